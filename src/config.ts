@@ -1,0 +1,119 @@
+/**
+ * config — where mathstream keeps its files and how much memory it may use.
+ *
+ * Resolved lazily from the environment on first use, then overridable with `configure()`:
+ * - `MATHSTREAM_HOME`     home folder (default `./instance`); staged files in `<home>/log/`,
+ *                         the tracker database at `<home>/mathstream.sqlite`.
+ * - `MATHSTREAM_MEMORY`   working-memory budget per operation, e.g. `512MiB`, `2GiB`
+ *                         (default: a quarter of physical RAM, capped at 4 GiB).
+ * - `MATHSTREAM_MAX_DIGITS` refuse results longer than this many digits (default: no limit
+ *                         beyond the free disk).
+ * - `MATHSTREAM_CHUNK`    digits per streamed chunk (default 1 MiB of digits).
+ */
+import { totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError } from './errors.js';
+
+export interface MathStreamConfig {
+  /** Absolute path of the home folder. */
+  readonly home: string;
+  /** `<home>/log`: the only folder whose files mathstream ever deletes. */
+  readonly logDir: string;
+  /** `<home>/mathstream.sqlite`. */
+  readonly dbPath: string;
+  /** Working-memory budget in bytes for one operation. */
+  readonly memoryBudget: number;
+  /** Digits per chunk for streaming reads and writes. */
+  readonly chunkSize: number;
+  /** Results longer than this are refused before any work; `undefined` = no limit. */
+  readonly maxDigits: number | undefined;
+  /** Seed behaviour: wipe the tracker tables at start-up instead of reconciling. */
+  readonly resetOnStart: boolean;
+}
+
+export interface ConfigureOptions {
+  home?: string;
+  memoryBudget?: number | string;
+  chunkSize?: number;
+  maxDigits?: number;
+  resetOnStart?: boolean;
+}
+
+type Listener = (next: MathStreamConfig, previous: MathStreamConfig) => void;
+
+let current: MathStreamConfig | undefined;
+const listeners: Listener[] = [];
+
+const UNITS: Record<string, number> = {
+  '': 1, b: 1,
+  k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12,
+  kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40,
+};
+
+/** Parses `512MiB`, `2GiB`, `1.5GB`, `1000000` into bytes. */
+export function parseByteSize(text: string, what = 'size'): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const unit = match ? UNITS[match[2]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined) {
+    throw new InvalidArgumentError(`${what}: cannot read "${text}" as a byte size (examples: 512MiB, 2GiB, 1000000)`);
+  }
+  const bytes = Math.floor(Number(match[1]) * unit);
+  if (bytes < 1 << 20) throw new InvalidArgumentError(`${what}: ${text} is below the 1 MiB minimum`);
+  return bytes;
+}
+
+function defaultMemoryBudget(): number {
+  return Math.min(Math.floor(totalmem() / 4), 4 * 2 ** 30);
+}
+
+function positiveInteger(text: string, what: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidArgumentError(`${what}: expected a positive integer, got "${text}"`);
+  }
+  return value;
+}
+
+function build(options: ConfigureOptions, base?: MathStreamConfig): MathStreamConfig {
+  const env = process.env;
+  const home = resolve(options.home ?? base?.home ?? env.MATHSTREAM_HOME ?? 'instance');
+  const budget = options.memoryBudget ?? base?.memoryBudget ?? env.MATHSTREAM_MEMORY;
+  const memoryBudget =
+    budget === undefined ? defaultMemoryBudget() : typeof budget === 'number' ? budget : parseByteSize(budget, 'MATHSTREAM_MEMORY');
+  const chunkSize =
+    options.chunkSize ?? base?.chunkSize ?? (env.MATHSTREAM_CHUNK ? positiveInteger(env.MATHSTREAM_CHUNK, 'MATHSTREAM_CHUNK') : 1 << 20);
+  const maxDigits =
+    options.maxDigits ?? base?.maxDigits ?? (env.MATHSTREAM_MAX_DIGITS ? positiveInteger(env.MATHSTREAM_MAX_DIGITS, 'MATHSTREAM_MAX_DIGITS') : undefined);
+  const resetOnStart = options.resetOnStart ?? base?.resetOnStart ?? false;
+  return Object.freeze({
+    home,
+    logDir: join(home, 'log'),
+    dbPath: join(home, 'mathstream.sqlite'),
+    memoryBudget,
+    chunkSize,
+    maxDigits,
+    resetOnStart,
+  });
+}
+
+/** The configuration in force (resolved from the environment on first call). */
+export function getConfig(): MathStreamConfig {
+  current ??= build({});
+  return current;
+}
+
+/**
+ * Overrides settings for this process. Changing `home` makes the tracker reopen its database
+ * in the new home (listeners registered with `onConfigChange` are told).
+ */
+export function configure(options: ConfigureOptions): MathStreamConfig {
+  const previous = getConfig();
+  current = build(options, previous);
+  for (const listener of listeners) listener(current, previous);
+  return current;
+}
+
+/** Lets a room (the tracker) react to a new configuration without config importing it. */
+export function onConfigChange(listener: Listener): void {
+  listeners.push(listener);
+}

@@ -1,0 +1,116 @@
+/**
+ * errors — every failure mathstream reports is a MathStreamError subclass.
+ *
+ * Each message says what went wrong and where (file, literal, byte offset, operation),
+ * so a CLI can print it as one line and a library user can branch on the class or `code`.
+ * `exitCode` is what the CLI exits with: 2 for bad input, 1 for everything else.
+ */
+
+export class MathStreamError extends Error {
+  /** Stable machine-readable name, e.g. `INVALID_NUMBER`. */
+  readonly code: string;
+  /** Exit status the CLI uses for this error: 2 = the user's input was bad. */
+  readonly exitCode: number;
+
+  constructor(message: string, options: { code?: string; exitCode?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code ?? 'MATHSTREAM';
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+/** Text that is not an integer: names the source (file path or literal) and the byte offset. */
+export class InvalidNumberError extends MathStreamError {
+  readonly source: string;
+  readonly offset: number | undefined;
+  constructor(source: string, offset: number | undefined, detail: string) {
+    const where = offset === undefined ? '' : ` at byte ${offset}`;
+    super(`invalid number in ${source}${where}: ${detail}`, { code: 'INVALID_NUMBER', exitCode: 2 });
+    this.source = source;
+    this.offset = offset;
+  }
+}
+
+/** A bad argument that is not a number's text: a negative exponent, a bad option, a bad size. */
+export class InvalidArgumentError extends MathStreamError {
+  constructor(message: string) {
+    super(message, { code: 'INVALID_ARGUMENT', exitCode: 2 });
+  }
+}
+
+export class DivideByZeroError extends MathStreamError {
+  constructor(operation: string) {
+    super(`division by zero in ${operation}`, { code: 'DIVIDE_BY_ZERO', exitCode: 2 });
+  }
+}
+
+export class NegativeExponentError extends MathStreamError {
+  constructor(exponent: string) {
+    super(`negative exponent ${exponent}: pow is defined here for integer exponents >= 0 only`, {
+      code: 'NEGATIVE_EXPONENT',
+      exitCode: 2,
+    });
+  }
+}
+
+/** A StreamNumber used after free(). */
+export class FreedNumberError extends MathStreamError {
+  constructor(path: string) {
+    super(`number ${path} was already freed`, { code: 'FREED_NUMBER' });
+  }
+}
+
+/** A number too large for what was asked (toBigInt, toString, a configured digit limit). */
+export class NumberTooLargeError extends MathStreamError {
+  constructor(message: string) {
+    super(message, { code: 'NUMBER_TOO_LARGE', exitCode: 2 });
+  }
+}
+
+/** A result that would not fit: MATHSTREAM_MAX_DIGITS or the free disk space. */
+export class ResultTooLargeError extends MathStreamError {
+  constructor(message: string) {
+    super(message, { code: 'RESULT_TOO_LARGE', exitCode: 2 });
+  }
+}
+
+/** An I/O failure (missing file, permission, ENOSPC, ...), with the path and the system's reason. */
+export class StorageError extends MathStreamError {
+  readonly path: string;
+  constructor(path: string, action: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`cannot ${action} ${path}: ${reason}`, { code: 'STORAGE', exitCode: isUserFault(cause) ? 2 : 1, cause });
+    this.path = path;
+  }
+}
+
+/** The SQLite tracker failed (corrupt database, locked beyond the busy timeout, ...). */
+export class TrackerError extends MathStreamError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'TRACKER', cause });
+  }
+}
+
+/** An operation stopped by its AbortSignal. */
+export class CancelledError extends MathStreamError {
+  constructor(operation: string) {
+    super(`${operation} was cancelled`, { code: 'CANCELLED', exitCode: 130 });
+  }
+}
+
+/**
+ * A self-check failed (e.g. a product's residue modulo a random prime disagrees).
+ * Raised instead of ever returning a wrong number.
+ */
+export class ArithmeticCheckError extends MathStreamError {
+  constructor(message: string) {
+    super(message, { code: 'CHECK_FAILED' });
+  }
+}
+
+/** Missing files, directories and permission problems are the caller's to fix. */
+function isUserFault(cause: unknown): boolean {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'ENOTDIR' || code === 'EPERM';
+}
