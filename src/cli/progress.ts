@@ -1,0 +1,39 @@
+/**
+ * progress — one progress bar on stderr for long CLI work, via cli-progress.
+ *
+ * Shown only when stderr is a TTY and the work outlives a short grace period, so quick
+ * commands and pipelines stay quiet. The returned callback has the engine's
+ * `onProgress(done, total)` shape.
+ */
+import cliProgress from 'cli-progress';
+
+export interface ProgressHandle {
+  readonly onProgress: (done: number, total: number) => void;
+  stop(): void;
+}
+
+const GRACE_MS = 400;
+
+export function startProgress(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressHandle {
+  if (!stream.isTTY) return { onProgress: () => {}, stop: () => {} };
+  const started = Date.now();
+  let bar: cliProgress.SingleBar | undefined;
+  return {
+    onProgress(done, total) {
+      if (!bar) {
+        if (Date.now() - started < GRACE_MS) return;
+        bar = new cliProgress.SingleBar(
+          { stream, format: `${label} [{bar}] {percentage}% | {eta_formatted} left`, hideCursor: true, clearOnComplete: true },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(Math.max(total, 1), 0);
+      }
+      bar.setTotal(Math.max(total, 1));
+      bar.update(Math.min(done, total));
+    },
+    stop() {
+      bar?.stop();
+      bar = undefined;
+    },
+  };
+}

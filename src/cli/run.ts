@@ -1,0 +1,28 @@
+/**
+ * run — the CLI's error boundary: a MathStreamError becomes one line on stderr and its exit
+ * code (2 = bad input); anything else is a bug and also prints one line (plus the stack
+ * when MATHSTREAM_DEBUG is set).
+ */
+import { MathStreamError } from '../errors.js';
+
+export function reportError(error: unknown): number {
+  if (error instanceof MathStreamError) {
+    process.stderr.write(`mathstream: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`mathstream: internal error: ${message}\n`);
+  if (process.env.MATHSTREAM_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return 1;
+}
+
+/** Wraps a command action so that failures exit cleanly instead of printing a stack trace. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (error) {
+      process.exitCode = reportError(error);
+    }
+  };
+}
