@@ -1,0 +1,160 @@
+/**
+ * digits — what counts as an integer's text, and where its significant digits are.
+ *
+ * Accepted: an optional `+` or `-`, one or more ASCII digits `0-9`, and optionally one final
+ * `\n`. Leading zeros and `-0` are accepted and normalised away; everything else (spaces,
+ * `3.14`, `1e5`, `0x10`, Unicode digits, NUL bytes, an empty text) is an InvalidNumberError
+ * naming the source and the byte offset of the first offending byte.
+ *
+ * A file is never rewritten to canonicalise it: `DigitFileInfo` records the byte range of the
+ * significant digits, and readers use that range.
+ */
+import { open, stat } from 'node:fs/promises';
+import { InvalidNumberError, StorageError } from '../errors.js';
+
+const ZERO = 0x30;
+const NINE = 0x39;
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+const NEWLINE = 0x0a;
+
+/** A validated digit file: its significant digits are bytes [start, end). */
+export interface DigitFileInfo {
+  readonly path: string;
+  readonly negative: boolean;
+  /** Byte offset of the most significant non-zero digit (of the last `0` when the value is zero). */
+  readonly start: number;
+  /** Byte offset just past the last digit. */
+  readonly end: number;
+  readonly digitCount: number;
+  readonly isZero: boolean;
+  readonly sizeBytes: number;
+}
+
+/** A literal in canonical form: `digits` has no sign and no leading zeros; zero is never negative. */
+export interface CanonicalLiteral {
+  readonly negative: boolean;
+  readonly digits: string;
+}
+
+/** Canonical text of an integer (`-123`, `0`). */
+export function canonicalText(literal: CanonicalLiteral): string {
+  return literal.negative ? `-${literal.digits}` : literal.digits;
+}
+
+function describeByte(code: number): string {
+  if (code === 0) return 'a NUL byte';
+  if (code === 0x20) return 'a space';
+  if (code === 0x2e) return "'.' (only integers are supported)";
+  if (code >= 0x21 && code < 0x7f) return `'${String.fromCharCode(code)}'`;
+  return `byte 0x${code.toString(16).padStart(2, '0')}`;
+}
+
+/** Index of the first byte in [from, to) that is not an ASCII digit, or -1. */
+export function firstNonDigit(bytes: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    // Unsigned compare folds both range checks into one branch.
+    if ((bytes[i]! - ZERO) >>> 0 > 9) return i;
+  }
+  return -1;
+}
+
+/**
+ * Canonicalises an integer given as text, bigint or safe integer number.
+ * @param source how to name the input in an error message (defaults to the quoted text)
+ */
+export function parseLiteral(input: string | bigint | number, source?: string): CanonicalLiteral {
+  if (typeof input === 'bigint') return { negative: input < 0n, digits: (input < 0n ? -input : input).toString() };
+  if (typeof input === 'number') {
+    if (!Number.isSafeInteger(input)) {
+      throw new InvalidNumberError(source ?? String(input), undefined, 'a number must be a safe integer; pass a string or bigint');
+    }
+    return parseLiteral(BigInt(input), source);
+  }
+  const name = source ?? `literal "${input.length > 40 ? `${input.slice(0, 40)}...` : input}"`;
+  const bytes = Buffer.from(input, 'utf8');
+  const range = significantRange(bytes, 0, bytes.length, name, true);
+  const digits = bytes.toString('latin1', range.start, range.end);
+  return { negative: range.negative && digits !== '0', digits };
+}
+
+interface SignificantRange {
+  negative: boolean;
+  start: number;
+  end: number;
+}
+
+/**
+ * Finds sign and significant digits of the text in bytes [from, to) — the whole number must be
+ * in memory; `inspectDigitFile` does the same for a file chunk by chunk.
+ */
+function significantRange(bytes: Uint8Array, from: number, to: number, source: string, atEnd: boolean): SignificantRange {
+  let end = to;
+  if (atEnd && end > from && bytes[end - 1] === NEWLINE) end--;
+  let i = from;
+  const negative = bytes[i] === MINUS;
+  if (negative || bytes[i] === PLUS) i++;
+  if (i >= end) throw new InvalidNumberError(source, i, i === from ? 'empty text' : 'a sign without digits');
+  const bad = firstNonDigit(bytes, i, end);
+  if (bad >= 0) throw new InvalidNumberError(source, bad, `unexpected ${describeByte(bytes[bad]!)}`);
+  while (i < end - 1 && bytes[i] === ZERO) i++;
+  return { negative, start: i, end };
+}
+
+const SCAN_CHUNK = 1 << 22;
+
+/**
+ * Validates a digit file in one streaming pass (4 MiB at a time) and locates its significant
+ * digits. Memory: one chunk, whatever the file's size.
+ */
+export async function inspectDigitFile(path: string): Promise<DigitFileInfo> {
+  let handle;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new StorageError(path, 'open digit file', error);
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) throw new InvalidNumberError(path, 0, 'empty file');
+    const buffer = Buffer.allocUnsafe(Math.min(SCAN_CHUNK, size));
+    let negative = false;
+    let start = -1; // first non-zero digit, once seen
+    let position = 0;
+    let lastZero = -1;
+    let end = size;
+    while (position < size) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
+      if (bytesRead === 0) throw new StorageError(path, 'read', new Error('file shrank while reading'));
+      let from = 0;
+      let to = bytesRead;
+      if (position + bytesRead === size && buffer[to - 1] === NEWLINE) {
+        to--;
+        end = size - 1;
+      }
+      if (position === 0 && (buffer[0] === MINUS || buffer[0] === PLUS)) {
+        negative = buffer[0] === MINUS;
+        from = 1;
+      }
+      const bad = firstNonDigit(buffer, from, to);
+      if (bad >= 0) throw new InvalidNumberError(path, position + bad, `unexpected ${describeByte(buffer[bad]!)}`);
+      if (start < 0) {
+        let i = from;
+        while (i < to && buffer[i] === ZERO) i++;
+        if (i < to) start = position + i;
+        else if (to > from) lastZero = position + to - 1;
+      }
+      position += bytesRead;
+    }
+    if (start < 0 && lastZero < 0) {
+      throw new InvalidNumberError(path, end, end === 0 ? 'no digits (only a newline)' : 'a sign without digits');
+    }
+    const isZero = start < 0;
+    const first = isZero ? lastZero : start;
+    return { path, negative: negative && !isZero, start: first, end, digitCount: end - first, isZero, sizeBytes: size };
+  } finally {
+    await handle.close();
+  }
+}
