@@ -1,6 +1,11 @@
 /** The list of sub-commands; each module adds its own to the program. */
 import type { Command } from 'commander';
+import * as arith from './arith.js';
+import { register as registerPi } from './pi.js';
+import { register as registerCollatz } from './collatz.js';
 
 export function registerCommands(program: Command): void {
-  void program;
+  arith.register(program);
+  registerPi(program);
+  registerCollatz(program);
 }

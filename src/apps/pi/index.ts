@@ -1,0 +1,142 @@
+/**
+ * apps/pi — pi to N decimals: Chudnovsky with binary splitting in decimal radix end to end,
+ * to memory (`computePiDigits`, `computePi`) or to a file (`computePiToFile`, atomic).
+ *
+ * The digits are never converted from binary: the series' integers live in base-10^4 limbs
+ * from the leaves up, so the final ASCII is a regrouping, not a radix conversion.
+ */
+import { totalmem } from 'node:os';
+import { statfsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { getConfig } from '../../config.js';
+import { CancelledError, InvalidArgumentError, ResultTooLargeError } from '../../errors.js';
+import { piDecimals, piWorkTotal } from './compute.js';
+import { writePiFile } from './writer.js';
+
+export { writePiFile, writePiStream } from './writer.js';
+export { setPiMultiplier, type Multiplier } from './arith.js';
+export { termsFor } from './series.js';
+
+export interface PiOptions {
+  signal?: AbortSignal;
+  /** Called as work advances: `done` of `total` work units (binary splitting, sqrt, division, output). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Peak working memory per decimal measured on the in-memory kernel (bytes/decimal, with
+ * margin); used only to refuse sizes that cannot fit this machine before any work.
+ */
+const BYTES_PER_DECIMAL = 24;
+
+/** Reads a decimal count from the command line: `1000000`, `1e6`, `2.5e7`. */
+export function parseDecimalCount(text: string): number {
+  const trimmed = text.trim();
+  if (!/^(\d+|\d+(\.\d+)?[eE]\d+)$/.test(trimmed)) {
+    throw new InvalidArgumentError(`pi: the number of decimals must be a positive integer, got "${text}"`);
+  }
+  return checkDecimalCount(Number(trimmed));
+}
+
+/**
+ * Validates a decimal count: a positive safe integer, within MATHSTREAM_MAX_DIGITS and
+ * within what this machine's memory can hold (the out-of-core path is not available yet).
+ */
+export function checkDecimalCount(decimals: number): number {
+  if (!Number.isSafeInteger(decimals) || decimals < 1) {
+    throw new InvalidArgumentError(`pi: the number of decimals must be a positive integer, got ${decimals}`);
+  }
+  const { maxDigits } = getConfig();
+  if (maxDigits !== undefined && decimals + 1 > maxDigits) {
+    throw new ResultTooLargeError(`pi: ${decimals} decimals exceed MATHSTREAM_MAX_DIGITS = ${maxDigits}`);
+  }
+  const needed = decimals * BYTES_PER_DECIMAL;
+  if (needed > totalmem()) {
+    throw new ResultTooLargeError(
+      `pi: ${decimals} decimals need about ${(needed / 2 ** 30).toFixed(1)} GiB of memory, more than this machine has ` +
+        `(${(totalmem() / 2 ** 30).toFixed(1)} GiB)`,
+    );
+  }
+  return decimals;
+}
+
+/** Drives the computation generator, reporting progress; `pause` lets the event loop run. */
+function driveSync(decimals: number, options: PiOptions): Uint8Array {
+  const total = piWorkTotal(decimals);
+  const steps = piDecimals(decimals);
+  let done = 0;
+  for (;;) {
+    if (options.signal?.aborted) throw new CancelledError(`pi to ${decimals} decimals`);
+    const step = steps.next();
+    if (step.done) return step.value;
+    done += step.value;
+    options.onProgress?.(done, Math.max(total, done));
+  }
+}
+
+/** Lets timers, signals and I/O run between steps about every PAUSE_MS of computing. */
+const PAUSE_MS = 50;
+
+async function driveAsync(decimals: number, options: PiOptions, extraTotal = 0): Promise<{ digits: Uint8Array; done: number; total: number }> {
+  const total = piWorkTotal(decimals) + extraTotal;
+  const steps = piDecimals(decimals);
+  let done = 0;
+  let lastPause = performance.now();
+  for (;;) {
+    if (options.signal?.aborted) throw new CancelledError(`pi to ${decimals} decimals`);
+    const step = steps.next();
+    if (step.done) return { digits: step.value, done, total: Math.max(total, done + extraTotal) };
+    done += step.value;
+    options.onProgress?.(done, Math.max(total, done + extraTotal));
+    if (performance.now() - lastPause > PAUSE_MS) {
+      await new Promise((resolveNow) => setImmediate(resolveNow));
+      lastPause = performance.now();
+    }
+  }
+}
+
+/** The first `decimals` decimals of pi as ASCII digits (synchronous, in memory). */
+export function computePiDigits(decimals: number, options: PiOptions = {}): Uint8Array {
+  return driveSync(checkDecimalCount(decimals), options);
+}
+
+/** Same as computePiDigits, but yields to the event loop so progress shows and a signal can cancel. */
+export async function computePi(decimals: number, options: PiOptions = {}): Promise<Uint8Array> {
+  return (await driveAsync(checkDecimalCount(decimals), options)).digits;
+}
+
+/** Refuses up front a file that cannot fit the destination's free space. */
+function checkDiskSpace(path: string, bytes: number): void {
+  let free: number;
+  try {
+    const stats = statfsSync(dirname(path));
+    free = stats.bavail * stats.bsize;
+  } catch {
+    return; // the directory may not exist yet: the writer creates it and reports real errors
+  }
+  if (bytes > free) {
+    throw new ResultTooLargeError(`pi: ${bytes} bytes do not fit the ${free} bytes free at ${dirname(path)}`);
+  }
+}
+
+/**
+ * Writes "3." + the first `decimals` decimals + "\n" to `outPath`, atomically (a file at
+ * `outPath` is always complete). Cancelling through `signal` raises CancelledError and leaves
+ * no file.
+ */
+export async function computePiToFile(
+  decimals: number,
+  outPath: string,
+  options: PiOptions = {},
+): Promise<{ path: string; decimals: number }> {
+  checkDecimalCount(decimals);
+  const path = resolve(outPath);
+  checkDiskSpace(path, decimals + 3);
+  const writeWeight = piWorkTotal(decimals) / 50;
+  const { digits, done, total } = await driveAsync(decimals, options, writeWeight);
+  const written = await writePiFile(digits, path, {
+    signal: options.signal,
+    onWritten: (count) => options.onProgress?.(done + (writeWeight * count) / decimals, total),
+  });
+  return { path: written, decimals };
+}

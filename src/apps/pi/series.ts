@@ -1,0 +1,130 @@
+/**
+ * series — the Chudnovsky series by binary splitting, on decimal limbs.
+ *
+ * Chudnovsky (1988):  1/pi = 12 / 640320^(3/2) · Σ_k (−1)^k (6k)! (A + Bk) / ((3k)! (k!)^3 640320^(3k)),
+ * A = 13591409, B = 545140134. Writing p(k) = (6k−5)(2k−1)(6k−1), q(k) = k^3 · 640320^3 / 24
+ * (p(0) = q(0) = 1), the k-th term of S = Σ t_k is t_k = (−1)^k (A + Bk) Π_{j≤k} p(j)/q(j), and
+ * pi = 426880 · sqrt(10005) / S.
+ *
+ * Binary splitting (Haible & Papanikolaou, "Fast multiprecision evaluation of series of
+ * rational numbers", 1998) on [a, b):
+ *   P(a,b) = Π p(j),  Q(a,b) = Π q(j),  T(a,b) = Q(a,b) · Σ_{a≤k<b} t_k / Π_{j<a} (p(j)/q(j)),
+ *   merged at m:  P = P1·P2,  Q = Q1·Q2,  T = T1·Q2 + P1·T2.
+ * so S_n = T(0,n) / Q(0,n). T needs the left child's P; a node's own P is needed only if its
+ * parent needs it or it is a left child, so the right spine from the root skips those products.
+ *
+ * Small ranges (≤ LEAF_TERMS terms, numbers of a few hundred digits) are done on BigInt and
+ * handed to the kernel once; everything above is decimal limbs. The recursion is a generator
+ * that yields after each large merge, so the async driver can report progress and honour an
+ * AbortSignal, while the sync driver simply runs it to the end.
+ */
+import { type Nat, natFromBigInt } from '../../kernel/index.js';
+import { mul, type Signed, signed, signedAdd, signedMulNat } from './arith.js';
+
+/** log10(640320^3 / 1728): each term adds this many correct digits. */
+export const DIGITS_PER_TERM = 14.181647462725477;
+
+const A = 13591409n;
+const B = 545140134n;
+const C3_OVER_24 = 10939058860032000n; // 640320^3 / 24
+
+/** Ranges of at most this many terms are computed on BigInt. */
+const LEAF_TERMS = 16;
+/** Ranges of at least this many terms yield to the driver after merging (progress, abort). */
+export const YIELD_TERMS = 1024;
+
+export interface Split {
+  /** P(a,b), or undefined when the caller does not need it. */
+  readonly p: Nat | undefined;
+  readonly q: Nat;
+  readonly t: Signed;
+}
+
+/**
+ * Number of terms n for which |pi_n / pi − 1| < 10^−(digits+1), pi_n = 426880 sqrt(10005) Q/T.
+ *
+ * Proof. With c_k = Π_{j≤k} p(j)/q(j), c_k/c_{k−1} = 24(6k−5)(2k−1)(6k−1)/(k^3 640320^3)
+ * < 1728/640320^3 = 1/R since (6k−5)(2k−1)(6k−1) < 72k^3; so c_k < R^−k, log10 R = 14.1816...
+ * The tail |S − S_n| ≤ Σ_{k≥n} c_k (A + Bk) ≤ 1.01 (A + Bn) R^−n, and S, S_n > 1.3·10^7, so
+ * |S/S_n − 1| < 1.01 (A + Bn) R^−n / 1.3·10^7 < 10^12 R^−n for n < 2·10^10. Hence
+ * n ≥ (digits + 13) / log10 R suffices; one more term covers the rounding of log10 R.
+ */
+export function termsFor(digits: number): number {
+  return Math.ceil((digits + 13) / DIGITS_PER_TERM) + 1;
+}
+
+/** Binary splitting on BigInt for a small range. */
+function bigSplit(a: number, b: number, needP: boolean): [bigint, bigint, bigint] {
+  if (b - a === 1) {
+    if (a === 0) return [1n, 1n, A];
+    const k = BigInt(a);
+    const p = (6n * k - 5n) * (2n * k - 1n) * (6n * k - 1n);
+    const t = p * (A + B * k);
+    return [p, k * k * k * C3_OVER_24, a & 1 ? -t : t];
+  }
+  const m = (a + b) >>> 1;
+  const [p1, q1, t1] = bigSplit(a, m, true);
+  const [p2, q2, t2] = bigSplit(m, b, needP);
+  return [needP ? p1 * p2 : 0n, q1 * q2, t1 * q2 + p1 * t2];
+}
+
+function leaf(a: number, b: number, needP: boolean): Split {
+  const [p, q, t] = bigSplit(a, b, needP);
+  return {
+    p: needP ? natFromBigInt(p) : undefined,
+    q: natFromBigInt(q),
+    t: signed(natFromBigInt(t < 0n ? -t : t), t < 0n),
+  };
+}
+
+/** Merges [a,m) and [m,b): P = P1·P2 (if needed), Q = Q1·Q2, T = T1·Q2 + P1·T2. */
+export function merge(left: Split, right: Split, needP: boolean): Split {
+  const p1 = left.p!;
+  const t = signedAdd(signedMulNat(left.t, right.q), signedMulNat(right.t, p1));
+  const q = mul(left.q, right.q);
+  const p = needP ? mul(p1, right.p!) : undefined;
+  return { p, q, t };
+}
+
+/** Relative cost of merging a range of n terms (products of about 35·n digits): n log n. */
+export function mergeWeight(n: number): number {
+  return n * Math.log2(n + 1);
+}
+
+/** Cost of a whole subtree, in the same units as the progress reports. */
+export function subtreeWeight(a: number, b: number): number {
+  const n = b - a;
+  if (n < YIELD_TERMS) return syncWeight(n);
+  const m = (a + b) >>> 1;
+  return subtreeWeight(a, m) + subtreeWeight(m, b) + mergeWeight(n);
+}
+
+/** Cost of a subtree done in one synchronous piece: about log n levels of n log n merges. */
+function syncWeight(n: number): number {
+  return 1 + (n * Math.log2(n + 1) ** 2) / 2;
+}
+
+/**
+ * P, Q, T over [a, b). Yields (with the weight done since the last yield) after subtrees of
+ * at least YIELD_TERMS terms, so a driver can report progress and check for cancellation.
+ */
+export function* split(a: number, b: number, needP: boolean): Generator<number, Split> {
+  const n = b - a;
+  if (n < YIELD_TERMS) {
+    const done = splitSync(a, b, needP);
+    yield syncWeight(n);
+    return done;
+  }
+  const m = (a + b) >>> 1;
+  const left = yield* split(a, m, true);
+  const right = yield* split(m, b, needP);
+  const merged = merge(left, right, needP);
+  yield mergeWeight(n);
+  return merged;
+}
+
+function splitSync(a: number, b: number, needP: boolean): Split {
+  if (b - a <= LEAF_TERMS) return leaf(a, b, needP);
+  const m = (a + b) >>> 1;
+  return merge(splitSync(a, m, true), splitSync(m, b, needP), needP);
+}

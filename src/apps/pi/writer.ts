@@ -1,0 +1,68 @@
+/**
+ * writer — puts pi's text (`3.`, the decimals, a newline) on disk or on a stream, in chunks.
+ *
+ * Files go through storage's AtomicFile (temp name, flush, rename), so a file at the
+ * requested path is always complete: a cancelled or failed run leaves nothing behind.
+ * Digits are copied out of the in-memory ASCII buffer one chunk at a time, so the writer
+ * never builds a string of the whole result.
+ */
+import { dirname, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { once } from 'node:events';
+import { AtomicFile } from '../../storage/index.js';
+import { CancelledError, StorageError } from '../../errors.js';
+
+const PREFIX = Uint8Array.of(0x33, 0x2e); // "3."
+const NEWLINE = Uint8Array.of(0x0a);
+
+/** Bytes per write call: large enough for throughput, small enough to stay responsive. */
+export const WRITE_CHUNK = 1 << 22;
+
+/** Called after each chunk with the number of decimals written so far. */
+export type WriteProgress = (written: number) => void;
+
+/**
+ * Writes `3.` + `decimals` + `\n` to `outPath` atomically. `decimals` holds ASCII digits.
+ * Returns the absolute path written.
+ */
+export async function writePiFile(
+  decimals: Uint8Array,
+  outPath: string,
+  options: { signal?: AbortSignal; onWritten?: WriteProgress } = {},
+): Promise<string> {
+  const path = resolve(outPath);
+  const file = await AtomicFile.create(dirname(path));
+  try {
+    await file.append(PREFIX);
+    for (let start = 0; start < decimals.length; start += WRITE_CHUNK) {
+      if (options.signal?.aborted) throw new CancelledError('pi (writing the digits)');
+      const end = Math.min(start + WRITE_CHUNK, decimals.length);
+      await file.append(decimals.subarray(start, end));
+      options.onWritten?.(end);
+    }
+    await file.append(NEWLINE);
+    await file.finish();
+    file.publish(path);
+    return path;
+  } catch (error) {
+    await file.abort();
+    throw error;
+  }
+}
+
+/**
+ * Writes `3.` + `decimals` + `\n` to a stream (stdout), honouring back-pressure so a slow
+ * reader (a pipe into `head`) never makes us buffer the whole text.
+ */
+export async function writePiStream(decimals: Uint8Array, out: Writable, signal?: AbortSignal): Promise<void> {
+  const write = async (bytes: Uint8Array): Promise<void> => {
+    if (signal?.aborted) throw new CancelledError('pi (writing the digits)');
+    if (!out.write(bytes)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+    if (out.destroyed || out.writableEnded) throw new StorageError('stdout', 'write to', new Error('stream closed'));
+  };
+  await write(PREFIX);
+  for (let start = 0; start < decimals.length; start += WRITE_CHUNK) {
+    await write(decimals.subarray(start, Math.min(start + WRITE_CHUNK, decimals.length)));
+  }
+  await write(NEWLINE);
+}

@@ -1,0 +1,39 @@
+/**
+ * `mathstream pi N [-o FILE]` — "3." followed by N decimals of pi and a newline.
+ *
+ * Without -o the text streams to stdout in chunks (no giant string); with -o it goes to FILE
+ * atomically (temp + flush + rename). A progress bar shows on a TTY's stderr only.
+ */
+import type { Command } from 'commander';
+import { action } from '../run.js';
+import { startProgress } from '../progress.js';
+import { computePi, computePiToFile, parseDecimalCount, writePiStream } from '../../apps/pi/index.js';
+
+export function register(program: Command): void {
+  program
+    .command('pi')
+    .description('"3." followed by N decimals of pi and a newline (Chudnovsky, decimal radix end to end)')
+    .argument('<N>', 'number of decimals after the point (a positive integer, e.g. 1000000 or 1e6)')
+    .option('-o, --output <FILE>', 'write to FILE atomically instead of stdout')
+    .action(
+      action(async (count: string, options: { output?: string }) => {
+        const decimals = parseDecimalCount(count);
+        const progress = startProgress(`pi ${decimals}`);
+        const abort = new AbortController();
+        const onSignal = (): void => abort.abort();
+        process.once('SIGINT', onSignal);
+        try {
+          if (options.output !== undefined) {
+            await computePiToFile(decimals, options.output, { signal: abort.signal, onProgress: progress.onProgress });
+          } else {
+            const digits = await computePi(decimals, { signal: abort.signal, onProgress: progress.onProgress });
+            progress.stop();
+            await writePiStream(digits, process.stdout, abort.signal);
+          }
+        } finally {
+          progress.stop();
+          process.removeListener('SIGINT', onSignal);
+        }
+      }),
+    );
+}
