@@ -68,7 +68,10 @@ function driveSync(decimals: number, options: PiOptions): Uint8Array {
   for (;;) {
     if (options.signal?.aborted) throw new CancelledError(`pi to ${decimals} decimals`);
     const step = steps.next();
-    if (step.done) return step.value;
+    if (step.done) {
+      options.onProgress?.(Math.max(total, done), Math.max(total, done));
+      return step.value;
+    }
     done += step.value;
     options.onProgress?.(done, Math.max(total, done));
   }
@@ -85,7 +88,11 @@ async function driveAsync(decimals: number, options: PiOptions, extraTotal = 0):
   for (;;) {
     if (options.signal?.aborted) throw new CancelledError(`pi to ${decimals} decimals`);
     const step = steps.next();
-    if (step.done) return { digits: step.value, done, total: Math.max(total, done + extraTotal) };
+    if (step.done) {
+      const finalTotal = Math.max(total, done + extraTotal);
+      if (extraTotal === 0) options.onProgress?.(finalTotal, finalTotal);
+      return { digits: step.value, done: finalTotal - extraTotal, total: finalTotal };
+    }
     done += step.value;
     options.onProgress?.(done, Math.max(total, done + extraTotal));
     if (performance.now() - lastPause > PAUSE_MS) {
@@ -136,7 +143,8 @@ export async function computePiToFile(
   const { digits, done, total } = await driveAsync(decimals, options, writeWeight);
   const written = await writePiFile(digits, path, {
     signal: options.signal,
-    onWritten: (count) => options.onProgress?.(done + (writeWeight * count) / decimals, total),
+    onWritten: (count) => options.onProgress?.(Math.min(total, done + (writeWeight * count) / decimals), total),
   });
+  options.onProgress?.(total, total);
   return { path: written, decimals };
 }

@@ -52,17 +52,35 @@ export async function writePiFile(
 
 /**
  * Writes `3.` + `decimals` + `\n` to a stream (stdout), honouring back-pressure so a slow
- * reader (a pipe into `head`) never makes us buffer the whole text.
+ * reader never makes us buffer the whole text. A reader that goes away (EPIPE, as with
+ * `| head`) ends the output quietly: it asked for no more; other stream errors are StorageErrors.
  */
-export async function writePiStream(decimals: Uint8Array, out: Writable, signal?: AbortSignal): Promise<void> {
+export async function writePiStream(decimals: Uint8Array, out: Writable, signal?: AbortSignal, name = 'stdout'): Promise<void> {
+  let failure: NodeJS.ErrnoException | undefined;
+  const onError = (error: NodeJS.ErrnoException): void => {
+    failure ??= error;
+  };
+  out.on('error', onError);
+  const closed = (): boolean => failure !== undefined || out.destroyed;
   const write = async (bytes: Uint8Array): Promise<void> => {
     if (signal?.aborted) throw new CancelledError('pi (writing the digits)');
-    if (!out.write(bytes)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
-    if (out.destroyed || out.writableEnded) throw new StorageError('stdout', 'write to', new Error('stream closed'));
+    if (!out.write(bytes)) await Promise.race([once(out, 'drain'), once(out, 'close')]).catch(() => undefined);
   };
-  await write(PREFIX);
-  for (let start = 0; start < decimals.length; start += WRITE_CHUNK) {
-    await write(decimals.subarray(start, Math.min(start + WRITE_CHUNK, decimals.length)));
+  try {
+    const pieces: Uint8Array[] = [PREFIX];
+    for (let start = 0; start < decimals.length; start += WRITE_CHUNK) {
+      pieces.push(decimals.subarray(start, Math.min(start + WRITE_CHUNK, decimals.length)));
+    }
+    pieces.push(NEWLINE);
+    for (const piece of pieces) {
+      if (closed()) break;
+      await write(piece);
+    }
+    // Let a pending write report its error before deciding the outcome.
+    await new Promise((resolveNow) => setImmediate(resolveNow));
+  } finally {
+    out.removeListener('error', onError);
+    if (failure !== undefined) out.on('error', () => undefined); // late duplicates of the same failure
   }
-  await write(NEWLINE);
+  if (failure !== undefined && failure.code !== 'EPIPE') throw new StorageError(name, 'write to', failure);
 }
