@@ -1,0 +1,163 @@
+/**
+ * find/layout — where the searchable digits of a digit file are, and whether they are all digits.
+ *
+ * Two shapes are accepted:
+ * - a decimal file `-?[0-9]+\.[0-9]+` plus an optional `\n` (a pi file `3.1415...\n`): the
+ *   searchable digits are the decimals, position 1 = the first digit after the point (the
+ *   convention of the Pi-Search page, https://www.angio.net/pi/);
+ * - an integer digit file `-?[0-9]+` plus an optional `\n` (DESIGN section 2): position 1 = its
+ *   first digit.
+ * The point, if any, must lie in the first 64 KiB (the integer part of a constant is short).
+ *
+ * Validation of the digit region is a SWAR loop on 32-bit words: for a word `x = w ^ 0x30303030`
+ * each byte is a digit iff it is < 10, i.e. iff neither `x` nor `x + 0x76767676` has a byte with
+ * its top bit set (adding 0x76 to a byte < 0x80 cannot carry into the next byte; a byte >= 0x80
+ * is caught by `x` itself). It runs at several GB/s, so a scan can afford to validate every byte.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { InvalidNumberError, StorageError } from '../../errors.js';
+
+/** The searchable digits of one file, as byte offsets. */
+export interface DigitLayout {
+  readonly path: string;
+  readonly kind: 'decimal' | 'integer';
+  /** Byte offset of digit position 1. */
+  readonly start: number;
+  /** Byte offset one past the last searchable digit (a trailing `\n` excluded). */
+  readonly end: number;
+  /** Number of searchable digits, `end - start`. */
+  readonly digits: number;
+  /** File size and modification time when the layout was read (an index records them). */
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+const HEAD_BYTES = 64 * 1024;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/** Opens a file for reading, as a typed StorageError on failure. */
+export function openForReading(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (error) {
+    throw new StorageError(path, 'open', error);
+  }
+}
+
+/** `readSync` that fills `length` bytes unless the file ends first; returns bytes read. */
+export function readFully(fd: number, path: string, buffer: Buffer, offset: number, length: number, position: number): number {
+  let done = 0;
+  try {
+    while (done < length) {
+      const n = readSync(fd, buffer, offset + done, length - done, position + done);
+      if (n === 0) break;
+      done += n;
+    }
+  } catch (error) {
+    throw new StorageError(path, 'read', error);
+  }
+  return done;
+}
+
+/**
+ * Reads the file's head and tail to locate the digit region. Only the head (sign, integer part,
+ * point) is validated here; the region itself is validated by whoever streams it.
+ */
+export function readLayout(path: string, fd?: number): DigitLayout {
+  const own = fd === undefined;
+  const handle = fd ?? openForReading(path);
+  try {
+    let size: number;
+    let mtimeMs: number;
+    try {
+      const stat = fstatSync(handle);
+      if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+      size = stat.size;
+      mtimeMs = stat.mtimeMs;
+    } catch (error) {
+      throw new StorageError(path, 'inspect', error);
+    }
+    const head = Buffer.alloc(Math.min(size, HEAD_BYTES));
+    const got = readFully(handle, path, head, 0, head.length, 0);
+    const last = size > 0 ? head.length === size ? head[size - 1] : readByte(handle, path, size - 1) : undefined;
+    let end = last === 0x0a ? size - 1 : size;
+    if (end === 0) throw new InvalidNumberError(path, 0, 'the file holds no digits');
+    let i = head[0] === 0x2d ? 1 : 0; // '-'
+    const integerStart = i;
+    while (i < got && i < end && head[i]! >= ZERO && head[i]! <= NINE) i++;
+    if (i < got && i < end && head[i] === 0x2e) {
+      if (i === integerStart) throw new InvalidNumberError(path, i, 'no digit before the decimal point');
+      const start = i + 1;
+      if (start >= end) throw new InvalidNumberError(path, start, 'no digits after the decimal point');
+      return { path, kind: 'decimal', start, end, digits: end - start, size, mtimeMs };
+    }
+    if (integerStart === 1 && end === 1) throw new InvalidNumberError(path, 1, 'a sign without digits');
+    if (i < got && i < end) {
+      throw new InvalidNumberError(path, i, `unexpected ${describeByte(head[i]!)} where a digit was expected`);
+    }
+    return { path, kind: 'integer', start: integerStart, end, digits: end - integerStart, size, mtimeMs };
+  } finally {
+    if (own) closeSync(handle);
+  }
+}
+
+function readByte(fd: number, path: string, position: number): number {
+  const one = Buffer.alloc(1);
+  readFully(fd, path, one, 0, 1, position);
+  return one[0]!;
+}
+
+/**
+ * Index (into `buffer`) of the first byte in `[from, to)` that is not an ASCII digit, or -1.
+ * Word-at-a-time where the buffer is 4-byte aligned, byte-at-a-time at the edges.
+ */
+export function findNonDigit(buffer: Uint8Array, from: number, to: number): number {
+  let i = from;
+  const alignedFrom = (buffer.byteOffset + i + 3) & ~3;
+  for (; i < to && buffer.byteOffset + i < alignedFrom; i++) if (buffer[i]! < ZERO || buffer[i]! > NINE) return i;
+  const words = (to - i) >> 2;
+  if (words > 0) {
+    const view = new Int32Array(buffer.buffer, buffer.byteOffset + i, words);
+    let acc = 0;
+    let w = 0;
+    // Checked in blocks so a bad byte is located without a branch per word in the common case.
+    for (; w < words; ) {
+      const stop = Math.min(words, w + 4096);
+      for (let j = w; j < stop; j++) {
+        const x = view[j]! ^ 0x30303030;
+        acc |= (x + 0x76767676) | x;
+      }
+      if ((acc & 0x80808080) !== 0) {
+        for (let b = i + w * 4; b < i + stop * 4; b++) if (buffer[b]! < ZERO || buffer[b]! > NINE) return b;
+      }
+      w = stop;
+    }
+    i += words * 4;
+  }
+  for (; i < to; i++) if (buffer[i]! < ZERO || buffer[i]! > NINE) return i;
+  return -1;
+}
+
+/** Raises the typed error for junk found at file byte `offset`. */
+export function junkError(layout: DigitLayout, offset: number, byte: number): InvalidNumberError {
+  return new InvalidNumberError(layout.path, offset, `unexpected ${describeByte(byte)} where a digit was expected (digit position ${offset - layout.start + 1})`);
+}
+
+function describeByte(byte: number): string {
+  if (byte === 0x0a) return 'newline';
+  if (byte === 0x0d) return 'carriage return';
+  if (byte === 0x20) return 'space';
+  if (byte >= 0x21 && byte < 0x7f) return `'${String.fromCharCode(byte)}'`;
+  return `byte 0x${byte.toString(16).padStart(2, '0')}`;
+}
+
+/** Reads digit positions `[from, to]` (1-based, clipped to the file) as a string. */
+export function readDigits(fd: number, layout: DigitLayout, from: number, to: number): string {
+  const lo = Math.max(1, from);
+  const hi = Math.min(layout.digits, to);
+  if (hi < lo) return '';
+  const buffer = Buffer.allocUnsafe(hi - lo + 1);
+  const got = readFully(fd, layout.path, buffer, 0, buffer.length, layout.start + lo - 1);
+  return buffer.toString('latin1', 0, got);
+}
