@@ -1,0 +1,52 @@
+/** Shared test helpers: a fresh home per test file, and BigInt oracles. */
+import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configure } from '../src/config.js';
+
+/** Points mathstream at a new empty home and returns its path. */
+export function freshHome(prefix = 'ms-'): string {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  configure({ home });
+  return home;
+}
+
+/** Files currently in `<home>/log` (none when the folder does not exist). */
+export function logFiles(home: string): string[] {
+  const dir = join(home, 'log');
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+/** Python's floor division on bigints. */
+export function floorDiv(x: bigint, y: bigint): bigint {
+  const q = x / y;
+  return x % y !== 0n && x < 0n !== y < 0n ? q - 1n : q;
+}
+
+/** Python's modulo: the result takes the divisor's sign. */
+export function floorMod(x: bigint, y: bigint): bigint {
+  return x - floorDiv(x, y) * y;
+}
+
+/** floor(sqrt(n)) by Newton from above. */
+export function bigintSqrt(n: bigint): bigint {
+  let x = n;
+  let y = (x + 1n) >> 1n;
+  while (y < x) {
+    x = y;
+    y = (x + n / x) >> 1n;
+  }
+  return x;
+}
+
+/** A random integer with exactly `digits` digits (no leading zero), random sign if `signed`. */
+export function randomInteger(digits: number, signed = true, random: () => number = Math.random): bigint {
+  let text = String(1 + Math.floor(random() * 9));
+  const parts: string[] = [text];
+  for (let i = 1; i < digits; i += 15) {
+    parts.push(String(Math.floor(random() * 1e15)).padStart(15, '0').slice(0, Math.min(15, digits - i)));
+  }
+  text = parts.join('');
+  const value = BigInt(text);
+  return signed && random() < 0.5 ? -value : value;
+}
