@@ -11,7 +11,8 @@ import { inspectDigitFile, parseLiteral, readAllDigits } from '../../storage/ind
 /** A start number: a bigint, a decimal string, or `{ file }` naming a digit file. */
 export type CollatzInput = bigint | string | { readonly file: string };
 
-function requirePositive(value: bigint, source: string): bigint {
+/** Returns value if ≥ 1, else an InvalidArgumentError naming `source`. */
+export function requirePositive(value: bigint, source: string): bigint {
   if (value < 1n) {
     throw new InvalidArgumentError(`collatz needs a positive integer, but ${source} is ${value === 0n ? 'zero' : 'negative'}`);
   }

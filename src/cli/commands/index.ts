@@ -3,9 +3,13 @@ import type { Command } from 'commander';
 import * as arith from './arith.js';
 import { register as registerPi } from './pi.js';
 import { register as registerCollatz } from './collatz.js';
+import { register as registerCollatzUi } from './collatz-ui.js';
+import { register as registerFind } from './find.js';
 
 export function registerCommands(program: Command): void {
   arith.register(program);
   registerPi(program);
   registerCollatz(program);
+  registerCollatzUi(program);
+  registerFind(program);
 }
