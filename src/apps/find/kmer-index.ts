@@ -331,7 +331,7 @@ export async function buildIndex(file: string, options: BuildIndexOptions = {}):
       throw new InvalidArgumentError(`${file} has ${digits} digits; the index stores 32-bit positions (fewer than 2^32 digits), use a scan`);
     }
     const budget = options.memoryBudget ?? getConfig().memoryBudget;
-    const chunkBytes = Math.min(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, Math.max(1 << 16, Math.floor(budget / 8)));
+    const chunkBytes = Math.min(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, Math.max(1 << 12, Math.floor(budget / 8)));
     let k = options.k ?? defaultK(digits);
     if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new InvalidArgumentError(`index key length k=${k}: expected 1..${MAX_K}`);
     if (options.k === undefined) while (k > 1 && 4 * 10 ** k > budget / 4) k--;
@@ -340,7 +340,7 @@ export async function buildIndex(file: string, options: BuildIndexOptions = {}):
     const kmers = digits - k + 1;
     const lowSpan = 10 ** Math.min(k, 4);
     const parts = buckets / lowSpan;
-    const available = Math.max(1 << 20, budget - 4 * (buckets + 1) - 8 * parts - 4 * (lowSpan + 1) - chunkBytes - k);
+    const available = Math.max(1 << 12, budget - 4 * (buckets + 1) - 8 * parts - 4 * (lowSpan + 1) - chunkBytes - k);
 
     let work = 0;
     let totalWork = 2 * digits;

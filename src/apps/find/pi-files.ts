@@ -3,13 +3,13 @@
  * `mathstream find` searches when no file is named.
  *
  * They live outside the log folder on purpose: they are the user's data, expensive to recompute,
- * and the collector must never sweep them. Computing one is apps/pi's job; it is loaded lazily so
- * that searching never pays for (or depends on) the pi engine.
+ * and the collector must never sweep them. Computing one is apps/pi's job (computePiToFile),
+ * imported lazily.
  */
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { getConfig } from '../../config.js';
-import { InvalidArgumentError, MathStreamError, StorageError } from '../../errors.js';
+import { InvalidArgumentError, StorageError } from '../../errors.js';
 
 export interface PiFile {
   readonly path: string;
@@ -55,14 +55,6 @@ export function largestPiFile(home = getConfig().home): PiFile | undefined {
   return listPiFiles(home)[0];
 }
 
-interface PiModule {
-  computePiToFile(
-    decimals: number,
-    outPath: string,
-    options?: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
-  ): Promise<{ path: string; decimals: number }>;
-}
-
 /**
  * A pi file with at least `decimals` decimals: the largest present if it is long enough,
  * otherwise a new `pi-<decimals>.txt` computed by apps/pi.
@@ -77,15 +69,8 @@ export async function ensurePiFile(
   const home = options.home ?? getConfig().home;
   const present = largestPiFile(home);
   if (present && present.decimals >= decimals) return { ...present, computed: false };
-  // A computed specifier keeps this module free of a static dependency on the pi engine.
-  const specifier = '../pi/index.js';
-  let pi: PiModule;
-  try {
-    pi = (await import(specifier)) as PiModule;
-  } catch (error) {
-    throw new MathStreamError(`cannot load the pi engine (apps/pi): ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (typeof pi.computePiToFile !== 'function') throw new MathStreamError('apps/pi does not export computePiToFile');
+  // Loaded on demand: searching must not pay for (or depend on) loading the pi engine.
+  const pi = await import('../pi/index.js');
   try {
     mkdirSync(piDirectory(home), { recursive: true });
   } catch (error) {
