@@ -1,0 +1,108 @@
+/**
+ * tracker/collector — the seed's scored garbage collector, and `clearLogs`.
+ *
+ * score = ageSeconds / ((refCount + 1) * (accessCount + 1))
+ *
+ * Age is measured from the LAST ACCESS (registration counts as the first access), not from
+ * creation. The seed only says "age" ("bigger score means older + less used"); idle time is
+ * the better reading of it: a file streamed a moment ago is in use and likely to be read again
+ * (the LRU argument), while a file created long ago but read every minute should not be the
+ * first to go. The access count in the denominator still favours files that were popular.
+ * Orphans adopted by reconciliation are dated by their modification time, so an old leftover
+ * scores high at once.
+ *
+ * Safety (DESIGN section 3 fixes): only files with reference count 0 are ever deleted, the
+ * references of dead processes are released first (they protect nothing), the whole sweep
+ * holds the cross-process write lock (no process can take a reference between the decision
+ * and the unlink), and only entries inside the log folder are touched.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { isOwnerAlive, tempOwner } from '../storage/owner.js';
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { tracker, trackerNow, withTrackerLock } from './connection.js';
+import { isInsideLogDir, removeInsideLogDir } from './paths.js';
+import { forgetPath, releaseDeadHolders } from './reconcile.js';
+
+/** The collector's score of one file; a clock running backwards counts as age 0. */
+export function garbageScore(ageMs: number, refCount: number, accessCount: number): number {
+  const ageSeconds = Math.max(0, ageMs) / 1000;
+  return ageSeconds / ((refCount + 1) * (accessCount + 1));
+}
+
+export interface CollectOptions {
+  /** "Now" in milliseconds since the epoch (default: the tracker clock). */
+  now?: number;
+}
+
+/**
+ * Deletes every unreferenced staged file whose score is >= `scoreThreshold`, with its rows.
+ * `collectGarbage(0)` sweeps every unreferenced file.
+ * @throws InvalidArgumentError when the threshold is negative or not a number.
+ * @returns the deleted paths.
+ */
+export function collectGarbage(scoreThreshold: number, options: CollectOptions = {}): string[] {
+  if (typeof scoreThreshold !== 'number' || Number.isNaN(scoreThreshold) || scoreThreshold < 0) {
+    throw new InvalidArgumentError(`collectGarbage: the score threshold must be a number >= 0, got ${String(scoreThreshold)}`);
+  }
+  const ctx = tracker();
+  return withTrackerLock(() => {
+    const now = options.now ?? trackerNow();
+    releaseDeadHolders(ctx);
+    const deleted: string[] = [];
+    for (const row of ctx.sql.unreferencedLogs.all()) {
+      const score = garbageScore(now - row.last_access, row.ref_count, row.access_count);
+      if (score < scoreThreshold) continue;
+      forgetPath(ctx, row.path);
+      if (isInsideLogDir(row.path, ctx.logDir) && removeInsideLogDir(row.path, ctx.logDir)) deleted.push(row.path);
+    }
+    return deleted;
+  });
+}
+
+export interface ClearReport {
+  /** Files and stale temp entries deleted. */
+  readonly removed: string[];
+  /** Files still referenced by live processes, and live writers' temp entries: kept, still tracked. */
+  readonly kept: string[];
+}
+
+/**
+ * Empties the log folder and the records (the seed's `clear_logs()`), except what running
+ * processes still use: a file with a live reference and a live writer's temp file are kept
+ * (and stay tracked), and reported. Wiping them would break those processes — the seed's
+ * choice, which we do not copy. References of dead processes are released first.
+ * Only the top level of the log folder is cleared; sub-folders are not mathstream's.
+ */
+export function clearLogs(): ClearReport {
+  const ctx = tracker();
+  return withTrackerLock(() => {
+    releaseDeadHolders(ctx);
+    const removed: string[] = [];
+    const kept: string[] = [];
+    const referenced = new Set<string>();
+    for (const row of ctx.sql.allLogs.all()) {
+      if (row.ref_count > 0) {
+        referenced.add(row.path);
+        continue;
+      }
+      forgetPath(ctx, row.path);
+    }
+    let names: string[] = [];
+    try {
+      names = readdirSync(ctx.logDir);
+    } catch {
+      names = [];
+    }
+    for (const name of names.sort()) {
+      const path = join(ctx.logDir, name);
+      const owner = tempOwner(basename(path));
+      if (referenced.has(path) || (owner !== undefined && isOwnerAlive(owner))) {
+        kept.push(path);
+      } else if (removeInsideLogDir(path, ctx.logDir, owner !== undefined)) {
+        removed.push(path);
+      }
+    }
+    return { removed, kept };
+  });
+}

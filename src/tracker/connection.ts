@@ -1,0 +1,147 @@
+/**
+ * tracker/connection — the lazily opened, per-home tracker database of this process, its
+ * clock, and the cross-process lock (`withTrackerLock`).
+ *
+ * The first use in a process (and the first use after `closeTracker()` or after
+ * `configure({ home })` moved the home) opens `<home>/mathstream.sqlite`, creates the schema
+ * and then either reconciles (default) or wipes the records (`resetOnStart`, the seed's
+ * behaviour). All writes run in IMMEDIATE transactions: the write lock is taken at BEGIN, so
+ * two processes never both read a count and then both write it, and a writer never hits
+ * SQLITE_BUSY half-way through (it waits up to the busy timeout at BEGIN instead).
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { getConfig, onConfigChange } from '../config.js';
+import { MathStreamError, TrackerError } from '../errors.js';
+import { applyPragmas, BUSY_TIMEOUT_MS, ensureSchema, wipeTables } from './schema.js';
+import { prepareStatements, type TrackerContext } from './statements.js';
+import { reconcileWith, type ReconcileReport } from './reconcile.js';
+
+let context: TrackerContext | undefined;
+let clock: () => number = Date.now;
+let lastStartUp: ReconcileReport | undefined;
+
+/** The tracker's notion of "now" in milliseconds (replaceable in tests). */
+export function trackerNow(): number {
+  return clock();
+}
+
+/**
+ * Test hook: makes the tracker read time from `now` (milliseconds since the epoch) instead of
+ * `Date.now`; call with no argument to restore the real clock.
+ */
+export function setTrackerClock(now?: () => number): void {
+  clock = now ?? Date.now;
+}
+
+/** Turns a SQLite failure into a TrackerError naming the database; other errors pass through. */
+export function asTrackerError(error: unknown, dbPath: string): unknown {
+  if (error instanceof MathStreamError) return error;
+  if (error instanceof Database.SqliteError) {
+    return new TrackerError(`tracker database ${dbPath}: ${error.message} (${error.code})`, error);
+  }
+  return error;
+}
+
+function open(): TrackerContext {
+  const { home, logDir, dbPath, resetOnStart } = getConfig();
+  let db: Database.Database | undefined;
+  try {
+    mkdirSync(logDir, { recursive: true });
+    db = new Database(dbPath, { timeout: BUSY_TIMEOUT_MS });
+    applyPragmas(db);
+    ensureSchema(db);
+    const ctx: TrackerContext = { db, sql: prepareStatements(db), home, logDir, dbPath };
+    startUp(ctx, resetOnStart);
+    return ctx;
+  } catch (error) {
+    db?.close();
+    if ((error as NodeJS.ErrnoException).code === 'EACCES' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw new TrackerError(`cannot open the tracker in ${home}: ${(error as Error).message}`, error);
+    }
+    throw asTrackerError(error, dbPath);
+  }
+}
+
+function startUp(ctx: TrackerContext, resetOnStart: boolean): void {
+  ctx.sql.begin.run();
+  try {
+    if (resetOnStart) {
+      wipeTables(ctx.db);
+      lastStartUp = undefined;
+    } else {
+      lastStartUp = reconcileWith(ctx, trackerNow());
+    }
+    ctx.sql.commit.run();
+  } catch (error) {
+    if (ctx.db.inTransaction) ctx.sql.rollback.run();
+    throw error;
+  }
+}
+
+/** The open tracker of the configured home, opened (and reconciled) on first use. */
+export function tracker(): TrackerContext {
+  context ??= open();
+  return context;
+}
+
+/** What the start-up reconciliation of the current database repaired (undefined after a reset). */
+export function startUpReport(): ReconcileReport | undefined {
+  return lastStartUp;
+}
+
+/** Closes the database; the next tracker call reopens it (and reconciles again). */
+export function closeTracker(): void {
+  const ctx = context;
+  context = undefined;
+  if (ctx === undefined) return;
+  if (ctx.db.inTransaction) ctx.sql.rollback.run();
+  ctx.db.close();
+}
+
+onConfigChange((next, previous) => {
+  if (next.dbPath !== previous.dbPath || next.logDir !== previous.logDir) closeTracker();
+});
+process.once('exit', closeTracker);
+
+function isPromiseLike(value: unknown): boolean {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/**
+ * Runs `fn` inside one IMMEDIATE transaction on the tracker database, i.e. while holding the
+ * home's write lock against every other process. Nested calls just run `fn` in the open
+ * transaction. If `fn` throws, every tracker change it made is rolled back (file-system
+ * changes are not: `fn` must order them so that a rollback leaves a state reconciliation
+ * repairs). `fn` must be synchronous: an await would release nothing and hold the lock.
+ */
+export function withTrackerLock<T>(fn: () => T): T {
+  const ctx = tracker();
+  if (ctx.db.inTransaction) return fn();
+  try {
+    ctx.sql.begin.run();
+  } catch (error) {
+    throw asTrackerError(error, ctx.dbPath);
+  }
+  try {
+    const result = fn();
+    if (isPromiseLike(result)) {
+      throw new TrackerError('withTrackerLock: the function must be synchronous (it returned a promise)');
+    }
+    ctx.sql.commit.run();
+    return result;
+  } catch (error) {
+    if (ctx.db.inTransaction) ctx.sql.rollback.run();
+    throw asTrackerError(error, ctx.dbPath);
+  }
+}
+
+/** Runs a read or a single-statement write, mapping SQLite failures to TrackerError. */
+export function withTracker<T>(fn: (ctx: TrackerContext) => T): T {
+  const ctx = tracker();
+  try {
+    return fn(ctx);
+  } catch (error) {
+    throw asTrackerError(error, ctx.dbPath);
+  }
+}
