@@ -81,7 +81,10 @@ function startUp(ctx: TrackerContext, resetOnStart: boolean): void {
 
 /** The open tracker of the configured home, opened (and reconciled) on first use. */
 export function tracker(): TrackerContext {
-  context ??= open();
+  if (context === undefined) {
+    context = open();
+    closeAtExit();
+  }
   return context;
 }
 
@@ -102,7 +105,19 @@ export function closeTracker(): void {
 onConfigChange((next, previous) => {
   if (next.dbPath !== previous.dbPath || next.logDir !== previous.logDir) closeTracker();
 });
-process.once('exit', closeTracker);
+
+let exitHookInstalled = false;
+
+/**
+ * Closes the database at exit (a clean close checkpoints and removes the -wal file). Installed
+ * at the first open, i.e. after number.ts installed its own exit hook that releases the live
+ * handles: 'exit' listeners run in order, so those releases still find the database open.
+ */
+function closeAtExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', closeTracker);
+}
 
 function isPromiseLike(value: unknown): boolean {
   return typeof (value as { then?: unknown } | null)?.then === 'function';

@@ -5,6 +5,9 @@ import { register as registerPi } from './pi.js';
 import { register as registerCollatz } from './collatz.js';
 import { register as registerCollatzUi } from './collatz-ui.js';
 import { register as registerFind } from './find.js';
+import { register as registerStatus } from './status.js';
+import { register as registerGc } from './gc.js';
+import { register as registerClear } from './clear.js';
 
 export function registerCommands(program: Command): void {
   arith.register(program);
@@ -12,4 +15,7 @@ export function registerCommands(program: Command): void {
   registerCollatz(program);
   registerCollatzUi(program);
   registerFind(program);
+  registerStatus(program);
+  registerGc(program);
+  registerClear(program);
 }
