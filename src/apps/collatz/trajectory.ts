@@ -28,7 +28,7 @@ import { readStart, type CollatzInput } from './input.js';
 export interface CollatzOptions {
   /** Most points in `trajectory` (default 2000). */
   readonly maxSamples?: number;
-  /** Cap on the T-steps of one top-level jump (default 2^15): bounds the time between progress reports. */
+  /** Cap on the T-steps of one top-level jump (default 2^17): bounds the time between progress reports. */
   readonly maxJumpBits?: number;
   /** Called about every `sliceMs` with steps done and an estimate of the total. */
   readonly onProgress?: (done: number, total: number, detail: CollatzProgress) => void;
@@ -67,7 +67,7 @@ const DOUBLE_PHASE_LIMIT = BigInt(DOUBLE_PHASE_LIMIT_NUMBER);
 const TIE_LOG2 = 1e-6;
 /** Mean ordinary steps per bit of a random start: 10.41·ln 2 (Lagarias 1985). */
 const STEPS_PER_BIT = 7.22;
-const DEFAULT_MAX_JUMP_BITS = 1 << 15;
+const DEFAULT_MAX_JUMP_BITS = 1 << 17;
 
 interface PeakCandidate {
   readonly log2: number;
