@@ -28,23 +28,28 @@ export function piFilePath(decimals: number, home = getConfig().home): string {
   return join(piDirectory(home), `pi-${decimals}.txt`);
 }
 
-/** The pi files present, largest first. */
+/**
+ * The pi files present, largest first: `<home>/pi/pi-<N>.txt`, and also `<home>/pi-<N>.txt`
+ * (where examples/pi-finder writes).
+ */
 export function listPiFiles(home = getConfig().home): PiFile[] {
-  let names: string[];
-  try {
-    names = readdirSync(piDirectory(home));
-  } catch {
-    return [];
-  }
   const files: PiFile[] = [];
-  for (const name of names) {
-    const match = NAME.exec(name);
-    if (!match) continue;
-    const path = join(piDirectory(home), name);
+  for (const dir of [piDirectory(home), home]) {
+    let names: string[];
     try {
-      if (statSync(path).isFile()) files.push({ path, decimals: Number(match[1]) });
+      names = readdirSync(dir);
     } catch {
-      // Vanished between readdir and stat: not a candidate.
+      continue;
+    }
+    for (const name of names) {
+      const match = NAME.exec(name);
+      if (!match) continue;
+      const path = join(dir, name);
+      try {
+        if (statSync(path).isFile()) files.push({ path, decimals: Number(match[1]) });
+      } catch {
+        // Vanished between readdir and stat: not a candidate.
+      }
     }
   }
   return files.sort((a, b) => b.decimals - a.decimals);
