@@ -34,6 +34,10 @@ describe('collatz against the plain loop', () => {
     assertAgreesWithPlain(10n ** 1000n + 1n);
   });
 
+  test('2^44497 - 1 takes 598,067 steps (a published value)', () => {
+    assert.equal(collatzSync(2n ** 44497n - 1n).steps, 598_067);
+  });
+
   test('starts around the phase boundaries (2^51, 2^96) and powers of two and three', () => {
     for (const base of [2n ** 51n, 2n ** 96n, 2n ** 97n, 2n ** 128n]) {
       for (let d = -3n; d <= 3n; d++) assertAgreesWithPlain(base + d);
