@@ -7,12 +7,15 @@
  * Every big product of apps/pi goes through `mul`, so a caller (the out-of-core engine, a
  * benchmark, a test counting products) can redirect them with `setPiMultiplier`.
  */
+import { getConfig } from '../../config.js';
 import {
   type Nat,
+  mulWorkingBytes,
   natAdd,
   natCompare,
   natDigitCount,
   natIsZero,
+  natLowDigits,
   natMul,
   natShiftDecimal,
   natSqr,
@@ -23,11 +26,43 @@ import {
 export type Multiplier = (a: Nat, b: Nat) => Nat;
 
 const kernelMultiplier: Multiplier = (a, b) => (a === b ? natSqr(a) : natMul(a, b));
-let multiplier: Multiplier = kernelMultiplier;
+
+/**
+ * The kernel's product, split by Karatsuba while its working memory would exceed the budget:
+ * with x = x1·10^h + x0, y = y1·10^h + y0 (h a multiple of the 4-digit limb, so shifts are copies),
+ *   x·y = z2·10^2h + z1·10^h + z0,  z2 = x1·y1,  z0 = x0·y0,  z1 = (x1+x0)(y1+y0) − z2 − z0 ≥ 0,
+ * three half-size products whose transforms need about half the memory each, for ~1.5× the time.
+ * An unbalanced pair splits only the larger operand (x·y = x1·y·10^h + x0·y).
+ */
+export function budgetedMultiplier(budget: () => number): Multiplier {
+  const product: Multiplier = (a, b) => {
+    const da = natDigitCount(a);
+    const db = natDigitCount(b);
+    if (mulWorkingBytes(da, db) <= budget() || Math.min(da, db) < 4096) return kernelMultiplier(a, b);
+    const [x, y, dx, dy] = da >= db ? [a, b, da, db] : [b, a, db, da];
+    const h = Math.floor(dx / 8) * 4; // about half of x, whole limbs
+    const x1 = natTruncDecimal(x, h);
+    const x0 = natLowDigits(x, h);
+    if (dy <= h) return natAdd(natShiftDecimal(product(x1, y), h), product(x0, y));
+    const square = a === b;
+    const y1 = square ? x1 : natTruncDecimal(y, h);
+    const y0 = square ? x0 : natLowDigits(y, h);
+    const z2 = product(x1, y1);
+    const z0 = product(x0, y0);
+    const sx = natAdd(x1, x0);
+    const z1 = natSub(natSub(product(sx, square ? sx : natAdd(y1, y0)), z2), z0);
+    return natAdd(natAdd(natShiftDecimal(z2, 2 * h), natShiftDecimal(z1, h)), z0);
+  };
+  return product;
+}
+
+/** The default: the kernel's products, kept within the configured memory budget. */
+const defaultMultiplier = budgetedMultiplier(() => getConfig().memoryBudget);
+let multiplier: Multiplier = defaultMultiplier;
 
 /** Redirects apps/pi's products (e.g. to the out-of-core engine); `undefined` restores the kernel's. */
 export function setPiMultiplier(next: Multiplier | undefined): void {
-  multiplier = next ?? kernelMultiplier;
+  multiplier = next ?? defaultMultiplier;
 }
 
 /** a · b through the current multiplier. */
