@@ -508,7 +508,8 @@ export class DigitIndex {
     for (let shift = 0; shift + k <= L; shift++) {
       const [lo, hi] = this.bucket(Number(query.slice(shift, shift + k)));
       if (hi - lo < best.hi - best.lo) best = { shift, lo, hi };
-      if (hi === lo) break;
+      // A bucket this small cannot be beaten by enough to pay for more offset reads.
+      if (hi - lo <= 2) break;
     }
     const candidates = best.hi - best.lo;
     if (candidates > Math.max(MIN_VERIFY_CANDIDATES, digits / SCAN_DIGITS_PER_CANDIDATE)) return this.viaScan(query, options);
@@ -549,6 +550,8 @@ export class DigitIndex {
       limit,
       countAll: false,
       validate: false,
+      // Occurrences are ~10^L digits apart: small reads find the next ones without reading ahead.
+      chunkBytes: Math.min(DEFAULT_CHUNK_BYTES, Math.max(64 * 1024, 4 * 10 ** L * limit)),
     });
     return { count, positions: scanned.positions, method: 'index' };
   }

@@ -145,8 +145,7 @@ function searchWindow(
       }
     }
     if (!countAll) return count;
-    for (; i < n; i++) count += window[i] === digit ? 1 : 0;
-    return count;
+    return count + countByte(window, i, n, digit);
   }
   let at = window.indexOf(query, 0);
   while (at >= 0) {
@@ -157,5 +156,29 @@ function searchWindow(
     }
     at = window.indexOf(query, at + 1);
   }
+  return count;
+}
+
+/**
+ * Occurrences of `byte` in `bytes[from, to)`, a word at a time: with x = word ^ (byte * 0x01010101),
+ * a byte of x is zero iff ((x & 0x7f) + 0x7f) has no top bit and x has no top bit, which is exact
+ * per byte (no carries cross bytes); the flags at bits 7/15/23/31 are summed by one multiply.
+ */
+function countByte(bytes: Uint8Array, from: number, to: number, byte: number): number {
+  let count = 0;
+  let i = from;
+  for (; i < to && ((bytes.byteOffset + i) & 3) !== 0; i++) count += bytes[i] === byte ? 1 : 0;
+  const words = (to - i) >> 2;
+  if (words > 0) {
+    const view = new Int32Array(bytes.buffer, bytes.byteOffset + i, words);
+    const pattern = Math.imul(byte, 0x01010101);
+    for (let j = 0; j < words; j++) {
+      const x = view[j]! ^ pattern;
+      const zero = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f);
+      count += Math.imul(zero >>> 7, 0x01010101) >>> 24;
+    }
+    i += words * 4;
+  }
+  for (; i < to; i++) count += bytes[i] === byte ? 1 : 0;
   return count;
 }
