@@ -1,0 +1,41 @@
+/** Shared bench helpers: random digit files, timing, medians, table printing. */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+
+/** Writes a random n-digit integer (no leading zero) to `path`, in 16 MiB pieces. */
+export function writeRandomDigitFile(path: string, digits: number, negative = false): void {
+  const fd = openSync(path, 'w');
+  try {
+    if (negative) writeSync(fd, '-');
+    const piece = Buffer.allocUnsafe(Math.min(digits, 1 << 24));
+    for (let done = 0; done < digits; done += piece.length) {
+      const part = piece.subarray(0, Math.min(piece.length, digits - done));
+      randomFillSync(part);
+      for (let i = 0; i < part.length; i++) part[i] = 48 + (part[i]! % 10);
+      if (done === 0 && part[0] === 48) part[0] = 49;
+      writeSync(fd, part);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export async function timeIt<T>(fn: () => Promise<T> | T): Promise<{ seconds: number; value: T }> {
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, value };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function printTable(rows: Array<Record<string, string | number>>): void {
+  console.table(rows);
+}
+
+export function peakRssMiB(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}

@@ -1,0 +1,10 @@
+/**
+ * operands — how the CLI reads a number argument: an integer literal (`-123`, `+007`), or
+ * `@FILE` for a digit file. Both are validated by storage; errors name the argument.
+ */
+import { StreamNumber } from '../number.js';
+
+export async function parseOperand(argument: string): Promise<StreamNumber> {
+  if (argument.startsWith('@')) return StreamNumber.fromPath(argument.slice(1));
+  return StreamNumber.fromLiteral(argument);
+}

@@ -1,0 +1,235 @@
+/**
+ * arithmetic — the public operations on StreamNumbers, with Python's integer semantics:
+ * floor division, `mod` takes the divisor's sign, a = q·b + r, pow(a, e) for e >= 0 with
+ * 0^0 = 1. Each picks the cheapest correct route: one streaming pass for linear work and
+ * small operands, the in-memory kernel when the working set fits the memory budget, and the
+ * out-of-core routines beyond it.
+ */
+import { getConfig } from '../config.js';
+import { DivideByZeroError, InvalidArgumentError, NegativeExponentError } from '../errors.js';
+import {
+  mulWorkingBytes,
+  natDivMod,
+  natFromDigits,
+  natIsqrt,
+  natMul,
+  natPow,
+  natSub,
+  natAdd,
+  natFromNumber,
+  natIsZero,
+  natToDigits,
+  type Nat,
+} from '../kernel/index.js';
+import { StreamNumber, type NumberLike } from '../number.js';
+import { parseLiteral, readAllDigits } from '../storage/index.js';
+import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, type OperationOptions } from './context.js';
+import { SMALL_LIMIT, addSigned, compareMagnitudes, compareNumbers, copyWithSign, divSmallMagnitude, mulSmall } from './linear.js';
+import { writeDigitsResult } from './result.js';
+import { mulOutOfCore, powOutOfCore } from './outofcore/index.js';
+
+export type { OperationOptions } from './context.js';
+
+const ZERO_DIGITS = Buffer.from('0');
+
+/** The value of a StreamNumber with at most 8 digits, else undefined. */
+function smallMagnitude(x: StreamNumber): number | undefined {
+  if (x.digitCount > 8) return undefined;
+  const value = Number(x.toString().replace('-', ''));
+  return value <= SMALL_LIMIT ? value : undefined;
+}
+
+async function loadNat(x: StreamNumber): Promise<Nat> {
+  return natFromDigits(await readAllDigits(x.info));
+}
+
+/** Whether an in-memory product of these sizes fits the memory budget (operand text included). */
+export function productFitsInMemory(aDigits: number, bDigits: number): boolean {
+  return mulWorkingBytes(aDigits, bDigits) + 2 * (aDigits + bDigits) <= getConfig().memoryBudget;
+}
+
+export async function add(a: NumberLike, b: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
+  return withOperands([a, b], ([x, y]) => addSigned(x!, y!, false, options));
+}
+
+export async function sub(a: NumberLike, b: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
+  return withOperands([a, b], ([x, y]) => addSigned(x!, y!, true, options));
+}
+
+export async function neg(a: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
+  return withOperands([a], ([x]) => copyWithSign(x!, !x!.isNegative, options));
+}
+
+export async function abs(a: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
+  return withOperands([a], ([x]) => copyWithSign(x!, false, options));
+}
+
+/** -1, 0 or 1 as a < b, a = b, a > b. */
+export async function compare(a: NumberLike, b: NumberLike): Promise<-1 | 0 | 1> {
+  return withOperands([a, b], ([x, y]) => compareNumbers(x!, y!));
+}
+
+export async function mul(a: NumberLike, b: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
+  return withOperands([a, b], async ([x, y]) => {
+    const negative = x!.sign * y!.sign < 0;
+    if (x!.isZero || y!.isZero) return writeDigitsResult(false, ZERO_DIGITS);
+    const small = smallMagnitude(y!) ?? smallMagnitude(x!);
+    if (small !== undefined) {
+      const big = smallMagnitude(y!) !== undefined ? x! : y!;
+      return mulSmall(big, small, negative, options);
+    }
+    if (!productFitsInMemory(x!.digitCount, y!.digitCount)) return mulOutOfCore(x!, y!, negative, options);
+    ensureResultFits('mul', x!.digitCount + y!.digitCount);
+    return mulInMemory(x!, y!, negative, options);
+  });
+}
+
+async function mulInMemory(x: StreamNumber, y: StreamNumber, negative: boolean, options: OperationOptions): Promise<StreamNumber> {
+  const report = progressReporter(options, 3);
+  const [p, q] = await Promise.all([loadNat(x), loadNat(y)]);
+  report(1);
+  throwIfCancelled(options, 'mul');
+  const product = natToDigits(natMul(p, q));
+  report(2);
+  throwIfCancelled(options, 'mul');
+  const result = await writeDigitsResult(negative, product);
+  report(3);
+  return result;
+}
+
+/** Quotient and remainder with Python's floor semantics. */
+export async function divmod(
+  a: NumberLike,
+  b: NumberLike,
+  options: OperationOptions = {},
+): Promise<[quotient: StreamNumber, remainder: StreamNumber]> {
+  return withOperands([a, b], ([x, y]) => divmodNumbers(x!, y!, options, 'divmod'));
+}
+
+export async function div(a: NumberLike, b: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
+  return withOperands([a, b], async ([x, y]) => {
+    const [q, r] = await divmodNumbers(x!, y!, options, 'div');
+    r.free();
+    return q;
+  });
+}
+
+export async function mod(a: NumberLike, b: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
+  return withOperands([a, b], async ([x, y]) => {
+    const [q, r] = await divmodNumbers(x!, y!, options, 'mod');
+    q.free();
+    return r;
+  });
+}
+
+/**
+ * Floor division. With magnitudes |a| = qm·|b| + rm: when the signs agree (or rm = 0),
+ * q = ±qm and r = ±rm with b's sign; when they differ, q = −(qm + 1) and r = sign(b)·(|b| − rm),
+ * which keeps a = q·b + r with r taking b's sign.
+ */
+async function divmodNumbers(
+  x: StreamNumber,
+  y: StreamNumber,
+  options: OperationOptions,
+  operation: string,
+): Promise<[StreamNumber, StreamNumber]> {
+  if (y.isZero) throw new DivideByZeroError(operation);
+  const signsDiffer = x.sign * y.sign < 0;
+  const small = smallMagnitude(y);
+  if (small !== undefined) {
+    const { quotient, remainder } = await divSmallMagnitude(x, small, signsDiffer, options);
+    if (!signsDiffer || remainder === 0) {
+      const r = await StreamNumber.fromLiteral(y.isNegative ? -remainder : remainder);
+      return [quotient, r];
+    }
+    try {
+      const q = await addSigned(quotient, await StreamNumber.fromLiteral(1), true, options); // −qm − 1
+      const r = await StreamNumber.fromLiteral((y.isNegative ? -1 : 1) * (small - remainder));
+      return [q, r];
+    } finally {
+      quotient.free();
+    }
+  }
+  const { order } = await compareMagnitudes(x, y);
+  if (order < 0) {
+    // |a| < |b|: q = 0 and r = a when the signs agree (or a = 0); else q = −1 and r = a + b.
+    if (!signsDiffer) return [await StreamNumber.fromLiteral(0), await copyWithSign(x, x.isNegative, options)];
+    return [await StreamNumber.fromLiteral(-1), await addSigned(x, y, false, options)];
+  }
+  return divmodInMemory(x, y, signsDiffer, options, operation);
+}
+
+async function divmodInMemory(
+  x: StreamNumber,
+  y: StreamNumber,
+  signsDiffer: boolean,
+  options: OperationOptions,
+  operation: string,
+): Promise<[StreamNumber, StreamNumber]> {
+  const [a, b] = await Promise.all([loadNat(x), loadNat(y)]);
+  throwIfCancelled(options, operation);
+  let { q, r } = natDivMod(a, b);
+  if (signsDiffer && !natIsZero(r)) {
+    q = natAdd(q, natFromNumber(1));
+    r = natSub(b, r);
+  }
+  throwIfCancelled(options, operation);
+  const quotient = await writeDigitsResult(signsDiffer, natToDigits(q));
+  try {
+    return [quotient, await writeDigitsResult(y.isNegative, natToDigits(r))];
+  } catch (error) {
+    quotient.free();
+    throw error;
+  }
+}
+
+/** The exponent as a safe integer; negative exponents are refused. */
+function exponentValue(e: NumberLike): number {
+  if (e instanceof StreamNumber && e.digitCount > 16) {
+    throw new InvalidArgumentError(`pow: exponent ${e.path} has ${e.digitCount} digits; no such power fits any disk`);
+  }
+  const literal = parseLiteral(e instanceof StreamNumber ? e.toString() : e, 'pow exponent');
+  if (literal.negative) throw new NegativeExponentError(`-${literal.digits}`);
+  const value = Number(literal.digits);
+  if (!Number.isSafeInteger(value)) throw new InvalidArgumentError(`pow: exponent ${literal.digits} is too large; no such power fits any disk`);
+  return value;
+}
+
+/** log10 of |x| from its leading digits (enough for a size estimate). */
+async function log10Magnitude(x: StreamNumber): Promise<number> {
+  const reader = await x.openReader();
+  try {
+    const head = await reader.read(0, 17);
+    return Math.log10(Number(Buffer.from(head).toString('latin1'))) + (x.digitCount - head.length);
+  } finally {
+    await reader.close();
+  }
+}
+
+/** a^e by squaring (e >= 0, 0^0 = 1); the result's size is checked before any work. */
+export async function pow(a: NumberLike, e: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
+  const exponent = exponentValue(e);
+  return withOperands([a], async ([x]) => {
+    const negative = x!.isNegative && exponent % 2 === 1;
+    if (exponent === 0) return writeDigitsResult(false, Buffer.from('1'));
+    if (x!.isZero) return writeDigitsResult(false, ZERO_DIGITS);
+    if (x!.digitCount === 1 && smallMagnitude(x!) === 1) return writeDigitsResult(negative, Buffer.from('1'));
+    const digits = Math.floor(exponent * (await log10Magnitude(x!))) + 1;
+    const half = Math.ceil(digits / 2);
+    if (!productFitsInMemory(half, half)) return powOutOfCore(x!, exponent, negative, digits, options);
+    ensureResultFits('pow', digits);
+    const base = await loadNat(x!);
+    throwIfCancelled(options, 'pow');
+    return writeDigitsResult(negative, natToDigits(natPow(base, exponent)));
+  });
+}
+
+/** floor(sqrt(a)) for a >= 0. */
+export async function isqrt(a: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
+  return withOperands([a], async ([x]) => {
+    if (x!.isNegative) throw new InvalidArgumentError(`isqrt: ${x!.path} is negative; the square root of a negative number is not an integer`);
+    const n = await loadNat(x!);
+    throwIfCancelled(options, 'isqrt');
+    return writeDigitsResult(false, natToDigits(natIsqrt(n)));
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * context — what every engine operation shares: cancellation, progress, the refusal of
+ * results that cannot fit (configured digit limit, free disk), and operand coercion.
+ */
+import { statfsSync } from 'node:fs';
+import { getConfig } from '../config.js';
+import { CancelledError, ResultTooLargeError } from '../errors.js';
+import { StreamNumber, type NumberLike } from '../number.js';
+
+export interface OperationOptions {
+  /** Cancels the operation: it then leaves no file and no tracker row, and rejects with CancelledError. */
+  signal?: AbortSignal;
+  /** Called now and then with work done and total work (units are the operation's own). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Throws CancelledError when the signal has fired. Call between chunks. */
+export function throwIfCancelled(options: OperationOptions, operation: string): void {
+  if (options.signal?.aborted) throw new CancelledError(operation);
+}
+
+/** Reports progress at most every ~50 ms so callbacks never dominate a hot loop. */
+export function progressReporter(options: OperationOptions, total: number): (done: number) => void {
+  const callback = options.onProgress;
+  if (!callback) return () => {};
+  let last = 0;
+  return (done: number) => {
+    const now = Date.now();
+    if (done >= total || now - last >= 50) {
+      last = now;
+      callback(Math.min(done, total), total);
+    }
+  };
+}
+
+/** Free bytes for unprivileged writers in the log folder's file system. */
+export function freeDiskBytes(): number {
+  const { logDir } = getConfig();
+  try {
+    const stats = statfsSync(logDir);
+    return stats.bavail * stats.bsize;
+  } catch {
+    return Number.POSITIVE_INFINITY; // folder not created yet: the write itself will report
+  }
+}
+
+/**
+ * Refuses, before any work, a result of `digits` digits that exceeds MATHSTREAM_MAX_DIGITS or
+ * (with `scratchBytes` of temporaries) the free disk.
+ */
+export function ensureResultFits(operation: string, digits: number, scratchBytes = 0): void {
+  const { maxDigits } = getConfig();
+  const shown = digits.toLocaleString('en-US');
+  if (maxDigits !== undefined && digits > maxDigits) {
+    throw new ResultTooLargeError(
+      `${operation}: the result would have about ${shown} digits, over MATHSTREAM_MAX_DIGITS=${maxDigits.toLocaleString('en-US')}`,
+    );
+  }
+  const needed = digits + 1 + scratchBytes;
+  const free = freeDiskBytes();
+  if (needed > free) {
+    throw new ResultTooLargeError(
+      `${operation}: the result would have about ${shown} digits and needs ${formatBytes(needed)} on disk, but only ${formatBytes(free)} is free in ${getConfig().logDir}`,
+    );
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/**
+ * Runs `body` with every operand as a StreamNumber; literals made here are freed afterwards,
+ * the caller's own StreamNumbers are left alone.
+ */
+export async function withOperands<T>(values: readonly NumberLike[], body: (numbers: StreamNumber[]) => Promise<T>): Promise<T> {
+  const made: StreamNumber[] = [];
+  try {
+    const numbers: StreamNumber[] = [];
+    for (const value of values) {
+      if (value instanceof StreamNumber) {
+        numbers.push(value);
+      } else {
+        const number = await StreamNumber.fromLiteral(value);
+        made.push(number);
+        numbers.push(number);
+      }
+    }
+    return await body(numbers);
+  } finally {
+    for (const number of made) number.free();
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * export — copies a StreamNumber's value out of the log folder into a user file, atomically
+ * (temp file beside the target, flush, rename), as canonical text with a final newline.
+ */
+import { dirname, resolve } from 'node:path';
+import { getConfig } from '../config.js';
+import type { StreamNumber } from '../number.js';
+import { AtomicFile } from '../storage/index.js';
+import { progressReporter, throwIfCancelled, type OperationOptions } from './context.js';
+
+export async function exportToFile(x: StreamNumber, target: string, options: OperationOptions = {}): Promise<string> {
+  const path = resolve(target);
+  const file = await AtomicFile.create(dirname(path));
+  const report = progressReporter(options, x.digitCount);
+  try {
+    if (x.isNegative) await file.append(Buffer.from('-'));
+    let done = 0;
+    for await (const chunk of x.stream(getConfig().chunkSize)) {
+      throwIfCancelled(options, 'export');
+      await file.append(chunk);
+      done += chunk.length;
+      report(done);
+    }
+    await file.append(Buffer.from('\n'));
+    await file.finish();
+    file.publish(path);
+    return path;
+  } catch (error) {
+    await file.abort();
+    throw error;
+  }
+}
+
+/** Writes the value to a stream (stdout) chunk by chunk, with a final newline. */
+export async function writeToStream(x: StreamNumber, out: NodeJS.WritableStream): Promise<void> {
+  const write = (chunk: Uint8Array | string) =>
+    new Promise<void>((done, fail) => out.write(chunk, (error) => (error ? fail(error) : done())));
+  if (x.isNegative) await write('-');
+  for await (const chunk of x.stream()) await write(chunk);
+  await write('\n');
+}

@@ -1,0 +1,72 @@
+/**
+ * result — how an operation's output becomes a tracked StreamNumber.
+ *
+ * The digits go to a temp file in the log folder; on success the file is flushed, and inside
+ * one tracker transaction the final path is registered (reference 1, held by this process)
+ * and the temp file renamed onto it. Registering before the rename means no other process
+ * can ever see an untracked result file and adopt or collect it; a crash between the two
+ * leaves a row without a file, which reconciliation drops. On any failure or cancellation
+ * the temp file is deleted and nothing is registered.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { getConfig } from '../config.js';
+import { StreamNumber } from '../number.js';
+import { AtomicFile, type DigitFileInfo } from '../storage/index.js';
+import { registerLogFile, registerReference, withTrackerLock } from '../tracker/index.js';
+
+/** What a producer reports once its digits are in the file: sign byte (if negative) then digits. */
+export interface ResultShape {
+  readonly negative: boolean;
+  readonly digitCount: number;
+  readonly isZero: boolean;
+}
+
+const MINUS = Buffer.from('-');
+
+function resultPath(): string {
+  const stamp = Date.now().toString(36);
+  return join(getConfig().logDir, `result_${stamp}_${randomBytes(5).toString('hex')}.txt`);
+}
+
+/**
+ * Runs `produce` against a fresh temp file and publishes what it wrote. The file must hold
+ * exactly `-`? followed by `digitCount` canonical digits when `produce` returns.
+ */
+export async function writeResult(produce: (file: AtomicFile) => Promise<ResultShape>): Promise<StreamNumber> {
+  const file = await AtomicFile.create(getConfig().logDir);
+  try {
+    const shape = await produce(file);
+    await file.finish();
+    const path = resultPath();
+    const start = shape.negative ? 1 : 0;
+    const info: DigitFileInfo = {
+      path,
+      negative: shape.negative,
+      start,
+      end: start + shape.digitCount,
+      digitCount: shape.digitCount,
+      isZero: shape.isZero,
+      sizeBytes: start + shape.digitCount,
+    };
+    withTrackerLock(() => {
+      registerLogFile(path, info.sizeBytes);
+      registerReference(path);
+      file.publish(path);
+    });
+    return StreamNumber.adoptRegistered(info);
+  } catch (error) {
+    await file.abort();
+    throw error;
+  }
+}
+
+/** A result already in memory: canonical digits of |value| and its sign. */
+export function writeDigitsResult(negative: boolean, digits: Uint8Array): Promise<StreamNumber> {
+  const isZero = digits.length === 1 && digits[0] === 0x30;
+  return writeResult(async (file) => {
+    if (negative && !isZero) await file.append(MINUS);
+    await file.append(digits);
+    return { negative: negative && !isZero, digitCount: digits.length, isZero };
+  });
+}
