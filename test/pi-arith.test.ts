@@ -6,6 +6,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { natFromBigInt, natToBigInt } from '../src/kernel/index.js';
+import { divideFloor, sqrtSmallScaled } from '../src/apps/pi/newton.js';
 import { budgetedMultiplier, floatAdd, floatMul, type Float, signed, signedAdd } from '../src/apps/pi/arith.js';
 
 const digitsArb = (min: number, max: number): fc.Arbitrary<bigint> =>
@@ -65,6 +66,24 @@ describe('pi arithmetic', () => {
         assertRelative(sum, (x * 10n ** 200n + y) * 10n ** 5n - z, p, 2n);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  test('Newton division is exact floor division', () => {
+    fc.assert(
+      fc.property(digitsArb(1, 4000), digitsArb(1, 2500), (x, y) => natToBigInt(divideFloor(natFromBigInt(x), natFromBigInt(y))) === x / y),
+      { numRuns: 60 },
+    );
+  });
+
+  test('Newton square root is exact: s² ≤ c·10^2k < (s+1)²', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 20 }), fc.integer({ min: 0, max: 3000 }), (c, k) => {
+        const s = natToBigInt(sqrtSmallScaled(c, k));
+        const target = BigInt(c) * 10n ** BigInt(2 * k);
+        return s * s <= target && target < (s + 1n) * (s + 1n);
+      }),
+      { numRuns: 60 },
     );
   });
 });

@@ -16,9 +16,10 @@
  * floor(pi·10^N) = floor(X / 10^G) exactly: the first N decimals are X's digits 1..N. Otherwise
  * (probability ~4·10^−G) the computation is redone with more guard digits.
  */
-import { natDigitCount, natDivMod, natFromNumber, natIsqrt, natMulSmall, natShiftDecimal, natToDigits } from '../../kernel/index.js';
+import { natDigitCount, natMulSmall, natShiftDecimal, natToDigits } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
 import { type Float, floatAdd, floatMagnitude, floatMul, floatOf, mul } from './arith.js';
+import { divideFloor, sqrtSmallScaled } from './newton.js';
 import { mergeWeight, split, subtreeWeight, termsFor } from './series.js';
 
 /** Default guard digits beyond the requested decimals. */
@@ -77,11 +78,11 @@ function* piDigitsWithGuard(decimals: number, guard: number): Generator<number, 
   if (t.negative) throw new ArithmeticCheckError('pi: the Chudnovsky sum came out negative');
 
   // X = floor(426880 · s · Qm · 10^eq / (Tm · 10^et)); shift whichever side keeps it integral.
-  const s = natIsqrt(natShiftDecimal(natFromNumber(10005), 2 * digits));
+  const s = sqrtSmallScaled(10005, digits);
   const shift = q.exponent - t.exponent;
   const numerator = natShiftDecimal(natMulSmall(mul(s, q.mantissa), 426880), Math.max(0, shift));
   const denominator = natShiftDecimal(t.mantissa, Math.max(0, -shift));
-  const x = natDivMod(numerator, denominator).q;
+  const x = divideFloor(numerator, denominator);
   yield weights.finish;
 
   if (natDigitCount(x) !== digits + 1) {
