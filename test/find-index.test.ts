@@ -4,11 +4,12 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { configure } from '../src/config.js';
+import { configure, getConfig } from '../src/config.js';
+import { trackedFiles } from '../src/tracker/index.js';
 import { InvalidNumberError, StorageError } from '../src/errors.js';
 import { buildIndex, defaultK, findDigits, indexStatus, openIndex } from '../src/apps/find/index.js';
 import { naivePositions, piDecimals, writePiFile } from './find-helpers.js';
@@ -137,5 +138,19 @@ describe('find index: staleness and bad files', () => {
     await assert.rejects(buildIndex(file), (e: unknown) => e instanceof InvalidNumberError && e.offset === 5002 && /space/.test(e.message));
     assert.deepEqual(readdirSync(dir), ['junk.txt']);
     assert.equal(existsSync(`${file}.idx`), false);
+  });
+});
+
+describe('find index: tracked like any staged file', () => {
+  test('an index built in the log folder is registered with the tracker; one elsewhere is not', async () => {
+    const logDir = getConfig().logDir;
+    mkdirSync(logDir, { recursive: true });
+    const staged = writePiFile(logDir, 2000, 'staged-pi.txt');
+    const built = await buildIndex(staged);
+    const tracked = trackedFiles();
+    assert.equal(tracked[built.path], 0);
+    const outside = writePiFile(home, 2000, 'user-pi.txt');
+    const userIndex = await buildIndex(outside);
+    assert.equal(trackedFiles()[userIndex.path], undefined);
   });
 });

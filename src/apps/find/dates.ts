@@ -2,8 +2,9 @@
  * find/dates — a calendar date as the digit strings people write it in.
  *
  * Forms: DDMMYYYY, MMDDYYYY, YYYYMMDD and the two-digit-year forms DDMMYY, MMDDYY, YYMMDD.
- * Equal strings are merged (14 March: DDMMYY and... never; 1 January 2001: DDMMYYYY = MMDDYYYY)
- * and keep every name, so each distinct string is searched once and reported under all of them.
+ * Equal strings are merged and keep every name (1 January 2001: DDMMYYYY = MMDDYYYY = 01012001,
+ * DDMMYY = MMDDYY = YYMMDD = 010101), so each distinct string is searched once and reported under
+ * all of its names.
  *
  * Accepted input: ISO `YYYY-MM-DD`, `YYYY/MM/DD`, and `A/B/YYYY`, `A.B.YYYY`, `A-B-YYYY`. For the
  * last three, a first number above 12 means day first, a second number above 12 means month

@@ -36,10 +36,12 @@
  */
 import { closeSync, fstatSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { CancelledError, InvalidArgumentError, MathStreamError, StorageError } from '../../errors.js';
 import { getConfig } from '../../config.js';
 import { AtomicFile } from '../../storage/write.js';
+import { registerLogFile, touchLogFile, withTrackerLock } from '../../tracker/index.js';
+import { isInsideLogDir } from '../../tracker/paths.js';
 import { type DigitLayout, findNonDigit, junkError, openForReading, readDigits, readFully, readLayout } from './layout.js';
 import { DEFAULT_CHUNK_BYTES, scanDigits } from './scan.js';
 
@@ -304,6 +306,20 @@ function planPasses(counts: Uint32Array, parts: number, sliceCapacity: number, b
 }
 
 /**
+ * Renames the finished index into place. An index inside the log folder (beside a staged
+ * result) is a staged file too: registered with the tracker in the same lock as the rename, so
+ * the collector scores and sweeps it like any other (at reference 0, touched on every open).
+ * Indexes of user files elsewhere are the user's, like the files they index.
+ */
+function publishIndex(out: AtomicFile, indexPath: string, bytes: number): void {
+  if (!isInsideLogDir(resolve(indexPath), getConfig().logDir)) return out.publish(indexPath);
+  withTrackerLock(() => {
+    registerLogFile(indexPath, bytes);
+    out.publish(indexPath);
+  });
+}
+
+/**
  * Builds (or rebuilds) the index of `file`, written atomically beside it. The file's digits are
  * validated on the way; junk raises InvalidNumberError and leaves no index.
  *
@@ -413,9 +429,9 @@ export async function buildIndex(file: string, options: BuildIndexOptions = {}):
       throw new StorageError(file, 'index', new Error('the file changed while it was being indexed'));
     }
     await out.finish();
-    out.publish(indexPath);
-    out = undefined;
     const bytes = positionsAt + 4 * kmers;
+    publishIndex(out, indexPath, bytes);
+    out = undefined;
     return { path: indexPath, k, digits, bytes, passes, buildMs: performance.now() - began };
   } finally {
     await out?.abort();
@@ -462,6 +478,7 @@ export class DigitIndex {
       if (header.size !== layout.size || header.mtimeMs !== layout.mtimeMs || header.start !== layout.start || header.digits !== layout.digits) {
         throw new StorageError(indexPath, 'use index', new Error(`stale: ${file} changed since the index was built; rebuild it`));
       }
+      if (isInsideLogDir(resolve(indexPath), getConfig().logDir)) touchLogFile(indexPath);
       return new DigitIndex(file, indexPath, header, layout, indexFd, digitFd);
     } catch (error) {
       if (indexFd !== undefined) closeSync(indexFd);
