@@ -13,7 +13,7 @@
  * - At process exit every still-live handle is released, so a normal exit leaves no reference
  *   behind; a crash leaves references that the next start reconciles (dead owner).
  */
-import { readSync, openSync, closeSync } from 'node:fs';
+import { readSync, openSync, closeSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { getConfig } from './config.js';
 import { FreedNumberError, NumberTooLargeError, StorageError } from './errors.js';
@@ -90,6 +90,11 @@ export class StreamNumber {
     const info = await inspectDigitFile(absolute);
     if (!isInLogDir(absolute)) return new StreamNumber(info, false);
     withTrackerLock(() => {
+      // An unreferenced staged file may be collected (by any process) between the validation
+      // above and this lock: only reference it if it is still the file that was validated.
+      if (statSync(absolute, { throwIfNoEntry: false })?.size !== info.sizeBytes) {
+        throw new StorageError(absolute, 'open', new Error('the file was deleted or replaced while it was being opened'));
+      }
       registerLogFile(absolute, info.sizeBytes);
       registerReference(absolute);
     });
