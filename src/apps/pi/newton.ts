@@ -37,29 +37,40 @@ function leading(d: Nat, p: number): Nat {
   return natTruncDecimal(d, natDigitCount(d) - p);
 }
 
-/** a ± (r · b / 10^k truncated), r signed — one Newton correction term. */
-function correct(a: Nat, r: Signed, b: Nat, k: number): Nat {
-  const delta = signed(natTruncDecimal(mul(r.magnitude, b), k), r.negative);
-  const next = signedAdd(signed(a, false), delta);
-  if (next.negative) throw new ArithmeticCheckError('pi: Newton step went negative');
-  return next.magnitude;
-}
-
-/** 10^k − x as a signed value. */
-function fromPower(k: number, x: Nat): Signed {
-  return signedAdd(signed(pow10(k), false), signed(x, true));
+/** 10^k − x·10^shift as a signed value. */
+function fromPower(k: number, x: Nat, shift = 0): Signed {
+  return signedAdd(signed(pow10(k), false), signed(natShiftDecimal(x, shift), true));
 }
 
 /**
- * R ≈ 10^(2p) / D_p, D_p the leading p digits of d (p ≤ digits of d). Precision doubling:
- * from R_h for h = ⌈p/2⌉ + 2, R0 = R_h·10^(p−h), then R = R0 + R0·(10^(2p) − D_p·R0) / 10^(2p).
+ * R ≈ 10^(2p) / D_p, D_p the leading p digits of d (p ≤ digits of d). Precision doubling from
+ * R_h, h = ⌈p/2⌉ + 2, with R0 = R_h·10^(p−h):  R = R0 + R0·E / 10^(2p),  E = 10^(2p) − D_p·R0.
+ * E ≈ 10^(2p)·ε with ε ~ 10^−h, and the correction R0·E/10^(2p) ~ 10^(p−h) needs an absolute
+ * error below one unit, so only the leading p − h + 3 digits of E and of R_h take part.
  */
 function reciprocal(d: Nat, p: number): Nat {
   const dp = leading(d, p);
   if (p <= BASE_DIGITS) return natFromBigInt(10n ** BigInt(2 * p) / natToBigInt(dp));
   const h = Math.ceil(p / 2) + 2;
-  const r0 = natShiftDecimal(reciprocal(d, h), p - h);
-  return correct(r0, fromPower(2 * p, mul(dp, r0)), r0, 2 * p);
+  const rh = reciprocal(d, h);
+  const r0 = natShiftDecimal(rh, p - h);
+  const e = fromPower(2 * p, mul(dp, rh), p - h);
+  const keep = p - h + 3;
+  const eCut = Math.max(0, natDigitCount(e.magnitude) - keep);
+  const rCut = Math.max(0, natDigitCount(rh) - keep);
+  // R0·E/10^(2p) = R_h·E·10^(p−h)/10^(2p) = (R_h/10^rCut)(E/10^eCut) / 10^(p + h − rCut − eCut)
+  const delta = signed(
+    natTruncDecimalSafe(mul(natTruncDecimal(rh, rCut), natTruncDecimal(e.magnitude, eCut)), p + h - rCut - eCut),
+    e.negative,
+  );
+  const next = signedAdd(signed(r0, false), delta);
+  if (next.negative) throw new ArithmeticCheckError('pi: Newton step went negative');
+  return next.magnitude;
+}
+
+/** floor(x / 10^k) for k ≥ 0; x·10^(−k) for k < 0. */
+function natTruncDecimalSafe(x: Nat, k: number): Nat {
+  return k >= 0 ? natTruncDecimal(x, k) : natShiftDecimal(x, -k);
 }
 
 /** floor(n / d) exactly, d > 0: Newton reciprocal, one product, then a residual correction. */
@@ -74,8 +85,8 @@ export function divideFloor(numerator: Nat, denominator: Nat): Nat {
   // q has at most dn − dd + 1 digits; a reciprocal with p = that + 2 digits (capped by d's) gives q within a few units.
   const p = Math.min(dd, dn - dd + 3);
   const r = reciprocal(d, p); // ≈ 10^(2p) / (d / 10^(dd−p))  =  10^(p+dd) / d
-  // q ≈ n · r / 10^(p+dd); drop the digits of n that cannot matter first.
-  const drop = Math.max(0, dn - 2 * p - 2);
+  // q ≈ n · r / 10^(p+dd), about p − 2 digits: n's leading p + 3 digits are enough.
+  const drop = Math.max(0, dn - p - 3);
   let q = natTruncDecimal(mul(natTruncDecimal(n, drop), r), p + dd - drop);
   // Residual correction: make 0 ≤ n − q·d < d.
   let rem = signedAdd(signed(n, false), signed(mul(q, d), true));
@@ -112,12 +123,14 @@ export function sqrtSmallScaled(c: number, k: number): Nat {
         x = y;
       }
     }
+    // y0 = y_h·10^(p−h): E = 10^(2p) − c·y0² = 10^(2(p−h))·(10^(2h) − c·y_h²), and the step
+    // y0·E/(2·10^(2p)) = y_h·E_h·10^(p−h) / (2·10^(2h)) with E_h = 10^(2h) − c·y_h², all h-digit work.
     const h = Math.ceil(p / 2) + 2;
-    const y0 = natShiftDecimal(inverseSqrt(h), p - h);
-    const e = fromPower(2 * p, natMulSmall(mul(y0, y0), c));
-    const half = signed(natTruncDecimal(mul(e.magnitude, y0), 2 * p), e.negative);
-    const step = signed(natTruncDecimal(natMulSmall(half.magnitude, 5), 1), half.negative); // /2 exactly as ·5/10
-    const next = signedAdd(signed(y0, false), step);
+    const yh = inverseSqrt(h);
+    const eh = fromPower(2 * h, natMulSmall(mul(yh, yh), c));
+    const half = signed(natTruncDecimalSafe(mul(yh, eh.magnitude), 2 * h - (p - h)), eh.negative);
+    const step = signed(natTruncDecimal(natMulSmall(half.magnitude, 5), 1), half.negative); // /2 as ·5/10
+    const next = signedAdd(signed(natShiftDecimal(yh, p - h), false), step);
     if (next.negative) throw new ArithmeticCheckError('pi: inverse square root went negative');
     return next.magnitude;
   };
