@@ -14,7 +14,10 @@ import { naivePositions, piDecimals, writePiFile } from './find-helpers.js';
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const home = mkdtempSync(join(tmpdir(), 'ms-find-cli-'));
 const digits = piDecimals(20_000);
-const piFile = writePiFile(home, 20_000);
+// Kept out of <home> and <home>/pi, which are where the default pi file is looked for.
+const files = join(home, 'files');
+mkdirSync(files);
+const piFile = writePiFile(files, 20_000);
 
 function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [MAIN, 'find', ...args], { encoding: 'utf8', env: { ...process.env, MATHSTREAM_HOME: home } });
@@ -82,12 +85,27 @@ describe('mathstream find', () => {
   });
 
   test('--index builds the index beside the file, later runs use it', () => {
-    const file = writePiFile(home, 20_000, 'indexed.txt');
+    const file = writePiFile(files, 20_000, 'indexed.txt');
     const first = json('999999', '--in', file, '--index');
     assert.equal(first.method, 'index');
     assert.ok(existsSync(`${file}.idx`));
     const again = json('14159', '--in', file);
     assert.deepEqual([again.method, again.position], ['index', 1]);
+  });
+});
+
+describe('mathstream find --compute', () => {
+  test('computes a pi file into <home>/pi when none is long enough, then searches it', () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'ms-find-cli-compute-'));
+    const r = spawnSync(process.execPath, [MAIN, 'find', '999999', '--compute', '2000', '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, MATHSTREAM_HOME: fresh },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const o = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.equal(o.file, join(fresh, 'pi', 'pi-2000.txt'));
+    assert.equal(o.position, 762);
+    assert.equal(o.after, digits.slice(767, 787));
   });
 });
 
@@ -102,10 +120,10 @@ describe('mathstream find: bad input', () => {
   test('non-digit, empty, too long, junk file, bad flags', () => {
     bad(['12a4', '--in', piFile], /only the digits/);
     bad(['', '--in', piFile], /empty query/);
-    const tiny = join(home, 'tiny.txt');
+    const tiny = join(files, 'tiny.txt');
     writeFileSync(tiny, '3.14\n');
     bad(['141', '--in', tiny], /longer than/);
-    const junk = join(home, 'junk.txt');
+    const junk = join(files, 'junk.txt');
     writeFileSync(junk, '3.14x5\n');
     bad(['5', '--in', junk], /junk\.txt at byte 4/);
     bad(['1', '--in', piFile, '--after', '-3'], /--after/);
