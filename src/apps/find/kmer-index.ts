@@ -19,9 +19,12 @@
  * Positions are u32: indexable files hold fewer than 2^32 digits (a scan has no such limit).
  * A header that disagrees with the digit file's size or mtime marks the index stale.
  *
- * Build memory: offsets and a working copy (8 * 10^k bytes), one read chunk, and a slice of the
- * positions array. When 4 M bytes do not fit the memory budget, placement runs in several passes
- * over the file, each filling one slot range (passes = ceil(4 M / slice bytes)).
+ * Build (see buildIndex): a two-level counting sort in streaming passes. Memory: the offsets
+ * (4 * 10^k bytes) + 6 bytes per position of the group of partitions being placed + 4 bytes per
+ * position of its largest partition + one 8 MiB read chunk; about 6 bytes/digit (measured peak RSS
+ * 678 MiB at 10^8 digits) when everything fits the memory budget in one group, otherwise as many
+ * passes over the file as groups, each within the budget.
+ * Invalid bytes in the digit file abort the build (InvalidNumberError) and leave no index.
  *
  * Queries (length L):
  * - L >= k: each of the L - k + 1 windows names a bucket; the smallest bucket's candidates
@@ -32,7 +35,9 @@
  *   (which start no k-mer); occurrence positions come from a short scan from the wanted start
  *   (the expected gap between occurrences is 10^L < 10^k digits).
  * - A bucket larger than the cost of a full scan (a pathological file, e.g. all zeros) falls back
- *   to a scan, so no query is ever slower than scanning.
+ *   to a scan, so no query is ever much slower than scanning.
+ * Measured at 10^8 digits (bench/find.ts): ~0.15 ms median, ~0.7 ms p95 per query of 1..120
+ * digits on an open index.
  */
 import { closeSync, fstatSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
