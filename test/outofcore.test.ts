@@ -6,10 +6,10 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { StreamNumber } from '../src/number.js';
-import { mulOutOfCore } from '../src/engine/outofcore/product.js';
+import { mulOutOfCore, powOutOfCore } from '../src/engine/outofcore/index.js';
 import { freshHome, logFiles, randomInteger } from './helpers.js';
 
-freshHome('ms-ooc-');
+const home = freshHome('ms-ooc-');
 
 async function bigOf(x: StreamNumber): Promise<bigint> {
   return BigInt(x.toString());
@@ -38,4 +38,30 @@ describe('block convolution against BigInt', () => {
       { numRuns: 40 },
     );
   });
+});
+
+describe('out-of-core powers against BigInt', () => {
+  test('small bases (folded multiplier) and large bases, tiny blocks, random signs', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.bigInt({ min: -99999999n, max: 99999999n }), fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n })),
+        fc.integer({ min: 2, max: 400 }),
+        async (a, e) => {
+          fc.pre(a > 1n || a < -1n);
+          const x = await StreamNumber.fromLiteral(a);
+          const estimate = Math.floor(e * Math.log10(Number(a < 0n ? -a : a))) + 1;
+          const p = await powOutOfCore(x, e, a < 0n && e % 2 === 1, estimate, {}, { blockSize: 128 });
+          assert.equal(await bigOf(p), a ** BigInt(e));
+          x.free();
+          p.free();
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
+
+test('out-of-core work leaves nothing behind in the log folder but its results', async () => {
+  const before = logFiles(home).filter((name) => name.startsWith('.tmp-'));
+  assert.deepEqual(before, []);
 });

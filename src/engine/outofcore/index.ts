@@ -1,0 +1,10 @@
+/**
+ * outofcore — operations whose working set exceeds the memory budget (MATHSTREAM_MEMORY): products
+ * by a block convolution with disk-cached spectra (multiply.ts explains the choice), powers by
+ * out-of-core square-and-multiply, and division by Newton's reciprocal on out-of-core products.
+ * Each runs in a scratch folder in the log folder that it removes itself, and that start-up
+ * reconciliation removes if the process was killed.
+ */
+export { mulOutOfCore, type OutOfCoreTuning } from './product.js';
+export { powOutOfCore } from './power.js';
+export { blockSizeForBudget } from './multiply.js';
