@@ -1,7 +1,7 @@
 /**
  * compute — pi to N decimals as ASCII digits: binary splitting (series.ts), a truncated last
- * merge, then sqrt and division on decimal limbs, and a guard-digit check that proves the
- * truncation to N decimals exact.
+ * merge, then the square root and the division by Newton (newton.ts, exact floors) on decimal
+ * limbs, and a guard-digit check that proves the truncation to N decimals exact.
  *
  * With M = N + G (G guard digits), we compute
  *     X = floor(426880 · s · Q / T),   s = isqrt(10005 · 10^(2M)),
@@ -20,7 +20,7 @@ import { natDigitCount, natMulSmall, natShiftDecimal, natToDigits } from '../../
 import { ArithmeticCheckError } from '../../errors.js';
 import { type Float, floatAdd, floatMagnitude, floatMul, floatOf, mul } from './arith.js';
 import { divideFloor, sqrtSmallScaled } from './newton.js';
-import { mergeWeight, split, subtreeWeight, termsFor } from './series.js';
+import { mergeWeight, type Split, split, subtreeWeight, termsFor } from './series.js';
 
 /** Default guard digits beyond the requested decimals. */
 export const GUARD_DIGITS = 12;
@@ -66,14 +66,16 @@ function* piDigitsWithGuard(decimals: number, guard: number): Generator<number, 
   const m = terms >>> 1;
   const weights = finalWeights(terms);
 
-  const left = yield* split(0, m, true);
-  const right = yield* split(m, terms, false);
+  // Locals are dropped as soon as they are used: at 10^8 digits each is tens of MB.
+  let left: Split | undefined = yield* split(0, m, true);
+  let right: Split | undefined = yield* split(m, terms, false);
   const precision = digits + FLOAT_EXTRA;
   const { q, t } = rootQuotient(
     { p: floatOf({ negative: false, magnitude: left.p! }), q: floatOf({ negative: false, magnitude: left.q }), t: floatOf(left.t) },
     { q: floatOf({ negative: false, magnitude: right.q }), t: floatOf(right.t) },
     precision,
   );
+  left = right = undefined;
   yield weights.root;
   if (t.negative) throw new ArithmeticCheckError('pi: the Chudnovsky sum came out negative');
 

@@ -24,10 +24,12 @@ export interface PiOptions {
 }
 
 /**
- * Peak working memory per decimal measured on the in-memory kernel (bytes/decimal, with
- * margin); used only to refuse sizes that cannot fit this machine before any work.
+ * Memory held per decimal outside the products' transforms: the last merge's operands and
+ * results (~6 numbers of ~N digits at 0.5 byte/digit in base-10^4 limbs) plus the ASCII text.
+ * Transforms are bounded separately by the memory budget (arith.ts splits larger products).
+ * Used only to refuse, before any work, sizes this machine cannot hold.
  */
-const BYTES_PER_DECIMAL = 24;
+const BYTES_PER_DECIMAL = 6;
 
 /** Reads a decimal count from the command line: `1000000`, `1e6`, `2.5e7`. */
 export function parseDecimalCount(text: string): number {
@@ -50,7 +52,7 @@ export function checkDecimalCount(decimals: number): number {
   if (maxDigits !== undefined && decimals + 1 > maxDigits) {
     throw new ResultTooLargeError(`pi: ${decimals} decimals exceed MATHSTREAM_MAX_DIGITS = ${maxDigits}`);
   }
-  const needed = decimals * BYTES_PER_DECIMAL;
+  const needed = decimals * BYTES_PER_DECIMAL + getConfig().memoryBudget;
   if (needed > totalmem()) {
     throw new ResultTooLargeError(
       `pi: ${decimals} decimals need about ${(needed / 2 ** 30).toFixed(1)} GiB of memory, more than this machine has ` +
