@@ -40,8 +40,10 @@ const CREATE_TABLES = `
     count INTEGER NOT NULL,
     PRIMARY KEY (path, owner)
   ) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS holders_by_owner ON holders(owner);
 `;
+// No index on holders(owner): owners are looked up only by reconciliation and the collector,
+// over a table as small as the number of live handles, while every reference change would pay
+// for one more page written per commit.
 
 /**
  * Connection settings: WAL lets readers proceed while one process writes; synchronous=NORMAL
