@@ -1,0 +1,167 @@
+/**
+ * kernel/div — exact division with remainder: schoolbook (Knuth's Algorithm D) for small quotients or small
+ * divisors, Newton reciprocal (O(M(n))) above; both end in exact q and r.
+ *
+ * Newton: the reciprocal X ≈ B^2k / D (B = 10^4, D = the top k limbs of the divisor) is built by
+ * X' = X + X·(B^2k − D·X)/B^2k with the precision doubling at each level (Brent & Zimmermann, "Modern
+ * Computer Arithmetic", §3.4.1), so its cost is a small multiple of M(k). The quotient estimate
+ * q ≈ (top of a)·X is off by a few units at most; the final correction computes r = a − q·b exactly and
+ * repairs q by a (small-quotient, hence schoolbook) division of the excess, so q and r are exact whatever
+ * the estimate's accuracy.
+ */
+
+import { DivideByZeroError } from '../errors.js';
+import {
+  BASE, NAT_ONE, NAT_ZERO, Nat, cmpLimbs, natAdd, natCompare, natDivSmall, natFromLimbs, natShiftLimbs, natSub,
+  natTruncLimbs, SMALL_LIMIT, natToNumber, natFromNumber,
+} from './nat.js';
+import { natMul } from './mul.js';
+
+/** Below this many limbs in min(quotient, divisor), schoolbook division is used. */
+export let NEWTON_DIV_THRESHOLD = 120;
+/** Reciprocal levels at or below this many limbs are computed by schoolbook division. */
+const INV_BASE_LIMBS = 48;
+
+/** @internal test hook. */
+export function setDivThreshold(limbs = 120): void {
+  NEWTON_DIV_THRESHOLD = Math.max(3, limbs);
+}
+
+/** floor(a / b) and a mod b; DivideByZeroError for b = 0. */
+export function natDivMod(a: Nat, b: Nat): { q: Nat; r: Nat } {
+  const nb = b.limbs.length;
+  if (nb === 0) throw new DivideByZeroError('natDivMod');
+  if (natCompare(a, b) < 0) return { q: NAT_ZERO, r: a };
+  const small = natToNumber(b);
+  if (small !== undefined && small <= SMALL_LIMIT) {
+    const { q, r } = natDivSmall(a, small);
+    return { q, r: natFromNumber(r) };
+  }
+  const qlen = a.limbs.length - nb + 1;
+  if (Math.min(qlen, nb) <= NEWTON_DIV_THRESHOLD) return schoolbookDivMod(a, b);
+  return newtonDivMod(a, b);
+}
+
+/** floor(a / b). */
+export function natDiv(a: Nat, b: Nat): Nat {
+  return natDivMod(a, b).q;
+}
+
+// ---------------------------------------------------------------- schoolbook (Knuth D)
+
+/**
+ * Knuth, TAOCP vol. 2, §4.3.1, Algorithm D in base 10^4 on float limbs (all intermediates < 10^8·2, exact).
+ * Requires b to have at least 2 limbs and a >= b.
+ */
+export function schoolbookDivMod(a: Nat, b: Nat): { q: Nat; r: Nat } {
+  const n = b.limbs.length;
+  const m = a.limbs.length - n;
+  // Normalize so the divisor's top limb is >= B/2 (the qhat estimate is then at most 2 too large).
+  const f = Math.floor(BASE / (b.limbs[n - 1] + 1));
+  const v = new Float64Array(n);
+  const u = new Float64Array(m + n + 1);
+  scaleInto(b.limbs, f, v);
+  scaleInto(a.limbs, f, u);
+  const q = new Uint16Array(m + 1);
+  const v1 = v[n - 1], v2 = v[n - 2];
+  for (let j = m; j >= 0; j--) {
+    const num = u[j + n] * BASE + u[j + n - 1];
+    let qhat = Math.floor(num / v1);
+    let rhat = num - qhat * v1;
+    while (qhat >= BASE || qhat * v2 > rhat * BASE + u[j + n - 2]) {
+      qhat--;
+      rhat += v1;
+      if (rhat >= BASE) break;
+    }
+    if (qhat === 0) continue;
+    let carry = 0, borrow = 0;
+    for (let i = 0; i < n; i++) {
+      const p = qhat * v[i] + carry;
+      carry = Math.floor(p / BASE);
+      const t = u[j + i] - (p - carry * BASE) - borrow;
+      borrow = t < 0 ? 1 : 0;
+      u[j + i] = t + borrow * BASE;
+    }
+    const top = u[j + n] - carry - borrow;
+    if (top < 0) {
+      qhat--;
+      let c = 0;
+      for (let i = 0; i < n; i++) {
+        const s = u[j + i] + v[i] + c;
+        c = s >= BASE ? 1 : 0;
+        u[j + i] = s - c * BASE;
+      }
+      u[j + n] = top + c;
+    } else {
+      u[j + n] = top;
+    }
+    q[j] = qhat;
+  }
+  const rl = new Uint16Array(n);
+  for (let i = 0; i < n; i++) rl[i] = u[i];
+  const r = f === 1 ? natFromLimbs(rl) : natDivSmall(natFromLimbs(rl), f).q;
+  return { q: natFromLimbs(q), r };
+}
+
+function scaleInto(src: Uint16Array, f: number, out: Float64Array): void {
+  let carry = 0;
+  for (let i = 0; i < src.length; i++) {
+    const p = src[i] * f + carry;
+    carry = Math.floor(p / BASE);
+    out[i] = p - carry * BASE;
+  }
+  if (carry) out[src.length] = carry;
+}
+
+// ---------------------------------------------------------------- Newton
+
+/**
+ * X ≈ floor(B^2n / D) for D with exactly n limbs (top limb non-zero), |error| a few units.
+ * With h = floor(n/2)+1 and Xh ≈ B^2h/Dh (Dh = top h limbs of D), Y = Xh·B^(n−h) ≈ B^2n/D and one Newton step
+ * X = Y + Xh·E/B^2h with E = B^(n+h) − D·Xh. E is truncated by B^(h−2) (changes the step by < 1/B).
+ */
+export function reciprocalApprox(D: Nat, n: number): Nat {
+  if (n <= INV_BASE_LIMBS) return schoolbookDivMod(natShiftLimbs(NAT_ONE, 2 * n), D).q;
+  const h = (n >> 1) + 1;
+  const Xh = reciprocalApprox(natTruncLimbs(D, n - h), h);
+  const T = natMul(D, Xh);
+  const P = natShiftLimbs(NAT_ONE, n + h);
+  const Y = natShiftLimbs(Xh, n - h);
+  if (natCompare(T, P) <= 0) {
+    const E1 = natTruncLimbs(natSub(P, T), h - 2);
+    return natAdd(Y, natTruncLimbs(natMul(Xh, E1), h + 2));
+  }
+  const E1 = natTruncLimbs(natSub(T, P), h - 2);
+  const corr = natTruncLimbs(natMul(Xh, E1), h + 2);
+  return natCompare(corr, Y) < 0 ? natSub(Y, corr) : Y;
+}
+
+/**
+ * a / b with qlen = la − lb + 1 quotient limbs: k = qlen + 2 limbs of precision suffice for an estimate within a
+ * few units: q ≈ floor(floor(a/B^(lb−2)) · X / B^(k+2)) with X ≈ B^2k / (b·B^(k−lb)).
+ */
+function newtonDivMod(a: Nat, b: Nat): { q: Nat; r: Nat } {
+  const la = a.limbs.length, lb = b.limbs.length;
+  const qlen = la - lb + 1;
+  const k = qlen + 2;
+  const dTop = lb >= k ? natTruncLimbs(b, lb - k) : natShiftLimbs(b, k - lb);
+  const X = reciprocalApprox(dTop, k);
+  const aTop = natTruncLimbs(a, lb - 2);
+  const q = natTruncLimbs(natMul(aTop, X), k + 2);
+  return correct(a, b, q);
+}
+
+/** Exact (q, r) from an estimate q of floor(a/b): r = a − q·b repaired by dividing the excess by b. */
+function correct(a: Nat, b: Nat, q: Nat): { q: Nat; r: Nat } {
+  const qb = natMul(q, b);
+  if (natCompare(qb, a) > 0) {
+    const excess = natSub(qb, a);
+    const { q: dq, r: rr } = natDivMod(excess, b);
+    if (rr.limbs.length === 0) return { q: natSub(q, dq), r: NAT_ZERO };
+    return { q: natSub(q, natAdd(dq, NAT_ONE)), r: natSub(b, rr) };
+  }
+  const r = natSub(a, qb);
+  if (cmpLimbs(r.limbs, r.limbs.length, b.limbs, b.limbs.length) < 0) return { q, r };
+  const { q: dq, r: rr } = natDivMod(r, b);
+  return { q: natAdd(q, dq), r: rr };
+}

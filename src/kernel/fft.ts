@@ -1,0 +1,507 @@
+/**
+ * kernel/fft — floating-point FFT convolution of decimal limb vectors with a PROVEN rounding-error bound.
+ *
+ * Algorithm. Operands (base 10^4 limbs) are re-chunked into balanced base-10^d digits (|digit| <= 10^d/2,
+ * d in {4,3,2,1}), a real sequence of length N (power of two) is packed into a complex one of length M = N/2
+ * (x_j = a_2j + i·a_2j+1), transformed by a radix-2 decimation-in-frequency FFT (natural order in,
+ * bit-reversed order out, so no permutation pass), untangled into the real spectrum, multiplied pointwise,
+ * re-tangled and transformed back by a decimation-in-time FFT (bit-reversed in, natural out).
+ * The transforms recurse depth-first so that every block of LEAF points is finished while it is in cache.
+ *
+ * Error bound. Percival 2003, "Rapid multiplication modulo the sum and difference of highly composite
+ * numbers", Math. Comp. 72, Theorem 5.1: the computed cyclic convolution z' of x, y (length 2^n, radix-2 FFT)
+ * satisfies
+ *     ||z' − z||_∞ < ||x||·||y||·((1+ε)^{3n}·(1+ε√5)^{3n+1}·(1+β)^{3n} − 1),
+ * ε = 2^-53 (unit roundoff), β = max error of a computed twiddle factor, ||.|| the Euclidean norm.
+ * Here the real length-N transform is a length-N radix-2 transform whose first n−1 levels run on the packed
+ * half-length sequence; the pack/unpack adds one more add per element in each direction, so we use
+ * n = log2(N) + 1 (conservative). Twiddles are cos() of arguments reduced to [0, π/2] from an exact
+ * index t (2π rounds once, the product once: argument error <= (π/2)ε; fdlibm cos < 1 ulp <= ε), so each
+ * component errs by < 2.6ε and |ω' − ω| < 3.7ε; we take β = 4ε.
+ * The bound is evaluated per call with the ACTUAL norms of the balanced digit vectors; the largest digit size d
+ * whose bound is < 0.5 (so rounding to the nearest integer is provably exact) is used. Roughly, for random
+ * operands base 10^4 holds up to ~5·10^6 digits per operand and base 10^3 up to ~10^9; adversarial
+ * operands (all digits at ±10^d/2) fall back to smaller d sooner, never to a wrong result.
+ * At run time the distance of every output to the nearest integer is also measured; beyond 0.25 (far above
+ * anything a correct run produces) the product is redone with smaller digits, and if that also fails an
+ * ArithmeticCheckError is thrown.
+ */
+
+import { ArithmeticCheckError } from '../errors.js';
+import { BASE } from './nat.js';
+
+const EPS = 2 ** -53;
+const BETA = 4 * EPS;
+/** Points per cache-resident leaf block (two Float64Arrays of 1024 = 16 KiB). */
+const LEAF = 1024;
+/** Above this observed rounding error a product is considered faulty (retried with smaller digits). */
+export const MAX_ROUNDING_ERROR = 0.25;
+
+/** Percival's bound on max |computed − exact| of a length-2^logN convolution with the given norm product. */
+export function percivalBound(logN: number, normProduct: number): number {
+  const n = logN + 1;
+  const e = 3 * n * Math.log1p(EPS) + (3 * n + 1) * Math.log1p(EPS * Math.sqrt(5)) + 3 * n * Math.log1p(BETA);
+  return normProduct * Math.expm1(e);
+}
+
+// ---------------------------------------------------------------- twiddle tables
+
+/** cos(2πt/Ncos) for t in [0, Ncos/4]; one table for the largest size seen, smaller sizes use a stride. */
+export let cosTable = new Float64Array(0);
+export let cosN = 0;
+
+export function ensureCosTable(N: number): void {
+  if (cosN >= N) return;
+  const q = N / 4;
+  const t = new Float64Array(q + 1);
+  const f = (2 * Math.PI) / N;
+  for (let i = 0; i <= q; i++) t[i] = Math.cos(f * i);
+  cosTable = t;
+  cosN = N;
+}
+
+/** Frees the cached twiddle table (it is 2·N bytes for the largest transform length N used). */
+export function releaseFftCaches(): void {
+  cosTable = new Float64Array(0);
+  cosN = 0;
+}
+
+/** Leaf twiddles: LT[s + j] = e^{-2πi j/(2s)} for s = 1, 2, 4, ..., LEAF/2 and j < s (contiguous per stage). */
+const leafRe = new Float64Array(LEAF);
+const leafIm = new Float64Array(LEAF);
+(function buildLeafTable(): void {
+  for (let s = 1; s < LEAF; s *= 2) {
+    const order = 2 * s;
+    const q = order / 4;
+    for (let j = 0; j < s; j++) {
+      let c: number;
+      let sn: number;
+      if (order < 4) {
+        c = 1;
+        sn = 0;
+      } else if (j <= q) {
+        c = Math.cos((2 * Math.PI * j) / order);
+        sn = Math.cos((2 * Math.PI * (q - j)) / order);
+      } else {
+        c = -Math.cos((2 * Math.PI * (2 * q - j)) / order);
+        sn = Math.cos((2 * Math.PI * (j - q)) / order);
+      }
+      leafRe[s + j] = c;
+      leafIm[s + j] = -sn;
+    }
+  }
+})();
+
+// ---------------------------------------------------------------- transforms
+
+/** One DIF radix-2 stage on block [off, off+n) of a length-M transform; twiddles from the cos table. */
+function difStage(re: Float64Array, im: Float64Array, off: number, n: number, M: number, cstride: number): void {
+  const s = n >> 1;
+  const C = cosTable;
+  const quarter = cosN >> 2;
+  const tstep = (M / s) * cstride; // order-N index step j·M/s scaled into the table
+  const halfS = s >> 1;
+  for (let j = 0; j < halfS; j++) {
+    const tt = j * tstep;
+    const wr = C[tt];
+    const wi = -C[quarter - tt];
+    const i = off + j;
+    const k = i + s;
+    const ur = re[i], ui = im[i], vr = re[k], vi = im[k];
+    re[i] = ur + vr;
+    im[i] = ui + vi;
+    const dr = ur - vr, di = ui - vi;
+    re[k] = dr * wr - di * wi;
+    im[k] = dr * wi + di * wr;
+  }
+  for (let j = halfS; j < s; j++) {
+    const tt = j * tstep;
+    const wr = -C[2 * quarter - tt];
+    const wi = -C[tt - quarter];
+    const i = off + j;
+    const k = i + s;
+    const ur = re[i], ui = im[i], vr = re[k], vi = im[k];
+    re[i] = ur + vr;
+    im[i] = ui + vi;
+    const dr = ur - vr, di = ui - vi;
+    re[k] = dr * wr - di * wi;
+    im[k] = dr * wi + di * wr;
+  }
+}
+
+/** One DIT radix-2 stage (conjugate twiddles) on block [off, off+n). */
+function ditStage(re: Float64Array, im: Float64Array, off: number, n: number, M: number, cstride: number): void {
+  const s = n >> 1;
+  const C = cosTable;
+  const quarter = cosN >> 2;
+  const tstep = (M / s) * cstride;
+  const halfS = s >> 1;
+  for (let j = 0; j < halfS; j++) {
+    const tt = j * tstep;
+    const wr = C[tt];
+    const wi = -C[quarter - tt];
+    const i = off + j;
+    const k = i + s;
+    const vr0 = re[k], vi0 = im[k];
+    const tr = vr0 * wr + vi0 * wi;
+    const ti = vi0 * wr - vr0 * wi;
+    const ur = re[i], ui = im[i];
+    re[i] = ur + tr;
+    im[i] = ui + ti;
+    re[k] = ur - tr;
+    im[k] = ui - ti;
+  }
+  for (let j = halfS; j < s; j++) {
+    const tt = j * tstep;
+    const wr = -C[2 * quarter - tt];
+    const wi = -C[tt - quarter];
+    const i = off + j;
+    const k = i + s;
+    const vr0 = re[k], vi0 = im[k];
+    const tr = vr0 * wr + vi0 * wi;
+    const ti = vi0 * wr - vr0 * wi;
+    const ur = re[i], ui = im[i];
+    re[i] = ur + tr;
+    im[i] = ui + ti;
+    re[k] = ur - tr;
+    im[k] = ui - ti;
+  }
+}
+
+/** In-cache DIF of block [off, off+n), n <= LEAF, with the leaf table. */
+function difLeaf(re: Float64Array, im: Float64Array, off: number, n: number): void {
+  for (let s = n >> 1; s >= 2; s >>= 1) {
+    for (let b = off; b < off + n; b += 2 * s) {
+      for (let j = 0; j < s; j++) {
+        const wr = leafRe[s + j], wi = leafIm[s + j];
+        const i = b + j;
+        const k = i + s;
+        const ur = re[i], ui = im[i], vr = re[k], vi = im[k];
+        re[i] = ur + vr;
+        im[i] = ui + vi;
+        const dr = ur - vr, di = ui - vi;
+        re[k] = dr * wr - di * wi;
+        im[k] = dr * wi + di * wr;
+      }
+    }
+  }
+  for (let i = off; i < off + n; i += 2) {
+    const ur = re[i], ui = im[i], vr = re[i + 1], vi = im[i + 1];
+    re[i] = ur + vr;
+    im[i] = ui + vi;
+    re[i + 1] = ur - vr;
+    im[i + 1] = ui - vi;
+  }
+}
+
+/** In-cache DIT of block [off, off+n), n <= LEAF. */
+function ditLeaf(re: Float64Array, im: Float64Array, off: number, n: number): void {
+  for (let i = off; i < off + n; i += 2) {
+    const ur = re[i], ui = im[i], vr = re[i + 1], vi = im[i + 1];
+    re[i] = ur + vr;
+    im[i] = ui + vi;
+    re[i + 1] = ur - vr;
+    im[i + 1] = ui - vi;
+  }
+  for (let s = 2; s < n; s <<= 1) {
+    for (let b = off; b < off + n; b += 2 * s) {
+      for (let j = 0; j < s; j++) {
+        const wr = leafRe[s + j], wi = leafIm[s + j];
+        const i = b + j;
+        const k = i + s;
+        const vr0 = re[k], vi0 = im[k];
+        const tr = vr0 * wr + vi0 * wi;
+        const ti = vi0 * wr - vr0 * wi;
+        const ur = re[i], ui = im[i];
+        re[i] = ur + tr;
+        im[i] = ui + ti;
+        re[k] = ur - tr;
+        im[k] = ui - ti;
+      }
+    }
+  }
+}
+
+export function difRec(re: Float64Array, im: Float64Array, off: number, n: number, M: number, cstride: number): void {
+  if (n <= LEAF) {
+    difLeaf(re, im, off, n);
+    return;
+  }
+  difStage(re, im, off, n, M, cstride);
+  difRec(re, im, off, n >> 1, M, cstride);
+  difRec(re, im, off + (n >> 1), n >> 1, M, cstride);
+}
+
+export function ditRec(re: Float64Array, im: Float64Array, off: number, n: number, M: number, cstride: number): void {
+  if (n <= LEAF) {
+    ditLeaf(re, im, off, n);
+    return;
+  }
+  ditRec(re, im, off, n >> 1, M, cstride);
+  ditRec(re, im, off + (n >> 1), n >> 1, M, cstride);
+  ditStage(re, im, off, n, M, cstride);
+}
+
+// ---------------------------------------------------------------- digit packing
+
+/**
+ * Writes src (base 10^4 limbs) as balanced base-10^d digits packed x_q → (q even ? re : im)[q >> 1].
+ * Returns the squared Euclidean norm of the digit vector.
+ */
+function packBalanced(src: Uint16Array, d: number, re: Float64Array, im: Float64Array): number {
+  const B = 10 ** d;
+  const half = B / 2;
+  let carry = 0;
+  let q = 0;
+  let sumsq = 0;
+  if (d === 4) {
+    const n = src.length;
+    for (let i = 0; i < n; i++) {
+      let v = src[i] + carry;
+      carry = v >= half ? 1 : 0;
+      v -= carry * B;
+      sumsq += v * v;
+      if ((i & 1) === 0) re[i >> 1] = v;
+      else im[i >> 1] = v;
+    }
+    q = n;
+  } else {
+    let acc = 0;
+    let accPow = 1;
+    for (let i = 0; i < src.length; i++) {
+      acc += src[i] * accPow;
+      accPow *= BASE;
+      while (accPow >= B) {
+        const hi = Math.floor(acc / B);
+        let v = acc - hi * B + carry;
+        acc = hi;
+        accPow /= B;
+        carry = v >= half ? 1 : 0;
+        v -= carry * B;
+        sumsq += v * v;
+        if ((q & 1) === 0) re[q >> 1] = v;
+        else im[q >> 1] = v;
+        q++;
+      }
+    }
+    if (accPow > 1) {
+      let v = acc + carry;
+      carry = v >= half ? 1 : 0;
+      v -= carry * B;
+      sumsq += v * v;
+      if ((q & 1) === 0) re[q >> 1] = v;
+      else im[q >> 1] = v;
+      q++;
+    }
+  }
+  if (carry) {
+    if ((q & 1) === 0) re[q >> 1] = carry;
+    else im[q >> 1] = carry;
+    q++;
+    sumsq += 1;
+  }
+  return sumsq;
+}
+
+/** Number of balanced base-10^d digits packBalanced writes for n base-10^4 limbs (upper bound). */
+function balancedLength(limbs: number, d: number): number {
+  return Math.ceil((limbs * 4) / d) + 1;
+}
+
+// ---------------------------------------------------------------- pointwise product in bit-reversed order
+
+/**
+ * Untangles the packed half-length spectra of a and b into real spectra, multiplies them and re-tangles the
+ * product into (ar, ai). Spectra are in bit-reversed order: position j holds index k = rev(j); the conjugate
+ * partner M−k of a position j in [2^m, 2^{m+1}) sits at 3·2^m − 1 − j (positions 0 and 1 pair with themselves).
+ */
+function pointwise(
+  ar: Float64Array, ai: Float64Array, br: Float64Array, bi: Float64Array, M: number, square: boolean, cstride: number,
+): void {
+  const C = cosTable;
+  const quarter = cosN >> 2;
+  const N = 2 * M;
+  const pair = (p: number, p2: number, k: number): void => {
+    // w = e^{-2πik/N}, k < M
+    const tt = k * cstride;
+    let wr: number, wi: number;
+    if (2 * k <= N / 2) {
+      wr = C[tt];
+      wi = -C[quarter - tt];
+    } else {
+      wr = -C[2 * quarter - tt];
+      wi = -C[tt - quarter];
+    }
+    // a: E = (X + conj Xm)/2, O = (X − conj Xm)/(2i), A1 = E + wO, A2 = E − wO
+    let xr = ar[p], xi = ai[p], mr = ar[p2], mi = ai[p2];
+    let er = 0.5 * (xr + mr), ei = 0.5 * (xi - mi), or = 0.5 * (xi + mi), oi = -0.5 * (xr - mr);
+    let tr = wr * or - wi * oi, ti = wr * oi + wi * or;
+    const a1r = er + tr, a1i = ei + ti, a2r = er - tr, a2i = ei - ti;
+    let b1r = a1r, b1i = a1i, b2r = a2r, b2i = a2i;
+    if (!square) {
+      xr = br[p]; xi = bi[p]; mr = br[p2]; mi = bi[p2];
+      er = 0.5 * (xr + mr); ei = 0.5 * (xi - mi); or = 0.5 * (xi + mi); oi = -0.5 * (xr - mr);
+      tr = wr * or - wi * oi; ti = wr * oi + wi * or;
+      b1r = er + tr; b1i = ei + ti; b2r = er - tr; b2i = ei - ti;
+    }
+    const pr = a1r * b1r - a1i * b1i, pi = a1r * b1i + a1i * b1r; // C_k
+    const qr = a2r * b2r - a2i * b2i, qi = a2r * b2i + a2i * b2r; // C_{k+M}
+    const sr = pr + qr, si = pi + qi, dr = pr - qr, di = pi - qi;
+    const dcr = dr * wr + di * wi, dci = di * wr - dr * wi; // D·conj(w)
+    ar[p] = 0.5 * (sr - dci);
+    ai[p] = 0.5 * (si + dcr);
+    ar[p2] = 0.5 * (sr + dci);
+    ai[p2] = 0.5 * (dcr - si);
+  };
+  pair(0, 0, 0);
+  pair(1, 1, M >> 1);
+  for (let base = 2; base < M; base <<= 1) {
+    const revBase = M / (2 * base);
+    let r = 0; // rev(i) in log2(M) bits
+    const halfBase = base >> 1;
+    for (let i = 0; i < halfBase; i++) {
+      const j = base + i;
+      pair(j, 3 * base - 1 - j, revBase + r);
+      let bit = M >> 1;
+      while (r & bit) {
+        r ^= bit;
+        bit >>= 1;
+      }
+      r |= bit;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- unpacking
+
+/**
+ * Rounds the packed product (scaled by M), propagates carries in base 10^d and regroups into base 10^4 limbs.
+ * Returns null if some output is farther than MAX_ROUNDING_ERROR from an integer.
+ */
+function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: number, d: number, outLimbs: number): Uint16Array | null {
+  const B = 10 ** d;
+  const scale = 1 / M;
+  const out = new Uint16Array(outLimbs);
+  let maxErr = 0;
+  let carry = 0;
+  let acc = 0;
+  let accPow = 1;
+  let o = 0;
+  for (let q = 0; q < L; q++) {
+    const x = ((q & 1) === 0 ? re[q >> 1] : im[q >> 1]) * scale;
+    const r = Math.round(x);
+    const err = Math.abs(x - r);
+    maxErr = err > maxErr ? err : maxErr;
+    const v = r + carry;
+    carry = Math.floor(v / B);
+    let digit = v - carry * B;
+    if (digit < 0) { digit += B; carry -= 1; } else if (digit >= B) { digit -= B; carry += 1; }
+    if (d === 4) {
+      out[o++] = digit;
+    } else {
+      acc += digit * accPow;
+      accPow *= B;
+      while (accPow >= BASE) {
+        const hi = Math.floor(acc / BASE);
+        out[o++] = acc - hi * BASE;
+        acc = hi;
+        accPow /= BASE;
+      }
+    }
+  }
+  if (maxErr > MAX_ROUNDING_ERROR) return null;
+  if (carry < 0) throw new ArithmeticCheckError('FFT product is negative: internal fault');
+  // Remaining carry and accumulated digits (carry is a base-10^d multiple beyond position L).
+  if (d !== 4) {
+    acc += carry * accPow;
+    carry = 0;
+    while (acc > 0 && o < out.length) {
+      const hi = Math.floor(acc / BASE);
+      out[o++] = acc - hi * BASE;
+      acc = hi;
+    }
+  } else {
+    while (carry > 0 && o < out.length) {
+      const hi = Math.floor(carry / BASE);
+      out[o++] = carry - hi * BASE;
+      carry = hi;
+    }
+  }
+  if (acc > 0 || carry > 0) throw new ArithmeticCheckError('FFT product overflows its length: internal fault');
+  return out;
+}
+
+// ---------------------------------------------------------------- public entry
+
+export interface FftPlan {
+  d: number;
+  N: number;
+}
+
+function nextPow2(x: number): number {
+  let n = 4;
+  while (n < x) n *= 2;
+  return n;
+}
+
+/** Digit size and length the product of la×lb limbs would use with worst-case (all ±10^d/2) digits. */
+export function worstCasePlan(la: number, lb: number): FftPlan {
+  for (const d of [4, 3, 2, 1]) {
+    const na = balancedLength(la, d), nb = balancedLength(lb, d);
+    const N = nextPow2(na + nb);
+    const h = 10 ** d / 2;
+    if (percivalBound(Math.log2(N), h * h * Math.sqrt(na * nb)) < 0.5) return { d, N };
+  }
+  throw new ArithmeticCheckError(`FFT product of ${la}×${lb} limbs is beyond the proven error bound`);
+}
+
+/** Working bytes of fftMulLimbs for la×lb limbs (two packed complex buffers + twiddle table + output). */
+export function fftWorkingBytes(la: number, lb: number): number {
+  const { N } = worstCasePlan(la, lb);
+  return 16 * N + 2 * N + 2 * (la + lb + 2);
+}
+
+/** Last digit size used (for tests and benchmarks). */
+export let lastFftDigits = 0;
+
+/**
+ * Product of two limb vectors (base 10^4, la = a.length, lb = b.length, both non-empty) by FFT.
+ * Returns base-10^4 limbs (length la + lb + 1, possibly with top zeros).
+ */
+export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, minDigitsHint = 4): Uint16Array {
+  const outLimbs = a.length + b.length + 1;
+  for (let d = Math.min(4, minDigitsHint); d >= 1; d--) {
+    const na = balancedLength(a.length, d), nb = balancedLength(b.length, d);
+    const L = na + nb;
+    const N = nextPow2(L);
+    const M = N / 2;
+    const ar = new Float64Array(M), ai = new Float64Array(M);
+    const na2 = packBalanced(a, d, ar, ai);
+    let br = ar, bi = ai;
+    let nb2 = na2;
+    if (!square) {
+      br = new Float64Array(M);
+      bi = new Float64Array(M);
+      nb2 = packBalanced(b, d, br, bi);
+    }
+    if (percivalBound(Math.log2(N), Math.sqrt(na2 * nb2)) >= 0.5) continue;
+    ensureCosTable(N);
+    const cstride = cosN / N;
+    difRec(ar, ai, 0, M, M, cstride);
+    if (!square) difRec(br, bi, 0, M, M, cstride);
+    pointwise(ar, ai, br, bi, M, square, cstride);
+    ditRec(ar, ai, 0, M, M, cstride);
+    const out = unpackProduct(ar, ai, M, L, d, outLimbs);
+    if (out !== null) {
+      lastFftDigits = d;
+      return out;
+    }
+    faultsSeen++;
+  }
+  throw new ArithmeticCheckError(
+    `FFT multiplication of ${a.length}×${b.length} limbs: rounding error above ${MAX_ROUNDING_ERROR} at every digit size`,
+  );
+}
+
+/** Count of products whose rounding check failed and were redone (diagnostics). */
+export let faultsSeen = 0;

@@ -1,0 +1,15 @@
+/**
+ * kernel — in-memory decimal-radix arithmetic on naturals (typed-array limbs, no BigInt in hot paths).
+ * The public surface the engine, pi and out-of-core multiplication code against.
+ */
+
+export {
+  Nat, NAT_ZERO, NAT_ONE, SMALL_LIMIT,
+  natFromDigits, natToDigits, natFromBigInt, natToBigInt, natFromNumber, natToNumber,
+  natIsZero, natDigitCount, natCompare, natAdd, natSub, natMulSmall, natDivSmall, natModSmall,
+  natShiftDecimal, natTruncDecimal, natLowDigits,
+} from './nat.js';
+export { natMul, natSqr, natPow, mulWorkingBytes, CHECK_PRIME } from './mul.js';
+export { natDivMod, natDiv, reciprocalApprox } from './div.js';
+export { natIsqrt } from './sqrt.js';
+export { releaseFftCaches } from './fft.js';

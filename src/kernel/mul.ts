@@ -1,0 +1,189 @@
+/**
+ * kernel/mul — multiplication of naturals: schoolbook, Karatsuba and FFT (fft.ts) by measured size thresholds,
+ * every product verified by a residue check modulo a random prime.
+ *
+ * Residue check (as y-cruncher does): a prime p in [2^25, 2^26) is drawn once per process; after each product
+ * we verify (a mod p)·(b mod p) ≡ (a·b) mod p. The residues are below 2^26 so their product is below 2^52 and
+ * exact in a double. A wrong product escapes only if its error is a multiple of p, which for an error not
+ * crafted against this process's secret p happens with probability about 2^-25 per fault.
+ */
+
+import { randomInt } from 'node:crypto';
+import { ArithmeticCheckError, InvalidArgumentError, NegativeExponentError } from '../errors.js';
+import { fftMulLimbs, fftWorkingBytes } from './fft.js';
+import { LIMB_DIGITS, NAT_ONE, NAT_ZERO, Nat, modLimbs, natFromFloatLimbs, natFromLimbs } from './nat.js';
+
+/**
+ * Below this many limbs in the smaller operand, schoolbook beats Karatsuba (measured with bench/mul.ts
+ * --thresholds on Node 20 x64).
+ */
+export let KARATSUBA_THRESHOLD = 40;
+/** From this many limbs in the smaller operand (and product), the FFT beats Karatsuba (measured likewise). */
+export let FFT_THRESHOLD = 700;
+
+/** @internal test/benchmark hook: override thresholds (restores defaults when called without arguments). */
+export function setMulThresholds(karatsuba = 40, fft = 700): void {
+  KARATSUBA_THRESHOLD = Math.max(2, karatsuba);
+  FFT_THRESHOLD = Math.max(4, fft);
+}
+
+// ---------------------------------------------------------------- residue check
+
+function isPrime(n: number): boolean {
+  if (n < 2 || n % 2 === 0) return n === 2;
+  for (let f = 3; f * f <= n; f += 2) if (n % f === 0) return false;
+  return true;
+}
+
+function randomPrime(): number {
+  for (;;) {
+    const c = randomInt(2 ** 25, 2 ** 26) | 1;
+    if (isPrime(c)) return c;
+  }
+}
+
+/** The process's check prime (exported for diagnostics and tests). */
+export const CHECK_PRIME = randomPrime();
+
+type FaultHook = (limbs: Uint16Array) => void;
+let faultHook: FaultHook | null = null;
+
+/** @internal test hook: called on every raw product before its residue check (to inject faults). */
+export function setProductFaultHook(hook: FaultHook | null): void {
+  faultHook = hook;
+}
+
+function checkProduct(a: Uint16Array, b: Uint16Array, prod: Uint16Array, what: string): void {
+  const p = CHECK_PRIME;
+  const expect = (modLimbs(a, a.length, p) * modLimbs(b, b.length, p)) % p;
+  const got = modLimbs(prod, prod.length, p);
+  if (expect !== got) {
+    throw new ArithmeticCheckError(
+      `${what} of ${a.length}×${b.length} limbs failed its residue check mod ${p} (expected ${expect}, got ${got})`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------- schoolbook and Karatsuba on float limbs
+
+/**
+ * out[oo + i + j] += a[ao + i]·b[bo + j]. Exact: every limb product is < 10^8·(growth of Karatsuba sums) and a
+ * column gathers at most min(la, lb) of them; below FFT_THRESHOLD this stays far under 2^53 (see karatsuba).
+ */
+function schoolbookAcc(a: Float64Array, ao: number, la: number, b: Float64Array, bo: number, lb: number, out: Float64Array, oo: number): void {
+  for (let i = 0; i < la; i++) {
+    const x = a[ao + i];
+    if (x === 0) continue;
+    const base = oo + i;
+    for (let j = 0; j < lb; j++) out[base + j] += x * b[bo + j];
+  }
+}
+
+/**
+ * out[oo ..] += a·b (unnormalized float limbs). Karatsuba: a·b = z2·B^2m + (z1 − z0 − z2)·B^m + z0 with
+ * z1 = (a0+a1)(b0+b1). No carries are propagated inside: at recursion depth t limbs are < 2^t·10^4 and
+ * blocks are L/2^t long, so every coefficient stays < L·2^t·10^8 < 2^53 for L < FFT_THRESHOLD·2 (t <= 10).
+ * Unbalanced operands are cut into pieces of the shorter length.
+ */
+function karatsubaAcc(a: Float64Array, ao: number, la: number, b: Float64Array, bo: number, lb: number, out: Float64Array, oo: number): void {
+  if (la < lb) {
+    karatsubaAcc(b, bo, lb, a, ao, la, out, oo);
+    return;
+  }
+  if (lb < KARATSUBA_THRESHOLD) {
+    schoolbookAcc(a, ao, la, b, bo, lb, out, oo);
+    return;
+  }
+  if (2 * lb <= la) {
+    for (let off = 0; off < la; off += lb) karatsubaAcc(a, ao + off, Math.min(lb, la - off), b, bo, lb, out, oo + off);
+    return;
+  }
+  const m = (la + 1) >> 1;
+  if (lb <= m) {
+    karatsubaAcc(a, ao, m, b, bo, lb, out, oo);
+    karatsubaAcc(a, ao + m, la - m, b, bo, lb, out, oo + m);
+    return;
+  }
+  const la1 = la - m, lb1 = lb - m;
+  const z0 = new Float64Array(2 * m);
+  const z2 = new Float64Array(la1 + lb1);
+  karatsubaAcc(a, ao, m, b, bo, m, z0, 0);
+  karatsubaAcc(a, ao + m, la1, b, bo + m, lb1, z2, 0);
+  const sa = new Float64Array(m), sb = new Float64Array(m);
+  for (let i = 0; i < m; i++) sa[i] = a[ao + i] + (i < la1 ? a[ao + m + i] : 0);
+  for (let i = 0; i < m; i++) sb[i] = b[bo + i] + (i < lb1 ? b[bo + m + i] : 0);
+  const z1 = new Float64Array(2 * m);
+  karatsubaAcc(sa, 0, m, sb, 0, m, z1, 0);
+  for (let i = 0; i < z0.length; i++) z1[i] -= z0[i];
+  for (let i = 0; i < z2.length; i++) z1[i] -= z2[i];
+  for (let i = 0; i < z0.length; i++) out[oo + i] += z0[i];
+  for (let i = 0; i < z2.length; i++) out[oo + 2 * m + i] += z2[i];
+  for (let i = 0; i < z1.length; i++) out[oo + m + i] += z1[i];
+}
+
+function toFloat(x: Uint16Array): Float64Array {
+  return Float64Array.from(x);
+}
+
+/** Raw product limbs (may have top zeros) by the algorithm the sizes call for. */
+function mulLimbs(a: Uint16Array, b: Uint16Array, square: boolean): Uint16Array {
+  const la = a.length, lb = b.length;
+  const small = Math.min(la, lb);
+  if (small >= FFT_THRESHOLD) return fftMulLimbs(a, b, square);
+  const acc = new Float64Array(la + lb);
+  const fa = toFloat(a);
+  const fb = square ? fa : toFloat(b);
+  karatsubaAcc(fa, 0, la, fb, 0, lb, acc, 0);
+  const n = natFromFloatLimbs(acc, la + lb);
+  const out = new Uint16Array(la + lb);
+  out.set(n.limbs);
+  return out;
+}
+
+function productOf(a: Nat, b: Nat, square: boolean): Nat {
+  const x = a.limbs, y = b.limbs;
+  if (x.length === 0 || y.length === 0) return NAT_ZERO;
+  const raw = mulLimbs(x, y, square);
+  if (faultHook) faultHook(raw);
+  checkProduct(x, y, raw, square ? 'square' : 'product');
+  return natFromLimbs(raw);
+}
+
+/** a·b. Verified by the residue check; throws ArithmeticCheckError rather than return a wrong product. */
+export function natMul(a: Nat, b: Nat): Nat {
+  return productOf(a, b, a === b);
+}
+
+/** a² (one forward transform fewer than natMul). */
+export function natSqr(a: Nat): Nat {
+  return productOf(a, a, true);
+}
+
+/** a^e for a safe integer e >= 0 (0^0 = 1), left-to-right square-and-multiply. */
+export function natPow(a: Nat, e: number): Nat {
+  if (!Number.isSafeInteger(e)) throw new InvalidArgumentError(`natPow: exponent ${e} is not a safe integer`);
+  if (e < 0) throw new NegativeExponentError(String(e));
+  if (e === 0) return NAT_ONE;
+  let bit = 1;
+  while (bit * 2 <= e) bit *= 2;
+  let r = a;
+  for (bit /= 2; bit >= 1; bit /= 2) {
+    r = natSqr(r);
+    if (Math.floor(e / bit) % 2 === 1) r = natMul(r, a);
+  }
+  return r;
+}
+
+/**
+ * Peak working memory (bytes, excluding the operands) of natMul for operands of the given digit counts.
+ * FFT range: two packed complex buffers of N/2 points (16·N bytes, N = transform length, about 2/3·digits of the
+ * product rounded up to a power of two for base 10^3 digits, 1/2 for base 10^4), the cached twiddle table (2·N)
+ * and the result. Roughly 16–48 bytes per product digit depending on rounding N up.
+ */
+export function mulWorkingBytes(aDigits: number, bDigits: number): number {
+  const la = Math.ceil(Math.max(1, aDigits) / LIMB_DIGITS);
+  const lb = Math.ceil(Math.max(1, bDigits) / LIMB_DIGITS);
+  if (Math.min(la, lb) >= FFT_THRESHOLD) return fftWorkingBytes(la, lb) + 2 * (la + lb);
+  // Karatsuba: float copies of both operands, the float accumulator and ~4 levels of temporaries.
+  return 8 * (la + lb) * 4 + 2 * (la + lb);
+}

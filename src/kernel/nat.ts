@@ -1,0 +1,374 @@
+/**
+ * kernel/nat — the natural-number representation and its linear-time operations.
+ *
+ * A `Nat` holds little-endian limbs in base 10^4 in a Uint16Array (0.5 byte per decimal digit),
+ * normalized: no most-significant zero limb, zero is the empty array. Base 10^4 was chosen because
+ * (a) the limb product 10^8 and sums of up to ~9·10^7 of them are exact in a double, so schoolbook
+ * and Karatsuba run on plain float arithmetic, (b) it is directly an FFT limb size (see fft.ts),
+ * and (c) decimal conversion is a fixed 4-digit regrouping, no radix conversion.
+ *
+ * Callers must treat a Nat as immutable and must not depend on `limbs` (kernel-internal).
+ */
+
+import { ArithmeticCheckError, DivideByZeroError, InvalidArgumentError, InvalidNumberError } from '../errors.js';
+
+/** Radix of one limb. */
+export const BASE = 10000;
+/** Decimal digits per limb. */
+export const LIMB_DIGITS = 4;
+
+/** An immutable natural number (>= 0). */
+export class Nat {
+  /** @internal little-endian base-10^4 limbs, top limb non-zero; zero is empty. */
+  readonly limbs: Uint16Array;
+  /** @internal use natFromLimbs / the nat* constructors. */
+  constructor(limbs: Uint16Array) {
+    this.limbs = limbs;
+  }
+  /** Number of limbs (internal size measure). */
+  get size(): number {
+    return this.limbs.length;
+  }
+  toString(): string {
+    return Buffer.from(natToDigits(this).buffer).toString('latin1');
+  }
+}
+
+const EMPTY = new Uint16Array(0);
+export const NAT_ZERO = new Nat(EMPTY);
+export const NAT_ONE = new Nat(Uint16Array.of(1));
+
+/** @internal wraps limbs[0..len) after trimming most-significant zero limbs (no copy). */
+export function natFromLimbs(limbs: Uint16Array, len = limbs.length): Nat {
+  while (len > 0 && limbs[len - 1] === 0) len--;
+  if (len === 0) return NAT_ZERO;
+  return new Nat(len === limbs.length ? limbs : limbs.subarray(0, len));
+}
+
+/** @internal normalizes non-negative integer-valued float limbs (any magnitude < 2^53) into a Nat. */
+export function natFromFloatLimbs(src: Float64Array, len: number): Nat {
+  const out = new Uint16Array(len + 4);
+  let carry = 0;
+  let i = 0;
+  for (; i < len; i++) {
+    const v = src[i] + carry;
+    carry = Math.floor(v / BASE);
+    out[i] = v - carry * BASE;
+  }
+  while (carry > 0) {
+    if (i >= out.length) throw new ArithmeticCheckError('internal: float limb overflow during normalization');
+    const c2 = Math.floor(carry / BASE);
+    out[i++] = carry - c2 * BASE;
+    carry = c2;
+  }
+  if (carry < 0) throw new ArithmeticCheckError('internal: negative value during limb normalization');
+  return natFromLimbs(out, i);
+}
+
+// ---------------------------------------------------------------- conversions
+
+/**
+ * Parses ASCII decimal digits ascii[start..end), most significant first, leading zeros allowed.
+ * Linear time: each limb is assembled from 4 bytes. Throws InvalidNumberError on a non-digit byte
+ * or an empty range.
+ */
+export function natFromDigits(ascii: Uint8Array, start = 0, end = ascii.length): Nat {
+  if (start < 0 || end > ascii.length || start > end) {
+    throw new InvalidArgumentError(`natFromDigits: bad range [${start}, ${end}) of ${ascii.length} bytes`);
+  }
+  if (start === end) throw new InvalidNumberError('digits', start, 'no digits');
+  // Branch-free validation: (c - 48) >>> 0 > 9 for any non-digit; OR-ing the excess shows any bad byte.
+  let bad = 0;
+  for (let i = start; i < end; i++) bad |= ((ascii[i] - 48) >>> 0) > 9 ? 1 : 0;
+  if (bad) {
+    let i = start;
+    while (ascii[i] >= 48 && ascii[i] <= 57) i++;
+    throw new InvalidNumberError('digits', i, `byte ${ascii[i]} is not a decimal digit`);
+  }
+  while (start < end - 1 && ascii[start] === 48) start++;
+  const n = end - start;
+  const len = Math.ceil(n / LIMB_DIGITS);
+  const limbs = new Uint16Array(len);
+  let p = end;
+  let k = 0;
+  for (; p - 4 >= start; p -= 4) {
+    limbs[k++] = (ascii[p - 4] - 48) * 1000 + (ascii[p - 3] - 48) * 100 + (ascii[p - 2] - 48) * 10 + (ascii[p - 1] - 48);
+  }
+  if (p > start) {
+    let v = 0;
+    for (let i = start; i < p; i++) v = v * 10 + (ascii[i] - 48);
+    limbs[k++] = v;
+  }
+  return natFromLimbs(limbs, k);
+}
+
+/** Number of decimal digits of a (1 for zero). */
+export function natDigitCount(a: Nat): number {
+  const l = a.limbs;
+  const n = l.length;
+  if (n === 0) return 1;
+  const top = l[n - 1];
+  return (n - 1) * LIMB_DIGITS + (top >= 1000 ? 4 : top >= 100 ? 3 : top >= 10 ? 2 : 1);
+}
+
+/** Canonical ASCII decimal of a ("0" for zero). Linear time, writes bytes directly. */
+export function natToDigits(a: Nat): Uint8Array {
+  const l = a.limbs;
+  const n = l.length;
+  if (n === 0) return Uint8Array.of(48);
+  const total = natDigitCount(a);
+  const out = new Uint8Array(total);
+  let p = total;
+  for (let i = 0; i < n - 1; i++) {
+    let v = l[i];
+    const d0 = v % 10;
+    v = (v - d0) / 10;
+    const d1 = v % 10;
+    v = (v - d1) / 10;
+    const d2 = v % 10;
+    out[p - 1] = 48 + d0;
+    out[p - 2] = 48 + d1;
+    out[p - 3] = 48 + d2;
+    out[p - 4] = 48 + (v - d2) / 10;
+    p -= 4;
+  }
+  let v = l[n - 1];
+  while (p > 0) {
+    const d = v % 10;
+    out[--p] = 48 + d;
+    v = (v - d) / 10;
+  }
+  return out;
+}
+
+const TEN_POW = [1, 10, 100, 1000, 10000];
+
+/** a from a safe integer >= 0. */
+export function natFromNumber(x: number): Nat {
+  if (!Number.isSafeInteger(x) || x < 0) throw new InvalidArgumentError(`natFromNumber: ${x} is not a safe integer >= 0`);
+  const limbs = new Uint16Array(4);
+  let k = 0;
+  while (x > 0) {
+    const q = Math.floor(x / BASE);
+    limbs[k++] = x - q * BASE;
+    x = q;
+  }
+  return natFromLimbs(limbs, k);
+}
+
+/** a as a number if it is < 2^53, else undefined. */
+export function natToNumber(a: Nat): number | undefined {
+  const l = a.limbs;
+  if (l.length > 4) return undefined;
+  let v = 0;
+  for (let i = l.length - 1; i >= 0; i--) v = v * BASE + l[i];
+  return Number.isSafeInteger(v) ? v : undefined;
+}
+
+export function natFromBigInt(x: bigint): Nat {
+  if (x < 0n) throw new InvalidArgumentError('natFromBigInt: negative value');
+  return natFromDigits(Buffer.from(x.toString(), 'latin1'));
+}
+
+export function natToBigInt(a: Nat): bigint {
+  return BigInt(Buffer.from(natToDigits(a).buffer).toString('latin1'));
+}
+
+// ---------------------------------------------------------------- comparisons
+
+export function natIsZero(a: Nat): boolean {
+  return a.limbs.length === 0;
+}
+
+/** @internal compares limb arrays of normalized lengths. */
+export function cmpLimbs(a: Uint16Array, la: number, b: Uint16Array, lb: number): -1 | 0 | 1 {
+  if (la !== lb) return la < lb ? -1 : 1;
+  for (let i = la - 1; i >= 0; i--) {
+    if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  }
+  return 0;
+}
+
+export function natCompare(a: Nat, b: Nat): -1 | 0 | 1 {
+  return cmpLimbs(a.limbs, a.limbs.length, b.limbs, b.limbs.length);
+}
+
+// ---------------------------------------------------------------- add / sub
+
+export function natAdd(a: Nat, b: Nat): Nat {
+  let x = a.limbs;
+  let y = b.limbs;
+  if (x.length < y.length) [x, y] = [y, x];
+  const lx = x.length;
+  const ly = y.length;
+  const out = new Uint16Array(lx + 1);
+  let carry = 0;
+  let i = 0;
+  for (; i < ly; i++) {
+    const v = x[i] + y[i] + carry;
+    carry = v >= BASE ? 1 : 0; // compiled to a conditional move
+    out[i] = v - carry * BASE;
+  }
+  for (; i < lx; i++) {
+    const v = x[i] + carry;
+    carry = v >= BASE ? 1 : 0;
+    out[i] = v - carry * BASE;
+  }
+  out[lx] = carry;
+  return natFromLimbs(out);
+}
+
+/** a - b; throws InvalidArgumentError if a < b. */
+export function natSub(a: Nat, b: Nat): Nat {
+  if (natCompare(a, b) < 0) throw new InvalidArgumentError('natSub: subtrahend is larger than minuend');
+  const x = a.limbs;
+  const y = b.limbs;
+  const out = new Uint16Array(x.length);
+  subLimbsInto(x, x.length, y, y.length, out);
+  return natFromLimbs(out);
+}
+
+/** @internal out = x - y for x >= y (lengths lx >= ly), out may alias x. Returns the final borrow (0). */
+export function subLimbsInto(x: Uint16Array, lx: number, y: Uint16Array, ly: number, out: Uint16Array): number {
+  let borrow = 0;
+  let i = 0;
+  for (; i < ly; i++) {
+    const v = x[i] - y[i] - borrow;
+    borrow = v < 0 ? 1 : 0;
+    out[i] = v + borrow * BASE;
+  }
+  for (; i < lx; i++) {
+    const v = x[i] - borrow;
+    borrow = v < 0 ? 1 : 0;
+    out[i] = v + borrow * BASE;
+  }
+  return borrow;
+}
+
+// ---------------------------------------------------------------- small operands
+
+/** Largest small multiplier/divisor accepted: 2^26 keeps every intermediate below 2^53 exactly. */
+export const SMALL_LIMIT = 2 ** 26;
+
+function checkSmall(m: number, what: string): void {
+  if (!Number.isSafeInteger(m) || m < 0 || m > SMALL_LIMIT) {
+    throw new InvalidArgumentError(`${what}: ${m} is not an integer in [0, 2^26]`);
+  }
+}
+
+/** a·m for an integer 0 <= m <= 2^26 (limb·m + carry < 10^4·2^26 + 2^26 < 2^53). */
+export function natMulSmall(a: Nat, m: number): Nat {
+  checkSmall(m, 'natMulSmall');
+  const x = a.limbs;
+  const n = x.length;
+  if (m === 0 || n === 0) return NAT_ZERO;
+  const out = new Uint16Array(n + 3);
+  let carry = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[i] * m + carry;
+    carry = Math.floor(v / BASE);
+    out[i] = v - carry * BASE;
+  }
+  let i = n;
+  while (carry > 0) {
+    const c2 = Math.floor(carry / BASE);
+    out[i++] = carry - c2 * BASE;
+    carry = c2;
+  }
+  return natFromLimbs(out, i);
+}
+
+/** floor(a / d) and a mod d for an integer 1 <= d <= 2^26 (r·10^4 + limb < 2^40, exact). */
+export function natDivSmall(a: Nat, d: number): { q: Nat; r: number } {
+  checkSmall(d, 'natDivSmall');
+  if (d === 0) throw new DivideByZeroError('natDivSmall');
+  const x = a.limbs;
+  const n = x.length;
+  const out = new Uint16Array(n);
+  let r = 0;
+  for (let i = n - 1; i >= 0; i--) {
+    const v = r * BASE + x[i];
+    const q = Math.floor(v / d);
+    out[i] = q;
+    r = v - q * d;
+  }
+  return { q: natFromLimbs(out), r };
+}
+
+/** a mod p for an integer 1 <= p <= 2^26. */
+export function natModSmall(a: Nat, p: number): number {
+  checkSmall(p, 'natModSmall');
+  if (p === 0) throw new DivideByZeroError('natModSmall');
+  return modLimbs(a.limbs, a.limbs.length, p);
+}
+
+/**
+ * @internal Horner evaluation of limbs mod p, p <= 2^26: r < p so r·10^4 + limb < 2^40 is exact and the
+ * quotient estimate floor(v·(1/p)) is off by at most one, fixed by the two conditional adjustments.
+ */
+export function modLimbs(x: Uint16Array, n: number, p: number): number {
+  const inv = 1 / p;
+  let r = 0;
+  for (let i = n - 1; i >= 0; i--) {
+    const v = r * BASE + x[i];
+    r = v - Math.floor(v * inv) * p;
+    r = r < 0 ? r + p : r;
+    r = r >= p ? r - p : r;
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------- decimal shifts
+
+/** @internal a·10^4k (limb shift). */
+export function natShiftLimbs(a: Nat, k: number): Nat {
+  const n = a.limbs.length;
+  if (n === 0 || k === 0) return a;
+  const out = new Uint16Array(n + k);
+  out.set(a.limbs, k);
+  return new Nat(out);
+}
+
+/** @internal floor(a / 10^4k). */
+export function natTruncLimbs(a: Nat, k: number): Nat {
+  const n = a.limbs.length;
+  if (k >= n) return NAT_ZERO;
+  if (k <= 0) return a;
+  return new Nat(a.limbs.slice(k));
+}
+
+/** @internal a mod 10^4k. */
+export function natLowLimbs(a: Nat, k: number): Nat {
+  if (k >= a.limbs.length) return a;
+  return natFromLimbs(a.limbs.slice(0, k));
+}
+
+function checkCount(k: number, what: string): void {
+  if (!Number.isSafeInteger(k) || k < 0) throw new InvalidArgumentError(`${what}: ${k} is not an integer >= 0`);
+}
+
+/** a·10^k. */
+export function natShiftDecimal(a: Nat, k: number): Nat {
+  checkCount(k, 'natShiftDecimal');
+  const r = k % LIMB_DIGITS;
+  return natShiftLimbs(r === 0 ? a : natMulSmall(a, TEN_POW[r]), (k - r) / LIMB_DIGITS);
+}
+
+/** floor(a / 10^k). */
+export function natTruncDecimal(a: Nat, k: number): Nat {
+  checkCount(k, 'natTruncDecimal');
+  const r = k % LIMB_DIGITS;
+  const t = natTruncLimbs(a, (k - r) / LIMB_DIGITS);
+  return r === 0 ? t : natDivSmall(t, TEN_POW[r]).q;
+}
+
+/** a mod 10^k. */
+export function natLowDigits(a: Nat, k: number): Nat {
+  checkCount(k, 'natLowDigits');
+  const r = k % LIMB_DIGITS;
+  const q = (k - r) / LIMB_DIGITS;
+  if (q >= a.limbs.length) return a;
+  const out = a.limbs.slice(0, q + (r > 0 ? 1 : 0));
+  if (r > 0) out[q] = out[q] % TEN_POW[r];
+  return natFromLimbs(out);
+}
