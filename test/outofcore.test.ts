@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { StreamNumber } from '../src/number.js';
 import { mulOutOfCore, powOutOfCore } from '../src/engine/outofcore/index.js';
+import * as outOfCore from '../src/engine/outofcore/index.js';
+import { configure, getConfig } from '../src/config.js';
+import { mul, pow, productFitsInMemory } from '../src/engine/index.js';
 import { freshHome, logFiles, randomInteger } from './helpers.js';
 
 const home = freshHome('ms-ooc-');
@@ -58,6 +61,61 @@ describe('out-of-core powers against BigInt', () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+/** Runs `body` with the memory budget set to `budget`, then restores it. */
+async function withBudget<T>(budget: string, body: () => Promise<T>): Promise<T> {
+  const previous = getConfig().memoryBudget;
+  configure({ memoryBudget: budget });
+  try {
+    return await body();
+  } finally {
+    configure({ memoryBudget: previous });
+  }
+}
+
+/** The result's text (sign included) and frees it. */
+async function textOf(x: StreamNumber): Promise<string> {
+  const reader = await x.openReader();
+  try {
+    return (x.isNegative ? '-' : '') + Buffer.from(await reader.read(0, x.digitCount)).toString('latin1');
+  } finally {
+    await reader.close();
+    x.free();
+  }
+}
+
+describe('routing by MATHSTREAM_MEMORY: out of core at 16 MiB equals in memory', () => {
+  test('mul, random signs', async () => {
+    for (const [la, lb] of [[1_400_000, 1_100_000], [2_100_000, 900_000]] as const) {
+      const x = await StreamNumber.fromLiteral(randomInteger(la));
+      const y = await StreamNumber.fromLiteral(randomInteger(lb));
+      const before = outOfCore.outOfCoreProducts;
+      const viaDisk = await withBudget('16MiB', async () => {
+        assert.equal(productFitsInMemory(la, lb), false);
+        return mul(x, y);
+      });
+      assert.equal(outOfCore.outOfCoreProducts, before + 1, 'the product went out of core');
+      const inMemory = await withBudget('2GiB', () => mul(x, y));
+      assert.equal(outOfCore.outOfCoreProducts, before + 1, 'the in-memory product stayed in memory');
+      assert.equal(viaDisk.isNegative, x.isNegative !== y.isNegative);
+      assert.equal(await textOf(viaDisk), await textOf(inMemory));
+      x.free();
+      y.free();
+    }
+  });
+
+  test('pow: folded small base and large base, random signs', async () => {
+    const sign = () => (Math.random() < 0.5 ? '-' : '');
+    for (const [base, exponent] of [[`${sign()}7`, 2_600_001], [`${sign()}${randomInteger(30, false)}`, 80_001]] as const) {
+      const before = outOfCore.outOfCoreProducts;
+      const viaDisk = await withBudget('16MiB', () => pow(base, exponent));
+      assert.ok(outOfCore.outOfCoreProducts > before, 'the power went out of core');
+      assert.ok(viaDisk.digitCount > 2_000_000);
+      const inMemory = await withBudget('2GiB', () => pow(base, exponent));
+      assert.equal(await textOf(viaDisk), await textOf(inMemory));
+    }
   });
 });
 

@@ -7,4 +7,4 @@
  */
 export { mulOutOfCore, type OutOfCoreTuning } from './product.js';
 export { powOutOfCore } from './power.js';
-export { blockSizeForBudget } from './multiply.js';
+export { blockSizeForBudget, outOfCoreProducts } from './multiply.js';

@@ -89,9 +89,13 @@ export interface MultiplyOutcome {
   readonly leadingZeros: number;
 }
 
+/** Count of out-of-core products run in this process (diagnostics: tests check the routing with it). */
+export let outOfCoreProducts = 0;
+
 /** Writes |a|·|b|·scale (digits only) into `out` at `offset`, least significant block first. */
 export async function multiplyOutOfCore(request: MultiplyRequest): Promise<MultiplyOutcome> {
   const { a, b, out, offset, scratch } = request;
+  outOfCoreProducts++;
   const scale = request.scale ?? 1;
   const options = request.options ?? {};
   const operation = request.operation ?? 'mul';
@@ -109,7 +113,9 @@ export async function multiplyOutOfCore(request: MultiplyRequest): Promise<Multi
     const cacheA = await RecordFile.create(scratch.newPath('spectra-a'), 16 * size);
     const cacheB = square ? cacheA : await RecordFile.create(scratch.newPath('spectra-b'), 16 * size);
     try {
-      const progressTotal = 3 * (blockCount(a.digitCount, d, size) + blockCount(bDigits, d, size));
+      // One tick per transformed operand block, one per diagonal.
+      const blocksA = blockCount(a.digitCount, d, size), blocksB = blockCount(bDigits, d, size);
+      const progressTotal = blocksA + (square ? 0 : blocksB) + blocksA + blocksB - 1;
       const report = progressReporter(options, progressTotal);
       let done = 0;
       const tick = () => report(++done);
