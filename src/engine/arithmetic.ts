@@ -216,6 +216,7 @@ export async function pow(a: NumberLike, e: NumberLike, options: OperationOption
     if (x!.digitCount === 1 && smallMagnitude(x!) === 1) return writeDigitsResult(negative, Buffer.from('1'));
     const digits = Math.floor(exponent * (await log10Magnitude(x!))) + 1;
     const half = Math.ceil(digits / 2);
+    if (exponent === 1) return copyWithSign(x!, negative, options);
     if (!productFitsInMemory(half, half)) return powOutOfCore(x!, exponent, negative, digits, options);
     ensureResultFits('pow', digits);
     const base = await loadNat(x!);
