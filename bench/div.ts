@@ -1,0 +1,63 @@
+/**
+ * bench/div — decimal string → decimal strings division with remainder of a random 2n-digit by a random
+ * n-digit integer: mathstream's kernel (natDivMod) against V8 BigInt (/ and %) and gmp-wasm (mpz_tdiv_qr), same
+ * run, results compared; also the ratio to mathstream's own n×n multiplication (target: ≤ 4 at n = 10^6).
+ *
+ *   node --expose-gc dist/bench/div.js [--only 1e5,1e6] [--runs 3] [--skip bigint,gmp] [--bigint-max 1e6]
+ */
+import { natDivMod, natFromDigits, natMul, natToDigits } from '../src/kernel/index.js';
+import { fmt, gmpBinding, gmpFree, gmpFromAscii, gmpToAscii, latin1, parseArgs, randomAscii, ratio, sameBytes, timed } from './kernel-util.js';
+
+const args = parseArgs([1e5, 1e6, 4e6]);
+if (!process.argv.includes('--bigint-max')) args.bigintMax = 1e6;
+const g = args.skip.has('gmp') ? undefined : await gmpBinding();
+const rows: Array<Record<string, string | number>> = [];
+
+for (const n of args.sizes) {
+  const a = randomAscii(2 * n), b = randomAscii(n);
+  const ours = timed(args.runs, () => {
+    const { q, r } = natDivMod(natFromDigits(a), natFromDigits(b));
+    return [natToDigits(q), natToDigits(r)] as const;
+  });
+  const mul = timed(args.runs, () => natToDigits(natMul(natFromDigits(b), natFromDigits(randomAscii(n)))));
+  const slowRuns = n > 1e6 ? 1 : args.runs;
+  let big: { s: number; value: string[] } | undefined;
+  if (!args.skip.has('bigint') && n <= args.bigintMax) {
+    big = timed(slowRuns, () => {
+      const x = BigInt(latin1(a)), y = BigInt(latin1(b));
+      return [(x / y).toString(), (x % y).toString()];
+    });
+    if (big.value[0] !== latin1(ours.value[0]) || big.value[1] !== latin1(ours.value[1])) {
+      throw new Error(`bench/div: BigInt disagrees at n=${n}`);
+    }
+  }
+  let gmp: { s: number; value: Uint8Array[] } | undefined;
+  if (g) {
+    gmp = timed(slowRuns, () => {
+      const x = gmpFromAscii(g, a), y = gmpFromAscii(g, b);
+      const q = g.mpz_t(), r = g.mpz_t();
+      g.mpz_init(q);
+      g.mpz_init(r);
+      g.mpz_tdiv_qr(q, r, x, y);
+      const out = [gmpToAscii(g, q), gmpToAscii(g, r)];
+      gmpFree(g, x, y, q, r);
+      return out;
+    });
+    if (!sameBytes(gmp.value[0], ours.value[0]) || !sameBytes(gmp.value[1], ours.value[1])) {
+      throw new Error(`bench/div: gmp-wasm disagrees at n=${n}`);
+    }
+  }
+  rows.push({
+    'n (2n/n)': n,
+    'mathstream s': fmt(ours.s),
+    'BigInt s': fmt(big?.s),
+    'gmp-wasm s': fmt(gmp?.s),
+    'ours/BigInt': ratio(ours.s, big?.s),
+    'ours/gmp': ratio(ours.s, gmp?.s),
+    'our mul n×n s': fmt(mul.s),
+    'div/mul': ratio(ours.s, mul.s),
+    checked: big || gmp ? 'agree' : 'unchecked',
+  });
+}
+console.table(rows);
+console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);

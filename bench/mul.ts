@@ -1,0 +1,55 @@
+/**
+ * bench/mul — decimal string → decimal string multiplication of two random n-digit integers:
+ * mathstream's kernel (natFromDigits, natMul, natToDigits) against V8 BigInt (BigInt(str) · BigInt(str),
+ * toString) and gmp-wasm (mpz_set_str, mpz_mul, mpz_get_str), same run, results compared byte for byte.
+ *
+ *   node --expose-gc dist/bench/mul.js [--only 1e6,1.6e7] [--runs 3] [--skip bigint,gmp] [--bigint-max 4e6]
+ *
+ * Prints median seconds, ratios (ours / theirs), growth t(4n)/t(n), the FFT digit size used and peak RSS.
+ * Competitors run once per size above 4e6 digits (BigInt takes ~30 s at 1.6e7).
+ */
+import { natFromDigits, natMul, natToDigits } from '../src/kernel/index.js';
+import { lastFftDigits } from '../src/kernel/fft.js';
+import { fmt, gmpBinding, gmpFree, gmpFromAscii, gmpToAscii, latin1, parseArgs, randomAscii, ratio, sameBytes, timed } from './kernel-util.js';
+
+const args = parseArgs([1e5, 1e6, 4e6, 1.6e7]);
+const g = args.skip.has('gmp') ? undefined : await gmpBinding();
+const rows: Array<Record<string, string | number>> = [];
+let prev: { n: number; s: number } | undefined;
+
+for (const n of args.sizes) {
+  const a = randomAscii(n), b = randomAscii(n);
+  const ours = timed(args.runs, () => natToDigits(natMul(natFromDigits(a), natFromDigits(b))));
+  const digitsUsed = lastFftDigits;
+  const slowRuns = n > 4e6 ? 1 : args.runs;
+  let big: { s: number; value: string } | undefined;
+  if (!args.skip.has('bigint') && n <= args.bigintMax) {
+    big = timed(slowRuns, () => (BigInt(latin1(a)) * BigInt(latin1(b))).toString());
+    if (big.value !== latin1(ours.value)) throw new Error(`bench/mul: BigInt disagrees at n=${n}`);
+  }
+  let gmp: { s: number; value: Uint8Array } | undefined;
+  if (g) {
+    gmp = timed(slowRuns, () => {
+      const x = gmpFromAscii(g, a), y = gmpFromAscii(g, b);
+      g.mpz_mul(x, x, y);
+      const out = gmpToAscii(g, x);
+      gmpFree(g, x, y);
+      return out;
+    });
+    if (!sameBytes(gmp.value, ours.value)) throw new Error(`bench/mul: gmp-wasm disagrees at n=${n}`);
+  }
+  rows.push({
+    n,
+    'mathstream s': fmt(ours.s),
+    'BigInt s': fmt(big?.s),
+    'gmp-wasm s': fmt(gmp?.s),
+    'ours/BigInt': ratio(ours.s, big?.s),
+    'ours/gmp': ratio(ours.s, gmp?.s),
+    'growth t(n)/t(n/4)': prev && prev.n * 4 === n ? (ours.s / prev.s).toFixed(2) : '-',
+    'fft digits': digitsUsed,
+    checked: big || gmp ? 'agree' : 'unchecked',
+  });
+  prev = { n, s: ours.s };
+}
+console.table(rows);
+console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
