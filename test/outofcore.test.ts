@@ -9,8 +9,8 @@ import { StreamNumber } from '../src/number.js';
 import { mulOutOfCore, powOutOfCore } from '../src/engine/outofcore/index.js';
 import * as outOfCore from '../src/engine/outofcore/index.js';
 import { configure, getConfig } from '../src/config.js';
-import { mul, pow, productFitsInMemory } from '../src/engine/index.js';
-import { freshHome, logFiles, randomInteger } from './helpers.js';
+import { div, divmod, mod, mul, pow, productFitsInMemory } from '../src/engine/index.js';
+import { floorDiv, floorMod, freshHome, logFiles, randomInteger } from './helpers.js';
 
 const home = freshHome('ms-ooc-');
 
@@ -65,7 +65,7 @@ describe('out-of-core powers against BigInt', () => {
 });
 
 /** Runs `body` with the memory budget set to `budget`, then restores it. */
-async function withBudget<T>(budget: string, body: () => Promise<T>): Promise<T> {
+async function withBudget<T>(budget: string | number, body: () => Promise<T>): Promise<T> {
   const previous = getConfig().memoryBudget;
   configure({ memoryBudget: budget });
   try {
@@ -116,6 +116,49 @@ describe('routing by MATHSTREAM_MEMORY: out of core at 16 MiB equals in memory',
       const inMemory = await withBudget('2GiB', () => pow(base, exponent));
       assert.equal(await textOf(viaDisk), await textOf(inMemory));
     }
+  });
+});
+
+describe('out-of-core division (quotient chunks) against BigInt', () => {
+  test('divmod, div, mod with random signs at a 100 kB budget', async () => {
+    await withBudget(100_000, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 10000, max: 18000 }), fc.integer({ min: 3000, max: 9000 }), async (la, lb) => {
+          fc.pre(la >= lb);
+          const a = randomInteger(la);
+          const b = randomInteger(lb);
+          assert.equal(productFitsInMemory(la, lb), false);
+          const [q, r] = await divmod(a, b);
+          assert.equal(BigInt(q.toString()), floorDiv(a, b));
+          assert.equal(BigInt(r.toString()), floorMod(a, b));
+          q.free();
+          r.free();
+        }),
+        { numRuns: 12 },
+      );
+      const a = -randomInteger(14000, false);
+      const b = randomInteger(5000, false);
+      const q = await div(a, b);
+      const r = await mod(a, b);
+      assert.equal(BigInt(q.toString()), floorDiv(a, b));
+      assert.equal(BigInt(r.toString()), floorMod(a, b));
+      q.free();
+      r.free();
+    });
+  });
+
+  test('16 MiB: out of core equals in memory', async () => {
+    const x = await StreamNumber.fromLiteral(randomInteger(2_400_000));
+    const y = await StreamNumber.fromLiteral(randomInteger(1_100_000));
+    const viaDisk = await withBudget('16MiB', async () => {
+      assert.equal(productFitsInMemory(x.digitCount, y.digitCount), false);
+      return divmod(x, y);
+    });
+    const inMemory = await withBudget('2GiB', () => divmod(x, y));
+    assert.equal(await textOf(viaDisk[0]), await textOf(inMemory[0]));
+    assert.equal(await textOf(viaDisk[1]), await textOf(inMemory[1]));
+    x.free();
+    y.free();
   });
 });
 

@@ -26,7 +26,7 @@ import { parseLiteral, readAllDigits } from '../storage/index.js';
 import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, type OperationOptions } from './context.js';
 import { SMALL_LIMIT, addSigned, compareMagnitudes, compareNumbers, copyWithSign, divSmallMagnitude, mulSmall } from './linear.js';
 import { writeDigitsResult } from './result.js';
-import { mulOutOfCore, powOutOfCore } from './outofcore/index.js';
+import { divmodOutOfCore, mulOutOfCore, powOutOfCore } from './outofcore/index.js';
 
 export type { OperationOptions } from './context.js';
 
@@ -156,6 +156,7 @@ async function divmodNumbers(
     if (!signsDiffer) return [await StreamNumber.fromLiteral(0), await copyWithSign(x, x.isNegative, options)];
     return [await StreamNumber.fromLiteral(-1), await addSigned(x, y, false, options)];
   }
+  if (!productFitsInMemory(x.digitCount, y.digitCount)) return divmodOutOfCore(x, y, signsDiffer, options, operation);
   return divmodInMemory(x, y, signsDiffer, options, operation);
 }
 

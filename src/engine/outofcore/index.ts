@@ -7,4 +7,5 @@
  */
 export { mulOutOfCore, type OutOfCoreTuning } from './product.js';
 export { powOutOfCore } from './power.js';
+export { divmodOutOfCore } from './divide.js';
 export { blockSizeForBudget, outOfCoreProducts } from './multiply.js';
