@@ -44,10 +44,11 @@ test('equal literals share one file; it lives until the last handle is freed', a
   assert.match(a.path, /literal_[0-9a-f]{64}\.txt$/);
   assert.equal(trackedFiles()[a.path], 2);
   assert.equal(activeStreams()[a.path], 2);
+  const path = b.path;
   a.free();
-  assert.ok(existsSync(b.path));
+  assert.ok(existsSync(path));
   b.free();
-  assert.equal(existsSync(b.path), false);
+  assert.equal(existsSync(path), false);
 });
 
 test('use after free throws FreedNumberError; double free is harmless', async () => {
