@@ -33,7 +33,8 @@ import { BASE } from './nat.js';
 const EPS = 2 ** -53;
 const BETA = 4 * EPS;
 /** Points per cache-resident leaf block (two Float64Arrays of 1024 = 16 KiB). */
-const LEAF = 1024;
+const LEAF = Number(process.env.MS_LEAF ?? 1024);
+const RADIX4 = process.env.MS_R4 !== "0";
 /** Above this observed rounding error a product is considered faulty (retried with smaller digits). */
 export const MAX_ROUNDING_ERROR = 0.25;
 
@@ -46,21 +47,26 @@ export function percivalBound(logN: number, normProduct: number): number {
 
 // ---------------------------------------------------------------- twiddle tables
 
-/** cos(2πt/Ncos) for t in [0, Ncos/4]; one table for the largest size seen, smaller sizes use a stride. */
+/**
+ * H[t] = cos(2πt/Ncos) for t in [0, Ncos/2]; one table for the largest size seen, smaller sizes use a stride.
+ * Then for t in [0, 3N/4): cos = H[min(t, N − t)], sin = H[|t − N/4|] — branch-free lookups.
+ */
 export let cosTable = new Float64Array(0);
 export let cosN = 0;
 
 export function ensureCosTable(N: number): void {
   if (cosN >= N) return;
   const q = N / 4;
-  const t = new Float64Array(q + 1);
+  const t = new Float64Array(2 * q + 1);
   const f = (2 * Math.PI) / N;
+  // Arguments are kept in [0, π/2] (see the β estimate in the header).
   for (let i = 0; i <= q; i++) t[i] = Math.cos(f * i);
+  for (let i = q + 1; i <= 2 * q; i++) t[i] = -Math.cos(f * (2 * q - i));
   cosTable = t;
   cosN = N;
 }
 
-/** Frees the cached twiddle table (it is 2·N bytes for the largest transform length N used). */
+/** Frees the cached twiddle table (it is 4·N bytes for the largest transform length N used). */
 export function releaseFftCaches(): void {
   cosTable = new Float64Array(0);
   cosN = 0;
@@ -100,24 +106,10 @@ function difStage(re: Float64Array, im: Float64Array, off: number, n: number, M:
   const C = cosTable;
   const quarter = cosN >> 2;
   const tstep = (M / s) * cstride; // order-N index step j·M/s scaled into the table
-  const halfS = s >> 1;
-  for (let j = 0; j < halfS; j++) {
+  for (let j = 0; j < s; j++) {
     const tt = j * tstep;
     const wr = C[tt];
-    const wi = -C[quarter - tt];
-    const i = off + j;
-    const k = i + s;
-    const ur = re[i], ui = im[i], vr = re[k], vi = im[k];
-    re[i] = ur + vr;
-    im[i] = ui + vi;
-    const dr = ur - vr, di = ui - vi;
-    re[k] = dr * wr - di * wi;
-    im[k] = dr * wi + di * wr;
-  }
-  for (let j = halfS; j < s; j++) {
-    const tt = j * tstep;
-    const wr = -C[2 * quarter - tt];
-    const wi = -C[tt - quarter];
+    const wi = -C[Math.abs(tt - quarter)];
     const i = off + j;
     const k = i + s;
     const ur = re[i], ui = im[i], vr = re[k], vi = im[k];
@@ -135,11 +127,10 @@ function ditStage(re: Float64Array, im: Float64Array, off: number, n: number, M:
   const C = cosTable;
   const quarter = cosN >> 2;
   const tstep = (M / s) * cstride;
-  const halfS = s >> 1;
-  for (let j = 0; j < halfS; j++) {
+  for (let j = 0; j < s; j++) {
     const tt = j * tstep;
     const wr = C[tt];
-    const wi = -C[quarter - tt];
+    const wi = -C[Math.abs(tt - quarter)];
     const i = off + j;
     const k = i + s;
     const vr0 = re[k], vi0 = im[k];
@@ -151,20 +142,81 @@ function ditStage(re: Float64Array, im: Float64Array, off: number, n: number, M:
     re[k] = ur - tr;
     im[k] = ui - ti;
   }
-  for (let j = halfS; j < s; j++) {
-    const tt = j * tstep;
-    const wr = -C[2 * quarter - tt];
-    const wi = -C[tt - quarter];
-    const i = off + j;
-    const k = i + s;
-    const vr0 = re[k], vi0 = im[k];
-    const tr = vr0 * wr + vi0 * wi;
-    const ti = vi0 * wr - vr0 * wi;
-    const ur = re[i], ui = im[i];
-    re[i] = ur + tr;
-    im[i] = ui + ti;
-    re[k] = ur - tr;
-    im[k] = ui - ti;
+}
+
+/**
+ * Two DIF levels at once (radix 4) on block [off, off+n): with a, b, c, d = x[j + {0, 1, 2, 3}·n/4] and w = e^{-2πi/n},
+ * X0 = (a+c)+(b+d), X1 = ((a+c)−(b+d))·w^2j, X2 = ((a−c)−i(b−d))·w^j, X3 = ((a−c)+i(b−d))·w^3j — the two radix-2
+ * levels with the twiddles w^j·w^2j merged into one w^3j (one rounding fewer; ·(−i) is exact). Halves the passes
+ * over arrays that do not fit in cache.
+ */
+function difStage4(re: Float64Array, im: Float64Array, off: number, n: number, M: number, cstride: number): void {
+  const q = n >> 2;
+  const C = cosTable;
+  const quarter = cosN >> 2;
+  const half = cosN; // index N in table units: cos(2π(N − t)/N) = cos(2πt/N)
+  const tstep = ((2 * M) / n) * cstride;
+  for (let j = 0; j < q; j++) {
+    const i0 = off + j, i1 = i0 + q, i2 = i1 + q, i3 = i2 + q;
+    const ar = re[i0], ai = im[i0], br = re[i1], bi = im[i1], cr = re[i2], ci = im[i2], dr = re[i3], di = im[i3];
+    const s0r = ar + cr, s0i = ai + ci, d0r = ar - cr, d0i = ai - ci;
+    const s1r = br + dr, s1i = bi + di, d1r = br - dr, d1i = bi - di;
+    re[i0] = s0r + s1r;
+    im[i0] = s0i + s1i;
+    const t = j * tstep;
+    let twR = C[Math.min(2 * t, half - 2 * t)], twI = -C[Math.abs(2 * t - quarter)];
+    let xr = s0r - s1r, xi = s0i - s1i;
+    re[i1] = xr * twR - xi * twI;
+    im[i1] = xr * twI + xi * twR;
+    twR = C[t];
+    twI = -C[Math.abs(t - quarter)];
+    xr = d0r + d1i; // (a−c) − i(b−d)
+    xi = d0i - d1r;
+    re[i2] = xr * twR - xi * twI;
+    im[i2] = xr * twI + xi * twR;
+    twR = C[Math.min(3 * t, half - 3 * t)];
+    twI = -C[Math.abs(3 * t - quarter)];
+    xr = d0r - d1i; // (a−c) + i(b−d)
+    xi = d0i + d1r;
+    re[i3] = xr * twR - xi * twI;
+    im[i3] = xr * twI + xi * twR;
+  }
+}
+
+/** Inverse of difStage4 up to the factor 4 (conjugate twiddles), for the DIT direction. */
+function ditStage4(re: Float64Array, im: Float64Array, off: number, n: number, M: number, cstride: number): void {
+  const q = n >> 2;
+  const C = cosTable;
+  const quarter = cosN >> 2;
+  const half = cosN; // index N in table units: cos(2π(N − t)/N) = cos(2πt/N)
+  const tstep = ((2 * M) / n) * cstride;
+  for (let j = 0; j < q; j++) {
+    const i0 = off + j, i1 = i0 + q, i2 = i1 + q, i3 = i2 + q;
+    const t = j * tstep;
+    let xr = re[i1], xi = im[i1];
+    let twR = C[Math.min(2 * t, half - 2 * t)], twI = -C[Math.abs(2 * t - quarter)];
+    const p1r = xr * twR + xi * twI, p1i = xi * twR - xr * twI;
+    xr = re[i2];
+    xi = im[i2];
+    twR = C[t];
+    twI = -C[Math.abs(t - quarter)];
+    const p2r = xr * twR + xi * twI, p2i = xi * twR - xr * twI;
+    xr = re[i3];
+    xi = im[i3];
+    twR = C[Math.min(3 * t, half - 3 * t)];
+    twI = -C[Math.abs(3 * t - quarter)];
+    const p3r = xr * twR + xi * twI, p3i = xi * twR - xr * twI;
+    const y0r = re[i0], y0i = im[i0];
+    const Ar = y0r + p1r, Ai = y0i + p1i, Br = y0r - p1r, Bi = y0i - p1i;
+    const Sr = p2r + p3r, Si = p2i + p3i, Dr = p2r - p3r, Di = p2i - p3i;
+    re[i0] = Ar + Sr;
+    im[i0] = Ai + Si;
+    re[i2] = Ar - Sr;
+    im[i2] = Ai - Si;
+    re[i1] = Br - Di; // B + i·D
+    im[i1] = Bi + Dr;
+    re[i3] = Br + Di; // B − i·D
+    im[i3] = Bi - Dr;
   }
 }
 
@@ -227,6 +279,12 @@ export function difRec(re: Float64Array, im: Float64Array, off: number, n: numbe
     difLeaf(re, im, off, n);
     return;
   }
+  if (RADIX4 && n >= 4 * LEAF) {
+    difStage4(re, im, off, n, M, cstride);
+    const q = n >> 2;
+    for (let k = 0; k < 4; k++) difRec(re, im, off + k * q, q, M, cstride);
+    return;
+  }
   difStage(re, im, off, n, M, cstride);
   difRec(re, im, off, n >> 1, M, cstride);
   difRec(re, im, off + (n >> 1), n >> 1, M, cstride);
@@ -235,6 +293,12 @@ export function difRec(re: Float64Array, im: Float64Array, off: number, n: numbe
 export function ditRec(re: Float64Array, im: Float64Array, off: number, n: number, M: number, cstride: number): void {
   if (n <= LEAF) {
     ditLeaf(re, im, off, n);
+    return;
+  }
+  if (RADIX4 && n >= 4 * LEAF) {
+    const q = n >> 2;
+    for (let k = 0; k < 4; k++) ditRec(re, im, off + k * q, q, M, cstride);
+    ditStage4(re, im, off, n, M, cstride);
     return;
   }
   ditRec(re, im, off, n >> 1, M, cstride);
@@ -324,14 +388,7 @@ function pointwise(
   const pair = (p: number, p2: number, k: number): void => {
     // w = e^{-2πik/N}, k < M
     const tt = k * cstride;
-    let wr: number, wi: number;
-    if (2 * k <= N / 2) {
-      wr = C[tt];
-      wi = -C[quarter - tt];
-    } else {
-      wr = -C[2 * quarter - tt];
-      wi = -C[tt - quarter];
-    }
+    const wr = C[tt], wi = -C[Math.abs(tt - quarter)];
     // a: E = (X + conj Xm)/2, O = (X − conj Xm)/(2i), A1 = E + wO, A2 = E − wO
     let xr = ar[p], xi = ai[p], mr = ar[p2], mi = ai[p2];
     let er = 0.5 * (xr + mr), ei = 0.5 * (xi - mi), or = 0.5 * (xi + mi), oi = -0.5 * (xr - mr);
