@@ -33,8 +33,7 @@ import { BASE } from './nat.js';
 const EPS = 2 ** -53;
 const BETA = 4 * EPS;
 /** Points per cache-resident leaf block (two Float64Arrays of 1024 = 16 KiB). */
-const LEAF = Number(process.env.MS_LEAF ?? 1024);
-const RADIX4 = process.env.MS_R4 !== "0";
+const LEAF = 1024;
 /** Above this observed rounding error a product is considered faulty (retried with smaller digits). */
 export const MAX_ROUNDING_ERROR = 0.25;
 
@@ -279,7 +278,7 @@ export function difRec(re: Float64Array, im: Float64Array, off: number, n: numbe
     difLeaf(re, im, off, n);
     return;
   }
-  if (RADIX4 && n >= 4 * LEAF) {
+  if (n >= 4 * LEAF) {
     difStage4(re, im, off, n, M, cstride);
     const q = n >> 2;
     for (let k = 0; k < 4; k++) difRec(re, im, off + k * q, q, M, cstride);
@@ -295,7 +294,7 @@ export function ditRec(re: Float64Array, im: Float64Array, off: number, n: numbe
     ditLeaf(re, im, off, n);
     return;
   }
-  if (RADIX4 && n >= 4 * LEAF) {
+  if (n >= 4 * LEAF) {
     const q = n >> 2;
     for (let k = 0; k < 4; k++) ditRec(re, im, off + k * q, q, M, cstride);
     ditStage4(re, im, off, n, M, cstride);
@@ -515,7 +514,7 @@ export function worstCasePlan(la: number, lb: number): FftPlan {
 /** Working bytes of fftMulLimbs for la×lb limbs (two packed complex buffers + twiddle table + output). */
 export function fftWorkingBytes(la: number, lb: number): number {
   const { N } = worstCasePlan(la, lb);
-  return 16 * N + 2 * N + 2 * (la + lb + 2);
+  return 16 * N + 4 * N + 2 * (la + lb + 2);
 }
 
 /** Last digit size used (for tests and benchmarks). */

@@ -14,15 +14,20 @@ import { fftMulLimbs, fftWorkingBytes } from './fft.js';
 import { LIMB_DIGITS, NAT_ONE, NAT_ZERO, Nat, modLimbs, natFromFloatLimbs, natFromLimbs } from './nat.js';
 
 /**
- * Below this many limbs in the smaller operand, schoolbook beats Karatsuba (measured with bench/mul.ts
- * --thresholds on Node 20 x64).
+ * Crossovers, measured on Node 20 x64 (CPU µs per product of two n-limb operands, median machine load):
+ *   limbs      24   48   64   96   128   192   256   384
+ *   schoolbook  9   19   19   35    45   102   196   483
+ *   Karatsuba   7   16   26   38    49    90   159   314   (best leaf size, 64 limbs)
+ *   FFT         9   12   26   23    30    28    59    94
+ * The FFT (with its per-call bound and packing) overtakes schoolbook near 64–96 limbs, before Karatsuba pays off,
+ * so Karatsuba only serves products whose smaller operand is between the two thresholds.
  */
-export let KARATSUBA_THRESHOLD = 40;
-/** From this many limbs in the smaller operand (and product), the FFT beats Karatsuba (measured likewise). */
-export let FFT_THRESHOLD = 700;
+export let KARATSUBA_THRESHOLD = 48;
+/** From this many limbs in the smaller operand, the FFT is used. */
+export let FFT_THRESHOLD = 80;
 
 /** @internal test/benchmark hook: override thresholds (restores defaults when called without arguments). */
-export function setMulThresholds(karatsuba = 40, fft = 700): void {
+export function setMulThresholds(karatsuba = 48, fft = 80): void {
   KARATSUBA_THRESHOLD = Math.max(2, karatsuba);
   FFT_THRESHOLD = Math.max(4, fft);
 }
@@ -176,9 +181,10 @@ export function natPow(a: Nat, e: number): Nat {
 
 /**
  * Peak working memory (bytes, excluding the operands) of natMul for operands of the given digit counts.
- * FFT range: two packed complex buffers of N/2 points (16·N bytes, N = transform length, about 2/3·digits of the
- * product rounded up to a power of two for base 10^3 digits, 1/2 for base 10^4), the cached twiddle table (2·N)
- * and the result. Roughly 16–48 bytes per product digit depending on rounding N up.
+ * FFT range: two packed complex buffers of N/2 points (16·N bytes; N = transform length = the product's digit count
+ * divided by the FFT digit size d (4 up to a few million digits, then 3), rounded up to a power of two), the cached
+ * twiddle table (4·N) and the result. That is 5–10 bytes per product digit with d = 4 and 7–14 with d = 3,
+ * computed here for worst-case (all-extreme) digits, which may pick the smaller d earlier than random data does.
  */
 export function mulWorkingBytes(aDigits: number, bDigits: number): number {
   const la = Math.ceil(Math.max(1, aDigits) / LIMB_DIGITS);
