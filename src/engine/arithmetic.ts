@@ -143,7 +143,7 @@ async function divmodNumbers(
       return [quotient, r];
     }
     try {
-      const q = await addSigned(quotient, await StreamNumber.fromLiteral(1), true, options); // −qm − 1
+      const q = await withOperands([1], ([one]) => addSigned(quotient, one!, true, options)); // −qm − 1
       const r = await StreamNumber.fromLiteral((y.isNegative ? -1 : 1) * (small - remainder));
       return [q, r];
     } finally {
