@@ -1,4 +1,4 @@
-/** Shared bench helpers: random digit files, timing, medians, table printing. */
+/** Shared bench helpers for file-level benchmarks: random digit files, timing, peak RSS (medians: kernel-util). */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 
@@ -26,11 +26,7 @@ export async function timeIt<T>(fn: () => Promise<T> | T): Promise<{ seconds: nu
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, value };
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+export { median } from './kernel-util.js';
 
 export function printTable(rows: Array<Record<string, string | number>>): void {
   console.table(rows);
