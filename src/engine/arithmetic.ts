@@ -156,6 +156,7 @@ async function divmodNumbers(
     if (!signsDiffer) return [await StreamNumber.fromLiteral(0), await copyWithSign(x, x.isNegative, options)];
     return [await StreamNumber.fromLiteral(-1), await addSigned(x, y, false, options)];
   }
+  ensureResultFits(operation, x.digitCount + 1); // quotient and remainder together
   if (!productFitsInMemory(x.digitCount, y.digitCount)) return divmodOutOfCore(x, y, signsDiffer, options, operation);
   return divmodInMemory(x, y, signsDiffer, options, operation);
 }
@@ -230,6 +231,7 @@ export async function pow(a: NumberLike, e: NumberLike, options: OperationOption
 export async function isqrt(a: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
   return withOperands([a], async ([x]) => {
     if (x!.isNegative) throw new InvalidArgumentError(`isqrt: ${x!.path} is negative; the square root of a negative number is not an integer`);
+    ensureResultFits('isqrt', Math.ceil(x!.digitCount / 2));
     const n = await loadNat(x!);
     throwIfCancelled(options, 'isqrt');
     return writeDigitsResult(false, natToDigits(natIsqrt(n)));

@@ -17,7 +17,7 @@ import { getConfig } from '../config.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { StreamNumber } from '../number.js';
 import { DigitReader, readBackward, readForward, type AtomicFile } from '../storage/index.js';
-import { progressReporter, throwIfCancelled, type OperationOptions } from './context.js';
+import { ensureResultFits, progressReporter, throwIfCancelled, type OperationOptions } from './context.js';
 import { writeResult, writeDigitsResult, type ResultShape } from './result.js';
 
 const ZERO = 48;
@@ -193,6 +193,7 @@ async function squeezeLeadingZeros(file: AtomicFile, start: number, length: numb
  */
 export async function addSigned(a: StreamNumber, b: StreamNumber, negateB: boolean, options: OperationOptions): Promise<StreamNumber> {
   const bSign = negateB ? -b.sign : b.sign;
+  ensureResultFits(negateB ? 'sub' : 'add', Math.max(a.digitCount, b.digitCount) + 1);
   if (b.sign === 0) return copyWithSign(a, a.isNegative, options);
   if (a.sign === 0) return copyWithSign(b, bSign < 0, options);
   if (a.sign === bSign) {
@@ -208,6 +209,7 @@ export async function addSigned(a: StreamNumber, b: StreamNumber, negateB: boole
 /** |x| with the given sign, as a new staged file (neg, abs, and adding zero). */
 export async function copyWithSign(x: StreamNumber, negative: boolean, options: OperationOptions): Promise<StreamNumber> {
   const isNegative = negative && !x.isZero;
+  ensureResultFits('copy', x.digitCount);
   const report = progressReporter(options, x.digitCount);
   return writeResult(async (file) => {
     if (isNegative) await file.append(MINUS);
@@ -236,6 +238,7 @@ export async function mulSmall(x: StreamNumber, m: number, negative: boolean, op
   checkSmall(m, 'mul');
   if (m === 0 || x.isZero) return writeDigitsResult(false, Buffer.from('0'));
   const extra = String(m).length;
+  ensureResultFits('mul', x.digitCount + extra);
   const report = progressReporter(options, x.digitCount);
   return writeResult(async (file) => {
     const sign = negative ? 1 : 0;
@@ -273,6 +276,7 @@ export async function divSmallMagnitude(
   options: OperationOptions,
 ): Promise<{ quotient: StreamNumber; remainder: number }> {
   checkSmall(d, 'div');
+  ensureResultFits('div', x.digitCount);
   let remainder = 0;
   const report = progressReporter(options, x.digitCount);
   const quotient = await writeResult(async (file) => {
