@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { configure } from '../src/config.js';
-import { DivideByZeroError, NegativeExponentError, InvalidArgumentError } from '../src/errors.js';
+import { CancelledError, DivideByZeroError, NegativeExponentError, InvalidArgumentError } from '../src/errors.js';
 import { add, compare, div, divmod, isqrt, mod, mul, neg, abs, pow, sub } from '../src/engine/index.js';
 import { StreamNumber, activeStreams } from '../src/number.js';
 import { trackedFiles } from '../src/tracker/index.js';
@@ -150,6 +150,24 @@ test('fast-check: algebraic laws on StreamNumbers', async () => {
     }),
     { numRuns: 60 },
   );
+});
+
+test('a cancelled operation rejects with CancelledError and leaves no file and no row', async () => {
+  const big = 10n ** 20_000n - 12345n;
+  const ops: Array<[string, (o: { signal: AbortSignal; onProgress: () => void }) => Promise<StreamNumber>]> = [
+    ['add', (o) => add(big, big, o)],
+    ['sub', (o) => sub(big, -big, o)],
+    ['mul', (o) => mul(big, big, o)],
+    ['mul small', (o) => mul(big, 7, o)],
+    ['div small', (o) => div(big, 7, o)],
+    ['neg', (o) => neg(big, o)],
+  ];
+  for (const [name, run] of ops) {
+    const controller = new AbortController();
+    await assert.rejects(run({ signal: controller.signal, onProgress: () => controller.abort() }), CancelledError, name);
+    assert.deepEqual(logFiles(home), [], `${name}: no file left`);
+    assert.deepEqual(trackedFiles(), {}, `${name}: no row left`);
+  }
 });
 
 test('everything freed: no live handle, no tracked file, empty log folder', () => {
