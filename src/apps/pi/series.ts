@@ -13,7 +13,7 @@
  * so S_n = T(0,n) / Q(0,n). T needs the left child's P; a node's own P is needed only if its
  * parent needs it or it is a left child, so the right spine from the root skips those products.
  *
- * Small ranges (≤ LEAF_TERMS terms, numbers of a few hundred digits) are done on BigInt and
+ * Small ranges (≤ LEAF_TERMS terms, numbers of up to ~15,000 digits) are done on BigInt and
  * handed to the kernel once; everything above is decimal limbs. The recursion is a generator
  * that yields after each large merge, so the async driver can report progress and honour an
  * AbortSignal, while the sync driver simply runs it to the end.
@@ -28,8 +28,13 @@ const A = 13591409n;
 const B = 545140134n;
 const C3_OVER_24 = 10939058860032000n; // 640320^3 / 24
 
-/** Ranges of at most this many terms are computed on BigInt. */
-const LEAF_TERMS = 16;
+/**
+ * Ranges of at most this many terms are computed on BigInt (numbers up to ~15,000 digits), then
+ * converted once. V8's BigInt products (Karatsuba/Toom) beat a decimal FFT up to that size, so
+ * the leaves are large: CPU time at 10^6 decimals, per leaf size (same machine, medians of 3):
+ * 16 → 3.4 s, 256 → 3.1 s, 1024–4096 → 2.9 s.
+ */
+const LEAF_TERMS = 1024;
 /** Ranges of at least this many terms yield to the driver after merging (progress, abort). */
 export const YIELD_TERMS = 1024;
 
