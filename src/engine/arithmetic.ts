@@ -13,7 +13,7 @@ import {
   natFromDigits,
   natIsqrt,
   natMul,
-  natPow,
+  natSqr,
   natSub,
   natAdd,
   natFromNumber,
@@ -221,10 +221,30 @@ export async function pow(a: NumberLike, e: NumberLike, options: OperationOption
     if (exponent === 1) return copyWithSign(x!, negative, options);
     if (!productFitsInMemory(half, half)) return powOutOfCore(x!, exponent, negative, digits, options);
     ensureResultFits('pow', digits);
-    const base = await loadNat(x!);
-    throwIfCancelled(options, 'pow');
-    return writeDigitsResult(negative, natToDigits(natPow(base, exponent)));
+    const power = await powInMemory(await loadNat(x!), exponent, options);
+    return writeDigitsResult(negative, natToDigits(power));
   });
+}
+
+/**
+ * Left-to-right square-and-multiply with progress and cancellation between steps. Step i
+ * works on numbers about 2^i times the base's size, so it is weighted 2^i: the progress bar
+ * then moves with time rather than with steps (the last squaring is about half the work).
+ */
+async function powInMemory(base: Nat, exponent: number, options: OperationOptions): Promise<Nat> {
+  const bits = exponent.toString(2);
+  const report = progressReporter(options, 2 ** bits.length - 2);
+  let result = base;
+  let done = 0;
+  for (let i = 1; i < bits.length; i++) {
+    await new Promise(setImmediate); // let an abort or a progress repaint through
+    throwIfCancelled(options, 'pow');
+    result = natSqr(result);
+    if (bits[i] === '1') result = natMul(result, base);
+    done += 2 ** i;
+    report(done);
+  }
+  return result;
 }
 
 /** floor(sqrt(a)) for a >= 0. */
