@@ -13,7 +13,6 @@ import { open, stat } from 'node:fs/promises';
 import { InvalidNumberError, StorageError } from '../errors.js';
 
 const ZERO = 0x30;
-const NINE = 0x39;
 const PLUS = 0x2b;
 const MINUS = 0x2d;
 const NEWLINE = 0x0a;
@@ -42,20 +41,47 @@ export function canonicalText(literal: CanonicalLiteral): string {
   return literal.negative ? `-${literal.digits}` : literal.digits;
 }
 
-function describeByte(code: number): string {
+/** Names a byte for an error message ("a space", "'x'", "byte 0xff"). */
+export function describeByte(code: number): string {
   if (code === 0) return 'a NUL byte';
+  if (code === 0x0a) return 'a newline';
+  if (code === 0x0d) return 'a carriage return';
   if (code === 0x20) return 'a space';
   if (code === 0x2e) return "'.' (only integers are supported)";
   if (code >= 0x21 && code < 0x7f) return `'${String.fromCharCode(code)}'`;
   return `byte 0x${code.toString(16).padStart(2, '0')}`;
 }
 
-/** Index of the first byte in [from, to) that is not an ASCII digit, or -1. */
+/**
+ * Index of the first byte in [from, to) that is not an ASCII digit, or -1.
+ *
+ * Four bytes at a time (SWAR): with x = word XOR 0x30303030 each digit byte becomes 0..9, and
+ * (x + 0x76 per byte) | x has its byte's high bit set exactly when that byte was >= 10 (a carry
+ * out of a byte needs x >= 0x8a there, which `| x` already flags). Words are OR-ed in blocks so
+ * the common all-digits case costs no branch per word; a flagged block is re-scanned bytewise.
+ */
 export function firstNonDigit(bytes: Uint8Array, from: number, to: number): number {
-  for (let i = from; i < to; i++) {
-    // Unsigned compare folds both range checks into one branch.
-    if ((bytes[i]! - ZERO) >>> 0 > 9) return i;
+  let i = from;
+  const alignedFrom = (bytes.byteOffset + i + 3) & ~3;
+  for (; i < to && bytes.byteOffset + i < alignedFrom; i++) if ((bytes[i]! - ZERO) >>> 0 > 9) return i;
+  const words = (to - i) >> 2;
+  if (words > 0) {
+    const view = new Int32Array(bytes.buffer, bytes.byteOffset + i, words);
+    for (let w = 0; w < words; ) {
+      const stop = Math.min(words, w + 4096);
+      let flags = 0;
+      for (let j = w; j < stop; j++) {
+        const x = view[j]! ^ 0x30303030;
+        flags |= (x + 0x76767676) | x;
+      }
+      if ((flags & 0x80808080) !== 0) {
+        for (let b = i + w * 4; b < i + stop * 4; b++) if ((bytes[b]! - ZERO) >>> 0 > 9) return b;
+      }
+      w = stop;
+    }
+    i += words * 4;
   }
+  for (; i < to; i++) if ((bytes[i]! - ZERO) >>> 0 > 9) return i;
   return -1;
 }
 

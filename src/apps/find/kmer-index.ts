@@ -44,10 +44,10 @@ import { endianness } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { CancelledError, InvalidArgumentError, MathStreamError, StorageError } from '../../errors.js';
 import { getConfig } from '../../config.js';
-import { AtomicFile } from '../../storage/write.js';
+import { AtomicFile, firstNonDigit } from '../../storage/index.js';
 import { registerLogFile, touchLogFile, withTrackerLock } from '../../tracker/index.js';
 import { isInsideLogDir } from '../../tracker/paths.js';
-import { type DigitLayout, findNonDigit, junkError, openForReading, readDigits, readFully, readLayout } from './layout.js';
+import { type DigitLayout, junkError, openForReading, readDigits, readFully, readLayout } from './layout.js';
 import { DEFAULT_CHUNK_BYTES, scanDigits } from './scan.js';
 
 const MAGIC = 'MSFINDX\0';
@@ -195,7 +195,7 @@ async function streamChunks(
     const got = readFully(fd, layout.path, buffer, k, n, offset);
     if (got !== n) throw new StorageError(layout.path, 'read', new Error(`file ended early at byte ${offset + got} (changed while indexing?)`));
     if (validate) {
-      const bad = findNonDigit(buffer, k, k + n);
+      const bad = firstNonDigit(buffer, k, k + n);
       if (bad >= 0) throw junkError(layout, offset + bad - k, buffer[bad]!);
     }
     each(buffer, k, k + n, offset - layout.start + 1);

@@ -16,6 +16,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InvalidNumberError, StorageError } from '../../errors.js';
+import { describeByte, firstNonDigit } from '../../storage/index.js';
 
 /** The searchable digits of one file, as byte offsets. */
 export interface DigitLayout {
@@ -108,48 +109,9 @@ function readByte(fd: number, path: string, position: number): number {
   return one[0]!;
 }
 
-/**
- * Index (into `buffer`) of the first byte in `[from, to)` that is not an ASCII digit, or -1.
- * Word-at-a-time where the buffer is 4-byte aligned, byte-at-a-time at the edges.
- */
-export function findNonDigit(buffer: Uint8Array, from: number, to: number): number {
-  let i = from;
-  const alignedFrom = (buffer.byteOffset + i + 3) & ~3;
-  for (; i < to && buffer.byteOffset + i < alignedFrom; i++) if (buffer[i]! < ZERO || buffer[i]! > NINE) return i;
-  const words = (to - i) >> 2;
-  if (words > 0) {
-    const view = new Int32Array(buffer.buffer, buffer.byteOffset + i, words);
-    let acc = 0;
-    let w = 0;
-    // Checked in blocks so a bad byte is located without a branch per word in the common case.
-    for (; w < words; ) {
-      const stop = Math.min(words, w + 4096);
-      for (let j = w; j < stop; j++) {
-        const x = view[j]! ^ 0x30303030;
-        acc |= (x + 0x76767676) | x;
-      }
-      if ((acc & 0x80808080) !== 0) {
-        for (let b = i + w * 4; b < i + stop * 4; b++) if (buffer[b]! < ZERO || buffer[b]! > NINE) return b;
-      }
-      w = stop;
-    }
-    i += words * 4;
-  }
-  for (; i < to; i++) if (buffer[i]! < ZERO || buffer[i]! > NINE) return i;
-  return -1;
-}
-
 /** Raises the typed error for junk found at file byte `offset`. */
 export function junkError(layout: DigitLayout, offset: number, byte: number): InvalidNumberError {
   return new InvalidNumberError(layout.path, offset, `unexpected ${describeByte(byte)} where a digit was expected (digit position ${offset - layout.start + 1})`);
-}
-
-function describeByte(byte: number): string {
-  if (byte === 0x0a) return 'newline';
-  if (byte === 0x0d) return 'carriage return';
-  if (byte === 0x20) return 'space';
-  if (byte >= 0x21 && byte < 0x7f) return `'${String.fromCharCode(byte)}'`;
-  return `byte 0x${byte.toString(16).padStart(2, '0')}`;
 }
 
 /** Reads digit positions `[from, to]` (1-based, clipped to the file) as a string. */

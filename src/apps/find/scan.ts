@@ -14,7 +14,8 @@
  */
 import { read } from 'node:fs';
 import { CancelledError, StorageError } from '../../errors.js';
-import { type DigitLayout, findNonDigit, junkError } from './layout.js';
+import { type DigitLayout, junkError } from './layout.js';
+import { firstNonDigit } from '../../storage/index.js';
 
 export interface ScanOptions {
   /** First start position (1-based) a match may have; default 1. */
@@ -102,7 +103,7 @@ export async function scanDigits(fd: number, layout: DigitLayout, query: Buffer,
         pending = startRead(1 - current);
       }
       if (validate) {
-        const bad = findNonDigit(buffer, overlap, windowEnd);
+        const bad = firstNonDigit(buffer, overlap, windowEnd);
         if (bad >= 0) throw junkError(layout, freshOffset + bad - overlap, buffer[bad]!);
       }
       const position0 = freshOffset + windowStart - overlap - layout.start + 1;
