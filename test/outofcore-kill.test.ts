@@ -50,7 +50,7 @@ function runChild(home: string, a: string, b: string, killAfterMs?: number): Pro
   });
 }
 
-test('SIGKILL of an out-of-core multiplication at 12 random moments', { timeout: 240_000 }, async () => {
+test('SIGKILL of an out-of-core multiplication at random moments (10 or more)', { timeout: 240_000 }, async () => {
   const home = freshHome('ms-ooc-kill-');
   const a = join(home, 'a.txt');
   const b = join(home, 'b.txt');
@@ -68,12 +68,14 @@ test('SIGKILL of an out-of-core multiplication at 12 random moments', { timeout:
   assert.ok(full.done, 'an undisturbed child finishes');
   let kills = 0;
   let leftBehind = 0; // temp entries found right after a kill: proof the kills hit work in progress
-  for (let i = 0; i < 12; i++) {
-    const run = await runChild(home, a, b, Math.floor(Math.random() * full.ms * 1.1));
+  let duration = full.ms; // shrinks when a run outpaces its kill (the machine's load varies)
+  for (let attempt = 0; kills < 12 && attempt < 40; attempt++) {
+    const run = await runChild(home, a, b, Math.floor(Math.random() * duration * 0.9));
     if (run.killed) kills++;
+    else duration = Math.min(duration, run.ms);
     if (run.killed) leftBehind += logFiles(home).filter((name) => name.startsWith('.tmp-')).length;
   }
-  assert.ok(kills >= 10, `at least 10 of 12 runs were killed mid-way (got ${kills})`);
+  assert.ok(kills >= 10, `at least 10 runs were killed mid-way (got ${kills})`);
   assert.ok(leftBehind > 0, 'some kill left a scratch folder or temp file for reconciliation to remove');
 
   const report = reconcile();
