@@ -1,34 +1,30 @@
 /**
  * kernel/fft — floating-point FFT convolution of decimal limb vectors with a PROVEN rounding-error bound.
  *
- * Algorithm. Operands (base 10^4 limbs) are re-chunked into balanced base-10^d digits (|digit| <= 10^d/2,
- * d in {4,3,2,1}), a real sequence of length N (power of two) is packed into a complex one of length M = N/2
- * (x_j = a_2j + i·a_2j+1), transformed by a radix-2 decimation-in-frequency FFT (natural order in,
- * bit-reversed order out, so no permutation pass), untangled into the real spectrum, multiplied pointwise,
- * re-tangled and transformed back by a decimation-in-time FFT (bit-reversed in, natural out).
- * The transforms recurse depth-first so that every block of LEAF points is finished while it is in cache.
+ * Algorithm (fftMulLimbs). Operands (base 10^4 limbs) are re-chunked into balanced base-10^d digits
+ * (|digit| <= 10^d/2, d in {4,3,2,1}); the real sequence of L = na + nb digits is packed into a complex one
+ * (x_j = a_2j + i·a_2j+1) of length M = the smallest 2^k or 3·2^k >= L/2, so the length tracks the product size
+ * (waste < 33%, not < 100%). The complex transforms, the real-to-complex pointwise step and the error bound live in
+ * fftcore.ts (radix-3 top stage for 3·2^k, radix-4 stages, per-size contiguous twiddle tables).
  *
- * Error bound. Percival 2003, "Rapid multiplication modulo the sum and difference of highly composite
- * numbers", Math. Comp. 72, Theorem 5.1: the computed cyclic convolution z' of x, y (length 2^n, radix-2 FFT)
- * satisfies
- *     ||z' − z||_∞ < ||x||·||y||·((1+ε)^{3n}·(1+ε√5)^{3n+1}·(1+β)^{3n} − 1),
- * ε = 2^-53 (unit roundoff), β = max error of a computed twiddle factor, ||.|| the Euclidean norm.
- * Here the real length-N transform is a length-N radix-2 transform whose first n−1 levels run on the packed
- * half-length sequence; the pack/unpack adds one more add per element in each direction, so we use
- * n = log2(N) + 1 (conservative). Twiddles are cos() of arguments reduced to [0, π/2] from an exact
- * index t (2π rounds once, the product once: argument error <= (π/2)ε; fdlibm cos < 1 ulp <= ε), so each
- * component errs by < 2.6ε and |ω' − ω| < 3.7ε; we take β = 4ε.
- * The bound is evaluated per call with the ACTUAL norms of the balanced digit vectors; the largest digit size d
- * whose bound is < 0.5 (so rounding to the nearest integer is provably exact) is used. Roughly, for random
- * operands base 10^4 holds up to ~5·10^6 digits per operand and base 10^3 up to ~10^9; adversarial
+ * Error bound. fftcore's `mixedBound` extends Percival 2003, "Rapid multiplication modulo the sum and difference
+ * of highly composite numbers", Math. Comp. 72, Theorem 5.1, to the radix-3 stage and the two-level twiddles (the
+ * argument is written there). It is evaluated per call with the ACTUAL norms of the balanced digit vectors; the
+ * largest digit size d whose bound is < 0.5 (so rounding to the nearest integer is provably exact) is used.
+ * For random operands base 10^4 holds up to ~4·10^6 digits per operand and base 10^3 up to ~10^9; adversarial
  * operands (all digits at ±10^d/2) fall back to smaller d sooner, never to a wrong result.
  * At run time the distance of every output to the nearest integer is also measured; beyond 0.25 (far above
  * anything a correct run produces) the product is redone with smaller digits, and if that also fails an
- * ArithmeticCheckError is thrown.
+ * ArithmeticCheckError is thrown. Every product is further checked modulo a random prime by mul.ts.
+ *
+ * The power-of-two transforms below (difRec/ditRec with the shared table cosTable, percivalBound) serve
+ * kernel/transform.ts (block spectra of the out-of-core engine). Their bound: Percival's theorem with
+ * n = log2(N) + 1 (the packing charged as one more level) and β = 4ε (twiddles cos() of arguments in [0, π/2]).
  */
 
 import { ArithmeticCheckError } from '../errors.js';
 import { BASE } from './nat.js';
+import { coreTableBytes, forwardTransform, inverseTransform, mixedBound, pointwiseProducts, releaseCoreTables, transformLength } from './fftcore.js';
 
 const EPS = 2 ** -53;
 const BETA = 4 * EPS;
@@ -69,6 +65,7 @@ export function ensureCosTable(N: number): void {
 export function releaseFftCaches(): void {
   cosTable = new Float64Array(0);
   cosN = 0;
+  releaseCoreTables();
 }
 
 /** Leaf twiddles: LT[s + j] = e^{-2πi j/(2s)} for s = 1, 2, 4, ..., LEAF/2 and j < s (contiguous per stage). */
@@ -329,9 +326,40 @@ function packBalanced(src: Uint16Array, d: number, re: Float64Array, im: Float64
     }
     q = n;
   } else {
+    let i0 = 0;
+    if (d === 3) {
+      // Three limbs (12 digits) give four base-1000 digits, in small-integer arithmetic.
+      const n3 = src.length - (src.length % 3);
+      for (; i0 < n3; i0 += 3) {
+        const l0 = src[i0], l1 = src[i0 + 1], l2 = src[i0 + 2];
+        const t1 = ((l0 / 1000) | 0) + 10 * l1;
+        const t2 = ((t1 / 1000) | 0) + 100 * l2;
+        let v = (l0 % 1000) + carry;
+        carry = v >= 500 ? 1 : 0;
+        v -= carry * 1000;
+        sumsq += v * v;
+        re[q >> 1] = v;
+        v = (t1 % 1000) + carry;
+        carry = v >= 500 ? 1 : 0;
+        v -= carry * 1000;
+        sumsq += v * v;
+        im[q >> 1] = v;
+        v = (t2 % 1000) + carry;
+        carry = v >= 500 ? 1 : 0;
+        v -= carry * 1000;
+        sumsq += v * v;
+        re[(q >> 1) + 1] = v;
+        v = ((t2 / 1000) | 0) + carry;
+        carry = v >= 500 ? 1 : 0;
+        v -= carry * 1000;
+        sumsq += v * v;
+        im[(q >> 1) + 1] = v;
+        q += 4;
+      }
+    }
     let acc = 0;
     let accPow = 1;
-    for (let i = 0; i < src.length; i++) {
+    for (let i = i0; i < src.length; i++) {
       acc += src[i] * accPow;
       accPow *= BASE;
       while (accPow >= B) {
@@ -443,7 +471,36 @@ function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: number,
   let acc = 0;
   let accPow = 1;
   let o = 0;
-  for (let q = 0; q < L; q++) {
+  let q0 = 0;
+  if (d === 3) {
+    // Four base-1000 digits give three limbs, in small-integer arithmetic.
+    const L4 = L - (L % 4);
+    for (; q0 < L4; q0 += 4) {
+      const h = q0 >> 1;
+      const x0 = re[h] * scale, x1 = im[h] * scale, x2 = re[h + 1] * scale, x3 = im[h + 1] * scale;
+      const r0 = Math.round(x0), r1 = Math.round(x1), r2 = Math.round(x2), r3 = Math.round(x3);
+      const e = Math.max(Math.abs(x0 - r0), Math.abs(x1 - r1), Math.abs(x2 - r2), Math.abs(x3 - r3));
+      maxErr = e > maxErr ? e : maxErr;
+      let v = r0 + carry;
+      carry = Math.floor(v / 1000);
+      const g0 = v - carry * 1000;
+      v = r1 + carry;
+      carry = Math.floor(v / 1000);
+      const g1 = v - carry * 1000;
+      v = r2 + carry;
+      carry = Math.floor(v / 1000);
+      const g2 = v - carry * 1000;
+      v = r3 + carry;
+      carry = Math.floor(v / 1000);
+      const g3 = v - carry * 1000;
+      const m1 = g1 % 10, m2 = g2 % 100;
+      out[o] = g0 + 1000 * m1;
+      out[o + 1] = (g1 - m1) / 10 + 100 * m2;
+      out[o + 2] = (g2 - m2) / 100 + 10 * g3;
+      o += 3;
+    }
+  }
+  for (let q = q0; q < L; q++) {
     const x = ((q & 1) === 0 ? re[q >> 1] : im[q >> 1]) * scale;
     const r = Math.round(x);
     const err = Math.abs(x - r);
@@ -500,21 +557,21 @@ function nextPow2(x: number): number {
   return n;
 }
 
-/** Digit size and length the product of la×lb limbs would use with worst-case (all ±10^d/2) digits. */
+/** Digit size and complex transform length M the product of la×lb limbs would use with worst-case (all ±10^d/2) digits. */
 export function worstCasePlan(la: number, lb: number): FftPlan {
   for (const d of [4, 3, 2, 1]) {
     const na = balancedLength(la, d), nb = balancedLength(lb, d);
-    const N = nextPow2(na + nb);
+    const M = transformLength(Math.ceil((na + nb) / 2));
     const h = 10 ** d / 2;
-    if (percivalBound(Math.log2(N), h * h * Math.sqrt(na * nb)) < 0.5) return { d, N };
+    if (mixedBound(M, h * h * Math.sqrt(na * nb)) < 0.5) return { d, N: 2 * M };
   }
   throw new ArithmeticCheckError(`FFT product of ${la}×${lb} limbs is beyond the proven error bound`);
 }
 
-/** Working bytes of fftMulLimbs for la×lb limbs (two packed complex buffers + twiddle table + output). */
+/** Working bytes of fftMulLimbs for la×lb limbs (two packed complex buffers of M points, cached tables, output). */
 export function fftWorkingBytes(la: number, lb: number): number {
-  const { N } = worstCasePlan(la, lb);
-  return 16 * N + 4 * N + 2 * (la + lb + 2);
+  const M = worstCasePlan(la, lb).N / 2;
+  return 32 * M + coreTableBytes(M) + 2 * (la + lb + 2);
 }
 
 /** Last digit size used (for tests and benchmarks). */
@@ -529,8 +586,7 @@ export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, min
   for (let d = Math.min(4, minDigitsHint); d >= 1; d--) {
     const na = balancedLength(a.length, d), nb = balancedLength(b.length, d);
     const L = na + nb;
-    const N = nextPow2(L);
-    const M = N / 2;
+    const M = transformLength(Math.ceil(L / 2));
     const ar = new Float64Array(M), ai = new Float64Array(M);
     const na2 = packBalanced(a, d, ar, ai);
     let br = ar, bi = ai;
@@ -540,16 +596,16 @@ export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, min
       bi = new Float64Array(M);
       nb2 = packBalanced(b, d, br, bi);
     }
-    if (percivalBound(Math.log2(N), Math.sqrt(na2 * nb2)) >= 0.5) continue;
-    ensureCosTable(N);
-    const cstride = cosN / N;
-    difRec(ar, ai, 0, M, M, cstride);
-    if (!square) difRec(br, bi, 0, M, M, cstride);
-    pointwise(ar, ai, br, bi, M, square, cstride);
-    ditRec(ar, ai, 0, M, M, cstride);
+    if (mixedBound(M, Math.sqrt(na2 * nb2)) >= 0.5) continue;
+    const A = { re: ar, im: ai };
+    forwardTransform(ar, ai, M);
+    if (!square) forwardTransform(br, bi, M);
+    pointwiseProducts(A, [[A, square ? A : { re: br, im: bi }]], M);
+    inverseTransform(ar, ai, M);
     const out = unpackProduct(ar, ai, M, L, d, outLimbs);
     if (out !== null) {
       lastFftDigits = d;
+      lastFftLength = M;
       return out;
     }
     faultsSeen++;
@@ -558,6 +614,9 @@ export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, min
     `FFT multiplication of ${a.length}×${b.length} limbs: rounding error above ${MAX_ROUNDING_ERROR} at every digit size`,
   );
 }
+
+/** Complex length of the last transform (for benchmarks). */
+export let lastFftLength = 0;
 
 /** Count of products whose rounding check failed and were redone (diagnostics). */
 export let faultsSeen = 0;
