@@ -11,7 +11,6 @@ import {
   mulWorkingBytes,
   natDivMod,
   natFromDigits,
-  natIsqrt,
   natMul,
   natSqr,
   natSub,
@@ -39,7 +38,7 @@ function smallMagnitude(x: StreamNumber): number | undefined {
   return value <= SMALL_LIMIT ? value : undefined;
 }
 
-async function loadNat(x: StreamNumber): Promise<Nat> {
+export async function loadNat(x: StreamNumber): Promise<Nat> {
   return natFromDigits(await readAllDigits(x.info));
 }
 
@@ -245,15 +244,4 @@ async function powInMemory(base: Nat, exponent: number, options: OperationOption
     report(done);
   }
   return result;
-}
-
-/** floor(sqrt(a)) for a >= 0. */
-export async function isqrt(a: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
-  return withOperands([a], async ([x]) => {
-    if (x!.isNegative) throw new InvalidArgumentError(`isqrt: ${x!.path} is negative; the square root of a negative number is not an integer`);
-    ensureResultFits('isqrt', Math.ceil(x!.digitCount / 2));
-    const n = await loadNat(x!);
-    throwIfCancelled(options, 'isqrt');
-    return writeDigitsResult(false, natToDigits(natIsqrt(n)));
-  });
 }

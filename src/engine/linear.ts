@@ -310,3 +310,32 @@ export async function divSmallMagnitude(
   });
   return { quotient, remainder };
 }
+
+/** floor(|x| / 10^k) with x's sign dropped: the leading digitCount − k digits (0 when none). */
+export async function truncateDecimal(x: StreamNumber, k: number, options: OperationOptions): Promise<StreamNumber> {
+  const keep = x.digitCount - k;
+  if (keep <= 0 || x.isZero) return writeDigitsResult(false, Buffer.from('0'));
+  ensureResultFits('truncate', keep);
+  return writeResult(async (file) => {
+    for await (const chunk of readForward(x.info, getConfig().chunkSize, 0, keep)) {
+      throwIfCancelled(options, 'truncate');
+      await file.append(chunk);
+    }
+    return { negative: false, digitCount: keep, isZero: false };
+  });
+}
+
+/** |x| · 10^k: the digits of |x| followed by k zeros. */
+export async function shiftDecimal(x: StreamNumber, k: number, options: OperationOptions): Promise<StreamNumber> {
+  if (x.isZero || k === 0) return copyWithSign(x, false, options);
+  ensureResultFits('shift', x.digitCount + k);
+  return writeResult(async (file) => {
+    for await (const chunk of readForward(x.info, getConfig().chunkSize)) {
+      throwIfCancelled(options, 'shift');
+      await file.append(chunk);
+    }
+    const zeros = Buffer.alloc(Math.min(k, 1 << 20), ZERO);
+    for (let done = 0; done < k; done += zeros.length) await file.append(zeros.subarray(0, Math.min(zeros.length, k - done)));
+    return { negative: false, digitCount: x.digitCount + k, isZero: false };
+  });
+}

@@ -14,9 +14,9 @@
  */
 import { getConfig } from '../../config.js';
 import { natDivMod, natFromDigits, natMul, natToDigits, mulWorkingBytes, natIsZero, type Nat } from '../../kernel/index.js';
-import { StreamNumber } from '../../number.js';
+import type { StreamNumber } from '../../number.js';
 import { readAllDigits } from '../../storage/index.js';
-import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
+import { progressReporter, throwIfCancelled, withOperands, type OperationOptions } from '../context.js';
 import { addSigned, compareMagnitudes, copyWithSign } from '../linear.js';
 import { writeDigitsResult, writeResult } from '../result.js';
 import { mulOutOfCore } from './product.js';
@@ -118,11 +118,11 @@ export async function divmodOutOfCore(
           // At most a couple of corrections (the estimate is within one of the true chunk).
           while (r.isNegative) {
             r = swap(r, await addSigned(r, b, false, options));
-            qNumber = swap(qNumber, await addSigned(qNumber, await literal(1), true, options));
+            qNumber = swap(qNumber, await addOne(qNumber, true, options));
           }
           while ((await compareMagnitudes(r, b)).order >= 0) {
             r = swap(r, await addSigned(r, b, true, options));
-            qNumber = swap(qNumber, await addSigned(qNumber, await literal(1), false, options));
+            qNumber = swap(qNumber, await addOne(qNumber, false, options));
           }
           written = await appendChunk(file, qNumber, c, written);
         } finally {
@@ -141,7 +141,7 @@ export async function divmodOutOfCore(
       return [q, rem];
     }
     // Signs differ, remainder ≠ 0: q = −(qm + 1), r = sign(y)·(|y| − rm).
-    const q1 = await addSigned(quotient, await literal(1), false, options);
+    const q1 = await addOne(quotient, false, options);
     quotient.free();
     const q = swap(q1, await copyWithSign(q1, true, options));
     const rm = await addSigned(b, remainder, true, options);
@@ -153,15 +153,9 @@ export async function divmodOutOfCore(
   }
 }
 
-const literals = new Map<number, StreamNumber>();
-/** A small literal (kept for the process: literal files are shared and tiny). */
-async function literal(value: number): Promise<StreamNumber> {
-  let x = literals.get(value);
-  if (!x) {
-    x = await StreamNumber.fromLiteral(value);
-    literals.set(value, x);
-  }
-  return x;
+/** x + 1 (or x − 1 when `minus`), through a literal that lives only for the call. */
+function addOne(x: StreamNumber, minus: boolean, options: OperationOptions): Promise<StreamNumber> {
+  return withOperands([1], ([one]) => addSigned(x, one!, minus, options));
 }
 
 /** q̃ = floor(W_top / B_top) on the leading c + 3 digits of B (exact when B is that short). */
