@@ -156,7 +156,9 @@ async function divmodNumbers(
     return [await StreamNumber.fromLiteral(-1), await addSigned(x, y, false, options)];
   }
   ensureResultFits(operation, x.digitCount + 1); // quotient and remainder together
-  if (!productFitsInMemory(x.digitCount, y.digitCount)) return divmodOutOfCore(x, y, signsDiffer, options, operation);
+  // Newton division holds the dividend, a reciprocal and a product of about the dividend's size
+  // at once: budget it as a square of the dividend, a safe over-estimate.
+  if (!productFitsInMemory(x.digitCount, x.digitCount)) return divmodOutOfCore(x, y, signsDiffer, options, operation);
   return divmodInMemory(x, y, signsDiffer, options, operation);
 }
 
