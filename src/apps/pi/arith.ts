@@ -70,6 +70,14 @@ export function mul(a: Nat, b: Nat): Nat {
   return multiplier(a, b);
 }
 
+/**
+ * a·b + c·d. The Chudnovsky merge's T = T1·Q2 + P1·T2 has this shape; a kernel that can add the
+ * two products before a single inverse transform would serve it in one call.
+ */
+export function mulAdd(a: Nat, b: Nat, c: Nat, d: Nat): Nat {
+  return natAdd(multiplier(a, b), multiplier(c, d));
+}
+
 /** A signed integer: the magnitude and a sign flag (zero is never negative). */
 export interface Signed {
   readonly negative: boolean;

@@ -16,11 +16,11 @@
  * floor(pi·10^N) = floor(X / 10^G) exactly: the first N decimals are X's digits 1..N. Otherwise
  * (probability ~4·10^−G) the computation is redone with more guard digits.
  */
-import { natDigitCount, natMulSmall, natShiftDecimal, natToDigits } from '../../kernel/index.js';
+import { type Nat, natDigitCount, natMulSmall, natShiftDecimal, natToDigits } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
 import { type Float, floatAdd, floatMagnitude, floatMul, floatOf, mul } from './arith.js';
 import { divideFloor, sqrtSmallScaled } from './newton.js';
-import { mergeWeight, type Split, split, subtreeWeight, termsFor } from './series.js';
+import { mergeWeight, type Split, split, splitPoint, subtreeWeight, termsFor } from './series.js';
 
 /** Default guard digits beyond the requested decimals. */
 export const GUARD_DIGITS = 12;
@@ -37,9 +37,13 @@ function finalWeights(terms: number): { root: number; finish: number; digits: nu
 /** Total work units for M = decimals + guard, for progress reporting. */
 export function piWorkTotal(decimals: number, guard = GUARD_DIGITS): number {
   const terms = termsFor(decimals + guard);
-  const m = terms >>> 1;
+  const m = splitPoint(0, terms);
   const f = finalWeights(terms);
   return subtreeWeight(0, m) + subtreeWeight(m, terms) + f.root + f.finish + f.digits;
+}
+
+function positive(x: Nat): Float {
+  return floatOf({ negative: false, magnitude: x });
 }
 
 /**
@@ -63,7 +67,7 @@ function rootQuotient(left: { p: Float; q: Float; t: Float }, right: { q: Float;
 function* piDigitsWithGuard(decimals: number, guard: number): Generator<number, Uint8Array> {
   const digits = decimals + guard;
   const terms = termsFor(digits);
-  const m = terms >>> 1;
+  const m = splitPoint(0, terms); // even: T(0,m) and T(m,terms) are both positive
   const weights = finalWeights(terms);
 
   // Locals are dropped as soon as they are used: at 10^8 digits each is tens of MB.
@@ -71,8 +75,8 @@ function* piDigitsWithGuard(decimals: number, guard: number): Generator<number, 
   let right: Split | undefined = yield* split(m, terms, false);
   const precision = digits + FLOAT_EXTRA;
   const { q, t } = rootQuotient(
-    { p: floatOf({ negative: false, magnitude: left.p! }), q: floatOf({ negative: false, magnitude: left.q }), t: floatOf(left.t) },
-    { q: floatOf({ negative: false, magnitude: right.q }), t: floatOf(right.t) },
+    { p: positive(left.p!), q: positive(left.q), t: positive(left.t) },
+    { q: positive(right.q), t: positive(right.t) },
     precision,
   );
   left = right = undefined;

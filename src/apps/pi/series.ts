@@ -13,13 +13,19 @@
  * so S_n = T(0,n) / Q(0,n). T needs the left child's P; a node's own P is needed only if its
  * parent needs it or it is a left child, so the right spine from the root skips those products.
  *
+ * Signs. T(a,b) has the sign (−1)^a of its first term: the terms alternate and each is at least
+ * 10^14 times the next, so the first one dominates the rest. Every split point m is chosen with
+ * m − a even, so T1 and T2 have the same sign and |T| = |T1|·Q2 + P1·|T2|: the limb levels keep
+ * only magnitudes, and a merge is a sum of two products (`mulAdd`), never a subtraction.
+ *
  * Small ranges (≤ LEAF_TERMS terms, numbers of up to ~15,000 digits) are done on BigInt and
  * handed to the kernel once; everything above is decimal limbs. The recursion is a generator
  * that yields after each large merge, so the async driver can report progress and honour an
  * AbortSignal, while the sync driver simply runs it to the end.
  */
 import { type Nat, natFromBigInt } from '../../kernel/index.js';
-import { mul, type Signed, signed, signedAdd, signedMulNat } from './arith.js';
+import { ArithmeticCheckError } from '../../errors.js';
+import { mul, mulAdd } from './arith.js';
 
 /** log10(640320^3 / 1728): each term adds this many correct digits. */
 export const DIGITS_PER_TERM = 14.181647462725477;
@@ -42,7 +48,17 @@ export interface Split {
   /** P(a,b), or undefined when the caller does not need it. */
   readonly p: Nat | undefined;
   readonly q: Nat;
-  readonly t: Signed;
+  /** |T(a,b)|; T(a,b) itself has the sign (−1)^a (see the header). */
+  readonly t: Nat;
+}
+
+/**
+ * The split point of [a, b), b − a ≥ 3: near the middle with m − a even, so T(a,m) and T(m,b)
+ * share their sign (see the header); both halves get at least one term.
+ */
+export function splitPoint(a: number, b: number): number {
+  const half = (b - a) >>> 1;
+  return a + (half % 2 === 0 ? half : half + 1);
 }
 
 /**
@@ -73,19 +89,24 @@ function bigSplit(a: number, b: number, needP: boolean): [bigint, bigint, bigint
   return [needP ? p1 * p2 : 0n, q1 * q2, t1 * q2 + p1 * t2];
 }
 
-function leaf(a: number, b: number, needP: boolean): Split {
+/** P, Q and |T| over [a, b) from BigInt, with T's sign checked against (−1)^a. */
+export function leaf(a: number, b: number, needP: boolean): Split {
   const [p, q, t] = bigSplit(a, b, needP);
+  if (t < 0n !== (a % 2 === 1)) throw new ArithmeticCheckError(`pi: T(${a},${b}) does not have the sign (−1)^${a}`);
   return {
     p: needP ? natFromBigInt(p) : undefined,
     q: natFromBigInt(q),
-    t: signed(natFromBigInt(t < 0n ? -t : t), t < 0n),
+    t: natFromBigInt(t < 0n ? -t : t),
   };
 }
 
-/** Merges [a,m) and [m,b): P = P1·P2 (if needed), Q = Q1·Q2, T = T1·Q2 + P1·T2. */
+/**
+ * Merges [a,m) and [m,b), m − a even: P = P1·P2 (if needed), Q = Q1·Q2, |T| = |T1|·Q2 + P1·|T2|.
+ * The operands of each product are released by the caller's scope as soon as it returns.
+ */
 export function merge(left: Split, right: Split, needP: boolean): Split {
   const p1 = left.p!;
-  const t = signedAdd(signedMulNat(left.t, right.q), signedMulNat(right.t, p1));
+  const t = mulAdd(left.t, right.q, p1, right.t);
   const q = mul(left.q, right.q);
   const p = needP ? mul(p1, right.p!) : undefined;
   return { p, q, t };
@@ -100,7 +121,7 @@ export function mergeWeight(n: number): number {
 export function subtreeWeight(a: number, b: number): number {
   const n = b - a;
   if (n < YIELD_TERMS) return syncWeight(n);
-  const m = (a + b) >>> 1;
+  const m = splitPoint(a, b);
   return subtreeWeight(a, m) + subtreeWeight(m, b) + mergeWeight(n);
 }
 
@@ -120,7 +141,7 @@ export function* split(a: number, b: number, needP: boolean): Generator<number, 
     yield syncWeight(n);
     return done;
   }
-  const m = (a + b) >>> 1;
+  const m = splitPoint(a, b);
   const left = yield* split(a, m, true);
   const right = yield* split(m, b, needP);
   const merged = merge(left, right, needP);
@@ -130,6 +151,6 @@ export function* split(a: number, b: number, needP: boolean): Generator<number, 
 
 function splitSync(a: number, b: number, needP: boolean): Split {
   if (b - a <= LEAF_TERMS) return leaf(a, b, needP);
-  const m = (a + b) >>> 1;
+  const m = splitPoint(a, b);
   return merge(splitSync(a, m, true), splitSync(m, b, needP), needP);
 }
