@@ -305,10 +305,10 @@ export function ditRec(re: Float64Array, im: Float64Array, off: number, n: numbe
 // ---------------------------------------------------------------- digit packing
 
 /**
- * Writes src (base 10^4 limbs) as balanced base-10^d digits packed x_q → (q even ? re : im)[q >> 1].
+ * @internal Writes src (base 10^4 limbs) as balanced base-10^d digits packed x_q → (q even ? re : im)[q >> 1].
  * Returns the squared Euclidean norm of the digit vector.
  */
-function packBalanced(src: Uint16Array, d: number, re: Float64Array, im: Float64Array): number {
+export function packBalanced(src: Uint16Array, d: number, re: Float64Array, im: Float64Array): number {
   const B = 10 ** d;
   const half = B / 2;
   let carry = 0;
@@ -394,66 +394,42 @@ function packBalanced(src: Uint16Array, d: number, re: Float64Array, im: Float64
   return sumsq;
 }
 
-/** Number of balanced base-10^d digits packBalanced writes for n base-10^4 limbs (upper bound). */
-function balancedLength(limbs: number, d: number): number {
-  return Math.ceil((limbs * 4) / d) + 1;
-}
-
-// ---------------------------------------------------------------- pointwise product in bit-reversed order
-
 /**
- * Untangles the packed half-length spectra of a and b into real spectra, multiplies them and re-tangles the
- * product into (ar, ai). Spectra are in bit-reversed order: position j holds index k = rev(j); the conjugate
- * partner M−k of a position j in [2^m, 2^{m+1}) sits at 3·2^m − 1 − j (positions 0 and 1 pair with themselves).
+ * @internal Squared Euclidean norm of the balanced base-10^d digits of src (what packBalanced returns), without
+ * writing them: lets a caller choose d before allocating transform buffers.
  */
-function pointwise(
-  ar: Float64Array, ai: Float64Array, br: Float64Array, bi: Float64Array, M: number, square: boolean, cstride: number,
-): void {
-  const C = cosTable;
-  const quarter = cosN >> 2;
-  const N = 2 * M;
-  const pair = (p: number, p2: number, k: number): void => {
-    // w = e^{-2πik/N}, k < M
-    const tt = k * cstride;
-    const wr = C[tt], wi = -C[Math.abs(tt - quarter)];
-    // a: E = (X + conj Xm)/2, O = (X − conj Xm)/(2i), A1 = E + wO, A2 = E − wO
-    let xr = ar[p], xi = ai[p], mr = ar[p2], mi = ai[p2];
-    let er = 0.5 * (xr + mr), ei = 0.5 * (xi - mi), or = 0.5 * (xi + mi), oi = -0.5 * (xr - mr);
-    let tr = wr * or - wi * oi, ti = wr * oi + wi * or;
-    const a1r = er + tr, a1i = ei + ti, a2r = er - tr, a2i = ei - ti;
-    let b1r = a1r, b1i = a1i, b2r = a2r, b2i = a2i;
-    if (!square) {
-      xr = br[p]; xi = bi[p]; mr = br[p2]; mi = bi[p2];
-      er = 0.5 * (xr + mr); ei = 0.5 * (xi - mi); or = 0.5 * (xi + mi); oi = -0.5 * (xr - mr);
-      tr = wr * or - wi * oi; ti = wr * oi + wi * or;
-      b1r = er + tr; b1i = ei + ti; b2r = er - tr; b2i = ei - ti;
-    }
-    const pr = a1r * b1r - a1i * b1i, pi = a1r * b1i + a1i * b1r; // C_k
-    const qr = a2r * b2r - a2i * b2i, qi = a2r * b2i + a2i * b2r; // C_{k+M}
-    const sr = pr + qr, si = pi + qi, dr = pr - qr, di = pi - qi;
-    const dcr = dr * wr + di * wi, dci = di * wr - dr * wi; // D·conj(w)
-    ar[p] = 0.5 * (sr - dci);
-    ai[p] = 0.5 * (si + dcr);
-    ar[p2] = 0.5 * (sr + dci);
-    ai[p2] = 0.5 * (dcr - si);
-  };
-  pair(0, 0, 0);
-  pair(1, 1, M >> 1);
-  for (let base = 2; base < M; base <<= 1) {
-    const revBase = M / (2 * base);
-    let r = 0; // rev(i) in log2(M) bits
-    const halfBase = base >> 1;
-    for (let i = 0; i < halfBase; i++) {
-      const j = base + i;
-      pair(j, 3 * base - 1 - j, revBase + r);
-      let bit = M >> 1;
-      while (r & bit) {
-        r ^= bit;
-        bit >>= 1;
-      }
-      r |= bit;
+export function balancedNormSq(src: Uint16Array, d: number): number {
+  const B = 10 ** d;
+  const half = B / 2;
+  let carry = 0;
+  let sumsq = 0;
+  let acc = 0;
+  let accPow = 1;
+  for (let i = 0; i < src.length; i++) {
+    acc += src[i] * accPow;
+    accPow *= BASE;
+    while (accPow >= B) {
+      const hi = Math.floor(acc / B);
+      let v = acc - hi * B + carry;
+      acc = hi;
+      accPow /= B;
+      carry = v >= half ? 1 : 0;
+      v -= carry * B;
+      sumsq += v * v;
     }
   }
+  if (accPow > 1) {
+    let v = acc + carry;
+    carry = v >= half ? 1 : 0;
+    v -= carry * B;
+    sumsq += v * v;
+  }
+  return sumsq + carry;
+}
+
+/** Number of balanced base-10^d digits packBalanced writes for n base-10^4 limbs (upper bound). */
+export function balancedLength(limbs: number, d: number): number {
+  return Math.ceil((limbs * 4) / d) + 1;
 }
 
 // ---------------------------------------------------------------- unpacking
@@ -462,7 +438,7 @@ function pointwise(
  * Rounds the packed product (scaled by M), propagates carries in base 10^d and regroups into base 10^4 limbs.
  * Returns null if some output is farther than MAX_ROUNDING_ERROR from an integer.
  */
-function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: number, d: number, outLimbs: number): Uint16Array | null {
+export function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: number, d: number, outLimbs: number): Uint16Array | null {
   const B = 10 ** d;
   const scale = 1 / M;
   const out = new Uint16Array(outLimbs);
@@ -549,12 +525,6 @@ function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: number,
 export interface FftPlan {
   d: number;
   N: number;
-}
-
-function nextPow2(x: number): number {
-  let n = 4;
-  while (n < x) n *= 2;
-  return n;
 }
 
 /** Digit size and complex transform length M the product of la×lb limbs would use with worst-case (all ±10^d/2) digits. */

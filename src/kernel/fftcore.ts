@@ -11,7 +11,7 @@
  * Twiddles. Every table entry is cos/sin(2πt/n) computed by `cosSin` from the exact integer t reduced to an
  * angle in [0, π/4] (error analysis there: |ω' − ω| < 3.7ε <= β = 4ε). Radix-4 stages of size n read the
  * half-period cosine table H_n (n/2 + 1 doubles, t = j, 2j, 3j: dense strided streams, no cache-hostile strides).
- * Twiddles needed in scattered order (the pointwise step) or for the radix-3 stage come from a two-level product
+ * The radix-3 stage reads H_M (t = j, 2j). Twiddles needed in scattered order (the pointwise step) come from a two-level product
  * w^t = W_hi[t >> 10]·W_lo[t & 1023] of two small accurate tables: error < 2β + √5ε < 10.3ε =: β2.
  */
 
@@ -277,8 +277,8 @@ function ditPow2(re: Float64Array, im: Float64Array, off: number, n: number): vo
  * DIF radix-3 stage for M = 3P: with a, b, c = x[n1 + {0,1,2}·P], ω3 = e^{-2πi/3}, w = e^{-2πi/M}:
  * Y0 = a+b+c, Y1 = (a − (b+c)/2 − i·(√3/2)(b−c))·w^n1, Y2 = (a − (b+c)/2 + i·(√3/2)(b−c))·w^2n1.
  */
-function dif3(re: Float64Array, im: Float64Array, P: number, T: TwoLevel): void {
-  const lo = T.lo, hi = T.hi;
+function dif3(re: Float64Array, im: Float64Array, P: number, H: Float64Array): void {
+  const M = 3 * P, q = M >> 2;
   for (let j = 0; j < P; j++) {
     const i1 = j + P, i2 = i1 + P;
     const ar = re[j], ai = im[j], br = re[i1], bi = im[i1], cr = re[i2], ci = im[i2];
@@ -287,16 +287,13 @@ function dif3(re: Float64Array, im: Float64Array, P: number, T: TwoLevel): void 
     im[j] = ai + si;
     const mr = ar - 0.5 * sr, mi = ai - 0.5 * si;
     const er = H3 * di, ei = -H3 * dr; // −i·(√3/2)·d
-    let k = 2 * (j >> LO_BITS), l = 2 * (j & (LO - 1));
-    let wr = hi[k] * lo[l] - hi[k + 1] * lo[l + 1], wi = hi[k] * lo[l + 1] + hi[k + 1] * lo[l];
+    let wr = H[j], wi = -H[Math.abs(j - q)];
     let xr = mr + er, xi = mi + ei;
     re[i1] = xr * wr - xi * wi;
     im[i1] = xr * wi + xi * wr;
     const j2 = 2 * j;
-    k = 2 * (j2 >> LO_BITS);
-    l = 2 * (j2 & (LO - 1));
-    wr = hi[k] * lo[l] - hi[k + 1] * lo[l + 1];
-    wi = hi[k] * lo[l + 1] + hi[k + 1] * lo[l];
+    wr = H[Math.min(j2, M - j2)];
+    wi = -H[Math.abs(j2 - q)];
     xr = mr - er;
     xi = mi - ei;
     re[i2] = xr * wr - xi * wi;
@@ -305,19 +302,16 @@ function dif3(re: Float64Array, im: Float64Array, P: number, T: TwoLevel): void 
 }
 
 /** Inverse of dif3 up to the factor 3 (conjugate twiddles). */
-function dit3(re: Float64Array, im: Float64Array, P: number, T: TwoLevel): void {
-  const lo = T.lo, hi = T.hi;
+function dit3(re: Float64Array, im: Float64Array, P: number, H: Float64Array): void {
+  const M = 3 * P, q = M >> 2;
   for (let j = 0; j < P; j++) {
     const i1 = j + P, i2 = i1 + P;
-    let k = 2 * (j >> LO_BITS), l = 2 * (j & (LO - 1));
-    let wr = hi[k] * lo[l] - hi[k + 1] * lo[l + 1], wi = hi[k] * lo[l + 1] + hi[k + 1] * lo[l];
+    let wr = H[j], wi = -H[Math.abs(j - q)];
     let xr = re[i1], xi = im[i1];
     const ur = xr * wr + xi * wi, ui = xi * wr - xr * wi;
     const j2 = 2 * j;
-    k = 2 * (j2 >> LO_BITS);
-    l = 2 * (j2 & (LO - 1));
-    wr = hi[k] * lo[l] - hi[k + 1] * lo[l + 1];
-    wi = hi[k] * lo[l + 1] + hi[k + 1] * lo[l];
+    wr = H[Math.min(j2, M - j2)];
+    wi = -H[Math.abs(j2 - q)];
     xr = re[i2];
     xi = im[i2];
     const vr = xr * wr + xi * wi, vi = xi * wr - xr * wi;
@@ -352,7 +346,7 @@ function isMixed(M: number): boolean {
 export function forwardTransform(re: Float64Array, im: Float64Array, M: number): void {
   if (isMixed(M)) {
     const P = M / 3;
-    dif3(re, im, P, twoLevel(M));
+    dif3(re, im, P, halfTable(M));
     for (let b = 0; b < 3; b++) difPow2(re, im, b * P, P);
   } else {
     difPow2(re, im, 0, M);
@@ -364,7 +358,7 @@ export function inverseTransform(re: Float64Array, im: Float64Array, M: number):
   if (isMixed(M)) {
     const P = M / 3;
     for (let b = 0; b < 3; b++) ditPow2(re, im, b * P, P);
-    dit3(re, im, P, twoLevel(M));
+    dit3(re, im, P, halfTable(M));
   } else {
     ditPow2(re, im, 0, M);
   }
@@ -491,15 +485,15 @@ function pointwiseBlocks12(out: PackedSpectrum, a: Term, b: Term | null, P: numb
  *  - radix-4 stage = two radix-2 levels with one twiddle product fewer (cheaper than two levels);
  *  - radix-3 stage (√3-scaled unitary): first-order error of the butterfly < 5.7ε of its output norm (s = b+c,
  *    d = b−c, m = a − s/2, e = (√3/2)·d rounded; ||s||, ||d|| <= √2·||in||, ||m|| <= √1.5·||in||), plus a twiddle
- *    product with a two-level twiddle (ε√5 + β2): 18.2ε < three radix-2 levels (3·(ε + ε√5 + β) = 21.7ε). So the
- *    radix-3 stage is charged as three levels;
+ *    product with a table twiddle (ε√5 + β): 11.9ε < two radix-2 levels (2·(ε + ε√5 + β) = 14.5ε). So the
+ *    radix-3 stage is charged as two levels, and 3·2^k is charged like 2^(k+2);
  *  - the packing of the real sequence: one more level whose twiddle is two-level (β2 instead of β);
  *  - the final 1/M scaling (not a power of two for mixed lengths): one more (1+ε).
  * A sum of two products: the spectra add before the inverse transform; Percival's bound is linear in the
  * pointwise-product norms, and ||X1·Y1 + X2·Y2|| <= ||X1·Y1|| + ||X2·Y2||, so the bounds add (normProduct summed).
  */
 export function mixedBound(M: number, normProduct: number): number {
-  const levels = isMixed(M) ? Math.log2(M / 3) + 3 : Math.log2(M);
+  const levels = isMixed(M) ? Math.log2(M / 3) + 2 : Math.log2(M);
   const lvl = Math.log1p(EPS) + Math.log1p(EPS * Math.sqrt(5)) + Math.log1p(BETA);
   const pack = Math.log1p(EPS) + Math.log1p(EPS * Math.sqrt(5)) + Math.log1p(BETA2);
   const e = 3 * levels * lvl + 3 * pack + Math.log1p(EPS * Math.sqrt(5)) + Math.log1p(EPS);

@@ -13,3 +13,4 @@ export { natMul, natSqr, natPow, mulWorkingBytes, CHECK_PRIME } from './mul.js';
 export { natDivMod, natDiv, reciprocalApprox } from './div.js';
 export { natIsqrt } from './sqrt.js';
 export { releaseFftCaches } from './fft.js';
+export { natSpectrumPlan, natSpectrum, natMulSpectra, natMulAddSpectra, type NatSpectrum, type SpectrumPlan } from './spectra.js';

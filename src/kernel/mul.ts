@@ -58,6 +58,11 @@ export function setProductFaultHook(hook: FaultHook | null): void {
   faultHook = hook;
 }
 
+/** @internal runs the fault hook (tests) on a raw product computed elsewhere in the kernel (spectra.ts). */
+export function runProductFaultHook(limbs: Uint16Array): void {
+  if (faultHook) faultHook(limbs);
+}
+
 function checkProduct(a: Uint16Array, b: Uint16Array, prod: Uint16Array, what: string): void {
   const p = CHECK_PRIME;
   const expect = (modLimbs(a, a.length, p) * modLimbs(b, b.length, p)) % p;

@@ -1,0 +1,131 @@
+// Spectra API (natSpectrumPlan / natSpectrum / natMulSpectra / natMulAddSpectra) and the mixed-length FFT engine,
+// against BigInt: every digit size, both length families (2^k and 3·2^k), squares, sums of products, small sizes.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
+import { natFromBigInt, natToBigInt, natMulSpectra, natMulAddSpectra, natSpectrum, natSpectrumPlan } from './index.js';
+import { fftMulLimbs, lastFftLength } from './fft.js';
+import { mixedBound, transformLength } from './fftcore.js';
+import { natFromLimbs } from './nat.js';
+import { setProductFaultHook } from './mul.js';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function digits(r: () => number, n: number): bigint {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = 48 + Math.floor(r() * 10);
+  if (b[0] === 48) b[0] = 49;
+  return BigInt(b.toString('latin1'));
+}
+
+describe('mixed-length FFT engine', () => {
+  test('transformLength picks the smallest 2^k or 3·2^k', () => {
+    assert.equal(transformLength(1000), 1024);
+    assert.equal(transformLength(1025), 1536);
+    assert.equal(transformLength(1537), 2048);
+    assert.equal(transformLength(5), 8);
+  });
+
+  test('bound grows with length and norm; 3·2^k is charged like 2^(k+2)', () => {
+    assert.ok(mixedBound(3 << 20, 1e12) > mixedBound(1 << 21, 1e12));
+    assert.equal(mixedBound(1 << 22, 1e12), mixedBound(3 << 20, 1e12));
+    assert.ok(mixedBound(1 << 20, 2e12) > mixedBound(1 << 20, 1e12));
+  });
+
+  test('every digit size, both length families, products and squares agree with BigInt', () => {
+    const r = rng(7);
+    const seen = new Set<number>();
+    for (const d of [4, 3, 2, 1]) {
+      for (const n of [90, 333, 1001, 4100, 9000, 30001]) {
+        const x = digits(r, n), y = digits(r, Math.floor(n * (0.5 + r())) + 3);
+        const a = natFromBigInt(x), b = natFromBigInt(y);
+        assert.equal(natToBigInt(natFromLimbs(fftMulLimbs(a.limbs, b.limbs, false, d))), x * y, `d=${d} n=${n}`);
+        seen.add(lastFftLength % 3);
+        assert.equal(natToBigInt(natFromLimbs(fftMulLimbs(a.limbs, a.limbs, true, d))), x * x, `square d=${d} n=${n}`);
+        seen.add(lastFftLength % 3);
+      }
+    }
+    assert.deepEqual([...seen].sort(), [0, 1, 2].filter((m) => seen.has(m)).sort());
+    assert.ok(seen.has(0), 'some products used a 3·2^k length');
+  });
+
+  test('extreme digits (all 9s, all 5s) at every digit size', () => {
+    for (const d of [4, 3, 2, 1]) {
+      for (const n of [2000, 12345]) {
+        const x = 10n ** BigInt(n) - 1n;
+        const y = BigInt('5'.repeat(n));
+        const a = natFromBigInt(x), b = natFromBigInt(y);
+        assert.equal(natToBigInt(natFromLimbs(fftMulLimbs(a.limbs, b.limbs, false, d))), x * y);
+        assert.equal(natToBigInt(natFromLimbs(fftMulLimbs(b.limbs, b.limbs, true, d))), y * y);
+      }
+    }
+  });
+});
+
+describe('spectra API', () => {
+  test('binary-splitting merge shape: P1·P2, Q1·Q2, T1·Q2 + P1·T2 at several sizes', () => {
+    const r = rng(11);
+    for (const n of [20, 150, 700, 3000, 20000, 70000]) {
+      const [P1, P2, Q1, Q2, T1, T2] = Array.from({ length: 6 }, () => digits(r, Math.floor(n * (0.6 + 0.8 * r())) + 1));
+      const [p1, p2, q1, q2, t1, t2] = [P1, P2, Q1, Q2, T1, T2].map(natFromBigInt);
+      const plan = natSpectrumPlan([[[p1, p2]], [[q1, q2]], [[t1, q2], [p1, t2]]]);
+      const s = [p1, p2, q1, q2, t1, t2].map((x) => natSpectrum(x, plan));
+      assert.equal(natToBigInt(natMulSpectra(s[0], s[1])), P1 * P2, `P n=${n}`);
+      assert.equal(natToBigInt(natMulSpectra(s[2], s[3])), Q1 * Q2, `Q n=${n}`);
+      assert.equal(natToBigInt(natMulAddSpectra([[s[4], s[3]], [s[0], s[5]]])), T1 * Q2 + P1 * T2, `T n=${n}`);
+      assert.equal(natToBigInt(natMulSpectra(s[0], s[0])), P1 * P1, `square n=${n}`);
+    }
+  });
+
+  test('extreme digits in a sum of products (carries through the top limb)', () => {
+    const n = 9000;
+    const X = 10n ** BigInt(n) - 1n;
+    const x = natFromBigInt(X);
+    const plan = natSpectrumPlan([[[x, x], [x, x]]]);
+    const sx = natSpectrum(x, plan);
+    assert.equal(natToBigInt(natMulAddSpectra([[sx, sx], [sx, sx]])), 2n * X * X);
+  });
+
+  test('zero operands and mismatched plans', () => {
+    const r = rng(3);
+    const a = natFromBigInt(digits(r, 2000)), z = natFromBigInt(0n);
+    const plan = natSpectrumPlan([[[a, a]]]);
+    assert.equal(plan.d > 0, true);
+    const small = natSpectrumPlan([[[z, a]]]);
+    assert.equal(natToBigInt(natMulSpectra(natSpectrum(z, small), natSpectrum(a, small))), 0n);
+    const other = natSpectrumPlan([[[a, natFromBigInt(digits(r, 5000))]]]);
+    assert.throws(() => natMulSpectra(natSpectrum(a, plan), natSpectrum(a, other)), InvalidArgumentError);
+    assert.throws(() => natSpectrumPlan([]), InvalidArgumentError);
+  });
+
+  test('an operand longer than the plan is refused', () => {
+    const r = rng(5);
+    const a = natFromBigInt(digits(r, 2000)), big = natFromBigInt(digits(r, 9000));
+    const plan = natSpectrumPlan([[[a, a]]]);
+    assert.throws(() => natSpectrum(big, plan), InvalidArgumentError);
+  });
+
+  test('a corrupted spectral product fails its residue check', () => {
+    const r = rng(9);
+    const a = natFromBigInt(digits(r, 3000)), b = natFromBigInt(digits(r, 3000));
+    const plan = natSpectrumPlan([[[a, b]]]);
+    const sa = natSpectrum(a, plan), sb = natSpectrum(b, plan);
+    setProductFaultHook((l) => {
+      l[5] = (l[5] + 1) % 10000;
+    });
+    try {
+      assert.throws(() => natMulSpectra(sa, sb), ArithmeticCheckError);
+    } finally {
+      setProductFaultHook(null);
+    }
+  });
+});
