@@ -17,7 +17,11 @@ import {
   natIsZero,
   natLowDigits,
   natMul,
+  natMulAddSpectra,
+  natMulSpectra,
   natShiftDecimal,
+  natSpectrum,
+  natSpectrumPlan,
   natSqr,
   natSub,
   natTruncDecimal,
@@ -76,6 +80,42 @@ export function mul(a: Nat, b: Nat): Nat {
  */
 export function mulAdd(a: Nat, b: Nat, c: Nat, d: Nat): Nat {
   return natAdd(multiplier(a, b), multiplier(c, d));
+}
+
+/** The three results of a binary-splitting merge. */
+export interface MergedProducts {
+  readonly p: Nat | undefined;
+  readonly q: Nat;
+  readonly t: Nat;
+}
+
+/** Spectra alive at once in `mergeProducts` (4 operands + the output buffer), for the budget check. */
+const LIVE_SPECTRA = 5;
+
+/**
+ * The Chudnovsky merge's products: P = P1·P2 (only when p2 is given), Q = Q1·Q2, T = T1·Q2 + P1·T2.
+ * With the kernel's products (no redirection) and when the spectra fit the memory budget, T and Q
+ * share one transform plan: Q2 is transformed once for two products and T's two products share
+ * one inverse transform — 5 forward + 2 inverse transforms instead of 8 + 3. P1·P2 stays a plain
+ * product: P is half as long as Q, so its own transform is about half the shared plan's length,
+ * cheaper than reusing P1's spectrum (measured at 32768 terms: 88.5 ms against 97 ms with P in
+ * the shared plan, 93 ms for four plain products). Spectra are dropped after their last use, so
+ * at most LIVE_SPECTRA are alive. Otherwise it is four calls to `mul`.
+ */
+export function mergeProducts(p1: Nat, p2: Nat | undefined, q1: Nat, q2: Nat, t1: Nat, t2: Nat): MergedProducts {
+  if (multiplier === defaultMultiplier) {
+    const plan = natSpectrumPlan([[[t1, q2], [p1, t2]], [[q1, q2]]]);
+    if (LIVE_SPECTRA * 16 * plan.M <= getConfig().memoryBudget) {
+      const sQ2 = natSpectrum(q2, plan);
+      const t = natMulAddSpectra([
+        [natSpectrum(t1, plan), sQ2],
+        [natSpectrum(p1, plan), natSpectrum(t2, plan)],
+      ]);
+      const q = natMulSpectra(natSpectrum(q1, plan), sQ2);
+      return { p: p2 === undefined ? undefined : mul(p1, p2), q, t };
+    }
+  }
+  return { t: mulAdd(t1, q2, p1, t2), q: mul(q1, q2), p: p2 === undefined ? undefined : mul(p1, p2) };
 }
 
 /** A signed integer: the magnitude and a sign flag (zero is never negative). */

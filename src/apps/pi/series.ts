@@ -25,7 +25,7 @@
  */
 import { type Nat, natFromBigInt } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
-import { mul, mulAdd } from './arith.js';
+import { mergeProducts } from './arith.js';
 
 /** log10(640320^3 / 1728): each term adds this many correct digits. */
 export const DIGITS_PER_TERM = 14.181647462725477;
@@ -101,15 +101,11 @@ export function leaf(a: number, b: number, needP: boolean): Split {
 }
 
 /**
- * Merges [a,m) and [m,b), m − a even: P = P1·P2 (if needed), Q = Q1·Q2, |T| = |T1|·Q2 + P1·|T2|.
- * The operands of each product are released by the caller's scope as soon as it returns.
+ * Merges [a,m) and [m,b), m − a even: P = P1·P2 (if needed), Q = Q1·Q2, |T| = |T1|·Q2 + P1·|T2|
+ * (arith.ts `mergeProducts`, which shares the transforms of P1 and Q2 where it can).
  */
 export function merge(left: Split, right: Split, needP: boolean): Split {
-  const p1 = left.p!;
-  const t = mulAdd(left.t, right.q, p1, right.t);
-  const q = mul(left.q, right.q);
-  const p = needP ? mul(p1, right.p!) : undefined;
-  return { p, q, t };
+  return mergeProducts(left.p!, needP ? right.p! : undefined, left.q, right.q, left.t, right.t);
 }
 
 /** Relative cost of merging a range of n terms (products of about 35·n digits): n log n. */
