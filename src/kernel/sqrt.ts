@@ -1,45 +1,113 @@
 /**
- * kernel/sqrt — exact integer square root floor(√a) by Newton's method with precision doubling.
+ * kernel/sqrt — exact integer square root floor(√a) through a reciprocal square root by Newton's method.
  *
- * s0 = (isqrt(floor(a / B^2k)) + 1)·B^k >= √a with k ≈ L/4 limbs (L = limbs of a) has relative error about
- * B^-(L/4); one Newton step s1 = floor((s0 + floor(a/s0))/2) squares it, leaving s1 within a few units above
- * isqrt(a) (Newton from above never undershoots: (s + a/s)/2 >= √a by AM-GM, and flooring keeps
- * s1 >= isqrt(a)). A final check s² <= a < (s+1)² decrements the last units. Cost O(M(n)) (one division per
- * level of a halving recursion).
+ * With 2n >= L limbs (L = limbs of a) and x = a/B^2n, B = 10^4, y = 1/√x is computed in fixed point,
+ * Y_p ≈ y·B^p, by the division-free Newton iteration y ← y + y·(1 − x·y²)/2 (Brent & Zimmermann, "Modern Computer
+ * Arithmetic", §3.5.1), which squares the relative error at each step: from Y_h (h = ⌈p/2⌉ + 1 limbs) one step
+ * gives Y_p using the products Y_h², X·Y_h² (X = x to p limbs) and Y_h·E (E = 1 − x·Y_h² truncated to the
+ * limbs that matter). Cost about 2·M(p) per step, 4·M(n) in all. Then s̃ = x·y·B^n from the top n+4 limbs of a
+ * (one more product) is within a few units of √a, and the exact correction compares s̃² with a (one square)
+ * and steps s̃ by ±1 until s̃² <= a < (s̃+1)². If the estimate were ever far off (a bug, not expected), the result is
+ * still exact: the previous division-based Newton method takes over.
  */
 
 import { InvalidArgumentError } from '../errors.js';
-import { NAT_ONE, Nat, natAdd, natCompare, natDivSmall, natFromNumber, natShiftLimbs, natSub, natToNumber, natTruncLimbs } from './nat.js';
-import { natSqr } from './mul.js';
+import {
+  NAT_ONE, NAT_ZERO, Nat, natAdd, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs, natSub,
+  natToNumber, natTruncLimbs, BASE,
+} from './nat.js';
+import { natMul, natSqr } from './mul.js';
 import { natDivMod } from './div.js';
+
+/** Estimate steps allowed before the exact fallback takes over. */
+const MAX_CORRECTION_STEPS = 16;
+
+/** Unit steps the last natIsqrt's correction took (−1 if it fell back to division): diagnostics and tests. */
+export let lastIsqrtCorrections = 0;
 
 /** floor(√a). */
 export function natIsqrt(a: Nat): Nat {
   const x = natToNumber(a);
   if (x !== undefined && x < 2 ** 52) return natFromNumber(isqrtNumber(x));
   const L = a.limbs.length;
-  const k = L >> 2;
-  const s0 = natShiftLimbs(natAdd(natIsqrt(natTruncLimbs(a, 2 * k)), NAT_ONE), k);
-  let s = newtonStep(a, s0);
+  const n = (L + 1) >> 1;
+  const p = n + 2;
+  const Y = rsqrtFixed(a, 2 * n, p);
+  const k = Math.max(0, L - (n + 4));
+  let s = natTruncLimbs(natMul(natTruncLimbs(a, k), Y), n + p - k);
   let sq = natSqr(s);
-  for (let tries = 0; natCompare(sq, a) > 0; tries++) {
-    if (tries >= 4) {
-      // Far above: another Newton step (cannot happen with the precision above, kept for robustness).
-      s = newtonStep(a, s);
-      sq = natSqr(s);
-      tries = 0;
+  for (let step = 0; ; step++) {
+    lastIsqrtCorrections = step;
+    if (step > MAX_CORRECTION_STEPS) {
+      lastIsqrtCorrections = -1;
+      return isqrtByDivision(a);
+    }
+    if (natCompare(sq, a) > 0) {
+      // (s−1)² = s² − 2s + 1
+      sq = natSub(natAdd(sq, NAT_ONE), natAdd(s, s));
+      s = natSub(s, NAT_ONE);
       continue;
     }
-    // (s−1)² = s² − 2s + 1
-    sq = natSub(natAdd(sq, NAT_ONE), natAdd(s, s));
-    s = natSub(s, NAT_ONE);
+    // (s+1)² = s² + 2s + 1 <= a ?
+    const next = natAdd(sq, natAdd(natAdd(s, s), NAT_ONE));
+    if (natCompare(next, a) > 0) return s;
+    sq = next;
+    s = natAdd(s, NAT_ONE);
+  }
+}
+
+/**
+ * Y ≈ B^p/√x, x = a/B^twoN (x in [B^-3, 1)), relative error below B^-(p+1) up to a few units in the last place.
+ * Base (p <= 3): double precision from the top four limbs of a (relative error < 10^-12 < B^-3).
+ * Step: Y = Y_h·B^(p−h) ± Y_h·|E|/(2·B^3h) with E = B^(p+2h) − X·Y_h², X = floor(x·B^p). E is truncated by
+ * t = 2h − 2 limbs, changing the correction by < y·B^(t−2h)/2 < 1 unit.
+ */
+function rsqrtFixed(a: Nat, twoN: number, p: number): Nat {
+  if (p <= 3) {
+    const l = a.limbs;
+    const L = l.length;
+    let top = 0;
+    for (let i = L - 1; i >= Math.max(0, L - 4); i--) top = top * BASE + l[i];
+    const xd = top * BASE ** (Math.max(0, L - 4) - twoN);
+    return natFromBigInt(BigInt(Math.round(BASE ** p / Math.sqrt(xd))));
+  }
+  const h = (p >> 1) + 1 + (p & 1);
+  const Yh = rsqrtFixed(a, twoN, h);
+  const X = twoN >= p ? natTruncLimbs(a, twoN - p) : natShiftLimbs(a, p - twoN);
+  const XY2 = natMul(X, natSqr(Yh));
+  const P = natShiftLimbs(NAT_ONE, p + 2 * h);
+  const t = 2 * h - 2;
+  const base = natShiftLimbs(Yh, p - h);
+  if (natCompare(XY2, P) <= 0) {
+    const E = natTruncLimbs(natSub(P, XY2), t);
+    return natAdd(base, natDivSmall(natTruncLimbs(natMul(Yh, E), 3 * h - t), 2).q);
+  }
+  const E = natTruncLimbs(natSub(XY2, P), t);
+  const corr = natDivSmall(natTruncLimbs(natMul(Yh, E), 3 * h - t), 2).q;
+  return natCompare(corr, base) < 0 ? natSub(base, corr) : NAT_ZERO;
+}
+
+/**
+ * The exact fallback: s0 = (isqrt(floor(a / B^2k)) + 1)·B^k >= √a, one Newton step with a full division
+ * (s + a/s)/2 from above (never undershoots by AM-GM), then unit corrections.
+ */
+function isqrtByDivision(a: Nat): Nat {
+  const x = natToNumber(a);
+  if (x !== undefined && x < 2 ** 52) return natFromNumber(isqrtNumber(x));
+  const k = a.limbs.length >> 2;
+  let s = newtonStep(a, natShiftLimbs(natAdd(isqrtByDivision(natTruncLimbs(a, 2 * k)), NAT_ONE), k));
+  let sq = natSqr(s);
+  while (natCompare(sq, a) > 0) {
+    s = newtonStep(a, s);
+    sq = natSqr(s);
   }
   return s;
 }
 
 function newtonStep(a: Nat, s: Nat): Nat {
   if (s.limbs.length === 0) throw new InvalidArgumentError('natIsqrt: internal zero estimate');
-  return natDivSmall(natAdd(s, natDivMod(a, s).q), 2).q;
+  const next = natDivSmall(natAdd(s, natDivMod(a, s).q), 2).q;
+  return natCompare(next, s) < 0 ? next : natSub(s, NAT_ONE);
 }
 
 /** floor(√x) for 0 <= x < 2^52: Math.sqrt is within one unit, fixed by exact integer comparisons. */
