@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { natToBigInt } from '../src/kernel/index.js';
 import { leaf, merge, splitPoint } from '../src/apps/pi/series.js';
+import { configure, getConfig } from '../src/config.js';
 
 describe('pi binary splitting', () => {
   test('split points leave an even left part and a non-empty right part', () => {
@@ -35,5 +36,24 @@ describe('pi binary splitting', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  test('over the memory budget the merge falls back to plain products, with the same values', () => {
+    const a = 2000, b = 6000; // ~30,000-limb operands: their shared spectra would need far more than 1 MiB
+    const m = splitPoint(a, b);
+    const left = leaf(a, m, true), right = leaf(m, b, true);
+    const spectral = merge(left, right, true);
+    const saved = getConfig().memoryBudget;
+    configure({ memoryBudget: '1MiB' });
+    try {
+      const plain = merge(left, right, true);
+      assert.equal(natToBigInt(plain.t), natToBigInt(spectral.t));
+      assert.equal(natToBigInt(plain.q), natToBigInt(spectral.q));
+      assert.equal(natToBigInt(plain.p!), natToBigInt(spectral.p!));
+    } finally {
+      configure({ memoryBudget: saved });
+    }
+    const whole = leaf(a, b, true);
+    assert.equal(natToBigInt(spectral.t), natToBigInt(whole.t));
   });
 });
