@@ -177,6 +177,20 @@ describe('multiplication', () => {
       setMulThresholds();
     }
   });
+  test('Karatsuba forced (leaf 8, no FFT): balanced and unbalanced operands up to 400 limbs', () => {
+    const r = rng(17);
+    try {
+      setMulThresholds(8, 1e9);
+      for (let i = 0; i < 40; i++) {
+        const n = 1 + Math.floor(r() * 1600);
+        const a = operand(r, n), b = operand(r, 1 + Math.floor(r() * 1600));
+        assert.equal(B(natMul(N(a), N(b))), a * b, `${n}`);
+        assert.equal(B(natSqr(N(a))), a * a, `${n}²`);
+      }
+    } finally {
+      setMulThresholds();
+    }
+  });
   test('pow against BigInt, 0^0 = 1, negative exponent', () => {
     const r = rng(8);
     for (let i = 0; i < 30; i++) {

@@ -11,23 +11,24 @@
 import { randomInt } from 'node:crypto';
 import { ArithmeticCheckError, InvalidArgumentError, NegativeExponentError } from '../errors.js';
 import { fftMulLimbs, fftWorkingBytes } from './fft.js';
-import { LIMB_DIGITS, NAT_ONE, NAT_ZERO, Nat, modLimbs, natFromFloatLimbs, natFromLimbs } from './nat.js';
+import { BASE, LIMB_DIGITS, NAT_ONE, NAT_ZERO, Nat, modLimbs, natFromLimbs } from './nat.js';
 
 /**
- * Crossovers, measured on Node 20 x64 (CPU µs per product of two n-limb operands, median machine load):
- *   limbs      24   48   64   96   128   192   256   384
- *   schoolbook  9   19   19   35    45   102   196   483
- *   Karatsuba   7   16   26   38    49    90   159   314   (best leaf size, 64 limbs)
- *   FFT         9   12   26   23    30    28    59    94
- * The FFT (with its per-call bound and packing) overtakes schoolbook near 64–96 limbs, before Karatsuba pays off,
- * so Karatsuba only serves products whose smaller operand is between the two thresholds.
+ * Crossovers, measured with bench/mul-small.ts on Node 20 x64 (µs per product of two n-limb operands, shared and
+ * noisy machine, medians of 7 batches):
+ *   limbs         16    32    48    64    80    96   128   160
+ *   schoolbook  0.78  3.37  3.94  9.56  12.8  16.9  20.4  33.4   (four rows per pass)
+ *   Karatsuba   0.73  15.5  43.5  40.3  20.8   150   117   106   (allocating recursion: never ahead)
+ *   FFT         6.51  15.7  11.0  19.9   9.9  11.9  25.0  22.0
+ * Schoolbook wins up to ~100 limbs and the FFT above, so Karatsuba is off by default (its threshold equals the
+ * FFT's; tests still exercise it through setMulThresholds).
  */
-export let KARATSUBA_THRESHOLD = 48;
+export let KARATSUBA_THRESHOLD = 112;
 /** From this many limbs in the smaller operand, the FFT is used. */
-export let FFT_THRESHOLD = 80;
+export let FFT_THRESHOLD = 112;
 
 /** @internal test/benchmark hook: override thresholds (restores defaults when called without arguments). */
-export function setMulThresholds(karatsuba = 48, fft = 80): void {
+export function setMulThresholds(karatsuba = 112, fft = 112): void {
   KARATSUBA_THRESHOLD = Math.max(2, karatsuba);
   FFT_THRESHOLD = Math.max(4, fft);
 }
@@ -131,8 +132,56 @@ function karatsubaAcc(a: Float64Array, ao: number, la: number, b: Float64Array, 
   for (let i = 0; i < z1.length; i++) out[oo + m + i] += z1[i];
 }
 
-function toFloat(x: Uint16Array): Float64Array {
-  return Float64Array.from(x);
+/** Reused accumulator of the small paths (products up to 4096 limbs; longer ones get their own). */
+const scratch = new Float64Array(4096);
+
+function accumulator(len: number): Float64Array {
+  if (len > scratch.length) return new Float64Array(len);
+  scratch.fill(0, 0, len);
+  return scratch;
+}
+
+/** Carries float limb columns acc[0..len) (integers < 2^53) into exactly len base-10^4 limbs. */
+function normalizeInto(acc: Float64Array, len: number): Uint16Array {
+  const out = new Uint16Array(len);
+  let carry = 0;
+  for (let i = 0; i < len; i++) {
+    const v = acc[i] + carry;
+    carry = Math.floor(v / BASE);
+    out[i] = v - carry * BASE;
+  }
+  if (carry !== 0) throw new ArithmeticCheckError('internal: small product overflows its length');
+  return out;
+}
+
+/**
+ * Schoolbook straight from the limb arrays (no float copies), four rows at a time: acc[i+j] gets
+ * x0·y[j] + x1·y[j−1] + x2·y[j−2] + x3·y[j−3] in one load/store (2.5–3× fewer memory operations than row by row).
+ * Exact: a column gathers at most min(la, lb) < 2^20 products < 10^8.
+ */
+function schoolbookLimbs(x: Uint16Array, y: Uint16Array): Uint16Array {
+  const la = x.length, lb = y.length;
+  const acc = accumulator(la + lb);
+  let i = 0;
+  for (; i + 4 <= la; i += 4) {
+    const x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
+    let y1 = 0, y2 = 0, y3 = 0;
+    for (let j = 0; j < lb; j++) {
+      const y0 = y[j];
+      acc[i + j] += x0 * y0 + x1 * y1 + x2 * y2 + x3 * y3;
+      y3 = y2;
+      y2 = y1;
+      y1 = y0;
+    }
+    acc[i + lb] += x1 * y1 + x2 * y2 + x3 * y3;
+    acc[i + lb + 1] += x2 * y1 + x3 * y2;
+    acc[i + lb + 2] += x3 * y1;
+  }
+  for (; i < la; i++) {
+    const v = x[i];
+    for (let j = 0; j < lb; j++) acc[i + j] += v * y[j];
+  }
+  return normalizeInto(acc, la + lb);
 }
 
 /** Raw product limbs (may have top zeros) by the algorithm the sizes call for. */
@@ -140,14 +189,12 @@ function mulLimbs(a: Uint16Array, b: Uint16Array, square: boolean): Uint16Array 
   const la = a.length, lb = b.length;
   const small = Math.min(la, lb);
   if (small >= FFT_THRESHOLD) return fftMulLimbs(a, b, square);
+  if (small < KARATSUBA_THRESHOLD) return schoolbookLimbs(a, b);
+  const fa = new Float64Array(a);
+  const fb = square ? fa : new Float64Array(b);
   const acc = new Float64Array(la + lb);
-  const fa = toFloat(a);
-  const fb = square ? fa : toFloat(b);
   karatsubaAcc(fa, 0, la, fb, 0, lb, acc, 0);
-  const n = natFromFloatLimbs(acc, la + lb);
-  const out = new Uint16Array(la + lb);
-  out.set(n.limbs);
-  return out;
+  return normalizeInto(acc, la + lb);
 }
 
 function productOf(a: Nat, b: Nat, square: boolean): Nat {
