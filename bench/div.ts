@@ -3,9 +3,12 @@
  * n-digit integer: mathstream's kernel (natDivMod) against V8 BigInt (/ and %) and gmp-wasm (mpz_tdiv_qr), same
  * run, results compared; also the ratio to mathstream's own n×n multiplication (target: ≤ 4 at n = 10^6).
  *
- *   node --expose-gc dist/bench/div.js [--only 1e5,1e6] [--runs 3] [--skip bigint,gmp] [--bigint-max 1e6]
+ * Then floor(√a) of a random 2n-digit a (n-digit root): natIsqrt against gmp-wasm mpz_sqrt, and its ratio to our
+ * n×n multiplication.
+ *
+ *   node --expose-gc dist/bench/div.js [--only 1e5,1e6] [--runs 3] [--skip bigint,gmp] [--bigint-max 1e6] [--sqrt-only]
  */
-import { natDivMod, natFromDigits, natMul, natToDigits } from '../src/kernel/index.js';
+import { natDivMod, natFromDigits, natIsqrt, natMul, natToDigits } from '../src/kernel/index.js';
 import { fmt, gmpBinding, gmpFree, gmpFromAscii, gmpToAscii, latin1, parseArgs, randomAscii, ratio, sameBytes, timed } from './kernel-util.js';
 
 const args = parseArgs([1e5, 1e6, 4e6]);
@@ -13,7 +16,7 @@ if (!process.argv.includes('--bigint-max')) args.bigintMax = 1e6;
 const g = args.skip.has('gmp') ? undefined : await gmpBinding();
 const rows: Array<Record<string, string | number>> = [];
 
-for (const n of args.sizes) {
+for (const n of process.argv.includes('--sqrt-only') ? [] : args.sizes) {
   const a = randomAscii(2 * n), b = randomAscii(n);
   const ours = timed(args.runs, () => {
     const { q, r } = natDivMod(natFromDigits(a), natFromDigits(b));
@@ -60,4 +63,32 @@ for (const n of args.sizes) {
   });
 }
 console.table(rows);
+
+const sqrtRows: Array<Record<string, string | number>> = [];
+for (const n of args.sizes) {
+  const a = randomAscii(2 * n);
+  const ours = timed(args.runs, () => natToDigits(natIsqrt(natFromDigits(a))));
+  const mul = timed(args.runs, () => natToDigits(natMul(natFromDigits(randomAscii(n)), natFromDigits(randomAscii(n)))));
+  let gmp: { s: number; value: Uint8Array } | undefined;
+  if (g) {
+    gmp = timed(n > 1e6 ? 1 : args.runs, () => {
+      const x = gmpFromAscii(g, a);
+      g.mpz_sqrt(x, x);
+      const out = gmpToAscii(g, x);
+      gmpFree(g, x);
+      return out;
+    });
+    if (!sameBytes(gmp.value, ours.value)) throw new Error(`bench/div: gmp-wasm isqrt disagrees at n=${n}`);
+  }
+  sqrtRows.push({
+    'isqrt of 2n digits, n': n,
+    'mathstream s': fmt(ours.s),
+    'gmp-wasm s': fmt(gmp?.s),
+    'ours/gmp': ratio(ours.s, gmp?.s),
+    'our mul n×n s': fmt(mul.s),
+    'isqrt/mul': ratio(ours.s, mul.s),
+    checked: gmp ? 'agree' : 'unchecked',
+  });
+}
+console.table(sqrtRows);
 console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
