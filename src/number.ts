@@ -14,7 +14,7 @@
  *   behind; a crash leaves references that the next start reconciles (dead owner).
  */
 import { readSync, openSync, closeSync, statSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { getConfig } from './config.js';
 import { FreedNumberError, NumberTooLargeError, StorageError } from './errors.js';
 import {
@@ -26,7 +26,7 @@ import {
   readForward,
   type DigitFileInfo,
 } from './storage/index.js';
-import { registerLogFile, registerReference, releaseReference, touchLogFile, withTrackerLock } from './tracker/index.js';
+import { isInsideLogDir, registerLogFile, registerReference, releaseReference, touchLogFile, withTrackerLock } from './tracker/index.js';
 
 /** Anything an operation accepts as a number. */
 export type NumberLike = StreamNumber | bigint | number | string;
@@ -64,11 +64,6 @@ process.once('exit', () => {
   for (const held of [...liveHeld]) release(held);
 });
 
-/** True when `path` lies inside the log folder: only such files are tracked (and ever deleted). */
-export function isInLogDir(path: string): boolean {
-  return resolve(path).startsWith(getConfig().logDir + sep);
-}
-
 export class StreamNumber {
   readonly #info: DigitFileInfo;
   readonly #held: Held;
@@ -88,7 +83,7 @@ export class StreamNumber {
   static async fromPath(path: string): Promise<StreamNumber> {
     const absolute = resolve(path);
     const info = await inspectDigitFile(absolute);
-    if (!isInLogDir(absolute)) return new StreamNumber(info, false);
+    if (!isInsideLogDir(absolute, getConfig().logDir)) return new StreamNumber(info, false);
     withTrackerLock(() => {
       // An unreferenced staged file may be collected (by any process) between the validation
       // above and this lock: only reference it if it is still the file that was validated.
