@@ -17,19 +17,17 @@
  * anything a correct run produces) the product is redone with smaller digits, and if that also fails an
  * ArithmeticCheckError is thrown. Every product is further checked modulo a random prime by mul.ts.
  *
- * The power-of-two transforms below (difRec/ditRec with the shared table cosTable, percivalBound) serve
- * kernel/transform.ts (block spectra of the out-of-core engine). Their bound: Percival's theorem with
- * n = log2(N) + 1 (the packing charged as one more level) and β = 4ε (twiddles cos() of arguments in [0, π/2]).
+ * difRec/ditRec (fftcore's power-of-two transforms), cosTable and percivalBound serve kernel/transform.ts (block
+ * spectra of the out-of-core engine). Their bound: Percival's theorem with n = log2(N) + 1 (the packing charged
+ * as one more level) and β = 4ε (cosTable: cos() of arguments in [0, π/2]; fftcore's tables: see cosSin there).
  */
 
 import { ArithmeticCheckError } from '../errors.js';
 import { BASE } from './nat.js';
-import { coreTableBytes, forwardTransform, inverseTransform, mixedBound, pointwiseProducts, releaseCoreTables, transformLength } from './fftcore.js';
+import { coreTableBytes, difPow2, ditPow2, forwardTransform, inverseTransform, mixedBound, pointwiseProducts, releaseCoreTables, transformLength } from './fftcore.js';
 
 const EPS = 2 ** -53;
 const BETA = 4 * EPS;
-/** Points per cache-resident leaf block (two Float64Arrays of 1024 = 16 KiB). */
-const LEAF = 1024;
 /** Above this observed rounding error a product is considered faulty (retried with smaller digits). */
 export const MAX_ROUNDING_ERROR = 0.25;
 
@@ -68,238 +66,18 @@ export function releaseFftCaches(): void {
   releaseCoreTables();
 }
 
-/** Leaf twiddles: LT[s + j] = e^{-2πi j/(2s)} for s = 1, 2, 4, ..., LEAF/2 and j < s (contiguous per stage). */
-const leafRe = new Float64Array(LEAF);
-const leafIm = new Float64Array(LEAF);
-(function buildLeafTable(): void {
-  for (let s = 1; s < LEAF; s *= 2) {
-    const order = 2 * s;
-    const q = order / 4;
-    for (let j = 0; j < s; j++) {
-      let c: number;
-      let sn: number;
-      if (order < 4) {
-        c = 1;
-        sn = 0;
-      } else if (j <= q) {
-        c = Math.cos((2 * Math.PI * j) / order);
-        sn = Math.cos((2 * Math.PI * (q - j)) / order);
-      } else {
-        c = -Math.cos((2 * Math.PI * (2 * q - j)) / order);
-        sn = Math.cos((2 * Math.PI * (j - q)) / order);
-      }
-      leafRe[s + j] = c;
-      leafIm[s + j] = -sn;
-    }
-  }
-})();
-
-// ---------------------------------------------------------------- transforms
-
-/** One DIF radix-2 stage on block [off, off+n) of a length-M transform; twiddles from the cos table. */
-function difStage(re: Float64Array, im: Float64Array, off: number, n: number, M: number, cstride: number): void {
-  const s = n >> 1;
-  const C = cosTable;
-  const quarter = cosN >> 2;
-  const tstep = (M / s) * cstride; // order-N index step j·M/s scaled into the table
-  for (let j = 0; j < s; j++) {
-    const tt = j * tstep;
-    const wr = C[tt];
-    const wi = -C[Math.abs(tt - quarter)];
-    const i = off + j;
-    const k = i + s;
-    const ur = re[i], ui = im[i], vr = re[k], vi = im[k];
-    re[i] = ur + vr;
-    im[i] = ui + vi;
-    const dr = ur - vr, di = ui - vi;
-    re[k] = dr * wr - di * wi;
-    im[k] = dr * wi + di * wr;
-  }
-}
-
-/** One DIT radix-2 stage (conjugate twiddles) on block [off, off+n). */
-function ditStage(re: Float64Array, im: Float64Array, off: number, n: number, M: number, cstride: number): void {
-  const s = n >> 1;
-  const C = cosTable;
-  const quarter = cosN >> 2;
-  const tstep = (M / s) * cstride;
-  for (let j = 0; j < s; j++) {
-    const tt = j * tstep;
-    const wr = C[tt];
-    const wi = -C[Math.abs(tt - quarter)];
-    const i = off + j;
-    const k = i + s;
-    const vr0 = re[k], vi0 = im[k];
-    const tr = vr0 * wr + vi0 * wi;
-    const ti = vi0 * wr - vr0 * wi;
-    const ur = re[i], ui = im[i];
-    re[i] = ur + tr;
-    im[i] = ui + ti;
-    re[k] = ur - tr;
-    im[k] = ui - ti;
-  }
-}
-
 /**
- * Two DIF levels at once (radix 4) on block [off, off+n): with a, b, c, d = x[j + {0, 1, 2, 3}·n/4] and w = e^{-2πi/n},
- * X0 = (a+c)+(b+d), X1 = ((a+c)−(b+d))·w^2j, X2 = ((a−c)−i(b−d))·w^j, X3 = ((a−c)+i(b−d))·w^3j — the two radix-2
- * levels with the twiddles w^j·w^2j merged into one w^3j (one rounding fewer; ·(−i) is exact). Halves the passes
- * over arrays that do not fit in cache.
+ * Power-of-two DIF transform of block [off, off+n) (natural order in, bit-reversed out), kept with its historical
+ * signature for kernel/transform.ts; M and cstride are no longer needed (fftcore's per-size tables), the result is
+ * the same DFT with the same error bound (radix-4 stages, twiddles within β = 4ε).
  */
-function difStage4(re: Float64Array, im: Float64Array, off: number, n: number, M: number, cstride: number): void {
-  const q = n >> 2;
-  const C = cosTable;
-  const quarter = cosN >> 2;
-  const half = cosN; // index N in table units: cos(2π(N − t)/N) = cos(2πt/N)
-  const tstep = ((2 * M) / n) * cstride;
-  for (let j = 0; j < q; j++) {
-    const i0 = off + j, i1 = i0 + q, i2 = i1 + q, i3 = i2 + q;
-    const ar = re[i0], ai = im[i0], br = re[i1], bi = im[i1], cr = re[i2], ci = im[i2], dr = re[i3], di = im[i3];
-    const s0r = ar + cr, s0i = ai + ci, d0r = ar - cr, d0i = ai - ci;
-    const s1r = br + dr, s1i = bi + di, d1r = br - dr, d1i = bi - di;
-    re[i0] = s0r + s1r;
-    im[i0] = s0i + s1i;
-    const t = j * tstep;
-    let twR = C[Math.min(2 * t, half - 2 * t)], twI = -C[Math.abs(2 * t - quarter)];
-    let xr = s0r - s1r, xi = s0i - s1i;
-    re[i1] = xr * twR - xi * twI;
-    im[i1] = xr * twI + xi * twR;
-    twR = C[t];
-    twI = -C[Math.abs(t - quarter)];
-    xr = d0r + d1i; // (a−c) − i(b−d)
-    xi = d0i - d1r;
-    re[i2] = xr * twR - xi * twI;
-    im[i2] = xr * twI + xi * twR;
-    twR = C[Math.min(3 * t, half - 3 * t)];
-    twI = -C[Math.abs(3 * t - quarter)];
-    xr = d0r - d1i; // (a−c) + i(b−d)
-    xi = d0i + d1r;
-    re[i3] = xr * twR - xi * twI;
-    im[i3] = xr * twI + xi * twR;
-  }
+export function difRec(re: Float64Array, im: Float64Array, off: number, n: number, _M?: number, _cstride?: number): void {
+  difPow2(re, im, off, n);
 }
 
-/** Inverse of difStage4 up to the factor 4 (conjugate twiddles), for the DIT direction. */
-function ditStage4(re: Float64Array, im: Float64Array, off: number, n: number, M: number, cstride: number): void {
-  const q = n >> 2;
-  const C = cosTable;
-  const quarter = cosN >> 2;
-  const half = cosN; // index N in table units: cos(2π(N − t)/N) = cos(2πt/N)
-  const tstep = ((2 * M) / n) * cstride;
-  for (let j = 0; j < q; j++) {
-    const i0 = off + j, i1 = i0 + q, i2 = i1 + q, i3 = i2 + q;
-    const t = j * tstep;
-    let xr = re[i1], xi = im[i1];
-    let twR = C[Math.min(2 * t, half - 2 * t)], twI = -C[Math.abs(2 * t - quarter)];
-    const p1r = xr * twR + xi * twI, p1i = xi * twR - xr * twI;
-    xr = re[i2];
-    xi = im[i2];
-    twR = C[t];
-    twI = -C[Math.abs(t - quarter)];
-    const p2r = xr * twR + xi * twI, p2i = xi * twR - xr * twI;
-    xr = re[i3];
-    xi = im[i3];
-    twR = C[Math.min(3 * t, half - 3 * t)];
-    twI = -C[Math.abs(3 * t - quarter)];
-    const p3r = xr * twR + xi * twI, p3i = xi * twR - xr * twI;
-    const y0r = re[i0], y0i = im[i0];
-    const Ar = y0r + p1r, Ai = y0i + p1i, Br = y0r - p1r, Bi = y0i - p1i;
-    const Sr = p2r + p3r, Si = p2i + p3i, Dr = p2r - p3r, Di = p2i - p3i;
-    re[i0] = Ar + Sr;
-    im[i0] = Ai + Si;
-    re[i2] = Ar - Sr;
-    im[i2] = Ai - Si;
-    re[i1] = Br - Di; // B + i·D
-    im[i1] = Bi + Dr;
-    re[i3] = Br + Di; // B − i·D
-    im[i3] = Bi - Dr;
-  }
-}
-
-/** In-cache DIF of block [off, off+n), n <= LEAF, with the leaf table. */
-function difLeaf(re: Float64Array, im: Float64Array, off: number, n: number): void {
-  for (let s = n >> 1; s >= 2; s >>= 1) {
-    for (let b = off; b < off + n; b += 2 * s) {
-      for (let j = 0; j < s; j++) {
-        const wr = leafRe[s + j], wi = leafIm[s + j];
-        const i = b + j;
-        const k = i + s;
-        const ur = re[i], ui = im[i], vr = re[k], vi = im[k];
-        re[i] = ur + vr;
-        im[i] = ui + vi;
-        const dr = ur - vr, di = ui - vi;
-        re[k] = dr * wr - di * wi;
-        im[k] = dr * wi + di * wr;
-      }
-    }
-  }
-  for (let i = off; i < off + n; i += 2) {
-    const ur = re[i], ui = im[i], vr = re[i + 1], vi = im[i + 1];
-    re[i] = ur + vr;
-    im[i] = ui + vi;
-    re[i + 1] = ur - vr;
-    im[i + 1] = ui - vi;
-  }
-}
-
-/** In-cache DIT of block [off, off+n), n <= LEAF. */
-function ditLeaf(re: Float64Array, im: Float64Array, off: number, n: number): void {
-  for (let i = off; i < off + n; i += 2) {
-    const ur = re[i], ui = im[i], vr = re[i + 1], vi = im[i + 1];
-    re[i] = ur + vr;
-    im[i] = ui + vi;
-    re[i + 1] = ur - vr;
-    im[i + 1] = ui - vi;
-  }
-  for (let s = 2; s < n; s <<= 1) {
-    for (let b = off; b < off + n; b += 2 * s) {
-      for (let j = 0; j < s; j++) {
-        const wr = leafRe[s + j], wi = leafIm[s + j];
-        const i = b + j;
-        const k = i + s;
-        const vr0 = re[k], vi0 = im[k];
-        const tr = vr0 * wr + vi0 * wi;
-        const ti = vi0 * wr - vr0 * wi;
-        const ur = re[i], ui = im[i];
-        re[i] = ur + tr;
-        im[i] = ui + ti;
-        re[k] = ur - tr;
-        im[k] = ui - ti;
-      }
-    }
-  }
-}
-
-export function difRec(re: Float64Array, im: Float64Array, off: number, n: number, M: number, cstride: number): void {
-  if (n <= LEAF) {
-    difLeaf(re, im, off, n);
-    return;
-  }
-  if (n >= 4 * LEAF) {
-    difStage4(re, im, off, n, M, cstride);
-    const q = n >> 2;
-    for (let k = 0; k < 4; k++) difRec(re, im, off + k * q, q, M, cstride);
-    return;
-  }
-  difStage(re, im, off, n, M, cstride);
-  difRec(re, im, off, n >> 1, M, cstride);
-  difRec(re, im, off + (n >> 1), n >> 1, M, cstride);
-}
-
-export function ditRec(re: Float64Array, im: Float64Array, off: number, n: number, M: number, cstride: number): void {
-  if (n <= LEAF) {
-    ditLeaf(re, im, off, n);
-    return;
-  }
-  if (n >= 4 * LEAF) {
-    const q = n >> 2;
-    for (let k = 0; k < 4; k++) ditRec(re, im, off + k * q, q, M, cstride);
-    ditStage4(re, im, off, n, M, cstride);
-    return;
-  }
-  ditRec(re, im, off, n >> 1, M, cstride);
-  ditRec(re, im, off + (n >> 1), n >> 1, M, cstride);
-  ditStage(re, im, off, n, M, cstride);
+/** Power-of-two DIT transform (conjugate twiddles, unscaled), the inverse of difRec up to the factor n. */
+export function ditRec(re: Float64Array, im: Float64Array, off: number, n: number, _M?: number, _cstride?: number): void {
+  ditPow2(re, im, off, n);
 }
 
 // ---------------------------------------------------------------- digit packing

@@ -251,7 +251,7 @@ function ditLeaf(re: Float64Array, im: Float64Array, off: number, n: number): vo
 }
 
 /** DIF of the power-of-two block [off, off+n): radix-4 stages depth-first until blocks fit the leaf. */
-function difPow2(re: Float64Array, im: Float64Array, off: number, n: number): void {
+export function difPow2(re: Float64Array, im: Float64Array, off: number, n: number): void {
   if (n <= LEAF) {
     difLeaf(re, im, off, n);
     return;
@@ -261,7 +261,7 @@ function difPow2(re: Float64Array, im: Float64Array, off: number, n: number): vo
   for (let k = 0; k < 4; k++) difPow2(re, im, off + k * q, q);
 }
 
-function ditPow2(re: Float64Array, im: Float64Array, off: number, n: number): void {
+export function ditPow2(re: Float64Array, im: Float64Array, off: number, n: number): void {
   if (n <= LEAF) {
     ditLeaf(re, im, off, n);
     return;

@@ -233,15 +233,15 @@ export function natPow(a: Nat, e: number): Nat {
 
 /**
  * Peak working memory (bytes, excluding the operands) of natMul for operands of the given digit counts.
- * FFT range: two packed complex buffers of N/2 points (16·N bytes; N = transform length = the product's digit count
- * divided by the FFT digit size d (4 up to a few million digits, then 3), rounded up to a power of two), the cached
- * twiddle table (4·N) and the result. That is 5–10 bytes per product digit with d = 4 and 7–14 with d = 3,
+ * FFT range: two packed complex buffers of M points (32·M bytes; M = the product's digit count divided by 2d, d the
+ * FFT digit size (4 up to ~4·10^6 digits per operand, then 3), rounded up to 2^k or 3·2^k), the cached twiddle
+ * tables (<= 8·M) and the result. That is 5–8 bytes per product digit with d = 4 and 7–11 with d = 3,
  * computed here for worst-case (all-extreme) digits, which may pick the smaller d earlier than random data does.
  */
 export function mulWorkingBytes(aDigits: number, bDigits: number): number {
   const la = Math.ceil(Math.max(1, aDigits) / LIMB_DIGITS);
   const lb = Math.ceil(Math.max(1, bDigits) / LIMB_DIGITS);
   if (Math.min(la, lb) >= FFT_THRESHOLD) return fftWorkingBytes(la, lb) + 2 * (la + lb);
-  // Karatsuba: float copies of both operands, the float accumulator and ~4 levels of temporaries.
+  // Schoolbook: the float accumulator and the result (Karatsuba, when enabled: ~4 levels of float temporaries).
   return 8 * (la + lb) * 4 + 2 * (la + lb);
 }
