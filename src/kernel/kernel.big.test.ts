@@ -2,7 +2,7 @@
 // sizes where BigInt would take minutes. n defaults to 5·10^7 digits; MATHSTREAM_KERNEL_BIG_N overrides it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { natAdd, natCompare, natDivMod, natIsZero, natMul, natShiftDecimal, natSqr, natSub, NAT_ONE, natFromNumber } from './index.js';
+import { natAdd, natCompare, natDivMod, natIsqrt, natIsZero, natMul, natShiftDecimal, natSqr, natSub, NAT_ONE, natFromNumber } from './index.js';
 
 const n = Number(process.env.MATHSTREAM_KERNEL_BIG_N ?? 5e7);
 const pow10 = (k: number) => natShiftDecimal(NAT_ONE, k);
@@ -27,4 +27,13 @@ test(`division round trip at n = ${n / 2} digits`, () => {
   assert.equal(natCompare(got.r, r), 0);
   assert.ok(!natIsZero(got.r));
   console.log(`peak RSS after division: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+});
+
+test(`isqrt at ${n / 2}-digit roots: x² + 2x and x² both give x`, () => {
+  const m = Math.floor(n / 2);
+  const x = natSub(pow10(m), natFromNumber(7));
+  const sq = natSqr(x);
+  assert.equal(natCompare(natIsqrt(natAdd(sq, natAdd(x, x))), x), 0); // (x+1)² − 1
+  assert.equal(natCompare(natIsqrt(sq), x), 0);
+  console.log(`peak RSS after isqrt: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 });
