@@ -64,6 +64,7 @@ export function releaseFftCaches(): void {
   cosTable = new Float64Array(0);
   cosN = 0;
   releaseCoreTables();
+  pool = [];
 }
 
 /**
@@ -325,6 +326,30 @@ export function fftWorkingBytes(la: number, lb: number): number {
 /** Last digit size used (for tests and benchmarks). */
 export let lastFftDigits = 0;
 
+/** Transforms from this many points reuse pooled buffers. */
+const POOL_MIN = 1 << 16;
+let pool: Float64Array[] = [];
+
+/**
+ * `count` zeroed Float64Arrays of M points. Large ones come from a pool kept between products: fresh 50 MB arrays
+ * cost their page faults (about a tenth of a 10^7-digit product); zeroing a reused one is one cheap pass. The pool
+ * holds the last size used (4 buffers at most, what a product of that size needs anyway; releaseFftCaches frees it)
+ * and is replaced when a product needs more, or less than half of it.
+ */
+function transformBuffers(M: number, count: number): Float64Array[] {
+  if (M < POOL_MIN) return Array.from({ length: count }, () => new Float64Array(M));
+  const cap = pool.length > 0 ? pool[0].length : 0;
+  if (cap < M || cap > 2 * M) pool = [];
+  while (pool.length < count) pool.push(new Float64Array(M));
+  const out: Float64Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const v = pool[i].subarray(0, M);
+    v.fill(0);
+    out.push(v);
+  }
+  return out;
+}
+
 /**
  * Product of two limb vectors (base 10^4, la = a.length, lb = b.length, both non-empty) by FFT.
  * Returns base-10^4 limbs (length la + lb + 1, possibly with top zeros).
@@ -335,13 +360,13 @@ export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, min
     const na = balancedLength(a.length, d), nb = balancedLength(b.length, d);
     const L = na + nb;
     const M = transformLength(Math.ceil(L / 2));
-    const ar = new Float64Array(M), ai = new Float64Array(M);
+    const [ar, ai, br0, bi0] = transformBuffers(M, square ? 2 : 4);
     const na2 = packBalanced(a, d, ar, ai);
     let br = ar, bi = ai;
     let nb2 = na2;
     if (!square) {
-      br = new Float64Array(M);
-      bi = new Float64Array(M);
+      br = br0;
+      bi = bi0;
       nb2 = packBalanced(b, d, br, bi);
     }
     if (mixedBound(M, Math.sqrt(na2 * nb2)) >= 0.5) continue;
