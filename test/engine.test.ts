@@ -12,7 +12,7 @@ import { CancelledError, DivideByZeroError, NegativeExponentError, InvalidArgume
 import { add, compare, div, divmod, isqrt, mod, mul, neg, abs, pow, sub } from '../src/engine/index.js';
 import { StreamNumber, activeStreams } from '../src/number.js';
 import { trackedFiles } from '../src/tracker/index.js';
-import { bigintSqrt, floorDiv, floorMod, freshHome, logFiles, randomInteger } from './helpers.js';
+import { bigintSqrt, floorDiv, floorMod, freshHome, logFiles, randomInteger, seededRandom } from './helpers.js';
 
 const home = freshHome('ms-engine-');
 const CHUNK = 1000;
@@ -51,7 +51,7 @@ function edgeValues(): bigint[] {
 
 describe('edge cases against BigInt', () => {
   const values = edgeValues();
-  const rng = mulberry32(7);
+  const rng = seededRandom(7);
   const pairs: Array<[bigint, bigint]> = [];
   for (const a of values) for (const b of values) if (rng() < 0.12 || a === b) pairs.push([a, b]);
   for (const [name, run, oracle, ok] of OPS) {
@@ -65,7 +65,7 @@ describe('edge cases against BigInt', () => {
 });
 
 describe('random operands of random sizes (1 to 10^5 digits) against BigInt', () => {
-  const rng = mulberry32(2026);
+  const rng = seededRandom(2026);
   const size = () => Math.max(1, Math.floor(10 ** (rng() * 5)));
   for (const [name, run, oracle, ok] of OPS) {
     test(name, async () => {
@@ -90,7 +90,7 @@ test('divmod returns both parts with the sign rule', async () => {
 });
 
 test('pow, neg, abs, isqrt against BigInt', async () => {
-  const rng = mulberry32(99);
+  const rng = seededRandom(99);
   for (let i = 0; i < 20; i++) {
     const base = randomInteger(1 + Math.floor(rng() * 30), true, rng);
     const e = Math.floor(rng() * 60);
@@ -181,14 +181,3 @@ function short(x: bigint): string {
   return s.length > 30 ? `${s.slice(0, 12)}…(${s.length} digits)` : s;
 }
 
-/** Deterministic PRNG so failures reproduce. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

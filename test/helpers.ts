@@ -39,14 +39,4 @@ export function bigintSqrt(n: bigint): bigint {
   return x;
 }
 
-/** A random integer with exactly `digits` digits (no leading zero), random sign if `signed`. */
-export function randomInteger(digits: number, signed = true, random: () => number = Math.random): bigint {
-  let text = String(1 + Math.floor(random() * 9));
-  const parts: string[] = [text];
-  for (let i = 1; i < digits; i += 15) {
-    parts.push(String(Math.floor(random() * 1e15)).padStart(15, '0').slice(0, Math.min(15, digits - i)));
-  }
-  text = parts.join('');
-  const value = BigInt(text);
-  return signed && random() < 0.5 ? -value : value;
-}
+export { randomInteger, randomNatural, seededRandom } from './random.js';

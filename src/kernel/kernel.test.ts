@@ -10,24 +10,9 @@ import {
 } from './index.js';
 import { FFT_THRESHOLD, KARATSUBA_THRESHOLD, setMulThresholds } from './mul.js';
 import { NEWTON_DIV_THRESHOLD, setDivThreshold } from './div.js';
+import { randomNatural as randomDigits, seededRandom as rng } from '../../test/random.js';
 
-/** Deterministic PRNG so failures reproduce (seed printed in the test name). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function randomDigits(r: () => number, n: number): bigint {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = 48 + Math.floor(r() * 10);
-  return BigInt(b.toString('latin1'));
-}
 
 /** Random, 9-run, 0-run, power-of-ten and 10^k−1 operands of n digits. */
 function operand(r: () => number, n: number): bigint {

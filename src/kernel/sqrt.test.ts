@@ -4,27 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { natFromBigInt, natIsqrt, natToBigInt } from './index.js';
 import { lastIsqrtCorrections } from './sqrt.js';
+import { bigintSqrt as bigIsqrt } from '../../test/helpers.js';
+import { seededRandom as rng } from '../../test/random.js';
 
-function bigIsqrt(n: bigint): bigint {
-  if (n < 2n) return n;
-  let s = 1n << BigInt((n.toString(2).length >> 1) + 1);
-  for (;;) {
-    const t = (s + n / s) >> 1n;
-    if (t >= s) return s;
-    s = t;
-  }
-}
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('natIsqrt is floor(√a) for random, square, square − 1 and 10^n − 1 operands', () => {
   const r = rng(42);
