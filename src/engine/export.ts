@@ -2,17 +2,14 @@
  * export — copies a StreamNumber's value out of the log folder into a user file, atomically
  * (temp file beside the target, flush, rename), as canonical text with a final newline.
  */
-import { dirname, resolve } from 'node:path';
 import { getConfig } from '../config.js';
 import type { StreamNumber } from '../number.js';
-import { AtomicFile } from '../storage/index.js';
+import { writeFileAtomically } from '../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from './context.js';
 
 export async function exportToFile(x: StreamNumber, target: string, options: OperationOptions = {}): Promise<string> {
-  const path = resolve(target);
-  const file = await AtomicFile.create(dirname(path));
   const report = progressReporter(options, x.digitCount);
-  try {
+  return writeFileAtomically(target, async (file) => {
     if (x.isNegative) await file.append(Buffer.from('-'));
     let done = 0;
     for await (const chunk of x.stream(getConfig().chunkSize)) {
@@ -22,13 +19,7 @@ export async function exportToFile(x: StreamNumber, target: string, options: Ope
       report(done);
     }
     await file.append(Buffer.from('\n'));
-    await file.finish();
-    file.publish(path);
-    return path;
-  } catch (error) {
-    await file.abort();
-    throw error;
-  }
+  });
 }
 
 /** Writes the value to a stream (stdout) chunk by chunk, with a final newline. */

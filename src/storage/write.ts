@@ -6,7 +6,7 @@
  */
 import { mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { StorageError } from '../errors.js';
 import { tempName } from './owner.js';
 
@@ -143,5 +143,24 @@ export class AtomicFile {
   private open(): FileHandle {
     if (!this.handle || this.settled) throw new StorageError(this.tempPath, 'write', new Error('file is closed'));
     return this.handle;
+  }
+}
+
+/**
+ * Writes a whole file at `target` atomically: `write` fills a temp file beside it (same file
+ * system, so the rename is atomic); on success it is flushed and renamed onto `target`, on any
+ * failure deleted. Returns the absolute path written.
+ */
+export async function writeFileAtomically(target: string, write: (file: AtomicFile) => Promise<void>): Promise<string> {
+  const path = resolve(target);
+  const file = await AtomicFile.create(dirname(path));
+  try {
+    await write(file);
+    await file.finish();
+    file.publish(path);
+    return path;
+  } catch (error) {
+    await file.abort();
+    throw error;
   }
 }

@@ -6,10 +6,9 @@
  * Digits are copied out of the in-memory ASCII buffer one chunk at a time, so the writer
  * never builds a string of the whole result.
  */
-import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
-import { AtomicFile } from '../../storage/index.js';
+import { writeFileAtomically } from '../../storage/index.js';
 import { CancelledError, StorageError } from '../../errors.js';
 
 const PREFIX = Uint8Array.of(0x33, 0x2e); // "3."
@@ -30,9 +29,7 @@ export async function writePiFile(
   outPath: string,
   options: { signal?: AbortSignal; onWritten?: WriteProgress } = {},
 ): Promise<string> {
-  const path = resolve(outPath);
-  const file = await AtomicFile.create(dirname(path));
-  try {
+  return writeFileAtomically(outPath, async (file) => {
     await file.append(PREFIX);
     for (let start = 0; start < decimals.length; start += WRITE_CHUNK) {
       if (options.signal?.aborted) throw new CancelledError('pi (writing the digits)');
@@ -41,13 +38,7 @@ export async function writePiFile(
       options.onWritten?.(end);
     }
     await file.append(NEWLINE);
-    await file.finish();
-    file.publish(path);
-    return path;
-  } catch (error) {
-    await file.abort();
-    throw error;
-  }
+  });
 }
 
 /**
