@@ -17,23 +17,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { configure, getConfig } from '../src/config.js';
 import { closeTracker, collectGarbage, trackedFiles, trackerStatus } from '../src/tracker/index.js';
-import { SHARED, spawnChild, type ChildEvent } from './fixtures/children.js';
+import { SHARED, spawnChild, type ChildEvent, type WorkerStats } from './fixtures/children.js';
 
 const WORKERS = 3;
 const DURATION_MS = 3_000;
 
-interface WorkerStats {
-  id: number;
-  created: number;
-  freed: number;
-  reads: number;
-  collected: number;
-  collections: number;
-  staged: number;
-  tookStaged: number;
-  lostRaces: number;
-  errors: string[];
-}
 
 after(() => closeTracker());
 
