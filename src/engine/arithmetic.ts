@@ -189,7 +189,7 @@ async function divmodInMemory(
 /** The exponent as a safe integer; negative exponents are refused. */
 function exponentValue(e: NumberLike): number {
   if (e instanceof StreamNumber && e.digitCount > 16) {
-    throw new InvalidArgumentError(`pow: exponent ${e.path} has ${e.digitCount} digits; no such power fits any disk`);
+    throw new InvalidArgumentError(`pow: an exponent of ${e.digitCount} digits is too large; no such power fits any disk`);
   }
   const literal = parseLiteral(e instanceof StreamNumber ? e.toString() : e, 'pow exponent');
   if (literal.negative) throw new NegativeExponentError(`-${literal.digits}`);
