@@ -28,15 +28,18 @@ export function floorMod(x: bigint, y: bigint): bigint {
   return x - floorDiv(x, y) * y;
 }
 
-/** floor(sqrt(n)) by Newton from above. */
+/**
+ * floor(sqrt(n)) by Newton from above, started at 2^(ceil(bits/2)) >= sqrt(n) so it needs only
+ * O(log bits) steps (from n itself it would crawl down one bit per step).
+ */
 export function bigintSqrt(n: bigint): bigint {
-  let x = n;
-  let y = (x + 1n) >> 1n;
-  while (y < x) {
+  if (n < 2n) return n;
+  let x = 1n << BigInt((n.toString(2).length >> 1) + 1);
+  for (;;) {
+    const y = (x + n / x) >> 1n;
+    if (y >= x) return x;
     x = y;
-    y = (x + n / x) >> 1n;
   }
-  return x;
 }
 
 export { randomInteger, randomNatural, seededRandom } from './random.js';
