@@ -168,6 +168,9 @@ test('a cancelled operation rejects with CancelledError and leaves no file and n
     assert.deepEqual(logFiles(home), [], `${name}: no file left`);
     assert.deepEqual(trackedFiles(), {}, `${name}: no row left`);
   }
+  const controller = new AbortController();
+  const abortOnProgress = { signal: controller.signal, onProgress: () => controller.abort() };
+  await assert.rejects(compare(big, big, abortOnProgress), CancelledError, 'compare');
 });
 
 test('everything freed: no live handle, no tracked file, empty log folder', () => {

@@ -64,8 +64,8 @@ export async function abs(a: NumberLike, options: OperationOptions = {}): Promis
 }
 
 /** -1, 0 or 1 as a < b, a = b, a > b. */
-export async function compare(a: NumberLike, b: NumberLike): Promise<-1 | 0 | 1> {
-  return withOperands([a, b], ([x, y]) => compareNumbers(x!, y!));
+export async function compare(a: NumberLike, b: NumberLike, options: OperationOptions = {}): Promise<-1 | 0 | 1> {
+  return withOperands([a, b], ([x, y]) => compareNumbers(x!, y!, options));
 }
 
 export async function mul(a: NumberLike, b: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
@@ -149,7 +149,7 @@ async function divmodNumbers(
       quotient.free();
     }
   }
-  const { order } = await compareMagnitudes(x, y);
+  const { order } = await compareMagnitudes(x, y, options);
   if (order < 0) {
     // |a| < |b|: q = 0 and r = a when the signs agree (or a = 0); else q = −1 and r = a + b.
     if (!signsDiffer) return [await StreamNumber.fromLiteral(0), await copyWithSign(x, x.isNegative, options)];

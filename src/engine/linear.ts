@@ -27,14 +27,20 @@ const MINUS = Buffer.from('-');
 export const SMALL_LIMIT = 100_000_000;
 
 /** Compares |a| and |b|; `firstDifference` is the digit index where equal-length operands first differ. */
-export async function compareMagnitudes(a: StreamNumber, b: StreamNumber): Promise<{ order: -1 | 0 | 1; firstDifference: number }> {
+export async function compareMagnitudes(
+  a: StreamNumber,
+  b: StreamNumber,
+  options: OperationOptions = {},
+): Promise<{ order: -1 | 0 | 1; firstDifference: number }> {
   if (a.digitCount !== b.digitCount) return { order: a.digitCount < b.digitCount ? -1 : 1, firstDifference: 0 };
+  const report = progressReporter(options, a.digitCount);
   const chunk = getConfig().chunkSize;
   const left = readForward(a.info, chunk);
   const right = readForward(b.info, chunk);
   let offset = 0;
   try {
     for (;;) {
+      throwIfCancelled(options, 'compare');
       const [x, y] = await Promise.all([left.next(), right.next()]);
       if (x.done || y.done) return { order: 0, firstDifference: a.digitCount };
       const order = Buffer.compare(x.value, y.value);
@@ -44,6 +50,7 @@ export async function compareMagnitudes(a: StreamNumber, b: StreamNumber): Promi
         return { order: order < 0 ? -1 : 1, firstDifference: offset + i };
       }
       offset += x.value.length;
+      report(offset);
     }
   } finally {
     await Promise.all([left.return(undefined), right.return(undefined)]);
@@ -51,10 +58,10 @@ export async function compareMagnitudes(a: StreamNumber, b: StreamNumber): Promi
 }
 
 /** Signed comparison: -1, 0 or 1. */
-export async function compareNumbers(a: StreamNumber, b: StreamNumber): Promise<-1 | 0 | 1> {
+export async function compareNumbers(a: StreamNumber, b: StreamNumber, options: OperationOptions = {}): Promise<-1 | 0 | 1> {
   if (a.sign !== b.sign) return a.sign < b.sign ? -1 : 1;
   if (a.sign === 0) return 0;
-  const { order } = await compareMagnitudes(a, b);
+  const { order } = await compareMagnitudes(a, b, options);
   return (a.sign < 0 ? -order : order) as -1 | 0 | 1;
 }
 
@@ -200,7 +207,7 @@ export async function addSigned(a: StreamNumber, b: StreamNumber, negateB: boole
     const [long, short] = a.digitCount >= b.digitCount ? [a, b] : [b, a];
     return writeResult((file) => writeLinear(file, long, short, false, a.sign < 0, 0, options));
   }
-  const { order, firstDifference } = await compareMagnitudes(a, b);
+  const { order, firstDifference } = await compareMagnitudes(a, b, options);
   if (order === 0) return writeDigitsResult(false, Buffer.from('0'));
   const [long, short, negative] = order > 0 ? [a, b, a.sign < 0] : [b, a, bSign < 0];
   return writeResult((file) => writeLinear(file, long, short, true, negative, firstDifference, options));
