@@ -72,11 +72,10 @@ export async function mul(a: NumberLike, b: NumberLike, options: OperationOption
   return withOperands([a, b], async ([x, y]) => {
     const negative = x!.sign * y!.sign < 0;
     if (x!.isZero || y!.isZero) return writeDigitsResult(false, ZERO_DIGITS);
-    const small = smallMagnitude(y!) ?? smallMagnitude(x!);
-    if (small !== undefined) {
-      const big = smallMagnitude(y!) !== undefined ? x! : y!;
-      return mulSmall(big, small, negative, options);
-    }
+    const smallY = smallMagnitude(y!);
+    if (smallY !== undefined) return mulSmall(x!, smallY, negative, options);
+    const smallX = smallMagnitude(x!);
+    if (smallX !== undefined) return mulSmall(y!, smallX, negative, options);
     if (!productFitsInMemory(x!.digitCount, y!.digitCount)) return mulOutOfCore(x!, y!, negative, options);
     ensureResultFits('mul', x!.digitCount + y!.digitCount);
     return mulInMemory(x!, y!, negative, options);
