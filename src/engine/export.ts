@@ -6,11 +6,12 @@ import { getConfig } from '../config.js';
 import type { StreamNumber } from '../number.js';
 import { writeFileAtomically } from '../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from './context.js';
+import { MINUS } from './result.js';
 
 export async function exportToFile(x: StreamNumber, target: string, options: OperationOptions = {}): Promise<string> {
   const report = progressReporter(options, x.digitCount);
   return writeFileAtomically(target, async (file) => {
-    if (x.isNegative) await file.append(Buffer.from('-'));
+    if (x.isNegative) await file.append(MINUS);
     let done = 0;
     for await (const chunk of x.stream(getConfig().chunkSize)) {
       throwIfCancelled(options, 'export');

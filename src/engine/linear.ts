@@ -18,10 +18,9 @@ import { InvalidArgumentError } from '../errors.js';
 import type { StreamNumber } from '../number.js';
 import { DigitReader, readBackward, readForward, type AtomicFile } from '../storage/index.js';
 import { ensureResultFits, progressReporter, throwIfCancelled, type OperationOptions } from './context.js';
-import { writeResult, writeDigitsResult, type ResultShape } from './result.js';
+import { MINUS, writeResult, writeDigitsResult, type ResultShape } from './result.js';
 
 const ZERO = 48;
-const MINUS = Buffer.from('-');
 
 /** Largest multiplier or divisor the one-pass small routines take: keeps every step < 2^31. */
 export const SMALL_LIMIT = 100_000_000;

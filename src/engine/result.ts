@@ -22,7 +22,8 @@ export interface ResultShape {
   readonly isZero: boolean;
 }
 
-const MINUS = Buffer.from('-');
+/** The sign byte every negative result file starts with. */
+export const MINUS = Buffer.from('-');
 
 function resultPath(): string {
   const stamp = Date.now().toString(36);

@@ -5,7 +5,7 @@
 import type { StreamNumber } from '../../number.js';
 import type { AtomicFile } from '../../storage/index.js';
 import { ensureResultFits, type OperationOptions } from '../context.js';
-import { writeResult, type ResultShape } from '../result.js';
+import { MINUS, writeResult, type ResultShape } from '../result.js';
 import { blockSizeForBudget, multiplyOutOfCore, reservedDigits, spectraBytes, type MultiplyOutcome } from './multiply.js';
 import { ScratchDir } from './scratch.js';
 import { getConfig } from '../../config.js';
@@ -15,7 +15,6 @@ export interface OutOfCoreTuning {
   readonly blockSize?: number;
 }
 
-const MINUS = Buffer.from('-');
 
 /**
  * Turns a product written at [sign, sign + reserved) into a canonical result: squeezes out leading
