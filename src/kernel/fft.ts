@@ -24,7 +24,8 @@
 
 import { ArithmeticCheckError } from '../errors.js';
 import { BASE } from './nat.js';
-import { coreTableBytes, difPow2, ditPow2, forwardTransform, inverseTransform, mixedBound, pointwiseProducts, releaseCoreTables, transformLength } from './fftcore.js';
+import { PARALLEL_MIN, coreTableBytes, forwardTransform, inverseTransform, mixedBound, pointwiseProducts, releaseCoreTables, transformLength } from './fftcore.js';
+import { sharedFloat64 } from './threads.js';
 
 const EPS = 2 ** -53;
 const BETA = 4 * EPS;
@@ -73,12 +74,12 @@ export function releaseFftCaches(): void {
  * the same DFT with the same error bound (radix-4 stages, twiddles within β = 4ε).
  */
 export function difRec(re: Float64Array, im: Float64Array, off: number, n: number, _M?: number, _cstride?: number): void {
-  difPow2(re, im, off, n);
+  forwardTransform(off === 0 ? re : re.subarray(off, off + n), off === 0 ? im : im.subarray(off, off + n), n);
 }
 
 /** Power-of-two DIT transform (conjugate twiddles, unscaled), the inverse of difRec up to the factor n. */
 export function ditRec(re: Float64Array, im: Float64Array, off: number, n: number, _M?: number, _cstride?: number): void {
-  ditPow2(re, im, off, n);
+  inverseTransform(off === 0 ? re : re.subarray(off, off + n), off === 0 ? im : im.subarray(off, off + n), n);
 }
 
 // ---------------------------------------------------------------- digit packing
@@ -326,8 +327,8 @@ export function fftWorkingBytes(la: number, lb: number): number {
 /** Last digit size used (for tests and benchmarks). */
 export let lastFftDigits = 0;
 
-/** Transforms from this many points reuse pooled buffers. */
-const POOL_MIN = 1 << 16;
+/** Transforms from this many points reuse pooled buffers, in shared memory (the helper thread works on them). */
+const POOL_MIN = PARALLEL_MIN;
 let pool: Float64Array[] = [];
 
 /**
@@ -340,7 +341,7 @@ function transformBuffers(M: number, count: number): Float64Array[] {
   if (M < POOL_MIN) return Array.from({ length: count }, () => new Float64Array(M));
   const cap = pool.length > 0 ? pool[0].length : 0;
   if (cap < M || cap > 2 * M) pool = [];
-  while (pool.length < count) pool.push(new Float64Array(M));
+  while (pool.length < count) pool.push(sharedFloat64(M));
   const out: Float64Array[] = [];
   for (let i = 0; i < count; i++) {
     const v = pool[i].subarray(0, M);

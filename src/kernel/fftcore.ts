@@ -15,6 +15,8 @@
  * w^t = W_hi[t >> 10]·W_lo[t & 1023] of two small accurate tables: error < 2β + √5ε < 10.3ε =: β2.
  */
 
+import { helperAvailable, isShared, notifyHelper, runWithHelper, sharedFloat64 } from './threads.js';
+
 const EPS = 2 ** -53;
 const BETA = 4 * EPS;
 /** Error of a twiddle built as the product of two table twiddles (2β + √5ε, rounded up). */
@@ -57,12 +59,17 @@ function cosSin(t: number, n: number, out: Float64Array, o: number): void {
 // ---------------------------------------------------------------- tables
 
 const halfTables = new Map<number, Float64Array>();
+/** Sizes whose half table the helper thread already holds (tables are shared memory, sent once). */
+const tablesSent = new Set<number>();
 
-/** H_n[t] = cos(2πt/n), t in [0, n/2]; cos(2πm/n) = H[min(m, n − m)], sin(2πm/n) = H[|m − n/4|] for m < 3n/4. */
+/**
+ * H_n[t] = cos(2πt/n), t in [0, n/2]; cos(2πm/n) = H[min(m, n − m)], sin(2πm/n) = H[|m − n/4|] for m < 3n/4.
+ * Kept in shared memory so the helper thread reads the same table instead of computing a copy.
+ */
 function halfTable(n: number): Float64Array {
   let h = halfTables.get(n);
   if (h) return h;
-  h = new Float64Array(n / 2 + 1);
+  h = sharedFloat64(n / 2 + 1);
   const tmp = new Float64Array(2);
   for (let t = 0; t <= n / 2; t++) {
     cosSin(t, n, tmp, 0);
@@ -98,10 +105,34 @@ function twoLevel(n: number): TwoLevel {
   return t;
 }
 
-/** Frees every cached table. */
+/** Frees every cached table (in the helper thread too). */
 export function releaseCoreTables(): void {
   halfTables.clear();
   twoLevelTables.clear();
+  if (tablesSent.size > 0) notifyHelper({ kind: 'release' });
+  tablesSent.clear();
+}
+
+/** @internal Half tables the main thread made, handed to the helper thread. */
+export function adoptHalfTables(tables: ReadonlyArray<readonly [number, Float64Array]>): void {
+  for (const [n, h] of tables) halfTables.set(n, h);
+}
+
+/** Half tables the helper does not hold yet (marks them sent). */
+function unsentHalfTables(): Array<[number, Float64Array]> {
+  const out: Array<[number, Float64Array]> = [];
+  for (const [n, h] of halfTables) {
+    if (!tablesSent.has(n)) {
+      tablesSent.add(n);
+      out.push([n, h]);
+    }
+  }
+  return out;
+}
+
+/** Makes the tables of every radix-4 stage of a power-of-two transform of length n (n, n/4, ... >= 8). */
+function prepareChain(n: number): void {
+  for (let s = n; s >= 8; s /= 4) halfTable(s);
 }
 
 /** Bytes of the tables a transform of M complex points caches. */
@@ -116,9 +147,9 @@ export function coreTableBytes(M: number): number {
  * X0 = (a+c)+(b+d), X1 = ((a+c)−(b+d))·w^2j, X2 = ((a−c)−i(b−d))·w^j, X3 = ((a−c)+i(b−d))·w^3j.
  * Two radix-2 levels with the twiddles merged (one rounding fewer; ·(−i) is exact).
  */
-function dif4(re: Float64Array, im: Float64Array, off: number, n: number, H: Float64Array): void {
+function dif4(re: Float64Array, im: Float64Array, off: number, n: number, H: Float64Array, j0: number, j1: number): void {
   const q = n >> 2;
-  for (let j = 0; j < q; j++) {
+  for (let j = j0; j < j1; j++) {
     const i0 = off + j, i1 = i0 + q, i2 = i1 + q, i3 = i2 + q;
     const ar = re[i0], ai = im[i0], br = re[i1], bi = im[i1], cr = re[i2], ci = im[i2], dr = re[i3], di = im[i3];
     const s0r = ar + cr, s0i = ai + ci, d0r = ar - cr, d0i = ai - ci;
@@ -146,9 +177,9 @@ function dif4(re: Float64Array, im: Float64Array, off: number, n: number, H: Flo
 }
 
 /** Inverse of dif4 up to the factor 4 (conjugate twiddles), DIT direction. */
-function dit4(re: Float64Array, im: Float64Array, off: number, n: number, H: Float64Array): void {
+function dit4(re: Float64Array, im: Float64Array, off: number, n: number, H: Float64Array, j0: number, j1: number): void {
   const q = n >> 2;
-  for (let j = 0; j < q; j++) {
+  for (let j = j0; j < j1; j++) {
     const i0 = off + j, i1 = i0 + q, i2 = i1 + q, i3 = i2 + q;
     const j2 = 2 * j, j3 = 3 * j;
     let xr = re[i1], xi = im[i1];
@@ -228,7 +259,7 @@ function difLeaf(re: Float64Array, im: Float64Array, off: number, n: number): vo
   let s = n;
   for (; s >= 8; s >>= 2) {
     const H = halfTable(s);
-    for (let b = off; b < off + n; b += s) dif4(re, im, b, s, H);
+    for (let b = off; b < off + n; b += s) dif4(re, im, b, s, H, 0, s >> 2);
   }
   if (s === 4) dif4Small(re, im, off, n);
   else if (s === 2) radix2Pairs(re, im, off, n);
@@ -246,7 +277,7 @@ function ditLeaf(re: Float64Array, im: Float64Array, off: number, n: number): vo
   }
   for (; s <= n; s <<= 2) {
     const H = halfTable(s);
-    for (let b = off; b < off + n; b += s) dit4(re, im, b, s, H);
+    for (let b = off; b < off + n; b += s) dit4(re, im, b, s, H, 0, s >> 2);
   }
 }
 
@@ -256,8 +287,8 @@ export function difPow2(re: Float64Array, im: Float64Array, off: number, n: numb
     difLeaf(re, im, off, n);
     return;
   }
-  dif4(re, im, off, n, halfTable(n));
   const q = n >> 2;
+  dif4(re, im, off, n, halfTable(n), 0, q);
   for (let k = 0; k < 4; k++) difPow2(re, im, off + k * q, q);
 }
 
@@ -268,7 +299,7 @@ export function ditPow2(re: Float64Array, im: Float64Array, off: number, n: numb
   }
   const q = n >> 2;
   for (let k = 0; k < 4; k++) ditPow2(re, im, off + k * q, q);
-  dit4(re, im, off, n, halfTable(n));
+  dit4(re, im, off, n, halfTable(n), 0, q);
 }
 
 // ---------------------------------------------------------------- radix 3
@@ -277,9 +308,9 @@ export function ditPow2(re: Float64Array, im: Float64Array, off: number, n: numb
  * DIF radix-3 stage for M = 3P: with a, b, c = x[n1 + {0,1,2}·P], ω3 = e^{-2πi/3}, w = e^{-2πi/M}:
  * Y0 = a+b+c, Y1 = (a − (b+c)/2 − i·(√3/2)(b−c))·w^n1, Y2 = (a − (b+c)/2 + i·(√3/2)(b−c))·w^2n1.
  */
-function dif3(re: Float64Array, im: Float64Array, P: number, H: Float64Array): void {
+function dif3(re: Float64Array, im: Float64Array, P: number, H: Float64Array, j0: number, j1: number): void {
   const M = 3 * P, q = M >> 2;
-  for (let j = 0; j < P; j++) {
+  for (let j = j0; j < j1; j++) {
     const i1 = j + P, i2 = i1 + P;
     const ar = re[j], ai = im[j], br = re[i1], bi = im[i1], cr = re[i2], ci = im[i2];
     const sr = br + cr, si = bi + ci, dr = br - cr, di = bi - ci;
@@ -302,9 +333,9 @@ function dif3(re: Float64Array, im: Float64Array, P: number, H: Float64Array): v
 }
 
 /** Inverse of dif3 up to the factor 3 (conjugate twiddles). */
-function dit3(re: Float64Array, im: Float64Array, P: number, H: Float64Array): void {
+function dit3(re: Float64Array, im: Float64Array, P: number, H: Float64Array, j0: number, j1: number): void {
   const M = 3 * P, q = M >> 2;
-  for (let j = 0; j < P; j++) {
+  for (let j = j0; j < j1; j++) {
     const i1 = j + P, i2 = i1 + P;
     let wr = H[j], wi = -H[Math.abs(j - q)];
     let xr = re[i1], xi = im[i1];
@@ -342,23 +373,36 @@ function isMixed(M: number): boolean {
   return M % 3 === 0;
 }
 
-/** Forward DIF transform of M complex points (natural in, block/bit-reversed out). */
+/**
+ * Forward DIF transform of M complex points (natural in, block/bit-reversed out). Large transforms on shared
+ * buffers are split with the helper thread (same operations, same order per element: the same result bits).
+ */
 export function forwardTransform(re: Float64Array, im: Float64Array, M: number): void {
+  if (useHelper(M, [re, im])) forwardParallel(re, im, M);
+  else forwardSerial(re, im, M);
+}
+
+function forwardSerial(re: Float64Array, im: Float64Array, M: number): void {
   if (isMixed(M)) {
     const P = M / 3;
-    dif3(re, im, P, halfTable(M));
+    dif3(re, im, P, halfTable(M), 0, P);
     for (let b = 0; b < 3; b++) difPow2(re, im, b * P, P);
   } else {
     difPow2(re, im, 0, M);
   }
 }
 
-/** Inverse DIT transform (unscaled: returns M times the inverse DFT). */
+/** Inverse DIT transform (unscaled: returns M times the inverse DFT); split with the helper like the forward one. */
 export function inverseTransform(re: Float64Array, im: Float64Array, M: number): void {
+  if (useHelper(M, [re, im])) inverseParallel(re, im, M);
+  else inverseSerial(re, im, M);
+}
+
+function inverseSerial(re: Float64Array, im: Float64Array, M: number): void {
   if (isMixed(M)) {
     const P = M / 3;
     for (let b = 0; b < 3; b++) ditPow2(re, im, b * P, P);
-    dit3(re, im, P, halfTable(M));
+    dit3(re, im, P, halfTable(M), 0, P);
   } else {
     ditPow2(re, im, 0, M);
   }
@@ -379,13 +423,32 @@ export interface PackedSpectrum {
  * by the inverse of these formulas. out may alias the first operand.
  */
 export function pointwiseProducts(out: PackedSpectrum, terms: ReadonlyArray<readonly [PackedSpectrum, PackedSpectrum]>, M: number): void {
+  const arrays = [out.re, out.im, ...terms.flatMap(([x, y]) => [x.re, x.im, y.re, y.im])];
+  if (useHelper(M, arrays)) {
+    const task = (part: 0 | 1): FftTask => ({ kind: 'pointwise', out, terms, M, part });
+    split(task(0), task(1));
+  } else {
+    pointwisePart(out, terms, M, 'all');
+  }
+}
+
+/**
+ * The pointwise step, whole or one of two halves of equal work. Pairs never straddle the halves, and each pair's
+ * outputs depend only on that pair's inputs, so the halves can run at once. Mixed M = 3P: half 0 is block 0
+ * (P/2 pairs) and the first quarter of blocks 1–2 (P/4 pairs), half 1 the rest of blocks 1–2. Power of two: half 1
+ * is the top level of pairs (positions [M/2, M), M/4 pairs), half 0 everything below it.
+ */
+function pointwisePart(out: PackedSpectrum, terms: ReadonlyArray<Term>, M: number, part: 0 | 1 | 'all'): void {
   const a = terms[0], b = terms.length > 1 ? terms[1] : null;
   if (isMixed(M)) {
     const P = M / 3;
-    pointwiseRange(out, a, b, 0, P, twoLevel(2 * P));
-    pointwiseBlocks12(out, a, b, P, twoLevel(2 * M));
+    if (part !== 1) pointwiseRange(out, a, b, 0, P, twoLevel(2 * P), 'all');
+    const T = twoLevel(2 * M);
+    if (part === 'all') pointwiseBlocks12(out, a, b, P, T, 0, P);
+    else if (part === 0) pointwiseBlocks12(out, a, b, P, T, 0, P / 4);
+    else pointwiseBlocks12(out, a, b, P, T, P / 4, P);
   } else {
-    pointwiseRange(out, a, b, 0, M, twoLevel(2 * M));
+    pointwiseRange(out, a, b, 0, M, twoLevel(2 * M), part === 'all' ? 'all' : part === 0 ? 'low' : 'top');
   }
 }
 
@@ -435,10 +498,14 @@ function pairStep(out: PackedSpectrum, a: Term, b: Term | null, p: number, p2: n
  * sequence whose pairing stays inside the block: position j in [2^m, 2^{m+1}) pairs with 3·2^m − 1 − j, positions
  * 0 and 1 with themselves. T is the two-level table of order 2n (twiddle index k1).
  */
-function pointwiseRange(out: PackedSpectrum, a: Term, b: Term | null, off: number, n: number, T: TwoLevel): void {
-  pairStep(out, a, b, off, off, T, 0);
-  pairStep(out, a, b, off + 1, off + 1, T, n >> 1);
-  for (let base = 2; base < n; base <<= 1) {
+function pointwiseRange(out: PackedSpectrum, a: Term, b: Term | null, off: number, n: number, T: TwoLevel, levels: 'all' | 'low' | 'top'): void {
+  if (levels !== 'top') {
+    pairStep(out, a, b, off, off, T, 0);
+    pairStep(out, a, b, off + 1, off + 1, T, n >> 1);
+  }
+  const first = levels === 'top' ? n >> 1 : 2;
+  const end = levels === 'low' ? n >> 1 : n;
+  for (let base = first; base < end; base <<= 1) {
     const revBase = n / (2 * base);
     let r = 0;
     const halfBase = base >> 1;
@@ -459,9 +526,9 @@ function pointwiseRange(out: PackedSpectrum, a: Term, b: Term | null, off: numbe
  * Blocks 1 and 2 of a length M = 3P spectrum: position j of block 1 holds X[3·rev(j) + 1], whose partner
  * X[M − 3·rev(j) − 1] = X[3·rev(P − 1 − j) + 2] sits at position P − 1 − j of block 2 (rev(P−1−j) = P−1−rev(j)).
  */
-function pointwiseBlocks12(out: PackedSpectrum, a: Term, b: Term | null, P: number, T: TwoLevel): void {
-  let r = 0;
-  for (let j = 0; j < P; j++) {
+function pointwiseBlocks12(out: PackedSpectrum, a: Term, b: Term | null, P: number, T: TwoLevel, j0: number, j1: number): void {
+  let r = bitReverse(j0, P);
+  for (let j = j0; j < j1; j++) {
     pairStep(out, a, b, P + j, 3 * P - 1 - j, T, 3 * r + 1);
     let bit = P >> 1;
     while (r & bit) {
@@ -469,6 +536,133 @@ function pointwiseBlocks12(out: PackedSpectrum, a: Term, b: Term | null, P: numb
       bit >>= 1;
     }
     r |= bit;
+  }
+}
+
+/** j with its log2(n) bits reversed (n a power of two). */
+function bitReverse(j: number, n: number): number {
+  let r = 0;
+  for (let bit = 1, rbit = n >> 1; bit < n; bit <<= 1, rbit >>= 1) if (j & bit) r |= rbit;
+  return r;
+}
+
+// ---------------------------------------------------------------- two threads
+
+/**
+ * Transforms from this many complex points are split with the helper thread. A helper step costs a few tens of
+ * microseconds (a message and a wake-up); a transform of 2^16 points takes about two milliseconds.
+ */
+export const PARALLEL_MIN = 1 << 16;
+
+let warm = false;
+
+function useHelper(M: number, arrays: Float64Array[]): boolean {
+  if (M < PARALLEL_MIN || !arrays.every(isShared) || !helperAvailable()) return false;
+  if (!warm) warmUpTransforms();
+  return true;
+}
+
+/**
+ * @internal Small whole transforms, run once per thread before any split step, so that V8 optimizes the butterfly
+ * loops with the feedback of ordinary calls. Measured without it: when the first calls a thread sees are the huge
+ * split steps (a radix-4 stage over half its index range), its DIF sub-block code stays about 3× slower, for good.
+ */
+export function warmUpTransforms(): void {
+  warm = true;
+  for (const M of [4096, 3072]) {
+    const re = new Float64Array(M), im = new Float64Array(M);
+    for (let r = 0; r < 30; r++) {
+      re.fill(1);
+      im.fill(0);
+      forwardSerial(re, im, M);
+      inverseSerial(re, im, M);
+    }
+  }
+}
+
+/** @internal One half of a transform step, as sent to the helper thread (views of shared buffers, no copies). */
+export type FftTask =
+  | { kind: 'dif3' | 'dit3'; re: Float64Array; im: Float64Array; P: number; j0: number; j1: number }
+  | { kind: 'dif4' | 'dit4'; re: Float64Array; im: Float64Array; offs: number[]; n: number; j0: number; j1: number }
+  | { kind: 'difBlocks' | 'ditBlocks'; re: Float64Array; im: Float64Array; offs: number[]; n: number }
+  | { kind: 'pointwise'; out: PackedSpectrum; terms: ReadonlyArray<Term>; M: number; part: 0 | 1 }
+  | { kind: 'forward'; re: Float64Array; im: Float64Array; M: number };
+
+/** @internal A task with the half tables the helper has not seen yet. */
+export interface FftMessage {
+  kind: 'task';
+  task: FftTask;
+  tables: Array<[number, Float64Array]>;
+}
+
+/** @internal Runs one task (in either thread). */
+export function runFftTask(t: FftTask): void {
+  switch (t.kind) {
+    case 'dif3': dif3(t.re, t.im, t.P, halfTable(3 * t.P), t.j0, t.j1); break;
+    case 'dit3': dit3(t.re, t.im, t.P, halfTable(3 * t.P), t.j0, t.j1); break;
+    case 'dif4': for (const o of t.offs) dif4(t.re, t.im, o, t.n, halfTable(t.n), t.j0, t.j1); break;
+    case 'dit4': for (const o of t.offs) dit4(t.re, t.im, o, t.n, halfTable(t.n), t.j0, t.j1); break;
+    case 'difBlocks': for (const o of t.offs) difPow2(t.re, t.im, o, t.n); break;
+    case 'ditBlocks': for (const o of t.offs) ditPow2(t.re, t.im, o, t.n); break;
+    case 'pointwise': pointwisePart(t.out, t.terms, t.M, t.part); break;
+    case 'forward': forwardSerial(t.re, t.im, t.M); break;
+    default: throw new Error(`unknown FFT task ${(t as { kind: string }).kind}`);
+  }
+}
+
+/** Runs `mine` here and `theirs` on the helper, both to completion. */
+export function split(mine: FftTask, theirs: FftTask): void {
+  const message: FftMessage = { kind: 'task', task: theirs, tables: unsentHalfTables() };
+  runWithHelper(() => runFftTask(mine), message, () => runFftTask(theirs));
+}
+
+/** Offsets of the `count` consecutive blocks of length n starting at 0. */
+function blockOffsets(count: number, n: number): number[] {
+  return Array.from({ length: count }, (_, k) => k * n);
+}
+
+/**
+ * forwardSerial in three two-thread steps: each radix stage above the sub-blocks is split by its butterfly index j
+ * (butterflies of one stage are independent), then the independent sub-blocks are shared out.
+ * Mixed M = 3P: radix-3 stage, the top radix-4 stage of the three P-blocks, twelve P/4-blocks. Power of two:
+ * the top radix-4 stage, four M/4-blocks.
+ */
+function forwardParallel(re: Float64Array, im: Float64Array, M: number): void {
+  if (isMixed(M)) {
+    const P = M / 3, q = P / 4;
+    halfTable(M);
+    prepareChain(P);
+    split({ kind: 'dif3', re, im, P, j0: 0, j1: P / 2 }, { kind: 'dif3', re, im, P, j0: P / 2, j1: P });
+    const tops = blockOffsets(3, P);
+    split({ kind: 'dif4', re, im, offs: tops, n: P, j0: 0, j1: q / 2 }, { kind: 'dif4', re, im, offs: tops, n: P, j0: q / 2, j1: q });
+    const subs = blockOffsets(12, q);
+    split({ kind: 'difBlocks', re, im, offs: subs.slice(0, 6), n: q }, { kind: 'difBlocks', re, im, offs: subs.slice(6), n: q });
+  } else {
+    const q = M / 4;
+    prepareChain(M);
+    split({ kind: 'dif4', re, im, offs: [0], n: M, j0: 0, j1: q / 2 }, { kind: 'dif4', re, im, offs: [0], n: M, j0: q / 2, j1: q });
+    const subs = blockOffsets(4, q);
+    split({ kind: 'difBlocks', re, im, offs: subs.slice(0, 2), n: q }, { kind: 'difBlocks', re, im, offs: subs.slice(2), n: q });
+  }
+}
+
+/** inverseSerial in the mirror order of forwardParallel. */
+function inverseParallel(re: Float64Array, im: Float64Array, M: number): void {
+  if (isMixed(M)) {
+    const P = M / 3, q = P / 4;
+    halfTable(M);
+    prepareChain(P);
+    const subs = blockOffsets(12, q);
+    split({ kind: 'ditBlocks', re, im, offs: subs.slice(0, 6), n: q }, { kind: 'ditBlocks', re, im, offs: subs.slice(6), n: q });
+    const tops = blockOffsets(3, P);
+    split({ kind: 'dit4', re, im, offs: tops, n: P, j0: 0, j1: q / 2 }, { kind: 'dit4', re, im, offs: tops, n: P, j0: q / 2, j1: q });
+    split({ kind: 'dit3', re, im, P, j0: 0, j1: P / 2 }, { kind: 'dit3', re, im, P, j0: P / 2, j1: P });
+  } else {
+    const q = M / 4;
+    prepareChain(M);
+    const subs = blockOffsets(4, q);
+    split({ kind: 'ditBlocks', re, im, offs: subs.slice(0, 2), n: q }, { kind: 'ditBlocks', re, im, offs: subs.slice(2), n: q });
+    split({ kind: 'dit4', re, im, offs: [0], n: M, j0: 0, j1: q / 2 }, { kind: 'dit4', re, im, offs: [0], n: M, j0: q / 2, j1: q });
   }
 }
 

@@ -1,0 +1,30 @@
+/**
+ * kernel/fftworker — entry point of the FFT helper thread (see threads.ts): runs the half of a transform step it is
+ * sent, on shared buffers, and answers through the port. Never throws out of its handler: an error is reported,
+ * so the waiting caller is always released.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { adoptHalfTables, releaseCoreTables, runFftTask, warmUpTransforms, type FftMessage } from './fftcore.js';
+
+const { port, flag } = workerData as { port: MessagePort; flag: Int32Array };
+
+warmUpTransforms();
+
+parentPort!.on('message', (msg: FftMessage | { kind: 'release' }) => {
+  if (msg.kind === 'release') {
+    releaseCoreTables();
+    return;
+  }
+  let error: string | undefined;
+  try {
+    adoptHalfTables(msg.tables);
+    runFftTask(msg.task);
+  } catch (e) {
+    error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  }
+  if (error !== undefined) port.postMessage({ error });
+  Atomics.store(flag, 0, error === undefined ? 1 : 2);
+  Atomics.notify(flag, 0);
+});
+Atomics.store(flag, 1, 1);
+Atomics.notify(flag, 1);

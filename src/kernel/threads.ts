@@ -1,0 +1,128 @@
+/**
+ * kernel/threads — one helper thread for the FFT, so that a large product uses both cores of the machine.
+ *
+ * The kernel's API stays synchronous: the caller posts the helper's half of a step, does its own half, then blocks
+ * on an Atomics.wait until the helper has finished (Node allows Atomics.wait on the main thread). Data is shared,
+ * never copied: transform buffers and twiddle tables live in SharedArrayBuffers (`sharedFloat64`), and a message
+ * carries only views of them. The helper's completion and any error come back through a MessageChannel read
+ * synchronously with `receiveMessageOnPort`, so a failure in the helper surfaces as an exception in the caller.
+ *
+ * Why one helper and not a pool: the machines this runs on have 2 cores; every step splits into two equal halves.
+ * `MATHSTREAM_THREADS=1` (or a single-core machine) turns the helper off; the code paths then stay serial.
+ * The helper is started on first use (about 30 ms) and unref'd, so it never keeps a process alive.
+ */
+import { availableParallelism } from 'node:os';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { ArithmeticCheckError } from '../errors.js';
+
+interface Helper {
+  worker: Worker;
+  port: MessagePort;
+  /**
+   * [0]: 0 while the helper works, 1 when it is done, 2 when it failed (the error text is on the port).
+   * [1]: 1 once the helper is listening (set by the helper; read before the first task).
+   */
+  flag: Int32Array;
+  ready: boolean;
+}
+
+/** How long the first task waits for the helper to start before the kernel gives up on it and stays serial. */
+const START_TIMEOUT_MS = 15_000;
+
+let helper: Helper | null | undefined;
+
+/** Threads the FFT may use: `MATHSTREAM_THREADS` if set (>= 1), else min(2, available cores). */
+export function fftThreads(): number {
+  const raw = process.env['MATHSTREAM_THREADS'];
+  const wanted = raw === undefined || raw === '' ? 2 : Number(raw);
+  if (!Number.isInteger(wanted) || wanted < 1) return 1;
+  return Math.min(2, wanted, availableParallelism());
+}
+
+/** A Float64Array of n zeros that the helper thread can see (SharedArrayBuffer-backed). */
+export function sharedFloat64(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * n));
+}
+
+/** True when the array's memory is shared with the helper. */
+export function isShared(a: Float64Array): boolean {
+  return a.buffer instanceof SharedArrayBuffer;
+}
+
+function startHelper(): Helper | null {
+  if (fftThreads() < 2) return null;
+  const { port1, port2 } = new MessageChannel();
+  const flag = new Int32Array(new SharedArrayBuffer(8));
+  // execArgv: [] — the helper must not inherit flags meant for the main script (`--input-type=module -e ...`
+  // makes a file worker fail to start).
+  const worker = new Worker(new URL('./fftworker.js', import.meta.url), {
+    workerData: { port: port2, flag },
+    transferList: [port2],
+    execArgv: [],
+  });
+  worker.on('error', () => disable(worker));
+  worker.on('exit', () => disable(worker));
+  worker.unref();
+  port1.unref();
+  return { worker, port: port1, flag, ready: false };
+}
+
+function disable(worker: Worker): void {
+  if (helper && helper.worker === worker) helper = null;
+}
+
+/** Blocks until the helper listens; false (and the helper is dropped) if it does not start in time. */
+function awaitReady(h: Helper): boolean {
+  if (h.ready) return true;
+  Atomics.wait(h.flag, 1, 0, START_TIMEOUT_MS);
+  h.ready = Atomics.load(h.flag, 1) === 1;
+  if (!h.ready) {
+    void h.worker.terminate();
+    helper = null;
+  }
+  return h.ready;
+}
+
+/** The helper thread, started on first call; null when the kernel runs single-threaded. */
+function getHelper(): Helper | null {
+  if (helper === undefined) helper = startHelper();
+  return helper;
+}
+
+/** Whether `runWithHelper` will really run two halves at once. */
+export function helperAvailable(): boolean {
+  return getHelper() !== null;
+}
+
+/**
+ * Runs `remote` (a message the helper's `fftworker` understands) on the helper while `local()` runs here; returns
+ * when both are done. Throws if the helper reports an error. If there is no helper, or it never started,
+ * `remoteHere()` does the helper's half in this thread instead.
+ */
+export function runWithHelper(local: () => void, remote: unknown, remoteHere: () => void): void {
+  const h = getHelper();
+  if (h === null || !awaitReady(h)) {
+    local();
+    remoteHere();
+    return;
+  }
+  Atomics.store(h.flag, 0, 0);
+  h.worker.postMessage(remote);
+  let localError: unknown;
+  try {
+    local();
+  } catch (e) {
+    localError = e;
+  }
+  // The helper always answers (its handler catches everything), so this wait ends.
+  while (Atomics.load(h.flag, 0) === 0) Atomics.wait(h.flag, 0, 0);
+  const failed = Atomics.load(h.flag, 0) !== 1;
+  const reply = failed ? (receiveMessageOnPort(h.port)?.message as { error?: string } | undefined) : undefined;
+  if (localError !== undefined) throw localError;
+  if (failed) throw new ArithmeticCheckError(`FFT helper thread failed: ${reply?.error ?? 'unknown error'}`);
+}
+
+/** Posts a message the helper handles without an answer (e.g. dropping cached tables). */
+export function notifyHelper(message: unknown): void {
+  if (helper) helper.worker.postMessage(message);
+}
