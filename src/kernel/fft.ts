@@ -24,7 +24,7 @@
 
 import { ArithmeticCheckError } from '../errors.js';
 import { BASE } from './nat.js';
-import { PARALLEL_MIN, coreTableBytes, forwardTransform, inverseTransform, mixedBound, pointwiseProducts, releaseCoreTables, transformLength } from './fftcore.js';
+import { PARALLEL_MIN, coreTableBytes, forwardSerial, forwardTransform, inverseTransform, mixedBound, pointwiseProducts, releaseCoreTables, transformLength, withHelper } from './fftcore.js';
 import { sharedFloat64 } from './threads.js';
 
 const EPS = 2 ** -53;
@@ -66,6 +66,7 @@ export function releaseFftCaches(): void {
   cosN = 0;
   releaseCoreTables();
   pool = [];
+  sharedSource = new Uint16Array(0);
 }
 
 /**
@@ -183,6 +184,15 @@ export function balancedNormSq(src: Uint16Array, d: number): number {
   const half = B / 2;
   let carry = 0;
   let sumsq = 0;
+  if (d === 4) {
+    for (let i = 0; i < src.length; i++) {
+      let v = src[i] + carry;
+      carry = v >= half ? 1 : 0;
+      v -= carry * B;
+      sumsq += v * v;
+    }
+    return sumsq + carry;
+  }
   let acc = 0;
   let accPow = 1;
   for (let i = 0; i < src.length; i++) {
@@ -330,25 +340,86 @@ export let lastFftDigits = 0;
 /** Transforms from this many points reuse pooled buffers, in shared memory (the helper thread works on them). */
 const POOL_MIN = PARALLEL_MIN;
 let pool: Float64Array[] = [];
+/** Shared copy of the operand the helper packs (grown like the pool). */
+let sharedSource: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
+/** Where the helper returns the squared norm of the operand it packed. */
+let sharedResult: Float64Array | undefined;
 
 /**
- * `count` zeroed Float64Arrays of M points. Large ones come from a pool kept between products: fresh 50 MB arrays
- * cost their page faults (about a tenth of a 10^7-digit product); zeroing a reused one is one cheap pass. The pool
- * holds the last size used (4 buffers at most, what a product of that size needs anyway; releaseFftCaches frees it)
- * and is replaced when a product needs more, or less than half of it.
+ * `count` Float64Arrays of M points, zero from `zeroFrom` on. Large ones come from a pool kept between products:
+ * fresh 50 MB arrays cost their page faults (about a tenth of a 10^7-digit product). The pool only grows (up to
+ * 4 buffers of the largest length used; releaseFftCaches frees it): it lives in SharedArrayBuffers, whose memory V8
+ * does not count towards starting a garbage collection, so replacing it often would pile up dead buffers.
  */
-function transformBuffers(M: number, count: number): Float64Array[] {
+function transformBuffers(M: number, count: number, zeroFrom: number): Float64Array[] {
   if (M < POOL_MIN) return Array.from({ length: count }, () => new Float64Array(M));
-  const cap = pool.length > 0 ? pool[0].length : 0;
-  if (cap < M || cap > 2 * M) pool = [];
-  while (pool.length < count) pool.push(sharedFloat64(M));
+  const cap = pool.length > 0 ? pool[0]!.length : 0;
+  if (cap < M) pool = [];
+  while (pool.length < count) pool.push(sharedFloat64(Math.max(M, cap)));
   const out: Float64Array[] = [];
   for (let i = 0; i < count; i++) {
-    const v = pool[i].subarray(0, M);
-    v.fill(0);
+    const v = pool[i]!.subarray(0, M);
+    v.fill(0, zeroFrom);
     out.push(v);
   }
   return out;
+}
+
+/** b in shared memory, in the grow-only scratch. */
+function shareLimbs(b: Uint16Array): Uint16Array {
+  if (sharedSource.length < b.length) sharedSource = new Uint16Array(new SharedArrayBuffer(2 * b.length));
+  const src = sharedSource.subarray(0, b.length);
+  src.set(b);
+  return src;
+}
+
+/**
+ * A position below which packBalanced overwrites both arrays: it writes at least floor(4·limbs/d) − 1 digits q,
+ * digit q at index q >> 1 of re (q even) or im (q odd). Pooled buffers need zeroing only from there.
+ */
+function packedPrefix(limbs: number, d: number): number {
+  return Math.max(0, (Math.floor((4 * limbs) / d) - 1) >> 1);
+}
+
+/** @internal The helper's half of a product: pack one operand (a shared copy) and transform it. */
+export interface PackForwardTask {
+  kind: 'packForward';
+  src: Uint16Array;
+  d: number;
+  re: Float64Array;
+  im: Float64Array;
+  M: number;
+  /** [0] ← the squared norm packBalanced returns. */
+  result: Float64Array;
+}
+
+/** @internal Runs a PackForwardTask (in the helper, or here when there is none). */
+export function runPackForward(t: PackForwardTask): void {
+  t.result[0] = packBalanced(t.src, t.d, t.re, t.im);
+  forwardSerial(t.re, t.im, t.M);
+}
+
+/**
+ * Packs and transforms both operands of a product; with the helper, b is packed and transformed there while a is
+ * here (one hand-off instead of a split per stage). Returns the two squared norms.
+ */
+function packAndForwardPair(a: Uint16Array, b: Uint16Array, d: number, A: Float64Array[], B: Float64Array[], M: number): [number, number] {
+  const [ar, ai] = A as [Float64Array, Float64Array];
+  const [br, bi] = B as [Float64Array, Float64Array];
+  if (M >= PARALLEL_MIN) {
+    sharedResult ??= sharedFloat64(1);
+    const task: PackForwardTask = { kind: 'packForward', src: shareLimbs(b), d, re: br, im: bi, M, result: sharedResult };
+    let na = 0;
+    const local = (): void => {
+      na = packBalanced(a, d, ar, ai);
+      forwardSerial(ar, ai, M);
+    };
+    if (withHelper(M, local, task, () => runPackForward(task))) return [na, task.result[0]!];
+  }
+  const na = packBalanced(a, d, ar, ai), nb = packBalanced(b, d, br, bi);
+  forwardTransform(ar, ai, M);
+  forwardTransform(br, bi, M);
+  return [na, nb];
 }
 
 /**
@@ -361,20 +432,24 @@ export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, min
     const na = balancedLength(a.length, d), nb = balancedLength(b.length, d);
     const L = na + nb;
     const M = transformLength(Math.ceil(L / 2));
-    const [ar, ai, br0, bi0] = transformBuffers(M, square ? 2 : 4);
-    const na2 = packBalanced(a, d, ar, ai);
-    let br = ar, bi = ai;
-    let nb2 = na2;
-    if (!square) {
-      br = br0;
-      bi = bi0;
-      nb2 = packBalanced(b, d, br, bi);
+    // Base 10^4: the norms take one cheap pass, so a product the bound rules out is never packed or transformed.
+    if (d === 4) {
+      const normA = balancedNormSq(a, 4);
+      if (mixedBound(M, square ? normA : Math.sqrt(normA * balancedNormSq(b, 4))) >= 0.5) continue;
     }
-    if (mixedBound(M, Math.sqrt(na2 * nb2)) >= 0.5) continue;
-    const A = { re: ar, im: ai };
-    forwardTransform(ar, ai, M);
-    if (!square) forwardTransform(br, bi, M);
-    pointwiseProducts(A, [[A, square ? A : { re: br, im: bi }]], M);
+    const zeroFrom = Math.min(packedPrefix(a.length, d), packedPrefix(b.length, d));
+    const [ar, ai, br, bi] = transformBuffers(M, square ? 2 : 4, zeroFrom);
+    const A = { re: ar!, im: ai! };
+    if (square) {
+      const na2 = packBalanced(a, d, ar!, ai!);
+      if (mixedBound(M, na2) >= 0.5) continue;
+      forwardTransform(ar!, ai!, M);
+    } else {
+      // Above base 10^4 the bound is checked after the transforms (the norms come with the packing).
+      const [na2, nb2] = packAndForwardPair(a, b, d, [ar!, ai!], [br!, bi!], M);
+      if (mixedBound(M, Math.sqrt(na2 * nb2)) >= 0.5) continue;
+    }
+    pointwiseProducts(A, [[A, square ? A : { re: br!, im: bi! }]], M);
     inverseTransform(ar, ai, M);
     const out = unpackProduct(ar, ai, M, L, d, outLimbs);
     if (out !== null) {

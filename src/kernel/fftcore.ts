@@ -382,7 +382,8 @@ export function forwardTransform(re: Float64Array, im: Float64Array, M: number):
   else forwardSerial(re, im, M);
 }
 
-function forwardSerial(re: Float64Array, im: Float64Array, M: number): void {
+/** @internal forwardTransform in this thread only (for a caller already running beside the helper). */
+export function forwardSerial(re: Float64Array, im: Float64Array, M: number): void {
   if (isMixed(M)) {
     const P = M / 3;
     dif3(re, im, P, halfTable(M), 0, P);
@@ -585,8 +586,7 @@ export type FftTask =
   | { kind: 'dif3' | 'dit3'; re: Float64Array; im: Float64Array; P: number; j0: number; j1: number }
   | { kind: 'dif4' | 'dit4'; re: Float64Array; im: Float64Array; offs: number[]; n: number; j0: number; j1: number }
   | { kind: 'difBlocks' | 'ditBlocks'; re: Float64Array; im: Float64Array; offs: number[]; n: number }
-  | { kind: 'pointwise'; out: PackedSpectrum; terms: ReadonlyArray<Term>; M: number; part: 0 | 1 }
-  | { kind: 'forward'; re: Float64Array; im: Float64Array; M: number };
+  | { kind: 'pointwise'; out: PackedSpectrum; terms: ReadonlyArray<Term>; M: number; part: 0 | 1 };
 
 /** @internal A task with the half tables the helper has not seen yet. */
 export interface FftMessage {
@@ -605,15 +605,32 @@ export function runFftTask(t: FftTask): void {
     case 'difBlocks': for (const o of t.offs) difPow2(t.re, t.im, o, t.n); break;
     case 'ditBlocks': for (const o of t.offs) ditPow2(t.re, t.im, o, t.n); break;
     case 'pointwise': pointwisePart(t.out, t.terms, t.M, t.part); break;
-    case 'forward': forwardSerial(t.re, t.im, t.M); break;
     default: throw new Error(`unknown FFT task ${(t as { kind: string }).kind}`);
   }
 }
 
 /** Runs `mine` here and `theirs` on the helper, both to completion. */
-export function split(mine: FftTask, theirs: FftTask): void {
+function split(mine: FftTask, theirs: FftTask): void {
   const message: FftMessage = { kind: 'task', task: theirs, tables: unsentHalfTables() };
   runWithHelper(() => runFftTask(mine), message, () => runFftTask(theirs));
+}
+
+/**
+ * @internal Runs `local` here while the helper runs `task` (a step of another kernel module), after handing the
+ * helper the twiddle tables a transform of length M needs; `here` is the helper's half done in this thread when
+ * there is no helper. True if the helper was used.
+ */
+export function withHelper(M: number, local: () => void, task: { kind: string }, here: () => void): boolean {
+  if (M < PARALLEL_MIN || !helperAvailable()) return false;
+  if (!warm) warmUpTransforms();
+  if (isMixed(M)) {
+    halfTable(M);
+    prepareChain(M / 3);
+  } else {
+    prepareChain(M);
+  }
+  runWithHelper(local, { kind: 'task', task, tables: unsentHalfTables() }, here);
+  return true;
 }
 
 /** Offsets of the `count` consecutive blocks of length n starting at 0. */

@@ -4,13 +4,18 @@
  * so the waiting caller is always released.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { adoptHalfTables, releaseCoreTables, runFftTask, warmUpTransforms, type FftMessage } from './fftcore.js';
+import { runPackForward, type PackForwardTask } from './fft.js';
+import { adoptHalfTables, releaseCoreTables, runFftTask, warmUpTransforms, type FftTask } from './fftcore.js';
+import { disableHelper } from './threads.js';
 
 const { port, flag } = workerData as { port: MessagePort; flag: Int32Array };
 
+disableHelper();
 warmUpTransforms();
 
-parentPort!.on('message', (msg: FftMessage | { kind: 'release' }) => {
+type Message = { kind: 'task'; task: FftTask | PackForwardTask; tables: Array<[number, Float64Array]> } | { kind: 'release' };
+
+parentPort!.on('message', (msg: Message) => {
   if (msg.kind === 'release') {
     releaseCoreTables();
     return;
@@ -18,7 +23,8 @@ parentPort!.on('message', (msg: FftMessage | { kind: 'release' }) => {
   let error: string | undefined;
   try {
     adoptHalfTables(msg.tables);
-    runFftTask(msg.task);
+    if (msg.task.kind === 'packForward') runPackForward(msg.task);
+    else runFftTask(msg.task);
   } catch (e) {
     error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   }

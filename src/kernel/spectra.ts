@@ -23,7 +23,6 @@
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { balancedLength, balancedNormSq, packBalanced, unpackProduct } from './fft.js';
 import { forwardTransform, inverseTransform, mixedBound, pointwiseProducts, transformLength, type PackedSpectrum } from './fftcore.js';
-import { sharedFloat64 } from './threads.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, runProductFaultHook } from './mul.js';
 import { Nat, modLimbs, natAdd, natFromLimbs } from './nat.js';
 
@@ -96,7 +95,7 @@ export function natSpectrum(a: Nat, plan: SpectrumPlan): NatSpectrum {
   if (balancedLength(a.size, plan.d) > 2 * plan.M) {
     throw new InvalidArgumentError(`natSpectrum: operand of ${a.size} limbs is longer than its plan allows`);
   }
-  const re = sharedFloat64(plan.M), im = sharedFloat64(plan.M);
+  const re = new Float64Array(plan.M), im = new Float64Array(plan.M);
   packBalanced(a.limbs, plan.d, re, im);
   forwardTransform(re, im, plan.M);
   return { plan, value: a, residue, spectrum: { re, im } };
@@ -122,7 +121,7 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
     outLimbs = Math.max(outLimbs, a.value.size + b.value.size + 2);
   }
   if (L > 2 * plan.M) throw new InvalidArgumentError('natMulAddSpectra: product longer than its plan allows');
-  const out = { re: sharedFloat64(plan.M), im: sharedFloat64(plan.M) };
+  const out = { re: new Float64Array(plan.M), im: new Float64Array(plan.M) };
   pointwiseProducts(out, terms.map(([a, b]) => [a.spectrum!, b.spectrum!] as const), plan.M);
   inverseTransform(out.re, out.im, plan.M);
   const raw = unpackProduct(out.re, out.im, plan.M, L, plan.d, outLimbs);

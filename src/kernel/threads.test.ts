@@ -1,5 +1,5 @@
-// The two-thread FFT (threads.ts, fftworker.ts, fftcore's split steps): products, squares and sums of products at
-// lengths where the helper thread takes half of every step, in both length families, against BigInt; a helper
+// The two-thread FFT (threads.ts, fftworker.ts, fftcore's split steps, fft.ts's paired pack+transform): products
+// and squares at lengths where the helper takes half the work, in both length families, against BigInt; a helper
 // failure surfaces as an ArithmeticCheckError and leaves the helper usable; MATHSTREAM_THREADS=1 gives the same bits.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,7 +30,7 @@ describe('two-thread FFT', { skip: twoThreads ? false : 'single core or MATHSTRE
     assert.ok(helperAvailable());
   });
 
-  test('a sum of products through shared spectra agrees with BigInt', () => {
+  test('a sum of products through spectra (plain memory: those transforms stay on one thread) agrees with BigInt', () => {
     const r = rng(12);
     const [x1, y1, x2, y2] = [digits(r, 280_000), digits(r, 270_000), digits(r, 250_000), digits(r, 290_000)];
     const [a1, b1, a2, b2] = [x1, y1, x2, y2].map(natFromBigInt);

@@ -89,6 +89,11 @@ function getHelper(): Helper | null {
   return helper;
 }
 
+/** Turns the helper off for this thread (the helper itself calls it: helpers never start helpers). */
+export function disableHelper(): void {
+  helper = null;
+}
+
 /** Whether `runWithHelper` will really run two halves at once. */
 export function helperAvailable(): boolean {
   return getHelper() !== null;

@@ -16,7 +16,6 @@
  * Â(k) = E + wO, Â(k+size) = E − wO, w = e^{−2πik/N}) split into their two linear halves.
  */
 import { cosN, cosTable, difRec, ditRec, ensureCosTable, percivalBound } from './fft.js';
-import { sharedFloat64 } from './threads.js';
 
 /** Complex vectors of `size` points: one block's spectrum (16·size bytes). */
 export interface Spectrum {
@@ -25,7 +24,7 @@ export interface Spectrum {
 }
 
 export function newSpectrum(size: number): Spectrum {
-  return { re: sharedFloat64(size), im: sharedFloat64(size) };
+  return { re: new Float64Array(size), im: new Float64Array(size) };
 }
 
 /** Calls fn(p, p', wr, wi) for every conjugate pair of bit-reversed positions p < p' (p >= 2) of a length-`size` spectrum. */
