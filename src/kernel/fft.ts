@@ -23,9 +23,9 @@
  */
 
 import { ArithmeticCheckError } from '../errors.js';
+import { helperWanted, isShared } from './threads.js';
 import { BASE } from './nat.js';
 import { PARALLEL_MIN, coreTableBytes, forwardSerial, forwardTransform, inverseTransform, mixedBound, pointwiseProducts, releaseCoreTables, transformLength, withHelper } from './fftcore.js';
-import { sharedFloat64 } from './threads.js';
 
 const EPS = 2 ** -53;
 const BETA = 4 * EPS;
@@ -60,13 +60,12 @@ export function ensureCosTable(N: number): void {
   cosN = N;
 }
 
-/** Frees the cached twiddle table (it is 4·N bytes for the largest transform length N used). */
+/** Frees the cached twiddle tables (the shared transform pool stays: see `pool`). */
 export function releaseFftCaches(): void {
   cosTable = new Float64Array(0);
   cosN = 0;
   releaseCoreTables();
-  pool = [];
-  sharedSource = new Uint16Array(0);
+  plainPool = [];
 }
 
 /**
@@ -238,31 +237,49 @@ export function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: 
   let accPow = 1;
   let o = 0;
   let q0 = 0;
-  if (d === 3) {
-    // Four base-1000 digits give three limbs, in small-integer arithmetic.
+  // Fast paths. A carry step divides v = digit + carry (|v| < 2^52) by 10^d through a multiplication by the
+  // reciprocal: floor(v·10^-d) is off by at most one (relative error < 2^-52 of |v|·10^-d < 2^40), and the
+  // remainder check puts it right; c·10^d and v − c·10^d are exact.
+  if (d === 4) {
+    const L2 = L - (L % 2);
+    for (; q0 < L2; q0 += 2) {
+      const h = q0 >> 1;
+      const x0 = re[h]! * scale, x1 = im[h]! * scale;
+      const r0 = Math.round(x0), r1 = Math.round(x1);
+      const e = Math.max(Math.abs(x0 - r0), Math.abs(x1 - r1));
+      maxErr = e > maxErr ? e : maxErr;
+      let v = r0 + carry;
+      let c = Math.floor(v * 1e-4);
+      let g = v - c * 1e4;
+      if (g < 0) { g += 1e4; c -= 1; } else if (g >= 1e4) { g -= 1e4; c += 1; }
+      out[o] = g;
+      v = r1 + c;
+      c = Math.floor(v * 1e-4);
+      g = v - c * 1e4;
+      if (g < 0) { g += 1e4; c -= 1; } else if (g >= 1e4) { g -= 1e4; c += 1; }
+      out[o + 1] = g;
+      carry = c;
+      o += 2;
+    }
+  } else if (d === 3) {
+    // Four base-1000 digits give three limbs; the regrouping is int32 arithmetic on digits < 1000.
     const L4 = L - (L % 4);
+    const g = new Int32Array(4);
     for (; q0 < L4; q0 += 4) {
       const h = q0 >> 1;
-      const x0 = re[h] * scale, x1 = im[h] * scale, x2 = re[h + 1] * scale, x3 = im[h + 1] * scale;
+      const x0 = re[h]! * scale, x1 = im[h]! * scale, x2 = re[h + 1]! * scale, x3 = im[h + 1]! * scale;
       const r0 = Math.round(x0), r1 = Math.round(x1), r2 = Math.round(x2), r3 = Math.round(x3);
       const e = Math.max(Math.abs(x0 - r0), Math.abs(x1 - r1), Math.abs(x2 - r2), Math.abs(x3 - r3));
       maxErr = e > maxErr ? e : maxErr;
-      let v = r0 + carry;
-      carry = Math.floor(v / 1000);
-      const g0 = v - carry * 1000;
-      v = r1 + carry;
-      carry = Math.floor(v / 1000);
-      const g1 = v - carry * 1000;
-      v = r2 + carry;
-      carry = Math.floor(v / 1000);
-      const g2 = v - carry * 1000;
-      v = r3 + carry;
-      carry = Math.floor(v / 1000);
-      const g3 = v - carry * 1000;
+      carry = carryDigit(r0 + carry, g, 0);
+      carry = carryDigit(r1 + carry, g, 1);
+      carry = carryDigit(r2 + carry, g, 2);
+      carry = carryDigit(r3 + carry, g, 3);
+      const g1 = g[1]!, g2 = g[2]!;
       const m1 = g1 % 10, m2 = g2 % 100;
-      out[o] = g0 + 1000 * m1;
-      out[o + 1] = (g1 - m1) / 10 + 100 * m2;
-      out[o + 2] = (g2 - m2) / 100 + 10 * g3;
+      out[o] = g[0]! + 1000 * m1;
+      out[o + 1] = ((g1 / 10) | 0) + 100 * m2;
+      out[o + 2] = ((g2 / 100) | 0) + 10 * g[3]!;
       o += 3;
     }
   }
@@ -310,6 +327,15 @@ export function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: 
   return out;
 }
 
+/** Stores v mod 1000 in g[i] and returns floor(v / 1000) (reciprocal multiplication, corrected; see unpackProduct). */
+function carryDigit(v: number, g: Int32Array, i: number): number {
+  let c = Math.floor(v * 1e-3);
+  let r = v - c * 1e3;
+  if (r < 0) { r += 1e3; c -= 1; } else if (r >= 1e3) { r -= 1e3; c += 1; }
+  g[i] = r;
+  return c;
+}
+
 // ---------------------------------------------------------------- public entry
 
 export interface FftPlan {
@@ -339,36 +365,65 @@ export let lastFftDigits = 0;
 
 /** Transforms from this many points reuse pooled buffers, in shared memory (the helper thread works on them). */
 const POOL_MIN = PARALLEL_MIN;
-let pool: Float64Array[] = [];
-/** Shared copy of the operand the helper packs (grown like the pool). */
-let sharedSource: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
-/** Where the helper returns the squared norm of the operand it packed. */
-let sharedResult: Float64Array | undefined;
+/**
+ * Largest pooled length (2^23 points: products up to about 2.5·10^7 digits per operand; 4 buffers = 256 MiB).
+ * Longer products take fresh plain buffers and stay on one thread.
+ */
+const POOL_MAX = 1 << 23;
+const POOL_BUFFERS = 4;
 
 /**
- * `count` Float64Arrays of M points, zero from `zeroFrom` on. Large ones come from a pool kept between products:
- * fresh 50 MB arrays cost their page faults (about a tenth of a 10^7-digit product). The pool only grows (up to
- * 4 buffers of the largest length used; releaseFftCaches frees it): it lives in SharedArrayBuffers, whose memory V8
- * does not count towards starting a garbage collection, so replacing it often would pile up dead buffers.
+ * The pool: growable SharedArrayBuffers that only ever grow in place. Why not replace them: shared memory is freed
+ * only by a full collection, and V8 does not count it towards starting one, so dropped shared buffers pile up
+ * (measured: products of 8·10^6 and 3·10^5 digits alternating with a replaced pool, RSS 1.5 GiB instead of
+ * 0.3 GiB). Growing in place never drops one; the price is that a process keeps the pool of its largest pooled
+ * product (at most 4 × 64 MiB) until it exits. Fresh buffers would also cost their page faults every product.
+ */
+const pool: SharedArrayBuffer[] = [];
+/** Shared copy of the operand the helper packs (b has fewer than 2·M limbs). */
+const sharedSource = new SharedArrayBuffer(0, { maxByteLength: 4 * POOL_MAX });
+/** Where the helper returns the squared norm of the operand it packed. */
+const sharedResult = new Float64Array(new SharedArrayBuffer(8));
+
+function grown(buffer: SharedArrayBuffer, bytes: number): SharedArrayBuffer {
+  if (buffer.byteLength < bytes) buffer.grow(bytes);
+  return buffer;
+}
+
+/**
+ * Without the helper: plain buffers of the last size used (at most 4), replaced when a product needs more, or
+ * less than half of them, so they never pin much more than the current product counts; plain memory is
+ * collected as usual.
+ */
+let plainPool: Float64Array[] = [];
+
+/**
+ * `count` Float64Arrays of M points, zero from `zeroFrom` on: from the shared pool when the helper will work on
+ * them (POOL_MIN <= M <= POOL_MAX), else from the plain pool (or fresh, below POOL_MIN).
  */
 function transformBuffers(M: number, count: number, zeroFrom: number): Float64Array[] {
   if (M < POOL_MIN) return Array.from({ length: count }, () => new Float64Array(M));
-  const cap = pool.length > 0 ? pool[0]!.length : 0;
-  if (cap < M) pool = [];
-  while (pool.length < count) pool.push(sharedFloat64(Math.max(M, cap)));
-  const out: Float64Array[] = [];
-  for (let i = 0; i < count; i++) {
-    const v = pool[i]!.subarray(0, M);
-    v.fill(0, zeroFrom);
-    out.push(v);
+  if (M > POOL_MAX || !helperWanted()) {
+    const cap = plainPool.length > 0 ? plainPool[0]!.length : 0;
+    if (cap < M || cap > 2 * M) plainPool = [];
+    while (plainPool.length < count) plainPool.push(new Float64Array(M));
+    return plainPool.slice(0, count).map((buffer) => {
+      const v = buffer.subarray(0, M);
+      v.fill(0, zeroFrom);
+      return v;
+    });
   }
-  return out;
+  while (pool.length < POOL_BUFFERS) pool.push(new SharedArrayBuffer(0, { maxByteLength: 8 * POOL_MAX }));
+  return pool.slice(0, count).map((buffer) => {
+    const v = new Float64Array(grown(buffer, 8 * M), 0, M);
+    v.fill(0, zeroFrom);
+    return v;
+  });
 }
 
-/** b in shared memory, in the grow-only scratch. */
+/** b in shared memory (the pool's operand scratch). */
 function shareLimbs(b: Uint16Array): Uint16Array {
-  if (sharedSource.length < b.length) sharedSource = new Uint16Array(new SharedArrayBuffer(2 * b.length));
-  const src = sharedSource.subarray(0, b.length);
+  const src = new Uint16Array(grown(sharedSource, 2 * b.length), 0, b.length);
   src.set(b);
   return src;
 }
@@ -406,8 +461,7 @@ export function runPackForward(t: PackForwardTask): void {
 function packAndForwardPair(a: Uint16Array, b: Uint16Array, d: number, A: Float64Array[], B: Float64Array[], M: number): [number, number] {
   const [ar, ai] = A as [Float64Array, Float64Array];
   const [br, bi] = B as [Float64Array, Float64Array];
-  if (M >= PARALLEL_MIN) {
-    sharedResult ??= sharedFloat64(1);
+  if (M >= PARALLEL_MIN && M <= POOL_MAX && isShared(ar)) {
     const task: PackForwardTask = { kind: 'packForward', src: shareLimbs(b), d, re: br, im: bi, M, result: sharedResult };
     let na = 0;
     const local = (): void => {

@@ -4,6 +4,11 @@
  * pointwise step (untangle, multiply, optional second product added, re-tangle). Its proven error bound is
  * `mixedBound` (see there). The older power-of-two transforms of fft.ts stay for kernel/transform.ts.
  *
+ * Two threads. From PARALLEL_MIN points, on SharedArrayBuffer-backed arrays, each transform runs in three steps
+ * split with the helper thread of threads.ts (a radix stage split by butterfly index, then the independent
+ * sub-blocks shared out), and the pointwise step in two halves of equal work. Every element goes through the same
+ * operations in the same order as in the serial code, so results are bit for bit the same and the bound holds.
+ *
  * Orderings. The forward transform (decimation in frequency) takes natural order and leaves bit-reversed order; for
  * M = 3P it first does one radix-3 stage, so block b ∈ {0,1,2} of length P holds X[3k1 + b] with k1 in
  * bit-reversed order. The inverse (decimation in time, conjugate twiddles, unscaled) undoes exactly that.
@@ -15,7 +20,7 @@
  * w^t = W_hi[t >> 10]·W_lo[t & 1023] of two small accurate tables: error < 2β + √5ε < 10.3ε =: β2.
  */
 
-import { helperAvailable, isShared, notifyHelper, runWithHelper, sharedFloat64 } from './threads.js';
+import { fftThreads, helperAvailable, isShared, notifyHelper, runWithHelper } from './threads.js';
 
 const EPS = 2 ** -53;
 const BETA = 4 * EPS;
@@ -59,17 +64,18 @@ function cosSin(t: number, n: number, out: Float64Array, o: number): void {
 // ---------------------------------------------------------------- tables
 
 const halfTables = new Map<number, Float64Array>();
-/** Sizes whose half table the helper thread already holds (tables are shared memory, sent once). */
-const tablesSent = new Set<number>();
+let helperHasTables = false;
 
 /**
  * H_n[t] = cos(2πt/n), t in [0, n/2]; cos(2πm/n) = H[min(m, n − m)], sin(2πm/n) = H[|m − n/4|] for m < 3n/4.
- * Kept in shared memory so the helper thread reads the same table instead of computing a copy.
+ * Each thread computes its own tables (same function, same values). Sharing them would save the helper that
+ * work, but shared memory is freed only by a full collection, which V8 does not start for it: released shared
+ * tables piled up (pi to 10^8 digits: 2.7 GiB peak RSS instead of 1.8).
  */
 function halfTable(n: number): Float64Array {
   let h = halfTables.get(n);
   if (h) return h;
-  h = sharedFloat64(n / 2 + 1);
+  h = new Float64Array(n / 2 + 1);
   const tmp = new Float64Array(2);
   for (let t = 0; t <= n / 2; t++) {
     cosSin(t, n, tmp, 0);
@@ -109,35 +115,17 @@ function twoLevel(n: number): TwoLevel {
 export function releaseCoreTables(): void {
   halfTables.clear();
   twoLevelTables.clear();
-  if (tablesSent.size > 0) notifyHelper({ kind: 'release' });
-  tablesSent.clear();
+  if (helperHasTables) notifyHelper({ kind: 'release' });
+  helperHasTables = false;
 }
 
-/** @internal Half tables the main thread made, handed to the helper thread. */
-export function adoptHalfTables(tables: ReadonlyArray<readonly [number, Float64Array]>): void {
-  for (const [n, h] of tables) halfTables.set(n, h);
-}
-
-/** Half tables the helper does not hold yet (marks them sent). */
-function unsentHalfTables(): Array<[number, Float64Array]> {
-  const out: Array<[number, Float64Array]> = [];
-  for (const [n, h] of halfTables) {
-    if (!tablesSent.has(n)) {
-      tablesSent.add(n);
-      out.push([n, h]);
-    }
-  }
-  return out;
-}
-
-/** Makes the tables of every radix-4 stage of a power-of-two transform of length n (n, n/4, ... >= 8). */
-function prepareChain(n: number): void {
-  for (let s = n; s >= 8; s /= 4) halfTable(s);
-}
-
-/** Bytes of the tables a transform of M complex points caches. */
+/**
+ * Bytes of the tables a transform of M complex points caches; twice that from PARALLEL_MIN points when the helper
+ * thread runs (it keeps its own copy).
+ */
 export function coreTableBytes(M: number): number {
-  return 8 * (M + 2 * LO) + 16 * (2 * M / LO + 2 * LO);
+  const copies = M >= PARALLEL_MIN && fftThreads() > 1 ? 2 : 1;
+  return copies * (8 * (M + 2 * LO) + 16 * (2 * M / LO + 2 * LO));
 }
 
 // ---------------------------------------------------------------- radix-4 stages and leaves
@@ -588,12 +576,6 @@ export type FftTask =
   | { kind: 'difBlocks' | 'ditBlocks'; re: Float64Array; im: Float64Array; offs: number[]; n: number }
   | { kind: 'pointwise'; out: PackedSpectrum; terms: ReadonlyArray<Term>; M: number; part: 0 | 1 };
 
-/** @internal A task with the half tables the helper has not seen yet. */
-export interface FftMessage {
-  kind: 'task';
-  task: FftTask;
-  tables: Array<[number, Float64Array]>;
-}
 
 /** @internal Runs one task (in either thread). */
 export function runFftTask(t: FftTask): void {
@@ -611,25 +593,19 @@ export function runFftTask(t: FftTask): void {
 
 /** Runs `mine` here and `theirs` on the helper, both to completion. */
 function split(mine: FftTask, theirs: FftTask): void {
-  const message: FftMessage = { kind: 'task', task: theirs, tables: unsentHalfTables() };
-  runWithHelper(() => runFftTask(mine), message, () => runFftTask(theirs));
+  helperHasTables = true;
+  runWithHelper(() => runFftTask(mine), { kind: 'task', task: theirs }, () => runFftTask(theirs));
 }
 
 /**
- * @internal Runs `local` here while the helper runs `task` (a step of another kernel module), after handing the
- * helper the twiddle tables a transform of length M needs; `here` is the helper's half done in this thread when
- * there is no helper. True if the helper was used.
+ * @internal Runs `local` here while the helper runs `task` (a step of another kernel module, on transforms of
+ * length M); `here` is the helper's half done in this thread when there is no helper. True if the helper was used.
  */
 export function withHelper(M: number, local: () => void, task: { kind: string }, here: () => void): boolean {
   if (M < PARALLEL_MIN || !helperAvailable()) return false;
   if (!warm) warmUpTransforms();
-  if (isMixed(M)) {
-    halfTable(M);
-    prepareChain(M / 3);
-  } else {
-    prepareChain(M);
-  }
-  runWithHelper(local, { kind: 'task', task, tables: unsentHalfTables() }, here);
+  helperHasTables = true;
+  runWithHelper(local, { kind: 'task', task }, here);
   return true;
 }
 
@@ -647,8 +623,6 @@ function blockOffsets(count: number, n: number): number[] {
 function forwardParallel(re: Float64Array, im: Float64Array, M: number): void {
   if (isMixed(M)) {
     const P = M / 3, q = P / 4;
-    halfTable(M);
-    prepareChain(P);
     split({ kind: 'dif3', re, im, P, j0: 0, j1: P / 2 }, { kind: 'dif3', re, im, P, j0: P / 2, j1: P });
     const tops = blockOffsets(3, P);
     split({ kind: 'dif4', re, im, offs: tops, n: P, j0: 0, j1: q / 2 }, { kind: 'dif4', re, im, offs: tops, n: P, j0: q / 2, j1: q });
@@ -656,7 +630,6 @@ function forwardParallel(re: Float64Array, im: Float64Array, M: number): void {
     split({ kind: 'difBlocks', re, im, offs: subs.slice(0, 6), n: q }, { kind: 'difBlocks', re, im, offs: subs.slice(6), n: q });
   } else {
     const q = M / 4;
-    prepareChain(M);
     split({ kind: 'dif4', re, im, offs: [0], n: M, j0: 0, j1: q / 2 }, { kind: 'dif4', re, im, offs: [0], n: M, j0: q / 2, j1: q });
     const subs = blockOffsets(4, q);
     split({ kind: 'difBlocks', re, im, offs: subs.slice(0, 2), n: q }, { kind: 'difBlocks', re, im, offs: subs.slice(2), n: q });
@@ -667,8 +640,6 @@ function forwardParallel(re: Float64Array, im: Float64Array, M: number): void {
 function inverseParallel(re: Float64Array, im: Float64Array, M: number): void {
   if (isMixed(M)) {
     const P = M / 3, q = P / 4;
-    halfTable(M);
-    prepareChain(P);
     const subs = blockOffsets(12, q);
     split({ kind: 'ditBlocks', re, im, offs: subs.slice(0, 6), n: q }, { kind: 'ditBlocks', re, im, offs: subs.slice(6), n: q });
     const tops = blockOffsets(3, P);
@@ -676,7 +647,6 @@ function inverseParallel(re: Float64Array, im: Float64Array, M: number): void {
     split({ kind: 'dit3', re, im, P, j0: 0, j1: P / 2 }, { kind: 'dit3', re, im, P, j0: P / 2, j1: P });
   } else {
     const q = M / 4;
-    prepareChain(M);
     const subs = blockOffsets(4, q);
     split({ kind: 'ditBlocks', re, im, offs: subs.slice(0, 2), n: q }, { kind: 'ditBlocks', re, im, offs: subs.slice(2), n: q });
     split({ kind: 'dit4', re, im, offs: [0], n: M, j0: 0, j1: q / 2 }, { kind: 'dit4', re, im, offs: [0], n: M, j0: q / 2, j1: q });

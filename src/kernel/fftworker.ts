@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { runPackForward, type PackForwardTask } from './fft.js';
-import { adoptHalfTables, releaseCoreTables, runFftTask, warmUpTransforms, type FftTask } from './fftcore.js';
+import { releaseCoreTables, runFftTask, warmUpTransforms, type FftTask } from './fftcore.js';
 import { disableHelper } from './threads.js';
 
 const { port, flag } = workerData as { port: MessagePort; flag: Int32Array };
@@ -13,7 +13,7 @@ const { port, flag } = workerData as { port: MessagePort; flag: Int32Array };
 disableHelper();
 warmUpTransforms();
 
-type Message = { kind: 'task'; task: FftTask | PackForwardTask; tables: Array<[number, Float64Array]> } | { kind: 'release' };
+type Message = { kind: 'task'; task: FftTask | PackForwardTask } | { kind: 'release' };
 
 parentPort!.on('message', (msg: Message) => {
   if (msg.kind === 'release') {
@@ -22,7 +22,6 @@ parentPort!.on('message', (msg: Message) => {
   }
   let error: string | undefined;
   try {
-    adoptHalfTables(msg.tables);
     if (msg.task.kind === 'packForward') runPackForward(msg.task);
     else runFftTask(msg.task);
   } catch (e) {

@@ -5,7 +5,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ArithmeticCheckError } from '../errors.js';
+import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectra, natSpectrum, natSpectrumPlan } from './index.js';
 import { lastFftLength } from './fft.js';
 import { PARALLEL_MIN } from './fftcore.js';
@@ -66,4 +66,21 @@ describe('two-thread FFT', { skip: twoThreads ? false : 'single core or MATHSTRE
       });
     assert.equal(run('1'), run('2'));
   });
+});
+
+test('MATHSTREAM_THREADS accepts positive integers only', () => {
+  const saved = process.env['MATHSTREAM_THREADS'];
+  try {
+    for (const bad of ['0', '-1', '1.5', 'two']) {
+      process.env['MATHSTREAM_THREADS'] = bad;
+      assert.throws(() => fftThreads(), (e: unknown) => e instanceof InvalidArgumentError && e.message.includes(`"${bad}"`));
+    }
+    process.env['MATHSTREAM_THREADS'] = '1';
+    assert.equal(fftThreads(), 1);
+    process.env['MATHSTREAM_THREADS'] = '8';
+    assert.ok(fftThreads() <= 2);
+  } finally {
+    if (saved === undefined) delete process.env['MATHSTREAM_THREADS'];
+    else process.env['MATHSTREAM_THREADS'] = saved;
+  }
 });

@@ -3,8 +3,8 @@
  *
  * The kernel's API stays synchronous: the caller posts the helper's half of a step, does its own half, then blocks
  * on an Atomics.wait until the helper has finished (Node allows Atomics.wait on the main thread). Data is shared,
- * never copied: transform buffers and twiddle tables live in SharedArrayBuffers (`sharedFloat64`), and a message
- * carries only views of them. The helper's completion and any error come back through a MessageChannel read
+ * never copied: transform buffers live in SharedArrayBuffers (fft.ts's pool), and a message carries only views of
+ * them. The helper's completion and any error come back through a MessageChannel read
  * synchronously with `receiveMessageOnPort`, so a failure in the helper surfaces as an exception in the caller.
  *
  * Why one helper and not a pool: the machines this runs on have 2 cores; every step splits into two equal halves.
@@ -13,7 +13,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { ArithmeticCheckError } from '../errors.js';
+import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 
 interface Helper {
   worker: Worker;
@@ -31,17 +31,17 @@ const START_TIMEOUT_MS = 15_000;
 
 let helper: Helper | null | undefined;
 
-/** Threads the FFT may use: `MATHSTREAM_THREADS` if set (>= 1), else min(2, available cores). */
+/**
+ * Threads the FFT may use: min(2, available cores), or fewer if `MATHSTREAM_THREADS` says so (a positive integer;
+ * values above 2 mean 2). Anything else is an InvalidArgumentError rather than a silent default.
+ */
 export function fftThreads(): number {
   const raw = process.env['MATHSTREAM_THREADS'];
-  const wanted = raw === undefined || raw === '' ? 2 : Number(raw);
-  if (!Number.isInteger(wanted) || wanted < 1) return 1;
+  const wanted = raw === undefined || raw.trim() === '' ? 2 : Number(raw);
+  if (!Number.isInteger(wanted) || wanted < 1) {
+    throw new InvalidArgumentError(`MATHSTREAM_THREADS must be a positive integer (1 = single-threaded), got "${raw}"`);
+  }
   return Math.min(2, wanted, availableParallelism());
-}
-
-/** A Float64Array of n zeros that the helper thread can see (SharedArrayBuffer-backed). */
-export function sharedFloat64(n: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(8 * n));
 }
 
 /** True when the array's memory is shared with the helper. */
@@ -83,8 +83,32 @@ function awaitReady(h: Helper): boolean {
   return h.ready;
 }
 
-/** The helper thread, started on first call; null when the kernel runs single-threaded. */
+let suspended = 0;
+
+/**
+ * Keeps the helper out of the products started until the returned function is called (calls nest). For long
+ * work whose time is elsewhere but whose peak memory matters: a helper pins its shared buffer pool (up to
+ * 256 MiB) and its own twiddle tables for the life of the process.
+ */
+export function suspendHelper(): () => void {
+  suspended++;
+  let resumed = false;
+  return () => {
+    if (!resumed) {
+      resumed = true;
+      suspended--;
+    }
+  };
+}
+
+/** Whether products would use the helper now (without starting it). */
+export function helperWanted(): boolean {
+  return suspended === 0 && helper !== null && fftThreads() > 1;
+}
+
+/** The helper thread, started on first call; null when the kernel runs single-threaded or the helper is suspended. */
 function getHelper(): Helper | null {
+  if (suspended > 0) return null;
   if (helper === undefined) helper = startHelper();
   return helper;
 }
