@@ -20,7 +20,7 @@
  * w^t = W_hi[t >> 10]·W_lo[t & 1023] of two small accurate tables: error < 2β + √5ε < 10.3ε =: β2.
  */
 
-import { fftThreads, helperAvailable, isShared, notifyHelper, runWithHelper } from './threads.js';
+import { helperAvailable, helperWanted, isShared, notifyHelper, runWithHelper } from './threads.js';
 
 const EPS = 2 ** -53;
 const BETA = 4 * EPS;
@@ -121,10 +121,10 @@ export function releaseCoreTables(): void {
 
 /**
  * Bytes of the tables a transform of M complex points caches; twice that from PARALLEL_MIN points when the helper
- * thread runs (it keeps its own copy).
+ * thread takes part (it keeps its own copy).
  */
 export function coreTableBytes(M: number): number {
-  const copies = M >= PARALLEL_MIN && fftThreads() > 1 ? 2 : 1;
+  const copies = M >= PARALLEL_MIN && helperWanted() ? 2 : 1;
   return copies * (8 * (M + 2 * LO) + 16 * (2 * M / LO + 2 * LO));
 }
 
