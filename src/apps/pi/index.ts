@@ -63,27 +63,49 @@ export function checkDecimalCount(decimals: number): number {
   return decimals;
 }
 
-/**
- * Drives the computation generator, reporting progress. Both drivers keep the kernel's FFT helper thread off:
- * pi's large products go through spectra, which stay on one thread, so the helper would save little
- * (10^6 decimals: 3.02 s with it, 3.09 s without) while pinning its buffer pool and tables — at 10^8 decimals
- * that was 2.4 GiB peak RSS instead of 1.8.
+/** A computation in progress: the work generator and the progress counted so far. */
+interface Drive {
+  readonly decimals: number;
+  readonly steps: Generator<number, Uint8Array>;
+  /** Work units of the computation plus `extraTotal` (work the caller does after it, e.g. writing the file). */
+  readonly total: number;
+  readonly extraTotal: number;
+  done: number;
+}
+
+function startDrive(decimals: number, extraTotal: number): Drive {
+  return { decimals, steps: piDecimals(decimals), total: piWorkTotal(decimals) + extraTotal, extraTotal, done: 0 };
+}
+
+/** One step: the cancellation check, the work, the progress report; the digits once the generator is done. */
+function advance(drive: Drive, options: PiOptions): Uint8Array | undefined {
+  if (options.signal?.aborted) throw new CancelledError(`pi to ${drive.decimals} decimals`);
+  const step = drive.steps.next();
+  if (step.done) return step.value;
+  drive.done += step.value;
+  options.onProgress?.(drive.done, Math.max(drive.total, drive.done + drive.extraTotal));
+  return undefined;
+}
+
+function finish(drive: Drive, options: PiOptions, digits: Uint8Array): { digits: Uint8Array; done: number; total: number } {
+  const finalTotal = Math.max(drive.total, drive.done + drive.extraTotal);
+  if (drive.extraTotal === 0) options.onProgress?.(finalTotal, finalTotal);
+  return { digits, done: finalTotal - drive.extraTotal, total: finalTotal };
+}
+
+/*
+ * Both drivers keep the kernel's FFT helper thread off: pi's large products go through spectra, which stay on one
+ * thread, so the helper would save little (10^6 decimals: 3.02 s with it, 3.09 s without) while pinning its
+ * buffer pool and tables — at 10^8 decimals that was 2.4 GiB peak RSS instead of 1.8.
  */
+
 function driveSync(decimals: number, options: PiOptions): Uint8Array {
-  const total = piWorkTotal(decimals);
-  const steps = piDecimals(decimals);
-  let done = 0;
+  const drive = startDrive(decimals, 0);
   const resumeHelper = suspendHelper();
   try {
     for (;;) {
-      if (options.signal?.aborted) throw new CancelledError(`pi to ${decimals} decimals`);
-      const step = steps.next();
-      if (step.done) {
-        options.onProgress?.(Math.max(total, done), Math.max(total, done));
-        return step.value;
-      }
-      done += step.value;
-      options.onProgress?.(done, Math.max(total, done));
+      const digits = advance(drive, options);
+      if (digits) return finish(drive, options, digits).digits;
     }
   } finally {
     resumeHelper();
@@ -94,22 +116,13 @@ function driveSync(decimals: number, options: PiOptions): Uint8Array {
 const PAUSE_MS = 50;
 
 async function driveAsync(decimals: number, options: PiOptions, extraTotal = 0): Promise<{ digits: Uint8Array; done: number; total: number }> {
-  const total = piWorkTotal(decimals) + extraTotal;
-  const steps = piDecimals(decimals);
-  let done = 0;
+  const drive = startDrive(decimals, extraTotal);
   let lastPause = performance.now();
   const resumeHelper = suspendHelper();
   try {
     for (;;) {
-      if (options.signal?.aborted) throw new CancelledError(`pi to ${decimals} decimals`);
-      const step = steps.next();
-      if (step.done) {
-        const finalTotal = Math.max(total, done + extraTotal);
-        if (extraTotal === 0) options.onProgress?.(finalTotal, finalTotal);
-        return { digits: step.value, done: finalTotal - extraTotal, total: finalTotal };
-      }
-      done += step.value;
-      options.onProgress?.(done, Math.max(total, done + extraTotal));
+      const digits = advance(drive, options);
+      if (digits) return finish(drive, options, digits);
       if (performance.now() - lastPause > PAUSE_MS) {
         await new Promise((resolveNow) => setImmediate(resolveNow));
         lastPause = performance.now();
