@@ -247,7 +247,7 @@ export function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: 
       const x0 = re[h]! * scale, x1 = im[h]! * scale;
       const r0 = Math.round(x0), r1 = Math.round(x1);
       const e = Math.max(Math.abs(x0 - r0), Math.abs(x1 - r1));
-      maxErr = e > maxErr ? e : maxErr;
+      maxErr = Math.max(maxErr, e);
       let v = r0 + carry;
       let c = Math.floor(v * 1e-4);
       let g = v - c * 1e4;
@@ -270,7 +270,7 @@ export function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: 
       const x0 = re[h]! * scale, x1 = im[h]! * scale, x2 = re[h + 1]! * scale, x3 = im[h + 1]! * scale;
       const r0 = Math.round(x0), r1 = Math.round(x1), r2 = Math.round(x2), r3 = Math.round(x3);
       const e = Math.max(Math.abs(x0 - r0), Math.abs(x1 - r1), Math.abs(x2 - r2), Math.abs(x3 - r3));
-      maxErr = e > maxErr ? e : maxErr;
+      maxErr = Math.max(maxErr, e);
       carry = carryDigit(r0 + carry, g, 0);
       carry = carryDigit(r1 + carry, g, 1);
       carry = carryDigit(r2 + carry, g, 2);
@@ -287,7 +287,7 @@ export function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: 
     const x = ((q & 1) === 0 ? re[q >> 1] : im[q >> 1]) * scale;
     const r = Math.round(x);
     const err = Math.abs(x - r);
-    maxErr = err > maxErr ? err : maxErr;
+    maxErr = Math.max(maxErr, err);
     const v = r + carry;
     carry = Math.floor(v / B);
     let digit = v - carry * B;
@@ -305,7 +305,9 @@ export function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: 
       }
     }
   }
-  if (maxErr > MAX_ROUNDING_ERROR) return null;
+  // Math.max propagates NaN and the test is written so that NaN fails it: a NaN or infinite output (rounded, it
+  // would be stored as limb 0) means a faulty transform, never a product.
+  if (!(maxErr <= MAX_ROUNDING_ERROR)) return null;
   if (carry < 0) throw new ArithmeticCheckError('FFT product is negative: internal fault');
   // Remaining carry and accumulated digits (carry is a base-10^d multiple beyond position L).
   if (d !== 4) {

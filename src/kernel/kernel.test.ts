@@ -9,6 +9,7 @@ import {
   natToDigits, natTruncDecimal, mulWorkingBytes, type Nat,
 } from './index.js';
 import { FFT_THRESHOLD, KARATSUBA_THRESHOLD, setMulThresholds } from './mul.js';
+import { unpackProduct } from './fft.js';
 import { NEWTON_DIV_THRESHOLD, setDivThreshold } from './div.js';
 import { randomNatural as randomDigits, seededRandom as rng } from '../../test/random.js';
 
@@ -236,6 +237,25 @@ describe('division and square root', () => {
     for (let x = 0n; x < 200n; x++) {
       const s = B(natIsqrt(N(x)));
       assert.ok(s * s <= x && (s + 1n) * (s + 1n) > x);
+    }
+  });
+});
+
+describe('unpacking a transform output', () => {
+  // A NaN or infinite output, rounded and stored, would become limb 0 and a zero product; the rounding check must
+  // refuse it (the product is then redone with smaller digits), not let the residue check be the only guard.
+  test('NaN or Infinity anywhere fails the rounding check, at every digit size', () => {
+    for (const d of [4, 3, 2]) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const at of [0, 5, 11]) {
+          const M = 8, L = 16;
+          const re = new Float64Array(M).fill(M), im = new Float64Array(M).fill(M);
+          (at % 2 === 0 ? re : im)[at >> 1] = bad;
+          assert.equal(unpackProduct(re, im, M, L, d, 20), null, `d=${d} ${bad} at ${at}`);
+        }
+      }
+      const ok = unpackProduct(new Float64Array(8).fill(8), new Float64Array(8).fill(8), 8, 16, d, 20);
+      assert.ok(ok !== null && ok.some((limb) => limb !== 0), `d=${d} finite outputs unpack`);
     }
   });
 });

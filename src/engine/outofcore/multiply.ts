@@ -282,13 +282,13 @@ async function convolve(
       const high = ((q & 1) === 0 ? acc.re[(q + size) >> 1]! : acc.im[(q + size) >> 1]!) * scale;
       const highRounded = Math.round(high);
       const error = Math.max(Math.abs(low - lowRounded), Math.abs(high - highRounded));
-      if (error > maxError) maxError = error;
+      maxError = Math.max(maxError, error); // NaN propagates and fails the test below
       const v = lowRounded + pending[q]! + carry;
       carry = Math.floor(v / B);
       digits[q] = v - carry * B;
       pending[q] = highRounded;
     }
-    if (maxError > MAX_ROUNDING_ERROR) return false;
+    if (!(maxError <= MAX_ROUNDING_ERROR)) return false;
     pending[0] += carry;
     await writer.push(digits, size);
     tick();
