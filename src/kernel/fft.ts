@@ -74,12 +74,12 @@ export function releaseFftCaches(): void {
  * the same DFT with the same error bound (radix-4 stages, twiddles within β = 4ε).
  */
 export function difRec(re: Float64Array, im: Float64Array, off: number, n: number, _M?: number, _cstride?: number): void {
-  forwardTransform(off === 0 ? re : re.subarray(off, off + n), off === 0 ? im : im.subarray(off, off + n), n);
+  forwardTransform(re.subarray(off, off + n), im.subarray(off, off + n), n);
 }
 
 /** Power-of-two DIT transform (conjugate twiddles, unscaled), the inverse of difRec up to the factor n. */
 export function ditRec(re: Float64Array, im: Float64Array, off: number, n: number, _M?: number, _cstride?: number): void {
-  inverseTransform(off === 0 ? re : re.subarray(off, off + n), off === 0 ? im : im.subarray(off, off + n), n);
+  inverseTransform(re.subarray(off, off + n), im.subarray(off, off + n), n);
 }
 
 // ---------------------------------------------------------------- digit packing
@@ -248,33 +248,24 @@ export function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: 
       const r0 = Math.round(x0), r1 = Math.round(x1);
       const e = Math.max(Math.abs(x0 - r0), Math.abs(x1 - r1));
       maxErr = Math.max(maxErr, e);
-      let v = r0 + carry;
-      let c = Math.floor(v * 1e-4);
-      let g = v - c * 1e4;
-      if (g < 0) { g += 1e4; c -= 1; } else if (g >= 1e4) { g -= 1e4; c += 1; }
-      out[o] = g;
-      v = r1 + c;
-      c = Math.floor(v * 1e-4);
-      g = v - c * 1e4;
-      if (g < 0) { g += 1e4; c -= 1; } else if (g >= 1e4) { g -= 1e4; c += 1; }
-      out[o + 1] = g;
-      carry = c;
+      carry = carryStep(r0 + carry, 1e4, 1e-4, out, o);
+      carry = carryStep(r1 + carry, 1e4, 1e-4, out, o + 1);
       o += 2;
     }
   } else if (d === 3) {
-    // Four base-1000 digits give three limbs; the regrouping is int32 arithmetic on digits < 1000.
+    // Four base-1000 digits give three limbs; the regrouping is small-integer arithmetic on digits < 1000.
     const L4 = L - (L % 4);
-    const g = new Int32Array(4);
+    const g = new Uint16Array(4);
     for (; q0 < L4; q0 += 4) {
       const h = q0 >> 1;
       const x0 = re[h]! * scale, x1 = im[h]! * scale, x2 = re[h + 1]! * scale, x3 = im[h + 1]! * scale;
       const r0 = Math.round(x0), r1 = Math.round(x1), r2 = Math.round(x2), r3 = Math.round(x3);
       const e = Math.max(Math.abs(x0 - r0), Math.abs(x1 - r1), Math.abs(x2 - r2), Math.abs(x3 - r3));
       maxErr = Math.max(maxErr, e);
-      carry = carryDigit(r0 + carry, g, 0);
-      carry = carryDigit(r1 + carry, g, 1);
-      carry = carryDigit(r2 + carry, g, 2);
-      carry = carryDigit(r3 + carry, g, 3);
+      carry = carryStep(r0 + carry, 1e3, 1e-3, g, 0);
+      carry = carryStep(r1 + carry, 1e3, 1e-3, g, 1);
+      carry = carryStep(r2 + carry, 1e3, 1e-3, g, 2);
+      carry = carryStep(r3 + carry, 1e3, 1e-3, g, 3);
       const g1 = g[1]!, g2 = g[2]!;
       const m1 = g1 % 10, m2 = g2 % 100;
       out[o] = g[0]! + 1000 * m1;
@@ -329,12 +320,15 @@ export function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: 
   return out;
 }
 
-/** Stores v mod 1000 in g[i] and returns floor(v / 1000) (reciprocal multiplication, corrected; see unpackProduct). */
-function carryDigit(v: number, g: Int32Array, i: number): number {
-  let c = Math.floor(v * 1e-3);
-  let r = v - c * 1e3;
-  if (r < 0) { r += 1e3; c -= 1; } else if (r >= 1e3) { r -= 1e3; c += 1; }
-  g[i] = r;
+/**
+ * Stores v mod B in to[i] and returns floor(v / B), for B = 10^d and invB its rounded reciprocal (multiplication
+ * instead of division, corrected by one step; see unpackProduct).
+ */
+function carryStep(v: number, B: number, invB: number, to: Uint16Array, i: number): number {
+  let c = Math.floor(v * invB);
+  let r = v - c * B;
+  if (r < 0) { r += B; c -= 1; } else if (r >= B) { r -= B; c += 1; }
+  to[i] = r;
   return c;
 }
 
@@ -463,7 +457,8 @@ export function runPackForward(t: PackForwardTask): void {
 function packAndForwardPair(a: Uint16Array, b: Uint16Array, d: number, A: Float64Array[], B: Float64Array[], M: number): [number, number] {
   const [ar, ai] = A as [Float64Array, Float64Array];
   const [br, bi] = B as [Float64Array, Float64Array];
-  if (M >= PARALLEL_MIN && M <= POOL_MAX && isShared(ar)) {
+  // Shared buffers come only from the pool, i.e. for PARALLEL_MIN <= M <= POOL_MAX with the helper wanted.
+  if (isShared(ar)) {
     const task: PackForwardTask = { kind: 'packForward', src: shareLimbs(b), d, re: br, im: bi, M, result: sharedResult };
     let na = 0;
     const local = (): void => {

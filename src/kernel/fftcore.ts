@@ -545,10 +545,15 @@ export const PARALLEL_MIN = 1 << 16;
 
 let warm = false;
 
-function useHelper(M: number, arrays: Float64Array[]): boolean {
-  if (M < PARALLEL_MIN || !arrays.every(isShared) || !helperAvailable()) return false;
+/** Whether a step on transforms of length M goes to the helper (warming this thread up on first use). */
+function helperReady(M: number): boolean {
+  if (M < PARALLEL_MIN || !helperAvailable()) return false;
   if (!warm) warmUpTransforms();
   return true;
+}
+
+function useHelper(M: number, arrays: Float64Array[]): boolean {
+  return arrays.every(isShared) && helperReady(M);
 }
 
 /**
@@ -593,8 +598,13 @@ export function runFftTask(t: FftTask): void {
 
 /** Runs `mine` here and `theirs` on the helper, both to completion. */
 function split(mine: FftTask, theirs: FftTask): void {
+  dispatch(() => runFftTask(mine), theirs, () => runFftTask(theirs));
+}
+
+/** Hands `task` to the helper while `local` runs here (the helper then holds tables to release later). */
+function dispatch(local: () => void, task: { kind: string }, here: () => void): void {
   helperHasTables = true;
-  runWithHelper(() => runFftTask(mine), { kind: 'task', task: theirs }, () => runFftTask(theirs));
+  runWithHelper(local, { kind: 'task', task }, here);
 }
 
 /**
@@ -602,10 +612,8 @@ function split(mine: FftTask, theirs: FftTask): void {
  * length M); `here` is the helper's half done in this thread when there is no helper. True if the helper was used.
  */
 export function withHelper(M: number, local: () => void, task: { kind: string }, here: () => void): boolean {
-  if (M < PARALLEL_MIN || !helperAvailable()) return false;
-  if (!warm) warmUpTransforms();
-  helperHasTables = true;
-  runWithHelper(local, { kind: 'task', task }, here);
+  if (!helperReady(M)) return false;
+  dispatch(local, task, here);
   return true;
 }
 
