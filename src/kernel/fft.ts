@@ -394,10 +394,11 @@ function grown(buffer: SharedArrayBuffer, bytes: number): SharedArrayBuffer {
 let plainPool: Float64Array[] = [];
 
 /**
- * `count` Float64Arrays of M points, zero from `zeroFrom` on: from the shared pool when the helper will work on
- * them (POOL_MIN <= M <= POOL_MAX), else from the plain pool (or fresh, below POOL_MIN).
+ * `count` Float64Arrays of M points, zero in [zeroFrom, zeroTo) (the forward transform takes points from zeroTo on
+ * as zero without reading them): from the shared pool when the helper will work on them (POOL_MIN <= M <=
+ * POOL_MAX), else from the plain pool (or fresh, below POOL_MIN).
  */
-function transformBuffers(M: number, count: number, zeroFrom: number): Float64Array[] {
+function transformBuffers(M: number, count: number, zeroFrom: number, zeroTo: number): Float64Array[] {
   if (M < POOL_MIN) return Array.from({ length: count }, () => new Float64Array(M));
   if (M > POOL_MAX || !helperWanted()) {
     const cap = plainPool.length > 0 ? plainPool[0]!.length : 0;
@@ -405,14 +406,14 @@ function transformBuffers(M: number, count: number, zeroFrom: number): Float64Ar
     while (plainPool.length < count) plainPool.push(new Float64Array(M));
     return plainPool.slice(0, count).map((buffer) => {
       const v = buffer.subarray(0, M);
-      v.fill(0, zeroFrom);
+      v.fill(0, zeroFrom, zeroTo);
       return v;
     });
   }
   while (pool.length < POOL_BUFFERS) pool.push(new SharedArrayBuffer(0, { maxByteLength: 8 * POOL_MAX }));
   return pool.slice(0, count).map((buffer) => {
     const v = new Float64Array(grown(buffer, 8 * M), 0, M);
-    v.fill(0, zeroFrom);
+    v.fill(0, zeroFrom, zeroTo);
     return v;
   });
 }
@@ -432,6 +433,11 @@ function packedPrefix(limbs: number, d: number): number {
   return Math.max(0, (Math.floor((4 * limbs) / d) - 1) >> 1);
 }
 
+/** Complex points packBalanced may write for `limbs` limbs (it writes at most balancedLength digits). */
+function packedPoints(limbs: number, d: number, M: number): number {
+  return Math.min(M, (balancedLength(limbs, d) + 1) >> 1);
+}
+
 /** @internal The helper's half of a product: pack one operand (a shared copy) and transform it. */
 export interface PackForwardTask {
   kind: 'packForward';
@@ -440,6 +446,8 @@ export interface PackForwardTask {
   re: Float64Array;
   im: Float64Array;
   M: number;
+  /** Points from here on are zero (see forwardTransform). */
+  filled: number;
   /** [0] ← the squared norm packBalanced returns. */
   result: Float64Array;
 }
@@ -447,7 +455,7 @@ export interface PackForwardTask {
 /** @internal Runs a PackForwardTask (in the helper, or here when there is none). */
 export function runPackForward(t: PackForwardTask): void {
   t.result[0] = packBalanced(t.src, t.d, t.re, t.im);
-  forwardSerial(t.re, t.im, t.M);
+  forwardSerial(t.re, t.im, t.M, t.filled);
 }
 
 /**
@@ -457,19 +465,20 @@ export function runPackForward(t: PackForwardTask): void {
 function packAndForwardPair(a: Uint16Array, b: Uint16Array, d: number, A: Float64Array[], B: Float64Array[], M: number): [number, number] {
   const [ar, ai] = A as [Float64Array, Float64Array];
   const [br, bi] = B as [Float64Array, Float64Array];
+  const fa = packedPoints(a.length, d, M), fb = packedPoints(b.length, d, M);
   // Shared buffers come only from the pool, i.e. for PARALLEL_MIN <= M <= POOL_MAX with the helper wanted.
   if (isShared(ar)) {
-    const task: PackForwardTask = { kind: 'packForward', src: shareLimbs(b), d, re: br, im: bi, M, result: sharedResult };
+    const task: PackForwardTask = { kind: 'packForward', src: shareLimbs(b), d, re: br, im: bi, M, filled: fb, result: sharedResult };
     let na = 0;
     const local = (): void => {
       na = packBalanced(a, d, ar, ai);
-      forwardSerial(ar, ai, M);
+      forwardSerial(ar, ai, M, fa);
     };
     if (withHelper(M, local, task, () => runPackForward(task))) return [na, task.result[0]!];
   }
   const na = packBalanced(a, d, ar, ai), nb = packBalanced(b, d, br, bi);
-  forwardTransform(ar, ai, M);
-  forwardTransform(br, bi, M);
+  forwardTransform(ar, ai, M, fa);
+  forwardTransform(br, bi, M, fb);
   return [na, nb];
 }
 
@@ -488,13 +497,16 @@ export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, min
       const normA = balancedNormSq(a, 4);
       if (mixedBound(M, square ? normA : Math.sqrt(normA * balancedNormSq(b, 4))) >= 0.5) continue;
     }
+    // Only the few points between what packing surely overwrites and what it may write need clearing: the
+    // forward transform takes the rest as zero.
     const zeroFrom = Math.min(packedPrefix(a.length, d), packedPrefix(b.length, d));
-    const [ar, ai, br, bi] = transformBuffers(M, square ? 2 : 4, zeroFrom);
+    const zeroTo = Math.max(packedPoints(a.length, d, M), packedPoints(b.length, d, M));
+    const [ar, ai, br, bi] = transformBuffers(M, square ? 2 : 4, zeroFrom, zeroTo);
     const A = { re: ar!, im: ai! };
     if (square) {
       const na2 = packBalanced(a, d, ar!, ai!);
       if (mixedBound(M, na2) >= 0.5) continue;
-      forwardTransform(ar!, ai!, M);
+      forwardTransform(ar!, ai!, M, packedPoints(a.length, d, M));
     } else {
       // Above base 10^4 the bound is checked after the transforms (the norms come with the packing).
       const [na2, nb2] = packAndForwardPair(a, b, d, [ar!, ai!], [br!, bi!], M);

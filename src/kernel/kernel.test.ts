@@ -10,6 +10,7 @@ import {
 } from './index.js';
 import { FFT_THRESHOLD, KARATSUBA_THRESHOLD, setMulThresholds } from './mul.js';
 import { unpackProduct } from './fft.js';
+import { forwardTransform } from './fftcore.js';
 import { NEWTON_DIV_THRESHOLD, setDivThreshold } from './div.js';
 import { randomNatural as randomDigits, seededRandom as rng } from '../../test/random.js';
 
@@ -256,6 +257,29 @@ describe('unpacking a transform output', () => {
       }
       const ok = unpackProduct(new Float64Array(8).fill(8), new Float64Array(8).fill(8), 8, 16, d, 20);
       assert.ok(ok !== null && ok.some((limb) => limb !== 0), `d=${d} finite outputs unpack`);
+    }
+  });
+});
+
+describe('forward transform of a zero-tailed input', () => {
+  // The forward transform takes points from `filled` on as zero: mixed lengths never read them (the product's
+  // pooled buffers hold an earlier product there), powers of two clear them. Either way: the bits of a true zero tail.
+  test('garbage past `filled` gives the same bits as zeros, both length families, fused and unfused stages', () => {
+    const r = rng(31);
+    for (const M of [96, 3 * 1024, 3 * 4096, 4096, 1 << 14]) {
+      for (const filled of [1, Math.floor(M / 5), Math.floor(M * 0.42), Math.floor(M * 0.7), M]) {
+        const zr = new Float64Array(M), zi = new Float64Array(M);
+        for (let t = 0; t < filled; t++) {
+          zr[t] = Math.round(r() * 1000) - 500;
+          zi[t] = Math.round(r() * 1000) - 500;
+        }
+        const gr = zr.slice(), gi = zi.slice();
+        gr.fill(NaN, filled);
+        gi.fill(1e300, filled);
+        forwardTransform(zr, zi, M);
+        forwardTransform(gr, gi, M, filled);
+        assert.deepEqual([gr, gi], [zr, zi], `M=${M} filled=${filled}`);
+      }
     }
   });
 });
