@@ -223,27 +223,66 @@ export function balancedLength(limbs: number, d: number): number {
 
 // ---------------------------------------------------------------- unpacking
 
+/** Where a run of unpacking stopped: output limbs written, base-10^d carry, pending digits, largest rounding error. */
+interface UnpackRun {
+  o: number;
+  carry: number;
+  /** Digits not yet making a whole limb (d < 4), worth acc at output limb o; accPow = 10^(d·count). */
+  acc: number;
+  accPow: number;
+  maxErr: number;
+}
+
 /**
  * Rounds the packed product (scaled by M), propagates carries in base 10^d and regroups into base 10^4 limbs.
- * Returns null if some output is farther than MAX_ROUNDING_ERROR from an integer.
+ * Returns null if some output is farther than MAX_ROUNDING_ERROR from an integer (or is NaN or infinite).
+ *
+ * From PARALLEL_MIN points on shared buffers the digits are cut in two at q_s (a multiple of 12, so both halves
+ * start on a limb boundary for every d): the helper unpacks [q_s, L) from a zero carry into a shared scratch while
+ * this thread unpacks [0, q_s); the scratch is then copied above the lower half and the lower half's carry c is
+ * added in (value = low + 10^(d·q_s)·(high + c): the same integer, whatever the split).
  */
 export function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: number, d: number, outLimbs: number): Uint16Array | null {
+  const out = new Uint16Array(outLimbs);
+  const qs = 12 * Math.floor(L / 24);
+  let run: UnpackRun | undefined;
+  if (qs > 0 && M <= POOL_MAX && isShared(re) && isShared(im)) {
+    // The upper run may write a few top limbs past outLimbs (zeros of the padding), as the whole run would.
+    const upperLimbs = Math.ceil(((L - qs) * d) / 4) + 2;
+    const task: UnpackTask = {
+      kind: 'unpack', re, im, M, q0: qs, q1: L, d,
+      out: new Uint16Array(grown(sharedSource, 2 * upperLimbs), 0, upperLimbs), result: sharedRun,
+    };
+    let low: UnpackRun | undefined;
+    if (withHelper(M, () => (low = unpackDigits(re, im, M, 0, qs, d, out, 0)), task, () => runUnpack(task))) {
+      run = joinHalves(out, low!, task.out, readRun(sharedRun));
+    }
+  }
+  run ??= unpackDigits(re, im, M, 0, L, d, out, 0);
+  // Math.max propagates NaN and the test is written so that NaN fails it: a NaN or infinite output (rounded, it
+  // would be stored as limb 0) means a faulty transform, never a product.
+  if (!(run.maxErr <= MAX_ROUNDING_ERROR)) return null;
+  flushTop(out, run);
+  return out;
+}
+
+/**
+ * Unpacks digits [q0, q1) (q0 a multiple of 12) into out from limb o0 on, starting from a zero carry.
+ * A carry step divides v = digit + carry (|v| < 2^52) by 10^d through a multiplication by the reciprocal (carryStep).
+ */
+function unpackDigits(re: Float64Array, im: Float64Array, M: number, q0: number, q1: number, d: number, out: Uint16Array, o0: number): UnpackRun {
   const B = 10 ** d;
   const scale = 1 / M;
-  const out = new Uint16Array(outLimbs);
   let maxErr = 0;
   let carry = 0;
   let acc = 0;
   let accPow = 1;
-  let o = 0;
-  let q0 = 0;
-  // Fast paths. A carry step divides v = digit + carry (|v| < 2^52) by 10^d through a multiplication by the
-  // reciprocal: floor(v·10^-d) is off by at most one (relative error < 2^-52 of |v|·10^-d < 2^40), and the
-  // remainder check puts it right; c·10^d and v − c·10^d are exact.
+  let o = o0;
+  let q = q0;
   if (d === 4) {
-    const L2 = L - (L % 2);
-    for (; q0 < L2; q0 += 2) {
-      const h = q0 >> 1;
+    const end = q1 - ((q1 - q0) % 2);
+    for (; q < end; q += 2) {
+      const h = q >> 1;
       const x0 = re[h]! * scale, x1 = im[h]! * scale;
       const r0 = Math.round(x0), r1 = Math.round(x1);
       const e = Math.max(Math.abs(x0 - r0), Math.abs(x1 - r1));
@@ -254,10 +293,10 @@ export function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: 
     }
   } else if (d === 3) {
     // Four base-1000 digits give three limbs; the regrouping is small-integer arithmetic on digits < 1000.
-    const L4 = L - (L % 4);
+    const end = q1 - ((q1 - q0) % 4);
     const g = new Uint16Array(4);
-    for (; q0 < L4; q0 += 4) {
-      const h = q0 >> 1;
+    for (; q < end; q += 4) {
+      const h = q >> 1;
       const x0 = re[h]! * scale, x1 = im[h]! * scale, x2 = re[h + 1]! * scale, x3 = im[h + 1]! * scale;
       const r0 = Math.round(x0), r1 = Math.round(x1), r2 = Math.round(x2), r3 = Math.round(x3);
       const e = Math.max(Math.abs(x0 - r0), Math.abs(x1 - r1), Math.abs(x2 - r2), Math.abs(x3 - r3));
@@ -274,11 +313,10 @@ export function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: 
       o += 3;
     }
   }
-  for (let q = q0; q < L; q++) {
+  for (; q < q1; q++) {
     const x = ((q & 1) === 0 ? re[q >> 1] : im[q >> 1]) * scale;
     const r = Math.round(x);
-    const err = Math.abs(x - r);
-    maxErr = Math.max(maxErr, err);
+    maxErr = Math.max(maxErr, Math.abs(x - r));
     const v = r + carry;
     carry = Math.floor(v / B);
     let digit = v - carry * B;
@@ -296,28 +334,57 @@ export function unpackProduct(re: Float64Array, im: Float64Array, M: number, L: 
       }
     }
   }
-  // Math.max propagates NaN and the test is written so that NaN fails it: a NaN or infinite output (rounded, it
-  // would be stored as limb 0) means a faulty transform, never a product.
-  if (!(maxErr <= MAX_ROUNDING_ERROR)) return null;
-  if (carry < 0) throw new ArithmeticCheckError('FFT product is negative: internal fault');
-  // Remaining carry and accumulated digits (carry is a base-10^d multiple beyond position L).
-  if (d !== 4) {
-    acc += carry * accPow;
-    carry = 0;
-    while (acc > 0 && o < out.length) {
-      const hi = Math.floor(acc / BASE);
-      out[o++] = acc - hi * BASE;
-      acc = hi;
-    }
-  } else {
-    while (carry > 0 && o < out.length) {
-      const hi = Math.floor(carry / BASE);
-      out[o++] = carry - hi * BASE;
-      carry = hi;
-    }
+  return { o, carry, acc, accPow, maxErr };
+}
+
+/**
+ * The lower half's run `low` (limbs out[0, low.o), carry c at limb low.o, no pending digits: q_s is a multiple of
+ * 12) joined with the upper half's run `high` (limbs upper[0, high.o), from a zero carry): c is added into the upper
+ * limbs with carries, which are then copied above the lower ones (past out's end only top zeros are dropped, as a
+ * single run drops them).
+ */
+function joinHalves(out: Uint16Array, low: UnpackRun, upper: Uint16Array, high: UnpackRun): UnpackRun {
+  let c = low.carry;
+  for (let i = 0; c !== 0 && i < high.o; i++) c = carryStep(upper[i]! + c, 1e4, 1e-4, upper, i);
+  out.set(upper.subarray(0, Math.min(high.o, out.length - low.o)), low.o);
+  // What is left of c is worth c at limb high.o of the upper run, where its pending digits acc sit.
+  return { o: low.o + high.o, carry: high.carry, acc: high.acc + c, accPow: high.accPow, maxErr: Math.max(low.maxErr, high.maxErr) };
+}
+
+/** Writes what a run left above its last limb, V = acc + carry·accPow at limb o, which must be >= 0 and fit. */
+function flushTop(out: Uint16Array, run: UnpackRun): void {
+  let v = run.acc + run.carry * run.accPow;
+  if (v < 0) throw new ArithmeticCheckError('FFT product is negative: internal fault');
+  let o = run.o;
+  while (v > 0 && o < out.length) {
+    const hi = Math.floor(v / BASE);
+    out[o++] = v - hi * BASE;
+    v = hi;
   }
-  if (acc > 0 || carry > 0) throw new ArithmeticCheckError('FFT product overflows its length: internal fault');
-  return out;
+  if (v > 0) throw new ArithmeticCheckError('FFT product overflows its length: internal fault');
+}
+
+/** @internal The helper's half of unpacking: digits [q0, q1) into `out` (shared), its UnpackRun into `result`. */
+export interface UnpackTask {
+  kind: 'unpack';
+  re: Float64Array;
+  im: Float64Array;
+  M: number;
+  q0: number;
+  q1: number;
+  d: number;
+  out: Uint16Array;
+  result: Float64Array;
+}
+
+/** @internal Runs an UnpackTask (in the helper, or here when there is none). */
+export function runUnpack(t: UnpackTask): void {
+  const r = unpackDigits(t.re, t.im, t.M, t.q0, t.q1, t.d, t.out, 0);
+  t.result.set([r.o, r.carry, r.acc, r.accPow, r.maxErr]);
+}
+
+function readRun(r: Float64Array): UnpackRun {
+  return { o: r[0]!, carry: r[1]!, acc: r[2]!, accPow: r[3]!, maxErr: r[4]! };
 }
 
 /**
@@ -376,10 +443,15 @@ const POOL_BUFFERS = 4;
  * product (at most 4 × 64 MiB) until it exits. Fresh buffers would also cost their page faults every product.
  */
 const pool: SharedArrayBuffer[] = [];
-/** Shared copy of the operand the helper packs (b has fewer than 2·M limbs). */
+/**
+ * Shared limbs: the copy of the operand the helper packs (b has fewer than 2·M limbs), later the helper's half of
+ * the unpacked product (at most 2M·d/4 + 2 <= 2·M limbs).
+ */
 const sharedSource = new SharedArrayBuffer(0, { maxByteLength: 4 * POOL_MAX });
 /** Where the helper returns the squared norm of the operand it packed. */
 const sharedResult = new Float64Array(new SharedArrayBuffer(8));
+/** Where the helper returns its UnpackRun. */
+const sharedRun = new Float64Array(new SharedArrayBuffer(8 * 5));
 
 function grown(buffer: SharedArrayBuffer, bytes: number): SharedArrayBuffer {
   if (buffer.byteLength < bytes) buffer.grow(bytes);

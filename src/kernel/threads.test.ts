@@ -1,5 +1,5 @@
-// The two-thread FFT (threads.ts, fftworker.ts, fftcore's split steps, fft.ts's paired pack+transform): products
-// and squares at lengths where the helper takes half the work, in both length families, against BigInt; a helper
+// The two-thread FFT (threads.ts, fftworker.ts, fftcore's split steps, fft.ts's paired pack+transform and split
+// unpacking): products and squares at lengths where the helper takes half the work, in both length families, against BigInt; a helper
 // failure surfaces as an ArithmeticCheckError and leaves the helper usable; MATHSTREAM_THREADS=1 gives the same bits.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,6 +38,20 @@ describe('two-thread FFT', { skip: twoThreads ? false : 'single core or MATHSTRE
     assert.ok(plan.M >= PARALLEL_MIN);
     const s = (v: typeof a1) => natSpectrum(v!, plan);
     assert.equal(natToBigInt(natMulAddSpectra([[s(a1), s(b1)], [s(a2), s(b2)]])), x1 * y1 + x2 * y2);
+  });
+
+  test('split unpacking: carries across the middle through runs of 9s and 0s', () => {
+    // (10^n − 1)^2 = 10^2n − 2·10^n + 1 and (10^n − 1)(10^n + 1) = 10^2n − 1 put their 9-runs and 0-runs right at
+    // the middle, where the helper's half of the digits starts from a zero carry and the lower half's carry is
+    // added in afterwards.
+    for (const n of [300_000, 300_001, 300_003]) {
+      const p = 10n ** BigInt(n);
+      const nines = natFromBigInt(p - 1n);
+      assert.equal(natToBigInt(natSqr(nines)), (p - 1n) ** 2n, `(10^${n} − 1)^2`);
+      assert.ok(lastFftLength >= PARALLEL_MIN);
+      assert.equal(natToBigInt(natMul(nines, natFromBigInt(p + 1n))), p * p - 1n, `(10^${n} − 1)(10^${n} + 1)`);
+      assert.equal(natToBigInt(natMul(nines, natFromBigInt(p / 10n + 1n))), (p - 1n) * (p / 10n + 1n), 'unbalanced');
+    }
   });
 
   test('a failing helper step raises ArithmeticCheckError and the helper keeps working', () => {
