@@ -9,8 +9,9 @@
  * across competitors (differential test) or the bench exits 1.
  *
  * Competitors:
- * - `mathstream`: computePiDigits (decimal limbs end to end), and `mathstream-file` the same
- *   through computePiToFile (atomic file write included).
+ * - `mathstream`: computePi (decimal limbs end to end; from 10^5 decimals the series' two halves run on two
+ *   threads), `mathstream-1t` computePiDigits (the synchronous driver: one thread), and `mathstream-file`
+ *   computePiToFile (two threads, atomic file write included).
  * - `bigint`: Chudnovsky with binary splitting on V8 BigInt, recursive-Newton isqrt, one
  *   big division, then BigInt#toString (the binary-to-decimal conversion).
  * - `gmp-chud`: the same algorithm on GMP's mpz through gmp-wasm's low-level binding
@@ -24,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init as initGmp } from 'gmp-wasm';
-import { computePiDigits, computePiToFile } from '../src/apps/pi/index.js';
+import { computePi, computePiDigits, computePiToFile } from '../src/apps/pi/index.js';
 
 type Competitor = (decimals: number) => Promise<Uint8Array>;
 
@@ -150,7 +151,9 @@ const gmpMpfr: Competitor = async (decimals) => {
 
 // ---------------------------------------------------------------- mathstream
 
-const ours: Competitor = async (decimals) => computePiDigits(decimals);
+const ours: Competitor = async (decimals) => computePi(decimals);
+
+const oursOneThread: Competitor = async (decimals) => computePiDigits(decimals);
 
 const oursFile: Competitor = async (decimals) => {
   const dir = mkdtempSync(join(tmpdir(), 'ms-pi-bench-'));
@@ -165,6 +168,7 @@ const oursFile: Competitor = async (decimals) => {
 
 const COMPETITORS: Record<string, Competitor> = {
   mathstream: ours,
+  'mathstream-1t': oursOneThread,
   'mathstream-file': oursFile,
   'gmp-chud': gmpChud,
   'gmp-mpfr': gmpMpfr,

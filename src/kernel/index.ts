@@ -7,11 +7,11 @@ export {
   Nat, NAT_ZERO, NAT_ONE, SMALL_LIMIT,
   natFromDigits, natToDigits, natFromBigInt, natToBigInt, natFromNumber, natToNumber,
   natIsZero, natDigitCount, natCompare, natAdd, natSub, natMulSmall, natDivSmall, natModSmall,
-  natShiftDecimal, natTruncDecimal, natLowDigits,
+  natShiftDecimal, natTruncDecimal, natLowDigits, natExportLimbs, natImportLimbs,
 } from './nat.js';
 export { natMul, natSqr, natPow, mulWorkingBytes, CHECK_PRIME } from './mul.js';
 export { natDivMod, natDiv, reciprocalApprox } from './div.js';
 export { natIsqrt } from './sqrt.js';
 export { releaseFftCaches } from './fft.js';
-export { suspendHelper } from './threads.js';
+export { suspendHelper, fftThreads } from './threads.js';
 export { natSpectrumPlan, natSpectrum, natMulSpectra, natMulAddSpectra, type NatSpectrum, type SpectrumPlan } from './spectra.js';

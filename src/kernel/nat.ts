@@ -170,6 +170,22 @@ export function natFromBigInt(x: bigint): Nat {
   return natFromDigits(Buffer.from(x.toString(), 'latin1'));
 }
 
+/**
+ * A copy of a's limbs that can be transferred to another thread (postMessage transfer list): numbers cross threads
+ * as limbs, with no decimal conversion. natImportLimbs takes it back.
+ */
+export function natExportLimbs(a: Nat): Uint16Array {
+  return a.limbs.slice();
+}
+
+/** The Nat of limbs made by natExportLimbs (in any thread), checked: a limb >= 10^4 is an internal fault. */
+export function natImportLimbs(limbs: Uint16Array): Nat {
+  let bad = 0;
+  for (let i = 0; i < limbs.length; i++) bad |= limbs[i]! >= BASE ? 1 : 0;
+  if (bad) throw new ArithmeticCheckError('natImportLimbs: a limb is not below 10^4');
+  return natFromLimbs(limbs);
+}
+
 export function natToBigInt(a: Nat): bigint {
   return BigInt(Buffer.from(natToDigits(a).buffer).toString('latin1'));
 }

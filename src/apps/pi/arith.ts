@@ -60,9 +60,33 @@ export function budgetedMultiplier(budget: () => number): Multiplier {
   return product;
 }
 
+/** Fraction of the memory budget this thread's products may use (a half while another thread computes too). */
+let budgetShare = 1;
+
+function piBudget(): number {
+  return Math.floor(getConfig().memoryBudget * budgetShare);
+}
+
+/**
+ * Limits this thread's products to `share` of the memory budget until the returned function is called (while
+ * the second thread of subtree.ts holds the other part).
+ */
+export function sharePiBudget(share: number): () => void {
+  const before = budgetShare;
+  budgetShare = share;
+  return () => {
+    budgetShare = before;
+  };
+}
+
 /** The default: the kernel's products, kept within the configured memory budget. */
-const defaultMultiplier = budgetedMultiplier(() => getConfig().memoryBudget);
+const defaultMultiplier = budgetedMultiplier(piBudget);
 let multiplier: Multiplier = defaultMultiplier;
+
+/** True unless the products are redirected (setPiMultiplier): only then can another thread do part of them. */
+export function piMultiplierIsDefault(): boolean {
+  return multiplier === defaultMultiplier;
+}
 
 /** Redirects apps/pi's products (e.g. to the out-of-core engine); `undefined` restores the kernel's. */
 export function setPiMultiplier(next: Multiplier | undefined): void {
@@ -105,7 +129,7 @@ const LIVE_SPECTRA = 5;
 export function mergeProducts(p1: Nat, p2: Nat | undefined, q1: Nat, q2: Nat, t1: Nat, t2: Nat): MergedProducts {
   if (multiplier === defaultMultiplier) {
     const plan = natSpectrumPlan([[[t1, q2], [p1, t2]], [[q1, q2]]]);
-    if (LIVE_SPECTRA * 16 * plan.M <= getConfig().memoryBudget) {
+    if (LIVE_SPECTRA * 16 * plan.M <= piBudget()) {
       const sQ2 = natSpectrum(q2, plan);
       const t = natMulAddSpectra([
         [natSpectrum(t1, plan), sQ2],

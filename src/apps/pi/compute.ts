@@ -18,9 +18,10 @@
  */
 import { type Nat, natDigitCount, natMulSmall, natShiftDecimal, natToDigits } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
-import { type Float, floatAdd, floatMagnitude, floatMul, floatOf, mul } from './arith.js';
+import { type Float, floatAdd, floatMagnitude, floatMul, floatOf, mul, sharePiBudget } from './arith.js';
 import { divideFloor, sqrtSmallScaled } from './newton.js';
 import { mergeWeight, type Split, split, splitPoint, subtreeWeight, termsFor } from './series.js';
+import { SubtreeJob } from './subtree.js';
 
 /** Default guard digits beyond the requested decimals. */
 export const GUARD_DIGITS = 12;
@@ -64,15 +65,16 @@ function rootQuotient(left: { p: Float; q: Float; t: Float }, right: { q: Float;
  * The ASCII digits of X ≈ pi·10^M (M + 1 digits, "3" first), as a generator yielding work units
  * done, so callers can drive it synchronously or with pauses.
  */
-function* piDigitsWithGuard(decimals: number, guard: number): Generator<number, Uint8Array> {
+function* piDigitsWithGuard(decimals: number, guard: number, twoThreads: boolean): Generator<number, Uint8Array> {
   const digits = decimals + guard;
   const terms = termsFor(digits);
   const m = splitPoint(0, terms); // even: T(0,m) and T(m,terms) are both positive
   const weights = finalWeights(terms);
 
   // Locals are dropped as soon as they are used: at 10^8 digits each is tens of MB.
-  let left: Split | undefined = yield* split(0, m, true);
-  let right: Split | undefined = yield* split(m, terms, false);
+  let [left, right]: Array<Split | undefined> = twoThreads
+    ? yield* halvesOnTwoThreads(m, terms)
+    : [yield* split(0, m, true), yield* split(m, terms, false)];
   const precision = digits + FLOAT_EXTRA;
   const { q, t } = rootQuotient(
     { p: positive(left.p!), q: positive(left.q), t: positive(left.t) },
@@ -99,6 +101,35 @@ function* piDigitsWithGuard(decimals: number, guard: number): Generator<number, 
   return text;
 }
 
+/** How long one wait for the second thread blocks before the driver gets a step back (progress, cancellation). */
+const WAIT_SLICE_MS = 20;
+
+/**
+ * The tree's two halves at once: [m, terms) on the second thread (subtree.ts), [0, m) here, each with half of the
+ * memory budget. The second thread's progress is reported with this thread's steps; it is stopped if this
+ * generator ends early (an error here, or the driver cancelling and closing it).
+ */
+function* halvesOnTwoThreads(m: number, terms: number): Generator<number, [Split, Split]> {
+  const job = new SubtreeJob(m, terms, false);
+  const restoreBudget = sharePiBudget(0.5);
+  try {
+    const steps = split(0, m, true);
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) yield step.value + job.takeProgress();
+    for (;;) {
+      const right = job.poll(WAIT_SLICE_MS);
+      yield job.takeProgress();
+      if (right) return [step.value, right];
+    }
+  } finally {
+    restoreBudget();
+    job.stop();
+  }
+}
+
+/** Decimals from which pi computes its series on two threads (below, a thread's start-up, ~50 ms, is not worth it). */
+export const TWO_THREAD_DECIMALS = 100_000;
+
 /** True when the guard digits text[1+decimals ..] read as g satisfy 2 ≤ g ≤ 10^G − 2 (see the header). */
 function guardIsSafe(text: Uint8Array, decimals: number): boolean {
   const guard = text.subarray(1 + decimals);
@@ -120,9 +151,9 @@ function guardIsSafe(text: Uint8Array, decimals: number): boolean {
  * (astronomically rare) ambiguous case retries with 10 more guard digits each time.
  * Returns the N decimals (a view on the computed text, after "3").
  */
-export function* piDecimals(decimals: number): Generator<number, Uint8Array> {
+export function* piDecimals(decimals: number, twoThreads = false): Generator<number, Uint8Array> {
   for (let guard = GUARD_DIGITS; ; guard += 10) {
-    const text = yield* piDigitsWithGuard(decimals, guard);
+    const text = yield* piDigitsWithGuard(decimals, guard, twoThreads);
     if (text[0] !== 51) throw new ArithmeticCheckError('pi: the integer part came out different from 3');
     if (guardIsSafe(text, decimals)) return text.subarray(1, 1 + decimals);
   }

@@ -10,8 +10,9 @@ import { statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { getConfig } from '../../config.js';
 import { CancelledError, InvalidArgumentError, ResultTooLargeError } from '../../errors.js';
-import { suspendHelper } from '../../kernel/index.js';
-import { piDecimals, piWorkTotal } from './compute.js';
+import { fftThreads, suspendHelper } from '../../kernel/index.js';
+import { piMultiplierIsDefault } from './arith.js';
+import { TWO_THREAD_DECIMALS, piDecimals, piWorkTotal } from './compute.js';
 import { writePiFile } from './writer.js';
 
 export { writePiFile, writePiStream } from './writer.js';
@@ -73,8 +74,22 @@ interface Drive {
   done: number;
 }
 
-function startDrive(decimals: number, extraTotal: number): Drive {
-  return { decimals, steps: piDecimals(decimals), total: piWorkTotal(decimals) + extraTotal, extraTotal, done: 0 };
+function startDrive(decimals: number, extraTotal: number, twoThreads: boolean): Drive {
+  return { decimals, steps: piDecimals(decimals, twoThreads), total: piWorkTotal(decimals) + extraTotal, extraTotal, done: 0 };
+}
+
+/** Ends a computation that stopped early (cancelled or failed): the generator's cleanup stops a second thread. */
+function closeDrive(drive: Drive): void {
+  drive.steps.return(new Uint8Array(0));
+}
+
+/**
+ * Whether the async driver computes the series on two threads: on a machine with two cores (and
+ * MATHSTREAM_THREADS not 1), from TWO_THREAD_DECIMALS on, with the products not redirected (a redirected
+ * multiplier, e.g. the out-of-core engine's, lives in this thread only).
+ */
+function twoThreadsFor(decimals: number): boolean {
+  return decimals >= TWO_THREAD_DECIMALS && fftThreads() > 1 && piMultiplierIsDefault();
 }
 
 /** One step: the cancellation check, the work, the progress report; the digits once the generator is done. */
@@ -96,11 +111,14 @@ function finish(drive: Drive, options: PiOptions, digits: Uint8Array): { digits:
 /*
  * Both drivers keep the kernel's FFT helper thread off: pi's large products go through spectra, which stay on one
  * thread, so the helper would save little (10^6 decimals: 3.02 s with it, 3.09 s without) while pinning its
- * buffer pool and tables — at 10^8 decimals that was 2.4 GiB peak RSS instead of 1.8.
+ * buffer pool and tables — at 10^8 decimals that was 2.4 GiB peak RSS instead of 1.8. The second core is used
+ * one level up instead: the async driver has the series' two halves computed at once (compute.ts).
+ *
+ * The sync driver stays on one thread: it blocks the event loop, so it could not see the second thread die.
  */
 
 function driveSync(decimals: number, options: PiOptions): Uint8Array {
-  const drive = startDrive(decimals, 0);
+  const drive = startDrive(decimals, 0, false);
   const resumeHelper = suspendHelper();
   try {
     for (;;) {
@@ -108,6 +126,7 @@ function driveSync(decimals: number, options: PiOptions): Uint8Array {
       if (digits) return finish(drive, options, digits).digits;
     }
   } finally {
+    closeDrive(drive);
     resumeHelper();
   }
 }
@@ -116,7 +135,7 @@ function driveSync(decimals: number, options: PiOptions): Uint8Array {
 const PAUSE_MS = 50;
 
 async function driveAsync(decimals: number, options: PiOptions, extraTotal = 0): Promise<{ digits: Uint8Array; done: number; total: number }> {
-  const drive = startDrive(decimals, extraTotal);
+  const drive = startDrive(decimals, extraTotal, twoThreadsFor(decimals));
   let lastPause = performance.now();
   const resumeHelper = suspendHelper();
   try {
@@ -129,6 +148,7 @@ async function driveAsync(decimals: number, options: PiOptions, extraTotal = 0):
       }
     }
   } finally {
+    closeDrive(drive);
     resumeHelper();
   }
 }

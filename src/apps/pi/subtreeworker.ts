@@ -1,0 +1,62 @@
+/**
+ * subtreeworker — entry point of the thread that computes one subtree of pi's binary splitting (see subtree.ts):
+ * runs `split(a, b, needP)` with its own kernel, reports progress in batches and hands back P, Q, |T| as limbs
+ * (transferred, not copied). Never throws out of the thread: an error is reported, so the waiting caller is
+ * always released.
+ */
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { configure } from '../../config.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { natExportLimbs, suspendHelper } from '../../kernel/index.js';
+import { split } from './series.js';
+import type { SubtreeReply, SubtreeRequest } from './subtree.js';
+
+const request = workerData as SubtreeRequest & { port: MessagePort; flag: Int32Array };
+const { port, flag } = request;
+
+/** Progress goes out at most this often (each message wakes nobody: the caller drains them when it looks). */
+const REPORT_MS = 100;
+
+function post(reply: SubtreeReply, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(reply, transfer);
+}
+
+function run(): void {
+  const { a, b } = request;
+  if (!(Number.isSafeInteger(a) && Number.isSafeInteger(b) && 0 <= a && a < b)) {
+    throw new InvalidArgumentError(`pi subtree: bad term range [${a}, ${b})`);
+  }
+  configure({ memoryBudget: request.memoryBudget });
+  // This thread is the second core's work already: its products must not start a kernel helper of their own.
+  suspendHelper();
+  const steps = split(request.a, request.b, request.needP);
+  let pending = 0;
+  let last = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) {
+      const { p, q, t } = step.value;
+      const limbs = [p, q, t].map((x) => (x === undefined ? undefined : natExportLimbs(x)));
+      const transfer = limbs.flatMap((x) => (x === undefined ? [] : [x.buffer as ArrayBuffer]));
+      post({ progress: pending, result: { p: limbs[0], q: limbs[1]!, t: limbs[2]! } }, transfer);
+      return;
+    }
+    pending += step.value;
+    if (performance.now() - last > REPORT_MS) {
+      post({ progress: pending });
+      pending = 0;
+      last = performance.now();
+    }
+  }
+}
+
+let failed = false;
+try {
+  run();
+} catch (e) {
+  failed = true;
+  post({ progress: 0, error: { name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) } });
+}
+Atomics.store(flag, 0, failed ? 2 : 1);
+Atomics.notify(flag, 0);
+port.close();
