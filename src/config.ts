@@ -12,8 +12,9 @@
  * - `MATHSTREAM_MAX_DIGITS` refuse results longer than this many digits (default: no limit
  *                         beyond the free disk).
  * - `MATHSTREAM_CHUNK`    digits per streamed chunk (default 1 MiB of digits).
- * - `MATHSTREAM_THREADS`  threads an in-memory FFT product may use, 1 or 2 (default: 2 when the machine has two
- *                         cores). Read by kernel/threads.ts, the only place that starts a thread for arithmetic.
+ * - `MATHSTREAM_THREADS`  threads an in-memory FFT product, or pi's series, may use, 1 or 2 (default: 2 when the
+ *                         machine has two cores). Read by kernel/threads.ts (`fftThreads`); the kernel's FFT helper
+ *                         and pi's subtree thread (apps/pi/subtree.ts) are the only threads started for arithmetic.
  */
 import { totalmem } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * pi-threads — the async driver computes the series' two halves at once (apps/pi/subtree.ts): the digits are the
- * same as on one thread and as the independent 10^6 hash of pi.test.ts, progress stays monotone, cancelling stops
- * the second thread, and a failure there surfaces as ArithmeticCheckError.
+ * same as on one thread and as the independent 10^6 hash of pi.test.ts, progress stays monotone, a small memory
+ * budget keeps one thread, cancelling stops the second thread, and a failure there surfaces as ArithmeticCheckError.
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { computePi, computePiDigits } from '../src/apps/pi/index.js';
 import { TWO_THREAD_DECIMALS } from '../src/apps/pi/compute.js';
 import { SubtreeJob, liveSubtreeThreads } from '../src/apps/pi/subtree.js';
+import { configure, getConfig } from '../src/config.js';
 import { ArithmeticCheckError, CancelledError } from '../src/errors.js';
 import { fftThreads } from '../src/kernel/index.js';
 
@@ -48,17 +49,34 @@ describe('pi on two threads', { skip: twoCores ? false : 'single core or MATHSTR
     assert.deepEqual(await computePi(n), computePiDigits(n));
   });
 
+  test('one thread when the second one\'s memory would not fit the budget', async () => {
+    const budget = getConfig().memoryBudget;
+    configure({ memoryBudget: 2 << 20 }); // 2 MiB: below ~26 bytes per decimal of 150,000 decimals
+    try {
+      let threads = 0;
+      const digits = await computePi(150_000, { onProgress: () => void (threads = Math.max(threads, liveSubtreeThreads())) });
+      assert.equal(threads, 0);
+      assert.deepEqual(digits, computePiDigits(150_000));
+    } finally {
+      configure({ memoryBudget: budget });
+    }
+  });
+
   test('cancelling while both halves run stops the second thread', async () => {
     const controller = new AbortController();
     let calls = 0;
+    let threadsAtAbort = -1;
     // Large enough that its right half (~40 s) outlasts threadsGone()'s wait: only a real stop passes.
     const run = computePi(20_000_000, {
       signal: controller.signal,
       onProgress: () => {
-        if (++calls === 5) controller.abort();
+        if (++calls !== 5) return;
+        threadsAtAbort = liveSubtreeThreads();
+        controller.abort();
       },
     });
     await assert.rejects(run, CancelledError);
+    assert.equal(threadsAtAbort, 1, 'the second thread was running when cancelled');
     assert.equal(await threadsGone(), 0);
   });
 
