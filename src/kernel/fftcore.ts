@@ -4,9 +4,9 @@
  * pointwise step (untangle, multiply, optional second product added, re-tangle). Its proven error bound is
  * `mixedBound` (see there). The older power-of-two transforms of fft.ts stay for kernel/transform.ts.
  *
- * Two threads. From PARALLEL_MIN points, on SharedArrayBuffer-backed arrays, each transform runs in three steps
- * split with the helper thread of threads.ts (a radix stage split by butterfly index, then the independent
- * sub-blocks shared out), and the pointwise step in two halves of equal work. Every element goes through the same
+ * Two threads. From PARALLEL_MIN points, on SharedArrayBuffer-backed arrays, each transform runs in two steps
+ * split with the helper thread of threads.ts (the top stage — for M = 3P the fused radix-3 + radix-4 pass — split
+ * by butterfly index, then the independent sub-blocks shared out), and the pointwise step in two halves of equal work. Every element goes through the same
  * operations in the same order as in the serial code, so results are bit for bit the same and the bound holds.
  *
  * Orderings. The forward transform (decimation in frequency) takes natural order and leaves bit-reversed order; for

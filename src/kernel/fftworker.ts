@@ -6,7 +6,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { runPackForward, runUnpack, type PackForwardTask, type UnpackTask } from './fft.js';
 import { releaseCoreTables, runFftTask, warmUpTransforms, type FftTask } from './fftcore.js';
-import { disableHelper } from './threads.js';
+import { describeFailure, disableHelper, signalDone } from './threads.js';
 
 const { port, flag } = workerData as { port: MessagePort; flag: Int32Array };
 
@@ -26,11 +26,10 @@ parentPort!.on('message', (msg: Message) => {
     else if (msg.task.kind === 'unpack') runUnpack(msg.task);
     else runFftTask(msg.task);
   } catch (e) {
-    error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    error = describeFailure(e);
   }
   if (error !== undefined) port.postMessage({ error });
-  Atomics.store(flag, 0, error === undefined ? 1 : 2);
-  Atomics.notify(flag, 0);
+  signalDone(flag, error === undefined);
 });
 Atomics.store(flag, 1, 1);
 Atomics.notify(flag, 1);

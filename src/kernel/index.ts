@@ -13,5 +13,5 @@ export { natMul, natSqr, natPow, mulWorkingBytes, CHECK_PRIME } from './mul.js';
 export { natDivMod, natDiv, reciprocalApprox } from './div.js';
 export { natIsqrt } from './sqrt.js';
 export { releaseFftCaches } from './fft.js';
-export { suspendHelper, fftThreads } from './threads.js';
+export { suspendHelper, fftThreads, startThread, signalDone, describeFailure, type ArithmeticThread } from './threads.js';
 export { natSpectrumPlan, natSpectrum, natMulSpectra, natMulAddSpectra, type NatSpectrum, type SpectrumPlan } from './spectra.js';

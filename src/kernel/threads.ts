@@ -1,5 +1,7 @@
 /**
- * kernel/threads — one helper thread for the FFT, so that a large product uses both cores of the machine.
+ * kernel/threads — one helper thread for the FFT, so that a large product uses both cores of the machine, and the
+ * one way an arithmetic thread is started and reports back (`startThread`, `signalDone`; pi's subtree thread uses
+ * them too).
  *
  * The kernel's API stays synchronous: the caller posts the helper's half of a step, does its own half, then blocks
  * on an Atomics.wait until the helper has finished (Node allows Atomics.wait on the main thread). Data is shared,
@@ -15,14 +17,8 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 
-interface Helper {
-  worker: Worker;
-  port: MessagePort;
-  /**
-   * [0]: 0 while the helper works, 1 when it is done, 2 when it failed (the error text is on the port).
-   * [1]: 1 once the helper is listening (set by the helper; read before the first task).
-   */
-  flag: Int32Array;
+/** The FFT helper: flag[1] is 1 once it listens (set by the helper; read before the first task). */
+interface Helper extends ArithmeticThread {
   ready: boolean;
 }
 
@@ -49,22 +45,47 @@ export function isShared(a: Float64Array): boolean {
   return a.buffer instanceof SharedArrayBuffer;
 }
 
-function startHelper(): Helper | null {
-  if (fftThreads() < 2) return null;
+/** A thread started by startThread: its reply port and its shared flag (see below). */
+export interface ArithmeticThread {
+  worker: Worker;
+  port: MessagePort;
+  /** [0]: 0 while working, 1 done, 2 failed (set with signalDone); [1]: free for the thread's own protocol. */
+  flag: Int32Array;
+}
+
+/**
+ * Starts the worker script `url` with `data` plus `port` (its end of a MessageChannel, for replies the caller reads
+ * synchronously with receiveMessageOnPort) and `flag` (shared Int32 slots the caller can Atomics.wait on). Neither
+ * end keeps the process alive. Both arithmetic threads (this module's FFT helper, pi's subtree thread) start here.
+ */
+export function startThread(url: URL, data: object): ArithmeticThread {
   const { port1, port2 } = new MessageChannel();
   const flag = new Int32Array(new SharedArrayBuffer(8));
-  // execArgv: [] — the helper must not inherit flags meant for the main script (`--input-type=module -e ...`
+  // execArgv: [] — a thread must not inherit flags meant for the main script (`--input-type=module -e ...`
   // makes a file worker fail to start).
-  const worker = new Worker(new URL('./fftworker.js', import.meta.url), {
-    workerData: { port: port2, flag },
-    transferList: [port2],
-    execArgv: [],
-  });
-  worker.on('error', () => disable(worker));
-  worker.on('exit', () => disable(worker));
+  const worker = new Worker(url, { workerData: { ...data, port: port2, flag }, transferList: [port2], execArgv: [] });
   worker.unref();
   port1.unref();
-  return { worker, port: port1, flag, ready: false };
+  return { worker, port: port1, flag };
+}
+
+/** Thread side: one line describing a failure, as the caller reports it ("InvalidArgumentError: …"). */
+export function describeFailure(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+/** Thread side: sets flag[0] to done (1) or failed (2) and wakes the waiting caller. Post any reply first. */
+export function signalDone(flag: Int32Array, ok: boolean): void {
+  Atomics.store(flag, 0, ok ? 1 : 2);
+  Atomics.notify(flag, 0);
+}
+
+function startHelper(): Helper | null {
+  if (fftThreads() < 2) return null;
+  const thread = startThread(new URL('./fftworker.js', import.meta.url), {});
+  thread.worker.on('error', () => disable(thread.worker));
+  thread.worker.on('exit', () => disable(thread.worker));
+  return { ...thread, ready: false };
 }
 
 function disable(worker: Worker): void {

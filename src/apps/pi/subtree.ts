@@ -9,10 +9,10 @@
  * Memory: both halves are alive at once, each with half of the memory budget for its products' transforms, so
  * the budget still bounds what all products hold together.
  */
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort } from 'node:worker_threads';
 import { getConfig } from '../../config.js';
 import { ArithmeticCheckError } from '../../errors.js';
-import { natImportLimbs } from '../../kernel/index.js';
+import { type ArithmeticThread, natImportLimbs, startThread } from '../../kernel/index.js';
 import type { Split } from './series.js';
 
 /** @internal What the worker is asked (plus its port and flag). */
@@ -27,7 +27,8 @@ export interface SubtreeRequest {
 export interface SubtreeReply {
   progress: number;
   result?: { p: Uint16Array | undefined; q: Uint16Array; t: Uint16Array };
-  error?: { name: string; message: string };
+  /** The thread's failure, as describeFailure words it. */
+  error?: string;
 }
 
 /** Threads started and not yet exited (for tests: a stopped computation leaves none behind). */
@@ -40,32 +41,23 @@ export function liveSubtreeThreads(): number {
 
 /** A subtree being computed on the second thread. */
 export class SubtreeJob {
-  private readonly worker: Worker;
-  private readonly port: MessagePort;
-  /** [0]: 0 while the thread works, 1 when it has posted its result, 2 when it has posted an error. */
-  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  /** flag[0]: 0 while the thread works, 1 when it has posted its result, 2 when it has posted an error. */
+  private readonly thread: ArithmeticThread;
   private progressSeen = 0;
   private reply: SubtreeReply | undefined;
   private exitCode: number | undefined;
 
   constructor(a: number, b: number, needP: boolean) {
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
     const request: SubtreeRequest = { a, b, needP, memoryBudget: Math.floor(getConfig().memoryBudget / 2) };
-    // execArgv: [] — flags meant for the main script (`--input-type=module -e ...`) stop a file worker starting.
-    this.worker = new Worker(new URL('./subtreeworker.js', import.meta.url), {
-      workerData: { ...request, port: port2, flag: this.flag },
-      transferList: [port2],
-      execArgv: [],
-    });
+    this.thread = startThread(new URL('./subtreeworker.js', import.meta.url), request);
     liveThreads++;
-    this.worker.on('error', () => undefined);
-    this.worker.on('exit', (code) => {
+    // A failure is reported by the thread itself, or seen as an exit without a reply (poll): the error event
+    // needs a listener only so that it does not become an uncaught exception.
+    this.thread.worker.on('error', () => undefined);
+    this.thread.worker.on('exit', (code) => {
       liveThreads--;
       this.exitCode = code;
     });
-    this.worker.unref();
-    port1.unref();
   }
 
   /** Work units the thread has reported since the last call. */
@@ -81,10 +73,11 @@ export class SubtreeJob {
    * ArithmeticCheckError if the thread failed or died.
    */
   poll(ms: number): Split | undefined {
-    if (Atomics.load(this.flag, 0) === 0) Atomics.wait(this.flag, 0, 0, ms);
+    const { flag } = this.thread;
+    if (Atomics.load(flag, 0) === 0) Atomics.wait(flag, 0, 0, ms);
     this.drain();
     if (this.reply?.error) {
-      throw new ArithmeticCheckError(`pi: the second thread failed: ${this.reply.error.name}: ${this.reply.error.message}`);
+      throw new ArithmeticCheckError(`pi: the second thread failed: ${this.reply.error}`);
     }
     const result = this.reply?.result;
     if (result) {
@@ -102,11 +95,11 @@ export class SubtreeJob {
 
   /** Stops the thread (when the caller gives up: cancelled, or failed on its own half). */
   stop(): void {
-    void this.worker.terminate();
+    void this.thread.worker.terminate();
   }
 
   private drain(): void {
-    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
+    for (let m = receiveMessageOnPort(this.thread.port); m !== undefined; m = receiveMessageOnPort(this.thread.port)) {
       const reply = m.message as SubtreeReply;
       this.progressSeen += reply.progress;
       if (reply.result || reply.error) this.reply = reply;

@@ -7,7 +7,7 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { configure } from '../../config.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { natExportLimbs, suspendHelper } from '../../kernel/index.js';
+import { describeFailure, natExportLimbs, signalDone, suspendHelper } from '../../kernel/index.js';
 import { split } from './series.js';
 import type { SubtreeReply, SubtreeRequest } from './subtree.js';
 
@@ -55,8 +55,7 @@ try {
   run();
 } catch (e) {
   failed = true;
-  post({ progress: 0, error: { name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) } });
+  post({ progress: 0, error: describeFailure(e) });
 }
-Atomics.store(flag, 0, failed ? 2 : 1);
-Atomics.notify(flag, 0);
+signalDone(flag, !failed);
 port.close();
