@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { configure, getConfig } from '../src/config.js';
-import { closeTracker, registerLogFile, registerReference, releaseReference, touchLogFile, trackedFiles } from '../src/tracker/index.js';
+import { closeTracker, trackedFiles } from '../src/tracker/index.js';
+import { registerLogFile, registerReference, releaseReference, touchLogFile } from '../src/tracker/references.js';
 import { median, peakRssMiB, printTable } from './util.js';
 
 const SECONDS = Number(process.argv[3] ?? process.argv[2] ?? 1) || 1;

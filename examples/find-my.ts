@@ -8,10 +8,9 @@
  * six usual forms. Then it builds the index beside the file and asks again, to show the
  * difference between a streaming scan and an indexed query.
  */
-import { getConfig } from '../src/config.js';
-import { type FindResult, buildIndex, ensurePiFile, findDate, findDigits, indexStatus, looksLikeDate } from '../src/apps/find/index.js';
-import { startProgress } from '../src/cli/progress.js';
-import { reportError } from '../src/cli/run.js';
+import { getConfig } from 'mathstream';
+import { type FindResult, buildIndex, ensurePiFile, findDate, findDigits, indexStatus, looksLikeDate } from 'mathstream/find';
+import { reportError, startProgress } from 'mathstream/cli';
 
 function show(label: string, r: FindResult): void {
   const where = r.position === null ? 'not found' : `position ${r.position.toLocaleString('en')}`;

@@ -8,10 +8,9 @@
  */
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { getConfig } from '../src/config.js';
-import { computePiToFile, parseDecimalCount } from '../src/apps/pi/index.js';
-import { startProgress } from '../src/cli/progress.js';
-import { reportError } from '../src/cli/run.js';
+import { getConfig } from 'mathstream';
+import { computePiToFile, parseDecimalCount } from 'mathstream/pi';
+import { reportError, startProgress } from 'mathstream/cli';
 
 /** Reads `length` bytes at `position` without loading the whole file. */
 function readSlice(path: string, position: number, length: number): string {

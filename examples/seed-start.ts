@@ -10,7 +10,6 @@ import {
   StreamNumber,
   activeStreams,
   add,
-  collectGarbage,
   compare,
   div,
   divmod,
@@ -20,9 +19,9 @@ import {
   neg,
   pow,
   sub,
-  trackedFiles,
   getConfig,
 } from 'mathstream';
+import { collectGarbage, trackedFiles } from 'mathstream/tracker';
 
 let failures = 0;
 

@@ -7,10 +7,8 @@
  *
  * Prints the digit count, the first and last digits, the time and the peak memory (max RSS).
  */
-import { exportToFile, pow } from '../src/engine/index.js';
-import { getConfig } from '../src/config.js';
-import { formatBytes } from '../src/engine/context.js';
-import { startProgress } from '../src/cli/progress.js';
+import { exportToFile, formatBytes, getConfig, pow } from 'mathstream';
+import { startProgress } from 'mathstream/cli';
 
 const output = process.argv[2] ?? 'nine.txt';
 const EDGE = 30;

@@ -68,6 +68,21 @@ export function parseByteSize(text: string, what = 'size'): number {
   return bytes;
 }
 
+/**
+ * Formats a byte count for messages, in binary units (the inverse direction of `parseByteSize`).
+ * @example formatBytes(3 * 2 ** 29) // '1.5 GiB'
+ */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
 function defaultMemoryBudget(): number {
   return Math.min(Math.floor(totalmem() / 4), 2 ** 30);
 }

@@ -1,19 +1,12 @@
 /**
  * mathstream — exact integer arithmetic on numbers stored as files of decimal digits.
- * Public API: re-exports only.
+ *
+ * The root entry holds what every user needs: the number handle, the operations, the errors and the
+ * configuration. The applications have entries of their own (`mathstream/pi`, `mathstream/find`,
+ * `mathstream/collatz`), and tools that manage a home (inspect it, collect, clear) use `mathstream/tracker`.
+ * docs/ARCHITECTURE.md maps the layers behind these entries.
  */
 export * from './errors.js';
-export { configure, getConfig, parseByteSize, type MathStreamConfig, type ConfigureOptions } from './config.js';
+export { configure, getConfig, parseByteSize, formatBytes, type MathStreamConfig, type ConfigureOptions } from './config.js';
 export { StreamNumber, activeStreams, MAX_INLINE_DIGITS, type NumberLike } from './number.js';
-export {
-  registerLogFile,
-  registerReference,
-  touchLogFile,
-  releaseReference,
-  collectGarbage,
-  trackedFiles,
-  wipeLogRecords,
-  clearLogs,
-  reconcile,
-} from './tracker/index.js';
-export * from './engine/index.js';
+export { add, sub, mul, div, mod, divmod, pow, neg, abs, compare, isqrt, exportToFile, writeToStream, type OperationOptions } from './engine/index.js';

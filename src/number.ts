@@ -26,7 +26,9 @@ import {
   readForward,
   type DigitFileInfo,
 } from './storage/index.js';
-import { isInsideLogDir, registerLogFile, registerReference, releaseReference, touchLogFile, withTrackerLock } from './tracker/index.js';
+import { isInsideLogDir } from './tracker/paths.js';
+import { registerLogFile, registerReference, releaseReference, touchLogFile } from './tracker/references.js';
+import { withTrackerLock } from './tracker/connection.js';
 
 /** Anything an operation accepts as a number. */
 export type NumberLike = StreamNumber | bigint | number | string;

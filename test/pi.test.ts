@@ -18,42 +18,14 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { computePiDigits } from '../src/apps/pi/index.js';
 import { InvalidArgumentError } from '../src/errors.js';
+import { piDecimals } from './pi-oracle.js';
 
 const MILLION_DECIMALS_SHA256 = '7806ee47461b49ef1f578e14461b2c83c09c6d7a9a914275da1d71e9cbbf7069';
-
-/** floor(scale / x) * atan(1/x) by its Taylor series, in fixed point with `scale`. */
-function arctanInverse(x: bigint, scale: bigint): bigint {
-  const x2 = x * x;
-  let power = scale / x; // scale / x^(2k+1)
-  let sum = power;
-  for (let k = 1n; power !== 0n; k++) {
-    power /= x2;
-    const term = power / (2n * k + 1n);
-    sum += k & 1n ? -term : term;
-  }
-  return sum;
-}
-
-/**
- * The first `decimals` decimals of pi by Machin's formula. Each atan term truncates by < 1
- * ulp, so with `guard` = 10 digits the error is far below the last kept digit; the guard
- * digits are checked not to be all 0s or all 9s (which would make truncation ambiguous).
- */
-function machinDecimals(decimals: number): string {
-  const guard = 10;
-  const scale = 10n ** BigInt(decimals + guard);
-  const pi = 16n * arctanInverse(5n, scale) - 4n * arctanInverse(239n, scale);
-  const text = pi.toString();
-  const tail = text.slice(decimals + 1);
-  assert.ok(!/^(0+|9+)$/.test(tail), 'Machin oracle: ambiguous guard digits');
-  assert.equal(text[0], '3');
-  return text.slice(1, decimals + 1);
-}
 
 const ascii = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 
 describe('pi decimals', () => {
-  const machin = machinDecimals(10_000);
+  const machin = piDecimals(10_000);
 
   test('the Machin oracle itself starts with the well-known digits', () => {
     assert.equal(machin.slice(0, 50), '14159265358979323846264338327950288419716939937510');

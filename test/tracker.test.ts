@@ -11,24 +11,9 @@ import Database from 'better-sqlite3';
 import { configure, getConfig } from '../src/config.js';
 import { InvalidArgumentError, TrackerError } from '../src/errors.js';
 import { currentOwner, tempName } from '../src/storage/owner.js';
-import {
-  clearLogs,
-  closeTracker,
-  collectGarbage,
-  garbageScore,
-  reconcile,
-  registerLogFile,
-  registerReference,
-  releaseReference,
-  setTrackerClock,
-  startUpReport,
-  touchLogFile,
-  trackedFiles,
-  trackerStatus,
-  wipeLogRecords,
-  withTrackerLock,
-  SCHEMA_VERSION,
-} from '../src/tracker/index.js';
+import { clearLogs, closeTracker, collectGarbage, garbageScore, reconcile, startUpReport, trackedFiles, trackerStatus, SCHEMA_VERSION } from '../src/tracker/index.js';
+import { registerLogFile, registerReference, releaseReference, touchLogFile, wipeLogRecords } from '../src/tracker/references.js';
+import { setTrackerClock, withTrackerLock } from '../src/tracker/connection.js';
 
 /** A pid above Linux's pid_max: never alive. */
 const DEAD_OWNER = '999999999.12345';

@@ -3,7 +3,7 @@
  * results that cannot fit (configured digit limit, free disk), and operand coercion.
  */
 import { statfsSync } from 'node:fs';
-import { getConfig } from '../config.js';
+import { formatBytes, getConfig } from '../config.js';
 import { CancelledError, ResultTooLargeError } from '../errors.js';
 import { StreamNumber, type NumberLike } from '../number.js';
 
@@ -63,17 +63,6 @@ export function ensureResultFits(operation: string, digits: number, scratchBytes
       `${operation}: the result would have about ${shown} digits and needs ${formatBytes(needed)} on disk, but only ${formatBytes(free)} is free in ${getConfig().logDir}`,
     );
   }
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
 /**

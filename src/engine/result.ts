@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { getConfig } from '../config.js';
 import { StreamNumber } from '../number.js';
 import { AtomicFile, type DigitFileInfo } from '../storage/index.js';
-import { registerLogFile, registerReference, withTrackerLock } from '../tracker/index.js';
+import { registerLogFile, registerReference } from '../tracker/references.js';
+import { withTrackerLock } from '../tracker/connection.js';
 
 /** What a producer reports once its digits are in the file: sign byte (if negative) then digits. */
 export interface ResultShape {

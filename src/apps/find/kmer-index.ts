@@ -45,7 +45,9 @@ import { dirname, resolve } from 'node:path';
 import { CancelledError, InvalidArgumentError, MathStreamError, StorageError } from '../../errors.js';
 import { getConfig } from '../../config.js';
 import { AtomicFile, firstNonDigit } from '../../storage/index.js';
-import { isInsideLogDir, registerLogFile, touchLogFile, withTrackerLock } from '../../tracker/index.js';
+import { isInsideLogDir } from '../../tracker/paths.js';
+import { registerLogFile, touchLogFile } from '../../tracker/references.js';
+import { withTrackerLock } from '../../tracker/connection.js';
 import { type DigitLayout, junkError, openForReading, readDigits, readFully, readLayout } from './layout.js';
 import { DEFAULT_CHUNK_BYTES, scanDigits } from './scan.js';
 

@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { action } from '../run.js';
 import { startProgress } from '../progress.js';
 import { InvalidArgumentError } from '../../errors.js';
+import { formatBytes } from '../../config.js';
 import {
   type FindOptions,
   type FindResult,
@@ -171,9 +172,5 @@ async function computeFile(decimals: number, json: boolean | undefined): Promise
   } finally {
     progress.stop();
   }
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
