@@ -2,7 +2,7 @@
  * bench/tracker — how many registerReference/releaseReference pairs per second the tracker
  * sustains, in one process and with 3 processes contending for one home; touchLogFile rate.
  *
- * Competitor: the seed's set-up (rollback journal, synchronous=FULL, one autocommit UPDATE per
+ * Competitor: the prototype's set-up (rollback journal, synchronous=FULL, one autocommit UPDATE per
  * count change, no holder rows), measured in the same run on the same disk, to show what WAL +
  * synchronous=NORMAL + per-owner holder rows cost or save.
  *
@@ -60,7 +60,7 @@ function zeroPairs(path: string, seconds: number): number {
   });
 }
 
-/** The seed's approach: rollback journal, synchronous FULL, one UPDATE per count change. */
+/** The prototype's approach: rollback journal, synchronous FULL, one UPDATE per count change. */
 function seedPairs(seconds: number): number {
   const dir = mkdtempSync(join(tmpdir(), 'ms-bench-seed-'));
   const db = new Database(join(dir, 'seed.sqlite'));

@@ -1,5 +1,5 @@
 /**
- * find-my — the seed's "find my birthday in pi" experiment.
+ * find-my — the prototype's "find my birthday in pi" experiment.
  *
  *   node dist/examples/find-my.js [DATE or DIGITS ...] [--in FILE]
  *

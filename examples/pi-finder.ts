@@ -1,5 +1,5 @@
 /**
- * pi-finder — the seed's pi experiment: pi to N decimals (default 10^6) into the home folder,
+ * pi-finder — the prototype's pi experiment: pi to N decimals (default 10^6) into the home folder,
  * with a progress bar, then the time taken and the first and last digits.
  *
  *   node dist/examples/pi-finder.js [N]        (N may be written 1e7)

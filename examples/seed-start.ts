@@ -1,5 +1,5 @@
 /**
- * seed-start — the seed's test.py as a demo anyone can read (`npm start`).
+ * seed-start — the Python prototype's test.py (its "seed" script, docs/ARCHITECTURE.md) as a demo anyone can read (`npm start`).
  *
  * Seeds a few numbers, runs every operation and checks each result against BigInt, shows that
  * division by zero is a typed error, frees everything, runs the collector, and prints what

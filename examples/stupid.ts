@@ -1,5 +1,5 @@
 /**
- * stupid — the seed's absurd experiment: 9^(9^9), all 369,693,100 digits of it, to a file, within the
+ * stupid — the prototype's absurd experiment: 9^(9^9), all 369,693,100 digits of it, to a file, within the
  * memory budget (run it with MATHSTREAM_MEMORY=2GiB). V8's BigInt cannot even hold this number
  * (its limit is 2^30 bits ≈ 323 million digits); mathstream squares its way there out of core.
  *

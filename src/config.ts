@@ -33,7 +33,7 @@ export interface MathStreamConfig {
   readonly chunkSize: number;
   /** Results longer than this are refused before any work; `undefined` = no limit. */
   readonly maxDigits: number | undefined;
-  /** Seed behaviour: wipe the tracker tables at start-up instead of reconciling. */
+  /** The prototype's behaviour: wipe the tracker tables at start-up instead of reconciling. */
   readonly resetOnStart: boolean;
 }
 

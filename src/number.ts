@@ -5,7 +5,7 @@
  * digits are, and streams them on demand. Handles on files inside the log folder hold a
  * reference in the tracker; the file is deleted when the last reference anywhere is released.
  *
- * Lifecycle (the seed's, made deterministic):
+ * Lifecycle (the prototype's, made deterministic):
  * - `free()` (alias `freeStream()`, or `using x = ...` via Symbol.dispose) releases now; it is
  *   idempotent, and any later use throws FreedNumberError.
  * - A FinalizationRegistry releases handles dropped without `free()` — a safety net only: the
@@ -232,7 +232,7 @@ export class StreamNumber {
     release(this.#held);
   }
 
-  /** Alias of `free()`, the seed's name. */
+  /** Alias of `free()`, the prototype's name. */
   freeStream(): void {
     this.free();
   }

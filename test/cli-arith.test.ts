@@ -1,5 +1,5 @@
 /**
- * The CLI's arithmetic contract (DESIGN section 6): `mathstream add|sub|mul|div|mod|pow X Y
+ * The CLI's arithmetic contract (README.md, "CLI"): `mathstream add|sub|mul|div|mod|pow X Y
  * [-o FILE]` and `cmp X Y`, literals or @FILE operands, one-line errors with exit code 2.
  */
 import { test } from 'node:test';

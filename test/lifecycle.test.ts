@@ -1,5 +1,5 @@
 /**
- * Lifecycle, the seed's own flow: create, stream, free → the file and its rows are gone;
+ * Lifecycle, the prototype's own flow: create, stream, free → the file and its rows are gone;
  * a dropped handle is released by the finalizer; `using` frees at scope end; use after free
  * throws; double free is harmless. Run under `node --expose-gc` (scripts/run-tests.mjs does).
  */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * cli/main — the `mathstream` command (DESIGN section 6).
+ * cli/main — the `mathstream` command (its contract: README.md, "CLI").
  *
  * Each sub-command lives in `commands/<name>.ts` and registers itself on the commander
  * program; this file only assembles them and maps parse errors to exit code 2.

@@ -1,17 +1,17 @@
 /**
- * tracker/collector — the seed's scored garbage collector, and `clearLogs`.
+ * tracker/collector — the prototype's scored garbage collector, and `clearLogs`.
  *
  * score = ageSeconds / ((refCount + 1) * (accessCount + 1))
  *
  * Age is measured from the LAST ACCESS (registration counts as the first access), not from
- * creation. The seed only says "age" ("bigger score means older + less used"); idle time is
+ * creation. The prototype only says "age" ("bigger score means older + less used"); idle time is
  * the better reading of it: a file streamed a moment ago is in use and likely to be read again
  * (the LRU argument), while a file created long ago but read every minute should not be the
  * first to go. The access count in the denominator still favours files that were popular.
  * Orphans adopted by reconciliation are dated by their modification time, so an old leftover
  * scores high at once.
  *
- * Safety (DESIGN section 3 fixes): only files with reference count 0 are ever deleted, the
+ * Safety (docs/ARCHITECTURE.md §3): only files with reference count 0 are ever deleted, the
  * references of dead processes are released first (they protect nothing), the whole sweep
  * holds the cross-process write lock (no process can take a reference between the decision
  * and the unlink), and only entries inside the log folder are touched.
@@ -68,9 +68,9 @@ export interface ClearReport {
 }
 
 /**
- * Empties the log folder and the records (the seed's `clear_logs()`), except what running
+ * Empties the log folder and the records (the prototype's `clear_logs()`), except what running
  * processes still use: a file with a live reference and a live writer's temp file are kept
- * (and stay tracked), and reported. Wiping them would break those processes — the seed's
+ * (and stay tracked), and reported. Wiping them would break those processes — the prototype's
  * choice, which we do not copy. References of dead processes are released first.
  * Only the top level of the log folder is cleared; sub-folders are not mathstream's.
  */

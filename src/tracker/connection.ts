@@ -4,7 +4,7 @@
  *
  * The first use in a process (and the first use after `closeTracker()` or after
  * `configure({ home })` moved the home) opens `<home>/mathstream.sqlite`, creates the schema
- * and then either reconciles (default) or wipes the records (`resetOnStart`, the seed's
+ * and then either reconciles (default) or wipes the records (`resetOnStart`, the prototype's
  * behaviour). All writes run in IMMEDIATE transactions: the write lock is taken at BEGIN, so
  * two processes never both read a count and then both write it, and a writer never hits
  * SQLITE_BUSY half-way through (it waits up to the busy timeout at BEGIN instead).

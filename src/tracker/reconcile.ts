@@ -1,6 +1,6 @@
 /**
  * tracker/reconcile — makes the database agree with the log folder and the living processes
- * (DESIGN section 3, the fix for the seed's wipe-on-import).
+ * (docs/ARCHITECTURE.md §3, the fix for the prototype's wipe-on-start).
  *
  * After a crash the records and the folder disagree in four ways, each repaired here:
  * 1. a row whose file is gone                    → the rows are dropped;

@@ -1,5 +1,5 @@
 /**
- * tracker/references — the seed's reference-counting watcher: register a staged file, take
+ * tracker/references — the prototype's reference-counting watcher: register a staged file, take
  * and drop references, record reads.
  *
  * Each reference is also recorded per holder process (owner token, storage/owner.ts), so a
@@ -78,7 +78,7 @@ export function touchLogFile(path: string): void {
 }
 
 export interface ReleaseOptions {
-  /** Unlink the file when its last reference goes (default true, as in the seed). */
+  /** Unlink the file when its last reference goes (default true, as in the prototype). */
   deleteFile?: boolean;
 }
 
@@ -116,7 +116,7 @@ export function releaseReference(path: string, options: ReleaseOptions = {}): nu
   });
 }
 
-/** `{ path: referenceCount }` for every tracked file (the seed's `tracked_files()`). */
+/** `{ path: referenceCount }` for every tracked file (the prototype's `tracked_files()`). */
 export function trackedFiles(): Record<string, number> {
   return withTracker((ctx) => {
     const files: Record<string, number> = {};
@@ -126,7 +126,7 @@ export function trackedFiles(): Record<string, number> {
 }
 
 /**
- * Empties the tracker tables (the seed's `wipe_log_records()`). Files stay on disk; the next
+ * Empties the tracker tables (the prototype's `wipe_log_records()`). Files stay on disk; the next
  * reconciliation adopts them at reference 0. In a home shared by running processes this also
  * forgets their references: prefer `clearLogs()`.
  */

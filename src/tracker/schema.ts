@@ -2,7 +2,7 @@
  * tracker/schema — the SQLite tables of the watcher and the connection settings that let
  * several processes share one home.
  *
- * Tables (seed names, plus what crash safety needs):
+ * Tables (the prototype's names, plus what crash safety needs):
  * - `logs(path, created, last_access, access_count, size)`: one row per staged file; times are
  *   milliseconds since the epoch from the tracker clock; `size` in bytes (NULL if unknown).
  * - `refs(path, ref_count)`: how many live handles reference the file.
@@ -79,7 +79,7 @@ export function ensureSchema(db: Database): void {
   }
 }
 
-/** Empties every table (the seed's reset and `wipeLogRecords`). */
+/** Empties every table (the prototype's reset and `wipeLogRecords`). */
 export function wipeTables(db: Database): void {
   db.exec('DELETE FROM logs; DELETE FROM refs; DELETE FROM holders;');
 }

@@ -5,7 +5,7 @@
  * - a decimal file `-?[0-9]+\.[0-9]+` plus an optional `\n` (a pi file `3.1415...\n`): the
  *   searchable digits are the decimals, position 1 = the first digit after the point (the
  *   convention of the Pi-Search page, https://www.angio.net/pi/);
- * - an integer digit file `-?[0-9]+` plus an optional `\n` (DESIGN section 2): position 1 = its
+ * - an integer digit file `-?[0-9]+` plus an optional `\n` (docs/ARCHITECTURE.md §2): position 1 = its
  *   first digit.
  * The point, if any, must lie in the first 64 KiB (the integer part of a constant is short).
  *

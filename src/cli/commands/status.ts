@@ -1,7 +1,7 @@
 /**
  * `mathstream status` — the tracker's state as one JSON object: every tracked file (size,
  * references, accesses, collector score), the processes holding references, totals, the
- * seed's `trackedFiles()` map, and the active streams.
+ * prototype's `trackedFiles()` map, and the active streams.
  *
  * Active streams are taken from the tracker (references held by processes that are still
  * running, summed per file), not from `activeStreams()` of number.ts: that function only
