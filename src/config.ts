@@ -12,6 +12,8 @@
  * - `MATHSTREAM_MAX_DIGITS` refuse results longer than this many digits (default: no limit
  *                         beyond the free disk).
  * - `MATHSTREAM_CHUNK`    digits per streamed chunk (default 1 MiB of digits).
+ * - `MATHSTREAM_PI_DECIMALS` decimals of the pi file `find` computes and indexes on first use (default 10^7:
+ *                         about 10 s once, then every query is answered from the index in milliseconds).
  * - `MATHSTREAM_THREADS`  threads an in-memory FFT product, or pi's series, may use, 1 or 2 (default: 2 when the
  *                         machine has two cores). Read by kernel/threads.ts (`fftThreads`); the kernel's FFT helper
  *                         and pi's subtree thread (apps/pi/subtree.ts) are the only threads started for arithmetic.
@@ -35,6 +37,8 @@ export interface MathStreamConfig {
   readonly maxDigits: number | undefined;
   /** The prototype's behaviour: wipe the tracker tables at start-up instead of reconciling. */
   readonly resetOnStart: boolean;
+  /** Decimals of the pi file that `find` computes and indexes on first use, when the home has none. */
+  readonly defaultPiDecimals: number;
 }
 
 export interface ConfigureOptions {
@@ -43,6 +47,7 @@ export interface ConfigureOptions {
   chunkSize?: number;
   maxDigits?: number;
   resetOnStart?: boolean;
+  defaultPiDecimals?: number;
 }
 
 type Listener = (next: MathStreamConfig, previous: MathStreamConfig) => void;
@@ -106,6 +111,10 @@ function build(options: ConfigureOptions, base?: MathStreamConfig): MathStreamCo
   const maxDigits =
     options.maxDigits ?? base?.maxDigits ?? (env.MATHSTREAM_MAX_DIGITS ? positiveInteger(env.MATHSTREAM_MAX_DIGITS, 'MATHSTREAM_MAX_DIGITS') : undefined);
   const resetOnStart = options.resetOnStart ?? base?.resetOnStart ?? false;
+  const defaultPiDecimals =
+    options.defaultPiDecimals ??
+    base?.defaultPiDecimals ??
+    (env.MATHSTREAM_PI_DECIMALS ? positiveInteger(env.MATHSTREAM_PI_DECIMALS, 'MATHSTREAM_PI_DECIMALS') : 10_000_000);
   return Object.freeze({
     home,
     logDir: join(home, 'log'),
@@ -114,6 +123,7 @@ function build(options: ConfigureOptions, base?: MathStreamConfig): MathStreamCo
     chunkSize,
     maxDigits,
     resetOnStart,
+    defaultPiDecimals,
   });
 }
 

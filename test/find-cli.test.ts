@@ -131,10 +131,21 @@ describe('mathstream find: bad input', () => {
     bad(['--date', '2023-02-29', '--in', piFile], /day 29/);
   });
 
-  test('no pi file and no terminal: says how to get one', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'ms-find-cli-empty-'));
-    const r = spawnSync(process.execPath, [MAIN, 'find', '14159'], { encoding: 'utf8', env: { ...process.env, MATHSTREAM_HOME: empty } });
-    assert.equal(r.status, 2);
-    assert.match(r.stderr, /no pi file in .*--in FILE, or --compute N/);
+  test('first use in a fresh home: computes and indexes the default pi file, answers, and later queries use the index', () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'ms-find-cli-first-'));
+    // A small default keeps the suite quick; the real default is 10^7 decimals (config defaultPiDecimals).
+    const env = { ...process.env, MATHSTREAM_HOME: fresh, MATHSTREAM_PI_DECIMALS: '20000' };
+    const first = spawnSync(process.execPath, [MAIN, 'find', '14159'], { encoding: 'utf8', env });
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stderr, /first use: .*computing 20,000 decimals of pi and indexing them/);
+    assert.match(first.stdout, /^14159 at position 1;/);
+    assert.ok(existsSync(join(fresh, 'pi', 'pi-20000.txt')));
+    assert.ok(existsSync(join(fresh, 'pi', 'pi-20000.txt.idx')), 'the index is built on first use');
+    const later = spawnSync(process.execPath, [MAIN, 'find', '26535', '--json'], { encoding: 'utf8', env });
+    assert.equal(later.status, 0, later.stderr);
+    const answer = JSON.parse(later.stdout) as { position: number; method: string };
+    assert.equal(answer.position, 6);
+    assert.equal(answer.method, 'index');
+    assert.doesNotMatch(later.stderr, /computing/);
   });
 });

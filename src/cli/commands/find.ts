@@ -3,16 +3,17 @@
  * occurs in pi or in any digit file: first position (counted from the first digit after the
  * point), overlapping count, 20 digits of context each side.
  *
- * Without --in the largest `<home>/pi/pi-<N>.txt` is searched; if there is none, --compute N
- * (or a yes on a TTY) computes one first. --index builds the index beside the file once and
- * answers from it afterwards; without it a fresh index is still used when present.
+ * Without --in the largest `<home>/pi/pi-<N>.txt` is searched. On first use (no pi file in the home) the default
+ * pi file (config `defaultPiDecimals`, 10^7 decimals) is computed and indexed, with progress on a TTY, so that
+ * this and every later query is answered — later ones from the index, in milliseconds. --compute N asks for
+ * N decimals instead. --index builds the index beside the file once and answers from it afterwards; without it
+ * a fresh index is still used when present.
  */
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { action } from '../run.js';
 import { startProgress } from '../progress.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { formatBytes } from '../../config.js';
+import { formatBytes, getConfig } from '../../config.js';
 import {
   type FindOptions,
   type FindResult,
@@ -36,9 +37,6 @@ interface FindFlags {
   json?: boolean;
 }
 
-/** Decimals computed when the user says yes to the TTY question. */
-const OFFERED_DECIMALS = 1_000_000;
-
 export function register(program: Command): void {
   program
     .command('find')
@@ -61,7 +59,7 @@ async function runFind(digits: string | undefined, flags: FindFlags): Promise<vo
   if (dateText === undefined && digits === undefined) throw new InvalidArgumentError('find: give the DIGITS to search (or --date DATE)');
   const limit = flags.all ? integerFlag(flags.limit, '--limit', 1) : 1;
   const afterPosition = flags.after === undefined ? 0 : integerFlag(flags.after, '--after', 0);
-  const file = await resolveFile(flags);
+  const { path: file, firstUse } = await resolveFile(flags);
 
   const progress = startProgress('find');
   const abort = new AbortController();
@@ -70,7 +68,8 @@ async function runFind(digits: string | undefined, flags: FindFlags): Promise<vo
   const options: FindOptions = {
     afterPosition,
     limit,
-    index: flags.index ? true : 'auto',
+    // The pi file made on first use gets its index at once: that is what makes the next queries instant.
+    index: flags.index || firstUse ? true : 'auto',
     signal: abort.signal,
     onProgress: progress.onProgress,
     onIndexBuilt: (built) => {
@@ -139,25 +138,21 @@ function integerFlag(text: string, name: string, minimum: number): number {
   return value;
 }
 
-/** The file to search: --in, else a pi file in the home (computed if asked to). */
-async function resolveFile(flags: FindFlags): Promise<string> {
+/** The file to search: --in, else a pi file in the home (computed when asked to, or on first use). */
+async function resolveFile(flags: FindFlags): Promise<{ path: string; firstUse: boolean }> {
   if (flags.in !== undefined) {
     if (flags.compute !== undefined) throw new InvalidArgumentError('find: --compute makes a pi file in the home; it cannot be combined with --in');
-    return flags.in;
+    return { path: flags.in, firstUse: false };
   }
-  if (flags.compute !== undefined) return computeFile(integerFlag(flags.compute, '--compute', 1), flags.json);
+  if (flags.compute !== undefined) return { path: await computeFile(integerFlag(flags.compute, '--compute', 1), flags.json), firstUse: false };
   const present = largestPiFile();
   if (present) {
     if (!flags.json) process.stderr.write(`searching ${present.path}, the largest pi file in the home (${present.decimals} decimals)\n`);
-    return present.path;
+    return { path: present.path, firstUse: false };
   }
-  if (process.stdin.isTTY && process.stderr.isTTY) {
-    const prompt = createInterface({ input: process.stdin, output: process.stderr });
-    const answer = await prompt.question(`No pi file in ${piDirectory()}. Compute ${OFFERED_DECIMALS.toLocaleString('en')} decimals of pi now? [y/N] `);
-    prompt.close();
-    if (/^y(es)?$/i.test(answer.trim())) return computeFile(OFFERED_DECIMALS, flags.json);
-  }
-  throw new InvalidArgumentError(`find: no pi file in ${piDirectory()}; pass --in FILE, or --compute N to compute N decimals of pi first`);
+  const decimals = getConfig().defaultPiDecimals;
+  if (!flags.json) process.stderr.write(`first use: no pi file in ${piDirectory()} yet; computing ${decimals.toLocaleString('en')} decimals of pi and indexing them (once)\n`);
+  return { path: await computeFile(decimals, flags.json), firstUse: true };
 }
 
 async function computeFile(decimals: number, json: boolean | undefined): Promise<string> {
