@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { configure } from '../src/config.js';
 import { CancelledError, InvalidArgumentError, InvalidNumberError, StorageError } from '../src/errors.js';
-import { dateForms, findDate, findDigits, parseDate, readLayout, scanDigits } from '../src/apps/find/index.js';
+import { dateForms, findDate, findDigits, parseDate, readSearchableDigits, scanDigits } from '../src/apps/find/index.js';
 import { naivePositions, piDecimals, writePiFile } from './find-helpers.js';
 
 const home = mkdtempSync(join(tmpdir(), 'ms-find-'));
@@ -60,7 +60,7 @@ describe('find: scan agrees with brute force', () => {
   test('matches straddling chunk edges are counted exactly once', async () => {
     const fd = openSync(piFile, 'r');
     try {
-      const layout = readLayout(piFile, fd);
+      const layout = readSearchableDigits(piFile, fd);
       for (const at of [4090, 4094, 4095, 8190, 12285, 16380]) {
         for (const n of [2, 3, 7, 11]) {
           const q = digits.slice(at, at + n);
@@ -146,7 +146,7 @@ describe('find: bad input is a clear typed error', () => {
     try {
       const controller = new AbortController();
       controller.abort();
-      await assert.rejects(scanDigits(fd, readLayout(big, fd), Buffer.from('123'), { chunkBytes: 4096, signal: controller.signal }), CancelledError);
+      await assert.rejects(scanDigits(fd, readSearchableDigits(big, fd), Buffer.from('123'), { chunkBytes: 4096, signal: controller.signal }), CancelledError);
     } finally {
       closeSync(fd);
     }

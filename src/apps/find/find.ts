@@ -10,7 +10,7 @@ import { closeSync } from 'node:fs';
 import { InvalidArgumentError } from '../../errors.js';
 import { type CalendarDate, type DateFormName, dateForms, isoDate, parseDate } from './dates.js';
 import { DigitIndex, type BuildIndexResult, ensureIndex, indexPathFor, indexStatus } from './kmer-index.js';
-import { openForReading, readDigits, readLayout } from './layout.js';
+import { openForReading, readDigits, readSearchableDigits } from './layout.js';
 import { scanDigits } from './scan.js';
 
 /** Digits of context on each side of a reported occurrence. */
@@ -102,7 +102,7 @@ export async function findDigits(file: string, query: string, options: FindOptio
 
   const fd = openForReading(file);
   try {
-    const layout = readLayout(file, fd);
+    const layout = readSearchableDigits(file, fd);
     checkLength(q, layout.digits, file);
     const scanned = await scanDigits(fd, layout, Buffer.from(q, 'latin1'), {
       listAfter: afterPosition,

@@ -11,7 +11,7 @@ export { buildIndex, openIndex, ensureIndex, indexStatus, indexPathFor, defaultK
 export type { BuildIndexOptions, BuildIndexResult, IndexHeader, IndexQueryOptions, IndexQueryResult, IndexStatus } from './kmer-index.js';
 export { scanDigits, DEFAULT_CHUNK_BYTES } from './scan.js';
 export type { ScanOptions, ScanResult } from './scan.js';
-export { readLayout, readDigits } from './layout.js';
-export type { DigitLayout } from './layout.js';
+export { readSearchableDigits, readDigits } from './layout.js';
+export type { SearchableDigits } from './layout.js';
 export { listPiFiles, largestPiFile, ensurePiFile, piFilePath, piDirectory } from './pi-files.js';
 export type { PiFile } from './pi-files.js';

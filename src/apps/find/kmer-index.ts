@@ -48,7 +48,7 @@ import { AtomicFile, firstNonDigit } from '../../storage/index.js';
 import { isInsideLogDir } from '../../tracker/paths.js';
 import { registerLogFile, touchLogFile } from '../../tracker/references.js';
 import { withTrackerLock } from '../../tracker/connection.js';
-import { type DigitLayout, junkError, openForReading, readDigits, readFully, readLayout } from './layout.js';
+import { type SearchableDigits, junkError, openForReading, readDigits, readFully, readSearchableDigits } from './layout.js';
 import { DEFAULT_CHUNK_BYTES, scanDigits } from './scan.js';
 
 const MAGIC = 'MSFINDX\0';
@@ -179,7 +179,7 @@ interface Roll {
  */
 async function streamChunks(
   fd: number,
-  layout: DigitLayout,
+  layout: SearchableDigits,
   k: number,
   chunkBytes: number,
   validate: boolean,
@@ -347,7 +347,7 @@ export async function buildIndex(file: string, options: BuildIndexOptions = {}):
   const fd = openForReading(file);
   let out: AtomicFile | undefined;
   try {
-    const layout = readLayout(file, fd);
+    const layout = readSearchableDigits(file, fd);
     const digits = layout.digits;
     if (digits >= 2 ** 32) {
       throw new InvalidArgumentError(`${file} has ${digits} digits; the index stores 32-bit positions (fewer than 2^32 digits), use a scan`);
@@ -468,7 +468,7 @@ export class DigitIndex {
     readonly file: string,
     readonly indexPath: string,
     readonly header: IndexHeader,
-    readonly layout: DigitLayout,
+    readonly layout: SearchableDigits,
     private readonly indexFd: number,
     readonly digitFd: number,
   ) {}
@@ -478,7 +478,7 @@ export class DigitIndex {
     const digitFd = openForReading(file);
     let indexFd: number | undefined;
     try {
-      const layout = readLayout(file, digitFd);
+      const layout = readSearchableDigits(file, digitFd);
       indexFd = openForReading(indexPath);
       const header = readHeader(indexPath, indexFd);
       if (header.size !== layout.size || header.mtimeMs !== layout.mtimeMs || header.start !== layout.start || header.digits !== layout.digits) {

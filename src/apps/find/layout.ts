@@ -9,17 +9,17 @@
  *   first digit.
  * The point, if any, must lie in the first 64 KiB (the integer part of a constant is short).
  *
- * Validation of the digit region is a SWAR loop on 32-bit words: for a word `x = w ^ 0x30303030`
- * each byte is a digit iff it is < 10, i.e. iff neither `x` nor `x + 0x76767676` has a byte with
- * its top bit set (adding 0x76 to a byte < 0x80 cannot carry into the next byte; a byte >= 0x80
- * is caught by `x` itself). It runs at several GB/s, so a scan can afford to validate every byte.
+ * `SearchableDigits` differs from storage's `DigitFileInfo`: that one locates an integer's significant digits
+ * (leading zeros skipped, for arithmetic); this one locates the digits a search counts positions in (every digit,
+ * after the point for a constant). Both validate with storage's `firstNonDigit`, fast enough (several GB/s) that
+ * a scan can afford to check every byte.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InvalidNumberError, StorageError } from '../../errors.js';
 import { describeByte, firstNonDigit } from '../../storage/index.js';
 
 /** The searchable digits of one file, as byte offsets. */
-export interface DigitLayout {
+export interface SearchableDigits {
   readonly path: string;
   readonly kind: 'decimal' | 'integer';
   /** Byte offset of digit position 1. */
@@ -65,7 +65,7 @@ export function readFully(fd: number, path: string, buffer: Buffer, offset: numb
  * Reads the file's head and tail to locate the digit region. Only the head (sign, integer part,
  * point) is validated here; the region itself is validated by whoever streams it.
  */
-export function readLayout(path: string, fd?: number): DigitLayout {
+export function readSearchableDigits(path: string, fd?: number): SearchableDigits {
   const own = fd === undefined;
   const handle = fd ?? openForReading(path);
   try {
@@ -110,12 +110,12 @@ function readByte(fd: number, path: string, position: number): number {
 }
 
 /** Raises the typed error for junk found at file byte `offset`. */
-export function junkError(layout: DigitLayout, offset: number, byte: number): InvalidNumberError {
+export function junkError(layout: SearchableDigits, offset: number, byte: number): InvalidNumberError {
   return new InvalidNumberError(layout.path, offset, `unexpected ${describeByte(byte)} where a digit was expected (digit position ${offset - layout.start + 1})`);
 }
 
 /** Reads digit positions `[from, to]` (1-based, clipped to the file) as a string. */
-export function readDigits(fd: number, layout: DigitLayout, from: number, to: number): string {
+export function readDigits(fd: number, layout: SearchableDigits, from: number, to: number): string {
   const lo = Math.max(1, from);
   const hi = Math.min(layout.digits, to);
   if (hi < lo) return '';

@@ -14,7 +14,7 @@
  */
 import { read } from 'node:fs';
 import { CancelledError, StorageError } from '../../errors.js';
-import { type DigitLayout, junkError } from './layout.js';
+import { type SearchableDigits, junkError } from './layout.js';
 import { firstNonDigit } from '../../storage/index.js';
 
 export interface ScanOptions {
@@ -60,7 +60,7 @@ function readAt(fd: number, path: string, buffer: Buffer, offset: number, length
 }
 
 /** Scans `layout`'s digit region of the open file `fd` for `query` (ASCII digits). */
-export async function scanDigits(fd: number, layout: DigitLayout, query: Buffer, options: ScanOptions = {}): Promise<ScanResult> {
+export async function scanDigits(fd: number, layout: SearchableDigits, query: Buffer, options: ScanOptions = {}): Promise<ScanResult> {
   const length = query.length;
   const fromPosition = Math.max(1, options.fromPosition ?? 1);
   const limit = options.limit ?? 1;
