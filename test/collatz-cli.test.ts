@@ -21,7 +21,7 @@ test('collatz 27 prints a readable summary', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /steps\s+111\b/);
   assert.match(r.stdout, /odd steps\s+41\b/);
-  assert.match(r.stdout, /peak\s+4 digits/);
+  assert.match(r.stdout, /peak\s+9232 \(4 digits\), at step 77/);
 });
 
 test('--json prints exactly one JSON object', () => {
@@ -33,6 +33,7 @@ test('--json prints exactly one JSON object', () => {
   assert.equal(result.steps, 1465);
   assert.equal(result.oddSteps, 528);
   assert.equal(result.maxDigits, 49);
+  assert.match(String(result.peakValue), /^\d{49}$/);
 });
 
 test('@FILE reads a digit file', () => {

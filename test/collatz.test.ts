@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collatz, collatzSync, plainCollatz, readStart, type CollatzResult } from '../src/apps/collatz/index.js';
+import { PEAK_VALUE_MAX_DIGITS, collatz, collatzSync, plainCollatz, readStart, type CollatzResult } from '../src/apps/collatz/index.js';
 import { CancelledError, InvalidArgumentError, InvalidNumberError } from '../src/errors.js';
 
 function assertAgreesWithPlain(n: bigint, result: CollatzResult = collatzSync(n)): void {
@@ -14,12 +14,14 @@ function assertAgreesWithPlain(n: bigint, result: CollatzResult = collatzSync(n)
   assert.equal(result.steps, plain.steps, `${label}: steps`);
   assert.equal(result.oddSteps, plain.oddSteps, `${label}: odd steps`);
   assert.equal(result.maxDigits, plain.peak.toString().length, `${label}: peak digits`);
+  const small = plain.peak.toString().length <= PEAK_VALUE_MAX_DIGITS;
+  assert.equal(result.peakValue, small ? plain.peak.toString() : undefined, `${label}: peak value`);
 }
 
 describe('collatz against the plain loop', () => {
   test('27 takes 111 steps, 41 odd, peak 9232 at step 77', () => {
     const r = collatzSync(27n);
-    assert.deepEqual([r.steps, r.oddSteps, r.maxDigits, r.peakStep], [111, 41, 4, 77]);
+    assert.deepEqual([r.steps, r.oddSteps, r.maxDigits, r.peakStep, r.peakValue], [111, 41, 4, 77, '9232']);
     assertAgreesWithPlain(27n, r);
   });
 

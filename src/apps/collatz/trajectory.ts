@@ -58,8 +58,16 @@ export interface CollatzResult {
   readonly maxDigits: number;
   /** Step at which that largest value occurs (0 = the start). */
   readonly peakStep: number;
+  /**
+   * The largest value itself, in decimal, when it has at most `PEAK_VALUE_MAX_DIGITS` digits (9232 for 27);
+   * beyond that only its digit count is reported: a peak of a huge start is as huge as the start.
+   */
+  readonly peakValue?: string;
   readonly trajectory: TrajectorySamples;
 }
+
+/** Peaks up to this many digits are reported as values, not only as digit counts. */
+export const PEAK_VALUE_MAX_DIGITS = 60;
 
 const BIG_PHASE_MIN_BITS = 96;
 const DOUBLE_PHASE_LIMIT_NUMBER = 2 ** 51;
@@ -134,12 +142,14 @@ export class CollatzRun {
   result(): CollatzResult {
     if (!this.finished) throw new Error('CollatzRun.result() before the run finished');
     const peak = this.exactPeak();
+    const maxDigits = decimalDigits(peak.value);
     return {
       startDigits: this.startDigits,
       steps: this.steps,
       oddSteps: this.odd,
-      maxDigits: decimalDigits(peak.value),
+      maxDigits,
       peakStep: peak.steps,
+      ...(maxDigits <= PEAK_VALUE_MAX_DIGITS ? { peakValue: peak.value.toString() } : {}),
       trajectory: this.samples.snapshot(),
     };
   }

@@ -28,7 +28,7 @@ function summary(result: CollatzResult, seconds: number): string {
     `start      ${n(result.startDigits)} digits`,
     `steps      ${n(result.steps)}   (total stopping time: n/2 and 3n+1 each count one step)`,
     `odd steps  ${n(result.oddSteps)}`,
-    `peak       ${n(result.maxDigits)} digits, at step ${n(result.peakStep)}`,
+    `peak       ${result.peakValue !== undefined ? `${result.peakValue} (${n(result.maxDigits)} digits)` : `${n(result.maxDigits)} digits`}, at step ${n(result.peakStep)}`,
     `time       ${seconds.toFixed(3)} s`,
     '',
   ].join('\n');
@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .command('collatz')
     .description('Collatz trajectory of X: total stopping time, odd steps, digits of the peak')
     .argument('<X>', 'a positive integer literal, @FILE (a digit file), or an expression such as 2^1000-1')
-    .option('--json', 'print one JSON object: startDigits, steps, oddSteps, maxDigits, peakStep, seconds')
+    .option('--json', 'print one JSON object: startDigits, steps, oddSteps, maxDigits, peakStep, peakValue (up to 60 digits), seconds')
     .action(
       action(async (argument: string, options: { json?: boolean }) => {
         const input = toInput(argument);
@@ -53,8 +53,8 @@ export function register(program: Command): void {
           progress.stop();
           const seconds = (performance.now() - started) / 1000;
           if (options.json) {
-            const { startDigits, steps, oddSteps, maxDigits, peakStep } = result;
-            process.stdout.write(`${JSON.stringify({ startDigits, steps, oddSteps, maxDigits, peakStep, seconds })}\n`);
+            const { startDigits, steps, oddSteps, maxDigits, peakStep, peakValue } = result;
+            process.stdout.write(`${JSON.stringify({ startDigits, steps, oddSteps, maxDigits, peakStep, peakValue, seconds })}\n`);
           } else {
             process.stdout.write(summary(result, seconds));
           }

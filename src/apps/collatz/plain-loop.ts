@@ -1,5 +1,5 @@
 /**
- * reference — the straightforward Collatz loop on bigints: n → n/2 or n → 3n+1, one step
+ * plain-loop — the straightforward Collatz loop on bigints: n → n/2 or n → 3n+1, one step
  * each, until 1. The yardstick the accelerated trajectory is tested and benchmarked against.
  */
 import { InvalidArgumentError } from '../../errors.js';
