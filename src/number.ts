@@ -232,7 +232,10 @@ export class StreamNumber {
     release(this.#held);
   }
 
-  /** Alias of `free()`, the prototype's name. */
+  /**
+   * The Python prototype's name for `free()` (`free_stream`), kept so code ported from it runs unchanged.
+   * @deprecated Use `free()`: one name per idea.
+   */
   freeStream(): void {
     this.free();
   }
