@@ -8,6 +8,9 @@
  * q ≈ (top of a)·X is off by a few units at most; the final correction computes r = a − q·b exactly and
  * repairs q by a (small-quotient, hence schoolbook) division of the excess, so q and r are exact whatever
  * the estimate's accuracy.
+ *
+ * Every product goes through a Multiplier (multiplier.ts, the planner bound to a memory budget), so a division
+ * honours the budget it is given: products whose transforms would not fit are split (planner.ts).
  */
 
 import { DivideByZeroError } from '../errors.js';
@@ -15,7 +18,7 @@ import {
   BASE, NAT_ONE, NAT_ZERO, Nat, cmpLimbs, natAdd, natCompare, natDivSmall, natFromLimbs, natShiftLimbs, natSub,
   natTruncLimbs, SMALL_LIMIT, natToNumber, natFromNumber,
 } from './nat.js';
-import { natMul } from './mul.js';
+import { KERNEL_MULTIPLIER, type Multiplier } from './multiplier.js';
 
 /** Below this many limbs in min(quotient, divisor), schoolbook division is used. */
 export let NEWTON_DIV_THRESHOLD = 120;
@@ -27,8 +30,12 @@ export function setDivThreshold(limbs = 120): void {
   NEWTON_DIV_THRESHOLD = Math.max(3, limbs);
 }
 
-/** floor(a / b) and a mod b; DivideByZeroError for b = 0. */
-export function natDivMod(a: Nat, b: Nat): { q: Nat; r: Nat } {
+/**
+ * floor(a / b) and a mod b, every product within the budget of `m` (default: the whole memory budget).
+ * @throws DivideByZeroError for b = 0; ArithmeticCheckError if a product fails its residue check.
+ * @example natDivMod(natFromNumber(17), natFromNumber(5))  // { q: 3, r: 2 } as Nats
+ */
+export function natDivMod(a: Nat, b: Nat, m: Multiplier = KERNEL_MULTIPLIER): { q: Nat; r: Nat } {
   const nb = b.limbs.length;
   if (nb === 0) throw new DivideByZeroError('natDivMod');
   if (natCompare(a, b) < 0) return { q: NAT_ZERO, r: a };
@@ -39,12 +46,12 @@ export function natDivMod(a: Nat, b: Nat): { q: Nat; r: Nat } {
   }
   const qlen = a.limbs.length - nb + 1;
   if (Math.min(qlen, nb) <= NEWTON_DIV_THRESHOLD) return schoolbookDivMod(a, b);
-  return newtonDivMod(a, b);
+  return newtonDivMod(a, b, m);
 }
 
-/** floor(a / b). */
-export function natDiv(a: Nat, b: Nat): Nat {
-  return natDivMod(a, b).q;
+/** floor(a / b) (see natDivMod). */
+export function natDiv(a: Nat, b: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
+  return natDivMod(a, b, m).q;
 }
 
 // ---------------------------------------------------------------- schoolbook (Knuth D)
@@ -120,19 +127,19 @@ function scaleInto(src: Uint16Array, f: number, out: Float64Array): void {
  * With h = floor(n/2)+1 and Xh ≈ B^2h/Dh (Dh = top h limbs of D), Y = Xh·B^(n−h) ≈ B^2n/D and one Newton step
  * X = Y + Xh·E/B^2h with E = B^(n+h) − D·Xh. E is truncated by B^(h−2) (changes the step by < 1/B).
  */
-export function reciprocalApprox(D: Nat, n: number): Nat {
+export function reciprocalApprox(D: Nat, n: number, m: Multiplier = KERNEL_MULTIPLIER): Nat {
   if (n <= INV_BASE_LIMBS) return schoolbookDivMod(natShiftLimbs(NAT_ONE, 2 * n), D).q;
   const h = (n >> 1) + 1;
-  const Xh = reciprocalApprox(natTruncLimbs(D, n - h), h);
-  const T = natMul(D, Xh);
+  const Xh = reciprocalApprox(natTruncLimbs(D, n - h), h, m);
+  const T = m.mul(D, Xh);
   const P = natShiftLimbs(NAT_ONE, n + h);
   const Y = natShiftLimbs(Xh, n - h);
   if (natCompare(T, P) <= 0) {
     const E1 = natTruncLimbs(natSub(P, T), h - 2);
-    return natAdd(Y, natTruncLimbs(natMul(Xh, E1), h + 2));
+    return natAdd(Y, natTruncLimbs(m.mul(Xh, E1), h + 2));
   }
   const E1 = natTruncLimbs(natSub(T, P), h - 2);
-  const corr = natTruncLimbs(natMul(Xh, E1), h + 2);
+  const corr = natTruncLimbs(m.mul(Xh, E1), h + 2);
   return natCompare(corr, Y) < 0 ? natSub(Y, corr) : Y;
 }
 
@@ -140,28 +147,28 @@ export function reciprocalApprox(D: Nat, n: number): Nat {
  * a / b with qlen = la − lb + 1 quotient limbs: k = qlen + 2 limbs of precision suffice for an estimate within a
  * few units: q ≈ floor(floor(a/B^(lb−2)) · X / B^(k+2)) with X ≈ B^2k / (b·B^(k−lb)).
  */
-function newtonDivMod(a: Nat, b: Nat): { q: Nat; r: Nat } {
+function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
   const la = a.limbs.length, lb = b.limbs.length;
   const qlen = la - lb + 1;
   const k = qlen + 2;
   const dTop = lb >= k ? natTruncLimbs(b, lb - k) : natShiftLimbs(b, k - lb);
-  const X = reciprocalApprox(dTop, k);
+  const X = reciprocalApprox(dTop, k, m);
   const aTop = natTruncLimbs(a, lb - 2);
-  const q = natTruncLimbs(natMul(aTop, X), k + 2);
-  return correct(a, b, q);
+  const q = natTruncLimbs(m.mul(aTop, X), k + 2);
+  return correct(a, b, q, m);
 }
 
 /** Exact (q, r) from an estimate q of floor(a/b): r = a − q·b repaired by dividing the excess by b. */
-function correct(a: Nat, b: Nat, q: Nat): { q: Nat; r: Nat } {
-  const qb = natMul(q, b);
+function correct(a: Nat, b: Nat, q: Nat, m: Multiplier): { q: Nat; r: Nat } {
+  const qb = m.mul(q, b);
   if (natCompare(qb, a) > 0) {
     const excess = natSub(qb, a);
-    const { q: dq, r: rr } = natDivMod(excess, b);
+    const { q: dq, r: rr } = natDivMod(excess, b, m);
     if (rr.limbs.length === 0) return { q: natSub(q, dq), r: NAT_ZERO };
     return { q: natSub(q, natAdd(dq, NAT_ONE)), r: natSub(b, rr) };
   }
   const r = natSub(a, qb);
   if (cmpLimbs(r.limbs, r.limbs.length, b.limbs, b.limbs.length) < 0) return { q, r };
-  const { q: dq, r: rr } = natDivMod(r, b);
+  const { q: dq, r: rr } = natDivMod(r, b, m);
   return { q: natAdd(q, dq), r: rr };
 }

@@ -9,6 +9,10 @@
  * (one more product) is within a few units of √a, and the exact correction compares s̃² with a (one square)
  * and steps s̃ by ±1 until s̃² <= a < (s̃+1)². If the estimate were ever far off (a bug, not expected), the result is
  * still exact: the previous division-based Newton method takes over.
+ *
+ * Every product goes through a Multiplier (the planner bound to a memory budget), so the root honours the budget
+ * it is given. A radicand with many low zero limbs (pi's 10005·10^2M) costs little: the planner's executor
+ * multiplies such operands without their zero limbs (mul.ts), so x·Y² and the final estimate are linear there.
  */
 
 import { InvalidArgumentError } from '../errors.js';
@@ -16,8 +20,8 @@ import {
   NAT_ONE, NAT_ZERO, Nat, natAdd, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs, natSub,
   natToNumber, natTruncLimbs, BASE,
 } from './nat.js';
-import { natMul, natSqr } from './mul.js';
 import { natDivMod } from './div.js';
+import { KERNEL_MULTIPLIER, type Multiplier } from './multiplier.js';
 
 /** Estimate steps allowed before the exact fallback takes over. */
 const MAX_CORRECTION_STEPS = 16;
@@ -25,22 +29,26 @@ const MAX_CORRECTION_STEPS = 16;
 /** Unit steps the last natIsqrt's correction took (−1 if it fell back to division): diagnostics and tests. */
 export let lastIsqrtCorrections = 0;
 
-/** floor(√a). */
-export function natIsqrt(a: Nat): Nat {
+/**
+ * floor(√a), every product within the budget of `m` (default: the whole memory budget).
+ * @throws ArithmeticCheckError if a product fails its residue check.
+ * @example natToNumber(natIsqrt(natFromNumber(99)))  // 9
+ */
+export function natIsqrt(a: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
   const x = natToNumber(a);
   if (x !== undefined && x < 2 ** 52) return natFromNumber(isqrtNumber(x));
   const L = a.limbs.length;
   const n = (L + 1) >> 1;
   const p = n + 2;
-  const Y = rsqrtFixed(a, 2 * n, p);
+  const Y = rsqrtFixed(a, 2 * n, p, m);
   const k = Math.max(0, L - (n + 4));
-  let s = natTruncLimbs(natMul(natTruncLimbs(a, k), Y), n + p - k);
-  let sq = natSqr(s);
+  let s = natTruncLimbs(m.mul(natTruncLimbs(a, k), Y), n + p - k);
+  let sq = m.sqr(s);
   for (let step = 0; ; step++) {
     lastIsqrtCorrections = step;
     if (step > MAX_CORRECTION_STEPS) {
       lastIsqrtCorrections = -1;
-      return isqrtByDivision(a);
+      return isqrtByDivision(a, m);
     }
     if (natCompare(sq, a) > 0) {
       // (s−1)² = s² − 2s + 1
@@ -62,7 +70,7 @@ export function natIsqrt(a: Nat): Nat {
  * Step: Y = Y_h·B^(p−h) ± Y_h·|E|/(2·B^3h) with E = B^(p+2h) − X·Y_h², X = floor(x·B^p). E is truncated by
  * t = 2h − 2 limbs, changing the correction by < y·B^(t−2h)/2 < 1 unit.
  */
-function rsqrtFixed(a: Nat, twoN: number, p: number): Nat {
+function rsqrtFixed(a: Nat, twoN: number, p: number, m: Multiplier): Nat {
   if (p <= 3) {
     const l = a.limbs;
     const L = l.length;
@@ -72,18 +80,18 @@ function rsqrtFixed(a: Nat, twoN: number, p: number): Nat {
     return natFromBigInt(BigInt(Math.round(BASE ** p / Math.sqrt(xd))));
   }
   const h = (p >> 1) + 1 + (p & 1);
-  const Yh = rsqrtFixed(a, twoN, h);
+  const Yh = rsqrtFixed(a, twoN, h, m);
   const X = twoN >= p ? natTruncLimbs(a, twoN - p) : natShiftLimbs(a, p - twoN);
-  const XY2 = natMul(X, natSqr(Yh));
+  const XY2 = m.mul(X, m.sqr(Yh));
   const P = natShiftLimbs(NAT_ONE, p + 2 * h);
   const t = 2 * h - 2;
   const base = natShiftLimbs(Yh, p - h);
   if (natCompare(XY2, P) <= 0) {
     const E = natTruncLimbs(natSub(P, XY2), t);
-    return natAdd(base, natDivSmall(natTruncLimbs(natMul(Yh, E), 3 * h - t), 2).q);
+    return natAdd(base, natDivSmall(natTruncLimbs(m.mul(Yh, E), 3 * h - t), 2).q);
   }
   const E = natTruncLimbs(natSub(XY2, P), t);
-  const corr = natDivSmall(natTruncLimbs(natMul(Yh, E), 3 * h - t), 2).q;
+  const corr = natDivSmall(natTruncLimbs(m.mul(Yh, E), 3 * h - t), 2).q;
   return natCompare(corr, base) < 0 ? natSub(base, corr) : NAT_ZERO;
 }
 
@@ -91,22 +99,22 @@ function rsqrtFixed(a: Nat, twoN: number, p: number): Nat {
  * The exact fallback: s0 = (isqrt(floor(a / B^2k)) + 1)·B^k >= √a, one Newton step with a full division
  * (s + a/s)/2 from above (never undershoots by AM-GM), then unit corrections.
  */
-function isqrtByDivision(a: Nat): Nat {
+function isqrtByDivision(a: Nat, m: Multiplier): Nat {
   const x = natToNumber(a);
   if (x !== undefined && x < 2 ** 52) return natFromNumber(isqrtNumber(x));
   const k = a.limbs.length >> 2;
-  let s = newtonStep(a, natShiftLimbs(natAdd(isqrtByDivision(natTruncLimbs(a, 2 * k)), NAT_ONE), k));
-  let sq = natSqr(s);
+  let s = newtonStep(a, natShiftLimbs(natAdd(isqrtByDivision(natTruncLimbs(a, 2 * k), m), NAT_ONE), k), m);
+  let sq = m.sqr(s);
   while (natCompare(sq, a) > 0) {
-    s = newtonStep(a, s);
-    sq = natSqr(s);
+    s = newtonStep(a, s, m);
+    sq = m.sqr(s);
   }
   return s;
 }
 
-function newtonStep(a: Nat, s: Nat): Nat {
+function newtonStep(a: Nat, s: Nat, m: Multiplier): Nat {
   if (s.limbs.length === 0) throw new InvalidArgumentError('natIsqrt: internal zero estimate');
-  const next = natDivSmall(natAdd(s, natDivMod(a, s).q), 2).q;
+  const next = natDivSmall(natAdd(s, natDivMod(a, s, m).q), 2).q;
   return natCompare(next, s) < 0 ? next : natSub(s, NAT_ONE);
 }
 
