@@ -45,6 +45,14 @@ export function setProductFaultHook(hook: FaultHook | null): void {
   faultHook = hook;
 }
 
+type PlanObserver = (plan: ProductPlan) => void;
+let planObserver: PlanObserver | null = null;
+
+/** @internal test hook: told every plan natMul/natSqr execute (to check which branch ran, within which budget). */
+export function setPlanObserver(observer: PlanObserver | null): void {
+  planObserver = observer;
+}
+
 /** @internal runs the fault hook (tests) on a raw product computed elsewhere in the kernel (spectra.ts). */
 export function runProductFaultHook(limbs: Uint16Array): void {
   if (faultHook) faultHook(limbs);
@@ -196,6 +204,7 @@ function productOf(a: Nat, b: Nat, square: boolean, budget: number | undefined):
     return natShiftLimbs(productOf(x, square ? x : natTruncLimbs(b, zb), square, budget), za + zb);
   }
   const plan = planProduct(4 * a.size, 4 * b.size, { square, budget });
+  if (planObserver) planObserver(plan);
   if (plan.method === 'split') return splitProduct(a, b, square, plan);
   if (plan.method === 'outOfCore') throw new ArithmeticCheckError('internal: an in-memory product was planned out of core');
   const raw = mulLimbs(a.limbs, b.limbs, plan);
