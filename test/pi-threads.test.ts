@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { computePi, computePiDigits } from '../src/apps/pi/index.js';
 import { THREADED_DECIMALS, piWorkTotal } from '../src/apps/pi/compute.js';
-import { cutSeries } from '../src/apps/pi/parallel.js';
+import { cutSeries, scheduledMakespan } from '../src/apps/pi/parallel.js';
 import { splitPoint, subtreeWeight, termsFor } from '../src/apps/pi/series.js';
 import { SubtreeJob, liveSubtreeThreads } from '../src/apps/pi/subtree.js';
 import { configure, getConfig } from '../src/config.js';
@@ -49,12 +49,12 @@ describe('pi on N threads', () => {
     }
   });
 
-  test('the cut: N leaves of the split tree, of about equal work, covering the series once', () => {
+  test('the cut: leaves of the split tree covering the series once, balanced on N threads', () => {
     const terms = termsFor(10_000_000);
     const m = splitPoint(0, terms);
-    for (const threads of [2, 3, 4, 8, 16]) {
+    for (const threads of [1, 2, 3, 4, 5, 6, 8, 16]) {
       const { leaves } = cutSeries(m, terms, threads);
-      assert.equal(leaves.length, threads);
+      if ((threads & (threads - 1)) === 0) assert.equal(leaves.length, Math.max(2, threads), `${threads}: a power of two cuts exactly`);
       let next = 0;
       for (const leaf of leaves) {
         assert.equal(leaf.a, next);
@@ -62,8 +62,11 @@ describe('pi on N threads', () => {
       }
       assert.equal(next, terms);
       const weights = leaves.map((l) => subtreeWeight(l.a, l.b));
-      assert.ok(Math.max(...weights) < 2.2 * Math.min(...weights), `${threads}: ${weights.map(Math.round).join(' ')}`);
+      const total = weights.reduce((x, y) => x + y, 0);
+      assert.ok(scheduledMakespan(weights, threads) <= (1.15 * total) / threads + 1e-9 || threads === 1, `${threads} threads`);
     }
+    // A short series is not cut below 2·YIELD_TERMS terms a leaf.
+    assert.ok(cutSeries(1500, 3000, 16).leaves.length < 16);
     assert.ok(piWorkTotal(10_000_000) > 0);
   });
 
