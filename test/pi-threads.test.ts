@@ -97,6 +97,7 @@ describe('pi on two threads by default', { skip: twoCores ? false : 'single core
   test('just above the threaded threshold: same digits as one thread', async () => {
     const n = THREADED_DECIMALS + 7;
     assert.deepEqual(await computePi(n), computePiDigits(n));
+    assert.equal(await threadsGone(), 0);
   });
 
   test('one thread when a second one\'s memory would not fit the budget', async () => {
