@@ -5,10 +5,23 @@
  * Y_p ≈ y·B^p, by the division-free Newton iteration y ← y + y·(1 − x·y²)/2 (Brent & Zimmermann, "Modern Computer
  * Arithmetic", §3.5.1), which squares the relative error at each step: from Y_h (h = ⌈p/2⌉ + 1 limbs) one step
  * gives Y_p using the products Y_h², X·Y_h² (X = x to p limbs) and Y_h·E (E = 1 − x·Y_h² truncated to the
- * limbs that matter). Cost about 2·M(p) per step, 4·M(n) in all. Then s̃ = x·y·B^n from the top n+4 limbs of a
- * (one more product) is within a few units of √a, and the exact correction compares s̃² with a (one square)
- * and steps s̃ by ±1 until s̃² <= a < (s̃+1)². If the estimate were ever far off (a bug, not expected), the result is
- * still exact: the previous division-based Newton method takes over.
+ * limbs that matter). Cost about 2·M(p) per step, 4·M(p) in all.
+ *
+ * The root from y at half precision (Karp & Markstein, "High-precision division and square root", 1997; the last
+ * step of GMP's gmp-chudnovsky `my_sqrt_ui`): y is computed to h = ⌊n/2⌋ + 3 limbs only, then
+ *   s0 = B^t·floor(a·Y_h / B^(n+h+t))        (t = n − h; √a = a·y/B^n, one h×h product from the top of a),
+ *   r  = a − s0²                              (one square of h limbs, signed),
+ *   s̃  = s0 + r·Y_h / (2·B^(n+h))            (one product of about h limbs: Newton's step s0 + r/(2√a)).
+ * Error of s̃: s0 is within a few units of B^t of √a (Y_h's few units in its last place, the truncation of a below
+ * B^(−1.5)); Newton's step then leaves (s0 − √a)²/(2·s0) ≤ few²·B^(2t−n+1) ≤ few²·B^(−4) (√a ≥ B^(n−1), 2h ≥ n + 5),
+ * using Y_h for 1/√a instead of 1/s0 changes it by the same order, Y_h's relative error few·B^(−h) on
+ * |r/(2√a)| ≤ few·B^t adds few²·B^(t−h) ≤ few²·B^(−5), and the two truncations add < 2 units. So s̃ is within a few
+ * units of √a, for about 4·M(n/2) + M(n/2) + the final square instead of 4·M(n) + M(n) + the square (small roots,
+ * t < 2, keep the full-precision y and s̃ = x·y·B^n from the top n + 4 limbs of a).
+ *
+ * The exact correction compares s̃² with a (one square) and steps s̃ by ±1 until s̃² <= a < (s̃+1)². If the estimate
+ * were ever far off (a bug, not expected), the result is still exact: the previous division-based Newton method
+ * takes over.
  *
  * Every product goes through a Multiplier (the planner bound to a memory budget), so the root honours the budget
  * it is given. A radicand with many low zero limbs (pi's 10005·10^2M) costs little: the planner's executor
@@ -37,12 +50,7 @@ export let lastIsqrtCorrections = 0;
 export function natIsqrt(a: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
   const x = natToNumber(a);
   if (x !== undefined && x < 2 ** 52) return natFromNumber(isqrtNumber(x));
-  const L = a.limbs.length;
-  const n = (L + 1) >> 1;
-  const p = n + 2;
-  const Y = rsqrtFixed(a, 2 * n, p, m);
-  const k = Math.max(0, L - (n + 4));
-  let s = natTruncLimbs(m.mul(natTruncLimbs(a, k), Y), n + p - k);
+  let s = rootEstimate(a, m);
   let sq = m.sqr(s);
   for (let step = 0; ; step++) {
     lastIsqrtCorrections = step;
@@ -62,6 +70,33 @@ export function natIsqrt(a: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
     sq = next;
     s = natAdd(s, NAT_ONE);
   }
+}
+
+/** s̃ within a few units of √a (see the header: half-precision y and one Newton step, or full precision for small a). */
+function rootEstimate(a: Nat, m: Multiplier): Nat {
+  const L = a.limbs.length;
+  const n = (L + 1) >> 1; // √a < B^n
+  const h = (n >> 1) + 3;
+  const t = n - h;
+  if (t < 2) {
+    const p = n + 2;
+    const Y = rsqrtFixed(a, 2 * n, p, m);
+    const k = Math.max(0, L - (n + 4));
+    return natTruncLimbs(m.mul(natTruncLimbs(a, k), Y), n + p - k);
+  }
+  const Y = rsqrtFixed(a, 2 * n, h, m);
+  // s_hi = floor(a·Y / B^(n+h+t)) from a's top h + 3 limbs (the dropped part moves it by < B^(−1.5)).
+  const k = Math.max(0, L - (h + 3));
+  const sHi = natTruncLimbs(m.mul(natTruncLimbs(a, k), Y), n + h + t - k);
+  const s0 = natShiftLimbs(sHi, t);
+  const s0sq = natShiftLimbs(m.sqr(sHi), 2 * t);
+  const above = natCompare(s0sq, a) > 0;
+  const r = above ? natSub(s0sq, a) : natSub(a, s0sq);
+  // |δ| = |r|·Y/(2·B^(n+h)) from |r|'s limbs above B^j, j = n − 3 (the dropped part moves it by < B^(−1.5)/2).
+  const j = Math.max(0, n - 3);
+  const delta = natDivSmall(natTruncLimbs(m.mul(natTruncLimbs(r, j), Y), n + h - j), 2).q;
+  if (!above) return natAdd(s0, delta);
+  return natCompare(delta, s0) < 0 ? natSub(s0, delta) : NAT_ZERO;
 }
 
 /**
