@@ -15,7 +15,8 @@
 
 import { DivideByZeroError } from '../errors.js';
 import {
-  BASE, NAT_ONE, NAT_ZERO, Nat, cmpLimbs, natAdd, natCompare, natDivSmall, natFromLimbs, natShiftLimbs, natSub,
+  BASE, NAT_ONE, NAT_ZERO, Nat, cmpLimbs, natAdd, natCompare, natDivSmall, natFromLimbs, natLowLimbs, natShiftLimbs,
+  natSub,
   natTruncLimbs, SMALL_LIMIT, natToNumber, natFromNumber,
 } from './nat.js';
 import { KERNEL_MULTIPLIER, type Multiplier } from './multiplier.js';
@@ -143,19 +144,48 @@ export function reciprocalApprox(D: Nat, n: number, m: Multiplier = KERNEL_MULTI
   return natCompare(corr, Y) < 0 ? natSub(Y, corr) : Y;
 }
 
+/** Quotients of at least this many limbs are computed in two chunks from one reciprocal of half their length. */
+export const CHUNKED_DIV_LIMBS = 480;
+
 /**
- * a / b with qlen = la − lb + 1 quotient limbs: k = qlen + 2 limbs of precision suffice for an estimate within a
- * few units: q ≈ floor(floor(a/B^(lb−2)) · X / B^(k+2)) with X ≈ B^2k / (b·B^(k−lb)).
+ * a / b with qlen = la − lb + 1 quotient limbs.
+ *
+ * One chunk (qlen < CHUNKED_DIV_LIMBS): k = qlen + 2 limbs of precision suffice for an estimate within a few units,
+ * q ≈ floor(floor(a/B^(lb−2)) · X / B^(k+2)) with X ≈ B^2k / (b·B^(k−lb)) (quotientChunk).
+ *
+ * Two chunks (Karp & Markstein's use of a half-precision reciprocal; classical long division in base B^c with
+ * c = ⌈qlen/2⌉): one reciprocal X of h = c + 3 limbs serves both quotient halves. With a = A1·B^c + A0:
+ * (q1, R1) = A1 / b (q1 < B^(qlen−c) ≤ B^c), then (q0, r) = (R1·B^c + A0) / b (R1 < b, so q0 < B^c), and
+ * q = q1·B^c + q0. Each chunk's estimate has c limbs against X's c + 3, so it is within a few units as above, and
+ * `correct` makes it exact. For a 2n/n division that is a reciprocal of n/2 limbs (≈ 2.5·M(n/2)), two products
+ * M(n/2) for the estimates and two n/2 × n products for the remainders: ≈ 3.75·M(n) instead of
+ * 2.5·M(n) + 2·M(n) = 4.5·M(n) with one full-precision reciprocal.
  */
 function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
-  const la = a.limbs.length, lb = b.limbs.length;
-  const qlen = la - lb + 1;
-  const k = qlen + 2;
-  const dTop = lb >= k ? natTruncLimbs(b, lb - k) : natShiftLimbs(b, k - lb);
-  const X = reciprocalApprox(dTop, k, m);
-  const aTop = natTruncLimbs(a, lb - 2);
-  const q = natTruncLimbs(m.mul(aTop, X), k + 2);
-  return correct(a, b, q, m);
+  const qlen = a.limbs.length - b.limbs.length + 1;
+  if (qlen < CHUNKED_DIV_LIMBS) {
+    const k = qlen + 2;
+    return quotientChunk(a, b, reciprocalOf(b, k, m), k, m);
+  }
+  const c = Math.ceil(qlen / 2);
+  const h = c + 3;
+  const X = reciprocalOf(b, h, m);
+  const high = quotientChunk(natTruncLimbs(a, c), b, X, h, m);
+  const low = quotientChunk(natAdd(natShiftLimbs(high.r, c), natLowLimbs(a, c)), b, X, h, m);
+  return { q: natAdd(natShiftLimbs(high.q, c), low.q), r: low.r };
+}
+
+/** X ≈ B^2k / (b's top k limbs, or b·B^(k−lb) when it is shorter). */
+function reciprocalOf(b: Nat, k: number, m: Multiplier): Nat {
+  const lb = b.limbs.length;
+  return reciprocalApprox(lb >= k ? natTruncLimbs(b, lb - k) : natShiftLimbs(b, k - lb), k, m);
+}
+
+/** Exact (q, r) = W / b for W < b·B^(k−3), from X = reciprocalOf(b, k): the estimate, then `correct`. */
+function quotientChunk(W: Nat, b: Nat, X: Nat, k: number, m: Multiplier): { q: Nat; r: Nat } {
+  if (natCompare(W, b) < 0) return { q: NAT_ZERO, r: W };
+  const q = natTruncLimbs(m.mul(natTruncLimbs(W, b.limbs.length - 2), X), k + 2);
+  return correct(W, b, q, m);
 }
 
 /** Exact (q, r) from an estimate q of floor(a/b): r = a − q·b repaired by dividing the excess by b. */

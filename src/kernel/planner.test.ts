@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { fftWorkingBytes } from './fft.js';
 import { setPlanObserver } from './mul.js';
 import { KERNEL_MULTIPLIER, Multiplier } from './multiplier.js';
-import { natDivMod } from './div.js';
+import { CHUNKED_DIV_LIMBS, natDivMod } from './div.js';
 import { natFromBigInt, natToBigInt, type Nat } from './nat.js';
 import {
   FFT_THRESHOLD, MIN_SPLIT_DIGITS, mulWorkingBytes, planProduct, planSharedTransforms, setMulThresholds, type ProductPlan,
@@ -179,6 +179,23 @@ describe('kernel division and square root honour the budget they are given', () 
       assert.ok(s * s <= a && a < (s + 1n) * (s + 1n), `${n} digits`);
       assert.ok(plans.some((p) => p.method === 'split'));
       for (const p of plans) if (p.method === 'fft') assert.ok(p.workingBytes <= budget || Math.min(p.aDigits, p.bDigits) < MIN_SPLIT_DIGITS);
+    }
+  });
+
+  test('two-chunk Newton division: exact at the chunk boundary (remainders 0 and b − 1, quotient limbs 9999 and 0)', () => {
+    const r = (n: number, seed: number): bigint => digits(n, seed);
+    for (const [qd, bd] of [[4 * CHUNKED_DIV_LIMBS, 4 * CHUNKED_DIV_LIMBS], [4 * CHUNKED_DIV_LIMBS + 5, 2000], [12_001, 30_000], [40_000, 1500]] as const) {
+      const b = r(bd, qd + bd);
+      const c = BigInt(Math.ceil((qd / 4 + 1) / 2));
+      const base = 10n ** (4n * c); // around the chunk boundary B^c
+      for (const q of [r(qd, qd), base * r(qd - 4 * Number(c), 7) - 1n, base * r(qd - 4 * Number(c), 9), base - 1n]) {
+        for (const rem of [0n, b - 1n, b / 3n]) {
+          const a = q * b + rem;
+          const got = natDivMod(N(a), N(b));
+          assert.equal(B(got.q), q, `${qd}/${bd}`);
+          assert.equal(B(got.r), rem);
+        }
+      }
     }
   });
 
