@@ -15,7 +15,7 @@
  *
  * Decisions only: the kernel executes in-memory plans (mul.ts for single products, multiplier.ts for groups), the
  * engine executes the out-of-core one. Data flows engine/apps → kernel, so this module imports nothing above it.
- * The shares of the budget and the bytes per digit come from budget.ts (see docs/ARCHITECTURE.md, "Memory").
+ * The shares of the budget and the bytes per digit come from budget.ts (docs/ARCHITECTURE.md, §5 Memory budget).
  * The shape follows apfloat's convolution builders, which pick the strategy per size in one class.
  */
 import { InvalidArgumentError } from '../errors.js';
