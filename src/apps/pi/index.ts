@@ -115,7 +115,7 @@ function finish(drive: Drive, options: PiOptions, digits: Uint8Array): { digits:
  * are used one level up instead: the async driver has the series' subtrees computed at once (parallel.ts), where
  * the memory budget allows it (piThreadsFor), and then lets the helper work too.
  *
- * The sync driver stays on one thread: it blocks the event loop, so it could not see the second thread die.
+ * The sync driver stays on one thread: it blocks the event loop, so it could not see a subtree thread die.
  */
 
 function driveSync(decimals: number, options: PiOptions): Uint8Array {
