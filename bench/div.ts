@@ -1,17 +1,22 @@
 /**
  * bench/div — decimal string → decimal strings division with remainder of a random 2n-digit by a random
- * n-digit integer: mathstream's kernel (natDivMod) against V8 BigInt (/ and %) and gmp-wasm (mpz_tdiv_qr), same
- * run, results compared; also the ratio to mathstream's own n×n multiplication (target: ≤ 4 at n = 10^6).
+ * n-digit integer: mathstream's kernel (natDivMod, through the product planner with the default budget) against
+ * V8 BigInt (/ and %) and gmp-wasm (mpz_tdiv_qr), same run, results compared; and the ratio to mathstream's own
+ * n×n multiplication in the same run, same conversions in and out (issue 11 target: div ≤ 3× mul).
  *
  * Then floor(√a) of a random 2n-digit a (n-digit root): natIsqrt against gmp-wasm mpz_sqrt, and its ratio to our
- * n×n multiplication.
+ * n×n multiplication (target: isqrt ≤ 2× mul). Sizes 10^6 to 1.6·10^7 digits by default; a verdict line per target.
  *
- *   node --expose-gc dist/bench/div.js [--only 1e5,1e6] [--runs 3] [--skip bigint,gmp] [--bigint-max 1e6] [--sqrt-only]
+ *   node --expose-gc dist/bench/div.js [--only 1e6,4e6,1.6e7] [--runs 3] [--skip bigint,gmp] [--bigint-max 1e6] [--sqrt-only]
  */
 import { natDivMod, natFromDigits, natIsqrt, natMul, natToDigits } from '../src/kernel/index.js';
 import { fmt, gmpBinding, gmpFree, gmpFromAscii, gmpToAscii, latin1, parseArgs, randomAscii, ratio, sameBytes, timed } from './kernel-util.js';
 
-const args = parseArgs([1e5, 1e6, 4e6]);
+const args = parseArgs([1e6, 4e6, 1.6e7]);
+/** Issue 11's targets: time ratios to the n×n product. */
+const DIV_TARGET = 3;
+const ISQRT_TARGET = 2;
+const verdicts: string[] = [];
 if (!process.argv.includes('--bigint-max')) args.bigintMax = 1e6;
 const g = args.skip.has('gmp') ? undefined : await gmpBinding();
 const rows: Array<Record<string, string | number>> = [];
@@ -50,6 +55,7 @@ for (const n of process.argv.includes('--sqrt-only') ? [] : args.sizes) {
       throw new Error(`bench/div: gmp-wasm disagrees at n=${n}`);
     }
   }
+  verdicts.push(`div 2n/n at n=${n}: ${(ours.s / mul.s).toFixed(2)}× mul (target <= ${DIV_TARGET}): ${ours.s / mul.s <= DIV_TARGET ? 'met' : 'NOT met'}`);
   rows.push({
     'n (2n/n)': n,
     'mathstream s': fmt(ours.s),
@@ -80,6 +86,7 @@ for (const n of args.sizes) {
     });
     if (!sameBytes(gmp.value, ours.value)) throw new Error(`bench/div: gmp-wasm isqrt disagrees at n=${n}`);
   }
+  verdicts.push(`isqrt at n=${n}: ${(ours.s / mul.s).toFixed(2)}× mul (target <= ${ISQRT_TARGET}): ${ours.s / mul.s <= ISQRT_TARGET ? 'met' : 'NOT met'}`);
   sqrtRows.push({
     'isqrt of 2n digits, n': n,
     'mathstream s': fmt(ours.s),
@@ -91,4 +98,5 @@ for (const n of args.sizes) {
   });
 }
 console.table(sqrtRows);
+for (const v of verdicts) console.log(v);
 console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);

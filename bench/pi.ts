@@ -1,17 +1,27 @@
 /**
- * bench/pi — pi to 10^6 and 10^7 decimals: mathstream against V8 BigInt and gmp-wasm, same run.
+ * bench/pi — pi to 10^6 and 10^7 decimals (10^8 on request): mathstream against GMP's own pi program
+ * (gmp-chudnovsky, native), V8 BigInt and gmp-wasm, same run.
  *
- *   node dist/bench/pi.js [--digits 1e6,1e7] [--runs 3] [--skip bigint,gmp-mpfr]
+ *   node dist/bench/pi.js [--digits 1e6,1e7] [--runs 3] [--skip bigint,gmp-mpfr] [--only a,b] [--threads N]
  *
- * Every competitor produces the N decimals as ASCII text (the decimal output is part of the
- * cost, as in gmp-chudnovsky's timing); each run happens in a fresh child process so its peak
- * RSS (`process.resourceUsage().maxRSS`) is its own. The SHA-256 of the decimals must agree
- * across competitors (differential test) or the bench exits 1.
+ * Every competitor produces the N decimals as ASCII text (the decimal output is part of the cost); each run
+ * happens in a fresh child process, timed from the parent (wall clock, start-up included), its peak RSS from
+ * `/usr/bin/time -v` when present (else the child's own maxRSS). The SHA-256 of the decimals must agree across
+ * competitors (differential test) or the bench exits 1. `--threads N` sets MATHSTREAM_THREADS for the children.
+ *
+ * Anchor: `gmp-chudnovsky`, GMP's pi program (gmp-chudnovsky.c, public, e.g. github.com/crstrand/chudnovsky). It is
+ * NOT part of this repository: the bench compiles it with `gcc -O2 ... -lgmp -lm` from the file named by
+ * GMP_CHUDNOVSKY_SRC, or bench/out/gmp-chudnovsky.c (an ignored folder), and skips it when there is no source, no
+ * gcc or no GMP. It runs as `gmp-chudnovsky N 1 > file` (its output mode writes the digits).
+ * Targets (issue 11): mathstream-file / gmp-chudnovsky ≤ 1.0 at 10^7 (goal 0.8) and at 10^8, with mathstream's
+ * peak RSS ≤ 1.5 GiB at the default budget; the ratio column and the verdict line print them.
  *
  * Competitors:
- * - `mathstream`: computePi (decimal limbs end to end; from 10^5 decimals the series' two halves run on two
- *   threads), `mathstream-1t` computePiDigits (the synchronous driver: one thread), and `mathstream-file`
- *   computePiToFile (two threads, atomic file write included).
+ * - `mathstream`: computePi (decimal limbs end to end; from 10^5 decimals the series' subtrees run on N threads,
+ *   N = MATHSTREAM_THREADS or the machine's parallelism, within the memory budget), `mathstream-1t`
+ *   computePiDigits (the synchronous driver: one thread), and `mathstream-file` computePiToFile (N threads, atomic
+ *   file write included).
+ * - `gmp-chudnovsky`: native GMP, see above.
  * - `bigint`: Chudnovsky with binary splitting on V8 BigInt, recursive-Newton isqrt, one
  *   big division, then BigInt#toString (the binary-to-decimal conversion).
  * - `gmp-chud`: the same algorithm on GMP's mpz through gmp-wasm's low-level binding
@@ -20,9 +30,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init as initGmp } from 'gmp-wasm';
 import { computePi, computePiDigits, computePiToFile } from '../src/apps/pi/index.js';
@@ -175,6 +185,32 @@ const COMPETITORS: Record<string, Competitor> = {
   bigint: bigintPi,
 };
 
+// ---------------------------------------------------------------- native GMP anchor
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** bench/out of the source tree (dist/bench/pi.js → ../../bench/out). */
+const outDir = resolve(here, '..', '..', 'bench', 'out');
+
+/** Compiles gmp-chudnovsky.c (never part of the repository) into bench/out; undefined (with the reason) if it cannot. */
+function nativeChudnovsky(): { binary?: string; reason?: string } {
+  const source = process.env['GMP_CHUDNOVSKY_SRC'] ?? join(outDir, 'gmp-chudnovsky.c');
+  if (!existsSync(source)) return { reason: `no source (set GMP_CHUDNOVSKY_SRC or put it at ${source})` };
+  mkdirSync(outDir, { recursive: true });
+  const binary = join(outDir, 'gmp-chudnovsky');
+  if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return { binary };
+  const cc = spawnSync('gcc', ['-O2', source, '-o', binary, '-lgmp', '-lm'], { encoding: 'utf8' });
+  if (cc.error || cc.status !== 0) return { reason: `gcc failed: ${(cc.error?.message ?? cc.stderr).trim().split('\n')[0]}` };
+  return { binary };
+}
+
+/** The N decimals in gmp-chudnovsky's output file ("pi(0,terms)=\n0.31415...e1"). */
+function chudnovskyDecimals(path: string, decimals: number): Uint8Array {
+  const text = readFileSync(path);
+  const at = text.indexOf('=\n0.3');
+  if (at < 0) throw new Error('gmp-chudnovsky: no digits in its output');
+  return text.subarray(at + 5, at + 5 + decimals);
+}
+
 // ---------------------------------------------------------------- driver
 
 interface Sample {
@@ -183,30 +219,54 @@ interface Sample {
   sha256: string;
 }
 
-/** Child side: one competitor, one size; prints a JSON Sample. */
+/** Child side: one competitor, one size; prints its SHA-256 and own peak RSS as JSON. */
 async function worker(name: string, decimals: number): Promise<void> {
   const competitor = COMPETITORS[name];
   if (!competitor) throw new Error(`unknown competitor ${name}`);
-  const started = performance.now();
   const digits = await competitor(decimals);
-  const seconds = (performance.now() - started) / 1000;
   if (digits.length !== decimals) throw new Error(`${name} returned ${digits.length} decimals, expected ${decimals}`);
-  const sample: Sample = {
-    seconds,
+  const sample = {
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
     sha256: createHash('sha256').update(digits).digest('hex'),
   };
   process.stdout.write(`${JSON.stringify(sample)}\n`);
 }
 
-function runChild(name: string, decimals: number): Sample {
-  const self = fileURLToPath(import.meta.url);
-  const child = spawnSync(process.execPath, ['--max-old-space-size=8192', self, '--worker', name, String(decimals)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
-  if (child.status !== 0) throw new Error(`${name} at ${decimals} failed: ${child.stderr.trim()}`);
-  return JSON.parse(child.stdout.trim().split('\n').pop()!) as Sample;
+const timeV = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** Runs argv (under /usr/bin/time -v when present) with stdout into `stdoutPath`; wall seconds and peak RSS. */
+function runTimed(argv: string[], stdoutPath: string, env: NodeJS.ProcessEnv): { seconds: number; rssMiB?: number; stderr: string; status: number | null } {
+  const fd = openSync(stdoutPath, 'w');
+  try {
+    const command = timeV ? [timeV, '-v', ...argv] : argv;
+    const started = process.hrtime.bigint();
+    const child = spawnSync(command[0]!, command.slice(1), { stdio: ['ignore', fd, 'pipe'], env, encoding: 'utf8', maxBuffer: 1 << 24 });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr ?? '');
+    return { seconds, rssMiB: rss ? Number(rss[1]) / 1024 : undefined, stderr: child.stderr ?? '', status: child.status };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function runChild(name: string, decimals: number, env: NodeJS.ProcessEnv, native: string | undefined): Sample {
+  const dir = mkdtempSync(join(tmpdir(), 'ms-pi-bench-run-'));
+  try {
+    const outPath = join(dir, 'stdout');
+    if (name === 'gmp-chudnovsky') {
+      const run = runTimed([native!, String(decimals), '1'], outPath, env);
+      if (run.status !== 0) throw new Error(`gmp-chudnovsky at ${decimals} failed: ${run.stderr.trim()}`);
+      const digits = chudnovskyDecimals(outPath, decimals);
+      return { seconds: run.seconds, maxRssMiB: run.rssMiB ?? NaN, sha256: createHash('sha256').update(digits).digest('hex') };
+    }
+    const self = fileURLToPath(import.meta.url);
+    const run = runTimed([process.execPath, '--max-old-space-size=8192', self, '--worker', name, String(decimals)], outPath, env);
+    if (run.status !== 0) throw new Error(`${name} at ${decimals} failed: ${run.stderr.trim()}`);
+    const reply = JSON.parse(readFileSync(outPath, 'utf8').trim().split('\n').pop()!) as { maxRssMiB: number; sha256: string };
+    return { seconds: run.seconds, maxRssMiB: run.rssMiB ?? reply.maxRssMiB, sha256: reply.sha256 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function median(values: number[]): number {
@@ -230,16 +290,25 @@ async function main(): Promise<void> {
   const runs = Number(option('runs', '3'));
   const skip = new Set(option('skip', '').split(',').filter(Boolean));
   const only = option('only', '').split(',').filter(Boolean);
-  const names = Object.keys(COMPETITORS).filter((n) => !skip.has(n) && (only.length === 0 || only.includes(n)));
+  const threads = option('threads', '');
+  const env: NodeJS.ProcessEnv = { ...process.env, ...(threads ? { MATHSTREAM_THREADS: threads } : {}) };
+  const native = nativeChudnovsky();
+  if (!native.binary) console.log(`gmp-chudnovsky skipped: ${native.reason}`);
+  const names = [...Object.keys(COMPETITORS), ...(native.binary ? ['gmp-chudnovsky'] : [])].filter(
+    (n) => !skip.has(n) && (only.length === 0 || only.includes(n)),
+  );
   let agree = true;
-  console.log('pi benchmark: median wall time of each competitor in a fresh process, peak RSS of the slowest run');
+  console.log(
+    `pi benchmark: median wall time of each competitor in a fresh process (start-up included), largest peak RSS; ` +
+      `MATHSTREAM_THREADS=${env['MATHSTREAM_THREADS'] ?? '(default)'}, MATHSTREAM_MEMORY=${env['MATHSTREAM_MEMORY'] ?? '(default)'}`,
+  );
   for (const decimals of sizes) {
     const rows: { name: string; seconds: number; rss: number; sha: string }[] = [];
     for (const name of names) {
       // Slow competitors at large sizes run once: the ratio, not the decimal, is the point.
       const count = decimals >= 1e7 ? 1 : runs;
       const samples: Sample[] = [];
-      for (let i = 0; i < count; i++) samples.push(runChild(name, decimals));
+      for (let i = 0; i < count; i++) samples.push(runChild(name, decimals, env, native.binary));
       rows.push({
         name,
         seconds: median(samples.map((s) => s.seconds)),
@@ -259,6 +328,17 @@ async function main(): Promise<void> {
           .padStart(14)}   ${r.sha.slice(0, 16)}`,
       );
       if (r.sha !== base.sha) agree = false;
+    }
+    const anchor = rows.find((r) => r.name === 'gmp-chudnovsky');
+    const file = rows.find((r) => r.name === 'mathstream-file') ?? rows.find((r) => r.name === 'mathstream');
+    if (anchor && file) {
+      const ratio = file.seconds / anchor.seconds;
+      const bar = 1.0;
+      const rssOk = decimals < 1e8 || file.rss <= 1.5 * 1024;
+      console.log(
+        `${file.name} / gmp-chudnovsky = ${ratio.toFixed(2)} (target <= ${bar.toFixed(1)}${decimals < 1e8 ? ', goal 0.8' : ''}` +
+          `${decimals >= 1e8 ? `, peak RSS ${file.rss.toFixed(0)} MiB vs 1536` : ''}): ${ratio <= bar && rssOk ? 'met' : 'NOT met'}`,
+      );
     }
   }
   if (!agree) {

@@ -1,14 +1,17 @@
 /**
- * pi-threads — the async driver computes the series' two halves at once (apps/pi/subtree.ts): the digits are the
- * same as on one thread and as the independent 10^6 hash of pi.test.ts, progress stays monotone, a small memory
- * budget keeps one thread, cancelling stops the second thread, and a failure there surfaces as ArithmeticCheckError.
+ * pi-threads — the async driver computes the series' subtrees on N threads at once (apps/pi/parallel.ts,
+ * subtree.ts): the digits are the same for N = 1, 2, 4 and as the independent 10^6 hash of pi.test.ts, progress
+ * stays monotone, a small memory budget keeps one thread, cancelling stops the subtree threads, and a failure there
+ * surfaces as ArithmeticCheckError.
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { computePi, computePiDigits } from '../src/apps/pi/index.js';
-import { TWO_THREAD_DECIMALS } from '../src/apps/pi/compute.js';
+import { THREADED_DECIMALS, piWorkTotal } from '../src/apps/pi/compute.js';
+import { cutSeries, scheduledMakespan } from '../src/apps/pi/parallel.js';
+import { splitPoint, subtreeWeight, termsFor } from '../src/apps/pi/series.js';
 import { SubtreeJob, liveSubtreeThreads } from '../src/apps/pi/subtree.js';
 import { configure, getConfig } from '../src/config.js';
 import { ArithmeticCheckError, CancelledError } from '../src/errors.js';
@@ -19,13 +22,60 @@ const MILLION_DECIMALS_SHA256 = '7806ee47461b49ef1f578e14461b2c83c09c6d7a9a91427
 
 const twoCores = fftThreads() > 1;
 
-/** Waits (up to 10 s) for the second threads to exit; thread exit is an event, so it needs a few turns. */
+/** Waits (up to 10 s) for the subtree threads to exit; thread exit is an event, so it needs a few turns. */
 async function threadsGone(): Promise<number> {
   for (let i = 0; i < 200 && liveSubtreeThreads() > 0; i++) await sleep(50);
   return liveSubtreeThreads();
 }
 
-describe('pi on two threads', { skip: twoCores ? false : 'single core or MATHSTREAM_THREADS=1' }, () => {
+describe('pi on N threads', () => {
+  test('N = 1, 2, 4 give identical digits, with N − 1 subtree threads running', async () => {
+    const n = 2 * THREADED_DECIMALS + 7;
+    const reference = computePiDigits(n);
+    for (const threads of [1, 2, 4]) {
+      let seen = 0;
+      let last = 0;
+      const digits = await computePi(n, {
+        threads,
+        onProgress: (done, total) => {
+          assert.ok(done >= last && done <= total, `progress ${done} of ${total} after ${last}`);
+          last = done;
+          seen = Math.max(seen, liveSubtreeThreads());
+        },
+      });
+      assert.deepEqual(digits, reference, `${threads} threads`);
+      assert.equal(seen, threads - 1, `${threads} threads: subtree threads seen`);
+      assert.equal(await threadsGone(), 0);
+    }
+  });
+
+  test('the cut: leaves of the split tree covering the series once, balanced on N threads', () => {
+    const terms = termsFor(10_000_000);
+    const m = splitPoint(0, terms);
+    for (const threads of [1, 2, 3, 4, 5, 6, 8, 16]) {
+      const { leaves } = cutSeries(m, terms, threads);
+      if ((threads & (threads - 1)) === 0) assert.equal(leaves.length, Math.max(2, threads), `${threads}: a power of two cuts exactly`);
+      let next = 0;
+      for (const leaf of leaves) {
+        assert.equal(leaf.a, next);
+        next = leaf.b;
+      }
+      assert.equal(next, terms);
+      const weights = leaves.map((l) => subtreeWeight(l.a, l.b));
+      const total = weights.reduce((x, y) => x + y, 0);
+      assert.ok(scheduledMakespan(weights, threads) <= (1.15 * total) / threads + 1e-9 || threads === 1, `${threads} threads`);
+    }
+    // A short series is not cut below 2·YIELD_TERMS terms a leaf.
+    assert.ok(cutSeries(1500, 3000, 16).leaves.length < 16);
+    assert.ok(piWorkTotal(10_000_000) > 0);
+  });
+
+  test('a thread count that is not a positive integer is refused', async () => {
+    await assert.rejects(computePi(10, { threads: 0 }), /positive integer/);
+  });
+});
+
+describe('pi on two threads by default', { skip: twoCores ? false : 'single core or MATHSTREAM_THREADS=1' }, () => {
   test('10^6 decimals match the independent hash, and progress is monotone', async () => {
     let last = 0;
     let reports = 0;
@@ -39,17 +89,18 @@ describe('pi on two threads', { skip: twoCores ? false : 'single core or MATHSTR
       },
     });
     assert.equal(createHash('sha256').update(digits).digest('hex'), MILLION_DECIMALS_SHA256);
-    assert.ok(sawThread, 'the second thread ran');
+    assert.ok(sawThread, 'a subtree thread ran');
     assert.ok(reports > 10);
     assert.equal(await threadsGone(), 0);
   });
 
-  test('just above the two-thread threshold: same digits as one thread', async () => {
-    const n = TWO_THREAD_DECIMALS + 7;
+  test('just above the threaded threshold: same digits as one thread', async () => {
+    const n = THREADED_DECIMALS + 7;
     assert.deepEqual(await computePi(n), computePiDigits(n));
+    assert.equal(await threadsGone(), 0);
   });
 
-  test('one thread when the second one\'s memory would not fit the budget', async () => {
+  test('one thread when a second one\'s memory would not fit the budget', async () => {
     const budget = getConfig().memoryBudget;
     configure({ memoryBudget: 2 << 20 }); // 2 MiB: below ~26 bytes per decimal of 150,000 decimals
     try {
@@ -62,12 +113,13 @@ describe('pi on two threads', { skip: twoCores ? false : 'single core or MATHSTR
     }
   });
 
-  test('cancelling while both halves run stops the second thread', async () => {
+  test('cancelling while the subtrees run stops the subtree thread', async () => {
     const controller = new AbortController();
     let calls = 0;
     let threadsAtAbort = -1;
     // Large enough that its right half (~40 s) outlasts threadsGone()'s wait: only a real stop passes.
     const run = computePi(20_000_000, {
+      threads: 2,
       signal: controller.signal,
       onProgress: () => {
         if (++calls !== 5) return;
@@ -76,11 +128,11 @@ describe('pi on two threads', { skip: twoCores ? false : 'single core or MATHSTR
       },
     });
     await assert.rejects(run, CancelledError);
-    assert.equal(threadsAtAbort, 1, 'the second thread was running when cancelled');
+    assert.equal(threadsAtAbort, 1, 'the subtree thread was running when cancelled');
     assert.equal(await threadsGone(), 0);
   });
 
-  test('a failure on the second thread is an ArithmeticCheckError naming it', async () => {
+  test('a failure on a subtree thread is an ArithmeticCheckError naming it', async () => {
     const job = new SubtreeJob(5, 3, false);
     let error: unknown;
     try {
@@ -89,7 +141,7 @@ describe('pi on two threads', { skip: twoCores ? false : 'single core or MATHSTR
       error = e;
     }
     assert.ok(error instanceof ArithmeticCheckError, String(error));
-    assert.match((error as Error).message, /second thread failed: InvalidArgumentError: .*bad term range \[5, 3\)/);
+    assert.match((error as Error).message, /subtree thread failed: InvalidArgumentError: .*bad term range \[5, 3\)/);
     job.stop();
     assert.equal(await threadsGone(), 0);
   });

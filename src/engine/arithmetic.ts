@@ -2,13 +2,12 @@
  * arithmetic — the public operations on StreamNumbers, with Python's integer semantics:
  * floor division, `mod` takes the divisor's sign, a = q·b + r, pow(a, e) for e >= 0 with
  * 0^0 = 1. Each picks the cheapest correct route: one streaming pass for linear work and
- * small operands, the in-memory kernel when the working set fits the memory budget, and the
- * out-of-core routines beyond it.
+ * small operands, the in-memory kernel when the kernel's product planner (kernel/planner.ts) says the
+ * working set fits the memory budget, and the out-of-core routines when it plans the product out of core.
  */
-import { getConfig } from '../config.js';
 import { DivideByZeroError, InvalidArgumentError, NegativeExponentError } from '../errors.js';
 import {
-  mulWorkingBytes,
+  planProduct,
   natDivMod,
   natFromDigits,
   natMul,
@@ -42,9 +41,18 @@ export async function loadNat(x: StreamNumber): Promise<Nat> {
   return natFromDigits(await readAllDigits(x.info));
 }
 
-/** Whether an in-memory product of these sizes fits the memory budget (operand text included). */
+/** Whether the planner runs a product of operands in files of these sizes out of core (the engine executes that branch). */
+export function plannedOutOfCore(aDigits: number, bDigits: number): boolean {
+  return planProduct(aDigits, bDigits, { operands: 'files' }).method === 'outOfCore';
+}
+
+/**
+ * Whether an in-memory product of these sizes fits the memory budget (operand text included).
+ * @deprecated kept for API compatibility: the product planner decides (`planProduct` of the kernel).
+ * @example productFitsInMemory(1000, 1000)  // true at any budget MATHSTREAM_MEMORY accepts
+ */
 export function productFitsInMemory(aDigits: number, bDigits: number): boolean {
-  return mulWorkingBytes(aDigits, bDigits) + 2 * (aDigits + bDigits) <= getConfig().memoryBudget;
+  return !plannedOutOfCore(aDigits, bDigits);
 }
 
 export async function add(a: NumberLike, b: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
@@ -76,7 +84,7 @@ export async function mul(a: NumberLike, b: NumberLike, options: OperationOption
     if (smallY !== undefined) return mulSmall(x!, smallY, negative, options);
     const smallX = smallMagnitude(x!);
     if (smallX !== undefined) return mulSmall(y!, smallX, negative, options);
-    if (!productFitsInMemory(x!.digitCount, y!.digitCount)) return mulOutOfCore(x!, y!, negative, options);
+    if (plannedOutOfCore(x!.digitCount, y!.digitCount)) return mulOutOfCore(x!, y!, negative, options);
     ensureResultFits('mul', x!.digitCount + y!.digitCount);
     return mulInMemory(x!, y!, negative, options);
   });
@@ -156,8 +164,8 @@ async function divmodNumbers(
   }
   ensureResultFits(operation, x.digitCount + 1); // quotient and remainder together
   // Newton division holds the dividend, a reciprocal and a product of about the dividend's size
-  // at once: budget it as a square of the dividend, a safe over-estimate.
-  if (!productFitsInMemory(x.digitCount, x.digitCount)) return divmodOutOfCore(x, y, signsDiffer, options, operation);
+  // at once: plan it as a square of the dividend, a safe over-estimate.
+  if (plannedOutOfCore(x.digitCount, x.digitCount)) return divmodOutOfCore(x, y, signsDiffer, options, operation);
   return divmodInMemory(x, y, signsDiffer, options, operation);
 }
 
@@ -219,7 +227,7 @@ export async function pow(a: NumberLike, e: NumberLike, options: OperationOption
     const digits = Math.floor(exponent * (await log10Magnitude(x!))) + 1;
     const half = Math.ceil(digits / 2);
     if (exponent === 1) return copyWithSign(x!, negative, options);
-    if (!productFitsInMemory(half, half)) return powOutOfCore(x!, exponent, negative, digits, options);
+    if (plannedOutOfCore(half, half)) return powOutOfCore(x!, exponent, negative, digits, options);
     ensureResultFits('pow', digits);
     const power = await powInMemory(await loadNat(x!), exponent, options);
     return writeDigitsResult(negative, natToDigits(power));

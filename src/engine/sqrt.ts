@@ -1,7 +1,7 @@
 /**
  * sqrt — integer square root, floor(sqrt(n)), at any size.
  *
- * In memory when the working set fits the budget (the kernel's Newton). Beyond it, by
+ * In memory unless the kernel's planner puts a square of n out of core (the kernel's Newton). Beyond it, by
  * precision doubling on StreamNumbers (Zimmermann's "Karatsuba square root" idea in its plain
  * Newton form): with d digits and k = floor(d/4), let y = isqrt(floor(n / 10^(2k))), computed
  * recursively on the leading half. Then sqrt(n) < sqrt(floor(n/10^(2k)) + 1) · 10^k <= (y+1) · 10^k,
@@ -13,7 +13,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { natIsqrt, natToDigits } from '../kernel/index.js';
 import type { NumberLike, StreamNumber } from '../number.js';
-import { add, divmod, loadNat, productFitsInMemory } from './arithmetic.js';
+import { add, divmod, loadNat, plannedOutOfCore } from './arithmetic.js';
 import { ensureResultFits, throwIfCancelled, withOperands, type OperationOptions } from './context.js';
 import { compareMagnitudes, divSmallMagnitude, shiftDecimal, truncateDecimal } from './linear.js';
 import { writeDigitsResult } from './result.js';
@@ -31,7 +31,7 @@ export async function isqrt(a: NumberLike, options: OperationOptions = {}): Prom
 
 async function isqrtOf(n: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
   throwIfCancelled(options, 'isqrt');
-  if (productFitsInMemory(n.digitCount, n.digitCount)) {
+  if (!plannedOutOfCore(n.digitCount, n.digitCount)) {
     return writeDigitsResult(false, natToDigits(natIsqrt(await loadNat(n))));
   }
   const k = Math.floor(n.digitCount / 4);

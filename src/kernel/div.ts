@@ -8,14 +8,18 @@
  * q ≈ (top of a)·X is off by a few units at most; the final correction computes r = a − q·b exactly and
  * repairs q by a (small-quotient, hence schoolbook) division of the excess, so q and r are exact whatever
  * the estimate's accuracy.
+ *
+ * Every product goes through a Multiplier (multiplier.ts, the planner bound to a memory budget), so a division
+ * honours the budget it is given: products whose transforms would not fit are split (planner.ts).
  */
 
 import { DivideByZeroError } from '../errors.js';
 import {
-  BASE, NAT_ONE, NAT_ZERO, Nat, cmpLimbs, natAdd, natCompare, natDivSmall, natFromLimbs, natShiftLimbs, natSub,
+  BASE, NAT_ONE, NAT_ZERO, Nat, cmpLimbs, natAdd, natCompare, natDivSmall, natFromLimbs, natLowLimbs, natShiftLimbs,
+  natSub,
   natTruncLimbs, SMALL_LIMIT, natToNumber, natFromNumber,
 } from './nat.js';
-import { natMul } from './mul.js';
+import { KERNEL_MULTIPLIER, type Multiplier } from './multiplier.js';
 
 /** Below this many limbs in min(quotient, divisor), schoolbook division is used. */
 export let NEWTON_DIV_THRESHOLD = 120;
@@ -27,8 +31,12 @@ export function setDivThreshold(limbs = 120): void {
   NEWTON_DIV_THRESHOLD = Math.max(3, limbs);
 }
 
-/** floor(a / b) and a mod b; DivideByZeroError for b = 0. */
-export function natDivMod(a: Nat, b: Nat): { q: Nat; r: Nat } {
+/**
+ * floor(a / b) and a mod b, every product within the budget of `m` (default: the whole memory budget).
+ * @throws DivideByZeroError for b = 0; ArithmeticCheckError if a product fails its residue check.
+ * @example natDivMod(natFromNumber(17), natFromNumber(5))  // { q: 3, r: 2 } as Nats
+ */
+export function natDivMod(a: Nat, b: Nat, m: Multiplier = KERNEL_MULTIPLIER): { q: Nat; r: Nat } {
   const nb = b.limbs.length;
   if (nb === 0) throw new DivideByZeroError('natDivMod');
   if (natCompare(a, b) < 0) return { q: NAT_ZERO, r: a };
@@ -39,12 +47,12 @@ export function natDivMod(a: Nat, b: Nat): { q: Nat; r: Nat } {
   }
   const qlen = a.limbs.length - nb + 1;
   if (Math.min(qlen, nb) <= NEWTON_DIV_THRESHOLD) return schoolbookDivMod(a, b);
-  return newtonDivMod(a, b);
+  return newtonDivMod(a, b, m);
 }
 
-/** floor(a / b). */
-export function natDiv(a: Nat, b: Nat): Nat {
-  return natDivMod(a, b).q;
+/** floor(a / b) (see natDivMod). */
+export function natDiv(a: Nat, b: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
+  return natDivMod(a, b, m).q;
 }
 
 // ---------------------------------------------------------------- schoolbook (Knuth D)
@@ -120,48 +128,77 @@ function scaleInto(src: Uint16Array, f: number, out: Float64Array): void {
  * With h = floor(n/2)+1 and Xh ≈ B^2h/Dh (Dh = top h limbs of D), Y = Xh·B^(n−h) ≈ B^2n/D and one Newton step
  * X = Y + Xh·E/B^2h with E = B^(n+h) − D·Xh. E is truncated by B^(h−2) (changes the step by < 1/B).
  */
-export function reciprocalApprox(D: Nat, n: number): Nat {
+export function reciprocalApprox(D: Nat, n: number, m: Multiplier = KERNEL_MULTIPLIER): Nat {
   if (n <= INV_BASE_LIMBS) return schoolbookDivMod(natShiftLimbs(NAT_ONE, 2 * n), D).q;
   const h = (n >> 1) + 1;
-  const Xh = reciprocalApprox(natTruncLimbs(D, n - h), h);
-  const T = natMul(D, Xh);
+  const Xh = reciprocalApprox(natTruncLimbs(D, n - h), h, m);
+  const T = m.mul(D, Xh);
   const P = natShiftLimbs(NAT_ONE, n + h);
   const Y = natShiftLimbs(Xh, n - h);
   if (natCompare(T, P) <= 0) {
     const E1 = natTruncLimbs(natSub(P, T), h - 2);
-    return natAdd(Y, natTruncLimbs(natMul(Xh, E1), h + 2));
+    return natAdd(Y, natTruncLimbs(m.mul(Xh, E1), h + 2));
   }
   const E1 = natTruncLimbs(natSub(T, P), h - 2);
-  const corr = natTruncLimbs(natMul(Xh, E1), h + 2);
+  const corr = natTruncLimbs(m.mul(Xh, E1), h + 2);
   return natCompare(corr, Y) < 0 ? natSub(Y, corr) : Y;
 }
 
+/** Quotients of at least this many limbs are computed in two chunks from one reciprocal of half their length. */
+export const CHUNKED_DIV_LIMBS = 480;
+
 /**
- * a / b with qlen = la − lb + 1 quotient limbs: k = qlen + 2 limbs of precision suffice for an estimate within a
- * few units: q ≈ floor(floor(a/B^(lb−2)) · X / B^(k+2)) with X ≈ B^2k / (b·B^(k−lb)).
+ * a / b with qlen = la − lb + 1 quotient limbs.
+ *
+ * One chunk (qlen < CHUNKED_DIV_LIMBS): k = qlen + 2 limbs of precision suffice for an estimate within a few units,
+ * q ≈ floor(floor(a/B^(lb−2)) · X / B^(k+2)) with X ≈ B^2k / (b·B^(k−lb)) (quotientChunk).
+ *
+ * Two chunks (Karp & Markstein's use of a half-precision reciprocal; classical long division in base B^c with
+ * c = ⌈qlen/2⌉): one reciprocal X of h = c + 3 limbs serves both quotient halves. With a = A1·B^c + A0:
+ * (q1, R1) = A1 / b (q1 < B^(qlen−c) ≤ B^c), then (q0, r) = (R1·B^c + A0) / b (R1 < b, so q0 < B^c), and
+ * q = q1·B^c + q0. Each chunk's estimate has c limbs against X's c + 3, so it is within a few units as above, and
+ * `correct` makes it exact. For a 2n/n division that is a reciprocal of n/2 limbs (≈ 2.5·M(n/2)), two products
+ * M(n/2) for the estimates and two n/2 × n products for the remainders: ≈ 3.75·M(n) instead of
+ * 2.5·M(n) + 2·M(n) = 4.5·M(n) with one full-precision reciprocal.
  */
-function newtonDivMod(a: Nat, b: Nat): { q: Nat; r: Nat } {
-  const la = a.limbs.length, lb = b.limbs.length;
-  const qlen = la - lb + 1;
-  const k = qlen + 2;
-  const dTop = lb >= k ? natTruncLimbs(b, lb - k) : natShiftLimbs(b, k - lb);
-  const X = reciprocalApprox(dTop, k);
-  const aTop = natTruncLimbs(a, lb - 2);
-  const q = natTruncLimbs(natMul(aTop, X), k + 2);
-  return correct(a, b, q);
+function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
+  const qlen = a.limbs.length - b.limbs.length + 1;
+  if (qlen < CHUNKED_DIV_LIMBS) {
+    const k = qlen + 2;
+    return quotientChunk(a, b, reciprocalOf(b, k, m), k, m);
+  }
+  const c = Math.ceil(qlen / 2);
+  const h = c + 3;
+  const X = reciprocalOf(b, h, m);
+  const high = quotientChunk(natTruncLimbs(a, c), b, X, h, m);
+  const low = quotientChunk(natAdd(natShiftLimbs(high.r, c), natLowLimbs(a, c)), b, X, h, m);
+  return { q: natAdd(natShiftLimbs(high.q, c), low.q), r: low.r };
+}
+
+/** X ≈ B^2k / (b's top k limbs, or b·B^(k−lb) when it is shorter). */
+function reciprocalOf(b: Nat, k: number, m: Multiplier): Nat {
+  const lb = b.limbs.length;
+  return reciprocalApprox(lb >= k ? natTruncLimbs(b, lb - k) : natShiftLimbs(b, k - lb), k, m);
+}
+
+/** Exact (q, r) = W / b for W < b·B^(k−3), from X = reciprocalOf(b, k): the estimate, then `correct`. */
+function quotientChunk(W: Nat, b: Nat, X: Nat, k: number, m: Multiplier): { q: Nat; r: Nat } {
+  if (natCompare(W, b) < 0) return { q: NAT_ZERO, r: W };
+  const q = natTruncLimbs(m.mul(natTruncLimbs(W, b.limbs.length - 2), X), k + 2);
+  return correct(W, b, q, m);
 }
 
 /** Exact (q, r) from an estimate q of floor(a/b): r = a − q·b repaired by dividing the excess by b. */
-function correct(a: Nat, b: Nat, q: Nat): { q: Nat; r: Nat } {
-  const qb = natMul(q, b);
+function correct(a: Nat, b: Nat, q: Nat, m: Multiplier): { q: Nat; r: Nat } {
+  const qb = m.mul(q, b);
   if (natCompare(qb, a) > 0) {
     const excess = natSub(qb, a);
-    const { q: dq, r: rr } = natDivMod(excess, b);
+    const { q: dq, r: rr } = natDivMod(excess, b, m);
     if (rr.limbs.length === 0) return { q: natSub(q, dq), r: NAT_ZERO };
     return { q: natSub(q, natAdd(dq, NAT_ONE)), r: natSub(b, rr) };
   }
   const r = natSub(a, qb);
   if (cmpLimbs(r.limbs, r.limbs.length, b.limbs, b.limbs.length) < 0) return { q, r };
-  const { q: dq, r: rr } = natDivMod(r, b);
+  const { q: dq, r: rr } = natDivMod(r, b, m);
   return { q: natAdd(q, dq), r: rr };
 }

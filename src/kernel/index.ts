@@ -9,7 +9,16 @@ export {
   natIsZero, natDigitCount, natCompare, natAdd, natSub, natMulSmall, natDivSmall, natModSmall,
   natShiftDecimal, natTruncDecimal, natLowDigits, natExportLimbs, natImportLimbs,
 } from './nat.js';
-export { natMul, natSqr, natPow, mulWorkingBytes, CHECK_PRIME } from './mul.js';
+export { natMul, natSqr, natPow, CHECK_PRIME } from './mul.js';
+export {
+  planProduct, planSharedTransforms, mulWorkingBytes, MIN_SPLIT_DIGITS,
+  type ProductPlan, type ProductMethod, type PlanOptions, type OperandHome,
+} from './planner.js';
+export { Multiplier, KERNEL_MULTIPLIER, type Product } from './multiplier.js';
+export {
+  BUDGET_SHARES, TEXT_BYTES_PER_DIGIT, LIMB_BYTES_PER_DIGIT, QUOTIENT_CHUNK_BYTES_PER_DIGIT, PI_HELD_BYTES_PER_DECIMAL,
+  budgetFor, heldBytes, memoryBudget, piThreadsWithinBudget, type BudgetUse,
+} from './budget.js';
 export { natDivMod, natDiv, reciprocalApprox } from './div.js';
 export { natIsqrt } from './sqrt.js';
 export { releaseFftCaches } from './fft.js';

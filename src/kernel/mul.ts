@@ -1,6 +1,6 @@
 /**
- * kernel/mul — multiplication of naturals: schoolbook, Karatsuba and FFT (fft.ts) by measured size thresholds,
- * every product verified by a residue check modulo a random prime.
+ * kernel/mul — multiplication of naturals: executes the plan of planner.ts (schoolbook, Karatsuba, FFT of fft.ts,
+ * or the budget split into Karatsuba halves), every product verified by a residue check modulo a random prime.
  *
  * Residue check (as y-cruncher does): a prime p in [2^25, 2^26) is drawn once per process; after each product
  * we verify (a mod p)·(b mod p) ≡ (a·b) mod p. The residues are below 2^26 so their product is below 2^52 and
@@ -10,28 +10,14 @@
 
 import { randomInt } from 'node:crypto';
 import { ArithmeticCheckError, InvalidArgumentError, NegativeExponentError } from '../errors.js';
-import { fftMulLimbs, fftWorkingBytes } from './fft.js';
-import { BASE, LIMB_DIGITS, NAT_ONE, NAT_ZERO, Nat, modLimbs, natFromLimbs } from './nat.js';
+import { fftMulLimbs } from './fft.js';
+import {
+  BASE, NAT_ONE, NAT_ZERO, Nat, modLimbs, natAdd, natFromLimbs, natLowLimbs, natShiftLimbs, natSub, natTruncLimbs,
+} from './nat.js';
+import { KARATSUBA_THRESHOLD, planProduct, type ProductPlan } from './planner.js';
 
-/**
- * Crossovers, measured with bench/mul-small.ts on Node 20 x64 (µs per product of two n-limb operands, shared and
- * noisy machine, medians of 7 batches):
- *   limbs         16    32    48    64    80    96   128   160
- *   schoolbook  0.78  3.37  3.94  9.56  12.8  16.9  20.4  33.4   (four rows per pass)
- *   Karatsuba   0.73  15.5  43.5  40.3  20.8   150   117   106   (allocating recursion: never ahead)
- *   FFT         6.51  15.7  11.0  19.9   9.9  11.9  25.0  22.0
- * Schoolbook wins up to ~100 limbs and the FFT above, so Karatsuba is off by default (its threshold equals the
- * FFT's; tests still exercise it through setMulThresholds).
- */
-export let KARATSUBA_THRESHOLD = 112;
-/** From this many limbs in the smaller operand, the FFT is used. */
-export let FFT_THRESHOLD = 112;
-
-/** @internal test/benchmark hook: override thresholds (restores defaults when called without arguments). */
-export function setMulThresholds(karatsuba = 112, fft = 112): void {
-  KARATSUBA_THRESHOLD = Math.max(2, karatsuba);
-  FFT_THRESHOLD = Math.max(4, fft);
-}
+/** The thresholds live with the planner; re-exported for the modules that read them here (spectra.ts, bench). */
+export { FFT_THRESHOLD, KARATSUBA_THRESHOLD, mulWorkingBytes, setMulThresholds } from './planner.js';
 
 // ---------------------------------------------------------------- residue check
 
@@ -57,6 +43,14 @@ let faultHook: FaultHook | null = null;
 /** @internal test hook: called on every raw product before its residue check (to inject faults). */
 export function setProductFaultHook(hook: FaultHook | null): void {
   faultHook = hook;
+}
+
+type PlanObserver = (plan: ProductPlan) => void;
+let planObserver: PlanObserver | null = null;
+
+/** @internal test hook: told every plan natMul/natSqr execute (to check which branch ran, within which budget). */
+export function setPlanObserver(observer: PlanObserver | null): void {
+  planObserver = observer;
 }
 
 /** @internal runs the fault hook (tests) on a raw product computed elsewhere in the kernel (spectra.ts). */
@@ -184,40 +178,92 @@ function schoolbookLimbs(x: Uint16Array, y: Uint16Array): Uint16Array {
   return normalizeInto(acc, la + lb);
 }
 
-/** Raw product limbs (may have top zeros) by the algorithm the sizes call for. */
-function mulLimbs(a: Uint16Array, b: Uint16Array, square: boolean): Uint16Array {
-  const la = a.length, lb = b.length;
-  const small = Math.min(la, lb);
-  if (small >= FFT_THRESHOLD) return fftMulLimbs(a, b, square);
-  if (small < KARATSUBA_THRESHOLD) return schoolbookLimbs(a, b);
+/** Raw product limbs (may have top zeros) of a small or FFT plan. */
+function mulLimbs(a: Uint16Array, b: Uint16Array, plan: ProductPlan): Uint16Array {
+  if (plan.method === 'fft') return fftMulLimbs(a, b, plan.square);
+  if (plan.method === 'schoolbook') return schoolbookLimbs(a, b);
   const fa = new Float64Array(a);
-  const fb = square ? fa : new Float64Array(b);
-  const acc = new Float64Array(la + lb);
-  karatsubaAcc(fa, 0, la, fb, 0, lb, acc, 0);
-  return normalizeInto(acc, la + lb);
+  const fb = plan.square ? fa : new Float64Array(b);
+  const acc = new Float64Array(a.length + b.length);
+  karatsubaAcc(fa, 0, a.length, fb, 0, b.length, acc, 0);
+  return normalizeInto(acc, a.length + b.length);
 }
 
-function productOf(a: Nat, b: Nat, square: boolean): Nat {
-  const x = a.limbs, y = b.limbs;
-  if (x.length === 0 || y.length === 0) return NAT_ZERO;
-  const raw = mulLimbs(x, y, square);
+/** Low zero limbs of x (a multiple of B^k multiplies as x/B^k, then shifts: pi's 10005·10^2M costs nothing). */
+function lowZeroLimbs(x: Uint16Array): number {
+  let k = 0;
+  while (k < x.length && x[k] === 0) k++;
+  return k;
+}
+
+function productOf(a: Nat, b: Nat, square: boolean, budget: number | undefined): Nat {
+  if (a.size === 0 || b.size === 0) return NAT_ZERO;
+  const za = lowZeroLimbs(a.limbs), zb = square ? za : lowZeroLimbs(b.limbs);
+  if (za + zb > 0) {
+    const x = natTruncLimbs(a, za);
+    return natShiftLimbs(productOf(x, square ? x : natTruncLimbs(b, zb), square, budget), za + zb);
+  }
+  const plan = planProduct(4 * a.size, 4 * b.size, { square, budget });
+  if (planObserver) planObserver(plan);
+  if (plan.method === 'split') return splitProduct(a, b, square, plan);
+  if (plan.method === 'outOfCore') throw new ArithmeticCheckError('internal: an in-memory product was planned out of core');
+  const raw = mulLimbs(a.limbs, b.limbs, plan);
   if (faultHook) faultHook(raw);
-  checkProduct(x, y, raw, square ? 'square' : 'product');
+  checkProduct(a.limbs, b.limbs, raw, square ? 'square' : 'product');
   return natFromLimbs(raw);
 }
 
-/** a·b. Verified by the residue check; throws ArithmeticCheckError rather than return a wrong product. */
-export function natMul(a: Nat, b: Nat): Nat {
-  return productOf(a, b, a === b);
+/**
+ * The budget split: with x = x1·B^h + x0, y = y1·B^h + y0 (B = 10^4, h = plan.splitDigits/4 limbs, so the cuts and
+ * shifts are copies),
+ *   x·y = z2·B^2h + z1·B^h + z0,  z2 = x1·y1,  z0 = x0·y0,  z1 = (x1+x0)(y1+y0) − z2 − z0 ≥ 0,
+ * three half-size products (each planned again with the same budget, so they split further while needed). An
+ * unbalanced pair (y no longer than h) splits only x: x·y = x1·y·B^h + x0·y. The sum is checked like any product.
+ */
+function splitProduct(a: Nat, b: Nat, square: boolean, plan: ProductPlan): Nat {
+  const { budget } = plan;
+  const [x, y] = a.size >= b.size ? [a, b] : [b, a];
+  const h = plan.splitDigits / 4;
+  const x1 = natTruncLimbs(x, h);
+  const x0 = natLowLimbs(x, h);
+  let result: Nat;
+  if (y.size <= h) {
+    result = natAdd(natShiftLimbs(productOf(x1, y, false, budget), h), productOf(x0, y, false, budget));
+  } else {
+    const y1 = square ? x1 : natTruncLimbs(y, h);
+    const y0 = square ? x0 : natLowLimbs(y, h);
+    const z2 = productOf(x1, y1, square, budget);
+    const z0 = productOf(x0, y0, square, budget);
+    const sx = natAdd(x1, x0);
+    const sy = square ? sx : natAdd(y1, y0);
+    const z1 = natSub(natSub(productOf(sx, sy, square, budget), z2), z0);
+    result = natAdd(natAdd(natShiftLimbs(z2, 2 * h), natShiftLimbs(z1, h)), z0);
+  }
+  checkProduct(a.limbs, b.limbs, result.limbs, 'split product');
+  return result;
 }
 
-/** a² (one forward transform fewer than natMul). */
-export function natSqr(a: Nat): Nat {
-  return productOf(a, a, true);
+/**
+ * a·b, by the method planner.ts picks for the sizes and `budget` (bytes; default the whole memory budget).
+ * Verified by the residue check; throws ArithmeticCheckError rather than return a wrong product.
+ * @throws ArithmeticCheckError when a product fails its residue check (a fault, never a wrong result).
+ * @example natToBigInt(natMul(natFromBigInt(12n), natFromBigInt(34n)))  // 408n
+ */
+export function natMul(a: Nat, b: Nat, budget?: number): Nat {
+  return productOf(a, b, a === b, budget);
 }
 
-/** a^e for a safe integer e >= 0 (0^0 = 1), left-to-right square-and-multiply. */
-export function natPow(a: Nat, e: number): Nat {
+/** a² (one forward transform fewer than natMul), within `budget` bytes (default: the whole memory budget). */
+export function natSqr(a: Nat, budget?: number): Nat {
+  return productOf(a, a, true, budget);
+}
+
+/**
+ * a^e for a safe integer e >= 0 (0^0 = 1), left-to-right square-and-multiply.
+ * @throws InvalidArgumentError for an exponent that is not a safe integer; NegativeExponentError for e < 0.
+ * @example natToNumber(natPow(natFromNumber(3), 4))  // 81
+ */
+export function natPow(a: Nat, e: number, budget?: number): Nat {
   if (!Number.isSafeInteger(e)) throw new InvalidArgumentError(`natPow: exponent ${e} is not a safe integer`);
   if (e < 0) throw new NegativeExponentError(String(e));
   if (e === 0) return NAT_ONE;
@@ -225,23 +271,8 @@ export function natPow(a: Nat, e: number): Nat {
   while (bit * 2 <= e) bit *= 2;
   let r = a;
   for (bit /= 2; bit >= 1; bit /= 2) {
-    r = natSqr(r);
-    if (Math.floor(e / bit) % 2 === 1) r = natMul(r, a);
+    r = natSqr(r, budget);
+    if (Math.floor(e / bit) % 2 === 1) r = natMul(r, a, budget);
   }
   return r;
-}
-
-/**
- * Peak working memory (bytes, excluding the operands) of natMul for operands of the given digit counts.
- * FFT range: two packed complex buffers of M points (32·M bytes; M = the product's digit count divided by 2d, d the
- * FFT digit size (4 up to ~4·10^6 digits per operand, then 3), rounded up to 2^k or 3·2^k), the cached twiddle
- * tables (<= 8·M) and the result. That is 5–8 bytes per product digit with d = 4 and 7–11 with d = 3,
- * computed here for worst-case (all-extreme) digits, which may pick the smaller d earlier than random data does.
- */
-export function mulWorkingBytes(aDigits: number, bDigits: number): number {
-  const la = Math.ceil(Math.max(1, aDigits) / LIMB_DIGITS);
-  const lb = Math.ceil(Math.max(1, bDigits) / LIMB_DIGITS);
-  if (Math.min(la, lb) >= FFT_THRESHOLD) return fftWorkingBytes(la, lb) + 2 * (la + lb);
-  // Schoolbook: the float accumulator and the result (Karatsuba, when enabled: ~4 levels of float temporaries).
-  return 8 * (la + lb) * 4 + 2 * (la + lb);
 }

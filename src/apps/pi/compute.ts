@@ -1,7 +1,8 @@
 /**
- * compute — pi to N decimals as ASCII digits: binary splitting (series.ts), a truncated last
- * merge, then the square root and the division by Newton (newton.ts, exact floors) on decimal
- * limbs, and a guard-digit check that proves the truncation to N decimals exact.
+ * compute — pi to N decimals as ASCII digits: binary splitting (series.ts, its subtrees on several threads:
+ * parallel.ts), a truncated last merge, then the kernel's exact square root and division (Newton, kernel/sqrt.ts and
+ * kernel/div.ts, with pi's budgeted multiplier) on decimal limbs, and a guard-digit check that proves the
+ * truncation to N decimals exact.
  *
  * With M = N + G (G guard digits), we compute
  *     X = floor(426880 · s · Q / T),   s = isqrt(10005 · 10^(2M)),
@@ -16,12 +17,14 @@
  * floor(pi·10^N) = floor(X / 10^G) exactly: the first N decimals are X's digits 1..N. Otherwise
  * (probability ~4·10^−G) the computation is redone with more guard digits.
  */
-import { type Nat, natDigitCount, natMulSmall, natShiftDecimal, natToDigits } from '../../kernel/index.js';
+import {
+  type Nat, natDigitCount, natDivMod, natFromNumber, natIsqrt, natMulSmall, natShiftDecimal, natToDigits,
+} from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
-import { type Float, floatAdd, floatMagnitude, floatMul, floatOf, mul, sharePiBudget } from './arith.js';
-import { divideFloor, sqrtSmallScaled } from './newton.js';
+import { piMultiplier } from './products.js';
+import { type Float, floatAdd, floatMagnitude, floatMul, floatOf } from './signed.js';
 import { mergeWeight, type Split, split, splitPoint, subtreeWeight, termsFor } from './series.js';
-import { SubtreeJob } from './subtree.js';
+import { seriesOnThreads } from './parallel.js';
 
 /** Default guard digits beyond the requested decimals. */
 export const GUARD_DIGITS = 12;
@@ -54,10 +57,10 @@ function positive(x: Nat): Float {
  * absolute error to stay below 3·10^−L relative to T.
  */
 function rootQuotient(left: { p: Float; q: Float; t: Float }, right: { q: Float; t: Float }, precision: number): { q: Float; t: Float } {
-  const q = floatMul(left.q, right.q, precision);
-  const main = floatMul(left.t, right.q, precision);
+  const q = floatMul(left.q, right.q, precision, piMultiplier);
+  const main = floatMul(left.t, right.q, precision, piMultiplier);
   const gap = floatMagnitude(main) - floatMagnitude(left.p) - floatMagnitude(right.t);
-  const tail = floatMul(left.p, right.t, Math.max(1, precision - gap + 3));
+  const tail = floatMul(left.p, right.t, Math.max(1, precision - gap + 3), piMultiplier);
   return { q, t: floatAdd(main, tail, precision) };
 }
 
@@ -65,16 +68,15 @@ function rootQuotient(left: { p: Float; q: Float; t: Float }, right: { q: Float;
  * The ASCII digits of X ≈ pi·10^M (M + 1 digits, "3" first), as a generator yielding work units
  * done, so callers can drive it synchronously or with pauses.
  */
-function* piDigitsWithGuard(decimals: number, guard: number, twoThreads: boolean): Generator<number, Uint8Array> {
+function* piDigitsWithGuard(decimals: number, guard: number, threads: number): Generator<number, Uint8Array> {
   const digits = decimals + guard;
   const terms = termsFor(digits);
   const m = splitPoint(0, terms); // even: T(0,m) and T(m,terms) are both positive
   const weights = finalWeights(terms);
 
   // Locals are dropped as soon as they are used: at 10^8 digits each is tens of MB.
-  let [left, right]: Array<Split | undefined> = twoThreads
-    ? yield* halvesOnTwoThreads(m, terms)
-    : [yield* split(0, m, true), yield* split(m, terms, false)];
+  let [left, right]: Array<Split | undefined> =
+    threads > 1 ? yield* seriesOnThreads(m, terms, threads) : [yield* split(0, m, true), yield* split(m, terms, false)];
   const precision = digits + FLOAT_EXTRA;
   const { q, t } = rootQuotient(
     { p: positive(left.p!), q: positive(left.q), t: positive(left.t) },
@@ -86,11 +88,12 @@ function* piDigitsWithGuard(decimals: number, guard: number, twoThreads: boolean
   if (t.negative) throw new ArithmeticCheckError('pi: the Chudnovsky sum came out negative');
 
   // X = floor(426880 · s · Qm · 10^eq / (Tm · 10^et)); shift whichever side keeps it integral.
-  const s = sqrtSmallScaled(10005, digits);
+  // s = floor(sqrt(10005)·10^M) = isqrt(10005·10^2M): the radicand's 2M low zeros cost the kernel nothing.
+  const s = natIsqrt(natShiftDecimal(natFromNumber(10005), 2 * digits), piMultiplier);
   const shift = q.exponent - t.exponent;
-  const numerator = natShiftDecimal(natMulSmall(mul(s, q.mantissa), 426880), Math.max(0, shift));
+  const numerator = natShiftDecimal(natMulSmall(piMultiplier.mul(s, q.mantissa), 426880), Math.max(0, shift));
   const denominator = natShiftDecimal(t.mantissa, Math.max(0, -shift));
-  const x = divideFloor(numerator, denominator);
+  const x = natDivMod(numerator, denominator, piMultiplier).q;
   yield weights.finish;
 
   if (natDigitCount(x) !== digits + 1) {
@@ -101,34 +104,8 @@ function* piDigitsWithGuard(decimals: number, guard: number, twoThreads: boolean
   return text;
 }
 
-/** How long one wait for the second thread blocks before the driver gets a step back (progress, cancellation). */
-const WAIT_SLICE_MS = 20;
-
-/**
- * The tree's two halves at once: [m, terms) on the second thread (subtree.ts), [0, m) here, each with half of the
- * memory budget. The second thread's progress is reported with this thread's steps; it is stopped if this
- * generator ends early (an error here, or the driver cancelling and closing it).
- */
-function* halvesOnTwoThreads(m: number, terms: number): Generator<number, [Split, Split]> {
-  const job = new SubtreeJob(m, terms, false);
-  const restoreBudget = sharePiBudget(0.5);
-  try {
-    const steps = split(0, m, true);
-    let step = steps.next();
-    for (; !step.done; step = steps.next()) yield step.value + job.takeProgress();
-    for (;;) {
-      const right = job.poll(WAIT_SLICE_MS);
-      yield job.takeProgress();
-      if (right) return [step.value, right];
-    }
-  } finally {
-    restoreBudget();
-    job.stop();
-  }
-}
-
-/** Decimals from which pi computes its series on two threads (below, a thread's start-up, ~50 ms, is not worth it). */
-export const TWO_THREAD_DECIMALS = 100_000;
+/** Decimals from which pi computes its series on several threads (below, a thread's start-up, ~50 ms, is not worth it). */
+export const THREADED_DECIMALS = 100_000;
 
 /** True when the guard digits text[1+decimals ..] read as g satisfy 2 ≤ g ≤ 10^G − 2 (see the header). */
 function guardIsSafe(text: Uint8Array, decimals: number): boolean {
@@ -151,9 +128,9 @@ function guardIsSafe(text: Uint8Array, decimals: number): boolean {
  * (astronomically rare) ambiguous case retries with 10 more guard digits each time.
  * Returns the N decimals (a view on the computed text, after "3").
  */
-export function* piDecimals(decimals: number, twoThreads = false): Generator<number, Uint8Array> {
+export function* piDecimals(decimals: number, threads = 1): Generator<number, Uint8Array> {
   for (let guard = GUARD_DIGITS; ; guard += 10) {
-    const text = yield* piDigitsWithGuard(decimals, guard, twoThreads);
+    const text = yield* piDigitsWithGuard(decimals, guard, threads);
     if (text[0] !== 51) throw new ArithmeticCheckError('pi: the integer part came out different from 3');
     if (guardIsSafe(text, decimals)) return text.subarray(1, 1 + decimals);
   }

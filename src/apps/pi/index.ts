@@ -10,28 +10,24 @@ import { statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { getConfig } from '../../config.js';
 import { CancelledError, InvalidArgumentError, ResultTooLargeError } from '../../errors.js';
-import { fftThreads, suspendHelper } from '../../kernel/index.js';
-import { piMultiplierIsDefault } from './arith.js';
-import { TWO_THREAD_DECIMALS, piDecimals, piWorkTotal } from './compute.js';
+import { PI_HELD_BYTES_PER_DECIMAL, fftThreads, piThreadsWithinBudget, suspendHelper } from '../../kernel/index.js';
+import { THREADED_DECIMALS, piDecimals, piWorkTotal } from './compute.js';
 import { writePiFile } from './writer.js';
 
 export { writePiFile, writePiStream } from './writer.js';
-export { setPiMultiplier, type Multiplier } from './arith.js';
 export { termsFor } from './series.js';
 
 export interface PiOptions {
   signal?: AbortSignal;
   /** Called as work advances: `done` of `total` work units (binary splitting, sqrt, division, output). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Threads the series may use (async drivers only; default `fftThreads()`, i.e. MATHSTREAM_THREADS or the
+   * machine's available parallelism). Fewer are used where the memory budget does not hold that many subtrees at
+   * once (kernel/budget.ts `piThreadsWithinBudget`) and below THREADED_DECIMALS. The digits never depend on it.
+   */
+  threads?: number;
 }
-
-/**
- * Memory held per decimal outside the products' transforms: the last merge's operands and
- * results (~6 numbers of ~N digits at 0.5 byte/digit in base-10^4 limbs) plus the ASCII text.
- * Transforms are bounded separately by the memory budget (arith.ts splits larger products).
- * Used only to refuse, before any work, sizes this machine cannot hold.
- */
-const BYTES_PER_DECIMAL = 6;
 
 /** Reads a decimal count from the command line: `1000000`, `1e6`, `2.5e7`. */
 export function parseDecimalCount(text: string): number {
@@ -54,7 +50,7 @@ export function checkDecimalCount(decimals: number): number {
   if (maxDigits !== undefined && decimals + 1 > maxDigits) {
     throw new ResultTooLargeError(`pi: ${decimals} decimals exceed MATHSTREAM_MAX_DIGITS = ${maxDigits}`);
   }
-  const needed = decimals * BYTES_PER_DECIMAL + getConfig().memoryBudget;
+  const needed = decimals * PI_HELD_BYTES_PER_DECIMAL + getConfig().memoryBudget;
   if (needed > totalmem()) {
     throw new ResultTooLargeError(
       `pi: ${decimals} decimals need about ${(needed / 2 ** 30).toFixed(1)} GiB of memory, more than this machine has ` +
@@ -74,35 +70,26 @@ interface Drive {
   done: number;
 }
 
-function startDrive(decimals: number, extraTotal: number, twoThreads: boolean): Drive {
-  return { decimals, steps: piDecimals(decimals, twoThreads), total: piWorkTotal(decimals) + extraTotal, extraTotal, done: 0 };
+function startDrive(decimals: number, extraTotal: number, threads: number): Drive {
+  return { decimals, steps: piDecimals(decimals, threads), total: piWorkTotal(decimals) + extraTotal, extraTotal, done: 0 };
 }
 
-/** Ends a computation that stopped early (cancelled or failed): the generator's cleanup stops a second thread. */
+/** Ends a computation that stopped early (cancelled or failed): the generator's cleanup stops the subtree threads. */
 function closeDrive(drive: Drive): void {
   drive.steps.return(new Uint8Array(0));
 }
 
 /**
- * Memory the second thread adds, per decimal, counted against the memory budget: both halves of the tree are
- * alive at once, in two heaps. Measured peak RSS, one thread → two: 10^7 decimals 464 → 711 MiB (~26 bytes per
- * decimal); 10^8 decimals 1.97 → 2.28 GiB.
+ * Threads the async driver gives the series: from THREADED_DECIMALS on, as many as asked (default fftThreads()) and
+ * as the memory budget holds subtrees at once (piThreadsWithinBudget: the default 1 GiB holds a second thread up to
+ * about 4·10^7 decimals, so pi to 10^8 stays on one thread and under 2 GiB).
+ * @throws InvalidArgumentError for a thread count that is not a positive integer.
  */
-const SECOND_THREAD_BYTES_PER_DECIMAL = 26;
-
-/**
- * Whether the async driver computes the series on two threads: on a machine with two cores (and
- * MATHSTREAM_THREADS not 1), from TWO_THREAD_DECIMALS on, while the second thread's extra memory fits the
- * memory budget (the default 1 GiB: up to about 4·10^7 decimals; pi to 10^8 then stays under 2 GiB), and with
- * the products not redirected (a redirected multiplier, e.g. the out-of-core engine's, lives in this thread only).
- */
-function twoThreadsFor(decimals: number): boolean {
-  return (
-    decimals >= TWO_THREAD_DECIMALS &&
-    decimals * SECOND_THREAD_BYTES_PER_DECIMAL <= getConfig().memoryBudget &&
-    fftThreads() > 1 &&
-    piMultiplierIsDefault()
-  );
+export function piThreadsFor(decimals: number, wanted: number = fftThreads()): number {
+  if (!Number.isSafeInteger(wanted) || wanted < 1) {
+    throw new InvalidArgumentError(`pi: the number of threads must be a positive integer, got ${wanted}`);
+  }
+  return decimals < THREADED_DECIMALS ? 1 : piThreadsWithinBudget(decimals, wanted);
 }
 
 /** One step: the cancellation check, the work, the progress report; the digits once the generator is done. */
@@ -124,15 +111,15 @@ function finish(drive: Drive, options: PiOptions, digits: Uint8Array): { digits:
 /*
  * On one thread, the drivers keep the kernel's FFT helper thread off: pi's large products go through spectra, which
  * stay on one thread, so the helper would save little (10^6 decimals: 3.02 s with it, 3.09 s without) while
- * pinning its buffer pool and tables — at 10^8 decimals that was 2.4 GiB peak RSS instead of 1.8. The second core
- * is used one level up instead: the async driver has the series' two halves computed at once (compute.ts), where
- * the memory budget allows it (twoThreadsFor), and then lets the helper work too.
+ * pinning its buffer pool and tables — at 10^8 decimals that was 2.4 GiB peak RSS instead of 1.8. The other cores
+ * are used one level up instead: the async driver has the series' subtrees computed at once (parallel.ts), where
+ * the memory budget allows it (piThreadsFor), and then lets the helper work too.
  *
- * The sync driver stays on one thread: it blocks the event loop, so it could not see the second thread die.
+ * The sync driver stays on one thread: it blocks the event loop, so it could not see a subtree thread die.
  */
 
 function driveSync(decimals: number, options: PiOptions): Uint8Array {
-  const drive = startDrive(decimals, 0, false);
+  const drive = startDrive(decimals, 0, 1);
   const resumeHelper = suspendHelper();
   try {
     for (;;) {
@@ -149,12 +136,12 @@ function driveSync(decimals: number, options: PiOptions): Uint8Array {
 const PAUSE_MS = 50;
 
 async function driveAsync(decimals: number, options: PiOptions, extraTotal = 0): Promise<{ digits: Uint8Array; done: number; total: number }> {
-  const twoThreads = twoThreadsFor(decimals);
-  const drive = startDrive(decimals, extraTotal, twoThreads);
+  const threads = piThreadsFor(decimals, options.threads);
+  const drive = startDrive(decimals, extraTotal, threads);
   let lastPause = performance.now();
-  // Where the budget allows a second thread, it allows the kernel's helper too: it then serves the plain products
-  // (P1·P2, the square root and the division), 10^7 decimals: 28.0 → 25.8 s, same peak RSS (~0.7 GiB).
-  const resumeHelper = twoThreads ? () => undefined : suspendHelper();
+  // Where the budget allows subtree threads, it allows the kernel's helper too: it then serves the plain products
+  // (P1·P2, the square root and the division), 10^7 decimals on 2 threads: 28.0 → 25.8 s, same peak RSS (~0.7 GiB).
+  const resumeHelper = threads > 1 ? () => undefined : suspendHelper();
   try {
     for (;;) {
       const digits = advance(drive, options);

@@ -16,7 +16,7 @@
  * Signs. T(a,b) has the sign (−1)^a of its first term: the terms alternate and each is at least
  * 10^14 times the next, so the first one dominates the rest. Every split point m is chosen with
  * m − a even, so T1 and T2 have the same sign and |T| = |T1|·Q2 + P1·|T2|: the limb levels keep
- * only magnitudes, and a merge is a sum of two products (`mulAdd`), never a subtraction.
+ * only magnitudes, and a merge is a sum of two products, never a subtraction.
  *
  * Small ranges (≤ LEAF_TERMS terms, numbers of up to ~15,000 digits) are done on BigInt and
  * handed to the kernel once; everything above is decimal limbs. The recursion is a generator
@@ -25,7 +25,7 @@
  */
 import { type Nat, natFromBigInt } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
-import { mergeProducts } from './arith.js';
+import { mergeProducts } from './products.js';
 
 /** log10(640320^3 / 1728): each term adds this many correct digits. */
 export const DIGITS_PER_TERM = 14.181647462725477;
@@ -102,7 +102,7 @@ export function leaf(a: number, b: number, needP: boolean): Split {
 
 /**
  * Merges [a,m) and [m,b), m − a even: P = P1·P2 (if needed), Q = Q1·Q2, |T| = |T1|·Q2 + P1·|T2|
- * (arith.ts `mergeProducts`, which shares the transforms of P1 and Q2 where it can).
+ * (products.ts `mergeProducts`, which shares the transforms of Q2 where the budget allows).
  */
 export function merge(left: Split, right: Split, needP: boolean): Split {
   return mergeProducts(left.p!, needP ? right.p! : undefined, left.q, right.q, left.t, right.t);

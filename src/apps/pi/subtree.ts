@@ -1,12 +1,12 @@
 /**
- * subtree — the right half of pi's binary-splitting tree on a second thread, while the caller does the left half.
+ * subtree — one subtree of pi's binary-splitting tree on a thread of its own, while the caller computes another
+ * (parallel.ts cuts the tree).
  *
- * The two halves of the tree [0, m) and [m, n) share nothing until the root merge, and each is about half the
- * series' work (the right one has slightly larger terms but skips P along its right spine), so on two cores the
- * series takes about half the time. The thread runs its own kernel (its FFT helper kept off: this thread is the
- * second core's work already) and sends back P, Q, |T| as transferred limbs.
+ * Subtrees share nothing until they are merged, so on t cores t of them take about the time of one. The thread runs
+ * its own kernel (its FFT helper kept off: this thread is one core's work already) and sends back P, Q, |T| as
+ * transferred limbs.
  *
- * Memory: both halves are alive at once, each with half of the memory budget for its products' transforms, so
+ * Memory: all subtrees are alive at once, each with 1/t of the memory budget (the thread's configured budget), so
  * the budget still bounds what all products hold together.
  */
 import { receiveMessageOnPort } from 'node:worker_threads';
@@ -34,12 +34,12 @@ export interface SubtreeReply {
 /** Threads started and not yet exited (for tests: a stopped computation leaves none behind). */
 let liveThreads = 0;
 
-/** @internal Second threads currently alive. */
+/** @internal Subtree threads currently alive. */
 export function liveSubtreeThreads(): number {
   return liveThreads;
 }
 
-/** A subtree being computed on the second thread. */
+/** A subtree being computed on a thread of its own. */
 export class SubtreeJob {
   /** flag[0]: 0 while the thread works, 1 when it has posted its result, 2 when it has posted an error. */
   private readonly thread: ArithmeticThread;
@@ -47,8 +47,9 @@ export class SubtreeJob {
   private reply: SubtreeReply | undefined;
   private exitCode: number | undefined;
 
-  constructor(a: number, b: number, needP: boolean) {
-    const request: SubtreeRequest = { a, b, needP, memoryBudget: Math.floor(getConfig().memoryBudget / 2) };
+  /** [a, b) with P if `needP`, on a thread whose budget is 1/`parties` of the configured one. */
+  constructor(a: number, b: number, needP: boolean, parties = 2) {
+    const request: SubtreeRequest = { a, b, needP, memoryBudget: Math.floor(getConfig().memoryBudget / Math.max(1, parties)) };
     this.thread = startThread(new URL('./subtreeworker.js', import.meta.url), request);
     liveThreads++;
     // A failure is reported by the thread itself, or seen as an exit without a reply (poll): the error event
@@ -77,7 +78,7 @@ export class SubtreeJob {
     if (Atomics.load(flag, 0) === 0) Atomics.wait(flag, 0, 0, ms);
     this.drain();
     if (this.reply?.error) {
-      throw new ArithmeticCheckError(`pi: the second thread failed: ${this.reply.error}`);
+      throw new ArithmeticCheckError(`pi: a subtree thread failed: ${this.reply.error}`);
     }
     const result = this.reply?.result;
     if (result) {
@@ -89,7 +90,7 @@ export class SubtreeJob {
     }
     // A thread that ends without a reply died (e.g. out of memory); the exit event arrives between the async
     // driver's pauses.
-    if (this.exitCode !== undefined) throw new ArithmeticCheckError(`pi: the second thread stopped (exit code ${this.exitCode}) without a result`);
+    if (this.exitCode !== undefined) throw new ArithmeticCheckError(`pi: a subtree thread stopped (exit code ${this.exitCode}) without a result`);
     return undefined;
   }
 

@@ -27,7 +27,7 @@ function run(): void {
     throw new InvalidArgumentError(`pi subtree: bad term range [${a}, ${b})`);
   }
   configure({ memoryBudget: request.memoryBudget });
-  // This thread is the second core's work already: its products must not start a kernel helper of their own.
+  // This thread is one core's work already: its products must not start a kernel helper of their own.
   suspendHelper();
   const steps = split(request.a, request.b, request.needP);
   let pending = 0;

@@ -13,7 +13,9 @@
  * Memory: the h-digit in-memory estimate plus whatever the product routes to.
  */
 import { getConfig } from '../../config.js';
-import { natDivMod, natFromDigits, natMul, natToDigits, mulWorkingBytes, natIsZero, type Nat } from '../../kernel/index.js';
+import {
+  QUOTIENT_CHUNK_BYTES_PER_DIGIT, natDivMod, natFromDigits, natMul, natToDigits, natIsZero, planProduct, type Nat,
+} from '../../kernel/index.js';
 import type { StreamNumber } from '../../number.js';
 import { readAllDigits } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, withOperands, type OperationOptions } from '../context.js';
@@ -23,12 +25,12 @@ import { mulOutOfCore } from './product.js';
 
 /** Quotient digits per step: the in-memory estimate divides ~2h+3 by h+3 digits. */
 export function quotientChunkDigits(budget: number): number {
-  return Math.max(1000, Math.floor(budget / 128));
+  return Math.max(1000, Math.floor(budget / QUOTIENT_CHUNK_BYTES_PER_DIGIT));
 }
 
-/** |x|·|y| in memory when it fits the budget (the engine's own test), else out of core. */
+/** |x|·|y| in memory unless the planner puts it out of core. */
 async function product(x: StreamNumber, y: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
-  if (mulWorkingBytes(x.digitCount, y.digitCount) + 2 * (x.digitCount + y.digitCount) > getConfig().memoryBudget) {
+  if (planProduct(x.digitCount, y.digitCount, { operands: 'files' }).method === 'outOfCore') {
     return mulOutOfCore(x, y, false, options);
   }
   const [a, b] = await Promise.all([readAllDigits(x.info), readAllDigits(y.info)]);

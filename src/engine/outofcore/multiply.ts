@@ -30,6 +30,7 @@
  */
 import { getConfig } from '../../config.js';
 import { ArithmeticCheckError } from '../../errors.js';
+import { BUDGET_SHARES } from '../../kernel/budget.js';
 import { cosN, releaseFftCaches, MAX_ROUNDING_ERROR } from '../../kernel/fft.js';
 import { blockConvolutionBound, forwardBlock, inverseBlock, multiplyAccumulate, newSpectrum, type Spectrum } from '../../kernel/transform.js';
 import { DigitReader, type AtomicFile, type DigitFileInfo } from '../../storage/index.js';
@@ -39,14 +40,12 @@ import { RecordFile, type ScratchDir } from './scratch.js';
 
 /** Working bytes of the block convolution per unit of block size. */
 export const BYTES_PER_BLOCK_POINT = 64;
-/** Share of the budget the convolution may plan for (the rest: the JS heap, buffers, the OS). */
-const BUDGET_SHARE = 0.75;
 const MIN_BLOCK = 1 << 10;
 
 /** The largest power-of-two block size whose working set fits the budget. */
 export function blockSizeForBudget(budget: number): number {
   let size = MIN_BLOCK;
-  while (2 * size * BYTES_PER_BLOCK_POINT <= budget * BUDGET_SHARE) size *= 2;
+  while (2 * size * BYTES_PER_BLOCK_POINT <= budget * BUDGET_SHARES.outOfCoreBlocks) size *= 2;
   return size;
 }
 

@@ -1,13 +1,12 @@
 /**
- * pi-arith — the arithmetic shapes of apps/pi against BigInt: the memory-budgeted Karatsuba
- * split of products, signed sums and truncated floats (relative error below 10^(1−p)).
+ * pi-signed — the number shapes of apps/pi against BigInt: signed sums and truncated floats (relative error below
+ * 10^(1−p)). The budgeted products, division and square root pi uses are the kernel's (src/kernel/planner.test.ts).
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { natFromBigInt, natToBigInt } from '../src/kernel/index.js';
-import { divideFloor, sqrtSmallScaled } from '../src/apps/pi/newton.js';
-import { budgetedMultiplier, floatAdd, floatMul, type Float, signed, signedAdd } from '../src/apps/pi/arith.js';
+import { KERNEL_MULTIPLIER, natFromBigInt, natToBigInt } from '../src/kernel/index.js';
+import { floatAdd, floatMul, type Float, signed, signedAdd } from '../src/apps/pi/signed.js';
 
 const digitsArb = (min: number, max: number): fc.Arbitrary<bigint> =>
   fc.tuple(fc.integer({ min, max }), fc.integer({ min: 1, max: 9 }), fc.bigInt({ min: 0n, max: 10n ** 40n })).map(
@@ -29,19 +28,7 @@ function assertRelative(approx: Float, exact: bigint, precision: number, slack: 
   assert.ok(error * 10n ** BigInt(precision - 1) <= magnitude * slack, `relative error too big at precision ${precision}`);
 }
 
-describe('pi arithmetic', () => {
-  test('budgeted products equal BigInt products however often they split', () => {
-    const tiny = budgetedMultiplier(() => 1); // every product above 4096 digits splits
-    fc.assert(
-      fc.property(digitsArb(1, 30_000), digitsArb(1, 30_000), fc.boolean(), (x, y, square) => {
-        const a = natFromBigInt(x);
-        const b = square ? a : natFromBigInt(y);
-        return natToBigInt(tiny(a, b)) === x * (square ? x : y);
-      }),
-      { numRuns: 25 },
-    );
-  });
-
+describe('pi number shapes', () => {
   test('signed sums follow the signs', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), (x, y) => {
@@ -57,7 +44,7 @@ describe('pi arithmetic', () => {
       fc.property(digitsArb(1, 300), digitsArb(1, 300), digitsArb(1, 150), fc.integer({ min: 1, max: 120 }), (x, y, z, p) => {
         const fx: Float = { negative: false, mantissa: natFromBigInt(x), exponent: 0 };
         const fy: Float = { negative: true, mantissa: natFromBigInt(y), exponent: 3 };
-        const product = floatMul(fx, fy, p);
+        const product = floatMul(fx, fy, p, KERNEL_MULTIPLIER);
         assertRelative(product, -(x * y * 1000n), p, 3n);
         // a main term plus a much smaller one of either sign, as in the last Chudnovsky merge
         const big: Float = { negative: false, mantissa: natFromBigInt(x * 10n ** 200n + y), exponent: 5 };
@@ -69,21 +56,4 @@ describe('pi arithmetic', () => {
     );
   });
 
-  test('Newton division is exact floor division', () => {
-    fc.assert(
-      fc.property(digitsArb(1, 4000), digitsArb(1, 2500), (x, y) => natToBigInt(divideFloor(natFromBigInt(x), natFromBigInt(y))) === x / y),
-      { numRuns: 60 },
-    );
-  });
-
-  test('Newton square root is exact: s² ≤ c·10^2k < (s+1)²', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2 ** 20 }), fc.integer({ min: 0, max: 3000 }), (c, k) => {
-        const s = natToBigInt(sqrtSmallScaled(c, k));
-        const target = BigInt(c) * 10n ** BigInt(2 * k);
-        return s * s <= target && target < (s + 1n) * (s + 1n);
-      }),
-      { numRuns: 60 },
-    );
-  });
 });

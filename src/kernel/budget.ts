@@ -1,0 +1,87 @@
+/**
+ * kernel/budget — the memory-budget policy in one place: which share of MATHSTREAM_MEMORY each kind of work plans
+ * for, and what a decimal digit costs in each representation. Every budget decision of the project (the product
+ * planner, the engine's in-memory/out-of-core routing, the out-of-core block size and quotient chunks, pi's threads)
+ * reads its numbers from here; nothing else multiplies the budget by a fraction or a digit count by a byte size.
+ *
+ * The figures are measured on Node 20 x64 (see each constant); the planner's working-set formulas themselves
+ * (transform buffers, twiddle tables) come from the FFT (`fftWorkingBytes`).
+ */
+import { getConfig } from '../config.js';
+
+/** Bytes per decimal digit as ASCII text (a whole operand read into memory, a result before it is written). */
+export const TEXT_BYTES_PER_DIGIT = 1;
+/** Bytes per decimal digit in base-10^4 limbs (two bytes per four digits). */
+export const LIMB_BYTES_PER_DIGIT = 0.5;
+
+/**
+ * Shares of the memory budget:
+ * - `inMemory`: an engine operation done in memory may use the whole budget for its operands' text and limbs,
+ *   its result and its products' working sets (that sum is what the planner compares with it).
+ * - `outOfCoreBlocks`: the block convolution plans its 64 bytes per block point within three quarters; the rest
+ *   is the JS heap, I/O buffers and the OS.
+ * - `piTransforms`: pi's product transforms. Pi also holds its numbers beside them (P, Q, T of the last merges,
+ *   then the Newton iterates: PI_HELD_BYTES_PER_DECIMAL), and V8 frees a dropped buffer only at its next
+ *   collection. Peak RSS of pi to 10^8 decimals with a 1 GiB budget: whole budget 1.83–2.08 GiB over runs
+ *   (GC timing); 3/4: 1.92 GiB in 11 min 53 s; 1/2: 1.70 GiB in 12 min 59 s. A half keeps the 2 GiB promise with
+ *   a margin larger than that spread, for 9% more time.
+ */
+export const BUDGET_SHARES = {
+  inMemory: 1,
+  outOfCoreBlocks: 0.75,
+  piTransforms: 0.5,
+} as const;
+
+export type BudgetUse = keyof typeof BUDGET_SHARES;
+
+/** The configured budget in bytes (MATHSTREAM_MEMORY). */
+export function memoryBudget(): number {
+  return getConfig().memoryBudget;
+}
+
+/** Bytes `use` may plan for, when `parties` computations share the budget at once (threads). */
+export function budgetFor(use: BudgetUse, parties = 1): number {
+  return Math.floor((memoryBudget() * BUDGET_SHARES[use]) / Math.max(1, parties));
+}
+
+/**
+ * Bytes an in-memory engine operation holds besides its products' working sets, for operands and results of
+ * these digit counts: each is held as text (read from or written to its file) and as limbs.
+ */
+export function heldBytes(...digitCounts: number[]): number {
+  let digits = 0;
+  for (const d of digitCounts) digits += d;
+  return Math.ceil(digits * (TEXT_BYTES_PER_DIGIT + LIMB_BYTES_PER_DIGIT));
+}
+
+/**
+ * Budget bytes per quotient digit of the out-of-core long division's in-memory estimate (it divides ~2h+3 by
+ * h+3 digits by Newton, with its text, limbs and products; 128 leaves room for all of them at d = 3 FFT digits).
+ */
+export const QUOTIENT_CHUNK_BYTES_PER_DIGIT = 128;
+
+/**
+ * Memory pi holds per decimal outside the products' transforms: the last merge's operands and results (~6 numbers
+ * of ~N digits at 0.5 byte/digit in limbs) plus the ASCII text. Used to refuse, before any work, sizes this machine
+ * cannot hold.
+ */
+export const PI_HELD_BYTES_PER_DECIMAL = 6;
+
+/**
+ * Memory each thread of pi's series adds, per decimal of its subtree, counted against the budget: subtrees are
+ * alive at once, in separate heaps. Measured peak RSS, one thread → two (each a half tree): 10^7 decimals
+ * 464 → 711 MiB (~26 bytes per decimal of the whole, i.e. ~52 per decimal of the second thread's half);
+ * 10^8 decimals 1.97 → 2.28 GiB.
+ */
+export const PI_THREAD_BYTES_PER_DECIMAL = 52;
+
+/**
+ * Threads pi's series may use for `decimals` (at most `wanted`): t threads each compute a subtree of about 1/t of
+ * the series, so the t − 1 threads beside the caller's add PI_THREAD_BYTES_PER_DECIMAL · decimals · (t − 1)/t,
+ * which must fit the budget.
+ */
+export function piThreadsWithinBudget(decimals: number, wanted: number): number {
+  let t = Math.max(1, Math.floor(wanted));
+  while (t > 1 && (PI_THREAD_BYTES_PER_DECIMAL * decimals * (t - 1)) / t > memoryBudget()) t--;
+  return t;
+}

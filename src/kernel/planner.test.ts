@@ -1,0 +1,216 @@
+/**
+ * planner — the one product planner: each branch is chosen at the right sizes and budgets, every executed plan
+ * gives BigInt's product, groups share transforms only when their spectra fit, and the kernel's division and
+ * square root honour a small budget through the planner's split.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { fftWorkingBytes } from './fft.js';
+import { setPlanObserver } from './mul.js';
+import { KERNEL_MULTIPLIER, Multiplier } from './multiplier.js';
+import { CHUNKED_DIV_LIMBS, natDivMod } from './div.js';
+import { natFromBigInt, natToBigInt, type Nat } from './nat.js';
+import {
+  FFT_THRESHOLD, MIN_SPLIT_DIGITS, mulWorkingBytes, planProduct, planSharedTransforms, setMulThresholds, type ProductPlan,
+} from './planner.js';
+import { natIsqrt } from './sqrt.js';
+import { InvalidArgumentError } from '../errors.js';
+
+const N = natFromBigInt;
+const B = natToBigInt;
+
+/** An n-digit number with a non-zero leading digit (mixed digits, from a small seed). */
+function digits(n: number, seed: number): bigint {
+  let s = seed >>> 0 || 1;
+  let text = String(1 + (s % 9));
+  for (let i = 1; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    text += String(s % 10);
+  }
+  return BigInt(text);
+}
+
+const digitsArb = (min: number, max: number): fc.Arbitrary<bigint> =>
+  fc.tuple(fc.integer({ min, max }), fc.integer()).map(([n, seed]) => digits(n, seed));
+
+/** Runs body while recording every plan natMul/natSqr execute. */
+function observed<T>(body: () => T): { value: T; plans: ProductPlan[] } {
+  const plans: ProductPlan[] = [];
+  setPlanObserver((p) => plans.push(p));
+  try {
+    return { value: body(), plans };
+  } finally {
+    setPlanObserver(null);
+  }
+}
+
+describe('planProduct picks each branch at the right sizes and budgets', () => {
+  test('schoolbook below the FFT threshold, FFT above, whatever the budget for small products', () => {
+    const small = 4 * (FFT_THRESHOLD - 1);
+    assert.equal(planProduct(small, 1e6).method, 'schoolbook');
+    assert.equal(planProduct(4 * FFT_THRESHOLD, 4 * FFT_THRESHOLD).method, 'fft');
+    assert.equal(planProduct(1e6, 1e6).method, 'fft');
+    // Too small to split: the FFT even over a tiny budget (its working set is far below any real budget).
+    assert.equal(planProduct(MIN_SPLIT_DIGITS - 1, 1e6, { budget: 1 }).method, 'fft');
+  });
+
+  test('Karatsuba only where its threshold is set below the FFT\'s', () => {
+    try {
+      setMulThresholds(8, 1e9);
+      assert.equal(planProduct(4 * 7, 1000).method, 'schoolbook');
+      assert.equal(planProduct(4 * 8, 1000).method, 'karatsuba');
+    } finally {
+      setMulThresholds();
+    }
+  });
+
+  test('FFT while its working bytes fit the budget, then the split, at the exact boundary', () => {
+    const need = mulWorkingBytes(1e6, 1e6);
+    assert.equal(need, fftWorkingBytes(250_000, 250_000) + 2 * 500_000);
+    assert.equal(planProduct(1e6, 1e6, { budget: need }).method, 'fft');
+    const split = planProduct(1e6, 1e6, { budget: need - 1 });
+    assert.equal(split.method, 'split');
+    assert.equal(split.splitDigits % 4, 0);
+    assert.ok(split.splitDigits >= 4.99e5 && split.splitDigits <= 5e5);
+    // Unbalanced: the larger operand is cut.
+    assert.equal(planProduct(2e5, 1e6, { budget: 1 }).splitDigits, 5e5);
+  });
+
+  test('operands in files: their text and limbs count, and beyond the budget the product goes out of core', () => {
+    const memory = planProduct(1e6, 1e6);
+    const files = planProduct(1e6, 1e6, { operands: 'files' });
+    assert.equal(files.method, 'fft');
+    assert.equal(files.workingBytes - memory.workingBytes, 1.5 * 4e6);
+    assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: files.workingBytes - 1 }).method, 'outOfCore');
+    assert.equal(planProduct(1e6, 1e6, { operands: 'memory', budget: files.workingBytes - 1 }).method, 'fft');
+    assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: 16 << 20 }).method, 'outOfCore');
+  });
+
+  test('squares are planned as such; bad requests are typed errors', () => {
+    assert.equal(planProduct(1e5, 1e5, { square: true }).square, true);
+    assert.throws(() => planProduct(-1, 5), InvalidArgumentError);
+    assert.throws(() => planProduct(5, Number.NaN), InvalidArgumentError);
+    assert.throws(() => planProduct(5, 5, { budget: 0 }), InvalidArgumentError);
+  });
+
+  test('transform reuse only while the live spectra fit', () => {
+    assert.equal(planSharedTransforms(1 << 16, 5, 0, 5 * 16 * (1 << 16)), true);
+    assert.equal(planSharedTransforms(1 << 16, 5, 0, 5 * 16 * (1 << 16) - 1), false);
+    assert.equal(planSharedTransforms(1 << 16, 5, 1000, 5 * 16 * (1 << 16)), false);
+  });
+});
+
+describe('executed plans equal BigInt', () => {
+  test('products and squares however often the budget splits them (1 byte: split down to MIN_SPLIT_DIGITS)', () => {
+    const tiny = new Multiplier(1);
+    fc.assert(
+      fc.property(digitsArb(1, 30_000), digitsArb(1, 30_000), fc.boolean(), (x, y, square) => {
+        const a = N(x);
+        const b = square ? a : N(y);
+        const { value, plans } = observed(() => (square ? tiny.sqr(a) : tiny.mul(a, b)));
+        if (Math.min(String(x).length, String(square ? x : y).length) >= MIN_SPLIT_DIGITS) {
+          assert.ok(plans.some((p) => p.method === 'split'), 'the product was split');
+        }
+        for (const p of plans) if (p.method === 'fft') assert.ok(Math.min(p.aDigits, p.bDigits) < MIN_SPLIT_DIGITS);
+        return B(value) === x * (square ? x : y);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  test('a split product with a real budget: every FFT leaf fits it', () => {
+    const x = digits(200_000, 3), y = digits(150_000, 4);
+    const budget = mulWorkingBytes(200_000, 150_000) / 3;
+    const { value, plans } = observed(() => new Multiplier(budget).mul(N(x), N(y)));
+    assert.equal(B(value), x * y);
+    assert.ok(plans.filter((p) => p.method === 'split').length >= 1);
+    for (const p of plans) if (p.method === 'fft') assert.ok(p.workingBytes <= budget, `${p.workingBytes} > ${budget}`);
+  });
+
+  test('low zero limbs are skipped: 10005·10^(2·10^5) squared costs a schoolbook product', () => {
+    const a = N(10005n * 10n ** 200_000n);
+    const { value, plans } = observed(() => KERNEL_MULTIPLIER.mul(a, N(7n * 10n ** 99_999n)));
+    assert.equal(B(value), 70035n * 10n ** 299_999n);
+    assert.deepEqual(plans.map((p) => p.method), ['schoolbook']);
+  });
+
+  test('sums of products share transforms when they fit, and fall back to single plans when not', () => {
+    const [t1, q2, p1, t2, q1] = [1, 2, 3, 4, 5].map((s) => digits(20_000 + 1000 * s, s));
+    const sums = (): Array<Array<readonly [Nat, Nat]>> => {
+      const [T1, Q2, P1, T2, Q1] = [t1, q2, p1, t2, q1].map((v) => N(v!));
+      return [[[T1!, Q2!], [P1!, T2!]], [[Q1!, Q2!]]];
+    };
+    const expected = [t1! * q2! + p1! * t2!, q1! * q2!];
+    const shared = observed(() => KERNEL_MULTIPLIER.sumsOfProducts(sums()));
+    assert.deepEqual(shared.value.map(B), expected);
+    assert.equal(shared.plans.length, 0, 'all products came from shared spectra');
+    // Enough for the largest single FFT (32·M bytes of buffers), not for five spectra of 16·M bytes.
+    const single = observed(() => new Multiplier(mulWorkingBytes(25_000, 25_000)).sumsOfProducts(sums()));
+    assert.deepEqual(single.value.map(B), expected);
+    assert.deepEqual(single.plans.map((p) => p.method), ['fft', 'fft', 'fft'], 'each product planned on its own');
+  });
+});
+
+describe('kernel division and square root honour the budget they are given', () => {
+  const budget = 64 * 1024; // far below what a 20,000-digit FFT product needs
+
+  test('natDivMod with a small budget: exact, split products, every FFT within the budget', () => {
+    const m = new Multiplier(budget);
+    fc.assert(
+      fc.property(digitsArb(40_000, 60_000), digitsArb(12_000, 20_000), (x, y) => {
+        const { value, plans } = observed(() => natDivMod(N(x), N(y), m));
+        assert.equal(B(value.q), x / y);
+        assert.equal(B(value.r), x % y);
+        assert.ok(plans.some((p) => p.method === 'split'), 'some product was split');
+        for (const p of plans) if (p.method === 'fft') assert.ok(p.workingBytes <= budget || Math.min(p.aDigits, p.bDigits) < MIN_SPLIT_DIGITS);
+        return true;
+      }),
+      { numRuns: 6 },
+    );
+  });
+
+  test('natIsqrt with a small budget: s² ≤ a < (s+1)², split products, every FFT within the budget', () => {
+    const m = new Multiplier(budget);
+    for (const [n, seed] of [[50_001, 1], [64_000, 2], [80_003, 3]] as const) {
+      const a = digits(n, seed);
+      const { value, plans } = observed(() => natIsqrt(N(a), m));
+      const s = B(value);
+      assert.ok(s * s <= a && a < (s + 1n) * (s + 1n), `${n} digits`);
+      assert.ok(plans.some((p) => p.method === 'split'));
+      for (const p of plans) if (p.method === 'fft') assert.ok(p.workingBytes <= budget || Math.min(p.aDigits, p.bDigits) < MIN_SPLIT_DIGITS);
+    }
+  });
+
+  test('two-chunk Newton division: exact at the chunk boundary (remainders 0 and b − 1, quotient limbs 9999 and 0)', () => {
+    const r = (n: number, seed: number): bigint => digits(n, seed);
+    for (const [qd, bd] of [[4 * CHUNKED_DIV_LIMBS, 4 * CHUNKED_DIV_LIMBS], [4 * CHUNKED_DIV_LIMBS + 5, 2000], [12_001, 30_000], [40_000, 1500]] as const) {
+      const b = r(bd, qd + bd);
+      const c = BigInt(Math.ceil((qd / 4 + 1) / 2));
+      const base = 10n ** (4n * c); // around the chunk boundary B^c
+      for (const q of [r(qd, qd), base * r(qd - 4 * Number(c), 7) - 1n, base * r(qd - 4 * Number(c), 9), base - 1n]) {
+        for (const rem of [0n, b - 1n, b / 3n]) {
+          const a = q * b + rem;
+          const got = natDivMod(N(a), N(b));
+          assert.equal(B(got.q), q, `${qd}/${bd}`);
+          assert.equal(B(got.r), rem);
+        }
+      }
+    }
+  });
+
+  test('exact floor division and scaled square roots as pi uses them (formerly pi\'s own Newton code)', () => {
+    fc.assert(
+      fc.property(digitsArb(1, 4000), digitsArb(1, 2500), (x, y) => B(natDivMod(N(x), N(y), new Multiplier(1)).q) === x / y),
+      { numRuns: 60 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 20 }), fc.integer({ min: 0, max: 3000 }), (c, k) => {
+        const target = BigInt(c) * 10n ** BigInt(2 * k);
+        const s = B(natIsqrt(N(target), new Multiplier(1)));
+        return s * s <= target && target < (s + 1n) * (s + 1n);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * kernel/planner — the one place where the method of a product is chosen, per size and memory budget:
+ *
+ *   schoolbook → (Karatsuba, off by default) → FFT → transform reuse → budget split → out of core.
+ *
+ * - Schoolbook below FFT_THRESHOLD limbs in the smaller operand, the FFT above (crossovers below).
+ * - Transform reuse: a square transforms its operand once (fft.ts), and a group of products that share operands
+ *   (pi's merge T1·Q2 + P1·T2, Q1·Q2) transforms each operand once and adds products before one inverse transform
+ *   (spectra.ts), when the spectra alive at once fit the budget (`planSharedTransforms`).
+ * - Budget split: while the FFT's working bytes exceed the budget, the product is cut in Karatsuba halves
+ *   (x = x1·10^h + x0: three half-size products whose transforms need about half the memory each, for ~1.5× the
+ *   time; mul.ts executes it), down to MIN_SPLIT_DIGITS.
+ * - Out of core: for operands that live in files (the engine), when even the in-memory FFT does not fit, the
+ *   plan says so and the engine runs its block convolution (engine/outofcore); the kernel never holds such data.
+ *
+ * Decisions only: the kernel executes in-memory plans (mul.ts for single products, multiplier.ts for groups), the
+ * engine executes the out-of-core one. Data flows engine/apps → kernel, so this module imports nothing above it.
+ * The shares of the budget and the bytes per digit come from budget.ts (docs/ARCHITECTURE.md, §5 Memory budget).
+ * The shape follows apfloat's convolution builders, which pick the strategy per size in one class.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { budgetFor, heldBytes } from './budget.js';
+import { fftWorkingBytes } from './fft.js';
+import { LIMB_DIGITS } from './nat.js';
+
+/**
+ * Crossovers, measured with bench/mul-small.ts on Node 20 x64 (µs per product of two n-limb operands, shared and
+ * noisy machine, medians of 7 batches):
+ *   limbs         16    32    48    64    80    96   128   160
+ *   schoolbook  0.78  3.37  3.94  9.56  12.8  16.9  20.4  33.4   (four rows per pass)
+ *   Karatsuba   0.73  15.5  43.5  40.3  20.8   150   117   106   (allocating recursion: never ahead)
+ *   FFT         6.51  15.7  11.0  19.9   9.9  11.9  25.0  22.0
+ * Schoolbook wins up to ~100 limbs and the FFT above, so Karatsuba is off by default (its threshold equals the
+ * FFT's; tests still exercise it through setMulThresholds).
+ */
+export let KARATSUBA_THRESHOLD = 112;
+/** From this many limbs in the smaller operand, the FFT is used. */
+export let FFT_THRESHOLD = 112;
+
+/** @internal test/benchmark hook: override thresholds (restores defaults when called without arguments). */
+export function setMulThresholds(karatsuba = 112, fft = 112): void {
+  KARATSUBA_THRESHOLD = Math.max(2, karatsuba);
+  FFT_THRESHOLD = Math.max(4, fft);
+}
+
+/**
+ * Products whose smaller operand has fewer digits are never split: their FFT needs well under a MiB (the smallest
+ * budget MATHSTREAM_MEMORY accepts), and a split that small would only multiply the overheads.
+ */
+export const MIN_SPLIT_DIGITS = 4096;
+
+export type ProductMethod = 'schoolbook' | 'karatsuba' | 'fft' | 'split' | 'outOfCore';
+
+/** Where the operands are: in memory as limbs (the kernel's callers), or in files the engine would read whole. */
+export type OperandHome = 'memory' | 'files';
+
+export interface PlanOptions {
+  /** One operand squared (the FFT transforms it once). */
+  readonly square?: boolean;
+  /** Bytes the product may use; default: the whole budget (BUDGET_SHARES.inMemory). */
+  readonly budget?: number;
+  /** Default 'memory'. For 'files' the operands' and result's text and limbs count against the budget too. */
+  readonly operands?: OperandHome;
+}
+
+export interface ProductPlan {
+  readonly method: ProductMethod;
+  readonly aDigits: number;
+  readonly bDigits: number;
+  readonly square: boolean;
+  /** The budget the plan was made for. */
+  readonly budget: number;
+  /** Peak bytes of the in-memory product (FFT or small path), operands held in memory included for 'files'. */
+  readonly workingBytes: number;
+  /**
+   * For 'split': the low part's digits h (a multiple of the 4-digit limb, so the cut is a copy) of the larger
+   * operand, x = x1·10^h + x0; the smaller one is cut at the same place when it is longer than h. 0 otherwise.
+   */
+  readonly splitDigits: number;
+}
+
+function limbsOf(digits: number): number {
+  return Math.ceil(Math.max(1, digits) / LIMB_DIGITS);
+}
+
+/**
+ * Peak working bytes (excluding the operands) of the in-memory product of operands of these digit counts by the
+ * method their sizes call for. FFT: two packed complex buffers of M points (32·M bytes; M = the product's digit
+ * count divided by 2d, d the FFT digit size, rounded up to 2^k or 3·2^k), the cached twiddle tables and the
+ * result: 5–8 bytes per product digit with d = 4 and 7–11 with d = 3, computed for worst-case (all-extreme)
+ * digits. Small paths: the float accumulator and the result (Karatsuba: ~4 levels of float temporaries).
+ */
+export function mulWorkingBytes(aDigits: number, bDigits: number): number {
+  const la = limbsOf(aDigits), lb = limbsOf(bDigits);
+  if (Math.min(la, lb) >= FFT_THRESHOLD) return fftWorkingBytes(la, lb) + 2 * (la + lb);
+  return 8 * (la + lb) * 4 + 2 * (la + lb);
+}
+
+/**
+ * The method for a product of operands of `aDigits` and `bDigits` digits (see the header for the order).
+ * @throws InvalidArgumentError for a negative, non-finite digit count or a non-positive budget.
+ * @example
+ *   planProduct(1e6, 1e6).method                              // 'fft'
+ *   planProduct(1e6, 1e6, { budget: 4 << 20 }).method         // 'split'
+ *   planProduct(1e6, 1e6, { budget: 4 << 20, operands: 'files' }).method   // 'outOfCore'
+ */
+export function planProduct(aDigits: number, bDigits: number, options: PlanOptions = {}): ProductPlan {
+  if (!(Number.isFinite(aDigits) && Number.isFinite(bDigits) && aDigits >= 0 && bDigits >= 0)) {
+    throw new InvalidArgumentError(`planProduct: digit counts must be finite and >= 0, got ${aDigits} and ${bDigits}`);
+  }
+  const budget = options.budget ?? budgetFor('inMemory');
+  if (!(budget > 0)) throw new InvalidArgumentError(`planProduct: the budget must be positive, got ${budget}`);
+  const square = options.square ?? false;
+  const files = options.operands === 'files';
+  const small = Math.min(limbsOf(aDigits), limbsOf(bDigits));
+  const working = mulWorkingBytes(aDigits, bDigits) + (files ? heldBytes(aDigits, bDigits, aDigits + bDigits) : 0);
+  const plan = (method: ProductMethod, splitDigits = 0): ProductPlan => ({
+    method, aDigits, bDigits, square, budget, workingBytes: working, splitDigits,
+  });
+  if (small < KARATSUBA_THRESHOLD) return plan('schoolbook');
+  if (small < FFT_THRESHOLD) return plan('karatsuba');
+  if (working <= budget) return plan('fft');
+  if (files) return plan('outOfCore');
+  if (Math.min(aDigits, bDigits) < MIN_SPLIT_DIGITS) return plan('fft');
+  return plan('split', Math.floor(Math.max(aDigits, bDigits) / 8) * 4);
+}
+
+/**
+ * Transform reuse for a group of products: with a spectrum plan of complex length M, `liveSpectra` transformed
+ * operands and outputs alive at once (16·M bytes each) and results of `resultDigits` digits in all, whether the
+ * group may share transforms within `budget`. Otherwise its products are planned one by one (planProduct).
+ */
+export function planSharedTransforms(M: number, liveSpectra: number, resultDigits: number, budget = budgetFor('inMemory')): boolean {
+  return 16 * M * liveSpectra + Math.ceil(resultDigits / 2) <= budget;
+}
