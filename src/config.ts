@@ -12,11 +12,12 @@
  * - `MATHSTREAM_MAX_DIGITS` refuse results longer than this many digits (default: no limit
  *                         beyond the free disk).
  * - `MATHSTREAM_CHUNK`    digits per streamed chunk (default 1 MiB of digits).
- * - `MATHSTREAM_THREADS`  threads an in-memory FFT product, or pi's series, may use, 1 or 2 (default: 2 when the
- *                         machine has two cores). Read by kernel/threads.ts (`fftThreads`); the kernel's FFT helper
- *                         and pi's subtree thread (apps/pi/subtree.ts) are the only threads started for arithmetic.
+ * - `MATHSTREAM_THREADS`  threads an in-memory FFT product, or pi's series, may use (a positive integer; default:
+ *                         the machine's available parallelism, `os.availableParallelism()`). More threads than cores
+ *                         are allowed (tests run 4 on 2 cores) and give the same digits. Used by kernel/threads.ts
+ *                         (`fftThreads`).
  */
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from './errors.js';
 
@@ -35,6 +36,8 @@ export interface MathStreamConfig {
   readonly maxDigits: number | undefined;
   /** Seed behaviour: wipe the tracker tables at start-up instead of reconciling. */
   readonly resetOnStart: boolean;
+  /** Threads for arithmetic (FFT products, pi's series): MATHSTREAM_THREADS, default availableParallelism(). */
+  readonly threads: number;
 }
 
 export interface ConfigureOptions {
@@ -43,6 +46,7 @@ export interface ConfigureOptions {
   chunkSize?: number;
   maxDigits?: number;
   resetOnStart?: boolean;
+  threads?: number;
 }
 
 type Listener = (next: MathStreamConfig, previous: MathStreamConfig) => void;
@@ -91,6 +95,9 @@ function build(options: ConfigureOptions, base?: MathStreamConfig): MathStreamCo
   const maxDigits =
     options.maxDigits ?? base?.maxDigits ?? (env.MATHSTREAM_MAX_DIGITS ? positiveInteger(env.MATHSTREAM_MAX_DIGITS, 'MATHSTREAM_MAX_DIGITS') : undefined);
   const resetOnStart = options.resetOnStart ?? base?.resetOnStart ?? false;
+  const threads =
+    options.threads ?? base?.threads ?? (env.MATHSTREAM_THREADS?.trim() ? positiveInteger(env.MATHSTREAM_THREADS.trim(), 'MATHSTREAM_THREADS') : availableParallelism());
+  if (!Number.isSafeInteger(threads) || threads < 1) throw new InvalidArgumentError(`threads: expected a positive integer, got ${threads}`);
   return Object.freeze({
     home,
     logDir: join(home, 'log'),
@@ -99,6 +106,7 @@ function build(options: ConfigureOptions, base?: MathStreamConfig): MathStreamCo
     chunkSize,
     maxDigits,
     resetOnStart,
+    threads,
   });
 }
 
