@@ -1,0 +1,120 @@
+// The kernel's N threads (threads.ts, fftworker.ts, fftcore's split steps, fft.ts's parallel packing and split
+// unpacking): N = 1, 2 and 4 on any machine give bit-identical products, squares and spectral sums, equal to BigInt;
+// carries cross the unpacking cuts through runs of 9s and 0s; a worker's failure is an ArithmeticCheckError and the
+// pool keeps working; MATHSTREAM_THREADS is read by config.ts and bad values are refused.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { configure, getConfig } from '../config.js';
+import { ArithmeticCheckError } from '../errors.js';
+import { natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectra, natSpectrum, natSpectrumPlan, type Nat } from './index.js';
+import { lastFftLength } from './fft.js';
+import { PARALLEL_MIN } from './fftcore.js';
+import { fftThreads, runShares } from './threads.js';
+import { wasm } from './wasmheap.js';
+import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
+
+const initialThreads = getConfig().threads;
+after(() => configure({ threads: initialThreads }));
+
+/** fn's result with the kernel on each thread count. */
+function onThreads<T>(counts: number[], fn: () => T): T[] {
+  return counts.map((threads) => {
+    configure({ threads });
+    assert.equal(fftThreads(), threads);
+    return fn();
+  });
+}
+
+function sameLimbs(results: Nat[], what: string): void {
+  for (const r of results.slice(1)) assert.deepEqual(r.limbs, results[0]!.limbs, `${what}: same limbs for every thread count`);
+}
+
+describe('N threads', () => {
+  test('products and squares at split lengths, 2^k and 3·2^k: N = 1, 2, 4 bit-identical and equal to BigInt', () => {
+    const r = rng(11);
+    const families = new Set<number>();
+    for (const n of [260_000, 300_000, 700_000]) {
+      const x = digits(r, n), y = digits(r, n - 17);
+      const a = natFromBigInt(x), b = natFromBigInt(y);
+      const products = onThreads([1, 2, 4], () => natMul(a, b));
+      assert.ok(lastFftLength >= PARALLEL_MIN, `length ${lastFftLength} is split`);
+      families.add(lastFftLength % 3);
+      sameLimbs(products, `product n=${n}`);
+      assert.equal(natToBigInt(products[0]!), x * y, `product n=${n}`);
+      const squares = onThreads([1, 2, 4], () => natSqr(a));
+      sameLimbs(squares, `square n=${n}`);
+      assert.equal(natToBigInt(squares[0]!), x * x, `square n=${n}`);
+    }
+    assert.deepEqual([...families].sort(), [0, 1], 'both length families were split');
+  });
+
+  test('a sum of products through spectra: N = 1, 2, 4 bit-identical and equal to BigInt', () => {
+    const r = rng(12);
+    const [x1, y1, x2, y2] = [digits(r, 280_000), digits(r, 270_000), digits(r, 250_000), digits(r, 290_000)];
+    const [a1, b1, a2, b2] = [x1, y1, x2, y2].map(natFromBigInt) as [Nat, Nat, Nat, Nat];
+    const plan = natSpectrumPlan([[[a1, b1], [a2, b2]]]);
+    assert.ok(plan.M >= PARALLEL_MIN);
+    const sums = onThreads([1, 2, 4], () => {
+      const s = (v: Nat) => natSpectrum(v, plan);
+      return natMulAddSpectra([[s(a1), s(b1)], [s(a2), s(b2)]]);
+    });
+    sameLimbs(sums, 'spectral sum');
+    assert.equal(natToBigInt(sums[0]!), x1 * y1 + x2 * y2);
+  });
+
+  test('split unpacking: carries cross the cuts through runs of 9s and 0s', () => {
+    // (10^n − 1)^2 = 10^2n − 2·10^n + 1 and (10^n − 1)(10^n + 1) = 10^2n − 1 put 9-runs and 0-runs across every
+    // cut, where a run starts from a zero carry and the carry below is added in afterwards (borrows included).
+    for (const n of [300_000, 300_001, 300_003]) {
+      const p = 10n ** BigInt(n);
+      const nines = natFromBigInt(p - 1n);
+      for (const threads of [2, 3, 4]) {
+        configure({ threads });
+        assert.equal(natToBigInt(natSqr(nines)), (p - 1n) ** 2n, `(10^${n} − 1)^2 on ${threads}`);
+        assert.ok(lastFftLength >= PARALLEL_MIN);
+        assert.equal(natToBigInt(natMul(nines, natFromBigInt(p + 1n))), p * p - 1n, `(10^${n} − 1)(10^${n} + 1) on ${threads}`);
+        assert.equal(natToBigInt(natMul(nines, natFromBigInt(p / 10n + 1n))), (p - 1n) * (p / 10n + 1n), `unbalanced on ${threads}`);
+      }
+    }
+  });
+
+  test('a failing worker share raises ArithmeticCheckError and the pool keeps working', () => {
+    configure({ threads: 2 });
+    // A share reading past the 4 GiB of the wasm memory traps in the worker.
+    assert.throws(
+      () => runShares(wasm(), [[], [['pack', 2 ** 32 - 64, 1000, 4, 2 ** 32 - 64, 0]]]),
+      (e: unknown) => e instanceof ArithmeticCheckError && /worker thread failed: .*(out of bounds|RuntimeError)/i.test(e.message),
+    );
+    runShares(wasm(), [[], []]); // the next step runs (the error flag was cleared)
+    const x = digits(rng(13), 300_000);
+    assert.equal(natToBigInt(natSqr(natFromBigInt(x))), x * x);
+  });
+});
+
+describe('MATHSTREAM_THREADS', () => {
+  const script = `
+    import { getConfig } from ${JSON.stringify(new URL('../config.js', import.meta.url).href)};
+    import { availableParallelism } from 'node:os';
+    process.stdout.write(String(getConfig().threads) + ' ' + availableParallelism());`;
+  const run = (value: string | undefined): string => {
+    const env = { ...process.env };
+    if (value === undefined) delete env['MATHSTREAM_THREADS'];
+    else env['MATHSTREAM_THREADS'] = value;
+    return execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env, cwd: fileURLToPath(new URL('.', import.meta.url)), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  };
+  test('default: the machine\'s available parallelism; a positive integer (more than the cores allowed)', () => {
+    const [threads, cores] = run(undefined).split(' ');
+    assert.equal(threads, cores);
+    assert.equal(run('4').split(' ')[0], '4');
+    assert.equal(run('1').split(' ')[0], '1');
+  });
+  test('anything else is refused with an error naming the variable', () => {
+    for (const bad of ['0', '-1', '1.5', 'two']) {
+      assert.throws(() => run(bad), (e: unknown) => /MATHSTREAM_THREADS/.test(String((e as { stderr?: string }).stderr)), bad);
+    }
+  });
+});
