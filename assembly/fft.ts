@@ -444,20 +444,70 @@ export function pack(src: usize, n: i32, d: i32, dst: usize, res: usize): void {
       store<f64>(dst + (<usize>i << 3), f);
     }
     q = n;
+  } else if (d == 3) {
+    // Three limbs (12 digits) give four base-1000 digits; division by constants compiles to multiplications.
+    const n3 = n - (n % 3);
+    for (let i = 0; i < n3; i += 3) {
+      const s = src + (<usize>i << 1);
+      const l0 = <i32>load<u16>(s), l1 = <i32>load<u16>(s, 2), l2 = <i32>load<u16>(s, 4);
+      const t1 = l0 / 1000 + 10 * l1;
+      const t2 = t1 / 1000 + 100 * l2;
+      const o = dst + (<usize>q << 3);
+      let v = l0 % 1000 + carry;
+      carry = v >= 500 ? 1 : 0;
+      v -= carry * 1000;
+      let f = <f64>v;
+      sumsq += f * f;
+      store<f64>(o, f);
+      v = t1 % 1000 + carry;
+      carry = v >= 500 ? 1 : 0;
+      v -= carry * 1000;
+      f = <f64>v;
+      sumsq += f * f;
+      store<f64>(o, f, 8);
+      v = t2 % 1000 + carry;
+      carry = v >= 500 ? 1 : 0;
+      v -= carry * 1000;
+      f = <f64>v;
+      sumsq += f * f;
+      store<f64>(o, f, 16);
+      v = t2 / 1000 + carry;
+      carry = v >= 500 ? 1 : 0;
+      v -= carry * 1000;
+      f = <f64>v;
+      sumsq += f * f;
+      store<f64>(o, f, 24);
+      q += 4;
+    }
+    // The last one or two limbs: 4 or 8 digits, two or three base-1000 digits.
+    let acc = 0;
+    let accDigits = 0;
+    for (let i = n3; i < n; i++) {
+      acc += <i32>load<u16>(src + (<usize>i << 1)) * (accDigits == 0 ? 1 : 10000);
+      accDigits += 4;
+    }
+    while (accDigits > 0) {
+      let v = acc % 1000 + carry;
+      acc /= 1000;
+      accDigits -= 3;
+      carry = v >= 500 ? 1 : 0;
+      v -= carry * 1000;
+      const f = <f64>v;
+      sumsq += f * f;
+      store<f64>(dst + (<usize>q << 3), f);
+      q++;
+    }
   } else {
-    const B = d == 3 ? 1000 : d == 2 ? 100 : 10;
+    // d = 2 or 1: every limb gives 4/d digits.
+    const B = d == 2 ? 100 : 10;
     const half = B >> 1;
-    // Limbs are read into an accumulator of at most 4 + d − 1 decimal digits (< 2^31).
-    let acc: i32 = 0;
-    let accPow: i32 = 1;
+    const per = 4 / d;
     for (let i = 0; i < n; i++) {
-      acc += <i32>load<u16>(src + (<usize>i << 1)) * accPow;
-      accPow *= 10000;
-      while (accPow >= B) {
+      let acc = <i32>load<u16>(src + (<usize>i << 1));
+      for (let k = 0; k < per; k++) {
         const hi = acc / B;
         let v = acc - hi * B + carry;
         acc = hi;
-        accPow /= B;
         carry = v >= half ? 1 : 0;
         v -= carry * B;
         const f = <f64>v;
@@ -465,15 +515,6 @@ export function pack(src: usize, n: i32, d: i32, dst: usize, res: usize): void {
         store<f64>(dst + (<usize>q << 3), f);
         q++;
       }
-    }
-    if (accPow > 1) {
-      let v = acc + carry;
-      carry = v >= half ? 1 : 0;
-      v -= carry * B;
-      const f = <f64>v;
-      sumsq += f * f;
-      store<f64>(dst + (<usize>q << 3), f);
-      q++;
     }
   }
   if (carry != 0) {
@@ -518,6 +559,51 @@ export function normSq4(src: usize, n: i32): f64 {
   return c;
 }
 
+/** Largest rounding distance seen by step4/step3 since unpack reset it. */
+let stepErr: f64 = 0;
+
+/** Base 10^4: digits at s, s + 8 (scaled, rounded) plus carry into limbs at to, to + 2; returns the new carry. */
+// @ts-ignore: decorator
+@inline function step4(s: usize, scale: f64, carry: f64, to: usize): f64 {
+  const x0 = load<f64>(s) * scale, x1 = load<f64>(s, 8) * scale;
+  const r0 = nearest<f64>(x0), r1 = nearest<f64>(x1);
+  stepErr = max(stepErr, max(abs(x0 - r0), abs(x1 - r1)));
+  carry = carryStep(r0 + carry, 1e4, 1e-4, to);
+  return carryStep(r1 + carry, 1e4, 1e-4, to + 2);
+}
+
+/** Base 10^3: four digits at s (scaled, rounded) plus carry make three limbs at to; returns the new carry. */
+// @ts-ignore: decorator
+@inline function step3(s: usize, scale: f64, carry: f64, to: usize): f64 {
+  const x0 = load<f64>(s) * scale, x1 = load<f64>(s, 8) * scale, x2 = load<f64>(s, 16) * scale, x3 = load<f64>(s, 24) * scale;
+  const r0 = nearest<f64>(x0), r1 = nearest<f64>(x1), r2 = nearest<f64>(x2), r3 = nearest<f64>(x3);
+  stepErr = max(stepErr, max(max(abs(x0 - r0), abs(x1 - r1)), max(abs(x2 - r2), abs(x3 - r3))));
+  let v = r0 + carry;
+  let c = Math.floor(v * 1e-3);
+  let g = v - c * 1000;
+  if (g < 0) { g += 1000; c -= 1; } else if (g >= 1000) { g -= 1000; c += 1; }
+  const g0 = <i32>g;
+  v = r1 + c;
+  c = Math.floor(v * 1e-3);
+  g = v - c * 1000;
+  if (g < 0) { g += 1000; c -= 1; } else if (g >= 1000) { g -= 1000; c += 1; }
+  const g1 = <i32>g;
+  v = r2 + c;
+  c = Math.floor(v * 1e-3);
+  g = v - c * 1000;
+  if (g < 0) { g += 1000; c -= 1; } else if (g >= 1000) { g -= 1000; c += 1; }
+  const g2 = <i32>g;
+  v = r3 + c;
+  c = Math.floor(v * 1e-3);
+  g = v - c * 1000;
+  if (g < 0) { g += 1000; c -= 1; } else if (g >= 1000) { g -= 1000; c += 1; }
+  const g3 = <i32>g;
+  store<u16>(to, <u16>(g0 + 1000 * (g1 % 10)));
+  store<u16>(to, <u16>(g1 / 10 + 100 * (g2 % 100)), 2);
+  store<u16>(to, <u16>(g2 / 100 + 10 * g3), 4);
+  return c;
+}
+
 /**
  * Rounds the packed product digits [q0, q1) at src (doubles, scaled by `scale` = 1/M), propagates carries in base
  * 10^d from a zero carry and regroups them into base-10^4 limbs written at out (u16) from limb 0. q0 must be a
@@ -526,57 +612,20 @@ export function normSq4(src: usize, n: i32): f64 {
  * A NaN or infinite digit makes the max rounding error NaN (f64.max propagates NaN).
  */
 export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: usize, res: usize): void {
-  let maxErr: f64 = 0;
   let carry: f64 = 0;
   let acc: f64 = 0;
   let accPow: f64 = 1;
   let o: i32 = 0;
   let q = q0;
+  stepErr = 0;
   if (d == 4) {
     const end = q1 - ((q1 - q0) % 2);
-    for (; q < end; q += 2) {
-      const x0 = load<f64>(src + (<usize>q << 3)) * scale, x1 = load<f64>(src + (<usize>q << 3), 8) * scale;
-      const r0 = nearest<f64>(x0), r1 = nearest<f64>(x1);
-      maxErr = max(maxErr, max(abs(x0 - r0), abs(x1 - r1)));
-      carry = carryStep(r0 + carry, 1e4, 1e-4, out + (<usize>o << 1));
-      carry = carryStep(r1 + carry, 1e4, 1e-4, out + (<usize>o << 1) + 2);
-      o += 2;
-    }
+    for (; q < end; q += 2, o += 2) carry = step4(src + (<usize>q << 3), scale, carry, out + (<usize>o << 1));
   } else if (d == 3) {
     const end = q1 - ((q1 - q0) % 4);
-    for (; q < end; q += 4) {
-      const s = src + (<usize>q << 3);
-      const x0 = load<f64>(s) * scale, x1 = load<f64>(s, 8) * scale, x2 = load<f64>(s, 16) * scale, x3 = load<f64>(s, 24) * scale;
-      const r0 = nearest<f64>(x0), r1 = nearest<f64>(x1), r2 = nearest<f64>(x2), r3 = nearest<f64>(x3);
-      maxErr = max(maxErr, max(max(abs(x0 - r0), abs(x1 - r1)), max(abs(x2 - r2), abs(x3 - r3))));
-      // Four base-1000 digits g0..g3 make three limbs.
-      let c = Math.floor((r0 + carry) * 1e-3);
-      let g = r0 + carry - c * 1000;
-      if (g < 0) { g += 1000; c -= 1; } else if (g >= 1000) { g -= 1000; c += 1; }
-      const g0 = <i32>g;
-      let v = r1 + c;
-      c = Math.floor(v * 1e-3);
-      g = v - c * 1000;
-      if (g < 0) { g += 1000; c -= 1; } else if (g >= 1000) { g -= 1000; c += 1; }
-      const g1 = <i32>g;
-      v = r2 + c;
-      c = Math.floor(v * 1e-3);
-      g = v - c * 1000;
-      if (g < 0) { g += 1000; c -= 1; } else if (g >= 1000) { g -= 1000; c += 1; }
-      const g2 = <i32>g;
-      v = r3 + c;
-      c = Math.floor(v * 1e-3);
-      g = v - c * 1000;
-      if (g < 0) { g += 1000; c -= 1; } else if (g >= 1000) { g -= 1000; c += 1; }
-      const g3 = <i32>g;
-      carry = c;
-      const to = out + (<usize>o << 1);
-      store<u16>(to, <u16>(g0 + 1000 * (g1 % 10)));
-      store<u16>(to, <u16>(g1 / 10 + 100 * (g2 % 100)), 2);
-      store<u16>(to, <u16>(g2 / 100 + 10 * g3), 4);
-      o += 3;
-    }
+    for (; q < end; q += 4, o += 3) carry = step3(src + (<usize>q << 3), scale, carry, out + (<usize>o << 1));
   }
+  let maxErr = stepErr;
   const B: f64 = d == 4 ? 1e4 : d == 3 ? 1e3 : d == 2 ? 100 : 10;
   for (; q < q1; q++) {
     const x = load<f64>(src + (<usize>q << 3)) * scale;

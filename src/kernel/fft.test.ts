@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { natFromBigInt, natToBigInt } from './index.js';
 import { natFromLimbs } from './nat.js';
 import { fftMulLimbs, lastFftDigits, lastFftLength, lastRoundingError, unpackAt } from './fft.js';
-import { forwardAt, inverseAt, mixedBound } from './fftcore.js';
+import { cosSin, forwardAt, inverseAt, mixedBound } from './fftcore.js';
 import { f64View, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
@@ -52,6 +52,23 @@ function outputIndex(j: number, M: number): number {
   const P = M / 3;
   return 3 * bitReverse(j % P, P) + Math.floor(j / P);
 }
+
+describe('twiddle tables', () => {
+  test('cosSin(s·t, s·n) = cosSin(t, n) bit for bit (smaller tables are read out of the largest)', () => {
+    const r = rng(40);
+    const a = new Float64Array(2), b = new Float64Array(2);
+    for (const n of [8, 64, 96, 3 << 10, 1 << 20, 3 << 21]) {
+      for (const s of [2, 3, 4, 12, 16, 48]) {
+        for (let i = 0; i < 2000; i++) {
+          const t = Math.floor(r() * n);
+          cosSin(t, n, a, 0);
+          cosSin(s * t, s * n, b, 0);
+          assert.deepEqual(b, a, `t=${t} n=${n} s=${s}`);
+        }
+      }
+    }
+  });
+});
 
 describe('compiled transforms against a naive DFT', () => {
   const lengths = [4, 8, 16, 32, 64, 128, 512, 2048, 24, 48, 96, 192, 384, 768, 1536, 3 * 2048];

@@ -26,7 +26,7 @@
 
 import { ArithmeticCheckError, NumberTooLargeError } from '../errors.js';
 import { BASE } from './nat.js';
-import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, PARALLEL_MIN, releaseCoreTables, transformLength } from './fftcore.js';
+import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, PARALLEL_MIN, prepareTransforms, releaseCoreTables, transformLength } from './fftcore.js';
 import { activeThreads, runShares, type Job } from './threads.js';
 import { releaseBlockTables } from './transform.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree, wasmMemoryBytes, heapBytesAfter } from './wasmheap.js';
@@ -297,6 +297,7 @@ export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, min
         const normA = k.normSq4(aPtr, a.length);
         if (mixedBound(M, square ? normA : Math.sqrt(normA * k.normSq4(bPtr, b.length))) >= 0.5) continue;
       }
+      prepareTransforms(M);
       const A = wasmAlloc(16 * M);
       const B = square ? A : wasmAlloc(16 * M);
       try {

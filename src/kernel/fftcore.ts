@@ -25,7 +25,7 @@
  * multiply-add), exactly as the error analysis of `mixedBound` assumes.
  */
 
-import { activeThreads, runShares, type Job } from './threads.js';
+import { activeThreads, runShares, warmThreads, type Job } from './threads.js';
 import { f64View, u32View, wasm, wasmAlloc, wasmFree, type KernelExports } from './wasmheap.js';
 
 const EPS = 2 ** -53;
@@ -94,17 +94,43 @@ const twoLevelTables = new Map<number, { lo: number; hi: number }>();
 /** The directory: 32 u32 slots, slot log2(n) = address of H_n. */
 let directory = 0;
 
+/** cos(2πt/n) exactly as cosSin computes it (out[0]), with the one trigonometric call it needs. */
+function cosOf(t: number, n: number): number {
+  let cosSign = 1;
+  let swap = false;
+  if (2 * t > n) t = n - t;
+  if (4 * t > n) {
+    t = n / 2 - t;
+    cosSign = -1;
+  }
+  if (8 * t > n) {
+    t = n / 4 - t;
+    swap = true;
+  }
+  const a = Math.PI * ((2 * t) / n);
+  return cosSign * (swap ? Math.sin(a) : Math.cos(a));
+}
+
+/**
+ * H_n, from a cached H_m with n | m when there is one: H_n[t] = H_m[(m/n)·t] bit for bit, because cosSin's
+ * reductions scale with (t, n) → (st, sn) and fl(2st/sn) = fl(2t/n) (the same rational, correctly rounded once).
+ * So only the largest table of a product costs trigonometric calls.
+ */
 function halfTable(n: number): number {
   let ptr = halfTables.get(n);
   if (ptr !== undefined) return ptr;
-  const h = new Float64Array(n / 2 + 1);
-  const tmp = new Float64Array(2);
-  for (let t = 0; t <= n / 2; t++) {
-    cosSin(t, n, tmp, 0);
-    h[t] = tmp[0]!;
+  const len = n / 2 + 1;
+  ptr = wasmAlloc(8 * len);
+  const h = f64View(ptr, len);
+  let source: [number, number] | undefined;
+  for (const [m, at] of halfTables) if (m % n === 0 && (!source || m < source[0])) source = [m, at];
+  if (source) {
+    const s = source[0] / n;
+    const from = f64View(source[1], source[0] / 2 + 1);
+    for (let t = 0; t < len; t++) h[t] = from[s * t]!;
+  } else {
+    for (let t = 0; t < len; t++) h[t] = cosOf(t, n);
   }
-  ptr = wasmAlloc(8 * h.length);
-  f64View(ptr, h.length).set(h);
   halfTables.set(n, ptr);
   if (!isMixed(n)) {
     if (directory === 0) {
@@ -153,10 +179,21 @@ function pow2Sizes(n: number): number[] {
 /** The tables a transform of M points reads: the directory (H_n of its power-of-two sizes) and H_M if mixed. */
 function transformTables(M: number): { dir: number; HM: number } {
   const P = isMixed(M) ? M / 3 : M;
+  const HM = isMixed(M) ? halfTable(M) : 0; // first: the smaller tables are read out of the largest
   for (const n of pow2Sizes(P)) halfTable(n);
-  const HM = isMixed(M) ? halfTable(M) : 0;
   if (directory === 0) halfTable(8);
   return { dir: directory, HM };
+}
+
+/**
+ * Gets a product of transform length M ready: starts the worker threads (they boot meanwhile) and builds the
+ * tables its transforms and pointwise step read.
+ */
+export function prepareTransforms(M: number): void {
+  if (M >= PARALLEL_MIN) warmThreads();
+  transformTables(M);
+  if (isMixed(M)) twoLevel((2 * M) / 3);
+  twoLevel(2 * M);
 }
 
 /** Frees every cached table (their wasm memory is reused by later allocations; it never shrinks). */

@@ -168,6 +168,17 @@ function readyPool(workers: number): Pool | null {
   return p;
 }
 
+/**
+ * Starts the workers now without waiting for them (they boot while the caller prepares a large step: tables,
+ * packing). No-op when steps would run on one thread or the pool is up.
+ */
+export function warmThreads(): void {
+  const workers = activeThreads() - 1;
+  if (workers < 1 || (pool && pool.threads.length >= workers)) return;
+  if (pool) dropPool(pool.control);
+  pool = startPool(workers);
+}
+
 function writeShare(jobs: Float64Array, slot: number, share: readonly Job[]): void {
   if (share.length > MAX_JOBS) throw new Error(`kernel threads: a share of ${share.length} jobs exceeds ${MAX_JOBS}`);
   let o = slot * SLOT_WORDS;
