@@ -1,78 +1,188 @@
 /**
- * bench/mul — decimal string → decimal string multiplication of two random n-digit integers:
- * mathstream's kernel (natFromDigits, natMul, natToDigits) against V8 BigInt (BigInt(str) · BigInt(str),
- * toString) and gmp-wasm (mpz_set_str, mpz_mul, mpz_get_str), same run, results compared byte for byte.
+ * bench/mul — the multiplication targets of issue 11, each against native GMP in the same run:
  *
- *   node --expose-gc dist/bench/mul.js [--only 1e6,1.6e7] [--runs 3] [--skip bigint,gmp] [--bigint-max 4e6]
+ *  1. kernel product of two n-digit numbers (default 1.6·10^7) on ONE thread (natMul on limbs already in memory)
+ *     against GMP mpz_mul on the same numbers in binary (target: ours/GMP <= 1.2); also ours on every thread;
+ *  2. file → file product (the engine's `mul` on StreamNumbers: validate, load, multiply, write a tracked file)
+ *     against native GMP's decimal pipeline (read, mpz_set_str, mpz_mul, mpz_get_str, write), outputs compared byte
+ *     for byte (target at 1.6·10^7: ours/GMP <= 0.1);
+ *  3. growth of the file → file product from 10^6 to 6.4·10^7 digits: t(4n)/t(n) (target <= 4.5).
  *
- * Prints median seconds, ratios (ours / theirs), growth t(4n)/t(n), the FFT digit size used and peak RSS.
- * Competitors run once per size above 4e6 digits (BigInt takes ~30–50 s at 1.6e7); ours runs --runs times,
- * interleaved with the competitors' runs (shared machine: load hits everyone alike).
+ *   node --expose-gc dist/bench/mul.js [--kernel 1.6e7] [--files 1e6,4e6,1.6e7,6.4e7] [--runs 3]
+ *                                      [--gmp-pipeline-max 1.6e7] [--skip gmp]
+ *
+ * GMP: bench/gmp-mul.c, compiled here with gcc into bench/out/ when GMP's header is installed (libgmp-dev);
+ * without it the GMP columns are skipped. Each file → file size runs in its own child process, so its peak RSS
+ * (the kernel's wasm memory included) is its own. Runs are interleaved (ours, GMP, ours, …): load from other
+ * processes on a shared machine hits both alike; medians are printed.
  */
-import { natFromDigits, natMul, natToDigits } from '../src/kernel/index.js';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { configure, getConfig } from '../src/config.js';
+import { mul } from '../src/engine/index.js';
+import { natFromDigits, natMul } from '../src/kernel/index.js';
 import { lastFftDigits, lastFftLength } from '../src/kernel/fft.js';
-import { fmt, gmpBinding, gmpFree, gmpFromAscii, gmpToAscii, latin1, median, parseArgs, randomAscii, ratio, sameBytes, timed } from './kernel-util.js';
+import { StreamNumber } from '../src/number.js';
+import { fmt, median, ratio } from './kernel-util.js';
+import { peakRssMiB, writeRandomDigitFile } from './util.js';
 
-const args = parseArgs([1e5, 1e6, 4e6, 1.6e7]);
-const g = args.skip.has('gmp') ? undefined : await gmpBinding();
-const rows: Array<Record<string, string | number>> = [];
-let prev: { n: number; s: number } | undefined;
+const argv = process.argv.slice(2);
+const get = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const list = (s: string): number[] => s.split(',').filter(Boolean).map(Number);
 
-for (const n of args.sizes) {
-  const a = randomAscii(n), b = randomAscii(n);
-  // Runs are interleaved (ours, BigInt, ours, gmp, ours, ...) so that load from other processes on the shared
-  // machine hits every competitor alike; each reports its median.
-  const oursTimes: number[] = [];
-  let oursValue: Uint8Array | undefined;
-  const runOurs = (): void => {
-    const r = timed(1, () => natToDigits(natMul(natFromDigits(a), natFromDigits(b))));
-    oursTimes.push(r.s);
-    oursValue = r.value;
-  };
-  const slowRuns = n > 4e6 ? 1 : args.runs;
-  const bigTimes: number[] = [];
-  const gmpTimes: number[] = [];
-  let bigValue: string | undefined;
-  let gmpValue: Uint8Array | undefined;
-  const rounds = Math.max(args.runs, slowRuns);
-  for (let r = 0; r < rounds; r++) {
-    if (r < args.runs) runOurs();
-    if (r < slowRuns && !args.skip.has('bigint') && n <= args.bigintMax) {
-      const t = timed(1, () => (BigInt(latin1(a)) * BigInt(latin1(b))).toString());
-      bigTimes.push(t.s);
-      bigValue = t.value;
-    }
-    if (r < slowRuns && g) {
-      const t = timed(1, () => {
-        const x = gmpFromAscii(g, a), y = gmpFromAscii(g, b);
-        g.mpz_mul(x, x, y);
-        const out = gmpToAscii(g, x);
-        gmpFree(g, x, y);
-        return out;
-      });
-      gmpTimes.push(t.s);
-      gmpValue = t.value;
-    }
-  }
-  const ours = { s: median(oursTimes), value: oursValue! };
-  const digitsUsed = lastFftDigits;
-  const big = bigTimes.length ? { s: median(bigTimes), value: bigValue! } : undefined;
-  const gmp = gmpTimes.length ? { s: median(gmpTimes), value: gmpValue! } : undefined;
-  if (big && big.value !== latin1(ours.value)) throw new Error(`bench/mul: BigInt disagrees at n=${n}`);
-  if (gmp && !sameBytes(gmp.value, ours.value)) throw new Error(`bench/mul: gmp-wasm disagrees at n=${n}`);
-  rows.push({
-    n,
-    'mathstream s': fmt(ours.s),
-    'BigInt s': fmt(big?.s),
-    'gmp-wasm s': fmt(gmp?.s),
-    'ours/BigInt': ratio(ours.s, big?.s),
-    'ours/gmp': ratio(ours.s, gmp?.s),
-    'growth t(n)/t(n/4)': prev && prev.n * 4 === n ? (ours.s / prev.s).toFixed(2) : '-',
-    'fft digits': digitsUsed,
-    'fft length': lastFftLength,
-    checked: big || gmp ? 'agree' : 'unchecked',
-  });
-  prev = { n, s: ours.s };
+// ---------------------------------------------------------------- child mode: one file → file product
+
+const child = get('--child');
+if (child !== undefined) {
+  const [fa, fb, home, out] = child.split(',');
+  configure({ home: home! });
+  const t = performance.now();
+  const a = await StreamNumber.fromPath(fa!);
+  const b = await StreamNumber.fromPath(fb!);
+  const result = await mul(a, b); // written to its (tracked) result file when this returns
+  const s = (performance.now() - t) / 1000;
+  const rss = peakRssMiB();
+  copyFileSync(result.path, out!); // untimed: kept for the byte comparison with GMP
+  process.stdout.write(JSON.stringify({ s, rss }));
+  process.exit(0);
 }
-console.table(rows);
-console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+
+// ---------------------------------------------------------------- the native anchor
+
+const here = dirname(fileURLToPath(import.meta.url));
+const source = join(here, '..', '..', 'bench', 'gmp-mul.c');
+const outDir = join(here, '..', '..', 'bench', 'out');
+
+/** Path of the compiled GMP driver, or undefined (no gcc or no GMP headers) with the reason printed. */
+function gmpDriver(): string | undefined {
+  if (argv.includes('--skip') && (get('--skip') ?? '').split(',').includes('gmp')) return undefined;
+  const exe = join(outDir, 'gmp-mul');
+  try {
+    mkdirSync(outDir, { recursive: true });
+    execFileSync('gcc', ['-O2', '-o', exe, source, '-lgmp'], { stdio: 'pipe' });
+    return exe;
+  } catch (e) {
+    console.log(`GMP driver not built (gcc or libgmp-dev missing?): ${String((e as { stderr?: Buffer }).stderr ?? e).split('\n')[0]}`);
+    return undefined;
+  }
+}
+
+interface GmpRun {
+  mul: number[];
+  pipeline?: number;
+}
+
+function runGmp(exe: string, fa: string, fb: string, out: string, runs: number, pipeline: boolean): GmpRun {
+  const text = execFileSync(exe, [fa, fb, out, String(runs), ...(pipeline ? ['pipeline'] : [])], { encoding: 'utf8' });
+  const r: GmpRun = { mul: [] };
+  for (const line of text.trim().split('\n')) {
+    const [what, ...values] = line.split(' ');
+    if (what === 'mul') r.mul = values.map(Number);
+    if (what === 'pipeline') r.pipeline = Number(values[0]);
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------- main
+
+const kernelSizes = list(get('--kernel') ?? '1.6e7');
+const fileSizes = list(get('--files') ?? '1e6,4e6,1.6e7,6.4e7');
+const runs = Number(get('--runs') ?? 3);
+const pipelineMax = Number(get('--gmp-pipeline-max') ?? 1.6e7);
+const home = mkdtempSync(join(tmpdir(), 'ms-bench-mul-'));
+configure({ home });
+const exe = gmpDriver();
+const allThreads = getConfig().threads;
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+console.log(`\n1. kernel product, limbs in memory: ours on 1 thread (and on ${allThreads}) vs GMP mpz_mul (binary)`);
+const kernelRows: Array<Record<string, string | number>> = [];
+for (const n of kernelSizes) {
+  const fa = join(home, 'ka.txt'), fb = join(home, 'kb.txt');
+  writeRandomDigitFile(fa, n);
+  writeRandomDigitFile(fb, n);
+  const a = natFromDigits(readFileSync(fa)), b = natFromDigits(readFileSync(fb));
+  const one: number[] = [], all: number[] = [], gmp: number[] = [];
+  const time = (threads: number, into: number[]): void => {
+    configure({ threads });
+    gc();
+    const t = performance.now();
+    natMul(a, b);
+    into.push((performance.now() - t) / 1000);
+  };
+  time(1, []); // warm-up: tables, wasm memory growth, worker start
+  time(allThreads, []);
+  for (let r = 0; r < runs; r++) {
+    time(1, one);
+    if (exe) gmp.push(...runGmp(exe, fa, fb, join(home, 'ko.txt'), 1, false).mul);
+    time(allThreads, all);
+  }
+  configure({ threads: allThreads });
+  const g = gmp.length ? median(gmp) : undefined;
+  kernelRows.push({
+    digits: n,
+    'ours 1 thread s': fmt(median(one)),
+    [`ours ${allThreads} threads s`]: fmt(median(all)),
+    'GMP mpz_mul s': fmt(g),
+    'ours(1)/GMP': ratio(median(one), g),
+    [`ours(${allThreads})/GMP`]: ratio(median(all), g),
+    'fft digits': lastFftDigits,
+    'fft length': lastFftLength,
+  });
+  rmSync(fa);
+  rmSync(fb);
+}
+console.table(kernelRows);
+
+console.log('\n2./3. file → file product: ours (engine mul, own process each) vs native GMP decimal pipeline; growth');
+const fileRows: Array<Record<string, string | number>> = [];
+const fileTimes = new Map<number, number>();
+for (const n of fileSizes) {
+  const fa = join(home, `a-${n}.txt`), fb = join(home, `b-${n}.txt`), gmpOut = join(home, 'gmp-out.txt');
+  writeRandomDigitFile(fa, n);
+  writeRandomDigitFile(fb, n);
+  const oursTimes: number[] = [];
+  let rss = 0;
+  const oursPath = join(home, 'ours-out.txt');
+  const gmpTimes: number[] = [];
+  const withGmp = exe !== undefined && n <= pipelineMax;
+  const rounds = n > 1.6e7 ? 1 : runs;
+  for (let r = 0; r < rounds; r++) {
+    const res = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', `${fa},${fb},${join(home, `h${r}`)},${oursPath}`], { encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`bench/mul: our file → file product failed at n=${n}: ${res.stderr}`);
+    const o = JSON.parse(res.stdout) as { s: number; rss: number };
+    oursTimes.push(o.s);
+    rss = Math.max(rss, o.rss);
+    if (withGmp && r === 0) gmpTimes.push(runGmp(exe, fa, fb, gmpOut, 0, true).pipeline!);
+  }
+  let checked = 'unchecked';
+  if (withGmp) {
+    if (Buffer.compare(readFileSync(oursPath), readFileSync(gmpOut)) !== 0) throw new Error(`bench/mul: GMP disagrees at n=${n}`);
+    checked = 'agrees with GMP';
+  }
+  const s = median(oursTimes);
+  fileTimes.set(n, s);
+  const quarter = fileTimes.get(n / 4);
+  const g = gmpTimes.length ? median(gmpTimes) : undefined;
+  fileRows.push({
+    digits: n,
+    'ours s': fmt(s),
+    'GMP pipeline s': fmt(g),
+    'ours/GMP': ratio(s, g),
+    't(n)/t(n/4)': quarter ? (s / quarter).toFixed(2) : '-',
+    'ours peak RSS MiB': rss,
+    checked,
+  });
+  for (const f of [fa, fb, gmpOut, oursPath]) if (existsSync(f)) rmSync(f);
+  for (let r = 0; r < rounds; r++) rmSync(join(home, `h${r}`), { recursive: true, force: true });
+}
+console.table(fileRows);
+console.log(`memory budget ${Math.round(getConfig().memoryBudget / 2 ** 20)} MiB; threads ${allThreads}; this process's peak RSS ${peakRssMiB()} MiB`);
+rmSync(home, { recursive: true, force: true });

@@ -10,8 +10,7 @@ import { join } from 'node:path';
 
 const QUICK: ReadonlyArray<[name: string, args: string[]]> = [
   ['engine', ['--only', '1e5,1e6,4e6', '--bigint-max', '1e6']],
-  ['mul', ['--only', '1e5,1e6,4e6', '--bigint-max', '1e6']],
-  ['ntt-probe', []],
+  ['mul', ['--kernel', '4e6', '--files', '2.5e5,1e6,4e6', '--runs', '1']],
   ['div', ['--only', '1e5,1e6', '--bigint-max', '1e6']],
   ['linear', ['1e8', '--no-bigint']],
   ['outofcore', ['5000000']],

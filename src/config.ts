@@ -14,11 +14,12 @@
  * - `MATHSTREAM_CHUNK`    digits per streamed chunk (default 1 MiB of digits).
  * - `MATHSTREAM_PI_DECIMALS` decimals of the pi file `find` computes and indexes on first use (default 10^7:
  *                         about 10 s once, then every query is answered from the index in milliseconds).
- * - `MATHSTREAM_THREADS`  threads an in-memory FFT product, or pi's series, may use, 1 or 2 (default: 2 when the
- *                         machine has two cores). Read by kernel/threads.ts (`fftThreads`); the kernel's FFT helper
- *                         and pi's subtree thread (apps/pi/subtree.ts) are the only threads started for arithmetic.
+ * - `MATHSTREAM_THREADS`  threads an in-memory FFT product, or pi's series, may use (a positive integer; default:
+ *                         the machine's available parallelism, `os.availableParallelism()`). More threads than cores
+ *                         are allowed (tests run 4 on 2 cores) and give the same digits. Used by kernel/threads.ts
+ *                         (`fftThreads`).
  */
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from './errors.js';
 
@@ -39,6 +40,8 @@ export interface MathStreamConfig {
   readonly resetOnStart: boolean;
   /** Decimals of the pi file that `find` computes and indexes on first use, when the home has none. */
   readonly defaultPiDecimals: number;
+  /** Threads for arithmetic (FFT products, pi's series): MATHSTREAM_THREADS, default availableParallelism(). */
+  readonly threads: number;
 }
 
 export interface ConfigureOptions {
@@ -48,6 +51,7 @@ export interface ConfigureOptions {
   maxDigits?: number;
   resetOnStart?: boolean;
   defaultPiDecimals?: number;
+  threads?: number;
 }
 
 type Listener = (next: MathStreamConfig, previous: MathStreamConfig) => void;
@@ -115,6 +119,9 @@ function build(options: ConfigureOptions, base?: MathStreamConfig): MathStreamCo
     options.defaultPiDecimals ??
     base?.defaultPiDecimals ??
     (env.MATHSTREAM_PI_DECIMALS ? positiveInteger(env.MATHSTREAM_PI_DECIMALS, 'MATHSTREAM_PI_DECIMALS') : 10_000_000);
+  const threads =
+    options.threads ?? base?.threads ?? (env.MATHSTREAM_THREADS?.trim() ? positiveInteger(env.MATHSTREAM_THREADS.trim(), 'MATHSTREAM_THREADS') : availableParallelism());
+  if (!Number.isSafeInteger(threads) || threads < 1) throw new InvalidArgumentError(`threads: expected a positive integer, got ${threads}`);
   return Object.freeze({
     home,
     logDir: join(home, 'log'),
@@ -124,6 +131,7 @@ function build(options: ConfigureOptions, base?: MathStreamConfig): MathStreamCo
     maxDigits,
     resetOnStart,
     defaultPiDecimals,
+    threads,
   });
 }
 

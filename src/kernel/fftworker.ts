@@ -1,35 +1,39 @@
 /**
- * kernel/fftworker — entry point of the FFT helper thread (see threads.ts): runs the half of a transform, packing or
- * unpacking step it is sent, on shared buffers, and answers through the port. Never throws out of its handler: an
- * error is reported, so the waiting caller is always released.
+ * kernel/fftworker — one of the kernel's worker threads (see threads.ts): instantiates the compiled kernel on the
+ * shared wasm memory it is given, then loops: wait for a new generation, run its share of the step, count down.
+ * Never throws out of its loop: an error is posted on the port and flagged, so the waiting caller is always released.
+ * It blocks in Atomics.wait between steps (it has no other work), and is unref'd: it never keeps a process alive.
  */
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { runPackForward, runUnpack, type PackForwardTask, type UnpackTask } from './fft.js';
-import { releaseCoreTables, runFftTask, warmUpTransforms, type FftTask } from './fftcore.js';
-import { describeFailure, disableHelper, signalDone } from './threads.js';
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { CONTROL, describeFailure, markWorker, runSlot } from './threads.js';
+import { instantiateKernel } from './wasmheap.js';
 
-const { port, flag } = workerData as { port: MessagePort; flag: Int32Array };
+const { port, module, memory, control, jobs, index } = workerData as {
+  port: MessagePort;
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: Int32Array;
+  jobs: Float64Array;
+  index: number;
+};
 
-disableHelper();
-warmUpTransforms();
+markWorker();
+const kernel = instantiateKernel(module, memory);
 
-type Message = { kind: 'task'; task: FftTask | PackForwardTask | UnpackTask } | { kind: 'release' };
+let generation = Atomics.load(control, CONTROL.GEN);
+Atomics.add(control, CONTROL.READY, 1);
+Atomics.notify(control, CONTROL.READY);
 
-parentPort!.on('message', (msg: Message) => {
-  if (msg.kind === 'release') {
-    releaseCoreTables();
-    return;
-  }
-  let error: string | undefined;
+for (;;) {
+  Atomics.wait(control, CONTROL.GEN, generation);
+  const now = Atomics.load(control, CONTROL.GEN);
+  if (now === generation) continue;
+  generation = now;
   try {
-    if (msg.task.kind === 'packForward') runPackForward(msg.task);
-    else if (msg.task.kind === 'unpack') runUnpack(msg.task);
-    else runFftTask(msg.task);
+    runSlot(kernel, jobs, index);
   } catch (e) {
-    error = describeFailure(e);
+    port.postMessage({ error: describeFailure(e) });
+    Atomics.store(control, CONTROL.ERROR, 1);
   }
-  if (error !== undefined) port.postMessage({ error });
-  signalDone(flag, error === undefined);
-});
-Atomics.store(flag, 1, 1);
-Atomics.notify(flag, 1);
+  if (Atomics.sub(control, CONTROL.REMAINING, 1) === 1) Atomics.notify(control, CONTROL.REMAINING);
+}

@@ -9,8 +9,6 @@ import {
   natToDigits, natTruncDecimal, mulWorkingBytes, type Nat,
 } from './index.js';
 import { FFT_THRESHOLD, KARATSUBA_THRESHOLD, setMulThresholds } from './mul.js';
-import { unpackProduct } from './fft.js';
-import { forwardTransform } from './fftcore.js';
 import { NEWTON_DIV_THRESHOLD, setDivThreshold } from './div.js';
 import { randomNatural as randomDigits, seededRandom as rng } from '../../test/random.js';
 
@@ -238,48 +236,6 @@ describe('division and square root', () => {
     for (let x = 0n; x < 200n; x++) {
       const s = B(natIsqrt(N(x)));
       assert.ok(s * s <= x && (s + 1n) * (s + 1n) > x);
-    }
-  });
-});
-
-describe('unpacking a transform output', () => {
-  // A NaN or infinite output, rounded and stored, would become limb 0 and a zero product; the rounding check must
-  // refuse it (the product is then redone with smaller digits), not let the residue check be the only guard.
-  test('NaN or Infinity anywhere fails the rounding check, at every digit size', () => {
-    for (const d of [4, 3, 2]) {
-      for (const bad of [NaN, Infinity, -Infinity]) {
-        for (const at of [0, 5, 11]) {
-          const M = 8, L = 16;
-          const re = new Float64Array(M).fill(M), im = new Float64Array(M).fill(M);
-          (at % 2 === 0 ? re : im)[at >> 1] = bad;
-          assert.equal(unpackProduct(re, im, M, L, d, 20), null, `d=${d} ${bad} at ${at}`);
-        }
-      }
-      const ok = unpackProduct(new Float64Array(8).fill(8), new Float64Array(8).fill(8), 8, 16, d, 20);
-      assert.ok(ok !== null && ok.some((limb) => limb !== 0), `d=${d} finite outputs unpack`);
-    }
-  });
-});
-
-describe('forward transform of a zero-tailed input', () => {
-  // The forward transform takes points from `filled` on as zero: mixed lengths never read them (the product's
-  // pooled buffers hold an earlier product there), powers of two clear them. Either way: the bits of a true zero tail.
-  test('garbage past `filled` gives the same bits as zeros, both length families, fused and unfused stages', () => {
-    const r = rng(31);
-    for (const M of [96, 3 * 1024, 3 * 4096, 4096, 1 << 14]) {
-      for (const filled of [1, Math.floor(M / 5), Math.floor(M * 0.42), Math.floor(M * 0.7), M]) {
-        const zr = new Float64Array(M), zi = new Float64Array(M);
-        for (let t = 0; t < filled; t++) {
-          zr[t] = Math.round(r() * 1000) - 500;
-          zi[t] = Math.round(r() * 1000) - 500;
-        }
-        const gr = zr.slice(), gi = zi.slice();
-        gr.fill(NaN, filled);
-        gi.fill(1e300, filled);
-        forwardTransform(zr, zi, M);
-        forwardTransform(gr, gi, M, filled);
-        assert.deepEqual([gr, gi], [zr, zi], `M=${M} filled=${filled}`);
-      }
     }
   });
 });

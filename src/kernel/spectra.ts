@@ -21,10 +21,11 @@
  */
 
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
-import { balancedLength, balancedNormSq, packBalanced, unpackProduct } from './fft.js';
-import { forwardTransform, inverseTransform, mixedBound, pointwiseProducts, transformLength, type PackedSpectrum } from './fftcore.js';
+import { FFT_MAX_LENGTH, balancedLength, balancedNormSq, limbsToWasm, packAll, unpackAt, unpackScratchBytes } from './fft.js';
+import { forwardAt, inverseAt, mixedBound, pointwiseAt, transformLength, type SpectrumTerm } from './fftcore.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, runProductFaultHook } from './mul.js';
 import { Nat, modLimbs, natAdd, natFromLimbs } from './nat.js';
+import { f64View, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Digit size and length shared by the spectra of one group of products (opaque to callers). */
 export interface SpectrumPlan {
@@ -41,8 +42,11 @@ export interface NatSpectrum {
   readonly value: Nat;
   /** value mod CHECK_PRIME. */
   readonly residue: number;
-  /** Transformed packed digits (null for a direct plan). */
-  readonly spectrum: PackedSpectrum | null;
+  /**
+   * Transformed packed digits, interleaved (re, im) doubles (null for a direct plan). Kept in JS memory, not in the
+   * wasm memory: a spectrum lives as long as its caller keeps it, and wasm memory is freed only explicitly.
+   */
+  readonly spectrum: Float64Array | null;
 }
 
 type Product = readonly [Nat, Nat];
@@ -74,6 +78,9 @@ export function natSpectrumPlan(sums: ReadonlyArray<ReadonlyArray<Product>>): Sp
     let L = 0;
     for (const s of sums) for (const [a, b] of s) L = Math.max(L, balancedLength(a.size, d) + balancedLength(b.size, d));
     const M = transformLength(Math.ceil(L / 2));
+    if (M > FFT_MAX_LENGTH) {
+      throw new InvalidArgumentError(`natSpectrumPlan: products need a transform of ${M} > ${FFT_MAX_LENGTH} points (split them)`);
+    }
     let ok = true;
     for (const s of sums) {
       let normProduct = 0;
@@ -95,10 +102,16 @@ export function natSpectrum(a: Nat, plan: SpectrumPlan): NatSpectrum {
   if (balancedLength(a.size, plan.d) > 2 * plan.M) {
     throw new InvalidArgumentError(`natSpectrum: operand of ${a.size} limbs is longer than its plan allows`);
   }
-  const re = new Float64Array(plan.M), im = new Float64Array(plan.M);
-  packBalanced(a.limbs, plan.d, re, im);
-  forwardTransform(re, im, plan.M);
-  return { plan, value: a, residue, spectrum: { re, im } };
+  const src = limbsToWasm(a.limbs);
+  const buf = wasmAlloc(16 * plan.M);
+  try {
+    const [{ filled }] = packAll([{ src, limbs: a.limbs.length, dst: buf }], plan.d, plan.M);
+    forwardAt(buf, plan.M, filled!);
+    return { plan, value: a, residue, spectrum: f64View(buf, 2 * plan.M).slice() };
+  } finally {
+    wasmFree(buf);
+    wasmFree(src);
+  }
 }
 
 /** a·b from the spectra of a and b (same plan). */
@@ -121,14 +134,40 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
     outLimbs = Math.max(outLimbs, a.value.size + b.value.size + 2);
   }
   if (L > 2 * plan.M) throw new InvalidArgumentError('natMulAddSpectra: product longer than its plan allows');
-  const out = { re: new Float64Array(plan.M), im: new Float64Array(plan.M) };
-  pointwiseProducts(out, terms.map(([a, b]) => [a.spectrum!, b.spectrum!] as const), plan.M);
-  inverseTransform(out.re, out.im, plan.M);
-  const raw = unpackProduct(out.re, out.im, plan.M, L, plan.d, outLimbs);
-  if (raw === null) return directSum(terms);
-  runProductFaultHook(raw);
-  verify(terms, raw);
-  return natFromLimbs(raw);
+  // The distinct spectra go into the wasm memory once each (a square, or P1 in two terms, is copied once).
+  const M = plan.M;
+  const placed = new Map<Float64Array, number>();
+  const out = wasmAlloc(16 * M);
+  try {
+    const at = (s: NatSpectrum): number => {
+      let ptr = placed.get(s.spectrum!);
+      if (ptr === undefined) {
+        ptr = wasmAlloc(16 * M);
+        placed.set(s.spectrum!, ptr);
+        f64View(ptr, 2 * M).set(s.spectrum!);
+      }
+      return ptr;
+    };
+    const wasmTerms = terms.map(([a, b]): SpectrumTerm => [at(a), at(b)]);
+    pointwiseAt(out, wasmTerms, M);
+    inverseAt(out, M);
+    for (const ptr of placed.values()) wasmFree(ptr);
+    placed.clear();
+    const scratch = wasmAlloc(unpackScratchBytes(L, plan.d));
+    let raw;
+    try {
+      raw = unpackAt(out, M, L, plan.d, outLimbs, scratch);
+    } finally {
+      wasmFree(scratch);
+    }
+    if (raw === null) return directSum(terms);
+    runProductFaultHook(raw);
+    verify(terms, raw);
+    return natFromLimbs(raw);
+  } finally {
+    for (const ptr of placed.values()) wasmFree(ptr);
+    wasmFree(out);
+  }
 }
 
 function directSum(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>): Nat {

@@ -1,48 +1,54 @@
 /**
- * kernel/threads — one helper thread for the FFT, so that a large product uses both cores of the machine, and the
- * one way an arithmetic thread is started and reports back (`startThread`, `signalDone`; pi's subtree thread uses
- * them too).
+ * kernel/threads — the arithmetic threads: N − 1 workers (N = `MATHSTREAM_THREADS`, default the machine's available
+ * parallelism, see config.ts) that run shares of the compiled FFT kernel's steps in its one shared wasm memory
+ * (kernel/wasmheap.ts), and the one way any arithmetic thread is started and reports back (`startThread`,
+ * `signalDone`; pi's subtree thread uses them too).
  *
- * The kernel's API stays synchronous: the caller posts the helper's half of a step, does its own half, then blocks
- * on an Atomics.wait until the helper has finished (Node allows Atomics.wait on the main thread). Data is shared,
- * never copied: transform buffers live in SharedArrayBuffers (fft.ts's pool), and a message carries only views of
- * them. The helper's completion and any error come back through a MessageChannel read
- * synchronously with `receiveMessageOnPort`, so a failure in the helper surfaces as an exception in the caller.
+ * A step is a list of shares, one per thread, each a list of kernel calls (`Job`): the caller's share runs here,
+ * the others on the workers, and `runShares` returns when all are done. The kernel's API stays synchronous: the
+ * caller publishes the shares in shared memory, bumps a generation counter the idle workers Atomics.wait on, runs
+ * its own share, then Atomics.waits until the workers have counted down (Node allows Atomics.wait on the main
+ * thread). No message per step, no copy: a share is a few numbers, the data is in the shared wasm memory.
+ * A worker's failure comes back as an ArithmeticCheckError in the caller.
  *
- * Why one helper and not a pool: the machines this runs on have 2 cores; every step splits into two equal halves.
- * `MATHSTREAM_THREADS=1` (or a single-core machine) turns the helper off; the code paths then stay serial.
- * The helper is started on first use (about 30 ms) and unref'd, so it never keeps a process alive.
+ * Determinism: callers split steps only into independent pieces (butterflies, sub-blocks, pairs, digit runs whose
+ * carries are joined exactly), so every element sees the same operations whatever N is: the same bits for any N.
+ *
+ * Workers start on first use (tens of ms), are unref'd (they never keep a process alive) and stay for the life of
+ * the process. Only the thread that loaded the kernel allocates wasm memory; workers only compute.
  */
-import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
+import { getConfig } from '../config.js';
+import { ArithmeticCheckError } from '../errors.js';
+import { wasmShared, type KernelExports } from './wasmheap.js';
 
-/** The FFT helper: flag[1] is 1 once it listens (set by the helper; read before the first task). */
-interface Helper extends ArithmeticThread {
-  ready: boolean;
-}
+/** The kernel functions a share may call (their index is what crosses to the workers). */
+const JOB_FUNCTIONS = [
+  'dif4Stage', 'dit4Stage', 'difBlocks', 'ditBlocks', 'dif3Then4', 'dit4Then3', 'dif3Stage', 'dit3Stage',
+  'forward', 'inverse', 'pwSelf', 'pwLevel', 'pwBlocks12', 'pack', 'unpack',
+] as const satisfies ReadonlyArray<keyof KernelExports>;
+export type JobFunction = (typeof JOB_FUNCTIONS)[number];
+/** One kernel call: the function and its numeric arguments. */
+export type Job = readonly [JobFunction, ...number[]];
 
-/** How long the first task waits for the helper to start before the kernel gives up on it and stays serial. */
+const MAX_ARGS = 12;
+const JOB_WORDS = 2 + MAX_ARGS;
+/** Jobs one share may hold. */
+export const MAX_JOBS = 1024;
+const SLOT_WORDS = 1 + MAX_JOBS * JOB_WORDS;
+
+/** Control words: [0] generation, [1] workers still running, [2] error flag, [3] workers started. */
+const GEN = 0, REMAINING = 1, ERROR = 2, READY = 3;
+
+/** How long a step waits for the workers to start before running on the threads it has. */
 const START_TIMEOUT_MS = 15_000;
 
-let helper: Helper | null | undefined;
-
 /**
- * Threads the FFT may use: min(2, available cores), or fewer if `MATHSTREAM_THREADS` says so (a positive integer;
- * values above 2 mean 2). Anything else is an InvalidArgumentError rather than a silent default.
+ * Threads the kernel may use: `MATHSTREAM_THREADS` (config.ts; a positive integer, default the machine's available
+ * parallelism). Values above the core count are allowed (they give the same digits, more slowly).
  */
 export function fftThreads(): number {
-  const raw = process.env['MATHSTREAM_THREADS'];
-  const wanted = raw === undefined || raw.trim() === '' ? 2 : Number(raw);
-  if (!Number.isInteger(wanted) || wanted < 1) {
-    throw new InvalidArgumentError(`MATHSTREAM_THREADS must be a positive integer (1 = single-threaded), got "${raw}"`);
-  }
-  return Math.min(2, wanted, availableParallelism());
-}
-
-/** True when the array's memory is shared with the helper. */
-export function isShared(a: Float64Array): boolean {
-  return a.buffer instanceof SharedArrayBuffer;
+  return getConfig().threads;
 }
 
 /** A thread started by startThread: its reply port and its shared flag (see below). */
@@ -56,7 +62,7 @@ export interface ArithmeticThread {
 /**
  * Starts the worker script `url` with `data` plus `port` (its end of a MessageChannel, for replies the caller reads
  * synchronously with receiveMessageOnPort) and `flag` (shared Int32 slots the caller can Atomics.wait on). Neither
- * end keeps the process alive. Both arithmetic threads (this module's FFT helper, pi's subtree thread) start here.
+ * end keeps the process alive. Every arithmetic thread (this module's workers, pi's subtree thread) starts here.
  */
 export function startThread(url: URL, data: object): ArithmeticThread {
   const { port1, port2 } = new MessageChannel();
@@ -80,36 +86,24 @@ export function signalDone(flag: Int32Array, ok: boolean): void {
   Atomics.notify(flag, 0);
 }
 
-function startHelper(): Helper | null {
-  if (fftThreads() < 2) return null;
-  const thread = startThread(new URL('./fftworker.js', import.meta.url), {});
-  thread.worker.on('error', () => disable(thread.worker));
-  thread.worker.on('exit', () => disable(thread.worker));
-  return { ...thread, ready: false };
+// ---------------------------------------------------------------- the worker pool
+
+interface Pool {
+  threads: ArithmeticThread[];
+  control: Int32Array;
+  /** One slot of SLOT_WORDS doubles per worker. */
+  jobs: Float64Array;
+  ready: boolean;
 }
 
-function disable(worker: Worker): void {
-  if (helper && helper.worker === worker) helper = null;
-}
-
-/** Blocks until the helper listens; false (and the helper is dropped) if it does not start in time. */
-function awaitReady(h: Helper): boolean {
-  if (h.ready) return true;
-  Atomics.wait(h.flag, 1, 0, START_TIMEOUT_MS);
-  h.ready = Atomics.load(h.flag, 1) === 1;
-  if (!h.ready) {
-    void h.worker.terminate();
-    helper = null;
-  }
-  return h.ready;
-}
-
+let pool: Pool | null = null;
+/** Set in a worker: workers never start workers. */
+let isWorker = false;
 let suspended = 0;
 
 /**
- * Keeps the helper out of the products started until the returned function is called (calls nest). For long
- * work whose time is elsewhere but whose peak memory matters: a helper pins its shared buffer pool (up to
- * 256 MiB) and its own twiddle tables for the life of the process.
+ * Keeps the workers out of the steps started until the returned function is called (calls nest): they then run
+ * on the calling thread alone. For a thread that is itself one of several (pi's subtree thread).
  */
 export function suspendHelper(): () => void {
   suspended++;
@@ -122,57 +116,135 @@ export function suspendHelper(): () => void {
   };
 }
 
-/** Whether products would use the helper now (without starting it). */
-export function helperWanted(): boolean {
-  return suspended === 0 && helper !== null && fftThreads() > 1;
+/** Threads a step started now would use (the caller included). */
+export function activeThreads(): number {
+  if (isWorker || suspended > 0) return 1;
+  return fftThreads();
 }
 
-/** The helper thread, started on first call; null when the kernel runs single-threaded or the helper is suspended. */
-function getHelper(): Helper | null {
-  if (suspended > 0) return null;
-  if (helper === undefined) helper = startHelper();
-  return helper;
+/** @internal Marks this thread as a pool worker (fftworker.ts). */
+export function markWorker(): void {
+  isWorker = true;
 }
 
-/** Turns the helper off for this thread (the helper itself calls it: helpers never start helpers). */
-export function disableHelper(): void {
-  helper = null;
+function startPool(workers: number): Pool {
+  const control = new Int32Array(new SharedArrayBuffer(4 * 4));
+  const jobs = new Float64Array(new SharedArrayBuffer(8 * SLOT_WORDS * workers));
+  const { module, memory } = wasmShared();
+  const threads: ArithmeticThread[] = [];
+  for (let w = 0; w < workers; w++) {
+    const t = startThread(new URL('./fftworker.js', import.meta.url), { module, memory, control, jobs, index: w });
+    t.worker.on('error', () => dropPool(control));
+    t.worker.on('exit', () => dropPool(control));
+    threads.push(t);
+  }
+  return { threads, control, jobs, ready: false };
 }
 
-/** Whether `runWithHelper` will really run two halves at once. */
-export function helperAvailable(): boolean {
-  return getHelper() !== null;
+function dropPool(control: Int32Array): void {
+  if (pool && pool.control === control) {
+    for (const t of pool.threads) void t.worker.terminate();
+    pool = null;
+  }
+}
+
+/** The pool with at least `workers` workers, started and listening; null if it does not start in time. */
+function readyPool(workers: number): Pool | null {
+  if (pool && pool.threads.length < workers) dropPool(pool.control);
+  pool ??= startPool(workers);
+  const p = pool;
+  if (!p.ready) {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    let n: number;
+    while ((n = Atomics.load(p.control, READY)) < p.threads.length && Date.now() < deadline) {
+      Atomics.wait(p.control, READY, n, Math.max(1, deadline - Date.now()));
+    }
+    p.ready = Atomics.load(p.control, READY) === p.threads.length;
+    if (!p.ready) {
+      dropPool(p.control);
+      return null;
+    }
+  }
+  return p;
 }
 
 /**
- * Runs `remote` (a message the helper's `fftworker` understands) on the helper while `local()` runs here; returns
- * when both are done. Throws if the helper reports an error. If there is no helper, or it never started,
- * `remoteHere()` does the helper's half in this thread instead.
+ * Starts the workers now without waiting for them (they boot while the caller prepares a large step: tables,
+ * packing). No-op when steps would run on one thread or the pool is up.
  */
-export function runWithHelper(local: () => void, remote: unknown, remoteHere: () => void): void {
-  const h = getHelper();
-  if (h === null || !awaitReady(h)) {
-    local();
-    remoteHere();
+export function warmThreads(): void {
+  const workers = activeThreads() - 1;
+  if (workers < 1 || (pool && pool.threads.length >= workers)) return;
+  if (pool) dropPool(pool.control);
+  pool = startPool(workers);
+}
+
+function writeShare(jobs: Float64Array, slot: number, share: readonly Job[]): void {
+  if (share.length > MAX_JOBS) throw new Error(`kernel threads: a share of ${share.length} jobs exceeds ${MAX_JOBS}`);
+  let o = slot * SLOT_WORDS;
+  jobs[o++] = share.length;
+  for (const [fn, ...args] of share) {
+    if (args.length > MAX_ARGS) throw new Error(`kernel threads: ${fn} with ${args.length} arguments`);
+    jobs[o] = JOB_FUNCTIONS.indexOf(fn);
+    jobs[o + 1] = args.length;
+    for (let i = 0; i < args.length; i++) jobs[o + 2 + i] = args[i]!;
+    o += JOB_WORDS;
+  }
+}
+
+/** @internal Runs the share in a worker's slot (fftworker.ts) with that thread's kernel instance. */
+export function runSlot(k: KernelExports, jobs: Float64Array, slot: number): void {
+  let o = slot * SLOT_WORDS;
+  const count = jobs[o++]!;
+  const args: number[] = [];
+  for (let j = 0; j < count; j++, o += JOB_WORDS) {
+    const fn = JOB_FUNCTIONS[jobs[o]!]!;
+    args.length = jobs[o + 1]!;
+    for (let i = 0; i < args.length; i++) args[i] = jobs[o + 2 + i]!;
+    (k[fn] as (...a: number[]) => unknown)(...args);
+  }
+}
+
+function runShare(k: KernelExports, share: readonly Job[]): void {
+  for (const [fn, ...args] of share) (k[fn] as (...a: number[]) => unknown)(...args);
+}
+
+/**
+ * Runs shares[0] here and shares[t] on worker t − 1, all to completion (shares.length <= activeThreads(); with
+ * fewer threads available, the remaining shares run here, one after the other).
+ * @throws ArithmeticCheckError when a worker fails (after every share has finished).
+ */
+export function runShares(k: KernelExports, shares: ReadonlyArray<readonly Job[]>): void {
+  const p = shares.length > 1 && activeThreads() > 1 ? readyPool(activeThreads() - 1) : null;
+  if (p === null) {
+    for (const s of shares) runShare(k, s);
     return;
   }
-  Atomics.store(h.flag, 0, 0);
-  h.worker.postMessage(remote);
+  const workers = p.threads.length;
+  for (let w = 0; w < workers; w++) writeShare(p.jobs, w, shares[w + 1] ?? []);
+  Atomics.store(p.control, ERROR, 0);
+  Atomics.store(p.control, REMAINING, workers);
+  Atomics.add(p.control, GEN, 1);
+  Atomics.notify(p.control, GEN);
   let localError: unknown;
   try {
-    local();
+    runShare(k, shares[0]!);
   } catch (e) {
     localError = e;
   }
-  // The helper always answers (its handler catches everything), so this wait ends.
-  while (Atomics.load(h.flag, 0) === 0) Atomics.wait(h.flag, 0, 0);
-  const failed = Atomics.load(h.flag, 0) !== 1;
-  const reply = failed ? (receiveMessageOnPort(h.port)?.message as { error?: string } | undefined) : undefined;
+  // Workers always count down (their loop catches everything), so this wait ends.
+  let r: number;
+  while ((r = Atomics.load(p.control, REMAINING)) !== 0) Atomics.wait(p.control, REMAINING, r);
   if (localError !== undefined) throw localError;
-  if (failed) throw new ArithmeticCheckError(`FFT helper thread failed: ${reply?.error ?? 'unknown error'}`);
+  if (Atomics.load(p.control, ERROR) !== 0) {
+    const errors: string[] = [];
+    for (const t of p.threads) {
+      const m = receiveMessageOnPort(t.port)?.message as { error?: string } | undefined;
+      if (m?.error) errors.push(m.error);
+    }
+    throw new ArithmeticCheckError(`FFT worker thread failed: ${errors.join('; ') || 'unknown error'}`);
+  }
 }
 
-/** Posts a message the helper handles without an answer (e.g. dropping cached tables). */
-export function notifyHelper(message: unknown): void {
-  if (helper) helper.worker.postMessage(message);
-}
+/** @internal Worker loop helpers (fftworker.ts): the control words' indices. */
+export const CONTROL = { GEN, REMAINING, ERROR, READY } as const;

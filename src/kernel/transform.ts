@@ -1,21 +1,86 @@
 /**
- * kernel/transform — transform-level access to the FFT of fft.ts, for block convolutions whose
+ * kernel/transform — transform-level access to the compiled FFT of fftcore.ts, for block convolutions whose
  * block spectra are computed once, cached (on disk, by the out-of-core engine), and combined many times.
  *
  * A block holds `size` real coefficients (balanced base-10^d digits, size a power of two); it is packed
  * into `size/2` complex points (x_j = c_2j + i·c_2j+1), zero-padded to `size` complex points (real length
  * N = 2·size, so the product of two blocks — 2·size − 1 coefficients — never wraps), transformed by
- * fft.ts's DIF FFT (bit-reversed output), and UNTANGLED into the spectrum of the real sequence:
+ * fftcore's DIF FFT (compiled, in the wasm memory; bit-reversed output), and UNTANGLED into the spectrum of the real sequence:
  * position p of a pair (p, p') holds Â(k) and position p' holds Â(k + size) (see `forEachPair`).
  * Untangled spectra multiply pointwise as plain complex numbers, so a diagonal Σ_i Â_i·B̂_{k−i} is a
  * multiply-accumulate; re-tangling (linear, done once per diagonal) and the DIT FFT give the block
  * product. Position 0 is special: it carries the two real values Â(0) (re) and Â(size) (im), which
  * multiply componentwise; position 1 carries Â(size/2), whose partner is its conjugate.
  *
- * The formulas are those of fft.ts's `pointwise` (E = (X + conj X')/2, O = (X − conj X')/(2i),
+ * The formulas are those of fftcore's `pointwiseAt` (E = (X + conj X')/2, O = (X − conj X')/(2i),
  * Â(k) = E + wO, Â(k+size) = E − wO, w = e^{−2πik/N}) split into their two linear halves.
+ *
+ * Error bound (blockConvolutionBound): Percival's theorem with n = log2(N) + 1 (the packing charged as one more
+ * level) and β = 4ε: the transforms' tables are fftcore's (cosSin, β = 4ε), the untangling twiddles come from
+ * `cosTable` (cos() of arguments in [0, π/2], error < 2ε).
  */
-import { cosN, cosTable, difRec, ditRec, ensureCosTable, percivalBound } from './fft.js';
+import { forwardAt, inverseAt } from './fftcore.js';
+import { f64View, wasmAlloc, wasmFree } from './wasmheap.js';
+
+const EPS = 2 ** -53;
+const BETA = 4 * EPS;
+
+/** Percival's bound on max |computed − exact| of a length-2^logN convolution with the given norm product. */
+export function percivalBound(logN: number, normProduct: number): number {
+  const n = logN + 1;
+  const e = 3 * n * Math.log1p(EPS) + (3 * n + 1) * Math.log1p(EPS * Math.sqrt(5)) + 3 * n * Math.log1p(BETA);
+  return normProduct * Math.expm1(e);
+}
+
+/**
+ * H[t] = cos(2πt/cosN) for t in [0, cosN/2]: the untangling twiddles, one table for the largest size seen (smaller
+ * sizes use a stride). For t in [0, 3N/4): cos = H[min(t, N − t)], sin = H[|t − N/4|].
+ */
+export let cosTable = new Float64Array(0);
+export let cosN = 0;
+
+function ensureCosTable(N: number): void {
+  if (cosN >= N) return;
+  const q = N / 4;
+  const t = new Float64Array(2 * q + 1);
+  const f = (2 * Math.PI) / N;
+  // Arguments are kept in [0, π/2] (the β estimate above).
+  for (let i = 0; i <= q; i++) t[i] = Math.cos(f * i);
+  for (let i = q + 1; i <= 2 * q; i++) t[i] = -Math.cos(f * (2 * q - i));
+  cosTable = t;
+  cosN = N;
+}
+
+/** Frees the untangling table (fft.ts's releaseFftCaches calls it). */
+export function releaseBlockTables(): void {
+  cosTable = new Float64Array(0);
+  cosN = 0;
+}
+
+/**
+ * The DIF (forward) or DIT (inverse, unscaled) transform of the `size` points of s, run by the compiled kernel: the
+ * points are interleaved into a wasm block, transformed there and copied back.
+ */
+function transformBlock(s: Spectrum, size: number, inverse: boolean): void {
+  const ptr = wasmAlloc(16 * size);
+  try {
+    let v = f64View(ptr, 2 * size);
+    const { re, im } = s;
+    for (let i = 0; i < size; i++) {
+      v[2 * i] = re[i]!;
+      v[2 * i + 1] = im[i]!;
+    }
+    if (inverse) inverseAt(ptr, size);
+    else forwardAt(ptr, size);
+    v = f64View(ptr, 2 * size);
+    for (let i = 0; i < size; i++) {
+      re[i] = v[2 * i]!;
+      im[i] = v[2 * i + 1]!;
+    }
+  } finally {
+    wasmFree(ptr);
+  }
+}
 
 /** Complex vectors of `size` points: one block's spectrum (16·size bytes). */
 export interface Spectrum {
@@ -59,8 +124,7 @@ function forEachPair(size: number, fn: (p: number, p2: number, wr: number, wi: n
  * size/2); on return it holds the untangled spectrum.
  */
 export function forwardBlock(s: Spectrum, size: number): void {
-  ensureCosTable(2 * size);
-  difRec(s.re, s.im, 0, size, size, cosN / (2 * size));
+  transformBlock(s, size, false);
   untangle(s, size);
 }
 
@@ -101,7 +165,7 @@ export function multiplyAccumulate(acc: Spectrum, a: Spectrum, b: Spectrum, size
  */
 export function inverseBlock(s: Spectrum, size: number): void {
   retangle(s, size);
-  ditRec(s.re, s.im, 0, size, size, cosN / (2 * size));
+  transformBlock(s, size, true);
 }
 
 function retangle(s: Spectrum, size: number): void {

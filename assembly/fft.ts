@@ -1,0 +1,686 @@
+/**
+ * The WebAssembly SIMD side of the FFT kernel (AssemblyScript; compiled by `npm run build` with asconfig.json into
+ * dist/src/kernel/wasm/fft.wasm). See src/kernel/fftcore.ts for the algorithm, the orderings and the error bound:
+ * this file is the exact counterpart of what fftcore.ts describes, nothing is decided here.
+ *
+ * Memory. The module imports one shared memory; TypeScript (kernel/wasmheap.ts) owns every byte of it and passes
+ * byte addresses. No static data, no allocator, no strings: each thread instantiates this module on the same
+ * memory, and instantiation must write nothing into it.
+ *
+ * Layout. A complex vector is interleaved (re, im) doubles: one v128 = one complex point, f64x2 lanes (re, im).
+ * A packed real sequence x_q (balanced digits) is therefore just the doubles x_0, x_1, x_2, … in order.
+ *
+ * Twiddles. Radix-4 and radix-3 stages of size n read the half-period cosine table H_n (n/2 + 1 doubles,
+ * H_n[t] = cos(2πt/n), computed in TypeScript by cosSin), located through the table directory `dir`
+ * (dir + 4·log2(n) holds the address of H_n). cos(2πt/n) = H[min(t, n − t)], sin(2πt/n) = H[|t − n/4|].
+ *
+ * Bit-for-bit rules that keep fftcore's error analysis valid: every complex product is computed as
+ * (xr·c − xi·s', xr·s' + xi·c) with one rounding per product and per sum (wasm has no fused multiply-add), and
+ * the butterflies are those of fftcore's header.
+ */
+
+// ------------------------------------------------------------------ helpers
+
+/** (+1, −1): multiplying by it is exact (it flips the sign of the high lane). */
+// @ts-ignore: decorator
+@inline function pm(): v128 {
+  return f64x2(1.0, -1.0);
+}
+
+// @ts-ignore: decorator
+@inline function swap(x: v128): v128 {
+  return v128.shuffle<f64>(x, x, 1, 0);
+}
+
+/** x·(c − i·s): a forward twiddle e^{−iθ} with c = cos θ, s = sin θ. */
+// @ts-ignore: decorator
+@inline function cmulF(x: v128, c: f64, s: f64): v128 {
+  return f64x2.add(f64x2.mul(x, f64x2.splat(c)), f64x2.mul(swap(x), f64x2.mul(f64x2.splat(s), pm())));
+}
+
+/** x·(c + i·s): the conjugate (inverse) twiddle. */
+// @ts-ignore: decorator
+@inline function cmulB(x: v128, c: f64, s: f64): v128 {
+  return f64x2.sub(f64x2.mul(x, f64x2.splat(c)), f64x2.mul(swap(x), f64x2.mul(f64x2.splat(s), pm())));
+}
+
+// @ts-ignore: decorator
+@inline function tab(H: usize, t: i32): f64 {
+  return load<f64>(H + (<usize>t << 3));
+}
+
+// @ts-ignore: decorator
+@inline function dirH(dir: usize, n: i32): usize {
+  return <usize>load<u32>(dir + (<usize>ctz(n) << 2));
+}
+
+// @ts-ignore: decorator
+@inline function iabs(x: i32): i32 {
+  return x < 0 ? -x : x;
+}
+
+/** Complex points of the in-cache leaf (64 KiB). */
+const LEAF: i32 = 4096;
+/** Radix-4 butterfly index chunk of the fused radix-3 + radix-4 top stages (12·256 points, 48 KiB). */
+const FUSED_CHUNK: i32 = 256;
+const H3: f64 = 0.8660254037844386; // √3/2 rounded (fl(√3/2)); fftcore's radix-3 analysis charges its rounding
+
+// ------------------------------------------------------------------ radix-4 stages
+
+/**
+ * DIF radix-4 stage on block `base` of n points, butterflies j in [j0, j1): a, b, c, d = x[j + {0,1,2,3}·n/4],
+ * X0 = (a+c)+(b+d), X1 = ((a+c)−(b+d))·w^2j, X2 = ((a−c)−i(b−d))·w^j, X3 = ((a−c)+i(b−d))·w^3j, w = e^{−2πi/n}.
+ */
+export function dif4(base: usize, n: i32, H: usize, j0: i32, j1: i32): void {
+  const q = n >> 2;
+  const qb = <usize>q << 4;
+  for (let j = j0; j < j1; j++) {
+    const p0 = base + (<usize>j << 4), p1 = p0 + qb, p2 = p1 + qb, p3 = p2 + qb;
+    const a = v128.load(p0), b = v128.load(p1), c = v128.load(p2), d = v128.load(p3);
+    const s0 = f64x2.add(a, c), d0 = f64x2.sub(a, c), s1 = f64x2.add(b, d), d1 = f64x2.sub(b, d);
+    v128.store(p0, f64x2.add(s0, s1));
+    const j2 = 2 * j, j3 = 3 * j;
+    v128.store(p1, cmulF(f64x2.sub(s0, s1), tab(H, j2), tab(H, iabs(j2 - q))));
+    const t = f64x2.mul(swap(d1), pm()); // −i·(b−d) = (d1i, −d1r)
+    v128.store(p2, cmulF(f64x2.add(d0, t), tab(H, j), tab(H, q - j)));
+    v128.store(p3, cmulF(f64x2.sub(d0, t), tab(H, min(j3, n - j3)), tab(H, iabs(j3 - q))));
+  }
+}
+
+/** Inverse of dif4 up to the factor 4 (conjugate twiddles, DIT direction). */
+export function dit4(base: usize, n: i32, H: usize, j0: i32, j1: i32): void {
+  const q = n >> 2;
+  const qb = <usize>q << 4;
+  for (let j = j0; j < j1; j++) {
+    const p0 = base + (<usize>j << 4), p1 = p0 + qb, p2 = p1 + qb, p3 = p2 + qb;
+    const j2 = 2 * j, j3 = 3 * j;
+    const u1 = cmulB(v128.load(p1), tab(H, j2), tab(H, iabs(j2 - q)));
+    const u2 = cmulB(v128.load(p2), tab(H, j), tab(H, q - j));
+    const u3 = cmulB(v128.load(p3), tab(H, min(j3, n - j3)), tab(H, iabs(j3 - q)));
+    const y0 = v128.load(p0);
+    const A = f64x2.add(y0, u1), B = f64x2.sub(y0, u1), S = f64x2.add(u2, u3), D = f64x2.sub(u2, u3);
+    v128.store(p0, f64x2.add(A, S));
+    v128.store(p2, f64x2.sub(A, S));
+    const t = f64x2.mul(swap(D), pm()); // (Di, −Dr) = −i·D
+    v128.store(p1, f64x2.sub(B, t)); // B + i·D
+    v128.store(p3, f64x2.add(B, t)); // B − i·D
+  }
+}
+
+/** Twiddle-free radix-4 butterflies on consecutive groups of 4 points. */
+function dif4Small(off: usize, n: i32): void {
+  const end = off + (<usize>n << 4);
+  for (let p0 = off; p0 < end; p0 += 64) {
+    const a = v128.load(p0), b = v128.load(p0, 16), c = v128.load(p0, 32), d = v128.load(p0, 48);
+    const s0 = f64x2.add(a, c), d0 = f64x2.sub(a, c), s1 = f64x2.add(b, d), d1 = f64x2.sub(b, d);
+    const t = f64x2.mul(swap(d1), pm());
+    v128.store(p0, f64x2.add(s0, s1));
+    v128.store(p0, f64x2.sub(s0, s1), 16);
+    v128.store(p0, f64x2.add(d0, t), 32);
+    v128.store(p0, f64x2.sub(d0, t), 48);
+  }
+}
+
+function dit4Small(off: usize, n: i32): void {
+  const end = off + (<usize>n << 4);
+  for (let p0 = off; p0 < end; p0 += 64) {
+    const y0 = v128.load(p0), u1 = v128.load(p0, 16), u2 = v128.load(p0, 32), u3 = v128.load(p0, 48);
+    const A = f64x2.add(y0, u1), B = f64x2.sub(y0, u1), S = f64x2.add(u2, u3), D = f64x2.sub(u2, u3);
+    const t = f64x2.mul(swap(D), pm());
+    v128.store(p0, f64x2.add(A, S));
+    v128.store(p0, f64x2.sub(A, S), 32);
+    v128.store(p0, f64x2.sub(B, t), 16);
+    v128.store(p0, f64x2.add(B, t), 48);
+  }
+}
+
+function radix2Pairs(off: usize, n: i32): void {
+  const end = off + (<usize>n << 4);
+  for (let p = off; p < end; p += 32) {
+    const u = v128.load(p), v = v128.load(p, 16);
+    v128.store(p, f64x2.add(u, v));
+    v128.store(p, f64x2.sub(u, v), 16);
+  }
+}
+
+/** In-cache DIF of n <= LEAF points (a power of two): radix-4 stages, a final radix-2 one if log2 n is odd. */
+function difLeaf(off: usize, n: i32, dir: usize): void {
+  let s = n;
+  const end = off + (<usize>n << 4);
+  for (; s >= 8; s >>= 2) {
+    const H = dirH(dir, s);
+    const sb = <usize>s << 4;
+    for (let b = off; b < end; b += sb) dif4(b, s, H, 0, s >> 2);
+  }
+  if (s == 4) dif4Small(off, n);
+  else if (s == 2) radix2Pairs(off, n);
+}
+
+function ditLeaf(off: usize, n: i32, dir: usize): void {
+  let s: i32;
+  if ((ctz(n) & 1) == 1) {
+    radix2Pairs(off, n);
+    s = 8;
+  } else {
+    if (n >= 4) dit4Small(off, n);
+    s = 16;
+  }
+  const end = off + (<usize>n << 4);
+  for (; s <= n; s <<= 2) {
+    const H = dirH(dir, s);
+    const sb = <usize>s << 4;
+    for (let b = off; b < end; b += sb) dit4(b, s, H, 0, s >> 2);
+  }
+}
+
+/** DIF of the power-of-two block at off (n points): radix-4 stages depth-first until blocks fit the leaf. */
+export function difPow2(off: usize, n: i32, dir: usize): void {
+  if (n <= LEAF) {
+    difLeaf(off, n, dir);
+    return;
+  }
+  const q = n >> 2;
+  dif4(off, n, dirH(dir, n), 0, q);
+  const qb = <usize>q << 4;
+  for (let k: usize = 0; k < 4; k++) difPow2(off + k * qb, q, dir);
+}
+
+export function ditPow2(off: usize, n: i32, dir: usize): void {
+  if (n <= LEAF) {
+    ditLeaf(off, n, dir);
+    return;
+  }
+  const q = n >> 2;
+  const qb = <usize>q << 4;
+  for (let k: usize = 0; k < 4; k++) ditPow2(off + k * qb, q, dir);
+  dit4(off, n, dirH(dir, n), 0, q);
+}
+
+/** Blocks k0 <= k < k1 of n points each, from base (a thread's share of independent sub-blocks). */
+export function difBlocks(base: usize, n: i32, k0: i32, k1: i32, dir: usize): void {
+  for (let k = k0; k < k1; k++) difPow2(base + ((<usize>k * <usize>n) << 4), n, dir);
+}
+
+export function ditBlocks(base: usize, n: i32, k0: i32, k1: i32, dir: usize): void {
+  for (let k = k0; k < k1; k++) ditPow2(base + ((<usize>k * <usize>n) << 4), n, dir);
+}
+
+/** The radix-4 stage over n points for butterflies [j0, j1), H_n from the directory. */
+export function dif4Stage(base: usize, n: i32, j0: i32, j1: i32, dir: usize): void {
+  dif4(base, n, dirH(dir, n), j0, j1);
+}
+
+export function dit4Stage(base: usize, n: i32, j0: i32, j1: i32, dir: usize): void {
+  dit4(base, n, dirH(dir, n), j0, j1);
+}
+
+// ------------------------------------------------------------------ radix 3
+
+/**
+ * DIF radix-3 stage for M = 3P, butterflies [j0, j1): a, b, c = x[j + {0,1,2}·P], Y0 = a+b+c,
+ * Y1 = (a − (b+c)/2 − i(√3/2)(b−c))·w^j, Y2 = (a − (b+c)/2 + i(√3/2)(b−c))·w^2j, w = e^{−2πi/M}.
+ * Points from `filled` on are zero and never read (the memory may hold anything there).
+ */
+function dif3(base: usize, P: i32, HM: usize, j0: i32, j1: i32, filled: i32): void {
+  const M = 3 * P, q = M >> 2;
+  const Pb = <usize>P << 4;
+  const zero = f64x2.splat(0.0);
+  const h3 = f64x2.mul(f64x2.splat(H3), pm()); // (H3, −H3)
+  for (let j = j0; j < j1; j++) {
+    const p0 = base + (<usize>j << 4), p1 = p0 + Pb, p2 = p1 + Pb;
+    const a = j < filled ? v128.load(p0) : zero;
+    const b = j + P < filled ? v128.load(p1) : zero;
+    const c = j + 2 * P < filled ? v128.load(p2) : zero;
+    const s = f64x2.add(b, c), d = f64x2.sub(b, c);
+    v128.store(p0, f64x2.add(a, s));
+    const m = f64x2.sub(a, f64x2.mul(f64x2.splat(0.5), s));
+    const e = f64x2.mul(swap(d), h3); // −i·(√3/2)·d = (H3·di, −H3·dr)
+    const j2 = 2 * j;
+    v128.store(p1, cmulF(f64x2.add(m, e), tab(HM, j), tab(HM, iabs(j - q))));
+    v128.store(p2, cmulF(f64x2.sub(m, e), tab(HM, min(j2, M - j2)), tab(HM, iabs(j2 - q))));
+  }
+}
+
+/** Inverse of dif3 up to the factor 3. */
+function dit3(base: usize, P: i32, HM: usize, j0: i32, j1: i32): void {
+  const M = 3 * P, q = M >> 2;
+  const Pb = <usize>P << 4;
+  const h3 = f64x2.mul(f64x2.splat(H3), pm());
+  for (let j = j0; j < j1; j++) {
+    const p0 = base + (<usize>j << 4), p1 = p0 + Pb, p2 = p1 + Pb;
+    const j2 = 2 * j;
+    const u = cmulB(v128.load(p1), tab(HM, j), tab(HM, iabs(j - q)));
+    const v = cmulB(v128.load(p2), tab(HM, min(j2, M - j2)), tab(HM, iabs(j2 - q)));
+    const a = v128.load(p0);
+    const s = f64x2.add(u, v), d = f64x2.sub(u, v);
+    v128.store(p0, f64x2.add(a, s));
+    const m = f64x2.sub(a, f64x2.mul(f64x2.splat(0.5), s));
+    const e = f64x2.mul(swap(d), h3); // (H3·di, −H3·dr) = −i·(√3/2)·d
+    v128.store(p1, f64x2.sub(m, e)); // m + i·(√3/2)·d
+    v128.store(p2, f64x2.add(m, e));
+  }
+}
+
+/**
+ * For M = 3P (P > LEAF): the radix-3 stage and the top radix-4 stage of each P-block, chunk by chunk over the
+ * radix-4 index j in [j0, j1) ⊆ [0, P/4) (the chunk's points stay in cache between the two stages).
+ */
+export function dif3Then4(base: usize, P: i32, j0: i32, j1: i32, filled: i32, HM: usize, dir: usize): void {
+  const q = P >> 2, HP = dirH(dir, P);
+  const Pb = <usize>P << 4;
+  for (let c0 = j0; c0 < j1; c0 += FUSED_CHUNK) {
+    const c1 = min(c0 + FUSED_CHUNK, j1);
+    for (let m = 0; m < 4; m++) dif3(base, P, HM, m * q + c0, m * q + c1, filled);
+    for (let t: usize = 0; t < 3; t++) dif4(base + t * Pb, P, HP, c0, c1);
+  }
+}
+
+export function dit4Then3(base: usize, P: i32, j0: i32, j1: i32, HM: usize, dir: usize): void {
+  const q = P >> 2, HP = dirH(dir, P);
+  const Pb = <usize>P << 4;
+  for (let c0 = j0; c0 < j1; c0 += FUSED_CHUNK) {
+    const c1 = min(c0 + FUSED_CHUNK, j1);
+    for (let t: usize = 0; t < 3; t++) dit4(base + t * Pb, P, HP, c0, c1);
+    for (let m = 0; m < 4; m++) dit3(base, P, HM, m * q + c0, m * q + c1);
+  }
+}
+
+/** Radix-3 stage alone over [j0, j1) (mixed lengths with P <= LEAF). */
+export function dif3Stage(base: usize, P: i32, j0: i32, j1: i32, filled: i32, HM: usize): void {
+  dif3(base, P, HM, j0, j1, filled);
+}
+
+export function dit3Stage(base: usize, P: i32, j0: i32, j1: i32, HM: usize): void {
+  dit3(base, P, HM, j0, j1);
+}
+
+/** Whole forward transform of M points on one thread (natural order in, block/bit-reversed out). */
+export function forward(base: usize, M: i32, filled: i32, HM: usize, dir: usize): void {
+  if (M % 3 != 0) {
+    if (filled < M) memory.fill(base + (<usize>filled << 4), 0, <usize>(M - filled) << 4);
+    difPow2(base, M, dir);
+    return;
+  }
+  const P = M / 3;
+  if (P > LEAF) {
+    dif3Then4(base, P, 0, P >> 2, filled, HM, dir);
+    difBlocks(base, P >> 2, 0, 12, dir);
+  } else {
+    dif3(base, P, HM, 0, P, filled);
+    difBlocks(base, P, 0, 3, dir);
+  }
+}
+
+/** Whole inverse transform (unscaled: M times the inverse DFT). */
+export function inverse(base: usize, M: i32, HM: usize, dir: usize): void {
+  if (M % 3 != 0) {
+    ditPow2(base, M, dir);
+    return;
+  }
+  const P = M / 3;
+  if (P > LEAF) {
+    ditBlocks(base, P >> 2, 0, 12, dir);
+    dit4Then3(base, P, 0, P >> 2, HM, dir);
+  } else {
+    ditBlocks(base, P, 0, 3, dir);
+    dit3(base, P, HM, 0, P);
+  }
+}
+
+// ------------------------------------------------------------------ pointwise step
+
+let c1r: f64 = 0, c1i: f64 = 0, c2r: f64 = 0, c2i: f64 = 0;
+
+/** Adds untangle(A)·untangle(B) at points (p, p2) (byte offsets) with twiddle (wr, wi) into c1, c2. */
+// @ts-ignore: decorator
+@inline function productAt(A: usize, B: usize, p: usize, p2: usize, wr: f64, wi: f64): void {
+  let xr = load<f64>(A + p), xi = load<f64>(A + p, 8), mr = load<f64>(A + p2), mi = load<f64>(A + p2, 8);
+  let er = 0.5 * (xr + mr), ei = 0.5 * (xi - mi), or = 0.5 * (xi + mi), oi = -0.5 * (xr - mr);
+  let tr = wr * or - wi * oi, ti = wr * oi + wi * or;
+  const a1r = er + tr, a1i = ei + ti, a2r = er - tr, a2i = ei - ti;
+  let b1r = a1r, b1i = a1i, b2r = a2r, b2i = a2i;
+  if (B != A) {
+    xr = load<f64>(B + p); xi = load<f64>(B + p, 8); mr = load<f64>(B + p2); mi = load<f64>(B + p2, 8);
+    er = 0.5 * (xr + mr); ei = 0.5 * (xi - mi); or = 0.5 * (xi + mi); oi = -0.5 * (xr - mr);
+    tr = wr * or - wi * oi; ti = wr * oi + wi * or;
+    b1r = er + tr; b1i = ei + ti; b2r = er - tr; b2i = ei - ti;
+  }
+  c1r += a1r * b1r - a1i * b1i;
+  c1i += a1r * b1i + a1i * b1r;
+  c2r += a2r * b2r - a2i * b2i;
+  c2i += a2r * b2i + a2i * b2r;
+}
+
+/**
+ * One pair: out ← retangle(Σ untangle(A_t)·untangle(B_t)) at complex points p, p2 (indices), with the twiddle
+ * w^k = hi[k >> 10]·lo[k & 1023] of the two-level table. A2 = 0: one product.
+ */
+// @ts-ignore: decorator
+@inline function pairStep(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, p: i32, p2: i32, lo: usize, hi: usize, k: i32): void {
+  const h = hi + (<usize>(k >> 10) << 4), l = lo + (<usize>(k & 1023) << 4);
+  const hr = load<f64>(h), hh = load<f64>(h, 8), lr = load<f64>(l), ll = load<f64>(l, 8);
+  const wr = hr * lr - hh * ll, wi = hr * ll + hh * lr;
+  c1r = 0; c1i = 0; c2r = 0; c2i = 0;
+  const pb = <usize>p << 4, p2b = <usize>p2 << 4;
+  productAt(A1, B1, pb, p2b, wr, wi);
+  if (A2 != 0) productAt(A2, B2, pb, p2b, wr, wi);
+  const sr = c1r + c2r, si = c1i + c2i, dr = c1r - c2r, di = c1i - c2i;
+  const dcr = dr * wr + di * wi, dci = di * wr - dr * wi;
+  store<f64>(out + pb, 0.5 * (sr - dci));
+  store<f64>(out + pb, 0.5 * (si + dcr), 8);
+  store<f64>(out + p2b, 0.5 * (sr + dci));
+  store<f64>(out + p2b, 0.5 * (dcr - si), 8);
+}
+
+/** i with its log2(n) bits reversed. */
+function bitReverse(i: i32, n: i32): i32 {
+  let r = 0;
+  for (let bit = 1, rbit = n >> 1; bit < n; bit <<= 1, rbit >>= 1) if (i & bit) r |= rbit;
+  return r;
+}
+
+/** Points 0 and 1 of a bit-reversed power-of-two block at complex index off (n points), which pair with themselves. */
+export function pwSelf(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, off: i32, n: i32, lo: usize, hi: usize): void {
+  pairStep(out, A1, B1, A2, B2, off, off, lo, hi, 0);
+  pairStep(out, A1, B1, A2, B2, off + 1, off + 1, lo, hi, n >> 1);
+}
+
+/**
+ * Level `base` (a power of two, 2 <= base < n) of a bit-reversed block at complex index off of n points:
+ * point j = base + i pairs with 3·base − 1 − j, twiddle index n/(2·base) + rev(i); pairs i in [i0, i1).
+ */
+export function pwLevel(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, off: i32, n: i32, lo: usize, hi: usize, base: i32, i0: i32, i1: i32): void {
+  const revBase = n / (2 * base);
+  let r = bitReverse(i0, n);
+  for (let i = i0; i < i1; i++) {
+    const j = base + i;
+    pairStep(out, A1, B1, A2, B2, off + j, off + 3 * base - 1 - j, lo, hi, revBase + r);
+    let bit = n >> 1;
+    while (r & bit) {
+      r ^= bit;
+      bit >>= 1;
+    }
+    r |= bit;
+  }
+}
+
+/** Blocks 1 and 2 of a length-3P spectrum: point P + j pairs with 3P − 1 − j, twiddle index 3·rev(j) + 1. */
+export function pwBlocks12(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, P: i32, lo: usize, hi: usize, j0: i32, j1: i32): void {
+  let r = bitReverse(j0, P);
+  for (let j = j0; j < j1; j++) {
+    pairStep(out, A1, B1, A2, B2, P + j, 3 * P - 1 - j, lo, hi, 3 * r + 1);
+    let bit = P >> 1;
+    while (r & bit) {
+      r ^= bit;
+      bit >>= 1;
+    }
+    r |= bit;
+  }
+}
+
+// ------------------------------------------------------------------ packing
+
+/** Complex points of the in-cache leaf (TypeScript builds the twiddle tables the leaves read from it). */
+export function leafSize(): i32 {
+  return LEAF;
+}
+
+/**
+ * Writes the n base-10^4 limbs at src (u16) as balanced base-10^d digits (|digit| <= 10^d/2), digit q as the
+ * double at dst + 8q, then zeros up to an even count (a whole complex point). Stores the squared norm of the
+ * digits at res and their count at res + 8 (memory, not a return value: a worker may run it).
+ */
+export function pack(src: usize, n: i32, d: i32, dst: usize, res: usize): void {
+  let carry: i32 = 0;
+  let q: i32 = 0;
+  let sumsq: f64 = 0;
+  if (d == 4) {
+    for (let i = 0; i < n; i++) {
+      let v = <i32>load<u16>(src + (<usize>i << 1)) + carry;
+      carry = v >= 5000 ? 1 : 0;
+      v -= carry * 10000;
+      const f = <f64>v;
+      sumsq += f * f;
+      store<f64>(dst + (<usize>i << 3), f);
+    }
+    q = n;
+  } else if (d == 3) {
+    // Three limbs (12 digits) give four base-1000 digits; division by constants compiles to multiplications.
+    const n3 = n - (n % 3);
+    for (let i = 0; i < n3; i += 3) {
+      const s = src + (<usize>i << 1);
+      const l0 = <i32>load<u16>(s), l1 = <i32>load<u16>(s, 2), l2 = <i32>load<u16>(s, 4);
+      const t1 = l0 / 1000 + 10 * l1;
+      const t2 = t1 / 1000 + 100 * l2;
+      const o = dst + (<usize>q << 3);
+      let v = l0 % 1000 + carry;
+      carry = v >= 500 ? 1 : 0;
+      v -= carry * 1000;
+      let f = <f64>v;
+      sumsq += f * f;
+      store<f64>(o, f);
+      v = t1 % 1000 + carry;
+      carry = v >= 500 ? 1 : 0;
+      v -= carry * 1000;
+      f = <f64>v;
+      sumsq += f * f;
+      store<f64>(o, f, 8);
+      v = t2 % 1000 + carry;
+      carry = v >= 500 ? 1 : 0;
+      v -= carry * 1000;
+      f = <f64>v;
+      sumsq += f * f;
+      store<f64>(o, f, 16);
+      v = t2 / 1000 + carry;
+      carry = v >= 500 ? 1 : 0;
+      v -= carry * 1000;
+      f = <f64>v;
+      sumsq += f * f;
+      store<f64>(o, f, 24);
+      q += 4;
+    }
+    // The last one or two limbs: 4 or 8 digits, two or three base-1000 digits.
+    let acc = 0;
+    let accDigits = 0;
+    for (let i = n3; i < n; i++) {
+      acc += <i32>load<u16>(src + (<usize>i << 1)) * (accDigits == 0 ? 1 : 10000);
+      accDigits += 4;
+    }
+    while (accDigits > 0) {
+      let v = acc % 1000 + carry;
+      acc /= 1000;
+      accDigits -= 3;
+      carry = v >= 500 ? 1 : 0;
+      v -= carry * 1000;
+      const f = <f64>v;
+      sumsq += f * f;
+      store<f64>(dst + (<usize>q << 3), f);
+      q++;
+    }
+  } else {
+    // d = 2 or 1: every limb gives 4/d digits.
+    const B = d == 2 ? 100 : 10;
+    const half = B >> 1;
+    const per = 4 / d;
+    for (let i = 0; i < n; i++) {
+      let acc = <i32>load<u16>(src + (<usize>i << 1));
+      for (let k = 0; k < per; k++) {
+        const hi = acc / B;
+        let v = acc - hi * B + carry;
+        acc = hi;
+        carry = v >= half ? 1 : 0;
+        v -= carry * B;
+        const f = <f64>v;
+        sumsq += f * f;
+        store<f64>(dst + (<usize>q << 3), f);
+        q++;
+      }
+    }
+  }
+  if (carry != 0) {
+    store<f64>(dst + (<usize>q << 3), <f64>carry);
+    q++;
+    sumsq += 1;
+  }
+  if (q & 1) store<f64>(dst + (<usize>q << 3), 0.0);
+  store<f64>(res, sumsq);
+  store<f64>(res, <f64>q, 8);
+}
+
+/** Squared norm of the balanced base-10^4 digits of n limbs (what pack(…, 4, …) returns), without writing them. */
+export function normSq4(src: usize, n: i32): f64 {
+  let carry: i32 = 0;
+  let sumsq: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    let v = <i32>load<u16>(src + (<usize>i << 1)) + carry;
+    carry = v >= 5000 ? 1 : 0;
+    v -= carry * 10000;
+    const f = <f64>v;
+    sumsq += f * f;
+  }
+  return sumsq + <f64>carry;
+}
+
+// ------------------------------------------------------------------ unpacking
+
+/** Stores v mod B at `to` (u16) and returns floor(v / B) (reciprocal multiplication, corrected by one step). */
+// @ts-ignore: decorator
+@inline function carryStep(v: f64, B: f64, invB: f64, to: usize): f64 {
+  let c = Math.floor(v * invB);
+  let r = v - c * B;
+  if (r < 0) {
+    r += B;
+    c -= 1;
+  } else if (r >= B) {
+    r -= B;
+    c += 1;
+  }
+  store<u16>(to, <u16>(<i32>r));
+  return c;
+}
+
+/** Largest rounding distance seen by step4/step3 since unpack reset it. */
+let stepErr: f64 = 0;
+
+/** Base 10^4: digits at s, s + 8 (scaled, rounded) plus carry into limbs at to, to + 2; returns the new carry. */
+// @ts-ignore: decorator
+@inline function step4(s: usize, scale: f64, carry: f64, to: usize): f64 {
+  const x0 = load<f64>(s) * scale, x1 = load<f64>(s, 8) * scale;
+  const r0 = nearest<f64>(x0), r1 = nearest<f64>(x1);
+  stepErr = max(stepErr, max(abs(x0 - r0), abs(x1 - r1)));
+  carry = carryStep(r0 + carry, 1e4, 1e-4, to);
+  return carryStep(r1 + carry, 1e4, 1e-4, to + 2);
+}
+
+/** Base 10^3: four digits at s (scaled, rounded) plus carry make three limbs at to; returns the new carry. */
+// @ts-ignore: decorator
+@inline function step3(s: usize, scale: f64, carry: f64, to: usize): f64 {
+  const x0 = load<f64>(s) * scale, x1 = load<f64>(s, 8) * scale, x2 = load<f64>(s, 16) * scale, x3 = load<f64>(s, 24) * scale;
+  const r0 = nearest<f64>(x0), r1 = nearest<f64>(x1), r2 = nearest<f64>(x2), r3 = nearest<f64>(x3);
+  stepErr = max(stepErr, max(max(abs(x0 - r0), abs(x1 - r1)), max(abs(x2 - r2), abs(x3 - r3))));
+  let v = r0 + carry;
+  let c = Math.floor(v * 1e-3);
+  let g = v - c * 1000;
+  if (g < 0) { g += 1000; c -= 1; } else if (g >= 1000) { g -= 1000; c += 1; }
+  const g0 = <i32>g;
+  v = r1 + c;
+  c = Math.floor(v * 1e-3);
+  g = v - c * 1000;
+  if (g < 0) { g += 1000; c -= 1; } else if (g >= 1000) { g -= 1000; c += 1; }
+  const g1 = <i32>g;
+  v = r2 + c;
+  c = Math.floor(v * 1e-3);
+  g = v - c * 1000;
+  if (g < 0) { g += 1000; c -= 1; } else if (g >= 1000) { g -= 1000; c += 1; }
+  const g2 = <i32>g;
+  v = r3 + c;
+  c = Math.floor(v * 1e-3);
+  g = v - c * 1000;
+  if (g < 0) { g += 1000; c -= 1; } else if (g >= 1000) { g -= 1000; c += 1; }
+  const g3 = <i32>g;
+  store<u16>(to, <u16>(g0 + 1000 * (g1 % 10)));
+  store<u16>(to, <u16>(g1 / 10 + 100 * (g2 % 100)), 2);
+  store<u16>(to, <u16>(g2 / 100 + 10 * g3), 4);
+  return c;
+}
+
+/**
+ * Rounds the packed product digits [q0, q1) at src (doubles, scaled by `scale` = 1/M), propagates carries in base
+ * 10^d from a zero carry and regroups them into base-10^4 limbs written at out (u16) from limb 0. q0 must be a
+ * multiple of 12 and, except for the last run, so must q1: then the run ends on a limb boundary with nothing
+ * pending. The run's state goes to res: [limbs written, carry, pending acc, accPow, max rounding error].
+ * A NaN or infinite digit makes the max rounding error NaN (f64.max propagates NaN).
+ */
+export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: usize, res: usize): void {
+  let carry: f64 = 0;
+  let acc: f64 = 0;
+  let accPow: f64 = 1;
+  let o: i32 = 0;
+  let q = q0;
+  stepErr = 0;
+  if (d == 4) {
+    const end = q1 - ((q1 - q0) % 2);
+    for (; q < end; q += 2, o += 2) carry = step4(src + (<usize>q << 3), scale, carry, out + (<usize>o << 1));
+  } else if (d == 3) {
+    const end = q1 - ((q1 - q0) % 4);
+    for (; q < end; q += 4, o += 3) carry = step3(src + (<usize>q << 3), scale, carry, out + (<usize>o << 1));
+  }
+  let maxErr = stepErr;
+  const B: f64 = d == 4 ? 1e4 : d == 3 ? 1e3 : d == 2 ? 100 : 10;
+  for (; q < q1; q++) {
+    const x = load<f64>(src + (<usize>q << 3)) * scale;
+    const r = nearest<f64>(x);
+    maxErr = max(maxErr, abs(x - r));
+    const v = r + carry;
+    carry = Math.floor(v / B);
+    let digit = v - carry * B;
+    if (digit < 0) {
+      digit += B;
+      carry -= 1;
+    } else if (digit >= B) {
+      digit -= B;
+      carry += 1;
+    }
+    if (d == 4) {
+      store<u16>(out + (<usize>o << 1), <u16>(<i32>digit));
+      o++;
+    } else {
+      acc += digit * accPow;
+      accPow *= B;
+      while (accPow >= 1e4) {
+        const hi = Math.floor(acc / 1e4);
+        store<u16>(out + (<usize>o << 1), <u16>(<i32>(acc - hi * 1e4)));
+        o++;
+        acc = hi;
+        accPow /= 1e4;
+      }
+    }
+  }
+  store<f64>(res, <f64>o);
+  store<f64>(res, carry, 8);
+  store<f64>(res, acc, 16);
+  store<f64>(res, accPow, 24);
+  store<f64>(res, maxErr, 32);
+}
+
+// ------------------------------------------------------------------ residues
+
+/** The n limbs at x (u16) modulo p <= 2^26 (kernel/nat.ts modLimbs, the same arithmetic). */
+export function modLimbs(x: usize, n: i32, p: f64): f64 {
+  const inv = 1 / p;
+  let r: f64 = 0;
+  let i = n - 1;
+  for (; i >= 1; i -= 2) {
+    const v = r * 1e8 + (<f64>load<u16>(x + (<usize>i << 1)) * 1e4 + <f64>load<u16>(x + (<usize>(i - 1) << 1)));
+    r = v - Math.floor(v * inv) * p;
+    r = r < 0 ? r + p : r;
+    r = r >= p ? r - p : r;
+  }
+  for (; i >= 0; i--) {
+    const v = r * 1e4 + <f64>load<u16>(x + (<usize>i << 1));
+    r = v - Math.floor(v * inv) * p;
+    r = r < 0 ? r + p : r;
+    r = r >= p ? r - p : r;
+  }
+  return r;
+}

@@ -1,0 +1,187 @@
+// The compiled FFT kernel (assembly/fft.ts through fftcore.ts and fft.ts) against independent oracles: a naive
+// O(n²) DFT at small lengths of both families (2^k and 3·2^k), BigInt products across sizes and digit sizes, the
+// proven rounding bound on operands whose balanced digits are all at the extremes, the zero tail the forward
+// transform never reads, and the rounding check that refuses NaN and infinite outputs.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { natFromBigInt, natToBigInt } from './index.js';
+import { natFromLimbs } from './nat.js';
+import { fftMulLimbs, lastFftDigits, lastFftLength, lastRoundingError, unpackAt } from './fft.js';
+import { cosSin, forwardAt, inverseAt, mixedBound } from './fftcore.js';
+import { f64View, wasmAlloc, wasmFree } from './wasmheap.js';
+import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
+
+/** x (interleaved re, im) copied into a fresh wasm block; run fn on its address; returns the block's contents. */
+function inWasm(x: Float64Array, fn: (ptr: number) => void): Float64Array {
+  const ptr = wasmAlloc(8 * x.length);
+  try {
+    f64View(ptr, x.length).set(x);
+    fn(ptr);
+    return f64View(ptr, x.length).slice();
+  } finally {
+    wasmFree(ptr);
+  }
+}
+
+function bitReverse(j: number, n: number): number {
+  let r = 0;
+  for (let bit = 1, rbit = n >> 1; bit < n; bit <<= 1, rbit >>= 1) if (j & bit) r |= rbit;
+  return r;
+}
+
+/** Naive DFT X[k] = Σ x[t]·e^{−2πitk/M} (in long double-free but O(M²) plain arithmetic, angles reduced exactly). */
+function naiveDft(x: Float64Array, M: number): Float64Array {
+  const out = new Float64Array(2 * M);
+  for (let k = 0; k < M; k++) {
+    let sr = 0, si = 0;
+    for (let t = 0; t < M; t++) {
+      const a = (-2 * Math.PI * ((t * k) % M)) / M;
+      const c = Math.cos(a), s = Math.sin(a);
+      sr += x[2 * t]! * c - x[2 * t + 1]! * s;
+      si += x[2 * t]! * s + x[2 * t + 1]! * c;
+    }
+    out[2 * k] = sr;
+    out[2 * k + 1] = si;
+  }
+  return out;
+}
+
+/** Which DFT index the forward transform leaves at position j (bit-reversed; 3P: block b holds X[3·rev(j') + b]). */
+function outputIndex(j: number, M: number): number {
+  if (M % 3 !== 0) return bitReverse(j, M);
+  const P = M / 3;
+  return 3 * bitReverse(j % P, P) + Math.floor(j / P);
+}
+
+describe('twiddle tables', () => {
+  test('cosSin(s·t, s·n) = cosSin(t, n) bit for bit (smaller tables are read out of the largest)', () => {
+    const r = rng(40);
+    const a = new Float64Array(2), b = new Float64Array(2);
+    for (const n of [8, 64, 96, 3 << 10, 1 << 20, 3 << 21]) {
+      for (const s of [2, 3, 4, 12, 16, 48]) {
+        for (let i = 0; i < 2000; i++) {
+          const t = Math.floor(r() * n);
+          cosSin(t, n, a, 0);
+          cosSin(s * t, s * n, b, 0);
+          assert.deepEqual(b, a, `t=${t} n=${n} s=${s}`);
+        }
+      }
+    }
+  });
+});
+
+describe('compiled transforms against a naive DFT', () => {
+  const lengths = [4, 8, 16, 32, 64, 128, 512, 2048, 24, 48, 96, 192, 384, 768, 1536, 3 * 2048];
+  test('forward transform = naive DFT (bit-reversed order), inverse = M × identity, both families', () => {
+    const r = rng(41);
+    for (const M of lengths) {
+      const x = new Float64Array(2 * M);
+      for (let i = 0; i < x.length; i++) x[i] = Math.round(r() * 2000) - 1000;
+      const X = inWasm(x, (p) => forwardAt(p, M));
+      const want = naiveDft(x, M);
+      let norm = 0;
+      for (let i = 0; i < x.length; i++) norm += x[i]! * x[i]!;
+      const tol = 1e-12 * Math.sqrt(norm * M);
+      for (let j = 0; j < M; j++) {
+        const k = outputIndex(j, M);
+        assert.ok(Math.abs(X[2 * j]! - want[2 * k]!) < tol && Math.abs(X[2 * j + 1]! - want[2 * k + 1]!) < tol, `M=${M} position ${j} (X[${k}])`);
+      }
+      const back = inWasm(X, (p) => inverseAt(p, M));
+      for (let i = 0; i < x.length; i++) assert.ok(Math.abs(back[i]! / M - x[i]!) < 1e-9, `M=${M} round trip at ${i}`);
+    }
+  });
+
+  test('points from `filled` on are taken as zero whatever memory holds there, both families', () => {
+    const r = rng(31);
+    for (const M of [96, 3 * 1024, 3 * 4096, 3 * 16384, 4096, 1 << 14, 1 << 16]) {
+      for (const filled of [1, Math.floor(M / 5), Math.floor(M * 0.42), Math.floor(M * 0.7), M]) {
+        const z = new Float64Array(2 * M);
+        for (let t = 0; t < 2 * filled; t++) z[t] = Math.round(r() * 1000) - 500;
+        const g = z.slice();
+        g.fill(NaN, 2 * filled);
+        const zeroTail = inWasm(z, (p) => forwardAt(p, M));
+        const garbageTail = inWasm(g, (p) => forwardAt(p, M, filled));
+        assert.deepEqual(garbageTail, zeroTail, `M=${M} filled=${filled}`);
+      }
+    }
+  });
+});
+
+describe('unpacking a transform output', () => {
+  // A NaN or infinite output, rounded and stored, would become limb 0 and a zero product; the rounding check must
+  // refuse it (the product is then redone with smaller digits), not let the residue check be the only guard.
+  test('NaN or Infinity anywhere fails the rounding check, at every digit size', () => {
+    const M = 8, L = 16;
+    const scratch = wasmAlloc(256);
+    try {
+      for (const d of [4, 3, 2, 1]) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          for (const at of [0, 5, 11]) {
+            const x = new Float64Array(2 * M).fill(M);
+            x[at] = bad;
+            let out: Uint16Array | null = new Uint16Array(0);
+            inWasm(x, (p) => (out = unpackAt(p, M, L, d, 20, scratch)));
+            assert.equal(out, null, `d=${d} ${bad} at ${at}`);
+          }
+        }
+        let ok: Uint16Array | null = null;
+        inWasm(new Float64Array(2 * M).fill(M), (p) => (ok = unpackAt(p, M, L, d, 20, scratch)));
+        assert.ok(ok !== null && (ok as Uint16Array).some((limb) => limb !== 0), `d=${d} finite outputs unpack`);
+      }
+    } finally {
+      wasmFree(scratch);
+    }
+  });
+});
+
+describe('products against BigInt', () => {
+  test('sizes from 100 to 4·10^5 digits, unbalanced, squares, both length families', () => {
+    const r = rng(43);
+    const families = new Set<number>();
+    for (const n of [100, 777, 3000, 12_345, 50_000, 131_072, 200_000, 400_000]) {
+      const x = digits(r, n), y = digits(r, Math.max(1, Math.floor(n * r())));
+      const a = natFromBigInt(x), b = natFromBigInt(y);
+      assert.equal(natToBigInt(natFromLimbs(fftMulLimbs(a.limbs, b.limbs, false))), x * y, `n=${n}`);
+      families.add(lastFftLength % 3 === 0 ? 3 : 2);
+      assert.equal(natToBigInt(natFromLimbs(fftMulLimbs(a.limbs, a.limbs, true))), x * x, `square n=${n}`);
+      families.add(lastFftLength % 3 === 0 ? 3 : 2);
+    }
+    assert.deepEqual([...families].sort(), [2, 3]);
+  });
+});
+
+/** A number whose balanced base-10^d digits are exactly `v` (each in [−B/2, B/2), the top one positive). */
+function fromBalanced(v: number[], d: number): bigint {
+  const B = BigInt(10 ** d);
+  let x = 0n;
+  for (let i = v.length - 1; i >= 0; i--) x = x * B + BigInt(v[i]!);
+  return x;
+}
+
+describe('rounding error against the proven bound', () => {
+  test('operands whose digits are all at the extremes (±10^d/2) stay under mixedBound, at every digit size', () => {
+    const r = rng(47);
+    const checked = new Map<number, number>();
+    for (const d of [4, 3, 2, 1]) {
+      const h = 10 ** d / 2;
+      // The longest operands for which the bound still admits digit size d with all digits at ±h.
+      for (const n of d === 4 ? [500, 3000, 20_000] : d === 3 ? [3000, 60_000] : [3000, 60_000]) {
+        for (const signs of ['same', 'random'] as const) {
+          const va = Array.from({ length: n }, (_, i) => (i === n - 1 || signs === 'same' || r() < 0.5 ? h - 1 : -h));
+          const vb = Array.from({ length: n }, (_, i) => (i === n - 1 || signs === 'same' || r() < 0.5 ? h - 1 : -h));
+          const x = fromBalanced(va, d), y = fromBalanced(vb, d);
+          const a = natFromBigInt(x), b = natFromBigInt(y);
+          const z = natToBigInt(natFromLimbs(fftMulLimbs(a.limbs, b.limbs, false, d)));
+          assert.equal(z, x * y);
+          if (lastFftDigits !== d) continue; // the bound ruled d out for this size: no claim to test
+          const norm = (v: number[]) => Math.sqrt(v.reduce((s, t) => s + t * t, 0));
+          const bound = mixedBound(lastFftLength, norm(va) * norm(vb));
+          assert.ok(lastRoundingError <= bound, `d=${d} n=${n} ${signs}: error ${lastRoundingError} > bound ${bound}`);
+          assert.ok(lastRoundingError > 0, 'the error is measured');
+          checked.set(d, (checked.get(d) ?? 0) + 1);
+        }
+      }
+    }
+    for (const d of [4, 3, 2, 1]) assert.ok((checked.get(d) ?? 0) >= 2, `digit size ${d} was checked against the bound`);
+  });
+});

@@ -1,0 +1,196 @@
+/**
+ * kernel/wasmheap — the compiled FFT kernel (assembly/fft.ts, built into dist/src/kernel/wasm/fft.wasm by
+ * `npm run build`), its one shared WebAssembly memory, and the allocator that owns every byte of that memory.
+ *
+ * Why one shared memory: every arithmetic thread of kernel/threads.ts instantiates the same module on this memory,
+ * so a transform's data is never copied between threads. Allocation happens on the thread that owns the memory
+ * (the one that loaded this module first) and nowhere else.
+ *
+ * Limits (the invariants callers plan with). A wasm32 memory holds at most 4 GiB and never shrinks: pages touched
+ * once stay resident until the process exits, so `wasmMemoryBytes()` is part of the process's footprint for good.
+ * `memory.grow` replaces `memory.buffer`, so no typed-array view is ever kept across an allocation: views are
+ * taken with `f64View`/`u16View` right before use.
+ *
+ * Loading is synchronous (the kernel's API is synchronous): `new WebAssembly.Module(bytes)` on the file's bytes.
+ */
+import { readFileSync } from 'node:fs';
+import { NumberTooLargeError } from '../errors.js';
+
+/** The exports of assembly/fft.ts (byte addresses are numbers; see that file for each function's contract). */
+export interface KernelExports {
+  dif4Stage(base: number, n: number, j0: number, j1: number, dir: number): void;
+  dit4Stage(base: number, n: number, j0: number, j1: number, dir: number): void;
+  difBlocks(base: number, n: number, k0: number, k1: number, dir: number): void;
+  ditBlocks(base: number, n: number, k0: number, k1: number, dir: number): void;
+  dif3Then4(base: number, P: number, j0: number, j1: number, filled: number, HM: number, dir: number): void;
+  dit4Then3(base: number, P: number, j0: number, j1: number, HM: number, dir: number): void;
+  dif3Stage(base: number, P: number, j0: number, j1: number, filled: number, HM: number): void;
+  dit3Stage(base: number, P: number, j0: number, j1: number, HM: number): void;
+  forward(base: number, M: number, filled: number, HM: number, dir: number): void;
+  inverse(base: number, M: number, HM: number, dir: number): void;
+  pwSelf(out: number, A1: number, B1: number, A2: number, B2: number, off: number, n: number, lo: number, hi: number): void;
+  pwLevel(out: number, A1: number, B1: number, A2: number, B2: number, off: number, n: number, lo: number, hi: number, base: number, i0: number, i1: number): void;
+  pwBlocks12(out: number, A1: number, B1: number, A2: number, B2: number, P: number, lo: number, hi: number, j0: number, j1: number): void;
+  pack(src: number, n: number, d: number, dst: number, res: number): void;
+  leafSize(): number;
+  normSq4(src: number, n: number): number;
+  unpack(src: number, scale: number, q0: number, q1: number, d: number, out: number, res: number): void;
+  modLimbs(x: number, n: number, p: number): number;
+}
+
+/** The wasm page size and the most pages a wasm32 memory may have (4 GiB). */
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+/** Largest address range the allocator hands out (the last page stays unused: a 4 GiB view is not portable). */
+export const WASM_MEMORY_LIMIT = (MAX_PAGES - 1) * PAGE;
+/** Bytes below this address are never allocated (address 0 means "none" in the kernel's calls). */
+const HEAP_START = PAGE;
+const ALIGN = 64;
+
+interface Kernel {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  exports: KernelExports;
+}
+
+let kernel: Kernel | undefined;
+
+function wasmBytes(): Uint8Array<ArrayBuffer> {
+  const url = new URL('./wasm/fft.wasm', import.meta.url);
+  try {
+    return new Uint8Array(readFileSync(url));
+  } catch (e) {
+    throw new Error(`the compiled FFT kernel ${url.pathname} is missing (run \`npm run build\`): ${(e as Error).message}`);
+  }
+}
+
+/** Instantiates the kernel on `memory` (each thread does this once, on the shared memory it was given). */
+export function instantiateKernel(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return instance.exports as unknown as KernelExports;
+}
+
+function load(): Kernel {
+  if (kernel) return kernel;
+  const module = new WebAssembly.Module(wasmBytes());
+  const memory = new WebAssembly.Memory({ initial: HEAP_START / PAGE, maximum: MAX_PAGES, shared: true });
+  kernel = { module, memory, exports: instantiateKernel(module, memory) };
+  return kernel;
+}
+
+/** The kernel's exports in this thread (loads the module on first use). */
+export function wasm(): KernelExports {
+  return load().exports;
+}
+
+/** The compiled module and the shared memory, for starting threads that work in it. */
+export function wasmShared(): { module: WebAssembly.Module; memory: WebAssembly.Memory } {
+  const k = load();
+  return { module: k.module, memory: k.memory };
+}
+
+/** Current size of the wasm memory in bytes (it only ever grows; resident once touched). */
+export function wasmMemoryBytes(): number {
+  return kernel ? kernel.memory.buffer.byteLength : 0;
+}
+
+// ---------------------------------------------------------------- allocator
+
+/** Free ranges [ptr, ptr + size), sorted by address, never adjacent (coalesced). */
+const freeList: { ptr: number; size: number }[] = [];
+const allocated = new Map<number, number>();
+/** First address never handed out. */
+let top = HEAP_START;
+
+function roundUp(bytes: number): number {
+  return Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
+}
+
+/**
+ * Bytes the heap would span after allocating blocks of these sizes on top of what is allocated now (worst case: no
+ * reuse of free ranges). What a planner compares with its budget, with `wasmMemoryBytes()`.
+ */
+export function heapBytesAfter(sizes: readonly number[]): number {
+  return top + sizes.reduce((s, b) => s + roundUp(b), 0);
+}
+
+/**
+ * `bytes` of wasm memory (64-byte aligned; contents undefined), growing the memory when needed.
+ * @throws NumberTooLargeError when the 4 GiB of a wasm32 memory (or the machine) cannot hold it.
+ */
+export function wasmAlloc(bytes: number): number {
+  const size = roundUp(bytes);
+  for (let i = 0; i < freeList.length; i++) {
+    const f = freeList[i]!;
+    if (f.size >= size) {
+      const ptr = f.ptr;
+      if (f.size === size) freeList.splice(i, 1);
+      else {
+        f.ptr += size;
+        f.size -= size;
+      }
+      allocated.set(ptr, size);
+      return ptr;
+    }
+  }
+  const ptr = top;
+  const end = ptr + size;
+  if (end > WASM_MEMORY_LIMIT) {
+    throw new NumberTooLargeError(`FFT kernel: ${size} more bytes do not fit the 4 GiB of a wasm32 memory (${top} in use)`);
+  }
+  const { memory } = load();
+  const have = memory.buffer.byteLength;
+  if (end > have) {
+    try {
+      memory.grow(Math.ceil((end - have) / PAGE));
+    } catch (e) {
+      throw new NumberTooLargeError(`FFT kernel: cannot grow the wasm memory to ${end} bytes: ${(e as Error).message}`);
+    }
+  }
+  top = end;
+  allocated.set(ptr, size);
+  return ptr;
+}
+
+/** Returns a block from wasmAlloc to the heap (its memory stays resident for the next use). */
+export function wasmFree(ptr: number): void {
+  const size = allocated.get(ptr);
+  if (size === undefined) throw new Error(`wasmFree: ${ptr} is not an allocated block`);
+  allocated.delete(ptr);
+  let i = 0;
+  while (i < freeList.length && freeList[i]!.ptr < ptr) i++;
+  freeList.splice(i, 0, { ptr, size });
+  // Coalesce with the next, then the previous range.
+  const next = freeList[i + 1];
+  if (next && ptr + size === next.ptr) {
+    freeList[i]!.size += next.size;
+    freeList.splice(i + 1, 1);
+  }
+  const prev = freeList[i - 1];
+  if (prev && prev.ptr + prev.size === ptr) {
+    prev.size += freeList[i]!.size;
+    freeList.splice(i, 1);
+    i--;
+  }
+  // A free range at the top lowers it: later growth reuses the space from there.
+  const last = freeList[freeList.length - 1];
+  if (last && last.ptr + last.size === top) {
+    top = last.ptr;
+    freeList.pop();
+  }
+}
+
+/** A Float64Array view of n doubles at ptr (take it after the last allocation; never keep it). */
+export function f64View(ptr: number, n: number): Float64Array {
+  return new Float64Array(load().memory.buffer, ptr, n);
+}
+
+/** A Uint16Array view of n limbs at ptr (same rule as f64View). */
+export function u16View(ptr: number, n: number): Uint16Array {
+  return new Uint16Array(load().memory.buffer, ptr, n);
+}
+
+/** A Uint32Array view of n words at ptr (same rule as f64View). */
+export function u32View(ptr: number, n: number): Uint32Array {
+  return new Uint32Array(load().memory.buffer, ptr, n);
+}
