@@ -56,7 +56,9 @@ function open(): TrackerContext {
     return ctx;
   } catch (error) {
     db?.close();
-    if ((error as NodeJS.ErrnoException).code === 'EACCES' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+    // A system error here (not SQLite's) comes from creating the folders: MATHSTREAM_HOME names
+    // a file, a path too long, a symlink loop, no permission. TrackerError maps those to exit 2.
+    if (!(error instanceof Database.SqliteError) && typeof (error as NodeJS.ErrnoException).code === 'string') {
       throw new TrackerError(`cannot open the tracker in ${home}: ${(error as Error).message}`, error);
     }
     throw asTrackerError(error, dbPath);

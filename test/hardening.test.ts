@@ -1,0 +1,104 @@
+/**
+ * Issue 14, the edges: each test here reproduces one report (data loss at the edges, hangs and
+ * wrong answers to bad input, messages and exit codes) and runs the CLI as a user would.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'ms-harden-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(home: string, args: string[], options: { cwd?: string; timeout?: number } = {}): CliResult {
+  const result = spawnSync(process.execPath, [MAIN, ...args], {
+    env: { ...process.env, MATHSTREAM_HOME: home },
+    cwd: options.cwd ?? scratch,
+    encoding: 'utf8',
+    timeout: options.timeout ?? 60_000,
+  });
+  return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+let homes = 0;
+function newHome(): string {
+  return join(scratch, `home-${++homes}`);
+}
+
+/** A refusal: exit 2, one line on stderr that matches, no control byte, nothing on stdout. */
+function assertRefused(result: CliResult, pattern: RegExp): void {
+  assert.equal(result.code, 2, `exit code (stderr: ${result.stderr})`);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, pattern);
+  assert.equal(result.stderr.split('\n').length, 2, `one line: ${JSON.stringify(result.stderr)}`);
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(result.stderr.slice(0, -1), /[\u0000-\u001f\u007f-\u009f]/, 'no control character reaches the terminal');
+  assert.doesNotMatch(result.stderr, /internal error|\n\s+at /);
+}
+
+describe('item 9: error messages and exit codes', () => {
+  test('a literal with CR, LF and ESC is echoed escaped, on one line', () => {
+    const result = cli(newHome(), ['add', '1\r\n2\u001b[31m', '3']);
+    assertRefused(result, /invalid number in literal "1\\r\\n2\\u001b\[31m" at byte 1: unexpected carriage return/);
+  });
+
+  test('a file name with a newline is echoed escaped', () => {
+    const name = join(scratch, 'bad\nname.txt');
+    writeFileSync(name, '12x\n');
+    assertRefused(cli(newHome(), ['add', `@${name}`, '1']), /invalid number in .*bad\\nname\.txt at byte 2: unexpected 'x'/);
+    assertRefused(cli(newHome(), ['add', `@${name}.missing`, '1']), /bad\\nname\.txt\.missing/);
+  });
+
+  test('"unexpected space", not "unexpected a space"', () => {
+    assertRefused(cli(newHome(), ['add', '1 2', '3']), /at byte 1: unexpected space$/m);
+    assertRefused(cli(newHome(), ['mul', '12\t', '3']), /at byte 2: unexpected tab$/m);
+  });
+
+  test('a symlink loop, a too-long path, -o below a regular file, a home that is a file: exit 2', () => {
+    const loop = join(scratch, 'loop');
+    symlinkSync(loop, loop);
+    assertRefused(cli(newHome(), ['add', `@${loop}`, '1']), /ELOOP/);
+    assertRefused(cli(newHome(), ['add', `@${join(scratch, 'x'.repeat(300))}`, '1']), /ENAMETOOLONG/);
+    const file = join(scratch, 'plain.txt');
+    writeFileSync(file, '5\n');
+    assertRefused(cli(newHome(), ['mul', '2', '3', '-o', join(file, 'out.txt')]), /cannot create/);
+    assertRefused(cli(file, ['add', '1', '2']), /cannot open the tracker in .*plain\.txt/);
+  });
+
+  test('Ctrl-C while an operand is read: the literal staged before it is deleted at once', async () => {
+    const home = newHome();
+    const big = join(scratch, 'big-operand.txt');
+    writeFileSync(big, '7'.repeat(300_000_000));
+    const logDir = join(home, 'log');
+    const child = spawn(process.execPath, [MAIN, 'add', '123456789', `@${big}`], {
+      env: { ...process.env, MATHSTREAM_HOME: home },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+      child.on('exit', (code, signal) => done({ code, signal })),
+    );
+    // Wait until the literal is staged (its file is in the log folder), then press Ctrl-C while
+    // the 300 MB operand is still being validated.
+    const staged = () => existsSync(logDir) && readdirSync(logDir).some((name) => name.startsWith('literal_'));
+    const deadline = Date.now() + 30_000;
+    while (!staged() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    assert.ok(staged(), 'the literal was staged');
+    child.kill('SIGINT');
+    const { code, signal } = await exited;
+    rmSync(big);
+    assert.equal(signal, null, 'the process handled Ctrl-C instead of dying from it');
+    assert.equal(code, 130);
+    assert.deepEqual(readdirSync(logDir), [], 'nothing left in the log folder');
+  });
+});
