@@ -102,3 +102,17 @@ describe('item 9: error messages and exit codes', () => {
     assert.deepEqual(readdirSync(logDir), [], 'nothing left in the log folder');
   });
 });
+
+describe('item 6: operands that are not regular files are refused before any read', () => {
+  test('add @FIFO, find --in FIFO, collatz @FIFO, add @/dev/zero: exit 2 at once, no hang', () => {
+    const fifo = join(scratch, 'operand.fifo');
+    const made = spawnSync('mkfifo', [fifo]);
+    assert.equal(made.status, 0, 'mkfifo');
+    const home = newHome();
+    for (const args of [['add', `@${fifo}`, '1'], ['find', '1', '--in', fifo], ['collatz', `@${fifo}`], ['add', '@/dev/zero', '1']]) {
+      const result = cli(home, args, { timeout: 15_000 });
+      assert.equal(result.signal, null, `${args.join(' ')} must not hang`);
+      assertRefused(result, /(a FIFO|a character device), not a regular file/);
+    }
+  });
+});

@@ -9,8 +9,8 @@
  * A file is never rewritten to canonicalise it: `DigitFileInfo` records the byte range of the
  * significant digits, and readers use that range.
  */
-import { open, stat } from 'node:fs/promises';
 import { InvalidNumberError, StorageError } from '../errors.js';
+import { openRegularFile } from './regular.js';
 
 const ZERO = 0x30;
 const PLUS = 0x2b;
@@ -139,14 +139,7 @@ const SCAN_CHUNK = 1 << 22;
  * digits. Memory: one chunk, whatever the file's size.
  */
 export async function inspectDigitFile(path: string): Promise<DigitFileInfo> {
-  let handle;
-  try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new StorageError(path, 'open digit file', error);
-  }
+  const handle = await openRegularFile(path, 'open digit file');
   try {
     const { size } = await handle.stat();
     if (size === 0) throw new InvalidNumberError(path, 0, 'empty file');
