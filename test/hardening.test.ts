@@ -9,6 +9,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pow } from '../src/engine/index.js';
+import { NegativeExponentError } from '../src/errors.js';
+import { StreamNumber } from '../src/number.js';
+import { freshHome } from './helpers.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'ms-harden-'));
@@ -114,5 +118,45 @@ describe('item 6: operands that are not regular files are refused before any rea
       assert.equal(result.signal, null, `${args.join(' ')} must not hang`);
       assertRefused(result, /(a FIFO|a character device), not a regular file/);
     }
+  });
+});
+
+describe('items 7 and 8: pow of 0, 1 and −1 for any exponent; "too large" refused consistently', () => {
+  test('CLI: trivial bases with exponents beyond 2^53 give their exact values', () => {
+    const home = newHome();
+    const cases: Array<[string, string, string]> = [
+      ['1', '9007199254740992', '1'],
+      ['-1', '9007199254740993', '-1'],
+      ['-1', '9007199254740992', '1'],
+      ['0', '100000000000000000000', '0'],
+      ['0', '0', '1'],
+      ['-1', '1' + '0'.repeat(5000) + '7', '-1'],
+    ];
+    for (const [base, exponent, expected] of cases) {
+      const result = cli(home, ['pow', base, exponent]);
+      assert.equal(result.code, 0, `pow ${base} ${exponent.slice(0, 30)}: ${result.stderr}`);
+      assert.equal(result.stdout, `${expected}\n`);
+    }
+    assertRefused(cli(home, ['pow', '1', '-9007199254740993']), /negative exponent -9007199254740993/);
+  });
+
+  test('library: pow(1, 2^53), pow(-1, 2^53 + 1), pow(0, 10^20), exponents as StreamNumbers too', async () => {
+    freshHome('ms-harden-lib-');
+    const check = async (base: bigint | string | StreamNumber, exponent: bigint | string | StreamNumber, expected: bigint) => {
+      const result = await pow(base, exponent);
+      assert.equal(result.toBigInt(), expected);
+      result.free();
+    };
+    await check(1n, 2n ** 53n, 1n);
+    await check(-1n, 2n ** 53n + 1n, -1n);
+    await check('-1', '9007199254740992', 1n);
+    await check(0n, 10n ** 20n, 0n);
+    const huge = await StreamNumber.fromLiteral(10n ** 300n + 1n);
+    const minusOne = await StreamNumber.fromLiteral(-1n);
+    await check(minusOne, huge, -1n);
+    await check(minusOne, 10n ** 300n, 1n);
+    await assert.rejects(pow(minusOne, -(10n ** 30n)), NegativeExponentError);
+    huge.free();
+    minusOne.free();
   });
 });

@@ -26,6 +26,7 @@ import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, typ
 import { SMALL_LIMIT, addSigned, compareMagnitudes, compareNumbers, copyWithSign, divSmallMagnitude, mulSmall } from './linear.js';
 import { writeDigitsResult } from './result.js';
 import { divmodOutOfCore, mulOutOfCore, powOutOfCore } from './outofcore/index.js';
+import { trivialPower } from './power-edges.js';
 
 export type { OperationOptions } from './context.js';
 
@@ -210,6 +211,9 @@ async function log10Magnitude(x: StreamNumber): Promise<number> {
 
 /** a^e by squaring (e >= 0, 0^0 = 1); the result's size is checked before any work. */
 export async function pow(a: NumberLike, e: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
+  // Bases 0, 1, −1: exact for any exponent, however large (power-edges.ts).
+  const trivial = await trivialPower(a, e);
+  if (trivial !== undefined) return trivial;
   const exponent = exponentValue(e);
   return withOperands([a], async ([x]) => {
     const negative = x!.isNegative && exponent % 2 === 1;
