@@ -159,4 +159,12 @@ describe('items 7 and 8: pow of 0, 1 and −1 for any exponent; "too large" refu
     huge.free();
     minusOne.free();
   });
+
+  test('pow 10 10^12 is refused as too large (exit 2), like pow 10 10^11', () => {
+    const home = newHome();
+    for (const exponent of ['100000000000', '1000000000000']) {
+      assertRefused(cli(home, ['pow', '10', exponent]), /pow: the result would have about [\d,]+ digits and needs .* on disk/);
+    }
+    assertRefused(cli(home, ['pow', '2', '9007199254740993']), /too large; no such power fits any disk/);
+  });
 });

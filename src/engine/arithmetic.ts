@@ -221,6 +221,9 @@ export async function pow(a: NumberLike, e: NumberLike, options: OperationOption
     if (x!.isZero) return writeDigitsResult(false, ZERO_DIGITS);
     if (x!.digitCount === 1 && smallMagnitude(x!) === 1) return writeDigitsResult(negative, Buffer.from('1'));
     const digits = Math.floor(exponent * (await log10Magnitude(x!))) + 1;
+    // Refuse a result that cannot fit before planning any product: the FFT planner would
+    // otherwise fail first, past its proven bound, with an internal error instead of exit 2.
+    ensureResultFits('pow', digits);
     const half = Math.ceil(digits / 2);
     if (exponent === 1) return copyWithSign(x!, negative, options);
     if (!productFitsInMemory(half, half)) return powOutOfCore(x!, exponent, negative, digits, options);
