@@ -5,7 +5,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,5 +166,43 @@ describe('items 7 and 8: pow of 0, 1 and −1 for any exponent; "too large" refu
       assertRefused(cli(home, ['pow', '10', exponent]), /pow: the result would have about [\d,]+ digits and needs .* on disk/);
     }
     assertRefused(cli(home, ['pow', '2', '9007199254740993']), /too large; no such power fits any disk/);
+  });
+});
+
+describe('item 2: -o can no longer destroy tracked data or an operand', () => {
+  test('-o inside the home (log folder, database, through a symlink) is refused; gc and later commands still work', () => {
+    const home = newHome();
+    assert.equal(cli(home, ['mul', '6', '7']).stdout, '42\n');
+    const link = join(scratch, 'link-to-home');
+    symlinkSync(home, link);
+    for (const target of [join(home, 'log', 'x.txt'), join(home, 'mathstream.sqlite'), join(home, 'mine.txt'), join(link, 'new', 'y.txt'), home]) {
+      assertRefused(cli(home, ['mul', '2', '3', '-o', target]), /output: .* is inside the mathstream home/);
+    }
+    assertRefused(cli(home, ['pi', '10', '-o', join(home, 'pi.txt')]), /inside the mathstream home/);
+    assert.ok(!existsSync(join(home, 'log', 'x.txt')) && !existsSync(join(home, 'mine.txt')));
+    assert.equal(cli(home, ['gc', '--threshold', '0']).code, 0);
+    assert.equal(cli(home, ['add', '2', '3']).stdout, '5\n', 'the database is intact');
+  });
+
+  test('-o equal to an operand (same path, another spelling, a hard link) is refused and the operand kept', () => {
+    const home = newHome();
+    const dir = join(scratch, 'operands');
+    mkdirSync(dir, { recursive: true });
+    const operand = join(dir, 'x.txt');
+    writeFileSync(operand, '5\n');
+    const hard = join(dir, 'hard.txt');
+    spawnSync('ln', [operand, hard]);
+    for (const target of [operand, join(dir, '.', '..', 'operands', 'x.txt'), hard]) {
+      assertRefused(cli(home, ['mul', `@${operand}`, '3', '-o', target]), /is also an operand/);
+    }
+    assert.equal(readFileSync(operand, 'latin1'), '5\n');
+    const out = join(dir, 'out.txt');
+    assert.equal(cli(home, ['mul', `@${operand}`, '3', '-o', out]).code, 0);
+    assert.equal(readFileSync(out, 'latin1'), '15\n');
+  });
+
+  test('-o "" is an error, not stdout', () => {
+    assertRefused(cli(newHome(), ['mul', '2', '3', '-o', '']), /output: the file name is empty/);
+    assertRefused(cli(newHome(), ['pi', '10', '-o', '']), /output: the file name is empty/);
   });
 });
