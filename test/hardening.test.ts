@@ -5,13 +5,15 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pow } from '../src/engine/index.js';
 import { NegativeExponentError } from '../src/errors.js';
 import { StreamNumber } from '../src/number.js';
+import { InvalidArgumentError } from '../src/errors.js';
+import { closeTracker, collectGarbage, reconcile, registerLogFile, trackedFiles } from '../src/tracker/index.js';
 import { freshHome } from './helpers.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -204,5 +206,39 @@ describe('item 2: -o can no longer destroy tracked data or an operand', () => {
   test('-o "" is an error, not stdout', () => {
     assertRefused(cli(newHome(), ['mul', '2', '3', '-o', '']), /output: the file name is empty/);
     assertRefused(cli(newHome(), ['pi', '10', '-o', '']), /output: the file name is empty/);
+  });
+});
+
+describe('item 1: a log folder that is a symlink is refused, its target never emptied', () => {
+  test('the reproducer: gc --threshold 0 with home/log -> docs refuses (exit 2) and docs/ keeps its files', () => {
+    const home = newHome();
+    const docs = join(scratch, 'docs');
+    mkdirSync(home, { recursive: true });
+    mkdirSync(docs, { recursive: true });
+    writeFileSync(join(docs, 'notes.txt'), 'hi\n');
+    writeFileSync(join(docs, 'literal_0000.txt'), '7\n');
+    symlinkSync(docs, join(home, 'log'));
+    for (const args of [['gc', '--threshold', '0'], ['clear'], ['status'], ['add', '1', '2']]) {
+      assertRefused(cli(home, args), /the log folder .*log is a symbolic link \(to .*docs\).*remove the link/);
+    }
+    assert.deepEqual(readdirSync(docs).sort(), ['literal_0000.txt', 'notes.txt']);
+  });
+
+  test('a log folder replaced by a symlink while the tracker is open: nothing is adopted or deleted through it', () => {
+    const home = freshHome('ms-harden-swap-');
+    const logDir = join(home, 'log');
+    registerLogFile(join(logDir, 'mine.txt'), 1);
+    writeFileSync(join(logDir, 'mine.txt'), '1');
+    const docs = join(home, 'docs');
+    mkdirSync(docs);
+    writeFileSync(join(docs, 'mine.txt'), 'user data\n');
+    writeFileSync(join(docs, 'notes.txt'), 'user data\n');
+    renameSync(logDir, join(home, 'log.old'));
+    symlinkSync(docs, logDir);
+    assert.throws(() => reconcile(), InvalidArgumentError);
+    assert.deepEqual(collectGarbage(0), []);
+    assert.deepEqual(readdirSync(docs).sort(), ['mine.txt', 'notes.txt']);
+    assert.ok(!(join(logDir, 'notes.txt') in trackedFiles()));
+    closeTracker();
   });
 });

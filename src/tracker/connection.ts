@@ -10,12 +10,12 @@
  * SQLITE_BUSY half-way through (it waits up to the busy timeout at BEGIN instead).
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { getConfig, onConfigChange } from '../config.js';
 import { MathStreamError, TrackerError } from '../errors.js';
 import { applyPragmas, BUSY_TIMEOUT_MS, ensureSchema, wipeTables } from './schema.js';
 import { prepareStatements, type TrackerContext } from './statements.js';
 import { reconcileWith, type ReconcileReport } from './reconcile.js';
+import { ensureRealLogDir } from './paths.js';
 
 let context: TrackerContext | undefined;
 let clock: () => number = Date.now;
@@ -47,7 +47,7 @@ function open(): TrackerContext {
   const { home, logDir, dbPath, resetOnStart } = getConfig();
   let db: Database.Database | undefined;
   try {
-    mkdirSync(logDir, { recursive: true });
+    ensureRealLogDir(logDir);
     db = new Database(dbPath, { timeout: BUSY_TIMEOUT_MS });
     applyPragmas(db);
     ensureSchema(db);
@@ -58,7 +58,7 @@ function open(): TrackerContext {
     db?.close();
     // A system error here (not SQLite's) comes from creating the folders: MATHSTREAM_HOME names
     // a file, a path too long, a symlink loop, no permission. TrackerError maps those to exit 2.
-    if (!(error instanceof Database.SqliteError) && typeof (error as NodeJS.ErrnoException).code === 'string') {
+    if (!(error instanceof MathStreamError) && !(error instanceof Database.SqliteError) && typeof (error as NodeJS.ErrnoException).code === 'string') {
       throw new TrackerError(`cannot open the tracker in ${home}: ${(error as Error).message}`, error);
     }
     throw asTrackerError(error, dbPath);

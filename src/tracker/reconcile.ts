@@ -20,7 +20,7 @@ import { readdirSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isOwnerAlive, tempOwner } from '../storage/owner.js';
 import { StorageError } from '../errors.js';
-import { lstatOrUndefined, removeInsideLogDir } from './paths.js';
+import { ensureRealLogDir, lstatOrUndefined, removeInsideLogDir } from './paths.js';
 import type { TrackerContext } from './statements.js';
 
 export interface ReleasedOwner {
@@ -113,6 +113,7 @@ function adopt(ctx: TrackerContext, path: string, now: number): boolean {
  * its results and temp entries there; other sub-folders are left alone.
  */
 export function reconcileWith(ctx: TrackerContext, now: number): ReconcileReport {
+  ensureRealLogDir(ctx.logDir); // never adopt what a symlinked log folder would show (paths.ts)
   const releasedOwners = releaseDeadHolders(ctx);
   repairConsistency(ctx);
   const { dropped, tracked } = dropRowsOfMissingFiles(ctx);
