@@ -242,3 +242,64 @@ describe('item 1: a log folder that is a symlink is refused, its target never em
     closeTracker();
   });
 });
+
+/** The owner token (`<pid>.<start>`) of a process that has just been killed, as its temp files carry it. */
+async function deadOwnerToken(): Promise<string> {
+  const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+  const stat = readFileSync(`/proc/${child.pid}/stat`, 'latin1');
+  const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  const exited = new Promise((done) => child.on('exit', done));
+  child.kill('SIGKILL');
+  await exited;
+  return `${child.pid}.${start}`;
+}
+
+describe('item 5: temp files a killed writer left beside an -o target are cleaned by the next write there', () => {
+  test('a dead writer\'s .tmp- file goes, a live one\'s and the user\'s look-alikes stay', { skip: existsSync('/proc/self/stat') ? false : 'needs /proc' }, async () => {
+    const dir = join(scratch, 'exports');
+    mkdirSync(dir, { recursive: true });
+    const dead = await deadOwnerToken();
+    const stale = join(dir, `.tmp-${dead}-0123456789ab`);
+    writeFileSync(stale, '12345');
+    const selfStat = readFileSync('/proc/self/stat', 'latin1');
+    const live = join(dir, `.tmp-${process.pid}.${selfStat.slice(selfStat.lastIndexOf(')') + 2).split(' ')[19]}-0123456789ab`);
+    writeFileSync(live, '1');
+    const lookalikes = [`.tmp-${dead}-notes`, '.tmp-my-own-file', `.tmp-${dead}-0123456789ab.bak`];
+    for (const name of lookalikes) writeFileSync(join(dir, name), 'user\n');
+    mkdirSync(join(dir, `.tmp-${dead}-ba9876543210`));
+    const result = cli(newHome(), ['mul', '6', '7', '-o', join(dir, 'out.txt')]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(!existsSync(stale), 'the dead writer\'s temp file was removed');
+    assert.deepEqual(
+      readdirSync(dir).sort(),
+      [...lookalikes, `.tmp-${dead}-ba9876543210`, live.slice(dir.length + 1), 'out.txt'].sort(),
+    );
+  });
+
+  test('a writer really killed mid -o export leaves a temp file that the next export to that folder removes', async () => {
+    const dir = join(scratch, 'killed-export');
+    mkdirSync(dir, { recursive: true });
+    const home = newHome();
+    let leftover: string[] = [];
+    for (let attempt = 0; attempt < 5 && leftover.length === 0; attempt++) {
+      const child = spawn(process.execPath, [MAIN, 'pow', '7', '3000000', '-o', join(dir, 'big.txt')], {
+        env: { ...process.env, MATHSTREAM_HOME: home, MATHSTREAM_CHUNK: '4096' },
+        stdio: 'ignore',
+      });
+      const exited = new Promise((done) => child.on('exit', done));
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && child.exitCode === null) {
+        leftover = readdirSync(dir).filter((name) => name.startsWith('.tmp-'));
+        if (leftover.length > 0) break;
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      leftover = readdirSync(dir).filter((name) => name.startsWith('.tmp-'));
+    }
+    assert.ok(leftover.length > 0, 'a kill during the export left a temp file (the reproducer)');
+    const next = cli(home, ['add', '1', '2', '-o', join(dir, 'small.txt')]);
+    assert.equal(next.code, 0, next.stderr);
+    assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('.tmp-')), []);
+  });
+});
