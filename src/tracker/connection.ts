@@ -16,6 +16,7 @@ import { applyPragmas, BUSY_TIMEOUT_MS, ensureSchema, wipeTables } from './schem
 import { prepareStatements, type TrackerContext } from './statements.js';
 import { reconcileWith, type ReconcileReport } from './reconcile.js';
 import { ensureRealLogDir } from './paths.js';
+import { ensureReserve } from './reserve.js';
 
 let context: TrackerContext | undefined;
 let clock: () => number = Date.now;
@@ -38,7 +39,9 @@ export function setTrackerClock(now?: () => number): void {
 export function asTrackerError(error: unknown, dbPath: string): unknown {
   if (error instanceof MathStreamError) return error;
   if (error instanceof Database.SqliteError) {
-    return new TrackerError(`tracker database ${dbPath}: ${error.message} (${error.code})`, error);
+    const full = error.code === 'SQLITE_FULL' || error.code === 'SQLITE_IOERR_SHMSIZE' || error.code === 'SQLITE_IOERR_WRITE';
+    const hint = full ? '; the disk looks full: `mathstream gc --threshold 0` can still free space (it keeps a reserve for this)' : '';
+    return new TrackerError(`tracker database ${dbPath}: ${error.message} (${error.code})${hint}`, error);
   }
   return error;
 }
@@ -53,6 +56,7 @@ function open(): TrackerContext {
     ensureSchema(db);
     const ctx: TrackerContext = { db, sql: prepareStatements(db), home, logDir, dbPath };
     startUp(ctx, resetOnStart);
+    ensureReserve(home); // room for a later gc on a full disk (reserve.ts)
     return ctx;
   } catch (error) {
     db?.close();

@@ -114,19 +114,25 @@ function adopt(ctx: TrackerContext, path: string, now: number): boolean {
  */
 export function reconcileWith(ctx: TrackerContext, now: number): ReconcileReport {
   ensureRealLogDir(ctx.logDir); // never adopt what a symlinked log folder would show (paths.ts)
+  const entries = listLogDir(ctx.logDir);
+  // Dead writers' temp files first, before any database write: when they are what filled the
+  // disk, removing them makes the room the writes below need (reserve.ts).
+  const removedTemps: string[] = [];
+  const keptTemps: string[] = [];
+  for (const entry of entries) {
+    const owner = tempOwner(entry.name);
+    if (owner === undefined) continue;
+    const path = join(ctx.logDir, entry.name);
+    if (isOwnerAlive(owner)) keptTemps.push(path);
+    else if (removeInsideLogDir(path, ctx.logDir, true)) removedTemps.push(path);
+  }
   const releasedOwners = releaseDeadHolders(ctx);
   repairConsistency(ctx);
   const { dropped, tracked } = dropRowsOfMissingFiles(ctx);
   const adopted: string[] = [];
-  const removedTemps: string[] = [];
-  const keptTemps: string[] = [];
-  for (const entry of listLogDir(ctx.logDir)) {
+  for (const entry of entries) {
     const path = join(ctx.logDir, entry.name);
-    const owner = tempOwner(entry.name);
-    if (owner !== undefined) {
-      if (isOwnerAlive(owner)) keptTemps.push(path);
-      else if (removeInsideLogDir(path, ctx.logDir, true)) removedTemps.push(path);
-    } else if ((entry.isFile() || entry.isSymbolicLink()) && !tracked.has(path)) {
+    if (tempOwner(entry.name) === undefined && (entry.isFile() || entry.isSymbolicLink()) && !tracked.has(path)) {
       if (adopt(ctx, path, now)) adopted.push(path);
     }
   }
