@@ -15,6 +15,7 @@ import { StreamNumber } from '../src/number.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { closeTracker, collectGarbage, reconcile, registerLogFile, trackedFiles } from '../src/tracker/index.js';
 import { freshHome } from './helpers.js';
+import { spawnChild } from './fixtures/children.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'ms-harden-'));
@@ -301,5 +302,37 @@ describe('item 5: temp files a killed writer left beside an -o target are cleane
     const next = cli(home, ['add', '1', '2', '-o', join(dir, 'small.txt')]);
     assert.equal(next.code, 0, next.stderr);
     assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('.tmp-')), []);
+  });
+});
+
+describe('item 3: deleting the database does not expose a live process\'s files', () => {
+  test('database deleted while a process holds references: gc keeps its files, collects them once it is gone', async () => {
+    const home = newHome();
+    mkdirSync(home, { recursive: true });
+    const userFile = join(scratch, 'held-user.txt');
+    writeFileSync(userFile, '4242\n');
+    const child = spawnChild(home, ['hold', '3', userFile]);
+    try {
+      const { paths } = (await child.next('ready')) as unknown as { paths: string[] };
+      const staged = paths.filter((p) => p.startsWith(join(home, 'log')));
+      assert.equal(staged.length, 5);
+      for (const suffix of ['', '-wal', '-shm']) rmSync(join(home, `mathstream.sqlite${suffix}`), { force: true });
+
+      const gc = cli(home, ['gc', '--threshold', '0', '--json']);
+      assert.equal(gc.code, 0, gc.stderr);
+      assert.deepEqual((JSON.parse(gc.stdout) as { removed: string[] }).removed, [], 'nothing of the live process is collected');
+      for (const path of staged) assert.ok(existsSync(path), `kept: ${path}`);
+      const status = JSON.parse(cli(home, ['status']).stdout) as { trackedFiles: Record<string, number>; holders: { alive: boolean }[] };
+      for (const path of staged) assert.equal(status.trackedFiles[path], 1, `held again in the new database: ${path}`);
+      assert.ok(status.holders.every((h) => h.alive));
+    } finally {
+      await child.kill();
+    }
+    const after = cli(home, ['gc', '--threshold', '0', '--json']);
+    assert.equal(after.code, 0, after.stderr);
+    assert.equal((JSON.parse(after.stdout) as { removed: string[] }).removed.length, 5, 'collected once the holder died');
+    assert.deepEqual(readdirSync(join(home, 'log')), []);
+    assert.deepEqual(readdirSync(join(home, 'holders')), [], 'the dead holder\'s markers are gone');
+    assert.equal(readFileSync(userFile, 'latin1'), '4242\n');
   });
 });

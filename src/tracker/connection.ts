@@ -17,6 +17,7 @@ import { prepareStatements, type TrackerContext } from './statements.js';
 import { reconcileWith, type ReconcileReport } from './reconcile.js';
 import { ensureRealLogDir } from './paths.js';
 import { ensureReserve } from './reserve.js';
+import { removeAllMarkers } from './markers.js';
 
 let context: TrackerContext | undefined;
 let clock: () => number = Date.now;
@@ -74,6 +75,7 @@ function startUp(ctx: TrackerContext, resetOnStart: boolean): void {
   try {
     if (resetOnStart) {
       wipeTables(ctx.db);
+      removeAllMarkers(ctx);
       lastStartUp = undefined;
     } else {
       lastStartUp = reconcileWith(ctx, trackerNow());
