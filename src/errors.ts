@@ -6,6 +6,20 @@
  * `exitCode` is what the CLI exits with: 2 for bad input, 1 for everything else.
  */
 
+/**
+ * `text` with every control character written as a JSON string would write it (`\n`, `\r`,
+ * `\t`, `\u001b`, ...). File names and literals are echoed in messages: a raw CR or LF would
+ * split the one-line message, and escape bytes would reach the terminal. Backslashes are left
+ * alone so that ordinary paths stay readable; the escaped form is unambiguous enough for a
+ * message (it is never parsed back).
+ * @example escapeControl('a\nb') === 'a\\nb'
+ */
+export function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const SHORT_ESCAPES: Record<string, string> = { '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
 export class MathStreamError extends Error {
   /** Stable machine-readable name, e.g. `INVALID_NUMBER`. */
   readonly code: string;
@@ -26,7 +40,7 @@ export class InvalidNumberError extends MathStreamError {
   readonly offset: number | undefined;
   constructor(source: string, offset: number | undefined, detail: string) {
     const where = offset === undefined ? '' : ` at byte ${offset}`;
-    super(`invalid number in ${source}${where}: ${detail}`, { code: 'INVALID_NUMBER', exitCode: 2 });
+    super(`invalid number in ${escapeControl(source)}${where}: ${detail}`, { code: 'INVALID_NUMBER', exitCode: 2 });
     this.source = source;
     this.offset = offset;
   }
@@ -80,15 +94,19 @@ export class StorageError extends MathStreamError {
   readonly path: string;
   constructor(path: string, action: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`cannot ${action} ${path}: ${reason}`, { code: 'STORAGE', exitCode: isUserFault(cause) ? 2 : 1, cause });
+    super(`cannot ${action} ${escapeControl(path)}: ${escapeControl(reason)}`, { code: 'STORAGE', exitCode: isUserFault(cause) ? 2 : 1, cause });
     this.path = path;
   }
 }
 
-/** The SQLite tracker failed (corrupt database, locked beyond the busy timeout, ...). */
+/**
+ * The SQLite tracker failed (corrupt database, locked beyond the busy timeout, ...). A home
+ * that cannot be used for the user's reasons (MATHSTREAM_HOME names a file, no permission)
+ * is bad input: exit 2.
+ */
 export class TrackerError extends MathStreamError {
   constructor(message: string, cause?: unknown) {
-    super(message, { code: 'TRACKER', cause });
+    super(message, { code: 'TRACKER', cause, exitCode: isUserFault(cause) ? 2 : 1 });
   }
 }
 
@@ -109,8 +127,14 @@ export class ArithmeticCheckError extends MathStreamError {
   }
 }
 
-/** Missing files, directories and permission problems are the caller's to fix. */
+/**
+ * Failures that the path the user gave explains: missing files and folders, permissions, a
+ * path through a regular file (ENOTDIR, or EEXIST from creating a folder where a file is), a
+ * symlink loop, a name too long, something that is not a regular file.
+ */
+const USER_FAULTS = new Set(['ENOENT', 'EISDIR', 'EACCES', 'ENOTDIR', 'EPERM', 'EEXIST', 'ELOOP', 'ENAMETOOLONG', 'ENOTREG']);
+
 function isUserFault(cause: unknown): boolean {
   const code = (cause as { code?: unknown } | null)?.code;
-  return code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'ENOTDIR' || code === 'EPERM';
+  return typeof code === 'string' && USER_FAULTS.has(code);
 }

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshHome, floorDiv, floorMod, logFiles } from './helpers.js';
 
@@ -44,13 +45,15 @@ test('every operation prints the decimal result and a newline', () => {
 test('@FILE operands and -o FILE output', () => {
   const x = join(home, 'x.txt');
   writeFileSync(x, `${'9'.repeat(5000)}\n`);
-  const out = join(home, 'out.txt');
+  // Outside the home: an output inside it is refused (test/hardening.test.ts).
+  const outDir = mkdtempSync(join(tmpdir(), 'ms-cli-out-'));
+  const out = join(outDir, 'out.txt');
   const result = cli('add', `@${x}`, '1', '-o', out);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout, '');
   assert.equal(readFileSync(out, 'latin1'), `1${'0'.repeat(5000)}\n`);
   assert.ok(existsSync(x), 'the input file is untouched');
-  assert.ok(!readdirSync(home).some((name) => name.startsWith('.tmp-')), 'no temp file beside the output');
+  assert.ok(!readdirSync(outDir).some((name) => name.startsWith('.tmp-')), 'no temp file beside the output');
 });
 
 test('bad input: one line on stderr, exit code 2, no stack trace, nothing left behind', () => {

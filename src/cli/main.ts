@@ -18,7 +18,22 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Ctrl-C while no command has its own SIGINT handler (e.g. while an operand is being read or a
+ * literal staged, before the operation starts): exit with 130 through `process.exit`, so the
+ * exit hooks run — live handles are released, and a literal file whose last reference that
+ * was is deleted at once instead of waiting, unreferenced, for the next `gc`. Commands that
+ * cancel cleanly install their own handler; this one then stands aside (it only acts when it
+ * is the sole listener). A second Ctrl-C after a command's handler fired also ends here.
+ */
+function exitOnInterrupt(): void {
+  process.on('SIGINT', () => {
+    if (process.listenerCount('SIGINT') === 1) process.exit(130);
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
+  exitOnInterrupt();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -3,15 +3,20 @@
  * code (2 = bad input); anything else is a bug and also prints one line (plus the stack
  * when MATHSTREAM_DEBUG is set).
  */
-import { MathStreamError } from '../errors.js';
+import { escapeControl, MathStreamError } from '../errors.js';
 
+/**
+ * Prints the error as one line and returns the exit code. Control characters are escaped
+ * here as well as where names are quoted: whatever text reaches the message (a path inside a
+ * system error, a user's option value), no CR, LF or escape byte reaches the terminal.
+ */
 export function reportError(error: unknown): number {
   if (error instanceof MathStreamError) {
-    process.stderr.write(`mathstream: ${error.message}\n`);
+    process.stderr.write(`mathstream: ${escapeControl(error.message)}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`mathstream: internal error: ${message}\n`);
+  process.stderr.write(`mathstream: internal error: ${escapeControl(message)}\n`);
   if (process.env.MATHSTREAM_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return 1;
 }

@@ -25,6 +25,7 @@ import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, typ
 import { SMALL_LIMIT, addSigned, compareMagnitudes, compareNumbers, copyWithSign, divSmallMagnitude, mulSmall } from './linear.js';
 import { writeDigitsResult } from './result.js';
 import { divmodOutOfCore, mulOutOfCore, powOutOfCore } from './outofcore/index.js';
+import { trivialPower } from './power-edges.js';
 
 export type { OperationOptions } from './context.js';
 
@@ -218,6 +219,9 @@ async function log10Magnitude(x: StreamNumber): Promise<number> {
 
 /** a^e by squaring (e >= 0, 0^0 = 1); the result's size is checked before any work. */
 export async function pow(a: NumberLike, e: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
+  // Bases 0, 1, −1: exact for any exponent, however large (power-edges.ts).
+  const trivial = await trivialPower(a, e);
+  if (trivial !== undefined) return trivial;
   const exponent = exponentValue(e);
   return withOperands([a], async ([x]) => {
     const negative = x!.isNegative && exponent % 2 === 1;
@@ -225,6 +229,9 @@ export async function pow(a: NumberLike, e: NumberLike, options: OperationOption
     if (x!.isZero) return writeDigitsResult(false, ZERO_DIGITS);
     if (x!.digitCount === 1 && smallMagnitude(x!) === 1) return writeDigitsResult(negative, Buffer.from('1'));
     const digits = Math.floor(exponent * (await log10Magnitude(x!))) + 1;
+    // Refuse a result that cannot fit before planning any product: the FFT planner would
+    // otherwise fail first, past its proven bound, with an internal error instead of exit 2.
+    ensureResultFits('pow', digits);
     const half = Math.ceil(digits / 2);
     if (exponent === 1) return copyWithSign(x!, negative, options);
     if (plannedOutOfCore(half, half)) return powOutOfCore(x!, exponent, negative, digits, options);

@@ -1,14 +1,23 @@
 /**
  * export — copies a StreamNumber's value out of the log folder into a user file, atomically
  * (temp file beside the target, flush, rename), as canonical text with a final newline.
+ * The target is checked first (output.ts): never inside the home, never empty.
  */
 import { getConfig } from '../config.js';
 import type { StreamNumber } from '../number.js';
 import { writeFileAtomically } from '../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from './context.js';
+import { checkOutputTarget } from './output.js';
 import { MINUS } from './result.js';
 
+/**
+ * Writes `x` to the file `target` (created or replaced atomically).
+ * @throws InvalidArgumentError when `target` is empty or inside the mathstream home.
+ * @throws StorageError when the file cannot be written; CancelledError when the signal fires.
+ * @example await exportToFile(await pow(9, 99), 'nine.txt');
+ */
 export async function exportToFile(x: StreamNumber, target: string, options: OperationOptions = {}): Promise<string> {
+  checkOutputTarget(target);
   const report = progressReporter(options, x.digitCount);
   return writeFileAtomically(target, async (file) => {
     if (x.isNegative) await file.append(MINUS);

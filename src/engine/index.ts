@@ -7,3 +7,4 @@ export { add, sub, mul, div, mod, divmod, pow, neg, abs, compare, productFitsInM
 export { isqrt } from './sqrt.js';
 export type { OperationOptions } from './context.js';
 export { exportToFile, writeToStream } from './export.js';
+export { checkOutputTarget } from './output.js';

@@ -9,8 +9,8 @@
  * A file is never rewritten to canonicalise it: `DigitFileInfo` records the byte range of the
  * significant digits, and readers use that range.
  */
-import { open, stat } from 'node:fs/promises';
 import { InvalidNumberError, StorageError } from '../errors.js';
+import { openRegularFile } from './regular.js';
 
 const ZERO = 0x30;
 const PLUS = 0x2b;
@@ -41,12 +41,16 @@ export function canonicalText(literal: CanonicalLiteral): string {
   return literal.negative ? `-${literal.digits}` : literal.digits;
 }
 
-/** Names a byte for an error message ("a space", "'x'", "byte 0xff"). */
+/**
+ * Names a byte for an error message that reads "unexpected <name>": "space", "'x'",
+ * "byte 0xff" (no article, so the sentence stays grammatical for every byte).
+ */
 export function describeByte(code: number): string {
-  if (code === 0) return 'a NUL byte';
-  if (code === 0x0a) return 'a newline';
-  if (code === 0x0d) return 'a carriage return';
-  if (code === 0x20) return 'a space';
+  if (code === 0) return 'NUL byte';
+  if (code === 0x0a) return 'newline';
+  if (code === 0x0d) return 'carriage return';
+  if (code === 0x09) return 'tab';
+  if (code === 0x20) return 'space';
   if (code === 0x2e) return "'.' (only integers are supported)";
   if (code >= 0x21 && code < 0x7f) return `'${String.fromCharCode(code)}'`;
   return `byte 0x${code.toString(16).padStart(2, '0')}`;
@@ -97,7 +101,8 @@ export function parseLiteral(input: string | bigint | number, source?: string): 
     }
     return parseLiteral(BigInt(input), source);
   }
-  const name = source ?? `literal "${input.length > 40 ? `${input.slice(0, 40)}...` : input}"`;
+  // JSON quoting escapes CR, LF and other control characters (the message stays one line).
+  const name = source ?? `literal ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}...` : input)}`;
   const bytes = Buffer.from(input, 'utf8');
   const range = significantRange(bytes, 0, bytes.length, name, true);
   const digits = bytes.toString('latin1', range.start, range.end);
@@ -134,14 +139,7 @@ const SCAN_CHUNK = 1 << 22;
  * digits. Memory: one chunk, whatever the file's size.
  */
 export async function inspectDigitFile(path: string): Promise<DigitFileInfo> {
-  let handle;
-  try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new StorageError(path, 'open digit file', error);
-  }
+  const handle = await openRegularFile(path, 'open digit file');
   try {
     const { size } = await handle.stat();
     if (size === 0) throw new InvalidNumberError(path, 0, 'empty file');

@@ -8,3 +8,4 @@ export * from './read.js';
 export * from './write.js';
 export * from './literal.js';
 export * from './owner.js';
+export * from './regular.js';

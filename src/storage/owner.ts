@@ -55,6 +55,18 @@ export function tempName(suffix = ''): string {
   return `${TEMP_PREFIX}${currentOwner()}-${randomBytes(6).toString('hex')}${suffix}`;
 }
 
+/** Exactly what `tempName()` makes (no suffix): `.tmp-<pid>.<start>-<12 hex digits>`. */
+const EXACT_TEMP_NAME = /^\.tmp-(\d+\.\d+)-[0-9a-f]{12}$/;
+
+/**
+ * The owner of `name` when it is exactly a name `tempName()` makes, else undefined. Stricter
+ * than `tempOwner`: used to clean temp files out of the user's folders, where a file that
+ * merely starts with `.tmp-` may well be the user's.
+ */
+export function exactTempOwner(name: string): string | undefined {
+  return EXACT_TEMP_NAME.exec(name)?.[1];
+}
+
 /** The owner token of a temp name, or undefined when `name` is not a temp name. */
 export function tempOwner(name: string): string | undefined {
   if (!name.startsWith(TEMP_PREFIX)) return undefined;

@@ -6,9 +6,10 @@
  * output; backward reads (least significant chunk first) serve carry propagation in addition
  * and subtraction. Each chunk is a fresh buffer in file order: callers may keep it.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { StorageError } from '../errors.js';
 import type { DigitFileInfo } from './digits.js';
+import { openRegularFile } from './regular.js';
 
 /** Random access to one digit file's digits. Close it (or use `await using`). */
 export class DigitReader {
@@ -18,11 +19,7 @@ export class DigitReader {
   ) {}
 
   static async open(info: DigitFileInfo): Promise<DigitReader> {
-    try {
-      return new DigitReader(info, await open(info.path, 'r'));
-    } catch (error) {
-      throw new StorageError(info.path, 'open', error);
-    }
+    return new DigitReader(info, await openRegularFile(info.path, 'open'));
   }
 
   /** Digits [from, from + length) into `target` (or a new buffer); clamps to the number's digits. */

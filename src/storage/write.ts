@@ -3,12 +3,20 @@
  * destination folder, flushed to disk, then renamed onto its final name (rename is atomic
  * within one file system). Temp names carry the writer's owner token (see owner.ts) so a
  * crashed writer's leftovers can be told apart and removed at the next start.
+ *
+ * Outside the log folder (an `-o` export, a pi file, a search index beside the searched file)
+ * no start-up scan looks, so a writer killed there would leave its `.tmp-*` file for ever. Of
+ * the two remedies — record each temp file before creating it, or clean one recognisable name
+ * pattern at the next write to the same folder — we clean: `createBeside` removes, from the
+ * folder it writes to, every regular file named exactly as `tempName()` names them whose owner
+ * process is dead. A live writer's temp file is kept (its owner is alive), and a user's file is
+ * never matched unless it copies the full `.tmp-<pid>.<start>-<12 hex>` form.
  */
-import { mkdirSync, renameSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { StorageError } from '../errors.js';
-import { tempName } from './owner.js';
+import { exactTempOwner, isOwnerAlive, tempName } from './owner.js';
 
 export class AtomicFile {
   private handle: FileHandle | undefined;
@@ -20,6 +28,18 @@ export class AtomicFile {
     handle: FileHandle,
   ) {
     this.handle = handle;
+  }
+
+  /**
+   * Opens a new temp file beside `target` (in its folder, created if missing), after removing
+   * the temp files that killed writers left in that folder (`sweepStaleTemps`). For files
+   * written outside the log folder — `-o` exports, pi files, search indexes — which start-up
+   * reconciliation never scans.
+   */
+  static async createBeside(target: string): Promise<AtomicFile> {
+    const dir = dirname(resolve(target));
+    sweepStaleTemps(dir);
+    return AtomicFile.create(dir);
   }
 
   /** Opens a new temp file in `dir` (created if missing). */
@@ -153,7 +173,7 @@ export class AtomicFile {
  */
 export async function writeFileAtomically(target: string, write: (file: AtomicFile) => Promise<void>): Promise<string> {
   const path = resolve(target);
-  const file = await AtomicFile.create(dirname(path));
+  const file = await AtomicFile.createBeside(path);
   try {
     await write(file);
     await file.finish();
@@ -163,4 +183,37 @@ export async function writeFileAtomically(target: string, write: (file: AtomicFi
     await file.abort();
     throw error;
   }
+}
+
+/** Folders already swept by this process: one sweep per folder is enough (it is for dead writers). */
+const swept = new Set<string>();
+
+/**
+ * Deletes the temp files of dead writers in `dir` (see the module comment); never throws — a
+ * folder that cannot be listed is reported by the write that follows.
+ * @returns the paths removed.
+ */
+export function sweepStaleTemps(dir: string): string[] {
+  if (swept.has(dir)) return [];
+  swept.add(dir);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const owner = exactTempOwner(name);
+    if (owner === undefined || isOwnerAlive(owner)) continue;
+    const path = join(dir, name);
+    try {
+      if (!lstatSync(path).isFile()) continue;
+      unlinkSync(path);
+      removed.push(path);
+    } catch {
+      // Gone meanwhile (another process swept it), or not ours to remove: leave it.
+    }
+  }
+  return removed;
 }

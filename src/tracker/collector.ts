@@ -20,8 +20,10 @@ import { InvalidArgumentError } from '../errors.js';
 import { isOwnerAlive, tempOwner } from '../storage/owner.js';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { tracker, trackerNow, withTrackerLock } from './connection.js';
+import { closeTracker, tracker, trackerNow, withTrackerLock } from './connection.js';
 import { isInsideLogDir, removeInsideLogDir } from './paths.js';
+import { ensureReserve, releaseReserve } from './reserve.js';
+import { getConfig } from '../config.js';
 import { forgetPath, releaseDeadHolders } from './reconcile.js';
 
 /** The collector's score of one file; a clock running backwards counts as age 0. */
@@ -45,19 +47,52 @@ export function collectGarbage(scoreThreshold: number, options: CollectOptions =
   if (typeof scoreThreshold !== 'number' || Number.isNaN(scoreThreshold) || scoreThreshold < 0) {
     throw new InvalidArgumentError(`collectGarbage: the score threshold must be a number >= 0, got ${String(scoreThreshold)}`);
   }
-  const ctx = tracker();
-  return withTrackerLock(() => {
-    const now = options.now ?? trackerNow();
-    releaseDeadHolders(ctx);
-    const deleted: string[] = [];
-    for (const row of ctx.sql.unreferencedLogs.all()) {
-      const score = garbageScore(now - row.last_access, row.ref_count, row.access_count);
-      if (score < scoreThreshold) continue;
-      forgetPath(ctx, row.path);
-      if (isInsideLogDir(row.path, ctx.logDir) && removeInsideLogDir(row.path, ctx.logDir)) deleted.push(row.path);
-    }
-    return deleted;
+  return withReserveReleased(() => {
+    const ctx = tracker();
+    return withTrackerLock(() => {
+      const now = options.now ?? trackerNow();
+      releaseDeadHolders(ctx);
+      const deleted: string[] = [];
+      for (const row of ctx.sql.unreferencedLogs.all()) {
+        const score = garbageScore(now - row.last_access, row.ref_count, row.access_count);
+        if (score < scoreThreshold) continue;
+        forgetPath(ctx, row.path);
+        if (isInsideLogDir(row.path, ctx.logDir) && removeInsideLogDir(row.path, ctx.logDir)) deleted.push(row.path);
+      }
+      return deleted;
+    });
   });
+}
+
+/** SQLite's and the system's ways of saying the disk is full (the -shm file cannot grow: IOERR). */
+function isDiskFull(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'SQLITE_FULL' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR'))) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs a collection; when it fails for want of disk space (opening the database, reconciling,
+ * committing), releases the home's reserve file and runs it once more, then makes the reserve
+ * again from the space the collection freed (reserve.ts). The reserve is only touched on a
+ * full disk: a collection on a healthy disk costs no extra write.
+ */
+function withReserveReleased<T>(collect: () => T): T {
+  try {
+    return collect();
+  } catch (error) {
+    if (!isDiskFull(error)) throw error;
+    const { home } = getConfig();
+    closeTracker(); // reopen (and reconcile) from scratch with the room the reserve gives
+    if (releaseReserve(home) === 0) throw error;
+    try {
+      return collect();
+    } finally {
+      ensureReserve(home);
+    }
+  }
 }
 
 export interface ClearReport {
@@ -75,34 +110,36 @@ export interface ClearReport {
  * Only the top level of the log folder is cleared; sub-folders are not mathstream's.
  */
 export function clearLogs(): ClearReport {
-  const ctx = tracker();
-  return withTrackerLock(() => {
-    releaseDeadHolders(ctx);
-    const removed: string[] = [];
-    const kept: string[] = [];
-    const referenced = new Set<string>();
-    for (const row of ctx.sql.allLogs.all()) {
-      if (row.ref_count > 0) {
-        referenced.add(row.path);
-        continue;
+  return withReserveReleased(() => {
+    const ctx = tracker();
+    return withTrackerLock(() => {
+      releaseDeadHolders(ctx);
+      const removed: string[] = [];
+      const kept: string[] = [];
+      const referenced = new Set<string>();
+      for (const row of ctx.sql.allLogs.all()) {
+        if (row.ref_count > 0) {
+          referenced.add(row.path);
+          continue;
+        }
+        forgetPath(ctx, row.path);
       }
-      forgetPath(ctx, row.path);
-    }
-    let names: string[] = [];
-    try {
-      names = readdirSync(ctx.logDir);
-    } catch {
-      names = [];
-    }
-    for (const name of names.sort()) {
-      const path = join(ctx.logDir, name);
-      const owner = tempOwner(basename(path));
-      if (referenced.has(path) || (owner !== undefined && isOwnerAlive(owner))) {
-        kept.push(path);
-      } else if (removeInsideLogDir(path, ctx.logDir, owner !== undefined)) {
-        removed.push(path);
+      let names: string[] = [];
+      try {
+        names = readdirSync(ctx.logDir);
+      } catch {
+        names = [];
       }
-    }
-    return { removed, kept };
+      for (const name of names.sort()) {
+        const path = join(ctx.logDir, name);
+        const owner = tempOwner(basename(path));
+        if (referenced.has(path) || (owner !== undefined && isOwnerAlive(owner))) {
+          kept.push(path);
+        } else if (removeInsideLogDir(path, ctx.logDir, owner !== undefined)) {
+          removed.push(path);
+        }
+      }
+      return { removed, kept };
+    });
   });
 }

@@ -10,12 +10,14 @@
  * SQLITE_BUSY half-way through (it waits up to the busy timeout at BEGIN instead).
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { getConfig, onConfigChange } from '../config.js';
 import { MathStreamError, TrackerError } from '../errors.js';
 import { applyPragmas, BUSY_TIMEOUT_MS, ensureSchema, wipeTables } from './schema.js';
 import { prepareStatements, type TrackerContext } from './statements.js';
 import { reconcileWith, type ReconcileReport } from './reconcile.js';
+import { ensureRealLogDir } from './paths.js';
+import { ensureReserve } from './reserve.js';
+import { removeAllMarkers } from './markers.js';
 
 let context: TrackerContext | undefined;
 let clock: () => number = Date.now;
@@ -38,7 +40,9 @@ export function setTrackerClock(now?: () => number): void {
 export function asTrackerError(error: unknown, dbPath: string): unknown {
   if (error instanceof MathStreamError) return error;
   if (error instanceof Database.SqliteError) {
-    return new TrackerError(`tracker database ${dbPath}: ${error.message} (${error.code})`, error);
+    const full = error.code === 'SQLITE_FULL' || error.code === 'SQLITE_IOERR_SHMSIZE' || error.code === 'SQLITE_IOERR_WRITE';
+    const hint = full ? '; the disk looks full: `mathstream gc --threshold 0` can still free space (it keeps a reserve for this)' : '';
+    return new TrackerError(`tracker database ${dbPath}: ${error.message} (${error.code})${hint}`, error);
   }
   return error;
 }
@@ -47,16 +51,19 @@ function open(): TrackerContext {
   const { home, logDir, dbPath, resetOnStart } = getConfig();
   let db: Database.Database | undefined;
   try {
-    mkdirSync(logDir, { recursive: true });
+    ensureRealLogDir(logDir);
     db = new Database(dbPath, { timeout: BUSY_TIMEOUT_MS });
     applyPragmas(db);
     ensureSchema(db);
     const ctx: TrackerContext = { db, sql: prepareStatements(db), home, logDir, dbPath };
     startUp(ctx, resetOnStart);
+    ensureReserve(home); // room for a later gc on a full disk (reserve.ts)
     return ctx;
   } catch (error) {
     db?.close();
-    if ((error as NodeJS.ErrnoException).code === 'EACCES' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+    // A system error here (not SQLite's) comes from creating the folders: MATHSTREAM_HOME names
+    // a file, a path too long, a symlink loop, no permission. TrackerError maps those to exit 2.
+    if (!(error instanceof MathStreamError) && !(error instanceof Database.SqliteError) && typeof (error as NodeJS.ErrnoException).code === 'string') {
       throw new TrackerError(`cannot open the tracker in ${home}: ${(error as Error).message}`, error);
     }
     throw asTrackerError(error, dbPath);
@@ -68,6 +75,7 @@ function startUp(ctx: TrackerContext, resetOnStart: boolean): void {
   try {
     if (resetOnStart) {
       wipeTables(ctx.db);
+      removeAllMarkers(ctx);
       lastStartUp = undefined;
     } else {
       lastStartUp = reconcileWith(ctx, trackerNow());

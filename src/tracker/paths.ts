@@ -8,10 +8,45 @@
  * - at deletion, the *real* path of the entry's parent folder must lie inside the *real*
  *   log folder, so a symlinked sub-folder cannot lead a delete out of it. The entry itself is
  *   `lstat`ed and unlinked, never followed: deleting a symlink removes the link, not its target.
+ * - the log folder itself must be a real folder, never a symlink (`ensureRealLogDir`, at every
+ *   tracker start, and again before every delete). A log folder that links elsewhere would
+ *   make reconciliation adopt, and the collector then delete, files that mathstream never
+ *   wrote (issue 14: `ln -s ~/docs home/log` emptied `~/docs`). Of the two ways out — refuse
+ *   such a folder, or record every file mathstream writes and delete only those — we refuse:
+ *   the folder is mathstream's own, and a link there is a mistake to report, not to work
+ *   around (exit 2 with a message that says what to do).
  */
-import { lstatSync, realpathSync, rmSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readlinkSync, realpathSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { InvalidArgumentError, StorageError } from '../errors.js';
+import { escapeControl, InvalidArgumentError, StorageError } from '../errors.js';
+
+/**
+ * Creates the log folder, or checks that the existing one is a real folder.
+ * @throws InvalidArgumentError (exit 2) when `logDir` is a symlink or not a folder.
+ * @example ensureRealLogDir('/home/me/instance/log')
+ */
+export function ensureRealLogDir(logDir: string): void {
+  const stats = lstatOrUndefined(logDir);
+  if (stats === undefined) {
+    mkdirSync(logDir, { recursive: true });
+    return;
+  }
+  if (stats.isSymbolicLink()) {
+    let target = '?';
+    try {
+      target = readlinkSync(logDir);
+    } catch {
+      // gone meanwhile: the message still names the folder
+    }
+    throw new InvalidArgumentError(
+      `the log folder ${escapeControl(logDir)} is a symbolic link (to ${escapeControl(target)}); mathstream deletes unreferenced files ` +
+        'in its log folder, so it only uses a real folder: remove the link, or set MATHSTREAM_HOME to another folder',
+    );
+  }
+  if (!stats.isDirectory()) {
+    throw new InvalidArgumentError(`the log folder ${escapeControl(logDir)} is not a folder; remove it, or set MATHSTREAM_HOME to another folder`);
+  }
+}
 
 /** True when `child` is `parent` itself or lies below it (both absolute and normalised). */
 function isWithin(parent: string, child: string): boolean {
@@ -60,6 +95,8 @@ function errorCode(error: unknown): string | undefined {
  * @returns true when something was removed; false when it was already gone or is fenced off.
  */
 export function removeInsideLogDir(path: string, logDir: string, allowDirectory = false): boolean {
+  // The folder may have been replaced by a link since the tracker started: delete nothing then.
+  if (lstatOrUndefined(logDir)?.isSymbolicLink() !== false) return false;
   const realLog = realpathOrUndefined(logDir);
   const realParent = realpathOrUndefined(dirname(path));
   if (realLog === undefined || realParent === undefined || !isWithin(realLog, realParent)) return false;

@@ -10,7 +10,10 @@
  * 3. references held by a process that died       → its holder rows are deleted and the
  *                                                  reference counts recomputed from the rest;
  * 4. temp files/folders `.tmp-<owner>-...` whose
- *    owner died                                    → removed (a live writer's are kept).
+ *    owner died                                    → removed (a live writer's are kept);
+ * 5. a live process's reference missing from the
+ *    database (the database was deleted)           → restored from the process's marker
+ *                                                  (markers.ts), so the file stays held.
  *
  * Every function here expects to run inside one IMMEDIATE transaction: other processes
  * register a result and rename its temp file onto the final name under the same lock, so the
@@ -20,7 +23,8 @@ import { readdirSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isOwnerAlive, tempOwner } from '../storage/owner.js';
 import { StorageError } from '../errors.js';
-import { lstatOrUndefined, removeInsideLogDir } from './paths.js';
+import { ensureRealLogDir, lstatOrUndefined, removeInsideLogDir } from './paths.js';
+import { removeOwnerMarkers, restoreLiveMarkers } from './markers.js';
 import type { TrackerContext } from './statements.js';
 
 export interface ReleasedOwner {
@@ -41,6 +45,8 @@ export interface ReconcileReport {
   readonly removedTemps: string[];
   /** Temp entries of live writers, left alone. */
   readonly keptTemps: string[];
+  /** Files whose live holders' references were restored from their markers (markers.ts). */
+  readonly restoredReferences: string[];
 }
 
 /**
@@ -53,6 +59,7 @@ export function releaseDeadHolders(ctx: TrackerContext): ReleasedOwner[] {
     if (isOwnerAlive(owner)) continue;
     const references = ctx.sql.ownerTotal.get(owner)?.total ?? 0;
     ctx.sql.deleteOwner.run(owner);
+    removeOwnerMarkers(ctx, owner);
     released.push({ owner, references });
   }
   if (released.length > 0) ctx.sql.recomputeAllRefs.run();
@@ -113,21 +120,31 @@ function adopt(ctx: TrackerContext, path: string, now: number): boolean {
  * its results and temp entries there; other sub-folders are left alone.
  */
 export function reconcileWith(ctx: TrackerContext, now: number): ReconcileReport {
+  ensureRealLogDir(ctx.logDir); // never adopt what a symlinked log folder would show (paths.ts)
+  const entries = listLogDir(ctx.logDir);
+  // Dead writers' temp files first, before any database write: when they are what filled the
+  // disk, removing them makes the room the writes below need (reserve.ts).
+  const removedTemps: string[] = [];
+  const keptTemps: string[] = [];
+  for (const entry of entries) {
+    const owner = tempOwner(entry.name);
+    if (owner === undefined) continue;
+    const path = join(ctx.logDir, entry.name);
+    if (isOwnerAlive(owner)) keptTemps.push(path);
+    else if (removeInsideLogDir(path, ctx.logDir, true)) removedTemps.push(path);
+  }
   const releasedOwners = releaseDeadHolders(ctx);
+  // Live processes' references recorded on disk but missing from the database (it was deleted
+  // or replaced): restored before anything is adopted at reference 0 (markers.ts).
+  const restored = restoreLiveMarkers(ctx, now);
   repairConsistency(ctx);
   const { dropped, tracked } = dropRowsOfMissingFiles(ctx);
   const adopted: string[] = [];
-  const removedTemps: string[] = [];
-  const keptTemps: string[] = [];
-  for (const entry of listLogDir(ctx.logDir)) {
+  for (const entry of entries) {
     const path = join(ctx.logDir, entry.name);
-    const owner = tempOwner(entry.name);
-    if (owner !== undefined) {
-      if (isOwnerAlive(owner)) keptTemps.push(path);
-      else if (removeInsideLogDir(path, ctx.logDir, true)) removedTemps.push(path);
-    } else if ((entry.isFile() || entry.isSymbolicLink()) && !tracked.has(path)) {
+    if (tempOwner(entry.name) === undefined && (entry.isFile() || entry.isSymbolicLink()) && !tracked.has(path)) {
       if (adopt(ctx, path, now)) adopted.push(path);
     }
   }
-  return { droppedRows: dropped, adopted, releasedOwners, removedTemps, keptTemps };
+  return { droppedRows: dropped, adopted, releasedOwners, removedTemps, keptTemps, restoredReferences: restored };
 }

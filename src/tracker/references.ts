@@ -10,6 +10,7 @@ import { lstatOrUndefined, isInsideLogDir, removeInsideLogDir, trackedPath } fro
 import { tracker, trackerNow, withTracker, withTrackerLock } from './connection.js';
 import { forgetPath, reconcileWith, type ReconcileReport } from './reconcile.js';
 import { wipeTables } from './schema.js';
+import { removeAllMarkers, updateMarker } from './markers.js';
 import type { TrackerContext } from './statements.js';
 import { currentOwner } from '../storage/owner.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -59,9 +60,13 @@ export function registerReference(path: string): number {
   const absolute = trackedPath(path, ctx.logDir);
   return withTrackerLock(() => {
     ensureRows(ctx, absolute, null);
-    ctx.sql.addHolder.run(absolute, currentOwner());
+    const owner = currentOwner();
+    const before = ctx.sql.holderCount.get(absolute, owner)?.count ?? 0;
+    ctx.sql.addHolder.run(absolute, owner);
     ctx.sql.access.run(trackerNow(), absolute);
-    return ctx.sql.incrementRef.get(absolute)!.ref_count;
+    const total = ctx.sql.incrementRef.get(absolute)!.ref_count;
+    updateMarker(ctx, absolute, owner, before, before + 1); // last: a failure rolls the rows back
+    return total;
   });
 }
 
@@ -104,10 +109,12 @@ export function releaseReference(path: string, options: ReleaseOptions = {}): nu
     if (current === undefined) return 0;
     const owner = currentOwner();
     let remaining = current.ref_count;
-    if ((ctx.sql.holderCount.get(absolute, owner)?.count ?? 0) > 0) {
+    const held = ctx.sql.holderCount.get(absolute, owner)?.count ?? 0;
+    if (held > 0) {
       ctx.sql.decrementHolder.run(absolute, owner);
       ctx.sql.deleteEmptyHolder.run(absolute, owner);
       remaining = ctx.sql.decrementRef.get(absolute)!.ref_count;
+      updateMarker(ctx, absolute, owner, held, held - 1);
     }
     if (remaining > 0) return remaining;
     forgetPath(ctx, absolute);
@@ -132,7 +139,10 @@ export function trackedFiles(): Record<string, number> {
  */
 export function wipeLogRecords(): void {
   const ctx = tracker();
-  withTrackerLock(() => wipeTables(ctx.db));
+  withTrackerLock(() => {
+    wipeTables(ctx.db);
+    removeAllMarkers(ctx); // the records of references are wiped, on disk too (markers.ts)
+  });
 }
 
 /** Runs the start-up reconciliation again now (see reconcile.ts) and says what it repaired. */

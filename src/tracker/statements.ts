@@ -31,6 +31,7 @@ export interface Statements {
   incrementRef: Statement<[string], { ref_count: number }>;
   decrementRef: Statement<[string], { ref_count: number }>;
   addHolder: Statement<[string, string]>;
+  setHolder: Statement<[string, string, number]>;
   holderCount: Statement<[string, string], { count: number }>;
   decrementHolder: Statement<[string, string]>;
   deleteEmptyHolder: Statement<[string, string]>;
@@ -70,6 +71,10 @@ export function prepareStatements(db: Database): Statements {
     addHolder: db.prepare(
       `INSERT INTO holders (path, owner, count) VALUES (?, ?, 1)
        ON CONFLICT(path, owner) DO UPDATE SET count = count + 1`,
+    ),
+    setHolder: db.prepare(
+      `INSERT INTO holders (path, owner, count) VALUES (?, ?, ?)
+       ON CONFLICT(path, owner) DO UPDATE SET count = excluded.count`,
     ),
     holderCount: db.prepare('SELECT count FROM holders WHERE path = ? AND owner = ?'),
     decrementHolder: db.prepare('UPDATE holders SET count = count - 1 WHERE path = ? AND owner = ?'),

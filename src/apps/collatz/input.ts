@@ -32,7 +32,7 @@ export async function readStart(input: CollatzInput): Promise<bigint> {
 /** Synchronous form for text: a decimal literal such as `27` or `+000123`. */
 export function parseStart(text: string, source?: string): bigint {
   const literal = parseLiteral(text, source);
-  const name = source ?? `"${text.length > 40 ? `${text.slice(0, 40)}...` : text}"`;
+  const name = source ?? JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
   if (literal.negative) return requirePositive(-1n, name);
   return requirePositive(BigInt(literal.digits), name);
 }

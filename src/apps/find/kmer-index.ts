@@ -41,7 +41,7 @@
  */
 import { closeSync, fstatSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { CancelledError, InvalidArgumentError, MathStreamError, StorageError } from '../../errors.js';
 import { getConfig } from '../../config.js';
 import { AtomicFile, firstNonDigit } from '../../storage/index.js';
@@ -400,7 +400,7 @@ export async function buildIndex(file: string, options: BuildIndexOptions = {}):
     const counts = new Uint32Array(lowSpan + 1);
     const cursor = new Uint32Array(parts);
 
-    out = await AtomicFile.create(dirname(indexPath));
+    out = await AtomicFile.createBeside(indexPath);
     const positionsAt = HEADER_BYTES + 4 * (buckets + 1);
     for (const plan of plans) {
       if (plan.kind === 'group') {

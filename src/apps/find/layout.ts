@@ -14,9 +14,9 @@
  * after the point for a constant). Both validate with storage's `firstNonDigit`, fast enough (several GB/s) that
  * a scan can afford to check every byte.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import { InvalidNumberError, StorageError } from '../../errors.js';
-import { describeByte, firstNonDigit } from '../../storage/index.js';
+import { describeByte, firstNonDigit, openRegularFileSync } from '../../storage/index.js';
 
 /** The searchable digits of one file, as byte offsets. */
 export interface SearchableDigits {
@@ -37,13 +37,9 @@ const HEAD_BYTES = 64 * 1024;
 const ZERO = 0x30;
 const NINE = 0x39;
 
-/** Opens a file for reading, as a typed StorageError on failure. */
+/** Opens a regular file for reading (a FIFO or a device is refused, never read), as a typed StorageError on failure. */
 export function openForReading(path: string): number {
-  try {
-    return openSync(path, 'r');
-  } catch (error) {
-    throw new StorageError(path, 'open', error);
-  }
+  return openRegularFileSync(path, 'open');
 }
 
 /** `readSync` that fills `length` bytes unless the file ends first; returns bytes read. */

@@ -3,9 +3,9 @@
  * Without -o the decimal result goes to stdout (streamed, never built as one string).
  */
 import type { Command } from 'commander';
-import { add, compare, div, exportToFile, mod, mul, pow, sub, writeToStream, type OperationOptions } from '../../engine/index.js';
+import { add, checkOutputTarget, compare, div, exportToFile, mod, mul, pow, sub, writeToStream, type OperationOptions } from '../../engine/index.js';
 import type { StreamNumber } from '../../number.js';
-import { parseOperand } from '../operands.js';
+import { operandFiles, parseOperand } from '../operands.js';
 import { startProgress } from '../progress.js';
 import { action } from '../run.js';
 
@@ -27,6 +27,9 @@ export function register(program: Command): void {
       .description(`${summary}; X, Y: integer literal or @FILE`)
       .option('-o, --output <FILE>', 'write the result to FILE instead of stdout')
       .action(action(async (x: string, y: string, flags: { output?: string }) => {
+        // Checked before any work: `-o ""` is an error (not stdout), and the output may be neither
+        // inside the home nor one of the operand files.
+        if (flags.output !== undefined) checkOutputTarget(flags.output, operandFiles(x, y));
         const a = await parseOperand(x);
         const b = await parseOperand(y);
         const progress = startProgress(name);
@@ -36,7 +39,7 @@ export function register(program: Command): void {
         try {
           const result = await run(a, b, { signal: controller.signal, onProgress: progress.onProgress });
           try {
-            if (flags.output) await exportToFile(result, flags.output, { signal: controller.signal });
+            if (flags.output !== undefined) await exportToFile(result, flags.output, { signal: controller.signal });
             else await writeToStream(result, process.stdout);
           } finally {
             result.free();

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { action } from '../run.js';
 import { startProgress } from '../progress.js';
 import { computePi, computePiToFile, parseDecimalCount, writePiStream } from '../../apps/pi/index.js';
+import { checkOutputTarget } from '../../engine/index.js';
 
 export function register(program: Command): void {
   program
@@ -18,6 +19,7 @@ export function register(program: Command): void {
     .action(
       action(async (count: string, options: { output?: string }) => {
         const decimals = parseDecimalCount(count);
+        if (options.output !== undefined) checkOutputTarget(options.output);
         const progress = startProgress(`pi ${decimals}`);
         const abort = new AbortController();
         const onSignal = (): void => abort.abort();

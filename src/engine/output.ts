@@ -1,0 +1,68 @@
+/**
+ * output — where a result may be written with `-o` / `exportToFile`.
+ *
+ * The home is mathstream's own: the log folder's files are collected by `gc`, the tracker
+ * database must stay a database, a live process's result must not be overwritten under it. So
+ * an output path inside the home is refused (exit 2) — and the test is made on real paths
+ * (symlinks resolved, for the target's nearest existing folder too), so a link into the home
+ * is refused like the path itself. An output equal to one of the operands is refused as well:
+ * it would replace the user's input with the result (and a later read of that input, by this
+ * or any process, would see another number). Equality is by real path, and by device and
+ * inode when the target exists (a hard link to an operand counts).
+ */
+import { realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { getConfig } from '../config.js';
+import { escapeControl, InvalidArgumentError } from '../errors.js';
+
+/** The real path `path` would have: symlinks of its nearest existing ancestor resolved. */
+function realTarget(path: string): string {
+  let dir = resolve(path);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(dir), ...rest);
+    } catch {
+      const parent = dirname(dir);
+      if (parent === dir) return resolve(path);
+      rest.unshift(basename(dir));
+      dir = parent;
+    }
+  }
+}
+
+function isWithin(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
+}
+
+function sameFile(a: string, b: string): boolean {
+  const x = statSync(a, { throwIfNoEntry: false });
+  const y = statSync(b, { throwIfNoEntry: false });
+  return x !== undefined && y !== undefined && x.dev === y.dev && x.ino === y.ino;
+}
+
+/**
+ * Checks an output path before any work: not empty, not inside the mathstream home, not one
+ * of `operands` (the user's input files).
+ * @returns the absolute output path.
+ * @throws InvalidArgumentError (exit 2) for an empty path, a path inside the home, an operand.
+ * @example checkOutputTarget('out.txt', ['in.txt']) // '/work/out.txt'
+ */
+export function checkOutputTarget(target: string, operands: readonly string[] = []): string {
+  if (target === '') throw new InvalidArgumentError('output: the file name is empty; give -o FILE, or leave -o out to print the result');
+  const shown = escapeControl(target);
+  const { home } = getConfig();
+  const real = realTarget(target);
+  if (isWithin(resolve(home), resolve(target)) || isWithin(realTarget(home), real)) {
+    throw new InvalidArgumentError(
+      `output: ${shown} is inside the mathstream home ${escapeControl(home)}, whose files mathstream manages (and gc deletes); write the result outside it`,
+    );
+  }
+  for (const operand of operands) {
+    if (realTarget(operand) === real || sameFile(operand, target)) {
+      throw new InvalidArgumentError(`output: ${shown} is also an operand; writing the result there would replace the input, choose another file`);
+    }
+  }
+  return resolve(target);
+}
