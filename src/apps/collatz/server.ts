@@ -10,8 +10,10 @@
  *   POST /api/runs/:id/cancel     stops the run (terminates its worker)
  *
  * Bound to 127.0.0.1 only. Requests whose Host is not this server's own loopback address are
- * refused (a DNS-rebinding page cannot reach it), and POSTs must be JSON (a cross-site form
- * cannot send that without a CORS preflight, which is never granted). Bodies are capped
+ * refused (a DNS-rebinding page cannot reach it), and requests a browser sends on behalf of
+ * another site (a foreign Origin or Sec-Fetch-Site) are refused with 403 whatever their
+ * Content-Type (web/http.ts). Expressions are parsed under a work limit (expression.ts), so a
+ * huge one is a quick 413 instead of a stalled event loop. Bodies are capped
  * (`maxBodyBytes`), starts are capped (`maxDigits`), and each run is a worker thread, so a
  * long computation never blocks the server.
  */
@@ -22,7 +24,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, MathStreamError } from '../../errors.js';
+import { InvalidArgumentError, MathStreamError, NumberTooLargeError, ResultTooLargeError } from '../../errors.js';
+import { HOST, HttpError, checkHost, checkOrigin, inTurn, readJson, sendJson, sendStatic } from '../web/http.js';
 import { parseExpression } from './expression.js';
 import { renderPage } from './ui/page.js';
 import type { RunEvent, RunSnapshot, WorkerMessage, WorkerTask } from './protocol.js';
@@ -47,7 +50,6 @@ export interface CollatzServer {
   close(): Promise<void>;
 }
 
-const HOST = '127.0.0.1';
 const FINISHED_RUNS_KEPT = 32;
 
 interface Run {
@@ -56,66 +58,6 @@ interface Run {
   last: RunEvent | undefined;
   worker: Worker | undefined;
   readonly listeners: Set<ServerResponse>;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-    readonly allowHeader?: string,
-  ) {
-    super(message);
-  }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...headers });
-  res.end(text);
-}
-
-function sendStatic(res: ServerResponse, type: string, body: string | Buffer): void {
-  res.writeHead(200, {
-    'Content-Type': type,
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-cache',
-    'X-Content-Type-Options': 'nosniff',
-    'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
-  });
-  res.end(body);
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(bytes % (1 << 20) === 0 ? 0 : 1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
-}
-
-/**
- * Reads a request body of at most `limit` bytes. A larger body is a 413, answered only after
- * the upload has been drained (discarding it), so the client sees the message instead of a
- * connection reset; beyond 16× the limit the connection is simply refused.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const tooLarge = (): HttpError =>
-    new HttpError(413, `request too large: the limit is ${formatBytes(limit)} (for a digit file: about ${(limit / 1e6).toFixed(1)} million digits)`);
-  const hardLimit = 16 * limit;
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > hardLimit) return Promise.reject(tooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > hardLimit) {
-        reject(tooLarge());
-        req.destroy();
-      } else if (size <= limit) {
-        chunks.push(chunk);
-      }
-    });
-    req.on('end', () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
-  });
 }
 
 function staticAssets(): { clientJs: Buffer; chartJs: Buffer } {
@@ -194,23 +136,17 @@ export async function startCollatzServer(options: CollatzServerOptions = {}): Pr
   }
 
   async function createRun(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const type = req.headers['content-type'] ?? '';
-    if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'send the start number as JSON: {"input": "2^1000-1"}');
-    const body = await readBody(req, maxBodyBytes);
-    let input: unknown;
-    try {
-      input = (JSON.parse(body) as { input?: unknown }).input;
-    } catch {
-      throw new HttpError(400, 'the request body is not valid JSON');
-    }
+    const { input } = await readJson(req, maxBodyBytes, '{"input": "2^1000-1"}');
     if (typeof input !== 'string') throw new HttpError(400, 'expected {"input": "<number or expression>"}');
     if (input.trim() === '') throw new HttpError(400, 'type a number (such as 27 or 2^1000-1) or pick a digit file');
     try {
-      parseExpression(input);
+      // Bounded work (see expression.ts): cheap enough for this thread, whatever was sent.
+      await inTurn(() => parseExpression(input, { maxDigits }));
     } catch (error) {
       if (error instanceof MathStreamError) {
         const offset = (error as { offset?: number }).offset;
-        throw new HttpError(400, error.message, { code: error.code, offset });
+        const tooLarge = error instanceof NumberTooLargeError || error instanceof ResultTooLargeError;
+        throw new HttpError(tooLarge ? 413 : 400, error.message, { code: error.code, offset });
       }
       throw error;
     }
@@ -231,15 +167,9 @@ export async function startCollatzServer(options: CollatzServerOptions = {}): Pr
     req.on('close', () => run.listeners.delete(res));
   }
 
-  function checkHost(req: IncomingMessage): void {
-    const host = (req.headers.host ?? '').toLowerCase();
-    if (host !== `${HOST}:${actualPort}` && host !== `localhost:${actualPort}`) {
-      throw new HttpError(403, `unexpected Host header "${host}": open http://${HOST}:${actualPort}/`);
-    }
-  }
-
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    checkHost(req);
+    checkHost(req, actualPort);
+    checkOrigin(req, actualPort);
     const path = new URL(req.url ?? '/', `http://${HOST}`).pathname;
     const method = req.method ?? 'GET';
     const allow = (methods: string): void => {
