@@ -69,7 +69,7 @@ describe('static files', () => {
     const html = await page.text();
     assert.match(html, /<form id="run-form"/);
     assert.match(html, /<canvas id="chart"/);
-    for (const path of ['/app.js', '/chart.js']) {
+    for (const path of ['/assets/collatz.js', '/assets/chart.js']) {
       const response = await fetch(api(path));
       assert.equal(response.status, 200, path);
       assert.match(response.headers.get('content-type') ?? '', /javascript/);
@@ -172,7 +172,7 @@ describe('other sites are refused (issue 14, item 10)', () => {
     }
     // A cross-site subresource GET is refused too; a top-level navigation (a shared link) is not.
     assert.equal((await rawRequest('GET', `/api/runs/${id}`, { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'cors' })).status, 403);
-    assert.equal((await rawRequest('GET', '/', { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document' })).status, 200);
+    assert.equal((await rawRequest('GET', '/collatz', { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document' })).status, 200);
     const snapshot = (await (await fetch(api(`/api/runs/${id}`))).json()) as RunSnapshot;
     assert.equal(snapshot.state, 'running');
     // The page's own requests pass.
