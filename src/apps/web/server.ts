@@ -21,9 +21,9 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from '../../errors.js';
-import type { StreamNumber } from '../../number.js';
 import { HOST, HttpError, checkHost, checkOrigin, sendJson, sendStatic } from './http.js';
 import { RunRegistry } from './runs.js';
+import { HeldResults } from './results.js';
 import { defaultSaveFolder } from './files.js';
 import { collatzRoutes } from './routes/collatz.js';
 import { piRoutes } from './routes/pi.js';
@@ -70,7 +70,7 @@ export interface RouteContext {
   readonly limits: Limits;
   readonly runs: RunRegistry;
   /** Calculator results this server holds a reference on, by run id. */
-  readonly results: Map<string, StreamNumber>;
+  readonly results: HeldResults;
   /** The navigation bar, for pages. */
   readonly nav: (active: 'pi' | 'calc' | 'collatz') => string;
 }
@@ -135,7 +135,7 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
   const landing = options.landing ?? 'pi';
   const assets = loadAssets();
   const runs = new RunRegistry(limits.maxRunning);
-  const results = new Map<string, StreamNumber>();
+  const results = new HeldResults();
   let actualPort = 0;
 
   const core: Route[] = [
@@ -233,8 +233,7 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
     port: actualPort,
     async close(): Promise<void> {
       await runs.close();
-      for (const held of results.values()) held.free();
-      results.clear();
+      results.releaseAll();
       await new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());
         server.closeAllConnections();

@@ -13,13 +13,13 @@
  *   POST /api/gc                       {"threshold": 3600} → the collector's removed files
  *
  * A result is an ordinary staged file in the log folder; this app holds a reference on it while
- * it is shown, so the collector (run from here or anywhere) leaves it alone until it is released.
- * The app deletes nothing itself: the only deletion is the collector's.
+ * it is shown (results.ts), so the collector (run from here or anywhere) leaves it alone until
+ * it is released. The app deletes nothing itself: the only deletion is the collector's.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { MathStreamError } from '../../../errors.js';
-import { StreamNumber } from '../../../number.js';
+import type { StreamNumber } from '../../../number.js';
 import { exportToFile, writeToStream } from '../../../engine/index.js';
 import { collectGarbage, trackerStatus } from '../../../tracker/index.js';
 import { HttpError, readJson, sendJson, sendStatic } from '../http.js';
@@ -51,11 +51,14 @@ async function resolveOperand(value: unknown, label: string, context: RouteConte
   return { type: 'text', text };
 }
 
-function heldResult(context: RouteContext): { id: string; number: StreamNumber } {
+const NOT_HELD = 'no such result (it was released, or the app was restarted)';
+
+/** Runs `body` with a handle on the result named in the path. @throws HttpError 404 when not held */
+async function withResult<T>(context: RouteContext, body: (number: StreamNumber, id: string) => Promise<T>): Promise<T> {
   const id = context.match[1]!;
-  const number = context.results.get(id);
-  if (number === undefined) throw new HttpError(404, 'no such result (it was released, or the app was restarted)');
-  return { id, number };
+  const answer = await context.results.use(id, (number) => body(number, id));
+  if (answer === undefined && !context.results.has(id)) throw new HttpError(404, NOT_HELD);
+  return answer as T;
 }
 
 function folders(context: RouteContext): string[] {
@@ -99,10 +102,10 @@ export function calcRoutes(): Route[] {
           workerData: task,
           cancel: 'signal',
           // Take this thread's reference before the worker drops its own: the file is never unreferenced.
-          adopt: async (event) => {
+          adopt: (event) => {
             const { path, ...shown } = event as unknown as CalcResultEvent;
-            results.set(runId, await StreamNumber.fromPath(path!));
-            return shown;
+            results.hold(runId, path!);
+            return Promise.resolve(shown);
           },
         });
         runId = run.id;
@@ -112,24 +115,25 @@ export function calcRoutes(): Route[] {
     {
       path: /^\/api\/results\/([0-9a-f-]{36})\/download$/,
       methods: 'GET',
-      handle: async (_req, res, context) => {
-        const { id, number } = heldResult(context);
-        res.writeHead(200, {
-          'Content-Type': 'text/plain; charset=us-ascii',
-          'Content-Length': number.digitCount + (number.isNegative ? 1 : 0) + 1,
-          'Content-Disposition': `attachment; filename="result-${id.slice(0, 8)}.txt"`,
-          'Cache-Control': 'no-store',
-          'X-Content-Type-Options': 'nosniff',
-        });
-        await writeToStream(number, res);
-        res.end();
-      },
+      handle: (_req, res, context) =>
+        withResult(context, async (number, id) => {
+          res.writeHead(200, {
+            'Content-Type': 'text/plain; charset=us-ascii',
+            'Content-Length': number.digitCount + (number.isNegative ? 1 : 0) + 1,
+            'Content-Disposition': `attachment; filename="result-${id.slice(0, 8)}.txt"`,
+            'Cache-Control': 'no-store',
+            'X-Content-Type-Options': 'nosniff',
+          });
+          // Chunk by chunk from the file, each write waiting for the last: never the whole number in memory.
+          await writeToStream(number, res);
+          res.end();
+        }),
     },
     {
       path: /^\/api\/results\/([0-9a-f-]{36})\/save$/,
       methods: 'POST',
       handle: async (req, res, context) => {
-        const { number } = heldResult(context);
+        if (!context.results.has(context.match[1]!)) throw new HttpError(404, NOT_HELD);
         const { name } = await readJson(req, 4096, '{"name": "product.txt"}');
         if (typeof name !== 'string' || !SAVE_NAME.test(name)) {
           throw new HttpError(400, 'a name is 1-100 letters, digits, dots, dashes or underscores, not starting with a dot (such as product.txt)');
@@ -140,7 +144,7 @@ export function calcRoutes(): Route[] {
         if (existsSync(target)) throw new HttpError(409, `${fileName} already exists in ${folder}; choose another name`);
         mkdirSync(folder, { recursive: true });
         try {
-          await exportToFile(number, target);
+          await withResult(context, (number) => exportToFile(number, target));
         } catch (error) {
           if (error instanceof MathStreamError) throw new HttpError(400, error.message, { code: error.code });
           throw error;
@@ -152,9 +156,7 @@ export function calcRoutes(): Route[] {
       path: /^\/api\/results\/([0-9a-f-]{36})\/release$/,
       methods: 'POST',
       handle: (_req, res, context) => {
-        const { id, number } = heldResult(context);
-        number.free();
-        context.results.delete(id);
+        if (!context.results.release(context.match[1]!)) throw new HttpError(404, NOT_HELD);
         sendJson(res, 200, { released: true });
       },
     },
