@@ -11,7 +11,7 @@
 import { openSync, readSync, closeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { MathStreamError, ResultTooLargeError } from '../../errors.js';
+import { ResultTooLargeError } from '../../errors.js';
 import { configure } from '../../config.js';
 import { StreamNumber } from '../../number.js';
 import { add, div, isqrt, mod, mul, pow, sub } from '../../engine/index.js';
@@ -19,6 +19,7 @@ import { ensureIndex, ensurePiFile } from '../find/index.js';
 import { evaluateExpression, parseExpression } from '../collatz/expression.js';
 import type { CalcResult, CalcTask, JobTask, PiTask, ResolvedOperand } from './protocol.js';
 import type { WorkerEvent } from './runs.js';
+import { failedEvent } from '../collatz/protocol.js';
 
 const PROGRESS_INTERVAL_MS = 100;
 const SHOWN_DIGITS = 50;
@@ -155,14 +156,7 @@ async function main(task: JobTask): Promise<void> {
     if (task.kind === 'calc') await calc(task);
     else await pi(task);
   } catch (error) {
-    const known = error instanceof MathStreamError;
-    post({
-      type: 'failed',
-      error: {
-        code: known ? error.code : 'INTERNAL',
-        message: known ? error.message : `internal error: ${error instanceof Error ? error.message : String(error)}`,
-      },
-    });
+    post(failedEvent(error));
   }
   // Closing the port before the server has read the final event could drop it: wait for its word.
   await done;

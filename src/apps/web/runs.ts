@@ -16,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { HttpError } from './http.js';
+import { failedEvent } from '../collatz/protocol.js';
 
 /** What a worker posts: progress (any fields), then one final result or failure. */
 export type WorkerEvent =
@@ -55,6 +56,8 @@ export interface Run {
   readonly listeners: Set<ServerResponse>;
   worker: Worker | undefined;
   cancelRequested: boolean;
+  /** The final event has arrived and is being adopted: the thread's exit is expected now. */
+  settling: boolean;
   readonly spec: RunSpec;
 }
 
@@ -85,18 +88,25 @@ export class RunRegistry {
   /** Starts a worker for `spec`. @throws HttpError 429 when too many runs compute already */
   start(spec: RunSpec): Run {
     this.checkCapacity();
-    const run: Run = { id: randomUUID(), kind: spec.kind, state: 'running', last: undefined, listeners: new Set(), worker: undefined, cancelRequested: false, spec };
+    const run: Run = { id: randomUUID(), kind: spec.kind, state: 'running', last: undefined, listeners: new Set(), worker: undefined, cancelRequested: false, settling: false, spec };
     const worker = new Worker(spec.worker, { workerData: spec.workerData });
     run.worker = worker;
+    const adopt = spec.adopt;
     worker.on('message', (message: WorkerEvent) => {
       if (run.state !== 'running') return;
       if (message.type === 'progress') {
         this.#publish(run, message);
       } else if (message.type === 'result') {
-        const adopted = spec.adopt ? spec.adopt(message) : Promise.resolve(message);
-        adopted.then(
+        if (adopt === undefined) {
+          this.#finish(run, 'done', message);
+          return;
+        }
+        // Node delivers a thread's last messages and then its 'exit' in one go: the exit must
+        // not count as a crash while the result is being adopted.
+        run.settling = true;
+        adopt(message).then(
           (event) => this.#finish(run, event.type === 'failed' ? 'failed' : 'done', event),
-          (error: unknown) => this.#finish(run, 'failed', failure(error)),
+          (error: unknown) => this.#finish(run, 'failed', failedEvent(error)),
         );
       } else if (message.error.code === 'CANCELLED' && run.cancelRequested) {
         this.#finish(run, 'cancelled', { type: 'cancelled' });
@@ -104,8 +114,9 @@ export class RunRegistry {
         this.#finish(run, 'failed', message);
       }
     });
-    worker.on('error', (error) => this.#finish(run, 'failed', failure(error)));
+    worker.on('error', (error) => this.#finish(run, 'failed', failedEvent(error)));
     worker.on('exit', (code) => {
+      if (run.settling) return;
       if (run.cancelRequested) this.#finish(run, 'cancelled', { type: 'cancelled' });
       else this.#finish(run, 'failed', { type: 'failed', error: { code: 'INTERNAL', message: `the computation stopped unexpectedly (exit code ${code})` } });
     });
@@ -195,10 +206,4 @@ export class RunRegistry {
 
 function frame(event: RunEvent): string {
   return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-}
-
-function failure(error: unknown): WorkerEvent {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  return { type: 'failed', error: { code: typeof code === 'string' ? code : 'INTERNAL', message } };
 }
