@@ -3,7 +3,7 @@
  * size-capped body reader, and the two checks that keep other sites out.
  *
  * The app listens on 127.0.0.1 only, but a browser on this machine can still be made to send
- * requests to it by any site it visits. Two checks stop that (docs/ARCHITECTURE.md, "web"):
+ * requests to it by any site it visits. Two checks stop that:
  * - `checkHost`: a request whose Host is not this server's own loopback address is refused, so a
  *   DNS-rebinding page (evil.example resolving to 127.0.0.1) cannot read answers;
  * - `checkOrigin`: a request that a browser marks as coming from another site (`Origin` naming
