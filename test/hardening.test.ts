@@ -13,7 +13,8 @@ import { pow } from '../src/engine/index.js';
 import { NegativeExponentError } from '../src/errors.js';
 import { StreamNumber } from '../src/number.js';
 import { InvalidArgumentError } from '../src/errors.js';
-import { closeTracker, collectGarbage, reconcile, registerLogFile, trackedFiles } from '../src/tracker/index.js';
+import { closeTracker, collectGarbage, reconcile, trackedFiles } from '../src/tracker/index.js';
+import { registerLogFile } from '../src/tracker/references.js';
 import { freshHome } from './helpers.js';
 import { spawnChild } from './fixtures/children.js';
 

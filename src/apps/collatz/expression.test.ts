@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { evaluate, parseExpression } from './expression.js';
-import { InvalidNumberError, NegativeExponentError, ResultTooLargeError } from '../../errors.js';
+import { InvalidNumberError, NegativeExponentError, NumberTooLargeError, ResultTooLargeError } from '../../errors.js';
 
 test('operators, precedence and associativity', () => {
   assert.equal(evaluate('2^1000-1'), 2n ** 1000n - 1n);
@@ -33,7 +33,7 @@ test('syntax errors name the offset', () => {
 });
 
 test('deep nesting is refused without a stack overflow', () => {
-  assert.throws(() => parseExpression(`${'('.repeat(5000)}1${')'.repeat(5000)}`), InvalidNumberError);
+  assert.throws(() => parseExpression(`${'('.repeat(3000)}1${')'.repeat(3000)}`), InvalidNumberError);
   assert.throws(() => parseExpression(`${'-'.repeat(5000)}1`), InvalidNumberError);
 });
 
@@ -48,4 +48,26 @@ test('results beyond the digit cap are refused before they are computed', () => 
 
 test('a negative exponent is a NegativeExponentError', () => {
   assert.throws(() => evaluate('2^-1'), NegativeExponentError);
+});
+
+test('a long flat sum is refused by the work limit, in time independent of its length (issue 14, item 11)', () => {
+  const sum = Array(400_000).fill('1').join('+');
+  assert.throws(
+    () => evaluate(sum),
+    (e: unknown) => e instanceof NumberTooLargeError && /more than 10,000 numbers, operators and parentheses/.test(e.message),
+  );
+  assert.throws(() => parseExpression(`1${'+1'.repeat(1_000_000)}`), NumberTooLargeError);
+  // Just within the limit is fine (5,000 terms = 9,999 tokens).
+  assert.equal(evaluate(Array(5_000).fill('1').join('+')), 5000n);
+});
+
+test('evaluation walks deep trees without recursion: a 400k-term sum under a raised limit', () => {
+  const sum = Array(400_000).fill('1').join('+');
+  assert.equal(evaluate(sum, { maxTokens: 1_000_000 }), 400_000n);
+  assert.equal(evaluate(Array(200_000).fill('2').join('*'), { maxTokens: 1_000_000, maxDigits: 100_000 }), 2n ** 200_000n);
+});
+
+test('parse-time literal cap', () => {
+  assert.throws(() => parseExpression(`1+${'7'.repeat(1001)}`, { maxDigits: 1000 }), ResultTooLargeError);
+  assert.doesNotThrow(() => parseExpression(`1+${'0'.repeat(500)}${'7'.repeat(1000)}`, { maxDigits: 1000 }));
 });

@@ -6,10 +6,17 @@
  * Nothing is executed beyond bigint arithmetic, and each operation's result size is bounded
  * *before* it is computed (a product has at most bits(a)+bits(b) bits, a^b about
  * b·log2|a|), so `10^10^10` is refused at once with a clear message instead of exhausting
- * memory. Parsing (`parseExpression`, linear time, cheap enough for a request handler) is
- * separate from evaluation (`evaluateExpression`, may take a while for big powers).
+ * memory. Parsing (`parseExpression`) is separate from evaluation (`evaluateExpression`, may
+ * take a while for big powers).
+ *
+ * Work limit: parsing stops at `maxTokens` tokens (default 10,000: far more than anyone types,
+ * far fewer than a pasted 2 MiB `1+1+…+1`), so it costs O(maxTokens + literal digits) whatever
+ * the text — a web request handler may call it on the main thread. Nesting is capped too
+ * (MAX_NESTING), so the recursive descent is at most ~6·MAX_NESTING frames deep; long flat sums
+ * and products are loops, and evaluation walks the tree with an explicit stack, so no input can
+ * exhaust the call stack.
  */
-import { InvalidNumberError, NegativeExponentError, ResultTooLargeError } from '../../errors.js';
+import { InvalidNumberError, NegativeExponentError, NumberTooLargeError, ResultTooLargeError } from '../../errors.js';
 import { bitLength, log2 } from './magnitude.js';
 
 export type Expression =
@@ -17,10 +24,20 @@ export type Expression =
   | { readonly kind: 'negate'; readonly operand: Expression }
   | { readonly kind: 'binary'; readonly op: '+' | '-' | '*' | '^'; readonly left: Expression; readonly right: Expression; readonly offset: number };
 
-export interface EvaluateOptions {
+export interface ParseOptions {
+  /** Most tokens (numbers, operators, parentheses) accepted (default 10,000). */
+  readonly maxTokens?: number;
+  /** Refuse at parse time any literal with more significant digits than this (default: no check here). */
+  readonly maxDigits?: number;
+}
+
+export interface EvaluateOptions extends ParseOptions {
   /** Largest allowed result of any operation, in decimal digits (default 1,000,000). */
   readonly maxDigits?: number;
 }
+
+/** Default work limit of the parser, in tokens. */
+export const MAX_TOKENS = 10_000;
 
 const MAX_NESTING = 100;
 const LOG2_10 = Math.log2(10);
@@ -35,16 +52,35 @@ function describe(text: string): string {
   return `expression "${text.length > 40 ? `${text.slice(0, 40)}...` : text}"`;
 }
 
-function tokenize(text: string): Token[] {
+function literalTooLarge(text: string, significant: number, maxDigits: number): ResultTooLargeError {
+  return new ResultTooLargeError(
+    `${describe(text)}: a literal of ${significant.toLocaleString('en-US')} digits; the limit is ${maxDigits.toLocaleString('en-US')}`,
+  );
+}
+
+function tokenize(text: string, options: ParseOptions): Token[] {
+  const maxTokens = options.maxTokens ?? MAX_TOKENS;
+  const maxDigits = options.maxDigits ?? Infinity;
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
     const ch = text[i]!;
+    if (tokens.length >= maxTokens && ch !== ' ' && ch !== '\t' && ch !== '\n' && ch !== '\r') {
+      throw new NumberTooLargeError(
+        `${describe(text)} has more than ${maxTokens.toLocaleString('en-US')} numbers, operators and parentheses; ` +
+          `write it shorter (for example n*k instead of a sum of k equal terms)`,
+      );
+    }
     if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') {
       i++;
     } else if (ch >= '0' && ch <= '9') {
       let j = i + 1;
       while (j < text.length && text[j]! >= '0' && text[j]! <= '9') j++;
+      if (j - i > maxDigits) {
+        let zeros = i;
+        while (zeros < j && text[zeros] === '0') zeros++;
+        if (j - zeros > maxDigits) throw literalTooLarge(text, j - zeros, maxDigits);
+      }
       tokens.push({ type: 'number', text: text.slice(i, j), offset: i });
       i = j;
     } else if (ch === '*' && text[i + 1] === '*') {
@@ -65,9 +101,14 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-/** Parses the text into an expression tree; syntax errors are InvalidNumberError with the offset. */
-export function parseExpression(text: string): Expression {
-  const tokens = tokenize(text);
+/**
+ * Parses the text into an expression tree, in O(maxTokens + digits) time whatever the text.
+ * @throws InvalidNumberError for a syntax error, with the offset
+ * @throws NumberTooLargeError beyond `maxTokens` tokens; ResultTooLargeError for a literal over `maxDigits`
+ * @example parseExpression('2^1000-1')
+ */
+export function parseExpression(text: string, options: ParseOptions = {}): Expression {
+  const tokens = tokenize(text, options);
   let position = 0;
   let depth = 0;
   const peek = (): Token => tokens[position]!;
@@ -151,21 +192,37 @@ export function evaluateExpression(tree: Expression, text: string, options: Eval
   };
   const digitsOfBits = (bits: number): number => bits / LOG2_10;
 
-  function value(node: Expression): bigint {
-    switch (node.kind) {
-      case 'number': {
-        const significant = node.digits.length - (/^0*/.exec(node.digits)?.[0].length ?? 0);
-        if (significant > maxDigits) tooLarge(`a literal of ${significant} digits`, significant);
-        return BigInt(node.digits);
-      }
-      case 'negate':
-        return -value(node.operand);
-      case 'binary': {
-        const left = value(node.left);
-        const right = value(node.right);
-        return apply(node.op, left, right);
+  function literal(digits: string): bigint {
+    const significant = digits.length - (/^0*/.exec(digits)?.[0].length ?? 0);
+    if (significant > maxDigits) tooLarge(`a literal of ${significant} digits`, significant);
+    return BigInt(digits);
+  }
+
+  // Post-order walk with an explicit stack: a flat sum of thousands of terms is a left-deep tree
+  // that deep, which recursion could not walk.
+  function value(root: Expression): bigint {
+    const work: Array<{ readonly node: Expression; readonly ready: boolean }> = [{ node: root, ready: false }];
+    const values: bigint[] = [];
+    while (work.length > 0) {
+      const { node, ready } = work.pop()!;
+      if (node.kind === 'number') {
+        values.push(literal(node.digits));
+      } else if (!ready) {
+        work.push({ node, ready: true });
+        if (node.kind === 'negate') {
+          work.push({ node: node.operand, ready: false });
+        } else {
+          work.push({ node: node.right, ready: false }, { node: node.left, ready: false });
+        }
+      } else if (node.kind === 'negate') {
+        values.push(-values.pop()!);
+      } else {
+        const right = values.pop()!;
+        const left = values.pop()!;
+        values.push(apply(node.op, left, right));
       }
     }
+    return values[0]!;
   }
 
   function apply(op: '+' | '-' | '*' | '^', left: bigint, right: bigint): bigint {
@@ -204,7 +261,11 @@ function shortText(x: bigint): string {
   return bitLength(x < 0n ? -x : x) > 64 ? `(a ${digitsOf(x)}-digit number)` : x.toString();
 }
 
-/** Parses and evaluates in one go. */
+/**
+ * Parses and evaluates in one go.
+ * @throws InvalidNumberError, NumberTooLargeError, ResultTooLargeError, NegativeExponentError
+ * @example evaluate('2^64+1') // 18446744073709551617n
+ */
 export function evaluate(text: string, options: EvaluateOptions = {}): bigint {
-  return evaluateExpression(parseExpression(text), text, options);
+  return evaluateExpression(parseExpression(text, { maxTokens: options.maxTokens }), text, options);
 }

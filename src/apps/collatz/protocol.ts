@@ -4,6 +4,7 @@
  * The worker posts `WorkerMessage`s; the server forwards them to the page as Server-Sent
  * Events named by `type` (plus `cancelled`, which only the server knows about).
  */
+import { MathStreamError } from '../../errors.js';
 import type { CollatzProgress, CollatzResult } from './trajectory.js';
 
 /** What a worker is started with (its `workerData`). */
@@ -44,4 +45,16 @@ export interface RunSnapshot {
   readonly id: string;
   readonly state: 'running' | 'done' | 'failed' | 'cancelled';
   readonly last: RunEvent | undefined;
+}
+
+/** The `failed` event a worker posts for an error: a MathStreamError's code and message, else an internal error. */
+export function failedEvent(error: unknown): FailedEvent {
+  const known = error instanceof MathStreamError;
+  return {
+    type: 'failed',
+    error: {
+      code: known ? error.code : 'INTERNAL',
+      message: known ? error.message : `internal error: ${error instanceof Error ? error.message : String(error)}`,
+    },
+  };
 }

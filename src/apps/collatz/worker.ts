@@ -6,11 +6,10 @@
  * the server terminating this thread: nothing here needs cleaning up.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { MathStreamError } from '../../errors.js';
 import { evaluate } from './expression.js';
 import { collatz } from './trajectory.js';
 import { requirePositive } from './input.js';
-import type { WorkerMessage, WorkerTask } from './protocol.js';
+import { failedEvent, type WorkerMessage, type WorkerTask } from './protocol.js';
 
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -32,14 +31,7 @@ async function main(task: WorkerTask): Promise<void> {
     });
     post({ type: 'result', result, elapsedMs: performance.now() - started });
   } catch (error) {
-    const known = error instanceof MathStreamError;
-    post({
-      type: 'failed',
-      error: {
-        code: known ? error.code : 'INTERNAL',
-        message: known ? error.message : `internal error: ${error instanceof Error ? error.message : String(error)}`,
-      },
-    });
+    post(failedEvent(error));
   }
 }
 

@@ -4,6 +4,7 @@ import * as arith from './arith.js';
 import { register as registerPi } from './pi.js';
 import { register as registerCollatz } from './collatz.js';
 import { register as registerCollatzUi } from './collatz-ui.js';
+import { register as registerUi } from './ui.js';
 import { register as registerFind } from './find.js';
 import { register as registerStatus } from './status.js';
 import { register as registerGc } from './gc.js';
@@ -14,6 +15,7 @@ export function registerCommands(program: Command): void {
   registerPi(program);
   registerCollatz(program);
   registerCollatzUi(program);
+  registerUi(program);
   registerFind(program);
   registerStatus(program);
   registerGc(program);

@@ -6,6 +6,8 @@
 export interface PageLimits {
   readonly maxDigits: number;
   readonly maxBodyBytes: number;
+  /** The web app's navigation bar (HTML), shown above the title. */
+  readonly nav?: string;
 }
 
 const CSS = `
@@ -47,7 +49,7 @@ dd { margin: 0; font: 600 20px ui-monospace, SFMono-Regular, Menlo, Consolas, mo
 #result dd { font-size: 24px; }
 .chart-box { position: relative; height: 340px; }
 footer { grid-column: 1 / -1; color: var(--muted); font-size: 13px; }
-@media (max-width: 760px) { main { grid-template-columns: 1fr; } }
+@media (max-width: 760px) { main { grid-template-columns: minmax(0, 1fr); padding: 12px 12px 32px; } header { padding: 18px 12px 4px; } .card { min-width: 0; } }
 `;
 
 function escapeHtml(text: string): string {
@@ -64,10 +66,11 @@ export function renderPage(limits: PageLimits): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Collatz explorer · mathstream</title>
 <style>${CSS}</style>
-<script src="/chart.js" defer></script>
-<script type="module" src="/app.js"></script>
+<script src="/assets/chart.js" defer></script>
+<script type="module" src="/assets/collatz.js"></script>
 </head>
 <body data-max-body="${limits.maxBodyBytes}" data-max-digits="${limits.maxDigits}">
+${limits.nav ?? ''}
 <header>
   <h1>Collatz explorer</h1>
   <p>Halve even numbers, send odd ones to 3n+1, and count the steps down to 1 — for numbers with up to ${escapeHtml(digits)} digits.</p>
