@@ -18,6 +18,16 @@ import { MINUS } from './result.js';
  */
 export async function exportToFile(x: StreamNumber, target: string, options: OperationOptions = {}): Promise<string> {
   checkOutputTarget(target);
+  return writeNumberFile(x, target, options);
+}
+
+/**
+ * The writing half of `exportToFile`, for callers that check the target by rules of their own: the web app
+ * saves into its own folder, `<home>/saved`, under names it validates (apps/web/routes/calc.ts), which the
+ * CLI's "never inside the home" rule would refuse.
+ * @internal
+ */
+export async function writeNumberFile(x: StreamNumber, target: string, options: OperationOptions = {}): Promise<string> {
   const report = progressReporter(options, x.digitCount);
   return writeFileAtomically(target, async (file) => {
     if (x.isNegative) await file.append(MINUS);

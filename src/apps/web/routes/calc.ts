@@ -20,7 +20,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { MathStreamError } from '../../../errors.js';
 import type { StreamNumber } from '../../../number.js';
-import { exportToFile, writeToStream } from '../../../engine/index.js';
+import { writeToStream } from '../../../engine/index.js';
+import { writeNumberFile } from '../../../engine/export.js';
 import { collectGarbage, trackerStatus } from '../../../tracker/index.js';
 import { HttpError, readJson, sendJson, sendStatic } from '../http.js';
 import { OPERATIONS, workerConfig, type CalcResultEvent, type CalcTask, type Operation, type ResolvedOperand } from '../protocol.js';
@@ -144,7 +145,7 @@ export function calcRoutes(): Route[] {
         if (existsSync(target)) throw new HttpError(409, `${fileName} already exists in ${folder}; choose another name`);
         mkdirSync(folder, { recursive: true });
         try {
-          await withResult(context, (number) => exportToFile(number, target));
+          await withResult(context, (number) => writeNumberFile(number, target));
         } catch (error) {
           if (error instanceof MathStreamError) throw new HttpError(400, error.message, { code: error.code });
           throw error;
