@@ -9,7 +9,7 @@ import { StreamNumber } from '../src/number.js';
 import { mulOutOfCore, powOutOfCore } from '../src/engine/outofcore/index.js';
 import * as outOfCore from '../src/engine/outofcore/index.js';
 import { configure, getConfig } from '../src/config.js';
-import { div, divmod, mod, mul, pow, productFitsInMemory } from '../src/engine/index.js';
+import { div, divmod, mod, mul, pow, plannedOutOfCore } from '../src/engine/index.js';
 import { floorDiv, floorMod, freshHome, logFiles, randomInteger } from './helpers.js';
 
 const home = freshHome('ms-ooc-');
@@ -93,7 +93,7 @@ describe('routing by MATHSTREAM_MEMORY: out of core at 16 MiB equals in memory',
       const y = await StreamNumber.fromLiteral(randomInteger(lb));
       const before = outOfCore.outOfCoreProducts;
       const viaDisk = await withBudget('16MiB', async () => {
-        assert.equal(productFitsInMemory(la, lb), false);
+        assert.equal(plannedOutOfCore(la, lb), true);
         return mul(x, y);
       });
       assert.equal(outOfCore.outOfCoreProducts, before + 1, 'the product went out of core');
@@ -127,7 +127,7 @@ describe('out-of-core division (quotient chunks) against BigInt', () => {
           fc.pre(la >= lb);
           const a = randomInteger(la);
           const b = randomInteger(lb);
-          assert.equal(productFitsInMemory(la, lb), false);
+          assert.equal(plannedOutOfCore(la, lb), true);
           const [q, r] = await divmod(a, b);
           assert.equal(BigInt(q.toString()), floorDiv(a, b));
           assert.equal(BigInt(r.toString()), floorMod(a, b));
@@ -151,7 +151,7 @@ describe('out-of-core division (quotient chunks) against BigInt', () => {
     const x = await StreamNumber.fromLiteral(randomInteger(2_400_000));
     const y = await StreamNumber.fromLiteral(randomInteger(1_100_000));
     const viaDisk = await withBudget('16MiB', async () => {
-      assert.equal(productFitsInMemory(x.digitCount, y.digitCount), false);
+      assert.equal(plannedOutOfCore(x.digitCount, y.digitCount), true);
       return divmod(x, y);
     });
     const inMemory = await withBudget('2GiB', () => divmod(x, y));

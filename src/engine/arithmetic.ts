@@ -48,35 +48,82 @@ export function plannedOutOfCore(aDigits: number, bDigits: number): boolean {
 }
 
 /**
- * Whether an in-memory product of these sizes fits the memory budget (operand text included).
- * @deprecated kept for API compatibility: the product planner decides (`planProduct` of the kernel).
- * @example productFitsInMemory(1000, 1000)  // true at any budget MATHSTREAM_MEMORY accepts
+ * a + b, streamed in one pass over the digits (O(chunk) memory whatever the size).
+ * @param a - a StreamNumber, bigint, safe integer or decimal literal
+ * @param b - likewise
+ * @param options - `signal` cancels (no file and no row are left), `onProgress(done, total)` reports digits
+ * @returns a new tracked StreamNumber; free it (or `using`) when done
+ * @throws {InvalidNumberError} an operand is not an integer (names the file or literal and the byte offset)
+ * @throws {ResultTooLargeError} the result cannot fit the free disk or `MATHSTREAM_MAX_DIGITS`
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * using s = await add('123456789012345678901234567890', 1n);
+ * s.toString(); // '123456789012345678901234567891'
  */
-export function productFitsInMemory(aDigits: number, bDigits: number): boolean {
-  return !plannedOutOfCore(aDigits, bDigits);
-}
-
 export async function add(a: NumberLike, b: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
   return withOperands([a, b], ([x, y]) => addSigned(x!, y!, false, options));
 }
 
+/**
+ * a − b, streamed in one pass over the digits (O(chunk) memory whatever the size).
+ * @throws {InvalidNumberError} an operand is not an integer
+ * @throws {ResultTooLargeError} the result cannot fit the free disk or `MATHSTREAM_MAX_DIGITS`
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * using d = await sub(10n ** 30n, 1);
+ * d.toString(); // '999999999999999999999999999999'
+ */
 export async function sub(a: NumberLike, b: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
   return withOperands([a, b], ([x, y]) => addSigned(x!, y!, true, options));
 }
 
+/**
+ * −a, as a new file (one streaming copy).
+ * @throws {InvalidNumberError} the operand is not an integer
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * using m = await neg('42');
+ * m.toString(); // '-42'
+ */
 export async function neg(a: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
   return withOperands([a], ([x]) => copyWithSign(x!, !x!.isNegative, options));
 }
 
+/**
+ * |a|, as a new file (one streaming copy).
+ * @throws {InvalidNumberError} the operand is not an integer
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * using m = await abs(-42);
+ * m.toString(); // '42'
+ */
 export async function abs(a: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
   return withOperands([a], ([x]) => copyWithSign(x!, false, options));
 }
 
-/** -1, 0 or 1 as a < b, a = b, a > b. */
+/**
+ * The sign of a − b: −1, 0 or 1, read from the digits without computing the difference.
+ * @throws {InvalidNumberError} an operand is not an integer
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * await compare('-5', 3); // -1
+ */
 export async function compare(a: NumberLike, b: NumberLike, options: OperationOptions = {}): Promise<-1 | 0 | 1> {
   return withOperands([a, b], ([x, y]) => compareNumbers(x!, y!, options));
 }
 
+/**
+ * a · b. The multiplication planner picks the method by size and memory budget (schoolbook, FFT in WebAssembly,
+ * transform reuse for squares, a budget split, or out of core); every product is verified by a residue check.
+ * docs/ARCHITECTURE.md §4–5 say which method runs where.
+ * @throws {InvalidNumberError} an operand is not an integer
+ * @throws {ResultTooLargeError} the result cannot fit the free disk or `MATHSTREAM_MAX_DIGITS`
+ * @throws {ArithmeticCheckError} a product failed its checks twice (a hardware or kernel fault)
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * using p = await mul('-123456789', 987654321n);
+ * p.toString(); // '-121932631112635269'
+ */
 export async function mul(a: NumberLike, b: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
   return withOperands([a, b], async ([x, y]) => {
     const negative = x!.sign * y!.sign < 0;
@@ -104,7 +151,16 @@ async function mulInMemory(x: StreamNumber, y: StreamNumber, negative: boolean, 
   return result;
 }
 
-/** Quotient and remainder with Python's floor semantics. */
+/**
+ * [a div b, a mod b] with Python's floor semantics: the quotient rounds toward −∞, the remainder takes the
+ * divisor's sign, and a = q·b + r.
+ * @throws {DivideByZeroError} b is zero
+ * @throws {InvalidNumberError} an operand is not an integer
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * const [q, r] = await divmod(-7, 2);
+ * [q.toString(), r.toString()]; // ['-4', '1']
+ */
 export async function divmod(
   a: NumberLike,
   b: NumberLike,
@@ -113,6 +169,15 @@ export async function divmod(
   return withOperands([a, b], ([x, y]) => divmodNumbers(x!, y!, options, 'divmod'));
 }
 
+/**
+ * ⌊a / b⌋ (Python's `//`: rounds toward −∞).
+ * @throws {DivideByZeroError} b is zero
+ * @throws {InvalidNumberError} an operand is not an integer
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * using q = await div(-7, 2);
+ * q.toString(); // '-4'
+ */
 export async function div(a: NumberLike, b: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
   return withOperands([a, b], async ([x, y]) => {
     const [q, r] = await divmodNumbers(x!, y!, options, 'div');
@@ -121,6 +186,15 @@ export async function div(a: NumberLike, b: NumberLike, options: OperationOption
   });
 }
 
+/**
+ * a mod b (Python's `%`: the result takes the divisor's sign).
+ * @throws {DivideByZeroError} b is zero
+ * @throws {InvalidNumberError} an operand is not an integer
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * using r = await mod(-7, 2);
+ * r.toString(); // '1'
+ */
 export async function mod(a: NumberLike, b: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
   return withOperands([a, b], async ([x, y]) => {
     const [q, r] = await divmodNumbers(x!, y!, options, 'mod');
@@ -217,7 +291,18 @@ async function log10Magnitude(x: StreamNumber): Promise<number> {
   }
 }
 
-/** a^e by squaring (e >= 0, 0^0 = 1); the result's size is checked before any work. */
+/**
+ * a^e for an integer e ≥ 0 (0^0 = 1), by square-and-multiply; the result's size is estimated first and a result
+ * that cannot fit the disk or `MATHSTREAM_MAX_DIGITS` is refused before any work. Bases 0, 1 and −1 are answered
+ * for any exponent.
+ * @throws {NegativeExponentError} e < 0
+ * @throws {ResultTooLargeError} the result cannot fit the free disk or `MATHSTREAM_MAX_DIGITS`
+ * @throws {InvalidNumberError} an operand is not an integer
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * using p = await pow(2, 100);
+ * p.toString(); // '1267650600228229401496703205376'
+ */
 export async function pow(a: NumberLike, e: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
   // Bases 0, 1, −1: exact for any exponent, however large (power-edges.ts).
   const trivial = await trivialPower(a, e);
