@@ -65,7 +65,11 @@ const UNITS: Record<string, number> = {
   kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40,
 };
 
-/** Parses `512MiB`, `2GiB`, `1.5GB`, `1000000` into bytes. */
+/**
+ * Parses a byte size: decimal (`1.5GB`) or binary (`512MiB`) units, or a plain count of bytes.
+ * @throws {InvalidArgumentError} the text is not a size, or is below the 1 MiB minimum
+ * @example parseByteSize('2GiB') // 2147483648
+ */
 export function parseByteSize(text: string, what = 'size'): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
   const unit = match ? UNITS[match[2]!.toLowerCase()] : undefined;
@@ -135,7 +139,12 @@ function build(options: ConfigureOptions, base?: MathStreamConfig): MathStreamCo
   });
 }
 
-/** The configuration in force (resolved from the environment on first call). */
+/**
+ * The configuration in force, resolved from the environment (`MATHSTREAM_*`, README "Configuration") on first
+ * call, then as `configure()` last left it.
+ * @throws {InvalidArgumentError} an environment variable holds a value that cannot be read (named in the message)
+ * @example getConfig().memoryBudget // 1073741824 on a machine with 4 GiB or more
+ */
 export function getConfig(): MathStreamConfig {
   current ??= build({});
   return current;
@@ -144,6 +153,8 @@ export function getConfig(): MathStreamConfig {
 /**
  * Overrides settings for this process. Changing `home` makes the tracker reopen its database
  * in the new home (listeners registered with `onConfigChange` are told).
+ * @throws {InvalidArgumentError} a setting is out of range (a memory budget below 1 MiB, threads < 1, ...)
+ * @example configure({ home: '/data/ms', memoryBudget: '4GiB', threads: 8 });
  */
 export function configure(options: ConfigureOptions): MathStreamConfig {
   const previous = getConfig();

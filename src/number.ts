@@ -81,6 +81,12 @@ export class StreamNumber {
   /**
    * A handle on an existing digit file (validated in one streaming pass). Files in the log folder
    * get a tracker reference; user files are only read, never tracked or deleted.
+   * @throws {InvalidNumberError} the file is empty or holds anything but `-?[0-9]+` and one final newline
+   *   (the message names the file and the byte offset)
+   * @throws {StorageError} the file cannot be opened or read, or is not a regular file
+   * @example
+   * using n = await StreamNumber.fromPath('big.txt');
+   * n.digitCount; // e.g. 100000000
    */
   static async fromPath(path: string): Promise<StreamNumber> {
     const absolute = resolve(path);
@@ -98,7 +104,13 @@ export class StreamNumber {
     return new StreamNumber(info, true);
   }
 
-  /** A literal (`"-000123"`, `123n`, `42`), canonicalised and stored once as `literal_<sha256>.txt`. */
+  /**
+   * A literal (`"-000123"`, `123n`, `42`), canonicalised and stored once as `literal_<sha256>.txt`.
+   * @throws {InvalidNumberError} the text is not an integer (the message names the byte offset)
+   * @example
+   * using n = await StreamNumber.fromLiteral('-000123');
+   * n.toString(); // '-123'
+   */
   static async fromLiteral(value: string | bigint | number): Promise<StreamNumber> {
     const literal = parseLiteral(value);
     const { logDir } = getConfig();
@@ -197,7 +209,12 @@ export class StreamNumber {
     return BigInt(this.toString());
   }
 
-  /** Canonical decimal text; refuses numbers over MAX_INLINE_DIGITS digits. */
+  /**
+   * Canonical decimal text; refuses numbers over MAX_INLINE_DIGITS digits (stream those instead).
+   * @throws {NumberTooLargeError} more than MAX_INLINE_DIGITS digits
+   * @throws {FreedNumberError} the handle was freed
+   * @example (await StreamNumber.fromLiteral(42n)).toString() // '42'
+   */
   toString(): string {
     const info = this.live();
     if (info.digitCount > MAX_INLINE_DIGITS) {

@@ -18,7 +18,16 @@ import { ensureResultFits, throwIfCancelled, withOperands, type OperationOptions
 import { compareMagnitudes, divSmallMagnitude, shiftDecimal, truncateDecimal } from './linear.js';
 import { writeDigitsResult } from './result.js';
 
-/** floor(sqrt(a)) for a >= 0. */
+/**
+ * ⌊√a⌋ for a ≥ 0: Newton's reciprocal square root in memory (kernel/sqrt.ts), an out-of-core route beyond the
+ * memory budget; exact whatever the size (s² ≤ a < (s+1)² is checked).
+ * @throws {InvalidArgumentError} a is negative
+ * @throws {InvalidNumberError} the operand is not an integer
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * using s = await isqrt(10n ** 40n + 1n);
+ * s.toString(); // '100000000000000000000'
+ */
 export async function isqrt(a: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
   return withOperands([a], async ([x]) => {
     if (x!.isNegative) {
