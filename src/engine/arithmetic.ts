@@ -22,7 +22,7 @@ import {
 import { StreamNumber, type NumberLike } from '../number.js';
 import { parseLiteral, readAllDigits } from '../storage/index.js';
 import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, type OperationOptions } from './context.js';
-import { SMALL_LIMIT, addSigned, compareMagnitudes, compareNumbers, copyWithSign, divSmallMagnitude, mulSmall } from './linear.js';
+import { STREAMING_FACTOR_LIMIT, addSigned, compareMagnitudes, compareNumbers, copyWithSign, divSmallMagnitude, mulSmall } from './linear.js';
 import { writeDigitsResult } from './result.js';
 import { divmodOutOfCore, mulOutOfCore, powOutOfCore } from './outofcore/index.js';
 import { trivialPower } from './power-edges.js';
@@ -35,7 +35,7 @@ const ZERO_DIGITS = Buffer.from('0');
 function smallMagnitude(x: StreamNumber): number | undefined {
   if (x.digitCount > 8) return undefined;
   const value = Number(x.toString().replace('-', ''));
-  return value <= SMALL_LIMIT ? value : undefined;
+  return value <= STREAMING_FACTOR_LIMIT ? value : undefined;
 }
 
 export async function loadNat(x: StreamNumber): Promise<Nat> {

@@ -22,8 +22,11 @@ import { MINUS, writeResult, writeDigitsResult, type ResultShape } from './resul
 
 const ZERO = 48;
 
-/** Largest multiplier or divisor the one-pass small routines take: keeps every step < 2^31. */
-export const SMALL_LIMIT = 100_000_000;
+/**
+ * Largest multiplier or divisor the one-pass streaming routines take: a digit times it plus the carry stays
+ * below 2^31 (int32 arithmetic). The kernel's LIMB_FACTOR_LIMIT (2^26) is a different bound, for limbs in doubles.
+ */
+export const STREAMING_FACTOR_LIMIT = 100_000_000;
 
 /** Compares |a| and |b|; `firstDifference` is the digit index where equal-length operands first differ. */
 export async function compareMagnitudes(
@@ -231,13 +234,13 @@ export async function copyWithSign(x: StreamNumber, negative: boolean, options: 
 }
 
 function checkSmall(value: number, operation: string): void {
-  if (!Number.isSafeInteger(value) || value < 0 || value > SMALL_LIMIT) {
-    throw new InvalidArgumentError(`${operation}: small operand must be an integer in [0, ${SMALL_LIMIT}], got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0 || value > STREAMING_FACTOR_LIMIT) {
+    throw new InvalidArgumentError(`${operation}: small operand must be an integer in [0, ${STREAMING_FACTOR_LIMIT}], got ${value}`);
   }
 }
 
 /**
- * |x| · m for 0 <= m <= SMALL_LIMIT, one backward pass. The room reserved is digits(x) +
+ * |x| · m for 0 <= m <= STREAMING_FACTOR_LIMIT, one backward pass. The room reserved is digits(x) +
  * digits(m); leading zeros left over are squeezed out.
  */
 export async function mulSmall(x: StreamNumber, m: number, negative: boolean, options: OperationOptions): Promise<StreamNumber> {
@@ -257,7 +260,7 @@ export async function mulSmall(x: StreamNumber, m: number, negative: boolean, op
       throwIfCancelled(options, 'mul');
       const out = Buffer.allocUnsafe(a.length);
       for (let i = a.length - 1; i >= 0; i--) {
-        const t = (a[i]! - ZERO) * m + carry; // < 10·SMALL_LIMIT < 2^31
+        const t = (a[i]! - ZERO) * m + carry; // < 10·STREAMING_FACTOR_LIMIT < 2^31
         carry = (t / 10) | 0;
         out[i] = t - carry * 10 + ZERO;
       }
@@ -272,7 +275,7 @@ export async function mulSmall(x: StreamNumber, m: number, negative: boolean, op
 }
 
 /**
- * floor(|x| / d) and |x| mod d for 1 <= d <= SMALL_LIMIT: schoolbook long division, one forward
+ * floor(|x| / d) and |x| mod d for 1 <= d <= STREAMING_FACTOR_LIMIT: schoolbook long division, one forward
  * pass, quotient written as it is produced (leading zeros skipped), remainder returned.
  */
 export async function divSmallMagnitude(

@@ -17,7 +17,7 @@ import { DivideByZeroError } from '../errors.js';
 import {
   BASE, NAT_ONE, NAT_ZERO, Nat, cmpLimbs, natAdd, natCompare, natDivSmall, natFromLimbs, natLowLimbs, natShiftLimbs,
   natSub,
-  natTruncLimbs, SMALL_LIMIT, natToNumber, natFromNumber,
+  natTruncLimbs, LIMB_FACTOR_LIMIT, natToNumber, natFromNumber,
 } from './nat.js';
 import { KERNEL_MULTIPLIER, type Multiplier } from './multiplier.js';
 
@@ -41,7 +41,7 @@ export function natDivMod(a: Nat, b: Nat, m: Multiplier = KERNEL_MULTIPLIER): { 
   if (nb === 0) throw new DivideByZeroError('natDivMod');
   if (natCompare(a, b) < 0) return { q: NAT_ZERO, r: a };
   const small = natToNumber(b);
-  if (small !== undefined && small <= SMALL_LIMIT) {
+  if (small !== undefined && small <= LIMB_FACTOR_LIMIT) {
     const { q, r } = natDivSmall(a, small);
     return { q, r: natFromNumber(r) };
   }

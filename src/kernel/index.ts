@@ -4,7 +4,7 @@
  */
 
 export {
-  Nat, NAT_ZERO, NAT_ONE, SMALL_LIMIT,
+  Nat, NAT_ZERO, NAT_ONE, LIMB_FACTOR_LIMIT,
   natFromDigits, natToDigits, natFromBigInt, natToBigInt, natFromNumber, natToNumber,
   natIsZero, natDigitCount, natCompare, natAdd, natSub, natMulSmall, natDivSmall, natModSmall,
   natShiftDecimal, natTruncDecimal, natLowDigits, natExportLimbs, natImportLimbs,

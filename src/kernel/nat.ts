@@ -264,10 +264,10 @@ export function subLimbsInto(x: Uint16Array, lx: number, y: Uint16Array, ly: num
 // ---------------------------------------------------------------- small operands
 
 /** Largest small multiplier/divisor accepted: 2^26 keeps every intermediate below 2^53 exactly. */
-export const SMALL_LIMIT = 2 ** 26;
+export const LIMB_FACTOR_LIMIT = 2 ** 26;
 
 function checkSmall(m: number, what: string): void {
-  if (!Number.isSafeInteger(m) || m < 0 || m > SMALL_LIMIT) {
+  if (!Number.isSafeInteger(m) || m < 0 || m > LIMB_FACTOR_LIMIT) {
     throw new InvalidArgumentError(`${what}: ${m} is not an integer in [0, 2^26]`);
   }
 }
