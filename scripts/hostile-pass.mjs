@@ -57,7 +57,7 @@ const KINDS = {
   'pow -o': ['pow', '3', '2000000', '-o', join(out, 'pow.txt')],
   'mul -o': ['mul', `@${BIG}`, '97', '-o', join(out, 'mul.txt')],
   'pi -o': ['pi', '30000', '-o', join(out, 'pi.txt')],
-  'find (index build)': ['find', '999999', '--in', BIG],
+  'find --index (index build)': ['find', '999999', '--in', BIG, '--index'],
   'collatz': ['collatz', `@${USER}`],
   'literal staging': ['add', '9'.repeat(100000), `@${BIG}`],
   'gc': ['gc', '--threshold', '0'],

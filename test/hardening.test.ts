@@ -79,7 +79,8 @@ describe('item 9: error messages and exit codes', () => {
     assertRefused(cli(newHome(), ['add', `@${join(scratch, 'x'.repeat(300))}`, '1']), /ENAMETOOLONG/);
     const file = join(scratch, 'plain.txt');
     writeFileSync(file, '5\n');
-    assertRefused(cli(newHome(), ['mul', '2', '3', '-o', join(file, 'out.txt')]), /cannot create/);
+    assertRefused(cli(newHome(), ['mul', '2', '3', '-o', join(file, 'out.txt')]), /cannot be created: .*plain\.txt is a file, not a folder/);
+    assertRefused(cli(newHome(), ['pi', '5', '-o', join(file, 'sub', 'out.txt')]), /plain\.txt is a file, not a folder/);
     assertRefused(cli(file, ['add', '1', '2']), /cannot open the tracker in .*plain\.txt/);
   });
 
@@ -275,6 +276,19 @@ describe('item 5: temp files a killed writer left beside an -o target are cleane
       readdirSync(dir).sort(),
       [...lookalikes, `.tmp-${dead}-ba9876543210`, live.slice(dir.length + 1), 'out.txt'].sort(),
     );
+  });
+
+  test('an index build beside a digit file removes a dead writer\'s temp file there too', async () => {
+    const dir = join(scratch, 'indexed');
+    mkdirSync(dir, { recursive: true });
+    const digits = join(dir, 'digits.txt');
+    writeFileSync(digits, `${'1234567890'.repeat(5000)}\n`);
+    const stale = join(dir, `.tmp-${await deadOwnerToken()}-00000000abcd`);
+    writeFileSync(stale, 'partial index');
+    const result = cli(newHome(), ['find', '4567', '--in', digits, '--index']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(!existsSync(stale));
+    assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('.tmp-')), []);
   });
 
   test('a writer really killed mid -o export leaves a temp file that the next export to that folder removes', async () => {

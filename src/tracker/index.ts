@@ -18,4 +18,4 @@ export { trackerStatus, type TrackerStatus, type TrackedFileStatus, type HolderS
 export { withTrackerLock, closeTracker, setTrackerClock, startUpReport } from './connection.js';
 export type { ReconcileReport, ReleasedOwner } from './reconcile.js';
 export { SCHEMA_VERSION } from './schema.js';
-export { isInsideLogDir } from './paths.js';
+export { isInsideLogDir, isWithin } from './paths.js';
