@@ -13,7 +13,7 @@ import { pow } from '../src/engine/index.js';
 import { NegativeExponentError } from '../src/errors.js';
 import { StreamNumber } from '../src/number.js';
 import { InvalidArgumentError } from '../src/errors.js';
-import { closeTracker, collectGarbage, reconcile, registerLogFile, trackedFiles } from '../src/tracker/index.js';
+import { clearLogs, closeTracker, collectGarbage, reconcile, registerLogFile, trackedFiles } from '../src/tracker/index.js';
 import { freshHome } from './helpers.js';
 import { spawnChild } from './fixtures/children.js';
 
@@ -348,5 +348,26 @@ describe('item 3: deleting the database does not expose a live process\'s files'
     assert.deepEqual(readdirSync(join(home, 'log')), []);
     assert.deepEqual(readdirSync(join(home, 'holders')), [], 'the dead holder\'s markers are gone');
     assert.equal(readFileSync(userFile, 'latin1'), '4242\n');
+  });
+
+  test('a file a live process registered only in the deleted database is kept by gc and clear of the new one', async () => {
+    const home = freshHome('ms-harden-markers-');
+    const child = spawnChild(home, ['hold', '1', join(scratch, 'held-user.txt')]);
+    try {
+      const { owner } = await child.next('ready');
+      closeTracker();
+      for (const suffix of ['', '-wal', '-shm']) rmSync(join(home, `mathstream.sqlite${suffix}`), { force: true });
+      assert.ok(Object.keys(trackedFiles()).length >= 3, 'this start restored the child\'s references');
+      // What the child does next, against its old (deleted) database: a new result and its marker.
+      const late = join(home, 'log', 'result_late_0000000000.txt');
+      writeFileSync(late, '99');
+      writeFileSync(join(home, 'holders', String(owner), `${encodeURIComponent('result_late_0000000000.txt')}=1`), '');
+      assert.deepEqual(collectGarbage(0), []);
+      assert.ok(clearLogs().kept.includes(late));
+      assert.ok(existsSync(late));
+    } finally {
+      await child.kill();
+      closeTracker();
+    }
   });
 });
