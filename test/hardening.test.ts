@@ -245,6 +245,9 @@ describe('item 1: a log folder that is a symlink is refused, its target never em
   });
 });
 
+/** Owner tokens carry the process start time from /proc (Linux); elsewhere these tests cannot make one. */
+const needsProc = existsSync('/proc/self/stat') ? false : 'needs /proc to read a process start time';
+
 /** The owner token (`<pid>.<start>`) of a process that has just been killed, as its temp files carry it. */
 async function deadOwnerToken(): Promise<string> {
   const child = spawn('sleep', ['60'], { stdio: 'ignore' });
@@ -257,7 +260,7 @@ async function deadOwnerToken(): Promise<string> {
 }
 
 describe('item 5: temp files a killed writer left beside an -o target are cleaned by the next write there', () => {
-  test('a dead writer\'s .tmp- file goes, a live one\'s and the user\'s look-alikes stay', { skip: existsSync('/proc/self/stat') ? false : 'needs /proc' }, async () => {
+  test('a dead writer\'s .tmp- file goes, a live one\'s and the user\'s look-alikes stay', { skip: needsProc }, async () => {
     const dir = join(scratch, 'exports');
     mkdirSync(dir, { recursive: true });
     const dead = await deadOwnerToken();
@@ -278,7 +281,7 @@ describe('item 5: temp files a killed writer left beside an -o target are cleane
     );
   });
 
-  test('an index build beside a digit file removes a dead writer\'s temp file there too', async () => {
+  test('an index build beside a digit file removes a dead writer\'s temp file there too', { skip: needsProc }, async () => {
     const dir = join(scratch, 'indexed');
     mkdirSync(dir, { recursive: true });
     const digits = join(dir, 'digits.txt');
