@@ -67,6 +67,12 @@ describe('item 9: error messages and exit codes', () => {
     assertRefused(cli(newHome(), ['add', `@${name}.missing`, '1']), /bad\\nname\.txt\.missing/);
   });
 
+  test('library: every MathStreamError message is one line without control bytes', async () => {
+    assert.equal(new InvalidArgumentError('bad \u001b[2J\r\nname\u0085').message, 'bad \\u001b[2J\\r\\nname\\u0085');
+    freshHome('ms-harden-msg-');
+    await assert.rejects(StreamNumber.fromLiteral('7\n\n'), (error: Error) => !/[\n\r]/.test(error.message) && /"7\\n\\n"/.test(error.message));
+  });
+
   test('"unexpected space", not "unexpected a space"', () => {
     assertRefused(cli(newHome(), ['add', '1 2', '3']), /at byte 1: unexpected space$/m);
     assertRefused(cli(newHome(), ['mul', '12\t', '3']), /at byte 2: unexpected tab$/m);
