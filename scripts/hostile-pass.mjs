@@ -64,22 +64,27 @@ const KINDS = {
   'clear': ['clear'],
 };
 
-async function killOnce(args, signal) {
+async function killOnce(args, signal, durationMs) {
   const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, MATHSTREAM_HOME: home }, stdio: 'ignore', cwd: root });
   const exited = new Promise((done) => child.on('exit', (code, sig) => done({ code, sig })));
-  await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 700)));
+  // Uniform over the run's own duration (measured once, unkilled): start-up, work and exit alike.
+  await new Promise((r) => setTimeout(r, Math.floor(Math.random() * durationMs)));
   child.kill(signal);
   return exited;
 }
 
 const killTally = {};
 for (const [kind, args] of Object.entries(KINDS)) {
+  const began = Date.now();
+  cli(args);
+  const durationMs = Math.max(50, Date.now() - began);
+  cli(['gc', '--threshold', '0']);
   for (const signal of ['SIGKILL', 'SIGINT']) {
     for (let i = 0; i < perKind; i++) {
-      const { code, sig } = await killOnce(args, signal);
+      const { code, sig } = await killOnce(args, signal, durationMs);
       const outcome = sig ? `killed by ${sig}` : `exit ${code}`;
       const key = `${kind} / ${signal}`;
-      killTally[key] ??= {};
+      killTally[key] ??= { runMs: durationMs };
       killTally[key][outcome] = (killTally[key][outcome] ?? 0) + 1;
       // Ctrl-C (handled, or before the CLI installed its handler, during Node's start-up) must
       // leave nothing: a finished command freed its files, a cancelled one its temp files and
@@ -156,7 +161,7 @@ for (const input of inputs) {
 }
 if (readdirSync(join(root, 'docs')).join() !== 'keep.txt') violations.push('symlinked log folder: target changed');
 
-console.log(`kills: ${Object.values(killTally).reduce((n, t) => n + Object.values(t).reduce((a, b) => a + b, 0), 0)} over ${Object.keys(KINDS).length} kinds × 2 signals`);
+console.log(`kills: ${Object.values(killTally).reduce((n, { runMs, ...t }) => n + Object.values(t).reduce((a, b) => a + b, 0), 0)} over ${Object.keys(KINDS).length} kinds × 2 signals`);
 for (const [key, tally] of Object.entries(killTally)) console.log(`  ${key}: ${JSON.stringify(tally)}`);
 console.log(`inputs: ${inputs.length}: ${JSON.stringify(inputTally)}`);
 console.log(violations.length === 0 ? 'violations: none' : `violations (${violations.length}):\n  ${violations.join('\n  ')}`);
