@@ -27,7 +27,9 @@ export class MathStreamError extends Error {
   readonly exitCode: number;
 
   constructor(message: string, options: { code?: string; exitCode?: number; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Every message is one line without control bytes, whatever user text it quotes (a raw
+    // character from an expression, a file name inside a system error): see escapeControl.
+    super(escapeControl(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code ?? 'MATHSTREAM';
     this.exitCode = options.exitCode ?? 1;

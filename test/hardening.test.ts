@@ -13,7 +13,7 @@ import { pow } from '../src/engine/index.js';
 import { NegativeExponentError } from '../src/errors.js';
 import { StreamNumber } from '../src/number.js';
 import { InvalidArgumentError } from '../src/errors.js';
-import { closeTracker, collectGarbage, reconcile, trackedFiles } from '../src/tracker/index.js';
+import { clearLogs, closeTracker, collectGarbage, reconcile, trackedFiles } from '../src/tracker/index.js';
 import { registerLogFile } from '../src/tracker/references.js';
 import { freshHome } from './helpers.js';
 import { spawnChild } from './fixtures/children.js';
@@ -68,6 +68,12 @@ describe('item 9: error messages and exit codes', () => {
     assertRefused(cli(newHome(), ['add', `@${name}.missing`, '1']), /bad\\nname\.txt\.missing/);
   });
 
+  test('library: every MathStreamError message is one line without control bytes', async () => {
+    assert.equal(new InvalidArgumentError('bad \u001b[2J\r\nname\u0085').message, 'bad \\u001b[2J\\r\\nname\\u0085');
+    freshHome('ms-harden-msg-');
+    await assert.rejects(StreamNumber.fromLiteral('7\n\n'), (error: Error) => !/[\n\r]/.test(error.message) && /"7\\n\\n"/.test(error.message));
+  });
+
   test('"unexpected space", not "unexpected a space"', () => {
     assertRefused(cli(newHome(), ['add', '1 2', '3']), /at byte 1: unexpected space$/m);
     assertRefused(cli(newHome(), ['mul', '12\t', '3']), /at byte 2: unexpected tab$/m);
@@ -80,7 +86,8 @@ describe('item 9: error messages and exit codes', () => {
     assertRefused(cli(newHome(), ['add', `@${join(scratch, 'x'.repeat(300))}`, '1']), /ENAMETOOLONG/);
     const file = join(scratch, 'plain.txt');
     writeFileSync(file, '5\n');
-    assertRefused(cli(newHome(), ['mul', '2', '3', '-o', join(file, 'out.txt')]), /cannot create/);
+    assertRefused(cli(newHome(), ['mul', '2', '3', '-o', join(file, 'out.txt')]), /cannot be created: .*plain\.txt is a file, not a folder/);
+    assertRefused(cli(newHome(), ['pi', '5', '-o', join(file, 'sub', 'out.txt')]), /plain\.txt is a file, not a folder/);
     assertRefused(cli(file, ['add', '1', '2']), /cannot open the tracker in .*plain\.txt/);
   });
 
@@ -245,6 +252,9 @@ describe('item 1: a log folder that is a symlink is refused, its target never em
   });
 });
 
+/** Owner tokens carry the process start time from /proc (Linux); elsewhere these tests cannot make one. */
+const needsProc = existsSync('/proc/self/stat') ? false : 'needs /proc to read a process start time';
+
 /** The owner token (`<pid>.<start>`) of a process that has just been killed, as its temp files carry it. */
 async function deadOwnerToken(): Promise<string> {
   const child = spawn('sleep', ['60'], { stdio: 'ignore' });
@@ -257,7 +267,7 @@ async function deadOwnerToken(): Promise<string> {
 }
 
 describe('item 5: temp files a killed writer left beside an -o target are cleaned by the next write there', () => {
-  test('a dead writer\'s .tmp- file goes, a live one\'s and the user\'s look-alikes stay', { skip: existsSync('/proc/self/stat') ? false : 'needs /proc' }, async () => {
+  test('a dead writer\'s .tmp- file goes, a live one\'s and the user\'s look-alikes stay', { skip: needsProc }, async () => {
     const dir = join(scratch, 'exports');
     mkdirSync(dir, { recursive: true });
     const dead = await deadOwnerToken();
@@ -276,6 +286,19 @@ describe('item 5: temp files a killed writer left beside an -o target are cleane
       readdirSync(dir).sort(),
       [...lookalikes, `.tmp-${dead}-ba9876543210`, live.slice(dir.length + 1), 'out.txt'].sort(),
     );
+  });
+
+  test('an index build beside a digit file removes a dead writer\'s temp file there too', { skip: needsProc }, async () => {
+    const dir = join(scratch, 'indexed');
+    mkdirSync(dir, { recursive: true });
+    const digits = join(dir, 'digits.txt');
+    writeFileSync(digits, `${'1234567890'.repeat(5000)}\n`);
+    const stale = join(dir, `.tmp-${await deadOwnerToken()}-00000000abcd`);
+    writeFileSync(stale, 'partial index');
+    const result = cli(newHome(), ['find', '4567', '--in', digits, '--index']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(!existsSync(stale));
+    assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('.tmp-')), []);
   });
 
   test('a writer really killed mid -o export leaves a temp file that the next export to that folder removes', async () => {
@@ -335,5 +358,26 @@ describe('item 3: deleting the database does not expose a live process\'s files'
     assert.deepEqual(readdirSync(join(home, 'log')), []);
     assert.deepEqual(readdirSync(join(home, 'holders')), [], 'the dead holder\'s markers are gone');
     assert.equal(readFileSync(userFile, 'latin1'), '4242\n');
+  });
+
+  test('a file a live process registered only in the deleted database is kept by gc and clear of the new one', async () => {
+    const home = freshHome('ms-harden-markers-');
+    const child = spawnChild(home, ['hold', '1', join(scratch, 'held-user.txt')]);
+    try {
+      const { owner } = await child.next('ready');
+      closeTracker();
+      for (const suffix of ['', '-wal', '-shm']) rmSync(join(home, `mathstream.sqlite${suffix}`), { force: true });
+      assert.ok(Object.keys(trackedFiles()).length >= 3, 'this start restored the child\'s references');
+      // What the child does next, against its old (deleted) database: a new result and its marker.
+      const late = join(home, 'log', 'result_late_0000000000.txt');
+      writeFileSync(late, '99');
+      writeFileSync(join(home, 'holders', String(owner), `${encodeURIComponent('result_late_0000000000.txt')}=1`), '');
+      assert.deepEqual(collectGarbage(0), []);
+      assert.ok(clearLogs().kept.includes(late));
+      assert.ok(existsSync(late));
+    } finally {
+      await child.kill();
+      closeTracker();
+    }
   });
 });

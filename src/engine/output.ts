@@ -10,10 +10,11 @@
  * or any process, would see another number). Equality is by real path, and by device and
  * inode when the target exists (a hard link to an operand counts).
  */
-import { realpathSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { getConfig } from '../config.js';
-import { escapeControl, InvalidArgumentError } from '../errors.js';
+import { escapeControl, InvalidArgumentError, StorageError } from '../errors.js';
+import { isWithin } from '../tracker/paths.js';
 
 /** The real path `path` would have: symlinks of its nearest existing ancestor resolved. */
 function realTarget(path: string): string {
@@ -31,22 +32,38 @@ function realTarget(path: string): string {
   }
 }
 
-function isWithin(parent: string, child: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
+/** `stat`, or undefined where nothing is (ENOENT, or ENOTDIR: a file earlier in the path). */
+function statIfAny(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new StorageError(path, 'inspect output path', error); // ELOOP, ENAMETOOLONG, EACCES: exit 2
+  }
+}
+
+/** The nearest existing ancestor of `path` (itself excluded) when it is not a folder, else undefined. */
+function fileInTheWay(path: string): string | undefined {
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+    const stats = statIfAny(dir);
+    if (stats !== undefined) return stats.isDirectory() ? undefined : dir;
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 function sameFile(a: string, b: string): boolean {
-  const x = statSync(a, { throwIfNoEntry: false });
-  const y = statSync(b, { throwIfNoEntry: false });
+  const x = statIfAny(a);
+  const y = statIfAny(b);
   return x !== undefined && y !== undefined && x.dev === y.dev && x.ino === y.ino;
 }
 
 /**
- * Checks an output path before any work: not empty, not inside the mathstream home, not one
- * of `operands` (the user's input files).
+ * Checks an output path before any work: not empty, not inside the mathstream home, not below
+ * a regular file, not one of `operands` (the user's input files).
  * @returns the absolute output path.
- * @throws InvalidArgumentError (exit 2) for an empty path, a path inside the home, an operand.
+ * @throws InvalidArgumentError (exit 2) for an empty path, a path inside the home or below a
+ *   file, an operand.
  * @example checkOutputTarget('out.txt', ['in.txt']) // '/work/out.txt'
  */
 export function checkOutputTarget(target: string, operands: readonly string[] = []): string {
@@ -58,6 +75,10 @@ export function checkOutputTarget(target: string, operands: readonly string[] = 
     throw new InvalidArgumentError(
       `output: ${shown} is inside the mathstream home ${escapeControl(home)}, whose files mathstream manages (and gc deletes); write the result outside it`,
     );
+  }
+  const blocker = fileInTheWay(target);
+  if (blocker !== undefined) {
+    throw new InvalidArgumentError(`output: ${shown} cannot be created: ${escapeControl(blocker)} is a file, not a folder`);
   }
   for (const operand of operands) {
     if (realTarget(operand) === real || sameFile(operand, target)) {

@@ -24,7 +24,7 @@ import { closeTracker, tracker, trackerNow, withTrackerLock } from './connection
 import { isInsideLogDir, removeInsideLogDir } from './paths.js';
 import { ensureReserve, releaseReserve } from './reserve.js';
 import { getConfig } from '../config.js';
-import { forgetPath, releaseDeadHolders } from './reconcile.js';
+import { forgetPath, refreshHolders } from './reconcile.js';
 
 /** The collector's score of one file; a clock running backwards counts as age 0. */
 export function garbageScore(ageMs: number, refCount: number, accessCount: number): number {
@@ -51,7 +51,7 @@ export function collectGarbage(scoreThreshold: number, options: CollectOptions =
     const ctx = tracker();
     return withTrackerLock(() => {
       const now = options.now ?? trackerNow();
-      releaseDeadHolders(ctx);
+      refreshHolders(ctx, trackerNow());
       const deleted: string[] = [];
       for (const row of ctx.sql.unreferencedLogs.all()) {
         const score = garbageScore(now - row.last_access, row.ref_count, row.access_count);
@@ -113,7 +113,7 @@ export function clearLogs(): ClearReport {
   return withReserveReleased(() => {
     const ctx = tracker();
     return withTrackerLock(() => {
-      releaseDeadHolders(ctx);
+      refreshHolders(ctx, trackerNow());
       const removed: string[] = [];
       const kept: string[] = [];
       const referenced = new Set<string>();

@@ -49,7 +49,7 @@ export function ensureRealLogDir(logDir: string): void {
 }
 
 /** True when `child` is `parent` itself or lies below it (both absolute and normalised). */
-function isWithin(parent: string, child: string): boolean {
+export function isWithin(parent: string, child: string): boolean {
   const rel = relative(parent, child);
   return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
 }

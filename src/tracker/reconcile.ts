@@ -66,6 +66,16 @@ export function releaseDeadHolders(ctx: TrackerContext): ReleasedOwner[] {
   return released;
 }
 
+/**
+ * What the collector and `clearLogs` do before deciding: release the dead processes' references
+ * and take back the live ones recorded only in markers — a process still working with a deleted
+ * database registers its new results there, not in this database (markers.ts).
+ */
+export function refreshHolders(ctx: TrackerContext, now: number): void {
+  releaseDeadHolders(ctx);
+  if (restoreLiveMarkers(ctx, now).length > 0) repairConsistency(ctx);
+}
+
 /** Restores `refs` = one row per `logs` row, each equal to the sum of its holders. */
 function repairConsistency(ctx: TrackerContext): void {
   ctx.sql.deleteStrayRefs.run();

@@ -33,8 +33,7 @@ export function reservePath(home: string): string {
  * @returns true when the reserve is in place.
  */
 export function ensureReserve(home: string): boolean {
-  const path = reservePath(home);
-  if ((statSync(path, { throwIfNoEntry: false })?.size ?? -1) >= RESERVE_BYTES) return true;
+  if (reservedSize(home) >= RESERVE_BYTES) return true;
   sweepStaleTemps(home); // a reserve half-written by a killed process
   const temp = join(home, tempName());
   let fd: number | undefined;
@@ -44,7 +43,7 @@ export function ensureReserve(home: string): boolean {
     for (let done = 0; done < RESERVE_BYTES; done += zeros.length) writeSync(fd, zeros, 0, zeros.length, done);
     closeSync(fd);
     fd = undefined;
-    renameSync(temp, path);
+    renameSync(temp, reservePath(home));
     return true;
   } catch {
     if (fd !== undefined) closeSync(fd);
@@ -62,11 +61,19 @@ export function ensureReserve(home: string): boolean {
  * @returns the bytes freed (0 when there was none).
  */
 export function releaseReserve(home: string): number {
-  const path = reservePath(home);
-  const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+  const size = reservedSize(home);
   try {
-    unlinkSync(path);
+    unlinkSync(reservePath(home));
     return size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The reserve file's size, 0 when there is none (or it cannot be inspected). */
+function reservedSize(home: string): number {
+  try {
+    return statSync(reservePath(home), { throwIfNoEntry: false })?.size ?? 0;
   } catch {
     return 0;
   }
