@@ -91,8 +91,44 @@ function leaf(): number {
 const halfTables = new Map<number, number>();
 /** Two-level tables (lo: 1024 complex, hi: n/1024 + 1 complex) by order n. */
 const twoLevelTables = new Map<number, { lo: number; hi: number }>();
-/** The directory: 32 u32 slots, slot log2(n) = address of H_n. */
+/** Vector tables of leaf sizes (see assembly/fft.ts dif4V) by n. */
+const vectorTables = new Map<number, number>();
+/** The directory: 64 u32 slots, slot log2(n) = address of H_n, slot 32 + log2(n) = vector table of n. */
 let directory = 0;
+
+function ensureDirectory(): Uint32Array {
+  if (directory === 0) {
+    directory = wasmAlloc(4 * 64);
+    u32View(directory, 64).fill(0);
+  }
+  return u32View(directory, 64);
+}
+
+/**
+ * The twiddles of a radix-4 stage of size n as ready vectors: per butterfly j, w^2j, w^j, w^3j, each as (c, c) and
+ * (s, −s) with c, s the H_n values the stage would read (so the vector butterflies compute the same bits).
+ */
+function vectorTable(n: number): void {
+  if (vectorTables.has(n)) return;
+  const H = f64View(halfTable(n), n / 2 + 1).slice();
+  const q = n / 4;
+  const ptr = wasmAlloc(96 * q);
+  const v = f64View(ptr, 12 * q);
+  const put = (o: number, c: number, s: number): void => {
+    v[o] = c;
+    v[o + 1] = c;
+    v[o + 2] = s;
+    v[o + 3] = -s;
+  };
+  for (let j = 0; j < q; j++) {
+    const o = 12 * j;
+    put(o, H[2 * j]!, H[Math.abs(2 * j - q)]!);
+    put(o + 4, H[j]!, H[q - j]!);
+    put(o + 8, H[Math.min(3 * j, n - 3 * j)]!, H[Math.abs(3 * j - q)]!);
+  }
+  vectorTables.set(n, ptr);
+  ensureDirectory()[32 + Math.log2(n)] = ptr;
+}
 
 /** cos(2πt/n) exactly as cosSin computes it (out[0]), with the one trigonometric call it needs. */
 function cosOf(t: number, n: number): number {
@@ -132,13 +168,7 @@ function halfTable(n: number): number {
     for (let t = 0; t < len; t++) h[t] = cosOf(t, n);
   }
   halfTables.set(n, ptr);
-  if (!isMixed(n)) {
-    if (directory === 0) {
-      directory = wasmAlloc(4 * 32);
-      u32View(directory, 32).fill(0);
-    }
-    u32View(directory, 32)[Math.log2(n)] = ptr;
-  }
+  if (!isMixed(n)) ensureDirectory()[Math.log2(n)] = ptr;
   return ptr;
 }
 
@@ -180,8 +210,11 @@ function pow2Sizes(n: number): number[] {
 function transformTables(M: number): { dir: number; HM: number } {
   const P = isMixed(M) ? M / 3 : M;
   const HM = isMixed(M) ? halfTable(M) : 0; // first: the smaller tables are read out of the largest
-  for (const n of pow2Sizes(P)) halfTable(n);
-  if (directory === 0) halfTable(8);
+  for (const n of pow2Sizes(P)) {
+    halfTable(n);
+    if (n <= leaf()) vectorTable(n);
+  }
+  ensureDirectory();
   return { dir: directory, HM };
 }
 
@@ -199,6 +232,8 @@ export function prepareTransforms(M: number): void {
 /** Frees every cached table (their wasm memory is reused by later allocations; it never shrinks). */
 export function releaseCoreTables(): void {
   for (const ptr of halfTables.values()) wasmFree(ptr);
+  for (const ptr of vectorTables.values()) wasmFree(ptr);
+  vectorTables.clear();
   for (const t of twoLevelTables.values()) {
     wasmFree(t.lo);
     wasmFree(t.hi);
@@ -212,7 +247,7 @@ export function releaseCoreTables(): void {
 /** Bytes of the tables a product of transform length M reads (an upper bound: cached tables are counted too). */
 export function coreTableBytes(M: number): number {
   const P = isMixed(M) ? M / 3 : M;
-  let bytes = 128 + 2 * (16 * LO + 16 * (Math.ceil((2 * M) / LO) + 1));
+  let bytes = 256 + 2 * (16 * LO + 16 * (Math.ceil((2 * M) / LO) + 1)) + 48 * leaf();
   for (let n = P; n >= 8; n /= 2) bytes += 8 * (n / 2 + 1); // every power of two: covers both parities
   if (isMixed(M)) bytes += 8 * (M / 2 + 1);
   return bytes + 64 * 40;
@@ -258,7 +293,11 @@ function splitPlan(M: number, threads: number): SplitPlan {
   return { stages, blockSize: n, blocks: count };
 }
 
-/** Threads a transform of M points is shared among (PARALLEL_MIN > 3·leaf(): a split mixed length has P > leaf). */
+/**
+ * Threads a transform of M points is shared among. A split mixed length always takes the fused radix-3 + radix-4
+ * pass, also when P <= leaf() where one thread takes radix 3 and then leaves: a leaf's first stage is the same
+ * radix-4 stage (same twiddle values, vector or not), so the bits are the same.
+ */
 function useThreads(M: number): number {
   return M >= PARALLEL_MIN ? activeThreads() : 1;
 }
