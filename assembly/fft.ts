@@ -475,6 +475,63 @@ export function pwBlocks12(out: usize, A1: usize, B1: usize, A2: usize, B2: usiz
   }
 }
 
+// ------------------------------------------------------------------ block spectra (kernel/transform.ts)
+
+/**
+ * Untangles (inv = 0) or re-tangles (inv = 1) the bit-reversed spectrum at x of a packed real sequence of 2·size
+ * points (kernel/transform.ts has the formulas): point 0 carries the two real values Â(0), Â(size); point 1
+ * Â(size/2), whose partner is its conjugate; point j in [base, 3·base/2) pairs with 3·base − 1 − j, twiddle
+ * w^k = e^{−2πik/2size}, k = size/(2·base) + rev(j − base), from the two-level table of order 2·size (lo, hi: see
+ * pairStep; bit-reversed k would make a one-level table a cache miss per pair).
+ */
+export function tangle(x: usize, size: i32, lo: usize, hi: usize, inv: i32): void {
+  const x0r = load<f64>(x), x0i = load<f64>(x, 8);
+  if (inv) {
+    store<f64>(x, 0.5 * (x0r + x0i));
+    store<f64>(x, 0.5 * (x0r - x0i), 8);
+  } else {
+    store<f64>(x, x0r + x0i);
+    store<f64>(x, x0r - x0i, 8);
+  }
+  store<f64>(x + 16, -load<f64>(x + 16, 8), 8);
+  for (let base = 2; base < size; base <<= 1) {
+    const revBase = size / (2 * base);
+    let r = 0;
+    const halfBase = base >> 1;
+    for (let i = 0; i < halfBase; i++) {
+      const j = base + i;
+      const k = revBase + r;
+      const h = hi + (<usize>(k >> 10) << 4), l = lo + (<usize>(k & 1023) << 4);
+      const hr = load<f64>(h), hh = load<f64>(h, 8), lr = load<f64>(l), ll = load<f64>(l, 8);
+      const wr = hr * lr - hh * ll, wi = hr * ll + hh * lr;
+      const p = x + (<usize>j << 4), p2 = x + (<usize>(3 * base - 1 - j) << 4);
+      if (inv) {
+        const pr = load<f64>(p), pi = load<f64>(p, 8), qr = load<f64>(p2), qi = load<f64>(p2, 8);
+        const sr = pr + qr, si = pi + qi, dr = pr - qr, di = pi - qi;
+        const dcr = dr * wr + di * wi, dci = di * wr - dr * wi;
+        store<f64>(p, 0.5 * (sr - dci));
+        store<f64>(p, 0.5 * (si + dcr), 8);
+        store<f64>(p2, 0.5 * (sr + dci));
+        store<f64>(p2, 0.5 * (dcr - si), 8);
+      } else {
+        const xr = load<f64>(p), xi = load<f64>(p, 8), mr = load<f64>(p2), mi = load<f64>(p2, 8);
+        const er = 0.5 * (xr + mr), ei = 0.5 * (xi - mi), or = 0.5 * (xi + mi), oi = -0.5 * (xr - mr);
+        const tr = wr * or - wi * oi, ti = wr * oi + wi * or;
+        store<f64>(p, er + tr);
+        store<f64>(p, ei + ti, 8);
+        store<f64>(p2, er - tr);
+        store<f64>(p2, ei - ti, 8);
+      }
+      let bit = size >> 1;
+      while (r & bit) {
+        r ^= bit;
+        bit >>= 1;
+      }
+      r |= bit;
+    }
+  }
+}
+
 // ------------------------------------------------------------------ packing
 
 /** Complex points of the in-cache leaf (TypeScript builds the twiddle tables the leaves read from it). */
@@ -718,26 +775,4 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
   store<f64>(res, acc, 16);
   store<f64>(res, accPow, 24);
   store<f64>(res, maxErr, 32);
-}
-
-// ------------------------------------------------------------------ residues
-
-/** The n limbs at x (u16) modulo p <= 2^26 (kernel/nat.ts modLimbs, the same arithmetic). */
-export function modLimbs(x: usize, n: i32, p: f64): f64 {
-  const inv = 1 / p;
-  let r: f64 = 0;
-  let i = n - 1;
-  for (; i >= 1; i -= 2) {
-    const v = r * 1e8 + (<f64>load<u16>(x + (<usize>i << 1)) * 1e4 + <f64>load<u16>(x + (<usize>(i - 1) << 1)));
-    r = v - Math.floor(v * inv) * p;
-    r = r < 0 ? r + p : r;
-    r = r >= p ? r - p : r;
-  }
-  for (; i >= 0; i--) {
-    const v = r * 1e4 + <f64>load<u16>(x + (<usize>i << 1));
-    r = v - Math.floor(v * inv) * p;
-    r = r < 0 ? r + p : r;
-    r = r >= p ? r - p : r;
-  }
-  return r;
 }

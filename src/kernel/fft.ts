@@ -28,7 +28,6 @@ import { ArithmeticCheckError, NumberTooLargeError } from '../errors.js';
 import { BASE } from './nat.js';
 import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, PARALLEL_MIN, prepareTransforms, releaseCoreTables, transformLength } from './fftcore.js';
 import { activeThreads, runShares, type Job } from './threads.js';
-import { releaseBlockTables } from './transform.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree, wasmMemoryBytes, heapBytesAfter } from './wasmheap.js';
 
 /** Above this observed rounding error a product is considered faulty (retried with smaller digits). */
@@ -43,11 +42,10 @@ export const FFT_MAX_LENGTH = 1 << 26;
 /** Frees the cached twiddle tables (their wasm memory is reused by later products; it never shrinks). */
 export function releaseFftCaches(): void {
   releaseCoreTables();
-  releaseBlockTables();
 }
 
-/** Size of the untangling table of kernel/transform.ts (the out-of-core engine drops a larger one than it needs). */
-export { cosN } from './transform.js';
+/** Order of the largest cached twiddle table (the out-of-core engine drops tables larger than it needs). */
+export { cosN } from './fftcore.js';
 
 // ---------------------------------------------------------------- digit counts and norms
 

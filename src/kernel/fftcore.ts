@@ -147,7 +147,11 @@ function cosOf(t: number, n: number): number {
   return cosSign * (swap ? Math.sin(a) : Math.cos(a));
 }
 
+/** Order of the largest cached twiddle table (the out-of-core engine drops tables larger than it needs). */
+export let cosN = 0;
+
 /**
+ * The address of H_n (n/2 + 1 doubles, H_n[t] = cos(2πt/n), 4 | n) in the wasm memory, built on first use.
  * H_n, from a cached H_m with n | m when there is one: H_n[t] = H_m[(m/n)·t] bit for bit, because cosSin's
  * reductions scale with (t, n) → (st, sn) and fl(2st/sn) = fl(2t/n) (the same rational, correctly rounded once).
  * So only the largest table of a product costs trigonometric calls.
@@ -155,6 +159,7 @@ function cosOf(t: number, n: number): number {
 function halfTable(n: number): number {
   let ptr = halfTables.get(n);
   if (ptr !== undefined) return ptr;
+  cosN = Math.max(cosN, n);
   const len = n / 2 + 1;
   ptr = wasmAlloc(8 * len);
   const h = f64View(ptr, len);
@@ -173,7 +178,7 @@ function halfTable(n: number): number {
 }
 
 /** w^t = e^{-2πit/n}: lo holds (cos, −sin) of t < 1024, hi of multiples of 1024 (complex, interleaved). */
-function twoLevel(n: number): { lo: number; hi: number } {
+export function twoLevel(n: number): { lo: number; hi: number } {
   let t = twoLevelTables.get(n);
   if (t) return t;
   const lo = new Float64Array(2 * LO);
@@ -240,6 +245,7 @@ export function releaseCoreTables(): void {
   }
   halfTables.clear();
   twoLevelTables.clear();
+  cosN = 0;
   if (directory !== 0) wasmFree(directory);
   directory = 0;
 }

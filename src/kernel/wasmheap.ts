@@ -35,7 +35,7 @@ export interface KernelExports {
   leafSize(): number;
   normSq4(src: number, n: number): number;
   unpack(src: number, scale: number, q0: number, q1: number, d: number, out: number, res: number): void;
-  modLimbs(x: number, n: number, p: number): number;
+  tangle(x: number, size: number, lo: number, hi: number, inv: number): void;
 }
 
 /** The wasm page size and the most pages a wasm32 memory may have (4 GiB). */
