@@ -34,16 +34,28 @@
   return v128.shuffle<f64>(x, x, 1, 0);
 }
 
+/** x·w for a twiddle w = c + i·s' held as the vectors cc = (c, c) and ss = (−s', s'): (xr·c − xi·s', xi·c + xr·s'). */
+// @ts-ignore: decorator
+@inline function cmul(x: v128, cc: v128, ss: v128): v128 {
+  return f64x2.add(f64x2.mul(x, cc), f64x2.mul(swap(x), ss));
+}
+
+/** x·conj(w) for the same vectors. */
+// @ts-ignore: decorator
+@inline function cmulConj(x: v128, cc: v128, ss: v128): v128 {
+  return f64x2.sub(f64x2.mul(x, cc), f64x2.mul(swap(x), ss));
+}
+
 /** x·(c − i·s): a forward twiddle e^{−iθ} with c = cos θ, s = sin θ. */
 // @ts-ignore: decorator
 @inline function cmulF(x: v128, c: f64, s: f64): v128 {
-  return f64x2.add(f64x2.mul(x, f64x2.splat(c)), f64x2.mul(swap(x), f64x2.mul(f64x2.splat(s), pm())));
+  return cmul(x, f64x2.splat(c), f64x2.mul(f64x2.splat(s), pm()));
 }
 
 /** x·(c + i·s): the conjugate (inverse) twiddle. */
 // @ts-ignore: decorator
 @inline function cmulB(x: v128, c: f64, s: f64): v128 {
-  return f64x2.sub(f64x2.mul(x, f64x2.splat(c)), f64x2.mul(swap(x), f64x2.mul(f64x2.splat(s), pm())));
+  return cmulConj(x, f64x2.splat(c), f64x2.mul(f64x2.splat(s), pm()));
 }
 
 // @ts-ignore: decorator
@@ -70,42 +82,65 @@ const H3: f64 = 0.8660254037844386; // √3/2 rounded (fl(√3/2)); fftcore's ra
 // ------------------------------------------------------------------ radix-4 stages
 
 /**
- * DIF radix-4 stage on block `base` of n points, butterflies j in [j0, j1): a, b, c, d = x[j + {0,1,2,3}·n/4],
- * X0 = (a+c)+(b+d), X1 = ((a+c)−(b+d))·w^2j, X2 = ((a−c)−i(b−d))·w^j, X3 = ((a−c)+i(b−d))·w^3j, w = e^{−2πi/n}.
+ * One DIF radix-4 butterfly on a, b, c, d at p0 + {0,1,2,3}·qb: X0 = (a+c)+(b+d), X1 = ((a+c)−(b+d))·w1,
+ * X2 = ((a−c)−i(b−d))·w2, X3 = ((a−c)+i(b−d))·w3 (each twiddle as cmul's two vectors). Two radix-2 levels with the
+ * twiddles merged; ·(−i) is a lane swap and a sign flip, exact.
+ */
+// @ts-ignore: decorator
+@inline function difButterfly(p0: usize, qb: usize, c1: v128, s1: v128, c2: v128, s2: v128, c3: v128, s3: v128): void {
+  const p1 = p0 + qb, p2 = p1 + qb, p3 = p2 + qb;
+  const a = v128.load(p0), b = v128.load(p1), c = v128.load(p2), d = v128.load(p3);
+  const s0 = f64x2.add(a, c), d0 = f64x2.sub(a, c), sb = f64x2.add(b, d), d1 = f64x2.sub(b, d);
+  v128.store(p0, f64x2.add(s0, sb));
+  v128.store(p1, cmul(f64x2.sub(s0, sb), c1, s1));
+  const t = f64x2.mul(swap(d1), pm()); // −i·(b−d) = (d1i, −d1r)
+  v128.store(p2, cmul(f64x2.add(d0, t), c2, s2));
+  v128.store(p3, cmul(f64x2.sub(d0, t), c3, s3));
+}
+
+/** The inverse of difButterfly up to the factor 4 (conjugate twiddles, DIT direction). */
+// @ts-ignore: decorator
+@inline function ditButterfly(p0: usize, qb: usize, c1: v128, s1: v128, c2: v128, s2: v128, c3: v128, s3: v128): void {
+  const p1 = p0 + qb, p2 = p1 + qb, p3 = p2 + qb;
+  const u1 = cmulConj(v128.load(p1), c1, s1);
+  const u2 = cmulConj(v128.load(p2), c2, s2);
+  const u3 = cmulConj(v128.load(p3), c3, s3);
+  const y0 = v128.load(p0);
+  const A = f64x2.add(y0, u1), B = f64x2.sub(y0, u1), S = f64x2.add(u2, u3), D = f64x2.sub(u2, u3);
+  v128.store(p0, f64x2.add(A, S));
+  v128.store(p2, f64x2.sub(A, S));
+  const t = f64x2.mul(swap(D), pm()); // (Di, −Dr) = −i·D
+  v128.store(p1, f64x2.sub(B, t)); // B + i·D
+  v128.store(p3, f64x2.add(B, t)); // B − i·D
+}
+
+/** (c, c) and (s, −s) of the twiddle e^{−2πit/n} read from H_n (t < 3n/4): cmul's vectors for a forward twiddle. */
+// @ts-ignore: decorator
+@inline function twc(H: usize, n: i32, t: i32): v128 {
+  return f64x2.splat(tab(H, min(t, n - t)));
+}
+
+// @ts-ignore: decorator
+@inline function tws(H: usize, n: i32, t: i32): v128 {
+  return f64x2.mul(f64x2.splat(tab(H, iabs(t - (n >> 2)))), pm());
+}
+
+/**
+ * DIF radix-4 stage on block `base` of n points, butterflies j in [j0, j1) (a, b, c, d = x[j + {0,1,2,3}·n/4]):
+ * difButterfly with w1 = w^2j, w2 = w^j, w3 = w^3j, w = e^{−2πi/n}.
  */
 export function dif4(base: usize, n: i32, H: usize, j0: i32, j1: i32): void {
-  const q = n >> 2;
-  const qb = <usize>q << 4;
+  const qb = <usize>(n >> 2) << 4;
   for (let j = j0; j < j1; j++) {
-    const p0 = base + (<usize>j << 4), p1 = p0 + qb, p2 = p1 + qb, p3 = p2 + qb;
-    const a = v128.load(p0), b = v128.load(p1), c = v128.load(p2), d = v128.load(p3);
-    const s0 = f64x2.add(a, c), d0 = f64x2.sub(a, c), s1 = f64x2.add(b, d), d1 = f64x2.sub(b, d);
-    v128.store(p0, f64x2.add(s0, s1));
-    const j2 = 2 * j, j3 = 3 * j;
-    v128.store(p1, cmulF(f64x2.sub(s0, s1), tab(H, j2), tab(H, iabs(j2 - q))));
-    const t = f64x2.mul(swap(d1), pm()); // −i·(b−d) = (d1i, −d1r)
-    v128.store(p2, cmulF(f64x2.add(d0, t), tab(H, j), tab(H, q - j)));
-    v128.store(p3, cmulF(f64x2.sub(d0, t), tab(H, min(j3, n - j3)), tab(H, iabs(j3 - q))));
+    difButterfly(base + (<usize>j << 4), qb, twc(H, n, 2 * j), tws(H, n, 2 * j), twc(H, n, j), tws(H, n, j), twc(H, n, 3 * j), tws(H, n, 3 * j));
   }
 }
 
 /** Inverse of dif4 up to the factor 4 (conjugate twiddles, DIT direction). */
 export function dit4(base: usize, n: i32, H: usize, j0: i32, j1: i32): void {
-  const q = n >> 2;
-  const qb = <usize>q << 4;
+  const qb = <usize>(n >> 2) << 4;
   for (let j = j0; j < j1; j++) {
-    const p0 = base + (<usize>j << 4), p1 = p0 + qb, p2 = p1 + qb, p3 = p2 + qb;
-    const j2 = 2 * j, j3 = 3 * j;
-    const u1 = cmulB(v128.load(p1), tab(H, j2), tab(H, iabs(j2 - q)));
-    const u2 = cmulB(v128.load(p2), tab(H, j), tab(H, q - j));
-    const u3 = cmulB(v128.load(p3), tab(H, min(j3, n - j3)), tab(H, iabs(j3 - q)));
-    const y0 = v128.load(p0);
-    const A = f64x2.add(y0, u1), B = f64x2.sub(y0, u1), S = f64x2.add(u2, u3), D = f64x2.sub(u2, u3);
-    v128.store(p0, f64x2.add(A, S));
-    v128.store(p2, f64x2.sub(A, S));
-    const t = f64x2.mul(swap(D), pm()); // (Di, −Dr) = −i·D
-    v128.store(p1, f64x2.sub(B, t)); // B + i·D
-    v128.store(p3, f64x2.add(B, t)); // B − i·D
+    ditButterfly(base + (<usize>j << 4), qb, twc(H, n, 2 * j), tws(H, n, 2 * j), twc(H, n, j), tws(H, n, j), twc(H, n, 3 * j), tws(H, n, 3 * j));
   }
 }
 
@@ -145,17 +180,6 @@ function radix2Pairs(off: usize, n: i32): void {
   }
 }
 
-/** x·V where V holds a twiddle as two vectors (c, c), (s, −s): the same operations as cmulF, operands ready. */
-// @ts-ignore: decorator
-@inline function cmulVF(x: v128, V: usize): v128 {
-  return f64x2.add(f64x2.mul(x, v128.load(V)), f64x2.mul(swap(x), v128.load(V, 16)));
-}
-
-// @ts-ignore: decorator
-@inline function cmulVB(x: v128, V: usize): v128 {
-  return f64x2.sub(f64x2.mul(x, v128.load(V)), f64x2.mul(swap(x), v128.load(V, 16)));
-}
-
 // @ts-ignore: decorator
 @inline function dirV(dir: usize, n: i32): usize {
   return <usize>load<u32>(dir + 128 + (<usize>ctz(n) << 2));
@@ -169,15 +193,8 @@ function dif4V(base: usize, n: i32, V: usize): void {
   const q = n >> 2;
   const qb = <usize>q << 4;
   for (let j = 0; j < q; j++) {
-    const p0 = base + (<usize>j << 4), p1 = p0 + qb, p2 = p1 + qb, p3 = p2 + qb;
     const w = V + <usize>j * 96;
-    const a = v128.load(p0), b = v128.load(p1), c = v128.load(p2), d = v128.load(p3);
-    const s0 = f64x2.add(a, c), d0 = f64x2.sub(a, c), s1 = f64x2.add(b, d), d1 = f64x2.sub(b, d);
-    v128.store(p0, f64x2.add(s0, s1));
-    v128.store(p1, cmulVF(f64x2.sub(s0, s1), w));
-    const t = f64x2.mul(swap(d1), pm());
-    v128.store(p2, cmulVF(f64x2.add(d0, t), w + 32));
-    v128.store(p3, cmulVF(f64x2.sub(d0, t), w + 64));
+    difButterfly(base + (<usize>j << 4), qb, v128.load(w), v128.load(w, 16), v128.load(w, 32), v128.load(w, 48), v128.load(w, 64), v128.load(w, 80));
   }
 }
 
@@ -185,18 +202,8 @@ function dit4V(base: usize, n: i32, V: usize): void {
   const q = n >> 2;
   const qb = <usize>q << 4;
   for (let j = 0; j < q; j++) {
-    const p0 = base + (<usize>j << 4), p1 = p0 + qb, p2 = p1 + qb, p3 = p2 + qb;
     const w = V + <usize>j * 96;
-    const u1 = cmulVB(v128.load(p1), w);
-    const u2 = cmulVB(v128.load(p2), w + 32);
-    const u3 = cmulVB(v128.load(p3), w + 64);
-    const y0 = v128.load(p0);
-    const A = f64x2.add(y0, u1), B = f64x2.sub(y0, u1), S = f64x2.add(u2, u3), D = f64x2.sub(u2, u3);
-    v128.store(p0, f64x2.add(A, S));
-    v128.store(p2, f64x2.sub(A, S));
-    const t = f64x2.mul(swap(D), pm());
-    v128.store(p1, f64x2.sub(B, t));
-    v128.store(p3, f64x2.add(B, t));
+    ditButterfly(base + (<usize>j << 4), qb, v128.load(w), v128.load(w, 16), v128.load(w, 32), v128.load(w, 48), v128.load(w, 64), v128.load(w, 80));
   }
 }
 

@@ -6,9 +6,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { natFromBigInt, natToBigInt } from './index.js';
 import { natFromLimbs } from './nat.js';
-import { fftMulLimbs, lastFftDigits, lastFftLength, lastRoundingError, unpackAt } from './fft.js';
+import { FFT_MAX_LENGTH, fftFits, fftMulLimbs, fftWorkingBytes, lastFftDigits, lastFftLength, lastRoundingError, unpackAt, worstCasePlan } from './fft.js';
 import { cosSin, forwardAt, inverseAt, mixedBound } from './fftcore.js';
-import { f64View, wasmAlloc, wasmFree } from './wasmheap.js';
+import { f64View, wasmAlloc, wasmFree, wasmMemoryBytes } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
 /** x (interleaved re, im) copied into a fresh wasm block; run fn on its address; returns the block's contents. */
@@ -183,5 +183,24 @@ describe('rounding error against the proven bound', () => {
       }
     }
     for (const d of [4, 3, 2, 1]) assert.ok((checked.get(d) ?? 0) >= 2, `digit size ${d} was checked against the bound`);
+  });
+});
+
+describe('memory', () => {
+  test('fftWorkingBytes covers the wasm memory a product leaves (it never shrinks) and its result', () => {
+    const r = rng(53);
+    for (const n of [2_000, 60_000, 250_000]) {
+      const a = natFromBigInt(digits(r, 4 * n)), b = natFromBigInt(digits(r, 3 * n));
+      const predicted = fftWorkingBytes(a.limbs.length, b.limbs.length);
+      fftMulLimbs(a.limbs, b.limbs, false);
+      assert.ok(wasmMemoryBytes() + 2 * (a.limbs.length + b.limbs.length) <= predicted, `n=${n}`);
+      assert.ok(fftWorkingBytes(10, 10) >= wasmMemoryBytes(), 'a small product still counts the memory held');
+    }
+  });
+
+  test('fftFits says where one wasm memory ends (FFT_MAX_LENGTH points), so larger products are split', () => {
+    assert.ok(fftFits(4_000_000, 4_000_000));
+    assert.ok(!fftFits(60_000_000, 60_000_000));
+    for (const limbs of [1e6, 1e7, 3e7, 4e7]) assert.equal(fftFits(limbs, limbs), worstCasePlan(limbs, limbs).N / 2 <= FFT_MAX_LENGTH);
   });
 });

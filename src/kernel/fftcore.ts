@@ -43,6 +43,12 @@ const LO = 1 << LO_BITS;
  * values < 1, so |cos' − cos| < sin(π/4)·1.9ε + ε < 2.4ε, |sin' − sin| < 2.9ε, |ω' − ω| < 3.7ε <= β.
  */
 export function cosSin(t: number, n: number, out: Float64Array, o: number): void {
+  out[o] = trig(t, n, false);
+  out[o + 1] = trig(t, n, true);
+}
+
+/** cos (sin: sine) of 2πt/n as cosSin computes it, with the one trigonometric call that value needs. */
+function trig(t: number, n: number, sine: boolean): number {
   let sinSign = 1;
   let cosSign = 1;
   let swap = false;
@@ -59,9 +65,7 @@ export function cosSin(t: number, n: number, out: Float64Array, o: number): void
     swap = true;
   }
   const a = Math.PI * ((2 * t) / n);
-  const c = Math.cos(a), s = Math.sin(a);
-  out[o] = cosSign * (swap ? s : c);
-  out[o + 1] = sinSign * (swap ? c : s);
+  return sine ? sinSign * (swap ? Math.cos(a) : Math.sin(a)) : cosSign * (swap ? Math.sin(a) : Math.cos(a));
 }
 
 // ---------------------------------------------------------------- lengths
@@ -130,23 +134,6 @@ function vectorTable(n: number): void {
   ensureDirectory()[32 + Math.log2(n)] = ptr;
 }
 
-/** cos(2πt/n) exactly as cosSin computes it (out[0]), with the one trigonometric call it needs. */
-function cosOf(t: number, n: number): number {
-  let cosSign = 1;
-  let swap = false;
-  if (2 * t > n) t = n - t;
-  if (4 * t > n) {
-    t = n / 2 - t;
-    cosSign = -1;
-  }
-  if (8 * t > n) {
-    t = n / 4 - t;
-    swap = true;
-  }
-  const a = Math.PI * ((2 * t) / n);
-  return cosSign * (swap ? Math.sin(a) : Math.cos(a));
-}
-
 /** Order of the largest cached twiddle table (the out-of-core engine drops tables larger than it needs). */
 export let cosN = 0;
 
@@ -170,7 +157,7 @@ function halfTable(n: number): number {
     const from = f64View(source[1], source[0] / 2 + 1);
     for (let t = 0; t < len; t++) h[t] = from[s * t]!;
   } else {
-    for (let t = 0; t < len; t++) h[t] = cosOf(t, n);
+    for (let t = 0; t < len; t++) h[t] = trig(t, n, false);
   }
   halfTables.set(n, ptr);
   if (!isMixed(n)) ensureDirectory()[Math.log2(n)] = ptr;
