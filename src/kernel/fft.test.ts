@@ -54,7 +54,7 @@ function outputIndex(j: number, M: number): number {
 }
 
 describe('twiddle tables', () => {
-  test('cosSin(s·t, s·n) = cosSin(t, n) bit for bit (smaller tables are read out of the largest)', () => {
+  test('cosSin(s·t, s·n) = cosSin(t, n) and cos at n/2 − t = −cos at t, bit for bit (how the tables are built)', () => {
     const r = rng(40);
     const a = new Float64Array(2), b = new Float64Array(2);
     for (const n of [8, 64, 96, 3 << 10, 1 << 20, 3 << 21]) {
@@ -65,6 +65,12 @@ describe('twiddle tables', () => {
           cosSin(s * t, s * n, b, 0);
           assert.deepEqual(b, a, `t=${t} n=${n} s=${s}`);
         }
+      }
+      for (let i = 0; i < 2000; i++) {
+        const t = Math.floor((r() * n) / 4);
+        cosSin(t, n, a, 0);
+        cosSin(n / 2 - t, n, b, 0);
+        assert.equal(b[0], -a[0]!, `cos(2π(n/2 − t)/n) = −cos(2πt/n) bit for bit, t=${t} n=${n}`);
       }
     }
   });

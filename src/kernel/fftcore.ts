@@ -157,7 +157,10 @@ function halfTable(n: number): number {
     const from = f64View(source[1], source[0] / 2 + 1);
     for (let t = 0; t < len; t++) h[t] = from[s * t]!;
   } else {
-    for (let t = 0; t < len; t++) h[t] = trig(t, n, false);
+    // H[n/2 − t] = −H[t] bit for bit: trig reduces n/2 − t (t < n/4) to t with the cosine's sign flipped.
+    const q = n / 4;
+    for (let t = 0; t <= q; t++) h[t] = trig(t, n, false);
+    for (let t = 0; t < q; t++) h[n / 2 - t] = -h[t]!;
   }
   halfTables.set(n, ptr);
   if (!isMixed(n)) ensureDirectory()[Math.log2(n)] = ptr;
