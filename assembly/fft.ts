@@ -75,8 +75,6 @@
 
 /** Complex points of the in-cache leaf (256 KiB: fits the L2 cache; measured faster than 1024, 4096 or 65536). */
 const LEAF: i32 = 16384;
-/** Radix-4 butterfly index chunk of the fused radix-3 + radix-4 top stages (12·256 points, 48 KiB). */
-const FUSED_CHUNK: i32 = 256;
 const H3: f64 = 0.8660254037844386; // √3/2 rounded (fl(√3/2)); fftcore's radix-3 analysis charges its rounding
 
 // ------------------------------------------------------------------ radix-4 stages
@@ -326,30 +324,9 @@ function dit3(base: usize, P: i32, HM: usize, j0: i32, j1: i32): void {
 }
 
 /**
- * For M = 3P (P > LEAF): the radix-3 stage and the top radix-4 stage of each P-block, chunk by chunk over the
- * radix-4 index j in [j0, j1) ⊆ [0, P/4) (the chunk's points stay in cache between the two stages).
+ * The radix-3 stage over butterflies [j0, j1) (a thread's share). Not fused with the next radix-4 stage: a chunk of
+ * both touches 12 rows a power of two apart, which conflict in the caches; measured, the fused pass was slower.
  */
-export function dif3Then4(base: usize, P: i32, j0: i32, j1: i32, filled: i32, HM: usize, dir: usize): void {
-  const q = P >> 2, HP = dirH(dir, P);
-  const Pb = <usize>P << 4;
-  for (let c0 = j0; c0 < j1; c0 += FUSED_CHUNK) {
-    const c1 = min(c0 + FUSED_CHUNK, j1);
-    for (let m = 0; m < 4; m++) dif3(base, P, HM, m * q + c0, m * q + c1, filled);
-    for (let t: usize = 0; t < 3; t++) dif4(base + t * Pb, P, HP, c0, c1);
-  }
-}
-
-export function dit4Then3(base: usize, P: i32, j0: i32, j1: i32, HM: usize, dir: usize): void {
-  const q = P >> 2, HP = dirH(dir, P);
-  const Pb = <usize>P << 4;
-  for (let c0 = j0; c0 < j1; c0 += FUSED_CHUNK) {
-    const c1 = min(c0 + FUSED_CHUNK, j1);
-    for (let t: usize = 0; t < 3; t++) dit4(base + t * Pb, P, HP, c0, c1);
-    for (let m = 0; m < 4; m++) dit3(base, P, HM, m * q + c0, m * q + c1);
-  }
-}
-
-/** Radix-3 stage alone over [j0, j1) (mixed lengths with P <= LEAF). */
 export function dif3Stage(base: usize, P: i32, j0: i32, j1: i32, filled: i32, HM: usize): void {
   dif3(base, P, HM, j0, j1, filled);
 }
@@ -366,13 +343,8 @@ export function forward(base: usize, M: i32, filled: i32, HM: usize, dir: usize)
     return;
   }
   const P = M / 3;
-  if (P > LEAF) {
-    dif3Then4(base, P, 0, P >> 2, filled, HM, dir);
-    difBlocks(base, P >> 2, 0, 12, dir);
-  } else {
-    dif3(base, P, HM, 0, P, filled);
-    difBlocks(base, P, 0, 3, dir);
-  }
+  dif3(base, P, HM, 0, P, filled);
+  difBlocks(base, P, 0, 3, dir);
 }
 
 /** Whole inverse transform (unscaled: M times the inverse DFT). */
@@ -382,13 +354,8 @@ export function inverse(base: usize, M: i32, HM: usize, dir: usize): void {
     return;
   }
   const P = M / 3;
-  if (P > LEAF) {
-    ditBlocks(base, P >> 2, 0, 12, dir);
-    dit4Then3(base, P, 0, P >> 2, HM, dir);
-  } else {
-    ditBlocks(base, P, 0, 3, dir);
-    dit3(base, P, HM, 0, P);
-  }
+  ditBlocks(base, P, 0, 3, dir);
+  dit3(base, P, HM, 0, P);
 }
 
 // ------------------------------------------------------------------ pointwise step

@@ -7,8 +7,8 @@
  * `mixedBound`.
  *
  * Threads. From PARALLEL_MIN points each transform runs as a few steps shared among the N threads of threads.ts:
- * the top stage (for M = 3P the fused radix-3 + radix-4 pass) split by butterfly index, further radix-4 stages over
- * all blocks split the same way while there are fewer than 4N blocks, then the independent sub-blocks dealt out.
+ * the top stage (for M = 3P the radix-3 stage) split by butterfly index, further radix-4 stages over all blocks split
+ * the same way while there are fewer than 4N blocks, then the independent sub-blocks dealt out.
  * The pointwise step is split into N runs of pairs of equal count. Every element goes through the same operations
  * in the same order as in the one-thread code, so results are bit for bit the same for any N and the bound holds.
  *
@@ -201,8 +201,8 @@ function pow2Sizes(n: number): number[] {
   return out;
 }
 
-/** The tables a transform of M points reads: the directory (H_n of its power-of-two sizes) and H_M if mixed. */
-function transformTables(M: number): { dir: number; HM: number } {
+/** @internal The tables a transform of M points reads: the directory (H_n of its power-of-two sizes) and H_M if mixed. */
+export function transformTables(M: number): { dir: number; HM: number } {
   const P = isMixed(M) ? M / 3 : M;
   const HM = isMixed(M) ? halfTable(M) : 0; // first: the smaller tables are read out of the largest
   for (const n of pow2Sizes(P)) {
@@ -278,8 +278,8 @@ interface SplitPlan {
 }
 
 function splitPlan(M: number, threads: number): SplitPlan {
-  let n = isMixed(M) ? M / 12 : M;
-  let count = isMixed(M) ? 12 : 1;
+  let n = isMixed(M) ? M / 3 : M;
+  let count = isMixed(M) ? 3 : 1;
   const stages: { n: number; count: number }[] = [];
   while (n > leaf() && count < 4 * threads) {
     stages.push({ n, count });
@@ -289,11 +289,7 @@ function splitPlan(M: number, threads: number): SplitPlan {
   return { stages, blockSize: n, blocks: count };
 }
 
-/**
- * Threads a transform of M points is shared among. A split mixed length always takes the fused radix-3 + radix-4
- * pass, also when P <= leaf() where one thread takes radix 3 and then leaves: a leaf's first stage is the same
- * radix-4 stage (same twiddle values, vector or not), so the bits are the same.
- */
+/** Threads a transform of M points is shared among. */
 function useThreads(M: number): number {
   return M >= PARALLEL_MIN ? activeThreads() : 1;
 }
@@ -313,7 +309,7 @@ export function forwardAt(ptr: number, M: number, filled = M): void {
   }
   if (isMixed(M)) {
     const P = M / 3;
-    runShares(k, ranges(P / 4, T).map(([j0, j1]): Job[] => [['dif3Then4', ptr, P, j0, j1, filled, HM, dir]]));
+    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [['dif3Stage', ptr, P, j0, j1, filled, HM]]));
   } else if (filled < M) {
     f64View(ptr + 16 * filled, 2 * (M - filled)).fill(0);
   }
@@ -336,7 +332,7 @@ export function inverseAt(ptr: number, M: number): void {
   for (const { n, count } of [...plan.stages].reverse()) stageShares(k, ptr, n, count, T, 'dit4Stage', dir);
   if (isMixed(M)) {
     const P = M / 3;
-    runShares(k, ranges(P / 4, T).map(([j0, j1]): Job[] => [['dit4Then3', ptr, P, j0, j1, HM, dir]]));
+    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [['dit3Stage', ptr, P, j0, j1, HM]]));
   }
 }
 

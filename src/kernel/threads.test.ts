@@ -33,7 +33,7 @@ function sameLimbs(results: Nat[], what: string): void {
 
 describe('N threads', () => {
   test('products and squares at split lengths, 2^k and 3·2^k: N = 1, 2, 4 bit-identical and equal to BigInt', () => {
-    // 180 000 digits: M = 3·2^14, the split fused radix-3 + radix-4 pass on a mixed length with P = the leaf size.
+    // 180 000 digits: M = 3·2^14, a split mixed length whose P-blocks are single leaves.
     const r = rng(11);
     const families = new Set<number>();
     for (const n of [180_000, 260_000, 300_000, 700_000]) {

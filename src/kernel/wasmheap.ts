@@ -22,8 +22,6 @@ export interface KernelExports {
   dit4Stage(base: number, n: number, j0: number, j1: number, dir: number): void;
   difBlocks(base: number, n: number, k0: number, k1: number, dir: number): void;
   ditBlocks(base: number, n: number, k0: number, k1: number, dir: number): void;
-  dif3Then4(base: number, P: number, j0: number, j1: number, filled: number, HM: number, dir: number): void;
-  dit4Then3(base: number, P: number, j0: number, j1: number, HM: number, dir: number): void;
   dif3Stage(base: number, P: number, j0: number, j1: number, filled: number, HM: number): void;
   dit3Stage(base: number, P: number, j0: number, j1: number, HM: number): void;
   forward(base: number, M: number, filled: number, HM: number, dir: number): void;
