@@ -245,7 +245,10 @@ export function worstCasePlan(la: number, lb: number): FftPlan {
   throw new ArithmeticCheckError(`FFT product of ${la}×${lb} limbs is beyond the proven error bound`);
 }
 
-/** Whether fftMulLimbs can multiply la×lb limbs in one wasm memory (worst-case digits); if not, split the product. */
+/**
+ * Whether fftMulLimbs can multiply la×lb limbs in one wasm memory (worst-case digits); if not, split the product.
+ * @example fftFits(4e6, 4e6) // true: two 1.6·10^7-digit operands
+ */
 export function fftFits(la: number, lb: number): boolean {
   return worstCasePlan(la, lb).N / 2 <= FFT_MAX_LENGTH;
 }
@@ -276,6 +279,9 @@ export let faultsSeen = 0;
  * Returns base-10^4 limbs (length la + lb + 1, possibly with top zeros). `square`: b is a (one transform).
  * @throws NumberTooLargeError when the product needs a transform longer than FFT_MAX_LENGTH (see fftFits).
  * @throws ArithmeticCheckError when the rounding check fails at every digit size (faulty hardware).
+ * @example
+ *   const a = natFromNumber(12345678), b = natFromNumber(87654321);
+ *   natFromLimbs(fftMulLimbs(a.limbs, b.limbs, false)); // 1082152022374638
  */
 export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, minDigitsHint = 4): Uint16Array {
   const outLimbs = a.length + b.length + 1;
