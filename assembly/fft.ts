@@ -750,3 +750,64 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
   store<f64>(res, accPow, 24);
   store<f64>(res, maxErr, 32);
 }
+
+// ------------------------------------------------------------------ residues
+
+/** (x·y) mod p for 0 <= x, y < p <= 2^26: x·y < 2^52 is exact, the quotient estimate is fixed by one step. */
+// @ts-ignore: decorator
+@inline function mulMod(x: f64, y: f64, p: f64, inv: f64): f64 {
+  const v = x * y;
+  let r = v - Math.floor(v * inv) * p;
+  r = r < 0 ? r + p : r;
+  return r >= p ? r - p : r;
+}
+
+/** Horner evaluation of the limbs [i0, i1) at x (u16) mod p, two limbs per step (r·10^8 + 10^8 < 2^53). */
+// @ts-ignore: decorator
+@inline function hornerStep(r: f64, x: usize, i: i32, p: f64, inv: f64): f64 {
+  const v = r * 1e8 + (<f64>load<u16>(x + (<usize>i << 1)) * 1e4 + <f64>load<u16>(x + (<usize>(i - 1) << 1)));
+  let s = v - Math.floor(v * inv) * p;
+  s = s < 0 ? s + p : s;
+  return s >= p ? s - p : s;
+}
+
+/**
+ * The n limbs at x (u16, base 10^4) modulo a prime p <= 2^26 (the product check of kernel/mul.ts, compiled).
+ * Four segments are evaluated by Horner at once (each step waits on the previous one: four chains overlap in the
+ * processor), then combined: r = Σ r_k·(10^4)^(k·len) mod p.
+ */
+export function residue(x: usize, n: i32, p: f64): f64 {
+  const inv = 1 / p;
+  const len = (n >> 3) << 1; // even segment length
+  let r0: f64 = 0, r1: f64 = 0, r2: f64 = 0, r3: f64 = 0;
+  // Segment k holds limbs [k·len, (k+1)·len); the top segment also takes the rest [4·len, n).
+  let top: f64 = 0;
+  let i = n - 1;
+  for (; i >= 4 * len + 1; i -= 2) top = hornerStep(top, x, i, p, inv);
+  for (; i >= 4 * len; i--) {
+    const v = top * 1e4 + <f64>load<u16>(x + (<usize>i << 1));
+    top = v - Math.floor(v * inv) * p;
+    top = top < 0 ? top + p : top;
+    top = top >= p ? top - p : top;
+  }
+  r3 = top;
+  for (let j = len - 1; j >= 1; j -= 2) {
+    r0 = hornerStep(r0, x, j, p, inv);
+    r1 = hornerStep(r1, x, j + len, p, inv);
+    r2 = hornerStep(r2, x, j + 2 * len, p, inv);
+    r3 = hornerStep(r3, x, j + 3 * len, p, inv);
+  }
+  // w = (10^4)^len mod p by squaring.
+  let w: f64 = 1, base: f64 = 1e4 % p;
+  for (let e = len; e > 0; e >>= 1) {
+    if (e & 1) w = mulMod(w, base, p, inv);
+    base = mulMod(base, base, p, inv);
+  }
+  let r = r3;
+  r = mulMod(r, w, p, inv) + r2;
+  r = r >= p ? r - p : r;
+  r = mulMod(r, w, p, inv) + r1;
+  r = r >= p ? r - p : r;
+  r = mulMod(r, w, p, inv) + r0;
+  return r >= p ? r - p : r;
+}

@@ -2,7 +2,8 @@
  * bench/mul — the multiplication targets of issue 11, each against native GMP in the same run:
  *
  *  1. kernel product of two n-digit numbers (default 1.6·10^7) on ONE thread (natMul on limbs already in memory)
- *     against GMP mpz_mul on the same numbers in binary (target: ours/GMP <= 1.2); also ours on every thread;
+ *     against GMP mpz_mul on the same numbers in binary (target: ours/GMP <= 1.2); also ours on every thread, and
+ *     fft.ts's fftMulLimbs with its compiled residue check (what natMul costs once it leaves the check to it);
  *  2. file → file product (the engine's `mul` on StreamNumbers: validate, load, multiply, write a tracked file)
  *     against native GMP's decimal pipeline (read, mpz_set_str, mpz_mul, mpz_get_str, write), outputs compared byte
  *     for byte (target at 1.6·10^7: ours/GMP <= 0.1);
@@ -27,7 +28,8 @@ import { fileURLToPath } from 'node:url';
 import { configure, getConfig } from '../src/config.js';
 import { mul } from '../src/engine/index.js';
 import { natFromDigits, natMul } from '../src/kernel/index.js';
-import { lastFftDigits, lastFftLength } from '../src/kernel/fft.js';
+import { fftMulLimbs, lastFftDigits, lastFftLength } from '../src/kernel/fft.js';
+import { CHECK_PRIME } from '../src/kernel/mul.js';
 import { StreamNumber } from '../src/number.js';
 import { fmt, median, ratio } from './kernel-util.js';
 import { peakRssMiB, writeRandomDigitFile } from './util.js';
@@ -116,12 +118,14 @@ for (const n of kernelSizes) {
   writeRandomDigitFile(fb, n);
   const a = natFromDigits(readFileSync(fa)), b = natFromDigits(readFileSync(fb));
   const one: number[] = [], oneCpu: number[] = [], all: number[] = [], gmp: number[] = [], gmpCpu: number[] = [];
-  const time = (threads: number, into: number[], cpuInto: number[] = []): void => {
+  const fft: number[] = [], fftCpu: number[] = [];
+  const time = (threads: number, into: number[], cpuInto: number[] = [], kernelOnly = false): void => {
     configure({ threads });
     gc();
     const c = process.cpuUsage();
     const t = performance.now();
-    natMul(a, b);
+    if (kernelOnly) fftMulLimbs(a.limbs, b.limbs, false, 4, CHECK_PRIME);
+    else natMul(a, b);
     into.push((performance.now() - t) / 1000);
     const used = process.cpuUsage(c);
     cpuInto.push((used.user + used.system) / 1e6);
@@ -130,6 +134,7 @@ for (const n of kernelSizes) {
   time(allThreads, []);
   for (let r = 0; r < runs; r++) {
     time(1, one, oneCpu);
+    time(1, fft, fftCpu, true);
     if (exe) {
       const g = runGmp(exe, fa, fb, join(home, 'ko.txt'), 1, false);
       gmp.push(...g.mul);
@@ -149,6 +154,8 @@ for (const n of kernelSizes) {
     [`ours(${allThreads})/GMP`]: ratio(median(all), g),
     'CPU s ours(1) / GMP': `${fmt(median(oneCpu))} / ${fmt(gc1)}`,
     'CPU ratio': ratio(median(oneCpu), gc1),
+    'fftMulLimbs+wasm check(1) s': fmt(median(fft)),
+    'its ratio wall / CPU': `${ratio(median(fft), g)} / ${ratio(median(fftCpu), gc1)}`,
     'fft digits': lastFftDigits,
     'fft length': lastFftLength,
   });

@@ -8,7 +8,7 @@ import { natFromBigInt, natToBigInt } from './index.js';
 import { natFromLimbs } from './nat.js';
 import { FFT_MAX_LENGTH, fftFits, fftMulLimbs, fftWorkingBytes, lastFftDigits, lastFftLength, lastRoundingError, unpackAt, worstCasePlan } from './fft.js';
 import { cosSin, forwardAt, inverseAt, mixedBound } from './fftcore.js';
-import { f64View, wasmAlloc, wasmFree, wasmMemoryBytes } from './wasmheap.js';
+import { f64View, u16View, wasm, wasmAlloc, wasmFree, wasmMemoryBytes } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
 /** x (interleaved re, im) copied into a fresh wasm block; run fn on its address; returns the block's contents. */
@@ -163,6 +163,36 @@ function fromBalanced(v: number[], d: number): bigint {
   for (let i = v.length - 1; i >= 0; i--) x = x * B + BigInt(v[i]!);
   return x;
 }
+
+describe('residue check', () => {
+  test('compiled residues of limb vectors equal BigInt mod p, every length class of the four-segment split', () => {
+    const r = rng(59);
+    for (const p of [33_554_467, 67_108_859]) {
+      for (const n of [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 64, 65, 1000, 12_345]) {
+        const limbs = Uint16Array.from({ length: n }, () => Math.floor(r() * 10_000));
+        const ptr = wasmAlloc(2 * n + 2);
+        try {
+          u16View(ptr, n).set(limbs);
+          let x = 0n;
+          for (let i = n - 1; i >= 0; i--) x = x * 10_000n + BigInt(limbs[i]!);
+          assert.equal(wasm().residue(ptr, n, p), Number(x % BigInt(p)), `n=${n} p=${p}`);
+        } finally {
+          wasmFree(ptr);
+        }
+      }
+    }
+  });
+
+  test('fftMulLimbs with a check prime verifies its products (and squares) and returns the same limbs', () => {
+    const r = rng(61);
+    for (const n of [500, 40_000, 300_000]) {
+      const x = digits(r, n), y = digits(r, n - 3);
+      const a = natFromBigInt(x), b = natFromBigInt(y);
+      assert.deepEqual(fftMulLimbs(a.limbs, b.limbs, false, 4, 33_554_467), fftMulLimbs(a.limbs, b.limbs, false));
+      assert.equal(natToBigInt(natFromLimbs(fftMulLimbs(a.limbs, a.limbs, true, 4, 67_108_859))), x * x);
+    }
+  });
+});
 
 describe('rounding error against the proven bound', () => {
   test('operands whose digits are all at the extremes (±10^d/2) stay under mixedBound, at every digit size', () => {

@@ -34,6 +34,7 @@ export interface KernelExports {
   normSq4(src: number, n: number): number;
   unpack(src: number, scale: number, q0: number, q1: number, d: number, out: number, res: number): void;
   tangle(x: number, size: number, lo: number, hi: number, inv: number): void;
+  residue(x: number, n: number, p: number): number;
 }
 
 /** The wasm page size and the most pages a wasm32 memory may have (4 GiB). */
