@@ -648,14 +648,15 @@ export function normSq4(src: usize, n: i32): f64 {
 }
 
 /** Largest rounding distance seen by step4/step3 since unpack reset it. */
-let stepErr: f64 = 0;
+let stepErr: v128 = f64x2.splat(0.0);
 
 /** Base 10^4: digits at s, s + 8 (scaled, rounded) plus carry into limbs at to, to + 2; returns the new carry. */
 // @ts-ignore: decorator
 @inline function step4(s: usize, scale: f64, carry: f64, to: usize): f64 {
-  const x0 = load<f64>(s) * scale, x1 = load<f64>(s, 8) * scale;
-  const r0 = nearest<f64>(x0), r1 = nearest<f64>(x1);
-  stepErr = max(stepErr, max(abs(x0 - r0), abs(x1 - r1)));
+  const X = f64x2.mul(v128.load(s), f64x2.splat(scale));
+  const R = f64x2.nearest(X);
+  stepErr = f64x2.max(stepErr, f64x2.abs(f64x2.sub(X, R)));
+  const r0 = f64x2.extract_lane(R, 0), r1 = f64x2.extract_lane(R, 1);
   carry = carryStep(r0 + carry, 1e4, 1e-4, to);
   return carryStep(r1 + carry, 1e4, 1e-4, to + 2);
 }
@@ -663,9 +664,12 @@ let stepErr: f64 = 0;
 /** Base 10^3: four digits at s (scaled, rounded) plus carry make three limbs at to; returns the new carry. */
 // @ts-ignore: decorator
 @inline function step3(s: usize, scale: f64, carry: f64, to: usize): f64 {
-  const x0 = load<f64>(s) * scale, x1 = load<f64>(s, 8) * scale, x2 = load<f64>(s, 16) * scale, x3 = load<f64>(s, 24) * scale;
-  const r0 = nearest<f64>(x0), r1 = nearest<f64>(x1), r2 = nearest<f64>(x2), r3 = nearest<f64>(x3);
-  stepErr = max(stepErr, max(max(abs(x0 - r0), abs(x1 - r1)), max(abs(x2 - r2), abs(x3 - r3))));
+  const sc = f64x2.splat(scale);
+  const X01 = f64x2.mul(v128.load(s), sc), X23 = f64x2.mul(v128.load(s, 16), sc);
+  const R01 = f64x2.nearest(X01), R23 = f64x2.nearest(X23);
+  stepErr = f64x2.max(stepErr, f64x2.max(f64x2.abs(f64x2.sub(X01, R01)), f64x2.abs(f64x2.sub(X23, R23))));
+  const r0 = f64x2.extract_lane(R01, 0), r1 = f64x2.extract_lane(R01, 1);
+  const r2 = f64x2.extract_lane(R23, 0), r3 = f64x2.extract_lane(R23, 1);
   let v = r0 + carry;
   let c = Math.floor(v * 1e-3);
   let g = v - c * 1000;
@@ -705,7 +709,7 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
   let accPow: f64 = 1;
   let o: i32 = 0;
   let q = q0;
-  stepErr = 0;
+  stepErr = f64x2.splat(0.0);
   if (d == 4) {
     const end = q1 - ((q1 - q0) % 2);
     for (; q < end; q += 2, o += 2) carry = step4(src + (<usize>q << 3), scale, carry, out + (<usize>o << 1));
@@ -713,7 +717,8 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
     const end = q1 - ((q1 - q0) % 4);
     for (; q < end; q += 4, o += 3) carry = step3(src + (<usize>q << 3), scale, carry, out + (<usize>o << 1));
   }
-  let maxErr = stepErr;
+  // f64x2.max propagates NaN like max: a NaN anywhere makes maxErr NaN.
+  let maxErr = max(f64x2.extract_lane(stepErr, 0), f64x2.extract_lane(stepErr, 1));
   const B: f64 = d == 4 ? 1e4 : d == 3 ? 1e3 : d == 2 ? 100 : 10;
   for (; q < q1; q++) {
     const x = load<f64>(src + (<usize>q << 3)) * scale;
