@@ -360,47 +360,86 @@ export function inverse(base: usize, M: i32, HM: usize, dir: usize): void {
 
 // ------------------------------------------------------------------ pointwise step
 
-let c1r: f64 = 0, c1i: f64 = 0, c2r: f64 = 0, c2i: f64 = 0;
-
-/** Adds untangle(A)·untangle(B) at points (p, p2) (byte offsets) with twiddle (wr, wi) into c1, c2. */
+/** (−1, +1): multiplying by it is exact. */
 // @ts-ignore: decorator
-@inline function productAt(A: usize, B: usize, p: usize, p2: usize, wr: f64, wi: f64): void {
-  let xr = load<f64>(A + p), xi = load<f64>(A + p, 8), mr = load<f64>(A + p2), mi = load<f64>(A + p2, 8);
-  let er = 0.5 * (xr + mr), ei = 0.5 * (xi - mi), or = 0.5 * (xi + mi), oi = -0.5 * (xr - mr);
-  let tr = wr * or - wi * oi, ti = wr * oi + wi * or;
-  const a1r = er + tr, a1i = ei + ti, a2r = er - tr, a2i = ei - ti;
-  let b1r = a1r, b1i = a1i, b2r = a2r, b2i = a2i;
-  if (B != A) {
-    xr = load<f64>(B + p); xi = load<f64>(B + p, 8); mr = load<f64>(B + p2); mi = load<f64>(B + p2, 8);
-    er = 0.5 * (xr + mr); ei = 0.5 * (xi - mi); or = 0.5 * (xi + mi); oi = -0.5 * (xr - mr);
-    tr = wr * or - wi * oi; ti = wr * oi + wi * or;
-    b1r = er + tr; b1i = ei + ti; b2r = er - tr; b2i = ei - ti;
-  }
-  c1r += a1r * b1r - a1i * b1i;
-  c1i += a1r * b1i + a1i * b1r;
-  c2r += a2r * b2r - a2i * b2i;
-  c2i += a2r * b2i + a2i * b2r;
+@inline function np(): v128 {
+  return f64x2(-1.0, 1.0);
+}
+
+/** a·b of two complex vectors: (ar·br − ai·bi, ai·br + ar·bi). */
+// @ts-ignore: decorator
+@inline function cmulVec(a: v128, b: v128): v128 {
+  return cmul(a, v128.shuffle<f64>(b, b, 0, 0), f64x2.mul(v128.shuffle<f64>(b, b, 1, 1), np()));
+}
+
+/** E = (X + conj X')/2 of a pair, X at one point, X' (Xm) at its partner. */
+// @ts-ignore: decorator
+@inline function evenPart(X: v128, Xm: v128): v128 {
+  return f64x2.mul(f64x2.splat(0.5), f64x2.add(X, f64x2.mul(Xm, pm())));
+}
+
+/** w·O, O = (X − conj X')/(2i) = (0.5·(xi + mi), −0.5·(xr − mr)), w given as cmul's vectors. */
+// @ts-ignore: decorator
+@inline function oddPart(X: v128, Xm: v128, cc: v128, ss: v128): v128 {
+  return cmul(f64x2.mul(swap(f64x2.sub(X, f64x2.mul(Xm, pm()))), f64x2(0.5, -0.5)), cc, ss);
+}
+
+/**
+ * Re-tangling of a product pair: C1, C2 (untangled values Ĉ(k), Ĉ(k + M)) become the packed spectrum at p, p2:
+ * with S = C1 + C2 and DC = (C1 − C2)·conj(w), out[p] = (S + i·DC)/2 = (sr − dci, si + dcr)/2 and
+ * out[p2] = (conj(S) + conj(i·DC)·(−1))/2 = (sr + dci, dcr − si)/2.
+ */
+// @ts-ignore: decorator
+@inline function retangleStore(out: usize, pb: usize, p2b: usize, C1: v128, C2: v128, cc: v128, ss: v128): void {
+  const S = f64x2.add(C1, C2);
+  const U = swap(cmulConj(f64x2.sub(C1, C2), cc, ss)); // (dci, dcr)
+  v128.store(out + pb, f64x2.mul(f64x2.splat(0.5), f64x2.sub(S, f64x2.mul(U, pm()))));
+  v128.store(out + p2b, f64x2.mul(f64x2.splat(0.5), f64x2.add(f64x2.mul(S, pm()), U)));
 }
 
 /**
  * One pair: out ← retangle(Σ untangle(A_t)·untangle(B_t)) at complex points p, p2 (indices), with the twiddle
- * w^k = hi[k >> 10]·lo[k & 1023] of the two-level table. A2 = 0: one product.
+ * w^k = hi[k >> 10]·lo[k & 1023] of the two-level table. A2 = 0: one product; B = A: a square.
+ * Untangling: Â(k) = E + wO, Â(k + M) = E − wO.
  */
 // @ts-ignore: decorator
 @inline function pairStep(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, p: i32, p2: i32, lo: usize, hi: usize, k: i32): void {
-  const h = hi + (<usize>(k >> 10) << 4), l = lo + (<usize>(k & 1023) << 4);
-  const hr = load<f64>(h), hh = load<f64>(h, 8), lr = load<f64>(l), ll = load<f64>(l, 8);
-  const wr = hr * lr - hh * ll, wi = hr * ll + hh * lr;
-  c1r = 0; c1i = 0; c2r = 0; c2i = 0;
+  const Hv = v128.load(hi + (<usize>(k >> 10) << 4)), Lv = v128.load(lo + (<usize>(k & 1023) << 4));
+  const W = cmulVec(Lv, Hv);
+  const cc = v128.shuffle<f64>(W, W, 0, 0), ss = f64x2.mul(v128.shuffle<f64>(W, W, 1, 1), np());
   const pb = <usize>p << 4, p2b = <usize>p2 << 4;
-  productAt(A1, B1, pb, p2b, wr, wi);
-  if (A2 != 0) productAt(A2, B2, pb, p2b, wr, wi);
-  const sr = c1r + c2r, si = c1i + c2i, dr = c1r - c2r, di = c1i - c2i;
-  const dcr = dr * wr + di * wi, dci = di * wr - dr * wi;
-  store<f64>(out + pb, 0.5 * (sr - dci));
-  store<f64>(out + pb, 0.5 * (si + dcr), 8);
-  store<f64>(out + p2b, 0.5 * (sr + dci));
-  store<f64>(out + p2b, 0.5 * (dcr - si), 8);
+  let X = v128.load(A1 + pb), Xm = v128.load(A1 + p2b);
+  let E = evenPart(X, Xm), T = oddPart(X, Xm, cc, ss);
+  const a1 = f64x2.add(E, T), a2 = f64x2.sub(E, T);
+  let b1 = a1, b2 = a2;
+  if (B1 != A1) {
+    X = v128.load(B1 + pb);
+    Xm = v128.load(B1 + p2b);
+    E = evenPart(X, Xm);
+    T = oddPart(X, Xm, cc, ss);
+    b1 = f64x2.add(E, T);
+    b2 = f64x2.sub(E, T);
+  }
+  let C1 = cmulVec(a1, b1), C2 = cmulVec(a2, b2);
+  if (A2 != 0) {
+    X = v128.load(A2 + pb);
+    Xm = v128.load(A2 + p2b);
+    E = evenPart(X, Xm);
+    T = oddPart(X, Xm, cc, ss);
+    const a3 = f64x2.add(E, T), a4 = f64x2.sub(E, T);
+    let b3 = a3, b4 = a4;
+    if (B2 != A2) {
+      X = v128.load(B2 + pb);
+      Xm = v128.load(B2 + p2b);
+      E = evenPart(X, Xm);
+      T = oddPart(X, Xm, cc, ss);
+      b3 = f64x2.add(E, T);
+      b4 = f64x2.sub(E, T);
+    }
+    C1 = f64x2.add(C1, cmulVec(a3, b3));
+    C2 = f64x2.add(C2, cmulVec(a4, b4));
+  }
+  retangleStore(out, pb, p2b, C1, C2, cc, ss);
 }
 
 /** i with its log2(n) bits reversed. */
@@ -475,26 +514,16 @@ export function tangle(x: usize, size: i32, lo: usize, hi: usize, inv: i32): voi
     for (let i = 0; i < halfBase; i++) {
       const j = base + i;
       const k = revBase + r;
-      const h = hi + (<usize>(k >> 10) << 4), l = lo + (<usize>(k & 1023) << 4);
-      const hr = load<f64>(h), hh = load<f64>(h, 8), lr = load<f64>(l), ll = load<f64>(l, 8);
-      const wr = hr * lr - hh * ll, wi = hr * ll + hh * lr;
-      const p = x + (<usize>j << 4), p2 = x + (<usize>(3 * base - 1 - j) << 4);
+      const W = cmulVec(v128.load(lo + (<usize>(k & 1023) << 4)), v128.load(hi + (<usize>(k >> 10) << 4)));
+      const cc = v128.shuffle<f64>(W, W, 0, 0), ss = f64x2.mul(v128.shuffle<f64>(W, W, 1, 1), np());
+      const pb = <usize>j << 4, p2b = <usize>(3 * base - 1 - j) << 4;
+      const X = v128.load(x + pb), Xm = v128.load(x + p2b);
       if (inv) {
-        const pr = load<f64>(p), pi = load<f64>(p, 8), qr = load<f64>(p2), qi = load<f64>(p2, 8);
-        const sr = pr + qr, si = pi + qi, dr = pr - qr, di = pi - qi;
-        const dcr = dr * wr + di * wi, dci = di * wr - dr * wi;
-        store<f64>(p, 0.5 * (sr - dci));
-        store<f64>(p, 0.5 * (si + dcr), 8);
-        store<f64>(p2, 0.5 * (sr + dci));
-        store<f64>(p2, 0.5 * (dcr - si), 8);
+        retangleStore(x, pb, p2b, X, Xm, cc, ss);
       } else {
-        const xr = load<f64>(p), xi = load<f64>(p, 8), mr = load<f64>(p2), mi = load<f64>(p2, 8);
-        const er = 0.5 * (xr + mr), ei = 0.5 * (xi - mi), or = 0.5 * (xi + mi), oi = -0.5 * (xr - mr);
-        const tr = wr * or - wi * oi, ti = wr * oi + wi * or;
-        store<f64>(p, er + tr);
-        store<f64>(p, ei + ti, 8);
-        store<f64>(p2, er - tr);
-        store<f64>(p2, ei - ti, 8);
+        const E = evenPart(X, Xm), T = oddPart(X, Xm, cc, ss);
+        v128.store(x + pb, f64x2.add(E, T));
+        v128.store(x + p2b, f64x2.sub(E, T));
       }
       let bit = size >> 1;
       while (r & bit) {
