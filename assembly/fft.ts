@@ -490,6 +490,22 @@ export function pwBlocks12(out: usize, A1: usize, B1: usize, A2: usize, B2: usiz
 
 // ------------------------------------------------------------------ block spectra (kernel/transform.ts)
 
+/** x[t] ← (re[t], im[t]) for t < n: n points interleaved from two arrays of doubles (re, im may share a block). */
+export function interleave(x: usize, re: usize, im: usize, n: i32): void {
+  for (let t: usize = 0; t < <usize>n; t++) {
+    v128.store(x + (t << 4), f64x2.replace_lane(f64x2.splat(load<f64>(re + (t << 3))), 1, load<f64>(im + (t << 3))));
+  }
+}
+
+/** The inverse of interleave. */
+export function deinterleave(re: usize, im: usize, x: usize, n: i32): void {
+  for (let t: usize = 0; t < <usize>n; t++) {
+    const v = v128.load(x + (t << 4));
+    store<f64>(re + (t << 3), f64x2.extract_lane(v, 0));
+    store<f64>(im + (t << 3), f64x2.extract_lane(v, 1));
+  }
+}
+
 /**
  * Untangles (inv = 0) or re-tangles (inv = 1) the bit-reversed spectrum at x of a packed real sequence of 2·size
  * points (kernel/transform.ts has the formulas): point 0 carries the two real values Â(0), Â(size); point 1

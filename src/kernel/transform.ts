@@ -45,33 +45,40 @@ export function newSpectrum(size: number): Spectrum {
   return { re: new Float64Array(size), im: new Float64Array(size) };
 }
 
+/** Points moved per copy between a block's JS arrays and the wasm memory (two 512 KiB staging arrays). */
+const STAGE = 1 << 16;
+
 /**
- * The block transform in the wasm memory (16·size bytes there, and the tables): re and im are interleaved into it,
- * transformed forward and untangled (or re-tangled and transformed backward), compiled, and copied back.
+ * The block transform in the wasm memory (16·size bytes there, plus 1 MiB of staging and the tables): re and im are
+ * copied in a stage at a time and interleaved (compiled), transformed forward and untangled (or re-tangled and
+ * transformed backward), and copied back the same way.
  */
 function transformBlock(s: Spectrum, size: number, inverse: boolean): void {
+  const k = wasm();
   const { lo, hi } = twoLevel(2 * size);
   const work = wasmAlloc(16 * size);
+  const stage = Math.min(STAGE, size);
+  const staging = wasmAlloc(16 * stage);
   try {
-    let v = f64View(work, 2 * size);
-    const { re, im } = s;
-    for (let t = 0; t < size; t++) {
-      v[2 * t] = re[t]!;
-      v[2 * t + 1] = im[t]!;
+    for (let t = 0; t < size; t += stage) {
+      f64View(staging, stage).set(s.re.subarray(t, t + stage));
+      f64View(staging + 8 * stage, stage).set(s.im.subarray(t, t + stage));
+      k.interleave(work + 16 * t, staging, staging + 8 * stage, stage);
     }
     if (inverse) {
-      wasm().tangle(work, size, lo, hi, 1);
+      k.tangle(work, size, lo, hi, 1);
       inverseAt(work, size);
     } else {
       forwardAt(work, size);
-      wasm().tangle(work, size, lo, hi, 0);
+      k.tangle(work, size, lo, hi, 0);
     }
-    v = f64View(work, 2 * size);
-    for (let t = 0; t < size; t++) {
-      re[t] = v[2 * t]!;
-      im[t] = v[2 * t + 1]!;
+    for (let t = 0; t < size; t += stage) {
+      k.deinterleave(staging, staging + 8 * stage, work + 16 * t, stage);
+      s.re.set(f64View(staging, stage), t);
+      s.im.set(f64View(staging + 8 * stage, stage), t);
     }
   } finally {
+    wasmFree(staging);
     wasmFree(work);
   }
 }

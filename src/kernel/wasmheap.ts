@@ -34,6 +34,8 @@ export interface KernelExports {
   normSq4(src: number, n: number): number;
   unpack(src: number, scale: number, q0: number, q1: number, d: number, out: number, res: number): void;
   tangle(x: number, size: number, lo: number, hi: number, inv: number): void;
+  interleave(x: number, re: number, im: number, n: number): void;
+  deinterleave(re: number, im: number, x: number, n: number): void;
   residue(x: number, n: number, p: number): number;
 }
 
