@@ -17,7 +17,8 @@
  * operands (all digits at ±10^d/2) fall back to smaller d sooner, never to a wrong result.
  * At run time the distance of every output to the nearest integer is also measured; beyond 0.25 (far above
  * anything a correct run produces) the product is redone with smaller digits, and if that also fails an
- * ArithmeticCheckError is thrown. Every product is further checked modulo a random prime by mul.ts.
+ * ArithmeticCheckError is thrown. Every product is further checked modulo a random prime: by fftMulLimbs itself,
+ * compiled, when the caller passes the prime (`checkPrime`), else by mul.ts.
  *
  * Memory. A product needs 16·M bytes per transformed operand in the wasm memory, plus the operands' limbs and the
  * tables; the wasm memory never shrinks (see wasmheap.ts). Transforms longer than FFT_MAX_LENGTH do not fit a

@@ -201,8 +201,8 @@ function pow2Sizes(n: number): number[] {
   return out;
 }
 
-/** @internal The tables a transform of M points reads: the directory (H_n of its power-of-two sizes) and H_M if mixed. */
-export function transformTables(M: number): { dir: number; HM: number } {
+/** The tables a transform of M points reads: the directory (H_n of its power-of-two sizes) and H_M if mixed. */
+function transformTables(M: number): { dir: number; HM: number } {
   const P = isMixed(M) ? M / 3 : M;
   const HM = isMixed(M) ? halfTable(M) : 0; // first: the smaller tables are read out of the largest
   for (const n of pow2Sizes(P)) {
