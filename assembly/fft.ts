@@ -13,6 +13,8 @@
  * Twiddles. Radix-4 and radix-3 stages of size n read the half-period cosine table H_n (n/2 + 1 doubles,
  * H_n[t] = cos(2πt/n), computed in TypeScript by cosSin), located through the table directory `dir`
  * (dir + 4·log2(n) holds the address of H_n). cos(2πt/n) = H[min(t, n − t)], sin(2πt/n) = H[|t − n/4|].
+ * In-cache leaf stages (n <= LEAF) read the same values laid out as ready vectors (dir + 128 + 4·log2(n): the
+ * vector table of n, see dif4V), which saves the index arithmetic and the splats in the innermost loops.
  *
  * Bit-for-bit rules that keep fftcore's error analysis valid: every complex product is computed as
  * (xr·c − xi·s', xr·s' + xi·c) with one rounding per product and per sum (wasm has no fused multiply-add), and
@@ -32,16 +34,28 @@
   return v128.shuffle<f64>(x, x, 1, 0);
 }
 
+/** x·w for a twiddle w = c + i·s' held as the vectors cc = (c, c) and ss = (−s', s'): (xr·c − xi·s', xi·c + xr·s'). */
+// @ts-ignore: decorator
+@inline function cmul(x: v128, cc: v128, ss: v128): v128 {
+  return f64x2.add(f64x2.mul(x, cc), f64x2.mul(swap(x), ss));
+}
+
+/** x·conj(w) for the same vectors. */
+// @ts-ignore: decorator
+@inline function cmulConj(x: v128, cc: v128, ss: v128): v128 {
+  return f64x2.sub(f64x2.mul(x, cc), f64x2.mul(swap(x), ss));
+}
+
 /** x·(c − i·s): a forward twiddle e^{−iθ} with c = cos θ, s = sin θ. */
 // @ts-ignore: decorator
 @inline function cmulF(x: v128, c: f64, s: f64): v128 {
-  return f64x2.add(f64x2.mul(x, f64x2.splat(c)), f64x2.mul(swap(x), f64x2.mul(f64x2.splat(s), pm())));
+  return cmul(x, f64x2.splat(c), f64x2.mul(f64x2.splat(s), pm()));
 }
 
 /** x·(c + i·s): the conjugate (inverse) twiddle. */
 // @ts-ignore: decorator
 @inline function cmulB(x: v128, c: f64, s: f64): v128 {
-  return f64x2.sub(f64x2.mul(x, f64x2.splat(c)), f64x2.mul(swap(x), f64x2.mul(f64x2.splat(s), pm())));
+  return cmulConj(x, f64x2.splat(c), f64x2.mul(f64x2.splat(s), pm()));
 }
 
 // @ts-ignore: decorator
@@ -59,51 +73,72 @@
   return x < 0 ? -x : x;
 }
 
-/** Complex points of the in-cache leaf (64 KiB). */
-const LEAF: i32 = 4096;
-/** Radix-4 butterfly index chunk of the fused radix-3 + radix-4 top stages (12·256 points, 48 KiB). */
-const FUSED_CHUNK: i32 = 256;
+/** Complex points of the in-cache leaf (256 KiB: fits the L2 cache; measured faster than 1024, 4096 or 65536). */
+const LEAF: i32 = 16384;
 const H3: f64 = 0.8660254037844386; // √3/2 rounded (fl(√3/2)); fftcore's radix-3 analysis charges its rounding
 
 // ------------------------------------------------------------------ radix-4 stages
 
 /**
- * DIF radix-4 stage on block `base` of n points, butterflies j in [j0, j1): a, b, c, d = x[j + {0,1,2,3}·n/4],
- * X0 = (a+c)+(b+d), X1 = ((a+c)−(b+d))·w^2j, X2 = ((a−c)−i(b−d))·w^j, X3 = ((a−c)+i(b−d))·w^3j, w = e^{−2πi/n}.
+ * One DIF radix-4 butterfly on a, b, c, d at p0 + {0,1,2,3}·qb: X0 = (a+c)+(b+d), X1 = ((a+c)−(b+d))·w1,
+ * X2 = ((a−c)−i(b−d))·w2, X3 = ((a−c)+i(b−d))·w3 (each twiddle as cmul's two vectors). Two radix-2 levels with the
+ * twiddles merged; ·(−i) is a lane swap and a sign flip, exact.
+ */
+// @ts-ignore: decorator
+@inline function difButterfly(p0: usize, qb: usize, c1: v128, s1: v128, c2: v128, s2: v128, c3: v128, s3: v128): void {
+  const p1 = p0 + qb, p2 = p1 + qb, p3 = p2 + qb;
+  const a = v128.load(p0), b = v128.load(p1), c = v128.load(p2), d = v128.load(p3);
+  const s0 = f64x2.add(a, c), d0 = f64x2.sub(a, c), sb = f64x2.add(b, d), d1 = f64x2.sub(b, d);
+  v128.store(p0, f64x2.add(s0, sb));
+  v128.store(p1, cmul(f64x2.sub(s0, sb), c1, s1));
+  const t = f64x2.mul(swap(d1), pm()); // −i·(b−d) = (d1i, −d1r)
+  v128.store(p2, cmul(f64x2.add(d0, t), c2, s2));
+  v128.store(p3, cmul(f64x2.sub(d0, t), c3, s3));
+}
+
+/** The inverse of difButterfly up to the factor 4 (conjugate twiddles, DIT direction). */
+// @ts-ignore: decorator
+@inline function ditButterfly(p0: usize, qb: usize, c1: v128, s1: v128, c2: v128, s2: v128, c3: v128, s3: v128): void {
+  const p1 = p0 + qb, p2 = p1 + qb, p3 = p2 + qb;
+  const u1 = cmulConj(v128.load(p1), c1, s1);
+  const u2 = cmulConj(v128.load(p2), c2, s2);
+  const u3 = cmulConj(v128.load(p3), c3, s3);
+  const y0 = v128.load(p0);
+  const A = f64x2.add(y0, u1), B = f64x2.sub(y0, u1), S = f64x2.add(u2, u3), D = f64x2.sub(u2, u3);
+  v128.store(p0, f64x2.add(A, S));
+  v128.store(p2, f64x2.sub(A, S));
+  const t = f64x2.mul(swap(D), pm()); // (Di, −Dr) = −i·D
+  v128.store(p1, f64x2.sub(B, t)); // B + i·D
+  v128.store(p3, f64x2.add(B, t)); // B − i·D
+}
+
+/** (c, c) and (s, −s) of the twiddle e^{−2πit/n} read from H_n (t < 3n/4): cmul's vectors for a forward twiddle. */
+// @ts-ignore: decorator
+@inline function twc(H: usize, n: i32, t: i32): v128 {
+  return f64x2.splat(tab(H, min(t, n - t)));
+}
+
+// @ts-ignore: decorator
+@inline function tws(H: usize, n: i32, t: i32): v128 {
+  return f64x2.mul(f64x2.splat(tab(H, iabs(t - (n >> 2)))), pm());
+}
+
+/**
+ * DIF radix-4 stage on block `base` of n points, butterflies j in [j0, j1) (a, b, c, d = x[j + {0,1,2,3}·n/4]):
+ * difButterfly with w1 = w^2j, w2 = w^j, w3 = w^3j, w = e^{−2πi/n}.
  */
 export function dif4(base: usize, n: i32, H: usize, j0: i32, j1: i32): void {
-  const q = n >> 2;
-  const qb = <usize>q << 4;
+  const qb = <usize>(n >> 2) << 4;
   for (let j = j0; j < j1; j++) {
-    const p0 = base + (<usize>j << 4), p1 = p0 + qb, p2 = p1 + qb, p3 = p2 + qb;
-    const a = v128.load(p0), b = v128.load(p1), c = v128.load(p2), d = v128.load(p3);
-    const s0 = f64x2.add(a, c), d0 = f64x2.sub(a, c), s1 = f64x2.add(b, d), d1 = f64x2.sub(b, d);
-    v128.store(p0, f64x2.add(s0, s1));
-    const j2 = 2 * j, j3 = 3 * j;
-    v128.store(p1, cmulF(f64x2.sub(s0, s1), tab(H, j2), tab(H, iabs(j2 - q))));
-    const t = f64x2.mul(swap(d1), pm()); // −i·(b−d) = (d1i, −d1r)
-    v128.store(p2, cmulF(f64x2.add(d0, t), tab(H, j), tab(H, q - j)));
-    v128.store(p3, cmulF(f64x2.sub(d0, t), tab(H, min(j3, n - j3)), tab(H, iabs(j3 - q))));
+    difButterfly(base + (<usize>j << 4), qb, twc(H, n, 2 * j), tws(H, n, 2 * j), twc(H, n, j), tws(H, n, j), twc(H, n, 3 * j), tws(H, n, 3 * j));
   }
 }
 
 /** Inverse of dif4 up to the factor 4 (conjugate twiddles, DIT direction). */
 export function dit4(base: usize, n: i32, H: usize, j0: i32, j1: i32): void {
-  const q = n >> 2;
-  const qb = <usize>q << 4;
+  const qb = <usize>(n >> 2) << 4;
   for (let j = j0; j < j1; j++) {
-    const p0 = base + (<usize>j << 4), p1 = p0 + qb, p2 = p1 + qb, p3 = p2 + qb;
-    const j2 = 2 * j, j3 = 3 * j;
-    const u1 = cmulB(v128.load(p1), tab(H, j2), tab(H, iabs(j2 - q)));
-    const u2 = cmulB(v128.load(p2), tab(H, j), tab(H, q - j));
-    const u3 = cmulB(v128.load(p3), tab(H, min(j3, n - j3)), tab(H, iabs(j3 - q)));
-    const y0 = v128.load(p0);
-    const A = f64x2.add(y0, u1), B = f64x2.sub(y0, u1), S = f64x2.add(u2, u3), D = f64x2.sub(u2, u3);
-    v128.store(p0, f64x2.add(A, S));
-    v128.store(p2, f64x2.sub(A, S));
-    const t = f64x2.mul(swap(D), pm()); // (Di, −Dr) = −i·D
-    v128.store(p1, f64x2.sub(B, t)); // B + i·D
-    v128.store(p3, f64x2.add(B, t)); // B − i·D
+    ditButterfly(base + (<usize>j << 4), qb, twc(H, n, 2 * j), tws(H, n, 2 * j), twc(H, n, j), tws(H, n, j), twc(H, n, 3 * j), tws(H, n, 3 * j));
   }
 }
 
@@ -143,14 +178,41 @@ function radix2Pairs(off: usize, n: i32): void {
   }
 }
 
+// @ts-ignore: decorator
+@inline function dirV(dir: usize, n: i32): usize {
+  return <usize>load<u32>(dir + 128 + (<usize>ctz(n) << 2));
+}
+
+/**
+ * dif4 with the twiddles of size n read from its vector table V (leaf sizes only): per butterfly j, 96 bytes at
+ * V + 96j hold w^2j, w^j, w^3j as (c, c), (s, −s) pairs, the values of H_n. Same results bit for bit as dif4.
+ */
+function dif4V(base: usize, n: i32, V: usize): void {
+  const q = n >> 2;
+  const qb = <usize>q << 4;
+  for (let j = 0; j < q; j++) {
+    const w = V + <usize>j * 96;
+    difButterfly(base + (<usize>j << 4), qb, v128.load(w), v128.load(w, 16), v128.load(w, 32), v128.load(w, 48), v128.load(w, 64), v128.load(w, 80));
+  }
+}
+
+function dit4V(base: usize, n: i32, V: usize): void {
+  const q = n >> 2;
+  const qb = <usize>q << 4;
+  for (let j = 0; j < q; j++) {
+    const w = V + <usize>j * 96;
+    ditButterfly(base + (<usize>j << 4), qb, v128.load(w), v128.load(w, 16), v128.load(w, 32), v128.load(w, 48), v128.load(w, 64), v128.load(w, 80));
+  }
+}
+
 /** In-cache DIF of n <= LEAF points (a power of two): radix-4 stages, a final radix-2 one if log2 n is odd. */
 function difLeaf(off: usize, n: i32, dir: usize): void {
   let s = n;
   const end = off + (<usize>n << 4);
   for (; s >= 8; s >>= 2) {
-    const H = dirH(dir, s);
+    const V = dirV(dir, s);
     const sb = <usize>s << 4;
-    for (let b = off; b < end; b += sb) dif4(b, s, H, 0, s >> 2);
+    for (let b = off; b < end; b += sb) dif4V(b, s, V);
   }
   if (s == 4) dif4Small(off, n);
   else if (s == 2) radix2Pairs(off, n);
@@ -167,9 +229,9 @@ function ditLeaf(off: usize, n: i32, dir: usize): void {
   }
   const end = off + (<usize>n << 4);
   for (; s <= n; s <<= 2) {
-    const H = dirH(dir, s);
+    const V = dirV(dir, s);
     const sb = <usize>s << 4;
-    for (let b = off; b < end; b += sb) dit4(b, s, H, 0, s >> 2);
+    for (let b = off; b < end; b += sb) dit4V(b, s, V);
   }
 }
 
@@ -262,30 +324,9 @@ function dit3(base: usize, P: i32, HM: usize, j0: i32, j1: i32): void {
 }
 
 /**
- * For M = 3P (P > LEAF): the radix-3 stage and the top radix-4 stage of each P-block, chunk by chunk over the
- * radix-4 index j in [j0, j1) ⊆ [0, P/4) (the chunk's points stay in cache between the two stages).
+ * The radix-3 stage over butterflies [j0, j1) (a thread's share). Not fused with the next radix-4 stage: a chunk of
+ * both touches 12 rows a power of two apart, which conflict in the caches; measured, the fused pass was slower.
  */
-export function dif3Then4(base: usize, P: i32, j0: i32, j1: i32, filled: i32, HM: usize, dir: usize): void {
-  const q = P >> 2, HP = dirH(dir, P);
-  const Pb = <usize>P << 4;
-  for (let c0 = j0; c0 < j1; c0 += FUSED_CHUNK) {
-    const c1 = min(c0 + FUSED_CHUNK, j1);
-    for (let m = 0; m < 4; m++) dif3(base, P, HM, m * q + c0, m * q + c1, filled);
-    for (let t: usize = 0; t < 3; t++) dif4(base + t * Pb, P, HP, c0, c1);
-  }
-}
-
-export function dit4Then3(base: usize, P: i32, j0: i32, j1: i32, HM: usize, dir: usize): void {
-  const q = P >> 2, HP = dirH(dir, P);
-  const Pb = <usize>P << 4;
-  for (let c0 = j0; c0 < j1; c0 += FUSED_CHUNK) {
-    const c1 = min(c0 + FUSED_CHUNK, j1);
-    for (let t: usize = 0; t < 3; t++) dit4(base + t * Pb, P, HP, c0, c1);
-    for (let m = 0; m < 4; m++) dit3(base, P, HM, m * q + c0, m * q + c1);
-  }
-}
-
-/** Radix-3 stage alone over [j0, j1) (mixed lengths with P <= LEAF). */
 export function dif3Stage(base: usize, P: i32, j0: i32, j1: i32, filled: i32, HM: usize): void {
   dif3(base, P, HM, j0, j1, filled);
 }
@@ -302,13 +343,8 @@ export function forward(base: usize, M: i32, filled: i32, HM: usize, dir: usize)
     return;
   }
   const P = M / 3;
-  if (P > LEAF) {
-    dif3Then4(base, P, 0, P >> 2, filled, HM, dir);
-    difBlocks(base, P >> 2, 0, 12, dir);
-  } else {
-    dif3(base, P, HM, 0, P, filled);
-    difBlocks(base, P, 0, 3, dir);
-  }
+  dif3(base, P, HM, 0, P, filled);
+  difBlocks(base, P, 0, 3, dir);
 }
 
 /** Whole inverse transform (unscaled: M times the inverse DFT). */
@@ -318,58 +354,92 @@ export function inverse(base: usize, M: i32, HM: usize, dir: usize): void {
     return;
   }
   const P = M / 3;
-  if (P > LEAF) {
-    ditBlocks(base, P >> 2, 0, 12, dir);
-    dit4Then3(base, P, 0, P >> 2, HM, dir);
-  } else {
-    ditBlocks(base, P, 0, 3, dir);
-    dit3(base, P, HM, 0, P);
-  }
+  ditBlocks(base, P, 0, 3, dir);
+  dit3(base, P, HM, 0, P);
 }
 
 // ------------------------------------------------------------------ pointwise step
 
-let c1r: f64 = 0, c1i: f64 = 0, c2r: f64 = 0, c2i: f64 = 0;
-
-/** Adds untangle(A)·untangle(B) at points (p, p2) (byte offsets) with twiddle (wr, wi) into c1, c2. */
+/** (−1, +1): multiplying by it is exact. */
 // @ts-ignore: decorator
-@inline function productAt(A: usize, B: usize, p: usize, p2: usize, wr: f64, wi: f64): void {
-  let xr = load<f64>(A + p), xi = load<f64>(A + p, 8), mr = load<f64>(A + p2), mi = load<f64>(A + p2, 8);
-  let er = 0.5 * (xr + mr), ei = 0.5 * (xi - mi), or = 0.5 * (xi + mi), oi = -0.5 * (xr - mr);
-  let tr = wr * or - wi * oi, ti = wr * oi + wi * or;
-  const a1r = er + tr, a1i = ei + ti, a2r = er - tr, a2i = ei - ti;
-  let b1r = a1r, b1i = a1i, b2r = a2r, b2i = a2i;
-  if (B != A) {
-    xr = load<f64>(B + p); xi = load<f64>(B + p, 8); mr = load<f64>(B + p2); mi = load<f64>(B + p2, 8);
-    er = 0.5 * (xr + mr); ei = 0.5 * (xi - mi); or = 0.5 * (xi + mi); oi = -0.5 * (xr - mr);
-    tr = wr * or - wi * oi; ti = wr * oi + wi * or;
-    b1r = er + tr; b1i = ei + ti; b2r = er - tr; b2i = ei - ti;
-  }
-  c1r += a1r * b1r - a1i * b1i;
-  c1i += a1r * b1i + a1i * b1r;
-  c2r += a2r * b2r - a2i * b2i;
-  c2i += a2r * b2i + a2i * b2r;
+@inline function np(): v128 {
+  return f64x2(-1.0, 1.0);
+}
+
+/** a·b of two complex vectors: (ar·br − ai·bi, ai·br + ar·bi). */
+// @ts-ignore: decorator
+@inline function cmulVec(a: v128, b: v128): v128 {
+  return cmul(a, v128.shuffle<f64>(b, b, 0, 0), f64x2.mul(v128.shuffle<f64>(b, b, 1, 1), np()));
+}
+
+/** E = (X + conj X')/2 of a pair, X at one point, X' (Xm) at its partner. */
+// @ts-ignore: decorator
+@inline function evenPart(X: v128, Xm: v128): v128 {
+  return f64x2.mul(f64x2.splat(0.5), f64x2.add(X, f64x2.mul(Xm, pm())));
+}
+
+/** w·O, O = (X − conj X')/(2i) = (0.5·(xi + mi), −0.5·(xr − mr)), w given as cmul's vectors. */
+// @ts-ignore: decorator
+@inline function oddPart(X: v128, Xm: v128, cc: v128, ss: v128): v128 {
+  return cmul(f64x2.mul(swap(f64x2.sub(X, f64x2.mul(Xm, pm()))), f64x2(0.5, -0.5)), cc, ss);
+}
+
+/**
+ * Re-tangling of a product pair: C1, C2 (untangled values Ĉ(k), Ĉ(k + M)) become the packed spectrum at p, p2:
+ * with S = C1 + C2 and DC = (C1 − C2)·conj(w), out[p] = (S + i·DC)/2 = (sr − dci, si + dcr)/2 and
+ * out[p2] = (conj(S) + conj(i·DC)·(−1))/2 = (sr + dci, dcr − si)/2.
+ */
+// @ts-ignore: decorator
+@inline function retangleStore(out: usize, pb: usize, p2b: usize, C1: v128, C2: v128, cc: v128, ss: v128): void {
+  const S = f64x2.add(C1, C2);
+  const U = swap(cmulConj(f64x2.sub(C1, C2), cc, ss)); // (dci, dcr)
+  v128.store(out + pb, f64x2.mul(f64x2.splat(0.5), f64x2.sub(S, f64x2.mul(U, pm()))));
+  v128.store(out + p2b, f64x2.mul(f64x2.splat(0.5), f64x2.add(f64x2.mul(S, pm()), U)));
 }
 
 /**
  * One pair: out ← retangle(Σ untangle(A_t)·untangle(B_t)) at complex points p, p2 (indices), with the twiddle
- * w^k = hi[k >> 10]·lo[k & 1023] of the two-level table. A2 = 0: one product.
+ * w^k = hi[k >> 10]·lo[k & 1023] of the two-level table. A2 = 0: one product; B = A: a square.
+ * Untangling: Â(k) = E + wO, Â(k + M) = E − wO.
  */
 // @ts-ignore: decorator
 @inline function pairStep(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, p: i32, p2: i32, lo: usize, hi: usize, k: i32): void {
-  const h = hi + (<usize>(k >> 10) << 4), l = lo + (<usize>(k & 1023) << 4);
-  const hr = load<f64>(h), hh = load<f64>(h, 8), lr = load<f64>(l), ll = load<f64>(l, 8);
-  const wr = hr * lr - hh * ll, wi = hr * ll + hh * lr;
-  c1r = 0; c1i = 0; c2r = 0; c2i = 0;
+  const Hv = v128.load(hi + (<usize>(k >> 10) << 4)), Lv = v128.load(lo + (<usize>(k & 1023) << 4));
+  const W = cmulVec(Lv, Hv);
+  const cc = v128.shuffle<f64>(W, W, 0, 0), ss = f64x2.mul(v128.shuffle<f64>(W, W, 1, 1), np());
   const pb = <usize>p << 4, p2b = <usize>p2 << 4;
-  productAt(A1, B1, pb, p2b, wr, wi);
-  if (A2 != 0) productAt(A2, B2, pb, p2b, wr, wi);
-  const sr = c1r + c2r, si = c1i + c2i, dr = c1r - c2r, di = c1i - c2i;
-  const dcr = dr * wr + di * wi, dci = di * wr - dr * wi;
-  store<f64>(out + pb, 0.5 * (sr - dci));
-  store<f64>(out + pb, 0.5 * (si + dcr), 8);
-  store<f64>(out + p2b, 0.5 * (sr + dci));
-  store<f64>(out + p2b, 0.5 * (dcr - si), 8);
+  let X = v128.load(A1 + pb), Xm = v128.load(A1 + p2b);
+  let E = evenPart(X, Xm), T = oddPart(X, Xm, cc, ss);
+  const a1 = f64x2.add(E, T), a2 = f64x2.sub(E, T);
+  let b1 = a1, b2 = a2;
+  if (B1 != A1) {
+    X = v128.load(B1 + pb);
+    Xm = v128.load(B1 + p2b);
+    E = evenPart(X, Xm);
+    T = oddPart(X, Xm, cc, ss);
+    b1 = f64x2.add(E, T);
+    b2 = f64x2.sub(E, T);
+  }
+  let C1 = cmulVec(a1, b1), C2 = cmulVec(a2, b2);
+  if (A2 != 0) {
+    X = v128.load(A2 + pb);
+    Xm = v128.load(A2 + p2b);
+    E = evenPart(X, Xm);
+    T = oddPart(X, Xm, cc, ss);
+    const a3 = f64x2.add(E, T), a4 = f64x2.sub(E, T);
+    let b3 = a3, b4 = a4;
+    if (B2 != A2) {
+      X = v128.load(B2 + pb);
+      Xm = v128.load(B2 + p2b);
+      E = evenPart(X, Xm);
+      T = oddPart(X, Xm, cc, ss);
+      b3 = f64x2.add(E, T);
+      b4 = f64x2.sub(E, T);
+    }
+    C1 = f64x2.add(C1, cmulVec(a3, b3));
+    C2 = f64x2.add(C2, cmulVec(a4, b4));
+  }
+  retangleStore(out, pb, p2b, C1, C2, cc, ss);
 }
 
 /** i with its log2(n) bits reversed. */
@@ -415,6 +485,69 @@ export function pwBlocks12(out: usize, A1: usize, B1: usize, A2: usize, B2: usiz
       bit >>= 1;
     }
     r |= bit;
+  }
+}
+
+// ------------------------------------------------------------------ block spectra (kernel/transform.ts)
+
+/** x[t] ← (re[t], im[t]) for t < n: n points interleaved from two arrays of doubles (re, im may share a block). */
+export function interleave(x: usize, re: usize, im: usize, n: i32): void {
+  for (let t: usize = 0; t < <usize>n; t++) {
+    v128.store(x + (t << 4), f64x2.replace_lane(f64x2.splat(load<f64>(re + (t << 3))), 1, load<f64>(im + (t << 3))));
+  }
+}
+
+/** The inverse of interleave. */
+export function deinterleave(re: usize, im: usize, x: usize, n: i32): void {
+  for (let t: usize = 0; t < <usize>n; t++) {
+    const v = v128.load(x + (t << 4));
+    store<f64>(re + (t << 3), f64x2.extract_lane(v, 0));
+    store<f64>(im + (t << 3), f64x2.extract_lane(v, 1));
+  }
+}
+
+/**
+ * Untangles (inv = 0) or re-tangles (inv = 1) the bit-reversed spectrum at x of a packed real sequence of 2·size
+ * points (kernel/transform.ts has the formulas): point 0 carries the two real values Â(0), Â(size); point 1
+ * Â(size/2), whose partner is its conjugate; point j in [base, 3·base/2) pairs with 3·base − 1 − j, twiddle
+ * w^k = e^{−2πik/2size}, k = size/(2·base) + rev(j − base), from the two-level table of order 2·size (lo, hi: see
+ * pairStep; bit-reversed k would make a one-level table a cache miss per pair).
+ */
+export function tangle(x: usize, size: i32, lo: usize, hi: usize, inv: i32): void {
+  const x0r = load<f64>(x), x0i = load<f64>(x, 8);
+  if (inv) {
+    store<f64>(x, 0.5 * (x0r + x0i));
+    store<f64>(x, 0.5 * (x0r - x0i), 8);
+  } else {
+    store<f64>(x, x0r + x0i);
+    store<f64>(x, x0r - x0i, 8);
+  }
+  store<f64>(x + 16, -load<f64>(x + 16, 8), 8);
+  for (let base = 2; base < size; base <<= 1) {
+    const revBase = size / (2 * base);
+    let r = 0;
+    const halfBase = base >> 1;
+    for (let i = 0; i < halfBase; i++) {
+      const j = base + i;
+      const k = revBase + r;
+      const W = cmulVec(v128.load(lo + (<usize>(k & 1023) << 4)), v128.load(hi + (<usize>(k >> 10) << 4)));
+      const cc = v128.shuffle<f64>(W, W, 0, 0), ss = f64x2.mul(v128.shuffle<f64>(W, W, 1, 1), np());
+      const pb = <usize>j << 4, p2b = <usize>(3 * base - 1 - j) << 4;
+      const X = v128.load(x + pb), Xm = v128.load(x + p2b);
+      if (inv) {
+        retangleStore(x, pb, p2b, X, Xm, cc, ss);
+      } else {
+        const E = evenPart(X, Xm), T = oddPart(X, Xm, cc, ss);
+        v128.store(x + pb, f64x2.add(E, T));
+        v128.store(x + p2b, f64x2.sub(E, T));
+      }
+      let bit = size >> 1;
+      while (r & bit) {
+        r ^= bit;
+        bit >>= 1;
+      }
+      r |= bit;
+    }
   }
 }
 
@@ -560,14 +693,15 @@ export function normSq4(src: usize, n: i32): f64 {
 }
 
 /** Largest rounding distance seen by step4/step3 since unpack reset it. */
-let stepErr: f64 = 0;
+let stepErr: v128 = f64x2.splat(0.0);
 
 /** Base 10^4: digits at s, s + 8 (scaled, rounded) plus carry into limbs at to, to + 2; returns the new carry. */
 // @ts-ignore: decorator
 @inline function step4(s: usize, scale: f64, carry: f64, to: usize): f64 {
-  const x0 = load<f64>(s) * scale, x1 = load<f64>(s, 8) * scale;
-  const r0 = nearest<f64>(x0), r1 = nearest<f64>(x1);
-  stepErr = max(stepErr, max(abs(x0 - r0), abs(x1 - r1)));
+  const X = f64x2.mul(v128.load(s), f64x2.splat(scale));
+  const R = f64x2.nearest(X);
+  stepErr = f64x2.max(stepErr, f64x2.abs(f64x2.sub(X, R)));
+  const r0 = f64x2.extract_lane(R, 0), r1 = f64x2.extract_lane(R, 1);
   carry = carryStep(r0 + carry, 1e4, 1e-4, to);
   return carryStep(r1 + carry, 1e4, 1e-4, to + 2);
 }
@@ -575,9 +709,12 @@ let stepErr: f64 = 0;
 /** Base 10^3: four digits at s (scaled, rounded) plus carry make three limbs at to; returns the new carry. */
 // @ts-ignore: decorator
 @inline function step3(s: usize, scale: f64, carry: f64, to: usize): f64 {
-  const x0 = load<f64>(s) * scale, x1 = load<f64>(s, 8) * scale, x2 = load<f64>(s, 16) * scale, x3 = load<f64>(s, 24) * scale;
-  const r0 = nearest<f64>(x0), r1 = nearest<f64>(x1), r2 = nearest<f64>(x2), r3 = nearest<f64>(x3);
-  stepErr = max(stepErr, max(max(abs(x0 - r0), abs(x1 - r1)), max(abs(x2 - r2), abs(x3 - r3))));
+  const sc = f64x2.splat(scale);
+  const X01 = f64x2.mul(v128.load(s), sc), X23 = f64x2.mul(v128.load(s, 16), sc);
+  const R01 = f64x2.nearest(X01), R23 = f64x2.nearest(X23);
+  stepErr = f64x2.max(stepErr, f64x2.max(f64x2.abs(f64x2.sub(X01, R01)), f64x2.abs(f64x2.sub(X23, R23))));
+  const r0 = f64x2.extract_lane(R01, 0), r1 = f64x2.extract_lane(R01, 1);
+  const r2 = f64x2.extract_lane(R23, 0), r3 = f64x2.extract_lane(R23, 1);
   let v = r0 + carry;
   let c = Math.floor(v * 1e-3);
   let g = v - c * 1000;
@@ -617,7 +754,7 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
   let accPow: f64 = 1;
   let o: i32 = 0;
   let q = q0;
-  stepErr = 0;
+  stepErr = f64x2.splat(0.0);
   if (d == 4) {
     const end = q1 - ((q1 - q0) % 2);
     for (; q < end; q += 2, o += 2) carry = step4(src + (<usize>q << 3), scale, carry, out + (<usize>o << 1));
@@ -625,7 +762,8 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
     const end = q1 - ((q1 - q0) % 4);
     for (; q < end; q += 4, o += 3) carry = step3(src + (<usize>q << 3), scale, carry, out + (<usize>o << 1));
   }
-  let maxErr = stepErr;
+  // f64x2.max propagates NaN like max: a NaN anywhere makes maxErr NaN.
+  let maxErr = max(f64x2.extract_lane(stepErr, 0), f64x2.extract_lane(stepErr, 1));
   const B: f64 = d == 4 ? 1e4 : d == 3 ? 1e3 : d == 2 ? 100 : 10;
   for (; q < q1; q++) {
     const x = load<f64>(src + (<usize>q << 3)) * scale;
@@ -665,22 +803,61 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
 
 // ------------------------------------------------------------------ residues
 
-/** The n limbs at x (u16) modulo p <= 2^26 (kernel/nat.ts modLimbs, the same arithmetic). */
-export function modLimbs(x: usize, n: i32, p: f64): f64 {
+/** (x·y) mod p for 0 <= x, y < p <= 2^26: x·y < 2^52 is exact, the quotient estimate is fixed by one step. */
+// @ts-ignore: decorator
+@inline function mulMod(x: f64, y: f64, p: f64, inv: f64): f64 {
+  const v = x * y;
+  let r = v - Math.floor(v * inv) * p;
+  r = r < 0 ? r + p : r;
+  return r >= p ? r - p : r;
+}
+
+/** Horner evaluation of the limbs [i0, i1) at x (u16) mod p, two limbs per step (r·10^8 + 10^8 < 2^53). */
+// @ts-ignore: decorator
+@inline function hornerStep(r: f64, x: usize, i: i32, p: f64, inv: f64): f64 {
+  const v = r * 1e8 + (<f64>load<u16>(x + (<usize>i << 1)) * 1e4 + <f64>load<u16>(x + (<usize>(i - 1) << 1)));
+  let s = v - Math.floor(v * inv) * p;
+  s = s < 0 ? s + p : s;
+  return s >= p ? s - p : s;
+}
+
+/**
+ * The n limbs at x (u16, base 10^4) modulo a prime p <= 2^26 (the product check of kernel/mul.ts, compiled).
+ * Four segments are evaluated by Horner at once (each step waits on the previous one: four chains overlap in the
+ * processor), then combined: r = Σ r_k·(10^4)^(k·len) mod p.
+ */
+export function residue(x: usize, n: i32, p: f64): f64 {
   const inv = 1 / p;
-  let r: f64 = 0;
+  const len = (n >> 3) << 1; // even segment length
+  let r0: f64 = 0, r1: f64 = 0, r2: f64 = 0, r3: f64 = 0;
+  // Segment k holds limbs [k·len, (k+1)·len); the top segment also takes the rest [4·len, n).
+  let top: f64 = 0;
   let i = n - 1;
-  for (; i >= 1; i -= 2) {
-    const v = r * 1e8 + (<f64>load<u16>(x + (<usize>i << 1)) * 1e4 + <f64>load<u16>(x + (<usize>(i - 1) << 1)));
-    r = v - Math.floor(v * inv) * p;
-    r = r < 0 ? r + p : r;
-    r = r >= p ? r - p : r;
+  for (; i >= 4 * len + 1; i -= 2) top = hornerStep(top, x, i, p, inv);
+  for (; i >= 4 * len; i--) {
+    const v = top * 1e4 + <f64>load<u16>(x + (<usize>i << 1));
+    top = v - Math.floor(v * inv) * p;
+    top = top < 0 ? top + p : top;
+    top = top >= p ? top - p : top;
   }
-  for (; i >= 0; i--) {
-    const v = r * 1e4 + <f64>load<u16>(x + (<usize>i << 1));
-    r = v - Math.floor(v * inv) * p;
-    r = r < 0 ? r + p : r;
-    r = r >= p ? r - p : r;
+  r3 = top;
+  for (let j = len - 1; j >= 1; j -= 2) {
+    r0 = hornerStep(r0, x, j, p, inv);
+    r1 = hornerStep(r1, x, j + len, p, inv);
+    r2 = hornerStep(r2, x, j + 2 * len, p, inv);
+    r3 = hornerStep(r3, x, j + 3 * len, p, inv);
   }
-  return r;
+  // w = (10^4)^len mod p by squaring.
+  let w: f64 = 1, base: f64 = 1e4 % p;
+  for (let e = len; e > 0; e >>= 1) {
+    if (e & 1) w = mulMod(w, base, p, inv);
+    base = mulMod(base, base, p, inv);
+  }
+  let r = r3;
+  r = mulMod(r, w, p, inv) + r2;
+  r = r >= p ? r - p : r;
+  r = mulMod(r, w, p, inv) + r1;
+  r = r >= p ? r - p : r;
+  r = mulMod(r, w, p, inv) + r0;
+  return r >= p ? r - p : r;
 }

@@ -6,6 +6,7 @@
  *
  * Reads two decimal files, then prints one line per measurement (seconds, CLOCK_MONOTONIC):
  *   mul S1 S2 ...   RUNS timings of mpz_mul on the two numbers (binary, already converted)
+ *   mulcpu S1 ...   the same runs in process CPU time (CLOCK_PROCESS_CPUTIME_ID: fair on a loaded machine)
  *   pipeline S      with "pipeline": GMP's whole decimal pipeline, timed from the start: read both files,
  *                   mpz_set_str, mpz_mul, mpz_get_str, write OUT.txt
  */
@@ -15,11 +16,13 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void) {
+static double clock_s(clockid_t id) {
   struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
+  clock_gettime(id, &t);
   return t.tv_sec + t.tv_nsec * 1e-9;
 }
+
+static double now(void) { return clock_s(CLOCK_MONOTONIC); }
 
 static char *read_file(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -53,13 +56,18 @@ int main(int argc, char **argv) {
     printf("pipeline %.6f\n", now() - t0);
     free(s);
   }
+  double *cpu = malloc(sizeof(double) * (runs > 0 ? runs : 1));
   printf("mul");
   for (int r = 0; r < runs; r++) {
-    double t = now();
+    double t = now(), c = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     mpz_mul(z, x, y);
+    cpu[r] = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c;
     printf(" %.6f", now() - t);
   }
+  printf("\nmulcpu");
+  for (int r = 0; r < runs; r++) printf(" %.6f", cpu[r]);
   printf("\n");
+  free(cpu);
   mpz_clears(x, y, z, NULL);
   return 0;
 }

@@ -2,7 +2,8 @@
  * bench/mul — the multiplication targets of issue 11, each against native GMP in the same run:
  *
  *  1. kernel product of two n-digit numbers (default 1.6·10^7) on ONE thread (natMul on limbs already in memory)
- *     against GMP mpz_mul on the same numbers in binary (target: ours/GMP <= 1.2); also ours on every thread;
+ *     against GMP mpz_mul on the same numbers in binary (target: ours/GMP <= 1.2); also ours on every thread, and
+ *     fft.ts's fftMulLimbs with its compiled residue check (what natMul costs once it leaves the check to it);
  *  2. file → file product (the engine's `mul` on StreamNumbers: validate, load, multiply, write a tracked file)
  *     against native GMP's decimal pipeline (read, mpz_set_str, mpz_mul, mpz_get_str, write), outputs compared byte
  *     for byte (target at 1.6·10^7: ours/GMP <= 0.1);
@@ -10,6 +11,9 @@
  *
  *   node --expose-gc dist/bench/mul.js [--kernel 1.6e7] [--files 1e6,4e6,1.6e7,6.4e7] [--runs 3]
  *                                      [--gmp-pipeline-max 1.6e7] [--skip gmp]
+ *
+ * On a shared machine wall times move with the load; the kernel table also gives process CPU times (ours on one
+ * thread: its workers are idle) and their ratio, which the load disturbs much less.
  *
  * GMP: bench/gmp-mul.c, compiled here with gcc into bench/out/ when GMP's header is installed (libgmp-dev);
  * without it the GMP columns are skipped. Each file → file size runs in its own child process, so its peak RSS
@@ -24,7 +28,8 @@ import { fileURLToPath } from 'node:url';
 import { configure, getConfig } from '../src/config.js';
 import { mul } from '../src/engine/index.js';
 import { natFromDigits, natMul } from '../src/kernel/index.js';
-import { lastFftDigits, lastFftLength } from '../src/kernel/fft.js';
+import { fftMulLimbs, lastFftDigits, lastFftLength } from '../src/kernel/fft.js';
+import { CHECK_PRIME } from '../src/kernel/mul.js';
 import { StreamNumber } from '../src/number.js';
 import { fmt, median, ratio } from './kernel-util.js';
 import { peakRssMiB, writeRandomDigitFile } from './util.js';
@@ -75,15 +80,18 @@ function gmpDriver(): string | undefined {
 
 interface GmpRun {
   mul: number[];
+  /** The same runs in process CPU time. */
+  mulCpu: number[];
   pipeline?: number;
 }
 
 function runGmp(exe: string, fa: string, fb: string, out: string, runs: number, pipeline: boolean): GmpRun {
   const text = execFileSync(exe, [fa, fb, out, String(runs), ...(pipeline ? ['pipeline'] : [])], { encoding: 'utf8' });
-  const r: GmpRun = { mul: [] };
+  const r: GmpRun = { mul: [], mulCpu: [] };
   for (const line of text.trim().split('\n')) {
     const [what, ...values] = line.split(' ');
     if (what === 'mul') r.mul = values.map(Number);
+    if (what === 'mulcpu') r.mulCpu = values.map(Number);
     if (what === 'pipeline') r.pipeline = Number(values[0]);
   }
   return r;
@@ -109,23 +117,34 @@ for (const n of kernelSizes) {
   writeRandomDigitFile(fa, n);
   writeRandomDigitFile(fb, n);
   const a = natFromDigits(readFileSync(fa)), b = natFromDigits(readFileSync(fb));
-  const one: number[] = [], all: number[] = [], gmp: number[] = [];
-  const time = (threads: number, into: number[]): void => {
+  const one: number[] = [], oneCpu: number[] = [], all: number[] = [], gmp: number[] = [], gmpCpu: number[] = [];
+  const fft: number[] = [], fftCpu: number[] = [];
+  const time = (threads: number, into: number[], cpuInto: number[] = [], kernelOnly = false): void => {
     configure({ threads });
     gc();
+    const c = process.cpuUsage();
     const t = performance.now();
-    natMul(a, b);
+    if (kernelOnly) fftMulLimbs(a.limbs, b.limbs, false, 4, CHECK_PRIME);
+    else natMul(a, b);
     into.push((performance.now() - t) / 1000);
+    const used = process.cpuUsage(c);
+    cpuInto.push((used.user + used.system) / 1e6);
   };
   time(1, []); // warm-up: tables, wasm memory growth, worker start
   time(allThreads, []);
   for (let r = 0; r < runs; r++) {
-    time(1, one);
-    if (exe) gmp.push(...runGmp(exe, fa, fb, join(home, 'ko.txt'), 1, false).mul);
+    time(1, one, oneCpu);
+    time(1, fft, fftCpu, true);
+    if (exe) {
+      const g = runGmp(exe, fa, fb, join(home, 'ko.txt'), 1, false);
+      gmp.push(...g.mul);
+      gmpCpu.push(...g.mulCpu);
+    }
     time(allThreads, all);
   }
   configure({ threads: allThreads });
   const g = gmp.length ? median(gmp) : undefined;
+  const gc1 = gmpCpu.length ? median(gmpCpu) : undefined;
   kernelRows.push({
     digits: n,
     'ours 1 thread s': fmt(median(one)),
@@ -133,6 +152,10 @@ for (const n of kernelSizes) {
     'GMP mpz_mul s': fmt(g),
     'ours(1)/GMP': ratio(median(one), g),
     [`ours(${allThreads})/GMP`]: ratio(median(all), g),
+    'CPU s ours(1) / GMP': `${fmt(median(oneCpu))} / ${fmt(gc1)}`,
+    'CPU ratio': ratio(median(oneCpu), gc1),
+    'fftMulLimbs+wasm check(1) s': fmt(median(fft)),
+    'its ratio wall / CPU': `${ratio(median(fft), g)} / ${ratio(median(fftCpu), gc1)}`,
     'fft digits': lastFftDigits,
     'fft length': lastFftLength,
   });

@@ -6,9 +6,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { natFromBigInt, natToBigInt } from './index.js';
 import { natFromLimbs } from './nat.js';
-import { fftMulLimbs, lastFftDigits, lastFftLength, lastRoundingError, unpackAt } from './fft.js';
+import { FFT_MAX_LENGTH, fftFits, fftMulLimbs, fftWorkingBytes, lastFftDigits, lastFftLength, lastRoundingError, unpackAt, worstCasePlan } from './fft.js';
 import { cosSin, forwardAt, inverseAt, mixedBound } from './fftcore.js';
-import { f64View, wasmAlloc, wasmFree } from './wasmheap.js';
+import { f64View, u16View, wasm, wasmAlloc, wasmFree, wasmMemoryBytes } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
 /** x (interleaved re, im) copied into a fresh wasm block; run fn on its address; returns the block's contents. */
@@ -54,7 +54,7 @@ function outputIndex(j: number, M: number): number {
 }
 
 describe('twiddle tables', () => {
-  test('cosSin(s·t, s·n) = cosSin(t, n) bit for bit (smaller tables are read out of the largest)', () => {
+  test('cosSin(s·t, s·n) = cosSin(t, n) and cos at n/2 − t = −cos at t, bit for bit (how the tables are built)', () => {
     const r = rng(40);
     const a = new Float64Array(2), b = new Float64Array(2);
     for (const n of [8, 64, 96, 3 << 10, 1 << 20, 3 << 21]) {
@@ -65,6 +65,12 @@ describe('twiddle tables', () => {
           cosSin(s * t, s * n, b, 0);
           assert.deepEqual(b, a, `t=${t} n=${n} s=${s}`);
         }
+      }
+      for (let i = 0; i < 2000; i++) {
+        const t = Math.floor((r() * n) / 4);
+        cosSin(t, n, a, 0);
+        cosSin(n / 2 - t, n, b, 0);
+        assert.equal(b[0], -a[0]!, `cos(2π(n/2 − t)/n) = −cos(2πt/n) bit for bit, t=${t} n=${n}`);
       }
     }
   });
@@ -158,6 +164,36 @@ function fromBalanced(v: number[], d: number): bigint {
   return x;
 }
 
+describe('residue check', () => {
+  test('compiled residues of limb vectors equal BigInt mod p, every length class of the four-segment split', () => {
+    const r = rng(59);
+    for (const p of [33_554_467, 67_108_859]) {
+      for (const n of [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 64, 65, 1000, 12_345]) {
+        const limbs = Uint16Array.from({ length: n }, () => Math.floor(r() * 10_000));
+        const ptr = wasmAlloc(2 * n + 2);
+        try {
+          u16View(ptr, n).set(limbs);
+          let x = 0n;
+          for (let i = n - 1; i >= 0; i--) x = x * 10_000n + BigInt(limbs[i]!);
+          assert.equal(wasm().residue(ptr, n, p), Number(x % BigInt(p)), `n=${n} p=${p}`);
+        } finally {
+          wasmFree(ptr);
+        }
+      }
+    }
+  });
+
+  test('fftMulLimbs with a check prime verifies its products (and squares) and returns the same limbs', () => {
+    const r = rng(61);
+    for (const n of [500, 40_000, 300_000]) {
+      const x = digits(r, n), y = digits(r, n - 3);
+      const a = natFromBigInt(x), b = natFromBigInt(y);
+      assert.deepEqual(fftMulLimbs(a.limbs, b.limbs, false, 4, 33_554_467), fftMulLimbs(a.limbs, b.limbs, false));
+      assert.equal(natToBigInt(natFromLimbs(fftMulLimbs(a.limbs, a.limbs, true, 4, 67_108_859))), x * x);
+    }
+  });
+});
+
 describe('rounding error against the proven bound', () => {
   test('operands whose digits are all at the extremes (±10^d/2) stay under mixedBound, at every digit size', () => {
     const r = rng(47);
@@ -183,5 +219,24 @@ describe('rounding error against the proven bound', () => {
       }
     }
     for (const d of [4, 3, 2, 1]) assert.ok((checked.get(d) ?? 0) >= 2, `digit size ${d} was checked against the bound`);
+  });
+});
+
+describe('memory', () => {
+  test('fftWorkingBytes covers the wasm memory a product leaves (it never shrinks) and its result', () => {
+    const r = rng(53);
+    for (const n of [2_000, 60_000, 250_000]) {
+      const a = natFromBigInt(digits(r, 4 * n)), b = natFromBigInt(digits(r, 3 * n));
+      const predicted = fftWorkingBytes(a.limbs.length, b.limbs.length);
+      fftMulLimbs(a.limbs, b.limbs, false);
+      assert.ok(wasmMemoryBytes() + 2 * (a.limbs.length + b.limbs.length) <= predicted, `n=${n}`);
+      assert.ok(fftWorkingBytes(10, 10) >= wasmMemoryBytes(), 'a small product still counts the memory held');
+    }
+  });
+
+  test('fftFits says where one wasm memory ends (FFT_MAX_LENGTH points), so larger products are split', () => {
+    assert.ok(fftFits(4_000_000, 4_000_000));
+    assert.ok(!fftFits(60_000_000, 60_000_000));
+    for (const limbs of [1e6, 1e7, 3e7, 4e7]) assert.equal(fftFits(limbs, limbs), worstCasePlan(limbs, limbs).N / 2 <= FFT_MAX_LENGTH);
   });
 });

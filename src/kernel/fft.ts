@@ -17,7 +17,8 @@
  * operands (all digits at ±10^d/2) fall back to smaller d sooner, never to a wrong result.
  * At run time the distance of every output to the nearest integer is also measured; beyond 0.25 (far above
  * anything a correct run produces) the product is redone with smaller digits, and if that also fails an
- * ArithmeticCheckError is thrown. Every product is further checked modulo a random prime by mul.ts.
+ * ArithmeticCheckError is thrown. Every product is further checked modulo a random prime: by fftMulLimbs itself,
+ * compiled, when the caller passes the prime (`checkPrime`), else by mul.ts.
  *
  * Memory. A product needs 16·M bytes per transformed operand in the wasm memory, plus the operands' limbs and the
  * tables; the wasm memory never shrinks (see wasmheap.ts). Transforms longer than FFT_MAX_LENGTH do not fit a
@@ -28,7 +29,6 @@ import { ArithmeticCheckError, NumberTooLargeError } from '../errors.js';
 import { BASE } from './nat.js';
 import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, PARALLEL_MIN, prepareTransforms, releaseCoreTables, transformLength } from './fftcore.js';
 import { activeThreads, runShares, type Job } from './threads.js';
-import { releaseBlockTables } from './transform.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree, wasmMemoryBytes, heapBytesAfter } from './wasmheap.js';
 
 /** Above this observed rounding error a product is considered faulty (retried with smaller digits). */
@@ -43,11 +43,10 @@ export const FFT_MAX_LENGTH = 1 << 26;
 /** Frees the cached twiddle tables (their wasm memory is reused by later products; it never shrinks). */
 export function releaseFftCaches(): void {
   releaseCoreTables();
-  releaseBlockTables();
 }
 
-/** Size of the untangling table of kernel/transform.ts (the out-of-core engine drops a larger one than it needs). */
-export { cosN } from './transform.js';
+/** Order of the largest cached twiddle table (the out-of-core engine drops tables larger than it needs). */
+export { cosN } from './fftcore.js';
 
 // ---------------------------------------------------------------- digit counts and norms
 
@@ -160,8 +159,8 @@ function addCarry(view: Uint16Array, i: number, end: number, c: number): number 
 
 /**
  * Rounds the packed product at `src` (M points, scaled by M), propagates carries in base 10^d and regroups into
- * base-10^4 limbs (outLimbs of them). `scratch` (>= 2·(L·d/4 + 4) bytes, may be a dead transform buffer) receives
- * the limbs in wasm memory. Returns null if some output is farther than MAX_ROUNDING_ERROR from an integer (or is
+ * base-10^4 limbs (outLimbs of them). `scratch` (unpackScratchBytes, may be a dead transform buffer) receives
+ * the limbs in wasm memory, where they stay (the product's residue can be taken there). Returns null if some output is farther than MAX_ROUNDING_ERROR from an integer (or is
  * NaN or infinite).
  *
  * With T threads the digits are cut into T runs at multiples of 12 (so every run starts on a limb boundary for every
@@ -192,8 +191,7 @@ export function unpackAt(src: number, M: number, L: number, d: number, outLimbs:
   // Written so that NaN fails it: a NaN or infinite output means a faulty transform, never a product.
   if (!runs.every((run) => run.maxErr <= MAX_ROUNDING_ERROR)) return null;
   lastRoundingError = Math.max(...runs.map((run) => run.maxErr));
-  const written = (L * d) / 4 + 4;
-  const view = u16View(scratch, Math.ceil(written));
+  const view = u16View(scratch, Math.max(outLimbs, Math.ceil((L * d) / 4) + 4));
   let c = 0;
   let top = 0;
   let V = 0;
@@ -218,15 +216,17 @@ export function unpackAt(src: number, M: number, L: number, d: number, outLimbs:
     V = hi;
   }
   if (V > 0) throw new ArithmeticCheckError('FFT product overflows its length: internal fault');
+  // The scratch now holds the whole product too (its residue is computed there, compiled).
+  view.set(limbs.subarray(Math.min(top, outLimbs)), Math.min(top, outLimbs));
   return limbs;
 }
 
 /** Largest distance to the nearest integer seen by the last successful unpackAt (tests compare it with the bound). */
 export let lastRoundingError = 0;
 
-/** Bytes unpackAt's scratch needs for L digits of size d. */
-export function unpackScratchBytes(L: number, d: number): number {
-  return 2 * (Math.ceil((L * d) / 4) + 8);
+/** Bytes unpackAt's scratch needs for L digits of size d and the product's outLimbs. */
+export function unpackScratchBytes(L: number, d: number, outLimbs: number): number {
+  return 2 * (Math.max(outLimbs, Math.ceil((L * d) / 4) + 4) + 4);
 }
 
 // ---------------------------------------------------------------- public entry
@@ -247,7 +247,10 @@ export function worstCasePlan(la: number, lb: number): FftPlan {
   throw new ArithmeticCheckError(`FFT product of ${la}×${lb} limbs is beyond the proven error bound`);
 }
 
-/** Whether fftMulLimbs can multiply la×lb limbs in one wasm memory (worst-case digits); if not, split the product. */
+/**
+ * Whether fftMulLimbs can multiply la×lb limbs in one wasm memory (worst-case digits); if not, split the product.
+ * @example fftFits(4e6, 4e6) // true: two 1.6·10^7-digit operands
+ */
 export function fftFits(la: number, lb: number): boolean {
   return worstCasePlan(la, lb).N / 2 <= FFT_MAX_LENGTH;
 }
@@ -276,15 +279,23 @@ export let faultsSeen = 0;
 /**
  * Product of two limb vectors (base 10^4, la = a.length, lb = b.length, both non-empty) by FFT.
  * Returns base-10^4 limbs (length la + lb + 1, possibly with top zeros). `square`: b is a (one transform).
+ * `checkPrime` (a prime <= 2^26, e.g. mul.ts's CHECK_PRIME; 0 = no check): the product is verified modulo it, the
+ * three residues computed compiled on the limbs already in wasm memory (a caller passing it needs no check of its
+ * own).
  * @throws NumberTooLargeError when the product needs a transform longer than FFT_MAX_LENGTH (see fftFits).
- * @throws ArithmeticCheckError when the rounding check fails at every digit size (faulty hardware).
+ * @throws ArithmeticCheckError when the rounding check fails at every digit size, or the residue check fails.
+ * @example
+ *   const a = natFromNumber(12345678), b = natFromNumber(87654321);
+ *   natFromLimbs(fftMulLimbs(a.limbs, b.limbs, false)); // 1082152022374638
  */
-export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, minDigitsHint = 4): Uint16Array {
+export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, minDigitsHint = 4, checkPrime = 0): Uint16Array {
   const outLimbs = a.length + b.length + 1;
   const k = wasm();
   const aPtr = limbsToWasm(a);
   const bPtr = square ? aPtr : limbsToWasm(b);
   try {
+    const ra = checkPrime > 0 ? k.residue(aPtr, a.length, checkPrime) : 0;
+    const expected = checkPrime > 0 ? (ra * (square ? ra : k.residue(bPtr, b.length, checkPrime))) % checkPrime : 0;
     for (let d = Math.min(4, minDigitsHint); d >= 1; d--) {
       const na = balancedLength(a.length, d), nb = balancedLength(b.length, d);
       const L = na + nb;
@@ -308,12 +319,20 @@ export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, min
         if (!square) forwardAt(B, M, packed[1]!.filled);
         pointwiseAt(A, [[A, B]], M);
         inverseAt(A, M);
-        const scratch = square ? wasmAlloc(unpackScratchBytes(L, d)) : B;
+        const scratch = square ? wasmAlloc(unpackScratchBytes(L, d, outLimbs)) : B;
         try {
           const out = unpackAt(A, M, L, d, outLimbs, scratch);
           if (out !== null) {
             lastFftDigits = d;
             lastFftLength = M;
+            if (checkPrime > 0) {
+              const got = k.residue(scratch, outLimbs, checkPrime);
+              if (got !== expected) {
+                throw new ArithmeticCheckError(
+                  `FFT product of ${a.length}×${b.length} limbs failed its residue check mod ${checkPrime} (expected ${expected}, got ${got})`,
+                );
+              }
+            }
             return out;
           }
         } finally {

@@ -7,8 +7,8 @@
  * `mixedBound`.
  *
  * Threads. From PARALLEL_MIN points each transform runs as a few steps shared among the N threads of threads.ts:
- * the top stage (for M = 3P the fused radix-3 + radix-4 pass) split by butterfly index, further radix-4 stages over
- * all blocks split the same way while there are fewer than 4N blocks, then the independent sub-blocks dealt out.
+ * the top stage (for M = 3P the radix-3 stage) split by butterfly index, further radix-4 stages over all blocks split
+ * the same way while there are fewer than 4N blocks, then the independent sub-blocks dealt out.
  * The pointwise step is split into N runs of pairs of equal count. Every element goes through the same operations
  * in the same order as in the one-thread code, so results are bit for bit the same for any N and the bound holds.
  *
@@ -43,6 +43,12 @@ const LO = 1 << LO_BITS;
  * values < 1, so |cos' − cos| < sin(π/4)·1.9ε + ε < 2.4ε, |sin' − sin| < 2.9ε, |ω' − ω| < 3.7ε <= β.
  */
 export function cosSin(t: number, n: number, out: Float64Array, o: number): void {
+  out[o] = trig(t, n, false);
+  out[o + 1] = trig(t, n, true);
+}
+
+/** cos (sin: sine) of 2πt/n as cosSin computes it, with the one trigonometric call that value needs. */
+function trig(t: number, n: number, sine: boolean): number {
   let sinSign = 1;
   let cosSign = 1;
   let swap = false;
@@ -59,9 +65,7 @@ export function cosSin(t: number, n: number, out: Float64Array, o: number): void
     swap = true;
   }
   const a = Math.PI * ((2 * t) / n);
-  const c = Math.cos(a), s = Math.sin(a);
-  out[o] = cosSign * (swap ? s : c);
-  out[o + 1] = sinSign * (swap ? c : s);
+  return sine ? sinSign * (swap ? Math.cos(a) : Math.sin(a)) : cosSign * (swap ? Math.sin(a) : Math.cos(a));
 }
 
 // ---------------------------------------------------------------- lengths
@@ -91,27 +95,50 @@ function leaf(): number {
 const halfTables = new Map<number, number>();
 /** Two-level tables (lo: 1024 complex, hi: n/1024 + 1 complex) by order n. */
 const twoLevelTables = new Map<number, { lo: number; hi: number }>();
-/** The directory: 32 u32 slots, slot log2(n) = address of H_n. */
+/** Vector tables of leaf sizes (see assembly/fft.ts dif4V) by n. */
+const vectorTables = new Map<number, number>();
+/** The directory: 64 u32 slots, slot log2(n) = address of H_n, slot 32 + log2(n) = vector table of n. */
 let directory = 0;
 
-/** cos(2πt/n) exactly as cosSin computes it (out[0]), with the one trigonometric call it needs. */
-function cosOf(t: number, n: number): number {
-  let cosSign = 1;
-  let swap = false;
-  if (2 * t > n) t = n - t;
-  if (4 * t > n) {
-    t = n / 2 - t;
-    cosSign = -1;
+function ensureDirectory(): Uint32Array {
+  if (directory === 0) {
+    directory = wasmAlloc(4 * 64);
+    u32View(directory, 64).fill(0);
   }
-  if (8 * t > n) {
-    t = n / 4 - t;
-    swap = true;
-  }
-  const a = Math.PI * ((2 * t) / n);
-  return cosSign * (swap ? Math.sin(a) : Math.cos(a));
+  return u32View(directory, 64);
 }
 
 /**
+ * The twiddles of a radix-4 stage of size n as ready vectors: per butterfly j, w^2j, w^j, w^3j, each as (c, c) and
+ * (s, −s) with c, s the H_n values the stage would read (so the vector butterflies compute the same bits).
+ */
+function vectorTable(n: number): void {
+  if (vectorTables.has(n)) return;
+  const H = f64View(halfTable(n), n / 2 + 1).slice();
+  const q = n / 4;
+  const ptr = wasmAlloc(96 * q);
+  const v = f64View(ptr, 12 * q);
+  const put = (o: number, c: number, s: number): void => {
+    v[o] = c;
+    v[o + 1] = c;
+    v[o + 2] = s;
+    v[o + 3] = -s;
+  };
+  for (let j = 0; j < q; j++) {
+    const o = 12 * j;
+    put(o, H[2 * j]!, H[Math.abs(2 * j - q)]!);
+    put(o + 4, H[j]!, H[q - j]!);
+    put(o + 8, H[Math.min(3 * j, n - 3 * j)]!, H[Math.abs(3 * j - q)]!);
+  }
+  vectorTables.set(n, ptr);
+  ensureDirectory()[32 + Math.log2(n)] = ptr;
+}
+
+/** Order of the largest cached twiddle table (the out-of-core engine drops tables larger than it needs). */
+export let cosN = 0;
+
+/**
+ * The address of H_n (n/2 + 1 doubles, H_n[t] = cos(2πt/n), 4 | n) in the wasm memory, built on first use.
  * H_n, from a cached H_m with n | m when there is one: H_n[t] = H_m[(m/n)·t] bit for bit, because cosSin's
  * reductions scale with (t, n) → (st, sn) and fl(2st/sn) = fl(2t/n) (the same rational, correctly rounded once).
  * So only the largest table of a product costs trigonometric calls.
@@ -119,6 +146,7 @@ function cosOf(t: number, n: number): number {
 function halfTable(n: number): number {
   let ptr = halfTables.get(n);
   if (ptr !== undefined) return ptr;
+  cosN = Math.max(cosN, n);
   const len = n / 2 + 1;
   ptr = wasmAlloc(8 * len);
   const h = f64View(ptr, len);
@@ -129,21 +157,18 @@ function halfTable(n: number): number {
     const from = f64View(source[1], source[0] / 2 + 1);
     for (let t = 0; t < len; t++) h[t] = from[s * t]!;
   } else {
-    for (let t = 0; t < len; t++) h[t] = cosOf(t, n);
+    // H[n/2 − t] = −H[t] bit for bit: trig reduces n/2 − t (t < n/4) to t with the cosine's sign flipped.
+    const q = n / 4;
+    for (let t = 0; t <= q; t++) h[t] = trig(t, n, false);
+    for (let t = 0; t < q; t++) h[n / 2 - t] = -h[t]!;
   }
   halfTables.set(n, ptr);
-  if (!isMixed(n)) {
-    if (directory === 0) {
-      directory = wasmAlloc(4 * 32);
-      u32View(directory, 32).fill(0);
-    }
-    u32View(directory, 32)[Math.log2(n)] = ptr;
-  }
+  if (!isMixed(n)) ensureDirectory()[Math.log2(n)] = ptr;
   return ptr;
 }
 
 /** w^t = e^{-2πit/n}: lo holds (cos, −sin) of t < 1024, hi of multiples of 1024 (complex, interleaved). */
-function twoLevel(n: number): { lo: number; hi: number } {
+export function twoLevel(n: number): { lo: number; hi: number } {
   let t = twoLevelTables.get(n);
   if (t) return t;
   const lo = new Float64Array(2 * LO);
@@ -180,8 +205,11 @@ function pow2Sizes(n: number): number[] {
 function transformTables(M: number): { dir: number; HM: number } {
   const P = isMixed(M) ? M / 3 : M;
   const HM = isMixed(M) ? halfTable(M) : 0; // first: the smaller tables are read out of the largest
-  for (const n of pow2Sizes(P)) halfTable(n);
-  if (directory === 0) halfTable(8);
+  for (const n of pow2Sizes(P)) {
+    halfTable(n);
+    if (n <= leaf()) vectorTable(n);
+  }
+  ensureDirectory();
   return { dir: directory, HM };
 }
 
@@ -199,12 +227,15 @@ export function prepareTransforms(M: number): void {
 /** Frees every cached table (their wasm memory is reused by later allocations; it never shrinks). */
 export function releaseCoreTables(): void {
   for (const ptr of halfTables.values()) wasmFree(ptr);
+  for (const ptr of vectorTables.values()) wasmFree(ptr);
+  vectorTables.clear();
   for (const t of twoLevelTables.values()) {
     wasmFree(t.lo);
     wasmFree(t.hi);
   }
   halfTables.clear();
   twoLevelTables.clear();
+  cosN = 0;
   if (directory !== 0) wasmFree(directory);
   directory = 0;
 }
@@ -212,7 +243,7 @@ export function releaseCoreTables(): void {
 /** Bytes of the tables a product of transform length M reads (an upper bound: cached tables are counted too). */
 export function coreTableBytes(M: number): number {
   const P = isMixed(M) ? M / 3 : M;
-  let bytes = 128 + 2 * (16 * LO + 16 * (Math.ceil((2 * M) / LO) + 1));
+  let bytes = 256 + 2 * (16 * LO + 16 * (Math.ceil((2 * M) / LO) + 1)) + 48 * leaf();
   for (let n = P; n >= 8; n /= 2) bytes += 8 * (n / 2 + 1); // every power of two: covers both parities
   if (isMixed(M)) bytes += 8 * (M / 2 + 1);
   return bytes + 64 * 40;
@@ -247,8 +278,8 @@ interface SplitPlan {
 }
 
 function splitPlan(M: number, threads: number): SplitPlan {
-  let n = isMixed(M) ? M / 12 : M;
-  let count = isMixed(M) ? 12 : 1;
+  let n = isMixed(M) ? M / 3 : M;
+  let count = isMixed(M) ? 3 : 1;
   const stages: { n: number; count: number }[] = [];
   while (n > leaf() && count < 4 * threads) {
     stages.push({ n, count });
@@ -258,7 +289,7 @@ function splitPlan(M: number, threads: number): SplitPlan {
   return { stages, blockSize: n, blocks: count };
 }
 
-/** Threads a transform of M points is shared among (PARALLEL_MIN > 3·leaf(): a split mixed length has P > leaf). */
+/** Threads a transform of M points is shared among. */
 function useThreads(M: number): number {
   return M >= PARALLEL_MIN ? activeThreads() : 1;
 }
@@ -278,7 +309,7 @@ export function forwardAt(ptr: number, M: number, filled = M): void {
   }
   if (isMixed(M)) {
     const P = M / 3;
-    runShares(k, ranges(P / 4, T).map(([j0, j1]): Job[] => [['dif3Then4', ptr, P, j0, j1, filled, HM, dir]]));
+    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [['dif3Stage', ptr, P, j0, j1, filled, HM]]));
   } else if (filled < M) {
     f64View(ptr + 16 * filled, 2 * (M - filled)).fill(0);
   }
@@ -301,7 +332,7 @@ export function inverseAt(ptr: number, M: number): void {
   for (const { n, count } of [...plan.stages].reverse()) stageShares(k, ptr, n, count, T, 'dit4Stage', dir);
   if (isMixed(M)) {
     const P = M / 3;
-    runShares(k, ranges(P / 4, T).map(([j0, j1]): Job[] => [['dit4Then3', ptr, P, j0, j1, HM, dir]]));
+    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [['dit3Stage', ptr, P, j0, j1, HM]]));
   }
 }
 

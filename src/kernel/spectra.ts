@@ -153,7 +153,7 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
     inverseAt(out, M);
     for (const ptr of placed.values()) wasmFree(ptr);
     placed.clear();
-    const scratch = wasmAlloc(unpackScratchBytes(L, plan.d));
+    const scratch = wasmAlloc(unpackScratchBytes(L, plan.d, outLimbs));
     let raw;
     try {
       raw = unpackAt(out, M, L, plan.d, outLimbs, scratch);

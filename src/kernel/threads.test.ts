@@ -33,9 +33,10 @@ function sameLimbs(results: Nat[], what: string): void {
 
 describe('N threads', () => {
   test('products and squares at split lengths, 2^k and 3·2^k: N = 1, 2, 4 bit-identical and equal to BigInt', () => {
+    // 180 000 digits: M = 3·2^14, a split mixed length whose P-blocks are single leaves.
     const r = rng(11);
     const families = new Set<number>();
-    for (const n of [260_000, 300_000, 700_000]) {
+    for (const n of [180_000, 260_000, 300_000, 700_000]) {
       const x = digits(r, n), y = digits(r, n - 17);
       const a = natFromBigInt(x), b = natFromBigInt(y);
       const products = onThreads([1, 2, 4], () => natMul(a, b));

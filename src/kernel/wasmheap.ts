@@ -22,8 +22,6 @@ export interface KernelExports {
   dit4Stage(base: number, n: number, j0: number, j1: number, dir: number): void;
   difBlocks(base: number, n: number, k0: number, k1: number, dir: number): void;
   ditBlocks(base: number, n: number, k0: number, k1: number, dir: number): void;
-  dif3Then4(base: number, P: number, j0: number, j1: number, filled: number, HM: number, dir: number): void;
-  dit4Then3(base: number, P: number, j0: number, j1: number, HM: number, dir: number): void;
   dif3Stage(base: number, P: number, j0: number, j1: number, filled: number, HM: number): void;
   dit3Stage(base: number, P: number, j0: number, j1: number, HM: number): void;
   forward(base: number, M: number, filled: number, HM: number, dir: number): void;
@@ -35,7 +33,10 @@ export interface KernelExports {
   leafSize(): number;
   normSq4(src: number, n: number): number;
   unpack(src: number, scale: number, q0: number, q1: number, d: number, out: number, res: number): void;
-  modLimbs(x: number, n: number, p: number): number;
+  tangle(x: number, size: number, lo: number, hi: number, inv: number): void;
+  interleave(x: number, re: number, im: number, n: number): void;
+  deinterleave(re: number, im: number, x: number, n: number): void;
+  residue(x: number, n: number, p: number): number;
 }
 
 /** The wasm page size and the most pages a wasm32 memory may have (4 GiB). */
