@@ -11,6 +11,7 @@
  *                         under 2 GiB of peak RSS).
  * - `MATHSTREAM_MAX_DIGITS` refuse results longer than this many digits (default: no limit
  *                         beyond the free disk).
+ * - `MATHSTREAM_DEBUG`    non-empty: internal errors print their stack trace too (`debugEnabled`).
  * - `MATHSTREAM_CHUNK`    digits per streamed chunk (default 1 MiB of digits).
  * - `MATHSTREAM_PI_DECIMALS` decimals of the pi file `find` computes and indexes on first use (default 10^7:
  *                         about 10 s once, then every query is answered from the index in milliseconds).
@@ -79,6 +80,15 @@ export function parseByteSize(text: string, what = 'size'): number {
   const bytes = Math.floor(Number(match[1]) * unit);
   if (bytes < 1 << 20) throw new InvalidArgumentError(`${what}: ${text} is below the 1 MiB minimum`);
   return bytes;
+}
+
+/**
+ * `MATHSTREAM_DEBUG` (any non-empty value): the CLI's error boundary adds the stack trace of an internal error
+ * to its one-line report. Read apart from `getConfig()` on purpose: the error being reported may be a bad
+ * setting that makes `getConfig()` itself throw.
+ */
+export function debugEnabled(): boolean {
+  return (process.env.MATHSTREAM_DEBUG ?? '') !== '';
 }
 
 /**

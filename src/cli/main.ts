@@ -6,7 +6,7 @@
  * program; this file only assembles them and maps parse errors to exit code 2.
  */
 import { Command, CommanderError } from 'commander';
-import { reportError } from './run.js';
+import { reportError } from './error-boundary.js';
 import { registerCommands } from './commands/index.js';
 
 export function buildProgram(): Command {

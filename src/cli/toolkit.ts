@@ -4,4 +4,4 @@
  * Published as `mathstream/cli`.
  */
 export { startProgress, type ProgressHandle } from './progress.js';
-export { reportError } from './run.js';
+export { reportError } from './error-boundary.js';

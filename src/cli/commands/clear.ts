@@ -4,7 +4,7 @@
  * (see `clearLogs` in src/tracker/collector.ts for why).
  */
 import type { Command } from 'commander';
-import { action } from '../run.js';
+import { action } from '../error-boundary.js';
 import { clearLogs } from '../../tracker/index.js';
 
 export function register(program: Command): void {

@@ -3,7 +3,7 @@
  * explorer page. Kept as an alias.
  */
 import type { Command } from 'commander';
-import { action } from '../run.js';
+import { action } from '../error-boundary.js';
 import { DEFAULT_PORT, collect, serveApp } from './ui.js';
 
 export function register(program: Command): void {

@@ -7,7 +7,7 @@
  * JSON object. A progress bar shows on a TTY's stderr only; Ctrl-C cancels cleanly.
  */
 import type { Command } from 'commander';
-import { action } from '../run.js';
+import { action } from '../error-boundary.js';
 import { startProgress } from '../progress.js';
 import { getConfig } from '../../config.js';
 import { collatz, type CollatzInput, type CollatzResult } from '../../apps/collatz/index.js';

@@ -10,7 +10,7 @@
  * a fresh index is still used when present.
  */
 import type { Command } from 'commander';
-import { action } from '../run.js';
+import { action } from '../error-boundary.js';
 import { startProgress } from '../progress.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { formatBytes, getConfig } from '../../config.js';

@@ -5,7 +5,7 @@
  * non-negative number is bad input (exit 2).
  */
 import type { Command } from 'commander';
-import { action } from '../run.js';
+import { action } from '../error-boundary.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { collectGarbage } from '../../tracker/index.js';
 

@@ -1,6 +1,6 @@
 /** The list of sub-commands; each module adds its own to the program. */
 import type { Command } from 'commander';
-import * as arith from './arith.js';
+import * as arith from './operations.js';
 import { register as registerPi } from './pi.js';
 import { register as registerCollatz } from './collatz.js';
 import { register as registerCollatzUi } from './collatz-ui.js';

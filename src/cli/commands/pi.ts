@@ -5,7 +5,7 @@
  * atomically (temp + flush + rename). A progress bar shows on a TTY's stderr only.
  */
 import type { Command } from 'commander';
-import { action } from '../run.js';
+import { action } from '../error-boundary.js';
 import { startProgress } from '../progress.js';
 import { computePi, computePiToFile, parseDecimalCount, writePiStream } from '../../apps/pi/index.js';
 import { checkOutputTarget } from '../../engine/index.js';

@@ -8,7 +8,7 @@
  * sees the handles of the process calling it, and this short-lived CLI process holds none.
  */
 import type { Command } from 'commander';
-import { action } from '../run.js';
+import { action } from '../error-boundary.js';
 import { trackedFiles, trackerStatus } from '../../tracker/index.js';
 
 /** Live references per file over every running process. */

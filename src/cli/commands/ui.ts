@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { statSync } from 'node:fs';
-import { action } from '../run.js';
+import { action } from '../error-boundary.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { startWebApp, type WebAppOptions } from '../../apps/web/server.js';
 

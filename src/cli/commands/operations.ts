@@ -7,7 +7,7 @@ import { add, checkOutputTarget, compare, div, exportToFile, mod, mul, pow, sub,
 import type { StreamNumber } from '../../number.js';
 import { operandFiles, parseOperand } from '../operands.js';
 import { startProgress } from '../progress.js';
-import { action } from '../run.js';
+import { action } from '../error-boundary.js';
 
 type Binary = (a: StreamNumber, b: StreamNumber, options: OperationOptions) => Promise<StreamNumber>;
 

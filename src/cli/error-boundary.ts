@@ -1,8 +1,9 @@
 /**
- * run — the CLI's error boundary: a MathStreamError becomes one line on stderr and its exit
+ * error-boundary — the CLI's error boundary: a MathStreamError becomes one line on stderr and its exit
  * code (2 = bad input); anything else is a bug and also prints one line (plus the stack
  * when MATHSTREAM_DEBUG is set).
  */
+import { debugEnabled } from '../config.js';
 import { escapeControl, MathStreamError } from '../errors.js';
 
 /**
@@ -17,7 +18,7 @@ export function reportError(error: unknown): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`mathstream: internal error: ${escapeControl(message)}\n`);
-  if (process.env.MATHSTREAM_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  if (debugEnabled() && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return 1;
 }
 
