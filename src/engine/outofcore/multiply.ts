@@ -92,7 +92,7 @@ export interface MultiplyOutcome {
 export let outOfCoreProducts = 0;
 
 /** Writes |a|·|b|·scale (digits only) into `out` at `offset`, least significant block first. */
-export async function multiplyOutOfCore(request: MultiplyRequest): Promise<MultiplyOutcome> {
+export async function convolveBlocksOnDisk(request: MultiplyRequest): Promise<MultiplyOutcome> {
   const { a, b, out, offset, scratch } = request;
   outOfCoreProducts++;
   const scale = request.scale ?? 1;

@@ -15,7 +15,7 @@ import type { StreamNumber } from '../../number.js';
 import { AtomicFile, type DigitFileInfo } from '../../storage/index.js';
 import { ensureResultFits, throwIfCancelled, type OperationOptions } from '../context.js';
 import { writeResult } from '../result.js';
-import { multiplyOutOfCore, type MultiplyOutcome } from './multiply.js';
+import { convolveBlocksOnDisk, type MultiplyOutcome } from './multiply.js';
 import type { OutOfCoreTuning } from './product.js';
 import { settleProduct } from './product.js';
 import { ScratchDir } from './scratch.js';
@@ -84,16 +84,16 @@ export async function powOutOfCore(
       const share = stepDigits[i - 1]!;
       if (bit && fold === undefined) {
         const squared = await AtomicFile.create(scratch.path);
-        const outcome = await multiplyOutOfCore({
+        const outcome = await convolveBlocksOnDisk({
           a: source, out: squared, offset: 0, scratch, blockSize: tuning.blockSize, options: stepOptions(share / 2), operation: 'pow',
         });
         await replaceCurrent({ file: squared, info: intermediateInfo(squared, outcome) });
         workDone += share / 2;
-        return multiplyOutOfCore({
+        return convolveBlocksOnDisk({
           a: current!.info, b: base, out, offset, scratch, blockSize: tuning.blockSize, options: stepOptions(share / 2), operation: 'pow',
         });
       }
-      return multiplyOutOfCore({
+      return convolveBlocksOnDisk({
         a: source, scale: bit ? fold : 1, out, offset, scratch, blockSize: tuning.blockSize, options: stepOptions(share), operation: 'pow',
       });
     };

@@ -6,7 +6,7 @@ import type { StreamNumber } from '../../number.js';
 import type { AtomicFile } from '../../storage/index.js';
 import { ensureResultFits, type OperationOptions } from '../context.js';
 import { MINUS, writeResult, type ResultShape } from '../result.js';
-import { blockSizeForBudget, multiplyOutOfCore, reservedDigits, spectraBytes, type MultiplyOutcome } from './multiply.js';
+import { blockSizeForBudget, convolveBlocksOnDisk, reservedDigits, spectraBytes, type MultiplyOutcome } from './multiply.js';
 import { ScratchDir } from './scratch.js';
 import { getConfig } from '../../config.js';
 
@@ -43,7 +43,7 @@ export async function mulOutOfCore(
   try {
     return await writeResult(async (file) => {
       const sign = negative ? 1 : 0;
-      const outcome = await multiplyOutOfCore({
+      const outcome = await convolveBlocksOnDisk({
         a: x.info,
         b: square ? undefined : y.info,
         out: file,
