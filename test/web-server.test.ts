@@ -7,6 +7,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWebApp, type WebApp } from '../src/apps/web/server.js';
@@ -310,5 +312,44 @@ describe('pi file', () => {
     const final = await finished(id);
     assert.equal(final.state, 'cancelled');
     assert.deepEqual(readdirSync(join(home, 'pi')).sort(), ['pi-50.txt']);
+  });
+});
+
+describe('the ui command', () => {
+  const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+  test('mathstream ui serves the app until SIGTERM; collatz-ui opens on the Collatz page', async () => {
+    for (const [command, page] of [['ui', '/pi'], ['collatz-ui', '/collatz']] as const) {
+      const child = spawn(process.execPath, [cli, command, '--port', '0', '--dir', folder], { env: { ...process.env, MATHSTREAM_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: string) => {
+          out += chunk;
+          const found = /(http:\/\/127\.0\.0\.1:\d+\/\w+)/.exec(out);
+          if (found) resolve(found[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`${command} exited with ${code}: ${out}`)));
+      });
+      assert.ok(url.endsWith(page), url);
+      const response = await fetch(url);
+      assert.equal(response.status, 200);
+      const files = (await (await fetch(new URL('/api/files', url))).json()) as { files: Array<{ name: string }> };
+      assert.ok(files.files.some((f) => f.name === 'seven.txt'), '--dir is offered');
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
+  });
+
+  test('bad options exit 2 with a message', () => {
+    for (const [args, pattern] of [
+      [['--port', '70000'], /--port: expected 0\.\.65535, got "70000"/],
+      [['--port', '0', '--dir', join(home, 'missing')], /--dir: ".*missing" is not a folder/],
+    ] as const) {
+      const result = spawnSync(process.execPath, [cli, 'ui', ...args], { encoding: 'utf8', env: { ...process.env, MATHSTREAM_HOME: home } });
+      assert.equal(result.status, 2, result.stderr);
+      assert.match(result.stderr, pattern);
+    }
   });
 });
