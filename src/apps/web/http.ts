@@ -93,6 +93,8 @@ let turns: Promise<unknown> = Promise.resolve();
  * event-loop turn, one job per turn. When twenty large bodies finish arriving in one poll phase,
  * their parsing would otherwise run back to back before the next poll, and a page request
  * arriving meanwhile would wait for all of it; taking turns lets it in between any two.
+ * @throws whatever `job` throws (the rejection of the returned promise)
+ * @example const tree = await inTurn(() => parseExpression(text, { maxDigits }));
  */
 export function inTurn<T>(job: () => T): Promise<T> {
   const run = turns.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(job);
