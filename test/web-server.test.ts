@@ -183,6 +183,15 @@ describe('limits', () => {
     const result = await calc('pow', { text: '10' }, { text: '2000000' });
     assert.equal(result.state, 'failed');
     assert.match(JSON.stringify(result.last), /the result would have about 2,000,001 digits; this app's limit is 1,000,000/);
+    for (const [base, exponent, pattern] of [
+      ['2', '10^7', /about 3,010,301 digits/],
+      ['2', '10^20', /about too many digits/],
+      ['-7', '2*10^6', /about 1,690,197 digits/],
+    ] as const) {
+      const refused = await calc('pow', { text: base }, { text: exponent });
+      assert.equal(refused.state, 'failed');
+      assert.match(JSON.stringify(refused.last), pattern);
+    }
     // The limit is an estimate from sizes: trivial powers stay allowed.
     const trivial = await calc('pow', { text: '-1' }, { text: '10^15+1' });
     assert.equal(trivial.state, 'done', JSON.stringify(trivial.last));

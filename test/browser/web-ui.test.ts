@@ -228,6 +228,22 @@ test('every bad input shows its message in the page', { timeout: 60_000 }, async
   await search('1'.repeat(201), /the query has 201 characters; at most 200 are searched/);
 });
 
+test('the keyboard reaches every control in order', { timeout: 30_000 }, async () => {
+  const order = async (path: string, first: string, expected: string[]): Promise<void> => {
+    await open(path);
+    await page.focus(first);
+    const seen: string[] = [];
+    for (let i = 0; i < expected.length; i++) {
+      await page.keyboard.press('Tab');
+      seen.push(await page.evaluate(() => document.activeElement?.id ?? ''));
+    }
+    assert.deepEqual(seen, expected, path);
+  };
+  await order('/calc', '#a-text', ['a-file', 'op', 'b-text', 'b-file', 'run']);
+  await order('/collatz', '#number', ['file', 'start']);
+  await order('/pi', '#q', ['search']);
+});
+
 test('phone width: no page scrolls sideways', { timeout: 60_000 }, async () => {
   const phone = await context.newPage();
   await phone.setViewportSize({ width: 360, height: 780 });

@@ -78,9 +78,11 @@ function checkResultSize(task: CalcTask, a: StreamNumber, b: StreamNumber | unde
       break;
     case 'pow': {
       // |a|^e has about e·log10|a| digits; a in 0, ±1 is exact for any e (the engine knows).
-      const small = a.digitCount === 1 && (a.isZero || a.toBigInt() === 1n || a.toBigInt() === -1n);
+      const single = x === 1 ? Number(a.toBigInt()) : undefined;
+      const small = single !== undefined && Math.abs(single) <= 1;
       const e = b === undefined || b.digitCount > 16 ? Infinity : Number(b.toBigInt());
-      digits = small ? 1 : (x - 1) * e + 1;
+      // At least (x−1)·e + 1 digits; for a one-digit base exactly about e·log10|a| + 1.
+      digits = small || e <= 0 ? 1 : single !== undefined ? e * Math.log10(Math.abs(single)) + 1 : (x - 1) * e + 1;
       break;
     }
   }
