@@ -298,6 +298,13 @@ describe('bad input on each route', () => {
     assert.equal((await post(`/api/results/${run.id}/release`)).status, 200);
     assert.ok(logFiles(home).includes(resultFile), 'releasing deletes nothing');
     assert.equal(trackerStatus().files.find((f) => f.path.endsWith(resultFile))?.refCount, 0);
+    // Picked as an operand, the kept result is read, not consumed: still there, still at 0 references.
+    const reuse = await calc('add', { file: await fileId(resultFile) }, { text: '1' });
+    assert.equal(reuse.state, 'done', JSON.stringify(reuse.last));
+    assert.equal((reuse.last as unknown as { result: { first: string } }).result.first, `${3n * 2n ** 64n - 1n}`);
+    assert.ok(logFiles(home).includes(resultFile), 'an operand file is never deleted');
+    assert.equal(trackerStatus().files.find((f) => f.path.endsWith(resultFile))?.refCount, 0);
+    await post(`/api/results/${reuse.id}/release`);
     assert.equal((await raw('GET', `/api/results/${run.id}/download`)).status, 404);
     const gc = await post('/api/gc', { threshold: 0 });
     assert.ok((gc.json.removed as string[]).includes(resultFile), JSON.stringify(gc.json));
