@@ -319,6 +319,8 @@ describe('pi file', () => {
     const started = await post('/api/pi/compute');
     assert.equal(started.status, 201);
     const id = started.json.id as string;
+    const joined = await post('/api/pi/compute');
+    assert.deepEqual([joined.status, joined.json.id], [200, id], 'a second request joins the running computation');
     for (;;) {
       const snapshot = (await raw('GET', `/api/runs/${id}`)).json as unknown as RunSnapshot;
       if (snapshot.last?.type === 'progress' || snapshot.state !== 'running') break;
