@@ -7,6 +7,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWebApp, type WebApp } from '../src/apps/web/server.js';
@@ -181,6 +183,15 @@ describe('limits', () => {
     const result = await calc('pow', { text: '10' }, { text: '2000000' });
     assert.equal(result.state, 'failed');
     assert.match(JSON.stringify(result.last), /the result would have about 2,000,001 digits; this app's limit is 1,000,000/);
+    for (const [base, exponent, pattern] of [
+      ['2', '10^7', /about 3,010,301 digits/],
+      ['2', '10^20', /about too many digits/],
+      ['-7', '2*10^6', /about 1,690,197 digits/],
+    ] as const) {
+      const refused = await calc('pow', { text: base }, { text: exponent });
+      assert.equal(refused.state, 'failed');
+      assert.match(JSON.stringify(refused.last), pattern);
+    }
     // The limit is an estimate from sizes: trivial powers stay allowed.
     const trivial = await calc('pow', { text: '-1' }, { text: '10^15+1' });
     assert.equal(trivial.state, 'done', JSON.stringify(trivial.last));
@@ -287,6 +298,13 @@ describe('bad input on each route', () => {
     assert.equal((await post(`/api/results/${run.id}/release`)).status, 200);
     assert.ok(logFiles(home).includes(resultFile), 'releasing deletes nothing');
     assert.equal(trackerStatus().files.find((f) => f.path.endsWith(resultFile))?.refCount, 0);
+    // Picked as an operand, the kept result is read, not consumed: still there, still at 0 references.
+    const reuse = await calc('add', { file: await fileId(resultFile) }, { text: '1' });
+    assert.equal(reuse.state, 'done', JSON.stringify(reuse.last));
+    assert.equal((reuse.last as unknown as { result: { first: string } }).result.first, `${3n * 2n ** 64n - 1n}`);
+    assert.ok(logFiles(home).includes(resultFile), 'an operand file is never deleted');
+    assert.equal(trackerStatus().files.find((f) => f.path.endsWith(resultFile))?.refCount, 0);
+    await post(`/api/results/${reuse.id}/release`);
     assert.equal((await raw('GET', `/api/results/${run.id}/download`)).status, 404);
     const gc = await post('/api/gc', { threshold: 0 });
     assert.ok((gc.json.removed as string[]).includes(resultFile), JSON.stringify(gc.json));
@@ -301,6 +319,8 @@ describe('pi file', () => {
     const started = await post('/api/pi/compute');
     assert.equal(started.status, 201);
     const id = started.json.id as string;
+    const joined = await post('/api/pi/compute');
+    assert.deepEqual([joined.status, joined.json.id], [200, id], 'a second request joins the running computation');
     for (;;) {
       const snapshot = (await raw('GET', `/api/runs/${id}`)).json as unknown as RunSnapshot;
       if (snapshot.last?.type === 'progress' || snapshot.state !== 'running') break;
@@ -310,5 +330,44 @@ describe('pi file', () => {
     const final = await finished(id);
     assert.equal(final.state, 'cancelled');
     assert.deepEqual(readdirSync(join(home, 'pi')).sort(), ['pi-50.txt']);
+  });
+});
+
+describe('the ui command', () => {
+  const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+  test('mathstream ui serves the app until SIGTERM; collatz-ui opens on the Collatz page', async () => {
+    for (const [command, page] of [['ui', '/pi'], ['collatz-ui', '/collatz']] as const) {
+      const child = spawn(process.execPath, [cli, command, '--port', '0', '--dir', folder], { env: { ...process.env, MATHSTREAM_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: string) => {
+          out += chunk;
+          const found = /(http:\/\/127\.0\.0\.1:\d+\/\w+)/.exec(out);
+          if (found) resolve(found[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`${command} exited with ${code}: ${out}`)));
+      });
+      assert.ok(url.endsWith(page), url);
+      const response = await fetch(url);
+      assert.equal(response.status, 200);
+      const files = (await (await fetch(new URL('/api/files', url))).json()) as { files: Array<{ name: string }> };
+      assert.ok(files.files.some((f) => f.name === 'seven.txt'), '--dir is offered');
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
+  });
+
+  test('bad options exit 2 with a message', () => {
+    for (const [args, pattern] of [
+      [['--port', '70000'], /--port: expected 0\.\.65535, got "70000"/],
+      [['--port', '0', '--dir', join(home, 'missing')], /--dir: ".*missing" is not a folder/],
+    ] as const) {
+      const result = spawnSync(process.execPath, [cli, 'ui', ...args], { encoding: 'utf8', env: { ...process.env, MATHSTREAM_HOME: home } });
+      assert.equal(result.status, 2, result.stderr);
+      assert.match(result.stderr, pattern);
+    }
   });
 });

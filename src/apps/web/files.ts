@@ -41,7 +41,11 @@ function regularFileSize(path: string): number | undefined {
   }
 }
 
-/** Every file the calculator may read, for the page's picker. */
+/**
+ * Every file the calculator may read, for the page's picker.
+ * @throws TrackerError when the tracker database cannot be read
+ * @example listOperandFiles(['/data/numbers']).map((f) => f.name) // ['pi-10000000.txt', 'result_….txt', 'a.txt']
+ */
 export function listOperandFiles(folders: readonly string[]): OperandFile[] {
   const files: OperandFile[] = [];
   const seen = new Set<string>();
@@ -69,7 +73,10 @@ export function listOperandFiles(folders: readonly string[]): OperandFile[] {
   return files;
 }
 
-/** The listed file with this id, or undefined. */
+/**
+ * The listed file with this id, or undefined: the only way a request names a file.
+ * @example findOperandFile(id, folders)?.path
+ */
 export function findOperandFile(id: string, folders: readonly string[]): OperandFile | undefined {
   return listOperandFiles(folders).find((file) => file.id === id);
 }

@@ -15,6 +15,7 @@
  *   machine, which could reach the files anyway; they are allowed.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Worker } from 'node:worker_threads';
 
 /** An answer other than 2xx: the status, a message for the page, and optional extra JSON fields. */
 export class HttpError extends Error {
@@ -86,37 +87,79 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-let turns: Promise<unknown> = Promise.resolve();
+/** An expression field of a JSON body: where it is, and how to name it in a message. */
+export interface ExpressionField {
+  readonly path: readonly string[];
+  /** Put before the parser's message, e.g. `operand A: `. */
+  readonly label: string;
+}
 
-/**
- * Runs `job` (a bounded but not tiny piece of main-thread work: parsing a 2 MiB body) in its own
- * event-loop turn, one job per turn. When twenty large bodies finish arriving in one poll phase,
- * their parsing would otherwise run back to back before the next poll, and a page request
- * arriving meanwhile would wait for all of it; taking turns lets it in between any two.
- */
-export function inTurn<T>(job: () => T): Promise<T> {
-  const run = turns.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(job);
-  turns = run.catch(() => undefined);
-  return run;
+/** A body handed to body-worker.ts. */
+export interface BodyJob {
+  readonly id: number;
+  readonly bytes: Uint8Array;
+  readonly example: string;
+  readonly expressions: readonly ExpressionField[];
+  readonly maxDigits: number;
+}
+
+export type BodyVerdict =
+  | { readonly id: number; readonly ok: true; readonly value: Record<string, unknown> }
+  | { readonly id: number; readonly ok: false; readonly status: number; readonly message: string; readonly extra: Record<string, unknown> };
+
+let parser: Worker | undefined;
+let nextJob = 0;
+const pending = new Map<number, { resolve: (verdict: BodyVerdict) => void; reject: (error: Error) => void }>();
+
+/** The one body-parsing thread of this process, started on first use (and again if it dies). */
+function bodyParser(): Worker {
+  if (parser !== undefined) return parser;
+  const worker = new Worker(new URL('./body-worker.js', import.meta.url));
+  const failAll = (error: Error): void => {
+    parser = undefined;
+    for (const job of pending.values()) job.reject(error);
+    pending.clear();
+  };
+  worker.on('message', (verdict: BodyVerdict) => {
+    const job = pending.get(verdict.id);
+    pending.delete(verdict.id);
+    job?.resolve(verdict);
+  });
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`the body parser stopped (exit code ${code})`)));
+  // An idle parser must not keep a process alive (after the listeners: adding one refs the port again).
+  worker.unref();
+  parser = worker;
+  return worker;
 }
 
 /**
- * Reads a JSON object body (Content-Type application/json, at most `limit` bytes).
- * @throws HttpError 415 for another type, 413 when too large, 400 when not a JSON object
+ * Reads a JSON object body (Content-Type application/json, at most `limit` bytes) and parses it,
+ * and the expressions in `expressions`, in body-worker.ts: this thread only collects the bytes.
+ * @throws HttpError 415 for another type, 413 when too large (the body, or an expression over the
+ *   parser's work limit), 400 when not a JSON object or an expression does not parse
+ * @example const { input } = await readJson(req, 2 << 20, '{"input": "27"}', [{ path: ['input'], label: '' }], 1e6);
  */
-export async function readJson(req: IncomingMessage, limit: number, example: string): Promise<Record<string, unknown>> {
+export async function readJson(
+  req: IncomingMessage,
+  limit: number,
+  example: string,
+  expressions: readonly ExpressionField[] = [],
+  maxDigits = Infinity,
+): Promise<Record<string, unknown>> {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) throw new HttpError(415, `send the request as JSON: ${example}`);
   const body = await readBody(req, limit);
-  const parsed = await inTurn((): unknown => {
-    try {
-      return JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new HttpError(400, 'the request body is not valid JSON');
-    }
+  // Transfer, not copy; a small Buffer may be a slice of Node's shared pool, which must not move.
+  const bytes = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : new Uint8Array(body);
+  const id = nextJob++;
+  const verdict = await new Promise<BodyVerdict>((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    const job: BodyJob = { id, bytes, example, expressions, maxDigits };
+    bodyParser().postMessage(job, [bytes.buffer as ArrayBuffer]);
   });
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new HttpError(400, `expected a JSON object: ${example}`);
-  return parsed as Record<string, unknown>;
+  if (!verdict.ok) throw new HttpError(verdict.status, verdict.message, verdict.extra);
+  return verdict.value;
 }
 
 /** The origins this server answers as: `http://127.0.0.1:PORT` and `http://localhost:PORT`. */

@@ -19,6 +19,7 @@ import { ensureIndex, ensurePiFile } from '../find/index.js';
 import { evaluateExpression, parseExpression } from '../collatz/expression.js';
 import type { CalcResult, CalcTask, JobTask, PiTask, ResolvedOperand } from './protocol.js';
 import type { WorkerEvent } from './runs.js';
+import { openPicked } from './results.js';
 import { failedEvent } from '../collatz/protocol.js';
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -47,13 +48,19 @@ function progress(phase: string): (done: number, total: number) => void {
   };
 }
 
-/** A typed operand: a plain literal goes to the literal store as text; an expression is evaluated first. */
-async function operand(spec: ResolvedOperand, maxDigits: number): Promise<StreamNumber> {
-  if (spec.type === 'file') return StreamNumber.fromPath(spec.path);
+/**
+ * An operand and how to let go of it. A picked file is kept whatever happens (results.ts,
+ * openPicked). Typed text is this run's own temporary: a plain literal goes to the literal store as
+ * text, an expression is evaluated first, and either is released (and so removed) when the run ends.
+ */
+async function operand(spec: ResolvedOperand, maxDigits: number): Promise<{ number: StreamNumber; done: () => void }> {
+  if (spec.type === 'file') return openPicked(spec.path);
   const tree = parseExpression(spec.text, { maxDigits });
-  if (tree.kind === 'number') return StreamNumber.fromLiteral(tree.digits);
-  if (tree.kind === 'negate' && tree.operand.kind === 'number') return StreamNumber.fromLiteral(`-${tree.operand.digits}`);
-  return StreamNumber.fromLiteral(evaluateExpression(tree, spec.text, { maxDigits }));
+  let number: StreamNumber;
+  if (tree.kind === 'number') number = await StreamNumber.fromLiteral(tree.digits);
+  else if (tree.kind === 'negate' && tree.operand.kind === 'number') number = await StreamNumber.fromLiteral(`-${tree.operand.digits}`);
+  else number = await StreamNumber.fromLiteral(evaluateExpression(tree, spec.text, { maxDigits }));
+  return { number, done: () => number.free() };
 }
 
 /** Refuses, before any work, a result over the limit: sizes from the operands' digit counts. */
@@ -78,9 +85,11 @@ function checkResultSize(task: CalcTask, a: StreamNumber, b: StreamNumber | unde
       break;
     case 'pow': {
       // |a|^e has about e·log10|a| digits; a in 0, ±1 is exact for any e (the engine knows).
-      const small = a.digitCount === 1 && (a.isZero || a.toBigInt() === 1n || a.toBigInt() === -1n);
+      const single = x === 1 ? Number(a.toBigInt()) : undefined;
+      const small = single !== undefined && Math.abs(single) <= 1;
       const e = b === undefined || b.digitCount > 16 ? Infinity : Number(b.toBigInt());
-      digits = small ? 1 : (x - 1) * e + 1;
+      // At least (x−1)·e + 1 digits; for a one-digit base exactly about e·log10|a| + 1.
+      digits = small || e <= 0 ? 1 : single !== undefined ? e * Math.log10(Math.abs(single)) + 1 : (x - 1) * e + 1;
       break;
     }
   }
@@ -110,12 +119,14 @@ function ends(number: StreamNumber, count: number): { first: string; last: strin
 
 async function calc(task: CalcTask): Promise<void> {
   const options = { signal: controller.signal, onProgress: progress(task.op) };
-  const handles: StreamNumber[] = [];
+  const releases: Array<() => void> = [];
   try {
-    const a = await operand(task.a, task.maxDigits);
-    handles.push(a);
-    const b = task.b === undefined ? undefined : await operand(task.b, task.maxDigits);
-    if (b !== undefined) handles.push(b);
+    const first = await operand(task.a, task.maxDigits);
+    releases.push(first.done);
+    const second = task.b === undefined ? undefined : await operand(task.b, task.maxDigits);
+    if (second !== undefined) releases.push(second.done);
+    const a = first.number;
+    const b = second?.number;
     checkResultSize(task, a, b);
     let result: StreamNumber;
     switch (task.op) {
@@ -127,7 +138,7 @@ async function calc(task: CalcTask): Promise<void> {
       case 'pow': result = await pow(a, b!, options); break;
       case 'isqrt': result = await isqrt(a, options); break;
     }
-    handles.push(result);
+    releases.push(() => result.free());
     const shown: CalcResult = {
       op: task.op,
       digits: result.digitCount,
@@ -139,7 +150,7 @@ async function calc(task: CalcTask): Promise<void> {
     post({ type: 'result', result: shown, path: result.path });
     await done;
   } finally {
-    for (const handle of handles) handle.free();
+    for (const release of releases) release();
   }
 }
 

@@ -9,8 +9,45 @@
  * which is why results are held by path here, not by handle).
  */
 import { StreamNumber } from '../../number.js';
+import { getConfig } from '../../config.js';
+import { isInsideLogDir } from '../../tracker/paths.js';
 import { registerLogFile, registerReference, releaseReference } from '../../tracker/references.js';
 import { withTrackerLock } from '../../tracker/connection.js';
+
+/**
+ * Drops one of this process's references to the staged file `path` without deleting it: at
+ * reference 0 it stays tracked (and so collectable), instead of being unlinked as a last
+ * `free()` would.
+ * @example registerReference(path); ...; releaseKeeping(path);
+ */
+export function releaseKeeping(path: string): void {
+  withTrackerLock(() => {
+    if (releaseReference(path, { deleteFile: false }) === 0) registerLogFile(path);
+  });
+}
+
+/**
+ * Opens a digit file the user picked. A staged file of the home (a kept result) gets an extra
+ * reference first, released with `releaseKeeping` by the returned `done`, so that the handle's own
+ * `free()` never removes it: picking a file as an operand must not delete it.
+ */
+export async function openPicked(path: string): Promise<{ number: StreamNumber; done: () => void }> {
+  const staged = isInsideLogDir(path, getConfig().logDir);
+  if (staged) registerReference(path);
+  try {
+    const number = await StreamNumber.fromPath(path);
+    return {
+      number,
+      done: () => {
+        number.free();
+        if (staged) releaseKeeping(path);
+      },
+    };
+  } catch (error) {
+    if (staged) releaseKeeping(path);
+    throw error;
+  }
+}
 
 export class HeldResults {
   readonly #paths = new Map<string, string>();
@@ -45,9 +82,7 @@ export class HeldResults {
     const path = this.#paths.get(id);
     if (path === undefined) return false;
     this.#paths.delete(id);
-    withTrackerLock(() => {
-      if (releaseReference(path, { deleteFile: false }) === 0) registerLogFile(path);
-    });
+    releaseKeeping(path);
     return true;
   }
 

@@ -124,6 +124,12 @@ export class RunRegistry {
     return run;
   }
 
+  /** A run of this kind that is still computing, if any. */
+  runningOfKind(kind: string): Run | undefined {
+    for (const run of this.#runs.values()) if (run.kind === kind && run.state === 'running') return run;
+    return undefined;
+  }
+
   get(id: string): Run | undefined {
     return this.#runs.get(id);
   }

@@ -3,7 +3,7 @@
  * Collatz explorer (/collatz), served on 127.0.0.1.
  *
  * This module holds what every page shares: the HTTP server, the Host and Origin checks
- * (http.ts), the body and digit limits, the run registry with its Server-Sent Events
+ * (http.ts), the body and digit limits (bodies are parsed off the event loop, body-worker.ts), the run registry with its Server-Sent Events
  * (runs.ts), the static assets, and the results the calculator holds. Each page adds small
  * route handlers (routes/*.ts). Nothing outside the app's own assets is served, except the
  * calculator's results and the digit files listed by files.ts (by id, never by path).

@@ -27,9 +27,10 @@ input[type=text] { width: 100%; font: 16px ui-monospace, SFMono-Regular, Menlo, 
   border: 1px solid var(--line); border-radius: 8px; outline: none; }
 input[type=text]:focus { border-color: var(--accent); box-shadow: 0 0 0 3px rgba(47, 98, 208, 0.15); }
 .file-row { display: flex; align-items: center; gap: 10px; margin-top: 10px; color: var(--muted); flex-wrap: wrap; }
-.file-button { border: 1px dashed #b9c1d0; border-radius: 8px; padding: 6px 12px; cursor: pointer; }
+.file-button { position: relative; border: 1px dashed #b9c1d0; border-radius: 8px; padding: 6px 12px; cursor: pointer; }
+.file-button:focus-within { outline: 3px solid var(--accent); outline-offset: 2px; }
 .file-button:hover { border-color: var(--accent); color: var(--accent); }
-.file-button input { display: none; }
+.file-button input { position: absolute; inset: 0; width: 100%; height: 100%; opacity: 0; cursor: pointer; }
 .buttons { display: flex; gap: 10px; margin-top: 16px; }
 button { font: inherit; font-weight: 600; padding: 9px 22px; border-radius: 8px; border: 1px solid var(--accent); cursor: pointer; }
 button#start { background: var(--accent); color: var(--accent-ink); }

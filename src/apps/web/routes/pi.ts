@@ -3,7 +3,8 @@
  *
  *   GET  /pi                  the page; `/pi?q=19700101` is a deep link (the page searches it)
  *   GET  /api/pi              the home's pi file (path, decimals), its index state, the offered size
- *   POST /api/pi/compute      computes the offered pi file and its index (a run: progress, cancel)
+ *   POST /api/pi/compute      computes the offered pi file and its index (a run: progress, cancel);
+ *                             while one runs, answers 200 with that run instead of starting another
  *   GET  /api/pi/search?q=Q[&n=K]
  *        Q: digits, or a date in any form `find` accepts (each of its digit forms is searched);
  *        K: which occurrence (1 = the first). Answers from the index beside the file when it is
@@ -98,6 +99,9 @@ export function piRoutes(): Route[] {
       path: /^\/api\/pi\/compute$/,
       methods: 'POST',
       handle: (_req, res, { limits, runs }) => {
+        // One pi file at a time: a second tab asking joins the computation already running.
+        const running = runs.runningOfKind('pi');
+        if (running !== undefined) return sendJson(res, 200, { id: running.id, events: `/api/runs/${running.id}/events` });
         const task: PiTask = { kind: 'pi', config: workerConfig(), decimals: limits.piDecimals };
         const run = runs.start({ kind: 'pi', worker: new URL('../job-worker.js', import.meta.url), workerData: task, cancel: 'signal' });
         sendJson(res, 201, { id: run.id, events: `/api/runs/${run.id}/events` });

@@ -59,7 +59,7 @@ export function renderCalcPage(options: { nav: string; maxDigits: number; maxRes
         <input type="text" id="save-name" placeholder="product.txt" autocomplete="off" spellcheck="false">
         <div class="row">
           <button type="submit" id="save">Save</button>
-          <a id="download" href="#" download>Download</a>
+          <a id="download" class="button" href="#" download>Download</a>
         </div>
         <p id="save-status" class="hint" aria-live="polite"></p>
       </form>

@@ -40,6 +40,7 @@ input:focus, select:focus { border-color: var(--accent); }
 button { font: inherit; font-weight: 600; padding: 8px 18px; border-radius: 8px; border: 1px solid var(--accent); cursor: pointer;
   background: #fff; color: var(--accent); }
 button.primary { background: var(--accent); color: var(--accent-ink); }
+a.button { display: inline-block; font-weight: 600; padding: 8px 18px; border-radius: 8px; border: 1px solid var(--accent); color: var(--accent); text-decoration: none; }
 button:disabled { opacity: 0.45; cursor: default; }
 .error { margin: 14px 0 0; padding: 10px 12px; border-radius: 8px; background: var(--bad-bg); color: var(--bad); border: 1px solid #fecdca; overflow-wrap: anywhere; }
 .hint { margin: 10px 0 0; color: var(--muted); font-size: 13px; overflow-wrap: anywhere; }
