@@ -48,13 +48,13 @@ async function startWith(text: string): Promise<void> {
   await page.click('#start');
 }
 
-test('27: 111 steps, 41 odd steps, peak of 4 digits, and a drawn plot', { timeout: 30_000 }, async () => {
+test('27: 111 steps, 41 odd steps, peak 9232 (4 digits), and a drawn plot', { timeout: 30_000 }, async () => {
   const blank = await inkedPixels();
   await startWith('27');
   await page.waitForSelector('#status[data-state="done"]');
   assert.equal(await page.textContent('#steps'), '111');
   assert.equal(await page.textContent('#odd-steps'), '41');
-  assert.match((await page.textContent('#peak')) ?? '', /^4 digits at step 77$/);
+  assert.match((await page.textContent('#peak')) ?? '', /^9232 \(4 digits\) at step 77$/);
   assert.equal(await page.isVisible('#error'), false);
   const points = Number(await page.getAttribute('#chart', 'data-points'));
   assert.ok(points > 50, `${points} plotted points`);

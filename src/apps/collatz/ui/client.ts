@@ -134,7 +134,10 @@ function showProgress(progress: CollatzProgress, elapsedMs: number): void {
 function showResult(result: CollatzResult, elapsedMs: number): void {
   setText('steps', format(result.steps));
   setText('odd-steps', format(result.oddSteps));
-  setText('peak', `${format(result.maxDigits)} digit${result.maxDigits === 1 ? '' : 's'} at step ${format(result.peakStep)}`);
+  const peakDigits = `${format(result.maxDigits)} digit${result.maxDigits === 1 ? '' : 's'}`;
+  // A peak of up to a few dozen digits is worth reading as a number (27 peaks at 9232); a larger one by its size.
+  const peak = result.peakValue !== undefined ? `${result.peakValue} (${peakDigits})` : peakDigits;
+  setText('peak', `${peak} at step ${format(result.peakStep)}`);
   setText('time', seconds(elapsedMs));
   setText('live-steps', format(result.steps));
   setText('live-digits', '1');
