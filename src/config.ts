@@ -120,7 +120,8 @@ function positiveInteger(text: string, what: string): number {
 
 function build(options: ConfigureOptions, base?: MathStreamConfig): MathStreamConfig {
   const env = process.env;
-  const home = resolve(options.home ?? base?.home ?? env.MATHSTREAM_HOME ?? 'instance');
+  // An empty MATHSTREAM_HOME means unset (as `MATHSTREAM_HOME= cmd` reads), never the current folder.
+  const home = resolve(options.home ?? base?.home ?? (env.MATHSTREAM_HOME?.trim() || 'instance'));
   const budget = options.memoryBudget ?? base?.memoryBudget ?? env.MATHSTREAM_MEMORY;
   const memoryBudget =
     budget === undefined ? defaultMemoryBudget() : typeof budget === 'number' ? budget : parseByteSize(budget, 'MATHSTREAM_MEMORY');

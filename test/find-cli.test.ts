@@ -135,6 +135,12 @@ describe('mathstream find: bad input', () => {
     const fresh = mkdtempSync(join(tmpdir(), 'ms-find-cli-first-'));
     // A small default keeps the suite quick; the real default is 10^7 decimals (config defaultPiDecimals).
     const env = { ...process.env, MATHSTREAM_HOME: fresh, MATHSTREAM_PI_DECIMALS: '20000' };
+    // A bad query is refused before anything is computed.
+    for (const bad of ['abc', '2026-02-30', '']) {
+      const refused = spawnSync(process.execPath, [MAIN, 'find', bad], { encoding: 'utf8', env });
+      assert.equal(refused.status, 2, refused.stderr);
+      assert.ok(!existsSync(join(fresh, 'pi')), `no pi file computed for ${JSON.stringify(bad)}`);
+    }
     const first = spawnSync(process.execPath, [MAIN, 'find', '14159'], { encoding: 'utf8', env });
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stderr, /first use: .*computing 20,000 decimals of pi and indexing them/);

@@ -5,7 +5,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -215,6 +215,30 @@ describe('item 2: -o can no longer destroy tracked data or an operand', () => {
   test('-o "" is an error, not stdout', () => {
     assertRefused(cli(newHome(), ['mul', '2', '3', '-o', '']), /output: the file name is empty/);
     assertRefused(cli(newHome(), ['pi', '10', '-o', '']), /output: the file name is empty/);
+  });
+
+  test('-o onto a FIFO, a device, a folder, a missing folder or a too-long name is refused before any work; a symlink is written through', () => {
+    const dir = mkdtempSync(join(scratch, 'targets-'));
+    const fifo = join(dir, 'fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+    assertRefused(cli(newHome(), ['mul', '2', '3', '-o', fifo]), /fifo is a FIFO; -o writes regular files only/);
+    assert.ok(lstatSync(fifo).isFIFO(), 'the FIFO is still a FIFO');
+    assertRefused(cli(newHome(), ['pi', '10', '-o', '/dev/null']), /\/dev\/null is a device/);
+    assert.ok(lstatSync('/dev/null').isCharacterDevice(), '/dev/null is still a device');
+    assertRefused(cli(newHome(), ['mul', '2', '3', '-o', dir]), /is a folder/);
+    // Refused before the work: a pow that would take minutes is answered at once.
+    const started = Date.now();
+    assertRefused(cli(newHome(), ['pow', '7', '30000000', '-o', join(dir, 'no', 'such', 'x.txt')]), /the folder .*no\/such does not exist/);
+    assert.ok(Date.now() - started < 30_000);
+    assert.ok(!existsSync(join(dir, 'no')), 'no folder was created');
+    assertRefused(cli(newHome(), ['mul', '2', '3', '-o', join(dir, 'x'.repeat(300))]), /longer than 255 bytes/);
+    const real = join(dir, 'real.txt');
+    writeFileSync(real, 'old\n');
+    symlinkSync(real, join(dir, 'link.txt'));
+    const written = cli(newHome(), ['mul', '6', '7', '-o', join(dir, 'link.txt')]);
+    assert.equal(written.code, 0, written.stderr);
+    assert.ok(lstatSync(join(dir, 'link.txt')).isSymbolicLink(), 'the link stays a link');
+    assert.equal(readFileSync(real, 'utf8'), '42\n');
   });
 });
 

@@ -17,8 +17,7 @@ import { MINUS } from './result.js';
  * @example await exportToFile(await pow(9, 99), 'nine.txt');
  */
 export async function exportToFile(x: StreamNumber, target: string, options: OperationOptions = {}): Promise<string> {
-  checkOutputTarget(target);
-  return writeNumberFile(x, target, options);
+  return writeNumberFile(x, checkOutputTarget(target), options);
 }
 
 /**

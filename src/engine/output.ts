@@ -58,17 +58,36 @@ function sameFile(a: string, b: string): boolean {
   return x !== undefined && y !== undefined && x.dev === y.dev && x.ino === y.ino;
 }
 
+/** What a non-regular file is, for messages. */
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/** Longest file name most file systems take (bytes): refused up front rather than at the final rename. */
+const NAME_MAX = 255;
+
 /**
  * Checks an output path before any work: not empty, not inside the mathstream home, not below
- * a regular file, not one of `operands` (the user's input files).
- * @returns the absolute output path.
+ * a regular file, not one of `operands` (the user's input files); an existing target must be a
+ * regular file (the result replaces it by a rename, which would replace a device, a FIFO or a
+ * folder's entry with a file: as root, `-o /dev/null` would destroy /dev/null); the folder must
+ * exist (a typo in a path is an error, not a new folder); a symlink is written through (its
+ * target is replaced, the link stays).
+ * @returns the absolute path to write: symlinks resolved.
  * @throws InvalidArgumentError (exit 2) for an empty path, a path inside the home or below a
- *   file, an operand.
+ *   file, an operand, a non-regular target, a missing folder, a name too long.
  * @example checkOutputTarget('out.txt', ['in.txt']) // '/work/out.txt'
  */
 export function checkOutputTarget(target: string, operands: readonly string[] = []): string {
   if (target === '') throw new InvalidArgumentError('output: the file name is empty; give -o FILE, or leave -o out to print the result');
   const shown = escapeControl(target);
+  if (Buffer.byteLength(basename(target)) > NAME_MAX) {
+    throw new InvalidArgumentError(`output: the file name is longer than ${NAME_MAX} bytes: ${shown}`);
+  }
   const { home } = getConfig();
   const real = realTarget(target);
   if (isWithin(resolve(home), resolve(target)) || isWithin(realTarget(home), real)) {
@@ -85,5 +104,13 @@ export function checkOutputTarget(target: string, operands: readonly string[] = 
       throw new InvalidArgumentError(`output: ${shown} is also an operand; writing the result there would replace the input, choose another file`);
     }
   }
-  return resolve(target);
+  const existing = statIfAny(target);
+  if (existing !== undefined && !existing.isFile()) {
+    throw new InvalidArgumentError(`output: ${shown} is ${kindOf(existing)}; -o writes regular files only (and would replace it)`);
+  }
+  const folder = dirname(real);
+  if (statIfAny(folder) === undefined) {
+    throw new InvalidArgumentError(`output: the folder ${escapeControl(folder)} does not exist; create it first (or check the path)`);
+  }
+  return real;
 }

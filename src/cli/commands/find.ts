@@ -18,11 +18,13 @@ import {
   type FindOptions,
   type FindResult,
 
+  checkQuery,
   ensurePiFile,
   findDate,
   findDigits,
   largestPiFile,
   looksLikeDate,
+  parseDate,
   piDirectory,
 } from '../../apps/find/index.js';
 
@@ -59,6 +61,9 @@ async function runFind(digits: string | undefined, flags: FindFlags): Promise<vo
   if (dateText === undefined && digits === undefined) throw new InvalidArgumentError('find: give the DIGITS to search (or --date DATE)');
   const limit = flags.all ? integerFlag(flags.limit, '--limit', 1) : 1;
   const afterPosition = flags.after === undefined ? 0 : integerFlag(flags.after, '--after', 0);
+  // The query is checked before any pi file is computed: a typo must not cost a 10^7-decimal computation first.
+  if (dateText !== undefined) parseDate(dateText);
+  else checkQuery(digits!);
   const { path: file, firstUse } = await resolveFile(flags);
 
   const progress = startProgress('find');

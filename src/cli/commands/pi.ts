@@ -19,14 +19,14 @@ export function register(program: Command): void {
     .action(
       action(async (count: string, options: { output?: string }) => {
         const decimals = parseDecimalCount(count);
-        if (options.output !== undefined) checkOutputTarget(options.output);
+        const output = options.output === undefined ? undefined : checkOutputTarget(options.output);
         const progress = startProgress(`pi ${decimals}`);
         const abort = new AbortController();
         const onSignal = (): void => abort.abort();
         process.once('SIGINT', onSignal);
         try {
-          if (options.output !== undefined) {
-            await computePiToFile(decimals, options.output, { signal: abort.signal, onProgress: progress.onProgress });
+          if (output !== undefined) {
+            await computePiToFile(decimals, output, { signal: abort.signal, onProgress: progress.onProgress });
           } else {
             const digits = await computePi(decimals, { signal: abort.signal, onProgress: progress.onProgress });
             progress.stop();
