@@ -13,7 +13,6 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { getConfig } from '../../config.js';
 import { trackerStatus } from '../../tracker/index.js';
-import { listPiFiles } from '../find/index.js';
 
 export interface OperandFile {
   /** Opaque id: a hash of the path (stable while the file stays). */
@@ -44,7 +43,7 @@ function regularFileSize(path: string): number | undefined {
 /**
  * Every file the calculator may read, for the page's picker.
  * @throws TrackerError when the tracker database cannot be read
- * @example listOperandFiles(['/data/numbers']).map((f) => f.name) // ['pi-10000000.txt', 'result_….txt', 'a.txt']
+ * @example listOperandFiles(['/data/numbers']).map((f) => f.name) // ['result_….txt', 'a.txt']
  */
 export function listOperandFiles(folders: readonly string[]): OperandFile[] {
   const files: OperandFile[] = [];
@@ -56,7 +55,7 @@ export function listOperandFiles(folders: readonly string[]): OperandFile[] {
     seen.add(path);
     files.push({ id: fileId(path), name: basename(path), where, bytes, path });
   };
-  for (const pi of listPiFiles()) push(pi.path, 'pi');
+  // Pi files are not listed: `3.14…` is a decimal, not an integer, so it can be searched but not calculated with.
   const tracked = trackerStatus().files.filter((f) => f.size !== null && f.size > 0);
   tracked.sort((a, b) => (a.created < b.created ? 1 : -1));
   for (const file of tracked.slice(0, MAX_PER_PLACE)) push(file.path, 'home');

@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getConfig } from '../../config.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { HOST, HttpError, checkHost, checkOrigin, sendJson, sendStatic } from './http.js';
 import { RunRegistry } from './runs.js';
@@ -130,7 +131,7 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
     maxSamples: options.maxSamples ?? 2000,
     folders: (options.folders ?? []).map((folder) => resolve(folder)),
     saveFolder: resolve(options.saveFolder ?? defaultSaveFolder()),
-    piDecimals: options.piDecimals ?? 10_000_000,
+    piDecimals: options.piDecimals ?? getConfig().defaultPiDecimals,
   };
   const landing = options.landing ?? 'pi';
   const assets = loadAssets();
