@@ -238,7 +238,7 @@ describe('bad input on each route', () => {
     for (const [a, op, b, pattern] of [
       ['1', 'div', '0', /division by zero/],
       ['2', 'pow', '-3', /negative exponent/],
-      ['-9', 'isqrt', undefined, /is negative/],
+      ['-9', 'isqrt', undefined, /isqrt: -9 is negative/],
     ] as const) {
       const run = await calc(op, { text: a }, b === undefined ? undefined : { text: b });
       assert.equal(run.state, 'failed');

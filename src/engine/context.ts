@@ -87,3 +87,12 @@ export async function withOperands<T>(values: readonly NumberLike[], body: (numb
     for (const number of made) number.free();
   }
 }
+
+/**
+ * How a message names an operand: its value when it is short enough to read (a literal's staged file name means
+ * nothing to the user who typed `-4`), else its file.
+ * @example describeOperand(await StreamNumber.fromLiteral(-4)) // '-4'
+ */
+export function describeOperand(x: StreamNumber): string {
+  return x.digitCount <= 40 ? x.toString() : x.path;
+}

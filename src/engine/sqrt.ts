@@ -14,7 +14,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { natIsqrt, natToDigits } from '../kernel/index.js';
 import type { NumberLike, StreamNumber } from '../number.js';
 import { add, divmod, loadNat, plannedOutOfCore } from './arithmetic.js';
-import { ensureResultFits, throwIfCancelled, withOperands, type OperationOptions } from './context.js';
+import { describeOperand, ensureResultFits, throwIfCancelled, withOperands, type OperationOptions } from './context.js';
 import { compareMagnitudes, divSmallMagnitude, shiftDecimal, truncateDecimal } from './linear.js';
 import { writeDigitsResult } from './result.js';
 
@@ -31,7 +31,7 @@ import { writeDigitsResult } from './result.js';
 export async function isqrt(a: NumberLike, options: OperationOptions = {}): Promise<StreamNumber> {
   return withOperands([a], async ([x]) => {
     if (x!.isNegative) {
-      throw new InvalidArgumentError(`isqrt: ${x!.path} is negative; the square root of a negative number is not an integer`);
+      throw new InvalidArgumentError(`isqrt: ${describeOperand(x!)} is negative; the square root of a negative number is not an integer`);
     }
     ensureResultFits('isqrt', Math.ceil(x!.digitCount / 2));
     return isqrtOf(x!, options);
