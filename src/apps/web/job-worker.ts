@@ -138,6 +138,9 @@ async function calc(task: CalcTask): Promise<void> {
       case 'pow': result = await pow(a, b!, options); break;
       case 'isqrt': result = await isqrt(a, options); break;
     }
+    // The operands are released before the result is announced: once the page sees "done", the files it picked
+    // must already be back at their own reference counts (a test, or a user's gc, looks right then).
+    for (const release of releases.splice(0)) release();
     releases.push(() => result.free());
     const shown: CalcResult = {
       op: task.op,
