@@ -29,7 +29,7 @@ import { ArithmeticCheckError, NumberTooLargeError } from '../errors.js';
 import { BASE } from './nat.js';
 import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, PARALLEL_MIN, prepareTransforms, releaseCoreTables, transformLength } from './fftcore.js';
 import { activeThreads, runShares, type Job } from './threads.js';
-import { f64View, u16View, wasm, wasmAlloc, wasmFree, wasmMemoryBytes, heapBytesAfter } from './wasmheap.js';
+import { f64View, u16View, wasm, wasmAlloc, wasmFree, wasmMemoryBytes, heapBytesFor } from './wasmheap.js';
 
 /** Above this observed rounding error a product is considered faulty (retried with smaller digits). */
 export const MAX_ROUNDING_ERROR = 0.25;
@@ -261,12 +261,23 @@ function productBlocks(la: number, lb: number, M: number): number[] {
 }
 
 /**
- * Working bytes of fftMulLimbs for la×lb limbs (worst-case digit size): what the wasm memory will span during the
- * product — at least its present size, which never shrinks — plus the product's limbs returned in JS memory.
+ * Wasm heap bytes a sum of products on shared spectra of complex length M spans (spectra.ts): the output spectrum
+ * and the two operand spectra of a term placed in wasm memory, and the twiddle tables. Their JS copies are the
+ * caller's to count.
+ */
+export function spectraHeapBytes(M: number): number {
+  return heapBytesFor([16 * M, 16 * M, 16 * M, coreTableBytes(M)]);
+}
+
+/**
+ * Working bytes of fftMulLimbs for la×lb limbs (worst-case digit size): what the wasm heap will span during the
+ * product, plus the product's limbs returned in JS memory. It does not depend on what ran before (the memory a
+ * larger earlier product grew is kept, since a wasm memory never shrinks, but splitting this one would not give
+ * it back): the same product gets the same plan in any process.
  */
 export function fftWorkingBytes(la: number, lb: number): number {
   const M = worstCasePlan(la, lb).N / 2;
-  return Math.max(wasmMemoryBytes(), heapBytesAfter(productBlocks(la, lb, M))) + 2 * (la + lb + 2);
+  return heapBytesFor(productBlocks(la, lb, M)) + 2 * (la + lb + 2);
 }
 
 /** Last digit size used (for tests and benchmarks). */

@@ -6,7 +6,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fftWorkingBytes } from './fft.js';
+import { fftWorkingBytes, spectraHeapBytes } from './fft.js';
 import { setPlanObserver } from './mul.js';
 import { KERNEL_MULTIPLIER, Multiplier } from './multiplier.js';
 import { CHUNKED_DIV_LIMBS, natDivMod } from './div.js';
@@ -95,9 +95,11 @@ describe('planProduct picks each branch at the right sizes and budgets', () => {
   });
 
   test('transform reuse only while the live spectra fit', () => {
-    assert.equal(planSharedTransforms(1 << 16, 5, 0, 5 * 16 * (1 << 16)), true);
-    assert.equal(planSharedTransforms(1 << 16, 5, 0, 5 * 16 * (1 << 16) - 1), false);
-    assert.equal(planSharedTransforms(1 << 16, 5, 1000, 5 * 16 * (1 << 16)), false);
+    const M = 1 << 16;
+    const needed = 5 * 16 * M + spectraHeapBytes(M); // five live spectra in JS memory, the transforms' wasm heap
+    assert.equal(planSharedTransforms(M, 5, 0, needed), true);
+    assert.equal(planSharedTransforms(M, 5, 0, needed - 1), false);
+    assert.equal(planSharedTransforms(M, 5, 1000, needed), false);
   });
 });
 

@@ -20,7 +20,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { budgetFor, heldBytes } from './budget.js';
-import { fftWorkingBytes } from './fft.js';
+import { fftWorkingBytes, spectraHeapBytes } from './fft.js';
 import { LIMB_DIGITS } from './nat.js';
 
 /**
@@ -127,9 +127,10 @@ export function planProduct(aDigits: number, bDigits: number, options: PlanOptio
 
 /**
  * Transform reuse for a group of products: with a spectrum plan of complex length M, `liveSpectra` transformed
- * operands and outputs alive at once (16·M bytes each) and results of `resultDigits` digits in all, whether the
- * group may share transforms within `budget`. Otherwise its products are planned one by one (planProduct).
+ * operands and outputs alive at once (16·M bytes each, in JS memory), the wasm heap the transforms and the
+ * pointwise sums span (`spectraHeapBytes`) and results of `resultDigits` digits in all, whether the group may share
+ * transforms within `budget`. Otherwise its products are planned one by one (planProduct).
  */
 export function planSharedTransforms(M: number, liveSpectra: number, resultDigits: number, budget = budgetFor('inMemory')): boolean {
-  return 16 * M * liveSpectra + Math.ceil(resultDigits / 2) <= budget;
+  return 16 * M * liveSpectra + spectraHeapBytes(M) + Math.ceil(resultDigits / 2) <= budget;
 }

@@ -102,17 +102,27 @@ const freeList: { ptr: number; size: number }[] = [];
 const allocated = new Map<number, number>();
 /** First address never handed out. */
 let top = HEAP_START;
+/** The highest `top` since the last `takeHighWater()` (tests check the planner's working bytes with it). */
+let highWater = HEAP_START;
 
 function roundUp(bytes: number): number {
   return Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
 }
 
 /**
- * Bytes the heap would span after allocating blocks of these sizes on top of what is allocated now (worst case: no
- * reuse of free ranges). What a planner compares with its budget, with `wasmMemoryBytes()`.
+ * Bytes a heap holding only blocks of these sizes spans (from its start; no reuse of free ranges assumed). What a
+ * planner compares with its budget. It does not depend on what ran before: memory grown, or twiddle tables kept, by
+ * an earlier larger operation are not counted, because they cannot be given back (a wasm memory never shrinks), so
+ * splitting a later product would not lower the process's footprint; and the same product must get the same plan in
+ * any process.
  */
-export function heapBytesAfter(sizes: readonly number[]): number {
-  return top + sizes.reduce((s, b) => s + roundUp(b), 0);
+export function heapBytesFor(sizes: readonly number[]): number {
+  return HEAP_START + sizes.reduce((s, b) => s + roundUp(b), 0);
+}
+
+/** The first address never handed out (where the next growth starts). */
+export function heapTop(): number {
+  return top;
 }
 
 /**
@@ -149,8 +159,16 @@ export function wasmAlloc(bytes: number): number {
     }
   }
   top = end;
+  if (top > highWater) highWater = top;
   allocated.set(ptr, size);
   return ptr;
+}
+
+/** The heap's high-water mark since the previous call (then restarted from the present top). */
+export function takeHighWater(): number {
+  const mark = highWater;
+  highWater = top;
+  return mark;
 }
 
 /** Returns a block from wasmAlloc to the heap (its memory stays resident for the next use). */
