@@ -11,6 +11,7 @@
  */
 
 import { ArithmeticCheckError, DivideByZeroError, InvalidArgumentError, InvalidNumberError } from '../errors.js';
+import { u16View, u8View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Radix of one limb. */
 export const BASE = 10000;
@@ -67,6 +68,24 @@ export function natFromFloatLimbs(src: Float64Array, len: number): Nat {
 
 // ---------------------------------------------------------------- conversions
 
+// Long numbers convert in the compiled kernel (assembly/digits.ts, SIMD: ~10× the JS loops below), through a
+// staging block of the wasm memory of at most STAGE_DIGITS digits and their limbs: chunk by chunk, so converting
+// a number never grows the wasm memory (which never shrinks) by more than ~STAGE_DIGITS·1.5 bytes, and the
+// digits go straight between the caller's buffer and the limbs. Short ones stay in JS: below WASM_DIGITS_MIN the
+// copies in and out would cost more than the loops.
+
+/** Digits from which a conversion runs compiled. */
+export const WASM_DIGITS_MIN = 2048;
+/** Digits per staged chunk (a multiple of 32, so every chunk but the most significant is whole vector steps). */
+const STAGE_DIGITS = 1 << 20;
+
+/** The byte offset of the first non-digit in ascii[start..end) (one exists), as InvalidNumberError. */
+function badDigit(ascii: Uint8Array, start: number): InvalidNumberError {
+  let i = start;
+  while (ascii[i]! >= 48 && ascii[i]! <= 57) i++;
+  return new InvalidNumberError('digits', i, `byte ${ascii[i]} is not a decimal digit`);
+}
+
 /**
  * Parses ASCII decimal digits ascii[start..end), most significant first, leading zeros allowed.
  * Linear time: each limb is assembled from 4 bytes. Throws InvalidNumberError on a non-digit byte
@@ -77,15 +96,14 @@ export function natFromDigits(ascii: Uint8Array, start = 0, end = ascii.length):
     throw new InvalidArgumentError(`natFromDigits: bad range [${start}, ${end}) of ${ascii.length} bytes`);
   }
   if (start === end) throw new InvalidNumberError('digits', start, 'no digits');
+  const first = start;
+  // Zeros are digits: skipping them before validating the rest finds the same first bad byte.
+  while (start < end - 1 && ascii[start] === 48) start++;
+  if (end - start >= WASM_DIGITS_MIN) return digitsToNatCompiled(ascii, first, start, end);
   // Branch-free validation: (c - 48) >>> 0 > 9 for any non-digit; OR-ing the excess shows any bad byte.
   let bad = 0;
   for (let i = start; i < end; i++) bad |= ((ascii[i] - 48) >>> 0) > 9 ? 1 : 0;
-  if (bad) {
-    let i = start;
-    while (ascii[i] >= 48 && ascii[i] <= 57) i++;
-    throw new InvalidNumberError('digits', i, `byte ${ascii[i]} is not a decimal digit`);
-  }
-  while (start < end - 1 && ascii[start] === 48) start++;
+  if (bad) throw badDigit(ascii, first);
   const n = end - start;
   const len = Math.ceil(n / LIMB_DIGITS);
   const limbs = new Uint16Array(len);
@@ -100,6 +118,34 @@ export function natFromDigits(ascii: Uint8Array, start = 0, end = ascii.length):
     limbs[k++] = v;
   }
   return natFromLimbs(limbs, k);
+}
+
+/**
+ * natFromDigits for ascii[start..end) (no leading zero unless it is the only digit), compiled: chunks of
+ * STAGE_DIGITS taken from the least significant end, so each chunk but the last (most significant) is whole limbs
+ * and chunk c's limbs start at limb c·STAGE_DIGITS/4.
+ */
+function digitsToNatCompiled(ascii: Uint8Array, first: number, start: number, end: number): Nat {
+  const n = end - start;
+  const len = Math.ceil(n / LIMB_DIGITS);
+  const limbs = new Uint16Array(len);
+  const chunk = Math.min(n, STAGE_DIGITS);
+  const src = wasmAlloc(chunk);
+  const dst = wasmAlloc(2 * Math.ceil(chunk / LIMB_DIGITS));
+  try {
+    const k = wasm();
+    for (let e = end, o = 0; e > start; e -= STAGE_DIGITS, o += STAGE_DIGITS / LIMB_DIGITS) {
+      const b = Math.max(start, e - STAGE_DIGITS);
+      const m = Math.ceil((e - b) / LIMB_DIGITS);
+      u8View(src, e - b).set(ascii.subarray(b, e));
+      if (!k.digitsToLimbs(src, e - b, dst)) throw badDigit(ascii, first);
+      limbs.set(u16View(dst, m), o);
+    }
+  } finally {
+    wasmFree(src);
+    wasmFree(dst);
+  }
+  return natFromLimbs(limbs);
 }
 
 /** Number of decimal digits of a (1 for zero). */
@@ -119,19 +165,25 @@ export function natToDigits(a: Nat): Uint8Array {
   const total = natDigitCount(a);
   const out = new Uint8Array(total);
   let p = total;
-  for (let i = 0; i < n - 1; i++) {
-    let v = l[i];
-    const d0 = v % 10;
-    v = (v - d0) / 10;
-    const d1 = v % 10;
-    v = (v - d1) / 10;
-    const d2 = v % 10;
-    out[p - 1] = 48 + d0;
-    out[p - 2] = 48 + d1;
-    out[p - 3] = 48 + d2;
-    out[p - 4] = 48 + (v - d2) / 10;
-    p -= 4;
+  if (total >= WASM_DIGITS_MIN) {
+    limbsToDigitsCompiled(l, n - 1, out, total);
+    p = total - LIMB_DIGITS * (n - 1);
+  } else {
+    for (let i = 0; i < n - 1; i++) {
+      let v = l[i];
+      const d0 = v % 10;
+      v = (v - d0) / 10;
+      const d1 = v % 10;
+      v = (v - d1) / 10;
+      const d2 = v % 10;
+      out[p - 1] = 48 + d0;
+      out[p - 2] = 48 + d1;
+      out[p - 3] = 48 + d2;
+      out[p - 4] = 48 + (v - d2) / 10;
+      p -= 4;
+    }
   }
+  // The top limb without leading zeros.
   let v = l[n - 1];
   while (p > 0) {
     const d = v % 10;
@@ -139,6 +191,30 @@ export function natToDigits(a: Nat): Uint8Array {
     v = (v - d) / 10;
   }
   return out;
+}
+
+/**
+ * Writes limbs[0..m) as 4·m digits ending at out[end), least significant limb last, compiled: chunks of
+ * STAGE_DIGITS/4 limbs from the bottom (chunk c's digits end at end − c·STAGE_DIGITS).
+ */
+function limbsToDigitsCompiled(limbs: Uint16Array, m: number, out: Uint8Array, end: number): void {
+  const per = STAGE_DIGITS / LIMB_DIGITS;
+  const chunk = Math.min(m, per);
+  const src = wasmAlloc(2 * chunk);
+  const dst = wasmAlloc(LIMB_DIGITS * chunk);
+  try {
+    const k = wasm();
+    for (let i = 0; i < m; i += per) {
+      const c = Math.min(per, m - i);
+      u16View(src, c).set(limbs.subarray(i, i + c));
+      k.limbsToDigits(src, c, dst);
+      const e = end - LIMB_DIGITS * i;
+      out.set(u8View(dst, LIMB_DIGITS * c), e - LIMB_DIGITS * c);
+    }
+  } finally {
+    wasmFree(src);
+    wasmFree(dst);
+  }
 }
 
 const TEN_POW = [1, 10, 100, 1000, 10000];
