@@ -5,7 +5,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidNumberError } from '../errors.js';
-import { Nat, WASM_DIGITS_MIN, natFromDigits, natFromLimbs, natToBigInt, natToDigits } from './nat.js';
+import { Nat, WASM_DIGITS_MIN, modLimbs, natFromDigits, natFromLimbs, natToBigInt, natToDigits } from './nat.js';
 import { seededRandom as rng } from '../../test/random.js';
 
 const CHUNK = 1 << 20;
@@ -121,6 +121,24 @@ describe('decimal conversions, JS and compiled paths', () => {
       const limbs = new Uint16Array(700).fill(9999);
       limbs[699] = top;
       assert.equal(Buffer.from(natToDigits(natFromLimbs(limbs))).toString('latin1'), refText(limbs), `top ${top}`);
+    }
+  });
+});
+
+describe('residues of long limb vectors (modLimbs: JS below 4096 limbs, compiled and staged above)', () => {
+  test('modLimbs agrees with BigInt at every size class and with the smallest and largest primes', () => {
+    const r = rng(16);
+    for (const m of [1, 2, 7, 8, 9, 4095, 4096, 4097, 10_001, CHUNK / 4 - 1, CHUNK / 4, CHUNK / 4 + 1, CHUNK / 2 + 5]) {
+      const limbs = new Uint16Array(m);
+      for (let i = 0; i < m; i++) limbs[i] = Math.floor(r() * 10000);
+      limbs[m - 1] = 9999;
+      const x = natFromLimbs(limbs);
+      const value = natToBigInt(x);
+      for (const p of [3, 10007, 2 ** 25 + 35, 67108859]) {
+        assert.equal(modLimbs(limbs, m, p), Number(value % BigInt(p)), `m=${m} p=${p}`);
+      }
+      // A prefix (n < length) counts only its limbs.
+      if (m > 10) assert.equal(modLimbs(limbs, m - 3, 10007), Number(natToBigInt(natFromLimbs(limbs.slice(0, m - 3))) % 10007n), `prefix m=${m}`);
     }
   });
 });

