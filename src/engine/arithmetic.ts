@@ -16,14 +16,13 @@ import {
   natAdd,
   natFromNumber,
   natIsZero,
-  natToDigits,
   type Nat,
 } from '../kernel/index.js';
 import { StreamNumber, type NumberLike } from '../number.js';
 import { parseLiteral, readAllDigits } from '../storage/index.js';
 import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, type OperationOptions } from './context.js';
 import { STREAMING_FACTOR_LIMIT, addSigned, compareMagnitudes, compareNumbers, copyWithSign, divSmallMagnitude, mulSmall } from './linear.js';
-import { writeDigitsResult } from './result.js';
+import { writeDigitsResult, writeNatResult } from './result.js';
 import { divmodOutOfCore, mulOutOfCore, powOutOfCore } from './outofcore/index.js';
 import { trivialPower } from './power-edges.js';
 
@@ -143,10 +142,10 @@ async function mulInMemory(x: StreamNumber, y: StreamNumber, negative: boolean, 
   const [p, q] = await Promise.all([loadNat(x), loadNat(y)]);
   report(1);
   throwIfCancelled(options, 'mul');
-  const product = natToDigits(natMul(p, q));
+  const product = natMul(p, q);
   report(2);
   throwIfCancelled(options, 'mul');
-  const result = await writeDigitsResult(negative, product);
+  const result = await writeNatResult(negative, product);
   report(3);
   return result;
 }
@@ -259,9 +258,9 @@ async function divmodInMemory(
     r = natSub(b, r);
   }
   throwIfCancelled(options, operation);
-  const quotient = await writeDigitsResult(signsDiffer, natToDigits(q));
+  const quotient = await writeNatResult(signsDiffer, q);
   try {
-    return [quotient, await writeDigitsResult(y.isNegative, natToDigits(r))];
+    return [quotient, await writeNatResult(y.isNegative, r)];
   } catch (error) {
     quotient.free();
     throw error;
@@ -322,7 +321,7 @@ export async function pow(a: NumberLike, e: NumberLike, options: OperationOption
     if (plannedOutOfCore(half, half)) return powOutOfCore(x!, exponent, negative, digits, options);
     ensureResultFits('pow', digits);
     const power = await powInMemory(await loadNat(x!), exponent, options);
-    return writeDigitsResult(negative, natToDigits(power));
+    return writeNatResult(negative, power);
   });
 }
 

@@ -4,8 +4,8 @@
 // mod 32 around the crossovers and the chunk size, zero, bad bytes at every kind of position, limbs at the extremes.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidNumberError } from '../errors.js';
-import { Nat, WASM_DIGITS_MIN, modLimbs, natFromDigits, natFromLimbs, natToBigInt, natToDigits } from './nat.js';
+import { InvalidArgumentError, InvalidNumberError } from '../errors.js';
+import { Nat, WASM_DIGITS_MIN, modLimbs, natDigitPieces, natFromDigits, natFromLimbs, natToBigInt, natToDigits } from './nat.js';
 import { seededRandom as rng } from '../../test/random.js';
 
 const CHUNK = 1 << 20;
@@ -140,5 +140,45 @@ describe('residues of long limb vectors (modLimbs: JS below 4096 limbs, compiled
       // A prefix (n < length) counts only its limbs.
       if (m > 10) assert.equal(modLimbs(limbs, m - 3, 10007), Number(natToBigInt(natFromLimbs(limbs.slice(0, m - 3))) % 10007n), `prefix m=${m}`);
     }
+  });
+});
+
+describe('natDigitPieces (the decimal text a piece at a time)', () => {
+  test('pieces concatenate to natToDigits for every piece size and limb count, and reuse two buffers', () => {
+    const r = rng(17);
+    for (const m of [0, 1, 2, 3, 5, 8, 9, 600, 1000, 3001]) {
+      const limbs = new Uint16Array(m);
+      for (let i = 0; i < m; i++) limbs[i] = Math.floor(r() * 10000);
+      if (m > 0) limbs[m - 1] = 1 + Math.floor(r() * 9999);
+      const x = natFromLimbs(limbs);
+      const whole = Buffer.from(natToDigits(x)).toString('latin1');
+      for (const piece of [4, 5, 7, 8, 12, 4096, 4100, 1 << 20]) {
+        const texts: string[] = [];
+        const buffers = new Set<ArrayBufferLike>();
+        for (const p of natDigitPieces(x, piece)) {
+          assert.ok(p.length >= 1 && p.length <= Math.max(4, Math.floor(piece / 4) * 4), `m=${m} piece=${piece}: length ${p.length}`);
+          texts.push(Buffer.from(p).toString('latin1'));
+          buffers.add(p.buffer);
+        }
+        assert.equal(texts.join(''), whole, `m=${m} piece=${piece}`);
+        assert.ok(buffers.size <= 2, 'two buffers in turn');
+      }
+    }
+  });
+
+  test('a long number in 2^20-digit pieces (compiled conversion per piece)', () => {
+    const r = rng(18);
+    const a = randomAscii(r, 2 * CHUNK + 12_345, 0);
+    a[0] = 57;
+    const x = natFromDigits(a);
+    // Copies are taken as the pieces come: each buffer is reused two pieces later.
+    const parts: Buffer[] = [];
+    for (const p of natDigitPieces(x)) parts.push(Buffer.from(p));
+    assert.deepEqual(parts.map((p) => p.length), [1, 12_344, CHUNK, CHUNK]);
+    assert.ok(Buffer.concat(parts).equals(Buffer.from(a)));
+  });
+
+  test('a piece size below one limb is refused', () => {
+    assert.throws(() => natDigitPieces(natFromLimbs(Uint16Array.of(5)), 3).next(), InvalidArgumentError);
   });
 });

@@ -164,40 +164,86 @@ export function natToDigits(a: Nat): Uint8Array {
   if (n === 0) return Uint8Array.of(48);
   const total = natDigitCount(a);
   const out = new Uint8Array(total);
-  let p = total;
-  if (total >= WASM_DIGITS_MIN) {
-    limbsToDigitsCompiled(l, n - 1, out, total);
-    p = total - LIMB_DIGITS * (n - 1);
-  } else {
-    for (let i = 0; i < n - 1; i++) {
-      let v = l[i];
-      const d0 = v % 10;
-      v = (v - d0) / 10;
-      const d1 = v % 10;
-      v = (v - d1) / 10;
-      const d2 = v % 10;
-      out[p - 1] = 48 + d0;
-      out[p - 2] = 48 + d1;
-      out[p - 3] = 48 + d2;
-      out[p - 4] = 48 + (v - d2) / 10;
-      p -= 4;
-    }
-  }
-  // The top limb without leading zeros.
-  let v = l[n - 1];
-  while (p > 0) {
-    const d = v % 10;
-    out[--p] = 48 + d;
-    v = (v - d) / 10;
-  }
+  writeFullLimbs(l.subarray(0, n - 1), out, total);
+  writeTopLimb(l[n - 1]!, out, total - LIMB_DIGITS * (n - 1));
   return out;
 }
 
 /**
- * Writes limbs[0..m) as 4·m digits ending at out[end), least significant limb last, compiled: chunks of
- * STAGE_DIGITS/4 limbs from the bottom (chunk c's digits end at end − c·STAGE_DIGITS).
+ * The canonical decimal digits of a ("0" for zero), most significant first, in successive pieces of at most
+ * `pieceDigits` digits (rounded down to whole limbs, at least one), each written into one of two buffers used in
+ * turn: a piece stays valid until the generator is resumed twice, so a writer can have one piece in flight while the
+ * next is converted. The whole decimal text is never in memory at once (for writing a long result to a file).
+ * @throws InvalidArgumentError for a pieceDigits that is not an integer >= 4.
+ * @example [...natDigitPieces(natFromNumber(123456789), 4)].map((p) => Buffer.from(p).toString()) // ['1', '2345', '6789']
  */
-function limbsToDigitsCompiled(limbs: Uint16Array, m: number, out: Uint8Array, end: number): void {
+export function* natDigitPieces(a: Nat, pieceDigits = STAGE_DIGITS): Generator<Uint8Array, void, void> {
+  if (!Number.isSafeInteger(pieceDigits) || pieceDigits < LIMB_DIGITS) {
+    throw new InvalidArgumentError(`natDigitPieces: piece of ${pieceDigits} digits is not an integer >= 4`);
+  }
+  const l = a.limbs;
+  const n = l.length;
+  if (n === 0) {
+    yield Uint8Array.of(48);
+    return;
+  }
+  const per = Math.floor(pieceDigits / LIMB_DIGITS);
+  const total = natDigitCount(a);
+  const buffers = [new Uint8Array(Math.min(total, LIMB_DIGITS * per)), new Uint8Array(Math.min(total, LIMB_DIGITS * per))];
+  // The top limb (1–4 digits) goes first, in a piece of its own: every later piece is `per` whole limbs, the
+  // first of them (the most significant) holding the remainder (n − 1) mod per.
+  const top = total - LIMB_DIGITS * (n - 1);
+  writeTopLimb(l[n - 1]!, buffers[0]!, top);
+  yield buffers[0]!.subarray(0, top);
+  let turn = 1;
+  for (let hi = n - 1; hi > 0; turn ^= 1) {
+    const lo = Math.max(0, hi - (((hi - 1) % per) + 1));
+    const bytes = LIMB_DIGITS * (hi - lo);
+    writeFullLimbs(l.subarray(lo, hi), buffers[turn]!, bytes);
+    yield buffers[turn]!.subarray(0, bytes);
+    hi = lo;
+  }
+}
+
+/** The top limb v's digits without leading zeros, ending at out[end) (which its digit count fills from 0). */
+function writeTopLimb(v: number, out: Uint8Array, end: number): void {
+  let p = end;
+  do {
+    const d = v % 10;
+    out[--p] = 48 + d;
+    v = (v - d) / 10;
+  } while (p > 0);
+}
+
+/** Writes every limb of `limbs` as exactly 4 digits, least significant limb last, ending at out[end). */
+function writeFullLimbs(limbs: Uint16Array, out: Uint8Array, end: number): void {
+  const m = limbs.length;
+  if (LIMB_DIGITS * m >= WASM_DIGITS_MIN) {
+    limbsToDigitsCompiled(limbs, out, end);
+    return;
+  }
+  let p = end;
+  for (let i = 0; i < m; i++) {
+    let v = limbs[i]!;
+    const d0 = v % 10;
+    v = (v - d0) / 10;
+    const d1 = v % 10;
+    v = (v - d1) / 10;
+    const d2 = v % 10;
+    out[p - 1] = 48 + d0;
+    out[p - 2] = 48 + d1;
+    out[p - 3] = 48 + d2;
+    out[p - 4] = 48 + (v - d2) / 10;
+    p -= 4;
+  }
+}
+
+/**
+ * writeFullLimbs compiled: chunks of STAGE_DIGITS/4 limbs from the bottom (chunk c's digits end at
+ * end − c·STAGE_DIGITS).
+ */
+function limbsToDigitsCompiled(limbs: Uint16Array, out: Uint8Array, end: number): void {
+  const m = limbs.length;
   const per = STAGE_DIGITS / LIMB_DIGITS;
   const chunk = Math.min(m, per);
   const src = wasmAlloc(2 * chunk);
