@@ -9,7 +9,7 @@ import { DivideByZeroError, InvalidArgumentError, NegativeExponentError } from '
 import {
   planProduct,
   natDivMod,
-  natFromDigits,
+  natFromDigitReader,
   natMul,
   natSqr,
   natSub,
@@ -19,7 +19,7 @@ import {
   type Nat,
 } from '../kernel/index.js';
 import { StreamNumber, type NumberLike } from '../number.js';
-import { parseLiteral, readAllDigits } from '../storage/index.js';
+import { parseLiteral } from '../storage/index.js';
 import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, type OperationOptions } from './context.js';
 import { STREAMING_FACTOR_LIMIT, addSigned, compareMagnitudes, compareNumbers, copyWithSign, divSmallMagnitude, mulSmall } from './linear.js';
 import { writeDigitsResult, writeNatResult } from './result.js';
@@ -37,8 +37,17 @@ function smallMagnitude(x: StreamNumber): number | undefined {
   return value <= STREAMING_FACTOR_LIMIT ? value : undefined;
 }
 
+/**
+ * |x| as a Nat, read from its file a piece at a time straight into the limbs (kernel natFromDigitReader): the
+ * decimal text is never in memory whole.
+ */
 export async function loadNat(x: StreamNumber): Promise<Nat> {
-  return natFromDigits(await readAllDigits(x.info));
+  const reader = await x.openReader();
+  try {
+    return await natFromDigitReader(x.digitCount, (from, length, into) => reader.read(from, length, into));
+  } finally {
+    await reader.close();
+  }
 }
 
 /** Whether the planner runs a product of operands in files of these sizes out of core (the engine executes that branch). */

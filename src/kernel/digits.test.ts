@@ -5,7 +5,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidArgumentError, InvalidNumberError } from '../errors.js';
-import { Nat, WASM_DIGITS_MIN, modLimbs, natDigitPieces, natFromDigits, natFromLimbs, natToBigInt, natToDigits } from './nat.js';
+import { Nat, WASM_DIGITS_MIN, modLimbs, natDigitPieces, natFromDigitReader, natFromDigits, natFromLimbs, natToBigInt, natToDigits } from './nat.js';
 import { seededRandom as rng } from '../../test/random.js';
 
 const CHUNK = 1 << 20;
@@ -180,5 +180,44 @@ describe('natDigitPieces (the decimal text a piece at a time)', () => {
 
   test('a piece size below one limb is refused', () => {
     assert.throws(() => natDigitPieces(natFromLimbs(Uint16Array.of(5)), 3).next(), InvalidArgumentError);
+  });
+});
+
+describe('natFromDigitReader (digits supplied a piece at a time)', () => {
+  const reader = (text: Uint8Array, asked: Array<[number, number]>) =>
+    async (from: number, length: number, into: Uint8Array): Promise<Uint8Array> => {
+      asked.push([from, length]);
+      into.set(text.subarray(from, from + length));
+      return into.subarray(0, length);
+    };
+
+  test('equals natFromDigits for every length and piece size, least significant piece first', async () => {
+    const r = rng(19);
+    for (const n of [1, 3, 4, 5, 9, 2047, 2048, 2049, 10_003, CHUNK + 5, 2 * CHUNK]) {
+      for (const zeros of [0, 2]) {
+        const a = randomAscii(r, n, zeros);
+        for (const piece of [4, 8, 2048, 4100, CHUNK]) {
+          if (n / piece > 3000) continue; // tiny pieces on long numbers: only slow
+          const asked: Array<[number, number]> = [];
+          const got = await natFromDigitReader(n, reader(a, asked), piece);
+          assertLimbs(got, refLimbs(a), `n=${n} zeros=${zeros} piece=${piece}`);
+          assert.equal(asked[0]![0] + asked[0]![1], n, 'the first piece ends with the units digit');
+          assert.equal(asked.reduce((s, [, l]) => s + l, 0), n, 'every digit read once');
+        }
+      }
+    }
+  });
+
+  test('a non-digit is reported at its offset from the first digit; bad arguments and short reads are refused', async () => {
+    const r = rng(20);
+    const a = randomAscii(r, CHUNK + 300, 0);
+    for (const at of [0, 5, CHUNK - 1, CHUNK + 299]) {
+      const b = a.slice();
+      b[at] = 0x2f;
+      await assert.rejects(natFromDigitReader(b.length, reader(b, []), 4096), (e: unknown) => e instanceof InvalidNumberError && e.offset === at);
+    }
+    await assert.rejects(natFromDigitReader(0, reader(a, [])), InvalidArgumentError);
+    await assert.rejects(natFromDigitReader(10, reader(a, []), 6), InvalidArgumentError);
+    await assert.rejects(natFromDigitReader(10, async (_f, _l, into) => into.subarray(0, 3)), InvalidArgumentError);
   });
 });

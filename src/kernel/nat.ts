@@ -79,11 +79,11 @@ export const WASM_DIGITS_MIN = 2048;
 /** Digits per staged chunk (a multiple of 32, so every chunk but the most significant is whole vector steps). */
 const STAGE_DIGITS = 1 << 20;
 
-/** The byte offset of the first non-digit in ascii[start..end) (one exists), as InvalidNumberError. */
-function badDigit(ascii: Uint8Array, start: number): InvalidNumberError {
-  let i = start;
+/** InvalidNumberError for the first non-digit in ascii[from..) (one exists), reported at its offset plus `base`. */
+function badDigit(ascii: Uint8Array, from: number, base = 0): InvalidNumberError {
+  let i = from;
   while (ascii[i]! >= 48 && ascii[i]! <= 57) i++;
-  return new InvalidNumberError('digits', i, `byte ${ascii[i]} is not a decimal digit`);
+  return new InvalidNumberError('digits', base + i, `byte ${ascii[i]} is not a decimal digit`);
 }
 
 /**
@@ -99,53 +99,81 @@ export function natFromDigits(ascii: Uint8Array, start = 0, end = ascii.length):
   const first = start;
   // Zeros are digits: skipping them before validating the rest finds the same first bad byte.
   while (start < end - 1 && ascii[start] === 48) start++;
-  if (end - start >= WASM_DIGITS_MIN) return digitsToNatCompiled(ascii, first, start, end);
-  // Branch-free validation: (c - 48) >>> 0 > 9 for any non-digit; OR-ing the excess shows any bad byte.
-  let bad = 0;
-  for (let i = start; i < end; i++) bad |= ((ascii[i] - 48) >>> 0) > 9 ? 1 : 0;
-  if (bad) throw badDigit(ascii, first);
-  const n = end - start;
-  const len = Math.ceil(n / LIMB_DIGITS);
-  const limbs = new Uint16Array(len);
-  let p = end;
-  let k = 0;
-  for (; p - 4 >= start; p -= 4) {
-    limbs[k++] = (ascii[p - 4] - 48) * 1000 + (ascii[p - 3] - 48) * 100 + (ascii[p - 2] - 48) * 10 + (ascii[p - 1] - 48);
-  }
-  if (p > start) {
-    let v = 0;
-    for (let i = start; i < p; i++) v = v * 10 + (ascii[i] - 48);
-    limbs[k++] = v;
-  }
-  return natFromLimbs(limbs, k);
+  const limbs = new Uint16Array(Math.ceil((end - start) / LIMB_DIGITS));
+  if (!digitsIntoLimbs(ascii, start, end, limbs, 0)) throw badDigit(ascii, first);
+  return natFromLimbs(limbs);
 }
 
 /**
- * natFromDigits for ascii[start..end) (no leading zero unless it is the only digit), compiled: chunks of
- * STAGE_DIGITS taken from the least significant end, so each chunk but the last (most significant) is whole limbs
- * and chunk c's limbs start at limb c·STAGE_DIGITS/4.
+ * The Nat of `count` >= 1 decimal digits that `read` supplies a piece at a time: read(from, length, into) fills
+ * `into` with digits [from, from + length) (counted from the most significant) and returns them. Pieces of
+ * `pieceDigits` (a multiple of 4) are asked for from the least significant end, each converted straight into its
+ * limbs: the decimal text is never in memory whole (for loading a file; one buffer of pieceDigits bytes).
+ * @throws InvalidNumberError on a non-digit byte (offset counted from the first digit).
+ * @throws InvalidArgumentError for a count that is not an integer >= 1, or a pieceDigits not a multiple of 4.
+ * @example await natFromDigitReader(3, async (f, n, into) => { into.set(Buffer.from('123').subarray(f, f + n)); return into.subarray(0, n); })
  */
-function digitsToNatCompiled(ascii: Uint8Array, first: number, start: number, end: number): Nat {
-  const n = end - start;
-  const len = Math.ceil(n / LIMB_DIGITS);
-  const limbs = new Uint16Array(len);
-  const chunk = Math.min(n, STAGE_DIGITS);
-  const src = wasmAlloc(chunk);
-  const dst = wasmAlloc(2 * Math.ceil(chunk / LIMB_DIGITS));
-  try {
-    const k = wasm();
-    for (let e = end, o = 0; e > start; e -= STAGE_DIGITS, o += STAGE_DIGITS / LIMB_DIGITS) {
-      const b = Math.max(start, e - STAGE_DIGITS);
-      const m = Math.ceil((e - b) / LIMB_DIGITS);
-      u8View(src, e - b).set(ascii.subarray(b, e));
-      if (!k.digitsToLimbs(src, e - b, dst)) throw badDigit(ascii, first);
-      limbs.set(u16View(dst, m), o);
-    }
-  } finally {
-    wasmFree(src);
-    wasmFree(dst);
+export async function natFromDigitReader(
+  count: number,
+  read: (from: number, length: number, into: Uint8Array) => Promise<Uint8Array>,
+  pieceDigits = STAGE_DIGITS,
+): Promise<Nat> {
+  if (!Number.isSafeInteger(count) || count < 1) throw new InvalidArgumentError(`natFromDigitReader: ${count} digits`);
+  if (!Number.isSafeInteger(pieceDigits) || pieceDigits < LIMB_DIGITS || pieceDigits % LIMB_DIGITS !== 0) {
+    throw new InvalidArgumentError(`natFromDigitReader: a piece of ${pieceDigits} digits is not a positive multiple of 4`);
+  }
+  const limbs = new Uint16Array(Math.ceil(count / LIMB_DIGITS));
+  const into = new Uint8Array(Math.min(count, pieceDigits));
+  for (let e = count, o = 0; e > 0; e -= pieceDigits, o += pieceDigits / LIMB_DIGITS) {
+    const b = Math.max(0, e - pieceDigits);
+    const piece = await read(b, e - b, into);
+    if (piece.length !== e - b) throw new InvalidArgumentError(`natFromDigitReader: asked for ${e - b} digits at ${b}, got ${piece.length}`);
+    if (!digitsIntoLimbs(piece, 0, piece.length, limbs, o)) throw badDigit(piece, 0, b);
   }
   return natFromLimbs(limbs);
+}
+
+/**
+ * Converts ascii[start..end) (n >= 1 digits) into limbs[o .. o + ceil(n/4)); false if a byte is not a digit (the
+ * limbs are then undefined). Compiled from WASM_DIGITS_MIN digits, in STAGE_DIGITS chunks taken from the least
+ * significant end, so every chunk but the last (most significant) is whole limbs and chunk c starts at limb
+ * o + c·STAGE_DIGITS/4.
+ */
+function digitsIntoLimbs(ascii: Uint8Array, start: number, end: number, limbs: Uint16Array, o: number): boolean {
+  const n = end - start;
+  if (n >= WASM_DIGITS_MIN) {
+    const chunk = Math.min(n, STAGE_DIGITS);
+    const src = wasmAlloc(chunk);
+    const dst = wasmAlloc(2 * Math.ceil(chunk / LIMB_DIGITS));
+    try {
+      const k = wasm();
+      for (let e = end; e > start; e -= STAGE_DIGITS, o += STAGE_DIGITS / LIMB_DIGITS) {
+        const b = Math.max(start, e - STAGE_DIGITS);
+        u8View(src, e - b).set(ascii.subarray(b, e));
+        if (!k.digitsToLimbs(src, e - b, dst)) return false;
+        limbs.set(u16View(dst, Math.ceil((e - b) / LIMB_DIGITS)), o);
+      }
+    } finally {
+      wasmFree(src);
+      wasmFree(dst);
+    }
+    return true;
+  }
+  // Branch-free validation: (c - 48) >>> 0 > 9 for any non-digit; OR-ing the excess shows any bad byte.
+  let bad = 0;
+  for (let i = start; i < end; i++) bad |= ((ascii[i]! - 48) >>> 0) > 9 ? 1 : 0;
+  if (bad) return false;
+  let p = end;
+  let k = o;
+  for (; p - 4 >= start; p -= 4) {
+    limbs[k++] = (ascii[p - 4]! - 48) * 1000 + (ascii[p - 3]! - 48) * 100 + (ascii[p - 2]! - 48) * 10 + (ascii[p - 1]! - 48);
+  }
+  if (p > start) {
+    let v = 0;
+    for (let i = start; i < p; i++) v = v * 10 + (ascii[i]! - 48);
+    limbs[k] = v;
+  }
+  return true;
 }
 
 /** Number of decimal digits of a (1 for zero). */
