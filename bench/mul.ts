@@ -7,10 +7,13 @@
  *  2. file → file product (the engine's `mul` on StreamNumbers: validate, load, multiply, write a tracked file)
  *     against native GMP's decimal pipeline (read, mpz_set_str, mpz_mul, mpz_get_str, write), outputs compared byte
  *     for byte (target at 1.6·10^7: ours/GMP <= 0.1);
- *  3. growth of the file → file product from 10^6 to 6.4·10^7 digits: t(4n)/t(n) (target <= 4.5).
+ *  3. growth of the file → file product from 10^6 to 6.4·10^7 digits: t(4n)/t(n) (target <= 4.5);
+ *  0. (first) the decimal conversions the file → file product pays around the kernel product, at the --conv sizes
+ *     (default: the kernel sizes): digits → limbs, limbs → digits whole and in the writer's pieces, and the residue
+ *     of the product (natMul's check), each a median of --runs.
  *
  *   node --expose-gc dist/bench/mul.js [--kernel 1.6e7] [--files 1e6,4e6,1.6e7,6.4e7] [--runs 3]
- *                                      [--gmp-pipeline-max 1.6e7] [--skip gmp]
+ *                                      [--gmp-pipeline-max 1.6e7] [--skip gmp] [--conv 1.6e7]
  *
  * On a shared machine wall times move with the load; the kernel table also gives process CPU times (ours on one
  * thread: its workers are idle) and their ratio, which the load disturbs much less.
@@ -27,7 +30,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configure, getConfig } from '../src/config.js';
 import { mul } from '../src/engine/index.js';
-import { natFromDigits, natMul } from '../src/kernel/index.js';
+import { natDigitPieces, natFromDigits, natMul, natToDigits } from '../src/kernel/index.js';
+import { modLimbs } from '../src/kernel/nat.js';
 import { fftMulLimbs, lastFftDigits, lastFftLength } from '../src/kernel/fft.js';
 import { CHECK_PRIME } from '../src/kernel/mul.js';
 import { StreamNumber } from '../src/number.js';
@@ -109,6 +113,40 @@ const exe = gmpDriver();
 const allThreads = getConfig().threads;
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+const convSizes = list(get('--conv') ?? get('--kernel') ?? '1.6e7');
+if (convSizes.length > 0) {
+  console.log('\n0. decimal conversions around the product (ms, medians; one thread)');
+  const rows: Array<Record<string, string | number>> = [];
+  for (const n of convSizes) {
+    const fa = join(home, 'ca.txt');
+    writeRandomDigitFile(fa, n);
+    const text = readFileSync(fa);
+    rmSync(fa);
+    const a = natFromDigits(text);
+    const p = natMul(a, a);
+    const ms = (fn: () => void): string => {
+      const t: number[] = [];
+      for (let r = 0; r < Math.max(3, runs); r++) {
+        gc();
+        const t0 = performance.now();
+        fn();
+        t.push(performance.now() - t0);
+      }
+      return median(t).toFixed(1);
+    };
+    rows.push({
+      digits: n,
+      'digits → limbs': ms(() => natFromDigits(text)),
+      [`limbs → digits (${2 * n} digits)`]: ms(() => natToDigits(p)),
+      'same, in 2^20-digit pieces': ms(() => {
+        for (const piece of natDigitPieces(p)) if (piece.length === 0) throw new Error('empty piece');
+      }),
+      'product residue': ms(() => modLimbs(p.limbs, p.limbs.length, CHECK_PRIME)),
+    });
+  }
+  console.table(rows);
+}
 
 console.log(`\n1. kernel product, limbs in memory: ours on 1 thread (and on ${allThreads}) vs GMP mpz_mul (binary)`);
 const kernelRows: Array<Record<string, string | number>> = [];
