@@ -221,7 +221,7 @@ for (const n of fileSizes) {
     const o = JSON.parse(res.stdout) as { s: number; rss: number };
     oursTimes.push(o.s);
     rss = Math.max(rss, o.rss);
-    if (withGmp && r === 0) gmpTimes.push(runGmp(exe, fa, fb, gmpOut, 0, true).pipeline!);
+    if (withGmp) gmpTimes.push(runGmp(exe, fa, fb, gmpOut, 0, true).pipeline!);
   }
   let checked = 'unchecked';
   if (withGmp) {
