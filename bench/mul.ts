@@ -21,7 +21,8 @@
  * GMP: bench/gmp-mul.c, compiled here with gcc into bench/out/ when GMP's header is installed (libgmp-dev);
  * without it the GMP columns are skipped. Each file → file size runs in its own child process, so its peak RSS
  * (the kernel's wasm memory included) is its own. Runs are interleaved (ours, GMP, ours, …): load from other
- * processes on a shared machine hits both alike; medians are printed.
+ * processes on a shared machine hits both alike; medians are printed. Process CPU times (ours: every thread) are
+ * printed beside the wall times: on a loaded machine their ratio moves much less.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -52,13 +53,15 @@ if (child !== undefined) {
   const [fa, fb, home, out] = child.split(',');
   configure({ home: home! });
   const t = performance.now();
+  const c = process.cpuUsage();
   const a = await StreamNumber.fromPath(fa!);
   const b = await StreamNumber.fromPath(fb!);
   const result = await mul(a, b); // written to its (tracked) result file when this returns
   const s = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(c); // every thread of the process: the kernel's workers too
   const rss = peakRssMiB();
   copyFileSync(result.path, out!); // untimed: kept for the byte comparison with GMP
-  process.stdout.write(JSON.stringify({ s, rss }));
+  process.stdout.write(JSON.stringify({ s, cpu: (used.user + used.system) / 1e6, rss }));
   process.exit(0);
 }
 
@@ -87,6 +90,7 @@ interface GmpRun {
   /** The same runs in process CPU time. */
   mulCpu: number[];
   pipeline?: number;
+  pipelineCpu?: number;
 }
 
 function runGmp(exe: string, fa: string, fb: string, out: string, runs: number, pipeline: boolean): GmpRun {
@@ -97,6 +101,7 @@ function runGmp(exe: string, fa: string, fb: string, out: string, runs: number, 
     if (what === 'mul') r.mul = values.map(Number);
     if (what === 'mulcpu') r.mulCpu = values.map(Number);
     if (what === 'pipeline') r.pipeline = Number(values[0]);
+    if (what === 'pipelinecpu') r.pipelineCpu = Number(values[0]);
   }
   return r;
 }
@@ -209,7 +214,7 @@ for (const n of fileSizes) {
   const fa = join(home, `a-${n}.txt`), fb = join(home, `b-${n}.txt`), gmpOut = join(home, 'gmp-out.txt');
   writeRandomDigitFile(fa, n);
   writeRandomDigitFile(fb, n);
-  const oursTimes: number[] = [];
+  const oursTimes: number[] = [], oursCpu: number[] = [], gmpCpu: number[] = [];
   let rss = 0;
   const oursPath = join(home, 'ours-out.txt');
   const gmpTimes: number[] = [];
@@ -218,10 +223,15 @@ for (const n of fileSizes) {
   for (let r = 0; r < rounds; r++) {
     const res = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', `${fa},${fb},${join(home, `h${r}`)},${oursPath}`], { encoding: 'utf8' });
     if (res.status !== 0) throw new Error(`bench/mul: our file → file product failed at n=${n}: ${res.stderr}`);
-    const o = JSON.parse(res.stdout) as { s: number; rss: number };
+    const o = JSON.parse(res.stdout) as { s: number; cpu: number; rss: number };
     oursTimes.push(o.s);
+    oursCpu.push(o.cpu);
     rss = Math.max(rss, o.rss);
-    if (withGmp) gmpTimes.push(runGmp(exe, fa, fb, gmpOut, 0, true).pipeline!);
+    if (withGmp) {
+      const g = runGmp(exe, fa, fb, gmpOut, 0, true);
+      gmpTimes.push(g.pipeline!);
+      gmpCpu.push(g.pipelineCpu!);
+    }
   }
   let checked = 'unchecked';
   if (withGmp) {
@@ -237,6 +247,8 @@ for (const n of fileSizes) {
     'ours s': fmt(s),
     'GMP pipeline s': fmt(g),
     'ours/GMP': ratio(s, g),
+    'CPU s ours / GMP': `${fmt(median(oursCpu))} / ${fmt(gmpCpu.length ? median(gmpCpu) : undefined)}`,
+    'CPU ratio': ratio(median(oursCpu), gmpCpu.length ? median(gmpCpu) : undefined),
     't(n)/t(n/4)': quarter ? (s / quarter).toFixed(2) : '-',
     'ours peak RSS MiB': rss,
     checked,
