@@ -1,6 +1,7 @@
 /**
  * kernel/wasmheap — the compiled kernel (assembly/fft.ts, and assembly/digits.ts's decimal conversions, built into
- * dist/src/kernel/wasm/fft.wasm by `npm run build`), its one shared WebAssembly memory, and the allocator that owns every byte of that memory.
+ * dist/src/kernel/wasm/fft.wasm by `npm run build`), its one shared WebAssembly memory, and the allocator that owns
+ * every byte of that memory.
  *
  * Why one shared memory: every arithmetic thread of kernel/threads.ts instantiates the same module on this memory,
  * so a transform's data is never copied between threads. Allocation happens on the thread that owns the memory
