@@ -1,10 +1,15 @@
 /**
- * engine/result's writeNatResult: a Nat result written to its file a piece at a time straight from the limbs
- * (double buffered), checked byte for byte against natToDigits, with signs, zero, and pieces across 2^20 digits.
+ * The engine's piecewise paths between files and limbs: result's writeNatResult (a Nat written a piece at a time
+ * straight from the limbs, double buffered) checked byte for byte against natToDigits, with signs, zero, and pieces
+ * across 2^20 digits; and arithmetic's loadNat (an operand read a piece at a time straight into limbs) against
+ * natFromDigits on the whole text, for a signed file with leading zeros over several pieces.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadNat } from '../src/engine/arithmetic.js';
+import { StreamNumber } from '../src/number.js';
 import { writeNatResult } from '../src/engine/result.js';
 import { natFromDigits, natFromNumber, natToDigits, NAT_ZERO } from '../src/kernel/nat.js';
 import { freshHome, logFiles, seededRandom } from './helpers.js';
@@ -35,4 +40,23 @@ test('writeNatResult writes sign and digits exactly, for zero, small and multi-p
     }
   }
   assert.deepEqual(logFiles(home), []);
+});
+
+test('loadNat reads a multi-piece operand file (sign, leading zeros) into the same limbs as natFromDigits', async () => {
+  const r = seededRandom(6);
+  for (const n of [1, 5000, (1 << 21) + 13]) {
+    const digits = new Uint8Array(n);
+    for (let i = 0; i < n; i++) digits[i] = 48 + Math.floor(r() * 10);
+    const path = join(home, `operand-${n}.txt`);
+    writeFileSync(path, Buffer.concat([Buffer.from('-000'), digits, Buffer.from('\n')]));
+    const x = await StreamNumber.fromPath(path);
+    try {
+      const got = await loadNat(x);
+      const want = natFromDigits(digits);
+      assert.equal(got.size, want.size, `n=${n}`);
+      assert.ok(Buffer.from(got.limbs.buffer, got.limbs.byteOffset, 2 * got.size).equals(Buffer.from(want.limbs.buffer, want.limbs.byteOffset, 2 * want.size)), `n=${n}`);
+    } finally {
+      x.free();
+    }
+  }
 });
