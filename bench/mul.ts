@@ -7,10 +7,13 @@
  *  2. file → file product (the engine's `mul` on StreamNumbers: validate, load, multiply, write a tracked file)
  *     against native GMP's decimal pipeline (read, mpz_set_str, mpz_mul, mpz_get_str, write), outputs compared byte
  *     for byte (target at 1.6·10^7: ours/GMP <= 0.1);
- *  3. growth of the file → file product from 10^6 to 6.4·10^7 digits: t(4n)/t(n) (target <= 4.5).
+ *  3. growth of the file → file product from 10^6 to 6.4·10^7 digits: t(4n)/t(n) (target <= 4.5);
+ *  0. (first) the decimal conversions the file → file product pays around the kernel product, at the --conv sizes
+ *     (default: the kernel sizes): digits → limbs, limbs → digits whole and in the writer's pieces, and the residue
+ *     of the product (natMul's check), each a median of --runs.
  *
  *   node --expose-gc dist/bench/mul.js [--kernel 1.6e7] [--files 1e6,4e6,1.6e7,6.4e7] [--runs 3]
- *                                      [--gmp-pipeline-max 1.6e7] [--skip gmp]
+ *                                      [--gmp-pipeline-max 1.6e7] [--skip gmp] [--conv 1.6e7]
  *
  * On a shared machine wall times move with the load; the kernel table also gives process CPU times (ours on one
  * thread: its workers are idle) and their ratio, which the load disturbs much less.
@@ -18,7 +21,8 @@
  * GMP: bench/gmp-mul.c, compiled here with gcc into bench/out/ when GMP's header is installed (libgmp-dev);
  * without it the GMP columns are skipped. Each file → file size runs in its own child process, so its peak RSS
  * (the kernel's wasm memory included) is its own. Runs are interleaved (ours, GMP, ours, …): load from other
- * processes on a shared machine hits both alike; medians are printed.
+ * processes on a shared machine hits both alike; medians are printed. Process CPU times (ours: every thread) are
+ * printed beside the wall times: on a loaded machine their ratio moves much less.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,7 +31,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configure, getConfig } from '../src/config.js';
 import { mul } from '../src/engine/index.js';
-import { natFromDigits, natMul } from '../src/kernel/index.js';
+import { natDigitPieces, natFromDigits, natMul, natToDigits } from '../src/kernel/index.js';
+import { modLimbs } from '../src/kernel/nat.js';
 import { fftMulLimbs, lastFftDigits, lastFftLength } from '../src/kernel/fft.js';
 import { CHECK_PRIME } from '../src/kernel/mul.js';
 import { StreamNumber } from '../src/number.js';
@@ -48,13 +53,15 @@ if (child !== undefined) {
   const [fa, fb, home, out] = child.split(',');
   configure({ home: home! });
   const t = performance.now();
+  const c = process.cpuUsage();
   const a = await StreamNumber.fromPath(fa!);
   const b = await StreamNumber.fromPath(fb!);
   const result = await mul(a, b); // written to its (tracked) result file when this returns
   const s = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(c); // every thread of the process: the kernel's workers too
   const rss = peakRssMiB();
   copyFileSync(result.path, out!); // untimed: kept for the byte comparison with GMP
-  process.stdout.write(JSON.stringify({ s, rss }));
+  process.stdout.write(JSON.stringify({ s, cpu: (used.user + used.system) / 1e6, rss }));
   process.exit(0);
 }
 
@@ -83,6 +90,7 @@ interface GmpRun {
   /** The same runs in process CPU time. */
   mulCpu: number[];
   pipeline?: number;
+  pipelineCpu?: number;
 }
 
 function runGmp(exe: string, fa: string, fb: string, out: string, runs: number, pipeline: boolean): GmpRun {
@@ -93,6 +101,7 @@ function runGmp(exe: string, fa: string, fb: string, out: string, runs: number, 
     if (what === 'mul') r.mul = values.map(Number);
     if (what === 'mulcpu') r.mulCpu = values.map(Number);
     if (what === 'pipeline') r.pipeline = Number(values[0]);
+    if (what === 'pipelinecpu') r.pipelineCpu = Number(values[0]);
   }
   return r;
 }
@@ -109,6 +118,40 @@ const exe = gmpDriver();
 const allThreads = getConfig().threads;
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+const convSizes = list(get('--conv') ?? get('--kernel') ?? '1.6e7');
+if (convSizes.length > 0) {
+  console.log('\n0. decimal conversions around the product (ms, medians; one thread)');
+  const rows: Array<Record<string, string | number>> = [];
+  for (const n of convSizes) {
+    const fa = join(home, 'ca.txt');
+    writeRandomDigitFile(fa, n);
+    const text = readFileSync(fa);
+    rmSync(fa);
+    const a = natFromDigits(text);
+    const p = natMul(a, a);
+    const ms = (fn: () => void): string => {
+      const t: number[] = [];
+      for (let r = 0; r < Math.max(3, runs); r++) {
+        gc();
+        const t0 = performance.now();
+        fn();
+        t.push(performance.now() - t0);
+      }
+      return median(t).toFixed(1);
+    };
+    rows.push({
+      digits: n,
+      'digits → limbs': ms(() => natFromDigits(text)),
+      [`limbs → digits (${2 * n} digits)`]: ms(() => natToDigits(p)),
+      'same, in 2^20-digit pieces': ms(() => {
+        for (const piece of natDigitPieces(p)) if (piece.length === 0) throw new Error('empty piece');
+      }),
+      'product residue': ms(() => modLimbs(p.limbs, p.limbs.length, CHECK_PRIME)),
+    });
+  }
+  console.table(rows);
+}
 
 console.log(`\n1. kernel product, limbs in memory: ours on 1 thread (and on ${allThreads}) vs GMP mpz_mul (binary)`);
 const kernelRows: Array<Record<string, string | number>> = [];
@@ -171,7 +214,7 @@ for (const n of fileSizes) {
   const fa = join(home, `a-${n}.txt`), fb = join(home, `b-${n}.txt`), gmpOut = join(home, 'gmp-out.txt');
   writeRandomDigitFile(fa, n);
   writeRandomDigitFile(fb, n);
-  const oursTimes: number[] = [];
+  const oursTimes: number[] = [], oursCpu: number[] = [], gmpCpu: number[] = [];
   let rss = 0;
   const oursPath = join(home, 'ours-out.txt');
   const gmpTimes: number[] = [];
@@ -180,10 +223,15 @@ for (const n of fileSizes) {
   for (let r = 0; r < rounds; r++) {
     const res = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', `${fa},${fb},${join(home, `h${r}`)},${oursPath}`], { encoding: 'utf8' });
     if (res.status !== 0) throw new Error(`bench/mul: our file → file product failed at n=${n}: ${res.stderr}`);
-    const o = JSON.parse(res.stdout) as { s: number; rss: number };
+    const o = JSON.parse(res.stdout) as { s: number; cpu: number; rss: number };
     oursTimes.push(o.s);
+    oursCpu.push(o.cpu);
     rss = Math.max(rss, o.rss);
-    if (withGmp && r === 0) gmpTimes.push(runGmp(exe, fa, fb, gmpOut, 0, true).pipeline!);
+    if (withGmp) {
+      const g = runGmp(exe, fa, fb, gmpOut, 0, true);
+      gmpTimes.push(g.pipeline!);
+      gmpCpu.push(g.pipelineCpu!);
+    }
   }
   let checked = 'unchecked';
   if (withGmp) {
@@ -199,6 +247,8 @@ for (const n of fileSizes) {
     'ours s': fmt(s),
     'GMP pipeline s': fmt(g),
     'ours/GMP': ratio(s, g),
+    'CPU s ours / GMP': `${fmt(median(oursCpu))} / ${fmt(gmpCpu.length ? median(gmpCpu) : undefined)}`,
+    'CPU ratio': ratio(median(oursCpu), gmpCpu.length ? median(gmpCpu) : undefined),
     't(n)/t(n/4)': quarter ? (s / quarter).toFixed(2) : '-',
     'ours peak RSS MiB': rss,
     checked,

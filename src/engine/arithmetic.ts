@@ -9,21 +9,20 @@ import { DivideByZeroError, InvalidArgumentError, NegativeExponentError } from '
 import {
   planProduct,
   natDivMod,
-  natFromDigits,
+  natFromDigitReader,
   natMul,
   natSqr,
   natSub,
   natAdd,
   natFromNumber,
   natIsZero,
-  natToDigits,
   type Nat,
 } from '../kernel/index.js';
 import { StreamNumber, type NumberLike } from '../number.js';
-import { parseLiteral, readAllDigits } from '../storage/index.js';
+import { parseLiteral } from '../storage/index.js';
 import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, type OperationOptions } from './context.js';
 import { STREAMING_FACTOR_LIMIT, addSigned, compareMagnitudes, compareNumbers, copyWithSign, divSmallMagnitude, mulSmall } from './linear.js';
-import { writeDigitsResult } from './result.js';
+import { writeDigitsResult, writeNatResult } from './result.js';
 import { divmodOutOfCore, mulOutOfCore, powOutOfCore } from './outofcore/index.js';
 import { trivialPower } from './power-edges.js';
 
@@ -38,8 +37,17 @@ function smallMagnitude(x: StreamNumber): number | undefined {
   return value <= STREAMING_FACTOR_LIMIT ? value : undefined;
 }
 
+/**
+ * |x| as a Nat, read from its file a piece at a time straight into the limbs (kernel natFromDigitReader): the
+ * decimal text is never in memory whole.
+ */
 export async function loadNat(x: StreamNumber): Promise<Nat> {
-  return natFromDigits(await readAllDigits(x.info));
+  const reader = await x.openReader();
+  try {
+    return await natFromDigitReader(x.digitCount, (from, length, into) => reader.read(from, length, into));
+  } finally {
+    await reader.close();
+  }
 }
 
 /** Whether the planner runs a product of operands in files of these sizes out of core (the engine executes that branch). */
@@ -143,10 +151,10 @@ async function mulInMemory(x: StreamNumber, y: StreamNumber, negative: boolean, 
   const [p, q] = await Promise.all([loadNat(x), loadNat(y)]);
   report(1);
   throwIfCancelled(options, 'mul');
-  const product = natToDigits(natMul(p, q));
+  const product = natMul(p, q);
   report(2);
   throwIfCancelled(options, 'mul');
-  const result = await writeDigitsResult(negative, product);
+  const result = await writeNatResult(negative, product);
   report(3);
   return result;
 }
@@ -259,9 +267,9 @@ async function divmodInMemory(
     r = natSub(b, r);
   }
   throwIfCancelled(options, operation);
-  const quotient = await writeDigitsResult(signsDiffer, natToDigits(q));
+  const quotient = await writeNatResult(signsDiffer, q);
   try {
-    return [quotient, await writeDigitsResult(y.isNegative, natToDigits(r))];
+    return [quotient, await writeNatResult(y.isNegative, r)];
   } catch (error) {
     quotient.free();
     throw error;
@@ -322,7 +330,7 @@ export async function pow(a: NumberLike, e: NumberLike, options: OperationOption
     if (plannedOutOfCore(half, half)) return powOutOfCore(x!, exponent, negative, digits, options);
     ensureResultFits('pow', digits);
     const power = await powInMemory(await loadNat(x!), exponent, options);
-    return writeDigitsResult(negative, natToDigits(power));
+    return writeNatResult(negative, power);
   });
 }
 

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { getConfig } from '../config.js';
+import { natDigitCount, natDigitPieces, natIsZero, type Nat } from '../kernel/index.js';
 import { StreamNumber } from '../number.js';
 import { AtomicFile, type DigitFileInfo } from '../storage/index.js';
 import { registerLogFile, registerReference } from '../tracker/references.js';
@@ -70,5 +71,35 @@ export function writeDigitsResult(negative: boolean, digits: Uint8Array): Promis
     if (negative && !isZero) await file.append(MINUS);
     await file.append(digits);
     return { negative: negative && !isZero, digitCount: digits.length, isZero };
+  });
+}
+
+/**
+ * A result held as a Nat (|value|, with its sign): its digits go to the file a piece at a time, straight from the
+ * limbs (kernel `natDigitPieces`, 2^20 digits a piece), so the whole decimal text never sits in memory. Double
+ * buffered: piece i is converted while piece i − 1 is being written.
+ * @example using p = await writeNatResult(true, natFromNumber(42)); p.toString(); // '-42'
+ */
+export function writeNatResult(negative: boolean, value: Nat): Promise<StreamNumber> {
+  const isZero = natIsZero(value);
+  const digitCount = natDigitCount(value);
+  const sign = negative && !isZero;
+  return writeResult(async (file) => {
+    let position = 0;
+    if (sign) {
+      await file.writeAt(0, MINUS);
+      position = 1;
+    }
+    let inFlight: Promise<void> = Promise.resolve();
+    for (const piece of natDigitPieces(value)) {
+      const write = file.writeAt(position, piece);
+      write.catch(() => undefined); // awaited below; this only keeps a failure from counting as unhandled meanwhile
+      position += piece.length;
+      // The generator writes piece i + 1 into piece i − 1's buffer: that write must be done before resuming it.
+      await inFlight;
+      inFlight = write;
+    }
+    await inFlight;
+    return { negative: sign, digitCount, isZero };
   });
 }

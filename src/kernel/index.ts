@@ -5,7 +5,7 @@
 
 export {
   Nat, NAT_ZERO, NAT_ONE, LIMB_FACTOR_LIMIT,
-  natFromDigits, natToDigits, natFromBigInt, natToBigInt, natFromNumber, natToNumber,
+  natFromDigits, natFromDigitReader, natToDigits, natDigitPieces, natFromBigInt, natToBigInt, natFromNumber, natToNumber,
   natIsZero, natDigitCount, natCompare, natAdd, natSub, natMulSmall, natDivSmall, natModSmall,
   natShiftDecimal, natTruncDecimal, natLowDigits, natExportLimbs, natImportLimbs,
 } from './nat.js';

@@ -11,6 +11,7 @@
  */
 
 import { ArithmeticCheckError, DivideByZeroError, InvalidArgumentError, InvalidNumberError } from '../errors.js';
+import { u16View, u8View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Radix of one limb. */
 export const BASE = 10000;
@@ -67,6 +68,24 @@ export function natFromFloatLimbs(src: Float64Array, len: number): Nat {
 
 // ---------------------------------------------------------------- conversions
 
+// Long numbers convert in the compiled kernel (assembly/digits.ts, SIMD: ~10× the JS loops below), through a
+// staging block of the wasm memory of at most STAGE_DIGITS digits and their limbs: chunk by chunk, so converting
+// a number never grows the wasm memory (which never shrinks) by more than ~STAGE_DIGITS·1.5 bytes, and the
+// digits go straight between the caller's buffer and the limbs. Short ones stay in JS: below WASM_DIGITS_MIN the
+// copies in and out would cost more than the loops.
+
+/** Digits from which a conversion runs compiled. */
+export const WASM_DIGITS_MIN = 2048;
+/** Digits per staged chunk (a multiple of 32, so every chunk but the most significant is whole vector steps). */
+const STAGE_DIGITS = 1 << 20;
+
+/** InvalidNumberError for the first non-digit in ascii[from..) (one exists), reported at its offset plus `base`. */
+function badDigit(ascii: Uint8Array, from: number, base = 0): InvalidNumberError {
+  let i = from;
+  while (ascii[i]! >= 48 && ascii[i]! <= 57) i++;
+  return new InvalidNumberError('digits', base + i, `byte ${ascii[i]} is not a decimal digit`);
+}
+
 /**
  * Parses ASCII decimal digits ascii[start..end), most significant first, leading zeros allowed.
  * Linear time: each limb is assembled from 4 bytes. Throws InvalidNumberError on a non-digit byte
@@ -77,29 +96,84 @@ export function natFromDigits(ascii: Uint8Array, start = 0, end = ascii.length):
     throw new InvalidArgumentError(`natFromDigits: bad range [${start}, ${end}) of ${ascii.length} bytes`);
   }
   if (start === end) throw new InvalidNumberError('digits', start, 'no digits');
+  const first = start;
+  // Zeros are digits: skipping them before validating the rest finds the same first bad byte.
+  while (start < end - 1 && ascii[start] === 48) start++;
+  const limbs = new Uint16Array(Math.ceil((end - start) / LIMB_DIGITS));
+  if (!digitsIntoLimbs(ascii, start, end, limbs, 0)) throw badDigit(ascii, first);
+  return natFromLimbs(limbs);
+}
+
+/**
+ * The Nat of `count` >= 1 decimal digits that `read` supplies a piece at a time: read(from, length, into) fills
+ * `into` with digits [from, from + length) (counted from the most significant) and returns them. Pieces of
+ * `pieceDigits` (a multiple of 4) are asked for from the least significant end, each converted straight into its
+ * limbs: the decimal text is never in memory whole (for loading a file; one buffer of pieceDigits bytes).
+ * @throws InvalidNumberError on a non-digit byte (offset counted from the first digit).
+ * @throws InvalidArgumentError for a count that is not an integer >= 1, or a pieceDigits not a multiple of 4.
+ * @example await natFromDigitReader(3, async (f, n, into) => { into.set(Buffer.from('123').subarray(f, f + n)); return into.subarray(0, n); })
+ */
+export async function natFromDigitReader(
+  count: number,
+  read: (from: number, length: number, into: Uint8Array) => Promise<Uint8Array>,
+  pieceDigits = STAGE_DIGITS,
+): Promise<Nat> {
+  if (!Number.isSafeInteger(count) || count < 1) throw new InvalidArgumentError(`natFromDigitReader: ${count} digits`);
+  if (!Number.isSafeInteger(pieceDigits) || pieceDigits < LIMB_DIGITS || pieceDigits % LIMB_DIGITS !== 0) {
+    throw new InvalidArgumentError(`natFromDigitReader: a piece of ${pieceDigits} digits is not a positive multiple of 4`);
+  }
+  const limbs = new Uint16Array(Math.ceil(count / LIMB_DIGITS));
+  const into = new Uint8Array(Math.min(count, pieceDigits));
+  for (let e = count, o = 0; e > 0; e -= pieceDigits, o += pieceDigits / LIMB_DIGITS) {
+    const b = Math.max(0, e - pieceDigits);
+    const piece = await read(b, e - b, into);
+    if (piece.length !== e - b) throw new InvalidArgumentError(`natFromDigitReader: asked for ${e - b} digits at ${b}, got ${piece.length}`);
+    if (!digitsIntoLimbs(piece, 0, piece.length, limbs, o)) throw badDigit(piece, 0, b);
+  }
+  return natFromLimbs(limbs);
+}
+
+/**
+ * Converts ascii[start..end) (n >= 1 digits) into limbs[o .. o + ceil(n/4)); false if a byte is not a digit (the
+ * limbs are then undefined). Compiled from WASM_DIGITS_MIN digits, in STAGE_DIGITS chunks taken from the least
+ * significant end, so every chunk but the last (most significant) is whole limbs and chunk c starts at limb
+ * o + c·STAGE_DIGITS/4.
+ */
+function digitsIntoLimbs(ascii: Uint8Array, start: number, end: number, limbs: Uint16Array, o: number): boolean {
+  const n = end - start;
+  if (n >= WASM_DIGITS_MIN) {
+    const chunk = Math.min(n, STAGE_DIGITS);
+    const src = wasmAlloc(chunk);
+    const dst = wasmAlloc(2 * Math.ceil(chunk / LIMB_DIGITS));
+    try {
+      const k = wasm();
+      for (let e = end; e > start; e -= STAGE_DIGITS, o += STAGE_DIGITS / LIMB_DIGITS) {
+        const b = Math.max(start, e - STAGE_DIGITS);
+        u8View(src, e - b).set(ascii.subarray(b, e));
+        if (!k.digitsToLimbs(src, e - b, dst)) return false;
+        limbs.set(u16View(dst, Math.ceil((e - b) / LIMB_DIGITS)), o);
+      }
+    } finally {
+      wasmFree(src);
+      wasmFree(dst);
+    }
+    return true;
+  }
   // Branch-free validation: (c - 48) >>> 0 > 9 for any non-digit; OR-ing the excess shows any bad byte.
   let bad = 0;
-  for (let i = start; i < end; i++) bad |= ((ascii[i] - 48) >>> 0) > 9 ? 1 : 0;
-  if (bad) {
-    let i = start;
-    while (ascii[i] >= 48 && ascii[i] <= 57) i++;
-    throw new InvalidNumberError('digits', i, `byte ${ascii[i]} is not a decimal digit`);
-  }
-  while (start < end - 1 && ascii[start] === 48) start++;
-  const n = end - start;
-  const len = Math.ceil(n / LIMB_DIGITS);
-  const limbs = new Uint16Array(len);
+  for (let i = start; i < end; i++) bad |= ((ascii[i]! - 48) >>> 0) > 9 ? 1 : 0;
+  if (bad) return false;
   let p = end;
-  let k = 0;
+  let k = o;
   for (; p - 4 >= start; p -= 4) {
-    limbs[k++] = (ascii[p - 4] - 48) * 1000 + (ascii[p - 3] - 48) * 100 + (ascii[p - 2] - 48) * 10 + (ascii[p - 1] - 48);
+    limbs[k++] = (ascii[p - 4]! - 48) * 1000 + (ascii[p - 3]! - 48) * 100 + (ascii[p - 2]! - 48) * 10 + (ascii[p - 1]! - 48);
   }
   if (p > start) {
     let v = 0;
-    for (let i = start; i < p; i++) v = v * 10 + (ascii[i] - 48);
-    limbs[k++] = v;
+    for (let i = start; i < p; i++) v = v * 10 + (ascii[i]! - 48);
+    limbs[k] = v;
   }
-  return natFromLimbs(limbs, k);
+  return true;
 }
 
 /** Number of decimal digits of a (1 for zero). */
@@ -118,9 +192,67 @@ export function natToDigits(a: Nat): Uint8Array {
   if (n === 0) return Uint8Array.of(48);
   const total = natDigitCount(a);
   const out = new Uint8Array(total);
-  let p = total;
-  for (let i = 0; i < n - 1; i++) {
-    let v = l[i];
+  writeFullLimbs(l.subarray(0, n - 1), out, total);
+  writeTopLimb(l[n - 1]!, out, total - LIMB_DIGITS * (n - 1));
+  return out;
+}
+
+/**
+ * The canonical decimal digits of a ("0" for zero), most significant first, in successive pieces of at most
+ * `pieceDigits` digits (rounded down to whole limbs, at least one), each written into one of two buffers used in
+ * turn: a piece stays valid until the generator is resumed twice, so a writer can have one piece in flight while the
+ * next is converted. The whole decimal text is never in memory at once (for writing a long result to a file).
+ * @throws InvalidArgumentError for a pieceDigits that is not an integer >= 4.
+ * @example [...natDigitPieces(natFromNumber(123456789), 4)].map((p) => Buffer.from(p).toString()) // ['1', '2345', '6789']
+ */
+export function* natDigitPieces(a: Nat, pieceDigits = STAGE_DIGITS): Generator<Uint8Array, void, void> {
+  if (!Number.isSafeInteger(pieceDigits) || pieceDigits < LIMB_DIGITS) {
+    throw new InvalidArgumentError(`natDigitPieces: piece of ${pieceDigits} digits is not an integer >= 4`);
+  }
+  const l = a.limbs;
+  const n = l.length;
+  if (n === 0) {
+    yield Uint8Array.of(48);
+    return;
+  }
+  const per = Math.floor(pieceDigits / LIMB_DIGITS);
+  const total = natDigitCount(a);
+  const buffers = [new Uint8Array(Math.min(total, LIMB_DIGITS * per)), new Uint8Array(Math.min(total, LIMB_DIGITS * per))];
+  // The top limb (1–4 digits) goes first, in a piece of its own: every later piece is `per` whole limbs, the
+  // first of them (the most significant) holding the remainder (n − 1) mod per.
+  const top = total - LIMB_DIGITS * (n - 1);
+  writeTopLimb(l[n - 1]!, buffers[0]!, top);
+  yield buffers[0]!.subarray(0, top);
+  let turn = 1;
+  for (let hi = n - 1; hi > 0; turn ^= 1) {
+    const lo = Math.max(0, hi - (((hi - 1) % per) + 1));
+    const bytes = LIMB_DIGITS * (hi - lo);
+    writeFullLimbs(l.subarray(lo, hi), buffers[turn]!, bytes);
+    yield buffers[turn]!.subarray(0, bytes);
+    hi = lo;
+  }
+}
+
+/** The top limb v's digits without leading zeros, ending at out[end) (which its digit count fills from 0). */
+function writeTopLimb(v: number, out: Uint8Array, end: number): void {
+  let p = end;
+  do {
+    const d = v % 10;
+    out[--p] = 48 + d;
+    v = (v - d) / 10;
+  } while (p > 0);
+}
+
+/** Writes every limb of `limbs` as exactly 4 digits, least significant limb last, ending at out[end). */
+function writeFullLimbs(limbs: Uint16Array, out: Uint8Array, end: number): void {
+  const m = limbs.length;
+  if (LIMB_DIGITS * m >= WASM_DIGITS_MIN) {
+    limbsToDigitsCompiled(limbs, out, end);
+    return;
+  }
+  let p = end;
+  for (let i = 0; i < m; i++) {
+    let v = limbs[i]!;
     const d0 = v % 10;
     v = (v - d0) / 10;
     const d1 = v % 10;
@@ -132,13 +264,31 @@ export function natToDigits(a: Nat): Uint8Array {
     out[p - 4] = 48 + (v - d2) / 10;
     p -= 4;
   }
-  let v = l[n - 1];
-  while (p > 0) {
-    const d = v % 10;
-    out[--p] = 48 + d;
-    v = (v - d) / 10;
+}
+
+/**
+ * writeFullLimbs compiled: chunks of STAGE_DIGITS/4 limbs from the bottom (chunk c's digits end at
+ * end − c·STAGE_DIGITS).
+ */
+function limbsToDigitsCompiled(limbs: Uint16Array, out: Uint8Array, end: number): void {
+  const m = limbs.length;
+  const per = STAGE_DIGITS / LIMB_DIGITS;
+  const chunk = Math.min(m, per);
+  const src = wasmAlloc(2 * chunk);
+  const dst = wasmAlloc(LIMB_DIGITS * chunk);
+  try {
+    const k = wasm();
+    for (let i = 0; i < m; i += per) {
+      const c = Math.min(per, m - i);
+      u16View(src, c).set(limbs.subarray(i, i + c));
+      k.limbsToDigits(src, c, dst);
+      const e = end - LIMB_DIGITS * i;
+      out.set(u8View(dst, LIMB_DIGITS * c), e - LIMB_DIGITS * c);
+    }
+  } finally {
+    wasmFree(src);
+    wasmFree(dst);
   }
-  return out;
 }
 
 const TEN_POW = [1, 10, 100, 1000, 10000];
@@ -321,8 +471,11 @@ export function natModSmall(a: Nat, p: number): number {
 /**
  * @internal Horner evaluation of limbs mod p, p <= 2^26: r < p so r·10^4 + limb < 2^40 is exact and the
  * quotient estimate floor(v·(1/p)) is off by at most one, fixed by the two conditional adjustments.
+ * From WASM_LIMBS_MIN limbs it runs compiled (assembly/fft.ts `residue`, four Horner chains at once, ~5× faster),
+ * staged like the conversions, chunk by chunk from the top: r ← r·(10^4)^c + (chunk mod p), c the chunk's limbs.
  */
 export function modLimbs(x: Uint16Array, n: number, p: number): number {
+  if (n >= WASM_LIMBS_MIN && p <= 2 ** 26) return modLimbsCompiled(x, n, p);
   const inv = 1 / p;
   let r = 0;
   let i = n - 1;
@@ -342,6 +495,37 @@ export function modLimbs(x: Uint16Array, n: number, p: number): number {
     r = r >= p ? r - p : r;
   }
   return r;
+}
+
+/** Limbs from which modLimbs runs compiled. */
+const WASM_LIMBS_MIN = 4096;
+
+/** b^e mod p for p <= 2^26 (every product < 2^52: exact in a double, % exact). */
+function powMod(b: number, e: number, p: number): number {
+  let r = 1;
+  for (b %= p; e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) r = (r * b) % p;
+    b = (b * b) % p;
+  }
+  return r;
+}
+
+function modLimbsCompiled(x: Uint16Array, n: number, p: number): number {
+  const per = STAGE_DIGITS / LIMB_DIGITS;
+  const buf = wasmAlloc(2 * Math.min(n, per));
+  try {
+    const k = wasm();
+    let r = 0;
+    // Chunks [e − c, e) from the top: the top one takes n mod per limbs (or per), every one below it per.
+    const topLen = n % per || per;
+    for (let e = n, c = topLen; e > 0; e -= c, c = per) {
+      u16View(buf, c).set(x.subarray(e - c, e));
+      r = ((r * powMod(BASE, c, p)) % p + k.residue(buf, c, p)) % p;
+    }
+    return r;
+  } finally {
+    wasmFree(buf);
+  }
 }
 
 // ---------------------------------------------------------------- decimal shifts

@@ -1,6 +1,7 @@
 /**
- * kernel/wasmheap — the compiled FFT kernel (assembly/fft.ts, built into dist/src/kernel/wasm/fft.wasm by
- * `npm run build`), its one shared WebAssembly memory, and the allocator that owns every byte of that memory.
+ * kernel/wasmheap — the compiled kernel (assembly/fft.ts, and assembly/digits.ts's decimal conversions, built into
+ * dist/src/kernel/wasm/fft.wasm by `npm run build`), its one shared WebAssembly memory, and the allocator that owns
+ * every byte of that memory.
  *
  * Why one shared memory: every arithmetic thread of kernel/threads.ts instantiates the same module on this memory,
  * so a transform's data is never copied between threads. Allocation happens on the thread that owns the memory
@@ -16,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { NumberTooLargeError } from '../errors.js';
 
-/** The exports of assembly/fft.ts (byte addresses are numbers; see that file for each function's contract). */
+/** The exports of assembly/fft.ts and assembly/digits.ts (byte addresses are numbers; see that file for each function's contract). */
 export interface KernelExports {
   dif4Stage(base: number, n: number, j0: number, j1: number, dir: number): void;
   dit4Stage(base: number, n: number, j0: number, j1: number, dir: number): void;
@@ -37,6 +38,8 @@ export interface KernelExports {
   interleave(x: number, re: number, im: number, n: number): void;
   deinterleave(re: number, im: number, x: number, n: number): void;
   residue(x: number, n: number, p: number): number;
+  digitsToLimbs(src: number, n: number, dst: number): number;
+  limbsToDigits(src: number, n: number, dst: number): void;
 }
 
 /** The wasm page size and the most pages a wasm32 memory may have (4 GiB). */
@@ -207,6 +210,11 @@ export function f64View(ptr: number, n: number): Float64Array {
 /** A Uint16Array view of n limbs at ptr (same rule as f64View). */
 export function u16View(ptr: number, n: number): Uint16Array {
   return new Uint16Array(load().memory.buffer, ptr, n);
+}
+
+/** A Uint8Array view of n bytes at ptr (same rule as f64View). */
+export function u8View(ptr: number, n: number): Uint8Array {
+  return new Uint8Array(load().memory.buffer, ptr, n);
 }
 
 /** A Uint32Array view of n words at ptr (same rule as f64View). */
