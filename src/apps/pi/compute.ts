@@ -92,9 +92,9 @@ function* piDigitsWithGuard(decimals: number, guard: number, threads: number): G
   // Every number is dropped after its last use (at 10^8 digits each is 50–100 MB).
   let s: Nat | undefined = natIsqrt(natShiftDecimal(natFromNumber(10005), 2 * digits), piMultiplier);
   const shift = q!.exponent - t!.exponent;
-  let product: Nat | undefined = piMultiplier.mul(s, q!.mantissa);
+  let product: Nat | undefined = piMultiplier.mul(natMulSmall(s, 426880), q!.mantissa);
   s = q = undefined;
-  let numerator: Nat | undefined = natShiftDecimal(natMulSmall(product, 426880), Math.max(0, shift));
+  let numerator: Nat | undefined = natShiftDecimal(product, Math.max(0, shift));
   product = undefined;
   const denominator = natShiftDecimal(t!.mantissa, Math.max(0, -shift));
   t = undefined;
