@@ -15,7 +15,7 @@
 
 import { DivideByZeroError } from '../errors.js';
 import {
-  BASE, NAT_ONE, NAT_ZERO, Nat, cmpLimbs, natAdd, natCompare, natDivSmall, natFromLimbs, natLowLimbs, natShiftLimbs,
+  BASE, NAT_ONE, NAT_ZERO, Nat, cmpLimbs, natAdd, natCompare, natDivSmall, natFromLimbs, natShiftLimbs,
   natSub,
   natTruncLimbs, LIMB_FACTOR_LIMIT, natToNumber, natFromNumber,
 } from './nat.js';
@@ -171,8 +171,16 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
   const h = c + 3;
   const X = reciprocalOf(b, h, m);
   const high = quotientChunk(natTruncLimbs(a, c), b, X, h, m);
-  const low = quotientChunk(natAdd(natShiftLimbs(high.r, c), natLowLimbs(a, c)), b, X, h, m);
-  return { q: natAdd(natShiftLimbs(high.q, c), low.q), r: low.r };
+  const low = quotientChunk(aboveLimbs(high.r, a, c), b, X, h, m);
+  return { q: aboveLimbs(high.q, low.q, c), r: low.r };
+}
+
+/** hi·B^c + (lo mod B^c) in one allocation (the two parts do not overlap: no carries, no temporaries). */
+function aboveLimbs(hi: Nat, lo: Nat, c: number): Nat {
+  const out = new Uint16Array(c + hi.limbs.length);
+  out.set(lo.limbs.subarray(0, Math.min(c, lo.limbs.length)));
+  out.set(hi.limbs, c);
+  return natFromLimbs(out);
 }
 
 /** X ≈ B^2k / (b's top k limbs, or b·B^(k−lb) when it is shorter). */

@@ -11,9 +11,7 @@
 import { randomInt } from 'node:crypto';
 import { ArithmeticCheckError, InvalidArgumentError, NegativeExponentError } from '../errors.js';
 import { fftMulLimbs } from './fft.js';
-import {
-  BASE, NAT_ONE, NAT_ZERO, Nat, modLimbs, natAdd, natFromLimbs, natLowLimbs, natShiftLimbs, natSub, natTruncLimbs,
-} from './nat.js';
+import { BASE, NAT_ONE, NAT_ZERO, Nat, modLimbs, natAdd, natFromLimbs, natShiftLimbs, natTruncLimbs } from './nat.js';
 import { KARATSUBA_THRESHOLD, planProduct, type ProductPlan } from './planner.js';
 
 /** The thresholds live with the planner; re-exported for the modules that read them here (spectra.ts, bench). */
@@ -224,23 +222,66 @@ function splitProduct(a: Nat, b: Nat, square: boolean, plan: ProductPlan): Nat {
   const { budget } = plan;
   const [x, y] = a.size >= b.size ? [a, b] : [b, a];
   const h = plan.splitDigits / 4;
-  const x1 = natTruncLimbs(x, h);
-  const x0 = natLowLimbs(x, h);
-  let result: Nat;
+  // Views, not copies: the halves live only during this product (x1's top limb is x's, non-zero).
+  const x1 = new Nat(x.limbs.subarray(h));
+  const x0 = natFromLimbs(x.limbs.subarray(0, h));
+  // The result is assembled in one buffer with in-place additions: at 10^8 digits every full-size temporary of
+  // the shifts and sums would be 50–100 MB of garbage waiting for the collector (it set pi's peak RSS).
+  const out = new Uint16Array(a.size + b.size + 2);
   if (y.size <= h) {
-    result = natAdd(natShiftLimbs(productOf(x1, y, false, budget), h), productOf(x0, y, false, budget));
+    addAt(out, productOf(x0, y, false, budget).limbs, 0);
+    addAt(out, productOf(x1, y, false, budget).limbs, h);
   } else {
-    const y1 = square ? x1 : natTruncLimbs(y, h);
-    const y0 = square ? x0 : natLowLimbs(y, h);
-    const z2 = productOf(x1, y1, square, budget);
-    const z0 = productOf(x0, y0, square, budget);
+    const y1 = square ? x1 : new Nat(y.limbs.subarray(h));
+    const y0 = square ? x0 : natFromLimbs(y.limbs.subarray(0, h));
+    const z2 = productOf(x1, y1, square, budget).limbs;
+    const z0 = productOf(x0, y0, square, budget).limbs;
+    // z0 < B^2h: z0 and z2·B^2h do not overlap.
+    out.set(z0, 0);
+    out.set(z2, 2 * h);
     const sx = natAdd(x1, x0);
-    const sy = square ? sx : natAdd(y1, y0);
-    const z1 = natSub(natSub(productOf(sx, sy, square, budget), z2), z0);
-    result = natAdd(natAdd(natShiftLimbs(z2, 2 * h), natShiftLimbs(z1, h)), z0);
+    addAt(out, productOf(sx, square ? sx : natAdd(y1, y0), square, budget).limbs, h);
+    // z1 = (x1+x0)(y1+y0) − z2 − z0 ≥ 0, subtracted from the running sum, which stays ≥ the final product.
+    subAt(out, z2, h);
+    subAt(out, z0, h);
   }
+  const result = natFromLimbs(out);
   checkProduct(a.limbs, b.limbs, result.limbs, 'split product');
   return result;
+}
+
+/** out += src·B^off in place (out is long enough for the sum). */
+function addAt(out: Uint16Array, src: Uint16Array, off: number): void {
+  let carry = 0;
+  let i = 0;
+  for (; i < src.length; i++) {
+    const v = out[off + i]! + src[i]! + carry;
+    carry = v >= BASE ? 1 : 0;
+    out[off + i] = v - carry * BASE;
+  }
+  for (let k = off + i; carry !== 0; k++) {
+    if (k >= out.length) throw new ArithmeticCheckError('internal: split product overflows its buffer');
+    const v = out[k]! + 1;
+    carry = v >= BASE ? 1 : 0;
+    out[k] = v - carry * BASE;
+  }
+}
+
+/** out −= src·B^off in place (the difference is known to be ≥ 0). */
+function subAt(out: Uint16Array, src: Uint16Array, off: number): void {
+  let borrow = 0;
+  let i = 0;
+  for (; i < src.length; i++) {
+    const v = out[off + i]! - src[i]! - borrow;
+    borrow = v < 0 ? 1 : 0;
+    out[off + i] = v + borrow * BASE;
+  }
+  for (let k = off + i; borrow !== 0; k++) {
+    if (k >= out.length) throw new ArithmeticCheckError('internal: split product went negative');
+    const v = out[k]! - 1;
+    borrow = v < 0 ? 1 : 0;
+    out[k] = v + borrow * BASE;
+  }
 }
 
 /**

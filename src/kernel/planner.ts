@@ -19,7 +19,7 @@
  * The shape follows apfloat's convolution builders, which pick the strategy per size in one class.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { budgetFor, heldBytes } from './budget.js';
+import { LIMB_BYTES_PER_DIGIT, budgetFor, heldBytes } from './budget.js';
 import { fftWorkingBytes, spectraHeapBytes } from './fft.js';
 import { LIMB_DIGITS } from './nat.js';
 
@@ -132,5 +132,5 @@ export function planProduct(aDigits: number, bDigits: number, options: PlanOptio
  * transforms within `budget`. Otherwise its products are planned one by one (planProduct).
  */
 export function planSharedTransforms(M: number, liveSpectra: number, resultDigits: number, budget = budgetFor('inMemory')): boolean {
-  return 16 * M * liveSpectra + spectraHeapBytes(M) + Math.ceil(resultDigits / 2) <= budget;
+  return 16 * M * liveSpectra + spectraHeapBytes(M) + Math.ceil(resultDigits * LIMB_BYTES_PER_DIGIT) <= budget;
 }

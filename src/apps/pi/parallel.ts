@@ -142,9 +142,16 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
   return [left, right];
 }
 
-/** The node's P, Q, T from its computed leaves, merging in the tree's order (post-order, as `split` does). */
+/**
+ * The node's P, Q, T from its computed leaves, merging in the tree's order (post-order, as `split` does). A leaf's
+ * result leaves the map when it is taken, so merged leaves are not kept alive.
+ */
 function* mergeUp(node: Node, results: Map<Node, Split>): Generator<number, Split> {
-  if (!node.children) return results.get(node)!;
+  if (!node.children) {
+    const leaf = results.get(node)!;
+    results.delete(node);
+    return leaf;
+  }
   const left = yield* mergeUp(node.children[0], results);
   const right = yield* mergeUp(node.children[1], results);
   const merged = merge(left, right, node.needP);
