@@ -2,7 +2,7 @@
  * context — what every engine operation shares: cancellation, progress, the refusal of
  * results that cannot fit (configured digit limit, free disk), and operand coercion.
  */
-import { statfsSync } from 'node:fs';
+import { freeBytesAt } from '../storage/index.js';
 import { formatBytes, getConfig } from '../config.js';
 import { CancelledError, ResultTooLargeError } from '../errors.js';
 import { StreamNumber, type NumberLike } from '../number.js';
@@ -33,15 +33,9 @@ export function progressReporter(options: OperationOptions, total: number): (don
   };
 }
 
-/** Free bytes for unprivileged writers in the log folder's file system. */
+/** Free bytes for unprivileged writers in the log folder's file system (storage's `freeBytesAt`). */
 export function freeDiskBytes(): number {
-  const { logDir } = getConfig();
-  try {
-    const stats = statfsSync(logDir);
-    return stats.bavail * stats.bsize;
-  } catch {
-    return Number.POSITIVE_INFINITY; // folder not created yet: the write itself will report
-  }
+  return freeBytesAt(getConfig().logDir);
 }
 
 /**

@@ -8,7 +8,7 @@
  * crafted against this process's secret p happens with probability about 2^-25 per fault.
  */
 
-import { randomInt } from 'node:crypto';
+import { randomCheckPrime } from './check-prime.js';
 import { ArithmeticCheckError, InvalidArgumentError, NegativeExponentError } from '../errors.js';
 import { fftMulLimbs } from './fft.js';
 import { BASE, NAT_ONE, NAT_ZERO, Nat, modLimbs, natAdd, natFromLimbs, natShiftLimbs, natTruncLimbs } from './nat.js';
@@ -19,21 +19,8 @@ export { FFT_THRESHOLD, KARATSUBA_THRESHOLD, mulWorkingBytes, setMulThresholds }
 
 // ---------------------------------------------------------------- residue check
 
-function isPrime(n: number): boolean {
-  if (n < 2 || n % 2 === 0) return n === 2;
-  for (let f = 3; f * f <= n; f += 2) if (n % f === 0) return false;
-  return true;
-}
-
-function randomPrime(): number {
-  for (;;) {
-    const c = randomInt(2 ** 25, 2 ** 26) | 1;
-    if (isPrime(c)) return c;
-  }
-}
-
-/** The process's check prime (exported for diagnostics and tests). */
-export const CHECK_PRIME = randomPrime();
+/** The process's check prime (check-prime.ts; exported for diagnostics and tests). */
+export const CHECK_PRIME = randomCheckPrime();
 
 type FaultHook = (limbs: Uint16Array) => void;
 let faultHook: FaultHook | null = null;

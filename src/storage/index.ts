@@ -9,3 +9,4 @@ export * from './write.js';
 export * from './literal.js';
 export * from './owner.js';
 export * from './regular.js';
+export * from './disk.js';

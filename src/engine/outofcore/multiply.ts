@@ -35,7 +35,8 @@ import { cosN, releaseFftCaches, MAX_ROUNDING_ERROR } from '../../kernel/fft.js'
 import { blockConvolutionBound, forwardBlock, inverseBlock, multiplyAccumulate, newSpectrum, type Spectrum } from '../../kernel/transform.js';
 import { DigitReader, type AtomicFile, type DigitFileInfo } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
-import { BackwardResidue, mulMod, randomPrime } from './residue.js';
+import { BackwardResidue, mulMod } from './residue.js';
+import { randomCheckPrime } from '../../kernel/check-prime.js';
 import { RecordFile, type ScratchDir } from './scratch.js';
 
 /** Working bytes of the block convolution per unit of block size. */
@@ -108,7 +109,7 @@ export async function convolveBlocksOnDisk(request: MultiplyRequest): Promise<Mu
 
   const work = newSpectrum(size);
   for (let d = initialDigitSize(a.digitCount, bDigits, size); d >= 1; d--) {
-    const p = randomPrime();
+    const p = randomCheckPrime();
     const cacheA = await RecordFile.create(scratch.newPath('spectra-a'), 16 * size);
     const cacheB = square ? cacheA : await RecordFile.create(scratch.newPath('spectra-b'), 16 * size);
     try {

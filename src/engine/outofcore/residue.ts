@@ -4,26 +4,8 @@
  * operation, the residues being computed while the digits stream past anyway (operands while their
  * blocks are transformed, the product while it is written). A fault that slips past the FFT's
  * rounding check changes the result by some E ≠ 0, and a random 26-bit prime divides E with
- * negligible probability.
+ * negligible probability. The prime comes from kernel/check-prime.ts.
  */
-import { randomInt } from 'node:crypto';
-
-const P_MIN = 2 ** 25;
-const P_MAX = 2 ** 26;
-
-function isPrime(n: number): boolean {
-  if (n % 2 === 0) return n === 2;
-  for (let f = 3; f * f <= n; f += 2) if (n % f === 0) return false;
-  return true;
-}
-
-/** A random prime in [2^25, 2^26): residues stay < 2^26, so products of two stay exact in a double (< 2^52). */
-export function randomPrime(): number {
-  for (;;) {
-    const n = randomInt(P_MIN, P_MAX) | 1;
-    if (isPrime(n)) return n;
-  }
-}
 
 export function mulMod(a: number, b: number, p: number): number {
   return (a * b) % p;

@@ -1,0 +1,195 @@
+/**
+ * apps/pi/drivers — the drivers of the pi computation: the checks of a decimal count, the synchronous and the
+ * asynchronous (progress, cancellation, pauses for the event loop) runs of compute.ts's steps, the number of
+ * series threads the budget allows, and the atomic write to a file after a disk-space check.
+ */
+import { totalmem } from 'node:os';
+import { freeBytesAt } from '../../storage/index.js';
+import { dirname, resolve } from 'node:path';
+import { formatBytes, getConfig } from '../../config.js';
+import { CancelledError, InvalidArgumentError, ResultTooLargeError } from '../../errors.js';
+import { PI_HELD_BYTES_PER_DECIMAL, fftThreads, piThreadsWithinBudget, suspendHelper } from '../../kernel/index.js';
+import { THREADED_DECIMALS, piDecimals, piWorkTotal } from './compute.js';
+import { writePiFile } from './writer.js';
+
+
+export interface PiOptions {
+  signal?: AbortSignal;
+  /** Called as work advances: `done` of `total` work units (binary splitting, sqrt, division, output). */
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * Threads the series may use (async drivers only; default `fftThreads()`, i.e. MATHSTREAM_THREADS or the
+   * machine's available parallelism). Fewer are used where the memory budget does not hold that many subtrees at
+   * once (kernel/budget.ts `piThreadsWithinBudget`) and below THREADED_DECIMALS. The digits never depend on it.
+   */
+  threads?: number;
+}
+
+/** Reads a decimal count from the command line: `1000000`, `1e6`, `2.5e7`. */
+export function parseDecimalCount(text: string): number {
+  const trimmed = text.trim();
+  if (!/^(\d+|\d+(\.\d+)?[eE]\d+)$/.test(trimmed)) {
+    throw new InvalidArgumentError(`pi: the number of decimals must be a positive integer, got "${text}"`);
+  }
+  return checkDecimalCount(Number(trimmed));
+}
+
+/**
+ * Validates a decimal count: a positive safe integer, within MATHSTREAM_MAX_DIGITS and
+ * within what this machine's memory can hold (the out-of-core path is not available yet).
+ */
+export function checkDecimalCount(decimals: number): number {
+  if (!Number.isSafeInteger(decimals) || decimals < 1) {
+    throw new InvalidArgumentError(`pi: the number of decimals must be a positive integer, got ${decimals}`);
+  }
+  const { maxDigits } = getConfig();
+  if (maxDigits !== undefined && decimals + 1 > maxDigits) {
+    throw new ResultTooLargeError(`pi: ${decimals} decimals exceed MATHSTREAM_MAX_DIGITS = ${maxDigits}`);
+  }
+  const needed = decimals * PI_HELD_BYTES_PER_DECIMAL + getConfig().memoryBudget;
+  if (needed > totalmem()) {
+    throw new ResultTooLargeError(
+      `pi: ${decimals} decimals need about ${(needed / 2 ** 30).toFixed(1)} GiB of memory, more than this machine has ` +
+        `(${(totalmem() / 2 ** 30).toFixed(1)} GiB)`,
+    );
+  }
+  return decimals;
+}
+
+/** A computation in progress: the work generator and the progress counted so far. */
+interface Drive {
+  readonly decimals: number;
+  readonly steps: Generator<number, Uint8Array>;
+  /** Work units of the computation plus `extraTotal` (work the caller does after it, e.g. writing the file). */
+  readonly total: number;
+  readonly extraTotal: number;
+  done: number;
+}
+
+function startDrive(decimals: number, extraTotal: number, threads: number): Drive {
+  return { decimals, steps: piDecimals(decimals, threads), total: piWorkTotal(decimals) + extraTotal, extraTotal, done: 0 };
+}
+
+/** Ends a computation that stopped early (cancelled or failed): the generator's cleanup stops the subtree threads. */
+function closeDrive(drive: Drive): void {
+  drive.steps.return(new Uint8Array(0));
+}
+
+/**
+ * Threads the async driver gives the series: from THREADED_DECIMALS on, as many as asked (default fftThreads()) and
+ * as the memory budget holds subtrees at once (piThreadsWithinBudget: the default 1 GiB holds a second thread up to
+ * about 4·10^7 decimals, so pi to 10^8 stays on one thread and under 2 GiB).
+ * @throws InvalidArgumentError for a thread count that is not a positive integer.
+ */
+export function piThreadsFor(decimals: number, wanted: number = fftThreads()): number {
+  if (!Number.isSafeInteger(wanted) || wanted < 1) {
+    throw new InvalidArgumentError(`pi: the number of threads must be a positive integer, got ${wanted}`);
+  }
+  return decimals < THREADED_DECIMALS ? 1 : piThreadsWithinBudget(decimals, wanted);
+}
+
+/** One step: the cancellation check, the work, the progress report; the digits once the generator is done. */
+function advance(drive: Drive, options: PiOptions): Uint8Array | undefined {
+  if (options.signal?.aborted) throw new CancelledError(`pi to ${drive.decimals} decimals`);
+  const step = drive.steps.next();
+  if (step.done) return step.value;
+  drive.done += step.value;
+  options.onProgress?.(drive.done, Math.max(drive.total, drive.done + drive.extraTotal));
+  return undefined;
+}
+
+function finish(drive: Drive, options: PiOptions, digits: Uint8Array): { digits: Uint8Array; done: number; total: number } {
+  const finalTotal = Math.max(drive.total, drive.done + drive.extraTotal);
+  if (drive.extraTotal === 0) options.onProgress?.(finalTotal, finalTotal);
+  return { digits, done: finalTotal - drive.extraTotal, total: finalTotal };
+}
+
+/*
+ * On one thread, the drivers keep the kernel's FFT helper thread off: pi's large products go through spectra, which
+ * stay on one thread, so the helper would save little (10^6 decimals: 3.02 s with it, 3.09 s without) while
+ * pinning its buffer pool and tables — at 10^8 decimals that was 2.4 GiB peak RSS instead of 1.8. The other cores
+ * are used one level up instead: the async driver has the series' subtrees computed at once (parallel.ts), where
+ * the memory budget allows it (piThreadsFor), and then lets the helper work too.
+ *
+ * The sync driver stays on one thread: it blocks the event loop, so it could not see a subtree thread die.
+ */
+
+function driveSync(decimals: number, options: PiOptions): Uint8Array {
+  const drive = startDrive(decimals, 0, 1);
+  const resumeHelper = suspendHelper();
+  try {
+    for (;;) {
+      const digits = advance(drive, options);
+      if (digits) return finish(drive, options, digits).digits;
+    }
+  } finally {
+    closeDrive(drive);
+    resumeHelper();
+  }
+}
+
+/** Lets timers, signals and I/O run between steps about every PAUSE_MS of computing. */
+const PAUSE_MS = 50;
+
+async function driveAsync(decimals: number, options: PiOptions, extraTotal = 0): Promise<{ digits: Uint8Array; done: number; total: number }> {
+  const threads = piThreadsFor(decimals, options.threads);
+  const drive = startDrive(decimals, extraTotal, threads);
+  let lastPause = performance.now();
+  // Where the budget allows subtree threads, it allows the kernel's helper too: it then serves the plain products
+  // (P1·P2, the square root and the division), 10^7 decimals on 2 threads: 28.0 → 25.8 s, same peak RSS (~0.7 GiB).
+  const resumeHelper = threads > 1 ? () => undefined : suspendHelper();
+  try {
+    for (;;) {
+      const digits = advance(drive, options);
+      if (digits) return finish(drive, options, digits);
+      if (performance.now() - lastPause > PAUSE_MS) {
+        await new Promise((resolveNow) => setImmediate(resolveNow));
+        lastPause = performance.now();
+      }
+    }
+  } finally {
+    closeDrive(drive);
+    resumeHelper();
+  }
+}
+
+/** The first `decimals` decimals of pi as ASCII digits (synchronous, in memory). */
+export function computePiDigits(decimals: number, options: PiOptions = {}): Uint8Array {
+  return driveSync(checkDecimalCount(decimals), options);
+}
+
+/** Same as computePiDigits, but yields to the event loop so progress shows and a signal can cancel. */
+export async function computePi(decimals: number, options: PiOptions = {}): Promise<Uint8Array> {
+  return (await driveAsync(checkDecimalCount(decimals), options)).digits;
+}
+
+/** Refuses up front a file that cannot fit the destination's free space. */
+function checkDiskSpace(path: string, bytes: number): void {
+  const free = freeBytesAt(dirname(path));
+  if (bytes > free) {
+    throw new ResultTooLargeError(`pi: ${formatBytes(bytes)} do not fit the ${formatBytes(free)} free at ${dirname(path)}`);
+  }
+}
+
+/**
+ * Writes "3." + the first `decimals` decimals + "\n" to `outPath`, atomically (a file at
+ * `outPath` is always complete). Cancelling through `signal` raises CancelledError and leaves
+ * no file.
+ */
+export async function computePiToFile(
+  decimals: number,
+  outPath: string,
+  options: PiOptions = {},
+): Promise<{ path: string; decimals: number }> {
+  checkDecimalCount(decimals);
+  const path = resolve(outPath);
+  checkDiskSpace(path, decimals + 3);
+  const writeWeight = piWorkTotal(decimals) / 50;
+  const { digits, done, total } = await driveAsync(decimals, options, writeWeight);
+  const written = await writePiFile(digits, path, {
+    signal: options.signal,
+    onWritten: (count) => options.onProgress?.(Math.min(total, done + (writeWeight * count) / decimals), total),
+  });
+  options.onProgress?.(total, total);
+  return { path: written, decimals };
+}
