@@ -1,17 +1,17 @@
 /**
- * examples/collatz-ui — starts the Collatz explorer and prints its address.
+ * examples/collatz-ui — starts the local web app on its Collatz explorer and prints its address.
  *
- *   npx tsc -p . && node dist/examples/collatz-ui.js [port]
+ *   node dist/examples/collatz-ui.js [port]
  *
  * Open the printed URL, type 27 (111 steps) or 2^44497-1 (598,067 steps), watch the
  * progress and the plot of digits per step. Ctrl-C stops the server.
  */
-import { startCollatzServer } from '../src/apps/collatz/server.js';
+import { startWebApp } from 'mathstream/web';
 
 const port = Number(process.argv[2] ?? '8427');
-const server = await startCollatzServer({ port });
-console.log(`Collatz explorer running at ${server.url}`);
-console.log('Try 27, 2^1000-1 or 2^100000-1; Ctrl-C to stop.');
+const app = await startWebApp({ port, landing: 'collatz' });
+console.log(`Collatz explorer running at ${app.url}`);
+console.log('Try 27, 2^1000-1 or 2^100000-1; the pi search and the calculator are one click away. Ctrl-C to stop.');
 process.once('SIGINT', () => {
-  void server.close().then(() => process.exit(0));
+  void app.close().then(() => process.exit(0));
 });

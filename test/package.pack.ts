@@ -57,20 +57,21 @@ test('npx mathstream pi 1000 prints the right digits', () => {
   assert.equal(run('npx', ['--no-install', 'mathstream', 'pi', '1000']).trim(), `3.${piDecimals(1000)}`);
 });
 
-test('the app entries resolve: mathstream/pi, /find, /collatz, /tracker, /cli', () => {
+test('the app entries resolve: mathstream/pi, /find, /collatz, /web, /tracker, /cli', () => {
   writeFileSync(
     join(work, 'entries.mjs'),
     `import { computePi } from 'mathstream/pi';
      import { findDigits } from 'mathstream/find';
      import { collatz } from 'mathstream/collatz';
+     import { startWebApp } from 'mathstream/web';
      import { trackerStatus } from 'mathstream/tracker';
      import { startProgress } from 'mathstream/cli';
      const digits = Buffer.from(await computePi(50)).toString('latin1');
-     console.log(JSON.stringify({ digits, kinds: [typeof findDigits, typeof collatz, typeof trackerStatus, typeof startProgress] }));`,
+     console.log(JSON.stringify({ digits, kinds: [typeof findDigits, typeof collatz, typeof startWebApp, typeof trackerStatus, typeof startProgress] }));`,
   );
   const out = JSON.parse(run(process.execPath, ['entries.mjs'])) as { digits: string; kinds: string[] };
   assert.equal(out.digits, piDecimals(50));
-  assert.deepEqual(out.kinds, ['function', 'function', 'function', 'function']);
+  assert.deepEqual(out.kinds, ['function', 'function', 'function', 'function', 'function']);
 });
 
 test('internals stay out of the root and @internal declarations out of the types', () => {
