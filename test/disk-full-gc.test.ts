@@ -7,28 +7,18 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnChild } from './fixtures/children.js';
+import { mountSmallDisk } from './helpers.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-const mountPoint = mkdtempSync(join(tmpdir(), 'ms-fullfs-'));
-let mounted = false;
-try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mountPoint], { stdio: 'ignore' });
-  mounted = true;
-} catch {
-  mounted = false;
-}
-const skip = mounted ? false : 'needs root to mount an 8 MiB tmpfs (mount -t tmpfs -o size=8m)';
+const disk = mountSmallDisk('8m', 'ms-fullfs-');
+const { mountPoint, skip } = disk;
 
-after(() => {
-  if (mounted) execFileSync('umount', ['-l', mountPoint]);
-  rmSync(mountPoint, { recursive: true, force: true });
-});
+after(() => disk.release());
 
 function cli(home: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [MAIN, ...args], { env: { ...process.env, MATHSTREAM_HOME: home }, encoding: 'utf8', timeout: 60_000 });

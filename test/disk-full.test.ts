@@ -6,7 +6,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,18 +14,12 @@ import { ResultTooLargeError, StorageError } from '../src/errors.js';
 import { add, mul, pow } from '../src/engine/index.js';
 import { StreamNumber } from '../src/number.js';
 import { closeTracker, trackedFiles } from '../src/tracker/index.js';
-import { logFiles } from './helpers.js';
+import { logFiles, mountSmallDisk } from './helpers.js';
 
-const mountPoint = mkdtempSync(join(tmpdir(), 'ms-tinyfs-'));
+const disk = mountSmallDisk('4m', 'ms-tinyfs-');
+const { mountPoint, skip } = disk;
+const mounted = skip === false;
 const operands = mkdtempSync(join(tmpdir(), 'ms-operands-'));
-let mounted = false;
-try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { stdio: 'ignore' });
-  mounted = true;
-} catch {
-  mounted = false;
-}
-const skip = mounted ? false : 'needs root to mount a small tmpfs';
 
 before(() => {
   if (mounted) configure({ home: mountPoint });
@@ -34,7 +27,7 @@ before(() => {
 
 after(() => {
   closeTracker();
-  if (mounted) execFileSync('umount', [mountPoint]);
+  disk.release();
   rmSync(operands, { recursive: true, force: true });
 });
 

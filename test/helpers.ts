@@ -1,5 +1,6 @@
 /** Shared test helpers: a fresh home per test file, and BigInt oracles. */
-import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configure } from '../src/config.js';
@@ -43,3 +44,32 @@ export function bigintSqrt(n: bigint): bigint {
 }
 
 export { randomInteger, randomNatural, seededRandom } from './random.js';
+
+/** A small tmpfs mounted for a test file (needs root, as in CI), or the reason it is skipped. */
+export interface SmallDisk {
+  readonly mountPoint: string;
+  /** `false` when mounted; otherwise the reason to skip (for node:test's `skip`). */
+  readonly skip: string | false;
+  /** Unmounts (lazily: a child may still hold a file) and removes the mount point. */
+  release(): void;
+}
+
+/** Mounts a `size` tmpfs (`4m`, `8m`) on a new temp folder. */
+export function mountSmallDisk(size: string, prefix: string): SmallDisk {
+  const mountPoint = mkdtempSync(join(tmpdir(), prefix));
+  let mounted = false;
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mountPoint], { stdio: 'ignore' });
+    mounted = true;
+  } catch {
+    mounted = false;
+  }
+  return {
+    mountPoint,
+    skip: mounted ? false : `needs root to mount a ${size} tmpfs (mount -t tmpfs -o size=${size})`,
+    release() {
+      if (mounted) execFileSync('umount', ['-l', mountPoint]);
+      rmSync(mountPoint, { recursive: true, force: true });
+    },
+  };
+}
