@@ -7,7 +7,7 @@
  */
 import { natFromDigits, natMul } from '../src/kernel/index.js';
 import { natToBigInt } from '../src/kernel/nat.js';
-import { setMulThresholds, KARATSUBA_THRESHOLD, FFT_THRESHOLD } from '../src/kernel/mul.js';
+import { KARATSUBA_THRESHOLD, FFT_THRESHOLD } from '../src/kernel/mul.js';
 import { median, randomAscii } from './kernel-util.js';
 
 const argv = process.argv.slice(2);
@@ -31,16 +31,15 @@ for (const n of sizes) {
   const a = natFromDigits(randomAscii(4 * n)), b = natFromDigits(randomAscii(4 * n));
   const ref = natToBigInt(a) * natToBigInt(b);
   const run = (k: number, f: number): number => {
-    setMulThresholds(k, f);
-    if (natToBigInt(natMul(a, b)) !== ref) throw new Error(`bench/mul-small: wrong product at n=${n}`);
-    const us = perProduct(() => natMul(a, b), n);
-    setMulThresholds(defaults.k, defaults.f);
-    return us;
+    const options = { karatsubaThreshold: k, fftThreshold: f };
+    if (natToBigInt(natMul(a, b, options)) !== ref) throw new Error(`bench/mul-small: wrong product at n=${n}`);
+    return perProduct(() => natMul(a, b, options), n);
   };
   const school = run(1e9, 1e9);
   const kara = run(24, 1e9);
   const fft = n >= 4 ? run(1e9, 4) : NaN;
-  const dflt = run(defaults.k, defaults.f);
+  if (natToBigInt(natMul(a, b)) !== ref) throw new Error(`bench/mul-small: wrong default product at n=${n}`);
+  const dflt = perProduct(() => natMul(a, b), n);
   const x = natToBigInt(a), y = natToBigInt(b);
   const big = perProduct(() => x * y, n);
   rows.push({

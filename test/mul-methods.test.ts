@@ -6,12 +6,11 @@
  * neighbours) and random operands, all checked against BigInt. A method that is only reached at large sizes in
  * normal use is made to run at these sizes by its knob (thresholds, budget, block size).
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { natFromBigInt, natToBigInt, natMul, natSqr, type Nat } from '../src/kernel/index.js';
-import { setMulThresholds } from '../src/kernel/planner.js';
 import { Multiplier } from '../src/kernel/multiplier.js';
 import { mulOutOfCore } from '../src/engine/outofcore/index.js';
 import { StreamNumber } from '../src/number.js';
@@ -35,31 +34,28 @@ const cases: Array<readonly [bigint, bigint]> = [
   ]),
 ].map(([a, b]) => [abs(a), abs(b)] as const);
 
-type Method = { name: string; product: (a: Nat, b: Nat) => Nat; before?: () => void };
+type Method = { name: string; product: (a: Nat, b: Nat) => Nat };
 
+// Each method is forced by per-call options (MulOptions / MultiplierOptions), the same ones callers use.
+const schoolbook = { karatsubaThreshold: 1e9, fftThreshold: 1e9 };
+const karatsuba = { karatsubaThreshold: 2, fftThreshold: 1e9 };
+const fftFrom4 = { karatsubaThreshold: 1e9, fftThreshold: 4 };
 const kernelMethods: Method[] = [
-  { name: 'schoolbook', before: () => setMulThresholds(1e9, 1e9), product: (a, b) => natMul(a, b) },
-  { name: 'Karatsuba', before: () => setMulThresholds(2, 1e9), product: (a, b) => natMul(a, b) },
-  { name: 'FFT (from 4 limbs)', before: () => setMulThresholds(1e9, 4), product: (a, b) => natMul(a, b) },
-  { name: 'FFT square (one transform)', before: () => setMulThresholds(1e9, 4), product: (a) => natSqr(a) },
-  { name: 'budget split (1-byte budget: split down to the smallest pieces)', product: (a, b) => natMul(a, b, 1) },
-  { name: 'transform reuse (shared spectra)', before: () => setMulThresholds(1e9, 4), product: (a, b) => new Multiplier().sumsOfProducts([[[a, b]]])[0]! },
+  { name: 'schoolbook', product: (a, b) => natMul(a, b, schoolbook) },
+  { name: 'Karatsuba', product: (a, b) => natMul(a, b, karatsuba) },
+  { name: 'FFT (from 4 limbs)', product: (a, b) => natMul(a, b, fftFrom4) },
+  { name: 'FFT square (one transform)', product: (a) => natSqr(a, fftFrom4) },
+  { name: 'budget split (1-byte budget: split down to the smallest pieces)', product: (a, b) => natMul(a, b, { budget: 1 }) },
+  { name: 'transform reuse (shared spectra)', product: (a, b) => new Multiplier(fftFrom4).sumsOfProducts([[[a, b]]])[0]! },
 ];
 
 describe('every multiplication method passes the same suite', () => {
-  after(() => setMulThresholds());
-
   for (const method of kernelMethods) {
     test(`${method.name}: ${cases.length} products equal BigInt`, () => {
-      method.before?.();
-      try {
-        const squares = method.name.includes('square');
-        for (const [a, b] of cases) {
-          const y = squares ? a : b;
-          assert.equal(natToBigInt(method.product(natFromBigInt(a), natFromBigInt(y))), a * y, `${method.name}: ${a.toString().length} × ${y.toString().length} digits`);
-        }
-      } finally {
-        setMulThresholds();
+      const squares = method.name.includes('square');
+      for (const [a, b] of cases) {
+        const y = squares ? a : b;
+        assert.equal(natToBigInt(method.product(natFromBigInt(a), natFromBigInt(y))), a * y, `${method.name}: ${a.toString().length} × ${y.toString().length} digits`);
       }
     });
   }

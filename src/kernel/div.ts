@@ -21,15 +21,11 @@ import {
 } from './nat.js';
 import { KERNEL_MULTIPLIER, type Multiplier } from './multiplier.js';
 
-/** Below this many limbs in min(quotient, divisor), schoolbook division is used. */
-export let NEWTON_DIV_THRESHOLD = 120;
+/** Below `m.newtonDivThreshold` limbs in min(quotient, divisor) schoolbook division is used (the default lives with
+ * the Multiplier, which carries it per computation). */
+export { NEWTON_DIV_THRESHOLD } from './multiplier.js';
 /** Reciprocal levels at or below this many limbs are computed by schoolbook division. */
 const INV_BASE_LIMBS = 48;
-
-/** @internal test hook. */
-export function setDivThreshold(limbs = 120): void {
-  NEWTON_DIV_THRESHOLD = Math.max(3, limbs);
-}
 
 /**
  * floor(a / b) and a mod b, every product within the budget of `m` (default: the whole memory budget).
@@ -46,7 +42,7 @@ export function natDivMod(a: Nat, b: Nat, m: Multiplier = KERNEL_MULTIPLIER): { 
     return { q, r: natFromNumber(r) };
   }
   const qlen = a.limbs.length - nb + 1;
-  if (Math.min(qlen, nb) <= NEWTON_DIV_THRESHOLD) return schoolbookDivMod(a, b);
+  if (Math.min(qlen, nb) <= m.newtonDivThreshold) return schoolbookDivMod(a, b);
   return newtonDivMod(a, b, m);
 }
 

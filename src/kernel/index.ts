@@ -9,12 +9,12 @@ export {
   natIsZero, natDigitCount, natCompare, natAdd, natSub, natMulSmall, natDivSmall, natModSmall,
   natShiftDecimal, natTruncDecimal, natLowDigits, natExportLimbs, natImportLimbs,
 } from './nat.js';
-export { natMul, natSqr, natPow, CHECK_PRIME } from './mul.js';
+export { natMul, natSqr, natPow, CHECK_PRIME, type MulOptions } from './mul.js';
 export {
   planProduct, planSharedTransforms, mulWorkingBytes, MIN_SPLIT_DIGITS,
-  type ProductPlan, type ProductMethod, type PlanOptions, type OperandHome,
+  type ProductPlan, type ProductMethod, type PlanOptions, type OperandHome, type MulThresholds,
 } from './planner.js';
-export { Multiplier, KERNEL_MULTIPLIER, type Product } from './multiplier.js';
+export { Multiplier, KERNEL_MULTIPLIER, NEWTON_DIV_THRESHOLD, type MultiplierOptions, type Product } from './multiplier.js';
 export {
   BUDGET_SHARES, TEXT_BYTES_PER_DIGIT, LIMB_BYTES_PER_DIGIT, QUOTIENT_CHUNK_BYTES_PER_DIGIT, PI_HELD_BYTES_PER_DECIMAL,
   budgetFor, heldBytes, memoryBudget, piThreadsWithinBudget, type BudgetUse,

@@ -8,8 +8,9 @@ import {
   natIsZero, natLowDigits, natModSmall, natMul, natMulSmall, natPow, natShiftDecimal, natSqr, natSub, natToBigInt,
   natToDigits, natTruncDecimal, mulWorkingBytes, type Nat,
 } from './index.js';
-import { FFT_THRESHOLD, KARATSUBA_THRESHOLD, setMulThresholds } from './mul.js';
-import { NEWTON_DIV_THRESHOLD, setDivThreshold } from './div.js';
+import { FFT_THRESHOLD, KARATSUBA_THRESHOLD } from './mul.js';
+import { NEWTON_DIV_THRESHOLD } from './div.js';
+import { Multiplier } from './multiplier.js';
 import { randomNatural as randomDigits, seededRandom as rng } from '../../test/random.js';
 
 
@@ -151,29 +152,21 @@ describe('multiplication', () => {
   });
   test('FFT forced down to tiny sizes (every transform length, packing edge cases)', () => {
     const r = rng(7);
-    try {
-      setMulThresholds(2, 1);
-      for (let n = 1; n <= 160; n++) {
-        const a = operand(r, n), b = operand(r, 1 + Math.floor(r() * n));
-        assert.equal(B(natMul(N(a), N(b))), a * b, `${n}`);
-        assert.equal(B(natSqr(N(a))), a * a, `${n}²`);
-      }
-    } finally {
-      setMulThresholds();
+    const options = { karatsubaThreshold: 2, fftThreshold: 1 };
+    for (let n = 1; n <= 160; n++) {
+      const a = operand(r, n), b = operand(r, 1 + Math.floor(r() * n));
+      assert.equal(B(natMul(N(a), N(b), options)), a * b, `${n}`);
+      assert.equal(B(natSqr(N(a), options)), a * a, `${n}²`);
     }
   });
   test('Karatsuba forced (leaf 8, no FFT): balanced and unbalanced operands up to 400 limbs', () => {
     const r = rng(17);
-    try {
-      setMulThresholds(8, 1e9);
-      for (let i = 0; i < 40; i++) {
-        const n = 1 + Math.floor(r() * 1600);
-        const a = operand(r, n), b = operand(r, 1 + Math.floor(r() * 1600));
-        assert.equal(B(natMul(N(a), N(b))), a * b, `${n}`);
-        assert.equal(B(natSqr(N(a))), a * a, `${n}²`);
-      }
-    } finally {
-      setMulThresholds();
+    const options = { karatsubaThreshold: 8, fftThreshold: 1e9 };
+    for (let i = 0; i < 40; i++) {
+      const n = 1 + Math.floor(r() * 1600);
+      const a = operand(r, n), b = operand(r, 1 + Math.floor(r() * 1600));
+      assert.equal(B(natMul(N(a), N(b), options)), a * b, `${n}`);
+      assert.equal(B(natSqr(N(a), options)), a * a, `${n}²`);
     }
   });
   test('pow against BigInt, 0^0 = 1, negative exponent', () => {
@@ -197,20 +190,15 @@ describe('multiplication', () => {
 describe('division and square root', () => {
   test('divmod against BigInt, schoolbook and Newton paths', () => {
     const r = rng(9);
-    const saved = NEWTON_DIV_THRESHOLD;
-    try {
-      for (const th of [saved, 3]) {
-        setDivThreshold(th);
-        for (let i = 0; i < 70; i++) {
-          const [n, m] = sizes(r, 2, i < 50 ? 3000 : 100000);
-          const a = operand(r, Math.max(n, m)), b = operand(r, Math.min(n, m)) || 7n;
-          const { q, r: rem } = natDivMod(N(a), N(b));
-          assert.equal(B(q), a / b, `${a.toString().length}/${b.toString().length}`);
-          assert.equal(B(rem), a % b);
-        }
+    for (const th of [NEWTON_DIV_THRESHOLD, 3]) {
+      const mult = new Multiplier({ newtonDivThreshold: th });
+      for (let i = 0; i < 70; i++) {
+        const [n, m] = sizes(r, 2, i < 50 ? 3000 : 100000);
+        const a = operand(r, Math.max(n, m)), b = operand(r, Math.min(n, m)) || 7n;
+        const { q, r: rem } = natDivMod(N(a), N(b), mult);
+        assert.equal(B(q), a / b, `${a.toString().length}/${b.toString().length}`);
+        assert.equal(B(rem), a % b);
       }
-    } finally {
-      setDivThreshold(saved);
     }
   });
   test('division edge cases', () => {

@@ -12,35 +12,31 @@ import { randomCheckPrime } from './check-prime.js';
 import { ArithmeticCheckError, InvalidArgumentError, NegativeExponentError } from '../errors.js';
 import { fftMulLimbs } from './fft.js';
 import { BASE, NAT_ONE, NAT_ZERO, Nat, modLimbs, natAdd, natFromLimbs, natShiftLimbs, natTruncLimbs } from './nat.js';
-import { KARATSUBA_THRESHOLD, planProduct, type ProductPlan } from './planner.js';
+import { planProduct, resolveThresholds, type MulThresholds, type ProductPlan } from './planner.js';
 
 /** The thresholds live with the planner; re-exported for the modules that read them here (spectra.ts, bench). */
-export { FFT_THRESHOLD, KARATSUBA_THRESHOLD, mulWorkingBytes, setMulThresholds } from './planner.js';
+export { FFT_THRESHOLD, KARATSUBA_THRESHOLD, mulWorkingBytes } from './planner.js';
 
 // ---------------------------------------------------------------- residue check
 
 /** The process's check prime (check-prime.ts; exported for diagnostics and tests). */
 export const CHECK_PRIME = randomCheckPrime();
 
-type FaultHook = (limbs: Uint16Array) => void;
-let faultHook: FaultHook | null = null;
-
-/** @internal test hook: called on every raw product before its residue check (to inject faults). */
-export function setProductFaultHook(hook: FaultHook | null): void {
-  faultHook = hook;
-}
-
-type PlanObserver = (plan: ProductPlan) => void;
-let planObserver: PlanObserver | null = null;
-
-/** @internal test hook: told every plan natMul/natSqr execute (to check which branch ran, within which budget). */
-export function setPlanObserver(observer: PlanObserver | null): void {
-  planObserver = observer;
-}
-
-/** @internal runs the fault hook (tests) on a raw product computed elsewhere in the kernel (spectra.ts). */
-export function runProductFaultHook(limbs: Uint16Array): void {
-  if (faultHook) faultHook(limbs);
+/**
+ * Per-call options of a product (natMul, natSqr, natPow, and Multiplier which carries them through a whole
+ * computation). Every knob is per call, none is module state (docs/ARCHITECTURE.md, "Configuration and per-call
+ * knobs"), so two computations in one process never see each other's settings.
+ */
+export interface MulOptions extends MulThresholds {
+  /** Bytes the product may use; default: the whole memory budget (read at each product). */
+  readonly budget?: number;
+  /** Diagnostics: told every plan executed (to check which branch ran, within which budget). */
+  readonly onPlan?: (plan: ProductPlan) => void;
+  /**
+   * Fault injection (tests): called on every raw product before its residue check, and may corrupt it to prove
+   * that the check catches the fault.
+   */
+  readonly faultHook?: (limbs: Uint16Array) => void;
 }
 
 function checkProduct(a: Uint16Array, b: Uint16Array, prod: Uint16Array, what: string): void {
@@ -75,35 +71,35 @@ function schoolbookAcc(a: Float64Array, ao: number, la: number, b: Float64Array,
  * blocks are L/2^t long, so every coefficient stays < L·2^t·10^8 < 2^53 for L < FFT_THRESHOLD·2 (t <= 10).
  * Unbalanced operands are cut into pieces of the shorter length.
  */
-function karatsubaAcc(a: Float64Array, ao: number, la: number, b: Float64Array, bo: number, lb: number, out: Float64Array, oo: number): void {
+function karatsubaAcc(a: Float64Array, ao: number, la: number, b: Float64Array, bo: number, lb: number, out: Float64Array, oo: number, kt: number): void {
   if (la < lb) {
-    karatsubaAcc(b, bo, lb, a, ao, la, out, oo);
+    karatsubaAcc(b, bo, lb, a, ao, la, out, oo, kt);
     return;
   }
-  if (lb < KARATSUBA_THRESHOLD) {
+  if (lb < kt) {
     schoolbookAcc(a, ao, la, b, bo, lb, out, oo);
     return;
   }
   if (2 * lb <= la) {
-    for (let off = 0; off < la; off += lb) karatsubaAcc(a, ao + off, Math.min(lb, la - off), b, bo, lb, out, oo + off);
+    for (let off = 0; off < la; off += lb) karatsubaAcc(a, ao + off, Math.min(lb, la - off), b, bo, lb, out, oo + off, kt);
     return;
   }
   const m = (la + 1) >> 1;
   if (lb <= m) {
-    karatsubaAcc(a, ao, m, b, bo, lb, out, oo);
-    karatsubaAcc(a, ao + m, la - m, b, bo, lb, out, oo + m);
+    karatsubaAcc(a, ao, m, b, bo, lb, out, oo, kt);
+    karatsubaAcc(a, ao + m, la - m, b, bo, lb, out, oo + m, kt);
     return;
   }
   const la1 = la - m, lb1 = lb - m;
   const z0 = new Float64Array(2 * m);
   const z2 = new Float64Array(la1 + lb1);
-  karatsubaAcc(a, ao, m, b, bo, m, z0, 0);
-  karatsubaAcc(a, ao + m, la1, b, bo + m, lb1, z2, 0);
+  karatsubaAcc(a, ao, m, b, bo, m, z0, 0, kt);
+  karatsubaAcc(a, ao + m, la1, b, bo + m, lb1, z2, 0, kt);
   const sa = new Float64Array(m), sb = new Float64Array(m);
   for (let i = 0; i < m; i++) sa[i] = a[ao + i] + (i < la1 ? a[ao + m + i] : 0);
   for (let i = 0; i < m; i++) sb[i] = b[bo + i] + (i < lb1 ? b[bo + m + i] : 0);
   const z1 = new Float64Array(2 * m);
-  karatsubaAcc(sa, 0, m, sb, 0, m, z1, 0);
+  karatsubaAcc(sa, 0, m, sb, 0, m, z1, 0, kt);
   for (let i = 0; i < z0.length; i++) z1[i] -= z0[i];
   for (let i = 0; i < z2.length; i++) z1[i] -= z2[i];
   for (let i = 0; i < z0.length; i++) out[oo + i] += z0[i];
@@ -164,13 +160,13 @@ function schoolbookLimbs(x: Uint16Array, y: Uint16Array): Uint16Array {
 }
 
 /** Raw product limbs (may have top zeros) of a small or FFT plan. */
-function mulLimbs(a: Uint16Array, b: Uint16Array, plan: ProductPlan): Uint16Array {
+function mulLimbs(a: Uint16Array, b: Uint16Array, plan: ProductPlan, kt: number): Uint16Array {
   if (plan.method === 'fft') return fftMulLimbs(a, b, plan.square);
   if (plan.method === 'schoolbook') return schoolbookLimbs(a, b);
   const fa = new Float64Array(a);
   const fb = plan.square ? fa : new Float64Array(b);
   const acc = new Float64Array(a.length + b.length);
-  karatsubaAcc(fa, 0, a.length, fb, 0, b.length, acc, 0);
+  karatsubaAcc(fa, 0, a.length, fb, 0, b.length, acc, 0, kt);
   return normalizeInto(acc, a.length + b.length);
 }
 
@@ -181,19 +177,20 @@ function lowZeroLimbs(x: Uint16Array): number {
   return k;
 }
 
-function productOf(a: Nat, b: Nat, square: boolean, budget: number | undefined): Nat {
+function productOf(a: Nat, b: Nat, square: boolean, options: MulOptions): Nat {
   if (a.size === 0 || b.size === 0) return NAT_ZERO;
   const za = lowZeroLimbs(a.limbs), zb = square ? za : lowZeroLimbs(b.limbs);
   if (za + zb > 0) {
     const x = natTruncLimbs(a, za);
-    return natShiftLimbs(productOf(x, square ? x : natTruncLimbs(b, zb), square, budget), za + zb);
+    return natShiftLimbs(productOf(x, square ? x : natTruncLimbs(b, zb), square, options), za + zb);
   }
-  const plan = planProduct(4 * a.size, 4 * b.size, { square, budget });
-  if (planObserver) planObserver(plan);
-  if (plan.method === 'split') return splitProduct(a, b, square, plan);
+  const plan = planProduct(4 * a.size, 4 * b.size, { ...options, square });
+  options.onPlan?.(plan);
+  // The split's parts are planned again with the plan's budget (the same one when options.budget was set).
+  if (plan.method === 'split') return splitProduct(a, b, square, plan, { ...options, budget: plan.budget });
   if (plan.method === 'outOfCore') throw new ArithmeticCheckError('internal: an in-memory product was planned out of core');
-  const raw = mulLimbs(a.limbs, b.limbs, plan);
-  if (faultHook) faultHook(raw);
+  const raw = mulLimbs(a.limbs, b.limbs, plan, resolveThresholds(options).karatsuba);
+  options.faultHook?.(raw);
   checkProduct(a.limbs, b.limbs, raw, square ? 'square' : 'product');
   return natFromLimbs(raw);
 }
@@ -205,8 +202,7 @@ function productOf(a: Nat, b: Nat, square: boolean, budget: number | undefined):
  * three half-size products (each planned again with the same budget, so they split further while needed). An
  * unbalanced pair (y no longer than h) splits only x: x·y = x1·y·B^h + x0·y. The sum is checked like any product.
  */
-function splitProduct(a: Nat, b: Nat, square: boolean, plan: ProductPlan): Nat {
-  const { budget } = plan;
+function splitProduct(a: Nat, b: Nat, square: boolean, plan: ProductPlan, options: MulOptions): Nat {
   const [x, y] = a.size >= b.size ? [a, b] : [b, a];
   const h = plan.splitDigits / 4;
   // Views, not copies: the halves live only during this product (x1's top limb is x's, non-zero).
@@ -216,18 +212,18 @@ function splitProduct(a: Nat, b: Nat, square: boolean, plan: ProductPlan): Nat {
   // the shifts and sums would be 50–100 MB of garbage waiting for the collector (it set pi's peak RSS).
   const out = new Uint16Array(a.size + b.size + 2);
   if (y.size <= h) {
-    addAt(out, productOf(x0, y, false, budget).limbs, 0);
-    addAt(out, productOf(x1, y, false, budget).limbs, h);
+    addAt(out, productOf(x0, y, false, options).limbs, 0);
+    addAt(out, productOf(x1, y, false, options).limbs, h);
   } else {
     const y1 = square ? x1 : new Nat(y.limbs.subarray(h));
     const y0 = square ? x0 : natFromLimbs(y.limbs.subarray(0, h));
-    const z2 = productOf(x1, y1, square, budget).limbs;
-    const z0 = productOf(x0, y0, square, budget).limbs;
+    const z2 = productOf(x1, y1, square, options).limbs;
+    const z0 = productOf(x0, y0, square, options).limbs;
     // z0 < B^2h: z0 and z2·B^2h do not overlap.
     out.set(z0, 0);
     out.set(z2, 2 * h);
     const sx = natAdd(x1, x0);
-    addAt(out, productOf(sx, square ? sx : natAdd(y1, y0), square, budget).limbs, h);
+    addAt(out, productOf(sx, square ? sx : natAdd(y1, y0), square, options).limbs, h);
     // z1 = (x1+x0)(y1+y0) − z2 − z0 ≥ 0, subtracted from the running sum, which stays ≥ the final product.
     subAt(out, z2, h);
     subAt(out, z0, h);
@@ -272,18 +268,19 @@ function subAt(out: Uint16Array, src: Uint16Array, off: number): void {
 }
 
 /**
- * a·b, by the method planner.ts picks for the sizes and `budget` (bytes; default the whole memory budget).
+ * a·b, by the method planner.ts picks for the sizes and `options.budget` (bytes; default the whole memory budget)
+ * and the options' thresholds (default planner.ts's).
  * Verified by the residue check; throws ArithmeticCheckError rather than return a wrong product.
  * @throws ArithmeticCheckError when a product fails its residue check (a fault, never a wrong result).
  * @example natToBigInt(natMul(natFromBigInt(12n), natFromBigInt(34n)))  // 408n
  */
-export function natMul(a: Nat, b: Nat, budget?: number): Nat {
-  return productOf(a, b, a === b, budget);
+export function natMul(a: Nat, b: Nat, options: MulOptions = {}): Nat {
+  return productOf(a, b, a === b, options);
 }
 
-/** a² (one forward transform fewer than natMul), within `budget` bytes (default: the whole memory budget). */
-export function natSqr(a: Nat, budget?: number): Nat {
-  return productOf(a, a, true, budget);
+/** a² (one forward transform fewer than natMul), with the options of natMul. */
+export function natSqr(a: Nat, options: MulOptions = {}): Nat {
+  return productOf(a, a, true, options);
 }
 
 /**
@@ -291,7 +288,7 @@ export function natSqr(a: Nat, budget?: number): Nat {
  * @throws InvalidArgumentError for an exponent that is not a safe integer; NegativeExponentError for e < 0.
  * @example natToNumber(natPow(natFromNumber(3), 4))  // 81
  */
-export function natPow(a: Nat, e: number, budget?: number): Nat {
+export function natPow(a: Nat, e: number, options: MulOptions = {}): Nat {
   if (!Number.isSafeInteger(e)) throw new InvalidArgumentError(`natPow: exponent ${e} is not a safe integer`);
   if (e < 0) throw new NegativeExponentError(String(e));
   if (e === 0) return NAT_ONE;
@@ -299,8 +296,8 @@ export function natPow(a: Nat, e: number, budget?: number): Nat {
   while (bit * 2 <= e) bit *= 2;
   let r = a;
   for (bit /= 2; bit >= 1; bit /= 2) {
-    r = natSqr(r, budget);
-    if (Math.floor(e / bit) % 2 === 1) r = natMul(r, a, budget);
+    r = natSqr(r, options);
+    if (Math.floor(e / bit) % 2 === 1) r = natMul(r, a, options);
   }
   return r;
 }

@@ -3,10 +3,12 @@
  * pi, multiply with. Single products follow planner.ts's `planProduct` (executed by mul.ts); groups of products
  * that share operands reuse transforms (spectra.ts) when `planSharedTransforms` allows it, else they are planned
  * one by one. One object carries the budget through a whole computation (a Newton iteration, a series), so every
- * product of it honours the same promise.
+ * product of it honours the same promise; it carries the computation's per-call knobs the same way (thresholds,
+ * diagnostics and fault-injection hooks: MultiplierOptions), which are never module state (docs/ARCHITECTURE.md,
+ * "Configuration and per-call knobs").
  */
 import { budgetFor } from './budget.js';
-import { natMul, natSqr } from './mul.js';
+import { natMul, natSqr, type MulOptions } from './mul.js';
 import { Nat, natAdd, natDigitCount } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import { natMulAddSpectra, natSpectrum, natSpectrumPlan, type NatSpectrum } from './spectra.js';
@@ -14,26 +16,56 @@ import { natMulAddSpectra, natSpectrum, natSpectrumPlan, type NatSpectrum } from
 /** A product a·b (the same Nat twice is a square). */
 export type Product = readonly [Nat, Nat];
 
-export class Multiplier {
+/** Default below this many limbs in min(quotient, divisor), division is schoolbook (div.ts); Newton above. */
+export const NEWTON_DIV_THRESHOLD = 120;
+
+/** What a Multiplier carries through a computation (every field optional). */
+export interface MultiplierOptions extends Omit<MulOptions, 'budget'> {
   /**
-   * @param budget bytes the products may use, or a function read before each product (a share that changes while
-   *   threads come and go); default: the whole memory budget.
+   * Bytes the products may use, or a function read before each product (a share that changes while threads come
+   * and go); default: the whole memory budget.
    */
-  constructor(private readonly budgetSource: number | (() => number) = () => budgetFor('inMemory')) {}
+  readonly budget?: number | (() => number);
+  /** Newton division from this many limbs (div.ts; at least 3); default NEWTON_DIV_THRESHOLD. */
+  readonly newtonDivThreshold?: number;
+}
+
+export class Multiplier {
+  private readonly budgetSource: number | (() => number);
+  private readonly productOptions: Omit<MulOptions, 'budget'>;
+  /** Newton division from this many limbs in min(quotient, divisor) (div.ts). */
+  readonly newtonDivThreshold: number;
+
+  /**
+   * @param options the budget alone (bytes, or a function read before each product), or MultiplierOptions.
+   * @example new Multiplier({ budget: 64 << 20, fftThreshold: 4, onPlan: (p) => plans.push(p) })
+   */
+  constructor(options: number | (() => number) | MultiplierOptions = {}) {
+    const o: MultiplierOptions = typeof options === 'object' ? options : { budget: options };
+    this.budgetSource = o.budget ?? (() => budgetFor('inMemory'));
+    const { budget: _budget, newtonDivThreshold, ...productOptions } = o;
+    this.productOptions = productOptions;
+    this.newtonDivThreshold = Math.max(3, newtonDivThreshold ?? NEWTON_DIV_THRESHOLD);
+  }
 
   /** Bytes the next product may use. */
   get budget(): number {
     return typeof this.budgetSource === 'number' ? this.budgetSource : this.budgetSource();
   }
 
+  /** The options of the next single product (natMul/natSqr): this multiplier's knobs and current budget. */
+  private options(): MulOptions {
+    return { ...this.productOptions, budget: this.budget };
+  }
+
   /** a·b within the budget (a square when a === b). */
   mul(a: Nat, b: Nat): Nat {
-    return natMul(a, b, this.budget);
+    return natMul(a, b, this.options());
   }
 
   /** a² within the budget. */
   sqr(a: Nat): Nat {
-    return natSqr(a, this.budget);
+    return natSqr(a, this.options());
   }
 
   /**
@@ -50,7 +82,7 @@ export class Multiplier {
         lastUse.set(b, i);
       }
     });
-    const plan = natSpectrumPlan(sums);
+    const plan = natSpectrumPlan(sums, this.productOptions.fftThreshold);
     let resultDigits = 0;
     for (const sum of sums) for (const [a, b] of sum) resultDigits += natDigitCount(a) + natDigitCount(b);
     if (plan.M === 0 || !planSharedTransforms(plan.M, peakLiveSpectra(sums, lastUse), resultDigits, this.budget)) {
@@ -66,7 +98,7 @@ export class Multiplier {
       return s;
     };
     return sums.map((sum, i) => {
-      const value = natMulAddSpectra(sum.map(([a, b]) => [spectrum(a), spectrum(b)] as const));
+      const value = natMulAddSpectra(sum.map(([a, b]) => [spectrum(a), spectrum(b)] as const), this.options());
       for (const [x, last] of lastUse) if (last === i) spectra.delete(x);
       return value;
     });

@@ -7,12 +7,11 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fftWorkingBytes, spectraHeapBytes } from './fft.js';
-import { setPlanObserver } from './mul.js';
-import { KERNEL_MULTIPLIER, Multiplier } from './multiplier.js';
+import { Multiplier } from './multiplier.js';
 import { CHUNKED_DIV_LIMBS, natDivMod } from './div.js';
 import { natFromBigInt, natToBigInt, type Nat } from './nat.js';
 import {
-  FFT_THRESHOLD, MIN_SPLIT_DIGITS, mulWorkingBytes, planProduct, planSharedTransforms, setMulThresholds, type ProductPlan,
+  FFT_THRESHOLD, MIN_SPLIT_DIGITS, mulWorkingBytes, planProduct, planSharedTransforms, type ProductPlan,
 } from './planner.js';
 import { natIsqrt } from './sqrt.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -34,15 +33,10 @@ function digits(n: number, seed: number): bigint {
 const digitsArb = (min: number, max: number): fc.Arbitrary<bigint> =>
   fc.tuple(fc.integer({ min, max }), fc.integer()).map(([n, seed]) => digits(n, seed));
 
-/** Runs body while recording every plan natMul/natSqr execute. */
-function observed<T>(body: () => T): { value: T; plans: ProductPlan[] } {
+/** Runs body with an `onPlan` option that records every plan natMul/natSqr execute (through a Multiplier). */
+function observed<T>(body: (onPlan: (plan: ProductPlan) => void) => T): { value: T; plans: ProductPlan[] } {
   const plans: ProductPlan[] = [];
-  setPlanObserver((p) => plans.push(p));
-  try {
-    return { value: body(), plans };
-  } finally {
-    setPlanObserver(null);
-  }
+  return { value: body((p) => plans.push(p)), plans };
 }
 
 describe('planProduct picks each branch at the right sizes and budgets', () => {
@@ -56,13 +50,10 @@ describe('planProduct picks each branch at the right sizes and budgets', () => {
   });
 
   test('Karatsuba only where its threshold is set below the FFT\'s', () => {
-    try {
-      setMulThresholds(8, 1e9);
-      assert.equal(planProduct(4 * 7, 1000).method, 'schoolbook');
-      assert.equal(planProduct(4 * 8, 1000).method, 'karatsuba');
-    } finally {
-      setMulThresholds();
-    }
+    const options = { karatsubaThreshold: 8, fftThreshold: 1e9 };
+    assert.equal(planProduct(4 * 7, 1000, options).method, 'schoolbook');
+    assert.equal(planProduct(4 * 8, 1000, options).method, 'karatsuba');
+    assert.equal(planProduct(4 * 8, 1000).method, 'schoolbook', 'the options were per call: the defaults are intact');
   });
 
   test('FFT while its working bytes fit the budget, then the split, at the exact boundary', () => {
@@ -105,12 +96,14 @@ describe('planProduct picks each branch at the right sizes and budgets', () => {
 
 describe('executed plans equal BigInt', () => {
   test('products and squares however often the budget splits them (1 byte: split down to MIN_SPLIT_DIGITS)', () => {
-    const tiny = new Multiplier(1);
     fc.assert(
       fc.property(digitsArb(1, 30_000), digitsArb(1, 30_000), fc.boolean(), (x, y, square) => {
         const a = N(x);
         const b = square ? a : N(y);
-        const { value, plans } = observed(() => (square ? tiny.sqr(a) : tiny.mul(a, b)));
+        const { value, plans } = observed((onPlan) => {
+          const tiny = new Multiplier({ budget: 1, onPlan });
+          return square ? tiny.sqr(a) : tiny.mul(a, b);
+        });
         if (Math.min(String(x).length, String(square ? x : y).length) >= MIN_SPLIT_DIGITS) {
           assert.ok(plans.some((p) => p.method === 'split'), 'the product was split');
         }
@@ -124,7 +117,7 @@ describe('executed plans equal BigInt', () => {
   test('a split product with a real budget: every FFT leaf fits it', () => {
     const x = digits(200_000, 3), y = digits(150_000, 4);
     const budget = mulWorkingBytes(200_000, 150_000) / 3;
-    const { value, plans } = observed(() => new Multiplier(budget).mul(N(x), N(y)));
+    const { value, plans } = observed((onPlan) => new Multiplier({ budget, onPlan }).mul(N(x), N(y)));
     assert.equal(B(value), x * y);
     assert.ok(plans.filter((p) => p.method === 'split').length >= 1);
     for (const p of plans) if (p.method === 'fft') assert.ok(p.workingBytes <= budget, `${p.workingBytes} > ${budget}`);
@@ -132,7 +125,7 @@ describe('executed plans equal BigInt', () => {
 
   test('low zero limbs are skipped: 10005·10^(2·10^5) squared costs a schoolbook product', () => {
     const a = N(10005n * 10n ** 200_000n);
-    const { value, plans } = observed(() => KERNEL_MULTIPLIER.mul(a, N(7n * 10n ** 99_999n)));
+    const { value, plans } = observed((onPlan) => new Multiplier({ onPlan }).mul(a, N(7n * 10n ** 99_999n)));
     assert.equal(B(value), 70035n * 10n ** 299_999n);
     assert.deepEqual(plans.map((p) => p.method), ['schoolbook']);
   });
@@ -144,11 +137,11 @@ describe('executed plans equal BigInt', () => {
       return [[[T1!, Q2!], [P1!, T2!]], [[Q1!, Q2!]]];
     };
     const expected = [t1! * q2! + p1! * t2!, q1! * q2!];
-    const shared = observed(() => KERNEL_MULTIPLIER.sumsOfProducts(sums()));
+    const shared = observed((onPlan) => new Multiplier({ onPlan }).sumsOfProducts(sums()));
     assert.deepEqual(shared.value.map(B), expected);
     assert.equal(shared.plans.length, 0, 'all products came from shared spectra');
     // Enough for the largest single FFT (32·M bytes of buffers), not for five spectra of 16·M bytes.
-    const single = observed(() => new Multiplier(mulWorkingBytes(25_000, 25_000)).sumsOfProducts(sums()));
+    const single = observed((onPlan) => new Multiplier({ budget: mulWorkingBytes(25_000, 25_000), onPlan }).sumsOfProducts(sums()));
     assert.deepEqual(single.value.map(B), expected);
     assert.deepEqual(single.plans.map((p) => p.method), ['fft', 'fft', 'fft'], 'each product planned on its own');
   });
@@ -158,10 +151,9 @@ describe('kernel division and square root honour the budget they are given', () 
   const budget = 64 * 1024; // far below what a 20,000-digit FFT product needs
 
   test('natDivMod with a small budget: exact, split products, every FFT within the budget', () => {
-    const m = new Multiplier(budget);
     fc.assert(
       fc.property(digitsArb(40_000, 60_000), digitsArb(12_000, 20_000), (x, y) => {
-        const { value, plans } = observed(() => natDivMod(N(x), N(y), m));
+        const { value, plans } = observed((onPlan) => natDivMod(N(x), N(y), new Multiplier({ budget, onPlan })));
         assert.equal(B(value.q), x / y);
         assert.equal(B(value.r), x % y);
         assert.ok(plans.some((p) => p.method === 'split'), 'some product was split');
@@ -173,10 +165,9 @@ describe('kernel division and square root honour the budget they are given', () 
   });
 
   test('natIsqrt with a small budget: s² ≤ a < (s+1)², split products, every FFT within the budget', () => {
-    const m = new Multiplier(budget);
     for (const [n, seed] of [[50_001, 1], [64_000, 2], [80_003, 3]] as const) {
       const a = digits(n, seed);
-      const { value, plans } = observed(() => natIsqrt(N(a), m));
+      const { value, plans } = observed((onPlan) => natIsqrt(N(a), new Multiplier({ budget, onPlan })));
       const s = B(value);
       assert.ok(s * s <= a && a < (s + 1n) * (s + 1n), `${n} digits`);
       assert.ok(plans.some((p) => p.method === 'split'));

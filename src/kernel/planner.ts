@@ -31,16 +31,28 @@ import { LIMB_DIGITS } from './nat.js';
  *   Karatsuba   0.73  15.5  43.5  40.3  20.8   150   117   106   (allocating recursion: never ahead)
  *   FFT         6.51  15.7  11.0  19.9   9.9  11.9  25.0  22.0
  * Schoolbook wins up to ~100 limbs and the FFT above, so Karatsuba is off by default (its threshold equals the
- * FFT's; tests still exercise it through setMulThresholds).
+ * FFT's; tests and bench/mul-small.ts exercise it through the per-call `karatsubaThreshold` option).
+ * These are the defaults; a caller (a test, a benchmark) overrides them per call through PlanOptions / MulOptions /
+ * MultiplierOptions, never by mutating module state (docs/ARCHITECTURE.md, "Configuration and per-call knobs").
  */
-export let KARATSUBA_THRESHOLD = 112;
-/** From this many limbs in the smaller operand, the FFT is used. */
-export let FFT_THRESHOLD = 112;
+export const KARATSUBA_THRESHOLD = 112;
+/** From this many limbs in the smaller operand, the FFT is used (default). */
+export const FFT_THRESHOLD = 112;
 
-/** @internal test/benchmark hook: override thresholds (restores defaults when called without arguments). */
-export function setMulThresholds(karatsuba = 112, fft = 112): void {
-  KARATSUBA_THRESHOLD = Math.max(2, karatsuba);
-  FFT_THRESHOLD = Math.max(4, fft);
+/** Per-call crossovers (limbs of the smaller operand); unset means the defaults above. */
+export interface MulThresholds {
+  /** From this many limbs Karatsuba replaces schoolbook (at least 2). */
+  readonly karatsubaThreshold?: number;
+  /** From this many limbs the FFT is used (at least 4). */
+  readonly fftThreshold?: number;
+}
+
+/** The effective crossovers of `t` (defaults filled in, clamped to the smallest sizes the methods handle). */
+export function resolveThresholds(t: MulThresholds = {}): { karatsuba: number; fft: number } {
+  return {
+    karatsuba: Math.max(2, t.karatsubaThreshold ?? KARATSUBA_THRESHOLD),
+    fft: Math.max(4, t.fftThreshold ?? FFT_THRESHOLD),
+  };
 }
 
 /**
@@ -54,7 +66,7 @@ export type ProductMethod = 'schoolbook' | 'karatsuba' | 'fft' | 'split' | 'outO
 /** Where the operands are: in memory as limbs (the kernel's callers), or in files the engine would read whole. */
 export type OperandHome = 'memory' | 'files';
 
-export interface PlanOptions {
+export interface PlanOptions extends MulThresholds {
   /** One operand squared (the FFT transforms it once). */
   readonly square?: boolean;
   /** Bytes the product may use; default: the whole budget (BUDGET_SHARES.inMemory). */
@@ -90,9 +102,9 @@ function limbsOf(digits: number): number {
  * result: 5–8 bytes per product digit with d = 4 and 7–11 with d = 3, computed for worst-case (all-extreme)
  * digits. Small paths: the float accumulator and the result (Karatsuba: ~4 levels of float temporaries).
  */
-export function mulWorkingBytes(aDigits: number, bDigits: number): number {
+export function mulWorkingBytes(aDigits: number, bDigits: number, fftThreshold = FFT_THRESHOLD): number {
   const la = limbsOf(aDigits), lb = limbsOf(bDigits);
-  if (Math.min(la, lb) >= FFT_THRESHOLD) return fftWorkingBytes(la, lb) + 2 * (la + lb);
+  if (Math.min(la, lb) >= Math.max(4, fftThreshold)) return fftWorkingBytes(la, lb) + 2 * (la + lb);
   return 8 * (la + lb) * 4 + 2 * (la + lb);
 }
 
@@ -113,12 +125,13 @@ export function planProduct(aDigits: number, bDigits: number, options: PlanOptio
   const square = options.square ?? false;
   const files = options.operands === 'files';
   const small = Math.min(limbsOf(aDigits), limbsOf(bDigits));
-  const working = mulWorkingBytes(aDigits, bDigits) + (files ? heldBytes(aDigits, bDigits, aDigits + bDigits) : 0);
+  const th = resolveThresholds(options);
+  const working = mulWorkingBytes(aDigits, bDigits, th.fft) + (files ? heldBytes(aDigits, bDigits, aDigits + bDigits) : 0);
   const plan = (method: ProductMethod, splitDigits = 0): ProductPlan => ({
     method, aDigits, bDigits, square, budget, workingBytes: working, splitDigits,
   });
-  if (small < KARATSUBA_THRESHOLD) return plan('schoolbook');
-  if (small < FFT_THRESHOLD) return plan('karatsuba');
+  if (small < th.karatsuba) return plan('schoolbook');
+  if (small < th.fft) return plan('karatsuba');
   if (working <= budget) return plan('fft');
   if (files) return plan('outOfCore');
   if (Math.min(aDigits, bDigits) < MIN_SPLIT_DIGITS) return plan('fft');

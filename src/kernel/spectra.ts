@@ -23,7 +23,7 @@
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, balancedNormSq, limbsToWasm, packAll, unpackAt, unpackScratchBytes } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, transformLength, type SpectrumTerm } from './fftcore.js';
-import { CHECK_PRIME, FFT_THRESHOLD, natMul, runProductFaultHook } from './mul.js';
+import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { Nat, modLimbs, natAdd, natFromLimbs } from './nat.js';
 import { f64View, wasmAlloc, wasmFree } from './wasmheap.js';
 
@@ -57,13 +57,13 @@ const DIRECT: SpectrumPlan = { d: 0, M: 0 };
  * A plan valid for every sum of products listed (a single product is a sum of one term). All operands of all the
  * sums may be transformed with it and combined in any of the listed ways.
  */
-export function natSpectrumPlan(sums: ReadonlyArray<ReadonlyArray<Product>>): SpectrumPlan {
+export function natSpectrumPlan(sums: ReadonlyArray<ReadonlyArray<Product>>, fftThreshold = FFT_THRESHOLD): SpectrumPlan {
   if (sums.length === 0 || sums.some((s) => s.length === 0)) {
     throw new InvalidArgumentError('natSpectrumPlan: every sum needs at least one product');
   }
   let smallest = Infinity;
   for (const s of sums) for (const [a, b] of s) smallest = Math.min(smallest, a.size, b.size);
-  if (smallest < FFT_THRESHOLD) return DIRECT;
+  if (smallest < Math.max(4, fftThreshold)) return DIRECT;
   const norms = new Map<Nat, number>();
   for (let d = 4; d >= 1; d--) {
     norms.clear();
@@ -114,19 +114,22 @@ export function natSpectrum(a: Nat, plan: SpectrumPlan): NatSpectrum {
   }
 }
 
-/** a·b from the spectra of a and b (same plan). */
-export function natMulSpectra(a: NatSpectrum, b: NatSpectrum): Nat {
-  return natMulAddSpectra([[a, b]]);
+/** a·b from the spectra of a and b (same plan); `options` as for natMulAddSpectra. */
+export function natMulSpectra(a: NatSpectrum, b: NatSpectrum, options: MulOptions = {}): Nat {
+  return natMulAddSpectra([[a, b]], options);
 }
 
-/** Σ a_t·b_t (one or two products) from spectra made with one plan, with one inverse transform. */
-export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>): Nat {
+/**
+ * Σ a_t·b_t (one or two products) from spectra made with one plan, with one inverse transform. `options` reach the
+ * direct products of a DIRECT plan and the fault hook (tests) of the transformed sum.
+ */
+export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, options: MulOptions = {}): Nat {
   if (terms.length < 1 || terms.length > 2) throw new InvalidArgumentError('natMulAddSpectra: one or two products');
   const plan = terms[0][0].plan;
   for (const [a, b] of terms) {
     if (a.plan !== plan || b.plan !== plan) throw new InvalidArgumentError('natMulAddSpectra: spectra of different plans');
   }
-  if (plan.d === 0) return directSum(terms);
+  if (plan.d === 0) return directSum(terms, options);
   let L = 0;
   let outLimbs = 0;
   for (const [a, b] of terms) {
@@ -160,8 +163,8 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
     } finally {
       wasmFree(scratch);
     }
-    if (raw === null) return directSum(terms);
-    runProductFaultHook(raw);
+    if (raw === null) return directSum(terms, options);
+    options.faultHook?.(raw);
     verify(terms, raw);
     return natFromLimbs(raw);
   } finally {
@@ -170,9 +173,9 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
   }
 }
 
-function directSum(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>): Nat {
-  let r = natMul(terms[0][0].value, terms[0][1].value);
-  for (let t = 1; t < terms.length; t++) r = natAdd(r, natMul(terms[t][0].value, terms[t][1].value));
+function directSum(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, options: MulOptions): Nat {
+  let r = natMul(terms[0][0].value, terms[0][1].value, options);
+  for (let t = 1; t < terms.length; t++) r = natAdd(r, natMul(terms[t][0].value, terms[t][1].value, options));
   return r;
 }
 

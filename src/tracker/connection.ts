@@ -29,8 +29,12 @@ export function trackerNow(): number {
 }
 
 /**
- * Test hook: makes the tracker read time from `now` (milliseconds since the epoch) instead of
- * `Date.now`; call with no argument to restore the real clock.
+ * @internal Test-only hook, the one knob left as module state (docs/ARCHITECTURE.md, "Configuration
+ * and per-call knobs"): makes the tracker read time from `now` (milliseconds since the epoch)
+ * instead of `Date.now`; call with no argument to restore the real clock. Not a user setting: the
+ * time is read deep inside registration, access, reconciliation and start-up, so a per-call option
+ * would widen every public tracker API for tests alone; the collector's decisions take a per-call
+ * `now` (CollectOptions) instead.
  */
 export function setTrackerClock(now?: () => number): void {
   clock = now ?? Date.now;
