@@ -10,6 +10,9 @@ import { escapeControl, MathStreamError } from '../errors.js';
  * Prints the error as one line and returns the exit code. Control characters are escaped
  * here as well as where names are quoted: whatever text reaches the message (a path inside a
  * system error, a user's option value), no CR, LF or escape byte reaches the terminal.
+ * Returns the error's own `exitCode` for a MathStreamError (2 for bad input, 130 when cancelled), else 1.
+ * @example
+ * process.exitCode = reportError(new InvalidArgumentError('limit: expected an integer >= 1, got 0')); // 2
  */
 export function reportError(error: unknown): number {
   if (error instanceof MathStreamError) {

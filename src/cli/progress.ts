@@ -14,6 +14,14 @@ export interface ProgressHandle {
 
 const GRACE_MS = 400;
 
+/**
+ * Starts a progress bar labelled `label` on `stream`. Off a TTY both callbacks do nothing; on one, the
+ * bar appears at the first update after the grace period. Call `stop()` when the work ends, also on
+ * failure, or the bar stays on screen with the cursor hidden.
+ * @example
+ * const progress = startProgress('pi');
+ * try { await computePiToFile(1e6, 'pi.txt', { onProgress: progress.onProgress }); } finally { progress.stop(); }
+ */
 export function startProgress(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressHandle {
   if (!stream.isTTY) return { onProgress: () => {}, stop: () => {} };
   const started = Date.now();

@@ -32,12 +32,25 @@ export interface DateForm {
 const ISO = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/;
 const DAY_MONTH_YEAR = /^(\d{1,2})([./-])(\d{1,2})\2(\d{4})$/;
 
-/** True for text that looks like a date (has separators), as opposed to a plain digit string. */
+/**
+ * True for text that looks like a date (has separators), as opposed to a plain digit string.
+ * Only the shape is checked: `parseDate` may still refuse the text (month 13, 31 February).
+ * @example
+ * looksLikeDate('1987-03-14'); // true
+ * looksLikeDate('19870314'); // false
+ */
 export function looksLikeDate(text: string): boolean {
   return ISO.test(text.trim()) || DAY_MONTH_YEAR.test(text.trim());
 }
 
-/** Parses a date in one of the accepted notations; throws InvalidArgumentError otherwise. */
+/**
+ * Parses a date in one of the accepted notations (see the module comment for the day/month reading).
+ * @throws {InvalidArgumentError} the text is in none of the accepted notations, the month is not 1..12,
+ * or the day does not exist in that month (leap years counted)
+ * @example
+ * parseDate('03/14/2015'); // { year: 2015, month: 3, day: 14 } (14 > 12, so month first)
+ * parseDate('04.03.2015'); // { year: 2015, month: 3, day: 4 } (ambiguous: day first)
+ */
 export function parseDate(text: string): CalendarDate {
   const trimmed = text.trim();
   const iso = ISO.exec(trimmed);
@@ -67,7 +80,11 @@ function daysInMonth(year: number, month: number): number {
   return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
 }
 
-/** `YYYY-MM-DD`. */
+/**
+ * `YYYY-MM-DD`, the year padded to four digits.
+ * @example
+ * isoDate({ year: 987, month: 3, day: 4 }); // '0987-03-04'
+ */
 export function isoDate(date: CalendarDate): string {
   return `${String(date.year).padStart(4, '0')}-${pad2(date.month)}-${pad2(date.day)}`;
 }
@@ -76,7 +93,12 @@ function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** The distinct digit strings of a date (a `CalendarDate` or text `parseDate` accepts), in form order. */
+/**
+ * The distinct digit strings of a date (a `CalendarDate` or text `parseDate` accepts), in form order.
+ * @throws {InvalidArgumentError} `date` is text that `parseDate` refuses
+ * @example
+ * dateForms('2001-01-01').map((f) => f.digits); // ['01012001', '20010101', '010101']
+ */
 export function dateForms(date: CalendarDate | string): DateForm[] {
   const d = typeof date === 'string' ? parseDate(date) : date;
   const dd = pad2(d.day);

@@ -57,7 +57,12 @@ export interface FindResult {
   readonly elapsedMs: number;
 }
 
-/** Checks a digit-string query: non-empty, digits only. Returns it trimmed. */
+/**
+ * Checks a digit-string query: non-empty, digits only. Returns it trimmed.
+ * @throws {InvalidArgumentError} the query is empty after trimming, or holds anything but 0-9 (the message names the first bad character)
+ * @example
+ * checkQuery(' 14159 '); // '14159'
+ */
 export function checkQuery(query: string): string {
   const q = query.trim();
   if (q.length === 0) throw new InvalidArgumentError('empty query: give a digit string such as 14159');
@@ -74,7 +79,17 @@ function checkCount(value: number | undefined, name: string, minimum: number): v
   }
 }
 
-/** Where `query` first occurs in `file` (after `afterPosition`), how often, with context. */
+/**
+ * Where `query` first occurs in `file` (after `afterPosition`), how often, with context.
+ * @throws {InvalidArgumentError} the query is not a digit string, is longer than the file's searchable digits,
+ * or `afterPosition`, `limit` or `context` is not an integer in range; with `index: true`, the file has 2^32 digits or more
+ * @throws {InvalidNumberError} the file is not a digit file, or a non-digit byte is met while scanning or indexing it
+ * @throws {StorageError} the file (or the index) cannot be opened, read or written, or the file changed while being indexed
+ * @throws {CancelledError} `options.signal` was aborted during a scan or an index build
+ * @example
+ * const r = await findDigits('pi-1000000.txt', '999999');
+ * r.position; // 762 (the Feynman point)
+ */
 export async function findDigits(file: string, query: string, options: FindOptions = {}): Promise<FindResult> {
   const began = performance.now();
   const q = checkQuery(query);
@@ -172,7 +187,16 @@ export interface FindDateResult {
   readonly earliest: DateFormResult | undefined;
 }
 
-/** Searches every usual form of a date (see dates.ts) and reports each. */
+/**
+ * Searches every usual form of a date (see dates.ts) and reports each.
+ * @throws {InvalidArgumentError} `date` is text that `parseDate` refuses, or as for `findDigits`
+ * @throws {InvalidNumberError} as for `findDigits`: the file is not a digit file or holds junk
+ * @throws {StorageError} as for `findDigits`: the file or its index cannot be used
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * const r = await findDate('pi-1000000.txt', '14/03/1987');
+ * r.date; // '1987-03-14'; r.earliest is the form found first, if any
+ */
 export async function findDate(file: string, date: string | CalendarDate, options: FindOptions = {}): Promise<FindDateResult> {
   const parsed = typeof date === 'string' ? parseDate(date) : date;
   const results: DateFormResult[] = [];

@@ -91,12 +91,21 @@ export interface BuildIndexResult {
 
 export type IndexStatus = 'missing' | 'stale' | 'fresh';
 
-/** Default index path of a digit file. */
+/**
+ * Default index path of a digit file.
+ * @example
+ * indexPathFor('pi-1000000.txt'); // 'pi-1000000.txt.idx'
+ */
 export function indexPathFor(file: string): string {
   return `${file}.idx`;
 }
 
-/** k for N digits: about 10 positions per bucket, at most 8 (4 * 10^8 bytes of offsets). */
+/**
+ * k for N digits: about 10 positions per bucket, at most 8 (4 * 10^8 bytes of offsets).
+ * `buildIndex` may lower it further to fit the memory budget.
+ * @example
+ * defaultK(10 ** 8); // 7
+ */
 export function defaultK(digits: number): number {
   return Math.max(1, Math.min(MAX_K, Math.floor(Math.log10(Math.max(digits, 1))) - 1, digits));
 }
@@ -146,7 +155,12 @@ function readHeader(indexPath: string, fd: number): IndexHeader {
   return decodeHeader(indexPath, b.subarray(0, got), fstatSync(fd).size);
 }
 
-/** Whether `file` has an index matching its current size and mtime. */
+/**
+ * Whether `file` has an index matching its current size and mtime. Never throws: an index that cannot
+ * be opened is 'missing', one that cannot be read or checked (corrupt, wrong version, file gone) is 'stale'.
+ * @example
+ * if (indexStatus('pi-1000000.txt') !== 'fresh') await buildIndex('pi-1000000.txt');
+ */
 export function indexStatus(file: string, indexPath = indexPathFor(file)): IndexStatus {
   let fd: number;
   try {
@@ -340,6 +354,14 @@ function publishIndex(out: AtomicFile, indexPath: string, bytes: number): void {
  * Memory: 4 (10^k + 1) bytes of offsets + 6 bytes per position of the current group + 4 bytes per
  * position of its largest partition + one read chunk; for 10^8 digits of pi in one group that is
  * about 6 bytes/digit (600 MB), bounded by the memory budget otherwise.
+ * @throws {InvalidNumberError} the file is not a digit file, or holds a non-digit byte (no index is left)
+ * @throws {InvalidArgumentError} the file has 2^32 digits or more, or `options.k` is not 1..8 or exceeds the digits
+ * @throws {StorageError} the file cannot be read, the index cannot be written, or the file changed while being indexed
+ * @throws {TrackerError} the index lies inside the log folder and the tracker cannot register it
+ * @throws {CancelledError} `options.signal` was aborted (no index is left)
+ * @example
+ * const built = await buildIndex('pi-1000000.txt');
+ * built.path; // 'pi-1000000.txt.idx'
  */
 export async function buildIndex(file: string, options: BuildIndexOptions = {}): Promise<BuildIndexResult> {
   const began = performance.now();
@@ -460,7 +482,17 @@ export interface IndexQueryResult {
   readonly method: 'index' | 'index+scan';
 }
 
-/** An open, fresh index with its digit file; `close()` when done. */
+/**
+ * An open, fresh index with its digit file; `close()` when done. It holds two file descriptors,
+ * so a forgotten `close()` leaks them until the process ends.
+ * @example
+ * const index = DigitIndex.open('pi-1000000.txt');
+ * try {
+ *   (await index.query('999999')).positions; // [762]
+ * } finally {
+ *   index.close();
+ * }
+ */
 export class DigitIndex {
   private closed = false;
 
@@ -473,7 +505,14 @@ export class DigitIndex {
     readonly digitFd: number,
   ) {}
 
-  /** Opens the index of `file`; a missing or stale index is a StorageError (see `ensureIndex`). */
+  /**
+   * Opens the index of `file`; a missing or stale index is a StorageError (see `ensureIndex`).
+   * @throws {StorageError} the file or the index cannot be opened or read, the index is not one
+   * (bad magic, other version, truncated), or it is stale (the file changed since it was built)
+   * @throws {InvalidNumberError} the file is not a digit file
+   * @example
+   * const index = DigitIndex.open('pi-1000000.txt', 'pi-1000000.txt.idx');
+   */
   static open(file: string, indexPath = indexPathFor(file)): DigitIndex {
     const digitFd = openForReading(file);
     let indexFd: number | undefined;
@@ -501,7 +540,14 @@ export class DigitIndex {
     return this.header.digits;
   }
 
-  /** Count and positions of `query` (ASCII digits, already validated, length <= digits). */
+  /**
+   * Count and positions of `query` (ASCII digits, already validated, length <= digits): the caller checks,
+   * so `findDigits` pays for validation once (see `checkQuery`).
+   * @throws {MathStreamError} the index was closed
+   * @throws {StorageError} the index or the digit file cannot be read
+   * @example
+   * const { count, positions } = await index.query('14159', { afterPosition: 1, limit: 3 });
+   */
   async query(query: string, options: IndexQueryOptions = {}): Promise<IndexQueryResult> {
     this.check();
     return query.length >= this.header.k ? this.queryLong(query, options) : this.queryShort(query, options);
@@ -588,7 +634,17 @@ export class DigitIndex {
   }
 }
 
-/** Opens the index of `file`, building it first when missing or stale. */
+/**
+ * Opens the index of `file`, building it first when missing or stale.
+ * @throws {InvalidNumberError} the file is not a digit file, or holds junk (found while building)
+ * @throws {InvalidArgumentError} a build is needed and the file has 2^32 digits or more, or `options.k` is out of range
+ * @throws {StorageError} the file or the index cannot be read or written, or the file changed while being indexed
+ * @throws {TrackerError} a build inside the log folder cannot be registered with the tracker
+ * @throws {CancelledError} `options.signal` was aborted during a build
+ * @example
+ * const { index, built } = await ensureIndex('pi-1000000.txt'); // built: undefined when already fresh
+ * index.close();
+ */
 export async function ensureIndex(file: string, options: BuildIndexOptions = {}): Promise<{ index: DigitIndex; built: BuildIndexResult | undefined }> {
   const indexPath = options.indexPath ?? indexPathFor(file);
   let built: BuildIndexResult | undefined;
@@ -596,7 +652,14 @@ export async function ensureIndex(file: string, options: BuildIndexOptions = {})
   return { index: DigitIndex.open(file, indexPath), built };
 }
 
-/** `DigitIndex.open` as a function. */
+/**
+ * `DigitIndex.open` as a function.
+ * @throws {StorageError} the file or the index cannot be opened or read, the index is corrupt, or it is stale
+ * @throws {InvalidNumberError} the file is not a digit file
+ * @example
+ * const index = openIndex('pi-1000000.txt');
+ * index.close();
+ */
 export function openIndex(file: string, indexPath?: string): DigitIndex {
   return DigitIndex.open(file, indexPath);
 }

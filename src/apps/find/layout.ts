@@ -60,6 +60,11 @@ export function readFully(fd: number, path: string, buffer: Buffer, offset: numb
 /**
  * Reads the file's head and tail to locate the digit region. Only the head (sign, integer part,
  * point) is validated here; the region itself is validated by whoever streams it.
+ * @throws {StorageError} the file cannot be opened, inspected or read, or is not a regular file
+ * @throws {InvalidNumberError} the file holds no digits, a sign without digits, no digit on one side of the
+ * point, or a non-digit in its head (before the point, or in the first 64 KiB of an integer)
+ * @example
+ * readSearchableDigits('pi-1000000.txt'); // { kind: 'decimal', start: 2, digits: 1000000, ... }
  */
 export function readSearchableDigits(path: string, fd?: number): SearchableDigits {
   const own = fd === undefined;
@@ -110,7 +115,13 @@ export function junkError(layout: SearchableDigits, offset: number, byte: number
   return new InvalidNumberError(layout.path, offset, `unexpected ${describeByte(byte)} where a digit was expected (digit position ${offset - layout.start + 1})`);
 }
 
-/** Reads digit positions `[from, to]` (1-based, clipped to the file) as a string. */
+/**
+ * Reads digit positions `[from, to]` (1-based, clipped to the file) as a string; clipping lets callers ask
+ * for context near either end without checking. The bytes are not validated (a scan or build does that).
+ * @throws {StorageError} the read fails
+ * @example
+ * readDigits(fd, readSearchableDigits('pi-1000000.txt', fd), 1, 5); // '14159'
+ */
 export function readDigits(fd: number, layout: SearchableDigits, from: number, to: number): string {
   const lo = Math.max(1, from);
   const hi = Math.min(layout.digits, to);

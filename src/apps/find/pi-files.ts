@@ -18,19 +18,32 @@ export interface PiFile {
 
 const NAME = /^pi-(\d+)\.txt$/;
 
-/** `<home>/pi`. */
+/**
+ * `<home>/pi`.
+ * @throws {InvalidArgumentError} `home` is omitted and the configuration cannot be read (a bad environment variable)
+ * @example
+ * piDirectory('/home/ada/.mathstream'); // '/home/ada/.mathstream/pi'
+ */
 export function piDirectory(home = getConfig().home): string {
   return join(home, 'pi');
 }
 
-/** `<home>/pi/pi-<decimals>.txt`. */
+/**
+ * `<home>/pi/pi-<decimals>.txt`.
+ * @throws {InvalidArgumentError} `home` is omitted and the configuration cannot be read (a bad environment variable)
+ * @example
+ * piFilePath(1000, '/home/ada/.mathstream'); // '/home/ada/.mathstream/pi/pi-1000.txt'
+ */
 export function piFilePath(decimals: number, home = getConfig().home): string {
   return join(piDirectory(home), `pi-${decimals}.txt`);
 }
 
 /**
  * The pi files present, largest first: `<home>/pi/pi-<N>.txt`, and also `<home>/pi-<N>.txt`
- * (where examples/pi-finder writes).
+ * (where examples/pi-finder writes). Unreadable folders and files that vanish meanwhile are skipped.
+ * @throws {InvalidArgumentError} `home` is omitted and the configuration cannot be read (a bad environment variable)
+ * @example
+ * listPiFiles().map((f) => f.decimals); // e.g. [1000000, 1000]
  */
 export function listPiFiles(home = getConfig().home): PiFile[] {
   const files: PiFile[] = [];
@@ -55,7 +68,12 @@ export function listPiFiles(home = getConfig().home): PiFile[] {
   return files.sort((a, b) => b.decimals - a.decimals);
 }
 
-/** The largest pi file in the home, or undefined. */
+/**
+ * The largest pi file in the home, or undefined.
+ * @throws {InvalidArgumentError} `home` is omitted and the configuration cannot be read (a bad environment variable)
+ * @example
+ * const file = largestPiFile(); // { path: '<home>/pi/pi-1000000.txt', decimals: 1000000 } or undefined
+ */
 export function largestPiFile(home = getConfig().home): PiFile | undefined {
   return listPiFiles(home)[0];
 }
@@ -63,6 +81,12 @@ export function largestPiFile(home = getConfig().home): PiFile | undefined {
 /**
  * A pi file with at least `decimals` decimals: the largest present if it is long enough,
  * otherwise a new `pi-<decimals>.txt` computed by apps/pi.
+ * @throws {InvalidArgumentError} `decimals` is not a positive safe integer
+ * @throws {ResultTooLargeError} the file to compute exceeds `MATHSTREAM_MAX_DIGITS` or the free disk
+ * @throws {StorageError} `<home>/pi` cannot be created, or the new file cannot be written
+ * @throws {CancelledError} `options.signal` was aborted while computing (no file is left)
+ * @example
+ * const { path, computed } = await ensurePiFile(1_000_000); // computed: false when one was already there
  */
 export async function ensurePiFile(
   decimals: number,

@@ -59,7 +59,16 @@ function readAt(fd: number, path: string, buffer: Buffer, offset: number, length
   });
 }
 
-/** Scans `layout`'s digit region of the open file `fd` for `query` (ASCII digits). */
+/**
+ * Scans `layout`'s digit region of the open file `fd` for `query` (ASCII digits). The query is not
+ * checked here (see `checkQuery`); the file's bytes are, unless `validate` is false.
+ * @throws {InvalidNumberError} a scanned byte is not a digit (with `validate`, the default)
+ * @throws {StorageError} a read fails, or the file ends early (it changed while being read)
+ * @throws {CancelledError} `options.signal` was aborted (checked after each chunk)
+ * @example
+ * const layout = readSearchableDigits('pi-1000000.txt', fd);
+ * const { count, positions } = await scanDigits(fd, layout, Buffer.from('14159'), { limit: 3 });
+ */
 export async function scanDigits(fd: number, layout: SearchableDigits, query: Buffer, options: ScanOptions = {}): Promise<ScanResult> {
   const length = query.length;
   const fromPosition = Math.max(1, options.fromPosition ?? 1);
