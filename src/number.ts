@@ -66,6 +66,15 @@ process.once('exit', () => {
   for (const held of [...liveHeld]) release(held);
 });
 
+/**
+ * A handle on a file of decimal digits (`-?[0-9]+`, optional final newline): the digits stay on disk and are
+ * streamed on demand, so a number can be larger than memory. Create one with `fromPath` or `fromLiteral`, or
+ * get one from an operation; release it with `free()` or `using` (see the module comment for the lifecycle).
+ * @throws {FreedNumberError} any use of a handle after `free()`
+ * @example
+ * using n = await StreamNumber.fromLiteral('123456789012345678901234567890');
+ * n.digitCount; // 30
+ */
 export class StreamNumber {
   readonly #info: DigitFileInfo;
   readonly #held: Held;
@@ -275,7 +284,12 @@ export class StreamNumber {
   }
 }
 
-/** Live StreamNumber handles in this process: path → number of handles. */
+/**
+ * Live StreamNumber handles in this process: path → number of handles. Only this process's handles: the
+ * tracker's counts over all processes are in trackedFiles(). Handy to find a handle that was never freed.
+ * @example
+ * activeStreams(); // {} once every handle was freed
+ */
 export function activeStreams(): Record<string, number> {
   return Object.fromEntries(liveCounts);
 }

@@ -26,7 +26,12 @@ import { ensureReserve, releaseReserve } from './reserve.js';
 import { getConfig } from '../config.js';
 import { forgetPath, refreshHolders } from './reconcile.js';
 
-/** The collector's score of one file; a clock running backwards counts as age 0. */
+/**
+ * The collector's score of one file; a clock running backwards counts as age 0. Pure: no tracker access.
+ * @param ageMs milliseconds since the last access
+ * @example
+ * garbageScore(60_000, 0, 1); // 30: a minute idle, unreferenced, read once
+ */
 export function garbageScore(ageMs: number, refCount: number, accessCount: number): number {
   const ageSeconds = Math.max(0, ageMs) / 1000;
   return ageSeconds / ((refCount + 1) * (accessCount + 1));
@@ -40,8 +45,14 @@ export interface CollectOptions {
 /**
  * Deletes every unreferenced staged file whose score is >= `scoreThreshold`, with its rows.
  * `collectGarbage(0)` sweeps every unreferenced file.
- * @throws InvalidArgumentError when the threshold is negative or not a number.
+ * On a full disk it releases the home's reserve file and tries once more, so a gc can still free space.
+ * @throws {InvalidArgumentError} the threshold is negative or not a number, or the log folder is a symlink or
+ *   not a folder
+ * @throws {TrackerError} the tracker database cannot be opened or updated (also after the reserve was released)
+ * @throws {StorageError} a staged file or reference marker cannot be inspected or deleted (the sweep is rolled back)
  * @returns the deleted paths.
+ * @example
+ * collectGarbage(0); // every unreferenced staged file, e.g. ['/home/me/.mathstream/logs/literal_ab12….txt']
  */
 export function collectGarbage(scoreThreshold: number, options: CollectOptions = {}): string[] {
   if (typeof scoreThreshold !== 'number' || Number.isNaN(scoreThreshold) || scoreThreshold < 0) {
@@ -108,6 +119,12 @@ export interface ClearReport {
  * (and stay tracked), and reported. Wiping them would break those processes — the prototype's
  * choice, which we do not copy. References of dead processes are released first.
  * Only the top level of the log folder is cleared; sub-folders are not mathstream's.
+ * An unreadable log folder is treated as empty. On a full disk it uses the reserve file as collectGarbage does.
+ * @throws {TrackerError} the tracker database cannot be opened or queried (SQLite failure, unusable home)
+ * @throws {InvalidArgumentError} the log folder is a symlink or not a folder (checked when the tracker opens)
+ * @throws {StorageError} an entry or reference marker cannot be inspected or deleted (the records are rolled back)
+ * @example
+ * const { removed, kept } = clearLogs(); // kept: still used by running processes
  */
 export function clearLogs(): ClearReport {
   return withReserveReleased(() => {

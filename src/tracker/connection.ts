@@ -100,12 +100,23 @@ export function tracker(): TrackerContext {
   return context;
 }
 
-/** What the start-up reconciliation of the current database repaired (undefined after a reset). */
+/**
+ * What the start-up reconciliation of the current database repaired (undefined after a reset, or before the
+ * tracker was first opened: this does not open it).
+ * @example
+ * trackedFiles(); // opens the tracker, which reconciles
+ * startUpReport(); // what that reconciliation repaired
+ */
 export function startUpReport(): ReconcileReport | undefined {
   return lastStartUp;
 }
 
-/** Closes the database; the next tracker call reopens it (and reconciles again). */
+/**
+ * Closes the database; the next tracker call reopens it (and reconciles again). A transaction left open is
+ * rolled back; closing a tracker that is not open does nothing.
+ * @example
+ * closeTracker(); // e.g. before moving or deleting the home
+ */
 export function closeTracker(): void {
   const ctx = context;
   context = undefined;

@@ -123,7 +123,14 @@ export function releaseReference(path: string, options: ReleaseOptions = {}): nu
   });
 }
 
-/** `{ path: referenceCount }` for every tracked file (the prototype's `tracked_files()`). */
+/**
+ * `{ path: referenceCount }` for every tracked file (the prototype's `tracked_files()`). Counts are totals over
+ * all processes sharing the home.
+ * @throws {TrackerError} the tracker database cannot be opened or queried (SQLite failure, unusable home)
+ * @throws {InvalidArgumentError} the log folder is a symlink or not a folder (checked when the tracker opens)
+ * @example
+ * trackedFiles(); // e.g. { '/home/me/.mathstream/logs/literal_ab12….txt': 1 }
+ */
 export function trackedFiles(): Record<string, number> {
   return withTracker((ctx) => {
     const files: Record<string, number> = {};
@@ -145,7 +152,16 @@ export function wipeLogRecords(): void {
   });
 }
 
-/** Runs the start-up reconciliation again now (see reconcile.ts) and says what it repaired. */
+/**
+ * Runs the start-up reconciliation again now (see reconcile.ts) and says what it repaired. Holds the
+ * cross-process lock throughout, so it is safe while other processes use the same home.
+ * @throws {TrackerError} the tracker database cannot be opened or queried (SQLite failure, unusable home)
+ * @throws {InvalidArgumentError} the log folder is a symlink or not a folder (checked when the tracker opens)
+ * @throws {StorageError} the log folder cannot be listed, or a file or reference marker cannot be inspected,
+ *   updated or deleted (the tracker changes are rolled back)
+ * @example
+ * const report = reconcile(); // what was adopted, forgotten or released
+ */
 export function reconcile(): ReconcileReport {
   const ctx = tracker();
   return withTrackerLock(() => reconcileWith(ctx, trackerNow()));

@@ -48,7 +48,14 @@ export interface TrackerStatus {
   };
 }
 
-/** The tracker's state now (`now` in milliseconds, default the tracker clock). */
+/**
+ * The tracker's state now (`now` in milliseconds, default the tracker clock). Read-only: dead holders are
+ * reported (`alive: false`), not released; reconcile() or a gc does that.
+ * @throws {TrackerError} the tracker database cannot be opened or queried (SQLite failure, unusable home)
+ * @throws {InvalidArgumentError} the log folder is a symlink or not a folder (checked when the tracker opens)
+ * @example
+ * trackerStatus().totals; // e.g. { files: 3, bytes: 1200, references: 2, unreferencedFiles: 1, liveHolders: 1 }
+ */
 export function trackerStatus(now: number = trackerNow()): TrackerStatus {
   return withTracker((ctx) => {
     const files = ctx.sql.allLogs.all().map((row) => ({

@@ -19,7 +19,15 @@ export function requirePositive(value: bigint, source: string): bigint {
   return value;
 }
 
-/** Validates and converts the input to a bigint ≥ 1. */
+/**
+ * Validates and converts the input to a bigint ≥ 1. A file's sign and zero are known from the validation pass,
+ * so a non-positive file is refused before its digits are read into memory.
+ * @throws {InvalidArgumentError} the value is zero or negative
+ * @throws {InvalidNumberError} a string or file is not an integer (the message names the source and byte offset)
+ * @throws {StorageError} the file cannot be opened or read
+ * @example
+ * await readStart({ file: 'start.txt' }); // e.g. 27n
+ */
 export async function readStart(input: CollatzInput): Promise<bigint> {
   if (typeof input === 'bigint') return requirePositive(input, 'the given bigint');
   if (typeof input === 'string') return parseStart(input);
@@ -29,7 +37,14 @@ export async function readStart(input: CollatzInput): Promise<bigint> {
   return BigInt(Buffer.from(digits.buffer, digits.byteOffset, digits.byteLength).toString('latin1'));
 }
 
-/** Synchronous form for text: a decimal literal such as `27` or `+000123`. */
+/**
+ * Synchronous form for text: a decimal literal such as `27` or `+000123`.
+ * @param source how to name the input in error messages (default: the text, quoted and cut at 40 characters)
+ * @throws {InvalidNumberError} the text is not an integer
+ * @throws {InvalidArgumentError} the value is zero or negative
+ * @example
+ * parseStart('+000123'); // 123n
+ */
 export function parseStart(text: string, source?: string): bigint {
   const literal = parseLiteral(text, source);
   const name = source ?? JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);

@@ -11,6 +11,12 @@ export interface PlainCollatz {
   readonly peak: bigint;
 }
 
+/**
+ * Counts the trajectory one ordinary step at a time: slow on big starts, but obviously right, which is its job.
+ * @throws {InvalidArgumentError} `start` is below 1
+ * @example
+ * plainCollatz(27n); // { steps: 111, oddSteps: 41, peak: 9232n }
+ */
 export function plainCollatz(start: bigint): PlainCollatz {
   if (start < 1n) throw new InvalidArgumentError(`collatz needs a positive integer, got ${start}`);
   let n = start;

@@ -85,7 +85,19 @@ interface PeakCandidate {
   readonly stepsBefore: number;
 }
 
-/** A resumable computation: `advance()` works until a deadline; `result()` once finished. */
+/**
+ * A resumable computation: `advance()` works until a deadline; `result()` once finished. The caller owns the
+ * loop, so it decides when to report progress, check a signal or yield (collatz() does all three).
+ *
+ * The constructor takes a validated start: it throws a plain RangeError, not a MathStreamError, for a start
+ * below 1 (that is a programming error; user input goes through readStart), and `result()` throws a plain
+ * Error before the run has finished.
+ * @throws {RangeError} `start` is below 1
+ * @example
+ * const run = new CollatzRun(27n);
+ * while (!run.finished) run.advance(performance.now() + 50);
+ * run.result().steps; // 111
+ */
 export class CollatzRun {
   readonly start: bigint;
   readonly startDigits: number;
@@ -247,7 +259,13 @@ export class CollatzRun {
   }
 }
 
-/** Runs to the end synchronously (no progress, no cancellation). */
+/**
+ * Runs to the end synchronously (no progress, no cancellation). Takes a bigint only: validate user input
+ * with readStart or parseStart first.
+ * @throws {RangeError} `start` is below 1 (a plain RangeError from CollatzRun, not a MathStreamError)
+ * @example
+ * collatzSync(27n).peakValue; // '9232'
+ */
 export function collatzSync(start: bigint, options: Pick<CollatzOptions, 'maxSamples' | 'maxJumpBits'> = {}): CollatzResult {
   const run = new CollatzRun(start, options);
   run.advance();
@@ -258,6 +276,13 @@ export function collatzSync(start: bigint, options: Pick<CollatzOptions, 'maxSam
  * The trajectory of `input` (bigint, decimal string or `{ file }`), in slices of `sliceMs`
  * with an event-loop turn between them, so progress is reported and `signal` can stop it
  * (CancelledError).
+ * @throws {InvalidArgumentError} the start is zero or negative
+ * @throws {InvalidNumberError} a string or file is not an integer
+ * @throws {StorageError} a `{ file }` input cannot be opened or read
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * const r = await collatz('27', { signal: AbortSignal.timeout(60_000) });
+ * r.steps; // 111
  */
 export async function collatz(input: CollatzInput, options: CollatzOptions = {}): Promise<CollatzResult> {
   const start = await readStart(input);

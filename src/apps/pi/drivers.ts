@@ -25,7 +25,15 @@ export interface PiOptions {
   threads?: number;
 }
 
-/** Reads a decimal count from the command line: `1000000`, `1e6`, `2.5e7`. */
+/**
+ * Reads a decimal count from the command line: `1000000`, `1e6`, `2.5e7`. Exponent notation is accepted because
+ * counts this large are typed that way; the value must still come out a whole number.
+ * @throws {InvalidArgumentError} the text is not a digit string or `<digits>[.<digits>]e<digits>`, or the value is
+ *   not a positive safe integer (`2.55e1`, `0`)
+ * @throws {ResultTooLargeError} the count exceeds `MATHSTREAM_MAX_DIGITS` or this machine's memory (see checkDecimalCount)
+ * @example
+ * parseDecimalCount('2.5e7'); // 25000000
+ */
 export function parseDecimalCount(text: string): number {
   const trimmed = text.trim();
   if (!/^(\d+|\d+(\.\d+)?[eE]\d+)$/.test(trimmed)) {
@@ -37,6 +45,12 @@ export function parseDecimalCount(text: string): number {
 /**
  * Validates a decimal count: a positive safe integer, within MATHSTREAM_MAX_DIGITS and
  * within what this machine's memory can hold (the out-of-core path is not available yet).
+ * @returns `decimals` itself, so a caller can validate inline.
+ * @throws {InvalidArgumentError} `decimals` is not a positive safe integer
+ * @throws {ResultTooLargeError} `decimals + 1` digits exceed `MATHSTREAM_MAX_DIGITS`, or the digits held in memory
+ *   plus the memory budget exceed the machine's total memory
+ * @example
+ * checkDecimalCount(1_000_000); // 1000000
  */
 export function checkDecimalCount(decimals: number): number {
   if (!Number.isSafeInteger(decimals) || decimals < 1) {
@@ -79,7 +93,9 @@ function closeDrive(drive: Drive): void {
  * Threads the async driver gives the series: from THREADED_DECIMALS on, as many as asked (default fftThreads()) and
  * as the memory budget holds subtrees at once (piThreadsWithinBudget: the default 1 GiB holds a second thread up to
  * about 4·10^7 decimals, so pi to 10^8 stays on one thread and under 2 GiB).
- * @throws InvalidArgumentError for a thread count that is not a positive integer.
+ * @throws {InvalidArgumentError} `wanted` is not a positive safe integer (checked even below THREADED_DECIMALS)
+ * @example
+ * piThreadsFor(1000, 8); // 1: below THREADED_DECIMALS the series stays on one thread
  */
 export function piThreadsFor(decimals: number, wanted: number = fftThreads()): number {
   if (!Number.isSafeInteger(wanted) || wanted < 1) {
@@ -153,12 +169,30 @@ async function driveAsync(decimals: number, options: PiOptions, extraTotal = 0):
   }
 }
 
-/** The first `decimals` decimals of pi as ASCII digits (synchronous, in memory). */
+/**
+ * The first `decimals` decimals of pi as ASCII digits (synchronous, in memory), without the leading `3.`.
+ * Always on one thread: it blocks the event loop, so it could not notice a subtree thread dying.
+ * @throws {InvalidArgumentError} `decimals` is not a positive safe integer
+ * @throws {ResultTooLargeError} `decimals` exceeds `MATHSTREAM_MAX_DIGITS` or this machine's memory
+ * @throws {CancelledError} `options.signal` is already aborted (it is checked between steps, but nothing else
+ *   runs while this function does)
+ * @example
+ * new TextDecoder().decode(computePiDigits(10)); // '1415926535'
+ */
 export function computePiDigits(decimals: number, options: PiOptions = {}): Uint8Array {
   return driveSync(checkDecimalCount(decimals), options);
 }
 
-/** Same as computePiDigits, but yields to the event loop so progress shows and a signal can cancel. */
+/**
+ * Same as computePiDigits, but yields to the event loop so progress shows and a signal can cancel; from
+ * THREADED_DECIMALS on the series may use several threads (`options.threads`, see piThreadsFor).
+ * @throws {InvalidArgumentError} `decimals` or `options.threads` is not a positive safe integer
+ * @throws {ResultTooLargeError} `decimals` exceeds `MATHSTREAM_MAX_DIGITS` or this machine's memory
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * const digits = await computePi(1000, { onProgress: (done, total) => console.log(done / total) });
+ * digits.length; // 1000
+ */
 export async function computePi(decimals: number, options: PiOptions = {}): Promise<Uint8Array> {
   return (await driveAsync(checkDecimalCount(decimals), options)).digits;
 }
@@ -174,7 +208,14 @@ function checkDiskSpace(path: string, bytes: number): void {
 /**
  * Writes "3." + the first `decimals` decimals + "\n" to `outPath`, atomically (a file at
  * `outPath` is always complete). Cancelling through `signal` raises CancelledError and leaves
- * no file.
+ * no file. The free space is checked before computing, so a full disk fails in a moment, not after hours.
+ * @throws {InvalidArgumentError} `decimals` or `options.threads` is not a positive safe integer
+ * @throws {ResultTooLargeError} `decimals` exceeds `MATHSTREAM_MAX_DIGITS` or this machine's memory, or the
+ *   file (`decimals + 3` bytes) does not fit the free space of the destination folder
+ * @throws {StorageError} the temp file cannot be created, written, flushed or renamed onto `outPath`
+ * @throws {CancelledError} `options.signal` was aborted, while computing or while writing
+ * @example
+ * const { path } = await computePiToFile(1_000_000, 'pi.txt'); // absolute path of "3.14159...\n"
  */
 export async function computePiToFile(
   decimals: number,

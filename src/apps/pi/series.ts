@@ -69,6 +69,8 @@ export function splitPoint(a: number, b: number): number {
  * The tail |S − S_n| ≤ Σ_{k≥n} c_k (A + Bk) ≤ 1.01 (A + Bn) R^−n, and S, S_n > 1.3·10^7, so
  * |S/S_n − 1| < 1.01 (A + Bn) R^−n / 1.3·10^7 < 10^12 R^−n for n < 2·10^10. Hence
  * n ≥ (digits + 13) / log10 R suffices; one more term covers the rounding of log10 R.
+ * @example
+ * termsFor(1000); // 73
  */
 export function termsFor(digits: number): number {
   return Math.ceil((digits + 13) / DIGITS_PER_TERM) + 1;

@@ -23,6 +23,10 @@ export type WriteProgress = (written: number) => void;
 /**
  * Writes `3.` + `decimals` + `\n` to `outPath` atomically. `decimals` holds ASCII digits.
  * Returns the absolute path written.
+ * @throws {StorageError} the temp file cannot be created, written, flushed or renamed onto `outPath`
+ * @throws {CancelledError} `options.signal` was aborted between chunks (the temp file is removed)
+ * @example
+ * await writePiFile(new TextEncoder().encode('14159'), 'pi.txt'); // pi.txt holds "3.14159\n"
  */
 export async function writePiFile(
   decimals: Uint8Array,
@@ -45,6 +49,10 @@ export async function writePiFile(
  * Writes `3.` + `decimals` + `\n` to a stream (stdout), honouring back-pressure so a slow
  * reader never makes us buffer the whole text. A reader that goes away (EPIPE, as with
  * `| head`) ends the output quietly: it asked for no more; other stream errors are StorageErrors.
+ * @throws {StorageError} the stream reported an error other than EPIPE (named by `name`)
+ * @throws {CancelledError} `signal` was aborted between chunks
+ * @example
+ * await writePiStream(computePiDigits(100), process.stdout);
  */
 export async function writePiStream(decimals: Uint8Array, out: Writable, signal?: AbortSignal, name = 'stdout'): Promise<void> {
   let failure: NodeJS.ErrnoException | undefined;
