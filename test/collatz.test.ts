@@ -151,3 +151,9 @@ describe('progress and cancellation', () => {
     assert.equal(reports, 2);
   });
 });
+
+test('a start below 1 is a typed error in the library too (not a RangeError)', async () => {
+  const { InvalidArgumentError } = await import('../src/errors.js');
+  assert.throws(() => collatzSync(0n), InvalidArgumentError);
+  assert.throws(() => collatzSync(-5n), /the start must be a positive integer, got -5/);
+});

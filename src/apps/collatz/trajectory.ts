@@ -18,7 +18,7 @@
  * within 1e-6 in log2 of the best are kept and replayed exactly at the end, so `maxDigits` is
  * exact; the plotted digits inside jumps are estimates from log2.
  */
-import { CancelledError } from '../../errors.js';
+import { CancelledError, InvalidArgumentError } from '../../errors.js';
 import { applySteps, jump, pow3, type JumpMarks } from './jump.js';
 import { bitLength, decimalDigits, digitsFromLog2, log2 } from './magnitude.js';
 import { SampleSeries, type TrajectorySamples } from './samples.js';
@@ -89,10 +89,9 @@ interface PeakCandidate {
  * A resumable computation: `advance()` works until a deadline; `result()` once finished. The caller owns the
  * loop, so it decides when to report progress, check a signal or yield (collatz() does all three).
  *
- * The constructor takes a validated start: it throws a plain RangeError, not a MathStreamError, for a start
- * below 1 (that is a programming error; user input goes through readStart), and `result()` throws a plain
- * Error before the run has finished.
- * @throws {RangeError} `start` is below 1
+ * The constructor takes a bigint start (user text goes through readStart or parseStart) and refuses one below 1;
+ * `result()` throws a plain Error before the run has finished (a programming error, not bad input).
+ * @throws {InvalidArgumentError} `start` is below 1
  * @example
  * const run = new CollatzRun(27n);
  * while (!run.finished) run.advance(performance.now() + 50);
@@ -112,7 +111,7 @@ export class CollatzRun {
   private readonly maxJumpBits: number;
 
   constructor(start: bigint, options: Pick<CollatzOptions, 'maxSamples' | 'maxJumpBits'> = {}) {
-    if (start < 1n) throw new RangeError('CollatzRun needs a start >= 1 (validate with readStart)');
+    if (start < 1n) throw new InvalidArgumentError(`collatz: the start must be a positive integer, got ${start}`);
     this.start = start;
     this.n = start;
     this.bits = bitLength(start);
@@ -262,7 +261,7 @@ export class CollatzRun {
 /**
  * Runs to the end synchronously (no progress, no cancellation). Takes a bigint only: validate user input
  * with readStart or parseStart first.
- * @throws {RangeError} `start` is below 1 (a plain RangeError from CollatzRun, not a MathStreamError)
+ * @throws {InvalidArgumentError} `start` is below 1
  * @example
  * collatzSync(27n).peakValue; // '9232'
  */
