@@ -93,7 +93,7 @@ export function debugEnabled(): boolean {
 
 /**
  * Formats a byte count for messages, in binary units (the inverse direction of `parseByteSize`).
- * @example formatBytes(3 * 2 ** 29) // '1.5 GiB'
+ * @example formatBytes(3 * 2 ** 29) // '1.5 GiB'; formatBytes(2 ** 21) // '2 MiB'
  */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -103,7 +103,8 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+  // Whole values read as they are written in settings (`64 KiB`, `2 MiB`); others keep one decimal.
+  return `${value.toFixed(Number.isInteger(value) ? 0 : 1)} ${units[unit]}`;
 }
 
 function defaultMemoryBudget(): number {

@@ -3,7 +3,7 @@
  * on its Collatz page. Kept for `mathstream collatz-ui` and for library users of
  * `startCollatzServer`; the page, its API and the checks live in the web app.
  *
- *   GET  /collatz                 the page (ui/page.ts)
+ *   GET  /collatz                 the page (apps/web/ui/collatz-page.ts)
  *   POST /api/runs                {"input": "2^1000-1"} → 201 {"id"}; 400 bad input, 413 too
  *                                 large, 415 not JSON, 429 too many runs
  *   GET  /api/runs/:id            the run's state and last event (JSON)

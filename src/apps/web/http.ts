@@ -16,6 +16,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Worker } from 'node:worker_threads';
+import { formatBytes } from '../../config.js';
 
 /** An answer other than 2xx: the status, a message for the page, and optional extra JSON fields. */
 export class HttpError extends Error {
@@ -51,10 +52,6 @@ export function sendStatic(res: ServerResponse, type: string, body: string | Buf
     'Content-Security-Policy': CSP,
   });
   res.end(body);
-}
-
-export function formatBytes(bytes: number): string {
-  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(bytes % (1 << 20) === 0 ? 0 : 1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
 }
 
 /**

@@ -100,7 +100,7 @@ function loadAssets(): Map<string, Asset> {
     ['common.js', script(new URL('./ui/common.js', import.meta.url))],
     ['pi.js', script(new URL('./ui/pi.js', import.meta.url))],
     ['calc.js', script(new URL('./ui/calc.js', import.meta.url))],
-    ['collatz.js', script(new URL('../collatz/ui/client.js', import.meta.url))],
+    ['collatz.js', script(new URL('./ui/collatz.js', import.meta.url))],
   ]);
 }
 

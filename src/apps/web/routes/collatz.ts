@@ -1,11 +1,11 @@
 /**
  * routes/collatz — the Collatz explorer's page and its start request.
  *
- *   GET  /collatz      the page (apps/collatz/ui/page.ts)
+ *   GET  /collatz      the page (ui/collatz-page.ts)
  *   POST /api/runs     {"input": "2^1000-1"} → 201 {"id"}; 400 bad input, 413 too large,
  *                      415 not JSON, 429 too many runs. The run itself is apps/collatz/worker.ts.
  */
-import { renderPage } from '../../collatz/ui/page.js';
+import { renderPage } from '../ui/collatz-page.js';
 import type { WorkerTask } from '../../collatz/protocol.js';
 import { HttpError, readJson, sendJson, sendStatic } from '../http.js';
 import type { Route } from '../server.js';

@@ -1,7 +1,9 @@
 /**
- * page — the Collatz explorer's HTML and CSS (one static page; the behaviour is client.ts,
- * the plot is Chart.js). Served by server.ts with the configured limits filled in.
+ * collatz-page — the Collatz explorer's HTML and CSS (one static page; the behaviour is collatz.ts,
+ * the plot is Chart.js). Served by routes/collatz.ts with the configured limits filled in.
  */
+import { formatBytes } from '../../../config.js';
+import { escapeHtml } from './layout.js';
 
 export interface PageLimits {
   readonly maxDigits: number;
@@ -53,13 +55,8 @@ footer { grid-column: 1 / -1; color: var(--muted); font-size: 13px; }
 @media (max-width: 760px) { main { grid-template-columns: minmax(0, 1fr); padding: 12px 12px 32px; } header { padding: 18px 12px 4px; } .card { min-width: 0; } }
 `;
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 export function renderPage(limits: PageLimits): string {
   const digits = limits.maxDigits.toLocaleString('en-US');
-  const mib = (limits.maxBodyBytes / (1 << 20)).toFixed(limits.maxBodyBytes % (1 << 20) === 0 ? 0 : 1);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -89,7 +86,7 @@ ${limits.nav ?? ''}
       <button type="button" id="cancel" disabled>Cancel</button>
     </div>
     <p id="error" role="alert" hidden></p>
-    <p class="hint">Digits, + − * ^ and parentheses. Starts up to ${escapeHtml(digits)} digits; digit files up to ${mib} MiB.</p>
+    <p class="hint">Digits, + − * ^ and parentheses. Starts up to ${escapeHtml(digits)} digits; digit files up to ${formatBytes(limits.maxBodyBytes)}.</p>
   </form>
   <section class="card" aria-live="polite">
     <h2>Progress</h2>

@@ -1,5 +1,5 @@
 /**
- * client — the Collatz explorer page's behaviour (runs in the browser; served as /app.js).
+ * collatz — the Collatz explorer page's behaviour (runs in the browser; served as /assets/collatz.js).
  *
  * Start posts the typed text (or the picked file's digits) to /api/runs, then listens to the
  * run's Server-Sent Events: progress updates the live figures and extends the plot, the
@@ -7,8 +7,9 @@
  * posts /api/runs/:id/cancel. Chart.js comes from the UMD script the page loads first.
  */
 import type { Chart as ChartJs } from 'chart.js';
-import type { CollatzProgress, CollatzResult } from '../trajectory.js';
-import type { RunEvent } from '../protocol.js';
+import type { CollatzProgress, CollatzResult } from '../../collatz/trajectory.js';
+import type { RunEvent } from '../../collatz/protocol.js';
+import { element, format } from './common.js';
 
 type State = 'idle' | 'starting' | 'running' | 'done' | 'failed' | 'cancelled';
 interface Point {
@@ -17,12 +18,6 @@ interface Point {
 }
 
 const LIVE_POINTS_MAX = 2000;
-
-function element<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (found === null) throw new Error(`page is missing #${id}`);
-  return found as T;
-}
 
 const form = element<HTMLFormElement>('run-form');
 const numberInput = element<HTMLInputElement>('number');
@@ -42,7 +37,6 @@ let events: EventSource | undefined;
 let livePoints: Point[] = [];
 let chart: ChartJs<'line', Point[]> | undefined;
 
-const format = (x: number): string => x.toLocaleString('en-US');
 const seconds = (ms: number): string => (ms < 1000 ? `${Math.max(1, Math.round(ms))} ms` : ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
 
 function setText(id: string, text: string): void {
