@@ -46,26 +46,6 @@ export function natFromLimbs(limbs: Uint16Array, len = limbs.length): Nat {
   return new Nat(len === limbs.length ? limbs : limbs.subarray(0, len));
 }
 
-/** @internal normalizes non-negative integer-valued float limbs (any magnitude < 2^53) into a Nat. */
-export function natFromFloatLimbs(src: Float64Array, len: number): Nat {
-  const out = new Uint16Array(len + 4);
-  let carry = 0;
-  let i = 0;
-  for (; i < len; i++) {
-    const v = src[i] + carry;
-    carry = Math.floor(v / BASE);
-    out[i] = v - carry * BASE;
-  }
-  while (carry > 0) {
-    if (i >= out.length) throw new ArithmeticCheckError('internal: float limb overflow during normalization');
-    const c2 = Math.floor(carry / BASE);
-    out[i++] = carry - c2 * BASE;
-    carry = c2;
-  }
-  if (carry < 0) throw new ArithmeticCheckError('internal: negative value during limb normalization');
-  return natFromLimbs(out, i);
-}
-
 // ---------------------------------------------------------------- conversions
 
 // Long numbers convert in the compiled kernel (assembly/digits.ts, SIMD: ~10× the JS loops below), through a
@@ -545,12 +525,6 @@ export function natTruncLimbs(a: Nat, k: number): Nat {
   if (k >= n) return NAT_ZERO;
   if (k <= 0) return a;
   return new Nat(a.limbs.slice(k));
-}
-
-/** @internal a mod 10^4k. */
-export function natLowLimbs(a: Nat, k: number): Nat {
-  if (k >= a.limbs.length) return a;
-  return natFromLimbs(a.limbs.slice(0, k));
 }
 
 function checkCount(k: number, what: string): void {
