@@ -67,7 +67,7 @@ export function balancedNormSq(src: Uint16Array, d: number): number {
   if (d === 4) {
     for (let i = 0; i < src.length; i++) {
       let v = src[i]! + carry;
-      carry = v >= half ? 1 : 0;
+      carry = (half - 1 - v) >>> 31; // v >= half, branch-free (nat.ts carryOf says why)
       v -= carry * B;
       sumsq += v * v;
     }
@@ -83,14 +83,14 @@ export function balancedNormSq(src: Uint16Array, d: number): number {
       let v = acc - hi * B + carry;
       acc = hi;
       accPow /= B;
-      carry = v >= half ? 1 : 0;
+      carry = (half - 1 - v) >>> 31; // v >= half, branch-free (nat.ts carryOf says why)
       v -= carry * B;
       sumsq += v * v;
     }
   }
   if (accPow > 1) {
     let v = acc + carry;
-    carry = v >= half ? 1 : 0;
+    carry = (half - 1 - v) >>> 31; // v >= half, branch-free (nat.ts carryOf says why)
     v -= carry * B;
     sumsq += v * v;
   }

@@ -11,7 +11,7 @@
 import { randomCheckPrime } from './check-prime.js';
 import { ArithmeticCheckError, InvalidArgumentError, NegativeExponentError } from '../errors.js';
 import { fftMulLimbs } from './fft.js';
-import { BASE, NAT_ONE, NAT_ZERO, Nat, modLimbs, natAdd, natFromLimbs, natShiftLimbs, natTruncLimbs } from './nat.js';
+import { BASE, NAT_ONE, NAT_ZERO, Nat, borrowOf, carryOf, modLimbs, natAdd, natFromLimbs, natShiftLimbs, natTruncLimbs } from './nat.js';
 import { planProduct, resolveThresholds, type MulThresholds, type ProductPlan } from './planner.js';
 
 /** The thresholds live with the planner; re-exported for the modules that read them here (spectra.ts, bench). */
@@ -239,8 +239,8 @@ function addAt(out: Uint16Array, src: Uint16Array, off: number): void {
   let i = 0;
   for (; i < src.length; i++) {
     const v = out[off + i]! + src[i]! + carry;
-    carry = v >= BASE ? 1 : 0;
-    out[off + i] = v - carry * BASE;
+    carry = carryOf(v);
+    out[off + i] = v - (-carry & BASE);
   }
   for (let k = off + i; carry !== 0; k++) {
     if (k >= out.length) throw new ArithmeticCheckError('internal: split product overflows its buffer');
@@ -256,8 +256,8 @@ function subAt(out: Uint16Array, src: Uint16Array, off: number): void {
   let i = 0;
   for (; i < src.length; i++) {
     const v = out[off + i]! - src[i]! - borrow;
-    borrow = v < 0 ? 1 : 0;
-    out[off + i] = v + borrow * BASE;
+    borrow = borrowOf(v);
+    out[off + i] = v + (-borrow & BASE);
   }
   for (let k = off + i; borrow !== 0; k++) {
     if (k >= out.length) throw new ArithmeticCheckError('internal: split product went negative');
