@@ -861,3 +861,70 @@ export function residue(x: usize, n: i32, p: f64): f64 {
   r = mulMod(r, w, p, inv) + r0;
   return r >= p ? r - p : r;
 }
+
+// ------------------------------------------------------------------ the outer level of the out-of-core 2-D transform
+
+/** dst[i] ← src[i·stride] for i < n (complex points; src a column of a row-major chunk). */
+// @ts-ignore: decorator
+@inline function gatherColumn(dst: usize, src: usize, n: i32, stride: usize): void {
+  for (let i: usize = 0; i < <usize>n; i++) v128.store(dst + (i << 4), v128.load(src + i * stride));
+}
+
+/** dst[i] ← (lane `lane` of src[i·stride], 0): one of the two real sequences the tangled point 0 carries. */
+// @ts-ignore: decorator
+@inline function gatherLane(dst: usize, src: usize, n: i32, stride: usize, lane: i32): void {
+  const zero = f64x2.splat(0.0);
+  for (let i: usize = 0; i < <usize>n; i++) {
+    v128.store(dst + (i << 4), f64x2.replace_lane(zero, 0, load<f64>(src + i * stride + (<usize>lane << 3))));
+  }
+}
+
+/** x[t] ← x[t]·y[t] for t < M (complex; y = x squares), one rounding per product and per sum. */
+// @ts-ignore: decorator
+@inline function multiplyPoints(x: usize, y: usize, M: i32): void {
+  for (let t: usize = 0; t < <usize>M; t++) {
+    v128.store(x + (t << 4), cmulVec(v128.load(x + (t << 4)), v128.load(y + (t << 4))));
+  }
+}
+
+/**
+ * The outer level of engine/outofcore/transform2d.ts for columns c0 <= c < c1 of a chunk of w columns: column c of
+ * A (na rows, row-major, w complex points a row) and of B (nb rows; B = A squares) is zero-padded to M points,
+ * transformed forward (the same DIF as `forward`, power-of-two M), multiplied pointwise, transformed back (unscaled),
+ * and its first na + nb − 1 points are stored into column c of C (row-major, w points a row). X is the calling
+ * thread's scratch: 2·M complex points. `special` = 1 when column 0 of the chunk is point 0 of the untangled inner
+ * spectra, which carries two real values (Â(0), Â(size)) that multiply componentwise: each lane is then convolved as
+ * a real sequence of its own (imaginary parts zero), and lane 0 of each result is kept.
+ */
+export function convolveColumns(A: usize, na: i32, B: usize, nb: i32, C: usize, w: i32, c0: i32, c1: i32, M: i32, X: usize, dir: usize, special: i32): void {
+  const R = na + nb - 1;
+  const Y = X + (<usize>M << 4);
+  const stride = <usize>w << 4;
+  const square = A == B;
+  for (let c = c0; c < c1; c++) {
+    const col = <usize>c << 4;
+    if (special != 0 && c == 0) {
+      for (let lane = 0; lane < 2; lane++) {
+        gatherLane(X, A + col, na, stride, lane);
+        forward(X, M, na, 0, dir);
+        if (!square) {
+          gatherLane(Y, B + col, nb, stride, lane);
+          forward(Y, M, nb, 0, dir);
+        }
+        multiplyPoints(X, square ? X : Y, M);
+        inverse(X, M, 0, dir);
+        for (let j: usize = 0; j < <usize>R; j++) store<f64>(C + j * stride + col + (<usize>lane << 3), load<f64>(X + (j << 4)));
+      }
+      continue;
+    }
+    gatherColumn(X, A + col, na, stride);
+    forward(X, M, na, 0, dir);
+    if (!square) {
+      gatherColumn(Y, B + col, nb, stride);
+      forward(Y, M, nb, 0, dir);
+    }
+    multiplyPoints(X, square ? X : Y, M);
+    inverse(X, M, 0, dir);
+    for (let j: usize = 0; j < <usize>R; j++) v128.store(C + j * stride + col, v128.load(X + (j << 4)));
+  }
+}

@@ -15,7 +15,8 @@ import type { StreamNumber } from '../../number.js';
 import { AtomicFile, type DigitFileInfo } from '../../storage/index.js';
 import { ensureResultFits, throwIfCancelled, type OperationOptions } from '../context.js';
 import { writeResult } from '../result.js';
-import { convolveBlocksOnDisk, type MultiplyOutcome } from './multiply.js';
+import { getConfig } from '../../config.js';
+import { convolveBlocksOnDisk, productScratchBytes, type MultiplyOutcome } from './multiply.js';
 import type { OutOfCoreTuning } from './product.js';
 import { settleProduct } from './product.js';
 import { ScratchDir } from './scratch.js';
@@ -56,8 +57,9 @@ export async function powOutOfCore(
   if (!Number.isSafeInteger(exponent) || exponent < 2) throw new InvalidArgumentError(`pow: out-of-core exponent ${exponent} must be >= 2`);
   const small = x.digitCount <= 8 ? Number(x.toString().replace('-', '')) : undefined;
   const fold = small !== undefined && small <= FOLD_LIMIT ? small : undefined;
-  // Result + previous intermediate + spectra of the last squaring (16 bytes per 3-digit coefficient of half the result).
-  ensureResultFits('pow', estimatedDigits, Math.ceil(estimatedDigits / 2) + Math.ceil((16 * estimatedDigits) / 6) + (1 << 20));
+  // Result + previous intermediate + the last squaring's scratch files.
+  const half = Math.ceil(estimatedDigits / 2);
+  ensureResultFits('pow', estimatedDigits, half + productScratchBytes(half, undefined, getConfig().memoryBudget, tuning.blockSize) + (1 << 20));
 
   const bits = exponent.toString(2);
   // Work of a step ~ digits squared at that step; progress weighs steps by their result size.
@@ -68,7 +70,7 @@ export async function powOutOfCore(
   const stepOptions = (share: number): OperationOptions => ({
     signal: options.signal,
     onProgress: options.onProgress
-      ? (done, total) => options.onProgress!(Math.min(totalWork, workDone + (share * done) / total), totalWork)
+      ? (done, total, phase) => options.onProgress!(Math.min(totalWork, workDone + (share * done) / total), totalWork, phase)
       : undefined,
   });
 
@@ -85,16 +87,16 @@ export async function powOutOfCore(
       if (bit && fold === undefined) {
         const squared = await AtomicFile.create(scratch.path);
         const outcome = await convolveBlocksOnDisk({
-          a: source, out: squared, offset: 0, scratch, blockSize: tuning.blockSize, options: stepOptions(share / 2), operation: 'pow',
+          a: source, out: squared, offset: 0, scratch, blockSize: tuning.blockSize, method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share / 2), operation: 'pow',
         });
         await replaceCurrent({ file: squared, info: intermediateInfo(squared, outcome) });
         workDone += share / 2;
         return convolveBlocksOnDisk({
-          a: current!.info, b: base, out, offset, scratch, blockSize: tuning.blockSize, options: stepOptions(share / 2), operation: 'pow',
+          a: current!.info, b: base, out, offset, scratch, blockSize: tuning.blockSize, method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share / 2), operation: 'pow',
         });
       }
       return convolveBlocksOnDisk({
-        a: source, scale: bit ? fold : 1, out, offset, scratch, blockSize: tuning.blockSize, options: stepOptions(share), operation: 'pow',
+        a: source, scale: bit ? fold : 1, out, offset, scratch, blockSize: tuning.blockSize, method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share), operation: 'pow',
       });
     };
     const replaceCurrent = async (next: Intermediate | undefined): Promise<void> => {

@@ -6,15 +6,19 @@ import type { StreamNumber } from '../../number.js';
 import type { AtomicFile } from '../../storage/index.js';
 import { ensureResultFits, type OperationOptions } from '../context.js';
 import { MINUS, writeResult, type ResultShape } from '../result.js';
-import { blockSizeForBudget, convolveBlocksOnDisk, reservedDigits, spectraBytes, type MultiplyOutcome } from './multiply.js';
+import { convolveBlocksOnDisk, productScratchBytes, reservedDigits, type MultiplyOutcome } from './multiply.js';
+import type { OutOfCoreMethod } from '../../kernel/planner.js';
 import { ScratchDir } from './scratch.js';
 import { getConfig } from '../../config.js';
 
 /** Tuning knobs for tests: a block size far below what the budget gives exercises many blocks on small operands. */
 export interface OutOfCoreTuning {
   readonly blockSize?: number;
+  /** Forces the block convolution or the 2-D transform (default: kernel/planner.ts planOutOfCore). */
+  readonly method?: OutOfCoreMethod;
+  /** Columns per stripe of the 2-D transform (default from the budget). */
+  readonly chunkColumns?: number;
 }
-
 
 /**
  * Turns a product written at [sign, sign + reserved) into a canonical result: squeezes out leading
@@ -37,8 +41,8 @@ export async function mulOutOfCore(
   tuning: OutOfCoreTuning = {},
 ): Promise<StreamNumber> {
   const square = x.info.path === y.info.path && x.info.start === y.info.start && x.digitCount === y.digitCount;
-  const size = tuning.blockSize ?? blockSizeForBudget(getConfig().memoryBudget);
-  ensureResultFits('mul', x.digitCount + y.digitCount, spectraBytes(x.digitCount, square ? undefined : y.digitCount, size));
+  const scratchBytes = productScratchBytes(x.digitCount, square ? undefined : y.digitCount, getConfig().memoryBudget, tuning.blockSize);
+  ensureResultFits('mul', x.digitCount + y.digitCount, scratchBytes);
   const scratch = ScratchDir.create();
   try {
     return await writeResult(async (file) => {
@@ -50,6 +54,8 @@ export async function mulOutOfCore(
         offset: sign,
         scratch,
         blockSize: tuning.blockSize,
+        method: tuning.method,
+        chunkColumns: tuning.chunkColumns,
         options,
         operation: 'mul',
       });
