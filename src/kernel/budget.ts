@@ -18,8 +18,10 @@ export const LIMB_BYTES_PER_DIGIT = 0.5;
  * Shares of the memory budget:
  * - `inMemory`: an engine operation done in memory may use the whole budget for its operands' text and limbs,
  *   its result and its products' working sets (that sum is what the planner compares with it).
- * - `outOfCoreBlocks`: the block convolution plans its 64 bytes per block point within three quarters; the rest
- *   is the JS heap, I/O buffers and the OS.
+ * - `outOfCoreBlocks`: the out-of-core product plans within three quarters: its block transforms (128 bytes per
+ *   block point, multiply.ts blockSizeForBudget) and the 2-D transform's column pass (one stripe of both operands
+ *   and of the product, and two columns per thread; transform2d.ts chunkColumns); the rest is the JS heap, I/O
+ *   buffers and the OS.
  * - `piTransforms`: pi's product transforms. Pi also holds its numbers beside them (P, Q, T of the last merges,
  *   then the Newton iterates: PI_HELD_BYTES_PER_DECIMAL), and V8 frees a dropped buffer only at its next
  *   collection. Peak RSS of pi to 10^8 decimals with a 1 GiB budget: whole budget 1.83–2.08 GiB over runs
