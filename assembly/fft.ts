@@ -928,3 +928,44 @@ export function convolveColumns(A: usize, na: i32, B: usize, nb: i32, C: usize, 
     for (let j: usize = 0; j < <usize>R; j++) v128.store(C + j * stride + col, v128.load(X + (j << 4)));
   }
 }
+
+/**
+ * Pass 3 of engine/outofcore/transform2d.ts for one product row (`size` = s): x holds the row's 2·s coefficients
+ * (times 1/scale) as doubles; pending the previous row's upper half, rounded, with its carry folded into point 0.
+ * For q < s: round the low coefficient q and the high one q + s (each on its own), digit = low + pending[q] + carry
+ * in base B = 10^d with the carry running up, pending[q] ← high; then the digit stream is multiplied by `mult`
+ * (pow's folded base; 1 otherwise) with its own carry, and written as d ASCII digits a digit, most significant
+ * first: text[0, s·d) holds the row's digits in file order. res: [0] ← largest rounding distance (NaN stays NaN),
+ * [1] ← the carry out of the row, [2] the multiplier's carry in and out.
+ */
+export function settleRow(x: usize, size: i32, scale: f64, pending: usize, d: i32, mult: f64, text: usize, res: usize): void {
+  const B: f64 = d == 4 ? 10000.0 : d == 3 ? 1000.0 : d == 2 ? 100.0 : 10.0;
+  const hiOff = <usize>size << 3;
+  let maxErr: f64 = 0.0;
+  let carry: f64 = 0.0;
+  let mc: f64 = load<f64>(res, 16);
+  for (let q: usize = 0; q < <usize>size; q++) {
+    const low = load<f64>(x + (q << 3)) * scale;
+    const lowR = Math.floor(low + 0.5);
+    const high = load<f64>(x + hiOff + (q << 3)) * scale;
+    const highR = Math.floor(high + 0.5);
+    const e = Math.max(Math.abs(low - lowR), Math.abs(high - highR));
+    maxErr = e > maxErr || e != e ? e : maxErr; // NaN sticks
+    const v = lowR + load<f64>(pending + (q << 3)) + carry;
+    carry = Math.floor(v / B);
+    store<f64>(pending + (q << 3), highR);
+    let w = (v - carry * B) * mult + mc;
+    mc = Math.floor(w / B);
+    w -= mc * B;
+    let u = <i32>w;
+    let at = text + <usize>(size - <i32>q) * <usize>d - 1;
+    for (let j = 0; j < d; j++, at--) {
+      const r = u % 10;
+      store<u8>(at, <u8>(48 + r));
+      u = u / 10;
+    }
+  }
+  store<f64>(res, maxErr);
+  store<f64>(res, carry, 8);
+  store<f64>(res, mc, 16);
+}

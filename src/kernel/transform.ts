@@ -177,6 +177,55 @@ export function inverseBlockAt(block: WasmBlock, size: number): void {
   inverseAt(block.ptr, size);
 }
 
+/**
+ * The compiled end of a product row (assembly/fft.ts `settleRow`): rounding with the distance measured, the
+ * overlap-add of the previous row's upper half (`pending`, kept here in the wasm memory), base-10^d carries, an
+ * optional small multiplier, and the row's digits as ASCII text (`text`, most significant first).
+ */
+export class RowSettler {
+  private readonly pending: number;
+  private readonly textPtr: number;
+  private readonly res: number;
+
+  constructor(readonly size: number) {
+    this.pending = wasmAlloc(8 * size);
+    this.textPtr = wasmAlloc(4 * size);
+    this.res = wasmAlloc(24);
+    f64View(this.pending, size).fill(0);
+  }
+
+  /**
+   * Settles the row in `block` (coefficient q times 1/scale at double q, q < 2·size) with digits of size d and the
+   * multiplier `mult` whose carry in is `multCarry`. Returns the largest rounding distance (NaN for a non-finite
+   * coefficient), the carry out of the row (already folded into the pending upper half), and the multiplier's carry.
+   */
+  settle(block: WasmBlock, scale: number, d: number, mult: number, multCarry: number): { maxError: number; carry: number; multCarry: number } {
+    const r = f64View(this.res, 3);
+    r[2] = multCarry;
+    wasm().settleRow(block.ptr, this.size, scale, this.pending, d, mult, this.textPtr, this.res);
+    const out = f64View(this.res, 3);
+    const pending = f64View(this.pending, this.size);
+    pending[0] = pending[0]! + out[1]!;
+    return { maxError: out[0]!, carry: out[1]!, multCarry: out[2]! };
+  }
+
+  /** The last settled row's digits as text (size·d bytes; a view, valid until the next settle or free). */
+  text(d: number): Uint8Array {
+    return u8View(this.textPtr, this.size * d);
+  }
+
+  /** The pending upper half (a view; take it anew after any allocation). */
+  pendingView(): Float64Array {
+    return f64View(this.pending, this.size);
+  }
+
+  free(): void {
+    wasmFree(this.res);
+    wasmFree(this.textPtr);
+    wasmFree(this.pending);
+  }
+}
+
 /** Length of the outer transform over na and nb blocks: a power of two >= na + nb − 1 (acyclic), at least 16. */
 export function outerLength(na: number, nb: number): number {
   let M = 16;

@@ -159,6 +159,24 @@ export class ProductWriter {
     await this.place(text);
   }
 
+  /** The small multiplier folded into the stream and its carry now (for a caller that converts digits itself). */
+  get multiplier(): number {
+    return this.scale;
+  }
+
+  get multiplierCarry(): number {
+    return this.scaleCarry;
+  }
+
+  /**
+   * Places digits a caller converted to text itself, the multiplier already applied (transform2d.ts's compiled rows),
+   * with the multiplier's carry after them.
+   */
+  async pushText(text: Uint8Array, multiplierCarry: number): Promise<void> {
+    this.scaleCarry = multiplierCarry;
+    await this.place(text);
+  }
+
   /** Flushes what the scaling carried past the last digit. */
   async finish(): Promise<void> {
     if (this.scaleCarry === 0) return;
@@ -167,10 +185,12 @@ export class ProductWriter {
     await this.place(text);
   }
 
-  private async place(text: Buffer): Promise<void> {
+  private async place(text: Uint8Array): Promise<void> {
     this.residueOfOutput.add(text);
     const top = this.written + text.length; // digits placed after this chunk
-    const firstNonZero = text.findIndex((c) => c !== 48);
+    let firstNonZero = 0;
+    while (firstNonZero < text.length && text[firstNonZero] === 48) firstNonZero++;
+    if (firstNonZero === text.length) firstNonZero = -1;
     if (firstNonZero >= 0) this.significantDigits = Math.max(this.significantDigits, top - firstNonZero);
     const excess = Math.max(0, top - this.reserved);
     if (excess > 0 && firstNonZero >= 0 && firstNonZero < excess) {

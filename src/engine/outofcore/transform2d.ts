@@ -47,7 +47,7 @@ import { budgetFor } from '../../kernel/budget.js';
 import { MAX_ROUNDING_ERROR } from '../../kernel/fft.js';
 import { randomCheckPrime } from '../../kernel/check-prime.js';
 import {
-  WasmBlock, convolveColumnChunk, forwardBlockAt, inverseBlockAt, outerLength, outerScratchBytes, transform2DBound,
+  RowSettler, WasmBlock, convolveColumnChunk, forwardBlockAt, inverseBlockAt, outerLength, outerScratchBytes, transform2DBound,
 } from '../../kernel/transform.js';
 import { activeThreads } from '../../kernel/threads.js';
 import type { AtomicFile, DigitFileInfo } from '../../storage/index.js';
@@ -156,6 +156,7 @@ interface SpectraRecord extends BalancedOperand {
 
 interface RowsRecord {
   readonly rows: number;
+  /** The carry out of the chunk's last row (folded into the pending upper half). */
   readonly carry: number;
   readonly writer: WriterState;
   readonly from: number;
@@ -330,32 +331,16 @@ async function settleRows(
   const { journal, options, operation, out } = request;
   const B = 10 ** d;
   const scale = 1 / (size * M); // the inner inverse gives size times, the outer M times the coefficient: exact
-  const pending = new Float64Array(size); // upper half of the previous row, rounded
-  const digits = new Float64Array(size);
   const block = new WasmBlock(size);
+  const settler = new RowSettler(size); // holds the previous row's upper half, rounded, with its carry folded in
   const rowsPerUnit = request.rowsPerRecord ?? Math.max(1, Math.floor(DIGITS_PER_ROW_UNIT / (size * d)));
   try {
-    /** Row j: its lower half (plus pending and the carry) into digits, its upper half into pending. */
-    const settle = async (j: number, carryIn: number): Promise<{ carry: number; maxError: number }> => {
+    /** Row j: its lower half (plus the pending upper half of row j − 1) into digits, its upper half pending. */
+    const settle = async (j: number) => {
       await rowFile.readBytes(16 * size * j, block.bytes());
       inverseBlockAt(block, size);
-      const x = block.doubles();
-      request.faultHook?.(d, x, size * M);
-      let maxError = 0;
-      let carry = carryIn;
-      for (let q = 0; q < size; q++) {
-        const low = x[q]! * scale;
-        const lowRounded = Math.round(low);
-        const high = x[q + size]! * scale;
-        const highRounded = Math.round(high);
-        const error = Math.max(Math.abs(low - lowRounded), Math.abs(high - highRounded));
-        maxError = Math.max(maxError, error); // NaN propagates and fails the caller's test
-        const v = lowRounded + pending[q]! + carry;
-        carry = Math.floor(v / B);
-        digits[q] = v - carry * B;
-        pending[q] = highRounded;
-      }
-      return { carry, maxError };
+      request.faultHook?.(d, block.doubles(), size * M);
+      return settler.settle(block, scale, d, writer.multiplier, writer.multiplierCarry);
     };
 
     let start = 0;
@@ -376,18 +361,19 @@ async function settleRows(
       }
       unitFrom = writer.placed;
       if (start > 0) {
-        // The upper half of row start − 1, rounded (the same bits as when it was first computed), and its carry.
-        await settle(start - 1, 0);
-        pending[0]! += carry;
+        // The upper half of row start − 1, rounded (the same bits as when it was first computed), plus the carry out
+        // of that row, which depends on the rows before it: recorded, not recomputed.
+        const again = await settle(start - 1);
+        const pending = settler.pendingView();
+        pending[0] = pending[0]! - again.carry + carry;
       }
     }
 
     for (let j = start; j < R; j++) {
       throwIfCancelled(options, operation);
-      const row = await settle(j, 0);
+      const row = await settle(j);
       if (!(row.maxError <= MAX_ROUNDING_ERROR)) return false;
-      pending[0]! += row.carry;
-      await writer.push(digits, size);
+      await writer.pushText(settler.text(d), row.multCarry);
       if (key && journal && ((j + 1 - start) % rowsPerUnit === 0 || j + 1 === R)) {
         await out.sync();
         const { start: at, length } = writer.rangeSince(unitFrom);
@@ -399,6 +385,8 @@ async function settleRows(
       progress(j + 1);
     }
     // The last row's upper half, carried.
+    const pending = settler.pendingView();
+    const digits = new Float64Array(size);
     let top = 0;
     for (let q = 0; q < size; q++) {
       const v = pending[q]! + top;
@@ -410,6 +398,7 @@ async function settleRows(
     progress(R + 1);
     return true;
   } finally {
+    settler.free();
     block.free();
   }
 }
