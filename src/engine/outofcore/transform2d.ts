@@ -50,6 +50,7 @@ import {
   RowSettler, WasmBlock, convolveColumnChunk, forwardBlockAt, inverseBlockAt, outerLength, outerScratchBytes, transform2DBound,
 } from '../../kernel/transform.js';
 import { activeThreads } from '../../kernel/threads.js';
+import { WASM_MEMORY_LIMIT } from '../../kernel/wasmheap.js';
 import type { AtomicFile, DigitFileInfo } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
 import { blockCount, readBalancedBlocks, ProductWriter, type BalancedOperand, type WriterState } from './blocks.js';
@@ -85,13 +86,15 @@ export interface Transform2DRequest {
 /**
  * Columns per stripe: the largest power of two w <= size whose pass-2 working set — one stripe of both operands and
  * of the product's R = na + nb − 1 rows, 16·w bytes a row, and each thread's two columns of M points — fits the
- * out-of-core share of the budget (at least 1).
+ * out-of-core share of the budget and half the wasm32 memory (at least 1).
  */
 export function chunkColumns(size: number, na: number, nb: number, square: boolean, budget = budgetFor('outOfCoreBlocks')): number {
   const rows = na + (square ? 0 : nb) + na + nb - 1;
   const fixed = outerScratchBytes(outerLength(na, nb), activeThreads());
+  // The stripe lives in the wasm memory (4 GiB at most, with the tables beside it): half of it at most.
+  const limit = Math.min(budget, WASM_MEMORY_LIMIT / 2);
   let w = size;
-  while (w > 1 && 16 * w * rows + fixed > budget) w /= 2;
+  while (w > 1 && 16 * w * rows + fixed > limit) w /= 2;
   return w;
 }
 
