@@ -31,10 +31,12 @@
  * bound with the operands' measured norms is < 1/2; every coefficient's distance to the nearest integer is measured
  * (> 1/4: redo with a smaller d), and the product's residue modulo a random prime must match the operands' (residue.ts).
  *
- * Memory (all within BUDGET_SHARES.outOfCoreBlocks of MATHSTREAM_MEMORY, `chunkColumns`): passes 1 and 3 hold one
- * block transform (16·s bytes in wasm), its coefficients and digit buffers (~30·s bytes in JS) — s comes from
- * blockSizeForBudget (128 bytes per point planned); pass 2 holds one stripe of both operands and of the product
- * (16·w·(na + nb + R) bytes) and each thread's two columns of M points (32·M). Disk: productScratchBytes.
+ * Memory (all within BUDGET_SHARES.outOfCoreBlocks of MATHSTREAM_MEMORY): passes 1 and 3 hold one block transform
+ * (16·s bytes in wasm), the block's balanced digits or the pending upper half (8·s), its text (d·s, twice) and the
+ * tables (~5·s) — s comes from multiply.ts blockSizeForBudget, which plans 128 bytes per point; pass 2 holds one
+ * stripe of both operands and of the product (16·w·(na + nb + R) bytes) and each thread's two columns of M points
+ * (32·M), w chosen by `chunkColumns` to fit. Measured peak RSS at 256 MiB: ~310 MiB for 10^8-digit operands.
+ * Disk: multiply.ts productScratchBytes (spectra + rows, checked against the free disk before any work).
  *
  * Resume: with a journal (journal.ts) every finished unit — an operand's spectra file (written and flushed), a
  * stripe of the row file, a chunk of output rows — is recorded under `<tag>:d<d>:<unit>` with a SHA-1 of its data;
