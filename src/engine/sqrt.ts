@@ -1,28 +1,43 @@
 /**
- * sqrt — integer square root, floor(sqrt(n)), at any size.
+ * sqrt — integer square root, floor(√a), at any size (docs/ARCHITECTURE.md §4).
  *
- * In memory unless the kernel's planner puts a square of n out of core (the kernel's Newton). Beyond it, by
- * precision doubling on StreamNumbers (Zimmermann's "Karatsuba square root" idea in its plain
- * Newton form): with d digits and k = floor(d/4), let y = isqrt(floor(n / 10^(2k))), computed
- * recursively on the leading half. Then sqrt(n) < sqrt(floor(n/10^(2k)) + 1) · 10^k <= (y+1) · 10^k,
- * so x0 = (y+1)·10^k is an upper bound that is already right to about half its digits. Newton
- * from above, x ← floor((x + floor(n/x)) / 2), decreases strictly while x > floor(sqrt(n)) and
- * stops at it; two or three full-size (out-of-core) divisions finish the job, so the total is a
- * few times the cost of one division.
+ * In memory unless the kernel's planner puts a square of a out of core (the kernel's Newton reciprocal square root,
+ * kernel/sqrt.ts). Beyond it, by precision doubling on StreamNumbers with one Heron (Newton) step per level, each
+ * step one division by the out-of-core Newton division (outofcore/divide.ts), and one exact correction at the end.
+ *
+ * Level (d digits, k = ⌊d/4⌋ − 1): H = floor(a/10^(2k)) (a prefix of d − 2k ≈ d/2 + 2 digits), y = the level
+ * below's root of H, with floor(√H) ≤ y ≤ floor(√H) + 1 (claim S), x0 = (y + 1)·10^k and
+ * x1 = floor((x0 + floor(a/x0))/2), where floor(a/x0) = floor(floor(a/10^k)/(y + 1)) (a 3M/M division, M = d/4,
+ * instead of a 2M/M one with x0's zeros). Why x1 satisfies S for a:
+ * - x1 ≥ floor(√a) for any x0 > 0 (AM–GM: x0 + floor(a/x0) = floor(x0 + a/x0) ≥ floor(2√a) ≥ 2·floor(√a)).
+ * - a < (H + 1)·10^(2k), so √a < √(H+1)·10^k ≤ (y + 1)·10^k = x0, and x0 − √a ≤ (y + 1 − √H)·10^k ≤ 2·10^k.
+ *   Heron's step leaves x1 − √a ≤ (x0 − √a)²/(2·x0) ≤ 4·10^(2k)/(2√a) ≤ 2·10^(2k − (d−1)/2) ≤ 2·10^(−1.5) < 0.07
+ *   (√a ≥ 10^((d−1)/2) and 2k ≤ d/2 − 2), so x1 < floor(√a) + 1.07: x1 ≤ floor(√a) + 1.
+ * The lowest level (a radicand the planner keeps in memory) is exact, so S holds at every level. At the top, s² is
+ * compared with a (one square): s² > a means s = floor(√a) + 1, and s − 1 is the answer; s² ≤ a < (s+1)² is then
+ * exact (a second step down would be a fault and throws ArithmeticCheckError).
+ *
+ * Cost, in M(N) = one N × N product, N = d/2 the root's digits: the top level's 3M/M division (M = N/2, three
+ * quotient chunks) is ≈ 3.1·M(N) by the division's cost model (divide.ts), the levels halve, so ≈ 6.2·M(N), plus
+ * the final square ≈ 0.7·M(N): ≈ 7·M(N). A coupled reciprocal-square-root iteration on files would be ≈ 5.3·M(N)
+ * (1.8·M(p) per level, the root a·y and the square): cheaper by a quarter, but it needs its own error analysis and
+ * scaling on files; Heron's step reuses the division whose bound is proven, so that is what runs.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { natIsqrt, natToDigits } from '../kernel/index.js';
 import type { NumberLike, StreamNumber } from '../number.js';
-import { add, divmod, loadNat, plannedOutOfCore } from './arithmetic.js';
-import { describeOperand, ensureResultFits, throwIfCancelled, withOperands, type OperationOptions } from './context.js';
+import { add, divmod, mul, plannedOutOfCore, sub } from './arithmetic.js';
+import { describeOperand, ensureResultFits, progressReporter, throwIfCancelled, withOperands, type OperationOptions } from './context.js';
 import { compareMagnitudes, divSmallMagnitude, shiftDecimal, truncateDecimal } from './linear.js';
+import { loadNat } from './load.js';
 import { writeDigitsResult } from './result.js';
 
 /**
  * ⌊√a⌋ for a ≥ 0: Newton's reciprocal square root in memory (kernel/sqrt.ts), an out-of-core route beyond the
- * memory budget; exact whatever the size (s² ≤ a < (s+1)² is checked).
+ * memory budget (one Heron step per precision level on files); exact whatever the size (s² ≤ a < (s+1)² is checked).
  * @throws {InvalidArgumentError} a is negative
  * @throws {InvalidNumberError} the operand is not an integer
+ * @throws {ResultTooLargeError} the root and its intermediates cannot fit the free disk
  * @throws {CancelledError} `options.signal` was aborted
  * @example
  * using s = await isqrt(10n ** 40n + 1n);
@@ -33,56 +48,92 @@ export async function isqrt(a: NumberLike, options: OperationOptions = {}): Prom
     if (x!.isNegative) {
       throw new InvalidArgumentError(`isqrt: ${describeOperand(x!)} is negative; the square root of a negative number is not an integer`);
     }
-    ensureResultFits('isqrt', Math.ceil(x!.digitCount / 2));
-    return isqrtOf(x!, options);
+    const d = x!.digitCount;
+    if (!plannedOutOfCore(d, d)) {
+      ensureResultFits('isqrt', Math.ceil(d / 2));
+      throwIfCancelled(options, 'isqrt');
+      return writeDigitsResult(false, natToDigits(natIsqrt(await loadNat(x!))));
+    }
+    // The root, the top level's truncations, quotient and sum, and the final square beside it.
+    ensureResultFits('isqrt', Math.ceil(d / 2), 4 * d);
+    return isqrtOutOfCore(x!, options);
   });
 }
 
-async function isqrtOf(n: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
+/** The digit counts of the levels, top first; the last one runs in memory. */
+function levelDigits(d: number): number[] {
+  const levels = [d];
+  for (let n = d; plannedOutOfCore(n, n); ) levels.push((n = n - 2 * (Math.floor(n / 4) - 1)));
+  return levels;
+}
+
+async function isqrtOutOfCore(a: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
+  const inner: OperationOptions = { signal: options.signal };
+  const levels = levelDigits(a.digitCount);
+  const total = levels.reduce((sum, d) => sum + d, 0) + a.digitCount; // the levels, then the final square
+  const report = progressReporter(options, total);
+  let done = 0;
+  const advance = (units: number): void => report((done += units));
+  const s = await rootWithinOne(a, inner, advance);
+  return exactRoot(a, s, inner, advance);
+}
+
+/** x with floor(√a) ≤ x ≤ floor(√a) + 1 (the header's claim S). */
+async function rootWithinOne(a: StreamNumber, options: OperationOptions, advance: (units: number) => void): Promise<StreamNumber> {
   throwIfCancelled(options, 'isqrt');
-  if (!plannedOutOfCore(n.digitCount, n.digitCount)) {
-    return writeDigitsResult(false, natToDigits(natIsqrt(await loadNat(n))));
+  const d = a.digitCount;
+  if (!plannedOutOfCore(d, d)) {
+    const root = await writeDigitsResult(false, natToDigits(natIsqrt(await loadNat(a))));
+    advance(d);
+    return root;
   }
-  const k = Math.floor(n.digitCount / 4);
-  const high = await truncateDecimal(n, 2 * k, options);
-  let x = await startingPoint(high, k, options);
-  for (;;) {
-    const next = await newtonStep(n, x, options);
-    if ((await compareMagnitudes(next, x)).order >= 0) {
-      next.free();
-      return x;
+  const k = Math.floor(d / 4) - 1;
+  const held: StreamNumber[] = [];
+  const keep = (x: StreamNumber): StreamNumber => (held.push(x), x);
+  try {
+    const high = keep(await truncateDecimal(a, 2 * k, options));
+    const y = keep(await rootWithinOne(high, options, advance));
+    const y1 = keep(await add(y, 1, options));
+    const top = keep(await truncateDecimal(a, k, options));
+    const [q, r] = await divmod(top, y1, options); // floor(a / x0) = floor(floor(a/10^k) / (y + 1))
+    keep(q);
+    keep(r);
+    const x0 = keep(await shiftDecimal(y1, k, options));
+    const sum = keep(await add(x0, q, options));
+    const x1 = (await divSmallMagnitude(sum, 2, false, options)).quotient;
+    advance(d);
+    return x1;
+  } finally {
+    for (const x of held) x.free();
+  }
+}
+
+/** floor(√a) from s ∈ {floor(√a), floor(√a) + 1}: one square and a comparison; frees s when it steps down. */
+async function exactRoot(a: StreamNumber, s: StreamNumber, options: OperationOptions, advance: (units: number) => void): Promise<StreamNumber> {
+  let root = s;
+  try {
+    throwIfCancelled(options, 'isqrt');
+    const square = await mul(root, root, options);
+    try {
+      if ((await compareMagnitudes(square, a, options)).order > 0) {
+        // (s − 1)² = s² − (2s − 1): two streaming passes instead of a second square, to check the proven bound.
+        const lower = await sub(root, 1, options);
+        const twiceLess = await add(root, lower, options);
+        root.free();
+        root = lower;
+        const lowerSquare = await sub(square, twiceLess, options);
+        twiceLess.free();
+        const over = (await compareMagnitudes(lowerSquare, a, options)).order > 0;
+        lowerSquare.free();
+        if (over) throw new ArithmeticCheckError('isqrt: the Newton estimate was off by more than one (proven bound: one); a hardware or kernel fault');
+      }
+    } finally {
+      square.free();
     }
-    x.free();
-    x = next;
-  }
-}
-
-/** (isqrt(high) + 1) · 10^k, an upper bound of sqrt(n); frees `high`. */
-async function startingPoint(high: StreamNumber, k: number, options: OperationOptions): Promise<StreamNumber> {
-  let root: StreamNumber;
-  try {
-    root = await isqrtOf(high, options);
-  } finally {
-    high.free();
-  }
-  const above = await add(root, 1, options);
-  root.free();
-  try {
-    return await shiftDecimal(above, k, options);
-  } finally {
-    above.free();
-  }
-}
-
-/** floor((x + floor(n / x)) / 2). */
-async function newtonStep(n: StreamNumber, x: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
-  const [q, r] = await divmod(n, x, options);
-  r.free();
-  const sum = await add(x, q, options);
-  q.free();
-  try {
-    return (await divSmallMagnitude(sum, 2, false, options)).quotient;
-  } finally {
-    sum.free();
+    advance(a.digitCount);
+    return root;
+  } catch (error) {
+    root.free();
+    throw error;
   }
 }

@@ -22,8 +22,9 @@
  *    for every chunk), with k = c + 5 reciprocal digits: D = the top k digits of b (or b·10^(k−n) when n < k,
  *    exact) and X = X_k, so with η = 1 − X·b/10^(k+n), |η| ≤ 1.2·10^(−k) + 1/D < 1.2·10^(1−k) = 1.2·10^(−c−4).
  *    Chunk j: W = R·10^c + the next c digits of a (R < b the running remainder; the first W is the top n − 1 + c
- *    digits), so W < b·10^c. With t = n − 2 and Wt = floor(W/10^t), the estimate q̃ = floor(Wt·X / 10^(k+2))
- *    is floor(y) for y = (Wt·10^t/b)(1 − η), and |y − W/b| < 10^t/b + 10^c·|η| < 0.1 + 0.0002 (b ≥ 10^(n−1)).
+ *    digits), so W < b·10^c. With t = max(0, n − 2) and Wt = floor(W/10^t), the estimate
+ *    q̃ = floor(Wt·X / 10^(k+n−t)) is floor(y) for y = (Wt·10^t/b)(1 − η), and |y − W/b| < 10^t/b + 10^c·|η|
+ *    < 0.1 + 0.0002 (b ≥ 10^(n−1); for n < 2, t = 0 and the first term is 0).
  *    Hence q̃ ∈ {Q − 1, Q, Q + 1} for the true chunk Q = floor(W/b): the remainder R = W − q̃·b (a product and one
  *    streaming subtraction) needs at most one streaming ±b correction (a second one would be a fault: it throws
  *    ArithmeticCheckError rather than return a wrong digit).
@@ -238,7 +239,7 @@ export async function divmodOutOfCore(
         position += width;
         r?.free();
         r = W;
-        let q = await estimateChunk(W, reciprocalX, t, k, inner);
+        let q = await estimateChunk(W, reciprocalX, t, k + n - t, inner);
         try {
           if (!q.isZero) {
             const qb = await magnitudeProduct(q, b, inner);
@@ -287,14 +288,14 @@ export async function divmodOutOfCore(
   }
 }
 
-/** q̃ = floor(floor(W/10^t)·X / 10^(k+2)), within one of floor(W/b) (the header's step 2). */
-async function estimateChunk(W: StreamNumber, X: StreamNumber, t: number, k: number, options: OperationOptions): Promise<StreamNumber> {
+/** q̃ = floor(floor(W/10^t)·X / 10^shift), shift = k + n − t: within one of floor(W/b) (the header's step 2). */
+async function estimateChunk(W: StreamNumber, X: StreamNumber, t: number, shift: number, options: OperationOptions): Promise<StreamNumber> {
   const top = await truncateDecimal(W, t, options);
   try {
     if (top.isZero) return await copyWithSign(top, false, options);
     const product = await magnitudeProduct(top, X, options);
     try {
-      return await truncateDecimal(product, k + 2, options);
+      return await truncateDecimal(product, shift, options);
     } finally {
       product.free();
     }
