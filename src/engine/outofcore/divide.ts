@@ -74,8 +74,11 @@ export function quotientChunkCount(qlen: number, n: number): number {
   return Math.max(1, Math.min(best, Math.floor(qlen / MIN_CHUNK_DIGITS)));
 }
 
-/** Whether a reciprocal level of p digits (a 2p/p division) runs in memory within BUDGET_SHARES.outOfCoreInMemory. */
-function levelInMemory(p: number): boolean {
+/**
+ * Whether a Newton level of p digits (the reciprocal's 2p/p division here, the reciprocal square root's 4p/2p
+ * division and root in engine/sqrt.ts) runs in memory, with the kernel, within BUDGET_SHARES.outOfCoreInMemory.
+ */
+export function levelInMemory(p: number): boolean {
   if (p <= IN_MEMORY_LEVEL_DIGITS) return true;
   return planProduct(2 * p, 2 * p, { operands: 'files', budget: budgetFor('outOfCoreInMemory') }).method !== 'outOfCore';
 }
@@ -94,8 +97,8 @@ interface Work {
   advance(units: number): void;
 }
 
-/** Staged intermediates of one step, freed together. */
-class Held {
+/** Staged intermediates of one step, freed together (`add` returns its argument). */
+export class Held {
   private readonly numbers: StreamNumber[] = [];
   add(x: StreamNumber): StreamNumber {
     this.numbers.push(x);
@@ -106,8 +109,8 @@ class Held {
   }
 }
 
-/** |x|·|y|, in memory or out of core as the planner says. */
-async function magnitudeProduct(x: StreamNumber, y: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
+/** |x|·|y|, in memory or out of core as the planner says (a square when x and y are the same file). */
+export async function magnitudeProduct(x: StreamNumber, y: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
   if (x.isZero || y.isZero) return writeDigitsResult(false, Buffer.from('0'));
   if (planProduct(x.digitCount, y.digitCount, { operands: 'files' }).method === 'outOfCore') {
     return mulOutOfCore(x, y, false, options);
@@ -117,7 +120,7 @@ async function magnitudeProduct(x: StreamNumber, y: StreamNumber, options: Opera
 }
 
 /** 10^k as a file (one streaming pass). */
-function powerOfTen(k: number, options: OperationOptions): Promise<StreamNumber> {
+export function powerOfTen(k: number, options: OperationOptions): Promise<StreamNumber> {
   return withOperands([1], ([one]) => shiftDecimal(one!, k, options));
 }
 
