@@ -1,7 +1,7 @@
 /**
  * kernel/budget — the memory-budget policy in one place: which share of MATHSTREAM_MEMORY each kind of work plans
  * for, and what a decimal digit costs in each representation. Every budget decision of the project (the product
- * planner, the engine's in-memory/out-of-core routing, the out-of-core block size and quotient chunks, pi's threads)
+ * planner, the engine's in-memory/out-of-core routing, the out-of-core block size, the in-memory steps of out-of-core Newton iterations, pi's threads)
  * reads its numbers from here; nothing else multiplies the budget by a fraction or a digit count by a byte size.
  *
  * The figures are measured on Node 20 x64 (see each constant); the planner's working-set formulas themselves
@@ -27,11 +27,15 @@ export const LIMB_BYTES_PER_DIGIT = 0.5;
  *   collection. Peak RSS of pi to 10^8 decimals with a 1 GiB budget: whole budget 1.83–2.08 GiB over runs
  *   (GC timing); 3/4: 1.92 GiB in 11 min 53 s; 1/2: 1.70 GiB in 12 min 59 s. A half keeps the 2 GiB promise with
  *   a margin larger than that spread, for 9% more time.
+ * - `outOfCoreInMemory`: the steps of an out-of-core Newton iteration (division's reciprocal, the square root)
+ *   small enough to run in memory with the kernel's own division: a quarter, so that such a step, its operands'
+ *   text and limbs and the kernel's products stay well inside the budget the whole operation was given.
  */
 export const BUDGET_SHARES = {
   inMemory: 1,
   outOfCoreBlocks: 0.75,
   piTransforms: 0.5,
+  outOfCoreInMemory: 0.25,
 } as const;
 
 export type BudgetUse = keyof typeof BUDGET_SHARES;
@@ -55,12 +59,6 @@ export function heldBytes(...digitCounts: number[]): number {
   for (const d of digitCounts) digits += d;
   return Math.ceil(digits * (TEXT_BYTES_PER_DIGIT + LIMB_BYTES_PER_DIGIT));
 }
-
-/**
- * Budget bytes per quotient digit of the out-of-core long division's in-memory estimate (it divides ~2h+3 by
- * h+3 digits by Newton, with its text, limbs and products; 128 leaves room for all of them at d = 3 FFT digits).
- */
-export const QUOTIENT_CHUNK_BYTES_PER_DIGIT = 128;
 
 /**
  * Memory pi holds per decimal outside the products' transforms: the last merge's operands and results (~6 numbers
