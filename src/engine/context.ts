@@ -12,6 +12,29 @@ export interface OperationOptions {
   signal?: AbortSignal;
   /** Called now and then with work done and total work (units are the operation's own). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Out of core only: keep checkpoints in `<home>/log/.resume-<key>/` and, when an earlier run of the same
+   * operation on the same operands was killed or failed, continue from its last verified checkpoint
+   * (docs/ARCHITECTURE.md, "Resumable runs"). Default false: scratch is temporary and removed on any failure.
+   */
+  resume?: boolean;
+  /** With `resume`: discard an existing checkpoint of the same operation and start over (still keeping new ones). */
+  fresh?: boolean;
+  /** With `resume`: called once, before work starts, when a checkpoint is used (what it saved). */
+  onResume?: (info: ResumeInfo) => void;
+}
+
+/** What `onResume` is told when a run continues from a checkpoint. */
+export interface ResumeInfo {
+  readonly operation: string;
+  /** Units (pow: squaring steps; mul: units of the product) already done and verified. */
+  readonly done: number;
+  /** All units of the operation. */
+  readonly total: number;
+  /** What a unit is, for messages: 'steps' or 'units'. */
+  readonly unit: string;
+  /** The checkpoint folder. */
+  readonly folder: string;
 }
 
 /** Throws CancelledError when the signal has fired. Call between chunks. */
@@ -54,7 +77,9 @@ export function ensureResultFits(operation: string, digits: number, scratchBytes
   const free = freeDiskBytes();
   if (needed > free) {
     throw new ResultTooLargeError(
-      `${operation}: the result would have about ${shown} digits and needs ${formatBytes(needed)} on disk, but only ${formatBytes(free)} is free in ${getConfig().logDir}`,
+      `${operation}: the result would have about ${shown} digits and needs ${formatBytes(needed)} (${needed} bytes) on disk` +
+        `${scratchBytes > 0 ? ` with its scratch` : ''}, but only ${formatBytes(free)} (${free} bytes) is free in ${getConfig().logDir}`,
+      { neededBytes: needed, freeBytes: free },
     );
   }
 }

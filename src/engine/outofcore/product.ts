@@ -4,10 +4,10 @@
  */
 import type { StreamNumber } from '../../number.js';
 import type { AtomicFile } from '../../storage/index.js';
-import { ensureResultFits, type OperationOptions } from '../context.js';
+import type { OperationOptions } from '../context.js';
 import { MINUS, writeResult, type ResultShape } from '../result.js';
 import { blockSizeForBudget, convolveBlocksOnDisk, reservedDigits, spectraBytes, type MultiplyOutcome } from './multiply.js';
-import { ScratchDir } from './scratch.js';
+import { resumableRun } from './resume.js';
 import { getConfig } from '../../config.js';
 
 /** Tuning knobs for tests: a block size far below what the budget gives exercises many blocks on small operands. */
@@ -28,7 +28,13 @@ export async function settleProduct(file: AtomicFile, negative: boolean, outcome
   return { negative, digitCount, isZero: false };
 }
 
-/** |x|·|y| with the given sign, out of core; both operands non-zero. */
+/**
+ * |x|·|y| with the given sign, out of core; both operands non-zero. With `options.resume` the product works in a
+ * checkpoint folder that a rerun after a kill continues from (outofcore/resume.ts).
+ * @throws {ResultTooLargeError} the disk cannot hold the result and the scratch (before any work)
+ * @throws {DiskFullError} the disk filled up midway
+ * @throws {CheckpointBusyError} with `resume`, the same product is being computed by another process
+ */
 export async function mulOutOfCore(
   x: StreamNumber,
   y: StreamNumber,
@@ -38,26 +44,24 @@ export async function mulOutOfCore(
 ): Promise<StreamNumber> {
   const square = x.info.path === y.info.path && x.info.start === y.info.start && x.digitCount === y.digitCount;
   const size = tuning.blockSize ?? blockSizeForBudget(getConfig().memoryBudget);
-  ensureResultFits('mul', x.digitCount + y.digitCount, spectraBytes(x.digitCount, square ? undefined : y.digitCount, size));
-  const scratch = ScratchDir.create();
-  try {
-    return await writeResult(async (file) => {
+  const scratchBytes = spectraBytes(x.digitCount, square ? undefined : y.digitCount, size);
+  const spec = { operation: 'mul', operands: square ? [x.info] : [x.info, y.info], parameters: { negative, square } };
+  return resumableRun(spec, { digits: x.digitCount + y.digitCount, scratchBytes }, options, (run) =>
+    writeResult(async (file) => {
       const sign = negative ? 1 : 0;
       const outcome = await convolveBlocksOnDisk({
         a: x.info,
         b: square ? undefined : y.info,
         out: file,
         offset: sign,
-        scratch,
+        scratch: run.scratch,
         blockSize: tuning.blockSize,
         options,
         operation: 'mul',
       });
       return settleProduct(file, negative, outcome);
-    });
-  } finally {
-    scratch.remove();
-  }
+    }),
+  );
 }
 
 export { reservedDigits };

@@ -28,6 +28,14 @@ export class ScratchDir {
     return new ScratchDir(path);
   }
 
+  /**
+   * The folder at `path`, which the caller owns and removes (a resumable run's checkpoint folder,
+   * outofcore/resume.ts): its files survive a kill, and `remove()` is the caller's decision.
+   */
+  static at(path: string): ScratchDir {
+    return new ScratchDir(path);
+  }
+
   /** A fresh file path inside the folder. */
   newPath(stem: string): string {
     return join(this.path, `${stem}-${this.counter++}`);
