@@ -7,11 +7,21 @@ import { formatBytes, getConfig } from '../config.js';
 import { CancelledError, ResultTooLargeError } from '../errors.js';
 import { StreamNumber, type NumberLike } from '../number.js';
 
-export interface OperationOptions {
-  /** Cancels the operation: it then leaves no file and no tracker row, and rejects with CancelledError. */
-  signal?: AbortSignal;
-  /** Called now and then with work done and total work (units are the operation's own). */
-  onProgress?: (done: number, total: number) => void;
+/** What `onResume` is told when a run continues from a checkpoint. */
+export interface ResumeInfo {
+  readonly operation: string;
+  /** Units (pow: squaring steps; mul: units of the product) already done and verified. */
+  readonly done: number;
+  /** All units of the operation. */
+  readonly total: number;
+  /** What a unit is, for messages: 'steps' or 'units'. */
+  readonly unit: string;
+  /** The checkpoint folder. */
+  readonly folder: string;
+}
+
+/** Resumable out-of-core runs (docs/ARCHITECTURE.md, "Resumable runs"). */
+export interface ResumeOptions {
   /**
    * Out of core only: keep checkpoints in `<home>/log/.resume-<key>/` and, when an earlier run of the same
    * operation on the same operands was killed or failed, continue from its last verified checkpoint
@@ -24,17 +34,11 @@ export interface OperationOptions {
   onResume?: (info: ResumeInfo) => void;
 }
 
-/** What `onResume` is told when a run continues from a checkpoint. */
-export interface ResumeInfo {
-  readonly operation: string;
-  /** Units (pow: squaring steps; mul: units of the product) already done and verified. */
-  readonly done: number;
-  /** All units of the operation. */
-  readonly total: number;
-  /** What a unit is, for messages: 'steps' or 'units'. */
-  readonly unit: string;
-  /** The checkpoint folder. */
-  readonly folder: string;
+export interface OperationOptions extends ResumeOptions {
+  /** Cancels the operation: it then leaves no file and no tracker row, and rejects with CancelledError. */
+  signal?: AbortSignal;
+  /** Called now and then with work done and total work (units are the operation's own). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Throws CancelledError when the signal has fired. Call between chunks. */

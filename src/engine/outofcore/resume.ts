@@ -110,6 +110,9 @@ export async function resumableRun<T>(
     }
   }
   const folder = checkpointFolder(spec);
+  // Planned before the folder is made: a refused run leaves nothing behind.
+  const saved = options.fresh ? 0 : describeCheckpoint(folder).sizeBytes;
+  ensureResultFits(spec.operation, plan.digits, Math.max(0, plan.scratchBytes - saved));
   const held = takeCheckpointFolder(folder);
   if (held !== undefined) throw new CheckpointBusyError(spec.operation, folder, held.heldBy);
   let journal: FileJournal | undefined;
@@ -117,7 +120,6 @@ export async function resumableRun<T>(
   try {
     if (options.fresh) emptyFolder(folder);
     for (const name of readdirSync(folder)) if (name.startsWith('.tmp-')) rmSync(join(folder, name), { recursive: true, force: true });
-    ensureResultFits(spec.operation, plan.digits, Math.max(0, plan.scratchBytes - describeCheckpoint(folder).sizeBytes));
     journal = await FileJournal.open(join(folder, 'journal'));
     const result = await body({
       journal,

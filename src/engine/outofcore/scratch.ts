@@ -29,11 +29,21 @@ export class ScratchDir {
   }
 
   /**
-   * The folder at `path`, which the caller owns and removes (a resumable run's checkpoint folder,
-   * outofcore/resume.ts): its files survive a kill, and `remove()` is the caller's decision.
+   * The folder at `path`, created when missing and kept as it is otherwise: a journaled (resumable) operation's
+   * scratch folder, whose files a rerun finds by their names (`namedPath`).
    */
   static at(path: string): ScratchDir {
+    try {
+      mkdirSync(path, { recursive: true });
+    } catch (error) {
+      throw new StorageError(path, 'create scratch folder', error);
+    }
     return new ScratchDir(path);
+  }
+
+  /** The path of the file called `name` in the folder (deterministic: a rerun finds it). */
+  namedPath(name: string): string {
+    return join(this.path, name);
   }
 
   /** A fresh file path inside the folder. */
