@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { getConfig } from '../config.js';
+import { asDiskFull } from '../errors.js';
 import { natDigitCount, natDigitPieces, natIsZero, type Nat } from '../kernel/index.js';
 import { StreamNumber } from '../number.js';
 import { AtomicFile, type DigitFileInfo } from '../storage/index.js';
@@ -60,7 +61,7 @@ export async function writeResult(produce: (file: AtomicFile) => Promise<ResultS
     return StreamNumber.adoptRegistered(info);
   } catch (error) {
     await file.abort();
-    throw error;
+    throw asDiskFull(error); // ENOSPC from any layer below: a DiskFullError
   }
 }
 

@@ -15,7 +15,7 @@
 import { lstatSync, mkdirSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { storageError } from '../errors.js';
+import { StorageError } from '../errors.js';
 import { exactTempOwner, isOwnerAlive, tempName } from './owner.js';
 
 export class AtomicFile {
@@ -49,7 +49,7 @@ export class AtomicFile {
       mkdirSync(dir, { recursive: true });
       return new AtomicFile(path, await open(path, 'wx+'));
     } catch (error) {
-      throw storageError(path, 'create temp file', error);
+      throw new StorageError(path, 'create temp file', error);
     }
   }
 
@@ -74,7 +74,7 @@ export class AtomicFile {
       }
     } catch (error) {
       await this.abort();
-      throw storageError(this.tempPath, 'write', error);
+      throw new StorageError(this.tempPath, 'write', error);
     }
   }
 
@@ -90,7 +90,7 @@ export class AtomicFile {
       }
     } catch (error) {
       await this.abort();
-      throw storageError(this.tempPath, 'read back', error);
+      throw new StorageError(this.tempPath, 'read back', error);
     }
     return target.subarray(0, done);
   }
@@ -115,7 +115,7 @@ export class AtomicFile {
       await this.open().truncate(length);
     } catch (error) {
       await this.abort();
-      throw storageError(this.tempPath, 'size', error);
+      throw new StorageError(this.tempPath, 'size', error);
     }
   }
 
@@ -128,7 +128,7 @@ export class AtomicFile {
       this.handle = undefined;
     } catch (error) {
       await this.abort();
-      throw storageError(this.tempPath, 'flush', error);
+      throw new StorageError(this.tempPath, 'flush', error);
     }
   }
 
@@ -137,12 +137,12 @@ export class AtomicFile {
    * tracker transaction together with registering the path).
    */
   publish(finalPath: string): void {
-    if (this.handle) throw storageError(this.tempPath, 'publish', new Error('finish() must come first'));
+    if (this.handle) throw new StorageError(this.tempPath, 'publish', new Error('finish() must come first'));
     try {
       renameSync(this.tempPath, finalPath);
       this.settled = true;
     } catch (error) {
-      throw storageError(finalPath, 'rename result onto', error);
+      throw new StorageError(finalPath, 'rename result onto', error);
     }
   }
 
@@ -161,7 +161,7 @@ export class AtomicFile {
   }
 
   private open(): FileHandle {
-    if (!this.handle || this.settled) throw storageError(this.tempPath, 'write', new Error('file is closed'));
+    if (!this.handle || this.settled) throw new StorageError(this.tempPath, 'write', new Error('file is closed'));
     return this.handle;
   }
 }

@@ -46,7 +46,7 @@ export function register(program: Command): void {
         process.once('SIGINT', cancel);
         try {
           const resume: OperationOptions = resumable
-            ? { resume: true, fresh: flags.fresh === true, onResume: (info) => progress.note(resumeMessage(info)) }
+            ? { resume: true, fresh: flags.fresh === true, onResume: (info) => process.stderr.write(resumeMessage(info)) }
             : {};
           const result = await run(a, b, { signal: controller.signal, onProgress: progress.onProgress, ...resume });
           try {
