@@ -211,20 +211,24 @@ async function powSteps(
     };
 
     for (let i = first; i < bits.length - 1; i++) {
-      const file = await AtomicFile.create(scratch.path);
+      // A resumable step writes into a named file that survives a kill (the product's own journal records its units).
+      const file = run.durable ? await AtomicFile.reopen(join(scratch.path, `step-${i}.partial`)) : await AtomicFile.create(scratch.path);
       const outcome = await step(i, file, 0).catch(async (error: unknown) => {
-        await file.abort();
+        await file.abort(); // a temp file is deleted, a resumable step's file kept
         throw error;
       });
+      if (run.durable) await file.truncate(outcome.reserved); // a reused file may hold more than this product
       if (run.durable) await replaceCurrent(await checkpoint(i, file, outcome));
       else await replaceCurrent(temporary(file, outcome));
       workDone += stepDigits[i - 1]!;
     }
+    const target = run.durable ? { file: await AtomicFile.reopen(join(scratch.path, 'result.partial')) } : undefined;
     return await writeResult(async (file) => {
       const sign = negative ? 1 : 0;
       const outcome = await step(bits.length - 1, file, sign);
+      if (run.durable) await file.truncate(sign + outcome.reserved);
       return settleProduct(file, negative, outcome);
-    });
+    }, target);
   } finally {
     // A checkpoint stays for the rerun (resume.ts removes the folder after a success); a temp file goes.
     if (!run.durable) await current?.discard();

@@ -3,7 +3,8 @@
  * folder, the block convolution into a staged result file, the sign, and the trim of a leading zero.
  */
 import type { StreamNumber } from '../../number.js';
-import type { AtomicFile } from '../../storage/index.js';
+import { join } from 'node:path';
+import { AtomicFile } from '../../storage/index.js';
 import type { OperationOptions } from '../context.js';
 import { MINUS, writeResult, type ResultShape } from '../result.js';
 import { blockSizeForBudget, convolveBlocksOnDisk, reservedDigits, spectraBytes, type MultiplyOutcome } from './multiply.js';
@@ -46,7 +47,7 @@ export async function mulOutOfCore(
   const size = tuning.blockSize ?? blockSizeForBudget(getConfig().memoryBudget);
   const scratchBytes = spectraBytes(x.digitCount, square ? undefined : y.digitCount, size);
   const spec = { operation: 'mul', operands: square ? [x.info] : [x.info, y.info], parameters: { negative, square } };
-  return resumableRun(spec, { digits: x.digitCount + y.digitCount, scratchBytes }, options, (run) =>
+  return resumableRun(spec, { digits: x.digitCount + y.digitCount, scratchBytes }, options, async (run) =>
     writeResult(async (file) => {
       const sign = negative ? 1 : 0;
       const outcome = await convolveBlocksOnDisk({
@@ -59,8 +60,9 @@ export async function mulOutOfCore(
         options,
         operation: 'mul',
       });
+      if (run.durable) await file.truncate(sign + outcome.reserved); // a reused file may hold more than this product
       return settleProduct(file, negative, outcome);
-    }),
+    }, run.durable ? { file: await AtomicFile.reopen(join(run.scratch.path, 'product.partial')) } : undefined),
   );
 }
 
