@@ -20,6 +20,7 @@ const QUICK: ReadonlyArray<[name: string, args: string[]]> = [
   ['find', ['1e7']],
   ['collatz', ['1']],
   ['tracker', ['1']],
+  ['resume', ['--exponent', '20000000', '--memory', '32MiB']],
   ['web', ['1e6', '--decimals', '1e6']],
 ];
 
