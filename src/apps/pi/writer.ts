@@ -11,8 +11,11 @@ import { once } from 'node:events';
 import { writeFileAtomically } from '../../storage/index.js';
 import { CancelledError, StorageError } from '../../errors.js';
 
-const PREFIX = Uint8Array.of(0x33, 0x2e); // "3."
-const NEWLINE = Uint8Array.of(0x0a);
+/** "3." and the final newline of pi's text. */
+export const PI_PREFIX = Uint8Array.of(0x33, 0x2e);
+export const PI_NEWLINE = Uint8Array.of(0x0a);
+const PREFIX = PI_PREFIX;
+const NEWLINE = PI_NEWLINE;
 
 /** Bytes per write call: large enough for throughput, small enough to stay responsive. */
 export const WRITE_CHUNK = 1 << 22;
