@@ -20,11 +20,13 @@
 import { ArithmeticCheckError, CancelledError, ResultTooLargeError } from '../../errors.js';
 import { formatBytes, getConfig } from '../../config.js';
 import { add, div, isqrt, mul } from '../../engine/index.js';
-import { freeDiskBytes } from '../../engine/context.js';
 import { shiftDecimal, truncateDecimal } from '../../engine/linear.js';
 import { writeNatResult } from '../../engine/result.js';
 import { StreamNumber } from '../../number.js';
-import { readForward } from '../../storage/index.js';
+import { freeBytesAt, readForward } from '../../storage/index.js';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { registerReference, releaseKeeping, releaseReference } from '../../tracker/references.js';
 import { mulMod } from '../../engine/outofcore/residue.js';
 import { type PiNode, type PiPlan } from './plan.js';
 import { mergeWeight, split, subtreeWeight } from './series.js';
@@ -69,7 +71,10 @@ export function piOutOfCoreWork(plan: PiPlan): number {
 
 /** Refuses up front a run whose scratch and result cannot fit the free disk of the home (bytes needed vs free). */
 export function checkPiDisk(plan: PiPlan, outputBytes = 0): void {
-  const free = freeDiskBytes();
+  // The log folder may not exist before the first result: its nearest existing folder is on the same disk.
+  let folder = getConfig().logDir;
+  while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+  const free = freeBytesAt(folder);
   const needed = plan.diskBytes + outputBytes;
   if (needed > free) {
     throw new ResultTooLargeError(
@@ -104,6 +109,11 @@ class Run {
   private done = 0;
   private lastPause = performance.now();
   private readonly held = new Set<StreamNumber>();
+  /**
+   * Files of recorded units, each with one extra reference of this run: released without deleting the file if the
+   * run fails or is cancelled (a rerun resumes from them), with it once the unit is consumed or the run is done.
+   */
+  private readonly units = new Set<string>();
   private readonly w;
 
   constructor(
@@ -144,13 +154,26 @@ class Run {
   free(...xs: Array<StreamNumber | undefined>): void {
     for (const x of xs) {
       if (x === undefined) continue;
+      const path = x.path;
       this.held.delete(x);
       x.free();
+      if (this.units.delete(path)) releaseReference(path);
     }
   }
 
-  freeAll(): void {
-    this.free(...this.held);
+  /** Marks x's file as a recorded unit's (see `units`). */
+  private keep(x: StreamNumber): void {
+    if (this.units.has(x.path)) return;
+    registerReference(x.path);
+    this.units.add(x.path);
+  }
+
+  /** Lets go of everything: intermediate files are deleted; recorded units' files too when `done`, else kept. */
+  freeAll(done: boolean): void {
+    for (const x of this.held) x.free();
+    this.held.clear();
+    for (const path of this.units) (done ? releaseReference : releaseKeeping)(path);
+    this.units.clear();
   }
 
   engine(): { signal?: AbortSignal } {
@@ -176,7 +199,10 @@ class Run {
       for (const x of opened) x.free();
       return undefined;
     }
-    for (const x of opened) this.held.add(x);
+    for (const x of opened) {
+      this.held.add(x);
+      this.keep(x);
+    }
     return { p, q, t };
   }
 
@@ -186,6 +212,7 @@ class Run {
       q: await recordOf(numbers.q, this.prime),
       t: await recordOf(numbers.t, this.prime),
     };
+    for (const x of [numbers.p, numbers.q, numbers.t]) if (x) this.keep(x);
     await this.journal.set(key, JSON.stringify(r));
     return r;
   }
@@ -328,10 +355,12 @@ class Run {
     const x = await openRecorded(record, this.prime);
     if (!x) return undefined;
     this.held.add(x);
+    this.keep(x);
     return { x, e: record.e };
   }
 
   async recordOne(key: string, x: StreamNumber, e = 0): Promise<void> {
+    this.keep(x);
     await this.journal.set(key, JSON.stringify({ ...(await recordOf(x, this.prime)), e }));
   }
 }
@@ -357,6 +386,7 @@ async function computeX(run: Run, plan: PiPlan, w: ReturnType<typeof weights>): 
   run.progress(w.root, 'root');
 
   // 4: s = isqrt(10005·10^(2M)).
+  run.progress(0, 'sqrt');
   let s = (await run.recalledOne('sqrt'))?.x;
   if (!s) {
     const base = await run.own(StreamNumber.fromLiteral(10005));
@@ -369,6 +399,7 @@ async function computeX(run: Run, plan: PiPlan, w: ReturnType<typeof weights>): 
   run.progress(w.sqrt, 'sqrt');
 
   // 5: X = floor(426880 · s · Qm · 10^eq / (Tm · 10^et)), shifting whichever side keeps it integral.
+  run.progress(0, 'quotient');
   const o = run.engine();
   const scaled = await run.own(mul(s!, 426880, o));
   const product = await run.own(mul(scaled, q.x, o));
@@ -423,6 +454,7 @@ export async function runPiOutOfCore<T>(
   const w = weights(plan);
   const digits = plan.decimals + plan.guard;
   let outcome: { value: T } | undefined;
+  let finished = false;
   try {
     let x = (await run.recalledOne('x'))?.x;
     if (x) run.progress(total - w.digits, 'quotient');
@@ -436,10 +468,12 @@ export async function runPiOutOfCore<T>(
     if (head[0] !== 51) throw new ArithmeticCheckError('pi: the integer part came out different from 3');
     let guard: Uint8Array = new Uint8Array(0);
     for await (const chunk of readForward(x.info, plan.guard, 1 + plan.decimals, 1 + digits)) guard = Uint8Array.from(chunk);
+    run.progress(0, 'digits');
     if (guardIsSafe(guard)) outcome = { value: await sink(x, plan.decimals) };
     run.progress(w.digits, 'digits');
+    finished = true;
   } finally {
-    run.freeAll();
+    run.freeAll(finished);
   }
   // Done (or to be redone with more guard digits): the run's files and journal go.
   await freeOwnFiles(journal);

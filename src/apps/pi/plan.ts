@@ -19,7 +19,7 @@
  * out-of-core product scratch; PI_DISK_BYTES_PER_DECIMAL covers the largest of those moments with a margin.
  */
 import { PI_HELD_BYTES_PER_DECIMAL, piFitsInMemory, piLeafTermsWithinBudget } from '../../kernel/index.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, ResultTooLargeError } from '../../errors.js';
 import { splitPoint, termsFor } from './series.js';
 
 /** Per-call overrides of the plan, for tests and benchmarks (docs/ARCHITECTURE.md, "per-call knobs"). */
@@ -62,6 +62,9 @@ export interface PiPlan {
 /** Disk bytes per decimal of an out-of-core run at its peak (see the header: two tree levels + the final steps). */
 export const PI_DISK_BYTES_PER_DECIMAL = 24;
 
+/** Term indices stay below 2^31 (series.ts's split points use 32-bit shifts): about 3·10^10 decimals. */
+const MAX_TERMS = 2 ** 31 - 1;
+
 /** Leaves smaller than this many terms are not worth a file of their own (and a merge on files). */
 const MIN_LEAF_TERMS = 64;
 
@@ -79,6 +82,7 @@ function cutTree(a: number, b: number, needP: boolean, leafTerms: number, counts
  * The plan for pi to `decimals` decimals with `guard` guard digits, under the configured memory budget.
  * @throws {InvalidArgumentError} `decimals` is not a positive safe integer, or `options.leafTerms` is not a positive
  *   integer
+ * @throws {ResultTooLargeError} the series would need 2^31 terms or more (about 3·10^10 decimals)
  * @example
  * planPi(1000).method;                                  // 'memory'
  * planPi(100_000, 12, { method: 'outOfCore', leafTerms: 1024 }).leaves; // 8
@@ -92,6 +96,9 @@ export function planPi(decimals: number, guard: number, options: PiPlanOptions =
   }
   const digits = decimals + guard;
   const terms = termsFor(digits);
+  if (terms > MAX_TERMS) {
+    throw new ResultTooLargeError(`pi: ${decimals} decimals need ${terms} series terms, more than the ${MAX_TERMS} the series indexes`);
+  }
   const heldBytes = digits * PI_HELD_BYTES_PER_DECIMAL;
   const method = options.method ?? (piFitsInMemory(digits) ? 'memory' : 'outOfCore');
   const leafTerms = Math.max(MIN_LEAF_TERMS, options.leafTerms ?? piLeafTermsWithinBudget());
