@@ -30,7 +30,7 @@ import { registerReference, releaseKeeping, releaseReference } from '../../track
 import { mulMod } from '../../engine/outofcore/residue.js';
 import { type PiNode, type PiPlan } from './plan.js';
 import { mergeWeight, split, subtreeWeight } from './series.js';
-import { type FileRecord, type PiFileJournal, freeOwnFiles, journalPrime, openPiJournal, openRecorded, recordOf } from './units.js';
+import { type FileRecord, type PiFileJournal, claimJournal, freeOwnFiles, journalPrime, openPiJournal, openRecorded, recordOf } from './units.js';
 
 /** The phases of an out-of-core run, in order. */
 export type PiPhase = 'series' | 'merge' | 'root' | 'sqrt' | 'quotient' | 'digits';
@@ -441,10 +441,12 @@ export async function runPiOutOfCore<T>(
   sink: (x: StreamNumber, decimals: number) => Promise<T>,
 ): Promise<{ value: T } | undefined> {
   let journal = openPiJournal(plan.decimals, plan.guard);
+  await claimJournal(journal, `pi to ${plan.decimals} decimals`);
   if (options.fresh && journal.size > 0) {
     await freeOwnFiles(journal);
     journal.remove();
     journal = openPiJournal(plan.decimals, plan.guard);
+    await claimJournal(journal, `pi to ${plan.decimals} decimals`);
   }
   const resumed = unitCount(journal);
   if (resumed > 0) options.onResume?.(resumed, journal.path);

@@ -20,10 +20,10 @@
 import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { getConfig } from '../../config.js';
-import { StorageError } from '../../errors.js';
+import { InvalidArgumentError, StorageError } from '../../errors.js';
 import { randomCheckPrime } from '../../kernel/check-prime.js';
 import { StreamNumber } from '../../number.js';
-import { readForward } from '../../storage/index.js';
+import { currentOwner, isOwnerAlive, readForward } from '../../storage/index.js';
 import type { Journal } from '../../engine/outofcore/journal.js';
 import { asciiResidue, mulMod, powMod } from '../../engine/outofcore/residue.js';
 
@@ -179,4 +179,20 @@ export async function freeOwnFiles(journal: PiFileJournal): Promise<void> {
       // already gone
     }
   }
+}
+
+/**
+ * Claims the journal for this process: a computation is run by one process at a time (two would record the same
+ * units twice and free each other's files). The claim is the `owner` record; a dead owner's claim is taken over.
+ * @throws {InvalidArgumentError} a living process holds the claim (it names its owner token and the journal)
+ */
+export async function claimJournal(journal: PiFileJournal, what: string): Promise<void> {
+  const owner = journal.get('owner');
+  const me = currentOwner();
+  if (owner !== undefined && owner !== me && isOwnerAlive(owner)) {
+    throw new InvalidArgumentError(
+      `${what}: process ${owner.split('.')[0]} is already computing it in this home (${journal.path}); wait for it to finish`,
+    );
+  }
+  if (owner !== me) await journal.set('owner', me);
 }
