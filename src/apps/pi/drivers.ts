@@ -10,7 +10,8 @@ import { formatBytes, getConfig } from '../../config.js';
 import { CancelledError, InvalidArgumentError, ResultTooLargeError } from '../../errors.js';
 import { PI_HELD_BYTES_PER_DECIMAL, fftThreads, piThreadsWithinBudget, suspendHelper } from '../../kernel/index.js';
 import { GUARD_DIGITS, THREADED_DECIMALS, piDecimals, piWorkTotal } from './compute.js';
-import { writePiFile, PI_PREFIX, PI_NEWLINE, WRITE_CHUNK } from './writer.js';
+import { writePiChunks, writePiFile, writePiStream, PI_PREFIX, PI_NEWLINE, WRITE_CHUNK } from './writer.js';
+import type { Writable } from 'node:stream';
 import { type PiPlan, type PiPlanOptions, planPi } from './plan.js';
 import { checkPiDisk, runPiOutOfCore } from './outofcore.js';
 import { readForward, writeFileAtomically } from '../../storage/index.js';
@@ -268,6 +269,32 @@ export async function computePiToFile(
   });
   options.onProgress?.(total, total);
   return { path: written, decimals };
+}
+
+/**
+ * Writes "3." + the first `decimals` decimals + "\n" to a stream (the CLI's stdout), with writePiStream's
+ * back-pressure and EPIPE handling. In memory the digits are computed first; out of core they are streamed from the
+ * result's file, so nothing of their size is held in memory.
+ * @throws {InvalidArgumentError} `decimals` or `options.threads` is not a positive safe integer
+ * @throws {ResultTooLargeError} `decimals` exceeds `MATHSTREAM_MAX_DIGITS`, or out of core the run cannot fit the disk
+ * @throws {StorageError} the stream failed (other than EPIPE)
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * await computePiToStream(1000, process.stdout);
+ */
+export async function computePiToStream(decimals: number, out: Writable, options: PiOptions & { onComputed?: () => void } = {}): Promise<void> {
+  checkDecimalCount(decimals);
+  const plan = planPi(decimals, GUARD_DIGITS, options.plan);
+  if (plan.method === 'memory') {
+    const digits = (await driveAsync(decimals, options)).digits;
+    options.onComputed?.();
+    await writePiStream(digits, out, options.signal);
+    return;
+  }
+  await piOutOfCore(plan, options, async (x) => {
+    options.onComputed?.();
+    await writePiChunks(readForward(x.info, WRITE_CHUNK, 1, 1 + decimals), out, options.signal);
+  });
 }
 
 /** "3." + digits 1..decimals of X (a staged file) + "\n" to `path`, atomically, a chunk at a time. */

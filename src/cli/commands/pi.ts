@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { action } from '../error-boundary.js';
 import { startProgress } from '../progress.js';
-import { computePi, computePiToFile, parseDecimalCount, writePiStream } from '../../apps/pi/index.js';
+import { computePiToFile, computePiToStream, parseDecimalCount } from '../../apps/pi/index.js';
 import { checkOutputTarget } from '../../engine/index.js';
 
 export function register(program: Command): void {
@@ -37,9 +37,8 @@ export function register(program: Command): void {
           if (output !== undefined) {
             await computePiToFile(decimals, output, run);
           } else {
-            const digits = await computePi(decimals, run);
-            progress.stop();
-            await writePiStream(digits, process.stdout, abort.signal);
+            // Out of core the digits stream from the result's file: nothing of their size is held in memory.
+            await computePiToStream(decimals, process.stdout, { ...run, onComputed: () => progress.stop() });
           }
         } finally {
           progress.stop();
