@@ -1,6 +1,6 @@
 /**
- * pi beyond the memory budget (apps/pi/plan.ts, outofcore.ts, units.ts): the plan's decisions, the digits of an
- * out-of-core run against an independent oracle (Machin's formula, test/pi-oracle.ts), its phases, a resumed run,
+ * pi beyond the memory budget (apps/pi/outofcore.ts, units.ts; the plan's own tests are in src/apps/pi/plan.test.ts):
+ * the digits of an out-of-core run against an independent oracle (Machin's formula, test/pi-oracle.ts), its phases, a resumed run,
  * a torn unit, and the disk refusal. The kill tests are in pi-kill.test.ts.
  */
 import { test } from 'node:test';
@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configure } from '../src/config.js';
 import { ResultTooLargeError } from '../src/errors.js';
-import { computePi, computePiToFile, parseDecimalCount } from '../src/apps/pi/index.js';
+import { computePi, computePiToFile } from '../src/apps/pi/index.js';
 import { planPi } from '../src/apps/pi/plan.js';
 import { checkPiDisk } from '../src/apps/pi/outofcore.js';
 import { PiFileJournal, openPiJournal } from '../src/apps/pi/units.js';
@@ -22,38 +22,6 @@ function resumeFiles(home: string): string[] {
   const dir = join(home, 'resume');
   return existsSync(dir) ? readdirSync(dir) : [];
 }
-
-test('the plan: in memory within the budget, out of core beyond it, leaves cut where split cuts', () => {
-  freshHome('ms-pi-ooc-plan-');
-  configure({ memoryBudget: '1GiB' });
-  assert.equal(planPi(1e8, 12).method, 'memory');
-  const big = planPi(1e9, 12);
-  assert.equal(big.method, 'outOfCore');
-  assert.ok(big.leaves >= 8 && big.leaves <= 64, `10^9 at 1 GiB: ${big.leaves} leaves`);
-  assert.ok(big.diskBytes > 1e10 && big.diskBytes < 4e10, `disk estimate ${big.diskBytes}`);
-  configure({ memoryBudget: '256MiB' });
-  assert.equal(planPi(1e8, 12).method, 'outOfCore');
-  const forced = planPi(100_000, 12, { method: 'outOfCore', leafTerms: 1024 });
-  assert.equal(forced.leaves, 8);
-  assert.equal(forced.merges, 6);
-  // Every leaf is a range `split` would reach: contiguous, covering [0, terms).
-  const leaves: Array<[number, number]> = [];
-  const walk = (n: { a: number; b: number; children?: readonly [unknown, unknown] }): void => {
-    if (n.children) for (const c of n.children) walk(c as typeof n);
-    else leaves.push([n.a, n.b]);
-  };
-  for (const r of forced.roots!) walk(r);
-  assert.equal(leaves[0]![0], 0);
-  assert.equal(leaves.at(-1)![1], forced.terms);
-  for (let i = 1; i < leaves.length; i++) assert.equal(leaves[i]![0], leaves[i - 1]![1]);
-  configure({ memoryBudget: '1GiB' });
-});
-
-test('parseDecimalCount accepts counts beyond memory (they run out of core)', () => {
-  assert.equal(parseDecimalCount('1e9'), 1e9);
-  assert.equal(parseDecimalCount('1e11'), 1e11);
-  assert.throws(() => planPi(1e11, 12), ResultTooLargeError);
-});
 
 test('pi out of core (3·10^4 decimals, 1 MiB budget, small leaves) equals the oracle; phases in order; nothing left', { timeout: 300_000 }, async () => {
   const home = freshHome('ms-pi-ooc-');
