@@ -87,7 +87,8 @@ const phases: Array<{
   engineLeftovers?: boolean;
 }> = [
   { phase: 'series', trigger: (keys, k) => keys.some((key) => k.leaves.has(key)), delayMs: 50 },
-  { phase: 'merge', trigger: (keys, k) => keys.some((key) => k.merges.has(key)), delayMs: 30 },
+  // Once every leaf is recorded, only merges (and the final steps) remain: the kill lands in the last merges.
+  { phase: 'merge', trigger: (keys, k) => [...k.leaves].every((key) => keys.includes(key)), delayMs: 30 },
   { phase: 'final (sqrt, quotient)', trigger: (keys) => keys.includes('root:t'), delayMs: 300, engineLeftovers: true },
 ];
 
