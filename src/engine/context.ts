@@ -7,7 +7,34 @@ import { formatBytes, getConfig } from '../config.js';
 import { CancelledError, ResultTooLargeError } from '../errors.js';
 import { StreamNumber, type NumberLike } from '../number.js';
 
-export interface OperationOptions {
+/** What `onResume` is told when a run continues from a checkpoint. */
+export interface ResumeInfo {
+  readonly operation: string;
+  /** Units (pow: squaring steps; mul: units of the product) already done and verified. */
+  readonly done: number;
+  /** All units of the operation. */
+  readonly total: number;
+  /** What a unit is, for messages: 'steps' or 'units'. */
+  readonly unit: string;
+  /** The checkpoint folder. */
+  readonly folder: string;
+}
+
+/** Resumable out-of-core runs (docs/ARCHITECTURE.md, "Resumable runs"). */
+export interface ResumeOptions {
+  /**
+   * Out of core only: keep checkpoints in `<home>/log/.resume-<key>/` and, when an earlier run of the same
+   * operation on the same operands was killed or failed, continue from its last verified checkpoint
+   * (docs/ARCHITECTURE.md, "Resumable runs"). Default false: scratch is temporary and removed on any failure.
+   */
+  resume?: boolean;
+  /** With `resume`: discard an existing checkpoint of the same operation and start over (still keeping new ones). */
+  fresh?: boolean;
+  /** With `resume`: called once, before work starts, when a checkpoint is used (what it saved). */
+  onResume?: (info: ResumeInfo) => void;
+}
+
+export interface OperationOptions extends ResumeOptions {
   /** Cancels the operation: it then leaves no file and no tracker row, and rejects with CancelledError. */
   signal?: AbortSignal;
   /**
@@ -63,7 +90,9 @@ export function ensureResultFits(operation: string, digits: number, scratchBytes
   const free = freeDiskBytes();
   if (needed > free) {
     throw new ResultTooLargeError(
-      `${operation}: the result would have about ${shown} digits and needs ${formatBytes(needed)} on disk, but only ${formatBytes(free)} is free in ${getConfig().logDir}`,
+      `${operation}: the result would have about ${shown} digits and needs ${formatBytes(needed)} (${needed} bytes) on disk` +
+        `${scratchBytes > 0 ? ` with its scratch` : ''}, but only ${formatBytes(free)} (${free} bytes) is free in ${getConfig().logDir}`,
+      { neededBytes: needed, freeBytes: free },
     );
   }
 }
