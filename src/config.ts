@@ -19,6 +19,9 @@
  *                         the machine's available parallelism, `os.availableParallelism()`). More threads than cores
  *                         are allowed (tests run 4 on 2 cores) and give the same digits. Used by kernel/threads.ts
  *                         (`fftThreads`).
+ * - `MATHSTREAM_CHECKPOINT_DAYS` days after which a resumable run's checkpoint folder that no living process holds
+ *                         counts as abandoned and is removed by start-up reconciliation and `gc` (default 7; a
+ *                         number >= 0, fractions allowed; docs/ARCHITECTURE.md, "Resumable runs").
  */
 import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,6 +46,8 @@ export interface MathStreamConfig {
   readonly defaultPiDecimals: number;
   /** Threads for arithmetic (FFT products, pi's series): MATHSTREAM_THREADS, default availableParallelism(). */
   readonly threads: number;
+  /** Days after which an unheld checkpoint folder is abandoned (MATHSTREAM_CHECKPOINT_DAYS, default 7). */
+  readonly checkpointMaxAgeDays: number;
 }
 
 export interface ConfigureOptions {
@@ -53,6 +58,7 @@ export interface ConfigureOptions {
   resetOnStart?: boolean;
   defaultPiDecimals?: number;
   threads?: number;
+  checkpointMaxAgeDays?: number;
 }
 
 type Listener = (next: MathStreamConfig, previous: MathStreamConfig) => void;
@@ -138,6 +144,11 @@ function build(options: ConfigureOptions, base?: MathStreamConfig): MathStreamCo
   const threads =
     options.threads ?? base?.threads ?? (env.MATHSTREAM_THREADS?.trim() ? positiveInteger(env.MATHSTREAM_THREADS.trim(), 'MATHSTREAM_THREADS') : availableParallelism());
   if (!Number.isSafeInteger(threads) || threads < 1) throw new InvalidArgumentError(`threads: expected a positive integer, got ${threads}`);
+  const checkpointMaxAgeDays =
+    options.checkpointMaxAgeDays ?? base?.checkpointMaxAgeDays ?? (env.MATHSTREAM_CHECKPOINT_DAYS?.trim() ? Number(env.MATHSTREAM_CHECKPOINT_DAYS.trim()) : 7);
+  if (!Number.isFinite(checkpointMaxAgeDays) || checkpointMaxAgeDays < 0) {
+    throw new InvalidArgumentError(`MATHSTREAM_CHECKPOINT_DAYS: expected a number of days >= 0, got "${checkpointMaxAgeDays}"`);
+  }
   return Object.freeze({
     home,
     logDir: join(home, 'log'),
@@ -148,6 +159,7 @@ function build(options: ConfigureOptions, base?: MathStreamConfig): MathStreamCo
     resetOnStart,
     defaultPiDecimals,
     threads,
+    checkpointMaxAgeDays,
   });
 }
 

@@ -84,10 +84,18 @@ export class NumberTooLargeError extends MathStreamError {
   }
 }
 
-/** A result that would not fit: MATHSTREAM_MAX_DIGITS or the free disk space. */
+/**
+ * A result that would not fit: MATHSTREAM_MAX_DIGITS or the free disk space. When the disk is what is short,
+ * `neededBytes` and `freeBytes` say by how much (the estimate of result plus scratch, and what the file system
+ * offered when the operation was planned).
+ */
 export class ResultTooLargeError extends MathStreamError {
-  constructor(message: string) {
+  readonly neededBytes: number | undefined;
+  readonly freeBytes: number | undefined;
+  constructor(message: string, disk?: { neededBytes: number; freeBytes: number }) {
     super(message, { code: 'RESULT_TOO_LARGE', exitCode: 2 });
+    this.neededBytes = disk?.neededBytes;
+    this.freeBytes = disk?.freeBytes;
   }
 }
 
@@ -98,6 +106,56 @@ export class StorageError extends MathStreamError {
     const reason = cause instanceof Error ? cause.message : String(cause);
     super(`cannot ${action} ${escapeControl(path)}: ${escapeControl(reason)}`, { code: 'STORAGE', exitCode: isUserFault(cause) ? 2 : 1, cause });
     this.path = path;
+  }
+}
+
+/**
+ * The disk filled up while an operation wrote (ENOSPC, or EDQUOT for a quota): the operation stopped, its temp
+ * files were deleted and nothing was registered. A resumable run keeps its checkpoint folder, so the same
+ * command rerun after freeing space continues where it stopped.
+ */
+export class DiskFullError extends StorageError {
+  constructor(path: string, action: string, cause: unknown) {
+    super(path, action, cause);
+    Object.defineProperty(this, 'code', { value: 'DISK_FULL' });
+  }
+}
+
+/**
+ * The StorageError for a failed I/O call: a DiskFullError when the file system is out of space, else a plain
+ * StorageError.
+ * @example throw storageError(path, 'write', error)
+ */
+export function storageError(path: string, action: string, cause: unknown): StorageError {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' ? new DiskFullError(path, action, cause) : new StorageError(path, action, cause);
+}
+
+/**
+ * `error` as a DiskFullError when it is a StorageError caused by a full disk (any layer may have raised it), else
+ * `error` itself.
+ */
+export function asDiskFull(error: unknown): unknown {
+  if (!(error instanceof StorageError) || error instanceof DiskFullError) return error;
+  const code = (error.cause as { code?: unknown } | null | undefined)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return error;
+  const full = new DiskFullError(error.path, 'write', error.cause);
+  full.message = error.message;
+  return full;
+}
+
+/**
+ * A resumable run whose checkpoint folder another living process holds: the same computation is already running
+ * (the second run refuses instead of corrupting the first one's checkpoints).
+ */
+export class CheckpointBusyError extends MathStreamError {
+  readonly folder: string;
+  constructor(operation: string, folder: string, owner: string) {
+    const pid = owner.split('.')[0];
+    super(`${operation}: the same computation is already running in process ${pid} (checkpoint folder ${escapeControl(folder)}); wait for it to finish, or stop it and rerun to resume`, {
+      code: 'CHECKPOINT_BUSY',
+    });
+    this.folder = folder;
   }
 }
 

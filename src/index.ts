@@ -9,4 +9,4 @@
 export * from './errors.js';
 export { configure, getConfig, parseByteSize, formatBytes, type MathStreamConfig, type ConfigureOptions } from './config.js';
 export { StreamNumber, activeStreams, MAX_INLINE_DIGITS, type NumberLike } from './number.js';
-export { add, sub, mul, div, mod, divmod, pow, neg, abs, compare, isqrt, exportToFile, writeToStream, type OperationOptions } from './engine/index.js';
+export { add, sub, mul, div, mod, divmod, pow, neg, abs, compare, isqrt, exportToFile, writeToStream, type OperationOptions, type ResumeInfo } from './engine/index.js';

@@ -237,7 +237,8 @@ async function divmodNumbers(
   ensureResultFits(operation, x.digitCount + 1); // quotient and remainder together
   // Newton division holds the dividend, a reciprocal and a product of about the dividend's size
   // at once: plan it as a square of the dividend, a safe over-estimate.
-  if (plannedOutOfCore(x.digitCount, x.digitCount)) return divmodOutOfCore(x, y, signsDiffer, options, operation);
+  // Not resumable: its inner products' operands are its own temporaries, which a rerun never sees again.
+  if (plannedOutOfCore(x.digitCount, x.digitCount)) return divmodOutOfCore(x, y, signsDiffer, { ...options, resume: false }, operation);
   return divmodInMemory(x, y, signsDiffer, options, operation);
 }
 

@@ -7,11 +7,41 @@ import { formatBytes, getConfig } from '../config.js';
 import { CancelledError, ResultTooLargeError } from '../errors.js';
 import { StreamNumber, type NumberLike } from '../number.js';
 
-export interface OperationOptions {
+/** What `onResume` is told when a run continues from a checkpoint. */
+export interface ResumeInfo {
+  readonly operation: string;
+  /** Units (pow: squaring steps; mul: units of the product) already done and verified. */
+  readonly done: number;
+  /** All units of the operation. */
+  readonly total: number;
+  /** What a unit is, for messages: 'steps' or 'units'. */
+  readonly unit: string;
+  /** The checkpoint folder. */
+  readonly folder: string;
+}
+
+/** Resumable out-of-core runs (docs/ARCHITECTURE.md, "Resumable runs"). */
+export interface ResumeOptions {
+  /**
+   * Out of core only: keep checkpoints in `<home>/log/.resume-<key>/` and, when an earlier run of the same
+   * operation on the same operands was killed or failed, continue from its last verified checkpoint
+   * (docs/ARCHITECTURE.md, "Resumable runs"). Default false: scratch is temporary and removed on any failure.
+   */
+  resume?: boolean;
+  /** With `resume`: discard an existing checkpoint of the same operation and start over (still keeping new ones). */
+  fresh?: boolean;
+  /** With `resume`: called once, before work starts, when a checkpoint is used (what it saved). */
+  onResume?: (info: ResumeInfo) => void;
+}
+
+export interface OperationOptions extends ResumeOptions {
   /** Cancels the operation: it then leaves no file and no tracker row, and rejects with CancelledError. */
   signal?: AbortSignal;
-  /** Called now and then with work done and total work (units are the operation's own). */
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called now and then with work done and total work (units are the operation's own), and the phase the work is in
+   * when the operation has several (the out-of-core product: 'spectra', 'columns', 'rows').
+   */
+  onProgress?: (done: number, total: number, phase?: string) => void;
 }
 
 /** Throws CancelledError when the signal has fired. Call between chunks. */
@@ -19,16 +49,22 @@ export function throwIfCancelled(options: OperationOptions, operation: string): 
   if (options.signal?.aborted) throw new CancelledError(operation);
 }
 
-/** Reports progress at most every ~50 ms so callbacks never dominate a hot loop. */
-export function progressReporter(options: OperationOptions, total: number): (done: number) => void {
+/**
+ * Reports progress at most every ~50 ms so callbacks never dominate a hot loop; a new phase and the end are
+ * reported at once.
+ */
+export function progressReporter(options: OperationOptions, total: number): (done: number, phase?: string) => void {
   const callback = options.onProgress;
   if (!callback) return () => {};
   let last = 0;
-  return (done: number) => {
+  let lastPhase: string | undefined;
+  return (done: number, phase?: string) => {
     const now = Date.now();
-    if (done >= total || now - last >= 50) {
+    if (done >= total || now - last >= 50 || phase !== lastPhase) {
       last = now;
-      callback(Math.min(done, total), total);
+      lastPhase = phase;
+      if (phase === undefined) callback(Math.min(done, total), total);
+      else callback(Math.min(done, total), total, phase);
     }
   };
 }
@@ -54,7 +90,9 @@ export function ensureResultFits(operation: string, digits: number, scratchBytes
   const free = freeDiskBytes();
   if (needed > free) {
     throw new ResultTooLargeError(
-      `${operation}: the result would have about ${shown} digits and needs ${formatBytes(needed)} on disk, but only ${formatBytes(free)} is free in ${getConfig().logDir}`,
+      `${operation}: the result would have about ${shown} digits and needs ${formatBytes(needed)} (${needed} bytes) on disk` +
+        `${scratchBytes > 0 ? ` with its scratch` : ''}, but only ${formatBytes(free)} (${free} bytes) is free in ${getConfig().logDir}`,
+      { neededBytes: needed, freeBytes: free },
     );
   }
 }

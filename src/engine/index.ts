@@ -5,6 +5,6 @@
  */
 export { add, sub, mul, div, mod, divmod, pow, neg, abs, compare, plannedOutOfCore } from './arithmetic.js';
 export { isqrt } from './sqrt.js';
-export type { OperationOptions } from './context.js';
+export type { OperationOptions, ResumeInfo } from './context.js';
 export { exportToFile, writeToStream } from './export.js';
 export { checkOutputTarget } from './output.js';

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { getConfig } from '../config.js';
+import { asDiskFull } from '../errors.js';
 import { natDigitCount, natDigitPieces, natIsZero, type Nat } from '../kernel/index.js';
 import { StreamNumber } from '../number.js';
 import { AtomicFile, type DigitFileInfo } from '../storage/index.js';
@@ -32,12 +33,19 @@ function resultPath(): string {
   return join(getConfig().logDir, `result_${stamp}_${randomBytes(5).toString('hex')}.txt`);
 }
 
+/** Where a resumable operation writes its result instead of a fresh temp file (engine/outofcore/resume.ts). */
+export interface ResultTarget {
+  /** The unfinished output in the operation's checkpoint folder (`AtomicFile.reopen`), on the log folder's file system. */
+  readonly file: AtomicFile;
+}
+
 /**
- * Runs `produce` against a fresh temp file and publishes what it wrote. The file must hold
- * exactly `-`? followed by `digitCount` canonical digits when `produce` returns.
+ * Runs `produce` against a fresh temp file (or `target`'s file) and publishes what it wrote. The file must hold
+ * exactly `-`? followed by `digitCount` canonical digits when `produce` returns. On failure a temp file is
+ * deleted; a target's file is closed and kept, so that a rerun continues it.
  */
-export async function writeResult(produce: (file: AtomicFile) => Promise<ResultShape>): Promise<StreamNumber> {
-  const file = await AtomicFile.create(getConfig().logDir);
+export async function writeResult(produce: (file: AtomicFile) => Promise<ResultShape>, target?: ResultTarget): Promise<StreamNumber> {
+  const file = target?.file ?? (await AtomicFile.create(getConfig().logDir));
   try {
     const shape = await produce(file);
     await file.finish();
@@ -59,8 +67,8 @@ export async function writeResult(produce: (file: AtomicFile) => Promise<ResultS
     });
     return StreamNumber.adoptRegistered(info);
   } catch (error) {
-    await file.abort();
-    throw error;
+    await file.abort(); // a target's file is kept (AtomicFile.reopen)
+    throw asDiskFull(error); // ENOSPC from any layer below: a DiskFullError
   }
 }
 

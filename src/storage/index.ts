@@ -10,3 +10,4 @@ export * from './literal.js';
 export * from './owner.js';
 export * from './regular.js';
 export * from './disk.js';
+export * from './checkpoint.js';

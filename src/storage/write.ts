@@ -12,7 +12,7 @@
  * process is dead. A live writer's temp file is kept (its owner is alive), and a user's file is
  * never matched unless it copies the full `.tmp-<pid>.<start>-<12 hex>` form.
  */
-import { lstatSync, mkdirSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { StorageError } from '../errors.js';
@@ -22,6 +22,8 @@ export class AtomicFile {
   private handle: FileHandle | undefined;
   private appendPosition = 0;
   private settled = false;
+  /** Opened by `reopen`: `abort` keeps the file. */
+  private kept = false;
 
   private constructor(
     readonly tempPath: string,
@@ -50,6 +52,22 @@ export class AtomicFile {
       return new AtomicFile(path, await open(path, 'wx+'));
     } catch (error) {
       throw new StorageError(path, 'create temp file', error);
+    }
+  }
+
+  /**
+   * Opens the file at `path` as the unfinished output of a resumable operation (in its checkpoint folder,
+   * engine/outofcore/resume.ts): kept as it is when it exists — a killed run's digits, which the operation's
+   * journal verifies before trusting any of them — and created when not. Published like a temp file; `abort()`
+   * (also after a failed write) closes it and leaves it for the rerun: the checkpoint folder's owner removes it.
+   */
+  static async reopen(path: string): Promise<AtomicFile> {
+    try {
+      const file = new AtomicFile(path, await open(path, existsSync(path) ? 'r+' : 'w+'));
+      file.kept = true;
+      return file;
+    } catch (error) {
+      throw new StorageError(path, 'open', error);
     }
   }
 
@@ -119,6 +137,16 @@ export class AtomicFile {
     }
   }
 
+  /** Flushes what was written so far to the disk (a resumable operation then records it in its journal). */
+  async sync(): Promise<void> {
+    try {
+      await this.open().datasync();
+    } catch (error) {
+      await this.abort();
+      throw new StorageError(this.tempPath, 'flush', error);
+    }
+  }
+
   /** Flushes and closes; the temp file stays until `publish` or `abort`. */
   async finish(): Promise<void> {
     const handle = this.open();
@@ -146,13 +174,14 @@ export class AtomicFile {
     }
   }
 
-  /** Closes and deletes the temp file; harmless when already published or aborted. */
+  /** Closes and deletes the temp file (keeps a `reopen`ed one); harmless when already published or aborted. */
   async abort(): Promise<void> {
     if (this.settled) return;
     this.settled = true;
     const handle = this.handle;
     this.handle = undefined;
     await handle?.close().catch(() => undefined);
+    if (this.kept) return;
     try {
       unlinkSync(this.tempPath);
     } catch {

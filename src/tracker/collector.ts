@@ -24,7 +24,8 @@ import { closeTracker, tracker, trackerNow, withTrackerLock } from './connection
 import { isInsideLogDir, removeInsideLogDir } from './paths.js';
 import { ensureReserve, releaseReserve } from './reserve.js';
 import { getConfig } from '../config.js';
-import { forgetPath, refreshHolders } from './reconcile.js';
+import { forgetPath, refreshHolders, removeAbandonedCheckpoints } from './reconcile.js';
+import { checkpointOwner, isCheckpointName } from '../storage/checkpoint.js';
 
 /**
  * The collector's score of one file; a clock running backwards counts as age 0. Pure: no tracker access.
@@ -43,7 +44,8 @@ export interface CollectOptions {
 }
 
 /**
- * Deletes every unreferenced staged file whose score is >= `scoreThreshold`, with its rows.
+ * Deletes every unreferenced staged file whose score is >= `scoreThreshold`, with its rows, and every abandoned
+ * checkpoint folder of a resumable run (no living holder, unchanged for `checkpointMaxAgeDays`; storage/checkpoint.ts).
  * `collectGarbage(0)` sweeps every unreferenced file.
  * On a full disk it releases the home's reserve file and tries once more, so a gc can still free space.
  * @throws {InvalidArgumentError} the threshold is negative or not a number, or the log folder is a symlink or
@@ -70,6 +72,7 @@ export function collectGarbage(scoreThreshold: number, options: CollectOptions =
         forgetPath(ctx, row.path);
         if (isInsideLogDir(row.path, ctx.logDir) && removeInsideLogDir(row.path, ctx.logDir)) deleted.push(row.path);
       }
+      deleted.push(...removeAbandonedCheckpoints(ctx.logDir, Date.now()));
       return deleted;
     });
   });
@@ -115,7 +118,8 @@ export interface ClearReport {
 
 /**
  * Empties the log folder and the records (the prototype's `clear_logs()`), except what running
- * processes still use: a file with a live reference and a live writer's temp file are kept
+ * processes still use: a file with a live reference, a live writer's temp file and a checkpoint folder a running
+ * resumable operation holds are kept (unheld checkpoints are removed whatever their age)
  * (and stay tracked), and reported. Wiping them would break those processes — the prototype's
  * choice, which we do not copy. References of dead processes are released first.
  * Only the top level of the log folder is cleared; sub-folders are not mathstream's.
@@ -149,10 +153,12 @@ export function clearLogs(): ClearReport {
       }
       for (const name of names.sort()) {
         const path = join(ctx.logDir, name);
-        const owner = tempOwner(basename(path));
+        // A checkpoint folder (storage/checkpoint.ts) goes unless a living process works in it.
+        const checkpoint = isCheckpointName(name);
+        const owner = checkpoint ? checkpointOwner(path) : tempOwner(basename(path));
         if (referenced.has(path) || (owner !== undefined && isOwnerAlive(owner))) {
           kept.push(path);
-        } else if (removeInsideLogDir(path, ctx.logDir, owner !== undefined)) {
+        } else if (removeInsideLogDir(path, ctx.logDir, owner !== undefined || checkpoint)) {
           removed.push(path);
         }
       }

@@ -9,7 +9,7 @@
  */
 export { trackedFiles, reconcile } from './references.js';
 export { collectGarbage, clearLogs, garbageScore, type CollectOptions, type ClearReport } from './collector.js';
-export { trackerStatus, type TrackerStatus, type TrackedFileStatus, type HolderStatus } from './status.js';
+export { trackerStatus, type TrackerStatus, type TrackedFileStatus, type HolderStatus, type CheckpointStatus } from './status.js';
 export { closeTracker, startUpReport } from './connection.js';
 export type { ReconcileReport, ReleasedOwner } from './reconcile.js';
 export { SCHEMA_VERSION } from './schema.js';

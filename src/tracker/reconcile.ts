@@ -13,7 +13,12 @@
  *    owner died                                    → removed (a live writer's are kept);
  * 5. a live process's reference missing from the
  *    database (the database was deleted)           → restored from the process's marker
- *                                                  (markers.ts), so the file stays held.
+ *                                                  (markers.ts), so the file stays held;
+ * 6. a resumable run's checkpoint folder
+ *    `.resume-<key>/` that is abandoned            → removed: no living process holds it and
+ *                                                  it has not changed for checkpointMaxAgeDays
+ *                                                  (storage/checkpoint.ts; a younger one is kept
+ *                                                  for the rerun that resumes from it).
  *
  * Every function here expects to run inside one IMMEDIATE transaction: other processes
  * register a result and rename its temp file onto the final name under the same lock, so the
@@ -22,6 +27,8 @@
 import { readdirSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isOwnerAlive, tempOwner } from '../storage/owner.js';
+import { isAbandoned, listCheckpoints } from '../storage/checkpoint.js';
+import { getConfig } from '../config.js';
 import { StorageError } from '../errors.js';
 import { ensureRealLogDir, lstatOrUndefined, removeInsideLogDir } from './paths.js';
 import { removeOwnerMarkers, restoreLiveMarkers } from './markers.js';
@@ -47,6 +54,20 @@ export interface ReconcileReport {
   readonly keptTemps: string[];
   /** Files whose live holders' references were restored from their markers (markers.ts). */
   readonly restoredReferences: string[];
+  /** Abandoned checkpoint folders of resumable runs, removed (storage/checkpoint.ts). */
+  readonly removedCheckpoints: string[];
+}
+
+/**
+ * Removes the checkpoint folders of `logDir` that are abandoned at `now` (no living holder, unchanged for
+ * `maxAgeDays`; 0 removes every unheld one, as `clear` does). Returns the folders removed.
+ */
+export function removeAbandonedCheckpoints(logDir: string, now: number, maxAgeDays = getConfig().checkpointMaxAgeDays): string[] {
+  const removed: string[] = [];
+  for (const info of listCheckpoints(logDir)) {
+    if (isAbandoned(info, now, maxAgeDays * 86_400_000) && removeInsideLogDir(info.path, logDir, true)) removed.push(info.path);
+  }
+  return removed;
 }
 
 /**
@@ -143,6 +164,7 @@ export function reconcileWith(ctx: TrackerContext, now: number): ReconcileReport
     if (isOwnerAlive(owner)) keptTemps.push(path);
     else if (removeInsideLogDir(path, ctx.logDir, true)) removedTemps.push(path);
   }
+  const removedCheckpoints = removeAbandonedCheckpoints(ctx.logDir, now);
   const releasedOwners = releaseDeadHolders(ctx);
   // Live processes' references recorded on disk but missing from the database (it was deleted
   // or replaced): restored before anything is adopted at reference 0 (markers.ts).
@@ -156,5 +178,5 @@ export function reconcileWith(ctx: TrackerContext, now: number): ReconcileReport
       if (adopt(ctx, path, now)) adopted.push(path);
     }
   }
-  return { droppedRows: dropped, adopted, releasedOwners, removedTemps, keptTemps, restoredReferences: restored };
+  return { droppedRows: dropped, adopted, releasedOwners, removedTemps, keptTemps, restoredReferences: restored, removedCheckpoints };
 }

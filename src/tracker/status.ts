@@ -7,6 +7,8 @@ import { isOwnerAlive, currentOwner } from '../storage/owner.js';
 import { trackerNow, withTracker } from './connection.js';
 import { garbageScore } from './collector.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { getConfig } from '../config.js';
+import { isAbandoned, listCheckpoints } from '../storage/checkpoint.js';
 
 export interface TrackedFileStatus {
   readonly path: string;
@@ -31,6 +33,19 @@ export interface HolderStatus {
   readonly self: boolean;
 }
 
+/** A resumable run's checkpoint folder (storage/checkpoint.ts). */
+export interface CheckpointStatus {
+  readonly path: string;
+  /** Bytes of its files. */
+  readonly size: number;
+  /** True while a living process works in it. */
+  readonly held: boolean;
+  /** ISO 8601 time of its latest change. */
+  readonly modified: string;
+  /** True when reconciliation or `gc` would remove it now (unheld and older than checkpointMaxAgeDays). */
+  readonly abandoned: boolean;
+}
+
 export interface TrackerStatus {
   readonly home: string;
   readonly logDir: string;
@@ -38,6 +53,8 @@ export interface TrackerStatus {
   readonly schemaVersion: number;
   readonly files: TrackedFileStatus[];
   readonly holders: HolderStatus[];
+  /** Checkpoint folders of resumable runs (interrupted, or running now). */
+  readonly checkpoints: CheckpointStatus[];
   readonly totals: {
     readonly files: number;
     readonly bytes: number;
@@ -73,6 +90,14 @@ export function trackerStatus(now: number = trackerNow()): TrackerStatus {
       if (!liveness.has(row.owner)) liveness.set(row.owner, isOwnerAlive(row.owner));
       return { ...row, alive: liveness.get(row.owner)!, self: row.owner === me };
     });
+    const maxAgeMs = getConfig().checkpointMaxAgeDays * 86_400_000;
+    const checkpoints = listCheckpoints(ctx.logDir).map((info) => ({
+      path: info.path,
+      size: info.sizeBytes,
+      held: info.held,
+      modified: new Date(info.modifiedMs).toISOString(),
+      abandoned: isAbandoned(info, Date.now(), maxAgeMs),
+    }));
     return {
       home: ctx.home,
       logDir: ctx.logDir,
@@ -80,6 +105,7 @@ export function trackerStatus(now: number = trackerNow()): TrackerStatus {
       schemaVersion: SCHEMA_VERSION,
       files,
       holders,
+      checkpoints,
       totals: {
         files: files.length,
         bytes: files.reduce((sum, f) => sum + (f.size ?? 0), 0),

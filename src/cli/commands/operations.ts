@@ -3,7 +3,7 @@
  * Without -o the decimal result goes to stdout (streamed, never built as one string).
  */
 import type { Command } from 'commander';
-import { add, checkOutputTarget, compare, div, exportToFile, mod, mul, pow, sub, writeToStream, type OperationOptions } from '../../engine/index.js';
+import { add, checkOutputTarget, compare, div, exportToFile, mod, mul, pow, sub, writeToStream, type OperationOptions, type ResumeInfo } from '../../engine/index.js';
 import type { StreamNumber } from '../../number.js';
 import { operandFiles, parseOperand } from '../operands.js';
 import { startProgress } from '../progress.js';
@@ -11,22 +11,30 @@ import { action } from '../error-boundary.js';
 
 type Binary = (a: StreamNumber, b: StreamNumber, options: OperationOptions) => Promise<StreamNumber>;
 
-const OPERATIONS: ReadonlyArray<[name: string, summary: string, run: Binary]> = [
-  ['add', 'X + Y', add],
-  ['sub', 'X - Y', sub],
-  ['mul', 'X * Y', mul],
-  ['div', 'floor(X / Y) (Python semantics)', div],
-  ['mod', 'X mod Y, with the sign of Y (Python semantics)', mod],
-  ['pow', 'X ** Y for Y >= 0', pow],
+/** name, summary, operation, resumable (out of core it keeps checkpoints and continues a killed run: `--fresh`). */
+const OPERATIONS: ReadonlyArray<[name: string, summary: string, run: Binary, resumable: boolean]> = [
+  ['add', 'X + Y', add, false],
+  ['sub', 'X - Y', sub, false],
+  ['mul', 'X * Y', mul, true],
+  ['div', 'floor(X / Y) (Python semantics)', div, false],
+  ['mod', 'X mod Y, with the sign of Y (Python semantics)', mod, false],
+  ['pow', 'X ** Y for Y >= 0', pow, true],
 ];
 
+/** The stderr line of a run that continues from a checkpoint. */
+export function resumeMessage(info: ResumeInfo): string {
+  return `${info.operation}: resuming from checkpoint: ${info.done} of ${info.total} ${info.unit} done (--fresh starts over)\n`;
+}
+
 export function register(program: Command): void {
-  for (const [name, summary, run] of OPERATIONS) {
-    program
+  for (const [name, summary, run, resumable] of OPERATIONS) {
+    const command = program
       .command(`${name} <X> <Y>`)
       .description(`${summary}; X, Y: integer literal or @FILE`)
-      .option('-o, --output <FILE>', 'write the result to FILE instead of stdout')
-      .action(action(async (x: string, y: string, flags: { output?: string }) => {
+      .option('-o, --output <FILE>', 'write the result to FILE instead of stdout');
+    if (resumable) command.option('--fresh', 'discard the checkpoint of an earlier, interrupted run of this command and start over');
+    command
+      .action(action(async (x: string, y: string, flags: { output?: string; fresh?: boolean }) => {
         // Checked before any work: `-o ""` is an error (not stdout), and the output may be neither
         // inside the home nor one of the operand files.
         if (flags.output !== undefined) checkOutputTarget(flags.output, operandFiles(x, y));
@@ -37,7 +45,10 @@ export function register(program: Command): void {
         const cancel = () => controller.abort();
         process.once('SIGINT', cancel);
         try {
-          const result = await run(a, b, { signal: controller.signal, onProgress: progress.onProgress });
+          const resume: OperationOptions = resumable
+            ? { resume: true, fresh: flags.fresh === true, onResume: (info) => process.stderr.write(resumeMessage(info)) }
+            : {};
+          const result = await run(a, b, { signal: controller.signal, onProgress: progress.onProgress, ...resume });
           try {
             if (flags.output !== undefined) await exportToFile(result, flags.output, { signal: controller.signal });
             else await writeToStream(result, process.stdout);

@@ -23,7 +23,7 @@ function liveStreams(holders: ReadonlyArray<{ path: string; count: number; alive
 export function register(program: Command): void {
   program
     .command('status')
-    .description('print the tracker state as JSON: tracked files, references, active streams, totals')
+    .description('print the tracker state as JSON: tracked files, references, active streams, checkpoints of interrupted runs, totals')
     .action(
       action(() => {
         const status = trackerStatus();

@@ -7,10 +7,18 @@
  * verification record (a checksum or residue of its data, and the parameters it was computed with), so a torn
  * unit — recorded but whose data does not match — is detected by the computation and redone, never trusted.
  *
- * `MemoryJournal` remembers nothing across processes (the default: a run that is not resumable). The durable
- * journal, whose records and files survive the process, is the resumable kind (docs/ARCHITECTURE.md, "Resumable
- * runs").
+ * `MemoryJournal` remembers nothing across processes (the default: a run that is not resumable). `FileJournal`,
+ * whose records survive the process, is the resumable kind (docs/ARCHITECTURE.md, "Resumable runs").
+ *
+ * FileJournal's format: an append-only text file, one record per line, `<16 hex digits> <JSON>\n`, the hex digits
+ * being the start of the SHA-256 of the JSON. The JSON is `["set", key, value]` or `["forget", prefix]`; records
+ * apply in order. A kill or power loss can tear only the last line (appends are sequential and each `set` ends
+ * with an fdatasync before it resolves), so on opening the first line that is incomplete or whose hash does not
+ * match ends the journal: it and everything after it are cut off the file, never trusted.
  */
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import { storageError } from '../../errors.js';
 
 /** The records of one operation's finished units of work, by key. */
 export interface Journal {
@@ -42,5 +50,133 @@ export class MemoryJournal implements Journal {
 
   async forget(prefix: string): Promise<void> {
     for (const key of [...this.records.keys()]) if (key.startsWith(prefix)) this.records.delete(key);
+  }
+}
+
+function recordHash(json: string): string {
+  return createHash('sha256').update(json).digest('hex').slice(0, 16);
+}
+
+/** What opening a FileJournal found. */
+export interface JournalReplay {
+  /** Records applied. */
+  readonly records: number;
+  /** Bytes of a torn or corrupt tail cut off the file (0 when it ended cleanly). */
+  readonly discardedBytes: number;
+}
+
+/** A journal in a file: records survive the process (see the module comment for the format). */
+export class FileJournal implements Journal {
+  readonly durable = true;
+  private readonly records = new Map<string, string>();
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly path: string,
+    private handle: FileHandle | undefined,
+    private position: number,
+    readonly replay: JournalReplay,
+  ) {}
+
+  /**
+   * Opens (or creates) the journal at `path` and replays it, cutting a torn tail off.
+   * @throws {StorageError} the file cannot be opened, read or cut
+   * @example const journal = await FileJournal.open(join(folder, 'journal')); journal.get('pow:step');
+   */
+  static async open(path: string): Promise<FileJournal> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'a+');
+    } catch (error) {
+      throw storageError(path, 'open journal', error);
+    }
+    try {
+      const text = (await handle.readFile()).toString('utf8');
+      const parsed: Array<[string, string, string?]> = [];
+      let good = 0;
+      for (let at = 0; at < text.length; ) {
+        const end = text.indexOf('\n', at);
+        if (end < 0) break;
+        const line = text.slice(at, end);
+        const json = line.slice(17);
+        if (line[16] !== ' ' || recordHash(json) !== line.slice(0, 16)) break;
+        let record: unknown;
+        try {
+          record = JSON.parse(json);
+        } catch {
+          break;
+        }
+        if (!Array.isArray(record) || !record.every((part) => typeof part === 'string')) break;
+        parsed.push(record as [string, string, string?]);
+        at = end + 1;
+        good = Buffer.byteLength(text.slice(0, at));
+      }
+      const total = Buffer.byteLength(text);
+      if (good < total) {
+        await handle.truncate(good);
+        await handle.datasync();
+      }
+      const journal = new FileJournal(path, handle, good, { records: parsed.length, discardedBytes: total - good });
+      for (const [kind, key, value] of parsed) {
+        if (kind === 'set' && value !== undefined) journal.records.set(key, value);
+        else if (kind === 'forget') journal.dropPrefix(key);
+      }
+      return journal;
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw storageError(path, 'read journal', error);
+    }
+  }
+
+  get(key: string): string | undefined {
+    return this.records.get(key);
+  }
+
+  /** Every record now in force (a copy). */
+  entries(): Array<[string, string]> {
+    return [...this.records.entries()];
+  }
+
+  set(key: string, value: string): Promise<void> {
+    this.records.set(key, value);
+    return this.append(JSON.stringify(['set', key, value]));
+  }
+
+  forget(prefix: string): Promise<void> {
+    this.dropPrefix(prefix);
+    return this.append(JSON.stringify(['forget', prefix]));
+  }
+
+  /** Waits for pending appends and closes the file. */
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close().catch(() => undefined);
+  }
+
+  private dropPrefix(prefix: string): void {
+    for (const key of [...this.records.keys()]) if (key.startsWith(prefix)) this.records.delete(key);
+  }
+
+  /** Appends one record and syncs it; appends run one at a time, in call order. */
+  private append(json: string): Promise<void> {
+    const line = Buffer.from(`${recordHash(json)} ${json}\n`);
+    const next = this.queue.then(async () => {
+      const handle = this.handle;
+      if (!handle) throw storageError(this.path, 'append to journal', new Error('journal is closed'));
+      try {
+        for (let done = 0; done < line.length; ) {
+          const { bytesWritten } = await handle.write(line, done, line.length - done, this.position + done);
+          done += bytesWritten;
+        }
+        await handle.datasync();
+      } catch (error) {
+        throw storageError(this.path, 'append to journal', error);
+      }
+      this.position += line.length;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 }

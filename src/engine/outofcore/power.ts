@@ -9,29 +9,55 @@
  * soon as the next one is written; the last step writes into the staged result. Peak disk: the
  * result, the previous intermediate (half its size) and the cached spectra (about 2.7 bytes per digit
  * of the squared operand).
+ *
+ * Resumable runs (`options.resume`, outofcore/resume.ts): each finished step's intermediate is a
+ * checkpoint. It is flushed, hashed (SHA-256 of the file), renamed to `step-<i>.txt` in the checkpoint
+ * folder, and only then recorded in the journal (`pow:step` → step, size, hash); the previous one is
+ * deleted after the record is on disk, so a kill at any moment leaves at least one recorded step or
+ * none. A rerun re-hashes the recorded step's file before using it: a file that is missing, short or
+ * different (a torn or damaged checkpoint) is discarded and the run starts over, never trusting it.
+ * Squaring steps double in size, so the last recorded step holds about half the remaining work's input
+ * and the work done so far is about half of everything (docs/ARCHITECTURE.md, "Resumable runs").
  */
+import { createHash } from 'node:crypto';
+import { createReadStream, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { InvalidArgumentError } from '../../errors.js';
 import type { StreamNumber } from '../../number.js';
-import { AtomicFile, type DigitFileInfo } from '../../storage/index.js';
-import { ensureResultFits, throwIfCancelled, type OperationOptions } from '../context.js';
+import { AtomicFile, syncFolder, type DigitFileInfo } from '../../storage/index.js';
+import { throwIfCancelled, type OperationOptions } from '../context.js';
 import { writeResult } from '../result.js';
-import { convolveBlocksOnDisk, type MultiplyOutcome } from './multiply.js';
+import { getConfig } from '../../config.js';
+import { convolveBlocksOnDisk, productScratchBytes, type MultiplyOutcome } from './multiply.js';
 import type { OutOfCoreTuning } from './product.js';
 import { settleProduct } from './product.js';
-import { ScratchDir } from './scratch.js';
+import { resumableRun, type RunContext } from './resume.js';
 
 /** Largest base folded into the output stream (scale · base-10^4 digit + carry stays exact). */
 const FOLD_LIMIT = 2 ** 26;
 
+/** The journal key of pow's last finished step. */
+const STEP_KEY = 'pow:step';
+
+/** An intermediate power: a file the next step reads; `discard` deletes it unless it is a checkpoint. */
 interface Intermediate {
-  readonly file: AtomicFile;
   readonly info: DigitFileInfo;
+  discard(): Promise<void>;
 }
 
-function intermediateInfo(file: AtomicFile, outcome: MultiplyOutcome): DigitFileInfo {
+/** What the journal records of a finished step (its file is verified against it before reuse). */
+interface StepRecord {
+  readonly step: number;
+  readonly file: string;
+  readonly bytes: number;
+  readonly leadingZeros: number;
+  readonly sha256: string;
+}
+
+function intermediateInfo(path: string, outcome: MultiplyOutcome): DigitFileInfo {
   const digitCount = outcome.reserved - outcome.leadingZeros;
   return {
-    path: file.tempPath,
+    path,
     negative: false,
     start: outcome.leadingZeros,
     end: outcome.reserved,
@@ -41,9 +67,42 @@ function intermediateInfo(file: AtomicFile, outcome: MultiplyOutcome): DigitFile
   };
 }
 
+/** SHA-256 of a whole file, streamed. */
+async function fileHash(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** The recorded step whose file verifies, or undefined (an unusable record and its file are dropped). */
+async function restoreStep(run: RunContext, folder: string, lastStep: number): Promise<{ record: StepRecord; info: DigitFileInfo } | undefined> {
+  const text = run.journal.get(STEP_KEY);
+  if (text === undefined) return undefined;
+  let record: StepRecord | undefined;
+  try {
+    record = JSON.parse(text) as StepRecord;
+    const path = join(folder, record.file);
+    if (
+      Number.isSafeInteger(record.step) && record.step >= 1 && record.step <= lastStep &&
+      /^step-\d+\.txt$/.test(record.file) && statSync(path).size === record.bytes && (await fileHash(path)) === record.sha256
+    ) {
+      return { record, info: intermediateInfo(path, { reserved: record.bytes, leadingZeros: record.leadingZeros }) };
+    }
+  } catch {
+    // unreadable record or missing file: not trusted
+  }
+  if (record && typeof record.file === 'string' && /^step-\d+\.txt$/.test(record.file)) rmSync(join(folder, record.file), { force: true });
+  await run.journal.forget(STEP_KEY);
+  return undefined;
+}
+
 /**
  * |a|^e with the given sign, out of core. `a` is not zero or ±1, e >= 2, and `estimatedDigits` is the
- * result's size estimate (for the disk guard and progress).
+ * result's size estimate (for the disk guard and progress). With `options.resume` the run keeps
+ * checkpoints and continues from an earlier run's (see the module comment).
+ * @throws {ResultTooLargeError} the disk cannot hold the result and scratch (before any work)
+ * @throws {DiskFullError} the disk filled up midway (a resumable run keeps its checkpoints)
+ * @throws {CheckpointBusyError} with `resume`, the same power is being computed by another process
  */
 export async function powOutOfCore(
   x: StreamNumber,
@@ -56,10 +115,28 @@ export async function powOutOfCore(
   if (!Number.isSafeInteger(exponent) || exponent < 2) throw new InvalidArgumentError(`pow: out-of-core exponent ${exponent} must be >= 2`);
   const small = x.digitCount <= 8 ? Number(x.toString().replace('-', '')) : undefined;
   const fold = small !== undefined && small <= FOLD_LIMIT ? small : undefined;
-  // Result + previous intermediate + spectra of the last squaring (16 bytes per 3-digit coefficient of half the result).
-  ensureResultFits('pow', estimatedDigits, Math.ceil(estimatedDigits / 2) + Math.ceil((16 * estimatedDigits) / 6) + (1 << 20));
+  // Result + previous intermediate + the last squaring's scratch files.
+  const half = Math.ceil(estimatedDigits / 2);
+  const scratchBytes = half + productScratchBytes(half, undefined, getConfig().memoryBudget, tuning.blockSize) + (1 << 20);
+  const spec = { operation: 'pow', operands: [x.info], parameters: { exponent, negative } };
+  return resumableRun(spec, { digits: estimatedDigits, scratchBytes }, options, (run) =>
+    powSteps(run, x.info, exponent, negative, estimatedDigits, fold, options, tuning),
+  );
+}
 
+async function powSteps(
+  run: RunContext,
+  base: DigitFileInfo,
+  exponent: number,
+  negative: boolean,
+  estimatedDigits: number,
+  fold: number | undefined,
+  options: OperationOptions,
+  tuning: OutOfCoreTuning,
+): Promise<StreamNumber> {
+  const scratch = run.scratch;
   const bits = exponent.toString(2);
+  const steps = bits.length - 1;
   // Work of a step ~ digits squared at that step; progress weighs steps by their result size.
   const stepDigits: number[] = [];
   for (let i = 1; i < bits.length; i++) stepDigits.push(estimatedDigits / 2 ** (bits.length - 1 - i));
@@ -68,13 +145,44 @@ export async function powOutOfCore(
   const stepOptions = (share: number): OperationOptions => ({
     signal: options.signal,
     onProgress: options.onProgress
-      ? (done, total) => options.onProgress!(Math.min(totalWork, workDone + (share * done) / total), totalWork)
+      ? (done, total, phase) => options.onProgress!(Math.min(totalWork, workDone + (share * done) / total), totalWork, phase)
       : undefined,
   });
 
-  const scratch = ScratchDir.create();
   let current: Intermediate | undefined;
-  const base = x.info;
+  let first = 1;
+  if (run.durable) {
+    const saved = await restoreStep(run, scratch.path, steps - 1);
+    if (saved) {
+      const path = saved.info.path;
+      current = { info: saved.info, discard: async () => rmSync(path, { force: true }) };
+      first = saved.record.step + 1;
+      for (let i = 1; i < first; i++) workDone += stepDigits[i - 1]!;
+      run.resumed(saved.record.step, steps, 'steps');
+    }
+  }
+  const replaceCurrent = async (next: Intermediate | undefined): Promise<void> => {
+    await current?.discard();
+    current = next;
+  };
+  /** A temp file's intermediate (not a checkpoint): deleted when replaced or on failure. */
+  const temporary = (file: AtomicFile, outcome: MultiplyOutcome): Intermediate => ({
+    info: intermediateInfo(file.tempPath, outcome),
+    discard: () => file.abort(),
+  });
+  /** Makes step i's finished file a checkpoint (module comment: flush, hash, rename, record, then drop the previous one). */
+  const checkpoint = async (i: number, file: AtomicFile, outcome: MultiplyOutcome): Promise<Intermediate> => {
+    await file.finish();
+    const name = `step-${i}.txt`;
+    const path = join(scratch.path, name);
+    const sha256 = await fileHash(file.tempPath);
+    file.publish(path);
+    syncFolder(scratch.path);
+    const record: StepRecord = { step: i, file: name, bytes: outcome.reserved, leadingZeros: outcome.leadingZeros, sha256 };
+    await run.journal.set(STEP_KEY, JSON.stringify(record));
+    return { info: intermediateInfo(path, outcome), discard: async () => rmSync(path, { force: true }) };
+  };
+
   try {
     // One step: file ← current² (·a folded) ; then, for a large base with this bit set, file ← that · a.
     const step = async (i: number, out: AtomicFile, offset: number): Promise<MultiplyOutcome> => {
@@ -84,41 +192,47 @@ export async function powOutOfCore(
       const share = stepDigits[i - 1]!;
       if (bit && fold === undefined) {
         const squared = await AtomicFile.create(scratch.path);
-        const outcome = await convolveBlocksOnDisk({
-          a: source, out: squared, offset: 0, scratch, blockSize: tuning.blockSize, options: stepOptions(share / 2), operation: 'pow',
-        });
-        await replaceCurrent({ file: squared, info: intermediateInfo(squared, outcome) });
-        workDone += share / 2;
-        return convolveBlocksOnDisk({
-          a: current!.info, b: base, out, offset, scratch, blockSize: tuning.blockSize, options: stepOptions(share / 2), operation: 'pow',
-        });
+        try {
+          const outcome = await convolveBlocksOnDisk({
+            a: source, out: squared, offset: 0, scratch, blockSize: tuning.blockSize, method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share / 2), operation: 'pow',
+          });
+          workDone += share / 2;
+          const result = await convolveBlocksOnDisk({
+            a: intermediateInfo(squared.tempPath, outcome), b: base, out, offset, scratch, blockSize: tuning.blockSize,
+            method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share / 2), operation: 'pow',
+          });
+          workDone -= share / 2;
+          return result;
+        } finally {
+          await squared.abort();
+        }
       }
       return convolveBlocksOnDisk({
-        a: source, scale: bit ? fold : 1, out, offset, scratch, blockSize: tuning.blockSize, options: stepOptions(share), operation: 'pow',
+        a: source, scale: bit ? fold : 1, out, offset, scratch, blockSize: tuning.blockSize, method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share), operation: 'pow',
       });
-    };
-    const replaceCurrent = async (next: Intermediate | undefined): Promise<void> => {
-      await current?.file.abort();
-      current = next;
     };
 
-    for (let i = 1; i < bits.length - 1; i++) {
-      const file = await AtomicFile.create(scratch.path);
+    for (let i = first; i < bits.length - 1; i++) {
+      // A resumable step writes into a named file that survives a kill (the product's own journal records its units).
+      const file = run.durable ? await AtomicFile.reopen(join(scratch.path, `step-${i}.partial`)) : await AtomicFile.create(scratch.path);
       const outcome = await step(i, file, 0).catch(async (error: unknown) => {
-        await file.abort();
+        await file.abort(); // a temp file is deleted, a resumable step's file kept
         throw error;
       });
-      await replaceCurrent({ file, info: intermediateInfo(file, outcome) });
+      if (run.durable) await file.truncate(outcome.reserved); // a reused file may hold more than this product
+      if (run.durable) await replaceCurrent(await checkpoint(i, file, outcome));
+      else await replaceCurrent(temporary(file, outcome));
       workDone += stepDigits[i - 1]!;
     }
+    const target = run.durable ? { file: await AtomicFile.reopen(join(scratch.path, 'result.partial')) } : undefined;
     return await writeResult(async (file) => {
       const sign = negative ? 1 : 0;
       const outcome = await step(bits.length - 1, file, sign);
-      await replaceCurrent(undefined);
+      if (run.durable) await file.truncate(sign + outcome.reserved);
       return settleProduct(file, negative, outcome);
-    });
+    }, target);
   } finally {
-    await current?.file.abort();
-    scratch.remove();
+    // A checkpoint stays for the rerun (resume.ts removes the folder after a success); a temp file goes.
+    if (!run.durable) await current?.discard();
   }
 }

@@ -3,18 +3,23 @@
  * folder, the block convolution into a staged result file, the sign, and the trim of a leading zero.
  */
 import type { StreamNumber } from '../../number.js';
-import type { AtomicFile } from '../../storage/index.js';
-import { ensureResultFits, type OperationOptions } from '../context.js';
+import { join } from 'node:path';
+import { AtomicFile } from '../../storage/index.js';
+import type { OperationOptions } from '../context.js';
 import { MINUS, writeResult, type ResultShape } from '../result.js';
-import { blockSizeForBudget, convolveBlocksOnDisk, reservedDigits, spectraBytes, type MultiplyOutcome } from './multiply.js';
-import { ScratchDir } from './scratch.js';
+import { convolveBlocksOnDisk, productScratchBytes, reservedDigits, type MultiplyOutcome } from './multiply.js';
+import type { OutOfCoreMethod } from '../../kernel/planner.js';
+import { resumableRun } from './resume.js';
 import { getConfig } from '../../config.js';
 
 /** Tuning knobs for tests: a block size far below what the budget gives exercises many blocks on small operands. */
 export interface OutOfCoreTuning {
   readonly blockSize?: number;
+  /** Forces the block convolution or the 2-D transform (default: kernel/planner.ts planOutOfCore). */
+  readonly method?: OutOfCoreMethod;
+  /** Columns per stripe of the 2-D transform (default from the budget). */
+  readonly chunkColumns?: number;
 }
-
 
 /**
  * Turns a product written at [sign, sign + reserved) into a canonical result: squeezes out leading
@@ -28,7 +33,13 @@ export async function settleProduct(file: AtomicFile, negative: boolean, outcome
   return { negative, digitCount, isZero: false };
 }
 
-/** |x|·|y| with the given sign, out of core; both operands non-zero. */
+/**
+ * |x|·|y| with the given sign, out of core; both operands non-zero. With `options.resume` the product works in a
+ * checkpoint folder that a rerun after a kill continues from (outofcore/resume.ts).
+ * @throws {ResultTooLargeError} the disk cannot hold the result and the scratch (before any work)
+ * @throws {DiskFullError} the disk filled up midway
+ * @throws {CheckpointBusyError} with `resume`, the same product is being computed by another process
+ */
 export async function mulOutOfCore(
   x: StreamNumber,
   y: StreamNumber,
@@ -37,27 +48,27 @@ export async function mulOutOfCore(
   tuning: OutOfCoreTuning = {},
 ): Promise<StreamNumber> {
   const square = x.info.path === y.info.path && x.info.start === y.info.start && x.digitCount === y.digitCount;
-  const size = tuning.blockSize ?? blockSizeForBudget(getConfig().memoryBudget);
-  ensureResultFits('mul', x.digitCount + y.digitCount, spectraBytes(x.digitCount, square ? undefined : y.digitCount, size));
-  const scratch = ScratchDir.create();
-  try {
-    return await writeResult(async (file) => {
+  const scratchBytes = productScratchBytes(x.digitCount, square ? undefined : y.digitCount, getConfig().memoryBudget, tuning.blockSize);
+  const spec = { operation: 'mul', operands: square ? [x.info] : [x.info, y.info], parameters: { negative, square } };
+  return resumableRun(spec, { digits: x.digitCount + y.digitCount, scratchBytes }, options, async (run) =>
+    writeResult(async (file) => {
       const sign = negative ? 1 : 0;
       const outcome = await convolveBlocksOnDisk({
         a: x.info,
         b: square ? undefined : y.info,
         out: file,
         offset: sign,
-        scratch,
+        scratch: run.scratch,
         blockSize: tuning.blockSize,
+        method: tuning.method,
+        chunkColumns: tuning.chunkColumns,
         options,
         operation: 'mul',
       });
+      if (run.durable) await file.truncate(sign + outcome.reserved); // a reused file may hold more than this product
       return settleProduct(file, negative, outcome);
-    });
-  } finally {
-    scratch.remove();
-  }
+    }, run.durable ? { file: await AtomicFile.reopen(join(run.scratch.path, 'product.partial')) } : undefined),
+  );
 }
 
 export { reservedDigits };

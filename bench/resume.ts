@@ -1,0 +1,128 @@
+/**
+ * resume bench — the issue's resume target: `mathstream pow B E` (default 9^(9^9), 369,693,100 digits) under
+ * MATHSTREAM_MEMORY (default 1GiB) run in full, then run again and SIGKILLed at a fraction (default 60 %) of the
+ * full run's time, then rerun: the rerun resumes from the killed run's checkpoint. Prints the wall and CPU time
+ * (user + system of the child) and peak RSS (VmHWM), both sampled from /proc, of each run, the rerun/full ratios (target: the
+ * rerun under 40 % of the full run) and whether the digits are identical (SHA-256 of both outputs) and end as
+ * B^E mod 10^20 says. The machine's load average is printed before and after: on a shared machine wall time
+ * varies, CPU time much less.
+ *
+ *   node dist/bench/resume.js [--base 9] [--exponent 387420489] [--memory 1GiB] [--kill-at 0.6] [--dir /tmp]
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdtempSync, readFileSync, readSync, openSync, closeSync, fstatSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { printTable } from './util.js';
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+interface Run {
+  readonly wall: number;
+  readonly cpu: number | undefined;
+  readonly rssMiB: number | undefined;
+  readonly killed: boolean;
+  readonly stderr: string;
+}
+
+/** CPU seconds (user + system) and peak RSS (MiB) of a running process, from /proc (Linux; undefined elsewhere). */
+function sampleProc(pid: number): { cpu: number; rssMiB: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15), clock ticks of 1/100 s
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return { cpu: ticks / 100, rssMiB: hwm ? Math.round(Number(hwm[1]) / 1024) : 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One CLI run, SIGKILLed after `killAfter` seconds if given. CPU time and peak RSS are sampled from /proc every
+ * 100 ms (the last sample before exit: at most 0.1 s of CPU is missed).
+ */
+function runCli(args: readonly string[], env: NodeJS.ProcessEnv, killAfter?: number): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let sample: { cpu: number; rssMiB: number } | undefined;
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const sampler = setInterval(() => (sample = sampleProc(child.pid!) ?? sample), 100);
+    const timer = killAfter === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfter * 1000);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      clearInterval(sampler);
+      const wall = (performance.now() - started) / 1000;
+      const killed = signal === 'SIGKILL';
+      if (!killed && code !== 0) reject(new Error(`mathstream ${args.join(' ')} failed (${code ?? signal}): ${stderr}`));
+      else resolve({ wall, cpu: sample?.cpu, rssMiB: sample?.rssMiB, killed, stderr });
+    });
+  });
+}
+
+async function sha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function tailDigits(path: string, count: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buffer = Buffer.alloc(count + 1);
+    const read = readSync(fd, buffer, 0, buffer.length, Math.max(0, size - buffer.length));
+    return buffer.subarray(0, read).toString('latin1').trim().slice(-count);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function main(): Promise<void> {
+  const base = BigInt(option('base', '9'));
+  const exponent = BigInt(option('exponent', '387420489'));
+  const memory = option('memory', '1GiB');
+  const killAt = Number(option('kill-at', '0.6'));
+  const dir = mkdtempSync(join(option('dir', '/tmp'), 'ms-bench-resume-'));
+  const env = { ...process.env, MATHSTREAM_HOME: join(dir, 'home'), MATHSTREAM_MEMORY: memory };
+  const full = join(dir, 'full.txt');
+  const rerun = join(dir, 'rerun.txt');
+  const command = ['pow', String(base), String(exponent)];
+  try {
+    console.log(`pow ${base} ${exponent} at MATHSTREAM_MEMORY=${memory}, killed at ${killAt * 100}% of the full run; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const a = await runCli([...command, '-o', full, '--fresh'], env);
+    const b = await runCli([...command, '-o', rerun], env, a.wall * killAt);
+    const c = await runCli([...command, '-o', rerun], env);
+    const resumed = /resuming from checkpoint: .*/.exec(c.stderr)?.[0] ?? '(did not resume)';
+    const m = 10n ** 20n;
+    let r = 1n;
+    for (let b2 = base % m, e = exponent; e > 0n; e >>= 1n, b2 = (b2 * b2) % m) if (e & 1n) r = (r * b2) % m;
+    const expectedTail = r.toString().padStart(20, '0');
+    const identical = (await sha256(full)) === (await sha256(rerun));
+    const tailOk = tailDigits(full, 20) === expectedTail;
+    printTable([
+      { run: 'full', wall_s: a.wall.toFixed(1), cpu_s: a.cpu?.toFixed(1) ?? '?', rss_MiB: a.rssMiB ?? '?' },
+      { run: `killed at ${(a.wall * killAt).toFixed(1)} s`, wall_s: b.wall.toFixed(1), cpu_s: b.cpu?.toFixed(1) ?? '?', rss_MiB: b.rssMiB ?? '?' },
+      { run: 'rerun (resumed)', wall_s: c.wall.toFixed(1), cpu_s: c.cpu?.toFixed(1) ?? '?', rss_MiB: c.rssMiB ?? '?' },
+    ]);
+    console.log(resumed);
+    console.log(`rerun / full: wall ${(c.wall / a.wall).toFixed(3)}, cpu ${a.cpu && c.cpu ? (c.cpu / a.cpu).toFixed(3) : '?'} (target < 0.4)`);
+    console.log(`digits identical: ${identical}; last 20 digits ${tailOk ? 'match' : 'DO NOT match'} ${base}^${exponent} mod 10^20 = ${expectedTail}`);
+    console.log(`load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    if (!identical || !tailOk) process.exitCode = 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,141 @@
+/**
+ * outofcore/resume — runs an out-of-core operation either with temporary scratch (the default) or resumably,
+ * in a checkpoint folder that survives a kill, a crash or a power loss (docs/ARCHITECTURE.md, "Resumable runs").
+ *
+ * The folder is `<home>/log/.resume-<key>/` where `<key>` hashes what the operation computes and nothing else:
+ * the operation's name, its operands' identities and its parameters — not the memory budget, so a rerun with
+ * another budget still finds it (every unit record says what it was computed with, and the computation redoes a
+ * unit whose record does not match). An operand's identity is the SHA-256 of its digits when it is small (a
+ * literal is the same number whatever file holds it), else its real path, size, modification time and inode: a
+ * big operand file that changed is a different operand, and its old checkpoint is left for the collector.
+ *
+ * The folder holds `lock` (the owner token of the process working in it, storage/checkpoint.ts), `journal` (a
+ * FileJournal: the verification records of finished units) and the units' data files. Files whose names start
+ * with `.tmp-` are unfinished by definition and deleted when a run takes the folder. On success the folder is
+ * removed; on failure (an error, a full disk, cancellation) only the lock is given up, so the same command
+ * rerun continues; a killed run leaves its dead owner's token, which the next run replaces.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { getConfig } from '../../config.js';
+import { asDiskFull, CheckpointBusyError } from '../../errors.js';
+import {
+  CHECKPOINT_PREFIX, describeCheckpoint, releaseCheckpointFolder, takeCheckpointFolder, type DigitFileInfo,
+} from '../../storage/index.js';
+import { ensureResultFits, type OperationOptions } from '../context.js';
+import { FileJournal, MemoryJournal, type Journal } from './journal.js';
+import { ScratchDir } from './scratch.js';
+
+/** Operands up to this many bytes are identified by their digits' hash, larger ones by their file. */
+const HASHED_OPERAND_BYTES = 1 << 20;
+
+/** What a resumable operation computes: the parts of its checkpoint key. */
+export interface ResumableSpec {
+  readonly operation: string;
+  readonly operands: readonly DigitFileInfo[];
+  /** Parameters that change the result or the meaning of its units (an exponent, a sign); never the budget. */
+  readonly parameters: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** The disk an operation plans for before it starts (context.ts `ensureResultFits`). */
+export interface DiskPlan {
+  readonly digits: number;
+  readonly scratchBytes: number;
+}
+
+/** What the operation's body works with. */
+export interface RunContext {
+  /** Durable (FileJournal) when resumable, else a MemoryJournal. */
+  readonly journal: Journal;
+  /** Where the operation's scratch files go: the checkpoint folder when resumable. */
+  readonly scratch: ScratchDir;
+  /** True when checkpoints survive this process. */
+  readonly durable: boolean;
+  /** Tells the caller (`onResume`) that `done` of `total` units come from a checkpoint; nothing when done is 0. */
+  resumed(done: number, total: number, unit: string): void;
+}
+
+function operandIdentity(info: DigitFileInfo): string {
+  if (info.sizeBytes <= HASHED_OPERAND_BYTES) {
+    const bytes = readFileSync(info.path).subarray(info.start, info.end);
+    return `${info.negative ? '-' : '+'}${createHash('sha256').update(bytes).digest('hex')}`;
+  }
+  const stats = statSync(info.path);
+  return `${realpathSync(info.path)}:${stats.size}:${stats.mtimeMs}:${stats.ino}:${info.start}:${info.end}:${info.negative}`;
+}
+
+/**
+ * The checkpoint key of `spec`: 32 hex digits of a SHA-256.
+ * @example checkpointKey({ operation: 'pow', operands: [nine.info], parameters: { exponent: 387420489 } })
+ */
+export function checkpointKey(spec: ResumableSpec): string {
+  const text = JSON.stringify([spec.operation, spec.operands.map(operandIdentity), Object.entries(spec.parameters).sort()]);
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+/** The checkpoint folder `spec` uses in the current home. */
+export function checkpointFolder(spec: ResumableSpec): string {
+  return join(getConfig().logDir, `${CHECKPOINT_PREFIX}${checkpointKey(spec)}`);
+}
+
+/** Deletes what is in `folder` except its lock (a fresh start that keeps holding the folder). */
+function emptyFolder(folder: string): void {
+  for (const name of readdirSync(folder)) if (name !== 'lock') rmSync(join(folder, name), { recursive: true, force: true });
+}
+
+/**
+ * Runs `body` with scratch space and a journal: temporary ones unless `options.resume`, else the checkpoint folder
+ * of `spec` (see the module comment). Refuses up front, before any work, a run the disk cannot hold: `plan`'s
+ * result and scratch, less what an existing checkpoint already occupies.
+ * @throws {CheckpointBusyError} with `resume`, another living process works in the same checkpoint folder
+ * @throws {ResultTooLargeError} the disk cannot hold the result and scratch (names bytes needed and free)
+ * @throws {DiskFullError} the disk filled up midway (a resumable run keeps its checkpoint)
+ */
+export async function resumableRun<T>(
+  spec: ResumableSpec,
+  plan: DiskPlan,
+  options: OperationOptions,
+  body: (context: RunContext) => Promise<T>,
+): Promise<T> {
+  if (!options.resume) {
+    ensureResultFits(spec.operation, plan.digits, plan.scratchBytes);
+    const scratch = ScratchDir.create();
+    try {
+      return await body({ journal: new MemoryJournal(), scratch, durable: false, resumed: () => {} });
+    } catch (error) {
+      throw asDiskFull(error);
+    } finally {
+      scratch.remove();
+    }
+  }
+  const folder = checkpointFolder(spec);
+  // Planned before the folder is made: a refused run leaves nothing behind.
+  const saved = options.fresh ? 0 : describeCheckpoint(folder).sizeBytes;
+  ensureResultFits(spec.operation, plan.digits, Math.max(0, plan.scratchBytes - saved));
+  const held = takeCheckpointFolder(folder);
+  if (held !== undefined) throw new CheckpointBusyError(spec.operation, folder, held.heldBy);
+  let journal: FileJournal | undefined;
+  let succeeded = false;
+  try {
+    if (options.fresh) emptyFolder(folder);
+    for (const name of readdirSync(folder)) if (name.startsWith('.tmp-')) rmSync(join(folder, name), { recursive: true, force: true });
+    journal = await FileJournal.open(join(folder, 'journal'));
+    const result = await body({
+      journal,
+      scratch: ScratchDir.at(folder),
+      durable: true,
+      resumed(done, total, unit) {
+        if (done > 0) options.onResume?.({ operation: spec.operation, done, total, unit, folder });
+      },
+    });
+    succeeded = true;
+    return result;
+  } catch (error) {
+    throw asDiskFull(error);
+  } finally {
+    await journal?.close();
+    if (succeeded) rmSync(folder, { recursive: true, force: true });
+    else releaseCheckpointFolder(folder);
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Kill tests of resumable CLI runs: `mathstream pow`, `mul` and `div` forced out of core by a 1 MiB
+ * MATHSTREAM_MEMORY are SIGKILLed at seeded random moments, several times in a row (each rerun continues
+ * from what the killed one left), then run to the end. The digits are checked against BigInt, and nothing leaks
+ * in `<home>/log`: after reconciliation no temp file, no checkpoint folder (a successful run removes its own), no
+ * row without its file, and the database passes `PRAGMA integrity_check`. pow must say on stderr that it resumed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { configure, getConfig } from '../src/config.js';
+import { closeTracker, reconcile, trackedFiles } from '../src/tracker/index.js';
+import { freshHome, logFiles, randomInteger, seededRandom } from './helpers.js';
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+interface Run {
+  readonly killed: boolean;
+  readonly ms: number;
+  readonly stderr: string;
+  readonly code: number | null;
+}
+
+/** Runs the CLI in `home`; SIGKILLs it `killAfterMs` after spawning (never, if undefined). */
+function runCli(home: string, args: readonly string[], killAfterMs?: number): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, MATHSTREAM_HOME: join(home, 'home'), MATHSTREAM_MEMORY: '1MiB', MATHSTREAM_THREADS: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ killed: signal === 'SIGKILL', ms: Date.now() - started, stderr, code });
+    });
+  });
+}
+
+/**
+ * One full run (its time T sets the kill window), then `kills` runs killed at seeded moments in [0.15 T, 0.95 T]
+ * after their start, then a run to the end. Returns every run's stderr and the output file's text.
+ */
+async function killAndFinish(home: string, args: readonly string[], output: string, kills: number, seed: number): Promise<{ stderr: string[]; text: string }> {
+  const random = seededRandom(seed);
+  const full = await runCli(home, args);
+  assert.equal(full.code, 0, `an undisturbed run finishes: ${full.stderr}`);
+  let window = full.ms;
+  const stderr: string[] = [];
+  let killed = 0;
+  for (let attempt = 0; killed < kills && attempt < 3 * kills; attempt++) {
+    const run = await runCli(home, args, Math.floor((0.15 + 0.8 * random()) * window));
+    stderr.push(run.stderr);
+    if (run.killed) killed++;
+    else {
+      assert.equal(run.code, 0, run.stderr);
+      window = Math.min(window, run.ms); // the machine got faster: aim earlier
+    }
+  }
+  assert.ok(killed >= Math.min(2, kills), `runs were killed midway (${killed})`);
+  const last = await runCli(home, args);
+  stderr.push(last.stderr);
+  assert.equal(last.code, 0, `the rerun after the kills finishes: ${last.stderr}`);
+  return { stderr, text: readFileSync(output, 'latin1').trim() };
+}
+
+/** Nothing leaks in <home>/log once the next start has reconciled. */
+function assertNoLeaks(home: string): void {
+  configure({ home: join(home, 'home') });
+  try {
+    reconcile();
+    const names = logFiles(join(home, 'home'));
+    assert.deepEqual(names.filter((n) => n.startsWith('.tmp-')), [], 'no temp file or scratch folder');
+    assert.deepEqual(names.filter((n) => n.startsWith('.resume-')), [], 'no checkpoint folder after the successful run');
+    const rows = trackedFiles();
+    for (const path of Object.keys(rows)) assert.ok(existsSync(path), `row without its file: ${path}`);
+    for (const name of names) assert.ok(join(getConfig().logDir, name) in rows, `file without a row after reconciliation: ${name}`);
+    const db = new Database(getConfig().dbPath, { readonly: true });
+    try {
+      assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    } finally {
+      db.close();
+    }
+  } finally {
+    closeTracker();
+  }
+}
+
+test('pow killed at random moments resumes from its checkpoints and ends with the right digits', { timeout: 300_000 }, async () => {
+  const home = freshHome('ms-resume-kill-pow-');
+  const output = join(home, 'p.txt');
+  const exponent = 2_000_000;
+  const { stderr, text } = await killAndFinish(home, ['pow', '7', String(exponent), '-o', output], output, 4, 12);
+  assert.ok(stderr.some((e) => /pow: resuming from checkpoint: \d+ of 20 steps done/.test(e)), `a rerun said it resumed:\n${stderr.join('')}`);
+  assert.equal(text, (7n ** BigInt(exponent)).toString());
+  assertNoLeaks(home);
+});
+
+test('pow --fresh discards a checkpoint and says nothing of resuming', { timeout: 120_000 }, async () => {
+  const home = freshHome('ms-resume-fresh-');
+  const output = join(home, 'p.txt');
+  const args = ['pow', '7', '1000000', '-o', output];
+  const full = await runCli(home, args);
+  assert.equal(full.code, 0, full.stderr);
+  const killed = await runCli(home, args, Math.floor(full.ms * 0.8));
+  const fresh = await runCli(home, [...args, '--fresh']);
+  assert.equal(fresh.code, 0, fresh.stderr);
+  assert.doesNotMatch(fresh.stderr, /resuming/);
+  assert.equal(readFileSync(output, 'latin1').trim(), (7n ** 1_000_000n).toString());
+  assert.ok(killed.killed || killed.code === 0);
+  assertNoLeaks(home);
+});
+
+test('mul killed at random moments: the rerun ends with the right digits and nothing leaks', { timeout: 300_000 }, async () => {
+  const home = freshHome('ms-resume-kill-mul-');
+  const random = seededRandom(34);
+  const a = randomInteger(700_000, false, random);
+  const b = randomInteger(600_000, false, random);
+  mkdirSync(join(home, 'in'), { recursive: true });
+  writeFileSync(join(home, 'in', 'a.txt'), a.toString());
+  writeFileSync(join(home, 'in', 'b.txt'), b.toString());
+  const output = join(home, 'm.txt');
+  const { text } = await killAndFinish(home, ['mul', `@${join(home, 'in', 'a.txt')}`, `@${join(home, 'in', 'b.txt')}`, '-o', output], output, 4, 56);
+  assert.equal(text, (a * b).toString());
+  assertNoLeaks(home);
+});
+
+test('div killed at random moments: the rerun ends with the right quotient and nothing leaks', { timeout: 300_000 }, async () => {
+  const home = freshHome('ms-resume-kill-div-');
+  const random = seededRandom(78);
+  const a = randomInteger(900_000, false, random);
+  const b = randomInteger(300_000, false, random);
+  mkdirSync(join(home, 'in'), { recursive: true });
+  writeFileSync(join(home, 'in', 'a.txt'), a.toString());
+  writeFileSync(join(home, 'in', 'b.txt'), b.toString());
+  const output = join(home, 'q.txt');
+  const { text } = await killAndFinish(home, ['div', `@${join(home, 'in', 'a.txt')}`, `@${join(home, 'in', 'b.txt')}`, '-o', output], output, 3, 90);
+  const q = BigInt(text);
+  const r = a - q * b;
+  assert.ok(r >= 0n && r < b, 'a = q·b + r with 0 <= r < b');
+  assertNoLeaks(home);
+});

@@ -1,0 +1,160 @@
+/**
+ * Resumable out-of-core runs in one process (docs/ARCHITECTURE.md, "Resumable runs"): a run stopped midway keeps
+ * its checkpoint folder and the next run continues from its last verified step; a damaged checkpoint is discarded,
+ * never trusted; a folder held by a living process is refused; `fresh` starts over; reconciliation, `gc`, `clear`
+ * and `status` treat checkpoint folders by the abandonment rule. Digits are checked against BigInt.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getConfig } from '../src/config.js';
+import { CancelledError, CheckpointBusyError } from '../src/errors.js';
+import type { ResumeInfo } from '../src/engine/index.js';
+import { mulOutOfCore, powOutOfCore } from '../src/engine/outofcore/index.js';
+import { checkpointFolder } from '../src/engine/outofcore/resume.js';
+import { StreamNumber } from '../src/number.js';
+import { listCheckpoints } from '../src/storage/index.js';
+import { clearLogs, collectGarbage, reconcile, trackedFiles, trackerStatus } from '../src/tracker/index.js';
+import { freshHome, logFiles, randomInteger } from './helpers.js';
+
+const home = freshHome('ms-resume-');
+const BLOCK = 256;
+const EXPONENT = 40_000;
+const DIGITS = Math.floor(EXPONENT * Math.log10(7)) + 1;
+const EXPECTED = (7n ** BigInt(EXPONENT)).toString();
+
+/** Runs 7^EXPONENT resumably and stops it once `fraction` of the work is done. */
+async function stoppedPower(base: StreamNumber, fraction: number): Promise<void> {
+  const controller = new AbortController();
+  await assert.rejects(
+    powOutOfCore(base, EXPONENT, false, DIGITS, {
+      resume: true,
+      signal: controller.signal,
+      onProgress: (done, total) => {
+        if (done / total >= fraction) controller.abort();
+      },
+    }, { blockSize: BLOCK }),
+    CancelledError,
+  );
+}
+
+async function resumedPower(base: StreamNumber, options: { fresh?: boolean } = {}): Promise<{ result: string; info: ResumeInfo | undefined }> {
+  let info: ResumeInfo | undefined;
+  const p = await powOutOfCore(base, EXPONENT, false, DIGITS, { resume: true, onResume: (i) => (info = i), ...options }, { blockSize: BLOCK });
+  const result = p.toString();
+  p.free();
+  return { result, info };
+}
+
+function noTemps(): void {
+  assert.deepEqual(logFiles(home).filter((n) => n.startsWith('.tmp-')), [], 'no temp file or folder in the log folder');
+}
+
+test('a stopped pow keeps its checkpoint; the rerun resumes from it with the right digits and removes it', async () => {
+  const seven = await StreamNumber.fromLiteral(7);
+  await stoppedPower(seven, 0.3);
+  const [kept] = listCheckpoints(getConfig().logDir);
+  assert.ok(kept, 'the checkpoint folder stays after a failure');
+  assert.equal(kept.path, checkpointFolder({ operation: 'pow', operands: [seven.info], parameters: { exponent: EXPONENT, negative: false } }));
+  assert.equal(kept.held, false, 'the lock was given up');
+  assert.ok(readdirSync(kept.path).some((n) => /^step-\d+\.txt$/.test(n)), 'a verified step file is in it');
+  noTemps();
+  const { result, info } = await resumedPower(seven);
+  assert.equal(result, EXPECTED);
+  assert.ok(info !== undefined && info.done > 0 && info.done < info.total, `resumed part-way: ${JSON.stringify(info)}`);
+  assert.equal(info.total, EXPONENT.toString(2).length - 1);
+  assert.equal(info.unit, 'steps');
+  assert.deepEqual(listCheckpoints(getConfig().logDir), [], 'the checkpoint folder is removed after success');
+  noTemps();
+  seven.free();
+});
+
+test('a damaged checkpoint is discarded and the run starts over, still right', async () => {
+  const seven = await StreamNumber.fromLiteral(7);
+  await stoppedPower(seven, 0.3);
+  const [kept] = listCheckpoints(getConfig().logDir);
+  const step = readdirSync(kept!.path).find((n) => /^step-\d+\.txt$/.test(n))!;
+  const path = join(kept!.path, step);
+  const bytes = readFileSync(path);
+  bytes[Math.floor(bytes.length / 2)] = bytes[Math.floor(bytes.length / 2)] === 0x31 ? 0x32 : 0x31; // one digit changed
+  writeFileSync(path, bytes);
+  const { result, info } = await resumedPower(seven);
+  assert.equal(info, undefined, 'nothing was resumed from a checkpoint that fails its hash');
+  assert.equal(result, EXPECTED);
+  assert.deepEqual(listCheckpoints(getConfig().logDir), []);
+  seven.free();
+});
+
+test('fresh discards the checkpoint; a folder held by a living process is refused', async () => {
+  const seven = await StreamNumber.fromLiteral(7);
+  await stoppedPower(seven, 0.3);
+  const { result, info } = await resumedPower(seven, { fresh: true });
+  assert.equal(info, undefined);
+  assert.equal(result, EXPECTED);
+
+  await stoppedPower(seven, 0.3);
+  const [kept] = listCheckpoints(getConfig().logDir);
+  writeFileSync(join(kept!.path, 'lock'), `${process.ppid}.0\n`); // the test runner: alive
+  await assert.rejects(resumedPower(seven), (error: unknown) => {
+    assert.ok(error instanceof CheckpointBusyError, String(error));
+    assert.match(error.message, new RegExp(`pow: the same computation is already running in process ${process.ppid}`));
+    return true;
+  });
+  assert.ok(existsSync(join(kept!.path, 'journal')), 'the holder\'s checkpoint is untouched');
+  const [listed] = trackerStatus().checkpoints;
+  assert.ok(listed && listed.held && listed.size > 0 && !listed.abandoned, JSON.stringify(listed));
+  assert.deepEqual(collectGarbage(0), [], 'gc leaves a held checkpoint alone');
+  assert.ok(clearLogs().kept.includes(kept!.path), 'clear keeps a held checkpoint');
+  writeFileSync(join(kept!.path, 'lock'), '999999999.1\n'); // a dead owner: the run was killed
+  const resumed = await resumedPower(seven);
+  assert.ok(resumed.info !== undefined && resumed.info.done > 0);
+  assert.equal(resumed.result, EXPECTED);
+  seven.free();
+});
+
+test('abandoned checkpoints: kept while young, removed by reconcile and gc once old; clear removes any unheld one', async () => {
+  const seven = await StreamNumber.fromLiteral(7);
+  await stoppedPower(seven, 0.3);
+  const logDir = getConfig().logDir;
+  assert.deepEqual(reconcile().removedCheckpoints, [], 'a young checkpoint stays for its rerun');
+  const [kept] = listCheckpoints(logDir);
+  const old = new Date(Date.now() - 8 * 86_400_000);
+  for (const name of readdirSync(kept!.path)) utimesSync(join(kept!.path, name), old, old);
+  utimesSync(kept!.path, old, old);
+  assert.equal(trackerStatus().checkpoints[0]?.abandoned, true);
+  assert.deepEqual(reconcile().removedCheckpoints, [kept!.path]);
+  assert.deepEqual(listCheckpoints(logDir), []);
+
+  await stoppedPower(seven, 0.3);
+  const [again] = listCheckpoints(logDir);
+  for (const name of readdirSync(again!.path)) utimesSync(join(again!.path, name), old, old);
+  utimesSync(again!.path, old, old);
+  assert.ok(collectGarbage(1e12).includes(again!.path), 'gc removes an abandoned checkpoint');
+
+  await stoppedPower(seven, 0.3);
+  const [young] = listCheckpoints(logDir);
+  assert.ok(clearLogs().removed.includes(young!.path), 'clear removes an unheld checkpoint whatever its age');
+  assert.deepEqual(listCheckpoints(logDir), []);
+  seven.free();
+});
+
+test('a resumable out-of-core product: stopped, then rerun to the right digits; nothing leaks', async () => {
+  const a = randomInteger(30_000, false);
+  const b = randomInteger(25_000, false);
+  const x = await StreamNumber.fromLiteral(a);
+  const y = await StreamNumber.fromLiteral(b);
+  const controller = new AbortController();
+  await assert.rejects(
+    mulOutOfCore(x, y, true, { resume: true, signal: controller.signal, onProgress: (d, t) => d / t > 0.5 && controller.abort() }, { blockSize: BLOCK }),
+    CancelledError,
+  );
+  assert.equal(listCheckpoints(getConfig().logDir).length, 1);
+  const before = Object.keys(trackedFiles()).length;
+  const p = await mulOutOfCore(x, y, true, { resume: true }, { blockSize: BLOCK });
+  assert.equal(p.toString(), (-(a * b)).toString());
+  assert.equal(Object.keys(trackedFiles()).length, before + 1, 'one row: the result');
+  assert.deepEqual(listCheckpoints(getConfig().logDir), []);
+  noTemps();
+  for (const n of [x, y, p]) n.free();
+});
