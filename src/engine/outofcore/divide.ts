@@ -90,12 +90,18 @@ export function newtonLevels(p: number): number[] {
   return levels;
 }
 
-/** What the steps of one division share: the inner operations' options (the caller's signal only) and progress. */
+/**
+ * What the steps of one division share: the inner operations' options (the caller's signal only) and progress, in
+ * phases 'reciprocal' (the Newton levels, weighted by their digits) and 'quotient' (the chunks).
+ */
 interface Work {
   readonly inner: OperationOptions;
   readonly operation: string;
-  advance(units: number): void;
+  advance(units: number, phase: DividePhase): void;
 }
+
+/** The phases a division reports to `onProgress`. */
+export type DividePhase = 'reciprocal' | 'quotient';
 
 /** Staged intermediates of one step, freed together (`add` returns its argument). */
 export class Held {
@@ -132,7 +138,7 @@ async function reciprocal(D: StreamNumber, work: Work): Promise<StreamNumber> {
     const kernel = new Multiplier({ budget: budgetFor('outOfCoreInMemory') });
     const X = natDivMod(natShiftDecimal(NAT_ONE, 2 * p), await loadNat(D), kernel).q;
     const result = await writeNatResult(false, X);
-    work.advance(p);
+    work.advance(p, 'reciprocal');
     return result;
   }
   const h = Math.ceil(p / 2) + NEWTON_OVERLAP;
@@ -149,7 +155,7 @@ async function reciprocal(D: StreamNumber, work: Work): Promise<StreamNumber> {
     const Y = held.add(await shiftDecimal(Xh, p - h, work.inner));
     // T < 10^(p+h): Xh was short, X = Y + C; T > 10^(p+h): X = Y − C (C < Y: the correction is ~10^(3−h) of Y).
     const X = await addSigned(Y, C, E.sign > 0, work.inner);
-    work.advance(p);
+    work.advance(p, 'reciprocal');
     return X;
   } finally {
     held.free();
@@ -218,7 +224,7 @@ export async function divmodOutOfCore(
   const work: Work = {
     inner: { signal: options.signal },
     operation,
-    advance: (units) => report((done += units)),
+    advance: (units, phase) => report((done += units), phase),
   };
   const inner = work.inner;
   const b = await copyWithSign(y, false, inner); // |y|, so sums and differences are magnitudes
@@ -265,7 +271,7 @@ export async function divmodOutOfCore(
         } finally {
           q.free();
         }
-        work.advance(2 * c + n);
+        work.advance(2 * c + n, 'quotient');
       }
       if (written === 0) await file.append(Buffer.from('0'));
       return { negative: false, digitCount: Math.max(written, 1), isZero: written === 0 };
