@@ -75,8 +75,8 @@ export function quotientChunkCount(qlen: number, n: number): number {
 }
 
 /**
- * Whether a Newton level of p digits (the reciprocal's 2p/p division here, the reciprocal square root's 4p/2p
- * division and root in engine/sqrt.ts) runs in memory, with the kernel, within BUDGET_SHARES.outOfCoreInMemory.
+ * Whether a Newton level of p digits (the reciprocal's 2p/p division here, the root of a 2p-digit radicand in
+ * engine/sqrt.ts) runs in memory, with the kernel, within BUDGET_SHARES.outOfCoreInMemory: the one rule for both.
  */
 export function levelInMemory(p: number): boolean {
   if (p <= IN_MEMORY_LEVEL_DIGITS) return true;
@@ -115,8 +115,8 @@ export class Held {
   }
 }
 
-/** |x|·|y|, in memory or out of core as the planner says (a square when x and y are the same file). */
-export async function magnitudeProduct(x: StreamNumber, y: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
+/** |x|·|y|, in memory or out of core as the planner says. */
+async function magnitudeProduct(x: StreamNumber, y: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
   if (x.isZero || y.isZero) return writeDigitsResult(false, Buffer.from('0'));
   if (planProduct(x.digitCount, y.digitCount, { operands: 'files' }).method === 'outOfCore') {
     return mulOutOfCore(x, y, false, options);
@@ -126,7 +126,7 @@ export async function magnitudeProduct(x: StreamNumber, y: StreamNumber, options
 }
 
 /** 10^k as a file (one streaming pass). */
-export function powerOfTen(k: number, options: OperationOptions): Promise<StreamNumber> {
+function powerOfTen(k: number, options: OperationOptions): Promise<StreamNumber> {
   return withOperands([1], ([one]) => shiftDecimal(one!, k, options));
 }
 
