@@ -34,6 +34,7 @@ import { describeOperand, ensureResultFits, progressReporter, throwIfCancelled, 
 import { compareMagnitudes, divSmallMagnitude, shiftDecimal, truncateDecimal } from './linear.js';
 import { loadNat } from './load.js';
 import { Held, levelInMemory } from './outofcore/divide.js';
+import { productScratchBytes } from './outofcore/multiply.js';
 import { writeDigitsResult, writeNatResult } from './result.js';
 
 /**
@@ -58,8 +59,10 @@ export async function isqrt(a: NumberLike, options: OperationOptions = {}): Prom
       throwIfCancelled(options, 'isqrt');
       return writeDigitsResult(false, natToDigits(natIsqrt(await loadNat(x!))));
     }
-    // The root, the top level's truncations, quotient and sum, and the final square beside it.
-    ensureResultFits('isqrt', Math.ceil(d / 2), 4 * d);
+    // The root, the top level's truncations, quotient and sum, the final square beside it, and that square's scratch
+    // when it runs out of core (the largest product; the top level's division checks its own when it starts).
+    const N = Math.ceil(d / 2);
+    ensureResultFits('isqrt', N, 4 * d + (plannedOutOfCore(N, N) ? productScratchBytes(N, undefined) : 0));
     return isqrtOutOfCore(x!, options);
   });
 }

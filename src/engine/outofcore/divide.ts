@@ -48,6 +48,7 @@ import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, typ
 import { addSigned, compareMagnitudes, copyWithSign, shiftDecimal, truncateDecimal } from '../linear.js';
 import { loadNat } from '../load.js';
 import { writeDigitsResult, writeNatResult, writeResult } from '../result.js';
+import { productScratchBytes } from './multiply.js';
 import { mulOutOfCore } from './product.js';
 
 /** Reciprocal digits beyond a quotient chunk's (k = c + GUARD_DIGITS; the header's bound needs at least 5). */
@@ -215,8 +216,10 @@ export async function divmodOutOfCore(
   const steps = Math.ceil(qlen / c);
   const k = c + GUARD_DIGITS;
   const t = Math.max(0, n - 2);
-  // Quotient and remainder, plus the intermediates alive at once: |b|, D, X, W, the chunk's product and remainder.
-  ensureResultFits(operation, qlen + n, 3 * L + 3 * k);
+  // Quotient and remainder, plus the intermediates alive at once (|b|, X, W, q̃, q̃·b and the new remainder: less
+  // than 3L + 3k digits) and the scratch of the largest product, the chunk's q̃·b, when it runs out of core.
+  const largest = planProduct(c + 1, n, { operands: 'files' }).method === 'outOfCore' ? productScratchBytes(c + 1, n) : 0;
+  ensureResultFits(operation, qlen + n, 3 * L + 3 * k + largest);
   const levels = newtonLevels(k);
   const total = levels.reduce((s, p) => s + p, 0) + steps * (2 * c + n);
   const report = progressReporter(options, total);
