@@ -62,7 +62,7 @@ test('a stopped pow keeps its checkpoint; the rerun resumes from it with the rig
   noTemps();
   const { result, info } = await resumedPower(seven);
   assert.equal(result, EXPECTED);
-  assert.ok(info !== undefined && info.done > 0 && info.done < info.total, `resumed part-way: ${JSON.stringify(info)}`);
+  assert.ok(info !== undefined && info.done > 0 && info.done < (info.total ?? 0), `resumed part-way: ${JSON.stringify(info)}`);
   assert.equal(info.total, EXPONENT.toString(2).length - 1);
   assert.equal(info.unit, 'steps');
   assert.deepEqual(listCheckpoints(getConfig().logDir), [], 'the checkpoint folder is removed after success');

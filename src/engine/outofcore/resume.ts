@@ -52,8 +52,8 @@ export interface RunContext {
   readonly scratch: ScratchDir;
   /** True when checkpoints survive this process. */
   readonly durable: boolean;
-  /** Tells the caller (`onResume`) that `done` of `total` units come from a checkpoint; nothing when done is 0. */
-  resumed(done: number, total: number, unit: string): void;
+  /** Tells the caller (`onResume`) that `done` (of `total`) units come from a checkpoint; nothing when done is 0. */
+  resumed(done: number, total: number | undefined, unit: string, detail?: string): void;
 }
 
 function operandIdentity(info: DigitFileInfo): string {
@@ -125,8 +125,8 @@ export async function resumableRun<T>(
       journal,
       scratch: ScratchDir.at(folder),
       durable: true,
-      resumed(done, total, unit) {
-        if (done > 0) options.onResume?.({ operation: spec.operation, done, total, unit, folder });
+      resumed(done, total, unit, detail) {
+        if (done > 0 || detail !== undefined) options.onResume?.({ operation: spec.operation, done, total, unit, detail, folder });
       },
     });
     succeeded = true;
