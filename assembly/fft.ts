@@ -861,3 +861,111 @@ export function residue(x: usize, n: i32, p: f64): f64 {
   r = mulMod(r, w, p, inv) + r0;
   return r >= p ? r - p : r;
 }
+
+// ------------------------------------------------------------------ the outer level of the out-of-core 2-D transform
+
+/** dst[i] ← src[i·stride] for i < n (complex points; src a column of a row-major chunk). */
+// @ts-ignore: decorator
+@inline function gatherColumn(dst: usize, src: usize, n: i32, stride: usize): void {
+  for (let i: usize = 0; i < <usize>n; i++) v128.store(dst + (i << 4), v128.load(src + i * stride));
+}
+
+/** dst[i] ← (lane `lane` of src[i·stride], 0): one of the two real sequences the tangled point 0 carries. */
+// @ts-ignore: decorator
+@inline function gatherLane(dst: usize, src: usize, n: i32, stride: usize, lane: i32): void {
+  const zero = f64x2.splat(0.0);
+  for (let i: usize = 0; i < <usize>n; i++) {
+    v128.store(dst + (i << 4), f64x2.replace_lane(zero, 0, load<f64>(src + i * stride + (<usize>lane << 3))));
+  }
+}
+
+/** x[t] ← x[t]·y[t] for t < M (complex; y = x squares), one rounding per product and per sum. */
+// @ts-ignore: decorator
+@inline function multiplyPoints(x: usize, y: usize, M: i32): void {
+  for (let t: usize = 0; t < <usize>M; t++) {
+    v128.store(x + (t << 4), cmulVec(v128.load(x + (t << 4)), v128.load(y + (t << 4))));
+  }
+}
+
+/**
+ * The outer level of engine/outofcore/transform2d.ts for columns c0 <= c < c1 of a chunk of w columns: column c of
+ * A (na rows, row-major, w complex points a row) and of B (nb rows; B = A squares) is zero-padded to M points,
+ * transformed forward (the same DIF as `forward`, power-of-two M), multiplied pointwise, transformed back (unscaled),
+ * and its first na + nb − 1 points are stored into column c of C (row-major, w points a row). X is the calling
+ * thread's scratch: 2·M complex points. `special` = 1 when column 0 of the chunk is point 0 of the untangled inner
+ * spectra, which carries two real values (Â(0), Â(size)) that multiply componentwise: each lane is then convolved as
+ * a real sequence of its own (imaginary parts zero), and lane 0 of each result is kept.
+ */
+export function convolveColumns(A: usize, na: i32, B: usize, nb: i32, C: usize, w: i32, c0: i32, c1: i32, M: i32, X: usize, dir: usize, special: i32): void {
+  const R = na + nb - 1;
+  const Y = X + (<usize>M << 4);
+  const stride = <usize>w << 4;
+  const square = A == B;
+  for (let c = c0; c < c1; c++) {
+    const col = <usize>c << 4;
+    if (special != 0 && c == 0) {
+      for (let lane = 0; lane < 2; lane++) {
+        gatherLane(X, A + col, na, stride, lane);
+        forward(X, M, na, 0, dir);
+        if (!square) {
+          gatherLane(Y, B + col, nb, stride, lane);
+          forward(Y, M, nb, 0, dir);
+        }
+        multiplyPoints(X, square ? X : Y, M);
+        inverse(X, M, 0, dir);
+        for (let j: usize = 0; j < <usize>R; j++) store<f64>(C + j * stride + col + (<usize>lane << 3), load<f64>(X + (j << 4)));
+      }
+      continue;
+    }
+    gatherColumn(X, A + col, na, stride);
+    forward(X, M, na, 0, dir);
+    if (!square) {
+      gatherColumn(Y, B + col, nb, stride);
+      forward(Y, M, nb, 0, dir);
+    }
+    multiplyPoints(X, square ? X : Y, M);
+    inverse(X, M, 0, dir);
+    for (let j: usize = 0; j < <usize>R; j++) v128.store(C + j * stride + col, v128.load(X + (j << 4)));
+  }
+}
+
+/**
+ * Pass 3 of engine/outofcore/transform2d.ts for one product row (`size` = s): x holds the row's 2·s coefficients
+ * (times 1/scale) as doubles; pending the previous row's upper half, rounded, with its carry folded into point 0.
+ * For q < s: round the low coefficient q and the high one q + s (each on its own), digit = low + pending[q] + carry
+ * in base B = 10^d with the carry running up, pending[q] ← high; then the digit stream is multiplied by `mult`
+ * (pow's folded base; 1 otherwise) with its own carry, and written as d ASCII digits a digit, most significant
+ * first: text[0, s·d) holds the row's digits in file order. res: [0] ← largest rounding distance (NaN stays NaN),
+ * [1] ← the carry out of the row, [2] the multiplier's carry in and out.
+ */
+export function settleRow(x: usize, size: i32, scale: f64, pending: usize, d: i32, mult: f64, text: usize, res: usize): void {
+  const B: f64 = d == 4 ? 10000.0 : d == 3 ? 1000.0 : d == 2 ? 100.0 : 10.0;
+  const hiOff = <usize>size << 3;
+  let maxErr: f64 = 0.0;
+  let carry: f64 = 0.0;
+  let mc: f64 = load<f64>(res, 16);
+  for (let q: usize = 0; q < <usize>size; q++) {
+    const low = load<f64>(x + (q << 3)) * scale;
+    const lowR = Math.floor(low + 0.5);
+    const high = load<f64>(x + hiOff + (q << 3)) * scale;
+    const highR = Math.floor(high + 0.5);
+    const e = Math.max(Math.abs(low - lowR), Math.abs(high - highR));
+    maxErr = e > maxErr || e != e ? e : maxErr; // NaN sticks
+    const v = lowR + load<f64>(pending + (q << 3)) + carry;
+    carry = Math.floor(v / B);
+    store<f64>(pending + (q << 3), highR);
+    let w = (v - carry * B) * mult + mc;
+    mc = Math.floor(w / B);
+    w -= mc * B;
+    let u = <i32>w;
+    let at = text + <usize>(size - <i32>q) * <usize>d - 1;
+    for (let j = 0; j < d; j++, at--) {
+      const r = u % 10;
+      store<u8>(at, <u8>(48 + r));
+      u = u / 10;
+    }
+  }
+  store<f64>(res, maxErr);
+  store<f64>(res, carry, 8);
+  store<f64>(res, mc, 16);
+}

@@ -3,6 +3,7 @@
  * (gmp-chudnovsky, native), V8 BigInt and gmp-wasm, same run.
  *
  *   node dist/bench/pi.js [--digits 1e6,1e7] [--runs 3] [--skip bigint,gmp-mpfr] [--only a,b] [--threads N]
+ *                         [--ooc-bytes-per-decimal 2.68]
  *
  * Every competitor produces the N decimals as ASCII text (the decimal output is part of the cost); each run
  * happens in a fresh child process, timed from the parent (wall clock, start-up included), its peak RSS from
@@ -17,6 +18,9 @@
  * peak RSS ≤ 1.5 GiB at the default budget; the ratio column and the verdict line print them.
  *
  * Competitors:
+ * - `mathstream-ooc`: computePiToFile under a memory budget small enough to force the out-of-core plan
+ *   (apps/pi/plan.ts): MATHSTREAM_MEMORY = decimals × `--ooc-bytes-per-decimal` (default 2.68, i.e. 256 MiB at 10^8,
+ *   at least 1 MiB) for that child only; its subtrees in memory, merges, square root and quotient on files.
  * - `mathstream`: computePi (decimal limbs end to end; from 10^5 decimals the series' subtrees run on N threads,
  *   N = MATHSTREAM_THREADS or the machine's parallelism, within the memory budget), `mathstream-1t`
  *   computePiDigits (the synchronous driver: one thread), and `mathstream-file` computePiToFile (N threads, atomic
@@ -36,6 +40,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init as initGmp } from 'gmp-wasm';
 import { computePi, computePiDigits, computePiToFile } from '../src/apps/pi/index.js';
+import { planPi } from '../src/apps/pi/plan.js';
 
 type Competitor = (decimals: number) => Promise<Uint8Array>;
 
@@ -176,8 +181,15 @@ const oursFile: Competitor = async (decimals) => {
   }
 };
 
+/** Out of core: forced by the child's small MATHSTREAM_MEMORY (see oocEnv), checked here so the row means what it says. */
+const oursOutOfCore: Competitor = async (decimals) => {
+  if (planPi(decimals, 12).method !== 'outOfCore') throw new Error('mathstream-ooc: the budget did not force the out-of-core plan');
+  return oursFile(decimals);
+};
+
 const COMPETITORS: Record<string, Competitor> = {
   mathstream: ours,
+  'mathstream-ooc': oursOutOfCore,
   'mathstream-1t': oursOneThread,
   'mathstream-file': oursFile,
   'gmp-chud': gmpChud,
@@ -215,6 +227,8 @@ function chudnovskyDecimals(path: string, decimals: number): Uint8Array {
 
 interface Sample {
   seconds: number;
+  /** User + system CPU seconds of the child (from /usr/bin/time -v; NaN without it). */
+  cpuSeconds: number;
   maxRssMiB: number;
   sha256: string;
 }
@@ -235,7 +249,11 @@ async function worker(name: string, decimals: number): Promise<void> {
 const timeV = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 /** Runs argv (under /usr/bin/time -v when present) with stdout into `stdoutPath`; wall seconds and peak RSS. */
-function runTimed(argv: string[], stdoutPath: string, env: NodeJS.ProcessEnv): { seconds: number; rssMiB?: number; stderr: string; status: number | null } {
+function runTimed(
+  argv: string[],
+  stdoutPath: string,
+  env: NodeJS.ProcessEnv,
+): { seconds: number; cpuSeconds: number; rssMiB?: number; stderr: string; status: number | null } {
   const fd = openSync(stdoutPath, 'w');
   try {
     const command = timeV ? [timeV, '-v', ...argv] : argv;
@@ -243,7 +261,10 @@ function runTimed(argv: string[], stdoutPath: string, env: NodeJS.ProcessEnv): {
     const child = spawnSync(command[0]!, command.slice(1), { stdio: ['ignore', fd, 'pipe'], env, encoding: 'utf8', maxBuffer: 1 << 24 });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr ?? '');
-    return { seconds, rssMiB: rss ? Number(rss[1]) / 1024 : undefined, stderr: child.stderr ?? '', status: child.status };
+    const user = /User time \(seconds\): ([\d.]+)/.exec(child.stderr ?? '');
+    const system = /System time \(seconds\): ([\d.]+)/.exec(child.stderr ?? '');
+    const cpuSeconds = user && system ? Number(user[1]) + Number(system[1]) : NaN;
+    return { seconds, cpuSeconds, rssMiB: rss ? Number(rss[1]) / 1024 : undefined, stderr: child.stderr ?? '', status: child.status };
   } finally {
     closeSync(fd);
   }
@@ -257,13 +278,13 @@ function runChild(name: string, decimals: number, env: NodeJS.ProcessEnv, native
       const run = runTimed([native!, String(decimals), '1'], outPath, env);
       if (run.status !== 0) throw new Error(`gmp-chudnovsky at ${decimals} failed: ${run.stderr.trim()}`);
       const digits = chudnovskyDecimals(outPath, decimals);
-      return { seconds: run.seconds, maxRssMiB: run.rssMiB ?? NaN, sha256: createHash('sha256').update(digits).digest('hex') };
+      return { seconds: run.seconds, cpuSeconds: run.cpuSeconds, maxRssMiB: run.rssMiB ?? NaN, sha256: createHash('sha256').update(digits).digest('hex') };
     }
     const self = fileURLToPath(import.meta.url);
     const run = runTimed([process.execPath, '--max-old-space-size=8192', self, '--worker', name, String(decimals)], outPath, env);
     if (run.status !== 0) throw new Error(`${name} at ${decimals} failed: ${run.stderr.trim()}`);
     const reply = JSON.parse(readFileSync(outPath, 'utf8').trim().split('\n').pop()!) as { maxRssMiB: number; sha256: string };
-    return { seconds: run.seconds, maxRssMiB: run.rssMiB ?? reply.maxRssMiB, sha256: reply.sha256 };
+    return { seconds: run.seconds, cpuSeconds: run.cpuSeconds, maxRssMiB: run.rssMiB ?? reply.maxRssMiB, sha256: reply.sha256 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -278,6 +299,12 @@ function median(values: number[]): number {
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
+}
+
+/** MATHSTREAM_MEMORY of the mathstream-ooc child at `decimals`: small enough to force the out-of-core plan. */
+function oocMemory(decimals: number): string {
+  const perDecimal = Number(option('ooc-bytes-per-decimal', '2.68'));
+  return String(Math.max(1 << 20, Math.round(decimals * perDecimal)));
 }
 
 async function main(): Promise<void> {
@@ -303,33 +330,45 @@ async function main(): Promise<void> {
       `MATHSTREAM_THREADS=${env['MATHSTREAM_THREADS'] ?? '(default)'}, MATHSTREAM_MEMORY=${env['MATHSTREAM_MEMORY'] ?? '(default)'}`,
   );
   for (const decimals of sizes) {
-    const rows: { name: string; seconds: number; rss: number; sha: string }[] = [];
+    const rows: { name: string; seconds: number; cpu: number; rss: number; sha: string }[] = [];
     for (const name of names) {
+      const childEnv = name === 'mathstream-ooc' ? { ...env, MATHSTREAM_MEMORY: oocMemory(decimals) } : env;
       // Slow competitors at large sizes run once: the ratio, not the decimal, is the point.
       const count = decimals >= 1e7 ? 1 : runs;
       const samples: Sample[] = [];
-      for (let i = 0; i < count; i++) samples.push(runChild(name, decimals, env, native.binary));
+      for (let i = 0; i < count; i++) samples.push(runChild(name, decimals, childEnv, native.binary));
       rows.push({
         name,
         seconds: median(samples.map((s) => s.seconds)),
+        cpu: median(samples.map((s) => s.cpuSeconds)),
         rss: Math.max(...samples.map((s) => s.maxRssMiB)),
         sha: samples[0]!.sha256,
       });
       const last = rows[rows.length - 1]!;
-      console.error(`  ${decimals} ${name}: ${last.seconds.toFixed(3)} s, ${last.rss.toFixed(0)} MiB`);
+      console.error(`  ${decimals} ${name}: ${last.seconds.toFixed(3)} s, CPU ${last.cpu.toFixed(1)} s, ${last.rss.toFixed(0)} MiB`);
     }
     const base = rows.find((r) => r.name === 'mathstream') ?? rows[0]!;
     console.log(`\n${decimals.toExponential(0)} decimals`);
-    console.log('competitor        time (s)   vs mathstream   peak RSS (MiB)   sha256 (first 16)');
+    console.log('competitor        time (s)    CPU (s)   vs mathstream   peak RSS (MiB)   sha256 (first 16)');
     for (const r of rows) {
       console.log(
-        `${r.name.padEnd(16)} ${r.seconds.toFixed(3).padStart(9)}   ${(r.seconds / base.seconds).toFixed(2).padStart(12)}x   ${r.rss
+        `${r.name.padEnd(16)} ${r.seconds.toFixed(3).padStart(9)} ${r.cpu.toFixed(1).padStart(10)}   ${(r.seconds / base.seconds).toFixed(2).padStart(12)}x   ${r.rss
           .toFixed(0)
           .padStart(14)}   ${r.sha.slice(0, 16)}`,
       );
       if (r.sha !== base.sha) agree = false;
     }
     const anchor = rows.find((r) => r.name === 'gmp-chudnovsky');
+    const ooc = rows.find((r) => r.name === 'mathstream-ooc');
+    if (ooc) {
+      const budget = Number(oocMemory(decimals));
+      const inMemory = rows.find((r) => r.name === 'mathstream-file') ?? rows.find((r) => r.name === 'mathstream');
+      console.log(
+        `mathstream-ooc (budget ${(budget / 2 ** 20).toFixed(1)} MiB): ${inMemory ? `${(ooc.seconds / inMemory.seconds).toFixed(2)}x ${inMemory.name}, ` : ''}` +
+          `${anchor ? `${(ooc.seconds / anchor.seconds).toFixed(2)}x gmp-chudnovsky, ` : ''}` +
+          `peak RSS ${ooc.rss.toFixed(0)} MiB vs budget + 512 MiB = ${(budget / 2 ** 20 + 512).toFixed(0)}`,
+      );
+    }
     const file = rows.find((r) => r.name === 'mathstream-file') ?? rows.find((r) => r.name === 'mathstream');
     if (anchor && file) {
       const ratio = file.seconds / anchor.seconds;

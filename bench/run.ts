@@ -14,6 +14,8 @@ const QUICK: ReadonlyArray<[name: string, args: string[]]> = [
   ['div', ['--only', '1e5,1e6', '--bigint-max', '1e6']],
   ['linear', ['1e8', '--no-bigint']],
   ['outofcore', ['5000000']],
+  ['outofcore-mul', ['--sizes', '1e7,2e7', '--budgets', '32MiB', '--reference', '1GiB']],
+  ['outofcore-div', ['--sizes', '2e6', '--memory', '64MiB', '--isqrt']],
   ['pi', ['--digits', '1e6', '--runs', '1']],
   ['find', ['1e7']],
   ['collatz', ['1']],

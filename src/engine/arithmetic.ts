@@ -9,7 +9,6 @@ import { DivideByZeroError, InvalidArgumentError, NegativeExponentError } from '
 import {
   planProduct,
   natDivMod,
-  natFromDigitReader,
   natMul,
   natSqr,
   natSub,
@@ -25,6 +24,7 @@ import { STREAMING_FACTOR_LIMIT, addSigned, compareMagnitudes, compareNumbers, c
 import { writeDigitsResult, writeNatResult } from './result.js';
 import { divmodOutOfCore, mulOutOfCore, powOutOfCore } from './outofcore/index.js';
 import { trivialPower } from './power-edges.js';
+import { loadNat } from './load.js';
 
 export type { OperationOptions } from './context.js';
 
@@ -37,18 +37,7 @@ function smallMagnitude(x: StreamNumber): number | undefined {
   return value <= STREAMING_FACTOR_LIMIT ? value : undefined;
 }
 
-/**
- * |x| as a Nat, read from its file a piece at a time straight into the limbs (kernel natFromDigitReader): the
- * decimal text is never in memory whole.
- */
-export async function loadNat(x: StreamNumber): Promise<Nat> {
-  const reader = await x.openReader();
-  try {
-    return await natFromDigitReader(x.digitCount, (from, length, into) => reader.read(from, length, into));
-  } finally {
-    await reader.close();
-  }
-}
+export { loadNat } from './load.js';
 
 /** Whether the planner runs a product of operands in files of these sizes out of core (the engine executes that branch). */
 export function plannedOutOfCore(aDigits: number, bDigits: number): boolean {

@@ -39,8 +39,11 @@ export interface ResumeOptions {
 export interface OperationOptions extends ResumeOptions {
   /** Cancels the operation: it then leaves no file and no tracker row, and rejects with CancelledError. */
   signal?: AbortSignal;
-  /** Called now and then with work done and total work (units are the operation's own). */
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called now and then with work done and total work (units are the operation's own), and the phase the work is in
+   * when the operation has several (the out-of-core product: 'spectra', 'columns', 'rows').
+   */
+  onProgress?: (done: number, total: number, phase?: string) => void;
 }
 
 /** Throws CancelledError when the signal has fired. Call between chunks. */
@@ -48,16 +51,22 @@ export function throwIfCancelled(options: OperationOptions, operation: string): 
   if (options.signal?.aborted) throw new CancelledError(operation);
 }
 
-/** Reports progress at most every ~50 ms so callbacks never dominate a hot loop. */
-export function progressReporter(options: OperationOptions, total: number): (done: number) => void {
+/**
+ * Reports progress at most every ~50 ms so callbacks never dominate a hot loop; a new phase and the end are
+ * reported at once.
+ */
+export function progressReporter(options: OperationOptions, total: number): (done: number, phase?: string) => void {
   const callback = options.onProgress;
   if (!callback) return () => {};
   let last = 0;
-  return (done: number) => {
+  let lastPhase: string | undefined;
+  return (done: number, phase?: string) => {
     const now = Date.now();
-    if (done >= total || now - last >= 50) {
+    if (done >= total || now - last >= 50 || phase !== lastPhase) {
       last = now;
-      callback(Math.min(done, total), total);
+      lastPhase = phase;
+      if (phase === undefined) callback(Math.min(done, total), total);
+      else callback(Math.min(done, total), total, phase);
     }
   };
 }

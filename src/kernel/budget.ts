@@ -1,7 +1,7 @@
 /**
  * kernel/budget — the memory-budget policy in one place: which share of MATHSTREAM_MEMORY each kind of work plans
  * for, and what a decimal digit costs in each representation. Every budget decision of the project (the product
- * planner, the engine's in-memory/out-of-core routing, the out-of-core block size and quotient chunks, pi's threads)
+ * planner, the engine's in-memory/out-of-core routing, the out-of-core block size, the in-memory steps of out-of-core Newton iterations, pi's threads)
  * reads its numbers from here; nothing else multiplies the budget by a fraction or a digit count by a byte size.
  *
  * The figures are measured on Node 20 x64 (see each constant); the planner's working-set formulas themselves
@@ -18,18 +18,30 @@ export const LIMB_BYTES_PER_DIGIT = 0.5;
  * Shares of the memory budget:
  * - `inMemory`: an engine operation done in memory may use the whole budget for its operands' text and limbs,
  *   its result and its products' working sets (that sum is what the planner compares with it).
- * - `outOfCoreBlocks`: the block convolution plans its 64 bytes per block point within three quarters; the rest
- *   is the JS heap, I/O buffers and the OS.
+ * - `outOfCoreBlocks`: the out-of-core product plans within three quarters: its block transforms (128 bytes per
+ *   block point, multiply.ts blockSizeForBudget) and the 2-D transform's column pass (one stripe of both operands
+ *   and of the product, and two columns per thread; transform2d.ts chunkColumns); the rest is the JS heap, I/O
+ *   buffers and the OS.
  * - `piTransforms`: pi's product transforms. Pi also holds its numbers beside them (P, Q, T of the last merges,
  *   then the Newton iterates: PI_HELD_BYTES_PER_DECIMAL), and V8 frees a dropped buffer only at its next
  *   collection. Peak RSS of pi to 10^8 decimals with a 1 GiB budget: whole budget 1.83–2.08 GiB over runs
  *   (GC timing); 3/4: 1.92 GiB in 11 min 53 s; 1/2: 1.70 GiB in 12 min 59 s. A half keeps the 2 GiB promise with
  *   a margin larger than that spread, for 9% more time.
+ * - `outOfCoreInMemory`: the steps of an out-of-core Newton iteration (division's reciprocal, the square root)
+ *   small enough to run in memory with the kernel's own division: a quarter, so that such a step, its operands'
+ *   text and limbs and the kernel's products stay well inside the budget the whole operation was given.
+ * - `piHeld`: pi computes in memory while the numbers it holds (PI_HELD_BYTES_PER_DECIMAL per decimal) fit this
+ *   share; beyond it, out of core (apps/pi/plan.ts): 10^8 decimals at the default 1 GiB stay in memory as before.
+ * - `piLeaf`: out of core, each binary-splitting subtree computed in memory holds its P, Q, T and its last merge's
+ *   operands (PI_LEAF_BYTES_PER_TERM) within this share; the other half is its products' transforms (`piTransforms`).
  */
 export const BUDGET_SHARES = {
   inMemory: 1,
   outOfCoreBlocks: 0.75,
   piTransforms: 0.5,
+  outOfCoreInMemory: 0.25,
+  piHeld: 1,
+  piLeaf: 0.5,
 } as const;
 
 export type BudgetUse = keyof typeof BUDGET_SHARES;
@@ -55,12 +67,6 @@ export function heldBytes(...digitCounts: number[]): number {
 }
 
 /**
- * Budget bytes per quotient digit of the out-of-core long division's in-memory estimate (it divides ~2h+3 by
- * h+3 digits by Newton, with its text, limbs and products; 128 leaves room for all of them at d = 3 FFT digits).
- */
-export const QUOTIENT_CHUNK_BYTES_PER_DIGIT = 128;
-
-/**
  * Memory pi holds per decimal outside the products' transforms: the last merge's operands and results (~6 numbers
  * of ~N digits at 0.5 byte/digit in limbs) plus the ASCII text. Used to refuse, before any work, sizes this machine
  * cannot hold.
@@ -84,4 +90,25 @@ export function piThreadsWithinBudget(decimals: number, wanted: number): number 
   let t = Math.max(1, Math.floor(wanted));
   while (t > 1 && (PI_THREAD_BYTES_PER_DECIMAL * decimals * (t - 1)) / t > memoryBudget()) t--;
   return t;
+}
+
+/**
+ * Bytes a binary-splitting subtree computed in memory holds per term of its range, outside its products'
+ * transforms: P, Q and T have about 24 + 38 + 46 digits per term at the sizes that matter (k ~ 10^6..10^8), i.e.
+ * ~54 bytes as limbs, and its last merge holds both children's and its own (~2 × 54), plus V8's slack for dropped
+ * buffers it has not collected yet.
+ */
+export const PI_LEAF_BYTES_PER_TERM = 160;
+
+/**
+ * Whether pi to `decimals` is computed in memory (its held numbers fit the `piHeld` share of the budget);
+ * otherwise apps/pi/plan.ts plans it out of core.
+ */
+export function piFitsInMemory(decimals: number): boolean {
+  return decimals * PI_HELD_BYTES_PER_DECIMAL <= budgetFor('piHeld');
+}
+
+/** The most terms of one binary-splitting subtree that pi computes in memory when it runs out of core. */
+export function piLeafTermsWithinBudget(): number {
+  return Math.max(1, Math.floor(budgetFor('piLeaf') / PI_LEAF_BYTES_PER_TERM));
 }

@@ -214,6 +214,15 @@ function transformTables(M: number): { dir: number; HM: number } {
 }
 
 /**
+ * The table directory a power-of-two transform of M points reads (assembly/fft.ts `forward`, `inverse`), its tables
+ * built: what the outer level of the out-of-core 2-D transform passes to the compiled column pass (transform.ts).
+ */
+export function powerOfTwoTables(M: number): number {
+  if (isMixed(M) || M < 8 || (M & (M - 1)) !== 0) throw new Error(`powerOfTwoTables: ${M} is not a power of two >= 8`);
+  return transformTables(M).dir;
+}
+
+/**
  * Gets a product of transform length M ready: starts the worker threads (they boot meanwhile) and builds the
  * tables its transforms and pointwise step read.
  */

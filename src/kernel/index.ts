@@ -16,8 +16,8 @@ export {
 } from './planner.js';
 export { Multiplier, KERNEL_MULTIPLIER, NEWTON_DIV_THRESHOLD, type MultiplierOptions, type Product } from './multiplier.js';
 export {
-  BUDGET_SHARES, TEXT_BYTES_PER_DIGIT, LIMB_BYTES_PER_DIGIT, QUOTIENT_CHUNK_BYTES_PER_DIGIT, PI_HELD_BYTES_PER_DECIMAL,
-  budgetFor, heldBytes, memoryBudget, piThreadsWithinBudget, type BudgetUse,
+  BUDGET_SHARES, TEXT_BYTES_PER_DIGIT, LIMB_BYTES_PER_DIGIT, PI_HELD_BYTES_PER_DECIMAL,
+  budgetFor, heldBytes, memoryBudget, piThreadsWithinBudget, piFitsInMemory, piLeafTermsWithinBudget, PI_LEAF_BYTES_PER_TERM, type BudgetUse,
 } from './budget.js';
 export { natDivMod, natDiv, reciprocalApprox } from './div.js';
 export { natIsqrt } from './sqrt.js';

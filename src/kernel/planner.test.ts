@@ -6,12 +6,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fftWorkingBytes, spectraHeapBytes } from './fft.js';
+import { FFT_MAX_LENGTH, fftFits, fftWorkingBytes, spectraHeapBytes, worstCasePlan } from './fft.js';
 import { Multiplier } from './multiplier.js';
 import { CHUNKED_DIV_LIMBS, natDivMod } from './div.js';
 import { natFromBigInt, natToBigInt, type Nat } from './nat.js';
 import {
-  FFT_THRESHOLD, MIN_SPLIT_DIGITS, mulWorkingBytes, planProduct, planSharedTransforms, type ProductPlan,
+  FFT_THRESHOLD, MIN_SPLIT_DIGITS, mulWorkingBytes, planOutOfCore, planProduct, planSharedTransforms, type ProductPlan,
 } from './planner.js';
 import { natIsqrt } from './sqrt.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -205,5 +205,28 @@ describe('kernel division and square root honour the budget they are given', () 
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('never one FFT longer than the kernel supports; the out-of-core method', () => {
+  test('products past FFT_MAX_LENGTH go out of core (files) or split (memory), whatever the budget', () => {
+    const budget = 2 ** 40; // far more than any FFT would need: only the length limit can refuse it
+    for (const [a, b] of [[4e8, 4e8], [2e8, 2e8], [1e9, 1e3], [3e8, 1e8]] as const) {
+      assert.equal(fftFits(Math.ceil(a / 4), Math.ceil(b / 4)), false, `${a}×${b} is past the limit`);
+      assert.ok(worstCasePlan(Math.ceil(a / 4), Math.ceil(b / 4)).N / 2 > FFT_MAX_LENGTH);
+      assert.equal(planProduct(a, b, { budget, operands: 'files' }).method, 'outOfCore');
+      assert.equal(planProduct(a, b, { budget }).method, 'split');
+    }
+    assert.equal(planProduct(1e7, 1e7, { budget }).method, 'fft', 'a product that fits stays one FFT');
+  });
+
+  test('planOutOfCore keeps the block convolution for a few blocks only', () => {
+    assert.equal(planOutOfCore(1, 1), 'blockConvolution');
+    assert.equal(planOutOfCore(4, 4), 'blockConvolution');
+    assert.equal(planOutOfCore(1000, 2), 'blockConvolution', 'pairs grow linearly with a 2-block operand');
+    assert.equal(planOutOfCore(5, 5), 'transform2d');
+    assert.equal(planOutOfCore(3), 'blockConvolution');
+    assert.equal(planOutOfCore(4), 'transform2d');
+    assert.equal(planOutOfCore(200, 200), 'transform2d');
   });
 });

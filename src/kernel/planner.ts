@@ -10,8 +10,10 @@
  * - Budget split: while the FFT's working bytes exceed the budget, the product is cut in Karatsuba halves
  *   (x = x1·10^h + x0: three half-size products whose transforms need about half the memory each, for ~1.5× the
  *   time; mul.ts executes it), down to MIN_SPLIT_DIGITS.
- * - Out of core: for operands that live in files (the engine), when even the in-memory FFT does not fit, the
- *   plan says so and the engine runs its block convolution (engine/outofcore); the kernel never holds such data.
+ * - Out of core: for operands that live in files (the engine), when even the in-memory FFT does not fit the budget,
+ *   or needs a transform longer than the kernel's FFT_MAX_LENGTH, the plan says so and the engine runs its
+ *   out-of-core product (engine/outofcore; `planOutOfCore` picks the block convolution or the 2-D transform); the
+ *   kernel never holds such data. In-memory operands whose FFT would be too long are split instead.
  *
  * Decisions only: the kernel executes in-memory plans (mul.ts for single products, multiplier.ts for groups), the
  * engine executes the out-of-core one. Data flows engine/apps → kernel, so this module imports nothing above it.
@@ -20,7 +22,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { LIMB_BYTES_PER_DIGIT, budgetFor, heldBytes } from './budget.js';
-import { fftWorkingBytes, spectraHeapBytes } from './fft.js';
+import { fftFits, fftWorkingBytes, spectraHeapBytes } from './fft.js';
 import { LIMB_DIGITS } from './nat.js';
 
 /**
@@ -132,9 +134,11 @@ export function planProduct(aDigits: number, bDigits: number, options: PlanOptio
   });
   if (small < th.karatsuba) return plan('schoolbook');
   if (small < th.fft) return plan('karatsuba');
-  if (working <= budget) return plan('fft');
+  // Never one FFT longer than the kernel's FFT_MAX_LENGTH (a wasm32 memory), whatever the budget.
+  const fits = fftFits(limbsOf(aDigits), limbsOf(bDigits));
+  if (working <= budget && fits) return plan('fft');
   if (files) return plan('outOfCore');
-  if (Math.min(aDigits, bDigits) < MIN_SPLIT_DIGITS) return plan('fft');
+  if (fits && Math.min(aDigits, bDigits) < MIN_SPLIT_DIGITS) return plan('fft');
   return plan('split', Math.floor(Math.max(aDigits, bDigits) / 8) * 4);
 }
 
@@ -146,4 +150,25 @@ export function planProduct(aDigits: number, bDigits: number, options: PlanOptio
  */
 export function planSharedTransforms(M: number, liveSpectra: number, resultDigits: number, budget = budgetFor('inMemory')): boolean {
   return 16 * M * liveSpectra + spectraHeapBytes(M) + Math.ceil(resultDigits * LIMB_BYTES_PER_DIGIT) <= budget;
+}
+
+/** How an out-of-core product combines its blocks (engine/outofcore): see planOutOfCore. */
+export type OutOfCoreMethod = 'blockConvolution' | 'transform2d';
+
+/**
+ * The out-of-core method for operands of `blocksA` and `blocksB` blocks (blocksB undefined: a square).
+ * The block convolution (engine/outofcore/multiply.ts) reads two cached block spectra per pair of blocks (n² reads
+ * for n blocks, n(n+1)/2 pairs for a square); the 2-D transform (transform2d.ts) reads and writes every spectrum and
+ * every product row a constant number of times (~4·(na + nb) block spectra of I/O, plus column transforms that cost
+ * less than the row transforms). So the block convolution is kept while its pairs number at most 2·(na + nb):
+ * products of up to 4 × 4 blocks, squares of up to 3 blocks, and any product whose smaller operand has 2 blocks
+ * (its pairs grow linearly).
+ * @example planOutOfCore(4, 4) // 'blockConvolution'
+ * @example planOutOfCore(40, 40) // 'transform2d'
+ */
+export function planOutOfCore(blocksA: number, blocksB?: number): OutOfCoreMethod {
+  const square = blocksB === undefined;
+  const na = blocksA, nb = blocksB ?? blocksA;
+  const pairs = square ? (na * (na + 1)) / 2 : na * nb;
+  return pairs <= 2 * (na + (square ? 0 : nb)) ? 'blockConvolution' : 'transform2d';
 }

@@ -20,8 +20,9 @@
  * level) and β = 4ε (fftcore's tables, cosSin), except that the untangling twiddles are two-level products
  * (β2 = 10.3ε, see fftcore): their level is charged β2, in blockConvolutionBound.
  */
-import { forwardAt, inverseAt, twoLevel } from './fftcore.js';
-import { f64View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
+import { forwardAt, inverseAt, powerOfTwoTables, twoLevel } from './fftcore.js';
+import { activeThreads, runShares, warmThreads, type Job } from './threads.js';
+import { f64View, u8View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 const EPS = 2 ** -53;
 const BETA = 4 * EPS;
@@ -127,5 +128,163 @@ export function blockConvolutionBound(size: number, terms: number, normProduct: 
   // level's twiddle in three places (two forward transforms and the inverse), so 3·(log(1+β2) − log(1+β)) more.
   const packing = 3 * (Math.log1p(BETA2) - Math.log1p(BETA));
   const bound = percivalBound(Math.log2(2 * size) + extraLevels, normProduct);
+  return bound + (bound + normProduct) * Math.expm1(packing);
+}
+
+// ---------------------------------------------------------------- two levels: the out-of-core 2-D transform
+
+/**
+ * A block of `points` complex points (interleaved re, im doubles) in the wasm memory, for callers that read and
+ * write it straight from and to files (engine/outofcore/transform2d.ts): views are taken anew on each call (a
+ * growing wasm memory replaces its buffer), and the block is the caller's until `free`.
+ */
+export class WasmBlock {
+  readonly ptr: number;
+
+  constructor(readonly points: number) {
+    this.ptr = wasmAlloc(16 * points);
+  }
+
+  /** The block's doubles (2·points; take it after the last allocation, never keep it). */
+  doubles(): Float64Array {
+    return f64View(this.ptr, 2 * this.points);
+  }
+
+  /** Bytes [from, from + length) of the block. */
+  bytes(from = 0, length = 16 * this.points - from): Uint8Array {
+    return u8View(this.ptr + from, length);
+  }
+
+  free(): void {
+    wasmFree(this.ptr);
+  }
+}
+
+/**
+ * Inner forward transform of a block held interleaved in the wasm memory: coefficient q of the block at double q
+ * (q < size; doubles from size on are ignored) in, the untangled spectrum (as forwardBlock) out, in place.
+ */
+export function forwardBlockAt(block: WasmBlock, size: number): void {
+  const { lo, hi } = twoLevel(2 * size);
+  forwardAt(block.ptr, size, size / 2); // points from size/2 on are zero (forwardAt clears them)
+  wasm().tangle(block.ptr, size, lo, hi, 0);
+}
+
+/** Inner inverse transform in place: an untangled product spectrum in, coefficient q (times size) at double q out. */
+export function inverseBlockAt(block: WasmBlock, size: number): void {
+  const { lo, hi } = twoLevel(2 * size);
+  wasm().tangle(block.ptr, size, lo, hi, 1);
+  inverseAt(block.ptr, size);
+}
+
+/**
+ * The compiled end of a product row (assembly/fft.ts `settleRow`): rounding with the distance measured, the
+ * overlap-add of the previous row's upper half (`pending`, kept here in the wasm memory), base-10^d carries, an
+ * optional small multiplier, and the row's digits as ASCII text (`text`, most significant first).
+ */
+export class RowSettler {
+  private readonly pending: number;
+  private readonly textPtr: number;
+  private readonly res: number;
+
+  constructor(readonly size: number) {
+    this.pending = wasmAlloc(8 * size);
+    this.textPtr = wasmAlloc(4 * size);
+    this.res = wasmAlloc(24);
+    f64View(this.pending, size).fill(0);
+  }
+
+  /**
+   * Settles the row in `block` (coefficient q times 1/scale at double q, q < 2·size) with digits of size d and the
+   * multiplier `mult` whose carry in is `multCarry`. Returns the largest rounding distance (NaN for a non-finite
+   * coefficient), the carry out of the row (already folded into the pending upper half), and the multiplier's carry.
+   */
+  settle(block: WasmBlock, scale: number, d: number, mult: number, multCarry: number): { maxError: number; carry: number; multCarry: number } {
+    const r = f64View(this.res, 3);
+    r[2] = multCarry;
+    wasm().settleRow(block.ptr, this.size, scale, this.pending, d, mult, this.textPtr, this.res);
+    const out = f64View(this.res, 3);
+    const pending = f64View(this.pending, this.size);
+    pending[0] = pending[0]! + out[1]!;
+    return { maxError: out[0]!, carry: out[1]!, multCarry: out[2]! };
+  }
+
+  /** The last settled row's digits as text (size·d bytes; a view, valid until the next settle or free). */
+  text(d: number): Uint8Array {
+    return u8View(this.textPtr, this.size * d);
+  }
+
+  /** The pending upper half (a view; take it anew after any allocation). */
+  pendingView(): Float64Array {
+    return f64View(this.pending, this.size);
+  }
+
+  free(): void {
+    wasmFree(this.res);
+    wasmFree(this.textPtr);
+    wasmFree(this.pending);
+  }
+}
+
+/** Length of the outer transform over na and nb blocks: a power of two >= na + nb − 1 (acyclic), at least 16. */
+export function outerLength(na: number, nb: number): number {
+  let M = 16;
+  while (M < na + nb - 1) M *= 2;
+  return M;
+}
+
+/** Wasm bytes the outer level's threads use besides the chunk itself (each thread's two columns of M points). */
+export function outerScratchBytes(M: number, threads = activeThreads()): number {
+  return 32 * M * threads;
+}
+
+/**
+ * The outer level of the 2-D transform for one chunk of w columns (compiled: assembly/fft.ts `convolveColumns`):
+ * column c of A (na rows of w points, row-major, at A.ptr) and of B (nb rows; B = A squares) are transformed over the
+ * block index (length M = outerLength), multiplied pointwise, transformed back (unscaled: times M), and rows
+ * j < na + nb − 1 of the result are stored into C (row-major, w points a row). `special`: column 0 of the chunk is
+ * point 0 of the untangled inner spectra (two real values that multiply componentwise). The columns are dealt out
+ * to the kernel's threads in contiguous ranges; each column goes through the same operations whatever the number of
+ * threads, so the bits do not depend on it.
+ */
+export function convolveColumnChunk(A: WasmBlock, na: number, B: WasmBlock, nb: number, C: WasmBlock, w: number, M: number, special: boolean): void {
+  const dir = powerOfTwoTables(M);
+  const T = Math.max(1, Math.min(activeThreads(), w));
+  if (T > 1) warmThreads();
+  const X = wasmAlloc(outerScratchBytes(M, T));
+  try {
+    const shares: Job[][] = [];
+    for (let t = 0, c0 = 0; t < T; t++) {
+      const c1 = c0 + Math.floor(w / T) + (t < w % T ? 1 : 0);
+      shares.push([['convolveColumns', A.ptr, na, B.ptr, nb, C.ptr, w, c0, c1, M, X + 32 * M * t, dir, special ? 1 : 0]]);
+      c0 = c1;
+    }
+    runShares(wasm(), shares);
+  } finally {
+    wasmFree(X);
+  }
+}
+
+/**
+ * Bound on |computed − exact| of every coefficient of the 2-D convolution (inner real length 2·size, outer length
+ * M) computed by forwardBlockAt, convolveColumnChunk and inverseBlockAt, for operands whose digit vectors' Euclidean
+ * norms multiply to `normProduct`.
+ *
+ * Why Percival's theorem applies to two levels: the 2-D DFT of a size × M array is (F_M ⊗ I)(I ⊗ F_size), so the
+ * row transforms' log2(size) levels followed by the column transforms' log2(M) levels are one sequence of
+ * log2(size) + log2(M) levels, each a direct sum of √2-scaled unitary butterflies with table twiddles (β), computed
+ * with the same floating-point operations Percival's proof charges (radix-4 stages count as two levels, as in
+ * fftcore's mixedBound); the real-to-complex packing adds one level whose twiddles are two-level (β2); the pointwise
+ * product is one (1+ε√5); the scalings by 1/size and 1/M are powers of two, exact. The 2-D cyclic convolution of
+ * size (2·size) × M computed this way equals the acyclic one (rows hold < 2·size coefficients, columns < M rows), and
+ * the Frobenius norms of the 2-D operand arrays are the Euclidean norms of the digit vectors. Point 0's two real
+ * sequences are convolved separately by the same complex transforms (imaginary parts zero): no new operations. So
+ * the bound is percivalBound with n = log2(size) + 1 + log2(M) levels (+1 spare, as blockConvolutionBound charges),
+ * plus the packing level's β2 − β as there. An output digit is the sum of two such coefficients (a row's low half
+ * and the previous row's high half), each rounded to an integer on its own: a bound < 1/2 makes every rounding exact.
+ */
+export function transform2DBound(size: number, M: number, normProduct: number): number {
+  const packing = 3 * (Math.log1p(BETA2) - Math.log1p(BETA));
+  const bound = percivalBound(Math.log2(2 * size) + Math.log2(M), normProduct);
   return bound + (bound + normProduct) * Math.expm1(packing);
 }

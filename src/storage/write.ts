@@ -137,6 +137,16 @@ export class AtomicFile {
     }
   }
 
+  /** Flushes what was written so far to the disk (a resumable operation then records it in its journal). */
+  async sync(): Promise<void> {
+    try {
+      await this.open().datasync();
+    } catch (error) {
+      await this.abort();
+      throw new StorageError(this.tempPath, 'flush', error);
+    }
+  }
+
   /** Flushes and closes; the temp file stays until `publish` or `abort`. */
   async finish(): Promise<void> {
     const handle = this.open();

@@ -124,6 +124,18 @@ export function releaseReference(path: string, options: ReleaseOptions = {}): nu
 }
 
 /**
+ * Drops one of this process's references to the staged file `path` without deleting it: at reference 0 it stays
+ * tracked (and so collectable), instead of being unlinked as a last `free()` would. The web app's released results
+ * and an out-of-core pi run's finished units (kept for a rerun to resume) are let go this way.
+ * @example registerReference(path); ...; releaseKeeping(path);
+ */
+export function releaseKeeping(path: string): void {
+  withTrackerLock(() => {
+    if (releaseReference(path, { deleteFile: false }) === 0) registerLogFile(path);
+  });
+}
+
+/**
  * `{ path: referenceCount }` for every tracked file (the prototype's `tracked_files()`). Counts are totals over
  * all processes sharing the home.
  * @throws {TrackerError} the tracker database cannot be opened or queried (SQLite failure, unusable home)

@@ -9,14 +9,28 @@ import { dirname, resolve } from 'node:path';
 import { formatBytes, getConfig } from '../../config.js';
 import { CancelledError, InvalidArgumentError, ResultTooLargeError } from '../../errors.js';
 import { PI_HELD_BYTES_PER_DECIMAL, fftThreads, piThreadsWithinBudget, suspendHelper } from '../../kernel/index.js';
-import { THREADED_DECIMALS, piDecimals, piWorkTotal } from './compute.js';
-import { writePiFile } from './writer.js';
+import { GUARD_DIGITS, THREADED_DECIMALS, piDecimals, piWorkTotal } from './compute.js';
+import { writePiChunks, writePiFile, writePiStream, PI_PREFIX, PI_NEWLINE, WRITE_CHUNK } from './writer.js';
+import type { Writable } from 'node:stream';
+import { type PiPlan, type PiPlanOptions, planPi } from './plan.js';
+import { checkPiDisk, runPiOutOfCore } from './outofcore.js';
+import { readForward, writeFileAtomically } from '../../storage/index.js';
+import type { StreamNumber } from '../../number.js';
 
 
 export interface PiOptions {
   signal?: AbortSignal;
-  /** Called as work advances: `done` of `total` work units (binary splitting, sqrt, division, output). */
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called as work advances: `done` of `total` work units (binary splitting, sqrt, division, output), and out of
+   * core the phase (`series`, `merge`, `root`, `sqrt`, `quotient`, `digits`: apps/pi/outofcore.ts).
+   */
+  onProgress?: (done: number, total: number, phase?: string) => void;
+  /** Per-call overrides of the plan (in memory or out of core, leaf size), for tests and benchmarks (plan.ts). */
+  plan?: PiPlanOptions;
+  /** Out of core: start over instead of resuming an earlier run of the same computation (its files are dropped). */
+  fresh?: boolean;
+  /** Out of core: told before any work when an earlier run's finished units are reused (how many, the journal). */
+  onResume?: (units: number, journal: string) => void;
   /**
    * Threads the series may use (async drivers only; default `fftThreads()`, i.e. MATHSTREAM_THREADS or the
    * machine's available parallelism). Fewer are used where the memory budget does not hold that many subtrees at
@@ -30,7 +44,8 @@ export interface PiOptions {
  * counts this large are typed that way; the value must still come out a whole number.
  * @throws {InvalidArgumentError} the text is not a digit string or `<digits>[.<digits>]e<digits>`, or the value is
  *   not a positive safe integer (`2.55e1`, `0`)
- * @throws {ResultTooLargeError} the count exceeds `MATHSTREAM_MAX_DIGITS` or this machine's memory (see checkDecimalCount)
+ * @throws {ResultTooLargeError} the count exceeds `MATHSTREAM_MAX_DIGITS` (see checkDecimalCount; counts beyond memory
+ *   are computed out of core)
  * @example
  * parseDecimalCount('2.5e7'); // 25000000
  */
@@ -43,12 +58,11 @@ export function parseDecimalCount(text: string): number {
 }
 
 /**
- * Validates a decimal count: a positive safe integer, within MATHSTREAM_MAX_DIGITS and
- * within what this machine's memory can hold (the out-of-core path is not available yet).
+ * Validates a decimal count: a positive safe integer within MATHSTREAM_MAX_DIGITS. Counts beyond the memory budget
+ * are fine: they are computed out of core (plan.ts), limited by the disk (checked before any work).
  * @returns `decimals` itself, so a caller can validate inline.
  * @throws {InvalidArgumentError} `decimals` is not a positive safe integer
- * @throws {ResultTooLargeError} `decimals + 1` digits exceed `MATHSTREAM_MAX_DIGITS`, or the digits held in memory
- *   plus the memory budget exceed the machine's total memory
+ * @throws {ResultTooLargeError} `decimals + 1` digits exceed `MATHSTREAM_MAX_DIGITS`
  * @example
  * checkDecimalCount(1_000_000); // 1000000
  */
@@ -60,14 +74,18 @@ export function checkDecimalCount(decimals: number): number {
   if (maxDigits !== undefined && decimals + 1 > maxDigits) {
     throw new ResultTooLargeError(`pi: ${decimals} decimals exceed MATHSTREAM_MAX_DIGITS = ${maxDigits}`);
   }
+  return decimals;
+}
+
+/** Refuses what the in-memory drivers cannot hold: the digits held in memory plus the budget beyond the machine's memory. */
+function checkFitsMachine(decimals: number, what: string): void {
   const needed = decimals * PI_HELD_BYTES_PER_DECIMAL + getConfig().memoryBudget;
   if (needed > totalmem()) {
     throw new ResultTooLargeError(
-      `pi: ${decimals} decimals need about ${(needed / 2 ** 30).toFixed(1)} GiB of memory, more than this machine has ` +
-        `(${(totalmem() / 2 ** 30).toFixed(1)} GiB)`,
+      `pi: ${what} of ${decimals} decimals needs about ${(needed / 2 ** 30).toFixed(1)} GiB of memory, more than this ` +
+        `machine has (${(totalmem() / 2 ** 30).toFixed(1)} GiB); computePiToFile computes it out of core`,
     );
   }
-  return decimals;
 }
 
 /** A computation in progress: the work generator and the progress counted so far. */
@@ -180,7 +198,8 @@ async function driveAsync(decimals: number, options: PiOptions, extraTotal = 0):
  * new TextDecoder().decode(computePiDigits(10)); // '1415926535'
  */
 export function computePiDigits(decimals: number, options: PiOptions = {}): Uint8Array {
-  return driveSync(checkDecimalCount(decimals), options);
+  checkFitsMachine(checkDecimalCount(decimals), 'the synchronous computePiDigits (in memory only)');
+  return driveSync(decimals, options);
 }
 
 /**
@@ -194,7 +213,19 @@ export function computePiDigits(decimals: number, options: PiOptions = {}): Uint
  * digits.length; // 1000
  */
 export async function computePi(decimals: number, options: PiOptions = {}): Promise<Uint8Array> {
-  return (await driveAsync(checkDecimalCount(decimals), options)).digits;
+  checkDecimalCount(decimals);
+  const plan = planPi(decimals, GUARD_DIGITS, options.plan);
+  if (plan.method === 'memory') return (await driveAsync(decimals, options)).digits;
+  // Out of core the digits still come back in memory (N bytes): the caller asked for an array.
+  return piOutOfCore(plan, options, async (x) => {
+    const digits = new Uint8Array(decimals);
+    let at = 0;
+    for await (const chunk of readForward(x.info, WRITE_CHUNK, 1, 1 + decimals)) {
+      digits.set(chunk, at);
+      at += chunk.length;
+    }
+    return digits;
+  });
 }
 
 /** Refuses up front a file that cannot fit the destination's free space. */
@@ -225,6 +256,11 @@ export async function computePiToFile(
   checkDecimalCount(decimals);
   const path = resolve(outPath);
   checkDiskSpace(path, decimals + 3);
+  const plan = planPi(decimals, GUARD_DIGITS, options.plan);
+  if (plan.method === 'outOfCore') {
+    const written = await piOutOfCore(plan, options, (x) => writeDigitsFile(x, decimals, path, options.signal));
+    return { path: written, decimals };
+  }
   const writeWeight = piWorkTotal(decimals) / 50;
   const { digits, done, total } = await driveAsync(decimals, options, writeWeight);
   const written = await writePiFile(digits, path, {
@@ -233,4 +269,54 @@ export async function computePiToFile(
   });
   options.onProgress?.(total, total);
   return { path: written, decimals };
+}
+
+/**
+ * Writes "3." + the first `decimals` decimals + "\n" to a stream (the CLI's stdout), with writePiStream's
+ * back-pressure and EPIPE handling. In memory the digits are computed first; out of core they are streamed from the
+ * result's file, so nothing of their size is held in memory.
+ * @throws {InvalidArgumentError} `decimals` or `options.threads` is not a positive safe integer
+ * @throws {ResultTooLargeError} `decimals` exceeds `MATHSTREAM_MAX_DIGITS`, or out of core the run cannot fit the disk
+ * @throws {StorageError} the stream failed (other than EPIPE)
+ * @throws {CancelledError} `options.signal` was aborted
+ * @example
+ * await computePiToStream(1000, process.stdout);
+ */
+export async function computePiToStream(decimals: number, out: Writable, options: PiOptions & { onComputed?: () => void } = {}): Promise<void> {
+  checkDecimalCount(decimals);
+  const plan = planPi(decimals, GUARD_DIGITS, options.plan);
+  if (plan.method === 'memory') {
+    const digits = (await driveAsync(decimals, options)).digits;
+    options.onComputed?.();
+    await writePiStream(digits, out, options.signal);
+    return;
+  }
+  await piOutOfCore(plan, options, async (x) => {
+    options.onComputed?.();
+    await writePiChunks(readForward(x.info, WRITE_CHUNK, 1, 1 + decimals), out, options.signal);
+  });
+}
+
+/** "3." + digits 1..decimals of X (a staged file) + "\n" to `path`, atomically, a chunk at a time. */
+async function writeDigitsFile(x: StreamNumber, decimals: number, path: string, signal?: AbortSignal): Promise<string> {
+  return writeFileAtomically(path, async (file) => {
+    await file.append(PI_PREFIX);
+    for await (const chunk of readForward(x.info, WRITE_CHUNK, 1, 1 + decimals)) {
+      if (signal?.aborted) throw new CancelledError('pi (writing the digits)');
+      await file.append(chunk);
+    }
+    await file.append(PI_NEWLINE);
+  });
+}
+
+/**
+ * The out-of-core run of `plan` (outofcore.ts), its disk checked first, retried with 10 more guard digits each time
+ * the guard digits do not prove the truncation (probability ~4·10^−12 per run).
+ */
+async function piOutOfCore<T>(plan: PiPlan, options: PiOptions, sink: (x: StreamNumber) => Promise<T>): Promise<T> {
+  for (let current = plan; ; current = planPi(plan.decimals, current.guard + 10, { ...options.plan, method: 'outOfCore' })) {
+    checkPiDisk(current);
+    const outcome = await runPiOutOfCore(current, options, sink);
+    if (outcome) return outcome.value;
+  }
 }

@@ -11,8 +11,11 @@ import { once } from 'node:events';
 import { writeFileAtomically } from '../../storage/index.js';
 import { CancelledError, StorageError } from '../../errors.js';
 
-const PREFIX = Uint8Array.of(0x33, 0x2e); // "3."
-const NEWLINE = Uint8Array.of(0x0a);
+/** "3." and the final newline of pi's text. */
+export const PI_PREFIX = Uint8Array.of(0x33, 0x2e);
+export const PI_NEWLINE = Uint8Array.of(0x0a);
+const PREFIX = PI_PREFIX;
+const NEWLINE = PI_NEWLINE;
 
 /** Bytes per write call: large enough for throughput, small enough to stay responsive. */
 export const WRITE_CHUNK = 1 << 22;
@@ -55,6 +58,23 @@ export async function writePiFile(
  * await writePiStream(computePiDigits(100), process.stdout);
  */
 export async function writePiStream(decimals: Uint8Array, out: Writable, signal?: AbortSignal, name = 'stdout'): Promise<void> {
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for (let start = 0; start < decimals.length; start += WRITE_CHUNK) {
+      yield decimals.subarray(start, Math.min(start + WRITE_CHUNK, decimals.length));
+    }
+  }
+  await writePiChunks(chunks(), out, signal, name);
+}
+
+/**
+ * writePiStream's work for decimals that arrive in chunks (out of core they are read from a file): `3.`, the
+ * chunks, `\n`, with the same back-pressure, EPIPE and error handling.
+ * @throws {StorageError} the stream reported an error other than EPIPE (named by `name`)
+ * @throws {CancelledError} `signal` was aborted between chunks
+ * @example
+ * await writePiChunks(readForward(x.info, WRITE_CHUNK, 1, 1 + n), process.stdout);
+ */
+export async function writePiChunks(decimals: AsyncIterable<Uint8Array>, out: Writable, signal?: AbortSignal, name = 'stdout'): Promise<void> {
   let failure: NodeJS.ErrnoException | undefined;
   const onError = (error: NodeJS.ErrnoException): void => {
     failure ??= error;
@@ -66,15 +86,12 @@ export async function writePiStream(decimals: Uint8Array, out: Writable, signal?
     if (!out.write(bytes)) await Promise.race([once(out, 'drain'), once(out, 'close')]).catch(() => undefined);
   };
   try {
-    const pieces: Uint8Array[] = [PREFIX];
-    for (let start = 0; start < decimals.length; start += WRITE_CHUNK) {
-      pieces.push(decimals.subarray(start, Math.min(start + WRITE_CHUNK, decimals.length)));
-    }
-    pieces.push(NEWLINE);
-    for (const piece of pieces) {
+    if (!closed()) await write(PREFIX);
+    for await (const piece of decimals) {
       if (closed()) break;
       await write(piece);
     }
+    if (!closed()) await write(NEWLINE);
     // Let a pending write report its error before deciding the outcome.
     await new Promise((resolveNow) => setImmediate(resolveNow));
   } finally {

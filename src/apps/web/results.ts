@@ -11,20 +11,9 @@
 import { StreamNumber } from '../../number.js';
 import { getConfig } from '../../config.js';
 import { isInsideLogDir } from '../../tracker/paths.js';
-import { registerLogFile, registerReference, releaseReference } from '../../tracker/references.js';
-import { withTrackerLock } from '../../tracker/connection.js';
+import { registerReference, releaseKeeping } from '../../tracker/references.js';
 
-/**
- * Drops one of this process's references to the staged file `path` without deleting it: at
- * reference 0 it stays tracked (and so collectable), instead of being unlinked as a last
- * `free()` would.
- * @example registerReference(path); ...; releaseKeeping(path);
- */
-export function releaseKeeping(path: string): void {
-  withTrackerLock(() => {
-    if (releaseReference(path, { deleteFile: false }) === 0) registerLogFile(path);
-  });
-}
+export { releaseKeeping };
 
 /**
  * Opens a digit file the user picked. A staged file of the home (a kept result) gets an extra

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { action } from '../error-boundary.js';
 import { startProgress } from '../progress.js';
-import { computePi, computePiToFile, parseDecimalCount, writePiStream } from '../../apps/pi/index.js';
+import { computePiToFile, computePiToStream, parseDecimalCount } from '../../apps/pi/index.js';
 import { checkOutputTarget } from '../../engine/index.js';
 
 export function register(program: Command): void {
@@ -16,21 +16,29 @@ export function register(program: Command): void {
     .description('"3." followed by N decimals of pi and a newline (Chudnovsky, decimal radix end to end)')
     .argument('<N>', 'number of decimals after the point (a positive integer, e.g. 1000000 or 1e6)')
     .option('-o, --output <FILE>', 'write to FILE atomically instead of stdout')
+    .option('--fresh', 'beyond the memory budget: start over instead of resuming a killed run of the same count')
     .action(
-      action(async (count: string, options: { output?: string }) => {
+      action(async (count: string, options: { output?: string; fresh?: boolean }) => {
         const decimals = parseDecimalCount(count);
         const output = options.output === undefined ? undefined : checkOutputTarget(options.output);
         const progress = startProgress(`pi ${decimals}`);
         const abort = new AbortController();
         const onSignal = (): void => abort.abort();
         process.once('SIGINT', onSignal);
+        // Beyond the memory budget pi runs out of core and resumes a killed run of the same count (apps/pi/units.ts).
+        const run = {
+          signal: abort.signal,
+          onProgress: progress.onProgress,
+          fresh: options.fresh === true,
+          onResume: (units: number, journal: string) =>
+            process.stderr.write(`pi: resuming from ${units} finished units of an earlier run (${journal}); --fresh starts over\n`),
+        };
         try {
           if (output !== undefined) {
-            await computePiToFile(decimals, output, { signal: abort.signal, onProgress: progress.onProgress });
+            await computePiToFile(decimals, output, run);
           } else {
-            const digits = await computePi(decimals, { signal: abort.signal, onProgress: progress.onProgress });
-            progress.stop();
-            await writePiStream(digits, process.stdout, abort.signal);
+            // Out of core the digits stream from the result's file: nothing of their size is held in memory.
+            await computePiToStream(decimals, process.stdout, { ...run, onComputed: () => progress.stop() });
           }
         } finally {
           progress.stop();

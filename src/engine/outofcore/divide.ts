@@ -1,49 +1,165 @@
 /**
- * outofcore/divide — floor division of operands beyond the memory budget, by long division in
- * quotient chunks of h digits (h from the budget), each chunk an in-memory estimate corrected on disk.
+ * outofcore/divide — floor division of operands beyond the memory budget by a Newton reciprocal on digit files
+ * (docs/ARCHITECTURE.md §4). Every big step is an engine product (in memory or out of core, as the planner says),
+ * a prefix copy (truncation: no arithmetic) or one streaming pass (add, subtract, append zeros).
  *
- * Step j (classical long division, Knuth 4.3.1 with base 10^h): W = R·10^c + the next c digits of |a|
- * (R < |b| is the running remainder, so W/|b| < 10^c); the chunk q̃ = floor(W_top / B_top) from the
- * leading c + 3 digits of |b| and the matching prefix of W. With s dropped digits,
- * W/B ∈ (W_top/(B_top+1), (W_top+1)/B_top) and W_top/B_top < 10^c + 1, B_top ≥ 10^{c+2}, so the true
- * chunk is q̃ − 1, q̃ or q̃ + 1; R = W − q̃·|b| (an out-of-core product when large) and at most a couple
- * of streaming ±|b| corrections fix it. Cost: (qlen/h) products of h × n digits — quadratic in
- * qlen/h, which is small for operands a few times the budget; Newton's reciprocal on out-of-core
- * products would be O(M(n)) but needs a reciprocal of n digits on disk and is left for later.
- * Memory: the h-digit in-memory estimate plus whatever the product routes to.
+ * Notation: b = |divisor| has n digits, a = |dividend| has L ≥ n, the quotient has qlen = L − n + 1 digits.
+ *
+ * 1. Reciprocal. For D of exactly p digits, X_p ≈ 10^(2p)/D with |1 − D·X_p/10^(2p)| ≤ 10^(3−p) (claim R(p)).
+ *    - Levels small enough for a quarter of the budget (BUDGET_SHARES.outOfCoreInMemory) are exact, in memory:
+ *      X = floor(10^(2p)/D) by the kernel's division, so the error is < 1 unit of X ≥ 10^p: R(p) holds.
+ *    - Level p from h = ⌈p/2⌉ + 4 (so 2h ≥ p + 8): Dh = the top h digits of D, Xh from R(h), Y = Xh·10^(p−h),
+ *      T = D·Xh, E = T − 10^(p+h), E1 = floor(|E|/10^(h−2)), C = floor(Xh·E1/10^(h+2)), X = Y ∓ C (− when E > 0).
+ *      Why: x = D·Y/10^(2p) = (1 + ε_h)·D/(Dh·10^(p−h)) and 0 ≤ D/(Dh·10^(p−h)) − 1 < 10^(1−h), so
+ *      |1 − x| ≤ 10^(3−h) + 10^(1−h) + 10^(4−2h) < 1.02·10^(3−h). The exact step Y + Y(1 − x) = Y + Xh·(−E)/10^(2h)
+ *      has 1 − D·X/10^(2p) = (1 − x)² < 1.05·10^(6−2h) ≤ 1.05·10^(−p−2). Truncating E drops less than
+ *      Xh·10^(h−2)/10^(2h) < 0.11 units (Xh < 1.01·10^(h+1)) and the floor of C one more, so X is within 1.11 units
+ *      of the exact step, i.e. D·X/10^(2p) within 1.11·10^(−p) (D < 10^p). Total < 1.2·10^(−p) ≤ 10^(3−p): R(p).
+ *    Cost per level: D·Xh (p × p/2 digits) and Xh·E1 (p/2 × p/2), i.e. ≈ 1.25·M(p) with M(p) one p × p product;
+ *    the levels halve, so the reciprocal to p digits costs ≈ 2.5·M(p) (less: the low levels run in memory).
+ *
+ * 2. Quotient in chunks of c digits (classical long division in base 10^c, Karp & Markstein's use of one reciprocal
+ *    for every chunk), with k = c + 5 reciprocal digits: D = the top k digits of b (or b·10^(k−n) when n < k,
+ *    exact) and X = X_k, so with η = 1 − X·b/10^(k+n), |η| ≤ 1.2·10^(−k) + 1/D < 1.2·10^(1−k) = 1.2·10^(−c−4).
+ *    Chunk j: W = R·10^c + the next c digits of a (R < b the running remainder; the first W is the top n − 1 + c
+ *    digits), so W < b·10^c. With t = max(0, n − 2) and Wt = floor(W/10^t), the estimate
+ *    q̃ = floor(Wt·X / 10^(k+n−t)) is floor(y) for y = (Wt·10^t/b)(1 − η), and |y − W/b| < 10^t/b + 10^c·|η|
+ *    < 0.1 + 0.0002 (b ≥ 10^(n−1); for n < 2, t = 0 and the first term is 0).
+ *    Hence q̃ ∈ {Q − 1, Q, Q + 1} for the true chunk Q = floor(W/b): the remainder R = W − q̃·b (a product and one
+ *    streaming subtraction) needs at most one streaming ±b correction (a second one would be a fault: it throws
+ *    ArithmeticCheckError rather than return a wrong digit).
+ *    The chunk count m is the one decision of this module (`quotientChunkCount`): in product units M(x, y) ∝ x + y,
+ *    m chunks cost 5·qlen/m (the reciprocal of qlen/m digits) + 3·qlen + m·n (m estimates of c × c digits and m
+ *    remainders c × n), smallest at m = √(5·qlen/n): 2 for a 2N/N division, ≈ 3.75·M(N) in all
+ *    (reciprocal ≈ 1.25, estimates 2·0.5, remainders 2·0.75) against ≈ 4.5·M(N) for one chunk. Chunks are at least
+ *    MIN_CHUNK_DIGITS long, so that a short divisor does not make thousands of small steps.
+ *
+ * Signs: |a| = qm·|b| + rm is computed on magnitudes; floor semantics with signs (Python's) are applied at the end.
+ * Memory: whatever the products route to, plus O(chunk) streaming buffers; the in-memory reciprocal levels plan
+ * within BUDGET_SHARES.outOfCoreInMemory. Disk: the intermediates live as staged files in the log folder and are
+ * freed as soon as they are used, on success, failure and cancellation alike.
  */
 import { getConfig } from '../../config.js';
-import {
-  QUOTIENT_CHUNK_BYTES_PER_DIGIT, natDivMod, natFromDigits, natMul, natToDigits, natIsZero, planProduct, type Nat,
-} from '../../kernel/index.js';
+import { ArithmeticCheckError } from '../../errors.js';
+import { Multiplier, NAT_ONE, budgetFor, natDivMod, natMul, natShiftDecimal, planProduct } from '../../kernel/index.js';
 import type { StreamNumber } from '../../number.js';
-import { readAllDigits } from '../../storage/index.js';
-import { progressReporter, throwIfCancelled, withOperands, type OperationOptions } from '../context.js';
-import { addSigned, compareMagnitudes, copyWithSign } from '../linear.js';
-import { writeDigitsResult, writeResult } from '../result.js';
+import type { AtomicFile } from '../../storage/index.js';
+import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, type OperationOptions } from '../context.js';
+import { addSigned, compareMagnitudes, copyWithSign, shiftDecimal, truncateDecimal } from '../linear.js';
+import { loadNat } from '../load.js';
+import { writeDigitsResult, writeNatResult, writeResult } from '../result.js';
 import { mulOutOfCore } from './product.js';
 
-/** Quotient digits per step: the in-memory estimate divides ~2h+3 by h+3 digits. */
-export function quotientChunkDigits(budget: number): number {
-  return Math.max(1000, Math.floor(budget / QUOTIENT_CHUNK_BYTES_PER_DIGIT));
+/** Reciprocal digits beyond a quotient chunk's (k = c + GUARD_DIGITS; the header's bound needs at least 5). */
+const GUARD_DIGITS = 5;
+/** A Newton level of p digits starts from ⌈p/2⌉ + NEWTON_OVERLAP digits (the header's bound needs 2h ≥ p + 8). */
+const NEWTON_OVERLAP = 4;
+/** Reciprocal levels of at most this many digits always run in memory (below it a file step costs more than it saves). */
+const IN_MEMORY_LEVEL_DIGITS = 2000;
+/** Quotient chunks are at least this long (each chunk costs a dozen staged files whatever its size). */
+export const MIN_CHUNK_DIGITS = 1_000_000;
+
+/** Test knobs: `chunks` forces the quotient chunk count (tests exercise several chunks on small operands). */
+export interface DivideTuning {
+  readonly chunks?: number;
 }
 
-/** |x|·|y| in memory unless the planner puts it out of core. */
-async function product(x: StreamNumber, y: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
+/**
+ * How many quotient chunks share one reciprocal: √(5·qlen/n) rounded (the header's cost model), at least 1, and no
+ * more than chunks of MIN_CHUNK_DIGITS allow.
+ * @example quotientChunkCount(4e8, 4e8) // 2
+ */
+export function quotientChunkCount(qlen: number, n: number): number {
+  const best = Math.max(1, Math.round(Math.sqrt((5 * qlen) / n)));
+  return Math.max(1, Math.min(best, Math.floor(qlen / MIN_CHUNK_DIGITS)));
+}
+
+/**
+ * Whether a Newton level of p digits (the reciprocal's 2p/p division here, the reciprocal square root's 4p/2p
+ * division and root in engine/sqrt.ts) runs in memory, with the kernel, within BUDGET_SHARES.outOfCoreInMemory.
+ */
+export function levelInMemory(p: number): boolean {
+  if (p <= IN_MEMORY_LEVEL_DIGITS) return true;
+  return planProduct(2 * p, 2 * p, { operands: 'files', budget: budgetFor('outOfCoreInMemory') }).method !== 'outOfCore';
+}
+
+/** The precisions of the reciprocal's levels, top first (the last one runs in memory). */
+export function newtonLevels(p: number): number[] {
+  const levels = [p];
+  while (!levelInMemory(levels[levels.length - 1]!)) levels.push(Math.ceil(levels[levels.length - 1]! / 2) + NEWTON_OVERLAP);
+  return levels;
+}
+
+/** What the steps of one division share: the inner operations' options (the caller's signal only) and progress. */
+interface Work {
+  readonly inner: OperationOptions;
+  readonly operation: string;
+  advance(units: number): void;
+}
+
+/** Staged intermediates of one step, freed together (`add` returns its argument). */
+export class Held {
+  private readonly numbers: StreamNumber[] = [];
+  add(x: StreamNumber): StreamNumber {
+    this.numbers.push(x);
+    return x;
+  }
+  free(): void {
+    for (const x of this.numbers.splice(0)) x.free();
+  }
+}
+
+/** |x|·|y|, in memory or out of core as the planner says (a square when x and y are the same file). */
+export async function magnitudeProduct(x: StreamNumber, y: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
+  if (x.isZero || y.isZero) return writeDigitsResult(false, Buffer.from('0'));
   if (planProduct(x.digitCount, y.digitCount, { operands: 'files' }).method === 'outOfCore') {
     return mulOutOfCore(x, y, false, options);
   }
-  const [a, b] = await Promise.all([readAllDigits(x.info), readAllDigits(y.info)]);
-  return writeDigitsResult(false, natToDigits(natMul(natFromDigits(a), natFromDigits(b))));
+  const [p, q] = await Promise.all([loadNat(x), loadNat(y)]);
+  return writeNatResult(false, natMul(p, q));
 }
 
-async function prefix(x: StreamNumber, digits: number): Promise<Nat> {
-  const reader = await x.openReader();
-  try {
-    return natFromDigits(await reader.read(0, Math.min(digits, x.digitCount)));
-  } finally {
-    await reader.close();
+/** 10^k as a file (one streaming pass). */
+export function powerOfTen(k: number, options: OperationOptions): Promise<StreamNumber> {
+  return withOperands([1], ([one]) => shiftDecimal(one!, k, options));
+}
+
+/** X with |1 − D·X/10^(2p)| ≤ 10^(3−p) for D of exactly p digits (the header's claim R(p)). */
+async function reciprocal(D: StreamNumber, work: Work): Promise<StreamNumber> {
+  const p = D.digitCount;
+  throwIfCancelled(work.inner, work.operation);
+  if (levelInMemory(p)) {
+    const kernel = new Multiplier({ budget: budgetFor('outOfCoreInMemory') });
+    const X = natDivMod(natShiftDecimal(NAT_ONE, 2 * p), await loadNat(D), kernel).q;
+    const result = await writeNatResult(false, X);
+    work.advance(p);
+    return result;
   }
+  const h = Math.ceil(p / 2) + NEWTON_OVERLAP;
+  const held = new Held();
+  try {
+    const Dh = held.add(await truncateDecimal(D, p - h, work.inner));
+    const Xh = held.add(await reciprocal(Dh, work));
+    const T = held.add(await magnitudeProduct(D, Xh, work.inner));
+    const P = held.add(await powerOfTen(p + h, work.inner));
+    const E = held.add(await addSigned(T, P, true, work.inner));
+    const E1 = held.add(await truncateDecimal(E, h - 2, work.inner));
+    const XhE1 = held.add(await magnitudeProduct(Xh, E1, work.inner));
+    const C = held.add(await truncateDecimal(XhE1, h + 2, work.inner));
+    const Y = held.add(await shiftDecimal(Xh, p - h, work.inner));
+    // T < 10^(p+h): Xh was short, X = Y + C; T > 10^(p+h): X = Y − C (C < Y: the correction is ~10^(3−h) of Y).
+    const X = await addSigned(Y, C, E.sign > 0, work.inner);
+    work.advance(p);
+    return X;
+  } finally {
+    held.free();
+  }
+}
+
+/** Replaces `old` by `next`, freeing the old value. */
+function swap(old: StreamNumber, next: StreamNumber): StreamNumber {
+  old.free();
+  return next;
 }
 
 /** R·10^c + digits [from, from + c) of a, canonical. */
@@ -71,14 +187,12 @@ async function bringDown(r: StreamNumber | undefined, a: StreamNumber, from: num
   });
 }
 
-/** Replaces `*slot` by `next`, freeing the old value. */
-function swap(old: StreamNumber, next: StreamNumber): StreamNumber {
-  old.free();
-  return next;
-}
-
 /**
- * Floor quotient and remainder (Python semantics) of x by y, |x| ≥ |y| > 0, out of core.
+ * Floor quotient and remainder (Python semantics) of x by y, |x| ≥ |y| > 0, out of core: the header's method.
+ * @throws {ResultTooLargeError} quotient, remainder and intermediates cannot fit the free disk
+ * @throws {CancelledError} `options.signal` was aborted (checked between steps; nothing is left behind)
+ * @throws {ArithmeticCheckError} a chunk estimate was off by more than the proven one unit (a fault)
+ * @example const [q, r] = await divmodOutOfCore(x, y, false, {}, 'divmod');
  */
 export async function divmodOutOfCore(
   x: StreamNumber,
@@ -86,51 +200,72 @@ export async function divmodOutOfCore(
   signsDiffer: boolean,
   options: OperationOptions,
   operation: string,
+  tuning: DivideTuning = {},
 ): Promise<[StreamNumber, StreamNumber]> {
   const L = x.digitCount;
   const n = y.digitCount;
   const qlen = L - n + 1;
-  const h = quotientChunkDigits(getConfig().memoryBudget);
-  const steps = Math.ceil(qlen / h);
-  const report = progressReporter(options, steps);
-  const b = await copyWithSign(y, false, options); // |y|, so sums and differences are magnitudes
+  const c = Math.ceil(qlen / Math.min(qlen, tuning.chunks ?? quotientChunkCount(qlen, n)));
+  const steps = Math.ceil(qlen / c);
+  const k = c + GUARD_DIGITS;
+  const t = Math.max(0, n - 2);
+  // Quotient and remainder, plus the intermediates alive at once: |b|, D, X, W, the chunk's product and remainder.
+  ensureResultFits(operation, qlen + n, 3 * L + 3 * k);
+  const levels = newtonLevels(k);
+  const total = levels.reduce((s, p) => s + p, 0) + steps * (2 * c + n);
+  const report = progressReporter(options, total);
+  let done = 0;
+  const work: Work = {
+    inner: { signal: options.signal },
+    operation,
+    advance: (units) => report((done += units)),
+  };
+  const inner = work.inner;
+  const b = await copyWithSign(y, false, inner); // |y|, so sums and differences are magnitudes
+  let X: StreamNumber | undefined;
   let r: StreamNumber | undefined;
   try {
+    const D = n >= k ? await truncateDecimal(b, n - k, inner) : await shiftDecimal(b, k - n, inner);
+    try {
+      X = await reciprocal(D, work);
+    } finally {
+      D.free();
+    }
+    const reciprocalX = X;
     let position = n - 1; // digits of |x| consumed
     const quotient = await writeResult(async (file) => {
       let written = 0;
       for (let step = 0; step < steps; step++) {
         throwIfCancelled(options, operation);
-        const c = step === 0 ? qlen - (steps - 1) * h : h;
-        const head = step === 0 ? await bringDown(undefined, x, 0, n - 1 + c) : await bringDown(r, x, position, c);
-        position += c;
+        const width = step === 0 ? qlen - (steps - 1) * c : c;
+        const W = step === 0 ? await bringDown(undefined, x, 0, n - 1 + width) : await bringDown(r, x, position, width);
+        position += width;
         r?.free();
-        r = head;
-        const q = await estimateChunk(r, b, c);
-        let qNumber = await writeDigitsResult(false, natToDigits(q));
+        r = W;
+        let q = await estimateChunk(W, reciprocalX, t, k + n - t, inner);
         try {
-          if (!natIsZero(q)) {
-            const qb = await product(qNumber, b, options);
+          if (!q.isZero) {
+            const qb = await magnitudeProduct(q, b, inner);
             try {
-              r = swap(r, await addSigned(r, qb, true, options));
+              r = swap(r, await addSigned(r, qb, true, inner));
             } finally {
               qb.free();
             }
           }
-          // At most a couple of corrections (the estimate is within one of the true chunk).
-          while (r.isNegative) {
-            r = swap(r, await addSigned(r, b, false, options));
-            qNumber = swap(qNumber, await addOne(qNumber, true, options));
+          let corrections = 0;
+          while (r.isNegative || (await compareMagnitudes(r, b)).order >= 0) {
+            if (++corrections > 1) {
+              throw new ArithmeticCheckError(`${operation}: a quotient chunk estimate was off by more than one (proven bound: one); a hardware or kernel fault`);
+            }
+            const low = r.isNegative;
+            r = swap(r, await addSigned(r, b, !low, inner));
+            q = swap(q, await addOne(q, low, inner));
           }
-          while ((await compareMagnitudes(r, b)).order >= 0) {
-            r = swap(r, await addSigned(r, b, true, options));
-            qNumber = swap(qNumber, await addOne(qNumber, false, options));
-          }
-          written = await appendChunk(file, qNumber, c, written);
+          written = await appendChunk(file, q, width, written);
         } finally {
-          qNumber.free();
+          q.free();
         }
-        report(step + 1);
+        work.advance(2 * c + n);
       }
       if (written === 0) await file.append(Buffer.from('0'));
       return { negative: false, digitCount: Math.max(written, 1), isZero: written === 0 };
@@ -138,20 +273,37 @@ export async function divmodOutOfCore(
     const remainder = r!;
     r = undefined;
     if (!signsDiffer || remainder.isZero) {
-      const q = signsDiffer && !quotient.isZero ? swap(quotient, await copyWithSign(quotient, true, options)) : quotient;
-      const rem = y.isNegative && !remainder.isZero ? swap(remainder, await copyWithSign(remainder, true, options)) : remainder;
+      const q = signsDiffer && !quotient.isZero ? swap(quotient, await copyWithSign(quotient, true, inner)) : quotient;
+      const rem = y.isNegative && !remainder.isZero ? swap(remainder, await copyWithSign(remainder, true, inner)) : remainder;
       return [q, rem];
     }
     // Signs differ, remainder ≠ 0: q = −(qm + 1), r = sign(y)·(|y| − rm).
-    const q1 = await addOne(quotient, false, options);
+    const q1 = await addOne(quotient, false, inner);
     quotient.free();
-    const q = swap(q1, await copyWithSign(q1, true, options));
-    const rm = await addSigned(b, remainder, true, options);
+    const q = swap(q1, await copyWithSign(q1, true, inner));
+    const rm = await addSigned(b, remainder, true, inner);
     remainder.free();
-    return [q, y.isNegative ? swap(rm, await copyWithSign(rm, true, options)) : rm];
+    return [q, y.isNegative ? swap(rm, await copyWithSign(rm, true, inner)) : rm];
   } finally {
     r?.free();
+    X?.free();
     b.free();
+  }
+}
+
+/** q̃ = floor(floor(W/10^t)·X / 10^shift), shift = k + n − t: within one of floor(W/b) (the header's step 2). */
+async function estimateChunk(W: StreamNumber, X: StreamNumber, t: number, shift: number, options: OperationOptions): Promise<StreamNumber> {
+  const top = await truncateDecimal(W, t, options);
+  try {
+    if (top.isZero) return await copyWithSign(top, false, options);
+    const product = await magnitudeProduct(top, X, options);
+    try {
+      return await truncateDecimal(product, shift, options);
+    } finally {
+      product.free();
+    }
+  } finally {
+    top.free();
   }
 }
 
@@ -160,18 +312,8 @@ function addOne(x: StreamNumber, minus: boolean, options: OperationOptions): Pro
   return withOperands([1], ([one]) => addSigned(x, one!, minus, options));
 }
 
-/** q̃ = floor(W_top / B_top) on the leading c + 3 digits of B (exact when B is that short). */
-async function estimateChunk(w: StreamNumber, b: StreamNumber, c: number): Promise<Nat> {
-  const keep = c + 3;
-  const dropped = Math.max(0, b.digitCount - keep);
-  if (w.digitCount <= dropped) return natFromDigits(Buffer.from('0'));
-  const wTop = await prefix(w, w.digitCount - dropped);
-  const bTop = await prefix(b, b.digitCount - dropped);
-  return natDivMod(wTop, bTop).q;
-}
-
 /** Appends chunk q (< 10^c) as c digits, zero-padded, except that the quotient never starts with a zero. */
-async function appendChunk(file: import('../../storage/index.js').AtomicFile, q: StreamNumber, c: number, written: number): Promise<number> {
+async function appendChunk(file: AtomicFile, q: StreamNumber, c: number, written: number): Promise<number> {
   if (q.isZero) {
     if (written > 0) await file.append(Buffer.alloc(c, 48));
     return written > 0 ? written + c : 0;

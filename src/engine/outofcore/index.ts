@@ -1,12 +1,12 @@
 /**
  * outofcore — operations whose working set exceeds the memory budget (MATHSTREAM_MEMORY): products
- * by a block convolution with disk-cached spectra (multiply.ts explains the choice), powers by
- * out-of-core square-and-multiply, and division by long division in budget-sized quotient chunks
- * (each chunk estimated in memory, then fixed by an out-of-core product; divide.ts).
+ * by a 2-D transform over disk, or a block convolution with disk-cached spectra for a few blocks
+ * (multiply.ts, transform2d.ts), powers by out-of-core square-and-multiply, and division by a Newton
+ * reciprocal on digit files whose products route through the planner (divide.ts).
  * Each runs in a scratch folder in the log folder that it removes itself, and that start-up
  * reconciliation removes if the process was killed.
  */
 export { mulOutOfCore, type OutOfCoreTuning } from './product.js';
 export { powOutOfCore } from './power.js';
 export { divmodOutOfCore } from './divide.js';
-export { blockSizeForBudget, outOfCoreProducts } from './multiply.js';
+export { blockSizeForBudget, outOfCoreProducts, productScratchBytes } from './multiply.js';

@@ -1,43 +1,43 @@
 /**
- * outofcore/multiply — products of operands larger than the memory budget, by a block convolution
- * with block spectra cached on disk.
+ * outofcore/multiply — products of operands larger than the memory budget, written least significant block first
+ * into the result file. Two methods, chosen by kernel/planner.ts `planOutOfCore` from the block counts:
  *
- * Why this design (and not apfloat's disk four-step/six-step "two-pass" NTT): a block convolution
- * reuses the in-memory FFT of kernel/fft.ts unchanged (same proven error bound, same speed), keeps
- * every disk access a large sequential read of one block spectrum, and produces the product least
- * significant block first, so it can be written straight into the result file with no second pass.
- * Its cost is ~4n block transforms for n blocks per operand, against ~3 full-length transforms in
- * memory (which cost about the same as 3n block transforms), plus n² cheap pointwise products:
- * within 2× of the in-memory product for the block counts a sane budget gives (n ≤ 16). A disk
- * four-step transform needs matrix transposes on disk (two full passes per transform) and its own
- * twiddle error analysis; it wins only when n is large, i.e. when memory is tiny compared to the data.
+ * - the 2-D transform (transform2d.ts): the block index is transformed too, so the cost grows like n log n at any
+ *   size the disk holds. Used for more than a few blocks; its header has the design, the bound and the I/O per pass.
+ * - the block convolution (this file), for a few blocks: block spectra cached on disk, each diagonal Σ Â_i·B̂_j
+ *   accumulated in memory from pairs of spectra read back. It reuses the in-memory block transform unchanged and
+ *   needs no row file, but reads n² pairs of spectra: it loses beyond a handful of blocks.
  *
- * Method. Each operand is cut, least significant first, into blocks of `size` balanced base-10^d
- * digits (kernel/transform.ts). Pass 1 transforms every block once (A_i → Â_i) and writes the
- * untangled spectra to a scratch file (16·size bytes each). Pass 2, for each diagonal k, accumulates
- * Σ_{i+j=k} Â_i·B̂_j in memory, inverse-transforms once, rounds, adds the overlapping upper half of the
- * previous diagonal, carries, and hands size finished base-10^d digits to the writer, which puts
- * them back to front into the output file (positions are known: digit p from the right lives at
- * offset + reserved − 1 − p). Squaring reads one set of spectra and visits each pair i < j once
- * (weight 2).
+ * Block convolution. Each operand is cut, least significant first, into blocks of `size` balanced base-10^d
+ * digits (blocks.ts). Pass 1 transforms every block once (A_i → Â_i) and writes the untangled spectra to a scratch
+ * file (16·size bytes each). Pass 2, for each diagonal k, accumulates Σ_{i+j=k} Â_i·B̂_j in memory,
+ * inverse-transforms once, rounds, adds the overlapping upper half of the previous diagonal, carries, and hands
+ * size finished base-10^d digits to the ProductWriter, which puts them back to front into the output file
+ * (positions are known: digit p from the right lives at offset + reserved − 1 − p). Squaring reads one set of
+ * spectra and visits each pair i < j once (weight 2).
  *
- * Checks. The digit size d is the largest whose rounding-error bound (blockConvolutionBound, with the
- * operands' ACTUAL norms measured during pass 1) is < 1/2; every output's distance to the nearest
- * integer is also measured (> 1/4 means a fault: redo with smaller digits); and the product's
- * residue modulo a random prime must equal the product of the operands' residues (residue.ts).
+ * Checks (both methods). The digit size d is the largest whose rounding-error bound (blockConvolutionBound or
+ * transform2DBound, with the operands' ACTUAL norms measured during pass 1) is < 1/2; every output's distance to the
+ * nearest integer is also measured (> 1/4 means a fault: redo with smaller digits); and the product's residue modulo
+ * a random prime must equal the product of the operands' residues (residue.ts).
  *
- * Memory: 64·size bytes (accumulator, two block spectra, carry-over half, digit buffers, twiddles).
+ * Memory: 64·size bytes (accumulator, two block spectra, carry-over half, digit buffers, twiddles); the 2-D
+ * transform plans its column pass within the same share (transform2d.ts `chunkColumns`).
  */
 import { getConfig } from '../../config.js';
 import { ArithmeticCheckError } from '../../errors.js';
 import { BUDGET_SHARES } from '../../kernel/budget.js';
 import { cosN, releaseFftCaches, MAX_ROUNDING_ERROR } from '../../kernel/fft.js';
+import { planOutOfCore, type OutOfCoreMethod } from '../../kernel/planner.js';
 import { blockConvolutionBound, forwardBlock, inverseBlock, multiplyAccumulate, newSpectrum, type Spectrum } from '../../kernel/transform.js';
-import { DigitReader, type AtomicFile, type DigitFileInfo } from '../../storage/index.js';
+import type { AtomicFile, DigitFileInfo } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
-import { BackwardResidue, mulMod } from './residue.js';
+import { mulMod } from './residue.js';
 import { randomCheckPrime } from '../../kernel/check-prime.js';
 import { RecordFile, type ScratchDir } from './scratch.js';
+import { blockCount, readBalancedBlocks, ProductWriter, type BalancedOperand } from './blocks.js';
+import type { Journal } from './journal.js';
+import { multiply2D, transform2DScratchBytes } from './transform2d.js';
 
 /** Working bytes of the block convolution per unit of block size. */
 export const BYTES_PER_BLOCK_POINT = 64;
@@ -50,10 +50,32 @@ export function blockSizeForBudget(budget: number): number {
   return size;
 }
 
-/** Bytes of cached spectra for operands of these digit counts (d = 3, the usual digit size); b undefined = squaring. */
-export function spectraBytes(aDigits: number, bDigits: number | undefined, size: number): number {
-  const blocks = (digits: number) => Math.ceil((Math.ceil(digits / 3) + 1) / size);
-  return 16 * size * (blocks(aDigits) + (bDigits === undefined ? 0 : blocks(bDigits)));
+/** Inner block size for operands of these digit counts: the budget's, halved while a block is far longer than the operands. */
+function blockSizeFor(aDigits: number, bDigits: number, budget: number, override?: number): number {
+  const longest = Math.max(aDigits, bDigits);
+  let size = override ?? blockSizeForBudget(budget);
+  while (size > MIN_BLOCK / 8 && size / 2 >= Math.ceil(longest / 3) + 1) size /= 2;
+  return size;
+}
+
+/** The method and block size an out-of-core product of these operands uses (d = 3 block counts; the plan of record). */
+function planFor(aDigits: number, bDigits: number | undefined, size: number, forced?: OutOfCoreMethod): OutOfCoreMethod {
+  return forced ?? planOutOfCore(blockCount(aDigits, 3, size), bDigits === undefined ? undefined : blockCount(bDigits, 3, size));
+}
+
+/**
+ * Bytes of scratch files an out-of-core product of operands of these digit counts writes (b undefined: a square),
+ * for the engine to refuse up front what the disk cannot hold: block spectra, and for the 2-D transform its product
+ * rows. Counted at d = 2 digits (the smallest digit size the bound picks for operands up to ~10^10 digits; d = 1
+ * would need twice as much and happens only for adversarial operands, which then fail with a StorageError).
+ * @example productScratchBytes(4e8, 4e8, 256 * 2 ** 20) // ~12.8 GB: spectra 6.4 GB, rows 6.4 GB
+ */
+export function productScratchBytes(aDigits: number, bDigits: number | undefined, budget = getConfig().memoryBudget, blockSize?: number): number {
+  const size = blockSizeFor(aDigits, bDigits ?? aDigits, budget, blockSize);
+  const d = 2;
+  const na = blockCount(aDigits, d, size), nb = bDigits === undefined ? undefined : blockCount(bDigits, d, size);
+  if (planFor(aDigits, bDigits, size) === 'transform2d') return transform2DScratchBytes(size, na, nb);
+  return 16 * size * (na + (nb ?? 0));
 }
 
 /** Decimal digits of a small positive multiplier (0 for 1). */
@@ -80,6 +102,20 @@ export interface MultiplyRequest {
   readonly blockSize?: number;
   readonly options?: OperationOptions;
   readonly operation?: string;
+  /** Method override (tests); default: kernel/planner.ts planOutOfCore. */
+  readonly method?: OutOfCoreMethod;
+  /** Columns per stripe of the 2-D transform (tests); default from the budget. */
+  readonly chunkColumns?: number;
+  /**
+   * Records the finished units of work (journal.ts) under `tag`, so that a rerun with the same journal, tag and
+   * scratch folder resumes; both or neither.
+   */
+  readonly journal?: Journal;
+  readonly tag?: string;
+  /** Rows of the product per journal record (tests; 2-D transform only). */
+  readonly rowsPerRecord?: number;
+  /** Fault injection (tests; 2-D transform only): sees, and may change, each product row's coefficients (times `unit`) before rounding. */
+  readonly faultHook?: (digitSize: number, row: Float64Array, unit: number) => void;
 }
 
 export interface MultiplyOutcome {
@@ -92,7 +128,12 @@ export interface MultiplyOutcome {
 /** Count of out-of-core products run in this process (diagnostics: tests check the routing with it). */
 export let outOfCoreProducts = 0;
 
-/** Writes |a|·|b|·scale (digits only) into `out` at `offset`, least significant block first. */
+/**
+ * Writes |a|·|b|·scale (digits only) into `out` at `offset`, least significant block first, by the method
+ * planOutOfCore picks.
+ * @throws ArithmeticCheckError when a check fails at every digit size (the result is never written wrong).
+ * @throws StorageError when a scratch or output file cannot be written or read.
+ */
 export async function convolveBlocksOnDisk(request: MultiplyRequest): Promise<MultiplyOutcome> {
   const { a, b, out, offset, scratch } = request;
   outOfCoreProducts++;
@@ -102,11 +143,16 @@ export async function convolveBlocksOnDisk(request: MultiplyRequest): Promise<Mu
   const square = b === undefined;
   const bDigits = square ? a.digitCount : b.digitCount;
   const reserved = reservedDigits(a.digitCount, bDigits, scale);
-  const longest = Math.max(a.digitCount, bDigits);
-  let size = request.blockSize ?? blockSizeForBudget(getConfig().memoryBudget);
-  while (size > MIN_BLOCK / 8 && size / 2 >= Math.ceil(longest / 3) + 1) size /= 2;
+  const size = blockSizeFor(a.digitCount, bDigits, getConfig().memoryBudget, request.blockSize);
   if (cosN > 2 * size) releaseFftCaches(); // a larger twiddle table left by an in-memory product would count against the budget
-
+  if (planFor(a.digitCount, square ? undefined : bDigits, size, request.method) === 'transform2d') {
+    const outcome = await multiply2D({
+      a, b, scale, out, offset, reserved, scratch, size, options, operation,
+      chunkColumns: request.chunkColumns, journal: request.journal, tag: request.tag, faultHook: request.faultHook,
+      rowsPerRecord: request.rowsPerRecord,
+    });
+    return { reserved, leadingZeros: reserved - outcome.significantDigits };
+  }
   const work = newSpectrum(size);
   for (let d = initialDigitSize(a.digitCount, bDigits, size); d >= 1; d--) {
     const p = randomCheckPrime();
@@ -118,20 +164,20 @@ export async function convolveBlocksOnDisk(request: MultiplyRequest): Promise<Mu
       const progressTotal = blocksA + (square ? 0 : blocksB) + blocksA + blocksB - 1;
       const report = progressReporter(options, progressTotal);
       let done = 0;
-      const tick = () => report(++done);
+      const tick = () => report(++done, 'spectra');
       const ta = await transformOperand(a, d, size, cacheA, work, p, options, operation, tick);
       const tb = square ? ta : await transformOperand(b, d, size, cacheB, work, p, options, operation, tick);
       const terms = Math.min(ta.blocks, tb.blocks);
       if (blockConvolutionBound(size, terms, Math.sqrt(ta.sumSquares * tb.sumSquares)) >= 0.5) continue;
       const writer = new ProductWriter(out, offset, reserved, d, scale, p);
-      const ok = await convolve(ta.blocks, tb.blocks, square, cacheA, cacheB, size, d, work, writer, options, operation, tick);
+      const ok = await convolve(ta.blocks, tb.blocks, square, cacheA, cacheB, size, d, work, writer, options, operation, () => report(++done, 'rows'));
       if (!ok) continue;
       await writer.finish();
       const expected = mulMod(mulMod(ta.residue, tb.residue, p), scale % p, p);
       if (writer.residue !== expected) {
         throw new ArithmeticCheckError(`${operation}: out-of-core product failed its check modulo ${p}; the result was discarded`);
       }
-      report(progressTotal);
+      report(progressTotal, 'rows');
       return { reserved, leadingZeros: reserved - writer.significantDigits };
     } finally {
       await cacheA.close();
@@ -143,9 +189,6 @@ export async function convolveBlocksOnDisk(request: MultiplyRequest): Promise<Mu
   throw new ArithmeticCheckError(`${operation}: out-of-core product of ${a.digitCount}×${bDigits} digits exceeds the FFT error bound at every digit size`);
 }
 
-function blockCount(digits: number, d: number, size: number): number {
-  return Math.ceil((Math.ceil(digits / d) + 1) / size);
-}
 
 /** Largest digit size whose bound holds for operands with random digits (mean square (10^d/2)²/3); pass 1 then checks the actual norms. */
 function initialDigitSize(aDigits: number, bDigits: number, size: number): number {
@@ -158,16 +201,8 @@ function initialDigitSize(aDigits: number, bDigits: number, size: number): numbe
   return 1;
 }
 
-interface TransformedOperand {
-  readonly blocks: number;
-  /** Squared Euclidean norm of the balanced digit vector. */
-  readonly sumSquares: number;
-  readonly residue: number;
-}
-
 /**
- * Pass 1: reads the operand least significant block first, converts each block to balanced base-10^d
- * digits (|digit| ≤ 10^d/2, the carry running across blocks), transforms it and caches the spectrum.
+ * Pass 1: transforms every block of the operand (blocks.ts balances them) and caches its spectrum as record i.
  */
 async function transformOperand(
   src: DigitFileInfo,
@@ -179,50 +214,19 @@ async function transformOperand(
   options: OperationOptions,
   operation: string,
   tick: () => void,
-): Promise<TransformedOperand> {
-  const B = 10 ** d;
-  const half = B / 2;
-  const residue = new BackwardResidue(p);
-  const reader = await DigitReader.open(src);
-  const buffer = Buffer.allocUnsafe(d * size);
-  let carry = 0;
-  let sumSquares = 0;
-  let blocks = 0;
-  try {
-    for (let end = src.digitCount; end > 0 || carry !== 0; end -= d * size) {
-      throwIfCancelled(options, operation);
-      const from = Math.max(0, end - d * size);
-      const digits = end > 0 ? await reader.read(from, end - from, buffer) : buffer.subarray(0, 0);
-      residue.add(digits);
-      work.re.fill(0);
-      work.im.fill(0);
-      let q = 0;
-      for (let hi = digits.length; hi > 0; hi -= d, q++) {
-        let v = 0;
-        for (let i = Math.max(0, hi - d); i < hi; i++) v = v * 10 + digits[i]! - 48;
-        v += carry;
-        carry = v >= half ? 1 : 0;
-        v -= carry * B;
-        sumSquares += v * v;
-        if ((q & 1) === 0) work.re[q >> 1] = v;
-        else work.im[q >> 1] = v;
-      }
-      if (from === 0 && carry !== 0 && q < size) {
-        // The top carry fits in this block as one more digit.
-        if ((q & 1) === 0) work.re[q >> 1] = carry;
-        else work.im[q >> 1] = carry;
-        sumSquares += 1;
-        carry = 0;
-      }
-      forwardBlock(work, size);
-      await cache.write(blocks++, [work.re, work.im]);
-      tick();
-      if (from === 0 && end > 0 && carry === 0) break;
+): Promise<BalancedOperand> {
+  return readBalancedBlocks(src, d, size, p, options, operation, async (i, coefficients) => {
+    // Packed as complex points x_j = c_2j + i·c_2j+1, zero-padded to size points (transform.ts).
+    work.re.fill(0);
+    work.im.fill(0);
+    for (let j = 0; j < size / 2; j++) {
+      work.re[j] = coefficients[2 * j]!;
+      work.im[j] = coefficients[2 * j + 1]!;
     }
-  } finally {
-    await reader.close();
-  }
-  return { blocks, sumSquares, residue: residue.residue };
+    forwardBlock(work, size);
+    await cache.write(i, [work.re, work.im]);
+    tick();
+  });
 }
 
 /**
@@ -305,71 +309,3 @@ async function convolve(
   return true;
 }
 
-/**
- * Receives the product's base-10^d digits least significant first, multiplies the stream by `scale`,
- * and writes the decimal text back to front into [offset, offset + reserved). Digits beyond the
- * reserved room must be zero. Keeps the residue of what it wrote and where its top non-zero digit is.
- */
-class ProductWriter {
-  private written = 0; // decimal digits placed, counted from the units digit
-  private scaleCarry = 0;
-  private readonly residueOfOutput: BackwardResidue;
-  /** Decimal digits up to and including the highest non-zero one. */
-  significantDigits = 0;
-
-  constructor(
-    private readonly file: AtomicFile,
-    private readonly offset: number,
-    private readonly reserved: number,
-    private readonly d: number,
-    private readonly scale: number,
-    p: number,
-  ) {
-    this.residueOfOutput = new BackwardResidue(p);
-  }
-
-  get residue(): number {
-    return this.residueOfOutput.residue;
-  }
-
-  async push(digits: Float64Array, count: number): Promise<void> {
-    const d = this.d;
-    const B = 10 ** d;
-    const text = Buffer.allocUnsafe(count * d);
-    let carry = this.scaleCarry;
-    const scale = this.scale;
-    for (let q = 0; q < count; q++) {
-      let v = digits[q]! * scale + carry;
-      carry = Math.floor(v / B);
-      v -= carry * B;
-      for (let i = (count - q) * d - 1, j = 0; j < d; j++, i--) {
-        const r = v % 10;
-        text[i] = 48 + r;
-        v = (v - r) / 10;
-      }
-    }
-    this.scaleCarry = carry;
-    await this.place(text);
-  }
-
-  /** Flushes what the scaling carried past the last digit. */
-  async finish(): Promise<void> {
-    if (this.scaleCarry === 0) return;
-    const text = Buffer.from(String(this.scaleCarry), 'latin1');
-    this.scaleCarry = 0;
-    await this.place(text);
-  }
-
-  private async place(text: Buffer): Promise<void> {
-    this.residueOfOutput.add(text);
-    const top = this.written + text.length; // digits placed after this chunk
-    const firstNonZero = text.findIndex((c) => c !== 48);
-    if (firstNonZero >= 0) this.significantDigits = Math.max(this.significantDigits, top - firstNonZero);
-    const excess = Math.max(0, top - this.reserved);
-    if (excess > 0 && firstNonZero >= 0 && firstNonZero < excess) {
-      throw new ArithmeticCheckError('out-of-core product has more digits than reserved: internal fault');
-    }
-    if (excess < text.length) await this.file.writeAt(this.offset + this.reserved - top + excess, text.subarray(excess));
-    this.written = top;
-  }
-}

@@ -27,7 +27,8 @@ import type { StreamNumber } from '../../number.js';
 import { AtomicFile, syncFolder, type DigitFileInfo } from '../../storage/index.js';
 import { throwIfCancelled, type OperationOptions } from '../context.js';
 import { writeResult } from '../result.js';
-import { convolveBlocksOnDisk, type MultiplyOutcome } from './multiply.js';
+import { getConfig } from '../../config.js';
+import { convolveBlocksOnDisk, productScratchBytes, type MultiplyOutcome } from './multiply.js';
 import type { OutOfCoreTuning } from './product.js';
 import { settleProduct } from './product.js';
 import { resumableRun, type RunContext } from './resume.js';
@@ -114,8 +115,9 @@ export async function powOutOfCore(
   if (!Number.isSafeInteger(exponent) || exponent < 2) throw new InvalidArgumentError(`pow: out-of-core exponent ${exponent} must be >= 2`);
   const small = x.digitCount <= 8 ? Number(x.toString().replace('-', '')) : undefined;
   const fold = small !== undefined && small <= FOLD_LIMIT ? small : undefined;
-  // Result + previous intermediate + spectra of the last squaring (16 bytes per 3-digit coefficient of half the result).
-  const scratchBytes = Math.ceil(estimatedDigits / 2) + Math.ceil((16 * estimatedDigits) / 6) + (1 << 20);
+  // Result + previous intermediate + the last squaring's scratch files.
+  const half = Math.ceil(estimatedDigits / 2);
+  const scratchBytes = half + productScratchBytes(half, undefined, getConfig().memoryBudget, tuning.blockSize) + (1 << 20);
   const spec = { operation: 'pow', operands: [x.info], parameters: { exponent, negative } };
   return resumableRun(spec, { digits: estimatedDigits, scratchBytes }, options, (run) =>
     powSteps(run, x.info, exponent, negative, estimatedDigits, fold, options, tuning),
@@ -143,7 +145,7 @@ async function powSteps(
   const stepOptions = (share: number): OperationOptions => ({
     signal: options.signal,
     onProgress: options.onProgress
-      ? (done, total) => options.onProgress!(Math.min(totalWork, workDone + (share * done) / total), totalWork)
+      ? (done, total, phase) => options.onProgress!(Math.min(totalWork, workDone + (share * done) / total), totalWork, phase)
       : undefined,
   });
 
@@ -192,12 +194,12 @@ async function powSteps(
         const squared = await AtomicFile.create(scratch.path);
         try {
           const outcome = await convolveBlocksOnDisk({
-            a: source, out: squared, offset: 0, scratch, blockSize: tuning.blockSize, options: stepOptions(share / 2), operation: 'pow',
+            a: source, out: squared, offset: 0, scratch, blockSize: tuning.blockSize, method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share / 2), operation: 'pow',
           });
           workDone += share / 2;
           const result = await convolveBlocksOnDisk({
             a: intermediateInfo(squared.tempPath, outcome), b: base, out, offset, scratch, blockSize: tuning.blockSize,
-            options: stepOptions(share / 2), operation: 'pow',
+            method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share / 2), operation: 'pow',
           });
           workDone -= share / 2;
           return result;
@@ -206,7 +208,7 @@ async function powSteps(
         }
       }
       return convolveBlocksOnDisk({
-        a: source, scale: bit ? fold : 1, out, offset, scratch, blockSize: tuning.blockSize, options: stepOptions(share), operation: 'pow',
+        a: source, scale: bit ? fold : 1, out, offset, scratch, blockSize: tuning.blockSize, method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share), operation: 'pow',
       });
     };
 

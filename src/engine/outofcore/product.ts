@@ -7,15 +7,19 @@ import { join } from 'node:path';
 import { AtomicFile } from '../../storage/index.js';
 import type { OperationOptions } from '../context.js';
 import { MINUS, writeResult, type ResultShape } from '../result.js';
-import { blockSizeForBudget, convolveBlocksOnDisk, reservedDigits, spectraBytes, type MultiplyOutcome } from './multiply.js';
+import { convolveBlocksOnDisk, productScratchBytes, reservedDigits, type MultiplyOutcome } from './multiply.js';
+import type { OutOfCoreMethod } from '../../kernel/planner.js';
 import { resumableRun } from './resume.js';
 import { getConfig } from '../../config.js';
 
 /** Tuning knobs for tests: a block size far below what the budget gives exercises many blocks on small operands. */
 export interface OutOfCoreTuning {
   readonly blockSize?: number;
+  /** Forces the block convolution or the 2-D transform (default: kernel/planner.ts planOutOfCore). */
+  readonly method?: OutOfCoreMethod;
+  /** Columns per stripe of the 2-D transform (default from the budget). */
+  readonly chunkColumns?: number;
 }
-
 
 /**
  * Turns a product written at [sign, sign + reserved) into a canonical result: squeezes out leading
@@ -44,8 +48,7 @@ export async function mulOutOfCore(
   tuning: OutOfCoreTuning = {},
 ): Promise<StreamNumber> {
   const square = x.info.path === y.info.path && x.info.start === y.info.start && x.digitCount === y.digitCount;
-  const size = tuning.blockSize ?? blockSizeForBudget(getConfig().memoryBudget);
-  const scratchBytes = spectraBytes(x.digitCount, square ? undefined : y.digitCount, size);
+  const scratchBytes = productScratchBytes(x.digitCount, square ? undefined : y.digitCount, getConfig().memoryBudget, tuning.blockSize);
   const spec = { operation: 'mul', operands: square ? [x.info] : [x.info, y.info], parameters: { negative, square } };
   return resumableRun(spec, { digits: x.digitCount + y.digitCount, scratchBytes }, options, async (run) =>
     writeResult(async (file) => {
@@ -57,6 +60,8 @@ export async function mulOutOfCore(
         offset: sign,
         scratch: run.scratch,
         blockSize: tuning.blockSize,
+        method: tuning.method,
+        chunkColumns: tuning.chunkColumns,
         options,
         operation: 'mul',
       });

@@ -57,4 +57,14 @@ export class BackwardResidue {
   get residue(): number {
     return this.value;
   }
+
+  /** The running value and 10^(digits seen) mod p (a journal records them; `restore` resumes from them). */
+  state(): { value: number; scale: number } {
+    return { value: this.value, scale: this.scale };
+  }
+
+  restore(value: number, scale: number): void {
+    this.value = value;
+    this.scale = scale;
+  }
 }

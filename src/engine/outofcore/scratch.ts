@@ -6,7 +6,7 @@
  * operation removes it itself in `finally`, on success, error or cancellation alike.
  * Files inside are raw binary (cached spectra) or unpublished digit files (pow's intermediates).
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getConfig } from '../../config.js';
@@ -77,21 +77,57 @@ export class RecordFile {
     }
   }
 
+  /** Opens `path` keeping what it holds (a resumed run's scratch file), creating it when missing. */
+  static async openOrCreate(path: string, recordBytes: number): Promise<RecordFile> {
+    try {
+      return new RecordFile(path, await open(path, existsSync(path) ? 'r+' : 'w+'), recordBytes);
+    } catch (error) {
+      throw new StorageError(path, 'open scratch file', error);
+    }
+  }
+
+  /** Writes `bytes` at byte `position`. */
+  async writeBytes(position: number, bytes: Uint8Array): Promise<void> {
+    let done = 0;
+    try {
+      while (done < bytes.length) {
+        const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done, position + done);
+        done += bytesWritten;
+      }
+    } catch (error) {
+      throw new StorageError(this.path, 'write scratch data to', error);
+    }
+  }
+
+  /** Fills `bytes` from byte `position` (the file must hold them). */
+  async readBytes(position: number, bytes: Uint8Array): Promise<void> {
+    let done = 0;
+    try {
+      while (done < bytes.length) {
+        const { bytesRead } = await this.handle.read(bytes, done, bytes.length - done, position + done);
+        if (bytesRead === 0) throw new Error('scratch file is shorter than written');
+        done += bytesRead;
+      }
+    } catch (error) {
+      throw new StorageError(this.path, 'read scratch data from', error);
+    }
+  }
+
+  /** Flushes what was written to the disk (before a journal records it). */
+  async sync(): Promise<void> {
+    try {
+      await this.handle.datasync();
+    } catch (error) {
+      throw new StorageError(this.path, 'flush scratch data to', error);
+    }
+  }
+
   /** Writes the arrays back to back as record `index`. */
   async write(index: number, parts: readonly Float64Array[]): Promise<void> {
     let position = index * this.recordBytes;
     for (const part of parts) {
-      const bytes = new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
-      let done = 0;
-      try {
-        while (done < bytes.length) {
-          const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done, position + done);
-          done += bytesWritten;
-        }
-      } catch (error) {
-        throw new StorageError(this.path, 'write scratch data to', error);
-      }
-      position += bytes.length;
+      await this.writeBytes(position, new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
+      position += part.byteLength;
     }
   }
 
@@ -99,18 +135,8 @@ export class RecordFile {
   async read(index: number, parts: readonly Float64Array[]): Promise<void> {
     let position = index * this.recordBytes;
     for (const part of parts) {
-      const bytes = new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
-      let done = 0;
-      try {
-        while (done < bytes.length) {
-          const { bytesRead } = await this.handle.read(bytes, done, bytes.length - done, position + done);
-          if (bytesRead === 0) throw new Error('scratch file is shorter than written');
-          done += bytesRead;
-        }
-      } catch (error) {
-        throw new StorageError(this.path, 'read scratch data from', error);
-      }
-      position += bytes.length;
+      await this.readBytes(position, new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
+      position += part.byteLength;
     }
   }
 

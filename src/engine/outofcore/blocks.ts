@@ -1,0 +1,202 @@
+/**
+ * outofcore/blocks — what both out-of-core product methods (multiply.ts's block convolution, transform2d.ts's 2-D
+ * transform) share: the operands' balanced base-10^d digits, block by block, and the writer that puts the product's
+ * digits into the output file back to front.
+ */
+import { ArithmeticCheckError } from '../../errors.js';
+import { DigitReader, type AtomicFile, type DigitFileInfo } from '../../storage/index.js';
+import { throwIfCancelled, type OperationOptions } from '../context.js';
+import { BackwardResidue } from './residue.js';
+
+/** Blocks of `size` balanced base-10^d digits an operand of `digits` decimal digits needs (an upper bound: one more digit for the top carry). */
+export function blockCount(digits: number, d: number, size: number): number {
+  return Math.ceil((Math.ceil(digits / d) + 1) / size);
+}
+
+/** What reading an operand as balanced blocks measured. */
+export interface BalancedOperand {
+  /** Blocks handed to the sink (at most blockCount). */
+  readonly blocks: number;
+  /** Squared Euclidean norm of the balanced digit vector. */
+  readonly sumSquares: number;
+  /** The operand's value mod p. */
+  readonly residue: number;
+}
+
+/**
+ * Reads `src` least significant block first as balanced base-10^d digits (|digit| <= 10^d/2, the carry running
+ * across blocks) and hands each block to `sink` as `size` coefficients (coefficient q = the block's q-th digit,
+ * zero past the operand's top). The same Float64Array is reused for every block: the sink must be done with it when
+ * its promise resolves.
+ */
+export async function readBalancedBlocks(
+  src: DigitFileInfo,
+  d: number,
+  size: number,
+  p: number,
+  options: OperationOptions,
+  operation: string,
+  sink: (index: number, coefficients: Float64Array) => Promise<void>,
+): Promise<BalancedOperand> {
+  const B = 10 ** d;
+  const half = B / 2;
+  const residue = new BackwardResidue(p);
+  const reader = await DigitReader.open(src);
+  const buffer = Buffer.allocUnsafe(d * size);
+  const coefficients = new Float64Array(size);
+  let carry = 0;
+  let sumSquares = 0;
+  let blocks = 0;
+  try {
+    for (let end = src.digitCount; end > 0 || carry !== 0; end -= d * size) {
+      throwIfCancelled(options, operation);
+      const from = Math.max(0, end - d * size);
+      const digits = end > 0 ? await reader.read(from, end - from, buffer) : buffer.subarray(0, 0);
+      residue.add(digits);
+      coefficients.fill(0);
+      let q = 0;
+      for (let hi = digits.length; hi > 0; hi -= d, q++) {
+        let v = 0;
+        for (let i = Math.max(0, hi - d); i < hi; i++) v = v * 10 + digits[i]! - 48;
+        v += carry;
+        carry = v >= half ? 1 : 0;
+        v -= carry * B;
+        sumSquares += v * v;
+        coefficients[q] = v;
+      }
+      if (from === 0 && carry !== 0 && q < size) {
+        // The top carry fits in this block as one more digit.
+        coefficients[q] = carry;
+        sumSquares += 1;
+        carry = 0;
+      }
+      await sink(blocks++, coefficients);
+      if (from === 0 && end > 0 && carry === 0) break;
+    }
+  } finally {
+    await reader.close();
+  }
+  return { blocks, sumSquares, residue: residue.residue };
+}
+
+/** Where a ProductWriter stands (a journal records it after each finished chunk of rows, transform2d.ts). */
+export interface WriterState {
+  readonly written: number;
+  readonly scaleCarry: number;
+  readonly residue: number;
+  readonly residueScale: number;
+  readonly significantDigits: number;
+}
+
+/**
+ * Receives the product's base-10^d digits least significant first, multiplies the stream by `scale`,
+ * and writes the decimal text back to front into [offset, offset + reserved). Digits beyond the
+ * reserved room must be zero. Keeps the residue of what it wrote and where its top non-zero digit is.
+ */
+export class ProductWriter {
+  private written = 0; // decimal digits placed, counted from the units digit
+  private scaleCarry = 0;
+  private readonly residueOfOutput: BackwardResidue;
+  /** Decimal digits up to and including the highest non-zero one. */
+  significantDigits = 0;
+
+  constructor(
+    private readonly file: AtomicFile,
+    private readonly offset: number,
+    private readonly reserved: number,
+    private readonly d: number,
+    private readonly scale: number,
+    p: number,
+  ) {
+    this.residueOfOutput = new BackwardResidue(p);
+  }
+
+  get residue(): number {
+    return this.residueOfOutput.residue;
+  }
+
+  /** Decimal digits placed so far (counted from the units digit). */
+  get placed(): number {
+    return this.written;
+  }
+
+  state(): WriterState {
+    const { value, scale } = this.residueOfOutput.state();
+    return { written: this.written, scaleCarry: this.scaleCarry, residue: value, residueScale: scale, significantDigits: this.significantDigits };
+  }
+
+  restore(s: WriterState): void {
+    this.written = s.written;
+    this.scaleCarry = s.scaleCarry;
+    this.residueOfOutput.restore(s.residue, s.residueScale);
+    this.significantDigits = s.significantDigits;
+  }
+
+  /** The file range [start, start + length) the digits placed between `fromPlaced` and now occupy (clipped to the reserved room). */
+  rangeSince(fromPlaced: number): { start: number; length: number } {
+    const top = Math.min(this.written, this.reserved);
+    const bottom = Math.min(fromPlaced, this.reserved);
+    return { start: this.offset + this.reserved - top, length: top - bottom };
+  }
+
+  async push(digits: Float64Array, count: number): Promise<void> {
+    const d = this.d;
+    const B = 10 ** d;
+    const text = Buffer.allocUnsafe(count * d);
+    let carry = this.scaleCarry;
+    const scale = this.scale;
+    for (let q = 0; q < count; q++) {
+      let v = digits[q]! * scale + carry;
+      carry = Math.floor(v / B);
+      v -= carry * B;
+      for (let i = (count - q) * d - 1, j = 0; j < d; j++, i--) {
+        const r = v % 10;
+        text[i] = 48 + r;
+        v = (v - r) / 10;
+      }
+    }
+    this.scaleCarry = carry;
+    await this.place(text);
+  }
+
+  /** The small multiplier folded into the stream and its carry now (for a caller that converts digits itself). */
+  get multiplier(): number {
+    return this.scale;
+  }
+
+  get multiplierCarry(): number {
+    return this.scaleCarry;
+  }
+
+  /**
+   * Places digits a caller converted to text itself, the multiplier already applied (transform2d.ts's compiled rows),
+   * with the multiplier's carry after them.
+   */
+  async pushText(text: Uint8Array, multiplierCarry: number): Promise<void> {
+    this.scaleCarry = multiplierCarry;
+    await this.place(text);
+  }
+
+  /** Flushes what the scaling carried past the last digit. */
+  async finish(): Promise<void> {
+    if (this.scaleCarry === 0) return;
+    const text = Buffer.from(String(this.scaleCarry), 'latin1');
+    this.scaleCarry = 0;
+    await this.place(text);
+  }
+
+  private async place(text: Uint8Array): Promise<void> {
+    this.residueOfOutput.add(text);
+    const top = this.written + text.length; // digits placed after this chunk
+    let firstNonZero = 0;
+    while (firstNonZero < text.length && text[firstNonZero] === 48) firstNonZero++;
+    if (firstNonZero === text.length) firstNonZero = -1;
+    if (firstNonZero >= 0) this.significantDigits = Math.max(this.significantDigits, top - firstNonZero);
+    const excess = Math.max(0, top - this.reserved);
+    if (excess > 0 && firstNonZero >= 0 && firstNonZero < excess) {
+      throw new ArithmeticCheckError('out-of-core product has more digits than reserved: internal fault');
+    }
+    if (excess < text.length) await this.file.writeAt(this.offset + this.reserved - top + excess, text.subarray(excess));
+    this.written = top;
+  }
+}

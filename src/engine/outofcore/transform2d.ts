@@ -1,0 +1,404 @@
+/**
+ * outofcore/transform2d — the out-of-core product of many blocks: a block method whose outer convolution is itself
+ * a fast transform, i.e. one 2-D transform over disk. Its cost grows like n log n at any size the disk holds.
+ *
+ * Why. The block convolution (multiply.ts) sums Σ Â_i·B̂_j over all pairs of block spectra, reading each pair from
+ * disk: n² pair reads for n blocks, which dominates beyond ~30 blocks (2e8 → 4e8 digits at 256 MiB took 6.5×). With
+ * position = i·s + t (block i, offset t in a block of s balanced base-10^d digits), x^s = y, the product is the 2-D
+ * acyclic convolution of the arrays A[i][t] and B[i][t]: inner length 2·s over t (rows: the kernel's block transform,
+ * kernel/transform.ts), outer length M >= na + nb − 1 over the block index (columns: compiled, `convolveColumns` in
+ * assembly/fft.ts), then the rows overlap-add (row j's coefficients t >= s belong to block j + 1). The pairs' sum
+ * becomes an outer transform of length M per column: O(s·M log M) flops instead of O(s·n²), and every scratch
+ * byte is read and written a constant number of times (below). This is apfloat's disk "two-pass" transform, with
+ * the row transforms done in memory by the kernel's proven FFT and the column transforms by the same compiled code.
+ *
+ * Passes (docs/ARCHITECTURE.md, "Out of core"):
+ *  1. spectra — each operand is read least significant block first, balanced (blocks.ts), its block transformed
+ *     (forwardBlockAt: untangled spectrum of s complex points) and written to a scratch file laid out in STRIPES:
+ *     stripe q holds columns [q·w, (q+1)·w) of every block, block after block, so pass 2 reads one stripe of all
+ *     blocks with ONE sequential read (pass 1 writes s/w pieces of 16·w bytes per block).
+ *  2. columns — per stripe: read it for both operands into the wasm memory, convolve its w columns over the block
+ *     index (outer forward transforms, pointwise product, outer inverse; on the kernel's threads), and write the
+ *     product's na + nb − 1 rows of the stripe to the row file (row-major: R pieces of 16·w bytes).
+ *  3. rows — per product row j: read it (one sequential read of 16·s bytes), inner inverse transform, round (the
+ *     rounding-distance check: > 1/4 is a fault, retried with smaller digits), add the previous row's upper half,
+ *     carry, and hand s base-10^d digits to the ProductWriter, which writes them back to front at known positions.
+ *  I/O per operand coefficient: pass 1 writes 16 bytes; pass 2 reads 16 and writes ~32 (the product has twice the
+ *  rows); pass 3 reads ~32. Reads are sequential; writes are pieces of 16·w bytes (w >= 1024 at sane budgets).
+ *
+ * Error bound: kernel/transform.ts `transform2DBound` (the 2-D transform is one FFT of length 2s·M in Percival's
+ * sense: inner and outer levels in one sequence; the derivation is there). The digit size d is the largest whose
+ * bound with the operands' measured norms is < 1/2; every coefficient's distance to the nearest integer is measured
+ * (> 1/4: redo with a smaller d), and the product's residue modulo a random prime must match the operands' (residue.ts).
+ *
+ * Memory (all within BUDGET_SHARES.outOfCoreBlocks of MATHSTREAM_MEMORY, `chunkColumns`): passes 1 and 3 hold one
+ * block transform (16·s bytes in wasm), its coefficients and digit buffers (~30·s bytes in JS) — s comes from
+ * blockSizeForBudget (128 bytes per point planned); pass 2 holds one stripe of both operands and of the product
+ * (16·w·(na + nb + R) bytes) and each thread's two columns of M points (32·M). Disk: productScratchBytes.
+ *
+ * Resume: with a journal (journal.ts) every finished unit — an operand's spectra file (written and flushed), a
+ * stripe of the row file, a chunk of output rows — is recorded under `<tag>:d<d>:<unit>` with a SHA-1 of its data;
+ * a rerun with the same tag skips the units whose record is present and whose data still hashes to it. Scratch
+ * files then have deterministic names in the (caller's) scratch folder and survive a failure.
+ */
+import { createHash } from 'node:crypto';
+import { ArithmeticCheckError } from '../../errors.js';
+import { budgetFor } from '../../kernel/budget.js';
+import { MAX_ROUNDING_ERROR } from '../../kernel/fft.js';
+import { randomCheckPrime } from '../../kernel/check-prime.js';
+import {
+  RowSettler, WasmBlock, convolveColumnChunk, forwardBlockAt, inverseBlockAt, outerLength, outerScratchBytes, transform2DBound,
+} from '../../kernel/transform.js';
+import { activeThreads } from '../../kernel/threads.js';
+import type { AtomicFile, DigitFileInfo } from '../../storage/index.js';
+import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
+import { blockCount, readBalancedBlocks, ProductWriter, type BalancedOperand, type WriterState } from './blocks.js';
+import type { Journal } from './journal.js';
+import { mulMod } from './residue.js';
+import { RecordFile, type ScratchDir } from './scratch.js';
+
+/** Output digits a journaled run writes between two records (a chunk of rows: flushed, then recorded). */
+const DIGITS_PER_ROW_UNIT = 1 << 26;
+
+export interface Transform2DRequest {
+  readonly a: DigitFileInfo;
+  readonly b?: DigitFileInfo;
+  readonly scale: number;
+  readonly out: AtomicFile;
+  readonly offset: number;
+  readonly reserved: number;
+  readonly scratch: ScratchDir;
+  /** Inner block size s (a power of two). */
+  readonly size: number;
+  /** Columns per stripe override (tests); default: the widest stripe whose pass-2 working set fits the budget. */
+  readonly chunkColumns?: number;
+  readonly options: OperationOptions;
+  readonly operation: string;
+  readonly journal?: Journal;
+  readonly tag?: string;
+  /** Rows of the product per journal record (tests); default: about 2^26 output digits' worth. */
+  readonly rowsPerRecord?: number;
+  /** Fault injection (tests): sees, and may change, each product row's coefficients (times `unit`) before they are rounded. */
+  readonly faultHook?: (digitSize: number, row: Float64Array, unit: number) => void;
+}
+
+/**
+ * Columns per stripe: the largest power of two w <= size whose pass-2 working set — one stripe of both operands and
+ * of the product's R = na + nb − 1 rows, 16·w bytes a row, and each thread's two columns of M points — fits the
+ * out-of-core share of the budget (at least 1).
+ */
+export function chunkColumns(size: number, na: number, nb: number, square: boolean, budget = budgetFor('outOfCoreBlocks')): number {
+  const rows = na + (square ? 0 : nb) + na + nb - 1;
+  const fixed = outerScratchBytes(outerLength(na, nb), activeThreads());
+  let w = size;
+  while (w > 1 && 16 * w * rows + fixed > budget) w /= 2;
+  return w;
+}
+
+/** Bytes of scratch files the 2-D transform of operands with these block counts writes (spectra and product rows). */
+export function transform2DScratchBytes(size: number, na: number, nb: number | undefined): number {
+  const spectra = 16 * size * (na + (nb ?? 0));
+  return spectra + 16 * size * (na + (nb ?? na) - 1);
+}
+
+/** Largest digit size whose 2-D bound holds for operands with random digits (pass 1 then checks the actual norms). */
+export function initialDigitSize2D(aDigits: number, bDigits: number, size: number): number {
+  for (const d of [4, 3, 2]) {
+    const na = Math.ceil(aDigits / d) + 1, nb = Math.ceil(bDigits / d) + 1;
+    const h = 10 ** d / 2;
+    const M = outerLength(blockCount(aDigits, d, size), blockCount(bDigits, d, size));
+    if (transform2DBound(size, M, (h * h * Math.sqrt(na * nb)) / 3) < 0.5) return d;
+  }
+  return 1;
+}
+
+/** What multiply2D returns: the writer's top digit (the product's length). */
+export interface Transform2DOutcome {
+  readonly significantDigits: number;
+}
+
+/** Hash of what the journal record of a unit describes. */
+function digest(parts: Iterable<Uint8Array>): string {
+  const h = createHash('sha1');
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+}
+
+/** Reads [position, position + length) of a scratch file in pieces and hashes it. */
+async function hashScratch(file: RecordFile, position: number, length: number): Promise<string> {
+  const h = createHash('sha1');
+  const buffer = Buffer.allocUnsafe(Math.min(length, 1 << 23));
+  for (let done = 0; done < length; done += buffer.length) {
+    const part = buffer.subarray(0, Math.min(buffer.length, length - done));
+    await file.readBytes(position + done, part);
+    h.update(part);
+  }
+  return h.digest('hex');
+}
+
+/** Reads [position, position + length) of the output file and hashes it (null when the file is shorter). */
+async function hashOutput(file: AtomicFile, position: number, length: number): Promise<string | null> {
+  const h = createHash('sha1');
+  const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(length, 1 << 23)));
+  for (let done = 0; done < length; done += buffer.length) {
+    const want = Math.min(buffer.length, length - done);
+    const part = await file.readAt(position + done, buffer.subarray(0, want));
+    if (part.length !== want) return null;
+    h.update(part);
+  }
+  return h.digest('hex');
+}
+
+interface SpectraRecord extends BalancedOperand {
+  readonly p: number;
+  readonly hash: string;
+}
+
+interface RowsRecord {
+  readonly rows: number;
+  /** The carry out of the chunk's last row (folded into the pending upper half). */
+  readonly carry: number;
+  readonly writer: WriterState;
+  readonly from: number;
+  readonly hash: string;
+}
+
+/**
+ * Writes |a|·|b|·scale (digits only) into `out` at [offset, offset + reserved) by the 2-D transform, retrying with
+ * smaller digits when a bound or a check says so.
+ * @throws ArithmeticCheckError when the residue check fails, or the rounding check fails at every digit size.
+ */
+export async function multiply2D(request: Transform2DRequest): Promise<Transform2DOutcome> {
+  const { a, b, size, scratch, options, operation, journal } = request;
+  const square = b === undefined;
+  const bDigits = square ? a.digitCount : b.digitCount;
+  const journaled = journal !== undefined && request.tag !== undefined;
+  const stem = (request.tag ?? '').replace(/[^A-Za-z0-9._-]/g, '_');
+  const key = (d: number, unit: string) => `${request.tag}:d${d}:${unit}`;
+  const path = (d: number, name: string) => (journaled ? scratch.namedPath(`${stem}.d${d}.${name}`) : scratch.newPath(name));
+
+  for (let d = initialDigitSize2D(a.digitCount, bDigits, size); d >= 1; d--) {
+    const maxA = blockCount(a.digitCount, d, size), maxB = blockCount(bDigits, d, size);
+    // The stripe width is planned for the largest block counts, so that it does not depend on what pass 1 finds.
+    const w = Math.min(size, request.chunkColumns ?? chunkColumns(size, maxA, maxB, square));
+    const stripes = size / w;
+    const recordA = journaled ? parse<SpectraRecord>(journal.get(key(d, 'spectra-a'))) : undefined;
+    const p = recordA?.p ?? randomCheckPrime();
+    const fileA = await RecordFile.openOrCreate(path(d, 'spectra-a'), 16 * w);
+    const fileB = square ? fileA : await RecordFile.openOrCreate(path(d, 'spectra-b'), 16 * w);
+    const rowFile = await RecordFile.openOrCreate(path(d, 'rows'), 16 * w);
+    let keep = false;
+    try {
+      const total = maxA + (square ? 0 : maxB) + stripes + maxA + maxB;
+      const report = progressReporter(options, total);
+      let done = 0;
+
+      // Pass 1: spectra, in stripes.
+      const spectra = async (src: DigitFileInfo, file: RecordFile, rows: number, unit: string): Promise<BalancedOperand> => {
+        const record = journaled ? parse<SpectraRecord>(journal.get(key(d, unit))) : undefined;
+        if (record && record.p === p && (await hashScratch(file, 0, 16 * size * rows)) === record.hash) {
+          done += rows;
+          report(done, 'spectra');
+          return record;
+        }
+        const block = new WasmBlock(size);
+        try {
+          const result = await readBalancedBlocks(src, d, size, p, options, operation, async (i, coefficients) => {
+            block.doubles().subarray(0, size).set(coefficients);
+            forwardBlockAt(block, size);
+            for (let q = 0; q < stripes; q++) await file.writeBytes(16 * w * (q * rows + i), block.bytes(16 * w * q, 16 * w));
+            report(++done, 'spectra');
+          });
+          // Blocks pass 1 did not reach (the operand needed fewer than the upper bound) stay unread by pass 2.
+          done += rows - result.blocks;
+          if (journaled) {
+            await file.sync();
+            await journal.set(key(d, unit), JSON.stringify({ ...result, p, hash: await hashScratch(file, 0, 16 * size * rows) }));
+          }
+          return result;
+        } finally {
+          block.free();
+        }
+      };
+      const ta = await spectra(a, fileA, maxA, 'spectra-a');
+      const tb = square ? ta : await spectra(b, fileB, maxB, 'spectra-b');
+      const na = ta.blocks, nb = tb.blocks;
+      const M = outerLength(na, nb);
+      if (transform2DBound(size, M, Math.sqrt(ta.sumSquares * tb.sumSquares)) >= 0.5) continue;
+      const R = na + nb - 1;
+
+      // Pass 2: columns, one stripe at a time, into the row file.
+      {
+        const A = new WasmBlock(na * w);
+        const B = square ? A : new WasmBlock(nb * w);
+        const C = new WasmBlock(R * w);
+        try {
+          for (let q = 0; q < stripes; q++) {
+            throwIfCancelled(options, operation);
+            const unit = `columns-${q}`;
+            const record = journaled ? parse<{ hash: string; R: number }>(journal.get(key(d, unit))) : undefined;
+            if (record && record.R === R && (await hashStripe(rowFile, q, w, size, R)) === record.hash) {
+              report(++done, 'columns');
+              continue;
+            }
+            await fileA.readBytes(16 * w * q * maxA, A.bytes(0, 16 * w * na));
+            if (!square) await fileB.readBytes(16 * w * q * maxB, B.bytes(0, 16 * w * nb));
+            convolveColumnChunk(A, na, B, nb, C, w, M, q === 0);
+            for (let j = 0; j < R; j++) await rowFile.writeBytes(16 * (j * size + q * w), C.bytes(16 * w * j, 16 * w));
+            if (journaled) {
+              await rowFile.sync();
+              const rows = Array.from({ length: R }, (_, j) => C.bytes(16 * w * j, 16 * w));
+              await journal.set(key(d, unit), JSON.stringify({ R, hash: digest(rows) }));
+            }
+            report(++done, 'columns');
+          }
+        } finally {
+          C.free();
+          if (!square) B.free();
+          A.free();
+        }
+      }
+
+      // Pass 3: rows, into the output.
+      const writer = new ProductWriter(request.out, request.offset, request.reserved, d, request.scale, p);
+      const ok = await settleRows(rowFile, R, M, size, d, writer, request, journaled ? (unit) => key(d, unit) : undefined, (rows) => {
+        report(done + rows, 'rows');
+      });
+      if (!ok) continue;
+      await writer.finish();
+      const expected = mulMod(mulMod(ta.residue, tb.residue, p), request.scale % p, p);
+      if (writer.residue !== expected) {
+        throw new ArithmeticCheckError(`${operation}: out-of-core product failed its check modulo ${p}; the result was discarded`);
+      }
+      report(total, 'rows');
+      if (journaled) await journal.forget(`${request.tag}:`);
+      return { significantDigits: writer.significantDigits };
+    } catch (error) {
+      // A journaled run keeps its scratch files for the rerun that resumes it.
+      keep = journaled;
+      throw error;
+    } finally {
+      await fileA.close();
+      if (!square) await fileB.close();
+      await rowFile.close();
+      if (!keep) {
+        scratch.removeFile(fileA.path);
+        if (!square) scratch.removeFile(fileB.path);
+        scratch.removeFile(rowFile.path);
+      }
+    }
+  }
+  throw new ArithmeticCheckError(`${operation}: out-of-core product of ${a.digitCount}×${bDigits} digits exceeds the FFT error bound at every digit size`);
+}
+
+function parse<T>(text: string | undefined): T | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined; // a torn or foreign record: the unit is redone
+  }
+}
+
+/** Hash of stripe q of the row file, rows 0..R−1 in order (what pass 2 recorded for it). */
+async function hashStripe(rowFile: RecordFile, q: number, w: number, size: number, R: number): Promise<string> {
+  const h = createHash('sha1');
+  const piece = Buffer.allocUnsafe(16 * w);
+  for (let j = 0; j < R; j++) {
+    await rowFile.readBytes(16 * (j * size + q * w), piece);
+    h.update(piece);
+  }
+  return h.digest('hex');
+}
+
+/**
+ * Pass 3: row by row, the product's base-10^d digits, least significant first, into the writer. Returns false when
+ * a coefficient's rounding error exceeds MAX_ROUNDING_ERROR (a fault: the caller retries with smaller digits).
+ * With a journal (`key`), every chunk of rows whose digits are written is flushed and recorded, and a rerun
+ * resumes after the last chunk whose output still hashes to its record.
+ */
+async function settleRows(
+  rowFile: RecordFile,
+  R: number,
+  M: number,
+  size: number,
+  d: number,
+  writer: ProductWriter,
+  request: Transform2DRequest,
+  key: ((unit: string) => string) | undefined,
+  progress: (rows: number) => void,
+): Promise<boolean> {
+  const { journal, options, operation, out } = request;
+  const B = 10 ** d;
+  const scale = 1 / (size * M); // the inner inverse gives size times, the outer M times the coefficient: exact
+  const block = new WasmBlock(size);
+  const settler = new RowSettler(size); // holds the previous row's upper half, rounded, with its carry folded in
+  const rowsPerUnit = request.rowsPerRecord ?? Math.max(1, Math.floor(DIGITS_PER_ROW_UNIT / (size * d)));
+  try {
+    /** Row j: its lower half (plus the pending upper half of row j − 1) into digits, its upper half pending. */
+    const settle = async (j: number) => {
+      await rowFile.readBytes(16 * size * j, block.bytes());
+      inverseBlockAt(block, size);
+      request.faultHook?.(d, block.doubles(), size * M);
+      return settler.settle(block, scale, d, writer.multiplier, writer.multiplierCarry);
+    };
+
+    let start = 0;
+    let unit = 0;
+    let unitFrom = 0; // writer.placed where the current chunk of rows began
+    if (key && journal) {
+      // Resume after the last chunk of rows whose output is intact.
+      let carry = 0;
+      for (; ; unit++) {
+        const record = parse<RowsRecord>(journal.get(key(`rows-${unit}`)));
+        if (!record || record.from !== writer.placed) break;
+        const top = Math.min(record.writer.written, request.reserved);
+        const length = top - Math.min(record.from, request.reserved);
+        if ((await hashOutput(out, request.offset + request.reserved - top, length)) !== record.hash) break;
+        writer.restore(record.writer);
+        start = record.rows;
+        carry = record.carry;
+      }
+      unitFrom = writer.placed;
+      if (start > 0) {
+        // The upper half of row start − 1, rounded (the same bits as when it was first computed), plus the carry out
+        // of that row, which depends on the rows before it: recorded, not recomputed.
+        const again = await settle(start - 1);
+        const pending = settler.pendingView();
+        pending[0] = pending[0]! - again.carry + carry;
+      }
+    }
+
+    for (let j = start; j < R; j++) {
+      throwIfCancelled(options, operation);
+      const row = await settle(j);
+      if (!(row.maxError <= MAX_ROUNDING_ERROR)) return false;
+      await writer.pushText(settler.text(d), row.multCarry);
+      if (key && journal && ((j + 1 - start) % rowsPerUnit === 0 || j + 1 === R)) {
+        await out.sync();
+        const { start: at, length } = writer.rangeSince(unitFrom);
+        const hash = await hashOutput(out, at, length);
+        const record: RowsRecord = { rows: j + 1, carry: row.carry, writer: writer.state(), from: unitFrom, hash: hash ?? '' };
+        await journal.set(key(`rows-${unit++}`), JSON.stringify(record));
+        unitFrom = writer.placed;
+      }
+      progress(j + 1);
+    }
+    // The last row's upper half, carried.
+    const pending = settler.pendingView();
+    const digits = new Float64Array(size);
+    let top = 0;
+    for (let q = 0; q < size; q++) {
+      const v = pending[q]! + top;
+      top = Math.floor(v / B);
+      digits[q] = v - top * B;
+    }
+    if (top !== 0) throw new ArithmeticCheckError(`${operation}: out-of-core product overflows its length: internal fault`);
+    await writer.push(digits, size);
+    progress(R + 1);
+    return true;
+  } finally {
+    settler.free();
+    block.free();
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * The out-of-core 2-D transform (engine/outofcore/transform2d.ts) against BigInt: tiny inner blocks and stripes make
+ * many blocks (tens to hundreds) and many column chunks out of 10^4–10^5 digits, so the outer transforms, the stripe
+ * layout, the overlap-add of rows and the resume hook all run in the default suite.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { StreamNumber } from '../src/number.js';
+import { mulOutOfCore, powOutOfCore } from '../src/engine/outofcore/index.js';
+import { convolveBlocksOnDisk, productScratchBytes } from '../src/engine/outofcore/multiply.js';
+import { MemoryJournal } from '../src/engine/outofcore/journal.js';
+import { ScratchDir } from '../src/engine/outofcore/scratch.js';
+import { AtomicFile } from '../src/storage/index.js';
+import { configure, getConfig } from '../src/config.js';
+import { ArithmeticCheckError } from '../src/errors.js';
+import { freshHome, randomInteger, seededRandom } from './helpers.js';
+
+const home = freshHome('ms-ooc2d-');
+
+/** The result's text (sign included) and frees it. */
+async function textOf(x: StreamNumber): Promise<string> {
+  const reader = await x.openReader();
+  try {
+    return (x.isNegative ? '-' : '') + Buffer.from(await reader.read(0, x.digitCount)).toString('latin1');
+  } finally {
+    await reader.close();
+    x.free();
+  }
+}
+
+const TWO_D = { method: 'transform2d' } as const;
+
+describe('2-D transform against BigInt', () => {
+  test('random operands and signs, many blocks, several stripe widths', async () => {
+    const random = seededRandom(12);
+    const cases: [number, number, number, number][] = [
+      // digits of a, digits of b, inner block size, columns per stripe
+      [20_000, 20_000, 64, 8],
+      [30_000, 17_000, 128, 16],
+      [5_000, 9_000, 256, 256],
+      [60_000, 60_000, 256, 32],
+      [3_000, 3_000, 32, 4],
+    ];
+    for (const [la, lb, blockSize, chunkColumns] of cases) {
+      const a = randomInteger(la, true, random), b = randomInteger(lb, true, random);
+      const x = await StreamNumber.fromLiteral(a), y = await StreamNumber.fromLiteral(b);
+      const p = await mulOutOfCore(x, y, (a < 0n) !== (b < 0n), {}, { ...TWO_D, blockSize, chunkColumns });
+      assert.equal(await textOf(p), String(a * b), `${la}×${lb}, block ${blockSize}, stripe ${chunkColumns}`);
+      x.free();
+      y.free();
+    }
+  });
+
+  test('squares (one spectra file), including all-nines and powers of ten', async () => {
+    const random = seededRandom(7);
+    for (const a of [randomInteger(40_000, false, random), 10n ** 25_000n - 1n, 10n ** 30_000n, randomInteger(9_999, true, random)]) {
+      const x = await StreamNumber.fromLiteral(a);
+      const p = await mulOutOfCore(x, x, false, {}, { ...TWO_D, blockSize: 128, chunkColumns: 16 });
+      assert.equal(await textOf(p), String(a * a));
+      x.free();
+    }
+  });
+
+  test('unequal lengths: one block against hundreds, and a short operand', async () => {
+    const random = seededRandom(3);
+    for (const [la, lb] of [[100_000, 300], [257, 50_000], [80_000, 1], [12_345, 6_789]] as const) {
+      const a = randomInteger(la, false, random), b = randomInteger(lb, false, random);
+      const x = await StreamNumber.fromLiteral(a), y = await StreamNumber.fromLiteral(b);
+      const p = await mulOutOfCore(x, y, false, {}, { ...TWO_D, blockSize: 64, chunkColumns: 16 });
+      assert.equal(await textOf(p), String(a * b), `${la}×${lb}`);
+      x.free();
+      y.free();
+    }
+  });
+
+  test('pow folds its small base into the output stream (scale) and takes large bases as a second product', async () => {
+    for (const [a, e] of [[7n, 40_001], [-3n, 50_000], [123456789012345678901234567890n, 1_500]] as const) {
+      const x = await StreamNumber.fromLiteral(a);
+      const estimate = Math.floor(e * Math.log10(Number(a < 0n ? -a : a))) + 1;
+      const p = await powOutOfCore(x, e, a < 0n && e % 2 === 1, estimate, {}, { ...TWO_D, blockSize: 128, chunkColumns: 32 });
+      assert.equal(await textOf(p), String(a ** BigInt(e)));
+      x.free();
+    }
+  });
+
+  test('thread counts 1, 2 and 4 give the same digits', async () => {
+    const random = seededRandom(99);
+    const a = randomInteger(50_000, false, random), b = randomInteger(45_000, false, random);
+    const x = await StreamNumber.fromLiteral(a), y = await StreamNumber.fromLiteral(b);
+    const previous = getConfig().threads;
+    const texts: string[] = [];
+    try {
+      for (const threads of [1, 2, 4]) {
+        configure({ threads });
+        texts.push(await textOf(await mulOutOfCore(x, y, false, {}, { ...TWO_D, blockSize: 256, chunkColumns: 64 })));
+      }
+    } finally {
+      configure({ threads: previous });
+    }
+    assert.equal(texts[0], String(a * b));
+    assert.equal(texts[1], texts[0]);
+    assert.equal(texts[2], texts[0]);
+    x.free();
+    y.free();
+  });
+
+  test('progress reports the phases spectra, columns, rows in order, up to the total', async () => {
+    const x = await StreamNumber.fromLiteral(randomInteger(20_000, false, seededRandom(5)));
+    const phases: string[] = [];
+    let last = -1, total = 0;
+    const p = await mulOutOfCore(x, x, false, {
+      onProgress: (done, t, phase) => {
+        assert.ok(done >= last, 'progress never goes back');
+        last = done;
+        total = t;
+        if (phase !== undefined && phases[phases.length - 1] !== phase) phases.push(phase);
+      },
+    }, { ...TWO_D, blockSize: 64, chunkColumns: 8 });
+    assert.deepEqual(phases, ['spectra', 'columns', 'rows']);
+    assert.equal(last, total);
+    p.free();
+    x.free();
+  });
+});
+
+/** Direct calls of the product on an AtomicFile: the fault hook and the journal. */
+async function productText(out: AtomicFile, reserved: number, leadingZeros: number): Promise<string> {
+  const bytes = await out.readAt(leadingZeros, Buffer.alloc(reserved - leadingZeros));
+  return Buffer.from(bytes).toString('latin1');
+}
+
+describe('2-D transform checks and resume', () => {
+  test('a rounding fault at one digit size is redone with smaller digits; a fault of a whole unit fails the residue check', async () => {
+    const random = seededRandom(21);
+    const a = randomInteger(20_000, false, random), b = randomInteger(20_000, false, random);
+    const x = await StreamNumber.fromLiteral(a), y = await StreamNumber.fromLiteral(b);
+    const scratch = ScratchDir.create();
+    try {
+      const seen: number[] = [];
+      let first = 0;
+      const out = await AtomicFile.create(getConfig().logDir);
+      const outcome = await convolveBlocksOnDisk({
+        a: x.info, b: y.info, out, offset: 0, scratch, blockSize: 64, chunkColumns: 8, method: 'transform2d',
+        faultHook: (d, row, unit) => {
+          if (seen[seen.length - 1] !== d) seen.push(d);
+          if (first === 0) first = d;
+          if (d === first) row[5] = row[5]! + 0.4 * unit; // 0.4 off an integer: past the 1/4 check
+        },
+      });
+      assert.equal(seen.length, 2, 'one retry');
+      assert.equal(seen[1], seen[0]! - 1, 'with the next smaller digit size');
+      assert.equal(await productText(out, outcome.reserved, outcome.leadingZeros), String(a * b));
+      await out.abort();
+
+      const out2 = await AtomicFile.create(getConfig().logDir);
+      await assert.rejects(
+        convolveBlocksOnDisk({
+          a: x.info, b: y.info, out: out2, offset: 0, scratch, blockSize: 64, chunkColumns: 8, method: 'transform2d',
+          faultHook: (_d, row, unit) => { row[7] = row[7]! + unit; }, // exactly one: passes rounding, not the residue
+        }),
+        (e: unknown) => e instanceof ArithmeticCheckError && /modulo/.test(e.message),
+      );
+      await out2.abort();
+    } finally {
+      scratch.remove();
+      x.free();
+      y.free();
+    }
+  });
+
+  test('a journaled run aborted mid-way resumes from its finished units and gives the same product', async () => {
+    const random = seededRandom(77);
+    const a = randomInteger(30_000, false, random), b = randomInteger(25_000, false, random);
+    const x = await StreamNumber.fromLiteral(a), y = await StreamNumber.fromLiteral(b);
+    const folder = join(getConfig().logDir, '.tmp-journal-test');
+    const journal = new MemoryJournal();
+    const out = await AtomicFile.create(getConfig().logDir);
+    const request = {
+      a: x.info, b: y.info, out, offset: 0, blockSize: 64, chunkColumns: 8, method: 'transform2d', journal, tag: 'mul-test', rowsPerRecord: 7,
+    } as const;
+    // Progress is reported at most every 50 ms: a callback that takes 55 ms in the phase to abort sees every step.
+    const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    try {
+      for (const [abortPhase, abortAt] of [['columns', 3], ['rows', 30]] as const) {
+        let seenInPhase = 0;
+        const phasesAfter: string[] = [];
+        await assert.rejects(
+          convolveBlocksOnDisk({
+            ...request, scratch: ScratchDir.at(folder),
+            options: { onProgress: (_done, _total, phase) => {
+              if (phase !== abortPhase) return;
+              if (++seenInPhase >= abortAt) throw new Error('simulated abort');
+              sleep(55);
+            } },
+          }),
+          /simulated abort/,
+        );
+        assert.ok(journal.get('mul-test:d4:spectra-a') ?? journal.get('mul-test:d3:spectra-a'), 'the spectra were recorded');
+        // The rerun: spectra (and finished stripes/rows) are skipped, so it reports fewer spectra steps.
+        let spectraTicks = 0;
+        let columnsEnd = 0, firstRow = 0;
+        const outcome = await convolveBlocksOnDisk({
+          ...request, scratch: ScratchDir.at(folder),
+          options: { onProgress: (done, _total, phase) => {
+            if (phase === 'spectra') spectraTicks++;
+            if (phase === 'columns') columnsEnd = done;
+            if (phase === 'rows' && firstRow === 0) firstRow = done;
+            if (phase !== undefined && phasesAfter[phasesAfter.length - 1] !== phase) phasesAfter.push(phase);
+          } },
+        });
+        assert.ok(spectraTicks <= 2, `spectra were not recomputed (${spectraTicks} ticks)`);
+        if (abortPhase === 'rows') assert.ok(firstRow > columnsEnd + 7, `rows resumed after the recorded ones (${firstRow} vs ${columnsEnd})`);
+        assert.equal(await productText(out, outcome.reserved, outcome.leadingZeros), String(a * b));
+        assert.equal(journal.get('mul-test:d4:spectra-a'), undefined, 'a finished product forgets its records');
+      }
+    } finally {
+      await out.abort();
+      ScratchDir.at(folder).remove();
+      x.free();
+      y.free();
+    }
+  });
+
+  test('a record whose data does not check is redone, not trusted', async () => {
+    const random = seededRandom(78);
+    const a = randomInteger(15_000, false, random);
+    const x = await StreamNumber.fromLiteral(a);
+    const folder = join(getConfig().logDir, '.tmp-journal-test-2');
+    const journal = new MemoryJournal();
+    const out = await AtomicFile.create(getConfig().logDir);
+    try {
+      await assert.rejects(convolveBlocksOnDisk({
+        a: x.info, out, offset: 0, blockSize: 64, chunkColumns: 8, method: 'transform2d', journal, tag: 't', scratch: ScratchDir.at(folder),
+        options: { onProgress: (_d, _t, phase) => { if (phase === 'rows') throw new Error('simulated abort'); } },
+      }), /simulated abort/);
+      // Tamper with every record's hash: the rerun must recompute everything and still be right.
+      for (const k of ['t:d4:spectra-a', 't:d4:columns-0', 't:d4:columns-3']) {
+        const r = journal.get(k);
+        if (r) await journal.set(k, r.replace(/"hash":"[0-9a-f]/, '"hash":"x'));
+      }
+      const outcome = await convolveBlocksOnDisk({
+        a: x.info, out, offset: 0, blockSize: 64, chunkColumns: 8, method: 'transform2d', journal, tag: 't', scratch: ScratchDir.at(folder),
+      });
+      assert.equal(await productText(out, outcome.reserved, outcome.leadingZeros), String(a * a));
+    } finally {
+      await out.abort();
+      ScratchDir.at(folder).remove();
+      x.free();
+    }
+  });
+
+  test('productScratchBytes counts the spectra and the product rows', () => {
+    const budget = 256 * 2 ** 20;
+    const bytes = productScratchBytes(4e8, 4e8, budget);
+    // d = 2: 2·10^8 coefficients per operand, 16 bytes each, twice (spectra), and ~twice that for the rows.
+    assert.ok(bytes > 12e9 && bytes < 14e9, `${bytes}`);
+    assert.ok(productScratchBytes(4e8, undefined, budget) < bytes);
+  });
+});
+
+void home;
