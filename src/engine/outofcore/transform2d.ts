@@ -110,9 +110,9 @@ export interface Transform2DRequest {
 }
 
 /**
- * Columns per stripe: the largest power of two w <= min(size, MAX_STRIPE_COLUMNS) whose pass-2 working set — one stripe of both operands and
- * of the product's R = na + nb − 1 rows, 16·w bytes a row, and each thread's two columns of M points — fits the
- * out-of-core share of the budget and half the wasm32 memory (at least 1).
+ * Columns per stripe: the largest power of two w <= min(size, MAX_STRIPE_COLUMNS) whose pass-2 working set — one
+ * stripe of both operands and of the product's R = na + nb − 1 rows, 16·w bytes a row, and each thread's two columns
+ * of M points — fits the out-of-core share of the budget and half the wasm32 memory (at least 1).
  */
 export function chunkColumns(size: number, na: number, nb: number, square: boolean, budget = budgetFor('outOfCoreBlocks')): number {
   const rows = na + (square ? 0 : nb) + na + nb - 1;
