@@ -5,22 +5,23 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configure } from '../src/config.js';
 import { ResultTooLargeError } from '../src/errors.js';
 import { computePi, computePiToFile } from '../src/apps/pi/index.js';
 import { planPi } from '../src/apps/pi/plan.js';
-import { checkPiDisk } from '../src/apps/pi/outofcore.js';
-import { PiFileJournal, openPiJournal } from '../src/apps/pi/units.js';
+import { FileJournal } from '../src/engine/outofcore/journal.js';
+import { checkpointFolder } from '../src/engine/outofcore/resume.js';
+import { StreamNumber } from '../src/number.js';
 import { freshHome, logFiles } from './helpers.js';
 import { piDecimals } from './pi-oracle.js';
 
 const text = (digits: Uint8Array): string => Buffer.from(digits).toString('latin1');
 
-function resumeFiles(home: string): string[] {
-  const dir = join(home, 'resume');
-  return existsSync(dir) ? readdirSync(dir) : [];
+/** The checkpoint journal of pi to `decimals` (engine/outofcore/resume.ts's folder for pi's spec). */
+function journalPath(decimals: number): string {
+  return join(checkpointFolder({ operation: 'pi', operands: [], parameters: { decimals, guard: 12 } }), 'journal');
 }
 
 test('pi out of core (3·10^4 decimals, 1 MiB budget, small leaves) equals the oracle; phases in order; nothing left', { timeout: 300_000 }, async () => {
@@ -40,7 +41,6 @@ test('pi out of core (3·10^4 decimals, 1 MiB budget, small leaves) equals the o
     assert.deepEqual(phases.slice(-4), ['root', 'sqrt', 'quotient', 'digits']);
     assert.ok(phases.includes('merge'));
     assert.deepEqual(logFiles(home), []);
-    assert.deepEqual(resumeFiles(home), []);
   } finally {
     configure({ memoryBudget: '1GiB' });
   }
@@ -52,12 +52,13 @@ test('a run resumes from recorded units and ignores a torn or forged one', { tim
   try {
     const decimals = 20_000;
     const plan = { method: 'outOfCore' as const, leafTerms: 128 };
-    // A first run cancelled after its first merge: its units stay recorded.
+    // A first run cancelled after its second merge: its units stay recorded in its checkpoint.
     const abort = new AbortController();
     let merges = 0;
     await assert.rejects(
       computePi(decimals, {
         plan,
+        resume: true,
         signal: abort.signal,
         onProgress: (_d, _t, phase) => {
           if (phase === 'merge' && ++merges === 2) abort.abort();
@@ -65,23 +66,22 @@ test('a run resumes from recorded units and ignores a torn or forged one', { tim
       }),
       /cancel/i,
     );
-    assert.ok(logFiles(home).length >= 3, 'the cancelled run keeps its finished units (at reference 0) for a rerun');
-    const journal = openPiJournal(decimals, 12);
-    const units = journal.keys().filter((k) => k.startsWith('node:'));
+    assert.ok(logFiles(home).length >= 4, 'the cancelled run keeps its checkpoint and its finished units (at reference 0)');
+    const journal = await FileJournal.open(journalPath(decimals));
+    const units = journal.entries().map(([k]) => k).filter((k) => k.startsWith('node:'));
     assert.ok(units.length >= 3, `units recorded: ${units.join(', ')}`);
-    // Forge one record (a wrong residue) and tear the last line: both must be redone, not trusted.
+    // Forge one record (a wrong residue): it must be redone, not trusted. Then tear the journal's tail.
     const forged = JSON.parse(journal.get(units[0]!)!) as { q: { residue: number } };
     forged.q.residue = (forged.q.residue + 1) % 7;
     await journal.set(units[0]!, JSON.stringify(forged));
-    appendFileSync(journal.path, '{"k":"node:0-1","v":"{\\"q\\":');
-    assert.equal(PiFileJournal.open(journal.path).get('node:0-1'), undefined);
+    await journal.close();
+    appendFileSync(journalPath(decimals), '0123456789abcdef ["set","node:0-1","{\\"q\\":');
 
     let resumed = 0;
-    const digits = await computePi(decimals, { plan, onResume: (n) => (resumed = n) });
+    const digits = await computePi(decimals, { plan, resume: true, onResume: (info) => (resumed = info.done) });
     assert.ok(resumed >= 3, `told of ${resumed} resumed units`);
     assert.equal(text(digits), piDecimals(decimals));
-    assert.deepEqual(logFiles(home), []);
-    assert.deepEqual(resumeFiles(home), []);
+    assert.deepEqual(logFiles(home), [], 'units, intermediates and the checkpoint folder are gone');
   } finally {
     configure({ memoryBudget: '1GiB' });
   }
@@ -93,7 +93,7 @@ test('pi to a file out of core writes "3." + decimals + newline; --fresh drops a
   try {
     const decimals = 12_345;
     const out = join(home, 'pi.txt');
-    await computePiToFile(decimals, out, { plan: { method: 'outOfCore', leafTerms: 100 }, fresh: true });
+    await computePiToFile(decimals, out, { plan: { method: 'outOfCore', leafTerms: 100 }, resume: true, fresh: true });
     assert.equal(readFileSync(out, 'latin1'), `3.${piDecimals(decimals)}\n`);
     assert.deepEqual(logFiles(home), []);
   } finally {
@@ -101,9 +101,13 @@ test('pi to a file out of core writes "3." + decimals + newline; --fresh drops a
   }
 });
 
-test('a run that cannot fit the disk is refused before any work, naming bytes needed and free', () => {
-  freshHome('ms-pi-ooc-disk-');
+test('a run that cannot fit the disk is refused before any work, naming bytes needed and free', async () => {
+  const home = freshHome('ms-pi-ooc-disk-');
+  (await StreamNumber.fromLiteral(1)).free(); // the log folder exists: its disk is the one measured
   const plan = planPi(2e10, 12); // ~480 GB of scratch: more than any test machine's free disk
   assert.equal(plan.method, 'outOfCore');
-  assert.throws(() => checkPiDisk(plan), (e: unknown) => e instanceof ResultTooLargeError && /need about .* of disk, but only .* is free/.test(e.message));
+  for (const resume of [false, true]) {
+    await assert.rejects(computePi(2e10, { resume }), (e: unknown) => e instanceof ResultTooLargeError && /needs .* on disk.*, but only .* is free/.test(e.message));
+  }
+  assert.deepEqual(logFiles(home), []);
 });

@@ -13,12 +13,13 @@ import { GUARD_DIGITS, THREADED_DECIMALS, piDecimals, piWorkTotal } from './comp
 import { writePiChunks, writePiFile, writePiStream, PI_PREFIX, PI_NEWLINE, WRITE_CHUNK } from './writer.js';
 import type { Writable } from 'node:stream';
 import { type PiPlan, type PiPlanOptions, planPi } from './plan.js';
-import { checkPiDisk, runPiOutOfCore } from './outofcore.js';
+import { runPiOutOfCore } from './outofcore.js';
+import type { ResumeOptions } from '../../engine/context.js';
 import { readForward, writeFileAtomically } from '../../storage/index.js';
 import type { StreamNumber } from '../../number.js';
 
 
-export interface PiOptions {
+export interface PiOptions extends ResumeOptions {
   signal?: AbortSignal;
   /**
    * Called as work advances: `done` of `total` work units (binary splitting, sqrt, division, output), and out of
@@ -27,10 +28,6 @@ export interface PiOptions {
   onProgress?: (done: number, total: number, phase?: string) => void;
   /** Per-call overrides of the plan (in memory or out of core, leaf size), for tests and benchmarks (plan.ts). */
   plan?: PiPlanOptions;
-  /** Out of core: start over instead of resuming an earlier run of the same computation (its files are dropped). */
-  fresh?: boolean;
-  /** Out of core: told before any work when an earlier run's finished units are reused (how many, the journal). */
-  onResume?: (units: number, journal: string) => void;
   /**
    * Threads the series may use (async drivers only; default `fftThreads()`, i.e. MATHSTREAM_THREADS or the
    * machine's available parallelism). Fewer are used where the memory budget does not hold that many subtrees at
@@ -310,12 +307,11 @@ async function writeDigitsFile(x: StreamNumber, decimals: number, path: string, 
 }
 
 /**
- * The out-of-core run of `plan` (outofcore.ts), its disk checked first, retried with 10 more guard digits each time
+ * The out-of-core run of `plan` (outofcore.ts; its disk is checked before any work), retried with 10 more guard digits each time
  * the guard digits do not prove the truncation (probability ~4·10^−12 per run).
  */
 async function piOutOfCore<T>(plan: PiPlan, options: PiOptions, sink: (x: StreamNumber) => Promise<T>): Promise<T> {
   for (let current = plan; ; current = planPi(plan.decimals, current.guard + 10, { ...options.plan, method: 'outOfCore' })) {
-    checkPiDisk(current);
     const outcome = await runPiOutOfCore(current, options, sink);
     if (outcome) return outcome.value;
   }

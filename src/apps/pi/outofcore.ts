@@ -17,31 +17,33 @@
  * digit counts and residues; a rerun of the same computation resumes from the recorded units. Each merge is also
  * checked by residues: r(P) = r(P1)·r(P2), r(Q) = r(Q1)·r(Q2), r(T) = r(T1)·r(Q2) + r(P1)·r(T2) mod the run's prime.
  */
-import { ArithmeticCheckError, CancelledError, ResultTooLargeError } from '../../errors.js';
-import { formatBytes, getConfig } from '../../config.js';
+import { ArithmeticCheckError, CancelledError } from '../../errors.js';
 import { add, div, isqrt, mul } from '../../engine/index.js';
 import { shiftDecimal, truncateDecimal } from '../../engine/linear.js';
 import { writeNatResult } from '../../engine/result.js';
 import { StreamNumber } from '../../number.js';
-import { freeBytesAt, readForward } from '../../storage/index.js';
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readForward } from '../../storage/index.js';
 import { registerReference, releaseKeeping, releaseReference } from '../../tracker/references.js';
 import { mulMod } from '../../engine/outofcore/residue.js';
 import { type PiNode, type PiPlan } from './plan.js';
 import { mergeWeight, split, subtreeWeight } from './series.js';
-import { type FileRecord, type PiFileJournal, claimJournal, freeOwnFiles, journalPrime, openPiJournal, openRecorded, recordOf } from './units.js';
+import { type FileRecord, freeOwnFiles, journalPrime, openRecorded, recordOf } from './units.js';
+import { resumableRun } from '../../engine/outofcore/resume.js';
+import type { Journal } from '../../engine/outofcore/journal.js';
+import type { OperationOptions, ResumeOptions } from '../../engine/context.js';
 
 /** The phases of an out-of-core run, in order. */
 export type PiPhase = 'series' | 'merge' | 'root' | 'sqrt' | 'quotient' | 'digits';
 
-export interface PiOutOfCoreOptions {
+/**
+ * `resume` keeps the run's journal in a checkpoint folder (engine/outofcore/resume.ts) and continues a killed or
+ * failed run of the same computation; it is passed on to the engine's operations, whose own checkpoints then
+ * resume a long product, square root or division inside a unit. `fresh` starts pi over (the engine operations'
+ * checkpoints are keyed by their operand files, new ones in a fresh run).
+ */
+export interface PiOutOfCoreOptions extends ResumeOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, phase?: string) => void;
-  /** Start over: the journal of an earlier run of this computation and its files are dropped first. */
-  fresh?: boolean;
-  /** Told once, before any work, when an earlier run's finished units are reused: how many, and the journal's path. */
-  onResume?: (units: number, journal: string) => void;
 }
 
 /** Extra precision of the root merge's floats beyond M (as compute.ts's FLOAT_EXTRA). */
@@ -67,21 +69,6 @@ export function piOutOfCoreWork(plan: PiPlan): number {
     total += node.children ? w.merge(node.b - node.a) : subtreeWeight(node.a, node.b);
   }
   return total;
-}
-
-/** Refuses up front a run whose scratch and result cannot fit the free disk of the home (bytes needed vs free). */
-export function checkPiDisk(plan: PiPlan, outputBytes = 0): void {
-  // The log folder may not exist before the first result: its nearest existing folder is on the same disk.
-  let folder = getConfig().logDir;
-  while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
-  const free = freeBytesAt(folder);
-  const needed = plan.diskBytes + outputBytes;
-  if (needed > free) {
-    throw new ResultTooLargeError(
-      `pi: ${plan.decimals} decimals out of core need about ${formatBytes(needed)} of disk, but only ${formatBytes(free)} ` +
-        `is free in ${getConfig().logDir}`,
-    );
-  }
 }
 
 interface Numbers {
@@ -118,7 +105,7 @@ class Run {
 
   constructor(
     readonly plan: PiPlan,
-    readonly journal: PiFileJournal,
+    readonly journal: Journal,
     readonly prime: number,
     readonly options: PiOutOfCoreOptions,
     readonly total: number,
@@ -147,7 +134,7 @@ class Run {
   async own(result: Promise<StreamNumber>): Promise<StreamNumber> {
     const x = await result;
     this.held.add(x);
-    await this.journal.set(`own:${x.path}`, '1');
+    if (this.journal.durable) await this.journal.set(`own:${x.path}`, '1');
     return x;
   }
 
@@ -168,16 +155,22 @@ class Run {
     this.units.add(x.path);
   }
 
-  /** Lets go of everything: intermediate files are deleted; recorded units' files too when `done`, else kept. */
+  /**
+   * Lets go of everything: intermediate files are deleted; recorded units' files too when `done` or when the run is
+   * not resumable, else they are kept for a rerun.
+   */
   freeAll(done: boolean): void {
     for (const x of this.held) x.free();
     this.held.clear();
-    for (const path of this.units) (done ? releaseReference : releaseKeeping)(path);
+    const keep = !done && this.journal.durable;
+    for (const path of this.units) (keep ? releaseKeeping : releaseReference)(path);
     this.units.clear();
   }
 
-  engine(): { signal?: AbortSignal } {
-    return { signal: this.options.signal };
+  /** Options of the engine operations: cancellation, and their own checkpoints when pi's run is resumable. */
+  engine(): OperationOptions {
+    const { signal, resume, onResume } = this.options;
+    return { signal, resume, onResume };
   }
 
   /** A unit from the journal, if its files are all still the recorded ones. */
@@ -416,9 +409,11 @@ async function computeX(run: Run, plan: PiPlan, w: ReturnType<typeof weights>): 
   return x;
 }
 
-/** How many finished units (subtrees, merges, final steps) the journal holds. */
-function unitCount(journal: PiFileJournal): number {
-  return journal.keys().filter((k) => k.startsWith('node:') || k === 'root:q' || k === 'sqrt' || k === 'x').length;
+/** How many finished units (subtrees, merges, root, square root, quotient) the journal holds. */
+function unitCount(plan: PiPlan, journal: Journal): number {
+  const nodes = plan.roots!.flatMap((r) => nodesOf(r));
+  return nodes.filter((n) => journal.get(`node:${n.a}-${n.b}`) !== undefined).length +
+    ['root:q', 'sqrt', 'x'].filter((key) => journal.get(key) !== undefined).length;
 }
 
 /** True when the guard digits read as g satisfy 2 ≤ g ≤ 10^G − 2 (compute.ts's header). */
@@ -440,16 +435,23 @@ export async function runPiOutOfCore<T>(
   options: PiOutOfCoreOptions,
   sink: (x: StreamNumber, decimals: number) => Promise<T>,
 ): Promise<{ value: T } | undefined> {
-  let journal = openPiJournal(plan.decimals, plan.guard);
-  await claimJournal(journal, `pi to ${plan.decimals} decimals`);
-  if (options.fresh && journal.size > 0) {
-    await freeOwnFiles(journal);
-    journal.remove();
-    journal = openPiJournal(plan.decimals, plan.guard);
-    await claimJournal(journal, `pi to ${plan.decimals} decimals`);
-  }
-  const resumed = unitCount(journal);
-  if (resumed > 0) options.onResume?.(resumed, journal.path);
+  // The checkpoint is keyed by what pi computes (decimals and guard digits), never by the budget: a rerun with another
+  // budget reuses every unit whose term range its plan shares. The disk is planned by resumableRun (bytes needed vs
+  // free, refused before any work); the output file is checked by the caller.
+  const spec = { operation: 'pi', operands: [], parameters: { decimals: plan.decimals, guard: plan.guard } };
+  const disk = { digits: plan.decimals + plan.guard + 1, scratchBytes: plan.diskBytes };
+  return resumableRun(spec, disk, options, async (context) => {
+    context.resumed(unitCount(plan, context.journal), plan.leaves + plan.merges + 3, 'units');
+    return runUnits(plan, context.journal, options, sink);
+  });
+}
+
+async function runUnits<T>(
+  plan: PiPlan,
+  journal: Journal,
+  options: PiOutOfCoreOptions,
+  sink: (x: StreamNumber, decimals: number) => Promise<T>,
+): Promise<{ value: T } | undefined> {
   const prime = await journalPrime(journal);
   const total = piOutOfCoreWork(plan);
   const run = new Run(plan, journal, prime, options, total);
@@ -477,8 +479,7 @@ export async function runPiOutOfCore<T>(
   } finally {
     run.freeAll(finished);
   }
-  // Done (or to be redone with more guard digits): the run's files and journal go.
+  // Done (or to be redone with more guard digits): the run's files go; resumableRun removes the journal's folder.
   await freeOwnFiles(journal);
-  journal.remove();
   return outcome;
 }

@@ -1,123 +1,27 @@
 /**
  * units — the finished units of an out-of-core pi run (a leaf subtree, a merge on files, the root merge, the square
- * root, the quotient) and their durable journal, so that a rerun after a kill, crash or power loss resumes from the
- * last finished unit (docs/ARCHITECTURE.md, "pi beyond the memory budget").
+ * root, the quotient), recorded in the run's journal so that a rerun after a kill, crash or power loss resumes from
+ * the last finished unit (docs/ARCHITECTURE.md, "pi beyond the memory budget").
  *
- * A unit's numbers are ordinary staged results in the log folder (engine results), held by this process while it
- * runs. Its record in the journal names their files with their digit counts and residues modulo a prime drawn once
- * per run (stored in the journal): a record is written only after its files are complete (engine results are
- * flushed and renamed before they are returned), and a rerun uses a unit only if every file still exists with the
- * recorded digit count and residue, so a torn or swept unit is recomputed, never trusted.
+ * The journal and its checkpoint folder are the engine's resumable runs' (engine/outofcore/resume.ts
+ * `resumableRun`, a `FileJournal` in `<home>/log/.resume-<key>/`, keyed by pi's decimals and guard digits; with the
+ * library's `resume: false` a MemoryJournal: nothing survives the process). A unit's numbers are ordinary staged
+ * results in the log folder (engine results), held by the run while it works. Its record names their files with
+ * their digit counts and residues modulo a prime drawn once per run (kept in the journal): a record is written only
+ * after its files are complete (engine results are flushed and renamed before they are returned), and a rerun uses
+ * a unit only if every file still has the recorded digit count and residue, so a torn or swept unit is recomputed.
  *
- * Every staged file the run creates is recorded (`own:` records) as soon as it exists, so a rerun frees what a
- * killed run left at reference 0 (a merge's intermediate products) once it has its result; on success every file is
- * freed and the journal removed. An abandoned run (never rerun) leaves its files at reference 0, which the collector sweeps like any
- * unreferenced staged file (`gc`); the journal, a few kilobytes under `<home>/resume/`, names them.
- *
- * The journal implements engine/outofcore/journal.ts's `Journal`; `openPiJournal` is the one place that makes it,
- * so the engine's durable journal can replace this one in one line.
+ * Every staged file the run creates is recorded (`own:` records) as soon as it exists, so the run that finishes
+ * frees what a killed run left at reference 0 (a merge's intermediate products). A run that fails or is cancelled
+ * lets its units' files go to reference 0 without deleting them: a rerun resumes from them, and if none comes the
+ * collector sweeps them like any unreferenced staged file (`gc`).
  */
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import { getConfig } from '../../config.js';
-import { InvalidArgumentError, StorageError } from '../../errors.js';
 import { randomCheckPrime } from '../../kernel/check-prime.js';
 import { StreamNumber } from '../../number.js';
-import { currentOwner, isOwnerAlive, readForward } from '../../storage/index.js';
-import type { Journal } from '../../engine/outofcore/journal.js';
+import { readForward } from '../../storage/index.js';
+import { FileJournal, type Journal } from '../../engine/outofcore/journal.js';
 import { asciiResidue, mulMod, powMod } from '../../engine/outofcore/residue.js';
-
-/**
- * A journal in one append-only file of JSON lines, each flushed (fdatasync) before `set` resolves. A torn last line
- * (a kill during the append) does not parse and is ignored; a later line for the same key wins.
- */
-export class PiFileJournal implements Journal {
-  readonly durable = true;
-  private readonly records = new Map<string, string>();
-
-  private constructor(readonly path: string) {}
-
-  /** Opens (or creates) the journal at `path`, loading its records. */
-  static open(path: string): PiFileJournal {
-    const journal = new PiFileJournal(path);
-    let text = '';
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new StorageError(path, 'read the journal', error);
-    }
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
-      try {
-        const entry = JSON.parse(line) as { k: string; v?: string; forget?: boolean };
-        if (entry.forget) {
-          for (const key of [...journal.records.keys()]) if (key.startsWith(entry.k)) journal.records.delete(key);
-        } else if (typeof entry.v === 'string') journal.records.set(entry.k, entry.v);
-      } catch {
-        // a torn line: its unit is redone
-      }
-    }
-    return journal;
-  }
-
-  get size(): number {
-    return this.records.size;
-  }
-
-  keys(): string[] {
-    return [...this.records.keys()];
-  }
-
-  get(key: string): string | undefined {
-    return this.records.get(key);
-  }
-
-  async set(key: string, value: string): Promise<void> {
-    this.append({ k: key, v: value });
-    this.records.set(key, value);
-  }
-
-  async forget(prefix: string): Promise<void> {
-    this.append({ k: prefix, forget: true });
-    for (const key of [...this.records.keys()]) if (key.startsWith(prefix)) this.records.delete(key);
-  }
-
-  /** Deletes the journal file (the run is finished or started over). */
-  remove(): void {
-    rmSync(this.path, { force: true });
-    this.records.clear();
-  }
-
-  private append(entry: object): void {
-    let fd: number | undefined;
-    try {
-      // A line may follow a torn one: start on a fresh line so the torn text stays alone.
-      fd = openSync(this.path, 'a');
-      writeSync(fd, `\n${JSON.stringify(entry)}\n`);
-      fdatasyncSync(fd);
-    } catch (error) {
-      throw new StorageError(this.path, 'append to the journal', error);
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
-  }
-}
-
-/** `<home>/resume`: the journals of resumable runs (never digit files). */
-export function resumeDir(): string {
-  return join(getConfig().home, 'resume');
-}
-
-/** The journal of pi to `decimals` with `guard` guard digits: one per computation, whatever the budget. */
-export function openPiJournal(decimals: number, guard: number): PiFileJournal {
-  const dir = resumeDir();
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    throw new StorageError(dir, 'create the resume folder', error);
-  }
-  return PiFileJournal.open(join(dir, `pi-${decimals}-g${guard}.jsonl`));
-}
 
 /** What the journal says of one file of a unit. */
 export interface FileRecord {
@@ -170,8 +74,9 @@ export async function journalPrime(journal: Journal): Promise<number> {
  * the result is out, when nothing of the run is in use any more. A file at reference 0 is deleted by the tracker as
  * its last reference goes; one that another process holds is left to it; one already gone is skipped.
  */
-export async function freeOwnFiles(journal: PiFileJournal): Promise<void> {
-  for (const key of journal.keys()) {
+export async function freeOwnFiles(journal: Journal): Promise<void> {
+  if (!(journal instanceof FileJournal)) return; // a run that is not resumable frees its files itself
+  for (const [key] of journal.entries()) {
     if (!key.startsWith('own:')) continue;
     try {
       (await StreamNumber.fromPath(key.slice(4))).free();
@@ -179,20 +84,4 @@ export async function freeOwnFiles(journal: PiFileJournal): Promise<void> {
       // already gone
     }
   }
-}
-
-/**
- * Claims the journal for this process: a computation is run by one process at a time (two would record the same
- * units twice and free each other's files). The claim is the `owner` record; a dead owner's claim is taken over.
- * @throws {InvalidArgumentError} a living process holds the claim (it names its owner token and the journal)
- */
-export async function claimJournal(journal: PiFileJournal, what: string): Promise<void> {
-  const owner = journal.get('owner');
-  const me = currentOwner();
-  if (owner !== undefined && owner !== me && isOwnerAlive(owner)) {
-    throw new InvalidArgumentError(
-      `${what}: process ${owner.split('.')[0]} is already computing it in this home (${journal.path}); wait for it to finish`,
-    );
-  }
-  if (owner !== me) await journal.set('owner', me);
 }

@@ -8,7 +8,8 @@ import type { Command } from 'commander';
 import { action } from '../error-boundary.js';
 import { startProgress } from '../progress.js';
 import { computePiToFile, computePiToStream, parseDecimalCount } from '../../apps/pi/index.js';
-import { checkOutputTarget } from '../../engine/index.js';
+import { checkOutputTarget, type ResumeInfo } from '../../engine/index.js';
+import { resumeMessage } from './operations.js';
 
 export function register(program: Command): void {
   program
@@ -25,13 +26,14 @@ export function register(program: Command): void {
         const abort = new AbortController();
         const onSignal = (): void => abort.abort();
         process.once('SIGINT', onSignal);
-        // Beyond the memory budget pi runs out of core and resumes a killed run of the same count (apps/pi/units.ts).
+        // Beyond the memory budget pi runs out of core, keeps checkpoints and resumes a killed run of the same count
+        // (apps/pi/units.ts), as the arithmetic commands do.
         const run = {
           signal: abort.signal,
           onProgress: progress.onProgress,
+          resume: true,
           fresh: options.fresh === true,
-          onResume: (units: number, journal: string) =>
-            process.stderr.write(`pi: resuming from ${units} finished units of an earlier run (${journal}); --fresh starts over\n`),
+          onResume: (info: ResumeInfo) => process.stderr.write(resumeMessage(info)),
         };
         try {
           if (output !== undefined) {
