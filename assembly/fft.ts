@@ -969,3 +969,28 @@ export function settleRow(x: usize, size: i32, scale: f64, pending: usize, d: i3
   store<f64>(res, carry, 8);
   store<f64>(res, mc, 16);
 }
+
+/**
+ * One block of an out-of-core operand (engine/outofcore/blocks.ts) as balanced base-10^d digits: text holds n ASCII
+ * digits, most significant first; digit q (least significant first) is the value of the d characters ending n − q·d
+ * characters from the end (the first group may be shorter), plus the running carry, balanced into [−10^d/2, 10^d/2).
+ * Writes the ceil(n/d) digits to dst as doubles. res: [0] the carry in and out, [1] += the digits' squares.
+ */
+export function balanceBlock(text: usize, n: i32, d: i32, dst: usize, res: usize): void {
+  const B: f64 = d == 4 ? 10000.0 : d == 3 ? 1000.0 : d == 2 ? 100.0 : 10.0;
+  const half = B * 0.5;
+  let carry = load<f64>(res);
+  let sumsq: f64 = 0.0;
+  let q: usize = 0;
+  for (let hi = n; hi > 0; hi -= d, q++) {
+    let v: f64 = 0.0;
+    for (let i = max(0, hi - d); i < hi; i++) v = v * 10.0 + <f64>(<i32>load<u8>(text + <usize>i) - 48);
+    v += carry;
+    carry = v >= half ? 1.0 : 0.0;
+    v -= carry * B;
+    sumsq += v * v;
+    store<f64>(dst + (q << 3), v);
+  }
+  store<f64>(res, carry);
+  store<f64>(res, load<f64>(res, 8) + sumsq, 8);
+}

@@ -37,9 +37,12 @@ function checkHome(context) {
   const names = existsSync(logDir) ? readdirSync(logDir) : [];
   const temps = names.filter((n) => n.startsWith('.tmp-'));
   if (temps.length > 0) violations.push(`${context}: temp files survive a start: ${temps.join(', ')}`);
+  // A resumable run's checkpoint folder (mul, pow out of core) is kept for the rerun by design: listed by status.
+  const checkpoints = new Set((report.checkpoints ?? []).map((c) => c.path));
   for (const name of names.filter((n) => !n.startsWith('.tmp-'))) {
-    if (!(join(logDir, name) in report.trackedFiles)) violations.push(`${context}: untracked ${name}`);
+    if (!(join(logDir, name) in report.trackedFiles) && !checkpoints.has(join(logDir, name))) violations.push(`${context}: untracked ${name}`);
   }
+  for (const c of report.checkpoints ?? []) if (c.held) violations.push(`${context}: checkpoint still held by a dead run: ${c.path}`);
   for (const path of Object.keys(report.trackedFiles)) if (!existsSync(path)) violations.push(`${context}: stale row ${path}`);
   if (report.holders.some((h) => !h.alive)) violations.push(`${context}: dead holder left`);
   const db = new Database(join(home, 'mathstream.sqlite'), { readonly: true });
@@ -90,7 +93,8 @@ for (const [kind, args] of Object.entries(KINDS)) {
       // leave nothing: a finished command freed its files, a cancelled one its temp files and
       // the literals it staged.
       const logDir = join(home, 'log');
-      const left = signal === 'SIGINT' && existsSync(logDir) ? readdirSync(logDir) : [];
+      // (a cancelled resumable run keeps its checkpoint folder for the rerun: docs/ARCHITECTURE.md §9)
+      const left = signal === 'SIGINT' && existsSync(logDir) ? readdirSync(logDir).filter((n) => !n.startsWith('.resume-')) : [];
       if (left.length > 0) violations.push(`${key} #${i} (${outcome}): left in the log folder: ${left.join(', ')}`);
       checkHome(`${key} #${i}`);
       cli(['gc', '--threshold', '0']); // SIGKILL leftovers, adopted at reference 0 by the check's start

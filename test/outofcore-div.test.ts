@@ -122,10 +122,9 @@ describe('out-of-core Newton division against BigInt (100 kB budget)', () => {
         [a, ten(9_000)], [ten(20_000), ten(9_000)], [ten(20_000), ten(9_000) + 1n], [ten(20_000) - 1n, ten(9_000)],
         [ten(20_000) - 1n, ten(10_000) - 1n], [ten(20_000), ten(10_000) - 1n], [ten(20_000) - 1n, ten(9_999) + 7n],
       ];
-      for (const [x, y] of cases) {
-        for (const [sa, sb] of SIGNS) {
-          assert.deepEqual(await direct(sa * x, sb * y), [floorDiv(sa * x, sb * y), floorMod(sa * x, sb * y)]);
-        }
+      for (const [i, [x, y]] of cases.entries()) {
+        const [sa, sb] = SIGNS[i % SIGNS.length]!; // every sign combination, each case once (the tests above do all)
+        assert.deepEqual(await direct(sa * x, sb * y), [floorDiv(sa * x, sb * y), floorMod(sa * x, sb * y)]);
       }
     }));
 
@@ -158,9 +157,16 @@ describe('out-of-core Newton division against BigInt (100 kB budget)', () => {
       const x = await StreamNumber.fromLiteral(randomInteger(40_000, false, random));
       const y = await StreamNumber.fromLiteral(randomInteger(20_000, false, random));
       const seen: Array<[number, number]> = [];
-      const [q, r] = await divmod(x, y, { onProgress: (done, total) => seen.push([done, total]) });
+      const phases: string[] = [];
+      const [q, r] = await divmod(x, y, {
+        onProgress: (done, total, phase) => {
+          seen.push([done, total]);
+          if (phase !== undefined && phases.at(-1) !== phase) phases.push(phase);
+        },
+      });
       q.free();
       r.free();
+      assert.deepEqual(phases, ['reciprocal', 'quotient']);
       assert.ok(seen.length > 0);
       assert.ok(seen.every(([done, total], i) => done <= total && (i === 0 || done >= seen[i - 1]![0])));
       assert.equal(seen.at(-1)![0], seen.at(-1)![1]);
@@ -178,7 +184,7 @@ describe('out-of-core Newton division against BigInt (100 kB budget)', () => {
 });
 
 describe('out-of-core isqrt against BigInt (100 kB budget)', () => {
-  test('perfect squares and their neighbours, random radicands', () =>
+  test('perfect squares and their neighbours, random radicands, powers of ten, progress phases', () =>
     withBudget(BUDGET, async () => {
       const random = seededRandom(21);
       assert.equal(plannedOutOfCore(20_000, 20_000), true);
@@ -189,6 +195,11 @@ describe('out-of-core isqrt against BigInt (100 kB budget)', () => {
           assert.equal(root, bigintSqrt(n), `${String(n).length} digits`);
         }
       }
+      const phases: string[] = [];
+      const n = randomInteger(30_000, false, random);
+      const root = await isqrt(n, { onProgress: (_done, _total, phase) => phase !== undefined && phases.at(-1) !== phase && phases.push(phase) });
+      assert.equal(await valueOf(root), bigintSqrt(n));
+      assert.deepEqual(phases, ['newton', 'correction']);
       const ten = 10n ** 30_000n;
       assert.equal(await valueOf(await isqrt(ten)), 10n ** 15_000n);
       assert.equal(await valueOf(await isqrt(ten - 1n)), 10n ** 15_000n - 1n);

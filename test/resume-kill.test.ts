@@ -3,7 +3,8 @@
  * MATHSTREAM_MEMORY are SIGKILLed at seeded random moments, several times in a row (each rerun continues
  * from what the killed one left), then run to the end. The digits are checked against BigInt, and nothing leaks
  * in `<home>/log`: after reconciliation no temp file, no checkpoint folder (a successful run removes its own), no
- * row without its file, and the database passes `PRAGMA integrity_check`. pow must say on stderr that it resumed.
+ * row without its file, and the database passes `PRAGMA integrity_check`. pow and mul must say on stderr that they
+ * resumed (mul inside its 2-D transform product); div is not resumable and just restarts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -127,7 +128,9 @@ test('mul killed at random moments: the rerun ends with the right digits and not
   writeFileSync(join(home, 'in', 'a.txt'), a.toString());
   writeFileSync(join(home, 'in', 'b.txt'), b.toString());
   const output = join(home, 'm.txt');
-  const { text } = await killAndFinish(home, ['mul', `@${join(home, 'in', 'a.txt')}`, `@${join(home, 'in', 'b.txt')}`, '-o', output], output, 4, 56);
+  const { stderr, text } = await killAndFinish(home, ['mul', `@${join(home, 'in', 'a.txt')}`, `@${join(home, 'in', 'b.txt')}`, '-o', output], output, 4, 56);
+  // The 2-D transform records its units: a rerun after a kill inside the product continues inside it.
+  assert.ok(stderr.some((e) => /mul: resuming from checkpoint: \d+ units of the product done/.test(e)), `a rerun said it resumed:\n${stderr.join('')}`);
   assert.equal(text, (a * b).toString());
   assertNoLeaks(home);
 });

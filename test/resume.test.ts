@@ -62,7 +62,7 @@ test('a stopped pow keeps its checkpoint; the rerun resumes from it with the rig
   noTemps();
   const { result, info } = await resumedPower(seven);
   assert.equal(result, EXPECTED);
-  assert.ok(info !== undefined && info.done > 0 && info.done < info.total, `resumed part-way: ${JSON.stringify(info)}`);
+  assert.ok(info !== undefined && info.done > 0 && info.done < (info.total ?? 0), `resumed part-way: ${JSON.stringify(info)}`);
   assert.equal(info.total, EXPONENT.toString(2).length - 1);
   assert.equal(info.unit, 'steps');
   assert.deepEqual(listCheckpoints(getConfig().logDir), [], 'the checkpoint folder is removed after success');
@@ -157,4 +157,60 @@ test('a resumable out-of-core product: stopped, then rerun to the right digits; 
   assert.deepEqual(listCheckpoints(getConfig().logDir), []);
   noTemps();
   for (const n of [x, y, p]) n.free();
+});
+
+test('a product stopped inside its 2-D transform resumes inside it: units reported, digits right, nothing left', async () => {
+  const a = randomInteger(40_000, false);
+  const b = randomInteger(35_000, false);
+  const x = await StreamNumber.fromLiteral(a);
+  const y = await StreamNumber.fromLiteral(b);
+  const tuning = { blockSize: 64, chunkColumns: 8, method: 'transform2d' } as const;
+  const controller = new AbortController();
+  const phases = new Set<string>();
+  await assert.rejects(
+    mulOutOfCore(x, y, false, {
+      resume: true,
+      signal: controller.signal,
+      onProgress: (done, total, phase) => {
+        if (phase) phases.add(phase);
+        if (phase === 'rows') controller.abort(); // reported at once when the phase starts (context.ts progressReporter)
+      },
+    }, tuning),
+    CancelledError,
+  );
+  assert.ok(phases.has('spectra') && phases.has('columns'), [...phases].join());
+  let info: ResumeInfo | undefined;
+  const p = await mulOutOfCore(x, y, false, { resume: true, onResume: (i) => (info = i) }, tuning);
+  assert.ok(info !== undefined && info.done > 0 && info.unit === 'units of the product', JSON.stringify(info));
+  assert.equal(p.toString(), (a * b).toString());
+  assert.deepEqual(listCheckpoints(getConfig().logDir), []);
+  noTemps();
+  for (const n of [x, y, p]) n.free();
+});
+
+test('pow stopped inside a step\'s product resumes inside it and says so; progress names the step', async () => {
+  const seven = await StreamNumber.fromLiteral(7);
+  const tuning = { blockSize: 64, chunkColumns: 8, method: 'transform2d' } as const;
+  const controller = new AbortController();
+  let phase = '';
+  await assert.rejects(
+    powOutOfCore(seven, EXPONENT, false, DIGITS, {
+      resume: true,
+      signal: controller.signal,
+      onProgress: (done, total, p) => {
+        phase = p ?? phase;
+        if (done / total > 0.5 && p?.endsWith('rows')) controller.abort();
+      },
+    }, tuning),
+    CancelledError,
+  );
+  assert.match(phase, /^step \d+\/15 (spectra|columns|rows)$/);
+  let info: ResumeInfo | undefined;
+  const p = await powOutOfCore(seven, EXPONENT, false, DIGITS, { resume: true, onResume: (i) => (info = i) }, tuning);
+  assert.ok(info?.detail !== undefined && /^and \d+ units of step \d+'s product$/.test(info.detail), JSON.stringify(info));
+  assert.equal(p.toString(), EXPECTED);
+  assert.deepEqual(listCheckpoints(getConfig().logDir), []);
+  noTemps();
+  p.free();
+  seven.free();
 });

@@ -10,12 +10,14 @@ import { StreamNumber, type NumberLike } from '../number.js';
 /** What `onResume` is told when a run continues from a checkpoint. */
 export interface ResumeInfo {
   readonly operation: string;
-  /** Units (pow: squaring steps; mul: units of the product) already done and verified. */
+  /** Units (pow: squaring steps; mul: recorded units of the product) already done and verified. */
   readonly done: number;
-  /** All units of the operation. */
-  readonly total: number;
+  /** All units of the operation, when known before the work (pow's steps; a product's units are not). */
+  readonly total?: number;
   /** What a unit is, for messages: 'steps' or 'units'. */
   readonly unit: string;
+  /** More for the message, e.g. that the next step's product resumes part-way too. */
+  readonly detail?: string;
   /** The checkpoint folder. */
   readonly folder: string;
 }

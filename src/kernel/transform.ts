@@ -178,6 +178,63 @@ export function inverseBlockAt(block: WasmBlock, size: number): void {
 }
 
 /**
+ * Balanced base-10^d digits of an operand's blocks, compiled (assembly/fft.ts `balanceBlock`): a block's ASCII
+ * digits in, its digits least significant first out (`coefficients`, a view on the wasm memory), the carry running
+ * from block to block, the squared norm summed.
+ */
+export class BlockBalancer {
+  private readonly text: number;
+  private readonly dst: number;
+  private readonly res: number;
+
+  constructor(
+    readonly size: number,
+    readonly d: number,
+  ) {
+    this.text = wasmAlloc(d * size);
+    this.dst = wasmAlloc(8 * size);
+    this.res = wasmAlloc(16);
+    f64View(this.res, 2).fill(0);
+  }
+
+  /** Balances the block's digits (at most d·size ASCII digits, most significant first); returns the digit count. */
+  balance(digits: Uint8Array): number {
+    u8View(this.text, digits.length).set(digits);
+    wasm().balanceBlock(this.text, digits.length, this.d, this.dst, this.res);
+    return Math.ceil(digits.length / this.d);
+  }
+
+  /** The carry into the next block. */
+  get carry(): number {
+    return f64View(this.res, 2)[0]!;
+  }
+
+  set carry(c: number) {
+    f64View(this.res, 2)[0] = c;
+  }
+
+  /** Sum of the squares of the digits balanced so far. */
+  get sumSquares(): number {
+    return f64View(this.res, 2)[1]!;
+  }
+
+  set sumSquares(s: number) {
+    f64View(this.res, 2)[1] = s;
+  }
+
+  /** The last block's digits (size doubles; a view: take it anew after any allocation). */
+  coefficients(): Float64Array {
+    return f64View(this.dst, this.size);
+  }
+
+  free(): void {
+    wasmFree(this.res);
+    wasmFree(this.dst);
+    wasmFree(this.text);
+  }
+}
+
+/**
  * The compiled end of a product row (assembly/fft.ts `settleRow`): rounding with the distance measured, the
  * overlap-add of the previous row's upper half (`pending`, kept here in the wasm memory), base-10^d carries, an
  * optional small multiplier, and the row's digits as ASCII text (`text`, most significant first).

@@ -38,6 +38,7 @@ export interface KernelExports {
   interleave(x: number, re: number, im: number, n: number): void;
   deinterleave(re: number, im: number, x: number, n: number): void;
   residue(x: number, n: number, p: number): number;
+  balanceBlock(text: number, n: number, d: number, dst: number, res: number): void;
   settleRow(x: number, size: number, scale: number, pending: number, d: number, mult: number, text: number, res: number): void;
   convolveColumns(A: number, na: number, B: number, nb: number, C: number, w: number, c0: number, c1: number, M: number, X: number, dir: number, special: number): void;
   digitsToLimbs(src: number, n: number, dst: number): number;

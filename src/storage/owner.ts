@@ -20,6 +20,8 @@ function processStartTime(pid: number): string | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // A zombie (state Z, field 3) has finished, killed or not; only its parent has not collected its status yet.
+    if (fields[0] === 'Z' || fields[0] === 'X') return 'dead';
     return fields[19]; // field 22 overall = index 19 after dropping pid and comm
   } catch {
     return undefined;
@@ -46,7 +48,7 @@ export function isOwnerAlive(owner: string): boolean {
     // EPERM: the process exists but belongs to someone else.
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  if (start === undefined || start === '0') return true;
+  if (start === undefined || start === '0') return processStartTime(pid) !== 'dead';
   return processStartTime(pid) === start;
 }
 

@@ -23,7 +23,8 @@ const OPERATIONS: ReadonlyArray<[name: string, summary: string, run: Binary, res
 
 /** The stderr line of a run that continues from a checkpoint. */
 export function resumeMessage(info: ResumeInfo): string {
-  return `${info.operation}: resuming from checkpoint: ${info.done} of ${info.total} ${info.unit} done (--fresh starts over)\n`;
+  const done = info.total === undefined ? `${info.done} ${info.unit}` : `${info.done} of ${info.total} ${info.unit}`;
+  return `${info.operation}: resuming from checkpoint: ${done} done${info.detail ? `, ${info.detail}` : ''} (--fresh starts over)\n`;
 }
 
 export function register(program: Command): void {

@@ -7,6 +7,7 @@ import { ArithmeticCheckError } from '../../errors.js';
 import { DigitReader, type AtomicFile, type DigitFileInfo } from '../../storage/index.js';
 import { throwIfCancelled, type OperationOptions } from '../context.js';
 import { BackwardResidue } from './residue.js';
+import { BlockBalancer } from '../../kernel/transform.js';
 
 /** Blocks of `size` balanced base-10^d digits an operand of `digits` decimal digits needs (an upper bound: one more digit for the top carry). */
 export function blockCount(digits: number, d: number, size: number): number {
@@ -26,8 +27,9 @@ export interface BalancedOperand {
 /**
  * Reads `src` least significant block first as balanced base-10^d digits (|digit| <= 10^d/2, the carry running
  * across blocks) and hands each block to `sink` as `size` coefficients (coefficient q = the block's q-th digit,
- * zero past the operand's top). The same Float64Array is reused for every block: the sink must be done with it when
- * its promise resolves.
+ * zero past the operand's top; balanced by the compiled kernel, kernel/transform.ts BlockBalancer). The array is a
+ * view on the wasm memory reused for every block: the sink must be done with it when its promise resolves, and must
+ * copy it before allocating wasm memory.
  */
 export async function readBalancedBlocks(
   src: DigitFileInfo,
@@ -38,45 +40,34 @@ export async function readBalancedBlocks(
   operation: string,
   sink: (index: number, coefficients: Float64Array) => Promise<void>,
 ): Promise<BalancedOperand> {
-  const B = 10 ** d;
-  const half = B / 2;
   const residue = new BackwardResidue(p);
   const reader = await DigitReader.open(src);
   const buffer = Buffer.allocUnsafe(d * size);
-  const coefficients = new Float64Array(size);
-  let carry = 0;
-  let sumSquares = 0;
+  const balancer = new BlockBalancer(size, d);
   let blocks = 0;
   try {
-    for (let end = src.digitCount; end > 0 || carry !== 0; end -= d * size) {
+    for (let end = src.digitCount; end > 0 || balancer.carry !== 0; end -= d * size) {
       throwIfCancelled(options, operation);
       const from = Math.max(0, end - d * size);
       const digits = end > 0 ? await reader.read(from, end - from, buffer) : buffer.subarray(0, 0);
       residue.add(digits);
-      coefficients.fill(0);
-      let q = 0;
-      for (let hi = digits.length; hi > 0; hi -= d, q++) {
-        let v = 0;
-        for (let i = Math.max(0, hi - d); i < hi; i++) v = v * 10 + digits[i]! - 48;
-        v += carry;
-        carry = v >= half ? 1 : 0;
-        v -= carry * B;
-        sumSquares += v * v;
-        coefficients[q] = v;
-      }
-      if (from === 0 && carry !== 0 && q < size) {
+      const q = balancer.balance(digits);
+      const coefficients = balancer.coefficients();
+      coefficients.fill(0, q);
+      if (from === 0 && balancer.carry !== 0 && q < size) {
         // The top carry fits in this block as one more digit.
-        coefficients[q] = carry;
-        sumSquares += 1;
-        carry = 0;
+        coefficients[q] = balancer.carry;
+        balancer.sumSquares += 1;
+        balancer.carry = 0;
       }
       await sink(blocks++, coefficients);
-      if (from === 0 && end > 0 && carry === 0) break;
+      if (from === 0 && end > 0 && balancer.carry === 0) break;
     }
+    return { blocks, sumSquares: balancer.sumSquares, residue: residue.residue };
   } finally {
+    balancer.free();
     await reader.close();
   }
-  return { blocks, sumSquares, residue: residue.residue };
 }
 
 /** Where a ProductWriter stands (a journal records it after each finished chunk of rows, transform2d.ts). */

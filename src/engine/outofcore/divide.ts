@@ -48,6 +48,7 @@ import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, typ
 import { addSigned, compareMagnitudes, copyWithSign, shiftDecimal, truncateDecimal } from '../linear.js';
 import { loadNat } from '../load.js';
 import { writeDigitsResult, writeNatResult, writeResult } from '../result.js';
+import { productScratchBytes } from './multiply.js';
 import { mulOutOfCore } from './product.js';
 
 /** Reciprocal digits beyond a quotient chunk's (k = c + GUARD_DIGITS; the header's bound needs at least 5). */
@@ -75,8 +76,8 @@ export function quotientChunkCount(qlen: number, n: number): number {
 }
 
 /**
- * Whether a Newton level of p digits (the reciprocal's 2p/p division here, the reciprocal square root's 4p/2p
- * division and root in engine/sqrt.ts) runs in memory, with the kernel, within BUDGET_SHARES.outOfCoreInMemory.
+ * Whether a Newton level of p digits (the reciprocal's 2p/p division here, the root of a 2p-digit radicand in
+ * engine/sqrt.ts) runs in memory, with the kernel, within BUDGET_SHARES.outOfCoreInMemory: the one rule for both.
  */
 export function levelInMemory(p: number): boolean {
   if (p <= IN_MEMORY_LEVEL_DIGITS) return true;
@@ -90,12 +91,18 @@ export function newtonLevels(p: number): number[] {
   return levels;
 }
 
-/** What the steps of one division share: the inner operations' options (the caller's signal only) and progress. */
+/**
+ * What the steps of one division share: the inner operations' options (the caller's signal only) and progress, in
+ * phases 'reciprocal' (the Newton levels, weighted by their digits) and 'quotient' (the chunks).
+ */
 interface Work {
   readonly inner: OperationOptions;
   readonly operation: string;
-  advance(units: number): void;
+  advance(units: number, phase: DividePhase): void;
 }
+
+/** The phases a division reports to `onProgress`. */
+export type DividePhase = 'reciprocal' | 'quotient';
 
 /** Staged intermediates of one step, freed together (`add` returns its argument). */
 export class Held {
@@ -109,8 +116,8 @@ export class Held {
   }
 }
 
-/** |x|·|y|, in memory or out of core as the planner says (a square when x and y are the same file). */
-export async function magnitudeProduct(x: StreamNumber, y: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
+/** |x|·|y|, in memory or out of core as the planner says. */
+async function magnitudeProduct(x: StreamNumber, y: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
   if (x.isZero || y.isZero) return writeDigitsResult(false, Buffer.from('0'));
   if (planProduct(x.digitCount, y.digitCount, { operands: 'files' }).method === 'outOfCore') {
     return mulOutOfCore(x, y, false, options);
@@ -120,7 +127,7 @@ export async function magnitudeProduct(x: StreamNumber, y: StreamNumber, options
 }
 
 /** 10^k as a file (one streaming pass). */
-export function powerOfTen(k: number, options: OperationOptions): Promise<StreamNumber> {
+function powerOfTen(k: number, options: OperationOptions): Promise<StreamNumber> {
   return withOperands([1], ([one]) => shiftDecimal(one!, k, options));
 }
 
@@ -132,7 +139,7 @@ async function reciprocal(D: StreamNumber, work: Work): Promise<StreamNumber> {
     const kernel = new Multiplier({ budget: budgetFor('outOfCoreInMemory') });
     const X = natDivMod(natShiftDecimal(NAT_ONE, 2 * p), await loadNat(D), kernel).q;
     const result = await writeNatResult(false, X);
-    work.advance(p);
+    work.advance(p, 'reciprocal');
     return result;
   }
   const h = Math.ceil(p / 2) + NEWTON_OVERLAP;
@@ -149,7 +156,7 @@ async function reciprocal(D: StreamNumber, work: Work): Promise<StreamNumber> {
     const Y = held.add(await shiftDecimal(Xh, p - h, work.inner));
     // T < 10^(p+h): Xh was short, X = Y + C; T > 10^(p+h): X = Y − C (C < Y: the correction is ~10^(3−h) of Y).
     const X = await addSigned(Y, C, E.sign > 0, work.inner);
-    work.advance(p);
+    work.advance(p, 'reciprocal');
     return X;
   } finally {
     held.free();
@@ -209,8 +216,10 @@ export async function divmodOutOfCore(
   const steps = Math.ceil(qlen / c);
   const k = c + GUARD_DIGITS;
   const t = Math.max(0, n - 2);
-  // Quotient and remainder, plus the intermediates alive at once: |b|, D, X, W, the chunk's product and remainder.
-  ensureResultFits(operation, qlen + n, 3 * L + 3 * k);
+  // Quotient and remainder, plus the intermediates alive at once (|b|, X, W, q̃, q̃·b and the new remainder: less
+  // than 3L + 3k digits) and the scratch of the largest product, the chunk's q̃·b, when it runs out of core.
+  const largest = planProduct(c + 1, n, { operands: 'files' }).method === 'outOfCore' ? productScratchBytes(c + 1, n) : 0;
+  ensureResultFits(operation, qlen + n, 3 * L + 3 * k + largest);
   const levels = newtonLevels(k);
   const total = levels.reduce((s, p) => s + p, 0) + steps * (2 * c + n);
   const report = progressReporter(options, total);
@@ -218,7 +227,7 @@ export async function divmodOutOfCore(
   const work: Work = {
     inner: { signal: options.signal },
     operation,
-    advance: (units) => report((done += units)),
+    advance: (units, phase) => report((done += units), phase),
   };
   const inner = work.inner;
   const b = await copyWithSign(y, false, inner); // |y|, so sums and differences are magnitudes
@@ -265,7 +274,7 @@ export async function divmodOutOfCore(
         } finally {
           q.free();
         }
-        work.advance(2 * c + n);
+        work.advance(2 * c + n, 'quotient');
       }
       if (written === 0) await file.append(Buffer.from('0'));
       return { negative: false, digitCount: Math.max(written, 1), isZero: written === 0 };

@@ -35,6 +35,12 @@ export interface Journal {
   forget(prefix: string): Promise<void>;
 }
 
+function countPrefix(keys: Iterable<string>, prefix: string): number {
+  let n = 0;
+  for (const key of keys) if (key.startsWith(prefix)) n++;
+  return n;
+}
+
 /** A journal for one process only: nothing is resumable. */
 export class MemoryJournal implements Journal {
   readonly durable = false;
@@ -145,6 +151,11 @@ export class FileJournal implements Journal {
   forget(prefix: string): Promise<void> {
     this.dropPrefix(prefix);
     return this.append(JSON.stringify(['forget', prefix]));
+  }
+
+  /** How many records in force have a key starting with `prefix` (what a resumed run reports it found). */
+  count(prefix: string): number {
+    return countPrefix(this.records.keys(), prefix);
   }
 
   /** Waits for pending appends and closes the file. */

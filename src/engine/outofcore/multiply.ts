@@ -37,7 +37,7 @@ import { randomCheckPrime } from '../../kernel/check-prime.js';
 import { RecordFile, type ScratchDir } from './scratch.js';
 import { blockCount, readBalancedBlocks, ProductWriter, type BalancedOperand } from './blocks.js';
 import type { Journal } from './journal.js';
-import { multiply2D, transform2DScratchBytes } from './transform2d.js';
+import { MAX_INNER_SIZE, multiply2D, transform2DScratchBytes } from './transform2d.js';
 
 /** Working bytes of the block convolution per unit of block size. */
 export const BYTES_PER_BLOCK_POINT = 64;
@@ -74,7 +74,10 @@ export function productScratchBytes(aDigits: number, bDigits: number | undefined
   const size = blockSizeFor(aDigits, bDigits ?? aDigits, budget, blockSize);
   const d = 2;
   const na = blockCount(aDigits, d, size), nb = bDigits === undefined ? undefined : blockCount(bDigits, d, size);
-  if (planFor(aDigits, bDigits, size) === 'transform2d') return transform2DScratchBytes(size, na, nb);
+  if (planFor(aDigits, bDigits, size) === 'transform2d') {
+    const inner = Math.min(size, MAX_INNER_SIZE);
+    return transform2DScratchBytes(inner, blockCount(aDigits, d, inner), bDigits === undefined ? undefined : blockCount(bDigits, d, inner));
+  }
   return 16 * size * (na + (nb ?? 0));
 }
 
@@ -147,7 +150,7 @@ export async function convolveBlocksOnDisk(request: MultiplyRequest): Promise<Mu
   if (cosN > 2 * size) releaseFftCaches(); // a larger twiddle table left by an in-memory product would count against the budget
   if (planFor(a.digitCount, square ? undefined : bDigits, size, request.method) === 'transform2d') {
     const outcome = await multiply2D({
-      a, b, scale, out, offset, reserved, scratch, size, options, operation,
+      a, b, scale, out, offset, reserved, scratch, size: Math.min(size, MAX_INNER_SIZE), options, operation,
       chunkColumns: request.chunkColumns, journal: request.journal, tag: request.tag, faultHook: request.faultHook,
       rowsPerRecord: request.rowsPerRecord,
     });

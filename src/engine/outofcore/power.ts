@@ -36,6 +36,11 @@ import { resumableRun, type RunContext } from './resume.js';
 /** Largest base folded into the output stream (scale · base-10^4 digit + carry stays exact). */
 const FOLD_LIMIT = 2 ** 26;
 
+/** The tag under which step i's product records its units. */
+function stepTag(i: number): string {
+  return `pow:${i}`;
+}
+
 /** The journal key of pow's last finished step. */
 const STEP_KEY = 'pow:step';
 
@@ -92,7 +97,8 @@ async function restoreStep(run: RunContext, folder: string, lastStep: number): P
     // unreadable record or missing file: not trusted
   }
   if (record && typeof record.file === 'string' && /^step-\d+\.txt$/.test(record.file)) rmSync(join(folder, record.file), { force: true });
-  await run.journal.forget(STEP_KEY);
+  // Every record goes, the products' units too: they were computed from steps this run can no longer vouch for.
+  await run.journal.forget('pow:');
   return undefined;
 }
 
@@ -142,10 +148,12 @@ async function powSteps(
   for (let i = 1; i < bits.length; i++) stepDigits.push(estimatedDigits / 2 ** (bits.length - 1 - i));
   const totalWork = stepDigits.reduce((s, v) => s + v, 0);
   let workDone = 0;
-  const stepOptions = (share: number): OperationOptions => ({
+  // The phase shown is the step and the product's own phase: `step 27/28 rows`.
+  const stepOptions = (share: number, i: number): OperationOptions => ({
     signal: options.signal,
     onProgress: options.onProgress
-      ? (done, total, phase) => options.onProgress!(Math.min(totalWork, workDone + (share * done) / total), totalWork, phase)
+      ? (done, total, phase) =>
+          options.onProgress!(Math.min(totalWork, workDone + (share * done) / total), totalWork, `step ${i}/${steps}${phase ? ` ${phase}` : ''}`)
       : undefined,
   });
 
@@ -158,8 +166,9 @@ async function powSteps(
       current = { info: saved.info, discard: async () => rmSync(path, { force: true }) };
       first = saved.record.step + 1;
       for (let i = 1; i < first; i++) workDone += stepDigits[i - 1]!;
-      run.resumed(saved.record.step, steps, 'steps');
     }
+    const partial = run.recorded(`${stepTag(first)}:`);
+    run.resumed(first - 1, steps, 'steps', partial > 0 ? `and ${partial} units of step ${first}'s product` : undefined);
   }
   const replaceCurrent = async (next: Intermediate | undefined): Promise<void> => {
     await current?.discard();
@@ -194,12 +203,12 @@ async function powSteps(
         const squared = await AtomicFile.create(scratch.path);
         try {
           const outcome = await convolveBlocksOnDisk({
-            a: source, out: squared, offset: 0, scratch, blockSize: tuning.blockSize, method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share / 2), operation: 'pow',
+            a: source, out: squared, offset: 0, scratch, blockSize: tuning.blockSize, method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share / 2, i), operation: 'pow',
           });
           workDone += share / 2;
           const result = await convolveBlocksOnDisk({
             a: intermediateInfo(squared.tempPath, outcome), b: base, out, offset, scratch, blockSize: tuning.blockSize,
-            method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share / 2), operation: 'pow',
+            method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share / 2, i), operation: 'pow',
           });
           workDone -= share / 2;
           return result;
@@ -207,8 +216,10 @@ async function powSteps(
           await squared.abort();
         }
       }
+      // A resumable step's product records its own units (outofcore/transform2d.ts), so a kill inside it resumes inside it.
       return convolveBlocksOnDisk({
-        a: source, scale: bit ? fold : 1, out, offset, scratch, blockSize: tuning.blockSize, method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share), operation: 'pow',
+        a: source, scale: bit ? fold : 1, out, offset, scratch, blockSize: tuning.blockSize, method: tuning.method, chunkColumns: tuning.chunkColumns,
+        options: stepOptions(share, i), operation: 'pow', ...(run.durable ? { journal: run.journal, tag: stepTag(i) } : {}),
       });
     };
 

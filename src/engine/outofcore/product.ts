@@ -12,6 +12,9 @@ import type { OutOfCoreMethod } from '../../kernel/planner.js';
 import { resumableRun } from './resume.js';
 import { getConfig } from '../../config.js';
 
+/** The tag under which a resumable product records its units in its journal. */
+const PRODUCT_TAG = 'mul';
+
 /** Tuning knobs for tests: a block size far below what the budget gives exercises many blocks on small operands. */
 export interface OutOfCoreTuning {
   readonly blockSize?: number;
@@ -50,8 +53,9 @@ export async function mulOutOfCore(
   const square = x.info.path === y.info.path && x.info.start === y.info.start && x.digitCount === y.digitCount;
   const scratchBytes = productScratchBytes(x.digitCount, square ? undefined : y.digitCount, getConfig().memoryBudget, tuning.blockSize);
   const spec = { operation: 'mul', operands: square ? [x.info] : [x.info, y.info], parameters: { negative, square } };
-  return resumableRun(spec, { digits: x.digitCount + y.digitCount, scratchBytes }, options, async (run) =>
-    writeResult(async (file) => {
+  return resumableRun(spec, { digits: x.digitCount + y.digitCount, scratchBytes }, options, async (run) => {
+    run.resumed(run.recorded(`${PRODUCT_TAG}:`), undefined, 'units of the product');
+    return writeResult(async (file) => {
       const sign = negative ? 1 : 0;
       const outcome = await convolveBlocksOnDisk({
         a: x.info,
@@ -64,11 +68,13 @@ export async function mulOutOfCore(
         chunkColumns: tuning.chunkColumns,
         options,
         operation: 'mul',
+        // A resumable product records its units (outofcore/transform2d.ts): a kill inside it resumes inside it.
+        ...(run.durable ? { journal: run.journal, tag: PRODUCT_TAG } : {}),
       });
       if (run.durable) await file.truncate(sign + outcome.reserved); // a reused file may hold more than this product
       return settleProduct(file, negative, outcome);
-    }, run.durable ? { file: await AtomicFile.reopen(join(run.scratch.path, 'product.partial')) } : undefined),
-  );
+    }, run.durable ? { file: await AtomicFile.reopen(join(run.scratch.path, 'product.partial')) } : undefined);
+  });
 }
 
 export { reservedDigits };

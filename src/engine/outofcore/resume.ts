@@ -52,8 +52,10 @@ export interface RunContext {
   readonly scratch: ScratchDir;
   /** True when checkpoints survive this process. */
   readonly durable: boolean;
-  /** Tells the caller (`onResume`) that `done` of `total` units come from a checkpoint; nothing when done is 0. */
-  resumed(done: number, total: number, unit: string): void;
+  /** How many journal records found at the start have a key starting with `prefix` (0 when not durable). */
+  recorded(prefix: string): number;
+  /** Tells the caller (`onResume`) that `done` (of `total`) units come from a checkpoint; nothing when done is 0. */
+  resumed(done: number, total: number | undefined, unit: string, detail?: string): void;
 }
 
 function operandIdentity(info: DigitFileInfo): string {
@@ -102,7 +104,7 @@ export async function resumableRun<T>(
     ensureResultFits(spec.operation, plan.digits, plan.scratchBytes);
     const scratch = ScratchDir.create();
     try {
-      return await body({ journal: new MemoryJournal(), scratch, durable: false, resumed: () => {} });
+      return await body({ journal: new MemoryJournal(), scratch, durable: false, recorded: () => 0, resumed: () => {} });
     } catch (error) {
       throw asDiskFull(error);
     } finally {
@@ -120,13 +122,15 @@ export async function resumableRun<T>(
   try {
     if (options.fresh) emptyFolder(folder);
     for (const name of readdirSync(folder)) if (name.startsWith('.tmp-')) rmSync(join(folder, name), { recursive: true, force: true });
-    journal = await FileJournal.open(join(folder, 'journal'));
+    const opened = await FileJournal.open(join(folder, 'journal'));
+    journal = opened;
     const result = await body({
       journal,
       scratch: ScratchDir.at(folder),
       durable: true,
-      resumed(done, total, unit) {
-        if (done > 0) options.onResume?.({ operation: spec.operation, done, total, unit, folder });
+      recorded: (prefix) => opened.count(prefix),
+      resumed(done, total, unit, detail) {
+        if (done > 0 || detail !== undefined) options.onResume?.({ operation: spec.operation, done, total, unit, detail, folder });
       },
     });
     succeeded = true;

@@ -31,10 +31,12 @@
  * bound with the operands' measured norms is < 1/2; every coefficient's distance to the nearest integer is measured
  * (> 1/4: redo with a smaller d), and the product's residue modulo a random prime must match the operands' (residue.ts).
  *
- * Memory (all within BUDGET_SHARES.outOfCoreBlocks of MATHSTREAM_MEMORY, `chunkColumns`): passes 1 and 3 hold one
- * block transform (16·s bytes in wasm), its coefficients and digit buffers (~30·s bytes in JS) — s comes from
- * blockSizeForBudget (128 bytes per point planned); pass 2 holds one stripe of both operands and of the product
- * (16·w·(na + nb + R) bytes) and each thread's two columns of M points (32·M). Disk: productScratchBytes.
+ * Memory (all within BUDGET_SHARES.outOfCoreBlocks of MATHSTREAM_MEMORY): passes 1 and 3 hold one block transform
+ * (16·s bytes in wasm), the block's balanced digits or the pending upper half (8·s), its text (d·s, twice) and the
+ * tables (~5·s) — s comes from multiply.ts blockSizeForBudget, which plans 128 bytes per point; pass 2 holds one
+ * stripe of both operands and of the product (16·w·(na + nb + R) bytes) and each thread's two columns of M points
+ * (32·M), w chosen by `chunkColumns` to fit. Measured peak RSS at 256 MiB: ~310 MiB for 10^8-digit operands.
+ * Disk: multiply.ts productScratchBytes (spectra + rows, checked against the free disk before any work).
  *
  * Resume: with a journal (journal.ts) every finished unit — an operand's spectra file (written and flushed), a
  * stripe of the row file, a chunk of output rows — is recorded under `<tag>:d<d>:<unit>` with a SHA-1 of its data;
@@ -50,12 +52,22 @@ import {
   RowSettler, WasmBlock, convolveColumnChunk, forwardBlockAt, inverseBlockAt, outerLength, outerScratchBytes, transform2DBound,
 } from '../../kernel/transform.js';
 import { activeThreads } from '../../kernel/threads.js';
+import { WASM_MEMORY_LIMIT } from '../../kernel/wasmheap.js';
 import type { AtomicFile, DigitFileInfo } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
 import { blockCount, readBalancedBlocks, ProductWriter, type BalancedOperand, type WriterState } from './blocks.js';
 import type { Journal } from './journal.js';
 import { mulMod } from './residue.js';
 import { RecordFile, type ScratchDir } from './scratch.js';
+
+/**
+ * Largest inner block (points) of the 2-D transform. Its flops per point hardly depend on the split between inner
+ * and outer levels (log2(s) + log2(M) is about log2 of the product's length), but an inner transform far beyond the
+ * caches is slower, and the outer transforms of short columns run in cache: measured on 3·10^7-digit operands at a
+ * 1 GiB budget, CPU time 4.2 s with s = 2^22, 3.2 s with 2^20, 4.0 s with 2^18 (more, smaller I/O pieces). A larger
+ * budget buys wider stripes (fewer, larger reads and writes) instead.
+ */
+export const MAX_INNER_SIZE = 1 << 20;
 
 /** Output digits a journaled run writes between two records (a chunk of rows: flushed, then recorded). */
 const DIGITS_PER_ROW_UNIT = 1 << 26;
@@ -85,13 +97,15 @@ export interface Transform2DRequest {
 /**
  * Columns per stripe: the largest power of two w <= size whose pass-2 working set — one stripe of both operands and
  * of the product's R = na + nb − 1 rows, 16·w bytes a row, and each thread's two columns of M points — fits the
- * out-of-core share of the budget (at least 1).
+ * out-of-core share of the budget and half the wasm32 memory (at least 1).
  */
 export function chunkColumns(size: number, na: number, nb: number, square: boolean, budget = budgetFor('outOfCoreBlocks')): number {
   const rows = na + (square ? 0 : nb) + na + nb - 1;
   const fixed = outerScratchBytes(outerLength(na, nb), activeThreads());
+  // The stripe lives in the wasm memory (4 GiB at most, with the tables beside it): half of it at most.
+  const limit = Math.min(budget, WASM_MEMORY_LIMIT / 2);
   let w = size;
-  while (w > 1 && 16 * w * rows + fixed > budget) w /= 2;
+  while (w > 1 && 16 * w * rows + fixed > limit) w /= 2;
   return w;
 }
 
