@@ -156,7 +156,9 @@ export function planSharedTransforms(M: number, liveSpectra: number, resultDigit
 export type OutOfCoreMethod = 'blockConvolution' | 'transform2d';
 
 /**
- * The out-of-core method for operands of `blocksA` and `blocksB` blocks (blocksB undefined: a square).
+ * The out-of-core method for operands of `blocksA` and `blocksB` blocks (blocksB undefined: a square), counted at
+ * the 2-D transform's inner block size (engine/outofcore/multiply.ts planFor: a large budget's huge blocks would keep
+ * the block convolution where the 2-D transform with cache-sized blocks is faster).
  * The block convolution (engine/outofcore/multiply.ts) reads two cached block spectra per pair of blocks (n² reads
  * for n blocks, n(n+1)/2 pairs for a square); the 2-D transform (transform2d.ts) reads and writes every spectrum and
  * every product row a constant number of times (~4·(na + nb) block spectra of I/O, plus column transforms that cost

@@ -26,10 +26,18 @@
  *  I/O per operand coefficient: pass 1 writes 16 bytes; pass 2 reads 16 and writes ~32 (the product has twice the
  *  rows); pass 3 reads ~32. Reads are sequential; writes are pieces of 16·w bytes (w >= 1024 at sane budgets).
  *
- * Error bound: kernel/transform.ts `transform2DBound` (the 2-D transform is one FFT of length 2s·M in Percival's
- * sense: inner and outer levels in one sequence; the derivation is there). The digit size d is the largest whose
- * bound with the operands' measured norms is < 1/2; every coefficient's distance to the nearest integer is measured
- * (> 1/4: redo with a smaller d), and the product's residue modulo a random prime must match the operands' (residue.ts).
+ * Error bound (kernel/transform.ts `transform2DBound`, derivation there). The 2-D DFT of an s × M array is
+ * (F_M ⊗ I)(I ⊗ F_s): the inner transforms' log2(s) levels and the outer transforms' log2(M) levels form one sequence
+ * of radix-2 levels of √2-scaled unitary butterflies with table twiddles (β = 4ε), exactly the structure Percival's
+ * theorem (Math. Comp. 72, 2003, Thm 5.1) charges; the real-to-complex packing adds one level with two-level
+ * twiddles (β2 = 10.3ε). With n = log2(s) + log2(M) + 2 levels (packing and one spare) and the operands' digit
+ * vectors' Euclidean norms ‖a‖, ‖b‖, every coefficient errs by less than
+ *   ‖a‖·‖b‖·((1+ε)^{3n}·(1+ε√5)^{3n+1}·(1+β)^{3n} − 1) + (packing's β2 − β correction),
+ * the scalings by 1/s and 1/M being exact powers of two. An output digit adds two coefficients (a row's low half and
+ * the previous row's high half) that are rounded separately, so a bound < 1/2 makes every digit exact. The digit size
+ * d is the largest whose bound with the operands' MEASURED norms is < 1/2 (d = 3 up to ~2·10^8-digit operands, then
+ * d = 2); every coefficient's distance to the nearest integer is measured as well (> 1/4: redo with a smaller d),
+ * and the product's residue modulo a random prime must match the operands' (residue.ts).
  *
  * Memory (all within BUDGET_SHARES.outOfCoreBlocks of MATHSTREAM_MEMORY): passes 1 and 3 hold one block transform
  * (16·s bytes in wasm), the block's balanced digits or the pending upper half (8·s), its text (d·s, twice) and the
