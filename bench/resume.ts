@@ -56,7 +56,11 @@ function runCli(args: readonly string[], env: NodeJS.ProcessEnv, killAfter?: num
     let stderr = '';
     let sample: { cpu: number; rssMiB: number } | undefined;
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const sampler = setInterval(() => (sample = sampleProc(child.pid!) ?? sample), 100);
+    // Maxima over the samples: a last sample may catch the exited process (a zombie has no memory figures).
+    const sampler = setInterval(() => {
+      const now = sampleProc(child.pid!);
+      if (now) sample = { cpu: Math.max(now.cpu, sample?.cpu ?? 0), rssMiB: Math.max(now.rssMiB, sample?.rssMiB ?? 0) };
+    }, 100);
     const timer = killAfter === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfter * 1000);
     child.on('error', reject);
     child.on('exit', (code, signal) => {

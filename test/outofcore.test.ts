@@ -119,7 +119,7 @@ describe('routing by MATHSTREAM_MEMORY: out of core at 16 MiB equals in memory',
   });
 });
 
-describe('out-of-core division (quotient chunks) against BigInt', () => {
+describe('out-of-core division (Newton reciprocal on files) against BigInt', () => {
   test('divmod, div, mod with random signs at a 100 kB budget', async () => {
     await withBudget(100_000, async () => {
       await fc.assert(

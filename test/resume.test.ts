@@ -214,3 +214,25 @@ test('pow stopped inside a step\'s product resumes inside it and says so; progre
   p.free();
   seven.free();
 });
+
+test('a large base (a second product per set bit) resumes from its steps too', async () => {
+  const baseValue = 123_456_789_012n; // beyond the fold limit: squared, then multiplied by the base
+  const exponent = 3001;
+  const digits = Math.floor(exponent * Math.log10(Number(baseValue))) + 1;
+  const base = await StreamNumber.fromLiteral(baseValue);
+  const controller = new AbortController();
+  await assert.rejects(
+    powOutOfCore(base, exponent, false, digits, {
+      resume: true, signal: controller.signal, onProgress: (done, total) => done / total > 0.4 && controller.abort(),
+    }, { blockSize: BLOCK }),
+    CancelledError,
+  );
+  let info: ResumeInfo | undefined;
+  const p = await powOutOfCore(base, exponent, false, digits, { resume: true, onResume: (i) => (info = i) }, { blockSize: BLOCK });
+  assert.ok(info !== undefined && info.done > 0, JSON.stringify(info));
+  assert.equal(p.toString(), (baseValue ** BigInt(exponent)).toString());
+  assert.deepEqual(listCheckpoints(getConfig().logDir), []);
+  noTemps();
+  p.free();
+  base.free();
+});

@@ -1,7 +1,7 @@
 /** Checkpoint folders: names, taking and giving up the lock, a dead owner's lock replaced, the abandonment rule. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -51,5 +51,28 @@ test('take, release, and a dead owner replaced; a living one refuses', () => {
     assert.equal(isAbandoned(dead, Date.now() + 8 * DAY, 7 * DAY), true);
   } finally {
     rmSync(logDir, { recursive: true, force: true });
+  }
+});
+
+test('a zombie owner (finished, not yet collected by its parent) is dead: its checkpoint can be taken', { skip: !existsSync('/proc/self/stat') && 'needs /proc (Linux)' }, async () => {
+  const { spawn } = await import('node:child_process');
+  const { isOwnerAlive } = await import('./owner.js');
+  // `sleep 0` becomes a child of the exec'd `sleep 3`, which never collects it: a zombie for 3 s.
+  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 3'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))));
+  try {
+    let state = '';
+    for (let i = 0; i < 50 && state !== 'Z'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!;
+    }
+    assert.equal(state, 'Z', 'the child is a zombie');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    assert.equal(isOwnerAlive(`${pid}.${start}`), false);
+    assert.equal(isOwnerAlive(`${pid}.0`), false);
+  } finally {
+    parent.kill();
   }
 });

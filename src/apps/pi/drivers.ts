@@ -18,7 +18,11 @@ import type { ResumeOptions } from '../../engine/context.js';
 import { readForward, writeFileAtomically } from '../../storage/index.js';
 import type { StreamNumber } from '../../number.js';
 
-
+/**
+ * Options of the pi drivers. The ResumeOptions (`resume`, `fresh`, `onResume`) apply when the plan is out of core
+ * (apps/pi/outofcore.ts): with `resume`, a killed, failed or cancelled run of the same decimals continues from its
+ * finished units.
+ */
 export interface PiOptions extends ResumeOptions {
   signal?: AbortSignal;
   /**
