@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -46,6 +46,40 @@ function runCli(home: string, args: readonly string[], killAfterMs?: number): Pr
 }
 
 /**
+ * Runs the CLI in `home` and SIGKILLs it as soon as its checkpoint journal holds a record containing `marker`
+ * (polled every 5 ms): a kill inside a given phase whatever the machine's speed, so the rerun has something to
+ * resume from. Resolves with the run (not killed if it finished first).
+ */
+function runCliKilledAfterRecord(home: string, args: readonly string[], marker: string): Promise<Run> {
+  const log = join(home, 'home', 'log');
+  const recorded = (): boolean => {
+    if (!existsSync(log)) return false;
+    for (const name of readdirSync(log)) {
+      const journal = join(log, name, 'journal');
+      if (name.startsWith('.resume-') && existsSync(journal) && readFileSync(journal, 'latin1').includes(marker)) return true;
+    }
+    return false;
+  };
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, MATHSTREAM_HOME: join(home, 'home'), MATHSTREAM_MEMORY: '1MiB', MATHSTREAM_THREADS: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const poll = setInterval(() => {
+      if (recorded()) child.kill('SIGKILL');
+    }, 5);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearInterval(poll);
+      resolve({ killed: signal === 'SIGKILL', ms: Date.now() - started, stderr, code });
+    });
+  });
+}
+
+/**
  * One full run (its time T sets the kill window), then `kills` runs killed at seeded moments in [0.15 T, 0.95 T]
  * after their start, then a run to the end. Returns every run's stderr and the output file's text.
  */
@@ -54,7 +88,7 @@ async function killAndFinish(home: string, args: readonly string[], output: stri
   const full = await runCli(home, args);
   assert.equal(full.code, 0, `an undisturbed run finishes: ${full.stderr}`);
   let window = full.ms;
-  const stderr: string[] = [];
+  const stderr: string[] = [full.stderr];
   let killed = 0;
   for (let attempt = 0; killed < kills && attempt < 3 * kills; attempt++) {
     const run = await runCli(home, args, Math.floor((0.15 + 0.8 * random()) * window));
@@ -128,7 +162,12 @@ test('mul killed at random moments: the rerun ends with the right digits and not
   writeFileSync(join(home, 'in', 'a.txt'), a.toString());
   writeFileSync(join(home, 'in', 'b.txt'), b.toString());
   const output = join(home, 'm.txt');
-  const { stderr, text } = await killAndFinish(home, ['mul', `@${join(home, 'in', 'a.txt')}`, `@${join(home, 'in', 'b.txt')}`, '-o', output], output, 4, 56);
+  const args = ['mul', `@${join(home, 'in', 'a.txt')}`, `@${join(home, 'in', 'b.txt')}`, '-o', output];
+  // First a kill right after the product recorded a unit of its column pass (timing-independent), then random ones.
+  const early = await runCliKilledAfterRecord(home, args, 'columns-');
+  assert.ok(early.killed, `the first run was killed inside the column pass: ${early.stderr}`);
+  const { stderr, text } = await killAndFinish(home, args, output, 4, 56);
+  stderr.unshift(early.stderr);
   // The 2-D transform records its units: a rerun after a kill inside the product continues inside it.
   assert.ok(stderr.some((e) => /mul: resuming from checkpoint: \d+ units of the product done/.test(e)), `a rerun said it resumed:\n${stderr.join('')}`);
   assert.equal(text, (a * b).toString());
