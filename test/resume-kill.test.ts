@@ -26,8 +26,11 @@ interface Run {
   readonly code: number | null;
 }
 
-/** Runs the CLI in `home`; SIGKILLs it `killAfterMs` after spawning (never, if undefined). */
-function runCli(home: string, args: readonly string[], killAfterMs?: number): Promise<Run> {
+/**
+ * Runs the CLI in `home`. `kill` SIGKILLs it: a number, that many ms after spawning; a function, as soon as it returns
+ * true (polled every 5 ms); undefined, never.
+ */
+function runCli(home: string, args: readonly string[], kill?: number | (() => boolean)): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -36,47 +39,30 @@ function runCli(home: string, args: readonly string[], killAfterMs?: number): Pr
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    const timer =
+      kill === undefined
+        ? undefined
+        : typeof kill === 'number'
+          ? setTimeout(() => child.kill('SIGKILL'), kill)
+          : setInterval(() => kill() && child.kill('SIGKILL'), 5);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
+      clearInterval(timer);
       resolve({ killed: signal === 'SIGKILL', ms: Date.now() - started, stderr, code });
     });
   });
 }
 
-/**
- * Runs the CLI in `home` and SIGKILLs it as soon as its checkpoint journal holds a record containing `marker`
- * (polled every 5 ms): a kill inside a given phase whatever the machine's speed, so the rerun has something to
- * resume from. Resolves with the run (not killed if it finished first).
- */
-function runCliKilledAfterRecord(home: string, args: readonly string[], marker: string): Promise<Run> {
+/** True once a checkpoint journal in `home`'s log folder holds a record containing `marker`. */
+function journalRecorded(home: string, marker: string): () => boolean {
   const log = join(home, 'home', 'log');
-  const recorded = (): boolean => {
-    if (!existsSync(log)) return false;
-    for (const name of readdirSync(log)) {
+  return () =>
+    existsSync(log) &&
+    readdirSync(log).some((name) => {
       const journal = join(log, name, 'journal');
-      if (name.startsWith('.resume-') && existsSync(journal) && readFileSync(journal, 'latin1').includes(marker)) return true;
-    }
-    return false;
-  };
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, MATHSTREAM_HOME: join(home, 'home'), MATHSTREAM_MEMORY: '1MiB', MATHSTREAM_THREADS: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      return name.startsWith('.resume-') && existsSync(journal) && readFileSync(journal, 'latin1').includes(marker);
     });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const poll = setInterval(() => {
-      if (recorded()) child.kill('SIGKILL');
-    }, 5);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearInterval(poll);
-      resolve({ killed: signal === 'SIGKILL', ms: Date.now() - started, stderr, code });
-    });
-  });
 }
 
 /**
@@ -164,7 +150,7 @@ test('mul killed at random moments: the rerun ends with the right digits and not
   const output = join(home, 'm.txt');
   const args = ['mul', `@${join(home, 'in', 'a.txt')}`, `@${join(home, 'in', 'b.txt')}`, '-o', output];
   // First a kill right after the product recorded a unit of its column pass (timing-independent), then random ones.
-  const early = await runCliKilledAfterRecord(home, args, 'columns-');
+  const early = await runCli(home, args, journalRecorded(home, 'columns-'));
   assert.ok(early.killed, `the first run was killed inside the column pass: ${early.stderr}`);
   const { stderr, text } = await killAndFinish(home, args, output, 4, 56);
   stderr.unshift(early.stderr);
