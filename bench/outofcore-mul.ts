@@ -17,7 +17,7 @@
  * each run's home (product and scratch) as soon as they are no longer needed.
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,6 +120,7 @@ async function main(): Promise<void> {
     if (reference !== 'none') plan.push([reference, Math.max(...sizes)]);
   }
   const dir = option('--dir') ?? mkdtempSync(join(tmpdir(), 'ms-bench-oocmul-'));
+  mkdirSync(dir, { recursive: true });
   const p = randomCheckPrime();
   const runs: Run[] = [];
   console.log(`outofcore-mul: ${plan.map(([b, n]) => `${b}:${n.toExponential()}`).join(' ')}; residues mod ${p}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);

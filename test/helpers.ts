@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configure } from '../src/config.js';
+import { configure, getConfig } from '../src/config.js';
+import type { StreamNumber } from '../src/number.js';
 
 /** Points mathstream at a new empty home and returns its path. */
 export function freshHome(prefix = 'ms-'): string {
@@ -72,4 +73,26 @@ export function mountSmallDisk(size: string, prefix: string): SmallDisk {
       rmSync(mountPoint, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `body` with the memory budget set to `budget` (bytes or a size like '32MiB'), then restores it. */
+export async function withBudget<T>(budget: string | number, body: () => Promise<T>): Promise<T> {
+  const previous = getConfig().memoryBudget;
+  configure({ memoryBudget: budget });
+  try {
+    return await body();
+  } finally {
+    configure({ memoryBudget: previous });
+  }
+}
+
+/** The result's text (sign included); frees the number. */
+export async function textOf(x: StreamNumber): Promise<string> {
+  const reader = await x.openReader();
+  try {
+    return (x.isNegative ? '-' : '') + Buffer.from(await reader.read(0, x.digitCount)).toString('latin1');
+  } finally {
+    await reader.close();
+    x.free();
+  }
 }

@@ -10,10 +10,9 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { StreamNumber } from '../src/number.js';
 import { mul } from '../src/engine/index.js';
-import { configure, getConfig } from '../src/config.js';
 import * as outOfCore from '../src/engine/outofcore/index.js';
 import { writeRandomDigitFile } from '../bench/util.js';
-import { freshHome } from './helpers.js';
+import { freshHome, withBudget } from './helpers.js';
 
 const home = freshHome('ms-ooc2d-big-');
 
@@ -24,15 +23,6 @@ async function sha(x: StreamNumber): Promise<string> {
   return h.digest('hex');
 }
 
-async function withBudget<T>(budget: string, body: () => Promise<T>): Promise<T> {
-  const previous = getConfig().memoryBudget;
-  configure({ memoryBudget: budget });
-  try {
-    return await body();
-  } finally {
-    configure({ memoryBudget: previous });
-  }
-}
 
 test('4e7 × 4e7 digits and a 4e7-digit square at 32 MiB equal the in-memory products', async () => {
   const a = join(home, 'a.txt'), b = join(home, 'b.txt');

@@ -14,20 +14,10 @@ import { ScratchDir } from '../src/engine/outofcore/scratch.js';
 import { AtomicFile } from '../src/storage/index.js';
 import { configure, getConfig } from '../src/config.js';
 import { ArithmeticCheckError } from '../src/errors.js';
-import { freshHome, randomInteger, seededRandom } from './helpers.js';
+import { freshHome, randomInteger, seededRandom, textOf } from './helpers.js';
 
 const home = freshHome('ms-ooc2d-');
 
-/** The result's text (sign included) and frees it. */
-async function textOf(x: StreamNumber): Promise<string> {
-  const reader = await x.openReader();
-  try {
-    return (x.isNegative ? '-' : '') + Buffer.from(await reader.read(0, x.digitCount)).toString('latin1');
-  } finally {
-    await reader.close();
-    x.free();
-  }
-}
 
 const TWO_D = { method: 'transform2d' } as const;
 

@@ -8,9 +8,8 @@ import fc from 'fast-check';
 import { StreamNumber } from '../src/number.js';
 import { mulOutOfCore, powOutOfCore } from '../src/engine/outofcore/index.js';
 import * as outOfCore from '../src/engine/outofcore/index.js';
-import { configure, getConfig } from '../src/config.js';
 import { div, divmod, mod, mul, pow, plannedOutOfCore } from '../src/engine/index.js';
-import { floorDiv, floorMod, freshHome, logFiles, randomInteger } from './helpers.js';
+import { floorDiv, floorMod, freshHome, logFiles, randomInteger, textOf, withBudget } from './helpers.js';
 
 const home = freshHome('ms-ooc-');
 
@@ -64,27 +63,7 @@ describe('out-of-core powers against BigInt', () => {
   });
 });
 
-/** Runs `body` with the memory budget set to `budget`, then restores it. */
-async function withBudget<T>(budget: string | number, body: () => Promise<T>): Promise<T> {
-  const previous = getConfig().memoryBudget;
-  configure({ memoryBudget: budget });
-  try {
-    return await body();
-  } finally {
-    configure({ memoryBudget: previous });
-  }
-}
 
-/** The result's text (sign included) and frees it. */
-async function textOf(x: StreamNumber): Promise<string> {
-  const reader = await x.openReader();
-  try {
-    return (x.isNegative ? '-' : '') + Buffer.from(await reader.read(0, x.digitCount)).toString('latin1');
-  } finally {
-    await reader.close();
-    x.free();
-  }
-}
 
 describe('routing by MATHSTREAM_MEMORY: out of core at 16 MiB equals in memory', () => {
   test('mul, random signs', async () => {

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -26,8 +26,11 @@ interface Run {
   readonly code: number | null;
 }
 
-/** Runs the CLI in `home`; SIGKILLs it `killAfterMs` after spawning (never, if undefined). */
-function runCli(home: string, args: readonly string[], killAfterMs?: number): Promise<Run> {
+/**
+ * Runs the CLI in `home`. `kill` SIGKILLs it: a number, that many ms after spawning; a function, as soon as it returns
+ * true (polled every 5 ms); undefined, never.
+ */
+function runCli(home: string, args: readonly string[], kill?: number | (() => boolean)): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -36,13 +39,30 @@ function runCli(home: string, args: readonly string[], killAfterMs?: number): Pr
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    const timer =
+      kill === undefined
+        ? undefined
+        : typeof kill === 'number'
+          ? setTimeout(() => child.kill('SIGKILL'), kill)
+          : setInterval(() => kill() && child.kill('SIGKILL'), 5);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
+      clearInterval(timer);
       resolve({ killed: signal === 'SIGKILL', ms: Date.now() - started, stderr, code });
     });
   });
+}
+
+/** True once a checkpoint journal in `home`'s log folder holds a record containing `marker`. */
+function journalRecorded(home: string, marker: string): () => boolean {
+  const log = join(home, 'home', 'log');
+  return () =>
+    existsSync(log) &&
+    readdirSync(log).some((name) => {
+      const journal = join(log, name, 'journal');
+      return name.startsWith('.resume-') && existsSync(journal) && readFileSync(journal, 'latin1').includes(marker);
+    });
 }
 
 /**
@@ -54,7 +74,7 @@ async function killAndFinish(home: string, args: readonly string[], output: stri
   const full = await runCli(home, args);
   assert.equal(full.code, 0, `an undisturbed run finishes: ${full.stderr}`);
   let window = full.ms;
-  const stderr: string[] = [];
+  const stderr: string[] = [full.stderr];
   let killed = 0;
   for (let attempt = 0; killed < kills && attempt < 3 * kills; attempt++) {
     const run = await runCli(home, args, Math.floor((0.15 + 0.8 * random()) * window));
@@ -128,7 +148,12 @@ test('mul killed at random moments: the rerun ends with the right digits and not
   writeFileSync(join(home, 'in', 'a.txt'), a.toString());
   writeFileSync(join(home, 'in', 'b.txt'), b.toString());
   const output = join(home, 'm.txt');
-  const { stderr, text } = await killAndFinish(home, ['mul', `@${join(home, 'in', 'a.txt')}`, `@${join(home, 'in', 'b.txt')}`, '-o', output], output, 4, 56);
+  const args = ['mul', `@${join(home, 'in', 'a.txt')}`, `@${join(home, 'in', 'b.txt')}`, '-o', output];
+  // First a kill right after the product recorded a unit of its column pass (timing-independent), then random ones.
+  const early = await runCli(home, args, journalRecorded(home, 'columns-'));
+  assert.ok(early.killed, `the first run was killed inside the column pass: ${early.stderr}`);
+  const { stderr, text } = await killAndFinish(home, args, output, 4, 56);
+  stderr.unshift(early.stderr);
   // The 2-D transform records its units: a rerun after a kill inside the product continues inside it.
   assert.ok(stderr.some((e) => /mul: resuming from checkpoint: \d+ units of the product done/.test(e)), `a rerun said it resumed:\n${stderr.join('')}`);
   assert.equal(text, (a * b).toString());

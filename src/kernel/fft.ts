@@ -29,7 +29,7 @@ import { ArithmeticCheckError, NumberTooLargeError } from '../errors.js';
 import { BASE } from './nat.js';
 import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, PARALLEL_MIN, prepareTransforms, releaseCoreTables, transformLength } from './fftcore.js';
 import { activeThreads, runShares, type Job } from './threads.js';
-import { f64View, u16View, wasm, wasmAlloc, wasmFree, wasmMemoryBytes, heapBytesFor } from './wasmheap.js';
+import { f64View, u16View, wasm, wasmAlloc, wasmFree, heapBytesFor } from './wasmheap.js';
 
 /** Above this observed rounding error a product is considered faulty (retried with smaller digits). */
 export const MAX_ROUNDING_ERROR = 0.25;

@@ -16,7 +16,7 @@
  */
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { InvalidNumberError, StorageError } from '../../errors.js';
-import { describeByte, firstNonDigit, openRegularFileSync } from '../../storage/index.js';
+import { describeByte, openRegularFileSync } from '../../storage/index.js';
 
 /** The searchable digits of one file, as byte offsets. */
 export interface SearchableDigits {

@@ -9,7 +9,10 @@ import { throwIfCancelled, type OperationOptions } from '../context.js';
 import { BackwardResidue } from './residue.js';
 import { BlockBalancer } from '../../kernel/transform.js';
 
-/** Blocks of `size` balanced base-10^d digits an operand of `digits` decimal digits needs (an upper bound: one more digit for the top carry). */
+/**
+ * Blocks of `size` balanced base-10^d digits an operand of `digits` decimal digits needs (an upper bound: one more
+ * digit for the top carry).
+ */
 export function blockCount(digits: number, d: number, size: number): number {
   return Math.ceil((Math.ceil(digits / d) + 1) / size);
 }
@@ -113,7 +116,8 @@ export class ProductWriter {
 
   state(): WriterState {
     const { value, scale } = this.residueOfOutput.state();
-    return { written: this.written, scaleCarry: this.scaleCarry, residue: value, residueScale: scale, significantDigits: this.significantDigits };
+    const { written, scaleCarry, significantDigits } = this;
+    return { written, scaleCarry, residue: value, residueScale: scale, significantDigits };
   }
 
   restore(s: WriterState): void {
@@ -123,7 +127,10 @@ export class ProductWriter {
     this.significantDigits = s.significantDigits;
   }
 
-  /** The file range [start, start + length) the digits placed between `fromPlaced` and now occupy (clipped to the reserved room). */
+  /**
+   * The file range [start, start + length) the digits placed between `fromPlaced` and now occupy (clipped to the
+   * reserved room).
+   */
   rangeSince(fromPlaced: number): { start: number; length: number } {
     const top = Math.min(this.written, this.reserved);
     const bottom = Math.min(fromPlaced, this.reserved);

@@ -73,9 +73,16 @@ import { RecordFile, type ScratchDir } from './scratch.js';
  * and outer levels (log2(s) + log2(M) is about log2 of the product's length), but an inner transform far beyond the
  * caches is slower, and the outer transforms of short columns run in cache: measured on 3·10^7-digit operands at a
  * 1 GiB budget, CPU time 4.2 s with s = 2^22, 3.2 s with 2^20, 4.0 s with 2^18 (more, smaller I/O pieces). A larger
- * budget buys wider stripes (fewer, larger reads and writes) instead.
+ * budget keeps the stripes at their widest (MAX_STRIPE_COLUMNS) for more blocks instead.
  */
 export const MAX_INNER_SIZE = 1 << 20;
+
+/**
+ * Widest stripe (columns): pieces of 2 MiB are already large sequential I/O; wider stripes only grow the wasm memory
+ * (which never shrinks) and were no faster: 5·10^7-digit operands at 1 GiB took 5.7–8.2 s with 2^17 columns and
+ * 6.5–8.6 s with 2^19 (peak RSS 262 vs 640 MiB).
+ */
+export const MAX_STRIPE_COLUMNS = 1 << 17;
 
 /** Output digits a journaled run writes between two records (a chunk of rows: flushed, then recorded). */
 const DIGITS_PER_ROW_UNIT = 1 << 26;
@@ -103,16 +110,16 @@ export interface Transform2DRequest {
 }
 
 /**
- * Columns per stripe: the largest power of two w <= size whose pass-2 working set — one stripe of both operands and
- * of the product's R = na + nb − 1 rows, 16·w bytes a row, and each thread's two columns of M points — fits the
- * out-of-core share of the budget and half the wasm32 memory (at least 1).
+ * Columns per stripe: the largest power of two w <= min(size, MAX_STRIPE_COLUMNS) whose pass-2 working set — one
+ * stripe of both operands and of the product's R = na + nb − 1 rows, 16·w bytes a row, and each thread's two columns
+ * of M points — fits the out-of-core share of the budget and half the wasm32 memory (at least 1).
  */
 export function chunkColumns(size: number, na: number, nb: number, square: boolean, budget = budgetFor('outOfCoreBlocks')): number {
   const rows = na + (square ? 0 : nb) + na + nb - 1;
   const fixed = outerScratchBytes(outerLength(na, nb), activeThreads());
   // The stripe lives in the wasm memory (4 GiB at most, with the tables beside it): half of it at most.
   const limit = Math.min(budget, WASM_MEMORY_LIMIT / 2);
-  let w = size;
+  let w = Math.min(size, MAX_STRIPE_COLUMNS);
   while (w > 1 && 16 * w * rows + fixed > limit) w /= 2;
   return w;
 }

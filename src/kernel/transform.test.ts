@@ -1,0 +1,96 @@
+/**
+ * transform — the two levels of the out-of-core 2-D transform: the compiled column pass against a naive convolution
+ * (complex columns, and the tangled point 0 whose two real lanes convolve separately), the same bits for 1, 2 and 4
+ * threads, the inner block transforms' round trip, and the 2-D bound's growth with the levels.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configure, getConfig } from '../config.js';
+import {
+  WasmBlock, convolveColumnChunk, forwardBlockAt, inverseBlockAt, outerLength, percivalBound, transform2DBound,
+} from './transform.js';
+import { seededRandom } from '../../test/random.js';
+
+/** Runs the column pass on random integer columns; returns the inputs and C (scaled by 1/M). */
+function columns(na: number, nb: number, w: number, seed: number, square = false) {
+  const random = seededRandom(seed);
+  const M = outerLength(na, nb);
+  const R = na + nb - 1;
+  const A = new WasmBlock(na * w), B = square ? A : new WasmBlock(nb * w), C = new WasmBlock(R * w);
+  try {
+    const fill = (x: WasmBlock) => { const v = x.doubles(); for (let i = 0; i < v.length; i++) v[i] = Math.floor(random() * 2001) - 1000; };
+    fill(A);
+    if (!square) fill(B);
+    const a = Float64Array.from(A.doubles()), b = Float64Array.from(B.doubles());
+    convolveColumnChunk(A, na, B, nb, C, w, M, true);
+    return { a, b, c: Float64Array.from(C.doubles(), (v) => v / M), M, R };
+  } finally {
+    C.free();
+    if (!square) B.free();
+    A.free();
+  }
+}
+
+test('the column pass equals the naive convolution over the block index, point 0 lane by lane', () => {
+  for (const [na, nb, w, square] of [[5, 7, 8, false], [20, 3, 16, false], [9, 9, 4, true], [1, 1, 2, false]] as const) {
+    const { a, b, c, R } = columns(na, nb, w, na * 100 + nb, square);
+    for (let col = 0; col < w; col++) {
+      for (let j = 0; j < R; j++) {
+        let re = 0, im = 0;
+        for (let i = Math.max(0, j - nb + 1); i <= Math.min(j, na - 1); i++) {
+          const [ar, ai] = [a[2 * (i * w + col)]!, a[2 * (i * w + col) + 1]!];
+          const [br, bi] = [b[2 * ((j - i) * w + col)]!, b[2 * ((j - i) * w + col) + 1]!];
+          if (col === 0) {
+            re += ar * br; // the two real values of point 0 multiply componentwise
+            im += ai * bi;
+          } else {
+            re += ar * br - ai * bi;
+            im += ar * bi + ai * br;
+          }
+        }
+        const k = 2 * (j * w + col);
+        assert.ok(Math.abs(c[k]! - re) < 1e-6 && Math.abs(c[k + 1]! - im) < 1e-6, `${na}×${nb} column ${col} row ${j}: ${c[k]},${c[k + 1]} vs ${re},${im}`);
+      }
+    }
+  }
+});
+
+test('the column pass gives the same bits with 1, 2 and 4 threads', () => {
+  const previous = getConfig().threads;
+  try {
+    const runs = [1, 2, 4].map((threads) => {
+      configure({ threads });
+      return columns(33, 17, 64, 5).c;
+    });
+    assert.deepEqual(runs[1], runs[0]);
+    assert.deepEqual(runs[2], runs[0]);
+  } finally {
+    configure({ threads: previous });
+  }
+});
+
+test('inner forward then inverse gives back size times the coefficients', () => {
+  const size = 256;
+  const block = new WasmBlock(size);
+  try {
+    const random = seededRandom(3);
+    const coefficients = Float64Array.from({ length: size }, () => Math.floor(random() * 1000) - 500);
+    block.doubles().set(coefficients);
+    forwardBlockAt(block, size);
+    inverseBlockAt(block, size);
+    const x = block.doubles();
+    for (let q = 0; q < 2 * size; q++) {
+      const want = q < size ? coefficients[q]! : 0;
+      assert.ok(Math.abs(x[q]! / size - want) < 1e-9, `coefficient ${q}`);
+    }
+  } finally {
+    block.free();
+  }
+});
+
+test('the 2-D bound is the one-FFT bound of length 2s·M (plus the packing correction), growing with the levels', () => {
+  const norm = 1e12;
+  assert.ok(transform2DBound(1 << 20, 512, norm) >= percivalBound(21 + 9, norm));
+  assert.ok(transform2DBound(1 << 20, 1024, norm) > transform2DBound(1 << 20, 512, norm));
+  assert.ok(transform2DBound(1 << 19, 1024, norm) < transform2DBound(1 << 20, 1024, norm));
+});
