@@ -18,10 +18,15 @@ export const LIMB_BYTES_PER_DIGIT = 0.5;
  * Shares of the memory budget:
  * - `inMemory`: an engine operation done in memory may use the whole budget for its operands' text and limbs,
  *   its result and its products' working sets (that sum is what the planner compares with it).
- * - `outOfCoreBlocks`: the out-of-core product plans within three quarters: its block transforms (128 bytes per
- *   block point, multiply.ts blockSizeForBudget) and the 2-D transform's column pass (one stripe of both operands
- *   and of the product, and two columns per thread; transform2d.ts chunkColumns); the rest is the JS heap, I/O
- *   buffers and the OS.
+ * - `outOfCoreBlocks`: the out-of-core product plans within a half: its block transforms (128 bytes per block
+ *   point, multiply.ts blockSizeForBudget) and the 2-D transform's column pass (one stripe of both operands and of
+ *   the product, and two columns per thread; transform2d.ts chunkColumns). The other half is what the plan does not
+ *   count: the wasm memory beyond the plan (twiddle tables, the outer columns' scratch, free ranges too small for
+ *   the next step's blocks — it never shrinks), dropped I/O buffers and spectra V8 has not collected yet (90–170
+ *   MiB measured, whatever the budget), Node itself (~55 MiB). Peak RSS of `pow 9 387420489` (every step out of
+ *   core; the 2-D stripe capped at 2^17 columns) with three quarters: 320 MiB at 128 MiB, 472 MiB at 256 MiB, 634
+ *   MiB at 1 GiB — over the issue's budget + 150 MiB below 512 MiB; with a half: 262, 365 and 643 MiB, same CPU
+ *   time (~17 s).
  * - `piTransforms`: pi's product transforms. Pi also holds its numbers beside them (P, Q, T of the last merges,
  *   then the Newton iterates: PI_HELD_BYTES_PER_DECIMAL), and V8 frees a dropped buffer only at its next
  *   collection. Peak RSS of pi to 10^8 decimals with a 1 GiB budget: whole budget 1.83–2.08 GiB over runs
@@ -37,7 +42,7 @@ export const LIMB_BYTES_PER_DIGIT = 0.5;
  */
 export const BUDGET_SHARES = {
   inMemory: 1,
-  outOfCoreBlocks: 0.75,
+  outOfCoreBlocks: 0.5,
   piTransforms: 0.5,
   outOfCoreInMemory: 0.25,
   piHeld: 1,
