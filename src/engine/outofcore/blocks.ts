@@ -128,6 +128,24 @@ export class ProductWriter {
   }
 
   /**
+   * Pushes the pending upper half of the product's last row (or diagonal): exact integers, carried here into
+   * base-10^d digits. A carry out of its top would mean the reserved length was wrong.
+   * @throws {ArithmeticCheckError} on a carry out of the top (an internal fault, never a wrong digit written).
+   */
+  async pushCarriedTail(pending: ArrayLike<number>, count: number, operation: string): Promise<void> {
+    const B = 10 ** this.d;
+    const digits = new Float64Array(count);
+    let carry = 0;
+    for (let q = 0; q < count; q++) {
+      const v = pending[q]! + carry;
+      carry = Math.floor(v / B);
+      digits[q] = v - carry * B;
+    }
+    if (carry !== 0) throw new ArithmeticCheckError(`${operation}: out-of-core product overflows its length: internal fault`);
+    await this.push(digits, count);
+  }
+
+  /**
    * The file range [start, start + length) the digits placed between `fromPlaced` and now occupy (clipped to the
    * reserved room).
    */

@@ -311,14 +311,7 @@ async function convolve(
     tick();
   }
   // The last diagonal's upper half, carried.
-  let carry = 0;
-  for (let q = 0; q < size; q++) {
-    const v = pending[q]! + carry;
-    carry = Math.floor(v / B);
-    digits[q] = v - carry * B;
-  }
-  if (carry !== 0) throw new ArithmeticCheckError(`${operation}: out-of-core product overflows its length: internal fault`);
-  await writer.push(digits, size);
+  await writer.pushCarriedTail(pending, size, operation);
   return true;
 }
 

@@ -358,7 +358,6 @@ async function settleRows(
   progress: (rows: number) => void,
 ): Promise<boolean> {
   const { journal, options, operation, out } = request;
-  const B = 10 ** d;
   const scale = 1 / (size * M); // the inner inverse gives size times, the outer M times the coefficient: exact
   const block = new WasmBlock(size);
   const settler = new RowSettler(size); // holds the previous row's upper half, rounded, with its carry folded in
@@ -414,16 +413,7 @@ async function settleRows(
       progress(j + 1);
     }
     // The last row's upper half, carried.
-    const pending = settler.pendingView();
-    const digits = new Float64Array(size);
-    let top = 0;
-    for (let q = 0; q < size; q++) {
-      const v = pending[q]! + top;
-      top = Math.floor(v / B);
-      digits[q] = v - top * B;
-    }
-    if (top !== 0) throw new ArithmeticCheckError(`${operation}: out-of-core product overflows its length: internal fault`);
-    await writer.push(digits, size);
+    await writer.pushCarriedTail(settler.pendingView(), size, operation);
     progress(R + 1);
     return true;
   } finally {
