@@ -7,7 +7,6 @@
  */
 import { DivideByZeroError, InvalidArgumentError, NegativeExponentError } from '../errors.js';
 import {
-  planProduct,
   natDivMod,
   natMul,
   natSqr,
@@ -22,7 +21,7 @@ import { parseLiteral } from '../storage/index.js';
 import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, type OperationOptions } from './context.js';
 import { STREAMING_FACTOR_LIMIT, addSigned, compareMagnitudes, compareNumbers, copyWithSign, divSmallMagnitude, mulSmall } from './linear.js';
 import { writeDigitsResult, writeNatResult } from './result.js';
-import { divmodOutOfCore, mulOutOfCore, powOutOfCore } from './outofcore/index.js';
+import { divmodOutOfCore, mulInMemory, mulOutOfCore, plannedOutOfCore, powOutOfCore } from './outofcore/index.js';
 import { trivialPower } from './power-edges.js';
 import { loadNat } from './load.js';
 
@@ -38,11 +37,7 @@ function smallMagnitude(x: StreamNumber): number | undefined {
 }
 
 export { loadNat } from './load.js';
-
-/** Whether the planner runs a product of operands in files of these sizes out of core (the engine executes that branch). */
-export function plannedOutOfCore(aDigits: number, bDigits: number): boolean {
-  return planProduct(aDigits, bDigits, { operands: 'files' }).method === 'outOfCore';
-}
+export { plannedOutOfCore };
 
 /**
  * a + b, streamed in one pass over the digits (O(chunk) memory whatever the size).
@@ -133,19 +128,6 @@ export async function mul(a: NumberLike, b: NumberLike, options: OperationOption
     ensureResultFits('mul', x!.digitCount + y!.digitCount);
     return mulInMemory(x!, y!, negative, options);
   });
-}
-
-async function mulInMemory(x: StreamNumber, y: StreamNumber, negative: boolean, options: OperationOptions): Promise<StreamNumber> {
-  const report = progressReporter(options, 3);
-  const [p, q] = await Promise.all([loadNat(x), loadNat(y)]);
-  report(1);
-  throwIfCancelled(options, 'mul');
-  const product = natMul(p, q);
-  report(2);
-  throwIfCancelled(options, 'mul');
-  const result = await writeNatResult(negative, product);
-  report(3);
-  return result;
 }
 
 /**

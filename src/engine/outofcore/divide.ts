@@ -41,7 +41,7 @@
  */
 import { getConfig } from '../../config.js';
 import { ArithmeticCheckError } from '../../errors.js';
-import { Multiplier, NAT_ONE, budgetFor, natDivMod, natMul, natShiftDecimal, planProduct } from '../../kernel/index.js';
+import { Multiplier, NAT_ONE, budgetFor, natDivMod, natShiftDecimal, planProduct } from '../../kernel/index.js';
 import type { StreamNumber } from '../../number.js';
 import type { AtomicFile } from '../../storage/index.js';
 import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, type OperationOptions } from '../context.js';
@@ -49,7 +49,7 @@ import { addSigned, compareMagnitudes, copyWithSign, shiftDecimal, truncateDecim
 import { loadNat } from '../load.js';
 import { writeDigitsResult, writeNatResult, writeResult } from '../result.js';
 import { productScratchBytes } from './multiply.js';
-import { mulOutOfCore } from './product.js';
+import { mulInMemory, mulOutOfCore, plannedOutOfCore } from './product.js';
 
 /** Reciprocal digits beyond a quotient chunk's (k = c + GUARD_DIGITS; the header's bound needs at least 5). */
 const GUARD_DIGITS = 5;
@@ -117,13 +117,9 @@ export class Held {
 }
 
 /** |x|·|y|, in memory or out of core as the planner says. */
-async function magnitudeProduct(x: StreamNumber, y: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
+function magnitudeProduct(x: StreamNumber, y: StreamNumber, options: OperationOptions): Promise<StreamNumber> {
   if (x.isZero || y.isZero) return writeDigitsResult(false, Buffer.from('0'));
-  if (planProduct(x.digitCount, y.digitCount, { operands: 'files' }).method === 'outOfCore') {
-    return mulOutOfCore(x, y, false, options);
-  }
-  const [p, q] = await Promise.all([loadNat(x), loadNat(y)]);
-  return writeNatResult(false, natMul(p, q));
+  return plannedOutOfCore(x.digitCount, y.digitCount) ? mulOutOfCore(x, y, false, options) : mulInMemory(x, y, false, options);
 }
 
 /** 10^k as a file (one streaming pass). */
@@ -218,7 +214,7 @@ export async function divmodOutOfCore(
   const t = Math.max(0, n - 2);
   // Quotient and remainder, plus the intermediates alive at once (|b|, X, W, q̃, q̃·b and the new remainder: less
   // than 3L + 3k digits) and the scratch of the largest product, the chunk's q̃·b, when it runs out of core.
-  const largest = planProduct(c + 1, n, { operands: 'files' }).method === 'outOfCore' ? productScratchBytes(c + 1, n) : 0;
+  const largest = plannedOutOfCore(c + 1, n) ? productScratchBytes(c + 1, n) : 0;
   ensureResultFits(operation, qlen + n, 3 * L + 3 * k + largest);
   const levels = newtonLevels(k);
   const total = levels.reduce((s, p) => s + p, 0) + steps * (2 * c + n);

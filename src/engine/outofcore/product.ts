@@ -5,8 +5,10 @@
 import type { StreamNumber } from '../../number.js';
 import { join } from 'node:path';
 import { AtomicFile } from '../../storage/index.js';
-import type { OperationOptions } from '../context.js';
-import { MINUS, writeResult, type ResultShape } from '../result.js';
+import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
+import { MINUS, writeNatResult, writeResult, type ResultShape } from '../result.js';
+import { natMul, planProduct } from '../../kernel/index.js';
+import { loadNat } from '../load.js';
 import { convolveBlocksOnDisk, productScratchBytes, reservedDigits, type MultiplyOutcome } from './multiply.js';
 import type { OutOfCoreMethod } from '../../kernel/planner.js';
 import { resumableRun } from './resume.js';
@@ -14,6 +16,33 @@ import { getConfig } from '../../config.js';
 
 /** The tag under which a resumable product records its units in its journal. */
 const PRODUCT_TAG = 'mul';
+
+/**
+ * Whether the product of file operands of these digit counts runs out of core (the planner's call, kernel/planner.ts):
+ * the one question every engine product asks before it loads anything.
+ * @example plannedOutOfCore(10, 10) // false
+ */
+export function plannedOutOfCore(aDigits: number, bDigits: number): boolean {
+  return planProduct(aDigits, bDigits, { operands: 'files' }).method === 'outOfCore';
+}
+
+/**
+ * |x|·|y| with the given sign, in memory: both operands loaded as limbs, the planner's in-memory product, one staged
+ * result. For products `plannedOutOfCore` leaves in memory; progress in three steps (load, multiply, write).
+ * @throws {CancelledError} when `options.signal` fires between the steps
+ */
+export async function mulInMemory(x: StreamNumber, y: StreamNumber, negative: boolean, options: OperationOptions): Promise<StreamNumber> {
+  const report = progressReporter(options, 3);
+  const [p, q] = await Promise.all([loadNat(x), loadNat(y)]);
+  report(1);
+  throwIfCancelled(options, 'mul');
+  const product = natMul(p, q);
+  report(2);
+  throwIfCancelled(options, 'mul');
+  const result = await writeNatResult(negative, product);
+  report(3);
+  return result;
+}
 
 /** Tuning knobs for tests: a block size far below what the budget gives exercises many blocks on small operands. */
 export interface OutOfCoreTuning {
