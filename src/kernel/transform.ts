@@ -364,9 +364,10 @@ export type DigitSizeGrounds = 'proven' | 'policy';
  * On what grounds the 2-D transform of these dimensions may use a digit size whose digit vectors' norms multiply to
  * `normProduct`: 'proven' (transform2DBound < 1/2: every rounding is exact), 'policy' (bound < `limit`: exact by the
  * measured error behaviour, and guarded by the rounding check and the residue check), or undefined (not at all).
+ * A limit under 1/2 (tests: small operands behave like huge ones) admits only bounds under it.
  * @example transform2DGrounds(1 << 20, 1024, 4.4e13) // 'policy' (random 3-digit digits of 1.6·10^9-digit operands)
  */
 export function transform2DGrounds(size: number, M: number, normProduct: number, limit = TRANSFORM2D_POLICY_LIMIT): DigitSizeGrounds | undefined {
   const bound = transform2DBound(size, M, normProduct);
-  return bound < 0.5 ? 'proven' : bound < limit ? 'policy' : undefined;
+  return bound < Math.min(0.5, limit) ? 'proven' : bound < limit ? 'policy' : undefined;
 }

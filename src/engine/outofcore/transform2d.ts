@@ -34,10 +34,21 @@
  * vectors' Euclidean norms ‖a‖, ‖b‖, every coefficient errs by less than
  *   ‖a‖·‖b‖·((1+ε)^{3n}·(1+ε√5)^{3n+1}·(1+β)^{3n} − 1) + (packing's β2 − β correction),
  * the scalings by 1/s and 1/M being exact powers of two. An output digit adds two coefficients (a row's low half and
- * the previous row's high half) that are rounded separately, so a bound < 1/2 makes every digit exact. The digit size
- * d is the largest whose bound with the operands' MEASURED norms is < 1/2 (d = 3 up to ~2·10^8-digit operands, then
- * d = 2); every coefficient's distance to the nearest integer is measured as well (> 1/4: redo with a smaller d),
- * and the product's residue modulo a random prime must match the operands' (residue.ts).
+ * the previous row's high half) that are rounded separately, so a bound < 1/2 makes every digit exact. Every
+ * coefficient's distance to the nearest integer is measured as well (> 1/4: redo with a smaller d), and the product's
+ * residue modulo a random prime must match the operands' (residue.ts).
+ *
+ * Digit size: a policy (docs/ARCHITECTURE.md, "Out of core"). The bound is linear in ‖a‖·‖b‖: with random 3-digit
+ * digits it passes 1/2 at ~2.4·10^8-digit operands and reaches 3.5 at 1.6·10^9, and dropping to d = 2 costs 1.5× the
+ * coefficients (one doubling took 2.6× instead of ≈ 2.1×). The errors actually made are far smaller
+ * (bench/rounding-2d.ts): ~10^-5 of the bound for random digits, at most 0.7% of it for digits all at one extreme
+ * (the most coherent operands tried). So d is the largest of 4, 3, 2 whose bound is < 1/2 ('proven') or
+ * < TRANSFORM2D_POLICY_LIMIT = 4 ('policy': worst measured error ≈ 0.03 there; an error past 1/4 is caught by the
+ * rounding check and redone with d − 1, and a wrong product would also have to pass the residue check modulo a
+ * random prime of ~2^25 — what is given up is the proof, not the checks); else 1. The norms come first from samples of the operands
+ * (blocks.ts sampleMeanSquares), so digits at the extremes (3× a random digit's mean square) get the smaller d before
+ * any work; pass 1 measures the exact norms and retries with d − 1 when they do not pass. For random digits and
+ * s = 2^20 that is d = 3 from 4·10^7 to ~1.8·10^9-digit operands: no change of d within 10^8 … 1.6·10^9.
  *
  * Memory (all within BUDGET_SHARES.outOfCoreBlocks of MATHSTREAM_MEMORY): passes 1 and 3 hold one block transform
  * (16·s bytes in wasm), the block's balanced digits or the pending upper half (8·s), its text (d·s, twice) and the
