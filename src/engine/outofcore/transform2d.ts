@@ -65,7 +65,7 @@
 import { createHash } from 'node:crypto';
 import { ArithmeticCheckError } from '../../errors.js';
 import { budgetFor } from '../../kernel/budget.js';
-import { MAX_ROUNDING_ERROR } from '../../kernel/fft.js';
+import { MAX_ROUNDING_ERROR, releaseFftCaches } from '../../kernel/fft.js';
 import { randomCheckPrime } from '../../kernel/check-prime.js';
 import {
   RowSettler, WasmBlock, convolveColumnChunk, forwardBlockAt, inverseBlockAt, outerLength, outerScratchBytes, transform2DGrounds,
@@ -305,7 +305,11 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
       if (grounds === undefined && d !== request.digitSize) continue;
       const R = na + nb - 1;
 
-      // Pass 2: columns, one stripe at a time, into the row file.
+      // Pass 2: columns, one stripe at a time, into the row file. The inner transform's cached tables are dropped
+      // first and the outer ones after: a cached table left between the stripe buffers and what pass 1 or 3 frees
+      // would keep the allocator from reusing that space, and the wasm memory, which never shrinks, would creep up
+      // along a chain of products (pow). Rebuilding the tables costs milliseconds.
+      releaseFftCaches();
       {
         const A = new WasmBlock(na * w);
         const B = square ? A : new WasmBlock(nb * w);
@@ -334,6 +338,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
           C.free();
           if (!square) B.free();
           A.free();
+          releaseFftCaches();
         }
       }
 
