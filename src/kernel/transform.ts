@@ -350,8 +350,8 @@ export function transform2DBound(size: number, M: number, normProduct: number): 
  * Largest proven 2-D bound (transform2DBound, with the operands' norms) at which the out-of-core product still uses a
  * digit size, by policy rather than proof (engine/outofcore/transform2d.ts `digitSizeGrounds`; docs/ARCHITECTURE.md,
  * "Out of core", digit-size policy). Why 4: the largest rounding distance measured (bench/rounding-2d.ts) is about
- * 10^-6 of the bound for random digits and at most 0.7% of it for the most coherent operands tried (every balanced
- * digit at the same extreme), so at 4 the worst measured error is ≈ 0.03, eight times under the 1/4 at which the
+ * 10^-5 of the bound for random digits and at most 0.9% of it for the most coherent operands tried (every balanced
+ * digit at the same extreme), so at 4 the worst measured error is ≈ 0.04, six times under the 1/4 at which the
  * rounding check calls a fault; and random digits keep d = 3 up to ~1.8·10^9-digit operands (bound 3.5 at 1.6·10^9),
  * while operands whose digits sit at the extremes (norms 3× random's) drop to d = 2 from ~6·10^8 digits.
  */

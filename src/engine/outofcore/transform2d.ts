@@ -41,13 +41,13 @@
  * Digit size: a policy (docs/ARCHITECTURE.md, "Out of core"). The bound is linear in ‖a‖·‖b‖: with random 3-digit
  * digits it passes 1/2 at ~2.4·10^8-digit operands and reaches 3.5 at 1.6·10^9, and dropping to d = 2 costs 1.5× the
  * coefficients (one doubling took 2.6× instead of ≈ 2.1×). The errors actually made are far smaller
- * (bench/rounding-2d.ts): ~10^-5 of the bound for random digits, at most 0.7% of it for digits all at one extreme
- * (the most coherent operands tried). So d is the largest of 4, 3, 2 whose bound is < 1/2 ('proven') or
- * < TRANSFORM2D_POLICY_LIMIT = 4 ('policy': worst measured error ≈ 0.03 there; an error past 1/4 is caught by the
- * rounding check and redone with d − 1, and a wrong product would also have to pass the residue check modulo a
- * random prime of ~2^25 — what is given up is the proof, not the checks); else 1. The norms come first from samples of the operands
- * (blocks.ts sampleMeanSquares), so digits at the extremes (3× a random digit's mean square) get the smaller d before
- * any work; pass 1 measures the exact norms and retries with d − 1 when they do not pass. For random digits and
+ * (bench/rounding-2d.ts): ~10^-5 of the bound for random digits, at most 0.9% of it for digits all at one extreme (the
+ * most coherent operands tried). So d is the largest of 4, 3, 2 whose bound is < 1/2 ('proven') or <
+ * TRANSFORM2D_POLICY_LIMIT = 4 ('policy': worst measured error ≈ 0.04 there; an error past 1/4 is caught by the
+ * rounding check and redone with d − 1, and a wrong product would also have to pass the residue check modulo a random
+ * prime of ~2^25 — what is given up is the proof, not the checks); else 1. The norms come first from samples of the
+ * operands (blocks.ts sampleMeanSquares), so digits at the extremes (3× a random digit's mean square) get the smaller d
+ * before any work; pass 1 measures the exact norms and retries with d − 1 when they do not pass. For random digits and
  * s = 2^20 that is d = 3 from 4·10^7 to ~1.8·10^9-digit operands: no change of d within 10^8 … 1.6·10^9.
  *
  * Memory (all within BUDGET_SHARES.outOfCoreBlocks of MATHSTREAM_MEMORY): passes 1 and 3 hold one block transform
