@@ -11,7 +11,10 @@ import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
 import { Nat, natAdd, natDigitCount } from './nat.js';
 import { planSharedTransforms } from './planner.js';
-import { natMulAddSpectra, natSpectrum, natSpectrumPlan, type NatSpectrum } from './spectra.js';
+import {
+  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraWrapped, natSpectrum, natSpectrumPlan, type NatSpectrum, type PlanOperand,
+  type SpectrumPlan,
+} from './spectra.js';
 
 /** A product a·b (the same Nat twice is a square). */
 export type Product = readonly [Nat, Nat];
@@ -58,6 +61,28 @@ export class Multiplier {
     return { ...this.productOptions, budget: this.budget };
   }
 
+  /** @internal the options of the next product (TransformGroup's spectral products). */
+  productOptionsNow(): MulOptions {
+    return this.options();
+  }
+
+  /**
+   * A group of products that share transforms: `sums` and the `wrap`ped products (modulo B^k − 1, k >= wrap.limbs)
+   * as natSpectrumPlan takes them (operands not computed yet as stand-ins), with at most `liveSpectra` spectra alive
+   * at once. When they do not fit the budget (or are too small for the FFT), the group multiplies one by one.
+   * @example const g = m.group([[[xh, e]]], { products: [[d, xh]], limbs: k + 3 }, 3);
+   */
+  group(sums: ReadonlyArray<ReadonlyArray<readonly [PlanOperand, PlanOperand]>>, wrap: { products: ReadonlyArray<readonly [PlanOperand, PlanOperand]>; limbs: number } | undefined, liveSpectra: number): TransformGroup {
+    const plan = natSpectrumPlan(sums, this.productOptions.fftThreshold, wrap);
+    let resultLimbs = 0;
+    for (const sum of sums) for (const [a, b] of sum) resultLimbs = Math.max(resultLimbs, a.size + b.size);
+    resultLimbs = Math.max(resultLimbs, plan.wrapLimbs);
+    if (plan.M === 0 || !planSharedTransforms(plan.M, liveSpectra, 4 * resultLimbs, this.budget)) {
+      return new TransformGroup(this, undefined, wrap?.limbs ?? 0);
+    }
+    return new TransformGroup(this, plan, plan.wrapLimbs);
+  }
+
   /** a·b within the budget (a square when a === b). */
   mul(a: Nat, b: Nat): Nat {
     return natMul(a, b, this.options());
@@ -102,6 +127,63 @@ export class Multiplier {
       for (const [x, last] of lastUse) if (last === i) spectra.delete(x);
       return value;
     });
+  }
+}
+
+/**
+ * Products of one step of a computation that share operands, some of them wrapped modulo B^k − 1 (Newton's
+ * iterations: the divisor's or an iterate's transform serves two products, and a product whose high or low part is
+ * known beforehand is computed modulo B^k − 1 with a transform as long as the part that is not). Operands are
+ * transformed once, on first use, and kept in the wasm memory until `release` or `close` (which the caller must
+ * reach: try/finally). Made by Multiplier.group, which falls back to products planned one by one (and reduced, for
+ * the wrapped ones) when the spectra do not fit the budget.
+ */
+export class TransformGroup {
+  private readonly spectra = new Map<Nat, NatSpectrum>();
+
+  /**
+   * @param plan the shared plan, or undefined to multiply one by one
+   * @param wrapLimbs k of the wrapped products' modulus B^k − 1 (>= the requested limbs; the plan's when it has one)
+   */
+  constructor(
+    private readonly m: Multiplier,
+    private readonly plan: SpectrumPlan | undefined,
+    readonly wrapLimbs: number,
+  ) {}
+
+  private spectrum(x: Nat): NatSpectrum {
+    let s = this.spectra.get(x);
+    if (s === undefined) {
+      s = natSpectrum(x, this.plan!, true);
+      this.spectra.set(x, s);
+    }
+    return s;
+  }
+
+  /** a·b. */
+  mul(a: Nat, b: Nat): Nat {
+    if (this.plan === undefined) return this.m.mul(a, b);
+    return natMulAddSpectra([[this.spectrum(a), this.spectrum(b)]], this.m.productOptionsNow());
+  }
+
+  /** a·b mod (B^k − 1), k = wrapLimbs, in [0, B^k − 1) (not residue-checked: see natMulSpectraWrapped). */
+  mulWrapped(a: Nat, b: Nat): Nat {
+    if (this.plan === undefined) return natModWrapped(this.m.mul(a, b), this.wrapLimbs);
+    return natMulSpectraWrapped(this.spectrum(a), this.spectrum(b), this.m.productOptionsNow());
+  }
+
+  /** Frees the spectra of these operands (they are not used again). */
+  release(...xs: Nat[]): void {
+    for (const x of xs) {
+      const s = this.spectra.get(x);
+      if (s !== undefined) natFreeSpectrum(s);
+      this.spectra.delete(x);
+    }
+  }
+
+  /** Frees every spectrum of the group. */
+  close(): void {
+    this.release(...this.spectra.keys());
   }
 }
 
