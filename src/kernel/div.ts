@@ -13,15 +13,13 @@
  * honours the budget it is given: products whose transforms would not fit are split (planner.ts).
  */
 
-import { ArithmeticCheckError, DivideByZeroError } from '../errors.js';
+import { DivideByZeroError } from '../errors.js';
 import {
   BASE, NAT_ONE, NAT_ZERO, Nat, cmpLimbs, natAdd, natCompare, natDivSmall, natFromLimbs, natShiftLimbs,
-  natSub, modLimbs,
+  natSub,
   natTruncLimbs, LIMB_FACTOR_LIMIT, natToNumber, natFromNumber,
 } from './nat.js';
 import { KERNEL_MULTIPLIER, type Multiplier, type TransformGroup } from './multiplier.js';
-import { CHECK_PRIME } from './mul.js';
-import { natModWrapped, natWrappedDifference } from './spectra.js';
 
 /** Below `m.newtonDivThreshold` limbs in min(quotient, divisor) schoolbook division is used (the default lives with
  * the Multiplier, which carries it per computation). */
@@ -128,8 +126,8 @@ function scaleInto(src: Uint16Array, f: number, out: Float64Array): void {
  *
  * D·Xh is a wrapped product (natMulSpectraWrapped): with D = Dh·B^(n−h) + Dl and Xh = B^2h/Dh + e (|e| a few
  * units, Dh >= B^(h−1)), D·Xh − B^(n+h) = e·Dh·B^(n−h) + Dl·Xh, of magnitude < few·B^n + B^(n−h)·B^(h+1) < B^(n+2).
- * So D·Xh mod (B^k − 1) with k >= n + 3 determines it (natWrappedDifference): a transform for n + 3 limbs instead of
- * the 1.5·n of the full product, and Xh's transform serves both products of the step (one group, transform reuse).
+ * So D·Xh mod (B^k − 1) with k >= n + 3 determines it (TransformGroup.difference): a transform for n + 3 limbs
+ * instead of the 1.5·n of the full product, and Xh's transform serves both products of the step (transform reuse).
  */
 export function reciprocalApprox(D: Nat, n: number, m: Multiplier = KERNEL_MULTIPLIER): Nat {
   if (n <= INV_BASE_LIMBS) return schoolbookDivMod(natShiftLimbs(NAT_ONE, 2 * n), D).q;
@@ -138,18 +136,15 @@ export function reciprocalApprox(D: Nat, n: number, m: Multiplier = KERNEL_MULTI
   const g = m.group([[[Xh, { size: n - h + 4, like: Xh }]]], { products: [[D, Xh]], limbs: n + 3 }, 3);
   let diff, corr;
   try {
-    const k = g.wrapLimbs;
-    const T = g.mulWrapped(D, Xh);
+    // E = B^(n+h) − D·Xh.
+    diff = g.difference({ power: n + h }, D, Xh, n + 2);
     g.release(D);
-    diff = natWrappedDifference(T, natShiftLimbs(NAT_ONE, (n + h) % k), k);
-    // The bound above is proven; a larger difference is a fault (the end result's check would catch it too).
-    if (diff.magnitude.size > n + 2) throw new ArithmeticCheckError('reciprocal: Newton correction beyond its bound (internal fault)');
     corr = natTruncLimbs(g.mul(Xh, natTruncLimbs(diff.magnitude, h - 2)), h + 2);
   } finally {
     g.close();
   }
   const Y = natShiftLimbs(Xh, n - h);
-  if (diff.negative) return natAdd(Y, corr);
+  if (!diff.negative) return natAdd(Y, corr);
   return natCompare(corr, Y) < 0 ? natSub(Y, corr) : Y;
 }
 
@@ -202,14 +197,6 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
       corrections.close();
     }
   }
-  // The wrapped remainders are not residue-checked product by product (natMulSpectraWrapped): the division is,
-  // as a whole. q·b + r = a modulo the process's prime, with 0 <= r < b, proves it up to that check's odds.
-  const p = CHECK_PRIME;
-  const res = (x: Nat): number => modLimbs(x.limbs, x.limbs.length, p);
-  const { q, r } = result;
-  if (natCompare(r, b) >= 0 || (res(q) * res(b) + res(r)) % p !== res(a)) {
-    throw new ArithmeticCheckError(`division of ${a.limbs.length}/${lb} limbs failed its residue check mod ${p}`);
-  }
   return result;
 }
 
@@ -229,29 +216,18 @@ function reciprocalOf(b: Nat, k: number, m: Multiplier): Nat {
 
 /**
  * Exact (q, r) = W / b for W < b·B^(k−3), from X = reciprocalOf(b, k): the estimate (a product of the `estimates`
- * group), then the exact remainder from a wrapped product of the `corrections` group and `correct`.
- * The estimate is within a few units of W/b, so r = W − q·b has |r| < few·b < B^(lb+1), which q·b modulo B^k' − 1
- * (k' >= lb + 3) and W modulo the same determine (natWrappedDifference).
+ * group), then the exact remainder W − q·b from a wrapped product of the `corrections` group, and `settle`.
+ * The estimate is within a few units of W/b, so |W − q·b| < few·b < B^(lb+1), which q·b modulo B^k' − 1
+ * (k' >= lb + 3) and W modulo the same determine (TransformGroup.difference).
  */
 function quotientChunk(W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier): { q: Nat; r: Nat } {
   if (natCompare(W, b) < 0) return { q: NAT_ZERO, r: W };
   const top = natTruncLimbs(W, b.limbs.length - 2);
   const q = natTruncLimbs(estimates.mul(top, X), k + 2);
   estimates.release(top);
-  const kw = corrections.wrapLimbs;
-  const qb = corrections.mulWrapped(q, b);
+  const diff = corrections.difference(W, q, b, b.limbs.length + 1);
   corrections.release(q);
-  const diff = natWrappedDifference(natModWrapped(W, kw), qb, kw);
-  // Beyond the bound (never seen: the estimate is proven within a few units) the remainder is formed in full.
-  if (diff.magnitude.size > b.limbs.length + 1) return correct(W, b, q, m);
   return settle(q, diff.negative, diff.magnitude, b, m);
-}
-
-/** Exact (q, r) from an estimate q of floor(a/b): r = a − q·b repaired by dividing the excess by b. */
-function correct(a: Nat, b: Nat, q: Nat, m: Multiplier): { q: Nat; r: Nat } {
-  const qb = m.mul(q, b);
-  if (natCompare(qb, a) > 0) return settle(q, true, natSub(qb, a), b, m);
-  return settle(q, false, natSub(a, qb), b, m);
 }
 
 /** Exact (q, r) from an estimate q and its remainder ±e = a − q·b (`negative`: q·b > a), by dividing e by b. */

@@ -9,10 +9,11 @@
  */
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
-import { Nat, natAdd, natDigitCount } from './nat.js';
+import { CHECK_PRIME } from './mul.js';
+import { NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natShiftLimbs, natSub } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
-  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraWrapped, natSpectrum, natSpectrumPlan, type NatSpectrum, type PlanOperand,
+  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraWrapped, natSpectrum, natWrappedDifference, natSpectrumPlan, type NatSpectrum, type PlanOperand,
   type SpectrumPlan,
 } from './spectra.js';
 
@@ -172,6 +173,38 @@ export class TransformGroup {
     return natMulSpectraWrapped(this.spectrum(a), this.spectrum(b), this.m.productOptionsNow());
   }
 
+  /**
+   * c − a·b as a sign and a magnitude, for a caller who knows that |c − a·b| < B^bound (the group's wrap must be
+   * longer: wrapLimbs > bound): from a·b and c modulo B^k − 1 (natWrappedDifference), with the product's transform
+   * as long as the difference instead of the product. Verified like every product: the difference must be below
+   * B^bound and agree with c − a·b modulo the process's check prime (which also catches a residue that aliased
+   * because the caller's bound was wrong); otherwise the full product is formed (residue-checked) and subtracted,
+   * so the result is exact whatever the bound. `c` may be a power of B, given by its exponent.
+   */
+  difference(c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number): { negative: boolean; magnitude: Nat } {
+    const k = this.wrapLimbs;
+    const p = CHECK_PRIME;
+    const power = c instanceof Nat ? undefined : c.power;
+    if (k > bound) {
+      const cm = power === undefined ? natModWrapped(c as Nat, k) : natShiftLimbs(NAT_ONE, power % k);
+      const d = natWrappedDifference(cm, this.mulWrapped(a, b), k);
+      if (d.magnitude.size <= bound) {
+        const rc = power === undefined ? this.residue(c as Nat) : powModB(power, p);
+        const rm = modLimbs(d.magnitude.limbs, d.magnitude.size, p);
+        const v = (rc - ((this.residue(a) * this.residue(b)) % p) + (d.negative ? rm : p - rm) + 2 * p) % p;
+        if (v === 0) return d;
+      }
+    }
+    const ab = this.m.mul(a, b);
+    const cc = power === undefined ? (c as Nat) : natShiftLimbs(NAT_ONE, power);
+    return natCompare(cc, ab) >= 0 ? { negative: false, magnitude: natSub(cc, ab) } : { negative: true, magnitude: natSub(ab, cc) };
+  }
+
+  private residue(x: Nat): number {
+    const s = this.spectra.get(x);
+    return s !== undefined ? s.residue : modLimbs(x.limbs, x.size, CHECK_PRIME);
+  }
+
   /** Frees the spectra of these operands (they are not used again). */
   release(...xs: Nat[]): void {
     for (const x of xs) {
@@ -185,6 +218,16 @@ export class TransformGroup {
   close(): void {
     this.release(...this.spectra.keys());
   }
+}
+
+/** B^e mod p for p <= 2^26 (every product < 2^52: exact). */
+function powModB(e: number, p: number): number {
+  let r = 1;
+  for (let b = 10000 % p; e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) r = (r * b) % p;
+    b = (b * b) % p;
+  }
+  return r;
 }
 
 /** Spectra alive at once while computing `sums` in order (operands kept until their last use, plus one output). */
