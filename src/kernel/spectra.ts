@@ -134,17 +134,18 @@ const NORM_SAMPLE_LIMBS = 128;
 
 /**
  * The squared norm a plan is made with: exact for short operands; for long ones 64 evenly spread runs of 128 limbs,
- * scaled to the operand's length, plus a quarter. A plan only chooses the digit size and length: every product
- * checks the proven bound again with the exact norms its packing measured (natMulAddSpectra, natMulSpectraWrapped)
- * and is made in full when it fails, so an estimate can cost time, never a wrong digit. (An exact JS pass over every
- * operand of every Newton step cost more than a tenth of a division.)
+ * scaled to the operand's length, plus 2% (about two standard deviations of such a sample of random digits). A plan
+ * only chooses the digit size and length: every product checks the proven bound again with the exact norms its
+ * packing measured (natMulAddSpectra, natMulSpectraWrapped) and is made in full when it fails, so an estimate can
+ * cost time, never a wrong digit. (An exact JS pass over every operand of every Newton step cost more than a tenth
+ * of a division.)
  */
 function plannedNormSq(x: Uint16Array, d: number): number {
   if (x.length <= EXACT_NORM_LIMBS) return balancedNormSq(x, d);
   let sum = 0;
   const stride = Math.floor(x.length / NORM_SAMPLES);
   for (let i = 0; i < NORM_SAMPLES; i++) sum += balancedNormSq(x.subarray(i * stride, i * stride + NORM_SAMPLE_LIMBS), d);
-  return 1.25 * sum * (x.length / (NORM_SAMPLES * NORM_SAMPLE_LIMBS));
+  return 1.02 * sum * (x.length / (NORM_SAMPLES * NORM_SAMPLE_LIMBS));
 }
 
 /** Transforms a with the plan (16·M bytes for FFT plans). */
