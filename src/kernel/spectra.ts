@@ -271,28 +271,50 @@ export function natModWrapped(x: Nat, k: number): Nat {
 }
 
 /**
- * x − y modulo B^k − 1 for residues x, y in [0, B^k − 1), as the signed integer of least magnitude (< B^k/2) in its
- * class: what a wrapped product gives a caller who knows that the true difference is that small (Newton's
- * D·X − B^m, a remainder a − q·b). The magnitude of a negative one is B^k − 1 − z, limb by limb 9999 − z_i (no
- * borrows).
+ * x − y modulo B^k − 1 as the signed integer of least magnitude (< B^k/2) in its class, for y in [0, B^k − 1) and any
+ * x >= 0 (folded in the same pass: B^k ≡ 1, so x ≡ the sum of its k-limb pieces): what a wrapped product gives a
+ * caller who knows that the true difference is that small (Newton's D·X − B^m, a remainder a − q·b). The magnitude
+ * of a negative one is B^k − 1 − z, limb by limb 9999 − z_i (no borrows).
  * @example natWrappedDifference(natFromNumber(1), natFromNumber(3), 2)  // { negative: true, magnitude: 2 }
  */
 export function natWrappedDifference(x: Nat, y: Nat, k: number): { negative: boolean; magnitude: Nat } {
-  if (x.size > k || y.size > k) throw new InvalidArgumentError('natWrappedDifference: operands must be residues mod B^k − 1');
+  if (y.size > k) throw new InvalidArgumentError('natWrappedDifference: y must be a residue mod B^k − 1');
   const z = new Uint16Array(k);
   const xl = x.limbs, yl = y.limbs;
-  let borrow = 0;
-  for (let i = 0; i < k; i++) {
-    const v = (i < xl.length ? xl[i]! : 0) - (i < yl.length ? yl[i]! : 0) - borrow;
-    borrow = v >>> 31;
-    z[i] = v + (-borrow & BASE);
+  // Column i: the pieces of x at i, i + k, …, minus y_i, plus the carry (of either sign): floor(v / B) is exact (a
+  // correctly rounded quotient of integers is never within an ulp below an integer it does not reach).
+  const pieces = Math.ceil(xl.length / k);
+  let c = 0;
+  if (pieces <= 2) {
+    // The usual case, two pieces at most: v in [−B, 2B), so the carry is −1, 0 or 1, taken branch-free from signs.
+    const x1 = Math.max(0, xl.length - k);
+    const ly = yl.length;
+    for (let i = 0; i < k; i++) {
+      const v = (i < xl.length ? xl[i]! : 0) + (i < x1 ? xl[k + i]! : 0) - (i < ly ? yl[i]! : 0) + c;
+      c = ((BASE - 1 - v) >>> 31) - (v >>> 31);
+      z[i] = v - c * BASE;
+    }
+  } else {
+    for (let i = 0; i < k; i++) {
+      let v = c - (i < yl.length ? yl[i]! : 0);
+      for (let j = 0, at = i; j < pieces; j++, at += k) if (at < xl.length) v += xl[at]!;
+      c = Math.floor(v / BASE);
+      z[i] = v - c * BASE;
+    }
   }
-  // A borrow out of the top took B^k: give back B^k − 1, i.e. subtract one more (z >= 1 here since x − y > −B^k + 1).
-  for (let i = 0; borrow !== 0 && i < k; i++) {
-    const v = z[i]! - 1;
-    borrow = v >>> 31;
-    z[i] = v + (-borrow & BASE);
+  // The carry out of the top (of either sign) is worth c·B^k ≡ c: add it back at limb 0 until none is left (at most
+  // twice: the second round's carry is ±1 into a number whose low part it cannot overflow again).
+  while (c !== 0) {
+    let i = 0;
+    for (; c !== 0 && i < k; i++) {
+      const v = z[i]! + c;
+      c = Math.floor(v / BASE);
+      z[i] = v - c * BASE;
+    }
   }
+  let all = true;
+  for (let i = k - 1; i >= 0 && all; i--) all = z[i] === BASE - 1;
+  if (all) z.fill(0); // B^k − 1 ≡ 0
   if (z[k - 1]! < BASE / 2) return { negative: false, magnitude: natFromLimbs(z) };
   for (let i = 0; i < k; i++) z[i] = BASE - 1 - z[i]!;
   return { negative: true, magnitude: natFromLimbs(z) };

@@ -31,7 +31,7 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import {
-  NAT_ONE, NAT_ZERO, Nat, natAdd, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
+  NAT_ONE, NAT_ZERO, Nat, natAdd, natFromLimbs, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
   natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs,
 } from './nat.js';
 import { natDivMod } from './div.js';
@@ -65,7 +65,8 @@ export function natIsqrt(a: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
   let negative = diff.negative;
   let r = diff.magnitude;
   // Unit steps: (s−1)² = s² − 2s + 1 (r grows by 2s − 1), (s+1)² = s² + 2s + 1 (r shrinks by 2s + 1). The usual
-  // last test, r < 2s + 1, is decided from the top limbs (cmpDoubled) without forming 2s + 1.
+  // last test, r < 2s + 1, is decided from the top limbs (cmpDoubled); a step is one pass (minusDoubled, 2s never
+  // formed) and a copy.
   for (let step = 0; ; step++) {
     lastIsqrtCorrections = step;
     if (step > MAX_CORRECTION_STEPS || r.size > n + 1) {
@@ -73,17 +74,16 @@ export function natIsqrt(a: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
       return isqrtByDivision(a, m);
     }
     if (negative) {
-      const up = natSub(natAdd(s, s), NAT_ONE);
-      s = natSub(s, NAT_ONE);
-      if (natCompare(up, r) >= 0) {
-        negative = false;
-        r = natSub(up, r);
-      } else r = natSub(r, up);
+      // a − (s−1)² = (2s − 1) − |r|.
+      const d = minusDoubled(r, s, -1);
+      negative = !d.negative && d.magnitude.size > 0;
+      r = d.magnitude;
+      s = natShiftAddLimbs(s, 0, NAT_ONE, true);
       continue;
     }
     if (cmpDoubled(r, s, 1) < 0) break;
-    r = natSub(r, natAdd(natAdd(s, s), NAT_ONE));
-    s = natAdd(s, NAT_ONE);
+    r = minusDoubled(r, s, 1).magnitude;
+    s = natShiftAddLimbs(s, 0, NAT_ONE);
   }
   return s;
 }
@@ -102,6 +102,22 @@ function cmpDoubled(r: Nat, s: Nat, c: number): -1 | 0 | 1 {
     if (D <= -3) return -1;
   }
   return D > c ? 1 : D < c ? -1 : 0;
+}
+
+/** r − (2s + c), c in {−1, 1}, as a sign and a magnitude, in one pass (the sign from cmpDoubled). */
+function minusDoubled(r: Nat, s: Nat, c: number): { negative: boolean; magnitude: Nat } {
+  const sign = cmpDoubled(r, s, c) >= 0 ? 1 : -1;
+  const x = r.limbs, y = s.limbs;
+  const len = Math.max(x.length, y.length + 1);
+  const out = new Uint16Array(len);
+  // out = sign·(r − 2s − c), limb by limb with a signed carry (floor(v / B) of an integer is exact).
+  let carry = -sign * c;
+  for (let i = 0; i < len; i++) {
+    const v = sign * ((i < x.length ? x[i]! : 0) - 2 * (i < y.length ? y[i]! : 0)) + carry;
+    carry = Math.floor(v / BASE);
+    out[i] = v - carry * BASE;
+  }
+  return { negative: sign < 0, magnitude: natFromLimbs(out) };
 }
 
 /** s̃ within a few units of √a (see the header: half-precision y and one Newton step, or full precision for small a). */
