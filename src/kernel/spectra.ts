@@ -24,7 +24,7 @@ import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, balancedNormSq, limbsToWasm, packAll, unpackAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, transformLength, type SpectrumTerm } from './fftcore.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
-import { BASE, Nat, carryOf, modLimbs, natAdd, natFromLimbs } from './nat.js';
+import { BASE, Nat, borrowOf, carryOf, modLimbs, natAdd, natFromLimbs } from './nat.js';
 import { f64View, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Digit size and length shared by the spectra of one group of products (opaque to callers). */
@@ -286,14 +286,34 @@ export function natWrappedDifference(x: Nat, y: Nat, k: number): { negative: boo
   const pieces = Math.ceil(xl.length / k);
   let c = 0;
   if (pieces <= 2) {
-    // The usual case, two pieces at most: v in [−B, 2B), so the carry is −1, 0 or 1, taken branch-free from signs.
+    // The usual case, two pieces at most: the low piece copied, the high one added and y subtracted in tight
+    // branch-free loops (carryOf, borrowOf); what leaves the top, +1 or −1 or nothing, comes back at limb 0 below.
+    z.set(xl.subarray(0, Math.min(k, xl.length)));
     const x1 = Math.max(0, xl.length - k);
-    const ly = yl.length;
-    for (let i = 0; i < k; i++) {
-      const v = (i < xl.length ? xl[i]! : 0) + (i < x1 ? xl[k + i]! : 0) - (i < ly ? yl[i]! : 0) + c;
-      c = ((BASE - 1 - v) >>> 31) - (v >>> 31);
-      z[i] = v - c * BASE;
+    let i = 0;
+    for (; i < x1; i++) {
+      const v = z[i]! + xl[k + i]! + c;
+      c = carryOf(v);
+      z[i] = v - (-c & BASE);
     }
+    for (; c !== 0 && i < k; i++) {
+      const v = z[i]! + 1;
+      c = carryOf(v);
+      z[i] = v - (-c & BASE);
+    }
+    let b = 0;
+    const ly = yl.length;
+    for (i = 0; i < ly; i++) {
+      const v = z[i]! - yl[i]! - b;
+      b = borrowOf(v);
+      z[i] = v + (-b & BASE);
+    }
+    for (; b !== 0 && i < k; i++) {
+      const v = z[i]! - 1;
+      b = borrowOf(v);
+      z[i] = v + (-b & BASE);
+    }
+    c -= b;
   } else {
     for (let i = 0; i < k; i++) {
       let v = c - (i < yl.length ? yl[i]! : 0);
