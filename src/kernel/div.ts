@@ -163,7 +163,9 @@ export const CHUNKED_DIV_LIMBS = 480;
  * q = q1·B^c + q0. Each chunk's estimate has c limbs against X's c + 3, so it is within a few units as above, and
  * `correct` makes it exact. For a 2n/n division that is a reciprocal of n/2 limbs (≈ 2.5·M(n/2)), two products
  * M(n/2) for the estimates and two n/2 × n products for the remainders: ≈ 3.75·M(n) instead of
- * 2.5·M(n) + 2·M(n) = 4.5·M(n) with one full-precision reciprocal.
+ * 2.5·M(n) + 2·M(n) = 4.5·M(n) with one full-precision reciprocal. On transform groups (docs/ARCHITECTURE.md,
+ * "Newton steps on transform groups") X's transform serves both estimates, b's both remainders, and the remainders
+ * and the reciprocal's D·X are wrapped products as long as what is unknown of them: ≈ 2.5·M(n).
  */
 function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
   const qlen = a.limbs.length - b.limbs.length + 1;

@@ -20,7 +20,10 @@
  * t < 2, keep the full-precision y and s̃ = x·y·B^n from the top n + 4 limbs of a). r is formed only above B^(n−3),
  * where δ needs it, so no number of a's size is made besides the final square (pi's 10^8-digit root: 200 MB less).
  *
- * The exact correction compares s̃² with a (one square) and steps s̃ by ±1 until s̃² <= a < (s̃+1)². If the estimate
+ * The exact correction forms r = a − s̃² from a wrapped square (|r| < B^(n+1): s̃² modulo B^k − 1, k >= n + 3, with
+ * a transform for n + 3 limbs, checked modulo the prime: TransformGroup.difference) and steps s̃ by ±1, updating r,
+ * until 0 <= r <= 2s̃. The products of each step share transforms and the others of a known magnitude are wrapped
+ * too (docs/ARCHITECTURE.md, "Newton steps on transform groups"): ≈ 2.75·M(n) in all. If the estimate
  * were ever far off (a bug, not expected), the result is still exact: the previous division-based Newton method
  * takes over.
  *
