@@ -174,8 +174,9 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
   if (qlen < CHUNKED_DIV_LIMBS) {
     const k = qlen + 2;
     const X = reciprocalOf(b, k, m);
-    const estimates = m.group([[[X, { size: qlen + 1, like: X }]]], undefined, 3);
-    const corrections = m.group([], { products: [[b, { size: qlen + 1, like: b }]], limbs: lb + 3 }, 3);
+    // liveSpectra 4: each group's three, and the other group's kept operand (X or b).
+    const estimates = m.group([[[X, { size: qlen + 1, like: X }]]], undefined, 4);
+    const corrections = m.group([], { products: [[b, { size: qlen + 1, like: b }]], limbs: lb + 3 }, 4);
     try {
       result = quotientChunk(a, b, X, k, estimates, corrections, m);
     } finally {
@@ -187,9 +188,9 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
     const h = c + 3;
     const X = reciprocalOf(b, h, m);
     // X serves both estimates and b both corrections: each is transformed once (liveSpectra: X or b, the other
-    // operand, the output).
-    const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 3);
-    const corrections = m.group([], { products: [[b, { size: c, like: b }]], limbs: lb + 3 }, 3);
+    // operand, the output, and the other group's kept operand).
+    const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 4);
+    const corrections = m.group([], { products: [[b, { size: c, like: b }]], limbs: lb + 3 }, 4);
     try {
       const high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m);
       const low = quotientChunk(aboveLimbs(high.r, a, c), b, X, h, estimates, corrections, m);

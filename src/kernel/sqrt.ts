@@ -150,7 +150,7 @@ function rootEstimate(a: Nat, m: Multiplier): Nat {
     // which moves δ by < B^(−1.5)/2; nothing of a's size is allocated. |R| <= |r|/B^2t + 1 < B^(n−t+1) = B^(h+1)
     // (s0 within a few units of B^t of √a < B^n: |r| < few·2·B^(n+t)), so sHi² modulo B^w − 1, w >= h + 3, and
     // floor(a/B^2t) modulo the same determine R (a square for h + 3 limbs instead of the full 2h).
-    const sq = m.group([], { products: [[sHi, sHi]], limbs: h + 3 }, 2);
+    const sq = m.group([], { products: [[sHi, sHi]], limbs: h + 3 }, 3); // and Y's, kept by g
     let diff;
     try {
       diff = sq.difference(natHighView(a, 2 * t), sHi, sHi, h + 2);
@@ -196,7 +196,7 @@ function rsqrtFixed(a: Nat, twoN: number, p: number, m: Multiplier): Nat {
   const own = m.group([[[Yh, Yh]], [[Yh, { size: e + 3 - t, like: Yh }]]], undefined, 3);
   try {
     const Y2 = own.mul(Yh, Yh);
-    const wrapped = m.group([], { products: [[X, Y2]], limbs: e + 2 }, 3);
+    const wrapped = m.group([], { products: [[X, Y2]], limbs: e + 2 }, 4); // and Yh's, kept by `own`
     let diff;
     try {
       diff = wrapped.difference({ power: p + 2 * h }, X, Y2, e + 1);
