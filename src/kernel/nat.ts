@@ -447,6 +447,15 @@ export function natDivSmall(a: Nat, d: number): { q: Nat; r: number } {
   const n = x.length;
   const out = new Uint16Array(n);
   let r = 0;
+  if (d === 2) {
+    // Halving (Newton's square-root corrections): r·B + limb < 2·B fits an int, so a shift instead of a division.
+    for (let i = n - 1; i >= 0; i--) {
+      const v = r * BASE + x[i];
+      out[i] = v >>> 1;
+      r = v & 1;
+    }
+    return { q: natFromLimbs(out), r };
+  }
   for (let i = n - 1; i >= 0; i--) {
     const v = r * BASE + x[i];
     const q = Math.floor(v / d);

@@ -113,11 +113,12 @@ function minusDoubled(r: Nat, s: Nat, c: number): { negative: boolean; magnitude
   const x = r.limbs, y = s.limbs;
   const len = Math.max(x.length, y.length + 1);
   const out = new Uint16Array(len);
-  // out = sign·(r − 2s − c), limb by limb with a signed carry (floor(v / B) of an integer is exact).
+  // out = sign·(r − 2s − c), limb by limb with a signed carry: v lies in [−2B, 2B), so floor(v / B) is
+  // [v >= B] − [v < 0] − [v < −B], each a sign bit (branch-free, as nat.ts carryOf).
   let carry = -sign * c;
   for (let i = 0; i < len; i++) {
     const v = sign * ((i < x.length ? x[i]! : 0) - 2 * (i < y.length ? y[i]! : 0)) + carry;
-    carry = Math.floor(v / BASE);
+    carry = ((BASE - 1 - v) >>> 31) - (v >>> 31) - ((v + BASE) >>> 31);
     out[i] = v - carry * BASE;
   }
   return { negative: sign < 0, magnitude: natFromLimbs(out) };
