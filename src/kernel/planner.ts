@@ -143,13 +143,13 @@ export function planProduct(aDigits: number, bDigits: number, options: PlanOptio
 }
 
 /**
- * Transform reuse for a group of products: with a spectrum plan of complex length M, `liveSpectra` transformed
- * operands and outputs alive at once (16·M bytes each, in JS memory), the wasm heap the transforms and the
- * pointwise sums span (`spectraHeapBytes`) and results of `resultDigits` digits in all, whether the group may share
- * transforms within `budget`. Otherwise its products are planned one by one (planProduct).
+ * Transform reuse for a group of products: with complex transform length M, `liveSpectra` transformed operands and
+ * outputs alive at once in the wasm memory (16·M bytes each, plus the twiddle tables: `spectraHeapBytes`) and
+ * results of `resultDigits` digits in all, whether the group may share transforms within `budget`
+ * (spectra.ts natSumsOfProducts). Otherwise its products are planned one by one (planProduct).
  */
 export function planSharedTransforms(M: number, liveSpectra: number, resultDigits: number, budget = budgetFor('inMemory')): boolean {
-  return 16 * M * liveSpectra + spectraHeapBytes(M) + Math.ceil(resultDigits * LIMB_BYTES_PER_DIGIT) <= budget;
+  return spectraHeapBytes(M, liveSpectra) + Math.ceil(resultDigits * LIMB_BYTES_PER_DIGIT) <= budget;
 }
 
 /** How an out-of-core product combines its blocks (engine/outofcore): see planOutOfCore. */
