@@ -261,7 +261,7 @@ function productBlocks(la: number, lb: number, M: number): number[] {
 }
 
 /**
- * Wasm heap bytes a group of products on shared spectra of complex length M spans (spectra.ts): `spectra` blocks of
+ * Wasm heap bytes a group of products on shared spectra of complex length M spans (sums.ts): `spectra` blocks of
  * 16·M bytes alive at once (natSumsOfProducts: one per distinct operand plus one output) and the twiddle tables.
  */
 export function spectraHeapBytes(M: number, spectra: number): number {

@@ -1,7 +1,7 @@
 /**
  * kernel/multiplier — a product planner bound to a memory budget: what the kernel's division and square root, and
  * pi, multiply with. Single products follow planner.ts's `planProduct` (executed by mul.ts); groups of products
- * that share operands reuse transforms (spectra.ts) when `planSharedTransforms` allows it, else they are planned
+ * that share operands reuse transforms (sums.ts) when `planSharedTransforms` allows it, else they are planned
  * one by one. One object carries the budget through a whole computation (a Newton iteration, a series), so every
  * product of it honours the same promise; it carries the computation's per-call knobs the same way (thresholds,
  * diagnostics and fault-injection hooks: MultiplierOptions), which are never module state (docs/ARCHITECTURE.md,
@@ -11,7 +11,7 @@ import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
 import { Nat, natAdd, natDigitCount } from './nat.js';
 import { planSharedTransforms } from './planner.js';
-import { natSumsOfProducts, natSumsWorstLength } from './spectra.js';
+import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
 
 /** A product a·b (the same Nat twice is a square). */
 export type Product = readonly [Nat, Nat];
@@ -69,7 +69,7 @@ export class Multiplier {
   }
 
   /**
-   * Σ_t a_t·b_t for each listed sum (one or two products each), sharing transforms (spectra.ts natSumsOfProducts):
+   * Σ_t a_t·b_t for each listed sum (one or two products each), sharing transforms (sums.ts natSumsOfProducts):
    * each distinct operand (by identity) is transformed once and a sum costs one inverse transform. When its spectra
    * (one per distinct operand and an output, at the worst-case transform length) do not fit the budget, every
    * product is planned on its own.
