@@ -46,6 +46,17 @@ function valuation(x: number, l: number): number {
   return e;
 }
 
+/** x^−1 mod l for l prime (not dividing x), by the extended Euclid algorithm (all values < 2^31: exact). */
+function inverseMod(x: number, l: number): number {
+  let [r0, r1, s0, s1] = [l, x, 0, 1];
+  while (r1 !== 0) {
+    const q = Math.floor(r0 / r1);
+    [r0, r1] = [r1, r0 - q * r1];
+    [s0, s1] = [s1, s0 - q * s1];
+  }
+  return ((s0 % l) + l) % l;
+}
+
 /** Merged (multiplied) lists. */
 export function mulFactors(x: Factors, y: Factors): Factors {
   const r: Factors = [];
@@ -141,17 +152,21 @@ export function termFactors(a: number, b: number): { p: Factors[]; q: Factors[] 
     for (let j = 0; j < kf[i]!.length; j += 2) relevant.add(kf[i]![j]!);
   }
   const q = kf.map((f) => mulFactors(f.map((v, j) => (j % 2 === 1 ? 3 * v : v)), Q_CONSTANT));
-  // p(k) = (6k−5)(2k−1)(6k−1): the multiples of each relevant prime among those values.
+  // p(k) = (6k−5)(2k−1)(6k−1): ℓ | 2k−1 iff k ≡ 2^−1, ℓ | 6k−5 iff k ≡ 5·6^−1 and ℓ | 6k−1 iff k ≡ 6^−1 (mod ℓ;
+  // 6 has no inverse mod 3, and 3 divides neither 6k−5 nor 6k−1): each class is walked directly, n/ℓ steps.
   const p: Factors[] = Array.from({ length: n }, () => []);
-  for (const l of [...relevant].sort((x, y) => x - y)) {
-    for (let x = Math.ceil((6 * a - 5) / l) * l; x <= 6 * b - 7; x += l) {
-      const r = x % 6;
-      if (r === 1) p[(x + 5) / 6 - a]!.push(l, valuation(x, l));
-      else if (r === 5) p[(x + 1) / 6 - a]!.push(l, valuation(x, l));
+  const visit = (l: number, c: number, value: (k: number) => number): void => {
+    for (let k = a + ((((c - a) % l) + l) % l); k < b; k += l) p[k - a]!.push(l, valuation(value(k), l));
+  };
+  for (const l of Float64Array.from(relevant).sort()) {
+    const inv2 = (l + 1) / 2;
+    if (l !== 3) {
+      const inv6 = inverseMod(6 % l, l);
+      visit(l, (5 * inv6) % l, (k) => 6 * k - 5);
+      visit(l, inv6, (k) => 6 * k - 1);
     }
-    for (let x = Math.ceil((2 * a - 1) / l) * l; x <= 2 * b - 3; x += l) {
-      if (x % 2 === 1) p[(x + 1) / 2 - a]!.push(l, valuation(x, l));
-    }
+    visit(l, inv2, (k) => 2 * k - 1);
   }
+  // Primes are visited in increasing order, each adding at most one pair per term (see the header): lists sorted.
   return { p, q };
 }
