@@ -1,7 +1,7 @@
 /**
  * kernel/multiplier — a product planner bound to a memory budget: what the kernel's division and square root, and
  * pi, multiply with. Single products follow planner.ts's `planProduct` (executed by mul.ts); groups of products
- * that share operands reuse transforms (spectra.ts) when `planSharedTransforms` allows it, else they are planned
+ * that share operands reuse transforms (sums.ts) when `planSharedTransforms` allows it, else they are planned
  * one by one. One object carries the budget through a whole computation (a Newton iteration, a series), so every
  * product of it honours the same promise; it carries the computation's per-call knobs the same way (thresholds,
  * diagnostics and fault-injection hooks: MultiplierOptions), which are never module state (docs/ARCHITECTURE.md,
@@ -17,6 +17,7 @@ import {
   natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraWrapped, natSpectrum, natWrappedDifference, natSpectrumPlan, type NatSpectrum, type PlanOperand,
   type SpectrumPlan,
 } from './spectra.js';
+import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
 
 /** A product a·b (the same Nat twice is a square). */
 export type Product = readonly [Nat, Nat];
@@ -108,39 +109,26 @@ export class Multiplier {
   }
 
   /**
-   * Σ_t a_t·b_t for each listed sum (one or two products each), sharing transforms: each distinct operand
-   * (by identity) is transformed once, a sum costs one inverse transform, and spectra are dropped after their last
-   * use. When the spectra alive at once do not fit the budget, every product is planned on its own.
+   * Σ_t a_t·b_t for each listed sum (one or two products each), sharing transforms (sums.ts natSumsOfProducts):
+   * each distinct operand (by identity) is transformed once and a sum costs one inverse transform. When its spectra
+   * (one per distinct operand and an output, at the worst-case transform length) do not fit the budget, every
+   * product is planned on its own.
    * @example const [t, q] = m.sumsOfProducts([[[t1, q2], [p1, t2]], [[q1, q2]]]);
    */
   sumsOfProducts(sums: ReadonlyArray<ReadonlyArray<Product>>): Nat[] {
-    const lastUse = new Map<Nat, number>();
-    sums.forEach((sum, i) => {
-      for (const [a, b] of sum) {
-        lastUse.set(a, i);
-        lastUse.set(b, i);
-      }
-    });
-    const plan = natSpectrumPlan(sums, this.productOptions.fftThreshold);
+    const M = natSumsWorstLength(sums, this.productOptions.fftThreshold);
+    const distinct = new Set<Nat>();
     let resultDigits = 0;
-    for (const sum of sums) for (const [a, b] of sum) resultDigits += natDigitCount(a) + natDigitCount(b);
-    if (plan.M === 0 || !planSharedTransforms(plan.M, peakLiveSpectra(sums, lastUse), resultDigits, this.budget)) {
+    for (const sum of sums) {
+      for (const [a, b] of sum) {
+        distinct.add(a).add(b);
+        resultDigits += natDigitCount(a) + natDigitCount(b);
+      }
+    }
+    if (M === 0 || !planSharedTransforms(M, distinct.size + 1, resultDigits, this.budget)) {
       return sums.map((sum) => sum.map(([a, b]) => this.mul(a, b)).reduce((x, y) => natAdd(x, y)));
     }
-    const spectra = new Map<Nat, NatSpectrum>();
-    const spectrum = (x: Nat): NatSpectrum => {
-      let s = spectra.get(x);
-      if (s === undefined) {
-        s = natSpectrum(x, plan);
-        spectra.set(x, s);
-      }
-      return s;
-    };
-    return sums.map((sum, i) => {
-      const value = natMulAddSpectra(sum.map(([a, b]) => [spectrum(a), spectrum(b)] as const), this.options());
-      for (const [x, last] of lastUse) if (last === i) spectra.delete(x);
-      return value;
-    });
+    return natSumsOfProducts(sums, this.options());
   }
 }
 
@@ -241,21 +229,6 @@ function powModB(e: number, p: number): number {
     b = (b * b) % p;
   }
   return r;
-}
-
-/** Spectra alive at once while computing `sums` in order (operands kept until their last use, plus one output). */
-function peakLiveSpectra(sums: ReadonlyArray<ReadonlyArray<Product>>, lastUse: ReadonlyMap<Nat, number>): number {
-  const alive = new Set<Nat>();
-  let peak = 0;
-  sums.forEach((sum, i) => {
-    for (const [a, b] of sum) {
-      alive.add(a);
-      alive.add(b);
-    }
-    peak = Math.max(peak, alive.size + 1);
-    for (const x of [...alive]) if (lastUse.get(x) === i) alive.delete(x);
-  });
-  return peak;
 }
 
 /** The kernel's default: products within the whole memory budget (read at each product). */
