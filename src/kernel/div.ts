@@ -17,7 +17,7 @@ import { DivideByZeroError } from '../errors.js';
 import {
   BASE, NAT_ONE, NAT_ZERO, Nat, cmpLimbs, natAdd, natCompare, natDivSmall, natFromLimbs, natShiftLimbs,
   natSub,
-  natTruncLimbs, LIMB_FACTOR_LIMIT, natToNumber, natFromNumber, natHighView, natShiftAddLimbs,
+  LIMB_FACTOR_LIMIT, natToNumber, natFromNumber, natHighView, natShiftAddLimbs,
 } from './nat.js';
 import { KERNEL_MULTIPLIER, type Multiplier, type TransformGroup } from './multiplier.js';
 
@@ -223,7 +223,9 @@ function reciprocalOf(b: Nat, k: number, m: Multiplier): Nat {
  * The estimate is within a few units of W/b, so |W − q·b| < few·b < B^(lb+1), which q·b modulo B^k' − 1
  * (k' >= lb + 3) and W modulo the same determine (TransformGroup.difference).
  */
-function quotientChunk(W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier): { q: Nat; r: Nat } {
+function quotientChunk(
+  W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier,
+): { q: Nat; r: Nat } {
   if (natCompare(W, b) < 0) return { q: NAT_ZERO, r: W };
   const top = natHighView(W, b.limbs.length - 2);
   const q = natHighView(estimates.mul(top, X), k + 2);

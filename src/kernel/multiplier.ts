@@ -14,8 +14,8 @@ import { CHECK_PRIME } from './mul.js';
 import { NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natShiftLimbs, natSub } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
-  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraWrapped, natSpectrum, natWrappedDifference, natSpectrumPlan, type NatSpectrum, type PlanOperand,
-  type SpectrumPlan,
+  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraWrapped, natSpectrum, natSpectrumPlan,
+  natWrappedDifference, type NatSpectrum, type PlanOperand, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
 
@@ -83,7 +83,11 @@ export class Multiplier {
    * at once. When they do not fit the budget (or are too small for the FFT), the group multiplies one by one.
    * @example const g = m.group([[[xh, e]]], { products: [[d, xh]], limbs: k + 3 }, 3);
    */
-  group(sums: ReadonlyArray<ReadonlyArray<readonly [PlanOperand, PlanOperand]>>, wrap: { products: ReadonlyArray<readonly [PlanOperand, PlanOperand]>; limbs: number } | undefined, liveSpectra: number): TransformGroup {
+  group(
+    sums: ReadonlyArray<ReadonlyArray<readonly [PlanOperand, PlanOperand]>>,
+    wrap: { products: ReadonlyArray<readonly [PlanOperand, PlanOperand]>; limbs: number } | undefined,
+    liveSpectra: number,
+  ): TransformGroup {
     // Too short for a group whatever its digit size (base 10^4 gives the shortest transform): no plan, no norms.
     let longest = wrap?.limbs ?? 0;
     for (const sum of sums) for (const [a, b] of sum) longest = Math.max(longest, a.size + b.size);

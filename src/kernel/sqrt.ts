@@ -34,7 +34,7 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import {
-  NAT_ONE, NAT_ZERO, Nat, natAdd, natFromLimbs, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
+  NAT_ONE, Nat, natAdd, natFromLimbs, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
   natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs,
 } from './nat.js';
 import { natDivMod } from './div.js';
