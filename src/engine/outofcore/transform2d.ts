@@ -191,29 +191,57 @@ function digest(parts: Iterable<Uint8Array>): string {
   return h.digest('hex');
 }
 
-/** Reads [position, position + length) of a scratch file in pieces and hashes it. */
-async function hashScratch(file: RecordFile, position: number, length: number): Promise<string> {
-  const h = createHash('sha1');
-  const buffer = Buffer.allocUnsafe(Math.min(length, 1 << 23));
-  for (let done = 0; done < length; done += buffer.length) {
-    const part = buffer.subarray(0, Math.min(buffer.length, length - done));
-    await file.readBytes(position + done, part);
-    h.update(part);
-  }
-  return h.digest('hex');
-}
+/** Largest piece RangeHasher reads at once. */
+const HASH_PIECE = 1 << 23;
 
-/** Reads [position, position + length) of the output file and hashes it (null when the file is shorter). */
-async function hashOutput(file: AtomicFile, position: number, length: number): Promise<string | null> {
-  const h = createHash('sha1');
-  const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(length, 1 << 23)));
-  for (let done = 0; done < length; done += buffer.length) {
-    const want = Math.min(buffer.length, length - done);
-    const part = await file.readAt(position + done, buffer.subarray(0, want));
-    if (part.length !== want) return null;
-    h.update(part);
+/**
+ * SHA-1 of file ranges, for the journal's records, read through one buffer per product (at most HASH_PIECE bytes,
+ * allocated on first use): a buffer per hash left tens of MiB of garbage per product, which V8 freed late and which
+ * showed in the peak RSS of pow's chain of products.
+ */
+class RangeHasher {
+  private buffer: Buffer | undefined;
+
+  private piece(length: number): Buffer {
+    this.buffer ??= Buffer.allocUnsafe(HASH_PIECE);
+    return this.buffer.subarray(0, Math.max(1, Math.min(length, HASH_PIECE)));
   }
-  return h.digest('hex');
+
+  /** [position, position + length) of a scratch file. */
+  async scratch(file: RecordFile, position: number, length: number): Promise<string> {
+    const h = createHash('sha1');
+    for (let done = 0; done < length; ) {
+      const part = this.piece(length - done);
+      await file.readBytes(position + done, part);
+      h.update(part);
+      done += part.length;
+    }
+    return h.digest('hex');
+  }
+
+  /** [position, position + length) of the output file (null when the file is shorter). */
+  async output(file: AtomicFile, position: number, length: number): Promise<string | null> {
+    const h = createHash('sha1');
+    for (let done = 0; done < length; ) {
+      const want = this.piece(length - done);
+      const part = await file.readAt(position + done, want);
+      if (part.length !== want.length) return null;
+      h.update(part);
+      done += part.length;
+    }
+    return h.digest('hex');
+  }
+
+  /** Stripe q of the row file, rows 0..R−1 in order (what pass 2 recorded for it). */
+  async stripe(rowFile: RecordFile, q: number, w: number, size: number, R: number): Promise<string> {
+    const h = createHash('sha1');
+    const piece = this.piece(16 * w); // 16·w <= 16·MAX_STRIPE_COLUMNS = 2 MiB: one piece a row
+    for (let j = 0; j < R; j++) {
+      await rowFile.readBytes(16 * (j * size + q * w), piece);
+      h.update(piece);
+    }
+    return h.digest('hex');
+  }
 }
 
 interface SpectraRecord extends BalancedOperand {
@@ -253,6 +281,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
     first = initialDigitSize2D(a.digitCount, bDigits, size, (d) => [sa.get(d)!, sb.get(d)!], request.boundLimit);
   }
   const tried: number[] = [];
+  const hasher = new RangeHasher();
   for (let d = first; d >= 1; d--) {
     tried.push(d);
     const maxA = blockCount(a.digitCount, d, size), maxB = blockCount(bDigits, d, size);
@@ -273,7 +302,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
       // Pass 1: spectra, in stripes.
       const spectra = async (src: DigitFileInfo, file: RecordFile, rows: number, unit: string): Promise<BalancedOperand> => {
         const record = journaled ? parse<SpectraRecord>(journal.get(key(d, unit))) : undefined;
-        if (record && record.p === p && (await hashScratch(file, 0, 16 * size * rows)) === record.hash) {
+        if (record && record.p === p && (await hasher.scratch(file, 0, 16 * size * rows)) === record.hash) {
           done += rows;
           report(done, 'spectra');
           return record;
@@ -290,7 +319,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
           done += rows - result.blocks;
           if (journaled) {
             await file.sync();
-            await journal.set(key(d, unit), JSON.stringify({ ...result, p, hash: await hashScratch(file, 0, 16 * size * rows) }));
+            await journal.set(key(d, unit), JSON.stringify({ ...result, p, hash: await hasher.scratch(file, 0, 16 * size * rows) }));
           }
           return result;
         } finally {
@@ -319,7 +348,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
             throwIfCancelled(options, operation);
             const unit = `columns-${q}`;
             const record = journaled ? parse<{ hash: string; R: number }>(journal.get(key(d, unit))) : undefined;
-            if (record && record.R === R && (await hashStripe(rowFile, q, w, size, R)) === record.hash) {
+            if (record && record.R === R && (await hasher.stripe(rowFile, q, w, size, R)) === record.hash) {
               report(++done, 'columns');
               continue;
             }
@@ -344,7 +373,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
 
       // Pass 3: rows, into the output.
       const writer = new ProductWriter(request.out, request.offset, request.reserved, d, request.scale, p);
-      const maxError = await settleRows(rowFile, R, M, size, d, writer, request, journaled ? (unit) => key(d, unit) : undefined, (rows) => {
+      const maxError = await settleRows(rowFile, R, M, size, d, writer, request, hasher, journaled ? (unit) => key(d, unit) : undefined, (rows) => {
         report(done + rows, 'rows');
       });
       if (!(maxError <= MAX_ROUNDING_ERROR)) continue;
@@ -384,17 +413,6 @@ function parse<T>(text: string | undefined): T | undefined {
   }
 }
 
-/** Hash of stripe q of the row file, rows 0..R−1 in order (what pass 2 recorded for it). */
-async function hashStripe(rowFile: RecordFile, q: number, w: number, size: number, R: number): Promise<string> {
-  const h = createHash('sha1');
-  const piece = Buffer.allocUnsafe(16 * w);
-  for (let j = 0; j < R; j++) {
-    await rowFile.readBytes(16 * (j * size + q * w), piece);
-    h.update(piece);
-  }
-  return h.digest('hex');
-}
-
 /**
  * Pass 3: row by row, the product's base-10^d digits, least significant first, into the writer. Returns the largest
  * rounding distance of the rows it settled; past MAX_ROUNDING_ERROR (or NaN) it stops at once (a fault: the caller
@@ -410,6 +428,7 @@ async function settleRows(
   d: number,
   writer: ProductWriter,
   request: Transform2DRequest,
+  hasher: RangeHasher,
   key: ((unit: string) => string) | undefined,
   progress: (rows: number) => void,
 ): Promise<number> {
@@ -438,7 +457,7 @@ async function settleRows(
         if (!record || record.from !== writer.placed) break;
         const top = Math.min(record.writer.written, request.reserved);
         const length = top - Math.min(record.from, request.reserved);
-        if ((await hashOutput(out, request.offset + request.reserved - top, length)) !== record.hash) break;
+        if ((await hasher.output(out, request.offset + request.reserved - top, length)) !== record.hash) break;
         writer.restore(record.writer);
         start = record.rows;
         carry = record.carry;
@@ -463,7 +482,7 @@ async function settleRows(
       if (key && journal && ((j + 1 - start) % rowsPerUnit === 0 || j + 1 === R)) {
         await out.sync();
         const { start: at, length } = writer.rangeSince(unitFrom);
-        const hash = await hashOutput(out, at, length);
+        const hash = await hasher.output(out, at, length);
         const record: RowsRecord = { rows: j + 1, carry: row.carry, writer: writer.state(), from: unitFrom, hash: hash ?? '' };
         await journal.set(key(`rows-${unit++}`), JSON.stringify(record));
         unitFrom = writer.placed;
