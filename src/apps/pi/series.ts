@@ -18,7 +18,7 @@
  * m − a even, so T1 and T2 have the same sign and |T| = |T1|·Q2 + P1·|T2|: the limb levels keep
  * only magnitudes, and a merge is a sum of two products, never a subtraction.
  *
- * Small ranges (≤ LEAF_TERMS terms, numbers of up to ~15,000 digits) are done on BigInt and
+ * Small ranges (≤ LEAF_TERMS terms, numbers of up to ~13,000 digits) are done on BigInt and
  * handed to the kernel once; everything above is decimal limbs. The recursion is a generator
  * that yields after each large merge, so the async driver can report progress and honour an
  * AbortSignal, while the sync driver simply runs it to the end.
@@ -36,12 +36,14 @@ const B = 545140134n;
 const C3_OVER_24 = 10939058860032000n; // 640320^3 / 24
 
 /**
- * Ranges of at most this many terms are computed on BigInt (numbers up to ~15,000 digits), then
- * converted once. V8's BigInt products (Karatsuba/Toom) beat a decimal FFT up to that size, so
- * the leaves are large: CPU time at 10^6 decimals, per leaf size (same machine, medians of 3):
- * 16 → 3.4 s, 256 → 3.1 s, 1024–4096 → 2.9 s.
+ * Ranges of at most this many terms are computed on BigInt (numbers up to ~13,000 digits, ~6,000 for P after the
+ * common factors are dropped), then converted once. V8's BigInt products (Karatsuba/Toom) beat a decimal FFT up
+ * to that size, but the conversion (BigInt toString, quadratic: ~30 ns a digit at 2,000 digits, ~100 at 27,000)
+ * grows with it, and it converts every leaf digit. CPU time of pi to 3·10^6 decimals on one thread, per leaf size,
+ * best of 2 (loaded 2-core machine): 256 → 4.17 s, 512 → 3.97 s, 1024 → 4.22 s (at 10^7 decimals with 1024-term
+ * leaves and before the common factors were dropped, the conversion was a third of the series' time).
  */
-const LEAF_TERMS = 1024;
+const LEAF_TERMS = 512;
 /** Ranges of at least this many terms yield to the driver after merging (progress, abort). */
 export const YIELD_TERMS = 1024;
 
