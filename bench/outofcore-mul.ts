@@ -65,6 +65,8 @@ interface Run {
   digits: number;
   seconds: number;
   cpuSeconds: number;
+  /** System part of cpuSeconds (page-cache and I/O work grows with the machine's memory pressure). */
+  sysSeconds: number;
   rssMiB: number;
   residueOk: boolean;
   load: string;
@@ -105,6 +107,7 @@ function measure(a: string, b: string, home: string, budget: string, p: number, 
     digits: 0,
     seconds: result.seconds,
     cpuSeconds: field('User time \\(seconds\\)') + field('System time \\(seconds\\)'),
+    sysSeconds: field('System time \\(seconds\\)'),
     rssMiB: field('Maximum resident set size \\(kbytes\\)') / 1024,
     residueOk: result.residue === expected,
     load: `${load0.toFixed(1)}→${loadavg()[0]!.toFixed(1)}`,
@@ -170,6 +173,7 @@ async function main(): Promise<void> {
       N: r.digits.toExponential(),
       'wall s': r.seconds.toFixed(1),
       'CPU s': r.cpuSeconds.toFixed(1),
+      'sys s': r.sysSeconds.toFixed(1),
       't(N)/t(N/2)': half ? (r.seconds / half.seconds).toFixed(2) : '',
       't(N)/t(N/2) CPU': half ? (r.cpuSeconds / half.cpuSeconds).toFixed(2) : '',
       d: r.digitSize + (r.grounds ? ` (${r.grounds})` : ''),

@@ -303,8 +303,12 @@ describe('2-D transform checks and resume', () => {
   test('productScratchBytes counts the spectra and the product rows', () => {
     const budget = 256 * 2 ** 20;
     const bytes = productScratchBytes(4e8, 4e8, budget);
-    // d = 2: 2·10^8 coefficients per operand, 16 bytes each, twice (spectra), and ~twice that for the rows.
-    assert.ok(bytes > 12e9 && bytes < 14e9, `${bytes}`);
+    // d = 3 (the policy's for random digits): 1.33·10^8 coefficients per operand, 16 bytes each, twice (spectra),
+    // and ~twice that for the rows.
+    assert.ok(bytes > 8e9 && bytes < 9e9, `${bytes}`);
+    // 1.6·10^9 digits: still d = 3 (~34 GB, where d = 2 would count ~51 GB).
+    const huge = productScratchBytes(1.6e9, 1.6e9, budget);
+    assert.ok(huge > 33e9 && huge < 35e9, `${huge}`);
     assert.ok(productScratchBytes(4e8, undefined, budget) < bytes);
   });
 });

@@ -77,19 +77,23 @@ function planFor(aDigits: number, bDigits: number | undefined, size: number, for
 /**
  * Bytes of scratch files an out-of-core product of operands of these digit counts writes (b undefined: a square),
  * for the engine to refuse up front what the disk cannot hold: block spectra, and for the 2-D transform its product
- * rows. Counted at d = 2 digits (the smallest digit size the bound picks for operands up to ~10^10 digits; d = 1
- * would need twice as much and happens only for adversarial operands, which then fail with a StorageError).
- * @example productScratchBytes(4e8, 4e8, 256 * 2 ** 20) // ~12.8 GB: spectra 6.4 GB, rows 6.4 GB
+ * rows. The 2-D transform is counted at the digit size its policy picks for random digits (transform2d.ts
+ * initialDigitSize2D: d = 3 from 4·10^7 to ~1.8·10^9 digits, so 1.6·10^9 × 1.6·10^9 counts 34 GB, not the 51 GB of
+ * d = 2); operands whose digits sit at the extremes get d = 2 from ~6·10^8 digits and need 1.5× that, so on a disk
+ * between the two they end midway in a DiskFullError (no temp file, no row; a resumable run keeps its checkpoint).
+ * The block convolution (a few blocks) is counted at d = 2 (the smallest digit size its bound picks up to ~10^10
+ * digits). d = 1 would need twice as much and happens only for adversarial operands, which then fail the same way.
+ * @example productScratchBytes(4e8, 4e8, 256 * 2 ** 20) // ~8.5 GB: spectra 4.3 GB, rows 4.3 GB (d = 3)
  */
 export function productScratchBytes(aDigits: number, bDigits: number | undefined, budget = getConfig().memoryBudget, blockSize?: number): number {
   const size = blockSizeFor(aDigits, bDigits ?? aDigits, budget, blockSize);
-  const d = 2;
-  const na = blockCount(aDigits, d, size), nb = bDigits === undefined ? undefined : blockCount(bDigits, d, size);
   if (planFor(aDigits, bDigits, size) === 'transform2d') {
     const inner = Math.min(size, MAX_INNER_SIZE);
+    const d = initialDigitSize2D(aDigits, bDigits ?? aDigits, inner);
     return transform2DScratchBytes(inner, blockCount(aDigits, d, inner), bDigits === undefined ? undefined : blockCount(bDigits, d, inner));
   }
-  return 16 * size * (na + (nb ?? 0));
+  const d = 2;
+  return 16 * size * (blockCount(aDigits, d, size) + (bDigits === undefined ? 0 : blockCount(bDigits, d, size)));
 }
 
 /** Decimal digits of a small positive multiplier (0 for 1). */
