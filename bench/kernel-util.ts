@@ -57,17 +57,24 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Runs fn `runs` times (gc in between when exposed); median seconds and the last value. */
-export function timed<T>(runs: number, fn: () => T): { s: number; value: T } {
+/**
+ * Runs fn `runs` times (gc in between when exposed): median wall seconds, median CPU seconds (user + system of the
+ * whole process, every kernel thread included: the steadier figure on a shared machine) and the last value.
+ */
+export function timed<T>(runs: number, fn: () => T): { s: number; cpu: number; value: T } {
   const times: number[] = [];
+  const cpus: number[] = [];
   let value!: T;
   for (let i = 0; i < runs; i++) {
     (globalThis as { gc?: () => void }).gc?.();
+    const c = process.cpuUsage();
     const t = performance.now();
     value = fn();
     times.push((performance.now() - t) / 1000);
+    const d = process.cpuUsage(c);
+    cpus.push((d.user + d.system) / 1e6);
   }
-  return { s: median(times), value };
+  return { s: median(times), cpu: median(cpus), value };
 }
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { configure, getConfig } from '../config.js';
 import { ArithmeticCheckError } from '../errors.js';
-import { natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectra, natSpectrum, natSpectrumPlan, type Nat } from './index.js';
+import { natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectra, natSpectrum, natSpectrumPlan, natDivMod, natIsqrt, type Nat } from './index.js';
+import { natMulSpectraWrapped } from './spectra.js';
 import { lastFftLength } from './fft.js';
 import { PARALLEL_MIN } from './fftcore.js';
 import { fftThreads, runShares } from './threads.js';
@@ -63,6 +64,27 @@ describe('N threads', () => {
     });
     sameLimbs(sums, 'spectral sum');
     assert.equal(natToBigInt(sums[0]!), x1 * y1 + x2 * y2);
+  });
+
+  test('wrapped products, Newton division and isqrt on transform groups: N = 1, 2, 4 bit-identical and exact', () => {
+    const r = rng(13);
+    const x = digits(r, 600_000), y = digits(r, 300_000);
+    const a = natFromBigInt(x), b = natFromBigInt(y);
+    const k = a.size + 3;
+    const plan = natSpectrumPlan([], undefined, { products: [[a, b]], limbs: k });
+    assert.ok(plan.M >= PARALLEL_MIN);
+    const wrapped = onThreads([1, 2, 4], () => natMulSpectraWrapped(natSpectrum(a, plan), natSpectrum(b, plan)));
+    sameLimbs(wrapped, 'wrapped product');
+    const m = 10n ** BigInt(4 * plan.wrapLimbs) - 1n;
+    assert.equal(natToBigInt(wrapped[0]!), (x * y) % m);
+    const quotients = onThreads([1, 2, 4], () => natDivMod(a, b));
+    sameLimbs(quotients.map((d) => d.q), 'quotient');
+    assert.equal(natToBigInt(quotients[0]!.q), x / y);
+    assert.equal(natToBigInt(quotients[0]!.r), x % y);
+    const roots = onThreads([1, 2, 4], () => natIsqrt(a));
+    sameLimbs(roots, 'root');
+    const s = natToBigInt(roots[0]!);
+    assert.ok(s * s <= x && (s + 1n) * (s + 1n) > x);
   });
 
   test('split unpacking: carries cross the cuts through runs of 9s and 0s', () => {
