@@ -127,6 +127,8 @@ export interface MultiplyRequest {
   readonly tag?: string;
   /** Rows of the product per journal record (tests; 2-D transform only). */
   readonly rowsPerRecord?: number;
+  /** Blocks of an operand's spectra per journal record (tests; 2-D transform only). */
+  readonly blocksPerRecord?: number;
   /** Fault injection (tests; 2-D transform only): sees, and may change, each product row's coefficients (times `unit`) before rounding. */
   readonly faultHook?: (digitSize: number, row: Float64Array, unit: number) => void;
 }
@@ -162,7 +164,7 @@ export async function convolveBlocksOnDisk(request: MultiplyRequest): Promise<Mu
     const outcome = await multiply2D({
       a, b, scale, out, offset, reserved, scratch, size: Math.min(size, MAX_INNER_SIZE), options, operation,
       chunkColumns: request.chunkColumns, journal: request.journal, tag: request.tag, faultHook: request.faultHook,
-      rowsPerRecord: request.rowsPerRecord,
+      rowsPerRecord: request.rowsPerRecord, blocksPerRecord: request.blocksPerRecord,
     });
     return { reserved, leadingZeros: reserved - outcome.significantDigits };
   }
