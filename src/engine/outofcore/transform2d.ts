@@ -48,21 +48,21 @@
  *
  * Resume: with a journal (journal.ts) every finished unit — a chunk of an operand's spectra (about 64 MiB of blocks,
  * written and flushed, with the reading's carry, norm and residue after it), a stripe of the row file, a chunk of
- * output rows — is recorded under `<tag>:d<d>:<unit>` with a SHA-256 of its data, hashed from memory as it is
- * written (spectra, stripes) or read back once (rows); a rerun with the same tag skips the units whose record is
+ * output rows — is recorded under `<tag>:d<d>:<unit>` with a checksum of its data (kernel/checksum.ts), taken
+ * from memory as it is written (spectra, stripes) or read back once (rows); a rerun with the same tag skips the units whose record is
  * present and whose data still hashes to it, so a kill loses at most one chunk of a pass. Scratch files then have
  * deterministic names in the (caller's) scratch folder and survive a failure.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { ArithmeticCheckError } from '../../errors.js';
 import { budgetFor } from '../../kernel/budget.js';
+import { Checksum, checksumOf } from '../../kernel/checksum.js';
 import { MAX_ROUNDING_ERROR } from '../../kernel/fft.js';
 import { randomCheckPrime } from '../../kernel/check-prime.js';
 import {
   RowSettler, WasmBlock, convolveColumnChunk, forwardBlockAt, inverseBlockAt, outerLength, outerScratchBytes, transform2DBound,
 } from '../../kernel/transform.js';
 import { activeThreads } from '../../kernel/threads.js';
-import { WASM_MEMORY_LIMIT } from '../../kernel/wasmheap.js';
+import { WASM_MEMORY_LIMIT, u8View, wasmAlloc, wasmFree } from '../../kernel/wasmheap.js';
 import type { AtomicFile, DigitFileInfo } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
 import { blockCount, readBalancedBlocks, ProductWriter, type BalancedOperand, type BalancerState, type WriterState } from './blocks.js';
@@ -156,53 +156,76 @@ export interface Transform2DOutcome {
   readonly significantDigits: number;
 }
 
-/**
- * Hash of what the journal record of a unit describes: SHA-256, like the journal's and pow's own hashes (with the
- * SHA extensions of current x86 and ARM CPUs it costs what SHA-1 does: 1.66 against 1.75 GB/s of CPU time here).
- */
+/** Bytes of the wasm buffer that verification reads scratch and output data into (hashed there, in place). */
+const VERIFY_BUFFER_BYTES = 1 << 23;
+
+/** Checksum of what the journal record of a unit describes (kernel/checksum.ts). */
 function digest(parts: Iterable<Uint8Array>): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
+  return checksumOf(parts);
 }
 
-/** The hash of a spectra chunk from its per-stripe hashes, in stripe order. */
-function combine(hashes: readonly Hash[]): string {
-  return digest(hashes.map((h) => h.digest()));
+/** The checksum of a spectra chunk from its per-stripe checksums, in stripe order. */
+function combine(sums: readonly Checksum[]): string {
+  return checksumOf(sums.map((c) => Buffer.from(c.digest(), 'latin1')));
 }
 
 /**
- * Hash of the spectra chunk of blocks [first, end) as pass 1 recorded it: per stripe q the piece of 16·w bytes of
- * each block, [16·w·(q·rows + first), 16·w·(q·rows + end)), read in one piece per stripe.
+ * Reads the byte ranges `pieces` (position, length) through a wasm buffer and adds them to `sum` in order;
+ * `read(position, target)` fills target and returns what it read (shorter: the file ends early). Returns false when
+ * a range could not be read whole.
+ */
+async function sumRanges(sum: Checksum, pieces: Iterable<[number, number]>, read: (position: number, target: Uint8Array) => Promise<number>): Promise<boolean> {
+  const buffer = wasmAlloc(VERIFY_BUFFER_BYTES);
+  try {
+    for (const [position, length] of pieces) {
+      for (let done = 0; done < length; done += VERIFY_BUFFER_BYTES) {
+        const want = Math.min(VERIFY_BUFFER_BYTES, length - done);
+        const view = u8View(buffer, want);
+        if ((await read(position + done, view)) !== want) return false;
+        sum.update(view);
+      }
+    }
+    return true;
+  } finally {
+    wasmFree(buffer);
+  }
+}
+
+/** Reads [position, position + length) of a scratch file through `sumRanges` (pieces of a record file always exist). */
+function scratchReader(file: RecordFile): (position: number, target: Uint8Array) => Promise<number> {
+  return async (position, target) => {
+    await file.readBytes(position, target);
+    return target.length;
+  };
+}
+
+/** Reads [position, position + length) of the output file and checksums it (null when the file is shorter). */
+async function hashOutput(file: AtomicFile, position: number, length: number): Promise<string | null> {
+  const sum = new Checksum();
+  try {
+    const ok = await sumRanges(sum, [[position, length]], async (at, target) => (await file.readAt(at, target)).length);
+    return ok ? sum.digest() : null;
+  } finally {
+    sum.free();
+  }
+}
+
+/**
+ * Checksum of the spectra chunk of blocks [first, end) as pass 1 recorded it: per stripe q the piece of 16·w bytes
+ * of each block, [16·w·(q·rows + first), 16·w·(q·rows + end)), one read per stripe.
  */
 async function hashSpectra(file: RecordFile, rows: number, w: number, stripes: number, first: number, end: number): Promise<string> {
-  const length = 16 * w * (end - first);
-  const buffer = Buffer.allocUnsafe(Math.min(length, 1 << 23));
-  const hashes: Hash[] = [];
-  for (let q = 0; q < stripes; q++) {
-    const h = createHash('sha256');
-    const position = 16 * w * (q * rows + first);
-    for (let done = 0; done < length; done += buffer.length) {
-      const part = buffer.subarray(0, Math.min(buffer.length, length - done));
-      await file.readBytes(position + done, part);
-      h.update(part);
+  const sums: Checksum[] = [];
+  try {
+    for (let q = 0; q < stripes; q++) {
+      const sum = new Checksum();
+      sums.push(sum);
+      await sumRanges(sum, [[16 * w * (q * rows + first), 16 * w * (end - first)]], scratchReader(file));
     }
-    hashes.push(h);
+    return combine(sums);
+  } finally {
+    for (const sum of sums) sum.free();
   }
-  return combine(hashes);
-}
-
-/** Reads [position, position + length) of the output file and hashes it (null when the file is shorter). */
-async function hashOutput(file: AtomicFile, position: number, length: number): Promise<string | null> {
-  const h = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(length, 1 << 23)));
-  for (let done = 0; done < length; done += buffer.length) {
-    const want = Math.min(buffer.length, length - done);
-    const part = await file.readAt(position + done, buffer.subarray(0, want));
-    if (part.length !== want) return null;
-    h.update(part);
-  }
-  return h.digest('hex');
 }
 
 /** A recorded chunk of pass 1: blocks [first, blocks) of an operand, and the reading's state after them. */
@@ -281,25 +304,25 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
         }
         const perRecord = request.blocksPerRecord ?? Math.max(1, Math.floor(SPECTRA_BYTES_PER_UNIT / (16 * size)));
         const block = new WasmBlock(size);
-        // The chunk's hash: SHA-256 of the per-stripe SHA-256s of its pieces (its bytes in file order, stripe by stripe).
-        let hashes: Hash[] = [];
+        // The chunk's checksum: that of its per-stripe checksums (its bytes in file order, stripe by stripe).
+        let sums: Checksum[] = [];
         let first = from?.blocks ?? 0;
         try {
           const result = await readBalancedBlocks(src, d, size, p, options, operation, async (i, coefficients, state) => {
             block.doubles().subarray(0, size).set(coefficients);
             forwardBlockAt(block, size);
-            if (journaled && hashes.length === 0) hashes = Array.from({ length: stripes }, () => createHash('sha256'));
+            if (journaled && sums.length === 0) sums = Array.from({ length: stripes }, () => new Checksum());
             for (let q = 0; q < stripes; q++) {
               const piece = block.bytes(16 * w * q, 16 * w);
-              if (journaled) hashes[q]!.update(piece);
+              if (journaled) sums[q]!.update(piece);
               await file.writeBytes(16 * w * (q * rows + i), piece);
             }
             report(++done, 'spectra');
             if (journaled && (state.blocks - first === perRecord || state.last)) {
               await file.sync();
-              const record: SpectraRecord = { ...state, first, p, size, w, hash: combine(hashes) };
+              const record: SpectraRecord = { ...state, first, p, size, w, hash: combine(sums) };
+              sums = [];
               await journal.set(key(d, `${unit}-${chunk++}`), JSON.stringify(record));
-              hashes = [];
               first = state.blocks;
             }
           }, from);
@@ -307,6 +330,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
           done += rows - result.blocks;
           return result;
         } finally {
+          for (const sum of sums) sum.free();
           block.free();
         }
       };
@@ -390,15 +414,16 @@ function parse<T>(text: string | undefined): T | undefined {
   }
 }
 
-/** Hash of stripe q of the row file, rows 0..R−1 in order (what pass 2 recorded for it). */
+/** Checksum of stripe q of the row file, rows 0..R−1 in order (what pass 2 recorded for it). */
 async function hashStripe(rowFile: RecordFile, q: number, w: number, size: number, R: number): Promise<string> {
-  const h = createHash('sha256');
-  const piece = Buffer.allocUnsafe(16 * w);
-  for (let j = 0; j < R; j++) {
-    await rowFile.readBytes(16 * (j * size + q * w), piece);
-    h.update(piece);
+  const sum = new Checksum();
+  try {
+    const pieces = Array.from({ length: R }, (_, j): [number, number] => [16 * (j * size + q * w), 16 * w]);
+    await sumRanges(sum, pieces, scratchReader(rowFile));
+    return sum.digest();
+  } finally {
+    sum.free();
   }
-  return h.digest('hex');
 }
 
 /**
