@@ -210,6 +210,7 @@ console.table(kernelRows);
 console.log('\n2./3. file → file product: ours (engine mul, own process each) vs native GMP decimal pipeline; growth');
 const fileRows: Array<Record<string, string | number>> = [];
 const fileTimes = new Map<number, number>();
+const fileCpu = new Map<number, number>();
 for (const n of fileSizes) {
   const fa = join(home, `a-${n}.txt`), fb = join(home, `b-${n}.txt`), gmpOut = join(home, 'gmp-out.txt');
   writeRandomDigitFile(fa, n);
@@ -240,7 +241,9 @@ for (const n of fileSizes) {
   }
   const s = median(oursTimes);
   fileTimes.set(n, s);
+  fileCpu.set(n, median(oursCpu));
   const quarter = fileTimes.get(n / 4);
+  const quarterCpu = fileCpu.get(n / 4);
   const g = gmpTimes.length ? median(gmpTimes) : undefined;
   fileRows.push({
     digits: n,
@@ -250,6 +253,8 @@ for (const n of fileSizes) {
     'CPU s ours / GMP': `${fmt(median(oursCpu))} / ${fmt(gmpCpu.length ? median(gmpCpu) : undefined)}`,
     'CPU ratio': ratio(median(oursCpu), gmpCpu.length ? median(gmpCpu) : undefined),
     't(n)/t(n/4)': quarter ? (s / quarter).toFixed(2) : '-',
+    // The same ratio in CPU time: on a shared machine the wall ratio measures the neighbours too.
+    'CPU(n)/CPU(n/4)': quarterCpu ? (median(oursCpu) / quarterCpu).toFixed(2) : '-',
     'ours peak RSS MiB': rss,
     checked,
   });

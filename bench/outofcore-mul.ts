@@ -8,7 +8,10 @@
  *
  *   node dist/bench/outofcore-mul.js [--sizes 1e8,2e8,4e8] [--budgets 256MiB,1GiB] [--reference 8GiB]
  *                                    [--runs 256MiB:1e8,1GiB:4e8,...] [--huge] [--dir /tmp/x]
- *   --huge      adds 8e8 and 1.6e9 to the sizes (~50 GB of scratch for 1.6e9)
+ *   --huge      adds 8e8 and 1.6e9 to the sizes (1.6e9: ~34 GB of scratch at d = 3, plus 3.2 GB of operands and
+ *               3.2 GB of product; the engine refuses up front below ~51 GB free, counting at d = 2)
+ * Each row also shows the 2-D transform's digit size d (its grounds: proven or policy, transform2d.ts) and the
+ * largest rounding distance of the product (the 1/4 check's margin).
  *   --runs      an explicit list of budget:N products instead of budgets × sizes (+ reference at the largest N)
  *   --reference none: no reference run
  *   node dist/bench/outofcore-mul.js --child A B   (internal: one product with the ambient MATHSTREAM_MEMORY)
@@ -41,6 +44,7 @@ async function fileResidue(path: string, p: number): Promise<number> {
 async function child(a: string, b: string): Promise<void> {
   const { StreamNumber } = await import('../src/number.js');
   const { mul, plannedOutOfCore } = await import('../src/engine/index.js');
+  const transform2d = await import('../src/engine/outofcore/transform2d.js');
   const x = await StreamNumber.fromPath(a);
   const y = await StreamNumber.fromPath(b);
   const started = performance.now();
@@ -48,7 +52,11 @@ async function child(a: string, b: string): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const p = Number(process.env.BENCH_PRIME);
   const residue = await fileResidue(product.path, p);
-  console.log(JSON.stringify({ seconds, digits: product.digitCount, residue, outOfCore: plannedOutOfCore(x.digitCount, y.digitCount) }));
+  const last = transform2d.lastTransform2D;
+  console.log(JSON.stringify({
+    seconds, digits: product.digitCount, residue, outOfCore: plannedOutOfCore(x.digitCount, y.digitCount),
+    digitSize: last ? last.tried.join('→') : '', grounds: last?.grounds ?? '', maxError: last?.maxError ?? Number.NaN,
+  }));
   product.free();
 }
 
@@ -61,6 +69,11 @@ interface Run {
   residueOk: boolean;
   load: string;
   outOfCore: boolean;
+  /** The 2-D transform's digit sizes tried ('3', or '3→2' after a retry; '' for another method). */
+  digitSize: string;
+  grounds: string;
+  /** Largest rounding distance of the product's rows. */
+  maxError: number;
 }
 
 const MIB = 2 ** 20;
@@ -84,7 +97,9 @@ function measure(a: string, b: string, home: string, budget: string, p: number, 
   rmSync(home, { recursive: true, force: true });
   if (run.status !== 0) throw new Error(`child (${budget}) failed: ${run.stderr.slice(-2000)}`);
   const field = (name: string) => Number(new RegExp(`${name}: ([\\d.]+)`).exec(run.stderr)?.[1] ?? Number.NaN);
-  const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as { seconds: number; digits: number; residue: number; outOfCore: boolean };
+  const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
+    seconds: number; digits: number; residue: number; outOfCore: boolean; digitSize: string; grounds: string; maxError: number;
+  };
   return {
     budget,
     digits: 0,
@@ -94,6 +109,9 @@ function measure(a: string, b: string, home: string, budget: string, p: number, 
     residueOk: result.residue === expected,
     load: `${load0.toFixed(1)}→${loadavg()[0]!.toFixed(1)}`,
     outOfCore: result.outOfCore,
+    digitSize: result.digitSize,
+    grounds: result.grounds,
+    maxError: result.maxError,
   };
 }
 
@@ -153,6 +171,9 @@ async function main(): Promise<void> {
       'wall s': r.seconds.toFixed(1),
       'CPU s': r.cpuSeconds.toFixed(1),
       't(N)/t(N/2)': half ? (r.seconds / half.seconds).toFixed(2) : '',
+      't(N)/t(N/2) CPU': half ? (r.cpuSeconds / half.cpuSeconds).toFixed(2) : '',
+      d: r.digitSize + (r.grounds ? ` (${r.grounds})` : ''),
+      'max rounding': Number.isFinite(r.maxError) ? r.maxError.toExponential(1) : '',
       'vs ref': ref && ref !== r ? (r.seconds / ref.seconds).toFixed(2) : '',
       'peak RSS MiB': r.rssMiB.toFixed(0),
       'RSS − budget MiB': (r.rssMiB - parseBytes(r.budget) / MIB).toFixed(0),

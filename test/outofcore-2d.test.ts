@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { StreamNumber } from '../src/number.js';
 import { mulOutOfCore, powOutOfCore } from '../src/engine/outofcore/index.js';
 import { convolveBlocksOnDisk, productScratchBytes } from '../src/engine/outofcore/multiply.js';
+import { initialDigitSize2D, lastTransform2D, randomDigitMeanSquare } from '../src/engine/outofcore/transform2d.js';
+import { sampleMeanSquares } from '../src/engine/outofcore/blocks.js';
 import { MemoryJournal } from '../src/engine/outofcore/journal.js';
 import { ScratchDir } from '../src/engine/outofcore/scratch.js';
 import { AtomicFile } from '../src/storage/index.js';
@@ -310,6 +312,64 @@ describe('2-D transform checks and resume', () => {
     } finally {
       await out.abort();
       ScratchDir.at(folder).remove();
+      x.free();
+    }
+  });
+
+  test('digit-size policy: the sampled norms give digits at the extremes smaller digits up front, random ones keep theirs', async () => {
+    // Inner blocks of 64 points and 20 000-digit operands: the proven bound is 1.7e-3 for random 4-digit digits and
+    // 5.1e-3 for digits all at the extreme (4999; 2.9e-3 for one such operand), 6.8e-5 at d = 3; a limit of 2.5e-3 makes them behave like huge
+    // operands (kernel/transform.ts TRANSFORM2D_POLICY_LIMIT) at this size.
+    const boundLimit = 2.5e-3;
+    const random = seededRandom(31);
+    const a = randomInteger(20_000, false, random), b = randomInteger(20_000, false, random);
+    const extreme = BigInt('4999'.repeat(5_000));
+    const scratch = ScratchDir.create();
+    try {
+      for (const [x0, y0, want] of [[a, b, [4]], [extreme, extreme + 2n, [3]], [extreme, a, [3]]] as const) {
+        const x = await StreamNumber.fromLiteral(x0), y = await StreamNumber.fromLiteral(y0);
+        const out = await AtomicFile.create(getConfig().logDir);
+        const outcome = await convolveBlocksOnDisk({
+          a: x.info, b: y.info, out, offset: 0, scratch, blockSize: 64, chunkColumns: 8, method: 'transform2d', boundLimit,
+        });
+        assert.equal(await productText(out, outcome.reserved, outcome.leadingZeros), String(x0 * y0));
+        assert.deepEqual(lastTransform2D?.tried, want, 'chosen up front: no retry');
+        assert.ok(lastTransform2D!.maxError < 0.01, `${lastTransform2D!.maxError}`);
+        await out.abort();
+        x.free();
+        y.free();
+      }
+    } finally {
+      scratch.remove();
+    }
+    // Without a limit this small, both are proven at d = 4.
+    const x = await StreamNumber.fromLiteral(extreme);
+    (await mulOutOfCore(x, x, false, {}, { ...TWO_D, blockSize: 64, chunkColumns: 8 })).free();
+    assert.deepEqual(lastTransform2D?.tried, [4]);
+    assert.equal(lastTransform2D?.grounds, 'proven');
+    x.free();
+  });
+
+  test('digit-size policy at full size: d = 3 for random digits from 10^8 to 1.6·10^9, d = 2 at the extremes from 8·10^8', () => {
+    const s = 1 << 20;
+    const extreme = (d: number) => [(10 ** d / 2 - 1) ** 2, (10 ** d / 2 - 1) ** 2] as const;
+    for (const n of [1e8, 2e8, 4e8, 8e8, 1.6e9]) assert.equal(initialDigitSize2D(n, n, s), 3, `random, ${n}`);
+    for (const n of [8e8, 1.6e9]) assert.equal(initialDigitSize2D(n, n, s, extreme), 2, `extreme, ${n}`);
+    assert.equal(initialDigitSize2D(1e8, 1e8, s, extreme), 3);
+  });
+
+  test('sampleMeanSquares: random digits near (10^2d − 1)/12, the extremes exactly, nines as −1', async () => {
+    const random = seededRandom(5);
+    const cases: [bigint, (d: number) => number, number][] = [
+      [randomInteger(30_000, false, random), randomDigitMeanSquare, 0.05],
+      [BigInt('4999'.repeat(3_000)), () => 4999 ** 2, 1e-3],
+      [10n ** 12_000n - 1n, () => 1, 1e-3],
+    ];
+    for (const [value, expected, tolerance] of cases) {
+      const x = await StreamNumber.fromLiteral(value);
+      const squares = await sampleMeanSquares(x.info, [4]);
+      const got = squares.get(4)!;
+      assert.ok(Math.abs(got / expected(4) - 1) < tolerance, `${got} vs ${expected(4)}`);
       x.free();
     }
   });

@@ -19,7 +19,7 @@ import {
   natSub,
   natTruncLimbs, LIMB_FACTOR_LIMIT, natToNumber, natFromNumber,
 } from './nat.js';
-import { KERNEL_MULTIPLIER, type Multiplier } from './multiplier.js';
+import { KERNEL_MULTIPLIER, type Multiplier, type TransformGroup } from './multiplier.js';
 
 /** Below `m.newtonDivThreshold` limbs in min(quotient, divisor) schoolbook division is used (the default lives with
  * the Multiplier, which carries it per computation). */
@@ -123,20 +123,28 @@ function scaleInto(src: Uint16Array, f: number, out: Float64Array): void {
  * X ≈ floor(B^2n / D) for D with exactly n limbs (top limb non-zero), |error| a few units.
  * With h = floor(n/2)+1 and Xh ≈ B^2h/Dh (Dh = top h limbs of D), Y = Xh·B^(n−h) ≈ B^2n/D and one Newton step
  * X = Y + Xh·E/B^2h with E = B^(n+h) − D·Xh. E is truncated by B^(h−2) (changes the step by < 1/B).
+ *
+ * D·Xh is a wrapped product (natMulSpectraWrapped): with D = Dh·B^(n−h) + Dl and Xh = B^2h/Dh + e (|e| a few
+ * units, Dh >= B^(h−1)), D·Xh − B^(n+h) = e·Dh·B^(n−h) + Dl·Xh, of magnitude < few·B^n + B^(n−h)·B^(h+1) < B^(n+2).
+ * So D·Xh mod (B^k − 1) with k >= n + 3 determines it (TransformGroup.difference): a transform for n + 3 limbs
+ * instead of the 1.5·n of the full product, and Xh's transform serves both products of the step (transform reuse).
  */
 export function reciprocalApprox(D: Nat, n: number, m: Multiplier = KERNEL_MULTIPLIER): Nat {
   if (n <= INV_BASE_LIMBS) return schoolbookDivMod(natShiftLimbs(NAT_ONE, 2 * n), D).q;
   const h = (n >> 1) + 1;
   const Xh = reciprocalApprox(natTruncLimbs(D, n - h), h, m);
-  const T = m.mul(D, Xh);
-  const P = natShiftLimbs(NAT_ONE, n + h);
-  const Y = natShiftLimbs(Xh, n - h);
-  if (natCompare(T, P) <= 0) {
-    const E1 = natTruncLimbs(natSub(P, T), h - 2);
-    return natAdd(Y, natTruncLimbs(m.mul(Xh, E1), h + 2));
+  const g = m.group([[[Xh, { size: n - h + 4, like: Xh }]]], { products: [[D, Xh]], limbs: n + 3 }, 3);
+  let diff, corr;
+  try {
+    // E = B^(n+h) − D·Xh.
+    diff = g.difference({ power: n + h }, D, Xh, n + 2);
+    g.release(D);
+    corr = natTruncLimbs(g.mul(Xh, natTruncLimbs(diff.magnitude, h - 2)), h + 2);
+  } finally {
+    g.close();
   }
-  const E1 = natTruncLimbs(natSub(T, P), h - 2);
-  const corr = natTruncLimbs(m.mul(Xh, E1), h + 2);
+  const Y = natShiftLimbs(Xh, n - h);
+  if (!diff.negative) return natAdd(Y, corr);
   return natCompare(corr, Y) < 0 ? natSub(Y, corr) : Y;
 }
 
@@ -159,16 +167,37 @@ export const CHUNKED_DIV_LIMBS = 480;
  */
 function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
   const qlen = a.limbs.length - b.limbs.length + 1;
+  const lb = b.limbs.length;
+  let result: { q: Nat; r: Nat };
   if (qlen < CHUNKED_DIV_LIMBS) {
     const k = qlen + 2;
-    return quotientChunk(a, b, reciprocalOf(b, k, m), k, m);
+    const X = reciprocalOf(b, k, m);
+    const estimates = m.group([[[X, { size: qlen + 1, like: X }]]], undefined, 3);
+    const corrections = m.group([], { products: [[b, { size: qlen + 1, like: b }]], limbs: lb + 3 }, 3);
+    try {
+      result = quotientChunk(a, b, X, k, estimates, corrections, m);
+    } finally {
+      estimates.close();
+      corrections.close();
+    }
+  } else {
+    const c = Math.ceil(qlen / 2);
+    const h = c + 3;
+    const X = reciprocalOf(b, h, m);
+    // X serves both estimates and b both corrections: each is transformed once (liveSpectra: X or b, the other
+    // operand, the output).
+    const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 3);
+    const corrections = m.group([], { products: [[b, { size: c, like: b }]], limbs: lb + 3 }, 3);
+    try {
+      const high = quotientChunk(natTruncLimbs(a, c), b, X, h, estimates, corrections, m);
+      const low = quotientChunk(aboveLimbs(high.r, a, c), b, X, h, estimates, corrections, m);
+      result = { q: aboveLimbs(high.q, low.q, c), r: low.r };
+    } finally {
+      estimates.close();
+      corrections.close();
+    }
   }
-  const c = Math.ceil(qlen / 2);
-  const h = c + 3;
-  const X = reciprocalOf(b, h, m);
-  const high = quotientChunk(natTruncLimbs(a, c), b, X, h, m);
-  const low = quotientChunk(aboveLimbs(high.r, a, c), b, X, h, m);
-  return { q: aboveLimbs(high.q, low.q, c), r: low.r };
+  return result;
 }
 
 /** hi·B^c + (lo mod B^c) in one allocation (the two parts do not overlap: no carries, no temporaries). */
@@ -185,24 +214,31 @@ function reciprocalOf(b: Nat, k: number, m: Multiplier): Nat {
   return reciprocalApprox(lb >= k ? natTruncLimbs(b, lb - k) : natShiftLimbs(b, k - lb), k, m);
 }
 
-/** Exact (q, r) = W / b for W < b·B^(k−3), from X = reciprocalOf(b, k): the estimate, then `correct`. */
-function quotientChunk(W: Nat, b: Nat, X: Nat, k: number, m: Multiplier): { q: Nat; r: Nat } {
+/**
+ * Exact (q, r) = W / b for W < b·B^(k−3), from X = reciprocalOf(b, k): the estimate (a product of the `estimates`
+ * group), then the exact remainder W − q·b from a wrapped product of the `corrections` group, and `settle`.
+ * The estimate is within a few units of W/b, so |W − q·b| < few·b < B^(lb+1), which q·b modulo B^k' − 1
+ * (k' >= lb + 3) and W modulo the same determine (TransformGroup.difference).
+ */
+function quotientChunk(W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier): { q: Nat; r: Nat } {
   if (natCompare(W, b) < 0) return { q: NAT_ZERO, r: W };
-  const q = natTruncLimbs(m.mul(natTruncLimbs(W, b.limbs.length - 2), X), k + 2);
-  return correct(W, b, q, m);
+  const top = natTruncLimbs(W, b.limbs.length - 2);
+  const q = natTruncLimbs(estimates.mul(top, X), k + 2);
+  estimates.release(top);
+  const diff = corrections.difference(W, q, b, b.limbs.length + 1);
+  corrections.release(q);
+  return settle(q, diff.negative, diff.magnitude, b, m);
 }
 
-/** Exact (q, r) from an estimate q of floor(a/b): r = a − q·b repaired by dividing the excess by b. */
-function correct(a: Nat, b: Nat, q: Nat, m: Multiplier): { q: Nat; r: Nat } {
-  const qb = m.mul(q, b);
-  if (natCompare(qb, a) > 0) {
-    const excess = natSub(qb, a);
-    const { q: dq, r: rr } = natDivMod(excess, b, m);
+/** Exact (q, r) from an estimate q and its remainder ±e = a − q·b (`negative`: q·b > a), by dividing e by b. */
+function settle(q: Nat, negative: boolean, e: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
+  if (negative) {
+    if (e.limbs.length === 0) return { q, r: NAT_ZERO };
+    const { q: dq, r: rr } = natDivMod(e, b, m);
     if (rr.limbs.length === 0) return { q: natSub(q, dq), r: NAT_ZERO };
     return { q: natSub(q, natAdd(dq, NAT_ONE)), r: natSub(b, rr) };
   }
-  const r = natSub(a, qb);
-  if (cmpLimbs(r.limbs, r.limbs.length, b.limbs, b.limbs.length) < 0) return { q, r };
-  const { q: dq, r: rr } = natDivMod(r, b, m);
+  if (cmpLimbs(e.limbs, e.limbs.length, b.limbs, b.limbs.length) < 0) return { q, r: e };
+  const { q: dq, r: rr } = natDivMod(e, b, m);
   return { q: natAdd(q, dq), r: rr };
 }

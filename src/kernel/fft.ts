@@ -169,6 +169,57 @@ function addCarry(view: Uint16Array, i: number, end: number, c: number): number 
  * whatever the cut).
  */
 export function unpackAt(src: number, M: number, L: number, d: number, outLimbs: number, scratch: number): Uint16Array | null {
+  const runs = unpackRuns(src, M, L, d, outLimbs, scratch);
+  if (runs === null) return null;
+  const { view, top } = runs;
+  let V = runs.V;
+  if (top > outLimbs) {
+    for (let i = outLimbs; i < top; i++) if (view[i] !== 0) throw new ArithmeticCheckError('FFT product overflows its length: internal fault');
+  }
+  const limbs = new Uint16Array(outLimbs);
+  limbs.set(view.subarray(0, Math.min(top, outLimbs)));
+  // What is left above the last run: V at limb `top`, which must be >= 0 and fit.
+  if (V < 0) throw new ArithmeticCheckError('FFT product is negative: internal fault');
+  let o = top;
+  while (V > 0 && o < outLimbs) {
+    const hi = Math.floor(V / BASE);
+    limbs[o++] = V - hi * BASE;
+    V = hi;
+  }
+  if (V > 0) throw new ArithmeticCheckError('FFT product overflows its length: internal fault');
+  // The scratch now holds the whole product too (its residue is computed there, compiled).
+  view.set(limbs.subarray(Math.min(top, outLimbs)), Math.min(top, outLimbs));
+  return limbs;
+}
+
+/**
+ * The wrapped (cyclic) end of a transform: the packed product at `src` (M points, scaled by M) holds the cyclic
+ * convolution of length N = 2M of the operands' balanced base-10^d digits, i.e. their product modulo
+ * 10^(dN) − 1 = B^k − 1 with k = d·M/2 limbs (x^N ≡ 1 at x = 10^d). All N digits are rounded and carried like
+ * unpackAt's (the same compiled runs); the carry V left above digit N − 1 (of either sign) is worth V·B^k ≡ V, so it
+ * is added back at limb 0. Returns the k limbs of the residue in [0, B^k − 1), or null as unpackAt.
+ * `scratch`: unpackScratchBytes(2M, d, k).
+ */
+export function unpackWrappedAt(src: number, M: number, d: number, scratch: number): Uint16Array | null {
+  const k = (d * M) / 2;
+  const runs = unpackRuns(src, M, 2 * M, d, k, scratch);
+  if (runs === null) return null;
+  // N = 2M digits of d each make whole limbs (4 | d·N since 4 | M), so nothing is pending above limb k.
+  if (runs.top !== k) throw new ArithmeticCheckError('internal: wrapped unpacking ended off a limb boundary');
+  const limbs = Uint16Array.from(runs.view.subarray(0, k));
+  // |V| < 2^53, far below B^k: at most two rounds (a carry or borrow out of the top comes back as ±1 at limb 0).
+  for (let c = runs.V; c !== 0; ) c = addCarry(limbs, 0, k, c);
+  let all = true;
+  for (let i = 0; i < k && all; i++) all = limbs[i] === BASE - 1;
+  if (all) limbs.fill(0); // B^k − 1 ≡ 0
+  return limbs;
+}
+
+/**
+ * The compiled unpacking runs of digits [0, L) and their carries joined: the limbs [0, top) in the scratch (`view`),
+ * and V, the signed value left at limb `top`. null when a rounding distance is beyond MAX_ROUNDING_ERROR.
+ */
+function unpackRuns(src: number, M: number, L: number, d: number, outLimbs: number, scratch: number): { view: Uint16Array; top: number; V: number } | null {
   const T = M >= PARALLEL_MIN ? activeThreads() : 1;
   const cuts: number[] = [];
   for (let t = 0; t < T; t++) cuts.push(12 * Math.floor((L * t) / (12 * T)));
@@ -202,23 +253,7 @@ export function unpackAt(src: number, M: number, L: number, d: number, outLimbs:
     if (t < T - 1) c += run.carry;
     else V = run.acc + run.carry * run.accPow + c;
   }
-  if (top > outLimbs) {
-    for (let i = outLimbs; i < top; i++) if (view[i] !== 0) throw new ArithmeticCheckError('FFT product overflows its length: internal fault');
-  }
-  const limbs = new Uint16Array(outLimbs);
-  limbs.set(view.subarray(0, Math.min(top, outLimbs)));
-  // What is left above the last run: V at limb `top`, which must be >= 0 and fit.
-  if (V < 0) throw new ArithmeticCheckError('FFT product is negative: internal fault');
-  let o = top;
-  while (V > 0 && o < outLimbs) {
-    const hi = Math.floor(V / BASE);
-    limbs[o++] = V - hi * BASE;
-    V = hi;
-  }
-  if (V > 0) throw new ArithmeticCheckError('FFT product overflows its length: internal fault');
-  // The scratch now holds the whole product too (its residue is computed there, compiled).
-  view.set(limbs.subarray(Math.min(top, outLimbs)), Math.min(top, outLimbs));
-  return limbs;
+  return { view, top, V };
 }
 
 /** Largest distance to the nearest integer seen by the last successful unpackAt (tests compare it with the bound). */

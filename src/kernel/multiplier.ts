@@ -9,9 +9,13 @@
  */
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
-import { Nat, natAdd, natDigitCount } from './nat.js';
+import { CHECK_PRIME } from './mul.js';
+import { NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natShiftLimbs, natSub } from './nat.js';
 import { planSharedTransforms } from './planner.js';
-import { natMulAddSpectra, natSpectrum, natSpectrumPlan, type NatSpectrum } from './spectra.js';
+import {
+  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraWrapped, natSpectrum, natWrappedDifference, natSpectrumPlan, type NatSpectrum, type PlanOperand,
+  type SpectrumPlan,
+} from './spectra.js';
 
 /** A product a·b (the same Nat twice is a square). */
 export type Product = readonly [Nat, Nat];
@@ -56,6 +60,28 @@ export class Multiplier {
   /** The options of the next single product (natMul/natSqr): this multiplier's knobs and current budget. */
   private options(): MulOptions {
     return { ...this.productOptions, budget: this.budget };
+  }
+
+  /** @internal the options of the next product (TransformGroup's spectral products). */
+  productOptionsNow(): MulOptions {
+    return this.options();
+  }
+
+  /**
+   * A group of products that share transforms: `sums` and the `wrap`ped products (modulo B^k − 1, k >= wrap.limbs)
+   * as natSpectrumPlan takes them (operands not computed yet as stand-ins), with at most `liveSpectra` spectra alive
+   * at once. When they do not fit the budget (or are too small for the FFT), the group multiplies one by one.
+   * @example const g = m.group([[[xh, e]]], { products: [[d, xh]], limbs: k + 3 }, 3);
+   */
+  group(sums: ReadonlyArray<ReadonlyArray<readonly [PlanOperand, PlanOperand]>>, wrap: { products: ReadonlyArray<readonly [PlanOperand, PlanOperand]>; limbs: number } | undefined, liveSpectra: number): TransformGroup {
+    const plan = natSpectrumPlan(sums, this.productOptions.fftThreshold, wrap);
+    let resultLimbs = 0;
+    for (const sum of sums) for (const [a, b] of sum) resultLimbs = Math.max(resultLimbs, a.size + b.size);
+    resultLimbs = Math.max(resultLimbs, plan.wrapLimbs);
+    if (plan.M === 0 || !planSharedTransforms(plan.M, liveSpectra, 4 * resultLimbs, this.budget)) {
+      return new TransformGroup(this, undefined, wrap?.limbs ?? 0);
+    }
+    return new TransformGroup(this, plan, plan.wrapLimbs);
   }
 
   /** a·b within the budget (a square when a === b). */
@@ -103,6 +129,105 @@ export class Multiplier {
       return value;
     });
   }
+}
+
+/**
+ * Products of one step of a computation that share operands, some of them wrapped modulo B^k − 1 (Newton's
+ * iterations: the divisor's or an iterate's transform serves two products, and a product whose high or low part is
+ * known beforehand is computed modulo B^k − 1 with a transform as long as the part that is not). Operands are
+ * transformed once, on first use, and kept in the wasm memory until `release` or `close` (which the caller must
+ * reach: try/finally). Made by Multiplier.group, which falls back to products planned one by one (and reduced, for
+ * the wrapped ones) when the spectra do not fit the budget.
+ */
+export class TransformGroup {
+  private readonly spectra = new Map<Nat, NatSpectrum>();
+
+  /**
+   * @param plan the shared plan, or undefined to multiply one by one
+   * @param wrapLimbs k of the wrapped products' modulus B^k − 1 (>= the requested limbs; the plan's when it has one)
+   */
+  constructor(
+    private readonly m: Multiplier,
+    private readonly plan: SpectrumPlan | undefined,
+    readonly wrapLimbs: number,
+  ) {}
+
+  private spectrum(x: Nat): NatSpectrum {
+    let s = this.spectra.get(x);
+    if (s === undefined) {
+      s = natSpectrum(x, this.plan!, true);
+      this.spectra.set(x, s);
+    }
+    return s;
+  }
+
+  /** a·b. */
+  mul(a: Nat, b: Nat): Nat {
+    if (this.plan === undefined) return this.m.mul(a, b);
+    return natMulAddSpectra([[this.spectrum(a), this.spectrum(b)]], this.m.productOptionsNow());
+  }
+
+  /** a·b mod (B^k − 1), k = wrapLimbs, in [0, B^k − 1) (not residue-checked: see natMulSpectraWrapped). */
+  mulWrapped(a: Nat, b: Nat): Nat {
+    if (this.plan === undefined) return natModWrapped(this.m.mul(a, b), this.wrapLimbs);
+    return natMulSpectraWrapped(this.spectrum(a), this.spectrum(b), this.m.productOptionsNow());
+  }
+
+  /**
+   * c − a·b as a sign and a magnitude, for a caller who knows that |c − a·b| < B^bound (the group's wrap must be
+   * longer: wrapLimbs > bound): from a·b and c modulo B^k − 1 (natWrappedDifference), with the product's transform
+   * as long as the difference instead of the product. Verified like every product: the difference must be below
+   * B^bound and agree with c − a·b modulo the process's check prime (which also catches a residue that aliased
+   * because the caller's bound was wrong); otherwise the full product is formed (residue-checked) and subtracted,
+   * so the result is exact whatever the bound. `c` may be a power of B, given by its exponent.
+   */
+  difference(c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number): { negative: boolean; magnitude: Nat } {
+    const k = this.wrapLimbs;
+    const p = CHECK_PRIME;
+    const power = c instanceof Nat ? undefined : c.power;
+    if (k > bound) {
+      const cm = power === undefined ? natModWrapped(c as Nat, k) : natShiftLimbs(NAT_ONE, power % k);
+      const d = natWrappedDifference(cm, this.mulWrapped(a, b), k);
+      if (d.magnitude.size <= bound) {
+        const rc = power === undefined ? this.residue(c as Nat) : powModB(power, p);
+        const rm = modLimbs(d.magnitude.limbs, d.magnitude.size, p);
+        const v = (rc - ((this.residue(a) * this.residue(b)) % p) + (d.negative ? rm : p - rm) + 2 * p) % p;
+        if (v === 0) return d;
+      }
+    }
+    const ab = this.m.mul(a, b);
+    const cc = power === undefined ? (c as Nat) : natShiftLimbs(NAT_ONE, power);
+    return natCompare(cc, ab) >= 0 ? { negative: false, magnitude: natSub(cc, ab) } : { negative: true, magnitude: natSub(ab, cc) };
+  }
+
+  private residue(x: Nat): number {
+    const s = this.spectra.get(x);
+    return s !== undefined ? s.residue : modLimbs(x.limbs, x.size, CHECK_PRIME);
+  }
+
+  /** Frees the spectra of these operands (they are not used again). */
+  release(...xs: Nat[]): void {
+    for (const x of xs) {
+      const s = this.spectra.get(x);
+      if (s !== undefined) natFreeSpectrum(s);
+      this.spectra.delete(x);
+    }
+  }
+
+  /** Frees every spectrum of the group. */
+  close(): void {
+    this.release(...this.spectra.keys());
+  }
+}
+
+/** B^e mod p for p <= 2^26 (every product < 2^52: exact). */
+function powModB(e: number, p: number): number {
+  let r = 1;
+  for (let b = 10000 % p; e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) r = (r * b) % p;
+    b = (b * b) % p;
+  }
+  return r;
 }
 
 /** Spectra alive at once while computing `sums` in order (operands kept until their last use, plus one output). */

@@ -68,14 +68,21 @@ describe('planProduct picks each branch at the right sizes and budgets', () => {
     assert.equal(planProduct(2e5, 1e6, { budget: 1 }).splitDigits, 5e5);
   });
 
-  test('operands in files: their text and limbs count, and beyond the budget the product goes out of core', () => {
+  test('operands in files: their text and limbs count; beyond the budget one split, then out of core', () => {
     const memory = planProduct(1e6, 1e6);
     const files = planProduct(1e6, 1e6, { operands: 'files' });
     assert.equal(files.method, 'fft');
     assert.equal(files.workingBytes - memory.workingBytes, 1.5 * 4e6);
-    assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: files.workingBytes - 1 }).method, 'outOfCore');
     assert.equal(planProduct(1e6, 1e6, { operands: 'memory', budget: files.workingBytes - 1 }).method, 'fft');
-    assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: 16 << 20 }).method, 'outOfCore');
+    // Just below one FFT's need, and down to where the halves' products, the operands, the result and the split's
+    // sums still fit: one Karatsuba split in memory (~1.1–1.5× one FFT's time, where out of core costs ~2×).
+    const split = planProduct(1e6, 1e6, { operands: 'files', budget: files.workingBytes - 1 });
+    assert.equal(split.method, 'split');
+    assert.equal(split.splitDigits, 5e5);
+    assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: 16 << 20 }).method, 'split');
+    // Below that, a second split would cost more than the out-of-core product.
+    assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: 12 << 20 }).method, 'outOfCore');
+    assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: 4 << 20 }).method, 'outOfCore');
   });
 
   test('squares are planned as such; bad requests are typed errors', () => {
@@ -209,12 +216,13 @@ describe('kernel division and square root honour the budget they are given', () 
 });
 
 describe('never one FFT longer than the kernel supports; the out-of-core method', () => {
-  test('products past FFT_MAX_LENGTH go out of core (files) or split (memory), whatever the budget', () => {
+  test('products past FFT_MAX_LENGTH split (memory), split once or go out of core (files), whatever the budget', () => {
     const budget = 2 ** 40; // far more than any FFT would need: only the length limit can refuse it
-    for (const [a, b] of [[4e8, 4e8], [2e8, 2e8], [1e9, 1e3], [3e8, 1e8]] as const) {
+    for (const [a, b, files] of [[4e8, 4e8, 'outOfCore'], [2e8, 2e8, 'split'], [1e9, 1e3, 'split'], [3e8, 1e8, 'split']] as const) {
       assert.equal(fftFits(Math.ceil(a / 4), Math.ceil(b / 4)), false, `${a}×${b} is past the limit`);
       assert.ok(worstCasePlan(Math.ceil(a / 4), Math.ceil(b / 4)).N / 2 > FFT_MAX_LENGTH);
-      assert.equal(planProduct(a, b, { budget, operands: 'files' }).method, 'outOfCore');
+      // Files split once only when the halves are within the kernel's length (4·10^8 halves are not).
+      assert.equal(planProduct(a, b, { budget, operands: 'files' }).method, files, `${a}×${b} from files`);
       assert.equal(planProduct(a, b, { budget }).method, 'split');
     }
     assert.equal(planProduct(1e7, 1e7, { budget }).method, 'fft', 'a product that fits stays one FFT');

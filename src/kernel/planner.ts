@@ -10,8 +10,10 @@
  * - Budget split: while the FFT's working bytes exceed the budget, the product is cut in Karatsuba halves
  *   (x = x1·10^h + x0: three half-size products whose transforms need about half the memory each, for ~1.5× the
  *   time; mul.ts executes it), down to MIN_SPLIT_DIGITS.
- * - Out of core: for operands that live in files (the engine), when even the in-memory FFT does not fit the budget,
- *   or needs a transform longer than the kernel's FFT_MAX_LENGTH, the plan says so and the engine runs its
+ * - Operands that live in files (the engine) are split once at most, when the halves' products, the operands and the
+ *   result fit the budget (`splitFitsFiles`: cheaper than out of core, which transforms twice the points).
+ * - Out of core: for operands that live in files, when even one split does not fit the budget, or its halves need a
+ *   transform longer than the kernel's FFT_MAX_LENGTH, the plan says so and the engine runs its
  *   out-of-core product (engine/outofcore; `planOutOfCore` picks the block convolution or the 2-D transform); the
  *   kernel never holds such data. In-memory operands whose FFT would be too long are split instead.
  *
@@ -116,6 +118,7 @@ export function mulWorkingBytes(aDigits: number, bDigits: number, fftThreshold =
  * @example
  *   planProduct(1e6, 1e6).method                              // 'fft'
  *   planProduct(1e6, 1e6, { budget: 4 << 20 }).method         // 'split'
+ *   planProduct(1e6, 1e6, { budget: 16 << 20, operands: 'files' }).method  // 'split'
  *   planProduct(1e6, 1e6, { budget: 4 << 20, operands: 'files' }).method   // 'outOfCore'
  */
 export function planProduct(aDigits: number, bDigits: number, options: PlanOptions = {}): ProductPlan {
@@ -137,9 +140,32 @@ export function planProduct(aDigits: number, bDigits: number, options: PlanOptio
   // Never one FFT longer than the kernel's FFT_MAX_LENGTH (a wasm32 memory), whatever the budget.
   const fits = fftFits(limbsOf(aDigits), limbsOf(bDigits));
   if (working <= budget && fits) return plan('fft');
-  if (files) return plan('outOfCore');
+  if (files) return splitFitsFiles(aDigits, bDigits, budget, th.fft) ? plan('split', splitDigitsOf(aDigits, bDigits)) : plan('outOfCore');
   if (fits && Math.min(aDigits, bDigits) < MIN_SPLIT_DIGITS) return plan('fft');
-  return plan('split', Math.floor(Math.max(aDigits, bDigits) / 8) * 4);
+  return plan('split', splitDigitsOf(aDigits, bDigits));
+}
+
+/**
+ * Whether file operands whose one FFT does not fit fit with one budget split (mul.ts splitProduct, cut at
+ * `splitDigits`): its largest part product (the middle one, (x1+x0)(y1+y0), is one digit longer than a half), with
+ * the operands' text and limbs, the result and the split's running sum held in memory. One split only: measured
+ * at 6.4·10^7 × 6.4·10^7 digits, one split took 4.0 s of CPU (843 MiB peak at a 1 GiB budget) where one FFT took
+ * 3.8 s (1.2 GiB) and the out-of-core 2-D transform 7.6 s (its zero-padded inner and outer levels transform twice
+ * the points); every further level multiplies the transforms' work by about 1.5 again.
+ */
+function splitFitsFiles(aDigits: number, bDigits: number, budget: number, fftThreshold: number): boolean {
+  const big = Math.max(aDigits, bDigits), small = Math.min(aDigits, bDigits);
+  const h = splitDigitsOf(aDigits, bDigits);
+  const partBig = Math.max(big - h, h) + 1;
+  const partSmall = small <= h ? small : Math.max(small - h, h) + 1;
+  if (!fftFits(limbsOf(partBig), limbsOf(partSmall))) return false;
+  const held = heldBytes(aDigits, bDigits, aDigits + bDigits) + Math.ceil((aDigits + bDigits) * LIMB_BYTES_PER_DIGIT);
+  return mulWorkingBytes(partBig, partSmall, fftThreshold) + held <= budget;
+}
+
+/** Where a budget split cuts: half the larger operand, a multiple of the 4-digit limb (the cut is a copy). */
+function splitDigitsOf(aDigits: number, bDigits: number): number {
+  return Math.floor(Math.max(aDigits, bDigits) / 8) * 4;
 }
 
 /**

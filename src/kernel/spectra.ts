@@ -21,10 +21,10 @@
  */
 
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
-import { FFT_MAX_LENGTH, balancedLength, balancedNormSq, limbsToWasm, packAll, unpackAt, unpackScratchBytes } from './fft.js';
+import { FFT_MAX_LENGTH, balancedLength, balancedNormSq, limbsToWasm, packAll, unpackAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, transformLength, type SpectrumTerm } from './fftcore.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
-import { Nat, modLimbs, natAdd, natFromLimbs } from './nat.js';
+import { BASE, Nat, carryOf, modLimbs, natAdd, natFromLimbs } from './nat.js';
 import { f64View, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Digit size and length shared by the spectra of one group of products (opaque to callers). */
@@ -33,6 +33,12 @@ export interface SpectrumPlan {
   readonly d: number;
   /** Complex transform length (0 for a direct plan). */
   readonly M: number;
+  /**
+   * k of the wrapped products' modulus B^k − 1 (natMulSpectraWrapped): d·M/2 for a transform plan (the cyclic
+   * convolution of N = 2M digits of 10^d is a product modulo 10^(dN) − 1), the requested limbs for a direct plan,
+   * 0 when the plan was made for no wrapped product.
+   */
+  readonly wrapLimbs: number;
 }
 
 /** A transformed operand, bound to the plan it was made with. */
@@ -40,49 +46,75 @@ export interface NatSpectrum {
   readonly plan: SpectrumPlan;
   /** The operand itself (direct plans, fallbacks). */
   readonly value: Nat;
-  /** value mod CHECK_PRIME. */
+  /** value mod CHECK_PRIME (computed on first use: a spectrum used only in wrapped products never needs it). */
   readonly residue: number;
+  /** Squared Euclidean norm of its balanced digits (0 for a direct plan): the bound is checked per product with it. */
+  readonly normSq: number;
   /**
    * Transformed packed digits, interleaved (re, im) doubles (null for a direct plan). Kept in JS memory, not in the
    * wasm memory: a spectrum lives as long as its caller keeps it, and wasm memory is freed only explicitly.
    */
   readonly spectrum: Float64Array | null;
+  /**
+   * Where the transformed digits are held in the wasm memory instead (natSpectrum's `inWasm`; 0 otherwise): no copy
+   * out and back per use, but the caller must `natFreeSpectrum` it (TransformGroup does).
+   */
+  readonly ptr: number;
 }
 
-type Product = readonly [Nat, Nat];
+/**
+ * An operand of a planned product: a Nat, or a stand-in for one not computed yet — `size` limbs whose digits are
+ * like those of `like` (its norm per limb is used). The plan's bound is checked again with the real operand's norm
+ * when the product is made (natMulAddSpectra), so a stand-in can cost a fallback, never a wrong product.
+ */
+export type PlanOperand = Nat | { readonly size: number; readonly like: Nat };
 
-const DIRECT: SpectrumPlan = { d: 0, M: 0 };
+type PlanProduct = readonly [PlanOperand, PlanOperand];
+
+/** Products wrapped modulo B^k − 1 (natMulSpectraWrapped) that a plan must also serve, with k at least `limbs`. */
+export interface WrappedProducts {
+  readonly products: ReadonlyArray<PlanProduct>;
+  readonly limbs: number;
+}
+
+const DIRECT: SpectrumPlan = { d: 0, M: 0, wrapLimbs: 0 };
 
 /**
- * A plan valid for every sum of products listed (a single product is a sum of one term). All operands of all the
- * sums may be transformed with it and combined in any of the listed ways.
+ * A plan valid for every sum of products listed (a single product is a sum of one term), and for the `wrap`ped
+ * products. All operands of all the sums may be transformed with it and combined in any of the listed ways.
+ * A wrapped product only needs each operand to fit the transform (the cyclic convolution wraps the rest), and the
+ * modulus B^k − 1 with k >= wrap.limbs: the transform is sized for the longest of the sums' results and the wrap.
  */
-export function natSpectrumPlan(sums: ReadonlyArray<ReadonlyArray<Product>>, fftThreshold = FFT_THRESHOLD): SpectrumPlan {
-  if (sums.length === 0 || sums.some((s) => s.length === 0)) {
-    throw new InvalidArgumentError('natSpectrumPlan: every sum needs at least one product');
+export function natSpectrumPlan(sums: ReadonlyArray<ReadonlyArray<PlanProduct>>, fftThreshold = FFT_THRESHOLD, wrap?: WrappedProducts): SpectrumPlan {
+  if (sums.length === 0 && (wrap === undefined || wrap.products.length === 0)) {
+    throw new InvalidArgumentError('natSpectrumPlan: no product to plan');
   }
+  if (sums.some((s) => s.length === 0)) throw new InvalidArgumentError('natSpectrumPlan: every sum needs at least one product');
+  const wrapped = wrap?.products ?? [];
   let smallest = Infinity;
-  for (const s of sums) for (const [a, b] of s) smallest = Math.min(smallest, a.size, b.size);
-  if (smallest < Math.max(4, fftThreshold)) return DIRECT;
-  const norms = new Map<Nat, number>();
+  for (const s of [...sums, wrapped]) for (const [a, b] of s) smallest = Math.min(smallest, a.size, b.size);
+  if (smallest < Math.max(4, fftThreshold)) return wrap === undefined ? DIRECT : { ...DIRECT, wrapLimbs: wrap.limbs };
+  const norms = new Map<PlanOperand, number>();
   for (let d = 4; d >= 1; d--) {
     norms.clear();
-    const normOf = (x: Nat): number => {
+    const normOf = (x: PlanOperand): number => {
       let v = norms.get(x);
       if (v === undefined) {
-        v = Math.sqrt(balancedNormSq(x.limbs, d));
+        v = x instanceof Nat ? Math.sqrt(plannedNormSq(x.limbs, d)) : Math.sqrt((plannedNormSq(x.like.limbs, d) * x.size) / Math.max(1, x.like.size));
         norms.set(x, v);
       }
       return v;
     };
     let L = 0;
     for (const s of sums) for (const [a, b] of s) L = Math.max(L, balancedLength(a.size, d) + balancedLength(b.size, d));
+    for (const [a, b] of wrapped) L = Math.max(L, balancedLength(a.size, d), balancedLength(b.size, d));
+    if (wrap !== undefined) L = Math.max(L, Math.ceil((4 * wrap.limbs) / d));
     const M = transformLength(Math.ceil(L / 2));
     if (M > FFT_MAX_LENGTH) {
       throw new InvalidArgumentError(`natSpectrumPlan: products need a transform of ${M} > ${FFT_MAX_LENGTH} points (split them)`);
     }
     let ok = true;
-    for (const s of sums) {
+    for (const s of [...sums, ...wrapped.map((p) => [p])]) {
       let normProduct = 0;
       for (const [a, b] of s) normProduct += normOf(a) * normOf(b);
       if (mixedBound(M, normProduct) >= 0.5) {
@@ -90,28 +122,61 @@ export function natSpectrumPlan(sums: ReadonlyArray<ReadonlyArray<Product>>, fft
         break;
       }
     }
-    if (ok) return { d, M };
+    if (ok) return { d, M, wrapLimbs: wrap === undefined ? 0 : (d * M) / 2 };
   }
   throw new ArithmeticCheckError('natSpectrumPlan: products beyond the proven FFT error bound at every digit size');
 }
 
+/** Operands up to this many limbs have their norm computed exactly when planned; longer ones are sampled. */
+const EXACT_NORM_LIMBS = 1 << 14;
+const NORM_SAMPLES = 64;
+const NORM_SAMPLE_LIMBS = 128;
+
+/**
+ * The squared norm a plan is made with: exact for short operands; for long ones 64 evenly spread runs of 128 limbs,
+ * scaled to the operand's length, plus a quarter. A plan only chooses the digit size and length: every product
+ * checks the proven bound again with the exact norms its packing measured (natMulAddSpectra, natMulSpectraWrapped)
+ * and is made in full when it fails, so an estimate can cost time, never a wrong digit. (An exact JS pass over every
+ * operand of every Newton step cost more than a tenth of a division.)
+ */
+function plannedNormSq(x: Uint16Array, d: number): number {
+  if (x.length <= EXACT_NORM_LIMBS) return balancedNormSq(x, d);
+  let sum = 0;
+  const stride = Math.floor(x.length / NORM_SAMPLES);
+  for (let i = 0; i < NORM_SAMPLES; i++) sum += balancedNormSq(x.subarray(i * stride, i * stride + NORM_SAMPLE_LIMBS), d);
+  return 1.25 * sum * (x.length / (NORM_SAMPLES * NORM_SAMPLE_LIMBS));
+}
+
 /** Transforms a with the plan (16·M bytes for FFT plans). */
-export function natSpectrum(a: Nat, plan: SpectrumPlan): NatSpectrum {
-  const residue = modLimbs(a.limbs, a.limbs.length, CHECK_PRIME);
-  if (plan.d === 0) return { plan, value: a, residue, spectrum: null };
+export function natSpectrum(a: Nat, plan: SpectrumPlan, inWasm = false): NatSpectrum {
+  let res: number | undefined;
+  const spectrumOf = (normSq: number, spectrum: Float64Array | null, ptr = 0): NatSpectrum => ({
+    plan, value: a, normSq, spectrum, ptr,
+    get residue(): number {
+      return (res ??= modLimbs(a.limbs, a.limbs.length, CHECK_PRIME));
+    },
+  });
+  if (plan.d === 0) return spectrumOf(0, null);
   if (balancedLength(a.size, plan.d) > 2 * plan.M) {
     throw new InvalidArgumentError(`natSpectrum: operand of ${a.size} limbs is longer than its plan allows`);
   }
   const src = limbsToWasm(a.limbs);
   const buf = wasmAlloc(16 * plan.M);
+  let kept = false;
   try {
-    const [{ filled }] = packAll([{ src, limbs: a.limbs.length, dst: buf }], plan.d, plan.M);
+    const [{ filled, normSq }] = packAll([{ src, limbs: a.limbs.length, dst: buf }], plan.d, plan.M);
     forwardAt(buf, plan.M, filled!);
-    return { plan, value: a, residue, spectrum: f64View(buf, 2 * plan.M).slice() };
+    kept = inWasm;
+    return inWasm ? spectrumOf(normSq!, null, buf) : spectrumOf(normSq!, f64View(buf, 2 * plan.M).slice());
   } finally {
-    wasmFree(buf);
+    if (!kept) wasmFree(buf);
     wasmFree(src);
   }
+}
+
+/** Frees the wasm memory of a spectrum made with `inWasm` (once; nothing for others). */
+export function natFreeSpectrum(s: NatSpectrum): void {
+  if (s.ptr !== 0) wasmFree(s.ptr);
 }
 
 /** a·b from the spectra of a and b (same plan); `options` as for natMulAddSpectra. */
@@ -125,10 +190,7 @@ export function natMulSpectra(a: NatSpectrum, b: NatSpectrum, options: MulOption
  */
 export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, options: MulOptions = {}): Nat {
   if (terms.length < 1 || terms.length > 2) throw new InvalidArgumentError('natMulAddSpectra: one or two products');
-  const plan = terms[0][0].plan;
-  for (const [a, b] of terms) {
-    if (a.plan !== plan || b.plan !== plan) throw new InvalidArgumentError('natMulAddSpectra: spectra of different plans');
-  }
+  const plan = planOf(terms);
   if (plan.d === 0) return directSum(terms, options);
   let L = 0;
   let outLimbs = 0;
@@ -137,12 +199,136 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
     outLimbs = Math.max(outLimbs, a.value.size + b.value.size + 2);
   }
   if (L > 2 * plan.M) throw new InvalidArgumentError('natMulAddSpectra: product longer than its plan allows');
+  if (!withinBound(terms)) return directSum(terms, options);
+  const raw = transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => unpackAt(out, plan.M, L, plan.d, outLimbs, scratch));
+  if (raw === null) return directSum(terms, options);
+  options.faultHook?.(raw);
+  verify(terms, raw);
+  return natFromLimbs(raw);
+}
+
+/**
+ * a·b modulo B^k − 1, k = the plan's wrapLimbs, from spectra of a plan made with `wrap` (natSpectrumPlan): the
+ * inverse transform of the pointwise product is the cyclic convolution of the digits, so the transform is as long
+ * as the modulus, not as the product (a caller that needs only a window of a·b whose range it knows, such as
+ * Newton's B^m − D·X or a remainder a − q·b, gets it for the cost of a product of k limbs). Returns the residue in
+ * [0, B^k − 1). The residue check modulo CHECK_PRIME cannot see a wrapped product (a·b itself is never formed):
+ * callers verify their end result instead (div.ts and sqrt.ts check q·b + r = a, s² + r = a modulo the prime).
+ * The rounding distance is checked as for every product; when it fails, or the operands' norms exceed the plan's
+ * bound, the product is made in full by natMul and reduced.
+ */
+export function natMulSpectraWrapped(a: NatSpectrum, b: NatSpectrum, options: MulOptions = {}): Nat {
+  const terms = [[a, b]] as const;
+  const plan = planOf(terms);
+  if (plan.wrapLimbs === 0) throw new InvalidArgumentError('natMulSpectraWrapped: the plan was made for no wrapped product');
+  const direct = (): Nat => natModWrapped(natMul(a.value, b.value, options), plan.wrapLimbs);
+  if (plan.d === 0) return direct();
+  if (balancedLength(a.value.size, plan.d) > 2 * plan.M || balancedLength(b.value.size, plan.d) > 2 * plan.M) {
+    throw new InvalidArgumentError('natMulSpectraWrapped: operand longer than its plan allows');
+  }
+  if (!withinBound(terms)) return direct();
+  const raw = transformedSum(terms, unpackScratchBytes(2 * plan.M, plan.d, plan.wrapLimbs), (out, scratch) => unpackWrappedAt(out, plan.M, plan.d, scratch));
+  if (raw === null) return direct();
+  options.faultHook?.(raw);
+  return natFromLimbs(raw);
+}
+
+/**
+ * x mod (B^k − 1) for k >= 1, in [0, B^k − 1): the sum of x's k-limb pieces (B^k ≡ 1), folded until it fits.
+ * @example natToNumber(natModWrapped(natFromNumber(123456789), 1))  // 9135 = 6789 + 2345 + 1 (B ≡ 1 mod B − 1)
+ */
+export function natModWrapped(x: Nat, k: number): Nat {
+  if (!(Number.isSafeInteger(k) && k >= 1)) throw new InvalidArgumentError(`natModWrapped: k must be a positive integer, got ${k}`);
+  if (x.size < k) return x;
+  const out = new Uint16Array(k);
+  const src = x.limbs;
+  let carry = 0;
+  for (let base = 0; base < src.length; base += k) {
+    const end = Math.min(k, src.length - base);
+    let i = 0;
+    for (; i < end; i++) {
+      const v = out[i]! + src[base + i]! + carry;
+      carry = carryOf(v);
+      out[i] = v - (-carry & BASE);
+    }
+    for (; carry !== 0 && i < k; i++) {
+      const v = out[i]! + 1;
+      carry = v >= BASE ? 1 : 0;
+      out[i] = v - carry * BASE;
+    }
+  }
+  // A carry out of the top is worth B^k ≡ 1: add it back at limb 0 (it cannot carry out again past an all-zero top).
+  for (let i = 0; carry !== 0 && i < k; i++) {
+    const v = out[i]! + 1;
+    carry = v >= BASE ? 1 : 0;
+    out[i] = v - carry * BASE;
+  }
+  let all = true;
+  for (let i = 0; i < k && all; i++) all = out[i] === BASE - 1;
+  if (all) return natFromLimbs(new Uint16Array(0));
+  return natFromLimbs(out);
+}
+
+/**
+ * x − y modulo B^k − 1 for residues x, y in [0, B^k − 1), as the signed integer of least magnitude (< B^k/2) in its
+ * class: what a wrapped product gives a caller who knows that the true difference is that small (Newton's
+ * D·X − B^m, a remainder a − q·b). The magnitude of a negative one is B^k − 1 − z, limb by limb 9999 − z_i (no
+ * borrows).
+ * @example natWrappedDifference(natFromNumber(1), natFromNumber(3), 2)  // { negative: true, magnitude: 2 }
+ */
+export function natWrappedDifference(x: Nat, y: Nat, k: number): { negative: boolean; magnitude: Nat } {
+  if (x.size > k || y.size > k) throw new InvalidArgumentError('natWrappedDifference: operands must be residues mod B^k − 1');
+  const z = new Uint16Array(k);
+  const xl = x.limbs, yl = y.limbs;
+  let borrow = 0;
+  for (let i = 0; i < k; i++) {
+    const v = (i < xl.length ? xl[i]! : 0) - (i < yl.length ? yl[i]! : 0) - borrow;
+    borrow = v >>> 31;
+    z[i] = v + (-borrow & BASE);
+  }
+  // A borrow out of the top took B^k: give back B^k − 1, i.e. subtract one more (z >= 1 here since x − y > −B^k + 1).
+  for (let i = 0; borrow !== 0 && i < k; i++) {
+    const v = z[i]! - 1;
+    borrow = v >>> 31;
+    z[i] = v + (-borrow & BASE);
+  }
+  if (z[k - 1]! < BASE / 2) return { negative: false, magnitude: natFromLimbs(z) };
+  for (let i = 0; i < k; i++) z[i] = BASE - 1 - z[i]!;
+  return { negative: true, magnitude: natFromLimbs(z) };
+}
+
+/** The one plan of every spectrum in `terms` (throws for a mix). */
+function planOf(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>): SpectrumPlan {
+  const plan = terms[0]![0].plan;
+  for (const [a, b] of terms) {
+    if (a.plan !== plan || b.plan !== plan) throw new InvalidArgumentError('natMulAddSpectra: spectra of different plans');
+  }
+  return plan;
+}
+
+/** Whether the proven bound, with the operands' actual norms, holds for the sum at the plan's length. */
+function withinBound(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>): boolean {
+  let normProduct = 0;
+  for (const [a, b] of terms) normProduct += Math.sqrt(a.normSq * b.normSq);
+  return mixedBound(terms[0]![0].plan.M, normProduct) < 0.5;
+}
+
+/**
+ * The pointwise sum of products and the inverse transform in the wasm memory, then `finish` (the unpacking) on the
+ * output and a scratch of `scratchBytes`.
+ */
+function transformedSum(
+  terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>,
+  scratchBytes: number,
+  finish: (out: number, scratch: number) => Uint16Array | null,
+): Uint16Array | null {
   // The distinct spectra go into the wasm memory once each (a square, or P1 in two terms, is copied once).
-  const M = plan.M;
+  const M = terms[0]![0].plan.M;
   const placed = new Map<Float64Array, number>();
   const out = wasmAlloc(16 * M);
   try {
     const at = (s: NatSpectrum): number => {
+      if (s.ptr !== 0) return s.ptr;
       let ptr = placed.get(s.spectrum!);
       if (ptr === undefined) {
         ptr = wasmAlloc(16 * M);
@@ -156,17 +342,12 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
     inverseAt(out, M);
     for (const ptr of placed.values()) wasmFree(ptr);
     placed.clear();
-    const scratch = wasmAlloc(unpackScratchBytes(L, plan.d, outLimbs));
-    let raw;
+    const scratch = wasmAlloc(scratchBytes);
     try {
-      raw = unpackAt(out, M, L, plan.d, outLimbs, scratch);
+      return finish(out, scratch);
     } finally {
       wasmFree(scratch);
     }
-    if (raw === null) return directSum(terms, options);
-    options.faultHook?.(raw);
-    verify(terms, raw);
-    return natFromLimbs(raw);
   } finally {
     for (const ptr of placed.values()) wasmFree(ptr);
     wasmFree(out);

@@ -31,8 +31,8 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import {
-  NAT_ONE, NAT_ZERO, Nat, natAdd, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs, natSub,
-  natToNumber, natTruncLimbs, BASE,
+  NAT_ONE, NAT_ZERO, Nat, natAdd, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
+  natSub, natToNumber, natTruncLimbs, BASE,
 } from './nat.js';
 import { natDivMod } from './div.js';
 import { KERNEL_MULTIPLIER, type Multiplier } from './multiplier.js';
@@ -52,25 +52,40 @@ export function natIsqrt(a: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
   const x = natToNumber(a);
   if (x !== undefined && x < 2 ** 52) return natFromNumber(isqrtNumber(x));
   let s = rootEstimate(a, m);
-  let sq = m.sqr(s);
+  // r = a − s², |r| <= few·2s + few² < B^(n+1) for an estimate within a few units (s < B^n): s² modulo B^k − 1 with
+  // k >= n + 3 and a modulo the same determine it (a square of the transform length of n + 3 limbs, not 2n).
+  const n = (a.limbs.length + 1) >> 1;
+  const g = m.group([], { products: [[s, s]], limbs: n + 3 }, 2);
+  let diff;
+  try {
+    diff = g.difference(a, s, s, n + 2);
+  } finally {
+    g.close();
+  }
+  let negative = diff.negative;
+  let r = diff.magnitude;
+  // Unit steps: (s−1)² = s² − 2s + 1 (r grows by 2s − 1), (s+1)² = s² + 2s + 1 (r shrinks by 2s + 1).
   for (let step = 0; ; step++) {
     lastIsqrtCorrections = step;
-    if (step > MAX_CORRECTION_STEPS) {
+    if (step > MAX_CORRECTION_STEPS || r.size > n + 1) {
       lastIsqrtCorrections = -1;
       return isqrtByDivision(a, m);
     }
-    if (natCompare(sq, a) > 0) {
-      // (s−1)² = s² − 2s + 1
-      sq = natSub(natAdd(sq, NAT_ONE), natAdd(s, s));
+    if (negative) {
+      const up = natSub(natAdd(s, s), NAT_ONE);
       s = natSub(s, NAT_ONE);
+      if (natCompare(up, r) >= 0) {
+        negative = false;
+        r = natSub(up, r);
+      } else r = natSub(r, up);
       continue;
     }
-    // (s+1)² = s² + 2s + 1 <= a ?
-    const next = natAdd(sq, natAdd(natAdd(s, s), NAT_ONE));
-    if (natCompare(next, a) > 0) return s;
-    sq = next;
+    const next = natAdd(natAdd(s, s), NAT_ONE);
+    if (natCompare(r, next) < 0) break;
+    r = natSub(r, next);
     s = natAdd(s, NAT_ONE);
   }
+  return s;
 }
 
 /** s̃ within a few units of √a (see the header: half-precision y and one Newton step, or full precision for small a). */
@@ -86,21 +101,37 @@ function rootEstimate(a: Nat, m: Multiplier): Nat {
     return natTruncLimbs(m.mul(natTruncLimbs(a, k), Y), n + p - k);
   }
   const Y = rsqrtFixed(a, 2 * n, h, m);
-  // s_hi = floor(a·Y / B^(n+h+t)) from a's top h + 3 limbs (the dropped part moves it by < B^(−1.5)).
+  // Y's transform serves the root's two products (a's top times Y, r's top times Y); the square is wrapped.
   const k = Math.max(0, L - (h + 3));
-  const sHi = natTruncLimbs(m.mul(natTruncLimbs(a, k), Y), n + h + t - k);
-  // r = a − s0², s0 = sHi·B^t, is needed only above B^j, j = n − 3: |r|/B^j from a/B^j and sHi²/B^(j−2t) (2t < j),
-  // off by at most one unit there (each floor), which moves δ by < B^(−1.5)/2; nothing of a's size is allocated.
   const j = Math.max(0, n - 3);
-  const aTop = natTruncLimbs(a, j);
-  const sqTop = 2 * t >= j ? natShiftLimbs(m.sqr(sHi), 2 * t - j) : natTruncLimbs(m.sqr(sHi), j - 2 * t);
-  const above = natCompare(sqTop, aTop) > 0;
-  const rTop = above ? natSub(sqTop, aTop) : natSub(aTop, sqTop);
-  // |δ| = |r|·Y/(2·B^(n+h)) ≈ rTop·Y/(2·B^(n+h−j)).
-  const delta = natDivSmall(natTruncLimbs(m.mul(rTop, Y), n + h - j), 2).q;
-  const s0 = natShiftLimbs(sHi, t);
-  if (!above) return natAdd(s0, delta);
-  return natCompare(delta, s0) < 0 ? natSub(s0, delta) : NAT_ZERO;
+  const aHead = natTruncLimbs(a, k);
+  const g = m.group([[[aHead, Y]], [[{ size: h + 2, like: Y }, Y]]], undefined, 3);
+  try {
+    // s_hi = floor(a·Y / B^(n+h+t)) from a's top h + 3 limbs (the dropped part moves it by < B^(−1.5)).
+    const sHi = natTruncLimbs(g.mul(aHead, Y), n + h + t - k);
+    g.release(aHead);
+    // r = a − s0², s0 = sHi·B^t, is needed only above B^j, j = n − 3 >= 2t: |r|/B^j from
+    // R = floor(a/B^2t) − sHi² (= floor(r/B^2t), exactly) truncated by j − 2t limbs, off by at most one unit there,
+    // which moves δ by < B^(−1.5)/2; nothing of a's size is allocated. |R| <= |r|/B^2t + 1 < B^(n−t+1) = B^(h+1)
+    // (s0 within a few units of B^t of √a < B^n: |r| < few·2·B^(n+t)), so sHi² modulo B^w − 1, w >= h + 3, and
+    // floor(a/B^2t) modulo the same determine R (a square for h + 3 limbs instead of the full 2h).
+    const sq = m.group([], { products: [[sHi, sHi]], limbs: h + 3 }, 2);
+    let diff;
+    try {
+      diff = sq.difference(natTruncLimbs(a, 2 * t), sHi, sHi, h + 2);
+    } finally {
+      sq.close();
+    }
+    const above = diff.negative;
+    const rTop = natTruncLimbs(diff.magnitude, j - 2 * t);
+    // |δ| = |r|·Y/(2·B^(n+h)) ≈ rTop·Y/(2·B^(n+h−j)).
+    const delta = natDivSmall(natTruncLimbs(g.mul(rTop, Y), n + h - j), 2).q;
+    const s0 = natShiftLimbs(sHi, t);
+    if (!above) return natAdd(s0, delta);
+    return natCompare(delta, s0) < 0 ? natSub(s0, delta) : NAT_ZERO;
+  } finally {
+    g.close();
+  }
 }
 
 /**
@@ -121,17 +152,33 @@ function rsqrtFixed(a: Nat, twoN: number, p: number, m: Multiplier): Nat {
   const h = (p >> 1) + 1 + (p & 1);
   const Yh = rsqrtFixed(a, twoN, h, m);
   const X = twoN >= p ? natTruncLimbs(a, twoN - p) : natShiftLimbs(a, p - twoN);
-  const XY2 = m.mul(X, m.sqr(Yh));
-  const P = natShiftLimbs(NAT_ONE, p + 2 * h);
   const t = 2 * h - 2;
-  const base = natShiftLimbs(Yh, p - h);
-  if (natCompare(XY2, P) <= 0) {
-    const E = natTruncLimbs(natSub(P, XY2), t);
-    return natAdd(base, natDivSmall(natTruncLimbs(m.mul(Yh, E), 3 * h - t), 2).q);
+  // Yh's transform serves Yh² and Yh·E (both about p limbs). X·Yh² is wrapped: with Yh = B^h/√x·(1 + δ),
+  // |δ| <= few·B^(−h), and X = x·B^p·(1 − η), η <= B^(3−p), X·Yh² − B^(p+2h) = B^(p+2h)·((1+δ)²(1−η) − 1) has
+  // magnitude < B^(p+2h)·(3·few·B^(−h) + B^(3−p)) < B^(e+1), e = max(p + h, 2h + 3) (= p + h but at the smallest
+  // levels), so X·Yh² modulo B^w − 1, w >= e + 4, determines E (a transform for e + 4 limbs instead of the
+  // p + 2h of the full product). "few" is not small at the first levels (X holds only p − 1.5 limbs of x there):
+  // two limbs of margin, and TransformGroup.difference forms the full product if ever the bound fails.
+  const e = Math.max(p + h, 2 * h + 3) + 2;
+  const own = m.group([[[Yh, Yh]], [[Yh, { size: e + 3 - t, like: Yh }]]], undefined, 3);
+  try {
+    const Y2 = own.mul(Yh, Yh);
+    const wrapped = m.group([], { products: [[X, Y2]], limbs: e + 2 }, 3);
+    let diff;
+    try {
+      diff = wrapped.difference({ power: p + 2 * h }, X, Y2, e + 1);
+    } finally {
+      wrapped.close();
+    }
+    // diff = B^(p+2h) − X·Yh² = E. E is truncated by t = 2h − 2 limbs, changing the correction by < 1 unit.
+    const E = natTruncLimbs(diff.magnitude, t);
+    const corr = natDivSmall(natTruncLimbs(own.mul(Yh, E), 3 * h - t), 2).q;
+    const base = natShiftLimbs(Yh, p - h);
+    if (!diff.negative) return natAdd(base, corr);
+    return natCompare(corr, base) < 0 ? natSub(base, corr) : NAT_ZERO;
+  } finally {
+    own.close();
   }
-  const E = natTruncLimbs(natSub(XY2, P), t);
-  const corr = natDivSmall(natTruncLimbs(m.mul(Yh, E), 3 * h - t), 2).q;
-  return natCompare(corr, base) < 0 ? natSub(base, corr) : NAT_ZERO;
 }
 
 /**

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { configure, getConfig } from '../config.js';
 import {
   WasmBlock, convolveColumnChunk, forwardBlockAt, inverseBlockAt, outerLength, percivalBound, transform2DBound,
+  transform2DGrounds, TRANSFORM2D_POLICY_LIMIT,
 } from './transform.js';
 import { seededRandom } from '../../test/random.js';
 
@@ -93,4 +94,15 @@ test('the 2-D bound is the one-FFT bound of length 2s·M (plus the packing corre
   assert.ok(transform2DBound(1 << 20, 512, norm) >= percivalBound(21 + 9, norm));
   assert.ok(transform2DBound(1 << 20, 1024, norm) > transform2DBound(1 << 20, 512, norm));
   assert.ok(transform2DBound(1 << 19, 1024, norm) < transform2DBound(1 << 20, 1024, norm));
+});
+
+test('the digit-size grounds: proven under 1/2, policy under the limit, none above; a limit under 1/2 narrows both', () => {
+  const s = 1 << 20;
+  const random3 = (n: number) => ((10 ** 6 - 1) / 12) * n; // norm product of two random operands of n 3-digit digits
+  assert.equal(transform2DGrounds(s, 64, random3(1e8 / 3)), 'proven');
+  assert.equal(transform2DGrounds(s, 1024, random3(1.6e9 / 3)), 'policy');
+  assert.equal(transform2DGrounds(s, 1024, 3 * random3(1.6e9 / 3)), undefined, 'digits at the extremes: three times the norms');
+  assert.ok(transform2DBound(s, 1024, random3(1.6e9 / 3)) < TRANSFORM2D_POLICY_LIMIT);
+  assert.equal(transform2DGrounds(s, 64, random3(1e8 / 3), 0.1), undefined);
+  assert.equal(transform2DGrounds(s, 64, random3(1e7 / 3), 0.1), 'proven');
 });

@@ -345,3 +345,29 @@ export function transform2DBound(size: number, M: number, normProduct: number): 
   const bound = percivalBound(Math.log2(2 * size) + Math.log2(M), normProduct);
   return bound + (bound + normProduct) * Math.expm1(packing);
 }
+
+/**
+ * Largest proven 2-D bound (transform2DBound, with the operands' norms) at which the out-of-core product still uses a
+ * digit size, by policy rather than proof (engine/outofcore/transform2d.ts `digitSizeGrounds`; docs/ARCHITECTURE.md,
+ * "Out of core", digit-size policy). Why 4: the largest rounding distance measured (bench/rounding-2d.ts) is about
+ * 10^-5 of the bound for random digits and at most 0.9% of it for the most coherent operands tried (every balanced
+ * digit at the same extreme), so at 4 the worst measured error is ≈ 0.04, six times under the 1/4 at which the
+ * rounding check calls a fault; and random digits keep d = 3 up to ~1.8·10^9-digit operands (bound 3.5 at 1.6·10^9),
+ * while operands whose digits sit at the extremes (norms 3× random's) drop to d = 2 from ~6·10^8 digits.
+ */
+export const TRANSFORM2D_POLICY_LIMIT = 4;
+
+/** Why a digit size is used: its bound is below 1/2 ('proven'), or below the policy's limit ('policy'). */
+export type DigitSizeGrounds = 'proven' | 'policy';
+
+/**
+ * On what grounds the 2-D transform of these dimensions may use a digit size whose digit vectors' norms multiply to
+ * `normProduct`: 'proven' (transform2DBound < 1/2: every rounding is exact), 'policy' (bound < `limit`: exact by the
+ * measured error behaviour, and guarded by the rounding check and the residue check), or undefined (not at all).
+ * A limit under 1/2 (tests: small operands behave like huge ones) admits only bounds under it.
+ * @example transform2DGrounds(1 << 20, 1024, 4.4e13) // 'policy' (random 3-digit digits of 1.6·10^9-digit operands)
+ */
+export function transform2DGrounds(size: number, M: number, normProduct: number, limit = TRANSFORM2D_POLICY_LIMIT): DigitSizeGrounds | undefined {
+  const bound = transform2DBound(size, M, normProduct);
+  return bound < Math.min(0.5, limit) ? 'proven' : bound < limit ? 'policy' : undefined;
+}

@@ -27,6 +27,48 @@ export interface BalancedOperand {
   readonly residue: number;
 }
 
+/** Pieces and their length that sampleMeanSquares reads (64 × 64 KiB: milliseconds, whatever the operand's size). */
+const SAMPLES = 64;
+const SAMPLE_DIGITS = 1 << 16;
+
+/**
+ * Mean square of the operand's balanced base-10^d digits for each d in `digitSizes`, estimated from SAMPLES evenly
+ * spaced pieces of the file (the whole file when it is short), so that the 2-D transform can choose its digit size by
+ * the operands' norms before its first pass (transform2d.ts): operands whose digits sit at the extremes (mean square
+ * (10^d/2)², three times a random digit's) are seen up front and get smaller digits without paying a retry. Groups
+ * are aligned on the least significant end like the balanced blocks; the carry between groups is left out (it moves
+ * a digit by one, which an estimate ignores). Pass 1 measures the exact norms afterwards.
+ */
+export async function sampleMeanSquares(src: DigitFileInfo, digitSizes: readonly number[]): Promise<Map<number, number>> {
+  const sums = new Map<number, { squares: number; count: number }>(digitSizes.map((d) => [d, { squares: 0, count: 0 }]));
+  const reader = await DigitReader.open(src);
+  try {
+    const n = src.digitCount;
+    const pieces = n <= SAMPLES * SAMPLE_DIGITS ? 1 : SAMPLES;
+    const length = pieces === 1 ? n : SAMPLE_DIGITS;
+    const buffer = Buffer.allocUnsafe(Math.max(1, length));
+    for (let k = 0; k < pieces; k++) {
+      const from = pieces === 1 ? 0 : Math.floor((k * (n - length)) / (pieces - 1));
+      const digits = await reader.read(from, length, buffer);
+      for (const d of digitSizes) {
+        const B = 10 ** d;
+        const sum = sums.get(d)!;
+        // The first whole group of this piece: group boundaries sit at n − k·d.
+        for (let i = (n - from) % d; i + d <= digits.length; i += d) {
+          let v = 0;
+          for (let j = 0; j < d; j++) v = v * 10 + digits[i + j]! - 48;
+          if (v >= B / 2) v -= B;
+          sum.squares += v * v;
+          sum.count++;
+        }
+      }
+    }
+  } finally {
+    await reader.close();
+  }
+  return new Map([...sums].map(([d, { squares, count }]) => [d, count > 0 ? squares / count : 0]));
+}
+
 /**
  * Where reading an operand as balanced blocks stands after a block: what a journal records after a chunk of blocks
  * (transform2d.ts), so that a rerun continues the reading there with the same carries, norm and residue.

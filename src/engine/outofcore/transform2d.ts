@@ -34,10 +34,21 @@
  * vectors' Euclidean norms ‖a‖, ‖b‖, every coefficient errs by less than
  *   ‖a‖·‖b‖·((1+ε)^{3n}·(1+ε√5)^{3n+1}·(1+β)^{3n} − 1) + (packing's β2 − β correction),
  * the scalings by 1/s and 1/M being exact powers of two. An output digit adds two coefficients (a row's low half and
- * the previous row's high half) that are rounded separately, so a bound < 1/2 makes every digit exact. The digit size
- * d is the largest whose bound with the operands' MEASURED norms is < 1/2 (d = 3 up to ~2·10^8-digit operands, then
- * d = 2); every coefficient's distance to the nearest integer is measured as well (> 1/4: redo with a smaller d),
- * and the product's residue modulo a random prime must match the operands' (residue.ts).
+ * the previous row's high half) that are rounded separately, so a bound < 1/2 makes every digit exact. Every
+ * coefficient's distance to the nearest integer is measured as well (> 1/4: redo with a smaller d), and the product's
+ * residue modulo a random prime must match the operands' (residue.ts).
+ *
+ * Digit size: a policy (docs/ARCHITECTURE.md, "Out of core"). The bound is linear in ‖a‖·‖b‖: with random 3-digit
+ * digits it passes 1/2 at ~2.4·10^8-digit operands and reaches 3.5 at 1.6·10^9, and dropping to d = 2 costs 1.5× the
+ * coefficients (one doubling took 2.6× instead of ≈ 2.1×). The errors actually made are far smaller
+ * (bench/rounding-2d.ts): ~10^-5 of the bound for random digits, at most 0.9% of it for digits all at one extreme (the
+ * most coherent operands tried). So d is the largest of 4, 3, 2 whose bound is < 1/2 ('proven') or <
+ * TRANSFORM2D_POLICY_LIMIT = 4 ('policy': worst measured error ≈ 0.04 there; an error past 1/4 is caught by the
+ * rounding check and redone with d − 1, and a wrong product would also have to pass the residue check modulo a random
+ * prime of ~2^25 — what is given up is the proof, not the checks); else 1. The norms come first from samples of the
+ * operands (blocks.ts sampleMeanSquares), so digits at the extremes (3× a random digit's mean square) get the smaller d
+ * before any work; pass 1 measures the exact norms and retries with d − 1 when they do not pass. For random digits and
+ * s = 2^20 that is d = 3 from 4·10^7 to ~1.8·10^9-digit operands: no change of d within 10^8 … 1.6·10^9.
  *
  * Memory (all within BUDGET_SHARES.outOfCoreBlocks of MATHSTREAM_MEMORY): passes 1 and 3 hold one block transform
  * (16·s bytes in wasm), the block's balanced digits or the pending upper half (8·s), its text (d·s, twice) and the
@@ -49,23 +60,26 @@
  * Resume: with a journal (journal.ts) every finished unit — a chunk of an operand's spectra (about 64 MiB of blocks,
  * written and flushed, with the reading's carry, norm and residue after it), a stripe of the row file, a chunk of
  * output rows — is recorded under `<tag>:d<d>:<unit>` with a checksum of its data (kernel/checksum.ts), taken
- * from memory as it is written (spectra, stripes) or read back once (rows); a rerun with the same tag skips the units whose record is
- * present and whose data still hashes to it, so a kill loses at most one chunk of a pass. Scratch files then have
+ * from memory as it is written (spectra, stripes) or read back once (rows); a rerun with the same tag skips the
+ * units whose record is present and whose data still hashes to it, so a kill loses at most one chunk of a pass. Scratch files then have
  * deterministic names in the (caller's) scratch folder and survive a failure.
  */
 import { ArithmeticCheckError } from '../../errors.js';
 import { budgetFor } from '../../kernel/budget.js';
 import { Checksum, checksumOf } from '../../kernel/checksum.js';
-import { MAX_ROUNDING_ERROR } from '../../kernel/fft.js';
+import { MAX_ROUNDING_ERROR, releaseFftCaches } from '../../kernel/fft.js';
 import { randomCheckPrime } from '../../kernel/check-prime.js';
 import {
-  RowSettler, WasmBlock, convolveColumnChunk, forwardBlockAt, inverseBlockAt, outerLength, outerScratchBytes, transform2DBound,
+  RowSettler, WasmBlock, convolveColumnChunk, forwardBlockAt, inverseBlockAt, outerLength, outerScratchBytes, transform2DGrounds,
+  type DigitSizeGrounds,
 } from '../../kernel/transform.js';
 import { activeThreads } from '../../kernel/threads.js';
 import { WASM_MEMORY_LIMIT, u8View, wasmAlloc, wasmFree } from '../../kernel/wasmheap.js';
 import type { AtomicFile, DigitFileInfo } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
-import { blockCount, readBalancedBlocks, ProductWriter, type BalancedOperand, type BalancerState, type WriterState } from './blocks.js';
+import {
+  blockCount, readBalancedBlocks, sampleMeanSquares, ProductWriter, type BalancedOperand, type BalancerState, type WriterState,
+} from './blocks.js';
 import type { Journal } from './journal.js';
 import { mulMod } from './residue.js';
 import { RecordFile, type ScratchDir } from './scratch.js';
@@ -117,6 +131,10 @@ export interface Transform2DRequest {
   readonly rowsPerRecord?: number;
   /** Fault injection (tests): sees, and may change, each product row's coefficients (times `unit`) before they are rounded. */
   readonly faultHook?: (digitSize: number, row: Float64Array, unit: number) => void;
+  /** Digit size override (tests, bench/rounding-2d.ts): the first try uses it whatever the policy says. */
+  readonly digitSize?: number;
+  /** The policy's limit on the proven bound (tests); default TRANSFORM2D_POLICY_LIMIT. */
+  readonly boundLimit?: number;
 }
 
 /**
@@ -140,16 +158,38 @@ export function transform2DScratchBytes(size: number, na: number, nb: number | u
   return spectra + 16 * size * (na + (nb ?? na) - 1);
 }
 
-/** Largest digit size whose 2-D bound holds for operands with random digits (pass 1 then checks the actual norms). */
-export function initialDigitSize2D(aDigits: number, bDigits: number, size: number): number {
+/** Mean square of a random balanced base-10^d digit (uniform over 10^d consecutive integers). */
+export function randomDigitMeanSquare(d: number): number {
+  return (10 ** (2 * d) - 1) / 12;
+}
+
+/**
+ * The digit-size policy (header, "Digit size"): the largest d in 4, 3, 2 on whose grounds (transform2DGrounds) the 2-D
+ * transform of operands of these digit counts may run, their norms taken as count × mean square, the mean squares
+ * given per d (sampleMeanSquares) or those of random digits; 1 when none.
+ */
+export function initialDigitSize2D(
+  aDigits: number,
+  bDigits: number,
+  size: number,
+  meanSquares?: (d: number) => readonly [number, number],
+  limit?: number,
+): number {
   for (const d of [4, 3, 2]) {
     const na = Math.ceil(aDigits / d) + 1, nb = Math.ceil(bDigits / d) + 1;
-    const h = 10 ** d / 2;
+    const [ma, mb] = meanSquares?.(d) ?? [randomDigitMeanSquare(d), randomDigitMeanSquare(d)];
     const M = outerLength(blockCount(aDigits, d, size), blockCount(bDigits, d, size));
-    if (transform2DBound(size, M, (h * h * Math.sqrt(na * nb)) / 3) < 0.5) return d;
+    if (transform2DGrounds(size, M, Math.sqrt(ma * na * mb * nb), limit) !== undefined) return d;
   }
   return 1;
 }
+
+/**
+ * What the last 2-D product of this process did (diagnostics for bench/outofcore-mul.ts and the tests): the digit
+ * sizes tried, in order, the grounds of the one that gave the result, and the largest rounding distance its rows
+ * showed (rows a resumed run skipped not counted).
+ */
+export let lastTransform2D: { readonly tried: readonly number[]; readonly grounds: DigitSizeGrounds; readonly maxError: number } | undefined;
 
 /** What multiply2D returns: the writer's top digit (the product's length). */
 export interface Transform2DOutcome {
@@ -261,7 +301,17 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
   const key = (d: number, unit: string) => `${request.tag}:d${d}:${unit}`;
   const path = (d: number, name: string) => (journaled ? scratch.namedPath(`${stem}.d${d}.${name}`) : scratch.newPath(name));
 
-  for (let d = initialDigitSize2D(a.digitCount, bDigits, size); d >= 1; d--) {
+  // The operands' norms, sampled, choose the first digit size; pass 1 measures them exactly and may still lower it.
+  let first = request.digitSize;
+  if (first === undefined) {
+    const candidates = [4, 3, 2];
+    const sa = await sampleMeanSquares(a, candidates);
+    const sb = square ? sa : await sampleMeanSquares(b, candidates);
+    first = initialDigitSize2D(a.digitCount, bDigits, size, (d) => [sa.get(d)!, sb.get(d)!], request.boundLimit);
+  }
+  const tried: number[] = [];
+  for (let d = first; d >= 1; d--) {
+    tried.push(d);
     const maxA = blockCount(a.digitCount, d, size), maxB = blockCount(bDigits, d, size);
     // The stripe width is planned for the largest block counts, so that it does not depend on what pass 1 finds.
     const w = Math.min(size, request.chunkColumns ?? chunkColumns(size, maxA, maxB, square));
@@ -338,10 +388,15 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
       const tb = square ? ta : await spectra(b, fileB, maxB, 'spectra-b');
       const na = ta.blocks, nb = tb.blocks;
       const M = outerLength(na, nb);
-      if (transform2DBound(size, M, Math.sqrt(ta.sumSquares * tb.sumSquares)) >= 0.5) continue;
+      const grounds = transform2DGrounds(size, M, Math.sqrt(ta.sumSquares * tb.sumSquares), request.boundLimit);
+      if (grounds === undefined && d !== request.digitSize) continue;
       const R = na + nb - 1;
 
-      // Pass 2: columns, one stripe at a time, into the row file.
+      // Pass 2: columns, one stripe at a time, into the row file. The inner transform's cached tables are dropped
+      // first and the outer ones after: a cached table left between the stripe buffers and what pass 1 or 3 frees
+      // would keep the allocator from reusing that space, and the wasm memory, which never shrinks, would creep up
+      // along a chain of products (pow). Rebuilding the tables costs milliseconds.
+      releaseFftCaches();
       {
         const A = new WasmBlock(na * w);
         const B = square ? A : new WasmBlock(nb * w);
@@ -370,21 +425,23 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
           C.free();
           if (!square) B.free();
           A.free();
+          releaseFftCaches();
         }
       }
 
       // Pass 3: rows, into the output.
       const writer = new ProductWriter(request.out, request.offset, request.reserved, d, request.scale, p);
-      const ok = await settleRows(rowFile, R, M, size, d, writer, request, journaled ? (unit) => key(d, unit) : undefined, (rows) => {
+      const maxError = await settleRows(rowFile, R, M, size, d, writer, request, journaled ? (unit) => key(d, unit) : undefined, (rows) => {
         report(done + rows, 'rows');
       });
-      if (!ok) continue;
+      if (!(maxError <= MAX_ROUNDING_ERROR)) continue;
       await writer.finish();
       const expected = mulMod(mulMod(ta.residue, tb.residue, p), request.scale % p, p);
       if (writer.residue !== expected) {
         throw new ArithmeticCheckError(`${operation}: out-of-core product failed its check modulo ${p}; the result was discarded`);
       }
       report(total, 'rows');
+      lastTransform2D = { tried, grounds: grounds ?? 'policy', maxError };
       if (journaled) await journal.forget(`${request.tag}:`);
       return { significantDigits: writer.significantDigits };
     } catch (error) {
@@ -427,8 +484,9 @@ async function hashStripe(rowFile: RecordFile, q: number, w: number, size: numbe
 }
 
 /**
- * Pass 3: row by row, the product's base-10^d digits, least significant first, into the writer. Returns false when
- * a coefficient's rounding error exceeds MAX_ROUNDING_ERROR (a fault: the caller retries with smaller digits).
+ * Pass 3: row by row, the product's base-10^d digits, least significant first, into the writer. Returns the largest
+ * rounding distance of the rows it settled; past MAX_ROUNDING_ERROR (or NaN) it stops at once (a fault: the caller
+ * retries with smaller digits).
  * With a journal (`key`), every chunk of rows whose digits are written is flushed and recorded, and a rerun
  * resumes after the last chunk whose output still hashes to its record.
  */
@@ -442,7 +500,7 @@ async function settleRows(
   request: Transform2DRequest,
   key: ((unit: string) => string) | undefined,
   progress: (rows: number) => void,
-): Promise<boolean> {
+): Promise<number> {
   const { journal, options, operation, out } = request;
   const scale = 1 / (size * M); // the inner inverse gives size times, the outer M times the coefficient: exact
   const block = new WasmBlock(size);
@@ -483,10 +541,12 @@ async function settleRows(
       }
     }
 
+    let maxError = 0;
     for (let j = start; j < R; j++) {
       throwIfCancelled(options, operation);
       const row = await settle(j);
-      if (!(row.maxError <= MAX_ROUNDING_ERROR)) return false;
+      if (!(row.maxError <= MAX_ROUNDING_ERROR)) return row.maxError;
+      maxError = Math.max(maxError, row.maxError);
       await writer.pushText(settler.text(d), row.multCarry);
       if (key && journal && ((j + 1 - start) % rowsPerUnit === 0 || j + 1 === R)) {
         await out.sync();
@@ -501,7 +561,7 @@ async function settleRows(
     // The last row's upper half, carried.
     await writer.pushCarriedTail(settler.pendingView(), size, operation);
     progress(R + 1);
-    return true;
+    return maxError;
   } finally {
     settler.free();
     block.free();
