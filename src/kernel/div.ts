@@ -17,7 +17,7 @@ import { DivideByZeroError } from '../errors.js';
 import {
   BASE, NAT_ONE, NAT_ZERO, Nat, cmpLimbs, natAdd, natCompare, natDivSmall, natFromLimbs, natShiftLimbs,
   natSub,
-  natTruncLimbs, LIMB_FACTOR_LIMIT, natToNumber, natFromNumber,
+  natTruncLimbs, LIMB_FACTOR_LIMIT, natToNumber, natFromNumber, natHighView, natShiftAddLimbs,
 } from './nat.js';
 import { KERNEL_MULTIPLIER, type Multiplier, type TransformGroup } from './multiplier.js';
 
@@ -132,20 +132,20 @@ function scaleInto(src: Uint16Array, f: number, out: Float64Array): void {
 export function reciprocalApprox(D: Nat, n: number, m: Multiplier = KERNEL_MULTIPLIER): Nat {
   if (n <= INV_BASE_LIMBS) return schoolbookDivMod(natShiftLimbs(NAT_ONE, 2 * n), D).q;
   const h = (n >> 1) + 1;
-  const Xh = reciprocalApprox(natTruncLimbs(D, n - h), h, m);
+  const Xh = reciprocalApprox(natHighView(D, n - h), h, m);
   const g = m.group([[[Xh, { size: n - h + 4, like: Xh }]]], { products: [[D, Xh]], limbs: n + 3 }, 3);
   let diff, corr;
   try {
     // E = B^(n+h) − D·Xh.
     diff = g.difference({ power: n + h }, D, Xh, n + 2);
     g.release(D);
-    corr = natTruncLimbs(g.mul(Xh, natTruncLimbs(diff.magnitude, h - 2)), h + 2);
+    corr = natHighView(g.mul(Xh, natHighView(diff.magnitude, h - 2)), h + 2);
   } finally {
     g.close();
   }
-  const Y = natShiftLimbs(Xh, n - h);
-  if (!diff.negative) return natAdd(Y, corr);
-  return natCompare(corr, Y) < 0 ? natSub(Y, corr) : Y;
+  // Y = Xh·B^(n−h) ± corr (a correction larger than Y, never seen, leaves Y).
+  const X = natShiftAddLimbs(Xh, n - h, corr, diff.negative);
+  return X.limbs.length === 0 ? natShiftLimbs(Xh, n - h) : X;
 }
 
 /** Quotients of at least this many limbs are computed in two chunks from one reciprocal of half their length. */
@@ -163,7 +163,9 @@ export const CHUNKED_DIV_LIMBS = 480;
  * q = q1·B^c + q0. Each chunk's estimate has c limbs against X's c + 3, so it is within a few units as above, and
  * `correct` makes it exact. For a 2n/n division that is a reciprocal of n/2 limbs (≈ 2.5·M(n/2)), two products
  * M(n/2) for the estimates and two n/2 × n products for the remainders: ≈ 3.75·M(n) instead of
- * 2.5·M(n) + 2·M(n) = 4.5·M(n) with one full-precision reciprocal.
+ * 2.5·M(n) + 2·M(n) = 4.5·M(n) with one full-precision reciprocal. On transform groups (docs/ARCHITECTURE.md,
+ * "Newton steps on transform groups") X's transform serves both estimates, b's both remainders, and the remainders
+ * and the reciprocal's D·X are wrapped products as long as what is unknown of them: ≈ 2.5·M(n).
  */
 function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
   const qlen = a.limbs.length - b.limbs.length + 1;
@@ -189,7 +191,7 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
     const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 3);
     const corrections = m.group([], { products: [[b, { size: c, like: b }]], limbs: lb + 3 }, 3);
     try {
-      const high = quotientChunk(natTruncLimbs(a, c), b, X, h, estimates, corrections, m);
+      const high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m);
       const low = quotientChunk(aboveLimbs(high.r, a, c), b, X, h, estimates, corrections, m);
       result = { q: aboveLimbs(high.q, low.q, c), r: low.r };
     } finally {
@@ -211,7 +213,7 @@ function aboveLimbs(hi: Nat, lo: Nat, c: number): Nat {
 /** X ≈ B^2k / (b's top k limbs, or b·B^(k−lb) when it is shorter). */
 function reciprocalOf(b: Nat, k: number, m: Multiplier): Nat {
   const lb = b.limbs.length;
-  return reciprocalApprox(lb >= k ? natTruncLimbs(b, lb - k) : natShiftLimbs(b, k - lb), k, m);
+  return reciprocalApprox(lb >= k ? natHighView(b, lb - k) : natShiftLimbs(b, k - lb), k, m);
 }
 
 /**
@@ -222,8 +224,8 @@ function reciprocalOf(b: Nat, k: number, m: Multiplier): Nat {
  */
 function quotientChunk(W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier): { q: Nat; r: Nat } {
   if (natCompare(W, b) < 0) return { q: NAT_ZERO, r: W };
-  const top = natTruncLimbs(W, b.limbs.length - 2);
-  const q = natTruncLimbs(estimates.mul(top, X), k + 2);
+  const top = natHighView(W, b.limbs.length - 2);
+  const q = natHighView(estimates.mul(top, X), k + 2);
   estimates.release(top);
   const diff = corrections.difference(W, q, b, b.limbs.length + 1);
   corrections.release(q);

@@ -296,12 +296,11 @@ function productBlocks(la: number, lb: number, M: number): number[] {
 }
 
 /**
- * Wasm heap bytes a sum of products on shared spectra of complex length M spans (spectra.ts): the output spectrum
- * and the two operand spectra of a term placed in wasm memory, and the twiddle tables. Their JS copies are the
- * caller's to count.
+ * Wasm heap bytes a group of products on shared spectra of complex length M spans (sums.ts): `spectra` blocks of
+ * 16·M bytes alive at once (natSumsOfProducts: one per distinct operand plus one output) and the twiddle tables.
  */
-export function spectraHeapBytes(M: number): number {
-  return heapBytesFor([16 * M, 16 * M, 16 * M, coreTableBytes(M)]);
+export function spectraHeapBytes(M: number, spectra: number): number {
+  return heapBytesFor([...Array.from({ length: spectra }, () => 16 * M), coreTableBytes(M)]);
 }
 
 /**

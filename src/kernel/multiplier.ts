@@ -1,7 +1,7 @@
 /**
  * kernel/multiplier — a product planner bound to a memory budget: what the kernel's division and square root, and
  * pi, multiply with. Single products follow planner.ts's `planProduct` (executed by mul.ts); groups of products
- * that share operands reuse transforms (spectra.ts) when `planSharedTransforms` allows it, else they are planned
+ * that share operands reuse transforms (sums.ts) when `planSharedTransforms` allows it, else they are planned
  * one by one. One object carries the budget through a whole computation (a Newton iteration, a series), so every
  * product of it honours the same promise; it carries the computation's per-call knobs the same way (thresholds,
  * diagnostics and fault-injection hooks: MultiplierOptions), which are never module state (docs/ARCHITECTURE.md,
@@ -9,6 +9,7 @@
  */
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
+import { transformLength } from './fftcore.js';
 import { CHECK_PRIME } from './mul.js';
 import { NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natShiftLimbs, natSub } from './nat.js';
 import { planSharedTransforms } from './planner.js';
@@ -16,9 +17,18 @@ import {
   natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraWrapped, natSpectrum, natWrappedDifference, natSpectrumPlan, type NatSpectrum, type PlanOperand,
   type SpectrumPlan,
 } from './spectra.js';
+import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
 
 /** A product a·b (the same Nat twice is a square). */
 export type Product = readonly [Nat, Nat];
+
+/**
+ * Transform groups (shared spectra, wrapped products) from this complex length on; shorter ones multiply one by one
+ * and subtract in full. Measured (Newton division and isqrt, one thread): at 2·10^3 and 2·10^4 digits the
+ * group's bookkeeping (plans, spectra in the wasm memory, residues of the wrapped differences) cost more than the
+ * transforms it saves; at 2·10^5 digits it saves 15–20%.
+ */
+export const GROUP_MIN_LENGTH = 1 << 13;
 
 /** Default below this many limbs in min(quotient, divisor), division is schoolbook (div.ts); Newton above. */
 export const NEWTON_DIV_THRESHOLD = 120;
@@ -74,11 +84,15 @@ export class Multiplier {
    * @example const g = m.group([[[xh, e]]], { products: [[d, xh]], limbs: k + 3 }, 3);
    */
   group(sums: ReadonlyArray<ReadonlyArray<readonly [PlanOperand, PlanOperand]>>, wrap: { products: ReadonlyArray<readonly [PlanOperand, PlanOperand]>; limbs: number } | undefined, liveSpectra: number): TransformGroup {
+    // Too short for a group whatever its digit size (base 10^4 gives the shortest transform): no plan, no norms.
+    let longest = wrap?.limbs ?? 0;
+    for (const sum of sums) for (const [a, b] of sum) longest = Math.max(longest, a.size + b.size);
+    if (transformLength(Math.ceil(longest / 2)) < GROUP_MIN_LENGTH) return new TransformGroup(this, undefined, wrap?.limbs ?? 0);
     const plan = natSpectrumPlan(sums, this.productOptions.fftThreshold, wrap);
     let resultLimbs = 0;
     for (const sum of sums) for (const [a, b] of sum) resultLimbs = Math.max(resultLimbs, a.size + b.size);
     resultLimbs = Math.max(resultLimbs, plan.wrapLimbs);
-    if (plan.M === 0 || !planSharedTransforms(plan.M, liveSpectra, 4 * resultLimbs, this.budget)) {
+    if (plan.M < GROUP_MIN_LENGTH || !planSharedTransforms(plan.M, liveSpectra, 4 * resultLimbs, this.budget)) {
       return new TransformGroup(this, undefined, wrap?.limbs ?? 0);
     }
     return new TransformGroup(this, plan, plan.wrapLimbs);
@@ -95,39 +109,26 @@ export class Multiplier {
   }
 
   /**
-   * Σ_t a_t·b_t for each listed sum (one or two products each), sharing transforms: each distinct operand
-   * (by identity) is transformed once, a sum costs one inverse transform, and spectra are dropped after their last
-   * use. When the spectra alive at once do not fit the budget, every product is planned on its own.
+   * Σ_t a_t·b_t for each listed sum (one or two products each), sharing transforms (sums.ts natSumsOfProducts):
+   * each distinct operand (by identity) is transformed once and a sum costs one inverse transform. When its spectra
+   * (one per distinct operand and an output, at the worst-case transform length) do not fit the budget, every
+   * product is planned on its own.
    * @example const [t, q] = m.sumsOfProducts([[[t1, q2], [p1, t2]], [[q1, q2]]]);
    */
   sumsOfProducts(sums: ReadonlyArray<ReadonlyArray<Product>>): Nat[] {
-    const lastUse = new Map<Nat, number>();
-    sums.forEach((sum, i) => {
-      for (const [a, b] of sum) {
-        lastUse.set(a, i);
-        lastUse.set(b, i);
-      }
-    });
-    const plan = natSpectrumPlan(sums, this.productOptions.fftThreshold);
+    const M = natSumsWorstLength(sums, this.productOptions.fftThreshold);
+    const distinct = new Set<Nat>();
     let resultDigits = 0;
-    for (const sum of sums) for (const [a, b] of sum) resultDigits += natDigitCount(a) + natDigitCount(b);
-    if (plan.M === 0 || !planSharedTransforms(plan.M, peakLiveSpectra(sums, lastUse), resultDigits, this.budget)) {
+    for (const sum of sums) {
+      for (const [a, b] of sum) {
+        distinct.add(a).add(b);
+        resultDigits += natDigitCount(a) + natDigitCount(b);
+      }
+    }
+    if (M === 0 || !planSharedTransforms(M, distinct.size + 1, resultDigits, this.budget)) {
       return sums.map((sum) => sum.map(([a, b]) => this.mul(a, b)).reduce((x, y) => natAdd(x, y)));
     }
-    const spectra = new Map<Nat, NatSpectrum>();
-    const spectrum = (x: Nat): NatSpectrum => {
-      let s = spectra.get(x);
-      if (s === undefined) {
-        s = natSpectrum(x, plan);
-        spectra.set(x, s);
-      }
-      return s;
-    };
-    return sums.map((sum, i) => {
-      const value = natMulAddSpectra(sum.map(([a, b]) => [spectrum(a), spectrum(b)] as const), this.options());
-      for (const [x, last] of lastUse) if (last === i) spectra.delete(x);
-      return value;
-    });
+    return natSumsOfProducts(sums, this.options());
   }
 }
 
@@ -185,8 +186,8 @@ export class TransformGroup {
     const k = this.wrapLimbs;
     const p = CHECK_PRIME;
     const power = c instanceof Nat ? undefined : c.power;
-    if (k > bound) {
-      const cm = power === undefined ? natModWrapped(c as Nat, k) : natShiftLimbs(NAT_ONE, power % k);
+    if (this.plan !== undefined && k > bound) {
+      const cm = power === undefined ? (c as Nat) : natShiftLimbs(NAT_ONE, power % k);
       const d = natWrappedDifference(cm, this.mulWrapped(a, b), k);
       if (d.magnitude.size <= bound) {
         const rc = power === undefined ? this.residue(c as Nat) : powModB(power, p);
@@ -228,21 +229,6 @@ function powModB(e: number, p: number): number {
     b = (b * b) % p;
   }
   return r;
-}
-
-/** Spectra alive at once while computing `sums` in order (operands kept until their last use, plus one output). */
-function peakLiveSpectra(sums: ReadonlyArray<ReadonlyArray<Product>>, lastUse: ReadonlyMap<Nat, number>): number {
-  const alive = new Set<Nat>();
-  let peak = 0;
-  sums.forEach((sum, i) => {
-    for (const [a, b] of sum) {
-      alive.add(a);
-      alive.add(b);
-    }
-    peak = Math.max(peak, alive.size + 1);
-    for (const x of [...alive]) if (lastUse.get(x) === i) alive.delete(x);
-  });
-  return peak;
 }
 
 /** The kernel's default: products within the whole memory budget (read at each product). */

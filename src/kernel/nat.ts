@@ -542,6 +542,55 @@ export function natTruncLimbs(a: Nat, k: number): Nat {
   return new Nat(a.limbs.slice(k));
 }
 
+/**
+ * @internal floor(a / 10^4k) as a view on a's limbs (no copy): for temporaries of one computation (Newton steps),
+ * where a copy is a pass over the number; a kept result should use natTruncLimbs (a view keeps all of a alive).
+ */
+export function natHighView(a: Nat, k: number): Nat {
+  const n = a.limbs.length;
+  if (k >= n) return NAT_ZERO;
+  if (k <= 0) return a;
+  return new Nat(a.limbs.subarray(k));
+}
+
+/**
+ * @internal hi·10^4k + lo, or hi·10^4k − lo when `subtract` (zero when lo is the larger), in one allocation: the
+ * shifted copy and the addition of a shorter lo in place (its carry or borrow stops where lo ends, but for runs of
+ * 9999 or 0), instead of a shifted copy and a full pass for the sum (Newton's X + correction).
+ */
+export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false): Nat {
+  const len = Math.max(hi.limbs.length + k, lo.limbs.length) + 1;
+  const out = new Uint16Array(len);
+  out.set(hi.limbs, k);
+  const y = lo.limbs;
+  let c = 0;
+  let i = 0;
+  if (!subtract) {
+    for (; i < y.length; i++) {
+      const v = out[i]! + y[i]! + c;
+      c = carryOf(v);
+      out[i] = v - (-c & BASE);
+    }
+    for (; c !== 0; i++) {
+      const v = out[i]! + 1;
+      c = carryOf(v);
+      out[i] = v - (-c & BASE);
+    }
+    return natFromLimbs(out);
+  }
+  for (; i < y.length; i++) {
+    const v = out[i]! - y[i]! - c;
+    c = borrowOf(v);
+    out[i] = v + (-c & BASE);
+  }
+  for (; c !== 0 && i < len; i++) {
+    const v = out[i]! - 1;
+    c = borrowOf(v);
+    out[i] = v + (-c & BASE);
+  }
+  return c !== 0 ? NAT_ZERO : natFromLimbs(out);
+}
+
 function checkCount(k: number, what: string): void {
   if (!Number.isSafeInteger(k) || k < 0) throw new InvalidArgumentError(`${what}: ${k} is not an integer >= 0`);
 }

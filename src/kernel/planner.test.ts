@@ -94,7 +94,7 @@ describe('planProduct picks each branch at the right sizes and budgets', () => {
 
   test('transform reuse only while the live spectra fit', () => {
     const M = 1 << 16;
-    const needed = 5 * 16 * M + spectraHeapBytes(M); // five live spectra in JS memory, the transforms' wasm heap
+    const needed = spectraHeapBytes(M, 5); // five live spectra and the tables in the wasm memory
     assert.equal(planSharedTransforms(M, 5, 0, needed), true);
     assert.equal(planSharedTransforms(M, 5, 0, needed - 1), false);
     assert.equal(planSharedTransforms(M, 5, 1000, needed), false);

@@ -6,7 +6,7 @@
  * - Schoolbook below FFT_THRESHOLD limbs in the smaller operand, the FFT above (crossovers below).
  * - Transform reuse: a square transforms its operand once (fft.ts), and a group of products that share operands
  *   (pi's merge T1·Q2 + P1·T2, Q1·Q2) transforms each operand once and adds products before one inverse transform
- *   (spectra.ts), when the spectra alive at once fit the budget (`planSharedTransforms`).
+ *   (sums.ts, in the wasm memory), when the spectra alive at once fit the budget (`planSharedTransforms`).
  * - Budget split: while the FFT's working bytes exceed the budget, the product is cut in Karatsuba halves
  *   (x = x1·10^h + x0: three half-size products whose transforms need about half the memory each, for ~1.5× the
  *   time; mul.ts executes it), down to MIN_SPLIT_DIGITS.
@@ -169,13 +169,13 @@ function splitDigitsOf(aDigits: number, bDigits: number): number {
 }
 
 /**
- * Transform reuse for a group of products: with a spectrum plan of complex length M, `liveSpectra` transformed
- * operands and outputs alive at once (16·M bytes each, in JS memory), the wasm heap the transforms and the
- * pointwise sums span (`spectraHeapBytes`) and results of `resultDigits` digits in all, whether the group may share
- * transforms within `budget`. Otherwise its products are planned one by one (planProduct).
+ * Transform reuse for a group of products: with complex transform length M, `liveSpectra` transformed operands and
+ * outputs alive at once in the wasm memory (16·M bytes each, plus the twiddle tables: `spectraHeapBytes`) and
+ * results of `resultDigits` digits in all, whether the group may share transforms within `budget`
+ * (sums.ts natSumsOfProducts). Otherwise its products are planned one by one (planProduct).
  */
 export function planSharedTransforms(M: number, liveSpectra: number, resultDigits: number, budget = budgetFor('inMemory')): boolean {
-  return 16 * M * liveSpectra + spectraHeapBytes(M) + Math.ceil(resultDigits * LIMB_BYTES_PER_DIGIT) <= budget;
+  return spectraHeapBytes(M, liveSpectra) + Math.ceil(resultDigits * LIMB_BYTES_PER_DIGIT) <= budget;
 }
 
 /** How an out-of-core product combines its blocks (engine/outofcore): see planOutOfCore. */

@@ -24,7 +24,7 @@ import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, balancedNormSq, limbsToWasm, packAll, unpackAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, transformLength, type SpectrumTerm } from './fftcore.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
-import { BASE, Nat, carryOf, modLimbs, natAdd, natFromLimbs } from './nat.js';
+import { BASE, Nat, borrowOf, carryOf, modLimbs, natAdd, natFromLimbs } from './nat.js';
 import { f64View, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Digit size and length shared by the spectra of one group of products (opaque to callers). */
@@ -134,17 +134,18 @@ const NORM_SAMPLE_LIMBS = 128;
 
 /**
  * The squared norm a plan is made with: exact for short operands; for long ones 64 evenly spread runs of 128 limbs,
- * scaled to the operand's length, plus a quarter. A plan only chooses the digit size and length: every product
- * checks the proven bound again with the exact norms its packing measured (natMulAddSpectra, natMulSpectraWrapped)
- * and is made in full when it fails, so an estimate can cost time, never a wrong digit. (An exact JS pass over every
- * operand of every Newton step cost more than a tenth of a division.)
+ * scaled to the operand's length, plus 2% (about two standard deviations of such a sample of random digits). A plan
+ * only chooses the digit size and length: every product checks the proven bound again with the exact norms its
+ * packing measured (natMulAddSpectra, natMulSpectraWrapped) and is made in full when it fails, so an estimate can
+ * cost time, never a wrong digit. (An exact JS pass over every operand of every Newton step cost more than a tenth
+ * of a division.)
  */
 function plannedNormSq(x: Uint16Array, d: number): number {
   if (x.length <= EXACT_NORM_LIMBS) return balancedNormSq(x, d);
   let sum = 0;
   const stride = Math.floor(x.length / NORM_SAMPLES);
   for (let i = 0; i < NORM_SAMPLES; i++) sum += balancedNormSq(x.subarray(i * stride, i * stride + NORM_SAMPLE_LIMBS), d);
-  return 1.25 * sum * (x.length / (NORM_SAMPLES * NORM_SAMPLE_LIMBS));
+  return 1.02 * sum * (x.length / (NORM_SAMPLES * NORM_SAMPLE_LIMBS));
 }
 
 /** Transforms a with the plan (16·M bytes for FFT plans). */
@@ -270,28 +271,70 @@ export function natModWrapped(x: Nat, k: number): Nat {
 }
 
 /**
- * x − y modulo B^k − 1 for residues x, y in [0, B^k − 1), as the signed integer of least magnitude (< B^k/2) in its
- * class: what a wrapped product gives a caller who knows that the true difference is that small (Newton's
- * D·X − B^m, a remainder a − q·b). The magnitude of a negative one is B^k − 1 − z, limb by limb 9999 − z_i (no
- * borrows).
+ * x − y modulo B^k − 1 as the signed integer of least magnitude (< B^k/2) in its class, for y in [0, B^k − 1) and any
+ * x >= 0 (folded in the same pass: B^k ≡ 1, so x ≡ the sum of its k-limb pieces): what a wrapped product gives a
+ * caller who knows that the true difference is that small (Newton's D·X − B^m, a remainder a − q·b). The magnitude
+ * of a negative one is B^k − 1 − z, limb by limb 9999 − z_i (no borrows).
  * @example natWrappedDifference(natFromNumber(1), natFromNumber(3), 2)  // { negative: true, magnitude: 2 }
  */
 export function natWrappedDifference(x: Nat, y: Nat, k: number): { negative: boolean; magnitude: Nat } {
-  if (x.size > k || y.size > k) throw new InvalidArgumentError('natWrappedDifference: operands must be residues mod B^k − 1');
+  if (y.size > k) throw new InvalidArgumentError('natWrappedDifference: y must be a residue mod B^k − 1');
   const z = new Uint16Array(k);
   const xl = x.limbs, yl = y.limbs;
-  let borrow = 0;
-  for (let i = 0; i < k; i++) {
-    const v = (i < xl.length ? xl[i]! : 0) - (i < yl.length ? yl[i]! : 0) - borrow;
-    borrow = v >>> 31;
-    z[i] = v + (-borrow & BASE);
+  // Column i: the pieces of x at i, i + k, …, minus y_i, plus the carry (of either sign): floor(v / B) is exact (a
+  // correctly rounded quotient of integers is never within an ulp below an integer it does not reach).
+  const pieces = Math.ceil(xl.length / k);
+  let c = 0;
+  if (pieces <= 2) {
+    // The usual case, two pieces at most: the low piece copied, the high one added and y subtracted in tight
+    // branch-free loops (carryOf, borrowOf); what leaves the top, +1 or −1 or nothing, comes back at limb 0 below.
+    z.set(xl.subarray(0, Math.min(k, xl.length)));
+    const x1 = Math.max(0, xl.length - k);
+    let i = 0;
+    for (; i < x1; i++) {
+      const v = z[i]! + xl[k + i]! + c;
+      c = carryOf(v);
+      z[i] = v - (-c & BASE);
+    }
+    for (; c !== 0 && i < k; i++) {
+      const v = z[i]! + 1;
+      c = carryOf(v);
+      z[i] = v - (-c & BASE);
+    }
+    let b = 0;
+    const ly = yl.length;
+    for (i = 0; i < ly; i++) {
+      const v = z[i]! - yl[i]! - b;
+      b = borrowOf(v);
+      z[i] = v + (-b & BASE);
+    }
+    for (; b !== 0 && i < k; i++) {
+      const v = z[i]! - 1;
+      b = borrowOf(v);
+      z[i] = v + (-b & BASE);
+    }
+    c -= b;
+  } else {
+    for (let i = 0; i < k; i++) {
+      let v = c - (i < yl.length ? yl[i]! : 0);
+      for (let j = 0, at = i; j < pieces; j++, at += k) if (at < xl.length) v += xl[at]!;
+      c = Math.floor(v / BASE);
+      z[i] = v - c * BASE;
+    }
   }
-  // A borrow out of the top took B^k: give back B^k − 1, i.e. subtract one more (z >= 1 here since x − y > −B^k + 1).
-  for (let i = 0; borrow !== 0 && i < k; i++) {
-    const v = z[i]! - 1;
-    borrow = v >>> 31;
-    z[i] = v + (-borrow & BASE);
+  // The carry out of the top (of either sign) is worth c·B^k ≡ c: add it back at limb 0 until none is left (at most
+  // twice: the second round's carry is ±1 into a number whose low part it cannot overflow again).
+  while (c !== 0) {
+    let i = 0;
+    for (; c !== 0 && i < k; i++) {
+      const v = z[i]! + c;
+      c = Math.floor(v / BASE);
+      z[i] = v - c * BASE;
+    }
   }
+  let all = true;
+  for (let i = k - 1; i >= 0 && all; i--) all = z[i] === BASE - 1;
+  if (all) z.fill(0); // B^k − 1 ≡ 0
   if (z[k - 1]! < BASE / 2) return { negative: false, magnitude: natFromLimbs(z) };
   for (let i = 0; i < k; i++) z[i] = BASE - 1 - z[i]!;
   return { negative: true, magnitude: natFromLimbs(z) };

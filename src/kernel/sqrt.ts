@@ -20,7 +20,10 @@
  * t < 2, keep the full-precision y and s̃ = x·y·B^n from the top n + 4 limbs of a). r is formed only above B^(n−3),
  * where δ needs it, so no number of a's size is made besides the final square (pi's 10^8-digit root: 200 MB less).
  *
- * The exact correction compares s̃² with a (one square) and steps s̃ by ±1 until s̃² <= a < (s̃+1)². If the estimate
+ * The exact correction forms r = a − s̃² from a wrapped square (|r| < B^(n+1): s̃² modulo B^k − 1, k >= n + 3, with
+ * a transform for n + 3 limbs, checked modulo the prime: TransformGroup.difference) and steps s̃ by ±1, updating r,
+ * until 0 <= r <= 2s̃. The products of each step share transforms and the others of a known magnitude are wrapped
+ * too (docs/ARCHITECTURE.md, "Newton steps on transform groups"): ≈ 2.75·M(n) in all. If the estimate
  * were ever far off (a bug, not expected), the result is still exact: the previous division-based Newton method
  * takes over.
  *
@@ -31,8 +34,8 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import {
-  NAT_ONE, NAT_ZERO, Nat, natAdd, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
-  natSub, natToNumber, natTruncLimbs, BASE,
+  NAT_ONE, NAT_ZERO, Nat, natAdd, natFromLimbs, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
+  natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs,
 } from './nat.js';
 import { natDivMod } from './div.js';
 import { KERNEL_MULTIPLIER, type Multiplier } from './multiplier.js';
@@ -64,7 +67,9 @@ export function natIsqrt(a: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
   }
   let negative = diff.negative;
   let r = diff.magnitude;
-  // Unit steps: (s−1)² = s² − 2s + 1 (r grows by 2s − 1), (s+1)² = s² + 2s + 1 (r shrinks by 2s + 1).
+  // Unit steps: (s−1)² = s² − 2s + 1 (r grows by 2s − 1), (s+1)² = s² + 2s + 1 (r shrinks by 2s + 1). The usual
+  // last test, r < 2s + 1, is decided from the top limbs (cmpDoubled); a step is one pass (minusDoubled, 2s never
+  // formed) and a copy.
   for (let step = 0; ; step++) {
     lastIsqrtCorrections = step;
     if (step > MAX_CORRECTION_STEPS || r.size > n + 1) {
@@ -72,20 +77,50 @@ export function natIsqrt(a: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
       return isqrtByDivision(a, m);
     }
     if (negative) {
-      const up = natSub(natAdd(s, s), NAT_ONE);
-      s = natSub(s, NAT_ONE);
-      if (natCompare(up, r) >= 0) {
-        negative = false;
-        r = natSub(up, r);
-      } else r = natSub(r, up);
+      // a − (s−1)² = (2s − 1) − |r|.
+      const d = minusDoubled(r, s, -1);
+      negative = !d.negative && d.magnitude.size > 0;
+      r = d.magnitude;
+      s = natShiftAddLimbs(s, 0, NAT_ONE, true);
       continue;
     }
-    const next = natAdd(natAdd(s, s), NAT_ONE);
-    if (natCompare(r, next) < 0) break;
-    r = natSub(r, next);
-    s = natAdd(s, NAT_ONE);
+    if (cmpDoubled(r, s, 1) < 0) break;
+    r = minusDoubled(r, s, 1).magnitude;
+    s = natShiftAddLimbs(s, 0, NAT_ONE);
   }
   return s;
+}
+
+/**
+ * The sign of r − (2s + c) for c in {−1, 0, 1}, from the top limbs down: with D the difference of the prefixes
+ * (r's limbs minus twice s's, above limb i), the rest r_low − 2·s_low − c lies in (−2·B^i − 1, B^i + 1), so
+ * |D| >= 3 decides (usually within two limbs); D never needs more than a few limbs' worth of range.
+ */
+function cmpDoubled(r: Nat, s: Nat, c: number): -1 | 0 | 1 {
+  const x = r.limbs, y = s.limbs;
+  let D = 0;
+  for (let i = Math.max(x.length, y.length + 1) - 1; i >= 0; i--) {
+    D = D * BASE + (i < x.length ? x[i]! : 0) - 2 * (i < y.length ? y[i]! : 0);
+    if (D >= 3) return 1;
+    if (D <= -3) return -1;
+  }
+  return D > c ? 1 : D < c ? -1 : 0;
+}
+
+/** r − (2s + c), c in {−1, 1}, as a sign and a magnitude, in one pass (the sign from cmpDoubled). */
+function minusDoubled(r: Nat, s: Nat, c: number): { negative: boolean; magnitude: Nat } {
+  const sign = cmpDoubled(r, s, c) >= 0 ? 1 : -1;
+  const x = r.limbs, y = s.limbs;
+  const len = Math.max(x.length, y.length + 1);
+  const out = new Uint16Array(len);
+  // out = sign·(r − 2s − c), limb by limb with a signed carry (floor(v / B) of an integer is exact).
+  let carry = -sign * c;
+  for (let i = 0; i < len; i++) {
+    const v = sign * ((i < x.length ? x[i]! : 0) - 2 * (i < y.length ? y[i]! : 0)) + carry;
+    carry = Math.floor(v / BASE);
+    out[i] = v - carry * BASE;
+  }
+  return { negative: sign < 0, magnitude: natFromLimbs(out) };
 }
 
 /** s̃ within a few units of √a (see the header: half-precision y and one Newton step, or full precision for small a). */
@@ -104,11 +139,11 @@ function rootEstimate(a: Nat, m: Multiplier): Nat {
   // Y's transform serves the root's two products (a's top times Y, r's top times Y); the square is wrapped.
   const k = Math.max(0, L - (h + 3));
   const j = Math.max(0, n - 3);
-  const aHead = natTruncLimbs(a, k);
+  const aHead = natHighView(a, k);
   const g = m.group([[[aHead, Y]], [[{ size: h + 2, like: Y }, Y]]], undefined, 3);
   try {
     // s_hi = floor(a·Y / B^(n+h+t)) from a's top h + 3 limbs (the dropped part moves it by < B^(−1.5)).
-    const sHi = natTruncLimbs(g.mul(aHead, Y), n + h + t - k);
+    const sHi = natHighView(g.mul(aHead, Y), n + h + t - k);
     g.release(aHead);
     // r = a − s0², s0 = sHi·B^t, is needed only above B^j, j = n − 3 >= 2t: |r|/B^j from
     // R = floor(a/B^2t) − sHi² (= floor(r/B^2t), exactly) truncated by j − 2t limbs, off by at most one unit there,
@@ -118,17 +153,15 @@ function rootEstimate(a: Nat, m: Multiplier): Nat {
     const sq = m.group([], { products: [[sHi, sHi]], limbs: h + 3 }, 2);
     let diff;
     try {
-      diff = sq.difference(natTruncLimbs(a, 2 * t), sHi, sHi, h + 2);
+      diff = sq.difference(natHighView(a, 2 * t), sHi, sHi, h + 2);
     } finally {
       sq.close();
     }
     const above = diff.negative;
-    const rTop = natTruncLimbs(diff.magnitude, j - 2 * t);
+    const rTop = natHighView(diff.magnitude, j - 2 * t);
     // |δ| = |r|·Y/(2·B^(n+h)) ≈ rTop·Y/(2·B^(n+h−j)).
-    const delta = natDivSmall(natTruncLimbs(g.mul(rTop, Y), n + h - j), 2).q;
-    const s0 = natShiftLimbs(sHi, t);
-    if (!above) return natAdd(s0, delta);
-    return natCompare(delta, s0) < 0 ? natSub(s0, delta) : NAT_ZERO;
+    const delta = natDivSmall(natHighView(g.mul(rTop, Y), n + h - j), 2).q;
+    return natShiftAddLimbs(sHi, t, delta, above);
   } finally {
     g.close();
   }
@@ -151,7 +184,7 @@ function rsqrtFixed(a: Nat, twoN: number, p: number, m: Multiplier): Nat {
   }
   const h = (p >> 1) + 1 + (p & 1);
   const Yh = rsqrtFixed(a, twoN, h, m);
-  const X = twoN >= p ? natTruncLimbs(a, twoN - p) : natShiftLimbs(a, p - twoN);
+  const X = twoN >= p ? natHighView(a, twoN - p) : natShiftLimbs(a, p - twoN);
   const t = 2 * h - 2;
   // Yh's transform serves Yh² and Yh·E (both about p limbs). X·Yh² is wrapped: with Yh = B^h/√x·(1 + δ),
   // |δ| <= few·B^(−h), and X = x·B^p·(1 − η), η <= B^(3−p), X·Yh² − B^(p+2h) = B^(p+2h)·((1+δ)²(1−η) − 1) has
@@ -171,11 +204,9 @@ function rsqrtFixed(a: Nat, twoN: number, p: number, m: Multiplier): Nat {
       wrapped.close();
     }
     // diff = B^(p+2h) − X·Yh² = E. E is truncated by t = 2h − 2 limbs, changing the correction by < 1 unit.
-    const E = natTruncLimbs(diff.magnitude, t);
-    const corr = natDivSmall(natTruncLimbs(own.mul(Yh, E), 3 * h - t), 2).q;
-    const base = natShiftLimbs(Yh, p - h);
-    if (!diff.negative) return natAdd(base, corr);
-    return natCompare(corr, base) < 0 ? natSub(base, corr) : NAT_ZERO;
+    const E = natHighView(diff.magnitude, t);
+    const corr = natDivSmall(natHighView(own.mul(Yh, E), 3 * h - t), 2).q;
+    return natShiftAddLimbs(Yh, p - h, corr, diff.negative);
   } finally {
     own.close();
   }

@@ -22,7 +22,7 @@ import {
 } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
 import { piMultiplier } from './products.js';
-import { type Float, floatAdd, floatMagnitude, floatMul, floatOf } from './signed.js';
+import { type Float, floatAdd, floatMagnitude, floatMul, floatOf, floatTruncate } from './signed.js';
 import { mergeWeight, type Split, split, splitPoint, subtreeWeight, termsFor } from './series.js';
 import { seriesOnThreads } from './parallel.js';
 
@@ -57,8 +57,12 @@ function positive(x: Nat): Float {
  * absolute error to stay below 3·10^−L relative to T.
  */
 function rootQuotient(left: { p: Float; q: Float; t: Float }, right: { q: Float; t: Float }, precision: number): { q: Float; t: Float } {
-  const q = floatMul(left.q, right.q, precision, piMultiplier);
-  const main = floatMul(left.t, right.q, precision, piMultiplier);
+  // Q1·Q2 and T1·Q2 as floatMul makes them (operands and products truncated to `precision`), sharing Q2's transform
+  // where the budget allows (the planner's transform reuse).
+  const [q1, q2, t1] = [left.q, right.q, left.t].map((x) => floatTruncate(x, precision)) as [Float, Float, Float];
+  const [qm, mainm] = piMultiplier.sumsOfProducts([[[q1.mantissa, q2.mantissa]], [[t1.mantissa, q2.mantissa]]]);
+  const q = floatTruncate({ negative: q1.negative !== q2.negative, mantissa: qm!, exponent: q1.exponent + q2.exponent }, precision);
+  const main = floatTruncate({ negative: t1.negative !== q2.negative, mantissa: mainm!, exponent: t1.exponent + q2.exponent }, precision);
   const gap = floatMagnitude(main) - floatMagnitude(left.p) - floatMagnitude(right.t);
   const tail = floatMul(left.p, right.t, Math.max(1, precision - gap + 3), piMultiplier);
   return { q, t: floatAdd(main, tail, precision) };

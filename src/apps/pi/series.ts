@@ -25,6 +25,7 @@
  */
 import { type Nat, natFromBigInt } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
+import { divFactors, type Factors, factorsValue, gcdFactors, mulFactors, termFactors } from './factors.js';
 import { mergeProducts } from './products.js';
 
 /** log10(640320^3 / 1728): each term adds this many correct digits. */
@@ -76,19 +77,51 @@ export function termsFor(digits: number): number {
   return Math.ceil((digits + 13) / DIGITS_PER_TERM) + 1;
 }
 
-/** Binary splitting on BigInt for a small range. */
-function bigSplit(a: number, b: number, needP: boolean): [bigint, bigint, bigint] {
-  if (b - a === 1) {
-    if (a === 0) return [1n, 1n, A];
-    const k = BigInt(a);
-    const p = (6n * k - 5n) * (2n * k - 1n) * (6n * k - 1n);
-    const t = p * (A + B * k);
-    return [p, k * k * k * C3_OVER_24, a & 1 ? -t : t];
-  }
-  const m = (a + b) >>> 1;
-  const [p1, q1, t1] = bigSplit(a, m, true);
-  const [p2, q2, t2] = bigSplit(m, b, needP);
-  return [needP ? p1 * p2 : 0n, q1 * q2, t1 * q2 + p1 * t2];
+/**
+ * Ranges of at least this many terms drop the common factors of P1 and Q2 when merging inside a BigInt leaf
+ * (factors.ts). Below it the factors are small and the lists and divisions would cost more than they save; at
+ * 1024-term leaves the ranges from 64 terms up remove all but ~1% of what every level would.
+ */
+const REDUCE_TERMS = 64;
+
+/** A BigInt node: P, Q, T and the relevant primes' exponents in P and Q (factors.ts). */
+type BigNode = [p: bigint, q: bigint, t: bigint, fp: Factors, fq: Factors];
+
+/**
+ * Binary splitting on BigInt for a small range, with the common factors of P1 and Q2 dropped at merges of
+ * REDUCE_TERMS terms or more (factors.ts): P, Q and T all divided by the same g, which leaves every ratio the
+ * parents use unchanged.
+ */
+function bigSplit(a: number, b: number, needP: boolean): BigNode {
+  const first = Math.max(a, 1);
+  const terms = first < b ? termFactors(first, b) : { p: [], q: [] };
+  const walk = (lo: number, hi: number, withP: boolean): BigNode => {
+    if (hi - lo === 1) {
+      if (lo === 0) return [1n, 1n, A, [], []];
+      const k = BigInt(lo);
+      const p = (6n * k - 5n) * (2n * k - 1n) * (6n * k - 1n);
+      const t = p * (A + B * k);
+      return [p, k * k * k * C3_OVER_24, lo & 1 ? -t : t, terms.p[lo - first]!, terms.q[lo - first]!];
+    }
+    const m = (lo + hi) >>> 1;
+    const [p1Full, q1, t1, fp1Full, fq1] = walk(lo, m, true);
+    let p1 = p1Full, fp1 = fp1Full;
+    const [p2, q2Full, t2, fp2, fq2Full] = walk(m, hi, withP);
+    let q2 = q2Full, fq2 = fq2Full;
+    if (hi - lo >= REDUCE_TERMS) {
+      const g = gcdFactors(fp1, fq2);
+      if (g.length > 0) {
+        const d = factorsValue(g);
+        p1 /= d;
+        q2 /= d;
+        fp1 = divFactors(fp1, g);
+        fq2 = divFactors(fq2, g);
+      }
+    }
+    const p = withP ? p1 * p2 : 0n;
+    return [p, q1 * q2, t1 * q2 + p1 * t2, withP ? mulFactors(fp1, fp2) : [], mulFactors(fq1, fq2)];
+  };
+  return walk(a, b, needP);
 }
 
 /** P, Q and |T| over [a, b) from BigInt, with T's sign checked against (−1)^a. */

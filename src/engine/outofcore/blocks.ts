@@ -162,6 +162,8 @@ export interface WriterState {
 export class ProductWriter {
   private written = 0; // decimal digits placed, counted from the units digit
   private scaleCarry = 0;
+  /** The text `push` converts into, kept from one push to the next (one allocation per product, not per row). */
+  private textBuffer: Buffer | undefined;
   private readonly residueOfOutput: BackwardResidue;
   /** Decimal digits up to and including the highest non-zero one. */
   significantDigits = 0;
@@ -230,7 +232,8 @@ export class ProductWriter {
   async push(digits: Float64Array, count: number): Promise<void> {
     const d = this.d;
     const B = 10 ** d;
-    const text = Buffer.allocUnsafe(count * d);
+    if (!this.textBuffer || this.textBuffer.length < count * d) this.textBuffer = Buffer.allocUnsafe(count * d);
+    const text = this.textBuffer.subarray(0, count * d);
     let carry = this.scaleCarry;
     const scale = this.scale;
     for (let q = 0; q < count; q++) {

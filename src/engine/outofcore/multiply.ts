@@ -16,8 +16,9 @@
  * (positions are known: digit p from the right lives at offset + reserved − 1 − p). Squaring reads one set of
  * spectra and visits each pair i < j once (weight 2).
  *
- * Checks (both methods). The digit size d is the largest whose rounding-error bound (blockConvolutionBound or
- * transform2DBound, with the operands' ACTUAL norms measured during pass 1) is < 1/2; every output's distance to the
+ * Checks (both methods). The digit size d is the largest whose rounding-error bound (blockConvolutionBound, with the
+ * operands' ACTUAL norms measured during pass 1) is < 1/2 — for the 2-D transform, whose bound with the norms
+ * (transform2DBound) is < 1/2 or under its measured policy limit (transform2d.ts header); every output's distance to the
  * nearest integer is also measured (> 1/4 means a fault: redo with smaller digits); and the product's residue modulo
  * a random prime must equal the product of the operands' residues (residue.ts).
  *
@@ -60,10 +61,10 @@ function blockSizeFor(aDigits: number, bDigits: number, budget: number, override
 
 /**
  * The method an out-of-core product of these operands uses with the budget's blocks of `size`: planOutOfCore on the
- * block counts at the 2-D transform's inner size (min(size, MAX_INNER_SIZE)) and at the digit size the bound allows
- * for random digits (d = 2 from ~3·10^8 digits). Counted at the budget's own block size, a large budget would keep
- * the block convolution with a few huge blocks, which is slower than the 2-D transform with blocks that fit the
- * caches: 4·10^8-digit operands at 8 GiB, 3 × 3 blocks of 2^26 points, took 145 s (81 CPU s) where the 2-D
+ * block counts at the 2-D transform's inner size (min(size, MAX_INNER_SIZE)) and at the digit size its policy picks
+ * for random digits (d = 3 from 4·10^7 to ~1.8·10^9 digits). Counted at the budget's own block size, a large budget
+ * would keep the block convolution with a few huge blocks, which is slower than the 2-D transform with blocks that
+ * fit the caches: 4·10^8-digit operands at 8 GiB, 3 × 3 blocks of 2^26 points, took 145 s (81 CPU s) where the 2-D
  * transform at 256 MiB took 97 s (68 CPU s), same run.
  */
 function planFor(aDigits: number, bDigits: number | undefined, size: number, forced?: OutOfCoreMethod): OutOfCoreMethod {

@@ -1,0 +1,176 @@
+// Wrapped (cyclic, modulo B^k − 1) products and the transform groups of Newton's division and square root, against
+// BigInt: every digit size and both length families, the multi-thread unpacking, signed residues, the difference
+// with a wrong bound, an aliasing residue and an injected fault; then division and isqrt on structured operands at
+// the sizes where they run on transform groups.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { ArithmeticCheckError } from '../errors.js';
+import { Multiplier } from './multiplier.js';
+import { Nat, natFromBigInt, natHighView, natShiftAddLimbs, natToBigInt } from './nat.js';
+import { natDivMod } from './div.js';
+import { natIsqrt } from './sqrt.js';
+import { transformLength } from './fftcore.js';
+import { natModWrapped, natMulSpectraWrapped, natSpectrum, natSpectrumPlan, natWrappedDifference, type SpectrumPlan } from './spectra.js';
+import { bigintSqrt } from '../../test/helpers.js';
+import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
+
+const N = (x: bigint): Nat => natFromBigInt(x);
+const B = (x: Nat): bigint => natToBigInt(x);
+const mod = (x: bigint, k: number): bigint => {
+  const m = 10n ** BigInt(4 * k) - 1n;
+  return ((x % m) + m) % m;
+};
+
+describe('wrapped products', () => {
+  test('natModWrapped and natWrappedDifference against BigInt', () => {
+    const r = rng(21);
+    for (const k of [1, 2, 7, 100, 1001]) {
+      const m = 10n ** BigInt(4 * k) - 1n;
+      for (const x of [0n, 1n, m - 1n, m, m + 1n, 2n * m, m * m, digits(r, 4 * k + 3), digits(r, 12 * k)]) {
+        assert.equal(B(natModWrapped(N(x), k)), mod(x, k), `k=${k}`);
+      }
+      for (let i = 0; i < 20; i++) {
+        const v = digits(r, Math.max(1, Math.floor(r() * (4 * k - 1)))) * (r() < 0.5 ? -1n : 1n); // |v| < B^k/2
+        const y = digits(r, 4 * k);
+        const d = natWrappedDifference(N(mod(y + v, k)), N(mod(y, k)), k);
+        assert.equal((d.negative ? -1n : 1n) * B(d.magnitude), v, `k=${k}`);
+      }
+    }
+  });
+
+  test('every digit size, 2^k and 3·2^k lengths, one and several unpacking runs', () => {
+    const r = rng(22);
+    for (const d of [4, 3, 2, 1]) {
+      for (const M of [64, 96, 1024, 1536, 1 << 15, 3 << 14]) {
+        if (M > 4096 && (d === 4 || (d < 3 && M === 1 << 15))) continue; // d = 4 at these lengths: the division tests below
+        const plan: SpectrumPlan = { d, M, wrapLimbs: (d * M) / 2 };
+        const k = plan.wrapLimbs;
+        // Operands of up to 2M − 1 digits of 10^d (the transform's length): the product wraps several times.
+        const maxDigits = d * (2 * M - 1) - 4;
+        for (const [x, y] of [
+          [digits(r, maxDigits), digits(r, Math.floor(maxDigits / 3) + 1)],
+          [10n ** BigInt(maxDigits) - 1n, 10n ** BigInt(maxDigits - 5) - 1n],
+          [BigInt('5'.repeat(maxDigits)), BigInt('5'.repeat(maxDigits))],
+        ] as const) {
+          const a = N(x), b = N(y);
+          const got = natMulSpectraWrapped(natSpectrum(a, plan), natSpectrum(b, plan));
+          assert.equal(B(got), mod(x * y, k), `d=${d} M=${M}`);
+        }
+      }
+    }
+  });
+
+  test('a plan with wrapped products: the modulus covers the requested limbs; direct plans reduce', () => {
+    const r = rng(23);
+    for (const n of [50, 500, 5000, 40000]) {
+      const x = digits(r, n), y = digits(r, Math.floor(n / 2) + 1);
+      const a = N(x), b = N(y);
+      const want = a.size + 3;
+      const plan = natSpectrumPlan([], undefined, { products: [[a, b]], limbs: want });
+      assert.ok(plan.wrapLimbs >= want);
+      if (plan.d > 0) assert.equal(plan.M, transformLength(plan.M));
+      assert.equal(B(natMulSpectraWrapped(natSpectrum(a, plan), natSpectrum(b, plan))), mod(x * y, plan.wrapLimbs), `n=${n}`);
+    }
+  });
+});
+
+describe('transform groups', () => {
+  test('difference: exact within the bound, with a wrong bound, and when the residue aliases', () => {
+    const r = rng(24);
+    const m = new Multiplier();
+    for (const n of [300, 3000, 30000]) {
+      const x = digits(r, n), y = digits(r, n);
+      const a = N(x), b = N(y);
+      const bound = a.size + 1;
+      const g = m.group([], { products: [[a, b]], limbs: bound + 2 }, 3);
+      try {
+        const k = g.wrapLimbs;
+        const small = digits(r, 4 * a.size);
+        const cases = [
+          x * y + small, // within the bound
+          x * y - small,
+          x * y + 10n ** BigInt(8 * a.size), // beyond it: the full product is formed
+          x * y + 7n * (10n ** BigInt(4 * k) - 1n) + 5n, // aliases to 5 modulo B^k − 1: the residue check sees it
+        ];
+        for (const c of cases) {
+          const d = g.difference(N(c), a, b, bound);
+          assert.equal((d.negative ? -1n : 1n) * B(d.magnitude), c - x * y, `n=${n}`);
+        }
+        const p = a.size + b.size + 3;
+        const d = g.difference({ power: p }, a, b, bound);
+        assert.equal((d.negative ? -1n : 1n) * B(d.magnitude), 10n ** BigInt(4 * p) - x * y, `power n=${n}`);
+      } finally {
+        g.close();
+      }
+    }
+  });
+
+  test('a fault in a wrapped product is never silent', () => {
+    const r = rng(25);
+    const x = digits(r, 20000), y = digits(r, 20000);
+    const faultHook = (l: Uint16Array): void => {
+      l[3] = (l[3]! + 1) % 10000;
+    };
+    const m = new Multiplier({ faultHook });
+    const a = N(x), b = N(y);
+    const g = m.group([], { products: [[a, b]], limbs: a.size + 3 }, 3);
+    try {
+      assert.throws(() => g.difference(N(x * y + 12345n), a, b, a.size + 1), ArithmeticCheckError);
+    } finally {
+      g.close();
+    }
+  });
+
+  test('natHighView and natShiftAddLimbs', () => {
+    const r = rng(26);
+    for (let i = 0; i < 30; i++) {
+      const x = digits(r, 1 + Math.floor(r() * 200)), y = digits(r, 1 + Math.floor(r() * 200));
+      const k = Math.floor(r() * 30);
+      assert.equal(B(natHighView(N(x), k)), x / 10n ** BigInt(4 * k));
+      const hi = x * 10n ** BigInt(4 * k);
+      assert.equal(B(natShiftAddLimbs(N(x), k, N(y))), hi + y);
+      assert.equal(B(natShiftAddLimbs(N(x), k, N(y), true)), hi >= y ? hi - y : 0n);
+    }
+    const nines = 10n ** 400n - 1n;
+    assert.equal(B(natShiftAddLimbs(N(nines), 3, N(10n ** 12n))), nines * 10n ** 12n + 10n ** 12n);
+    assert.equal(B(natShiftAddLimbs(N(1n), 50, N(1n), true)), 10n ** 200n - 1n);
+  });
+});
+
+describe('Newton division and square root on structured operands', () => {
+  test('divmod: all nines, powers of ten, q·b ± 1, b² − 1, near-equal operands', () => {
+    for (const n of [2500, 12000, 60000]) {
+      const t = 10n ** BigInt(n);
+      const b0 = digits(rng(n), n);
+      const pairs: Array<[bigint, bigint]> = [
+        [t * t - 1n, t - 1n],
+        [t * t - 1n, t / 10n - 1n],
+        [t * t, t],
+        [t * t, t + 1n],
+        [t * t - 1n, t + 1n],
+        [b0 * (t - 1n) + 1n, b0],
+        [b0 * (t - 1n) - 1n, b0],
+        [b0 * b0 - 1n, b0],
+        [b0 * b0, b0],
+        [(t - 1n) * (t - 1n) * 10n, t - 1n],
+        [t * t * 10n - 1n, 5n * t + 3n],
+      ];
+      for (const [a, b] of pairs) {
+        const { q, r } = natDivMod(N(a), N(b));
+        assert.equal(B(q), a / b, `${a.toString().length}/${b.toString().length}`);
+        assert.equal(B(r), a % b);
+      }
+    }
+  });
+
+  test('isqrt: squares and their neighbours, all nines, powers of ten', () => {
+    for (const n of [3000, 20000, 90000]) {
+      const t = 10n ** BigInt(n);
+      const s0 = digits(rng(n + 1), n);
+      for (const a of [s0 * s0, s0 * s0 - 1n, s0 * s0 + 1n, (s0 + 1n) * (s0 + 1n) - 1n, t * t - 1n, t * t, t * t * 10n - 1n, t * t * 10n]) {
+        const s = B(natIsqrt(N(a)));
+        assert.equal(s, bigintSqrt(a), `${a.toString().length} digits`);
+      }
+    }
+  });
+});
