@@ -5,9 +5,11 @@
  * (user + system of the child) and peak RSS (VmHWM), both sampled from /proc, of each run, the rerun/full ratios (target: the
  * rerun under 40 % of the full run) and whether the digits are identical (SHA-256 of both outputs) and end as
  * B^E mod 10^20 says. The machine's load average is printed before and after: on a shared machine wall time
- * varies, CPU time much less.
+ * varies, CPU time much less. `--kill-by cpu` kills the second run when its CPU time (not its wall time) reaches the
+ * fraction of the full run's: on a machine so loaded that the wall time of two identical runs differs by a factor,
+ * that is the kill at the same point of the work that the wall-time kill means on a quiet one.
  *
- *   node dist/bench/resume.js [--base 9] [--exponent 387420489] [--memory 1GiB] [--kill-at 0.6] [--dir /tmp]
+ *   node dist/bench/resume.js [--base 9] [--exponent 387420489] [--memory 1GiB] [--kill-at 0.6] [--kill-by wall|cpu] [--dir /tmp]
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -46,10 +48,11 @@ function sampleProc(pid: number): { cpu: number; rssMiB: number } | undefined {
 }
 
 /**
- * One CLI run, SIGKILLed after `killAfter` seconds if given. CPU time and peak RSS are sampled from /proc every
- * 100 ms (the last sample before exit: at most 0.1 s of CPU is missed).
+ * One CLI run, SIGKILLed after `killAfter` seconds (of wall time, or of its CPU time with `killBy` 'cpu') if given.
+ * CPU time and peak RSS are sampled from /proc every 100 ms (the last sample before exit: at most 0.1 s of CPU is
+ * missed).
  */
-function runCli(args: readonly string[], env: NodeJS.ProcessEnv, killAfter?: number): Promise<Run> {
+function runCli(args: readonly string[], env: NodeJS.ProcessEnv, killAfter?: number, killBy: 'wall' | 'cpu' = 'wall'): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -60,8 +63,9 @@ function runCli(args: readonly string[], env: NodeJS.ProcessEnv, killAfter?: num
     const sampler = setInterval(() => {
       const now = sampleProc(child.pid!);
       if (now) sample = { cpu: Math.max(now.cpu, sample?.cpu ?? 0), rssMiB: Math.max(now.rssMiB, sample?.rssMiB ?? 0) };
+      if (killBy === 'cpu' && killAfter !== undefined && sample && sample.cpu >= killAfter) child.kill('SIGKILL');
     }, 100);
-    const timer = killAfter === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfter * 1000);
+    const timer = killAfter === undefined || killBy === 'cpu' ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfter * 1000);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -97,15 +101,17 @@ async function main(): Promise<void> {
   const exponent = BigInt(option('exponent', '387420489'));
   const memory = option('memory', '1GiB');
   const killAt = Number(option('kill-at', '0.6'));
+  const killBy = option('kill-by', 'wall') === 'cpu' ? 'cpu' : 'wall';
   const dir = mkdtempSync(join(option('dir', '/tmp'), 'ms-bench-resume-'));
   const env = { ...process.env, MATHSTREAM_HOME: join(dir, 'home'), MATHSTREAM_MEMORY: memory };
   const full = join(dir, 'full.txt');
   const rerun = join(dir, 'rerun.txt');
   const command = ['pow', String(base), String(exponent)];
   try {
-    console.log(`pow ${base} ${exponent} at MATHSTREAM_MEMORY=${memory}, killed at ${killAt * 100}% of the full run; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`pow ${base} ${exponent} at MATHSTREAM_MEMORY=${memory}, killed at ${killAt * 100}% of the full run's ${killBy} time; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const a = await runCli([...command, '-o', full, '--fresh'], env);
-    const b = await runCli([...command, '-o', rerun], env, a.wall * killAt);
+    const killAfter = killBy === 'cpu' ? (a.cpu ?? a.wall) * killAt : a.wall * killAt;
+    const b = await runCli([...command, '-o', rerun], env, killAfter, killBy);
     const c = await runCli([...command, '-o', rerun], env);
     const resumed = /resuming from checkpoint: .*/.exec(c.stderr)?.[0] ?? '(did not resume)';
     const m = 10n ** 20n;
@@ -116,7 +122,7 @@ async function main(): Promise<void> {
     const tailOk = tailDigits(full, 20) === expectedTail;
     printTable([
       { run: 'full', wall_s: a.wall.toFixed(1), cpu_s: a.cpu?.toFixed(1) ?? '?', rss_MiB: a.rssMiB ?? '?' },
-      { run: `killed at ${(a.wall * killAt).toFixed(1)} s`, wall_s: b.wall.toFixed(1), cpu_s: b.cpu?.toFixed(1) ?? '?', rss_MiB: b.rssMiB ?? '?' },
+      { run: `killed at ${killAfter.toFixed(1)} s ${killBy}`, wall_s: b.wall.toFixed(1), cpu_s: b.cpu?.toFixed(1) ?? '?', rss_MiB: b.rssMiB ?? '?' },
       { run: 'rerun (resumed)', wall_s: c.wall.toFixed(1), cpu_s: c.cpu?.toFixed(1) ?? '?', rss_MiB: c.rssMiB ?? '?' },
     ]);
     console.log(resumed);

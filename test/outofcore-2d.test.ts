@@ -5,6 +5,7 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StreamNumber } from '../src/number.js';
 import { mulOutOfCore, powOutOfCore } from '../src/engine/outofcore/index.js';
@@ -188,7 +189,7 @@ describe('2-D transform checks and resume', () => {
           }),
           /simulated abort/,
         );
-        assert.ok(journal.get('mul-test:d4:spectra-a') ?? journal.get('mul-test:d3:spectra-a'), 'the spectra were recorded');
+        assert.ok(journal.get('mul-test:d4:spectra-a-0') ?? journal.get('mul-test:d3:spectra-a-0'), 'the spectra were recorded');
         // The rerun: spectra (and finished stripes/rows) are skipped, so it reports fewer spectra steps.
         let spectraTicks = 0;
         let columnsEnd = 0, firstRow = 0;
@@ -204,8 +205,81 @@ describe('2-D transform checks and resume', () => {
         assert.ok(spectraTicks <= 2, `spectra were not recomputed (${spectraTicks} ticks)`);
         if (abortPhase === 'rows') assert.ok(firstRow > columnsEnd + 7, `rows resumed after the recorded ones (${firstRow} vs ${columnsEnd})`);
         assert.equal(await productText(out, outcome.reserved, outcome.leadingZeros), String(a * b));
-        assert.equal(journal.get('mul-test:d4:spectra-a'), undefined, 'a finished product forgets its records');
+        assert.equal(journal.get('mul-test:d4:spectra-a-0'), undefined, 'a finished product forgets its records');
       }
+    } finally {
+      await out.abort();
+      ScratchDir.at(folder).remove();
+      x.free();
+      y.free();
+    }
+  });
+
+  test('the spectra pass is recorded in chunks: an abort mid-spectra resumes after the last recorded chunk, a damaged chunk is redone', async () => {
+    const random = seededRandom(79);
+    const a = randomInteger(30_000, false, random), b = randomInteger(25_000, false, random);
+    const x = await StreamNumber.fromLiteral(a), y = await StreamNumber.fromLiteral(b);
+    const folder = join(getConfig().logDir, '.tmp-journal-test-3');
+    /** A journal that lists the keys this run records. */
+    class Recording extends MemoryJournal {
+      sets: string[] = [];
+      override async set(k: string, v: string): Promise<void> {
+        this.sets.push(k);
+        return super.set(k, v);
+      }
+    }
+    const journal = new Recording();
+    const out = await AtomicFile.create(getConfig().logDir);
+    const request = {
+      a: x.info, b: y.info, out, offset: 0, blockSize: 64, chunkColumns: 8, method: 'transform2d', journal, tag: 'c', blocksPerRecord: 8,
+    } as const;
+    const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    const spectraKeys = (keys: readonly string[]) => keys.filter((k) => /^c:d\d:spectra-a-\d+$/.test(k));
+    try {
+      // 30,000 digits at d = 4 are ~118 blocks of 64: an abort at the 40th block leaves chunks 0–3 (8 blocks each)
+      // recorded and chunk 4 half written.
+      let ticks = 0;
+      await assert.rejects(convolveBlocksOnDisk({
+        ...request, scratch: ScratchDir.at(folder),
+        options: { onProgress: (_done, _total, phase) => {
+          if (phase !== 'spectra') return;
+          if (++ticks >= 40) throw new Error('simulated abort');
+          sleep(55); // progress is reported at most every 50 ms
+        } },
+      }), /simulated abort/);
+      const recorded = spectraKeys(journal.sets);
+      assert.ok(recorded.length >= 3 && recorded.length < 14, `chunks recorded before the abort: ${recorded.join()}`);
+      const d = /^c:d(\d)/.exec(recorded[0]!)![1]!;
+      journal.sets = [];
+      const outcome = await convolveBlocksOnDisk({ ...request, scratch: ScratchDir.at(folder), options: {} });
+      assert.equal(await productText(out, outcome.reserved, outcome.leadingZeros), String(a * b));
+      const redone = spectraKeys(journal.sets);
+      assert.equal(redone[0], `c:d${d}:spectra-a-${recorded.length}`, `the rerun starts at the first unrecorded chunk: ${redone.join()}`);
+
+      // Again, aborted in the column pass (every chunk recorded); then one byte of chunk 1 (block 9, stripe 0) is damaged.
+      journal.sets = [];
+      await assert.rejects(convolveBlocksOnDisk({
+        ...request, scratch: ScratchDir.at(folder),
+        options: { onProgress: (_done, _total, phase) => { if (phase === 'columns') throw new Error('simulated abort'); } },
+      }), /simulated abort/);
+      const all = spectraKeys(journal.sets);
+      assert.ok(all.length > 10, all.join());
+      const spectraFile = join(folder, `c.d${d}.spectra-a`);
+      const fd = openSync(spectraFile, 'r+');
+      try {
+        const byte = Buffer.alloc(1);
+        readSync(fd, byte, 0, 1, 16 * 8 * 9 + 5);
+        byte[0] = byte[0]! ^ 0x40;
+        writeSync(fd, byte, 0, 1, 16 * 8 * 9 + 5);
+      } finally {
+        closeSync(fd);
+      }
+      journal.sets = [];
+      const again = await convolveBlocksOnDisk({ ...request, scratch: ScratchDir.at(folder), options: {} });
+      assert.equal(await productText(out, again.reserved, again.leadingZeros), String(a * b));
+      const redo = spectraKeys(journal.sets);
+      assert.equal(redo[0], `c:d${d}:spectra-a-1`, `chunk 0 is reused, the damaged chunk 1 and those after it redone: ${redo.join()}`);
+      assert.equal(redo.length, all.length - 1);
     } finally {
       await out.abort();
       ScratchDir.at(folder).remove();
@@ -227,7 +301,7 @@ describe('2-D transform checks and resume', () => {
         options: { onProgress: (_d, _t, phase) => { if (phase === 'rows') throw new Error('simulated abort'); } },
       }), /simulated abort/);
       // Tamper with every record's hash: the rerun must recompute everything and still be right.
-      for (const k of ['t:d4:spectra-a', 't:d4:columns-0', 't:d4:columns-3']) {
+      for (const k of ['t:d4:spectra-a-0', 't:d4:columns-0', 't:d4:columns-3']) {
         const r = journal.get(k);
         if (r) await journal.set(k, r.replace(/"hash":"[0-9a-f]/, '"hash":"x'));
       }

@@ -70,11 +70,30 @@ export async function sampleMeanSquares(src: DigitFileInfo, digitSizes: readonly
 }
 
 /**
+ * Where reading an operand as balanced blocks stands after a block: what a journal records after a chunk of blocks
+ * (transform2d.ts), so that a rerun continues the reading there with the same carries, norm and residue.
+ */
+export interface BalancerState {
+  /** Blocks handed to the sink so far. */
+  readonly blocks: number;
+  /** The balancing carry into the next block. */
+  readonly carry: number;
+  readonly sumSquares: number;
+  /** The running residue of the digits read and 10^(digits read) mod p (BackwardResidue's state). */
+  readonly residue: number;
+  readonly residueScale: number;
+  /** True after the operand's last block. */
+  readonly last: boolean;
+}
+
+/**
  * Reads `src` least significant block first as balanced base-10^d digits (|digit| <= 10^d/2, the carry running
  * across blocks) and hands each block to `sink` as `size` coefficients (coefficient q = the block's q-th digit,
- * zero past the operand's top; balanced by the compiled kernel, kernel/transform.ts BlockBalancer). The array is a
- * view on the wasm memory reused for every block: the sink must be done with it when its promise resolves, and must
- * copy it before allocating wasm memory.
+ * zero past the operand's top; balanced by the compiled kernel, kernel/transform.ts BlockBalancer), with the state
+ * after it. The array is a view on the wasm memory reused for every block: the sink must be done with it when its
+ * promise resolves, and must copy it before allocating wasm memory. With `from` (a state a sink saw, not the last)
+ * the reading continues after that block: the blocks it hands over, and what it returns, are those of a reading
+ * from the start.
  */
 export async function readBalancedBlocks(
   src: DigitFileInfo,
@@ -83,30 +102,41 @@ export async function readBalancedBlocks(
   p: number,
   options: OperationOptions,
   operation: string,
-  sink: (index: number, coefficients: Float64Array) => Promise<void>,
+  sink: (index: number, coefficients: Float64Array, state: BalancerState) => Promise<void>,
+  from?: BalancerState,
 ): Promise<BalancedOperand> {
   const residue = new BackwardResidue(p);
   const reader = await DigitReader.open(src);
   const buffer = Buffer.allocUnsafe(d * size);
   const balancer = new BlockBalancer(size, d);
   let blocks = 0;
+  if (from) {
+    blocks = from.blocks;
+    balancer.carry = from.carry;
+    balancer.sumSquares = from.sumSquares;
+    residue.restore(from.residue, from.residueScale);
+  }
   try {
-    for (let end = src.digitCount; end > 0 || balancer.carry !== 0; end -= d * size) {
+    for (let end = src.digitCount - blocks * d * size; end > 0 || balancer.carry !== 0; end -= d * size) {
       throwIfCancelled(options, operation);
-      const from = Math.max(0, end - d * size);
-      const digits = end > 0 ? await reader.read(from, end - from, buffer) : buffer.subarray(0, 0);
+      const start = Math.max(0, end - d * size);
+      const digits = end > 0 ? await reader.read(start, end - start, buffer) : buffer.subarray(0, 0);
       residue.add(digits);
       const q = balancer.balance(digits);
       const coefficients = balancer.coefficients();
       coefficients.fill(0, q);
-      if (from === 0 && balancer.carry !== 0 && q < size) {
+      if (start === 0 && balancer.carry !== 0 && q < size) {
         // The top carry fits in this block as one more digit.
         coefficients[q] = balancer.carry;
         balancer.sumSquares += 1;
         balancer.carry = 0;
       }
-      await sink(blocks++, coefficients);
-      if (from === 0 && end > 0 && balancer.carry === 0) break;
+      // Past the top digit only a carry remains, and the block after the top one always takes it (q = 0 < size).
+      const last = start === 0 && balancer.carry === 0;
+      const { value, scale } = residue.state();
+      blocks++;
+      await sink(blocks - 1, coefficients, { blocks, carry: balancer.carry, sumSquares: balancer.sumSquares, residue: value, residueScale: scale, last });
+      if (last) break;
     }
     return { blocks, sumSquares: balancer.sumSquares, residue: residue.residue };
   } finally {

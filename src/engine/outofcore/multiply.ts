@@ -132,6 +132,8 @@ export interface MultiplyRequest {
   readonly tag?: string;
   /** Rows of the product per journal record (tests; 2-D transform only). */
   readonly rowsPerRecord?: number;
+  /** Blocks of an operand's spectra per journal record (tests; 2-D transform only). */
+  readonly blocksPerRecord?: number;
   /** Fault injection (tests; 2-D transform only): sees, and may change, each product row's coefficients (times `unit`) before rounding. */
   readonly faultHook?: (digitSize: number, row: Float64Array, unit: number) => void;
   /** Digit size of the first try (tests, bench/rounding-2d.ts; 2-D transform only). */
@@ -171,7 +173,8 @@ export async function convolveBlocksOnDisk(request: MultiplyRequest): Promise<Mu
     const outcome = await multiply2D({
       a, b, scale, out, offset, reserved, scratch, size: Math.min(size, MAX_INNER_SIZE), options, operation,
       chunkColumns: request.chunkColumns, journal: request.journal, tag: request.tag, faultHook: request.faultHook,
-      rowsPerRecord: request.rowsPerRecord, digitSize: request.digitSize, boundLimit: request.boundLimit,
+      rowsPerRecord: request.rowsPerRecord, blocksPerRecord: request.blocksPerRecord, digitSize: request.digitSize,
+      boundLimit: request.boundLimit,
     });
     return { reserved, leadingZeros: reserved - outcome.significantDigits };
   }

@@ -11,7 +11,7 @@
  * of the squared operand).
  *
  * Resumable runs (`options.resume`, outofcore/resume.ts): each finished step's intermediate is a
- * checkpoint. It is flushed, hashed (SHA-256 of the file), renamed to `step-<i>.txt` in the checkpoint
+ * checkpoint. It is flushed, hashed (kernel/checksum.ts), renamed to `step-<i>.txt` in the checkpoint
  * folder, and only then recorded in the journal (`pow:step` → step, size, hash); the previous one is
  * deleted after the record is on disk, so a kill at any moment leaves at least one recorded step or
  * none. A rerun re-hashes the recorded step's file before using it: a file that is missing, short or
@@ -19,7 +19,6 @@
  * Squaring steps double in size, so the last recorded step holds about half the remaining work's input
  * and the work done so far is about half of everything (docs/ARCHITECTURE.md, "Resumable runs").
  */
-import { createHash } from 'node:crypto';
 import { createReadStream, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../../errors.js';
@@ -28,6 +27,7 @@ import { AtomicFile, syncFolder, type DigitFileInfo } from '../../storage/index.
 import { throwIfCancelled, type OperationOptions } from '../context.js';
 import { writeResult } from '../result.js';
 import { getConfig } from '../../config.js';
+import { Checksum } from '../../kernel/checksum.js';
 import { convolveBlocksOnDisk, productScratchBytes, type MultiplyOutcome } from './multiply.js';
 import type { OutOfCoreTuning } from './product.js';
 import { settleProduct } from './product.js';
@@ -56,7 +56,8 @@ interface StepRecord {
   readonly file: string;
   readonly bytes: number;
   readonly leadingZeros: number;
-  readonly sha256: string;
+  /** kernel/checksum.ts's checksum of the file. */
+  readonly checksum: string;
 }
 
 function intermediateInfo(path: string, outcome: MultiplyOutcome): DigitFileInfo {
@@ -72,11 +73,15 @@ function intermediateInfo(path: string, outcome: MultiplyOutcome): DigitFileInfo
   };
 }
 
-/** SHA-256 of a whole file, streamed. */
+/** Checksum of a whole file, streamed (kernel/checksum.ts). */
 async function fileHash(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  const sum = new Checksum();
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 })) sum.update(chunk as Buffer);
+    return sum.digest();
+  } finally {
+    sum.free();
+  }
 }
 
 /** The recorded step whose file verifies, or undefined (an unusable record and its file are dropped). */
@@ -89,7 +94,7 @@ async function restoreStep(run: RunContext, folder: string, lastStep: number): P
     const path = join(folder, record.file);
     if (
       Number.isSafeInteger(record.step) && record.step >= 1 && record.step <= lastStep &&
-      /^step-\d+\.txt$/.test(record.file) && statSync(path).size === record.bytes && (await fileHash(path)) === record.sha256
+      /^step-\d+\.txt$/.test(record.file) && statSync(path).size === record.bytes && (await fileHash(path)) === record.checksum
     ) {
       return { record, info: intermediateInfo(path, { reserved: record.bytes, leadingZeros: record.leadingZeros }) };
     }
@@ -184,10 +189,10 @@ async function powSteps(
     await file.finish();
     const name = `step-${i}.txt`;
     const path = join(scratch.path, name);
-    const sha256 = await fileHash(file.tempPath);
+    const checksum = await fileHash(file.tempPath);
     file.publish(path);
     syncFolder(scratch.path);
-    const record: StepRecord = { step: i, file: name, bytes: outcome.reserved, leadingZeros: outcome.leadingZeros, sha256 };
+    const record: StepRecord = { step: i, file: name, bytes: outcome.reserved, leadingZeros: outcome.leadingZeros, checksum };
     await run.journal.set(STEP_KEY, JSON.stringify(record));
     return { info: intermediateInfo(path, outcome), discard: async () => rmSync(path, { force: true }) };
   };

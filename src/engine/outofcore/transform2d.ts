@@ -57,14 +57,16 @@
  * (32·M), w chosen by `chunkColumns` to fit. Measured peak RSS at 256 MiB: ~310 MiB for 10^8-digit operands.
  * Disk: multiply.ts productScratchBytes (spectra + rows, checked against the free disk before any work).
  *
- * Resume: with a journal (journal.ts) every finished unit — an operand's spectra file (written and flushed), a
- * stripe of the row file, a chunk of output rows — is recorded under `<tag>:d<d>:<unit>` with a SHA-1 of its data;
- * a rerun with the same tag skips the units whose record is present and whose data still hashes to it. Scratch
- * files then have deterministic names in the (caller's) scratch folder and survive a failure.
+ * Resume: with a journal (journal.ts) every finished unit — a chunk of an operand's spectra (about 64 MiB of blocks,
+ * written and flushed, with the reading's carry, norm and residue after it), a stripe of the row file, a chunk of
+ * output rows — is recorded under `<tag>:d<d>:<unit>` with a checksum of its data (kernel/checksum.ts), taken
+ * from memory as it is written (spectra, stripes) or read back once (rows); a rerun with the same tag skips the
+ * units whose record is present and whose data still hashes to it, so a kill loses at most one chunk of a pass. Scratch files then have
+ * deterministic names in the (caller's) scratch folder and survive a failure.
  */
-import { createHash } from 'node:crypto';
 import { ArithmeticCheckError } from '../../errors.js';
 import { budgetFor } from '../../kernel/budget.js';
+import { Checksum, checksumOf } from '../../kernel/checksum.js';
 import { MAX_ROUNDING_ERROR, releaseFftCaches } from '../../kernel/fft.js';
 import { randomCheckPrime } from '../../kernel/check-prime.js';
 import {
@@ -72,10 +74,12 @@ import {
   type DigitSizeGrounds,
 } from '../../kernel/transform.js';
 import { activeThreads } from '../../kernel/threads.js';
-import { WASM_MEMORY_LIMIT } from '../../kernel/wasmheap.js';
+import { WASM_MEMORY_LIMIT, u8View, wasmAlloc, wasmFree } from '../../kernel/wasmheap.js';
 import type { AtomicFile, DigitFileInfo } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
-import { blockCount, readBalancedBlocks, sampleMeanSquares, ProductWriter, type BalancedOperand, type WriterState } from './blocks.js';
+import {
+  blockCount, readBalancedBlocks, sampleMeanSquares, ProductWriter, type BalancedOperand, type BalancerState, type WriterState,
+} from './blocks.js';
 import type { Journal } from './journal.js';
 import { mulMod } from './residue.js';
 import { RecordFile, type ScratchDir } from './scratch.js';
@@ -96,6 +100,12 @@ export const MAX_INNER_SIZE = 1 << 20;
  */
 export const MAX_STRIPE_COLUMNS = 1 << 17;
 
+/**
+ * Spectra bytes a journaled run writes between two records (a chunk of blocks: flushed, then recorded). A kill loses
+ * at most one chunk: 4 blocks of 2^20 points, about a sixteenth of the spectra pass of a 1.8·10^8-digit square.
+ */
+const SPECTRA_BYTES_PER_UNIT = 1 << 26;
+
 /** Output digits a journaled run writes between two records (a chunk of rows: flushed, then recorded). */
 const DIGITS_PER_ROW_UNIT = 1 << 26;
 
@@ -115,6 +125,8 @@ export interface Transform2DRequest {
   readonly operation: string;
   readonly journal?: Journal;
   readonly tag?: string;
+  /** Blocks of an operand's spectra per journal record (tests); default: about 2^26 bytes of spectra. */
+  readonly blocksPerRecord?: number;
   /** Rows of the product per journal record (tests); default: about 2^26 output digits' worth. */
   readonly rowsPerRecord?: number;
   /** Fault injection (tests): sees, and may change, each product row's coefficients (times `unit`) before they are rounded. */
@@ -184,68 +196,85 @@ export interface Transform2DOutcome {
   readonly significantDigits: number;
 }
 
-/** Hash of what the journal record of a unit describes. */
+/** Bytes of the wasm buffer that verification reads scratch and output data into (hashed there, in place). */
+const VERIFY_BUFFER_BYTES = 1 << 23;
+
+/** Checksum of what the journal record of a unit describes (kernel/checksum.ts). */
 function digest(parts: Iterable<Uint8Array>): string {
-  const h = createHash('sha1');
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
+  return checksumOf(parts);
 }
 
-/** Largest piece RangeHasher reads at once. */
-const HASH_PIECE = 1 << 23;
+/** The checksum of a spectra chunk from its per-stripe checksums, in stripe order. */
+function combine(sums: readonly Checksum[]): string {
+  return checksumOf(sums.map((c) => Buffer.from(c.digest(), 'latin1')));
+}
 
 /**
- * SHA-1 of file ranges, for the journal's records, read through one buffer per product (at most HASH_PIECE bytes,
- * allocated on first use): a buffer per hash left tens of MiB of garbage per product, which V8 freed late and which
- * showed in the peak RSS of pow's chain of products.
+ * Reads the byte ranges `pieces` (position, length) through a wasm buffer and adds them to `sum` in order;
+ * `read(position, target)` fills target and returns what it read (shorter: the file ends early). Returns false when
+ * a range could not be read whole.
  */
-class RangeHasher {
-  private buffer: Buffer | undefined;
-
-  private piece(length: number): Buffer {
-    this.buffer ??= Buffer.allocUnsafe(HASH_PIECE);
-    return this.buffer.subarray(0, Math.max(1, Math.min(length, HASH_PIECE)));
-  }
-
-  /** [position, position + length) of a scratch file. */
-  async scratch(file: RecordFile, position: number, length: number): Promise<string> {
-    const h = createHash('sha1');
-    for (let done = 0; done < length; ) {
-      const part = this.piece(length - done);
-      await file.readBytes(position + done, part);
-      h.update(part);
-      done += part.length;
+async function sumRanges(sum: Checksum, pieces: Iterable<[number, number]>, read: (position: number, target: Uint8Array) => Promise<number>): Promise<boolean> {
+  const buffer = wasmAlloc(VERIFY_BUFFER_BYTES);
+  try {
+    for (const [position, length] of pieces) {
+      for (let done = 0; done < length; done += VERIFY_BUFFER_BYTES) {
+        const want = Math.min(VERIFY_BUFFER_BYTES, length - done);
+        const view = u8View(buffer, want);
+        if ((await read(position + done, view)) !== want) return false;
+        sum.update(view);
+      }
     }
-    return h.digest('hex');
-  }
-
-  /** [position, position + length) of the output file (null when the file is shorter). */
-  async output(file: AtomicFile, position: number, length: number): Promise<string | null> {
-    const h = createHash('sha1');
-    for (let done = 0; done < length; ) {
-      const want = this.piece(length - done);
-      const part = await file.readAt(position + done, want);
-      if (part.length !== want.length) return null;
-      h.update(part);
-      done += part.length;
-    }
-    return h.digest('hex');
-  }
-
-  /** Stripe q of the row file, rows 0..R−1 in order (what pass 2 recorded for it). */
-  async stripe(rowFile: RecordFile, q: number, w: number, size: number, R: number): Promise<string> {
-    const h = createHash('sha1');
-    const piece = this.piece(16 * w); // 16·w <= 16·MAX_STRIPE_COLUMNS = 2 MiB: one piece a row
-    for (let j = 0; j < R; j++) {
-      await rowFile.readBytes(16 * (j * size + q * w), piece);
-      h.update(piece);
-    }
-    return h.digest('hex');
+    return true;
+  } finally {
+    wasmFree(buffer);
   }
 }
 
-interface SpectraRecord extends BalancedOperand {
+/** Reads [position, position + length) of a scratch file through `sumRanges` (pieces of a record file always exist). */
+function scratchReader(file: RecordFile): (position: number, target: Uint8Array) => Promise<number> {
+  return async (position, target) => {
+    await file.readBytes(position, target);
+    return target.length;
+  };
+}
+
+/** Reads [position, position + length) of the output file and checksums it (null when the file is shorter). */
+async function hashOutput(file: AtomicFile, position: number, length: number): Promise<string | null> {
+  const sum = new Checksum();
+  try {
+    const ok = await sumRanges(sum, [[position, length]], async (at, target) => (await file.readAt(at, target)).length);
+    return ok ? sum.digest() : null;
+  } finally {
+    sum.free();
+  }
+}
+
+/**
+ * Checksum of the spectra chunk of blocks [first, end) as pass 1 recorded it: per stripe q the piece of 16·w bytes
+ * of each block, [16·w·(q·rows + first), 16·w·(q·rows + end)), one read per stripe.
+ */
+async function hashSpectra(file: RecordFile, rows: number, w: number, stripes: number, first: number, end: number): Promise<string> {
+  const sums: Checksum[] = [];
+  try {
+    for (let q = 0; q < stripes; q++) {
+      const sum = new Checksum();
+      sums.push(sum);
+      await sumRanges(sum, [[16 * w * (q * rows + first), 16 * w * (end - first)]], scratchReader(file));
+    }
+    return combine(sums);
+  } finally {
+    for (const sum of sums) sum.free();
+  }
+}
+
+/** A recorded chunk of pass 1: blocks [first, blocks) of an operand, and the reading's state after them. */
+interface SpectraRecord extends BalancerState {
+  readonly first: number;
   readonly p: number;
+  /** The block size and stripe width the chunk was laid out with (a rerun with another budget may plan others). */
+  readonly size: number;
+  readonly w: number;
   readonly hash: string;
 }
 
@@ -281,14 +310,13 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
     first = initialDigitSize2D(a.digitCount, bDigits, size, (d) => [sa.get(d)!, sb.get(d)!], request.boundLimit);
   }
   const tried: number[] = [];
-  const hasher = new RangeHasher();
   for (let d = first; d >= 1; d--) {
     tried.push(d);
     const maxA = blockCount(a.digitCount, d, size), maxB = blockCount(bDigits, d, size);
     // The stripe width is planned for the largest block counts, so that it does not depend on what pass 1 finds.
     const w = Math.min(size, request.chunkColumns ?? chunkColumns(size, maxA, maxB, square));
     const stripes = size / w;
-    const recordA = journaled ? parse<SpectraRecord>(journal.get(key(d, 'spectra-a'))) : undefined;
+    const recordA = journaled ? parse<SpectraRecord>(journal.get(key(d, 'spectra-a-0'))) : undefined;
     const p = recordA?.p ?? randomCheckPrime();
     const fileA = await RecordFile.openOrCreate(path(d, 'spectra-a'), 16 * w);
     const fileB = square ? fileA : await RecordFile.openOrCreate(path(d, 'spectra-b'), 16 * w);
@@ -299,30 +327,60 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
       const report = progressReporter(options, total);
       let done = 0;
 
-      // Pass 1: spectra, in stripes.
+      // Pass 1: spectra, in stripes; journaled, in chunks of blocks (each flushed, then recorded).
       const spectra = async (src: DigitFileInfo, file: RecordFile, rows: number, unit: string): Promise<BalancedOperand> => {
-        const record = journaled ? parse<SpectraRecord>(journal.get(key(d, unit))) : undefined;
-        if (record && record.p === p && (await hasher.scratch(file, 0, 16 * size * rows)) === record.hash) {
-          done += rows;
-          report(done, 'spectra');
-          return record;
+        let from: SpectraRecord | undefined;
+        let chunk = 0;
+        if (journaled) {
+          // Resume after the last chunk of a chain of recorded chunks whose data still hashes to its record.
+          for (; ; chunk++) {
+            const record = parse<SpectraRecord>(journal.get(key(d, `${unit}-${chunk}`)));
+            if (
+              !record || record.p !== p || record.size !== size || record.w !== w || record.first !== (from?.blocks ?? 0) ||
+              !(record.blocks > record.first && record.blocks <= rows)
+            ) break;
+            if ((await hashSpectra(file, rows, w, stripes, record.first, record.blocks)) !== record.hash) break;
+            from = record;
+            if (record.last) break;
+          }
+          if (from) {
+            done += from.blocks;
+            report(done, 'spectra');
+          }
+          if (from?.last) {
+            done += rows - from.blocks;
+            return { blocks: from.blocks, sumSquares: from.sumSquares, residue: from.residue };
+          }
         }
+        const perRecord = request.blocksPerRecord ?? Math.max(1, Math.floor(SPECTRA_BYTES_PER_UNIT / (16 * size)));
         const block = new WasmBlock(size);
+        // The chunk's checksum: that of its per-stripe checksums (its bytes in file order, stripe by stripe).
+        let sums: Checksum[] = [];
+        let first = from?.blocks ?? 0;
         try {
-          const result = await readBalancedBlocks(src, d, size, p, options, operation, async (i, coefficients) => {
+          const result = await readBalancedBlocks(src, d, size, p, options, operation, async (i, coefficients, state) => {
             block.doubles().subarray(0, size).set(coefficients);
             forwardBlockAt(block, size);
-            for (let q = 0; q < stripes; q++) await file.writeBytes(16 * w * (q * rows + i), block.bytes(16 * w * q, 16 * w));
+            if (journaled && sums.length === 0) sums = Array.from({ length: stripes }, () => new Checksum());
+            for (let q = 0; q < stripes; q++) {
+              const piece = block.bytes(16 * w * q, 16 * w);
+              if (journaled) sums[q]!.update(piece);
+              await file.writeBytes(16 * w * (q * rows + i), piece);
+            }
             report(++done, 'spectra');
-          });
+            if (journaled && (state.blocks - first === perRecord || state.last)) {
+              await file.sync();
+              const record: SpectraRecord = { ...state, first, p, size, w, hash: combine(sums) };
+              sums = [];
+              await journal.set(key(d, `${unit}-${chunk++}`), JSON.stringify(record));
+              first = state.blocks;
+            }
+          }, from);
           // Blocks pass 1 did not reach (the operand needed fewer than the upper bound) stay unread by pass 2.
           done += rows - result.blocks;
-          if (journaled) {
-            await file.sync();
-            await journal.set(key(d, unit), JSON.stringify({ ...result, p, hash: await hasher.scratch(file, 0, 16 * size * rows) }));
-          }
           return result;
         } finally {
+          for (const sum of sums) sum.free();
           block.free();
         }
       };
@@ -348,7 +406,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
             throwIfCancelled(options, operation);
             const unit = `columns-${q}`;
             const record = journaled ? parse<{ hash: string; R: number }>(journal.get(key(d, unit))) : undefined;
-            if (record && record.R === R && (await hasher.stripe(rowFile, q, w, size, R)) === record.hash) {
+            if (record && record.R === R && (await hashStripe(rowFile, q, w, size, R)) === record.hash) {
               report(++done, 'columns');
               continue;
             }
@@ -373,7 +431,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
 
       // Pass 3: rows, into the output.
       const writer = new ProductWriter(request.out, request.offset, request.reserved, d, request.scale, p);
-      const maxError = await settleRows(rowFile, R, M, size, d, writer, request, hasher, journaled ? (unit) => key(d, unit) : undefined, (rows) => {
+      const maxError = await settleRows(rowFile, R, M, size, d, writer, request, journaled ? (unit) => key(d, unit) : undefined, (rows) => {
         report(done + rows, 'rows');
       });
       if (!(maxError <= MAX_ROUNDING_ERROR)) continue;
@@ -413,6 +471,18 @@ function parse<T>(text: string | undefined): T | undefined {
   }
 }
 
+/** Checksum of stripe q of the row file, rows 0..R−1 in order (what pass 2 recorded for it). */
+async function hashStripe(rowFile: RecordFile, q: number, w: number, size: number, R: number): Promise<string> {
+  const sum = new Checksum();
+  try {
+    const pieces = Array.from({ length: R }, (_, j): [number, number] => [16 * (j * size + q * w), 16 * w]);
+    await sumRanges(sum, pieces, scratchReader(rowFile));
+    return sum.digest();
+  } finally {
+    sum.free();
+  }
+}
+
 /**
  * Pass 3: row by row, the product's base-10^d digits, least significant first, into the writer. Returns the largest
  * rounding distance of the rows it settled; past MAX_ROUNDING_ERROR (or NaN) it stops at once (a fault: the caller
@@ -428,7 +498,6 @@ async function settleRows(
   d: number,
   writer: ProductWriter,
   request: Transform2DRequest,
-  hasher: RangeHasher,
   key: ((unit: string) => string) | undefined,
   progress: (rows: number) => void,
 ): Promise<number> {
@@ -457,7 +526,7 @@ async function settleRows(
         if (!record || record.from !== writer.placed) break;
         const top = Math.min(record.writer.written, request.reserved);
         const length = top - Math.min(record.from, request.reserved);
-        if ((await hasher.output(out, request.offset + request.reserved - top, length)) !== record.hash) break;
+        if ((await hashOutput(out, request.offset + request.reserved - top, length)) !== record.hash) break;
         writer.restore(record.writer);
         start = record.rows;
         carry = record.carry;
@@ -482,7 +551,7 @@ async function settleRows(
       if (key && journal && ((j + 1 - start) % rowsPerUnit === 0 || j + 1 === R)) {
         await out.sync();
         const { start: at, length } = writer.rangeSince(unitFrom);
-        const hash = await hasher.output(out, at, length);
+        const hash = await hashOutput(out, at, length);
         const record: RowsRecord = { rows: j + 1, carry: row.carry, writer: writer.state(), from: unitFrom, hash: hash ?? '' };
         await journal.set(key(`rows-${unit++}`), JSON.stringify(record));
         unitFrom = writer.placed;
