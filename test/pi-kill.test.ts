@@ -42,7 +42,15 @@ function journalKeys(home: string): string[] {
   for (const name of logFiles(home)) {
     const path = join(home, 'log', name, 'journal');
     if (!name.startsWith('.resume-') || !existsSync(path)) continue;
-    for (const line of readFileSync(path, 'utf8').split('\n')) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      // The run may finish and remove its checkpoint folder between the check and the read.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    for (const line of text.split('\n')) {
       const match = /^[0-9a-f]{16} \["set","([^"]+)"/.exec(line);
       if (match) keys.push(match[1]!);
     }

@@ -114,7 +114,7 @@ function assertNoLeaks(home: string): void {
   }
 }
 
-test('pow killed at random moments resumes from its checkpoints and ends with the right digits', { timeout: 300_000 }, async () => {
+test('pow killed at random moments resumes from its checkpoints and ends with the right digits', { timeout: 600_000 }, async () => {
   const home = freshHome('ms-resume-kill-pow-');
   const output = join(home, 'p.txt');
   const exponent = 2_000_000;
@@ -139,7 +139,7 @@ test('pow --fresh discards a checkpoint and says nothing of resuming', { timeout
   assertNoLeaks(home);
 });
 
-test('mul killed at random moments: the rerun ends with the right digits and nothing leaks', { timeout: 300_000 }, async () => {
+test('mul killed at random moments: the rerun ends with the right digits and nothing leaks', { timeout: 600_000 }, async () => {
   const home = freshHome('ms-resume-kill-mul-');
   const random = seededRandom(34);
   const a = randomInteger(700_000, false, random);
@@ -160,7 +160,7 @@ test('mul killed at random moments: the rerun ends with the right digits and not
   assertNoLeaks(home);
 });
 
-test('div killed at random moments: the rerun ends with the right quotient and nothing leaks', { timeout: 300_000 }, async () => {
+test('div killed at random moments: the rerun ends with the right quotient and nothing leaks', { timeout: 600_000 }, async () => {
   const home = freshHome('ms-resume-kill-div-');
   const random = seededRandom(78);
   const a = randomInteger(900_000, false, random);

@@ -69,7 +69,7 @@ function assertNoLeaks(home: string): void {
   }
 }
 
-test('a product killed inside each phase (spectra, columns, rows) resumes inside it', { timeout: 240_000 }, async () => {
+test('a product killed inside each phase (spectra, columns, rows) resumes inside it', { timeout: 600_000 }, async () => {
   const home = freshHome('ms-resume-phases-mul-');
   const random = seededRandom(2026);
   const a = randomInteger(200_000, false, random);
@@ -94,7 +94,7 @@ test('a product killed inside each phase (spectra, columns, rows) resumes inside
   assertNoLeaks(home);
 });
 
-test('a power killed inside its steps\' products resumes from its steps and their units', { timeout: 240_000 }, async () => {
+test('a power killed inside its steps\' products resumes from its steps and their units', { timeout: 600_000 }, async () => {
   const home = freshHome('ms-resume-phases-pow-');
   const random = seededRandom(7);
   const args = ['pow', '7', '60000'];
