@@ -57,12 +57,14 @@ test('take, release, and a dead owner replaced; a living one refuses', () => {
 test('a zombie owner (finished, not yet collected by its parent) is dead: its checkpoint can be taken', { skip: !existsSync('/proc/self/stat') && 'needs /proc (Linux)' }, async () => {
   const { spawn } = await import('node:child_process');
   const { isOwnerAlive } = await import('./owner.js');
-  // `sleep 0` becomes a child of the exec'd `sleep 3`, which never collects it: a zombie for 3 s.
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 3'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // The background `sleep 0.3` becomes a child of the exec'd `sleep 10`, which never collects it: a zombie until the
+  // parent is killed. It outlives the exec by 0.3 s, so the shell cannot reap it first (with `sleep 0` it sometimes
+  // did on a loaded machine, and the child was gone instead of a zombie).
+  const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 10'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))));
   try {
     let state = '';
-    for (let i = 0; i < 50 && state !== 'Z'; i++) {
+    for (let i = 0; i < 250 && state !== 'Z'; i++) {
       await new Promise((r) => setTimeout(r, 20));
       const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
       state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!;
