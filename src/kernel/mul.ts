@@ -11,7 +11,7 @@
 import { randomCheckPrime } from './check-prime.js';
 import { ArithmeticCheckError, InvalidArgumentError, NegativeExponentError } from '../errors.js';
 import { fftMulLimbs } from './fft.js';
-import { BASE, NAT_ONE, NAT_ZERO, Nat, borrowOf, carryOf, modLimbs, natAdd, natFromLimbs, natShiftLimbs, natTruncLimbs } from './nat.js';
+import { BASE, NAT_ONE, NAT_ZERO, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natShiftLimbs, natTruncLimbs, subLimbsAt } from './nat.js';
 import { planProduct, resolveThresholds, type MulThresholds, type ProductPlan } from './planner.js';
 
 /** The thresholds live with the planner; re-exported for the modules that read them here (spectra.ts, bench). */
@@ -235,36 +235,12 @@ function splitProduct(a: Nat, b: Nat, square: boolean, plan: ProductPlan, option
 
 /** out += src·B^off in place (out is long enough for the sum). */
 function addAt(out: Uint16Array, src: Uint16Array, off: number): void {
-  let carry = 0;
-  let i = 0;
-  for (; i < src.length; i++) {
-    const v = out[off + i]! + src[i]! + carry;
-    carry = carryOf(v);
-    out[off + i] = v - (-carry & BASE);
-  }
-  for (let k = off + i; carry !== 0; k++) {
-    if (k >= out.length) throw new ArithmeticCheckError('internal: split product overflows its buffer');
-    const v = out[k]! + 1;
-    carry = v >= BASE ? 1 : 0;
-    out[k] = v - carry * BASE;
-  }
+  if (addLimbsAt(out, off, out.length, src, 0, src.length) !== 0) throw new ArithmeticCheckError('internal: split product overflows its buffer');
 }
 
 /** out −= src·B^off in place (the difference is known to be ≥ 0). */
 function subAt(out: Uint16Array, src: Uint16Array, off: number): void {
-  let borrow = 0;
-  let i = 0;
-  for (; i < src.length; i++) {
-    const v = out[off + i]! - src[i]! - borrow;
-    borrow = borrowOf(v);
-    out[off + i] = v + (-borrow & BASE);
-  }
-  for (let k = off + i; borrow !== 0; k++) {
-    if (k >= out.length) throw new ArithmeticCheckError('internal: split product went negative');
-    const v = out[k]! - 1;
-    borrow = v < 0 ? 1 : 0;
-    out[k] = v + borrow * BASE;
-  }
+  if (subLimbsAt(out, off, out.length, src, 0, src.length) !== 0) throw new ArithmeticCheckError('internal: split product went negative');
 }
 
 /**

@@ -366,6 +366,45 @@ export function natAdd(a: Nat, b: Nat): Nat {
   return natFromLimbs(out);
 }
 
+/**
+ * @internal out[at, end) += src[from, to) + carryIn in place (to − from <= end − at), the carry propagated up to
+ * `end` and stopped there: returns the carry out of `end` (0 or 1). Branch-free carries (see natAdd). The one loop
+ * behind the in-place sums of the kernel: the budget split's assembly (mul.ts), the folds modulo B^k − 1
+ * (spectra.ts), Newton's X + correction (natShiftAddLimbs).
+ */
+export function addLimbsAt(out: Uint16Array, at: number, end: number, src: Uint16Array, from: number, to: number, carryIn = 0): number {
+  let c = carryIn;
+  let i = at;
+  for (let j = from; j < to; i++, j++) {
+    const v = out[i]! + src[j]! + c;
+    c = carryOf(v);
+    out[i] = v - (-c & BASE);
+  }
+  for (; c !== 0 && i < end; i++) {
+    const v = out[i]! + 1;
+    c = carryOf(v);
+    out[i] = v - (-c & BASE);
+  }
+  return c;
+}
+
+/** @internal out[at, end) −= src[from, to) + borrowIn in place, as addLimbsAt: returns the borrow out of `end` (0 or 1). */
+export function subLimbsAt(out: Uint16Array, at: number, end: number, src: Uint16Array, from: number, to: number, borrowIn = 0): number {
+  let b = borrowIn;
+  let i = at;
+  for (let j = from; j < to; i++, j++) {
+    const v = out[i]! - src[j]! - b;
+    b = borrowOf(v);
+    out[i] = v + (-b & BASE);
+  }
+  for (; b !== 0 && i < end; i++) {
+    const v = out[i]! - 1;
+    b = borrowOf(v);
+    out[i] = v + (-b & BASE);
+  }
+  return b;
+}
+
 /** a - b; throws InvalidArgumentError if a < b. */
 export function natSub(a: Nat, b: Nat): Nat {
   if (natCompare(a, b) < 0) throw new InvalidArgumentError('natSub: subtrahend is larger than minuend');
@@ -572,32 +611,12 @@ export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false):
   const out = new Uint16Array(len);
   out.set(hi.limbs, k);
   const y = lo.limbs;
-  let c = 0;
-  let i = 0;
+  // The top limb is spare: a sum never carries out of it.
   if (!subtract) {
-    for (; i < y.length; i++) {
-      const v = out[i]! + y[i]! + c;
-      c = carryOf(v);
-      out[i] = v - (-c & BASE);
-    }
-    for (; c !== 0; i++) {
-      const v = out[i]! + 1;
-      c = carryOf(v);
-      out[i] = v - (-c & BASE);
-    }
+    addLimbsAt(out, 0, len, y, 0, y.length);
     return natFromLimbs(out);
   }
-  for (; i < y.length; i++) {
-    const v = out[i]! - y[i]! - c;
-    c = borrowOf(v);
-    out[i] = v + (-c & BASE);
-  }
-  for (; c !== 0 && i < len; i++) {
-    const v = out[i]! - 1;
-    c = borrowOf(v);
-    out[i] = v + (-c & BASE);
-  }
-  return c !== 0 ? NAT_ZERO : natFromLimbs(out);
+  return subLimbsAt(out, 0, len, y, 0, y.length) !== 0 ? NAT_ZERO : natFromLimbs(out);
 }
 
 function checkCount(k: number, what: string): void {

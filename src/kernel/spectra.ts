@@ -24,7 +24,7 @@ import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, balancedNormSq, limbsToWasm, packAll, unpackAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, transformLength, type SpectrumTerm } from './fftcore.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
-import { BASE, Nat, borrowOf, carryOf, modLimbs, natAdd, natFromLimbs } from './nat.js';
+import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, subLimbsAt } from './nat.js';
 import { f64View, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Digit size and length shared by the spectra of one group of products (opaque to callers). */
@@ -244,20 +244,8 @@ export function natModWrapped(x: Nat, k: number): Nat {
   const out = new Uint16Array(k);
   const src = x.limbs;
   let carry = 0;
-  for (let base = 0; base < src.length; base += k) {
-    const end = Math.min(k, src.length - base);
-    let i = 0;
-    for (; i < end; i++) {
-      const v = out[i]! + src[base + i]! + carry;
-      carry = carryOf(v);
-      out[i] = v - (-carry & BASE);
-    }
-    for (; carry !== 0 && i < k; i++) {
-      const v = out[i]! + 1;
-      carry = v >= BASE ? 1 : 0;
-      out[i] = v - carry * BASE;
-    }
-  }
+  // Each piece's carry out of the top is worth B^k ≡ 1: it goes into the next piece's sum at limb 0.
+  for (let base = 0; base < src.length; base += k) carry = addLimbsAt(out, 0, k, src, base, Math.min(src.length, base + k), carry);
   // A carry out of the top is worth B^k ≡ 1: add it back at limb 0 (it cannot carry out again past an all-zero top).
   for (let i = 0; carry !== 0 && i < k; i++) {
     const v = out[i]! + 1;
@@ -287,33 +275,11 @@ export function natWrappedDifference(x: Nat, y: Nat, k: number): { negative: boo
   let c = 0;
   if (pieces <= 2) {
     // The usual case, two pieces at most: the low piece copied, the high one added and y subtracted in tight
-    // branch-free loops (carryOf, borrowOf); what leaves the top, +1 or −1 or nothing, comes back at limb 0 below.
+    // branch-free loops (nat.ts addLimbsAt, subLimbsAt); what leaves the top, +1 or −1 or nothing, comes back at limb 0 below.
     z.set(xl.subarray(0, Math.min(k, xl.length)));
     const x1 = Math.max(0, xl.length - k);
-    let i = 0;
-    for (; i < x1; i++) {
-      const v = z[i]! + xl[k + i]! + c;
-      c = carryOf(v);
-      z[i] = v - (-c & BASE);
-    }
-    for (; c !== 0 && i < k; i++) {
-      const v = z[i]! + 1;
-      c = carryOf(v);
-      z[i] = v - (-c & BASE);
-    }
-    let b = 0;
-    const ly = yl.length;
-    for (i = 0; i < ly; i++) {
-      const v = z[i]! - yl[i]! - b;
-      b = borrowOf(v);
-      z[i] = v + (-b & BASE);
-    }
-    for (; b !== 0 && i < k; i++) {
-      const v = z[i]! - 1;
-      b = borrowOf(v);
-      z[i] = v + (-b & BASE);
-    }
-    c -= b;
+    c = addLimbsAt(z, 0, k, xl, k, k + x1, c);
+    c -= subLimbsAt(z, 0, k, yl, 0, yl.length);
   } else {
     for (let i = 0; i < k; i++) {
       let v = c - (i < yl.length ? yl[i]! : 0);
