@@ -24,6 +24,9 @@ const home = freshHome('ms-ooc2d-');
 
 const TWO_D = { method: 'transform2d' } as const;
 
+/** Blocks this thread for `ms` (a progress callback that lingers in a phase, so an abort lands inside it). */
+const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
 describe('2-D transform against BigInt', () => {
   test('random operands and signs, many blocks, several stripe widths', async () => {
     const random = seededRandom(12);
@@ -173,7 +176,6 @@ describe('2-D transform checks and resume', () => {
       a: x.info, b: y.info, out, offset: 0, blockSize: 64, chunkColumns: 8, method: 'transform2d', journal, tag: 'mul-test', rowsPerRecord: 7,
     } as const;
     // Progress is reported at most every 50 ms: a callback that takes 55 ms in the phase to abort sees every step.
-    const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
     try {
       for (const [abortPhase, abortAt] of [['columns', 3], ['rows', 30]] as const) {
         let seenInPhase = 0;
@@ -233,7 +235,6 @@ describe('2-D transform checks and resume', () => {
     const request = {
       a: x.info, b: y.info, out, offset: 0, blockSize: 64, chunkColumns: 8, method: 'transform2d', journal, tag: 'c', blocksPerRecord: 8,
     } as const;
-    const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
     const spectraKeys = (keys: readonly string[]) => keys.filter((k) => /^c:d\d:spectra-a-\d+$/.test(k));
     try {
       // 30,000 digits at d = 4 are ~118 blocks of 64: an abort at the 40th block leaves chunks 0–3 (8 blocks each)
