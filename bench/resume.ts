@@ -12,7 +12,12 @@
  * `--profile DIR` writes a V8 CPU profile of the full run and of the rerun into DIR (`node --cpu-prof`; the killed
  * run writes none), and keeps each run's stderr there (the phases' progress lines).
  *
+ * `--cost N` measures instead what resumability costs a full run: N rounds of the library's `pow` with `-o`'s export
+ * (`exportToFile`), once with `resume: true` and `onResult` (what the CLI does) and once without checkpoints, each in
+ * its own process, alternating, with their CPU (user, system), wall time and peak RSS, and the ratio per round.
+ *
  *   node dist/bench/resume.js [--base 9] [--exponent 387420489] [--memory 1GiB] [--kill-at 0.6] [--kill-by wall|cpu] [--dir /tmp] [--profile DIR]
+ *   node dist/bench/resume.js --cost 2 [--base 9] [--exponent 387420489] [--memory 1GiB] [--dir /tmp]
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -23,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { printTable } from './util.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -58,10 +64,10 @@ function sampleProc(pid: number): { cpu: number; user: number; sys: number; rssM
  * CPU time and peak RSS are sampled from /proc every 100 ms (the last sample before exit: at most 0.1 s of CPU is
  * missed).
  */
-function runCli(args: readonly string[], env: NodeJS.ProcessEnv, killAfter?: number, killBy: 'wall' | 'cpu' = 'wall', nodeFlags: readonly string[] = []): Promise<Run> {
+function runCli(args: readonly string[], env: NodeJS.ProcessEnv, killAfter?: number, killBy: 'wall' | 'cpu' = 'wall', nodeFlags: readonly string[] = [], script = CLI): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [...nodeFlags, CLI, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeFlags, script, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     let sample: { cpu: number; user: number; sys: number; rssMiB: number } | undefined;
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -108,7 +114,52 @@ function row(run: string, r: Run): Record<string, string | number> {
   return { run, wall_s: f(r.wall), cpu_s: f(r.cpu), user_s: f(r.user), sys_s: f(r.sys), rss_MiB: r.rssMiB ?? '?' };
 }
 
+/** `--child resume|temporary --out FILE`: one library pow and its export, in this process (what `--cost` measures). */
+async function child(mode: string): Promise<void> {
+  const { pow, exportToFile } = await import('../src/index.js');
+  let exported = false;
+  const out = option('out', '');
+  const options = mode === 'resume'
+    ? { resume: true, onResult: async (r: import('../src/index.js').StreamNumber) => { await exportToFile(r, out); exported = true; } }
+    : {};
+  const result = await pow(option('base', '9'), option('exponent', '387420489'), options);
+  if (!exported) await exportToFile(result, out);
+  result.free();
+}
+
+/** `--cost N`: resumable against temporary full runs, alternating (see the module comment). */
+async function cost(rounds: number): Promise<void> {
+  const memory = option('memory', '1GiB');
+  const dir = mkdtempSync(join(option('dir', '/tmp'), 'ms-bench-resume-cost-'));
+  const env = { ...process.env, MATHSTREAM_HOME: join(dir, 'home'), MATHSTREAM_MEMORY: memory };
+  const base = option('base', '9'), exponent = option('exponent', '387420489');
+  try {
+    console.log(`pow ${base} ${exponent} at MATHSTREAM_MEMORY=${memory} with its export, resumable vs temporary; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const rows: Array<Record<string, string | number>> = [];
+    for (let round = 1; round <= rounds; round++) {
+      const runs: Run[] = [];
+      for (const mode of round % 2 === 1 ? ['resume', 'temporary'] : ['temporary', 'resume']) {
+        const out = join(dir, `${mode}.txt`);
+        const run = await runCli(['--child', mode, '--out', out, '--base', base, '--exponent', exponent], env, undefined, 'wall', [], SELF);
+        rows.push(row(`${round}: ${mode}`, run));
+        runs[mode === 'resume' ? 0 : 1] = run;
+        rmSync(out, { force: true });
+      }
+      const [r, t] = runs as [Run, Run];
+      console.log(`round ${round}: resumable / temporary CPU ${r.cpu && t.cpu ? (r.cpu / t.cpu).toFixed(3) : '?'}, wall ${(r.wall / t.wall).toFixed(3)}`);
+    }
+    printTable(rows);
+    console.log(`load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
+  const childMode = option('child', '');
+  if (childMode) return child(childMode);
+  const rounds = Number(option('cost', '0'));
+  if (rounds > 0) return cost(rounds);
   const base = BigInt(option('base', '9'));
   const exponent = BigInt(option('exponent', '387420489'));
   const memory = option('memory', '1GiB');

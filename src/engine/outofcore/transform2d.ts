@@ -58,11 +58,20 @@
  * Disk: multiply.ts productScratchBytes (spectra + rows, checked against the free disk before any work).
  *
  * Resume: with a journal (journal.ts) every finished unit — a chunk of an operand's spectra (about 64 MiB of blocks,
- * written and flushed, with the reading's carry, norm and residue after it), a stripe of the row file, a chunk of
- * output rows — is recorded under `<tag>:d<d>:<unit>` with a checksum of its data (kernel/checksum.ts), taken
- * from memory as it is written (spectra, stripes) or read back once (rows); a rerun with the same tag skips the
- * units whose record is present and whose data still hashes to it, so a kill loses at most one chunk of a pass. Scratch files then have
- * deterministic names in the (caller's) scratch folder and survive a failure.
+ * with the reading's carry, norm and residue after it), a stripe of the row file, a chunk of output rows — is recorded
+ * under `<tag>:d<d>:<unit>` with checksums of its data (kernel/checksum.ts): a spectra chunk one per stripe (its
+ * piece of that stripe), a stripe one per product row (its piece of that row), taken from memory as the data is
+ * written; output rows one for the chunk, read back once. A rerun with the same tag skips the recorded units and
+ * checks their data as it USES it, never reading it back before: pass 2 checks each chunk's piece of a stripe as it
+ * reads the stripe, pass 3 each stripe's piece of a row as it reads the row (the output rows, which nothing reads
+ * again, are checked before the rows pass resumes after them). A piece that does not match is never used: its unit
+ * alone is computed again from the recorded state before it (a spectra chunk from the previous chunk's reading
+ * state, a stripe from the spectra) — it comes out bit for bit as first computed, so what was already used from its
+ * other pieces stays valid — and the piece is read again. A recomputation that contradicts its own record (the record
+ * itself is wrong) drops every record of the product, which starts over. Records are appended without flushing data
+ * or journal (journal.ts, "Durability"): a kill keeps both in the page cache; a power loss may lose either, and the
+ * checks on use turn a record whose data was lost into a unit redone. So a kill loses at most one chunk of a pass.
+ * Scratch files then have deterministic names in the (caller's) scratch folder and survive a failure.
  */
 import { ArithmeticCheckError } from '../../errors.js';
 import { budgetFor } from '../../kernel/budget.js';
