@@ -110,13 +110,15 @@ export const MAX_INNER_SIZE = 1 << 20;
 export const MAX_STRIPE_COLUMNS = 1 << 17;
 
 /**
- * Spectra bytes a journaled run writes between two records (a chunk of blocks: flushed, then recorded). A kill loses
- * at most one chunk: 4 blocks of 2^20 points, about a sixteenth of the spectra pass of a 1.8·10^8-digit square.
+ * Spectra bytes a journaled run writes between two records (a chunk of blocks, recorded with its checksums). A kill
+ * loses at most one chunk: one block of 2^20 points, about a sixtieth of the spectra pass of a 1.8·10^8-digit square.
+ * A record costs one unflushed journal line (the checksums are taken as the data is written anyway), so chunks are
+ * small: when they were flushed and read back before reuse, 4 blocks a chunk was the compromise.
  */
-const SPECTRA_BYTES_PER_UNIT = 1 << 26;
+const SPECTRA_BYTES_PER_UNIT = 1 << 24;
 
-/** Output digits a journaled run writes between two records (a chunk of rows: flushed, then recorded). */
-const DIGITS_PER_ROW_UNIT = 1 << 26;
+/** Output digits a journaled run writes between two records (a chunk of rows, recorded unflushed, as above). */
+const DIGITS_PER_ROW_UNIT = 1 << 24;
 
 export interface Transform2DRequest {
   readonly a: DigitFileInfo;
@@ -256,11 +258,11 @@ async function sumRanges(sum: Checksum, pieces: Iterable<[number, number]>, read
   }
 }
 
-/** Reads [position, position + length) of the output file and checksums it (null when the file is shorter). */
-async function hashOutput(file: AtomicFile, position: number, length: number): Promise<string | null> {
+/** Reads the ranges `pieces` (position, length) of the output file in order and checksums them (null when the file is shorter). */
+async function hashOutput(file: AtomicFile, pieces: Iterable<[number, number]>): Promise<string | null> {
   const sum = new Checksum();
   try {
-    const ok = await sumRanges(sum, [[position, length]], async (at, target) => (await file.readAt(at, target)).length);
+    const ok = await sumRanges(sum, pieces, async (at, target) => (await file.readAt(at, target)).length);
     return ok ? sum.digest() : null;
   } finally {
     sum.free();
@@ -307,7 +309,26 @@ interface RowsRecord {
   readonly carry: number;
   readonly writer: WriterState;
   readonly from: number;
-  readonly hash: string;
+  /**
+   * Checksum of the text the chunk's rows wrote, in the order written: row after row (each row's size·d digits in
+   * file order, less what fell past the reserved top), taken from memory as it was written (`rowPieces` reads it
+   * back in that order).
+   */
+  readonly pushed: string;
+}
+
+/**
+ * The file ranges (position, length) the rows of a chunk wrote, in the order written: the writer places each row's
+ * `rowDigits` digits below the previous ones, from digit `from` (counted from the units digit) to `to`, clipped at
+ * the reserved top.
+ */
+function rowPieces(offset: number, reserved: number, from: number, to: number, rowDigits: number): Array<[number, number]> {
+  const pieces: Array<[number, number]> = [];
+  for (let lo = from; lo < Math.min(to, reserved); lo += rowDigits) {
+    const hi = Math.min(lo + rowDigits, reserved);
+    pieces.push([offset + reserved - hi, hi - lo]);
+  }
+  return pieces;
 }
 
 /**
@@ -613,6 +634,7 @@ async function settleRows(
   const block = new WasmBlock(size);
   const settler = new RowSettler(size); // holds the previous row's upper half, rounded, with its carry folded in
   const rowsPerUnit = request.rowsPerRecord ?? Math.max(1, Math.floor(DIGITS_PER_ROW_UNIT / (size * d)));
+  let unitSum: Checksum | undefined; // the current chunk of rows' checksum (RowsRecord.pushed)
   try {
     /** Row j: its lower half (plus the pending upper half of row j − 1) into digits, its upper half pending. */
     const settle = async (j: number) => {
@@ -631,10 +653,10 @@ async function settleRows(
       let carry = 0;
       for (; ; unit++) {
         const record = parse<RowsRecord>(journal.get(key(`rows-${unit}`)));
-        if (!record || record.from !== writer.placed) break;
-        const top = Math.min(record.writer.written, request.reserved);
-        const length = top - Math.min(record.from, request.reserved);
-        if ((await hashOutput(out, request.offset + request.reserved - top, length)) !== record.hash) break;
+        if (!record || record.from !== writer.placed || typeof record.pushed !== 'string') break;
+        if ((record.writer.written - record.from) % (size * d) !== 0) break;
+        const pieces = rowPieces(request.offset, request.reserved, record.from, record.writer.written, size * d);
+        if ((await hashOutput(out, pieces)) !== record.pushed) break;
         writer.restore(record.writer);
         start = record.rows;
         carry = record.carry;
@@ -655,12 +677,15 @@ async function settleRows(
       const row = await settle(j);
       if (!(row.maxError <= MAX_ROUNDING_ERROR)) return row.maxError;
       maxError = Math.max(maxError, row.maxError);
-      await writer.pushText(settler.text(d), row.multCarry);
-      if (key && journal && ((j + 1 - start) % rowsPerUnit === 0 || j + 1 === R)) {
+      if (key && journal && !unitSum) unitSum = new Checksum(); // before the text's view: an allocation may move it
+      const text = settler.text(d);
+      // What the writer writes of it: all but the digits past the reserved top (zeros, ProductWriter checks).
+      unitSum?.update(text.subarray(Math.min(text.length, Math.max(0, writer.placed + text.length - request.reserved))));
+      await writer.pushText(text, row.multCarry);
+      if (unitSum && key && journal && ((j + 1 - start) % rowsPerUnit === 0 || j + 1 === R)) {
         // Recorded without a flush: a rerun checks the chunk's output against the record before it resumes after it.
-        const { start: at, length } = writer.rangeSince(unitFrom);
-        const hash = await hashOutput(out, at, length);
-        const record: RowsRecord = { rows: j + 1, carry: row.carry, writer: writer.state(), from: unitFrom, hash: hash ?? '' };
+        const record: RowsRecord = { rows: j + 1, carry: row.carry, writer: writer.state(), from: unitFrom, pushed: unitSum.digest() };
+        unitSum = undefined;
         await journal.set(key(`rows-${unit++}`), JSON.stringify(record), LAZY);
         unitFrom = writer.placed;
       }
@@ -671,6 +696,7 @@ async function settleRows(
     progress(R + 1);
     return maxError;
   } finally {
+    unitSum?.free();
     settler.free();
     block.free();
   }
