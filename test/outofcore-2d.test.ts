@@ -5,7 +5,7 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StreamNumber } from '../src/number.js';
 import { mulOutOfCore, powOutOfCore } from '../src/engine/outofcore/index.js';
@@ -324,6 +324,23 @@ describe('2-D transform checks and resume', () => {
       const outcome = await convolveBlocksOnDisk({ ...request, scratch: ScratchDir.at(folder), options: {} });
       assert.equal(await productText(out, outcome.reserved, outcome.leadingZeros), String(a * b));
       assert.deepEqual(lastTransform2D?.repaired, ['columns-1'], 'the torn stripe is found when its row is read, and only it is redone');
+
+      // Scratch files lost altogether (records kept): missing data reads as zeros, fails its checks, and is redone.
+      rows = 0;
+      await assert.rejects(convolveBlocksOnDisk({
+        ...request, scratch: ScratchDir.at(folder),
+        options: { onProgress: (_done, _total, phase) => {
+          if (phase !== 'rows') return;
+          if (++rows >= 2) throw new Error('simulated abort');
+          sleep(55);
+        } },
+      }), /simulated abort/);
+      rmSync(join(folder, `r.d${d}.rows`));
+      rmSync(join(folder, `r.d${d}.spectra-b`));
+      const lost = await convolveBlocksOnDisk({ ...request, scratch: ScratchDir.at(folder), options: {} });
+      assert.equal(await productText(out, lost.reserved, lost.leadingZeros), String(a * b));
+      assert.ok(lastTransform2D!.repaired.some((u) => u.startsWith('spectra-b-')), lastTransform2D!.repaired.join());
+      assert.equal(lastTransform2D!.repaired.filter((u) => u.startsWith('columns-')).length, 8, 'every stripe redone');
     } finally {
       await out.abort();
       ScratchDir.at(folder).remove();

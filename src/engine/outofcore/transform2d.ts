@@ -117,6 +117,12 @@ export const MAX_STRIPE_COLUMNS = 1 << 17;
  */
 const SPECTRA_BYTES_PER_UNIT = 1 << 24;
 
+/**
+ * Widest stripe of a journaled run: a kill loses at most the stripe pass 2 was computing, and 2^16 columns make that
+ * at most a sixteenth of the pass at s = 2^20 (pieces of 1 MiB: still large sequential I/O).
+ */
+const JOURNALED_STRIPE_COLUMNS = 1 << 16;
+
 /** Output digits a journaled run writes between two records (a chunk of rows, recorded unflushed, as above). */
 const DIGITS_PER_ROW_UNIT = 1 << 24;
 
@@ -346,7 +352,9 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
   const path = (d: number, name: string) => (journaled ? scratch.namedPath(`${stem}.d${d}.${name}`) : scratch.newPath(name));
 
   // The operands' norms, sampled, choose the first digit size; pass 1 measures them exactly and may still lower it.
-  let first = request.digitSize;
+  // A journaled rerun takes the digit size its earlier run recorded units at (chosen the same way from the same
+  // operands, or lowered by a retry): no sampling, and the units are found.
+  let first = request.digitSize ?? (journaled ? [4, 3, 2, 1].find((d) => journal.get(key(d, 'spectra-a-0')) !== undefined) : undefined);
   if (first === undefined) {
     const candidates = [4, 3, 2];
     const sa = await sampleMeanSquares(a, candidates);
@@ -360,7 +368,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
     tried.push(d);
     const maxA = blockCount(a.digitCount, d, size), maxB = blockCount(bDigits, d, size);
     // The stripe width is planned for the largest block counts, so that it does not depend on what pass 1 finds.
-    const w = Math.min(size, request.chunkColumns ?? chunkColumns(size, maxA, maxB, square));
+    const w = Math.min(size, request.chunkColumns ?? Math.min(chunkColumns(size, maxA, maxB, square), journaled ? JOURNALED_STRIPE_COLUMNS : Infinity));
     const stripes = size / w;
     const recordA = journaled ? parse<SpectraRecord>(journal.get(key(d, 'spectra-a-0'))) : undefined;
     const p = recordA?.p ?? randomCheckPrime();
@@ -480,7 +488,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
           await redoChunk(operand, chunk);
           repairedUnits.push(chunk.unit);
           operand.unchecked.splice(k--, 1); // written by this run now, every stripe of it
-          await operand.file.readBytes(16 * w * (q * operand.rows + lo), buffer.bytes(16 * w * lo, 16 * w * (hi - lo)));
+          await operand.file.readBytes(16 * w * (q * operand.rows + lo), buffer.bytes(16 * w * lo, 16 * w * (hi - lo)), operand.unchecked.length > 0);
         }
       };
 
@@ -489,15 +497,20 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
       const na = ta.blocks, nb = tb.blocks;
       const M = outerLength(na, nb);
       const grounds = transform2DGrounds(size, M, Math.sqrt(ta.sumSquares * tb.sumSquares), request.boundLimit);
-      if (grounds === undefined && d !== request.digitSize) continue;
+      if (grounds === undefined && d !== request.digitSize) {
+        if (journaled) await journal.forget(`${request.tag}:d${d}:`, LAZY); // a rerun must not start at this size again
+        continue;
+      }
       const R = na + nb - 1;
 
       /** Pass 2's work on stripe q: both operands' pieces in (checked), the product's R rows of it out (recorded). */
       const columnStripe = async (q: number, A: WasmBlock, B: WasmBlock, C: WasmBlock): Promise<void> => {
-        await fileA.readBytes(16 * w * q * maxA, A.bytes(0, 16 * w * na));
+        // A file an earlier run's records describe may be short (lost, or removed): what is missing reads as zeros,
+        // which the checks then refuse.
+        await fileA.readBytes(16 * w * q * maxA, A.bytes(0, 16 * w * na), ta.unchecked.length > 0);
         await checkSpectra(ta, q, A);
         if (!square) {
-          await fileB.readBytes(16 * w * q * maxB, B.bytes(0, 16 * w * nb));
+          await fileB.readBytes(16 * w * q * maxB, B.bytes(0, 16 * w * nb), tb.unchecked.length > 0);
           await checkSpectra(tb, q, B);
         }
         convolveColumnChunk(A, na, B, nb, C, w, M, q === 0);
@@ -564,7 +577,10 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
       const maxError = await settleRows(rowFile, R, M, size, d, writer, request, journaled ? (unit) => key(d, unit) : undefined, (rows) => {
         report(done + rows, 'rows');
       }, uncheckedStripes.size > 0 ? repairRow : undefined);
-      if (!(maxError <= MAX_ROUNDING_ERROR)) continue;
+      if (!(maxError <= MAX_ROUNDING_ERROR)) {
+        if (journaled) await journal.forget(`${request.tag}:d${d}:`, LAZY);
+        continue;
+      }
       await writer.finish();
       const expected = mulMod(mulMod(ta.residue, tb.residue, p), request.scale % p, p);
       if (writer.residue !== expected) {
@@ -638,8 +654,8 @@ async function settleRows(
   try {
     /** Row j: its lower half (plus the pending upper half of row j − 1) into digits, its upper half pending. */
     const settle = async (j: number) => {
-      await rowFile.readBytes(16 * size * j, block.bytes());
-      if (await repair?.(j, block)) await rowFile.readBytes(16 * size * j, block.bytes());
+      await rowFile.readBytes(16 * size * j, block.bytes(), repair !== undefined);
+      if (await repair?.(j, block)) await rowFile.readBytes(16 * size * j, block.bytes(), true);
       inverseBlockAt(block, size);
       request.faultHook?.(d, block.doubles(), size * M);
       return settler.settle(block, scale, d, writer.multiplier, writer.multiplierCarry);
