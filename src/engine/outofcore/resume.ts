@@ -23,7 +23,8 @@
  * from its other checkpoints as if there were none.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getConfig } from '../../config.js';
 import { asDiskFull, CheckpointBusyError } from '../../errors.js';
@@ -31,6 +32,7 @@ import {
   CHECKPOINT_PREFIX, describeCheckpoint, releaseCheckpointFolder, takeCheckpointFolder, type DigitFileInfo,
 } from '../../storage/index.js';
 import { Checksum } from '../../kernel/checksum.js';
+import { u8View, wasmAlloc, wasmFree } from '../../kernel/wasmheap.js';
 import { StreamNumber } from '../../number.js';
 import { AtomicFile } from '../../storage/index.js';
 import { ensureResultFits, type OperationOptions } from '../context.js';
@@ -99,14 +101,26 @@ interface ResultRecord {
  * @throws {Error} the file cannot be read
  */
 export async function fileChecksum(path: string): Promise<string> {
+  const handle = await open(path, 'r');
   const sum = new Checksum();
+  const buffer = wasmAlloc(CHECKSUM_READ_BYTES); // read straight into the wasm memory and hashed there: no copy
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 })) sum.update(chunk as Buffer);
+    for (let position = 0; ; ) {
+      const { bytesRead } = await handle.read(u8View(buffer, CHECKSUM_READ_BYTES), 0, CHECKSUM_READ_BYTES, position);
+      if (bytesRead === 0) break;
+      sum.update(u8View(buffer, bytesRead));
+      position += bytesRead;
+    }
     return sum.digest();
   } finally {
+    await handle.close();
+    wasmFree(buffer);
     sum.free();
   }
 }
+
+/** Bytes fileChecksum reads at a time. */
+const CHECKSUM_READ_BYTES = 1 << 23;
 
 function operandIdentity(info: DigitFileInfo): string {
   if (info.sizeBytes <= HASHED_OPERAND_BYTES) {
