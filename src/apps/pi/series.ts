@@ -18,12 +18,13 @@
  * m − a even, so T1 and T2 have the same sign and |T| = |T1|·Q2 + P1·|T2|: the limb levels keep
  * only magnitudes, and a merge is a sum of two products, never a subtraction.
  *
- * Small ranges (≤ LEAF_TERMS terms, numbers of up to ~13,000 digits) are done on BigInt and
- * handed to the kernel once; everything above is decimal limbs. The recursion is a generator
+ * Small ranges (≤ LEAF_TERMS terms, numbers of up to ~14,000 digits) are done on BigInt and
+ * handed to the kernel once (kernel/radix.ts: compiled pieces joined by kernel products, not BigInt#toString);
+ * everything above is decimal limbs. The recursion is a generator
  * that yields after each large merge, so the async driver can report progress and honour an
  * AbortSignal, while the sync driver simply runs it to the end.
  */
-import { type Nat, natFromBigInt } from '../../kernel/index.js';
+import { type Nat, natFromBigIntSplit } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
 import { divFactors, type Factors, factorsValue, gcdFactors, mulFactors, termFactors } from './factors.js';
 import { mergeProducts } from './products.js';
@@ -36,8 +37,8 @@ const B = 545140134n;
 const C3_OVER_24 = 10939058860032000n; // 640320^3 / 24
 
 /**
- * Ranges of at most this many terms are computed on BigInt (numbers up to ~13,000 digits, ~6,000 for P after the
- * common factors are dropped), then converted once. V8's BigInt products (Karatsuba/Toom) beat a decimal FFT up
+ * Ranges of at most this many terms are computed on BigInt (numbers up to ~14,000 digits, ~6,500 for P after the
+ * common factors are dropped), then converted once (natFromBigIntSplit; the figures below are from toString). V8's BigInt products (Karatsuba/Toom) beat a decimal FFT up
  * to that size, but the conversion (BigInt toString, quadratic: ~30 ns a digit at 2,000 digits, ~100 at 27,000)
  * grows with it, and it converts every leaf digit. CPU time of pi to 3·10^6 decimals on one thread, per leaf size,
  * best of 2 (loaded 2-core machine): 256 → 4.17 s, 512 → 3.97 s, 1024 → 4.22 s (at 10^7 decimals with 1024-term
@@ -131,9 +132,9 @@ export function leaf(a: number, b: number, needP: boolean): Split {
   const [p, q, t] = bigSplit(a, b, needP);
   if (t < 0n !== (a % 2 === 1)) throw new ArithmeticCheckError(`pi: T(${a},${b}) does not have the sign (−1)^${a}`);
   return {
-    p: needP ? natFromBigInt(p) : undefined,
-    q: natFromBigInt(q),
-    t: natFromBigInt(t < 0n ? -t : t),
+    p: needP ? natFromBigIntSplit(p) : undefined,
+    q: natFromBigIntSplit(q),
+    t: natFromBigIntSplit(t < 0n ? -t : t),
   };
 }
 
