@@ -45,6 +45,13 @@ const C3_OVER_24 = 10939058860032000n; // 640320^3 / 24
  * leaves and before the common factors were dropped, the conversion was a third of the series' time).
  */
 const LEAF_TERMS = 512;
+/**
+ * Leaves longer than this compute their two halves on BigInt and merge them in the kernel (`leaf`): at 512-term
+ * leaves the halves convert in one or two compiled pieces each (kernel/radix.ts), where the whole leaf's Q and T
+ * need four pieces and three kernel products to join them, and the top merge costs about the same in the kernel
+ * as on BigInt (1,750-limb products: ~100 µs either way).
+ */
+const BIGINT_TERMS = 256;
 /** Ranges of at least this many terms yield to the driver after merging (progress, abort). */
 export const YIELD_TERMS = 1024;
 
@@ -127,15 +134,38 @@ function bigSplit(a: number, b: number, needP: boolean): BigNode {
   return walk(a, b, needP);
 }
 
-/** P, Q and |T| over [a, b) from BigInt, with T's sign checked against (−1)^a. */
-export function leaf(a: number, b: number, needP: boolean): Split {
-  const [p, q, t] = bigSplit(a, b, needP);
+/** |t| as decimal limbs, after checking that t has the sign (−1)^a of its range's first term (see the header). */
+function magnitudeOfT(t: bigint, a: number, b: number): Nat {
   if (t < 0n !== (a % 2 === 1)) throw new ArithmeticCheckError(`pi: T(${a},${b}) does not have the sign (−1)^${a}`);
-  return {
-    p: needP ? natFromBigIntSplit(p) : undefined,
-    q: natFromBigIntSplit(q),
-    t: natFromBigIntSplit(t < 0n ? -t : t),
-  };
+  return natFromBigIntSplit(t < 0n ? -t : t);
+}
+
+/**
+ * P, Q and |T| over [a, b), b − a ≤ LEAF_TERMS. Up to BIGINT_TERMS terms all on BigInt, converted once; longer
+ * ranges compute their two halves on BigInt, drop the common factors of P1 and Q2 there (so the result is the same
+ * reduced P, Q, T as if the whole range were on BigInt, up to where it is split), convert the halves and merge them
+ * in the kernel (products.ts).
+ */
+export function leaf(a: number, b: number, needP: boolean): Split {
+  if (b - a <= BIGINT_TERMS) {
+    const [p, q, t] = bigSplit(a, b, needP);
+    return { p: needP ? natFromBigIntSplit(p) : undefined, q: natFromBigIntSplit(q), t: magnitudeOfT(t, a, b) };
+  }
+  const m = splitPoint(a, b);
+  const [p1Full, q1, t1, fp1] = bigSplit(a, m, true);
+  const [p2, q2Full, t2, , fq2] = bigSplit(m, b, needP);
+  let p1 = p1Full, q2 = q2Full;
+  if (b - a >= REDUCE_TERMS) {
+    const g = gcdFactors(fp1, fq2);
+    if (g.length > 0) {
+      const d = factorsValue(g);
+      p1 /= d;
+      q2 /= d;
+    }
+  }
+  const left: Split = { p: natFromBigIntSplit(p1), q: natFromBigIntSplit(q1), t: magnitudeOfT(t1, a, m) };
+  const right: Split = { p: needP ? natFromBigIntSplit(p2) : undefined, q: natFromBigIntSplit(q2), t: magnitudeOfT(t2, m, b) };
+  return merge(left, right, needP);
 }
 
 /**
