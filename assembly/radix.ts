@@ -15,6 +15,24 @@
  * lanes (each output limb's sum is < #words·2^15·10^4 < 2^63). The carries run once at the end, per limb.
  */
 
+/** Adds `carry` to the four limb sums (lo, hi), stores the four limbs mod 10^4 at o and returns the carry out. */
+// @ts-ignore: decorator
+@inline function settle(lo: v128, hi: v128, carry: i64, o: usize): i64 {
+  let v = i64x2.extract_lane(lo, 0) + carry;
+  carry = v / 10000;
+  store<u16>(o, <u16>(v - carry * 10000));
+  v = i64x2.extract_lane(lo, 1) + carry;
+  carry = v / 10000;
+  store<u16>(o, <u16>(v - carry * 10000), 2);
+  v = i64x2.extract_lane(hi, 0) + carry;
+  carry = v / 10000;
+  store<u16>(o, <u16>(v - carry * 10000), 4);
+  v = i64x2.extract_lane(hi, 1) + carry;
+  carry = v / 10000;
+  store<u16>(o, <u16>(v - carry * 10000), 6);
+  return carry;
+}
+
 /**
  * Converts the hexadecimal digits hex[first .. first + count) (ASCII '0'–'9', 'a'–'f', most significant first;
  * count ≤ 30·P_max/4) to base-10^4 limbs at out (u16, little-endian, leading zeros included) and returns how many
@@ -56,43 +74,58 @@ export function radixPiece(hex: usize, first: i32, count: i32, splats: usize, ta
   const step = <usize>stride;
   let carry: i64 = 0;
   let p0 = 0;
-  for (let b = 0; b < nb; b++) {
+  let b = 0;
+  // Two output blocks at a time: each splatted pair is loaded once for both. Rows are zero beyond their length (up
+  // to the common stride), so block b + 1 may start at block b's first row.
+  for (; b + 2 <= nb; b += 2) {
     // Rows shorter than block b hold only zeros there (their values are below 10^(4·4b)).
     while (load<i32>(lens + (<usize>p0 << 2)) <= b) p0++;
     let row = table + <usize>p0 * step + (<usize>b << 4);
     let w = splats + (<usize>p0 << 4);
-    let lo = i64x2.splat(0);
-    let hi = i64x2.splat(0);
+    let lo0 = i64x2.splat(0), hi0 = i64x2.splat(0), lo1 = i64x2.splat(0), hi1 = i64x2.splat(0);
     let p = p0;
     for (; p + 3 <= P; p += 3) {
-      let a = i32x4.dot_i16x8_s(v128.load(row), v128.load(w));
-      a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(row + step), v128.load(w, 16)));
-      a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(row + 2 * step), v128.load(w, 32)));
-      lo = i64x2.add(lo, i64x2.extend_low_i32x4_s(a));
-      hi = i64x2.add(hi, i64x2.extend_high_i32x4_s(a));
+      const s0 = v128.load(w), s1 = v128.load(w, 16), s2 = v128.load(w, 32);
+      let a = i32x4.dot_i16x8_s(v128.load(row), s0);
+      let c = i32x4.dot_i16x8_s(v128.load(row, 16), s0);
+      a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(row + step), s1));
+      c = i32x4.add(c, i32x4.dot_i16x8_s(v128.load(row + step, 16), s1));
+      a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(row + 2 * step), s2));
+      c = i32x4.add(c, i32x4.dot_i16x8_s(v128.load(row + 2 * step, 16), s2));
+      lo0 = i64x2.add(lo0, i64x2.extend_low_i32x4_s(a));
+      hi0 = i64x2.add(hi0, i64x2.extend_high_i32x4_s(a));
+      lo1 = i64x2.add(lo1, i64x2.extend_low_i32x4_s(c));
+      hi1 = i64x2.add(hi1, i64x2.extend_high_i32x4_s(c));
       row += 3 * step;
       w += 48;
     }
     for (; p < P; p++) {
+      const s0 = v128.load(w);
+      const a = i32x4.dot_i16x8_s(v128.load(row), s0);
+      const c = i32x4.dot_i16x8_s(v128.load(row, 16), s0);
+      lo0 = i64x2.add(lo0, i64x2.extend_low_i32x4_s(a));
+      hi0 = i64x2.add(hi0, i64x2.extend_high_i32x4_s(a));
+      lo1 = i64x2.add(lo1, i64x2.extend_low_i32x4_s(c));
+      hi1 = i64x2.add(hi1, i64x2.extend_high_i32x4_s(c));
+      row += step;
+      w += 16;
+    }
+    carry = settle(lo0, hi0, carry, out + (<usize>b << 3));
+    carry = settle(lo1, hi1, carry, out + (<usize>(b + 1) << 3));
+  }
+  if (b < nb) {
+    while (load<i32>(lens + (<usize>p0 << 2)) <= b) p0++;
+    let row = table + <usize>p0 * step + (<usize>b << 4);
+    let w = splats + (<usize>p0 << 4);
+    let lo = i64x2.splat(0), hi = i64x2.splat(0);
+    for (let p = p0; p < P; p++) {
       const a = i32x4.dot_i16x8_s(v128.load(row), v128.load(w));
       lo = i64x2.add(lo, i64x2.extend_low_i32x4_s(a));
       hi = i64x2.add(hi, i64x2.extend_high_i32x4_s(a));
       row += step;
       w += 16;
     }
-    const o = out + (<usize>b << 3);
-    let v = i64x2.extract_lane(lo, 0) + carry;
-    carry = v / 10000;
-    store<u16>(o, <u16>(v - carry * 10000));
-    v = i64x2.extract_lane(lo, 1) + carry;
-    carry = v / 10000;
-    store<u16>(o, <u16>(v - carry * 10000), 2);
-    v = i64x2.extract_lane(hi, 0) + carry;
-    carry = v / 10000;
-    store<u16>(o, <u16>(v - carry * 10000), 4);
-    v = i64x2.extract_lane(hi, 1) + carry;
-    carry = v / 10000;
-    store<u16>(o, <u16>(v - carry * 10000), 6);
+    carry = settle(lo, hi, carry, out + (<usize>b << 3));
   }
   return carry == 0 ? nb << 2 : -1;
 }
