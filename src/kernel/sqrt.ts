@@ -35,10 +35,12 @@
 import { InvalidArgumentError } from '../errors.js';
 import {
   NAT_ONE, Nat, natAdd, natFromLimbs, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
-  natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs,
+  natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs, natMulSmall, modLimbs,
 } from './nat.js';
 import { natDivMod } from './div.js';
-import { KERNEL_MULTIPLIER, type Multiplier } from './multiplier.js';
+import { CHECK_PRIME } from './mul.js';
+import { KERNEL_MULTIPLIER, powModB, type Multiplier } from './multiplier.js';
+import { natModWrapped, natWrappedDifference } from './spectra.js';
 
 /** Estimate steps allowed before the exact fallback takes over. */
 const MAX_CORRECTION_STEPS = 16;
@@ -211,6 +213,65 @@ function rsqrtFixed(a: Nat, twoN: number, p: number, m: Multiplier): Nat {
   } finally {
     own.close();
   }
+}
+
+/**
+ * Y ≈ B^p/√c for an integer 1 <= c < 2^26, with |Y − B^p/√c| < 2: an approximate reciprocal square root of a small
+ * integer (pi's 1/√10005; kernel/sqrt.ts's header), by the Newton step of rsqrtFixed where x = c is one number, so
+ * x·Y² is c times a square and its difference with B^2h is formed from a wrapped square (a transform for h + 3
+ * limbs): per step one wrapped square and one product Y_h·F of h limbs, about 4/3·M(p/2), ≈ 4/3·M(p) in all.
+ *
+ * Error, by induction (y = 1/√c, Y_h = B^h·y + ε with |ε| < 2; p <= 2h − 2). Base p <= 3: a rounded double,
+ * |ε| <= 0.5 + 10^12·2^−50. Step: F = B^2h − c·Y_h² = −c·(2·B^h·y·ε + ε²) exactly, |F| < 4√c·B^h + 4c < B^(h+2).
+ * The exact Newton value Z = Y_h·B^(p−h)·(1 + F/(2·B^2h)) = B^p·y·(1 + δ)(1 − δ − δ²/2) with δ = ε/(B^h·y) equals
+ * B^p·y·(1 − 1.5δ² − 0.5δ³): below B^p·y by at most 1.5·B^p·y·δ²·(1 + |δ|) <= 6.1·√c·B^(p−2h) < 6.1·2^13/B^2 < 10^−3.
+ * We compute Y = Y_h·B^(p−h) ± floor(Y_h·F'/(2·B^(3h−p))), F' = |F| without its low t = 2 limbs: dropping them moves
+ * the correction by < (Y_h/B^h)·B^(t+p−2h)/2 <= (y + 2/B^h)/2 <= 0.51, the floor by < 1 (towards Y_h·B^(p−h), so
+ * on Z's side). Hence |Y − B^p·y| < 1 + 0.51 + 10^−3 < 2. The wrapped square is checked like every wrapped
+ * difference (magnitude below B^(h+2), residue modulo the check prime), and the full square replaces it otherwise.
+ * @throws InvalidArgumentError unless 1 <= c < 2^26 and p >= 0 are integers; ArithmeticCheckError if a product fails
+ * its residue check.
+ * @example natToNumber(natRsqrtSmall(4, 1))  // 5000 (= 10^4/√4)
+ */
+export function natRsqrtSmall(c: number, p: number, m: Multiplier = KERNEL_MULTIPLIER): Nat {
+  if (!(Number.isSafeInteger(c) && c >= 1 && c < 2 ** 26) || !(Number.isSafeInteger(p) && p >= 0)) {
+    throw new InvalidArgumentError(`natRsqrtSmall: needs integers 1 <= c < 2^26 and p >= 0, got c = ${c}, p = ${p}`);
+  }
+  if (p <= 3) return natFromNumber(Math.round(BASE ** p / Math.sqrt(c)));
+  const h = Math.ceil(p / 2) + 1;
+  const Yh = natRsqrtSmall(c, h, m);
+  const F = smallSquareDefect(c, Yh, h, m);
+  if (F.magnitude.size <= 2) return natShiftLimbs(Yh, p - h);
+  const corr = natDivSmall(natHighView(m.mul(Yh, natHighView(F.magnitude, 2)), 3 * h - p - 2), 2).q;
+  return natShiftAddLimbs(Yh, p - h, corr, F.negative);
+}
+
+/**
+ * F = B^2h − c·Y² as a sign and a magnitude, for |F| < B^(h+2) (natRsqrtSmall): Y² modulo B^k − 1 (k >= h + 3, a
+ * transform for h + 3 limbs instead of 2h) times c, folded, subtracted from B^2h modulo the same; checked (magnitude
+ * below B^(h+2), B^2h − c·Y² ≡ ±|F| modulo the check prime), else formed from the full square.
+ */
+function smallSquareDefect(c: number, Y: Nat, h: number, m: Multiplier): { negative: boolean; magnitude: Nat } {
+  const g = m.group([], { products: [[Y, Y]], limbs: h + 3 }, 2);
+  try {
+    const k = g.wrapLimbs;
+    const cY2 = natModWrapped(natMulSmall(g.mulWrapped(Y, Y), c), k);
+    const d = natWrappedDifference(natShiftLimbs(NAT_ONE, (2 * h) % k), cY2, k);
+    if (d.magnitude.size <= h + 2) {
+      const p = CHECK_PRIME;
+      const ry = modLimbs(Y.limbs, Y.size, p);
+      const rd = modLimbs(d.magnitude.limbs, d.magnitude.size, p);
+      const lhs = (powModB(2 * h, p) - ((((ry * ry) % p) * c) % p) + p) % p;
+      if (lhs === (d.negative ? (p - rd) % p : rd)) return d;
+    }
+  } finally {
+    g.close();
+  }
+  const cY2 = natMulSmall(m.sqr(Y), c);
+  const power = natShiftLimbs(NAT_ONE, 2 * h);
+  return natCompare(power, cY2) >= 0
+    ? { negative: false, magnitude: natSub(power, cY2) }
+    : { negative: true, magnitude: natSub(cY2, power) };
 }
 
 /**
