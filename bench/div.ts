@@ -7,7 +7,7 @@
  * Then floor(√a) of a random 2n-digit a (n-digit root): natIsqrt against gmp-wasm mpz_sqrt, and its ratio to our
  * n×n multiplication (target: isqrt ≤ 2× mul). Sizes 10^6 to 1.6·10^7 digits by default; a verdict line per target.
  *
- * With --pi-final, instead: pi's final stage at M digits on random Q, T of M + 20 digits (apps/pi/compute.ts), the
+ * With --pi-final, instead: pi's final stage at M digits on random Q, T of M + 20 and M + 28 digits (apps/pi/compute.ts), the
  * exact one it replaced (s = isqrt(10005·10^2M), floor(426880·s·Q/T) by natDivMod) against the approximate one
  * (Y ≈ B^p/√10005 by natRsqrtSmall, 426880·10005·Y·Q/T by natDivApprox), root and quotient timed apart, results
  * compared (within 3 units), ratios to our M×M product.
@@ -33,7 +33,8 @@ const piFinal = process.argv.includes('--pi-final');
 if (piFinal) {
   const piRows: Array<Record<string, string | number>> = [];
   for (const M of args.sizes) {
-    const Q = natFromDigits(randomAscii(M + 20)), T = natFromDigits(randomAscii(M + 20));
+    // Q/T about 10^−8, as pi's (7.4·10^−8): the quotient has about M digits, as pi's.
+    const Q = natFromDigits(randomAscii(M + 20)), T = natFromDigits(randomAscii(M + 28));
     const oldRoot = timed(args.runs, () => natIsqrt(natShiftDecimal(natFromNumber(10005), 2 * M)));
     const oldQuot = timed(args.runs, () => natDivMod(natMul(natMulSmall(oldRoot.value, 426880), Q), T).q);
     const p = Math.ceil((M + 8) / 4);

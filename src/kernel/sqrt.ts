@@ -40,7 +40,7 @@ import {
 import { natDivMod } from './div.js';
 import { CHECK_PRIME } from './mul.js';
 import { KERNEL_MULTIPLIER, powModB, type Multiplier } from './multiplier.js';
-import { natModWrapped, natWrappedDifference } from './spectra.js';
+import { natWrappedDifference } from './spectra.js';
 
 /** Estimate steps allowed before the exact fallback takes over. */
 const MAX_CORRECTION_STEPS = 16;
@@ -67,63 +67,50 @@ export function natIsqrt(a: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
   } finally {
     g.close();
   }
-  let negative = diff.negative;
-  let r = diff.magnitude;
-  // Unit steps: (s−1)² = s² − 2s + 1 (r grows by 2s − 1), (s+1)² = s² + 2s + 1 (r shrinks by 2s + 1). The usual
-  // last test, r < 2s + 1, is decided from the top limbs (cmpDoubled); a step is one pass (minusDoubled, 2s never
-  // formed) and a copy.
-  for (let step = 0; ; step++) {
-    lastIsqrtCorrections = step;
-    if (step > MAX_CORRECTION_STEPS || r.size > n + 1) {
-      lastIsqrtCorrections = -1;
-      return isqrtByDivision(a, m);
-    }
-    if (negative) {
-      // a − (s−1)² = (2s − 1) − |r|.
-      const d = minusDoubled(r, s, -1);
-      negative = !d.negative && d.magnitude.size > 0;
-      r = d.magnitude;
-      s = natShiftAddLimbs(s, 0, NAT_ONE, true);
-      continue;
-    }
-    if (cmpDoubled(r, s, 1) < 0) break;
-    r = minusDoubled(r, s, 1).magnitude;
-    s = natShiftAddLimbs(s, 0, NAT_ONE);
+  // The root is s + j for the j with (s + j)² <= a < (s + j + 1)², i.e. r − 2js − j² >= 0 > r − 2(j+1)s − (j+1)²
+  // (r = a − s²): each test compares |r| with 2|j|·s ± j² from the top limbs down (cmpScaled, usually decided in
+  // two limbs), so the search costs no pass over r or s; only the final s + j is one copy.
+  const r = diff.magnitude;
+  const sign = diff.negative ? -1 : 1;
+  // (s + j)² <= a  ⟺  sign·|r| − 2js − j² >= 0.
+  const fits = (j: number): boolean =>
+    sign > 0 ? j <= 0 || cmpScaled(r, s, 2 * j, j * j) >= 0 : j < 0 && cmpScaled(r, s, -2 * j, -j * j) <= 0;
+  // fits(j) is true exactly for j <= the answer: search up from 0, or down to the first j that fits.
+  let j = 0;
+  let settled: boolean;
+  if (fits(0)) {
+    while (j < MAX_CORRECTION_STEPS && fits(j + 1)) j++;
+    settled = j < MAX_CORRECTION_STEPS;
+  } else {
+    do j--;
+    while (j > -MAX_CORRECTION_STEPS && !fits(j));
+    settled = fits(j);
   }
-  return s;
+  if (!settled || r.size > n + 1) {
+    lastIsqrtCorrections = -1;
+    return isqrtByDivision(a, m);
+  }
+  lastIsqrtCorrections = Math.abs(j);
+  return j === 0 ? s : natShiftAddLimbs(s, 0, natFromNumber(Math.abs(j)), j < 0);
 }
 
 /**
- * The sign of r − (2s + c) for c in {−1, 0, 1}, from the top limbs down: with D the difference of the prefixes
- * (r's limbs minus twice s's, above limb i), the rest r_low − 2·s_low − c lies in (−2·B^i − 1, B^i + 1), so
- * |D| >= 3 decides (usually within two limbs); D never needs more than a few limbs' worth of range.
+ * The sign of r − (m·s + c) for small integers 0 <= m and |c| < B, from the top limbs down: with D the prefixes'
+ * difference down to limb i (r's limbs minus m times s's, in units of B^i), the whole is D·B^i + r_low − m·s_low − c
+ * with 0 <= r_low, s_low < B^i, so it lies in ((D − m)·B^i − |c|, (D + 1)·B^i + |c|): for i >= 1, D >= m + 1 makes
+ * it positive and D <= −2 negative (usually decided within two limbs); at the bottom D − c is exact. Between steps
+ * −2 < D < m + 1, so D stays a few limbs' worth.
  */
-function cmpDoubled(r: Nat, s: Nat, c: number): -1 | 0 | 1 {
+function cmpScaled(r: Nat, s: Nat, m: number, c: number): -1 | 0 | 1 {
   const x = r.limbs, y = s.limbs;
   let D = 0;
-  for (let i = Math.max(x.length, y.length + 1) - 1; i >= 0; i--) {
-    D = D * BASE + (i < x.length ? x[i]! : 0) - 2 * (i < y.length ? y[i]! : 0);
-    if (D >= 3) return 1;
-    if (D <= -3) return -1;
+  for (let i = Math.max(x.length, y.length) - 1; i >= 1; i--) {
+    D = D * BASE + (i < x.length ? x[i]! : 0) - m * (i < y.length ? y[i]! : 0);
+    if (D >= m + 1) return 1;
+    if (D <= -2) return -1;
   }
-  return D > c ? 1 : D < c ? -1 : 0;
-}
-
-/** r − (2s + c), c in {−1, 1}, as a sign and a magnitude, in one pass (the sign from cmpDoubled). */
-function minusDoubled(r: Nat, s: Nat, c: number): { negative: boolean; magnitude: Nat } {
-  const sign = cmpDoubled(r, s, c) >= 0 ? 1 : -1;
-  const x = r.limbs, y = s.limbs;
-  const len = Math.max(x.length, y.length + 1);
-  const out = new Uint16Array(len);
-  // out = sign·(r − 2s − c), limb by limb with a signed carry: v lies in [−2B, 2B), so floor(v / B) is
-  // [v >= B] − [v < 0] − [v < −B], each a sign bit (branch-free, as nat.ts carryOf).
-  let carry = -sign * c;
-  for (let i = 0; i < len; i++) {
-    const v = sign * ((i < x.length ? x[i]! : 0) - 2 * (i < y.length ? y[i]! : 0)) + carry;
-    carry = ((BASE - 1 - v) >>> 31) - (v >>> 31) - ((v + BASE) >>> 31);
-    out[i] = v - carry * BASE;
-  }
-  return { negative: sign < 0, magnitude: natFromLimbs(out) };
+  D = D * BASE + (x.length > 0 ? x[0]! : 0) - m * (y.length > 0 ? y[0]! : 0) - c;
+  return D > 0 ? 1 : D < 0 ? -1 : 0;
 }
 
 /** s̃ within a few units of √a (see the header: half-precision y and one Newton step, or full precision for small a). */
@@ -248,15 +235,14 @@ export function natRsqrtSmall(c: number, p: number, m: Multiplier = KERNEL_MULTI
 
 /**
  * F = B^2h − c·Y² as a sign and a magnitude, for |F| < B^(h+2) (natRsqrtSmall): Y² modulo B^k − 1 (k >= h + 3, a
- * transform for h + 3 limbs instead of 2h) times c, folded, subtracted from B^2h modulo the same; checked (magnitude
+ * transform for h + 3 limbs instead of 2h), times c and subtracted from B^2h modulo the same in one pass; checked (magnitude
  * below B^(h+2), B^2h − c·Y² ≡ ±|F| modulo the check prime), else formed from the full square.
  */
 function smallSquareDefect(c: number, Y: Nat, h: number, m: Multiplier): { negative: boolean; magnitude: Nat } {
   const g = m.group([], { products: [[Y, Y]], limbs: h + 3 }, 2);
   try {
     const k = g.wrapLimbs;
-    const cY2 = natModWrapped(natMulSmall(g.mulWrapped(Y, Y), c), k);
-    const d = natWrappedDifference(natShiftLimbs(NAT_ONE, (2 * h) % k), cY2, k);
+    const d = natWrappedDifference(natShiftLimbs(NAT_ONE, (2 * h) % k), g.mulWrapped(Y, Y), k, c);
     if (d.magnitude.size <= h + 2) {
       const p = CHECK_PRIME;
       const ry = modLimbs(Y.limbs, Y.size, p);

@@ -45,6 +45,7 @@ export interface KernelExports {
   digitsToLimbs(src: number, n: number, dst: number): number;
   limbsToDigits(src: number, n: number, dst: number): void;
   checksumStripes(st: number, src: number, n: number): void;
+  wrappedDifference(x: number, xlen: number, y: number, ylen: number, m: number, z: number, k: number): number;
 }
 
 /** The wasm page size and the most pages a wasm32 memory may have (4 GiB). */
