@@ -5,7 +5,10 @@
  * Y_p ≈ y·B^p, by the division-free Newton iteration y ← y + y·(1 − x·y²)/2 (Brent & Zimmermann, "Modern Computer
  * Arithmetic", §3.5.1), which squares the relative error at each step: from Y_h (h = ⌈p/2⌉ + 1 limbs) one step
  * gives Y_p using the products Y_h², X·Y_h² (X = x to p limbs) and Y_h·E (E = 1 − x·Y_h² truncated to the
- * limbs that matter). Cost about 2·M(p) per step, 4·M(p) in all.
+ * limbs that matter). On transform groups (below) a step to p limbs costs 4.25 transforms of the length of M(p)
+ * (three per product): Y_h² 1 (Y_h's forward transform and the inverse, at half M(p)'s length), the wrapped X·Y_h²
+ * 2.25 (two forward and one inverse at p + h + 4 limbs, 3/4 of the length), Y_h·E 1 (Y_h's transform reused); the
+ * steps halve, so 8.5 such transforms in all, ≈ 2.8·M(p).
  *
  * The root from y at half precision (Karp & Markstein, "High-precision division and square root", 1997; the last
  * step of GMP's gmp-chudnovsky `my_sqrt_ui`): y is computed to h = ⌊n/2⌋ + 3 limbs only, then
@@ -23,7 +26,10 @@
  * The exact correction forms r = a − s̃² from a wrapped square (|r| < B^(n+1): s̃² modulo B^k − 1, k >= n + 3, with
  * a transform for n + 3 limbs, checked modulo the prime: TransformGroup.difference) and steps s̃ by ±1, updating r,
  * until 0 <= r <= 2s̃. The products of each step share transforms and the others of a known magnitude are wrapped
- * too (docs/ARCHITECTURE.md, "Newton steps on transform groups"): ≈ 2.75·M(n) in all. If the estimate
+ * too (docs/ARCHITECTURE.md, "Newton steps on transform groups"). In transforms of M(n)'s length: the reciprocal
+ * square root to n/2 limbs 4.25, the root 3 (a's top times Y 1.5, the wrapped sHi² 0.5, r's top times Y 1 with Y's
+ * transform reused), the final wrapped square 1: ≈ 8.25, 2.75·M(n). The unit steps cost no pass (cmpScaled). The
+ * linear passes between the products (the wrapped differences) run compiled (assembly/limbs.ts). If the estimate
  * were ever far off (a bug, not expected), the result is still exact: the previous division-based Newton method
  * takes over.
  *
