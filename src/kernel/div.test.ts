@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { natDivApprox, natFromBigInt, natToBigInt } from './index.js';
+import { natDivApprox, natFromBigInt, natToBigInt, reciprocalApprox } from './index.js';
 import { seededRandom as rng } from '../../test/random.js';
 
 /** Asserts |q − a/b| < 1 + 2·10^−4, i.e. |q·b − a|·10^4 < 10002·b. */
@@ -49,4 +49,15 @@ test('natDivApprox property: |q·b − a| < 1.0002·b at two-chunk sizes', () =>
     }),
     { numRuns: 25 },
   );
+});
+
+test('reciprocalApprox stays within a few units of B^2n/D (natDivApprox needs far below B^3/2)', () => {
+  const r = rng(11);
+  for (const n of [49, 50, 97, 481, 1000, 4001, 20000]) {
+    for (const D of [randomDigits(r, 4 * n), 10n ** BigInt(4 * n) - 1n, 10n ** BigInt(4 * n - 1), 10n ** BigInt(4 * n - 1) + 1n]) {
+      const X = natToBigInt(reciprocalApprox(natFromBigInt(D), n));
+      const e = X * D - 10n ** BigInt(8 * n); // (X − B^2n/D)·D
+      assert.ok((e < 0n ? -e : e) < 16n * D, `n=${n}: X off by about ${e / D}`);
+    }
+  }
 });
