@@ -75,7 +75,11 @@ export function natSumsOfProducts(sums: ReadonlyArray<ReadonlyArray<Product>>, o
       if (M > FFT_MAX_LENGTH) {
         throw new InvalidArgumentError(`natSumsOfProducts: products need a transform of ${M} > ${FFT_MAX_LENGTH} points (split them)`);
       }
-      if (d === 4 && !fits(operands.map((x, i) => k.normSq4(src[i]!, x.size)), M)) continue;
+      // Base 10^4: when even all-extreme digits (±10^d/2) would fit the bound, packing goes ahead (it measures the
+      // exact norms anyway); else one cheap norm pass first, so a group the bound rules out is never packed.
+      const h2 = (10 ** d / 2) ** 2;
+      const worstFits = fits(operands.map((x) => h2 * balancedLength(x.size, d)), M);
+      if (d === 4 && !worstFits && !fits(operands.map((x, i) => k.normSq4(src[i]!, x.size)), M)) continue;
       prepareTransforms(M);
       for (let i = 0; i < operands.length; i++) spectra.push(wasmAlloc(16 * M));
       const packed = packAll(operands.map((x, i) => ({ src: src[i]!, limbs: x.size, dst: spectra[i]! })), d, M);
