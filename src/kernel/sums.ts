@@ -5,7 +5,7 @@
  * known in full at once, so nothing leaves the wasm memory between its steps.
  */
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
-import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, packAll, unpackAt, unpackScratchBytes } from './fft.js';
+import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, packAll, unpackAt, unpackScratchBytes, widestDigits } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, prepareTransforms, transformLength, type SpectrumTerm } from './fftcore.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { Nat, modLimbs, natAdd, natFromLimbs } from './nat.js';
@@ -21,8 +21,9 @@ type Product = readonly [Nat, Nat];
  * that hold them across calls, at the cost of copying each spectrum out and back in (at 10^7 decimals of pi those
  * copies, JS norms and residues were ~15% of the series' time).
  *
- * Digit size: the largest d whose mixedBound with the ACTUAL norms of the packed digits is < 1/2 for every sum
- * (base 10^4: the norms come from one compiled pass before anything is packed). Memory: one spectrum of 16·M bytes
+ * Digit size: the largest d whose mixedBound with the ACTUAL norms of the packed digits is < 1/2 for every sum,
+ * tried from 5 (fft.ts widestDigits: pi's merges up to a few 10^4 digits) or 4 down (base 10^4, when even extreme
+ * digits might not fit: the norms come from one compiled pass before anything is packed). Memory: one spectrum of 16·M bytes
  * per distinct operand, all alive at once (spectraHeapBytes with `distinct` spectra), the output of a sum written
  * over its first operand's spectrum when that operand is not used later (pointwiseAt allows that alias), else one
  * more; operands' limbs and an unpacking scratch. A sum whose rounding check fails is recomputed by natMul from the
@@ -69,7 +70,9 @@ export function natSumsOfProducts(sums: ReadonlyArray<ReadonlyArray<Product>>, o
       sums.map((sum) => Math.max(...sum.map(([a, b]) => balancedLength(a.size, d) + balancedLength(b.size, d))));
     const fits = (norms: readonly number[], M: number): boolean =>
       sums.every((sum) => mixedBound(M, sum.reduce((acc, [a, b]) => acc + Math.sqrt(norms[index.get(a)!]! * norms[index.get(b)!]!), 0)) < 0.5);
-    for (let d = 4; d >= 1; d--) {
+    let widest = 5;
+    for (const sum of sums) for (const [a, b] of sum) widest = Math.min(widest, widestDigits(a.size, b.size, a === b, sum.length));
+    for (let d = widest; d >= 1; d--) {
       const L = lengths(d);
       const M = transformLength(Math.ceil(Math.max(...L) / 2));
       if (M > FFT_MAX_LENGTH) {
