@@ -14,6 +14,13 @@ import { wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 type Product = readonly [Nat, Nat];
 
 /**
+ * Residues modulo CHECK_PRIME of the results this module verified: a result is often an operand of the next group
+ * (pi's merges feed P, Q and T up the tree), whose residue then costs nothing. Keyed by the Nat, which is immutable
+ * (nat.ts); should a caller break that, its product check fails loudly (the residue would be stale), never silently.
+ */
+const knownResidues = new WeakMap<Nat, number>();
+
+/**
  * Σ_t a_t·b_t for each listed sum (one or two products each), the whole group in the wasm memory: each distinct
  * operand (by identity) is copied in, packed and transformed once, each sum is one pointwise step and one inverse
  * transform, and the norms, residues and checks run compiled on the limbs already there. This is what
@@ -65,7 +72,7 @@ export function natSumsOfProducts(sums: ReadonlyArray<ReadonlyArray<Product>>, o
   };
   try {
     for (const x of operands) src.push(limbsToWasm(x.limbs));
-    const residues = operands.map((x, i) => k.residue(src[i]!, x.size, CHECK_PRIME));
+    const residues = operands.map((x, i) => knownResidues.get(x) ?? k.residue(src[i]!, x.size, CHECK_PRIME));
     const lengths = (d: number): number[] =>
       sums.map((sum) => Math.max(...sum.map(([a, b]) => balancedLength(a.size, d) + balancedLength(b.size, d))));
     const fits = (norms: readonly number[], M: number): boolean =>
@@ -122,7 +129,9 @@ export function natSumsOfProducts(sums: ReadonlyArray<ReadonlyArray<Product>>, o
                 `sum of ${sum.length} spectral product(s) failed its residue check mod ${CHECK_PRIME} (expected ${expect}, got ${got})`,
               );
             }
-            return natFromLimbs(raw);
+            const result = natFromLimbs(raw);
+            knownResidues.set(result, got);
+            return result;
           } finally {
             wasmFree(scratch);
           }
