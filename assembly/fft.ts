@@ -849,7 +849,17 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
   stepErr = f64x2.splat(0.0);
   if (d == 4) {
     const end = q1 - ((q1 - q0) % 2);
-    for (; q < end; q += 2, o += 2) carry = step4(src + (<usize>q << 3), scale, carry, out + (<usize>o << 1));
+    const sc = f64x2.splat(scale);
+    let err = f64x2.splat(0.0);
+    for (; q < end; q += 2, o += 2) {
+      const X = f64x2.mul(v128.load(src + (<usize>q << 3)), sc);
+      const R = f64x2.nearest(X);
+      err = f64x2.max(err, f64x2.abs(f64x2.sub(X, R)));
+      const to = out + (<usize>o << 1);
+      carry = carryStep(f64x2.extract_lane(R, 0) + carry, 1e4, 1e-4, to);
+      carry = carryStep(f64x2.extract_lane(R, 1) + carry, 1e4, 1e-4, to + 2);
+    }
+    stepErr = err;
   } else if (d == 3) {
     const end = q1 - ((q1 - q0) % 4);
     for (; q < end; q += 4, o += 3) carry = step3(src + (<usize>q << 3), scale, carry, out + (<usize>o << 1));
