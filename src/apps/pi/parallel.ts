@@ -16,7 +16,6 @@
  * products hold together; how many threads the budget allows at all is budget.ts's `piThreadsWithinBudget`.
  * The merges above the subtrees run on the caller with the whole share again.
  */
-import { suspendHelper } from '../../kernel/index.js';
 import { sharePiBudget } from './products.js';
 import { YIELD_TERMS, merge, mergeWeight, type Split, split, splitPoint, subtreeWeight } from './series.js';
 import { SubtreeJob } from './subtree.js';
@@ -102,9 +101,6 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
   let running: Array<[Node, SubtreeJob]> = [];
   const started: SubtreeJob[] = [];
   const restoreBudget = sharePiBudget(parties);
-  // While the subtrees run, every core has a subtree: the caller's products keep the kernel's helper threads out
-  // (as a subtree thread does), which would only take turns with the subtree threads on the same cores.
-  const resumeHelper = parties > 1 ? suspendHelper() : undefined;
   try {
     const progress = (): number => started.reduce((sum, job) => sum + job.takeProgress(), 0);
     // Collects finished threads (waiting up to `ms` on the first) and gives free threads the next leaves.
@@ -139,7 +135,6 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
     yield progress();
   } finally {
     restoreBudget();
-    resumeHelper?.();
     for (const job of started) job.stop();
   }
   const left = yield* mergeUp(roots[0], results);
