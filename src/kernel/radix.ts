@@ -29,8 +29,8 @@ import { u8View, u16View, u32View, wasm, wasmAlloc, wasmFree } from './wasmheap.
 
 /** Bits of a piece (~3,700 digits; see the header). A multiple of 4: pieces are cut from the hexadecimal text. */
 const PIECE_BITS = 12288;
-/** Below this many bits toString is as cheap as the copies in and out of the wasm memory. */
-const COMPILED_MIN_BITS = 1024;
+/** Below 2^1024 (~300 digits) toString is as cheap as the copies in and out of the wasm memory. */
+const COMPILED_MIN = 1n << 1024n;
 
 /** Bits per word of a piece (see assembly/radix.ts: a word and a limb must both fit a signed 16-bit lane). */
 const WORD_BITS = 15;
@@ -135,7 +135,7 @@ function join(t: Table, hex: number, n: number, lo: number, hi: number): Nat {
  * natToBigInt(natFromBigIntSplit(3n ** 20000n)) === 3n ** 20000n; // true
  */
 export function natFromBigIntSplit(x: bigint): Nat {
-  if (x < 1n << BigInt(COMPILED_MIN_BITS)) return natFromBigInt(x);
+  if (x < COMPILED_MIN) return natFromBigInt(x);
   const text = x.toString(16);
   const t = tableOf();
   const hex = wasmAlloc(text.length);
