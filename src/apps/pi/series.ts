@@ -38,18 +38,21 @@ const C3_OVER_24 = 10939058860032000n; // 640320^3 / 24
 
 /**
  * Ranges of at most this many terms are computed on BigInt (numbers up to ~14,000 digits, ~6,500 for P after the
- * common factors are dropped), then converted once (natFromBigIntSplit; the figures below are from toString). V8's BigInt products (Karatsuba/Toom) beat a decimal FFT up
- * to that size, but the conversion (BigInt toString, quadratic: ~30 ns a digit at 2,000 digits, ~100 at 27,000)
- * grows with it, and it converts every leaf digit. CPU time of pi to 3·10^6 decimals on one thread, per leaf size,
- * best of 2 (loaded 2-core machine): 256 → 4.17 s, 512 → 3.97 s, 1024 → 4.22 s (at 10^7 decimals with 1024-term
- * leaves and before the common factors were dropped, the conversion was a third of the series' time).
+ * common factors are dropped, which happens at every merge of REDUCE_TERMS or more inside them), then converted
+ * (`leaf`). The size trades V8's BigInt products against the kernel's and the conversion: with BigInt#toString
+ * (quadratic: ~30 ns a digit at 2,000 digits, ~100 at 27,000) pi to 3·10^6 decimals on one thread took 4.17 s of
+ * CPU at 256 terms, 3.97 s at 512, 4.22 s at 1024; with the compiled conversion (kernel/radix.ts) and the top
+ * merge in the kernel, pi to 10^7 took 10.0–10.5 s at 512 and 10.1–10.2 s at 1024 (halves of 512 on BigInt), and
+ * 3·10^6 took 2.9–3.1 s for 512, 1024 and 2048 alike (loaded 2-core machine): the removal of common factors one
+ * level higher pays for the larger BigInt products and no more, so 512 stays.
  */
 const LEAF_TERMS = 512;
 /**
  * Leaves longer than this compute their two halves on BigInt and merge them in the kernel (`leaf`): at 512-term
  * leaves the halves convert in one or two compiled pieces each (kernel/radix.ts), where the whole leaf's Q and T
  * need four pieces and three kernel products to join them, and the top merge costs about the same in the kernel
- * as on BigInt (1,750-limb products: ~100 µs either way).
+ * as on BigInt (1,750-limb products: ~100 µs either way). CPU time of a 512-term leaf of the 10^7-decimal series
+ * (best of 10 batches, loaded machine): all on BigInt 3.7–3.9 ms, halves on BigInt 2.9–3.4 ms.
  */
 const BIGINT_TERMS = 256;
 /** Ranges of at least this many terms yield to the driver after merging (progress, abort). */
