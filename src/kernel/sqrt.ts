@@ -49,7 +49,7 @@ import {
 } from './nat.js';
 import { natDivMod } from './div.js';
 import { CHECK_PRIME } from './mul.js';
-import { KERNEL_MULTIPLIER, powModB, type Multiplier } from './multiplier.js';
+import { KERNEL_MULTIPLIER, powModB, type Multiplier, type TransformGroup } from './multiplier.js';
 import { natWrappedDifference } from './spectra.js';
 
 /** Estimate steps allowed before the exact fallback takes over. */
@@ -158,14 +158,16 @@ function refinedRoot(a: Nat, m: Multiplier): Nat {
   const h = (n >> 1) + 3;
   const t = n - h;
   const aTop = natHighView(a, 2 * t); // its root has h limbs
-  const { s: sHi, Y, h: hq } = kmRoot(aTop, m);
+  // kmRoot's group keeps Y's transform for Q0 and Δ below (products of hq + 2 limbs by Y, as its own r·Y).
+  const { s: sHi, Y, h: hq, group } = kmRoot(aTop, m, true);
+  const f = group!;
   const u = Math.max(0, t - hq); // q0 = Q0·B^u, Q0 of about hq + 2 limbs
   // Bounds with two limbs of margin beyond the proven |R| < B^(h+1), |P| < few·B^(h+4) (a wrong bound costs a full
   // product in TransformGroup.difference, never a digit).
   const bound = h + 6;
-  const g = m.group([], { products: [[sHi, sHi], [sHi, { size: hq + 3, like: sHi }]], limbs: bound + 2 }, 3);
-  const f = m.group([[[{ size: hq + 2, like: Y }, Y]], [[{ size: hq + 2, like: Y }, Y]]], undefined, 3);
+  let g: TransformGroup | undefined;
   try {
+    g = m.group([], { products: [[sHi, sHi], [sHi, { size: hq + 3, like: sHi }]], limbs: bound + 2 }, 4);
     const R = g.difference(aTop, sHi, sHi, bound);
     if (R.magnitude.size === 0) return natShiftLimbs(sHi, t);
     const jr = Math.max(0, R.magnitude.size - (hq + 2));
@@ -185,16 +187,17 @@ function refinedRoot(a: Nat, m: Multiplier): Nat {
     }
     return natShiftAddLimbs(sHi, t, D, R.negative);
   } finally {
-    g.close();
+    g?.close();
     f.close();
   }
 }
 
 /**
  * One Karp–Markstein step (the header): s̃ within a few units of √a for a whose root has n limbs, t = n − h >= 2,
- * h = ⌊n/2⌋ + 3, and the Y ≈ B^h/√x (x = a/B^2n) it was computed with.
+ * h = ⌊n/2⌋ + 3, and the Y ≈ B^h/√x (x = a/B^2n) it was computed with; with `keep`, also the group holding Y's
+ * transform (for products of up to h + 2 limbs by Y), which the caller must close.
  */
-function kmRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number } {
+function kmRoot(a: Nat, m: Multiplier, keep = false): { s: Nat; Y: Nat; h: number; group?: TransformGroup } {
   const L = a.limbs.length;
   const n = (L + 1) >> 1; // √a < B^n
   const h = (n >> 1) + 3;
@@ -205,6 +208,7 @@ function kmRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number } {
   const j = Math.max(0, n - 3);
   const aHead = natHighView(a, k);
   const g = m.group([[[aHead, Y]], [[{ size: h + 2, like: Y }, Y]]], undefined, 3);
+  let kept = false;
   try {
     // s_hi = floor(a·Y / B^(n+h+t)) from a's top h + 3 limbs (the dropped part moves it by < B^(−1.5)).
     const sHi = natHighView(g.mul(aHead, Y), n + h + t - k);
@@ -225,9 +229,11 @@ function kmRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number } {
     const rTop = natHighView(diff.magnitude, j - 2 * t);
     // |δ| = |r|·Y/(2·B^(n+h)) ≈ rTop·Y/(2·B^(n+h−j)).
     const delta = natDivSmall(natHighView(g.mul(rTop, Y), n + h - j), 2).q;
-    return { s: natShiftAddLimbs(sHi, t, delta, above), Y, h };
+    g.release(rTop);
+    kept = keep;
+    return { s: natShiftAddLimbs(sHi, t, delta, above), Y, h, group: keep ? g : undefined };
   } finally {
-    g.close();
+    if (!kept) g.close();
   }
 }
 
