@@ -630,6 +630,60 @@ export function pack(src: usize, n: i32, d: i32, dst: usize, res: usize): void {
       store<f64>(dst + (<usize>q << 3), f);
       q++;
     }
+  } else if (d == 5) {
+    // Five limbs (20 digits) give four base-10^5 digits.
+    const n5 = n - (n % 5);
+    for (let i = 0; i < n5; i += 5) {
+      const s = src + (<usize>i << 1);
+      const l0 = <i32>load<u16>(s), l1 = <i32>load<u16>(s, 2), l2 = <i32>load<u16>(s, 4);
+      const l3 = <i32>load<u16>(s, 6), l4 = <i32>load<u16>(s, 8);
+      const o = dst + (<usize>q << 3);
+      let v = l0 + 10000 * (l1 % 10) + carry;
+      carry = v >= 50000 ? 1 : 0;
+      v -= carry * 100000;
+      let f = <f64>v;
+      sumsq += f * f;
+      store<f64>(o, f);
+      v = l1 / 10 + 1000 * (l2 % 100) + carry;
+      carry = v >= 50000 ? 1 : 0;
+      v -= carry * 100000;
+      f = <f64>v;
+      sumsq += f * f;
+      store<f64>(o, f, 8);
+      v = l2 / 100 + 100 * (l3 % 1000) + carry;
+      carry = v >= 50000 ? 1 : 0;
+      v -= carry * 100000;
+      f = <f64>v;
+      sumsq += f * f;
+      store<f64>(o, f, 16);
+      v = l3 / 1000 + 10 * l4 + carry;
+      carry = v >= 50000 ? 1 : 0;
+      v -= carry * 100000;
+      f = <f64>v;
+      sumsq += f * f;
+      store<f64>(o, f, 24);
+      q += 4;
+    }
+    // The last one to four limbs: 4 to 16 digits, one to four base-10^5 digits.
+    let acc: i64 = 0;
+    let accDigits = 0;
+    let scale: i64 = 1;
+    for (let i = n5; i < n; i++) {
+      acc += <i64>load<u16>(src + (<usize>i << 1)) * scale;
+      scale *= 10000;
+      accDigits += 4;
+    }
+    while (accDigits > 0) {
+      let v = <i32>(acc % 100000) + carry;
+      acc /= 100000;
+      accDigits -= 5;
+      carry = v >= 50000 ? 1 : 0;
+      v -= carry * 100000;
+      const f = <f64>v;
+      sumsq += f * f;
+      store<f64>(dst + (<usize>q << 3), f);
+      q++;
+    }
   } else {
     // d = 2 or 1: every limb gives 4/d digits.
     const B = d == 2 ? 100 : 10;
@@ -741,6 +795,44 @@ let stepErr: v128 = f64x2.splat(0.0);
   return c;
 }
 
+/** Base 10^5: four digits at s (scaled, rounded) plus carry make five limbs at to; returns the new carry. */
+// @ts-ignore: decorator
+@inline function step5(s: usize, scale: f64, carry: f64, to: usize): f64 {
+  const sc = f64x2.splat(scale);
+  const X01 = f64x2.mul(v128.load(s), sc), X23 = f64x2.mul(v128.load(s, 16), sc);
+  const R01 = f64x2.nearest(X01), R23 = f64x2.nearest(X23);
+  stepErr = f64x2.max(stepErr, f64x2.max(f64x2.abs(f64x2.sub(X01, R01)), f64x2.abs(f64x2.sub(X23, R23))));
+  const r0 = f64x2.extract_lane(R01, 0), r1 = f64x2.extract_lane(R01, 1);
+  const r2 = f64x2.extract_lane(R23, 0), r3 = f64x2.extract_lane(R23, 1);
+  let v = r0 + carry;
+  let c = Math.floor(v * 1e-5);
+  let g = v - c * 100000;
+  if (g < 0) { g += 100000; c -= 1; } else if (g >= 100000) { g -= 100000; c += 1; }
+  const g0 = <i32>g;
+  v = r1 + c;
+  c = Math.floor(v * 1e-5);
+  g = v - c * 100000;
+  if (g < 0) { g += 100000; c -= 1; } else if (g >= 100000) { g -= 100000; c += 1; }
+  const g1 = <i32>g;
+  v = r2 + c;
+  c = Math.floor(v * 1e-5);
+  g = v - c * 100000;
+  if (g < 0) { g += 100000; c -= 1; } else if (g >= 100000) { g -= 100000; c += 1; }
+  const g2 = <i32>g;
+  v = r3 + c;
+  c = Math.floor(v * 1e-5);
+  g = v - c * 100000;
+  if (g < 0) { g += 100000; c -= 1; } else if (g >= 100000) { g -= 100000; c += 1; }
+  const g3 = <i32>g;
+  // g0 + g1·10^5 + g2·10^10 + g3·10^15 as five base-10^4 limbs (digits 0–3, 4–7, 8–11, 12–15, 16–19).
+  store<u16>(to, <u16>(g0 % 10000));
+  store<u16>(to, <u16>(g0 / 10000 + 10 * (g1 % 1000)), 2);
+  store<u16>(to, <u16>(g1 / 1000 + 100 * (g2 % 100)), 4);
+  store<u16>(to, <u16>(g2 / 100 + 1000 * (g3 % 10)), 6);
+  store<u16>(to, <u16>(g3 / 10), 8);
+  return c;
+}
+
 /**
  * Rounds the packed product digits [q0, q1) at src (doubles, scaled by `scale` = 1/M), propagates carries in base
  * 10^d from a zero carry and regroups them into base-10^4 limbs written at out (u16) from limb 0. q0 must be a
@@ -757,14 +849,27 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
   stepErr = f64x2.splat(0.0);
   if (d == 4) {
     const end = q1 - ((q1 - q0) % 2);
-    for (; q < end; q += 2, o += 2) carry = step4(src + (<usize>q << 3), scale, carry, out + (<usize>o << 1));
+    const sc = f64x2.splat(scale);
+    let err = f64x2.splat(0.0);
+    for (; q < end; q += 2, o += 2) {
+      const X = f64x2.mul(v128.load(src + (<usize>q << 3)), sc);
+      const R = f64x2.nearest(X);
+      err = f64x2.max(err, f64x2.abs(f64x2.sub(X, R)));
+      const to = out + (<usize>o << 1);
+      carry = carryStep(f64x2.extract_lane(R, 0) + carry, 1e4, 1e-4, to);
+      carry = carryStep(f64x2.extract_lane(R, 1) + carry, 1e4, 1e-4, to + 2);
+    }
+    stepErr = err;
   } else if (d == 3) {
     const end = q1 - ((q1 - q0) % 4);
     for (; q < end; q += 4, o += 3) carry = step3(src + (<usize>q << 3), scale, carry, out + (<usize>o << 1));
+  } else if (d == 5) {
+    const end = q1 - ((q1 - q0) % 4);
+    for (; q < end; q += 4, o += 5) carry = step5(src + (<usize>q << 3), scale, carry, out + (<usize>o << 1));
   }
   // f64x2.max propagates NaN like max: a NaN anywhere makes maxErr NaN.
   let maxErr = max(f64x2.extract_lane(stepErr, 0), f64x2.extract_lane(stepErr, 1));
-  const B: f64 = d == 4 ? 1e4 : d == 3 ? 1e3 : d == 2 ? 100 : 10;
+  const B: f64 = d == 5 ? 1e5 : d == 4 ? 1e4 : d == 3 ? 1e3 : d == 2 ? 100 : 10;
   for (; q < q1; q++) {
     const x = load<f64>(src + (<usize>q << 3)) * scale;
     const r = nearest<f64>(x);

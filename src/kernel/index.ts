@@ -10,6 +10,7 @@ export {
   natShiftDecimal, natTruncDecimal, natLowDigits, natExportLimbs, natImportLimbs,
 } from './nat.js';
 export { natMul, natSqr, natPow, CHECK_PRIME, type MulOptions } from './mul.js';
+export { natFromBigIntSplit } from './radix.js';
 export {
   planProduct, planSharedTransforms, mulWorkingBytes, MIN_SPLIT_DIGITS,
   type ProductPlan, type ProductMethod, type PlanOptions, type OperandHome, type MulThresholds,

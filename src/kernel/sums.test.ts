@@ -46,6 +46,19 @@ describe('natSumsOfProducts (the group in the wasm memory)', () => {
     assert.throws(() => natSumsOfProducts([[[a!, b!], [a!, b!], [a!, b!]]]), InvalidArgumentError);
   });
 
+  test('a result\'s residue is reused as an operand\'s: right results, and a result changed afterwards is caught', () => {
+    const r = rng(23);
+    const [A, B, C] = [9000, 8000, 7000].map((n) => digits(r, n));
+    const [a, b, c] = [A!, B!, C!].map(natFromBigInt);
+    const [x] = natSumsOfProducts([[[a!, b!]]]);
+    const [y, z] = natSumsOfProducts([[[x!, c!], [x!, x!]], [[c!, x!]]]);
+    assert.equal(natToBigInt(y!), A! * B! * C! + (A! * B!) ** 2n);
+    assert.equal(natToBigInt(z!), A! * B! * C!);
+    // Nats are immutable; one changed behind the kernel's back fails the next check instead of passing silently.
+    x!.limbs[3] = (x!.limbs[3]! + 1) % 10000;
+    assert.throws(() => natSumsOfProducts([[[x!, c!]]]), ArithmeticCheckError);
+  });
+
   test('a corrupted sum fails its residue check', () => {
     const r = rng(19);
     const a = natFromBigInt(digits(r, 3000)), b = natFromBigInt(digits(r, 3000));

@@ -5,13 +5,20 @@
  * known in full at once, so nothing leaves the wasm memory between its steps.
  */
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
-import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, packAll, unpackAt, unpackScratchBytes } from './fft.js';
+import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, packAll, unpackAt, unpackScratchBytes, widestDigits } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, prepareTransforms, transformLength, type SpectrumTerm } from './fftcore.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { Nat, modLimbs, natAdd, natFromLimbs } from './nat.js';
 import { wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 type Product = readonly [Nat, Nat];
+
+/**
+ * Residues modulo CHECK_PRIME of the results this module verified: a result is often an operand of the next group
+ * (pi's merges feed P, Q and T up the tree), whose residue then costs nothing. Keyed by the Nat, which is immutable
+ * (nat.ts); should a caller break that, its product check fails loudly (the residue would be stale), never silently.
+ */
+const knownResidues = new WeakMap<Nat, number>();
 
 /**
  * Σ_t a_t·b_t for each listed sum (one or two products each), the whole group in the wasm memory: each distinct
@@ -21,8 +28,9 @@ type Product = readonly [Nat, Nat];
  * that hold them across calls, at the cost of copying each spectrum out and back in (at 10^7 decimals of pi those
  * copies, JS norms and residues were ~15% of the series' time).
  *
- * Digit size: the largest d whose mixedBound with the ACTUAL norms of the packed digits is < 1/2 for every sum
- * (base 10^4: the norms come from one compiled pass before anything is packed). Memory: one spectrum of 16·M bytes
+ * Digit size: the largest d whose mixedBound with the ACTUAL norms of the packed digits is < 1/2 for every sum,
+ * tried from 5 (fft.ts widestDigits: pi's merges up to a few 10^4 digits) or 4 down (base 10^4, when even extreme
+ * digits might not fit: the norms come from one compiled pass before anything is packed). Memory: one spectrum of 16·M bytes
  * per distinct operand, all alive at once (spectraHeapBytes with `distinct` spectra), the output of a sum written
  * over its first operand's spectrum when that operand is not used later (pointwiseAt allows that alias), else one
  * more; operands' limbs and an unpacking scratch. A sum whose rounding check fails is recomputed by natMul from the
@@ -64,18 +72,24 @@ export function natSumsOfProducts(sums: ReadonlyArray<ReadonlyArray<Product>>, o
   };
   try {
     for (const x of operands) src.push(limbsToWasm(x.limbs));
-    const residues = operands.map((x, i) => k.residue(src[i]!, x.size, CHECK_PRIME));
+    const residues = operands.map((x, i) => knownResidues.get(x) ?? k.residue(src[i]!, x.size, CHECK_PRIME));
     const lengths = (d: number): number[] =>
       sums.map((sum) => Math.max(...sum.map(([a, b]) => balancedLength(a.size, d) + balancedLength(b.size, d))));
     const fits = (norms: readonly number[], M: number): boolean =>
       sums.every((sum) => mixedBound(M, sum.reduce((acc, [a, b]) => acc + Math.sqrt(norms[index.get(a)!]! * norms[index.get(b)!]!), 0)) < 0.5);
-    for (let d = 4; d >= 1; d--) {
+    let widest = 5;
+    for (const sum of sums) for (const [a, b] of sum) widest = Math.min(widest, widestDigits(a.size, b.size, a === b, sum.length));
+    for (let d = widest; d >= 1; d--) {
       const L = lengths(d);
       const M = transformLength(Math.ceil(Math.max(...L) / 2));
       if (M > FFT_MAX_LENGTH) {
         throw new InvalidArgumentError(`natSumsOfProducts: products need a transform of ${M} > ${FFT_MAX_LENGTH} points (split them)`);
       }
-      if (d === 4 && !fits(operands.map((x, i) => k.normSq4(src[i]!, x.size)), M)) continue;
+      // Base 10^4: when even all-extreme digits (±10^d/2) would fit the bound, packing goes ahead (it measures the
+      // exact norms anyway); else one cheap norm pass first, so a group the bound rules out is never packed.
+      const h2 = (10 ** d / 2) ** 2;
+      const worstFits = fits(operands.map((x) => h2 * balancedLength(x.size, d)), M);
+      if (d === 4 && !worstFits && !fits(operands.map((x, i) => k.normSq4(src[i]!, x.size)), M)) continue;
       prepareTransforms(M);
       for (let i = 0; i < operands.length; i++) spectra.push(wasmAlloc(16 * M));
       const packed = packAll(operands.map((x, i) => ({ src: src[i]!, limbs: x.size, dst: spectra[i]! })), d, M);
@@ -115,7 +129,9 @@ export function natSumsOfProducts(sums: ReadonlyArray<ReadonlyArray<Product>>, o
                 `sum of ${sum.length} spectral product(s) failed its residue check mod ${CHECK_PRIME} (expected ${expect}, got ${got})`,
               );
             }
-            return natFromLimbs(raw);
+            const result = natFromLimbs(raw);
+            knownResidues.set(result, got);
+            return result;
           } finally {
             wasmFree(scratch);
           }

@@ -37,11 +37,12 @@ export interface MergedProducts {
  * The Chudnovsky merge's products: P = P1·P2 (only when p2 is given), Q = Q1·Q2, T = T1·Q2 + P1·T2.
  * T and Q share one transform plan (the planner's transform reuse, when the spectra fit the budget): Q2 is
  * transformed once for two products and T's two products share one inverse transform — 5 forward + 2 inverse
- * transforms instead of 8 + 3; at most 5 spectra are alive at once. P1·P2 stays a plain product: P is half as long
+ * transforms instead of 8 + 3; at most 5 spectra are alive at once. P1·P2 is a group of its own: P is half as long
  * as Q, so its own transform is about half the shared plan's length, cheaper than reusing P1's spectrum (measured
- * at 32768 terms: 88.5 ms against 97 ms with P in the shared plan, 93 ms for four plain products).
+ * at 32768 terms: 88.5 ms against 97 ms with P in the shared plan, 93 ms for four plain products); as a group, its
+ * result's residue is kept for the parent's check like T's and Q's (sums.ts), so no operand residue is recomputed.
  */
 export function mergeProducts(p1: Nat, p2: Nat | undefined, q1: Nat, q2: Nat, t1: Nat, t2: Nat): MergedProducts {
   const [t, q] = piMultiplier.sumsOfProducts([[[t1, q2], [p1, t2]], [[q1, q2]]]);
-  return { t: t!, q: q!, p: p2 === undefined ? undefined : piMultiplier.mul(p1, p2) };
+  return { t: t!, q: q!, p: p2 === undefined ? undefined : piMultiplier.sumsOfProducts([[[p1, p2]]])[0]! };
 }
