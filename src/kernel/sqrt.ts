@@ -24,8 +24,8 @@
  * where δ needs it, so no number of a's size is made besides the final square (pi's 10^8-digit root: 200 MB less).
  *
  * The exact correction forms r = a − s̃² from a wrapped square (|r| < B^(n+1): s̃² modulo B^k − 1, k >= n + 3, with
- * a transform for n + 3 limbs, checked modulo the prime: TransformGroup.difference) and steps s̃ by ±1, updating r,
- * until 0 <= r <= 2s̃. The products of each step share transforms and the others of a known magnitude are wrapped
+ * a transform for n + 3 limbs, checked modulo the prime: TransformGroup.difference) and finds the j with
+ * (s̃ + j)² <= a < (s̃ + j + 1)² by comparing r with 2|j|·s̃ ± j² from the top limbs (cmpScaled). The products of each step share transforms and the others of a known magnitude are wrapped
  * too (docs/ARCHITECTURE.md, "Newton steps on transform groups"). In transforms of M(n)'s length, the step above
  * (kmRoot) costs: the reciprocal square root to n/2 limbs 4.25, the root 3 (a's top times Y 1.5, the wrapped sHi²
  * 0.5, r's top times Y 1 with Y's transform reused). From 64 limbs the root is instead refined from the root of a's
