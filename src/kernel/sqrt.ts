@@ -178,7 +178,7 @@ function refinedRoot(a: Nat, m: Multiplier): Nat {
     const P =
       Q0.size === 0
         ? { negative: false, magnitude: natShiftLimbs(R.magnitude, t - u) }
-        : g.difference(natShiftLimbs(R.magnitude, t - u), sHi, natMulSmall(Q0, 2), bound);
+        : g.difference(natShiftLimbs(R.magnitude, t - u), sHi, natAdd(Q0, Q0), bound);
     let D = natShiftLimbs(Q0, u);
     if (P.magnitude.size > 0) {
       const jp = Math.max(0, P.magnitude.size - (hq + 2));
