@@ -105,8 +105,9 @@ function* piDigitsWithGuard(decimals: number, guard: number, threads: number): G
   // each is 50–100 MB).
   const p = Math.ceil((digits + 8) / 4);
   let y: Nat | undefined = natRsqrtSmall(10005, p, piMultiplier);
-  let product: Nat | undefined = piMultiplier.mul(natMulSmall(natMulSmall(y, 426880), 10005), q!.mantissa);
-  const e = q!.exponent - t!.exponent + digits - 4 * p;
+  // 426880·10005 = 42709344·10^2: one small multiplication (42709344 < 2^26), the 10^2 joins the decimal shift.
+  let product: Nat | undefined = piMultiplier.mul(natMulSmall(y, 42_709_344), q!.mantissa);
+  const e = q!.exponent - t!.exponent + digits - 4 * p + 2;
   y = q = undefined;
   let denominator: Nat = t!.mantissa;
   t = undefined;
