@@ -568,7 +568,23 @@ export function pack(src: usize, n: i32, d: i32, dst: usize, res: usize): void {
   let q: i32 = 0;
   let sumsq: f64 = 0;
   if (d == 4) {
-    for (let i = 0; i < n; i++) {
+    // Two sums of squares (even and odd limbs), so the additions do not wait on each other.
+    let odd: f64 = 0;
+    let i = 0;
+    for (; i + 2 <= n; i += 2) {
+      let v = <i32>load<u16>(src + (<usize>i << 1)) + carry;
+      carry = v >= 5000 ? 1 : 0;
+      v -= carry * 10000;
+      const f = <f64>v;
+      sumsq += f * f;
+      let w = <i32>load<u16>(src + (<usize>i << 1), 2) + carry;
+      carry = w >= 5000 ? 1 : 0;
+      w -= carry * 10000;
+      const g = <f64>w;
+      odd += g * g;
+      v128.store(dst + (<usize>i << 3), f64x2(f, g));
+    }
+    for (; i < n; i++) {
       let v = <i32>load<u16>(src + (<usize>i << 1)) + carry;
       carry = v >= 5000 ? 1 : 0;
       v -= carry * 10000;
@@ -576,6 +592,7 @@ export function pack(src: usize, n: i32, d: i32, dst: usize, res: usize): void {
       sumsq += f * f;
       store<f64>(dst + (<usize>i << 3), f);
     }
+    sumsq += odd;
     q = n;
   } else if (d == 3) {
     // Three limbs (12 digits) give four base-1000 digits; division by constants compiles to multiplications.
