@@ -7,9 +7,17 @@
  * Then floor(√a) of a random 2n-digit a (n-digit root): natIsqrt against gmp-wasm mpz_sqrt, and its ratio to our
  * n×n multiplication (target: isqrt ≤ 2× mul). Sizes 10^6 to 1.6·10^7 digits by default; a verdict line per target.
  *
- *   node --expose-gc dist/bench/div.js [--only 1e6,4e6,1.6e7] [--runs 3] [--skip bigint,gmp] [--bigint-max 1e6] [--sqrt-only]
+ * With --pi-final, instead: pi's final stage at M digits on random Q, T of M + 20 and M + 28 digits (apps/pi/compute.ts), the
+ * exact one it replaced (s = isqrt(10005·10^2M), floor(426880·s·Q/T) by natDivMod) against the approximate one
+ * (Y ≈ B^p/√10005 by natRsqrtSmall, 426880·10005·Y·Q/T by natDivApprox), root and quotient timed apart, results
+ * compared (within 3 units), ratios to our M×M product.
+ *
+ *   node --expose-gc dist/bench/div.js [--only 1e6,4e6,1.6e7] [--runs 3] [--skip bigint,gmp] [--bigint-max 1e6] [--sqrt-only] [--pi-final]
  */
-import { natDivMod, natFromDigits, natIsqrt, natMul, natToDigits } from '../src/kernel/index.js';
+import {
+  NAT_ONE, natAdd, natCompare, natDivApprox, natDivMod, natFromDigits, natFromNumber, natIsqrt, natMul, natMulSmall,
+  natRsqrtSmall, natShiftDecimal, natSub, natToDigits, natTruncDecimal, type Nat,
+} from '../src/kernel/index.js';
 import { fmt, gmpBinding, gmpFree, gmpFromAscii, gmpToAscii, latin1, parseArgs, randomAscii, ratio, sameBytes, timed } from './kernel-util.js';
 
 const args = parseArgs([1e6, 4e6, 1.6e7]);
@@ -20,6 +28,39 @@ const verdicts: string[] = [];
 if (!process.argv.includes('--bigint-max')) args.bigintMax = 1e6;
 const g = args.skip.has('gmp') ? undefined : await gmpBinding();
 const rows: Array<Record<string, string | number>> = [];
+const piFinal = process.argv.includes('--pi-final');
+
+if (piFinal) {
+  const piRows: Array<Record<string, string | number>> = [];
+  for (const M of args.sizes) {
+    // Q/T about 10^−8, as pi's (7.4·10^−8): the quotient has about M digits, as pi's.
+    const Q = natFromDigits(randomAscii(M + 20)), T = natFromDigits(randomAscii(M + 28));
+    const oldRoot = timed(args.runs, () => natIsqrt(natShiftDecimal(natFromNumber(10005), 2 * M)));
+    const oldQuot = timed(args.runs, () => natDivMod(natMul(natMulSmall(oldRoot.value, 426880), Q), T).q);
+    const p = Math.ceil((M + 8) / 4);
+    const newRoot = timed(args.runs, () => natRsqrtSmall(10005, p));
+    const newQuot = timed(args.runs, () => {
+      const num = natMul(natMulSmall(natMulSmall(newRoot.value, 426880), 10005), Q);
+      return natDivApprox(natTruncDecimal(num, 4 * p - M), T);
+    });
+    const mul = timed(args.runs, () => natMul(natFromDigits(randomAscii(M)), natFromDigits(randomAscii(M))));
+    const a: Nat = oldQuot.value, b: Nat = newQuot.value;
+    const gap = natCompare(a, b) >= 0 ? natSub(a, b) : natSub(b, a);
+    if (natCompare(gap, natAdd(NAT_ONE, natFromNumber(2))) > 0) throw new Error(`bench/div: pi's final stages disagree at M=${M}`);
+    const oldCpu = oldRoot.cpu + oldQuot.cpu, newCpu = newRoot.cpu + newQuot.cpu;
+    piRows.push({
+      'pi final, M digits': M,
+      'exact root CPU s': fmt(oldRoot.cpu), 'exact quotient CPU s': fmt(oldQuot.cpu),
+      'approx root CPU s': fmt(newRoot.cpu), 'approx quotient CPU s': fmt(newQuot.cpu),
+      'mul M×M CPU s': fmt(mul.cpu),
+      'exact/mul CPU': ratio(oldCpu, mul.cpu), 'approx/mul CPU': ratio(newCpu, mul.cpu), 'approx/exact CPU': ratio(newCpu, oldCpu),
+      'approx/exact wall': ratio(newRoot.s + newQuot.s, oldRoot.s + oldQuot.s),
+    });
+  }
+  console.table(piRows);
+  console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+  process.exit(0);
+}
 
 for (const n of process.argv.includes('--sqrt-only') ? [] : args.sizes) {
   const a = randomAscii(2 * n), b = randomAscii(n);

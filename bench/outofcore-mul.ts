@@ -9,7 +9,7 @@
  *   node dist/bench/outofcore-mul.js [--sizes 1e8,2e8,4e8] [--budgets 256MiB,1GiB] [--reference 8GiB]
  *                                    [--runs 256MiB:1e8,1GiB:4e8,...] [--huge] [--dir /tmp/x]
  *   --huge      adds 8e8 and 1.6e9 to the sizes (1.6e9: ~34 GB of scratch at d = 3, plus 3.2 GB of operands and
- *               3.2 GB of product; the engine refuses up front below ~51 GB free, counting at d = 2)
+ *               3.2 GB of product; the engine refuses up front when the disk cannot hold them: productScratchBytes)
  * Each row also shows the 2-D transform's digit size d (its grounds: proven or policy, transform2d.ts) and the
  * largest rounding distance of the product (the 1/4 check's margin).
  *   --runs      an explicit list of budget:N products instead of budgets × sizes (+ reference at the largest N)

@@ -156,6 +156,15 @@ export class StreamNumber {
     return new StreamNumber(info, true);
   }
 
+  /**
+   * Wraps a finished file the engine has not published yet (a resumable run's result in its checkpoint folder,
+   * handed to `onResult` before it is published): read only, untracked; `free()` never deletes it. Not for general use.
+   * @internal
+   */
+  static adoptUnpublished(info: DigitFileInfo): StreamNumber {
+    return new StreamNumber(info, false);
+  }
+
   get isFreed(): boolean {
     return this.#held.released;
   }

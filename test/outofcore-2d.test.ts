@@ -5,13 +5,13 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StreamNumber } from '../src/number.js';
 import { mulOutOfCore, powOutOfCore } from '../src/engine/outofcore/index.js';
 import { convolveBlocksOnDisk, productScratchBytes } from '../src/engine/outofcore/multiply.js';
 import { initialDigitSize2D, lastTransform2D, randomDigitMeanSquare } from '../src/engine/outofcore/transform2d.js';
-import { sampleMeanSquares } from '../src/engine/outofcore/blocks.js';
+import { blockCount, sampleMeanSquares } from '../src/engine/outofcore/blocks.js';
 import { MemoryJournal } from '../src/engine/outofcore/journal.js';
 import { ScratchDir } from '../src/engine/outofcore/scratch.js';
 import { AtomicFile } from '../src/storage/index.js';
@@ -121,6 +121,19 @@ describe('2-D transform against BigInt', () => {
 });
 
 /** Direct calls of the product on an AtomicFile: the fault hook and the journal. */
+/** Flips one bit of the byte at `position` of the file (a torn or damaged checkpoint). */
+function flipByte(path: string, position: number): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const byte = Buffer.alloc(1);
+    readSync(fd, byte, 0, 1, position);
+    byte[0] = byte[0]! ^ 0x40;
+    writeSync(fd, byte, 0, 1, position);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function productText(out: AtomicFile, reserved: number, leadingZeros: number): Promise<string> {
   const bytes = await out.readAt(leadingZeros, Buffer.alloc(reserved - leadingZeros));
   return Buffer.from(bytes).toString('latin1');
@@ -257,7 +270,10 @@ describe('2-D transform checks and resume', () => {
       const redone = spectraKeys(journal.sets);
       assert.equal(redone[0], `c:d${d}:spectra-a-${recorded.length}`, `the rerun starts at the first unrecorded chunk: ${redone.join()}`);
 
-      // Again, aborted in the column pass (every chunk recorded); then one byte of chunk 1 (block 9, stripe 0) is damaged.
+      // Again, aborted in the column pass (every chunk recorded); then one byte of chunk 1 (block 9) is damaged in the
+      // last stripe (7 of 8; the first may be recorded already, and then its spectra are never read again).
+      // The rerun reads no chunk back before using it: pass 2 checks each chunk's piece of a stripe as it reads the
+      // stripe, finds chunk 1's piece of stripe 0 torn, computes that chunk alone again, and uses it only then.
       journal.sets = [];
       await assert.rejects(convolveBlocksOnDisk({
         ...request, scratch: ScratchDir.at(folder),
@@ -266,21 +282,65 @@ describe('2-D transform checks and resume', () => {
       const all = spectraKeys(journal.sets);
       assert.ok(all.length > 10, all.join());
       const spectraFile = join(folder, `c.d${d}.spectra-a`);
-      const fd = openSync(spectraFile, 'r+');
-      try {
-        const byte = Buffer.alloc(1);
-        readSync(fd, byte, 0, 1, 16 * 8 * 9 + 5);
-        byte[0] = byte[0]! ^ 0x40;
-        writeSync(fd, byte, 0, 1, 16 * 8 * 9 + 5);
-      } finally {
-        closeSync(fd);
-      }
+      flipByte(spectraFile, 16 * 8 * (7 * blockCount(x.digitCount, Number(d), 64) + 9) + 5);
       journal.sets = [];
       const again = await convolveBlocksOnDisk({ ...request, scratch: ScratchDir.at(folder), options: {} });
       assert.equal(await productText(out, again.reserved, again.leadingZeros), String(a * b));
-      const redo = spectraKeys(journal.sets);
-      assert.equal(redo[0], `c:d${d}:spectra-a-1`, `chunk 0 is reused, the damaged chunk 1 and those after it redone: ${redo.join()}`);
-      assert.equal(redo.length, all.length - 1);
+      assert.deepEqual(spectraKeys(journal.sets), [], 'no chunk is computed again by pass 1');
+      assert.deepEqual(lastTransform2D?.repaired, ['spectra-a-1'], 'the torn chunk is found when used, and only it is redone');
+    } finally {
+      await out.abort();
+      ScratchDir.at(folder).remove();
+      x.free();
+      y.free();
+    }
+  });
+
+  test('a stripe of the row file torn after its record is found when pass 3 reads it: that stripe alone is redone', async () => {
+    const random = seededRandom(80);
+    const a = randomInteger(30_000, false, random), b = randomInteger(25_000, false, random);
+    const x = await StreamNumber.fromLiteral(a), y = await StreamNumber.fromLiteral(b);
+    const folder = join(getConfig().logDir, '.tmp-journal-test-4');
+    const journal = new MemoryJournal();
+    const out = await AtomicFile.create(getConfig().logDir);
+    const request = {
+      a: x.info, b: y.info, out, offset: 0, blockSize: 64, chunkColumns: 8, method: 'transform2d', journal, tag: 'r', rowsPerRecord: 7,
+    } as const;
+    try {
+      // Aborted early in pass 3: every stripe recorded, a chunk of rows or none.
+      let rows = 0;
+      await assert.rejects(convolveBlocksOnDisk({
+        ...request, scratch: ScratchDir.at(folder),
+        options: { onProgress: (_done, _total, phase) => {
+          if (phase !== 'rows') return;
+          if (++rows >= 2) throw new Error('simulated abort');
+          sleep(55);
+        } },
+      }), /simulated abort/);
+      const d = journal.get('r:d4:columns-0') ? 4 : 3;
+      const record = JSON.parse(journal.get(`r:d${d}:columns-1`)!) as { R: number };
+      // Damage the last row's piece of stripe 1 (columns 8..15; a row is 64 points of 16 bytes).
+      flipByte(join(folder, `r.d${d}.rows`), 16 * (64 * (record.R - 1) + 8) + 3);
+      const outcome = await convolveBlocksOnDisk({ ...request, scratch: ScratchDir.at(folder), options: {} });
+      assert.equal(await productText(out, outcome.reserved, outcome.leadingZeros), String(a * b));
+      assert.deepEqual(lastTransform2D?.repaired, ['columns-1'], 'the torn stripe is found when its row is read, and only it is redone');
+
+      // Scratch files lost altogether (records kept): missing data reads as zeros, fails its checks, and is redone.
+      rows = 0;
+      await assert.rejects(convolveBlocksOnDisk({
+        ...request, scratch: ScratchDir.at(folder),
+        options: { onProgress: (_done, _total, phase) => {
+          if (phase !== 'rows') return;
+          if (++rows >= 2) throw new Error('simulated abort');
+          sleep(55);
+        } },
+      }), /simulated abort/);
+      rmSync(join(folder, `r.d${d}.rows`));
+      rmSync(join(folder, `r.d${d}.spectra-b`));
+      const lost = await convolveBlocksOnDisk({ ...request, scratch: ScratchDir.at(folder), options: {} });
+      assert.equal(await productText(out, lost.reserved, lost.leadingZeros), String(a * b));
+      assert.ok(lastTransform2D!.repaired.some((u) => u.startsWith('spectra-b-')), lastTransform2D!.repaired.join());
+      assert.equal(lastTransform2D!.repaired.filter((u) => u.startsWith('columns-')).length, 8, 'every stripe redone');
     } finally {
       await out.abort();
       ScratchDir.at(folder).remove();
@@ -301,11 +361,17 @@ describe('2-D transform checks and resume', () => {
         a: x.info, out, offset: 0, blockSize: 64, chunkColumns: 8, method: 'transform2d', journal, tag: 't', scratch: ScratchDir.at(folder),
         options: { onProgress: (_d, _t, phase) => { if (phase === 'rows') throw new Error('simulated abort'); } },
       }), /simulated abort/);
-      // Tamper with every record's hash: the rerun must recompute everything and still be right.
+      // Tamper with records' checksums: a spectra chunk's (its recomputation contradicts the record: the product
+      // starts over) and two stripes' (redone when pass 3 reads their rows); the rerun must still be right.
+      let tampered = 0;
       for (const k of ['t:d4:spectra-a-0', 't:d4:columns-0', 't:d4:columns-3']) {
         const r = journal.get(k);
-        if (r) await journal.set(k, r.replace(/"hash":"[0-9a-f]/, '"hash":"x'));
+        if (r) {
+          await journal.set(k, r.replace(/"(hashes|rows)":\["[0-9a-f]/, '"$1":["x'));
+          tampered++;
+        }
       }
+      assert.equal(tampered, 3);
       const outcome = await convolveBlocksOnDisk({
         a: x.info, out, offset: 0, blockSize: 64, chunkColumns: 8, method: 'transform2d', journal, tag: 't', scratch: ScratchDir.at(folder),
       });

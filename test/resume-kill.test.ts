@@ -30,11 +30,11 @@ interface Run {
  * Runs the CLI in `home`. `kill` SIGKILLs it: a number, that many ms after spawning; a function, as soon as it returns
  * true (polled every 5 ms); undefined, never.
  */
-function runCli(home: string, args: readonly string[], kill?: number | (() => boolean)): Promise<Run> {
+function runCli(home: string, args: readonly string[], kill?: number | (() => boolean), env: Readonly<Record<string, string>> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, MATHSTREAM_HOME: join(home, 'home'), MATHSTREAM_MEMORY: '1MiB', MATHSTREAM_THREADS: '1' },
+      env: { ...process.env, MATHSTREAM_HOME: join(home, 'home'), MATHSTREAM_MEMORY: '1MiB', MATHSTREAM_THREADS: '1', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -157,6 +157,37 @@ test('mul killed at random moments: the rerun ends with the right digits and not
   // The 2-D transform records its units: a rerun after a kill inside the product continues inside it.
   assert.ok(stderr.some((e) => /mul: resuming from checkpoint: \d+ units of the product done/.test(e)), `a rerun said it resumed:\n${stderr.join('')}`);
   assert.equal(text, (a * b).toString());
+  assertNoLeaks(home);
+});
+
+test('mul killed while it writes -o: the rerun writes the output again from its checkpoint, computing nothing', { timeout: 300_000 }, async () => {
+  const home = freshHome('ms-resume-kill-export-');
+  const random = seededRandom(35);
+  const a = randomInteger(300_000, false, random);
+  const b = randomInteger(250_000, false, random);
+  mkdirSync(join(home, 'in'), { recursive: true });
+  mkdirSync(join(home, 'out'), { recursive: true });
+  writeFileSync(join(home, 'in', 'a.txt'), a.toString());
+  writeFileSync(join(home, 'in', 'b.txt'), b.toString());
+  const output = join(home, 'out', 'm.txt');
+  const args = ['mul', `@${join(home, 'in', 'a.txt')}`, `@${join(home, 'in', 'b.txt')}`, '-o', output];
+  // Small chunks make the export take a while (~1000 writes); the kill comes once the result is recorded in the
+  // checkpoint and the export's temp file exists beside the output, i.e. during the export.
+  const slow = { MATHSTREAM_CHUNK: '512' };
+  const resultRecorded = journalRecorded(home, '["set","result"');
+  const exporting = () => resultRecorded() && readdirSync(join(home, 'out')).some((n) => n.startsWith('.tmp-'));
+  let killedInExport = false;
+  for (let attempt = 0; attempt < 5 && !killedInExport; attempt++) {
+    const run = await runCli(home, args, exporting, slow);
+    if (!run.killed) assert.equal(run.code, 0, run.stderr); // finished before the poll saw it: try again
+    killedInExport = run.killed && resultRecorded();
+  }
+  assert.ok(killedInExport, 'a run was killed during its export');
+  const rerun = await runCli(home, args, undefined, slow);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.match(rerun.stderr, /mul: resuming from checkpoint: 1 of 1 result done, only its output is written again/);
+  assert.equal(readFileSync(output, 'latin1').trim(), (a * b).toString());
+  assert.deepEqual(readdirSync(join(home, 'out')), ['m.txt'], 'the killed export left no temp file beside the output');
   assertNoLeaks(home);
 });
 

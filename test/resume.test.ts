@@ -139,6 +139,54 @@ test('abandoned checkpoints: kept while young, removed by reconcile and gc once 
   seven.free();
 });
 
+test('onResult runs while the checkpoint holds the result: when it fails, the rerun hands the kept result over again and computes nothing', async () => {
+  const seven = await StreamNumber.fromLiteral(7);
+  const seen: string[] = [];
+  await assert.rejects(
+    powOutOfCore(seven, EXPONENT, false, DIGITS, {
+      resume: true,
+      onResult: async (r) => {
+        seen.push(r.toString());
+        throw new Error('export failed'); // a kill or a failure during the export
+      },
+    }, { blockSize: BLOCK }),
+    /export failed/,
+  );
+  assert.deepEqual(seen, [EXPECTED], 'onResult got the finished result');
+  const [kept] = listCheckpoints(getConfig().logDir);
+  assert.ok(kept && readdirSync(kept.path).includes('result.partial'), 'the checkpoint keeps the finished result');
+  let info: ResumeInfo | undefined;
+  let progress = 0;
+  const p = await powOutOfCore(seven, EXPONENT, false, DIGITS, {
+    resume: true,
+    onResume: (i) => (info = i),
+    onProgress: () => progress++,
+    onResult: async (r) => void seen.push(r.toString()),
+  }, { blockSize: BLOCK });
+  assert.equal(p.toString(), EXPECTED);
+  p.free();
+  assert.deepEqual(seen, [EXPECTED, EXPECTED], 'the rerun handed the kept result over');
+  assert.equal(info?.unit, 'result');
+  assert.equal(progress, 0, 'nothing was computed again');
+  assert.deepEqual(listCheckpoints(getConfig().logDir), [], 'the checkpoint is removed after success');
+
+  // A kept result that does not check is dropped, never handed over: the run computes it again.
+  await assert.rejects(powOutOfCore(seven, EXPONENT, false, DIGITS, {
+    resume: true, onResult: async () => { throw new Error('export failed'); },
+  }, { blockSize: BLOCK }), /export failed/);
+  const [again] = listCheckpoints(getConfig().logDir);
+  const partial = join(again!.path, 'result.partial');
+  const text = readFileSync(partial, 'latin1');
+  writeFileSync(partial, text.slice(0, 100) + (text[100] === '1' ? '2' : '1') + text.slice(101));
+  const handed: string[] = [];
+  const q = await powOutOfCore(seven, EXPONENT, false, DIGITS, { resume: true, onResult: async (r) => void handed.push(r.toString()) }, { blockSize: BLOCK });
+  assert.equal(q.toString(), EXPECTED);
+  q.free();
+  assert.deepEqual(handed, [EXPECTED]);
+  seven.free();
+  noTemps();
+});
+
 test('a resumable out-of-core product: stopped, then rerun to the right digits; nothing leaks', async () => {
   const a = randomInteger(30_000, false);
   const b = randomInteger(25_000, false);

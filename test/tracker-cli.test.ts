@@ -53,6 +53,14 @@ describe('mathstream status | gc | clear', () => {
     assert.equal(report.totals.files, 0);
   });
 
+  test('a command that exits cleanly leaves no marker folder under holders/', () => {
+    const home = mkdtempSync(join(tmpdir(), 'ms-cli-'));
+    const product = cli(home, 'mul', '123456789012345678901234567890', '987654321098765432109876543210');
+    assert.equal(product.code, 0, product.stderr);
+    const holders = join(home, 'holders');
+    assert.deepEqual(existsSync(holders) ? readdirSync(holders) : [], [], 'no owner folder left behind');
+  });
+
   test('with a live process holding references: status shows them, gc and clear spare them', async () => {
     const home = mkdtempSync(join(tmpdir(), 'ms-cli-'));
     const userFile = join(home, 'mine.txt');

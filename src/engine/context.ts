@@ -34,6 +34,13 @@ export interface ResumeOptions {
   fresh?: boolean;
   /** With `resume`: called once, before work starts, when a checkpoint is used (what it saved). */
   onResume?: (info: ResumeInfo) => void;
+  /**
+   * With `resume`: called with the finished result while the run's checkpoint still holds it (the CLI writes `-o`
+   * here), so that a kill inside it costs only what it does: the rerun finds the result in the checkpoint, calls this
+   * again and computes nothing. The result handle is read only and valid only during the call. Runs that keep no
+   * checkpoint (in memory, or without `resume`) do not call it: the caller does what it does after the operation.
+   */
+  onResult?: (result: StreamNumber) => Promise<void>;
 }
 
 export interface OperationOptions extends ResumeOptions {

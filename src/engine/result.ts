@@ -37,6 +37,11 @@ function resultPath(): string {
 export interface ResultTarget {
   /** The unfinished output in the operation's checkpoint folder (`AtomicFile.reopen`), on the log folder's file system. */
   readonly file: AtomicFile;
+  /**
+   * Called once the file is finished (flushed and closed), before it is published, with where its digits are (at the
+   * file's unpublished path): a resumable run records its result and lets `onResult` use it there (resume.ts).
+   */
+  readonly beforePublish?: (info: DigitFileInfo) => Promise<void>;
 }
 
 /**
@@ -51,6 +56,12 @@ export async function writeResult(produce: (file: AtomicFile) => Promise<ResultS
     await file.finish();
     const path = resultPath();
     const start = shape.negative ? 1 : 0;
+    if (target?.beforePublish) {
+      const size = start + shape.digitCount;
+      await target.beforePublish({
+        path: file.tempPath, negative: shape.negative, start, end: size, digitCount: shape.digitCount, isZero: shape.isZero, sizeBytes: size,
+      });
+    }
     const info: DigitFileInfo = {
       path,
       negative: shape.negative,

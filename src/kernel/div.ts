@@ -203,6 +203,45 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
   return result;
 }
 
+/**
+ * q with |q − a/b| < 1 + 2·10^−4: floor(a/b), or one more or less when a/b lies that close to an integer (an
+ * approximate quotient for callers that carry guard digits, such as pi: kernel/div.ts's header). It is the
+ * two-chunk Newton division without the second chunk's remainder: the high chunk (q1, R1) = floor(a/B^c) / b is
+ * exact (its remainder R1 < b is formed and settled), the low chunk is only estimated, q0 ≈ (R1·B^c + A0)/b
+ * (estimateChunk: error < 1 + 1/B + |e|/B^3 for a reciprocal X of error e, and reciprocalApprox's X is within a
+ * few units, far below the B^3 this needs), and a/b = q1·B^c + (R1·B^c + A0)/b exactly, so q = q1·B^c + q0 is as
+ * close to a/b as q0 is to its chunk. Cost on transform groups ≈ 6.5 transforms of M(n)'s length for 2n/n
+ * (reciprocal 2.5, estimates 2.5, one remainder 1.5) against natDivMod's 7.5. Quotients below CHUNKED_DIV_LIMBS
+ * limbs, or small divisors, are exact (natDivMod: cheap there).
+ * @throws DivideByZeroError for b = 0; ArithmeticCheckError if a product fails its residue check.
+ * @example natDivApprox(natFromNumber(17), natFromNumber(5))  // 3 (exact at this size)
+ */
+export function natDivApprox(a: Nat, b: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
+  const lb = b.limbs.length;
+  if (lb === 0) throw new DivideByZeroError('natDivApprox');
+  const qlen = a.limbs.length - lb + 1;
+  if (qlen < CHUNKED_DIV_LIMBS || Math.min(qlen, lb) <= m.newtonDivThreshold) return natDivMod(a, b, m).q;
+  const c = Math.ceil(qlen / 2);
+  const h = c + 3;
+  const X = reciprocalOf(b, h, m);
+  const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 4);
+  try {
+    let high;
+    const corrections = m.group([], { products: [[b, { size: c, like: b }]], limbs: lb + 3 }, 4);
+    try {
+      high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m);
+    } finally {
+      corrections.close();
+    }
+    const W = aboveLimbs(high.r, a, c);
+    // q0 may reach B^c (a/b just below an integer multiple of B^c): added with its carry, not placed.
+    const low = natCompare(W, b) < 0 ? NAT_ZERO : estimateChunk(W, b, X, h, estimates);
+    return natShiftAddLimbs(high.q, c, low);
+  } finally {
+    estimates.close();
+  }
+}
+
 /** hi·B^c + (lo mod B^c) in one allocation (the two parts do not overlap: no carries, no temporaries). */
 function aboveLimbs(hi: Nat, lo: Nat, c: number): Nat {
   const out = new Uint16Array(c + hi.limbs.length);
@@ -218,18 +257,32 @@ function reciprocalOf(b: Nat, k: number, m: Multiplier): Nat {
 }
 
 /**
- * Exact (q, r) = W / b for W < b·B^(k−3), from X = reciprocalOf(b, k): the estimate (a product of the `estimates`
- * group), then the exact remainder W − q·b from a wrapped product of the `corrections` group, and `settle`.
- * The estimate is within a few units of W/b, so |W − q·b| < few·b < B^(lb+1), which q·b modulo B^k' − 1
- * (k' >= lb + 3) and W modulo the same determine (TransformGroup.difference).
+ * q = floor(top·X / B^(k+2)), top = floor(W / B^(lb−2)), for b <= W < b·B^(k−3) and X = reciprocalOf(b, k) =
+ * B^2k/D + e (D = b's top k limbs, D·B^(lb−k) <= b < (D + 1)·B^(lb−k), or D = b·B^(k−lb) exactly when lb < k):
+ * |q − W/b| < 1 + 1/B + |e|/B^3 (natDivApprox's bound). Proof: with v = top·B^(k−2)/D, the bounds
+ * top·B^(lb−2) <= W < (top + 1)·B^(lb−2) and D·B^(lb−k) <= b < (D + 1)·B^(lb−k) give
+ * top·B^(k−2)/(D + 1) < W/b < (top + 1)·B^(k−2)/D, i.e. −B^(k−2)/D < v − W/b < top·B^(k−2)/(D·(D + 1)); D >= B^(k−1)
+ * and top < B^(k−1) (from W < b·B^(k−3)) put both sides within 1/B. The product top·X/B^(k+2) differs from v by
+ * top·|e|/B^(k+2) < |e|/B^3, and the floor by less than one.
+ */
+function estimateChunk(W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup): Nat {
+  const top = natHighView(W, b.limbs.length - 2);
+  const q = natHighView(estimates.mul(top, X), k + 2);
+  estimates.release(top);
+  return q;
+}
+
+/**
+ * Exact (q, r) = W / b for W < b·B^(k−3), from X = reciprocalOf(b, k): the estimate (estimateChunk, a product of
+ * the `estimates` group), then the exact remainder W − q·b from a wrapped product of the `corrections` group, and
+ * `settle`. The estimate is within 1 + 1/B + |e|/B^3 of W/b, so |W − q·b| < 2·b < B^(lb+1), which q·b modulo
+ * B^k' − 1 (k' >= lb + 3) and W modulo the same determine (TransformGroup.difference).
  */
 function quotientChunk(
   W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier,
 ): { q: Nat; r: Nat } {
   if (natCompare(W, b) < 0) return { q: NAT_ZERO, r: W };
-  const top = natHighView(W, b.limbs.length - 2);
-  const q = natHighView(estimates.mul(top, X), k + 2);
-  estimates.release(top);
+  const q = estimateChunk(W, b, X, k, estimates);
   const diff = corrections.difference(W, q, b, b.limbs.length + 1);
   corrections.release(q);
   return settle(q, diff.negative, diff.magnitude, b, m);

@@ -10,6 +10,7 @@ export {
   natShiftDecimal, natTruncDecimal, natLowDigits, natExportLimbs, natImportLimbs,
 } from './nat.js';
 export { natMul, natSqr, natPow, CHECK_PRIME, type MulOptions } from './mul.js';
+export { natFromBigIntSplit } from './radix.js';
 export {
   planProduct, planSharedTransforms, mulWorkingBytes, MIN_SPLIT_DIGITS,
   type ProductPlan, type ProductMethod, type PlanOptions, type OperandHome, type MulThresholds,
@@ -19,8 +20,8 @@ export {
   BUDGET_SHARES, TEXT_BYTES_PER_DIGIT, LIMB_BYTES_PER_DIGIT, PI_HELD_BYTES_PER_DECIMAL,
   budgetFor, heldBytes, memoryBudget, piThreadsWithinBudget, piFitsInMemory, piLeafTermsWithinBudget, PI_LEAF_BYTES_PER_TERM, type BudgetUse,
 } from './budget.js';
-export { natDivMod, natDiv, reciprocalApprox } from './div.js';
-export { natIsqrt } from './sqrt.js';
+export { natDivMod, natDiv, natDivApprox, reciprocalApprox } from './div.js';
+export { natIsqrt, natRsqrtSmall } from './sqrt.js';
 export { releaseFftCaches } from './fft.js';
 export { suspendHelper, fftThreads, startThread, signalDone, describeFailure, type ArithmeticThread } from './threads.js';
 export { natSpectrumPlan, natSpectrum, natMulSpectra, natMulAddSpectra, type NatSpectrum, type SpectrumPlan } from './spectra.js';

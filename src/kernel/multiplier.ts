@@ -225,8 +225,8 @@ export class TransformGroup {
   }
 }
 
-/** B^e mod p for p <= 2^26 (every product < 2^52: exact). */
-function powModB(e: number, p: number): number {
+/** @internal B^e mod p for p <= 2^26 (every product < 2^52: exact). */
+export function powModB(e: number, p: number): number {
   let r = 1;
   for (let b = 10000 % p; e > 0; e = Math.floor(e / 2)) {
     if (e % 2 === 1) r = (r * b) % p;

@@ -24,8 +24,8 @@ import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, balancedNormSq, limbsToWasm, packAll, unpackAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, transformLength, type SpectrumTerm } from './fftcore.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
-import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, subLimbsAt } from './nat.js';
-import { f64View, wasmAlloc, wasmFree } from './wasmheap.js';
+import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs } from './nat.js';
+import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Digit size and length shared by the spectra of one group of products (opaque to callers). */
 export interface SpectrumPlan {
@@ -259,51 +259,28 @@ export function natModWrapped(x: Nat, k: number): Nat {
 }
 
 /**
- * x − y modulo B^k − 1 as the signed integer of least magnitude (< B^k/2) in its class, for y in [0, B^k − 1) and any
- * x >= 0 (folded in the same pass: B^k ≡ 1, so x ≡ the sum of its k-limb pieces): what a wrapped product gives a
- * caller who knows that the true difference is that small (Newton's D·X − B^m, a remainder a − q·b). The magnitude
- * of a negative one is B^k − 1 − z, limb by limb 9999 − z_i (no borrows).
+ * x − m·y modulo B^k − 1 as the signed integer of least magnitude (< B^k/2) in its class, for y in [0, B^k − 1), any
+ * x >= 0 (folded in the same pass: B^k ≡ 1, so x ≡ the sum of its k-limb pieces) and 1 <= m < 2^26 (default 1):
+ * what a wrapped product gives a caller who knows that the true difference is that small (Newton's D·X − B^m, a
+ * remainder a − q·b, pi's B^2h − 10005·Y²). The magnitude of a negative one is B^k − 1 − z, limb by limb 9999 − z_i
+ * (no borrows). One compiled pass (assembly/limbs.ts `wrappedDifference`; x and y are copied into the wasm memory).
+ * @throws InvalidArgumentError if y has more than k limbs or m is out of range.
  * @example natWrappedDifference(natFromNumber(1), natFromNumber(3), 2)  // { negative: true, magnitude: 2 }
  */
-export function natWrappedDifference(x: Nat, y: Nat, k: number): { negative: boolean; magnitude: Nat } {
+export function natWrappedDifference(x: Nat, y: Nat, k: number, m = 1): { negative: boolean; magnitude: Nat } {
   if (y.size > k) throw new InvalidArgumentError('natWrappedDifference: y must be a residue mod B^k − 1');
-  const z = new Uint16Array(k);
+  if (!(Number.isSafeInteger(m) && m >= 1 && m < 2 ** 26)) throw new InvalidArgumentError(`natWrappedDifference: multiplier ${m} out of [1, 2^26)`);
   const xl = x.limbs, yl = y.limbs;
-  // Column i: the pieces of x at i, i + k, …, minus y_i, plus the carry (of either sign): floor(v / B) is exact (a
-  // correctly rounded quotient of integers is never within an ulp below an integer it does not reach).
-  const pieces = Math.ceil(xl.length / k);
-  let c = 0;
-  if (pieces <= 2) {
-    // The usual case, two pieces at most: the low piece copied, the high one added and y subtracted in tight
-    // branch-free loops (nat.ts addLimbsAt, subLimbsAt); what leaves the top, +1 or −1 or nothing, comes back at limb 0 below.
-    z.set(xl.subarray(0, Math.min(k, xl.length)));
-    const x1 = Math.max(0, xl.length - k);
-    c = addLimbsAt(z, 0, k, xl, k, k + x1, c);
-    c -= subLimbsAt(z, 0, k, yl, 0, yl.length);
-  } else {
-    for (let i = 0; i < k; i++) {
-      let v = c - (i < yl.length ? yl[i]! : 0);
-      for (let j = 0, at = i; j < pieces; j++, at += k) if (at < xl.length) v += xl[at]!;
-      c = Math.floor(v / BASE);
-      z[i] = v - c * BASE;
-    }
+  const ptr = wasmAlloc(2 * (xl.length + yl.length + k));
+  try {
+    const yp = ptr + 2 * xl.length, zp = yp + 2 * yl.length;
+    u16View(ptr, xl.length).set(xl);
+    u16View(yp, yl.length).set(yl);
+    const negative = wasm().wrappedDifference(ptr, xl.length, yp, yl.length, m, zp, k) === 1;
+    return { negative, magnitude: natFromLimbs(u16View(zp, k).slice()) };
+  } finally {
+    wasmFree(ptr);
   }
-  // The carry out of the top (of either sign) is worth c·B^k ≡ c: add it back at limb 0 until none is left (at most
-  // twice: the second round's carry is ±1 into a number whose low part it cannot overflow again).
-  while (c !== 0) {
-    let i = 0;
-    for (; c !== 0 && i < k; i++) {
-      const v = z[i]! + c;
-      c = Math.floor(v / BASE);
-      z[i] = v - c * BASE;
-    }
-  }
-  let all = true;
-  for (let i = k - 1; i >= 0 && all; i--) all = z[i] === BASE - 1;
-  if (all) z.fill(0); // B^k − 1 ≡ 0
-  if (z[k - 1]! < BASE / 2) return { negative: false, magnitude: natFromLimbs(z) };
-  for (let i = 0; i < k; i++) z[i] = BASE - 1 - z[i]!;
-  return { negative: true, magnitude: natFromLimbs(z) };
 }
 
 /** The one plan of every spectrum in `terms` (throws for a mix). */

@@ -1,25 +1,45 @@
 // natIsqrt (reciprocal-square-root Newton + exact correction) against BigInt: random operands, perfect squares,
-// squares − 1 and 10^n − 1 across the schoolbook/Karatsuba/FFT sizes; the estimate must need at most 2 unit steps.
+// squares ± 1, (s + 1)² − 1 and 10^n − 1 across the schoolbook/Karatsuba/FFT sizes; the estimate must need at most 2 unit steps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { natFromBigInt, natIsqrt, natToBigInt } from './index.js';
+import { natFromBigInt, natIsqrt, natRsqrtSmall, natToBigInt } from './index.js';
+import { InvalidArgumentError } from '../errors.js';
 import { lastIsqrtCorrections } from './sqrt.js';
 import { bigintSqrt as bigIsqrt } from '../../test/helpers.js';
 import { seededRandom as rng } from '../../test/random.js';
 
 
 
-test('natIsqrt is floor(√a) for random, square, square − 1 and 10^n − 1 operands', () => {
+test('natIsqrt is floor(√a) for random, square, square ± 1, (s + 1)² − 1 and 10^n − 1 operands', () => {
   const r = rng(42);
   for (const n of [1, 9, 15, 16, 17, 31, 32, 33, 64, 101, 333, 641, 1000, 2001, 5003, 12000, 40001]) {
     const b = Buffer.alloc(n);
     for (let i = 0; i < n; i++) b[i] = 48 + Math.floor(r() * 10);
     const x = BigInt(b.toString('latin1'));
     const s = bigIsqrt(x);
-    for (const a of [x, s * s, s * s > 0n ? s * s - 1n : 0n, 10n ** BigInt(n) - 1n, 10n ** BigInt(n)]) {
+    for (const a of [x, s * s, s * s > 0n ? s * s - 1n : 0n, s * s + 1n, s * s + 2n * s, 10n ** BigInt(n) - 1n, 10n ** BigInt(n)]) {
       const got = natToBigInt(natIsqrt(natFromBigInt(a)));
       assert.equal(got, bigIsqrt(a), `n=${n}`);
       if (n > 15) assert.ok(lastIsqrtCorrections >= 0 && lastIsqrtCorrections <= 2, `corrections ${lastIsqrtCorrections} at n=${n}`);
     }
   }
+});
+
+test('natRsqrtSmall is within two units of B^p/√c (small c, perfect squares, the extremes, a transform-group size)', () => {
+  // |Y − B^p/√c| < 2  ⟺  c·(Y − 2)² < B^2p < c·(Y + 2)²  (for Y >= 2).
+  for (const c of [1, 2, 3, 4, 9999, 10000, 10005, 10006, 65536, 2 ** 26 - 1]) {
+    for (const p of [0, 1, 2, 3, 4, 5, 6, 7, 9, 17, 33, 100, 481, 1500, 6000]) {
+      const y = natToBigInt(natRsqrtSmall(c, p));
+      const big = 10000n ** BigInt(2 * p), cc = BigInt(c);
+      if (y >= 2n) assert.ok(cc * (y - 2n) ** 2n < big, `c=${c} p=${p}: Y too large`);
+      assert.ok(cc * (y + 2n) ** 2n > big, `c=${c} p=${p}: Y too small`);
+    }
+  }
+  // pi's radicand at a size whose last steps run on transform groups (h + 3 >= 16k limbs).
+  const p = 40000;
+  const y = natToBigInt(natRsqrtSmall(10005, p));
+  const big = 10000n ** BigInt(2 * p);
+  assert.ok(10005n * (y - 2n) ** 2n < big && 10005n * (y + 2n) ** 2n > big, 'c=10005 p=40000');
+  assert.throws(() => natRsqrtSmall(0, 4), InvalidArgumentError);
+  assert.throws(() => natRsqrtSmall(2 ** 26, 4), InvalidArgumentError);
 });

@@ -5,7 +5,10 @@
  * Y_p ≈ y·B^p, by the division-free Newton iteration y ← y + y·(1 − x·y²)/2 (Brent & Zimmermann, "Modern Computer
  * Arithmetic", §3.5.1), which squares the relative error at each step: from Y_h (h = ⌈p/2⌉ + 1 limbs) one step
  * gives Y_p using the products Y_h², X·Y_h² (X = x to p limbs) and Y_h·E (E = 1 − x·Y_h² truncated to the
- * limbs that matter). Cost about 2·M(p) per step, 4·M(p) in all.
+ * limbs that matter). On transform groups (below) a step to p limbs costs 4.25 transforms of the length of M(p)
+ * (three per product): Y_h² 1 (Y_h's forward transform and the inverse, at half M(p)'s length), the wrapped X·Y_h²
+ * 2.25 (two forward and one inverse at p + h + 4 limbs, 3/4 of the length), Y_h·E 1 (Y_h's transform reused); the
+ * steps halve, so 8.5 such transforms in all, ≈ 2.8·M(p).
  *
  * The root from y at half precision (Karp & Markstein, "High-precision division and square root", 1997; the last
  * step of GMP's gmp-chudnovsky `my_sqrt_ui`): y is computed to h = ⌊n/2⌋ + 3 limbs only, then
@@ -23,7 +26,10 @@
  * The exact correction forms r = a − s̃² from a wrapped square (|r| < B^(n+1): s̃² modulo B^k − 1, k >= n + 3, with
  * a transform for n + 3 limbs, checked modulo the prime: TransformGroup.difference) and steps s̃ by ±1, updating r,
  * until 0 <= r <= 2s̃. The products of each step share transforms and the others of a known magnitude are wrapped
- * too (docs/ARCHITECTURE.md, "Newton steps on transform groups"): ≈ 2.75·M(n) in all. If the estimate
+ * too (docs/ARCHITECTURE.md, "Newton steps on transform groups"). In transforms of M(n)'s length: the reciprocal
+ * square root to n/2 limbs 4.25, the root 3 (a's top times Y 1.5, the wrapped sHi² 0.5, r's top times Y 1 with Y's
+ * transform reused), the final wrapped square 1: ≈ 8.25, 2.75·M(n). The unit steps cost no pass (cmpScaled). The
+ * linear passes between the products (the wrapped differences) run compiled (assembly/limbs.ts). If the estimate
  * were ever far off (a bug, not expected), the result is still exact: the previous division-based Newton method
  * takes over.
  *
@@ -35,10 +41,12 @@
 import { InvalidArgumentError } from '../errors.js';
 import {
   NAT_ONE, Nat, natAdd, natFromLimbs, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
-  natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs,
+  natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs, natMulSmall, modLimbs,
 } from './nat.js';
 import { natDivMod } from './div.js';
-import { KERNEL_MULTIPLIER, type Multiplier } from './multiplier.js';
+import { CHECK_PRIME } from './mul.js';
+import { KERNEL_MULTIPLIER, powModB, type Multiplier } from './multiplier.js';
+import { natWrappedDifference } from './spectra.js';
 
 /** Estimate steps allowed before the exact fallback takes over. */
 const MAX_CORRECTION_STEPS = 16;
@@ -65,63 +73,50 @@ export function natIsqrt(a: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
   } finally {
     g.close();
   }
-  let negative = diff.negative;
-  let r = diff.magnitude;
-  // Unit steps: (s−1)² = s² − 2s + 1 (r grows by 2s − 1), (s+1)² = s² + 2s + 1 (r shrinks by 2s + 1). The usual
-  // last test, r < 2s + 1, is decided from the top limbs (cmpDoubled); a step is one pass (minusDoubled, 2s never
-  // formed) and a copy.
-  for (let step = 0; ; step++) {
-    lastIsqrtCorrections = step;
-    if (step > MAX_CORRECTION_STEPS || r.size > n + 1) {
-      lastIsqrtCorrections = -1;
-      return isqrtByDivision(a, m);
-    }
-    if (negative) {
-      // a − (s−1)² = (2s − 1) − |r|.
-      const d = minusDoubled(r, s, -1);
-      negative = !d.negative && d.magnitude.size > 0;
-      r = d.magnitude;
-      s = natShiftAddLimbs(s, 0, NAT_ONE, true);
-      continue;
-    }
-    if (cmpDoubled(r, s, 1) < 0) break;
-    r = minusDoubled(r, s, 1).magnitude;
-    s = natShiftAddLimbs(s, 0, NAT_ONE);
+  // The root is s + j for the j with (s + j)² <= a < (s + j + 1)², i.e. r − 2js − j² >= 0 > r − 2(j+1)s − (j+1)²
+  // (r = a − s²): each test compares |r| with 2|j|·s ± j² from the top limbs down (cmpScaled, usually decided in
+  // two limbs), so the search costs no pass over r or s; only the final s + j is one copy.
+  const r = diff.magnitude;
+  const sign = diff.negative ? -1 : 1;
+  // (s + j)² <= a  ⟺  sign·|r| − 2js − j² >= 0.
+  const fits = (j: number): boolean =>
+    sign > 0 ? j <= 0 || cmpScaled(r, s, 2 * j, j * j) >= 0 : j < 0 && cmpScaled(r, s, -2 * j, -j * j) <= 0;
+  // fits(j) is true exactly for j <= the answer: search up from 0, or down to the first j that fits.
+  let j = 0;
+  let settled: boolean;
+  if (fits(0)) {
+    while (j < MAX_CORRECTION_STEPS && fits(j + 1)) j++;
+    settled = j < MAX_CORRECTION_STEPS;
+  } else {
+    do j--;
+    while (j > -MAX_CORRECTION_STEPS && !fits(j));
+    settled = fits(j);
   }
-  return s;
+  if (!settled || r.size > n + 1) {
+    lastIsqrtCorrections = -1;
+    return isqrtByDivision(a, m);
+  }
+  lastIsqrtCorrections = Math.abs(j);
+  return j === 0 ? s : natShiftAddLimbs(s, 0, natFromNumber(Math.abs(j)), j < 0);
 }
 
 /**
- * The sign of r − (2s + c) for c in {−1, 0, 1}, from the top limbs down: with D the difference of the prefixes
- * (r's limbs minus twice s's, above limb i), the rest r_low − 2·s_low − c lies in (−2·B^i − 1, B^i + 1), so
- * |D| >= 3 decides (usually within two limbs); D never needs more than a few limbs' worth of range.
+ * The sign of r − (m·s + c) for small integers 0 <= m and |c| < B, from the top limbs down: with D the prefixes'
+ * difference down to limb i (r's limbs minus m times s's, in units of B^i), the whole is D·B^i + r_low − m·s_low − c
+ * with 0 <= r_low, s_low < B^i, so it lies in ((D − m)·B^i − |c|, (D + 1)·B^i + |c|): for i >= 1, D >= m + 1 makes
+ * it positive and D <= −2 negative (usually decided within two limbs); at the bottom D − c is exact. Between steps
+ * −2 < D < m + 1, so D stays a few limbs' worth.
  */
-function cmpDoubled(r: Nat, s: Nat, c: number): -1 | 0 | 1 {
+function cmpScaled(r: Nat, s: Nat, m: number, c: number): -1 | 0 | 1 {
   const x = r.limbs, y = s.limbs;
   let D = 0;
-  for (let i = Math.max(x.length, y.length + 1) - 1; i >= 0; i--) {
-    D = D * BASE + (i < x.length ? x[i]! : 0) - 2 * (i < y.length ? y[i]! : 0);
-    if (D >= 3) return 1;
-    if (D <= -3) return -1;
+  for (let i = Math.max(x.length, y.length) - 1; i >= 1; i--) {
+    D = D * BASE + (i < x.length ? x[i]! : 0) - m * (i < y.length ? y[i]! : 0);
+    if (D >= m + 1) return 1;
+    if (D <= -2) return -1;
   }
-  return D > c ? 1 : D < c ? -1 : 0;
-}
-
-/** r − (2s + c), c in {−1, 1}, as a sign and a magnitude, in one pass (the sign from cmpDoubled). */
-function minusDoubled(r: Nat, s: Nat, c: number): { negative: boolean; magnitude: Nat } {
-  const sign = cmpDoubled(r, s, c) >= 0 ? 1 : -1;
-  const x = r.limbs, y = s.limbs;
-  const len = Math.max(x.length, y.length + 1);
-  const out = new Uint16Array(len);
-  // out = sign·(r − 2s − c), limb by limb with a signed carry: v lies in [−2B, 2B), so floor(v / B) is
-  // [v >= B] − [v < 0] − [v < −B], each a sign bit (branch-free, as nat.ts carryOf).
-  let carry = -sign * c;
-  for (let i = 0; i < len; i++) {
-    const v = sign * ((i < x.length ? x[i]! : 0) - 2 * (i < y.length ? y[i]! : 0)) + carry;
-    carry = ((BASE - 1 - v) >>> 31) - (v >>> 31) - ((v + BASE) >>> 31);
-    out[i] = v - carry * BASE;
-  }
-  return { negative: sign < 0, magnitude: natFromLimbs(out) };
+  D = D * BASE + (x.length > 0 ? x[0]! : 0) - m * (y.length > 0 ? y[0]! : 0) - c;
+  return D > 0 ? 1 : D < 0 ? -1 : 0;
 }
 
 /** s̃ within a few units of √a (see the header: half-precision y and one Newton step, or full precision for small a). */
@@ -211,6 +206,64 @@ function rsqrtFixed(a: Nat, twoN: number, p: number, m: Multiplier): Nat {
   } finally {
     own.close();
   }
+}
+
+/**
+ * Y ≈ B^p/√c for an integer 1 <= c < 2^26, with |Y − B^p/√c| < 2: an approximate reciprocal square root of a small
+ * integer (pi's 1/√10005; kernel/sqrt.ts's header), by the Newton step of rsqrtFixed where x = c is one number, so
+ * x·Y² is c times a square and its difference with B^2h is formed from a wrapped square (a transform for h + 3
+ * limbs): per step one wrapped square and one product Y_h·F of h limbs, about 4/3·M(p/2), ≈ 4/3·M(p) in all.
+ *
+ * Error, by induction (y = 1/√c, Y_h = B^h·y + ε with |ε| < 2; p <= 2h − 2). Base p <= 3: a rounded double,
+ * |ε| <= 0.5 + 10^12·2^−50. Step: F = B^2h − c·Y_h² = −c·(2·B^h·y·ε + ε²) exactly, |F| < 4√c·B^h + 4c < B^(h+2).
+ * The exact Newton value Z = Y_h·B^(p−h)·(1 + F/(2·B^2h)) = B^p·y·(1 + δ)(1 − δ − δ²/2) with δ = ε/(B^h·y) equals
+ * B^p·y·(1 − 1.5δ² − 0.5δ³): below B^p·y by at most 1.5·B^p·y·δ²·(1 + |δ|) <= 6.1·√c·B^(p−2h) < 6.1·2^13/B^2 < 10^−3.
+ * We compute Y = Y_h·B^(p−h) ± floor(Y_h·F'/(2·B^(3h−p))), F' = |F| without its low t = 2 limbs: dropping them moves
+ * the correction by < (Y_h/B^h)·B^(t+p−2h)/2 <= (y + 2/B^h)/2 <= 0.51, the floor by < 1 (towards Y_h·B^(p−h), so
+ * on Z's side). Hence |Y − B^p·y| < 1 + 0.51 + 10^−3 < 2. The wrapped square is checked like every wrapped
+ * difference (magnitude below B^(h+2), residue modulo the check prime), and the full square replaces it otherwise.
+ * @throws InvalidArgumentError unless 1 <= c < 2^26 and p >= 0 are integers; ArithmeticCheckError if a product fails
+ * its residue check.
+ * @example natToNumber(natRsqrtSmall(4, 1))  // 5000 (= 10^4/√4)
+ */
+export function natRsqrtSmall(c: number, p: number, m: Multiplier = KERNEL_MULTIPLIER): Nat {
+  if (!(Number.isSafeInteger(c) && c >= 1 && c < 2 ** 26) || !(Number.isSafeInteger(p) && p >= 0)) {
+    throw new InvalidArgumentError(`natRsqrtSmall: needs integers 1 <= c < 2^26 and p >= 0, got c = ${c}, p = ${p}`);
+  }
+  if (p <= 3) return natFromNumber(Math.round(BASE ** p / Math.sqrt(c)));
+  const h = Math.ceil(p / 2) + 1;
+  const Yh = natRsqrtSmall(c, h, m);
+  const F = smallSquareDefect(c, Yh, h, m);
+  if (F.magnitude.size <= 2) return natShiftLimbs(Yh, p - h);
+  const corr = natDivSmall(natHighView(m.mul(Yh, natHighView(F.magnitude, 2)), 3 * h - p - 2), 2).q;
+  return natShiftAddLimbs(Yh, p - h, corr, F.negative);
+}
+
+/**
+ * F = B^2h − c·Y² as a sign and a magnitude, for |F| < B^(h+2) (natRsqrtSmall): Y² modulo B^k − 1 (k >= h + 3, a
+ * transform for h + 3 limbs instead of 2h), times c and subtracted from B^2h modulo the same in one pass; checked (magnitude
+ * below B^(h+2), B^2h − c·Y² ≡ ±|F| modulo the check prime), else formed from the full square.
+ */
+function smallSquareDefect(c: number, Y: Nat, h: number, m: Multiplier): { negative: boolean; magnitude: Nat } {
+  const g = m.group([], { products: [[Y, Y]], limbs: h + 3 }, 2);
+  try {
+    const k = g.wrapLimbs;
+    const d = natWrappedDifference(natShiftLimbs(NAT_ONE, (2 * h) % k), g.mulWrapped(Y, Y), k, c);
+    if (d.magnitude.size <= h + 2) {
+      const p = CHECK_PRIME;
+      const ry = modLimbs(Y.limbs, Y.size, p);
+      const rd = modLimbs(d.magnitude.limbs, d.magnitude.size, p);
+      const lhs = (powModB(2 * h, p) - ((((ry * ry) % p) * c) % p) + p) % p;
+      if (lhs === (d.negative ? (p - rd) % p : rd)) return d;
+    }
+  } finally {
+    g.close();
+  }
+  const cY2 = natMulSmall(m.sqr(Y), c);
+  const power = natShiftLimbs(NAT_ONE, 2 * h);
+  return natCompare(power, cY2) >= 0
+    ? { negative: false, magnitude: natSub(power, cY2) }
+    : { negative: true, magnitude: natSub(cY2, power) };
 }
 
 /**

@@ -35,6 +35,16 @@ describe('wrapped products', () => {
         const d = natWrappedDifference(N(mod(y + v, k)), N(mod(y, k)), k);
         assert.equal((d.negative ? -1n : 1n) * B(d.magnitude), v, `k=${k}`);
       }
+      // x − m·y with a multiplier, x of several pieces, and the extremes (y = B^k − 2, x = 0, x = B^k − 1).
+      for (const mult of [1, 2, 10005, 2 ** 26 - 1]) {
+        for (const [x, y] of [[digits(r, 12 * k + 5), digits(r, 4 * k)], [0n, m - 1n], [m, 0n], [m, m - 1n], [m * m + 7n, 1n]] as const) {
+          const yy = mod(y, k);
+          const d = natWrappedDifference(N(x), N(yy), k, mult);
+          const v = (d.negative ? -1n : 1n) * B(d.magnitude);
+          assert.equal(mod(v, k), mod(x - BigInt(mult) * yy, k), `k=${k} m=${mult}`);
+          assert.ok(2n * B(d.magnitude) < m + 1n, `least magnitude, k=${k} m=${mult}`);
+        }
+      }
     }
   });
 

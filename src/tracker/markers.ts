@@ -18,7 +18,7 @@
  * - removes the marker folders of dead owners (their references protect nothing).
  * Wiping the records on purpose (`resetOnStart`, `wipeLogRecords`) wipes the markers too.
  */
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isOwnerAlive } from '../storage/owner.js';
 import { StorageError } from '../errors.js';
@@ -60,6 +60,7 @@ export function updateMarker(ctx: TrackerContext, path: string, owner: string, b
   try {
     if (after <= 0) {
       unlinkSync(from);
+      removeFolderIfEmpty(join(from, '..'));
     } else if (before <= 0) {
       createEmpty(to);
     } else {
@@ -75,6 +76,19 @@ export function updateMarker(ctx: TrackerContext, path: string, owner: string, b
         throw new StorageError(to, 'update the reference marker', again);
       }
     }
+  }
+}
+
+/**
+ * Drops an owner's marker folder once its last marker is gone, so that a process that exits cleanly
+ * leaves nothing under `<home>/holders`. A marker created right after by the same owner finds the
+ * folder missing and creates it again (`createEmpty`).
+ */
+function removeFolderIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // ENOTEMPTY (other markers of this owner) or already gone: nothing to do.
   }
 }
 

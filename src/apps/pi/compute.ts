@@ -1,24 +1,31 @@
 /**
  * compute — pi to N decimals as ASCII digits: binary splitting (series.ts, its subtrees on several threads:
- * parallel.ts), a truncated last merge, then the kernel's exact square root and division (Newton, kernel/sqrt.ts and
- * kernel/div.ts, with pi's budgeted multiplier) on decimal limbs, and a guard-digit check that proves the
- * truncation to N decimals exact.
+ * parallel.ts), a truncated last merge, then the kernel's approximate reciprocal square root of 10005 and
+ * approximate division (Newton, kernel/sqrt.ts natRsqrtSmall and kernel/div.ts natDivApprox, with pi's budgeted
+ * multiplier) on decimal limbs, and a guard-digit check that proves the truncation to N decimals exact.
  *
- * With M = N + G (G guard digits), we compute
- *     X = floor(426880 · s · Q / T),   s = isqrt(10005 · 10^(2M)),
- * where Q/T is Q(0,n)/T(0,n) from floats with L = M + 20 digits. Error budget for
- * |X − pi·10^M|:
+ * With M = N + G (G guard digits), since 426880·√10005 = 426880·10005·y with y = 1/√10005, we compute
+ *     Y ≈ B^p·y (B = 10^4, p = ⌈(M + 8)/4⌉ limbs, |Y − B^p·y| < 2: natRsqrtSmall),
+ *     N = 426880·10005·Y·Qm,  X ≈ N·10^e / Tm  (natDivApprox, |X − N·10^e/Tm| < 1 + 2·10^−4),
+ * where Q/T = Qm·10^eq / (Tm·10^et) is Q(0,n)/T(0,n) from floats with L = M + 20 digits and
+ * e = eq − et + M − 4p (for e < 0, N is cut by 10^−e first, when Tm >= 10^3, else Tm is scaled instead).
+ * Error budget for |X − pi·10^M|:
  *   - series truncation: relative < 10^−(M+1) (termsFor), i.e. < 0.32 absolute;
- *   - s ≤ sqrt(10005)·10^M < s + 1: relative < 10^−(M+2), i.e. < 0.04;
+ *   - Y: relative < 2/(B^p·y) = 2·√10005/B^p < 201·10^−(M+8), i.e. < 10^−5;
  *   - the floats: at most ~10 truncations, each relative < 10^(1−L): < 10^−(M+17) relative;
- *   - the final floor: < 1.
- * So pi·10^M lies strictly inside (X − 2, X + 2). If the G guard digits of X, read as an
+ *   - cutting N by 10^−e: the quotient moves by < 1/Tm <= 10^−3;
+ *   - the approximate quotient: < 1 + 2·10^−4 (kernel/div.ts natDivApprox: its high half exact, its low half one
+ *     Newton estimate from a reciprocal whose error is proven far below what the bound needs).
+ * So |X − pi·10^M| < 1.33 and pi·10^M lies strictly inside (X − 2, X + 2). If the G guard digits of X, read as an
  * integer g, satisfy 2 ≤ g ≤ 10^G − 2, that interval does not cross a multiple of 10^G, so
  * floor(pi·10^N) = floor(X / 10^G) exactly: the first N decimals are X's digits 1..N. Otherwise
- * (probability ~4·10^−G) the computation is redone with more guard digits.
+ * (probability ~4·10^−G) the computation is redone with 10 more guard digits. Every product on the way is
+ * residue-checked (the wrapped ones through their differences), so the proof stands on checked arithmetic; the
+ * exact square root and exact division this replaced cost ≈ 2.75·M(M) + 2.5·M(M) and a full remainder, against
+ * ≈ 4/3·M(M) + 2.2·M(M) here (in transforms; M(M) a product of M-digit numbers).
  */
 import {
-  type Nat, natDigitCount, natDivMod, natFromNumber, natIsqrt, natMulSmall, natShiftDecimal, natToDigits,
+  type Nat, natDigitCount, natDivApprox, natMulSmall, natRsqrtSmall, natShiftDecimal, natToDigits, natTruncDecimal,
 } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
 import { piMultiplier } from './products.js';
@@ -91,18 +98,24 @@ function* piDigitsWithGuard(decimals: number, guard: number, threads: number): G
   yield weights.root;
   if (t!.negative) throw new ArithmeticCheckError('pi: the Chudnovsky sum came out negative');
 
-  // X = floor(426880 · s · Qm · 10^eq / (Tm · 10^et)); shift whichever side keeps it integral.
-  // s = floor(sqrt(10005)·10^M) = isqrt(10005·10^2M): the radicand's 2M low zeros cost the kernel nothing.
-  // Every number is dropped after its last use (at 10^8 digits each is 50–100 MB).
-  let s: Nat | undefined = natIsqrt(natShiftDecimal(natFromNumber(10005), 2 * digits), piMultiplier);
-  const shift = q!.exponent - t!.exponent;
-  let product: Nat | undefined = piMultiplier.mul(natMulSmall(s, 426880), q!.mantissa);
-  s = q = undefined;
-  let numerator: Nat | undefined = natShiftDecimal(product, Math.max(0, shift));
-  product = undefined;
-  const denominator = natShiftDecimal(t!.mantissa, Math.max(0, -shift));
+  // X ≈ 426880·10005·Y·Qm·10^e / Tm (see the header). Every number is dropped after its last use (at 10^8 digits
+  // each is 50–100 MB).
+  const p = Math.ceil((digits + 8) / 4);
+  let y: Nat | undefined = natRsqrtSmall(10005, p, piMultiplier);
+  let product: Nat | undefined = piMultiplier.mul(natMulSmall(natMulSmall(y, 426880), 10005), q!.mantissa);
+  const e = q!.exponent - t!.exponent + digits - 4 * p;
+  y = q = undefined;
+  let denominator: Nat = t!.mantissa;
   t = undefined;
-  const x = natDivMod(numerator, denominator, piMultiplier).q;
+  let numerator: Nat | undefined;
+  if (e >= 0) numerator = natShiftDecimal(product, e);
+  else if (natDigitCount(denominator) >= 4) numerator = natTruncDecimal(product, -e);
+  else {
+    numerator = product;
+    denominator = natShiftDecimal(denominator, -e);
+  }
+  product = undefined;
+  const x = natDivApprox(numerator, denominator, piMultiplier);
   numerator = undefined;
   yield weights.finish;
 

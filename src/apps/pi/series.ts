@@ -18,12 +18,13 @@
  * m − a even, so T1 and T2 have the same sign and |T| = |T1|·Q2 + P1·|T2|: the limb levels keep
  * only magnitudes, and a merge is a sum of two products, never a subtraction.
  *
- * Small ranges (≤ LEAF_TERMS terms, numbers of up to ~13,000 digits) are done on BigInt and
- * handed to the kernel once; everything above is decimal limbs. The recursion is a generator
+ * Small ranges (≤ LEAF_TERMS terms, numbers of up to ~14,000 digits) are done on BigInt and
+ * handed to the kernel once (kernel/radix.ts: compiled pieces joined by kernel products, not BigInt#toString);
+ * everything above is decimal limbs. The recursion is a generator
  * that yields after each large merge, so the async driver can report progress and honour an
  * AbortSignal, while the sync driver simply runs it to the end.
  */
-import { type Nat, natFromBigInt } from '../../kernel/index.js';
+import { type Nat, natFromBigIntSplit } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
 import { divFactors, type Factors, factorsValue, gcdFactors, mulFactors, termFactors } from './factors.js';
 import { mergeProducts } from './products.js';
@@ -36,14 +37,21 @@ const B = 545140134n;
 const C3_OVER_24 = 10939058860032000n; // 640320^3 / 24
 
 /**
- * Ranges of at most this many terms are computed on BigInt (numbers up to ~13,000 digits, ~6,000 for P after the
- * common factors are dropped), then converted once. V8's BigInt products (Karatsuba/Toom) beat a decimal FFT up
+ * Ranges of at most this many terms are computed on BigInt (numbers up to ~14,000 digits, ~6,500 for P after the
+ * common factors are dropped), then converted once (natFromBigIntSplit; the figures below are from toString). V8's BigInt products (Karatsuba/Toom) beat a decimal FFT up
  * to that size, but the conversion (BigInt toString, quadratic: ~30 ns a digit at 2,000 digits, ~100 at 27,000)
  * grows with it, and it converts every leaf digit. CPU time of pi to 3·10^6 decimals on one thread, per leaf size,
  * best of 2 (loaded 2-core machine): 256 → 4.17 s, 512 → 3.97 s, 1024 → 4.22 s (at 10^7 decimals with 1024-term
  * leaves and before the common factors were dropped, the conversion was a third of the series' time).
  */
 const LEAF_TERMS = 512;
+/**
+ * Leaves longer than this compute their two halves on BigInt and merge them in the kernel (`leaf`): at 512-term
+ * leaves the halves convert in one or two compiled pieces each (kernel/radix.ts), where the whole leaf's Q and T
+ * need four pieces and three kernel products to join them, and the top merge costs about the same in the kernel
+ * as on BigInt (1,750-limb products: ~100 µs either way).
+ */
+const BIGINT_TERMS = 256;
 /** Ranges of at least this many terms yield to the driver after merging (progress, abort). */
 export const YIELD_TERMS = 1024;
 
@@ -126,15 +134,38 @@ function bigSplit(a: number, b: number, needP: boolean): BigNode {
   return walk(a, b, needP);
 }
 
-/** P, Q and |T| over [a, b) from BigInt, with T's sign checked against (−1)^a. */
-export function leaf(a: number, b: number, needP: boolean): Split {
-  const [p, q, t] = bigSplit(a, b, needP);
+/** |t| as decimal limbs, after checking that t has the sign (−1)^a of its range's first term (see the header). */
+function magnitudeOfT(t: bigint, a: number, b: number): Nat {
   if (t < 0n !== (a % 2 === 1)) throw new ArithmeticCheckError(`pi: T(${a},${b}) does not have the sign (−1)^${a}`);
-  return {
-    p: needP ? natFromBigInt(p) : undefined,
-    q: natFromBigInt(q),
-    t: natFromBigInt(t < 0n ? -t : t),
-  };
+  return natFromBigIntSplit(t < 0n ? -t : t);
+}
+
+/**
+ * P, Q and |T| over [a, b), b − a ≤ LEAF_TERMS. Up to BIGINT_TERMS terms all on BigInt, converted once; longer
+ * ranges compute their two halves on BigInt, drop the common factors of P1 and Q2 there (so the result is the same
+ * reduced P, Q, T as if the whole range were on BigInt, up to where it is split), convert the halves and merge them
+ * in the kernel (products.ts).
+ */
+export function leaf(a: number, b: number, needP: boolean): Split {
+  if (b - a <= BIGINT_TERMS) {
+    const [p, q, t] = bigSplit(a, b, needP);
+    return { p: needP ? natFromBigIntSplit(p) : undefined, q: natFromBigIntSplit(q), t: magnitudeOfT(t, a, b) };
+  }
+  const m = splitPoint(a, b);
+  const [p1Full, q1, t1, fp1] = bigSplit(a, m, true);
+  const [p2, q2Full, t2, , fq2] = bigSplit(m, b, needP);
+  let p1 = p1Full, q2 = q2Full;
+  if (b - a >= REDUCE_TERMS) {
+    const g = gcdFactors(fp1, fq2);
+    if (g.length > 0) {
+      const d = factorsValue(g);
+      p1 /= d;
+      q2 /= d;
+    }
+  }
+  const left: Split = { p: natFromBigIntSplit(p1), q: natFromBigIntSplit(q1), t: magnitudeOfT(t1, a, m) };
+  const right: Split = { p: needP ? natFromBigIntSplit(p2) : undefined, q: natFromBigIntSplit(q2), t: magnitudeOfT(t2, m, b) };
+  return merge(left, right, needP);
 }
 
 /**

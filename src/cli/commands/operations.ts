@@ -46,13 +46,27 @@ export function register(program: Command): void {
         const cancel = () => controller.abort();
         process.once('SIGINT', cancel);
         try {
+          // A resumable run writes -o while its checkpoint still holds the result (`onResult`): a kill during the
+          // export costs only the export. Runs that keep no checkpoint leave it to the export below.
+          const output = flags.output;
+          let exported = false;
+          const exportResult = async (result: StreamNumber): Promise<void> => {
+            if (output !== undefined) await exportToFile(result, output, { signal: controller.signal });
+            exported = true;
+          };
           const resume: OperationOptions = resumable
-            ? { resume: true, fresh: flags.fresh === true, onResume: (info) => process.stderr.write(resumeMessage(info)) }
+            ? {
+              resume: true,
+              fresh: flags.fresh === true,
+              onResume: (info) => process.stderr.write(resumeMessage(info)),
+              ...(output !== undefined ? { onResult: exportResult } : {}),
+            }
             : {};
           const result = await run(a, b, { signal: controller.signal, onProgress: progress.onProgress, ...resume });
           try {
-            if (flags.output !== undefined) await exportToFile(result, flags.output, { signal: controller.signal });
-            else await writeToStream(result, process.stdout);
+            if (output !== undefined) {
+              if (!exported) await exportResult(result);
+            } else await writeToStream(result, process.stdout);
           } finally {
             result.free();
           }

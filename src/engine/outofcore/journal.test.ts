@@ -77,3 +77,26 @@ test('MemoryJournal keeps nothing durable', async () => {
   await journal.forget('k');
   assert.equal(journal.get('k'), undefined);
 });
+
+test('lazy appends (no flush) are written in order and replay like synced ones; a hole ends the journal there', async () => {
+  const { path, done } = scratchFile();
+  const journal = await FileJournal.open(path);
+  await journal.set('a', '1', { sync: false });
+  await journal.set('b', '2', { sync: false });
+  await journal.forget('a', { sync: false });
+  await journal.set('c', '3'); // a synced append makes the earlier ones durable too
+  await journal.close();
+  const text = readFileSync(path, 'latin1');
+  const again = await FileJournal.open(path);
+  assert.deepEqual(again.entries(), [['b', '2'], ['c', '3']]);
+  await again.close();
+  // A power loss that lost the second record's block but kept the third: zeros where it was.
+  const lines = text.split('\n');
+  const second = lines[0]!.length + 1;
+  writeFileSync(path, text.slice(0, second) + '\0'.repeat(lines[1]!.length + 1) + text.slice(second + lines[1]!.length + 1), 'latin1');
+  const holed = await FileJournal.open(path);
+  assert.deepEqual(holed.entries(), [['a', '1']], 'records after the hole are never trusted');
+  assert.equal(statSync(path).size, second, 'the hole and what follows are cut off');
+  await holed.close();
+  done();
+});

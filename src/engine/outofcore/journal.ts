@@ -12,9 +12,15 @@
  *
  * FileJournal's format: an append-only text file, one record per line, `<16 hex digits> <JSON>\n`, the hex digits
  * being the start of the SHA-256 of the JSON. The JSON is `["set", key, value]` or `["forget", prefix]`; records
- * apply in order. A kill or power loss can tear only the last line (appends are sequential and each `set` ends
- * with an fdatasync before it resolves), so on opening the first line that is incomplete or whose hash does not
- * match ends the journal: it and everything after it are cut off the file, never trusted.
+ * apply in order. On opening, the first line that is incomplete or whose hash does not match ends the journal: it
+ * and everything after it are cut off the file, never trusted.
+ *
+ * Durability. A synced append (the default) ends with an fdatasync, which also makes every earlier append durable.
+ * A lazy one (`{ sync: false }`) is only written: a kill keeps it (the page cache survives the process), a power
+ * loss may lose it, or leave a hole of zeros before a later record that reached the disk — the hole ends the journal
+ * there, so a power loss can only lose records, never reorder or invent one. Lazy records are for units whose data
+ * is verified against the record when a rerun uses it (transform2d.ts): losing such a record costs the unit, and a
+ * record whose data was lost is caught by that verification.
  */
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -27,12 +33,19 @@ export interface Journal {
   /** The record stored under `key` by this run or an earlier one; undefined when there is none. */
   get(key: string): string | undefined;
   /**
-   * Stores `value` under `key`. For a durable journal the record is on disk when the promise resolves, so the
-   * caller must have flushed (fdatasync) the data the record describes first.
+   * Stores `value` under `key`. For a durable journal the record is on disk when the promise resolves (with
+   * `sync: false` it is only written: see the module comment), so the caller must have flushed (fdatasync) the data
+   * the record describes first, unless that data is verified against the record before any use.
    */
-  set(key: string, value: string): Promise<void>;
+  set(key: string, value: string, options?: AppendOptions): Promise<void>;
   /** Drops every record whose key starts with `prefix` (a finished sub-computation's units are no longer needed). */
-  forget(prefix: string): Promise<void>;
+  forget(prefix: string, options?: AppendOptions): Promise<void>;
+}
+
+/** How an append reaches the disk (module comment, "Durability"). */
+export interface AppendOptions {
+  /** Default true: resolve only once the record (and every earlier one) is on disk. */
+  readonly sync?: boolean;
 }
 
 function countPrefix(keys: Iterable<string>, prefix: string): number {
@@ -50,11 +63,11 @@ export class MemoryJournal implements Journal {
     return this.records.get(key);
   }
 
-  async set(key: string, value: string): Promise<void> {
+  async set(key: string, value: string, _options?: AppendOptions): Promise<void> {
     this.records.set(key, value);
   }
 
-  async forget(prefix: string): Promise<void> {
+  async forget(prefix: string, _options?: AppendOptions): Promise<void> {
     for (const key of [...this.records.keys()]) if (key.startsWith(prefix)) this.records.delete(key);
   }
 }
@@ -143,14 +156,14 @@ export class FileJournal implements Journal {
     return [...this.records.entries()];
   }
 
-  set(key: string, value: string): Promise<void> {
+  set(key: string, value: string, options?: AppendOptions): Promise<void> {
     this.records.set(key, value);
-    return this.append(JSON.stringify(['set', key, value]));
+    return this.append(JSON.stringify(['set', key, value]), options?.sync ?? true);
   }
 
-  forget(prefix: string): Promise<void> {
+  forget(prefix: string, options?: AppendOptions): Promise<void> {
     this.dropPrefix(prefix);
-    return this.append(JSON.stringify(['forget', prefix]));
+    return this.append(JSON.stringify(['forget', prefix]), options?.sync ?? true);
   }
 
   /** How many records in force have a key starting with `prefix` (what a resumed run reports it found). */
@@ -170,8 +183,8 @@ export class FileJournal implements Journal {
     for (const key of [...this.records.keys()]) if (key.startsWith(prefix)) this.records.delete(key);
   }
 
-  /** Appends one record and syncs it; appends run one at a time, in call order. */
-  private append(json: string): Promise<void> {
+  /** Appends one record (and syncs the file when `sync`); appends run one at a time, in call order. */
+  private append(json: string, sync: boolean): Promise<void> {
     const line = Buffer.from(`${recordHash(json)} ${json}\n`);
     const next = this.queue.then(async () => {
       const handle = this.handle;
@@ -181,7 +194,7 @@ export class FileJournal implements Journal {
           const { bytesWritten } = await handle.write(line, done, line.length - done, this.position + done);
           done += bytesWritten;
         }
-        await handle.datasync();
+        if (sync) await handle.datasync();
       } catch (error) {
         throw storageError(this.path, 'append to journal', error);
       }

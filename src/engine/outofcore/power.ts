@@ -19,7 +19,7 @@
  * Squaring steps double in size, so the last recorded step holds about half the remaining work's input
  * and the work done so far is about half of everything (docs/ARCHITECTURE.md, "Resumable runs").
  */
-import { createReadStream, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../../errors.js';
 import type { StreamNumber } from '../../number.js';
@@ -27,11 +27,10 @@ import { AtomicFile, syncFolder, type DigitFileInfo } from '../../storage/index.
 import { throwIfCancelled, type OperationOptions } from '../context.js';
 import { writeResult } from '../result.js';
 import { getConfig } from '../../config.js';
-import { Checksum } from '../../kernel/checksum.js';
 import { convolveBlocksOnDisk, productScratchBytes, type MultiplyOutcome } from './multiply.js';
 import type { OutOfCoreTuning } from './product.js';
 import { settleProduct } from './product.js';
-import { resumableRun, type RunContext } from './resume.js';
+import { fileChecksum, resumableRun, type RunContext } from './resume.js';
 
 /** Largest base folded into the output stream (scale · base-10^4 digit + carry stays exact). */
 const FOLD_LIMIT = 2 ** 26;
@@ -73,17 +72,6 @@ function intermediateInfo(path: string, outcome: MultiplyOutcome): DigitFileInfo
   };
 }
 
-/** Checksum of a whole file, streamed (kernel/checksum.ts). */
-async function fileHash(path: string): Promise<string> {
-  const sum = new Checksum();
-  try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 })) sum.update(chunk as Buffer);
-    return sum.digest();
-  } finally {
-    sum.free();
-  }
-}
-
 /** The recorded step whose file verifies, or undefined (an unusable record and its file are dropped). */
 async function restoreStep(run: RunContext, folder: string, lastStep: number): Promise<{ record: StepRecord; info: DigitFileInfo } | undefined> {
   const text = run.journal.get(STEP_KEY);
@@ -94,7 +82,7 @@ async function restoreStep(run: RunContext, folder: string, lastStep: number): P
     const path = join(folder, record.file);
     if (
       Number.isSafeInteger(record.step) && record.step >= 1 && record.step <= lastStep &&
-      /^step-\d+\.txt$/.test(record.file) && statSync(path).size === record.bytes && (await fileHash(path)) === record.checksum
+      /^step-\d+\.txt$/.test(record.file) && statSync(path).size === record.bytes && (await fileChecksum(path)) === record.checksum
     ) {
       return { record, info: intermediateInfo(path, { reserved: record.bytes, leadingZeros: record.leadingZeros }) };
     }
@@ -162,6 +150,8 @@ async function powSteps(
       : undefined,
   });
 
+  const finished = await run.finished();
+  if (finished) return finished;
   let current: Intermediate | undefined;
   let first = 1;
   if (run.durable) {
@@ -189,7 +179,7 @@ async function powSteps(
     await file.finish();
     const name = `step-${i}.txt`;
     const path = join(scratch.path, name);
-    const checksum = await fileHash(file.tempPath);
+    const checksum = await fileChecksum(file.tempPath);
     file.publish(path);
     syncFolder(scratch.path);
     const record: StepRecord = { step: i, file: name, bytes: outcome.reserved, leadingZeros: outcome.leadingZeros, checksum };
@@ -240,7 +230,7 @@ async function powSteps(
       else await replaceCurrent(temporary(file, outcome));
       workDone += stepDigits[i - 1]!;
     }
-    const target = run.durable ? { file: await AtomicFile.reopen(join(scratch.path, 'result.partial')) } : undefined;
+    const target = await run.resultTarget('result.partial');
     return await writeResult(async (file) => {
       const sign = negative ? 1 : 0;
       const outcome = await step(bits.length - 1, file, sign);

@@ -3,7 +3,6 @@
  * folder, the block convolution into a staged result file, the sign, and the trim of a leading zero.
  */
 import type { StreamNumber } from '../../number.js';
-import { join } from 'node:path';
 import { AtomicFile } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
 import { MINUS, writeNatResult, writeResult, type ResultShape } from '../result.js';
@@ -83,6 +82,8 @@ export async function mulOutOfCore(
   const scratchBytes = productScratchBytes(x.digitCount, square ? undefined : y.digitCount, getConfig().memoryBudget, tuning.blockSize);
   const spec = { operation: 'mul', operands: square ? [x.info] : [x.info, y.info], parameters: { negative, square } };
   return resumableRun(spec, { digits: x.digitCount + y.digitCount, scratchBytes }, options, async (run) => {
+    const finished = await run.finished();
+    if (finished) return finished;
     run.resumed(run.recorded(`${PRODUCT_TAG}:`), undefined, 'units of the product');
     return writeResult(async (file) => {
       const sign = negative ? 1 : 0;
@@ -102,7 +103,7 @@ export async function mulOutOfCore(
       });
       if (run.durable) await file.truncate(sign + outcome.reserved); // a reused file may hold more than this product
       return settleProduct(file, negative, outcome);
-    }, run.durable ? { file: await AtomicFile.reopen(join(run.scratch.path, 'product.partial')) } : undefined);
+    }, await run.resultTarget('product.partial'));
   });
 }
 

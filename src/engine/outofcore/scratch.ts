@@ -99,13 +99,20 @@ export class RecordFile {
     }
   }
 
-  /** Fills `bytes` from byte `position` (the file must hold them). */
-  async readBytes(position: number, bytes: Uint8Array): Promise<void> {
+  /**
+   * Fills `bytes` from byte `position`. The file must hold them, unless `zeroFill`: then what lies past its end reads
+   * as zeros (data an earlier run's journal describes, which a check against the record refuses when it is missing).
+   */
+  async readBytes(position: number, bytes: Uint8Array, zeroFill = false): Promise<void> {
     let done = 0;
     try {
       while (done < bytes.length) {
         const { bytesRead } = await this.handle.read(bytes, done, bytes.length - done, position + done);
-        if (bytesRead === 0) throw new Error('scratch file is shorter than written');
+        if (bytesRead === 0) {
+          if (!zeroFill) throw new Error('scratch file is shorter than written');
+          bytes.fill(0, done);
+          break;
+        }
         done += bytesRead;
       }
     } catch (error) {

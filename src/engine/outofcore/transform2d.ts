@@ -58,11 +58,20 @@
  * Disk: multiply.ts productScratchBytes (spectra + rows, checked against the free disk before any work).
  *
  * Resume: with a journal (journal.ts) every finished unit — a chunk of an operand's spectra (about 64 MiB of blocks,
- * written and flushed, with the reading's carry, norm and residue after it), a stripe of the row file, a chunk of
- * output rows — is recorded under `<tag>:d<d>:<unit>` with a checksum of its data (kernel/checksum.ts), taken
- * from memory as it is written (spectra, stripes) or read back once (rows); a rerun with the same tag skips the
- * units whose record is present and whose data still hashes to it, so a kill loses at most one chunk of a pass. Scratch files then have
- * deterministic names in the (caller's) scratch folder and survive a failure.
+ * with the reading's carry, norm and residue after it), a stripe of the row file, a chunk of output rows — is recorded
+ * under `<tag>:d<d>:<unit>` with checksums of its data (kernel/checksum.ts): a spectra chunk one per stripe (its
+ * piece of that stripe), a stripe one per product row (its piece of that row), taken from memory as the data is
+ * written; output rows one for the chunk, read back once. A rerun with the same tag skips the recorded units and
+ * checks their data as it USES it, never reading it back before: pass 2 checks each chunk's piece of a stripe as it
+ * reads the stripe, pass 3 each stripe's piece of a row as it reads the row (the output rows, which nothing reads
+ * again, are checked before the rows pass resumes after them). A piece that does not match is never used: its unit
+ * alone is computed again from the recorded state before it (a spectra chunk from the previous chunk's reading
+ * state, a stripe from the spectra) — it comes out bit for bit as first computed, so what was already used from its
+ * other pieces stays valid — and the piece is read again. A recomputation that contradicts its own record (the record
+ * itself is wrong) drops every record of the product, which starts over. Records are appended without flushing data
+ * or journal (journal.ts, "Durability"): a kill keeps both in the page cache; a power loss may lose either, and the
+ * checks on use turn a record whose data was lost into a unit redone. So a kill loses at most one chunk of a pass.
+ * Scratch files then have deterministic names in the (caller's) scratch folder and survive a failure.
  */
 import { ArithmeticCheckError } from '../../errors.js';
 import { budgetFor } from '../../kernel/budget.js';
@@ -101,13 +110,21 @@ export const MAX_INNER_SIZE = 1 << 20;
 export const MAX_STRIPE_COLUMNS = 1 << 17;
 
 /**
- * Spectra bytes a journaled run writes between two records (a chunk of blocks: flushed, then recorded). A kill loses
- * at most one chunk: 4 blocks of 2^20 points, about a sixteenth of the spectra pass of a 1.8·10^8-digit square.
+ * Spectra bytes a journaled run writes between two records (a chunk of blocks, recorded with its checksums). A kill
+ * loses at most one chunk: one block of 2^20 points, about a sixtieth of the spectra pass of a 1.8·10^8-digit square.
+ * A record costs one unflushed journal line (the checksums are taken as the data is written anyway), so chunks are
+ * small: when they were flushed and read back before reuse, 4 blocks a chunk was the compromise.
  */
-const SPECTRA_BYTES_PER_UNIT = 1 << 26;
+const SPECTRA_BYTES_PER_UNIT = 1 << 24;
 
-/** Output digits a journaled run writes between two records (a chunk of rows: flushed, then recorded). */
-const DIGITS_PER_ROW_UNIT = 1 << 26;
+/**
+ * Widest stripe of a journaled run: a kill loses at most the stripe pass 2 was computing, and 2^16 columns make that
+ * at most a sixteenth of the pass at s = 2^20 (pieces of 1 MiB: still large sequential I/O).
+ */
+const JOURNALED_STRIPE_COLUMNS = 1 << 16;
+
+/** Output digits a journaled run writes between two records (a chunk of rows, recorded unflushed, as above). */
+const DIGITS_PER_ROW_UNIT = 1 << 24;
 
 export interface Transform2DRequest {
   readonly a: DigitFileInfo;
@@ -186,10 +203,16 @@ export function initialDigitSize2D(
 
 /**
  * What the last 2-D product of this process did (diagnostics for bench/outofcore-mul.ts and the tests): the digit
- * sizes tried, in order, the grounds of the one that gave the result, and the largest rounding distance its rows
- * showed (rows a resumed run skipped not counted).
+ * sizes tried, in order, the grounds of the one that gave the result, the largest rounding distance its rows
+ * showed (rows a resumed run skipped not counted), and the units an earlier run recorded whose data failed its check
+ * when this run used it, computed again (`spectra-a-1`, `columns-3`).
  */
-export let lastTransform2D: { readonly tried: readonly number[]; readonly grounds: DigitSizeGrounds; readonly maxError: number } | undefined;
+export let lastTransform2D: {
+  readonly tried: readonly number[];
+  readonly grounds: DigitSizeGrounds;
+  readonly maxError: number;
+  readonly repaired: readonly string[];
+} | undefined;
 
 /** What multiply2D returns: the writer's top digit (the product's length). */
 export interface Transform2DOutcome {
@@ -199,14 +222,24 @@ export interface Transform2DOutcome {
 /** Bytes of the wasm buffer that verification reads scratch and output data into (hashed there, in place). */
 const VERIFY_BUFFER_BYTES = 1 << 23;
 
-/** Checksum of what the journal record of a unit describes (kernel/checksum.ts). */
-function digest(parts: Iterable<Uint8Array>): string {
-  return checksumOf(parts);
+/** Journal records of units whose data is checked against them before any use (journal.ts, "Durability"). */
+const LAZY = { sync: false } as const;
+
+/** Checksum (kernel/checksum.ts) of bytes [from, from + length) of a block in the wasm memory, hashed in place. */
+function sumOf(block: WasmBlock, from: number, length: number): string {
+  const sum = new Checksum(); // allocated before the view is taken: an allocation may move the wasm memory's buffer
+  return sum.update(block.bytes(from, length)).digest();
 }
 
-/** The checksum of a spectra chunk from its per-stripe checksums, in stripe order. */
-function combine(sums: readonly Checksum[]): string {
-  return checksumOf(sums.map((c) => Buffer.from(c.digest(), 'latin1')));
+/** Thrown by a sink to stop a reading of balanced blocks early (redoChunk). */
+const STOP_READING = Symbol('stop reading');
+
+/** A record that its own recomputation contradicts: the product's records are dropped and it starts over. */
+class UntrustedRecords extends Error {}
+
+function sameState(x: BalancerState, y: BalancerState): boolean {
+  return x.blocks === y.blocks && x.carry === y.carry && x.sumSquares === y.sumSquares && x.residue === y.residue &&
+    x.residueScale === y.residueScale && x.last === y.last;
 }
 
 /**
@@ -231,40 +264,14 @@ async function sumRanges(sum: Checksum, pieces: Iterable<[number, number]>, read
   }
 }
 
-/** Reads [position, position + length) of a scratch file through `sumRanges` (pieces of a record file always exist). */
-function scratchReader(file: RecordFile): (position: number, target: Uint8Array) => Promise<number> {
-  return async (position, target) => {
-    await file.readBytes(position, target);
-    return target.length;
-  };
-}
-
-/** Reads [position, position + length) of the output file and checksums it (null when the file is shorter). */
-async function hashOutput(file: AtomicFile, position: number, length: number): Promise<string | null> {
+/** Reads the ranges `pieces` (position, length) of the output file in order and checksums them (null when the file is shorter). */
+async function hashOutput(file: AtomicFile, pieces: Iterable<[number, number]>): Promise<string | null> {
   const sum = new Checksum();
   try {
-    const ok = await sumRanges(sum, [[position, length]], async (at, target) => (await file.readAt(at, target)).length);
+    const ok = await sumRanges(sum, pieces, async (at, target) => (await file.readAt(at, target)).length);
     return ok ? sum.digest() : null;
   } finally {
     sum.free();
-  }
-}
-
-/**
- * Checksum of the spectra chunk of blocks [first, end) as pass 1 recorded it: per stripe q the piece of 16·w bytes
- * of each block, [16·w·(q·rows + first), 16·w·(q·rows + end)), one read per stripe.
- */
-async function hashSpectra(file: RecordFile, rows: number, w: number, stripes: number, first: number, end: number): Promise<string> {
-  const sums: Checksum[] = [];
-  try {
-    for (let q = 0; q < stripes; q++) {
-      const sum = new Checksum();
-      sums.push(sum);
-      await sumRanges(sum, [[16 * w * (q * rows + first), 16 * w * (end - first)]], scratchReader(file));
-    }
-    return combine(sums);
-  } finally {
-    for (const sum of sums) sum.free();
   }
 }
 
@@ -275,7 +282,31 @@ interface SpectraRecord extends BalancerState {
   /** The block size and stripe width the chunk was laid out with (a rerun with another budget may plan others). */
   readonly size: number;
   readonly w: number;
-  readonly hash: string;
+  /** Per stripe q, the checksum of the chunk's piece of it: 16·w bytes of each block, blocks [first, blocks). */
+  readonly hashes: readonly string[];
+}
+
+/** A chunk of spectra an earlier run recorded, not yet checked against its data; `from`: the chunk before it. */
+interface UncheckedChunk {
+  /** Its unit's name (`spectra-a-3`). */
+  readonly unit: string;
+  readonly record: SpectraRecord;
+  readonly from: SpectraRecord | undefined;
+}
+
+/** Pass 1's outcome for one operand, with what pass 2 needs to check (and redo) the chunks an earlier run recorded. */
+interface OperandSpectra extends BalancedOperand {
+  readonly src: DigitFileInfo;
+  readonly file: RecordFile;
+  /** Blocks a stripe of `file` holds room for. */
+  readonly rows: number;
+  readonly unchecked: UncheckedChunk[];
+}
+
+/** A recorded stripe of pass 2: the checksum of each product row's piece of it (16·w bytes), rows 0..R−1. */
+interface ColumnsRecord {
+  readonly R: number;
+  readonly rows: readonly string[];
 }
 
 interface RowsRecord {
@@ -284,7 +315,26 @@ interface RowsRecord {
   readonly carry: number;
   readonly writer: WriterState;
   readonly from: number;
-  readonly hash: string;
+  /**
+   * Checksum of the text the chunk's rows wrote, in the order written: row after row (each row's size·d digits in
+   * file order, less what fell past the reserved top), taken from memory as it was written (`rowPieces` reads it
+   * back in that order).
+   */
+  readonly pushed: string;
+}
+
+/**
+ * The file ranges (position, length) the rows of a chunk wrote, in the order written: the writer places each row's
+ * `rowDigits` digits below the previous ones, from digit `from` (counted from the units digit) to `to`, clipped at
+ * the reserved top.
+ */
+function rowPieces(offset: number, reserved: number, from: number, to: number, rowDigits: number): Array<[number, number]> {
+  const pieces: Array<[number, number]> = [];
+  for (let lo = from; lo < Math.min(to, reserved); lo += rowDigits) {
+    const hi = Math.min(lo + rowDigits, reserved);
+    pieces.push([offset + reserved - hi, hi - lo]);
+  }
+  return pieces;
 }
 
 /**
@@ -302,7 +352,9 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
   const path = (d: number, name: string) => (journaled ? scratch.namedPath(`${stem}.d${d}.${name}`) : scratch.newPath(name));
 
   // The operands' norms, sampled, choose the first digit size; pass 1 measures them exactly and may still lower it.
-  let first = request.digitSize;
+  // A journaled rerun takes the digit size its earlier run recorded units at (chosen the same way from the same
+  // operands, or lowered by a retry): no sampling, and the units are found.
+  let first = request.digitSize ?? (journaled ? [4, 3, 2, 1].find((d) => journal.get(key(d, 'spectra-a-0')) !== undefined) : undefined);
   if (first === undefined) {
     const candidates = [4, 3, 2];
     const sa = await sampleMeanSquares(a, candidates);
@@ -310,11 +362,13 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
     first = initialDigitSize2D(a.digitCount, bDigits, size, (d) => [sa.get(d)!, sb.get(d)!], request.boundLimit);
   }
   const tried: number[] = [];
+  /** Units an earlier run recorded whose data failed its check when used, and were computed again (diagnostics). */
+  const repairedUnits: string[] = [];
   for (let d = first; d >= 1; d--) {
     tried.push(d);
     const maxA = blockCount(a.digitCount, d, size), maxB = blockCount(bDigits, d, size);
     // The stripe width is planned for the largest block counts, so that it does not depend on what pass 1 finds.
-    const w = Math.min(size, request.chunkColumns ?? chunkColumns(size, maxA, maxB, square));
+    const w = Math.min(size, request.chunkColumns ?? Math.min(chunkColumns(size, maxA, maxB, square), journaled ? JOURNALED_STRIPE_COLUMNS : Infinity));
     const stripes = size / w;
     const recordA = journaled ? parse<SpectraRecord>(journal.get(key(d, 'spectra-a-0'))) : undefined;
     const p = recordA?.p ?? randomCheckPrime();
@@ -327,19 +381,31 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
       const report = progressReporter(options, total);
       let done = 0;
 
-      // Pass 1: spectra, in stripes; journaled, in chunks of blocks (each flushed, then recorded).
-      const spectra = async (src: DigitFileInfo, file: RecordFile, rows: number, unit: string): Promise<BalancedOperand> => {
+      /** Writes one transformed block's pieces into the stripes of `file` (`rows` blocks a stripe), checksumming each. */
+      const writeBlock = async (block: WasmBlock, file: RecordFile, rows: number, i: number, sums: readonly Checksum[] | undefined) => {
+        for (let q = 0; q < stripes; q++) {
+          const piece = block.bytes(16 * w * q, 16 * w);
+          sums?.[q]!.update(piece);
+          await file.writeBytes(16 * w * (q * rows + i), piece);
+        }
+      };
+
+      // Pass 1: spectra, in stripes; journaled, in chunks of blocks, each recorded with its pieces' checksums.
+      const spectra = async (src: DigitFileInfo, file: RecordFile, rows: number, unit: string): Promise<OperandSpectra> => {
         let from: SpectraRecord | undefined;
         let chunk = 0;
+        const unchecked: UncheckedChunk[] = [];
         if (journaled) {
-          // Resume after the last chunk of a chain of recorded chunks whose data still hashes to its record.
+          // Resume after the last chunk of a chain of recorded chunks. Their data is not read here: pass 2 checks each
+          // chunk's piece of a stripe against the record as it reads the stripe (`checkSpectra`), and redoes a chunk
+          // whose data does not match before anything uses it.
           for (; ; chunk++) {
             const record = parse<SpectraRecord>(journal.get(key(d, `${unit}-${chunk}`)));
             if (
               !record || record.p !== p || record.size !== size || record.w !== w || record.first !== (from?.blocks ?? 0) ||
-              !(record.blocks > record.first && record.blocks <= rows)
+              !(record.blocks > record.first && record.blocks <= rows) || !Array.isArray(record.hashes) || record.hashes.length !== stripes
             ) break;
-            if ((await hashSpectra(file, rows, w, stripes, record.first, record.blocks)) !== record.hash) break;
+            unchecked.push({ unit: `${unit}-${chunk}`, record, from });
             from = record;
             if (record.last) break;
           }
@@ -349,12 +415,12 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
           }
           if (from?.last) {
             done += rows - from.blocks;
-            return { blocks: from.blocks, sumSquares: from.sumSquares, residue: from.residue };
+            return { blocks: from.blocks, sumSquares: from.sumSquares, residue: from.residue, src, file, rows, unchecked };
           }
         }
         const perRecord = request.blocksPerRecord ?? Math.max(1, Math.floor(SPECTRA_BYTES_PER_UNIT / (16 * size)));
         const block = new WasmBlock(size);
-        // The chunk's checksum: that of its per-stripe checksums (its bytes in file order, stripe by stripe).
+        // The chunk's checksums: one per stripe, of the chunk's piece of that stripe (its blocks, in order).
         let sums: Checksum[] = [];
         let first = from?.blocks ?? 0;
         try {
@@ -362,89 +428,177 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
             block.doubles().subarray(0, size).set(coefficients);
             forwardBlockAt(block, size);
             if (journaled && sums.length === 0) sums = Array.from({ length: stripes }, () => new Checksum());
-            for (let q = 0; q < stripes; q++) {
-              const piece = block.bytes(16 * w * q, 16 * w);
-              if (journaled) sums[q]!.update(piece);
-              await file.writeBytes(16 * w * (q * rows + i), piece);
-            }
+            await writeBlock(block, file, rows, i, journaled ? sums : undefined);
             report(++done, 'spectra');
             if (journaled && (state.blocks - first === perRecord || state.last)) {
-              await file.sync();
-              const record: SpectraRecord = { ...state, first, p, size, w, hash: combine(sums) };
+              // Recorded without a flush: a record whose data a power loss took is caught by checkSpectra.
+              const record: SpectraRecord = { ...state, first, p, size, w, hashes: sums.map((sum) => sum.digest()) };
               sums = [];
-              await journal.set(key(d, `${unit}-${chunk++}`), JSON.stringify(record));
+              await journal.set(key(d, `${unit}-${chunk++}`), JSON.stringify(record), LAZY);
               first = state.blocks;
             }
           }, from);
           // Blocks pass 1 did not reach (the operand needed fewer than the upper bound) stay unread by pass 2.
           done += rows - result.blocks;
-          return result;
+          return { ...result, src, file, rows, unchecked };
         } finally {
           for (const sum of sums) sum.free();
           block.free();
         }
       };
+
+      /**
+       * Computes a recorded chunk of spectra again (its data did not match its record) and writes it over the old
+       * one. The reading starts from the state the chunk before it recorded, so the chunk comes out bit for bit as
+       * first computed; if it does not (the record itself is wrong), nothing recorded for this product is trusted.
+       */
+      const redoChunk = async (operand: OperandSpectra, { record, from }: UncheckedChunk): Promise<void> => {
+        const block = new WasmBlock(size);
+        const sums = Array.from({ length: stripes }, () => new Checksum());
+        let end: BalancerState | undefined;
+        try {
+          await readBalancedBlocks(operand.src, d, size, p, options, operation, async (i, coefficients, state) => {
+            block.doubles().subarray(0, size).set(coefficients);
+            forwardBlockAt(block, size);
+            await writeBlock(block, operand.file, operand.rows, i, sums);
+            if (state.blocks === record.blocks) {
+              end = state;
+              throw STOP_READING;
+            }
+          }, from).catch((error: unknown) => {
+            if (error !== STOP_READING) throw error;
+          });
+          const hashes = sums.map((sum) => sum.digest());
+          if (end === undefined || !sameState(end, record) || hashes.some((hash, q) => hash !== record.hashes[q])) throw new UntrustedRecords();
+        } finally {
+          for (const sum of sums) sum.free();
+          block.free();
+        }
+      };
+
+      /**
+       * Checks the pieces of stripe q that chunks recorded by an earlier run hold in `buffer` (the stripe as read, block i
+       * at 16·w·i) against their records; a chunk that does not match is redone and its piece read again.
+       */
+      const checkSpectra = async (operand: OperandSpectra, q: number, buffer: WasmBlock): Promise<void> => {
+        for (let k = 0; k < operand.unchecked.length; k++) {
+          const chunk = operand.unchecked[k]!;
+          const { first: lo, blocks: hi } = chunk.record;
+          if (sumOf(buffer, 16 * w * lo, 16 * w * (hi - lo)) === chunk.record.hashes[q]) continue;
+          await redoChunk(operand, chunk);
+          repairedUnits.push(chunk.unit);
+          operand.unchecked.splice(k--, 1); // written by this run now, every stripe of it
+          await operand.file.readBytes(16 * w * (q * operand.rows + lo), buffer.bytes(16 * w * lo, 16 * w * (hi - lo)), operand.unchecked.length > 0);
+        }
+      };
+
       const ta = await spectra(a, fileA, maxA, 'spectra-a');
       const tb = square ? ta : await spectra(b, fileB, maxB, 'spectra-b');
       const na = ta.blocks, nb = tb.blocks;
       const M = outerLength(na, nb);
       const grounds = transform2DGrounds(size, M, Math.sqrt(ta.sumSquares * tb.sumSquares), request.boundLimit);
-      if (grounds === undefined && d !== request.digitSize) continue;
+      if (grounds === undefined && d !== request.digitSize) {
+        if (journaled) await journal.forget(`${request.tag}:d${d}:`, LAZY); // a rerun must not start at this size again
+        continue;
+      }
       const R = na + nb - 1;
 
-      // Pass 2: columns, one stripe at a time, into the row file. The inner transform's cached tables are dropped
-      // first and the outer ones after: a cached table left between the stripe buffers and what pass 1 or 3 frees
-      // would keep the allocator from reusing that space, and the wasm memory, which never shrinks, would creep up
-      // along a chain of products (pow). Rebuilding the tables costs milliseconds.
-      releaseFftCaches();
-      {
+      /** Pass 2's work on stripe q: both operands' pieces in (checked), the product's R rows of it out (recorded). */
+      const columnStripe = async (q: number, A: WasmBlock, B: WasmBlock, C: WasmBlock): Promise<void> => {
+        // A file an earlier run's records describe may be short (lost, or removed): what is missing reads as zeros,
+        // which the checks then refuse.
+        await fileA.readBytes(16 * w * q * maxA, A.bytes(0, 16 * w * na), ta.unchecked.length > 0);
+        await checkSpectra(ta, q, A);
+        if (!square) {
+          await fileB.readBytes(16 * w * q * maxB, B.bytes(0, 16 * w * nb), tb.unchecked.length > 0);
+          await checkSpectra(tb, q, B);
+        }
+        convolveColumnChunk(A, na, B, nb, C, w, M, q === 0);
+        for (let j = 0; j < R; j++) await rowFile.writeBytes(16 * (j * size + q * w), C.bytes(16 * w * j, 16 * w));
+        if (journaled) {
+          // One checksum per row's piece, so that pass 3 can check each row as it reads it (`repairRow`).
+          const rows = Array.from({ length: R }, (_, j) => sumOf(C, 16 * w * j, 16 * w));
+          await journal.set(key(d, `columns-${q}`), JSON.stringify({ R, rows } satisfies ColumnsRecord), LAZY);
+        }
+      };
+      /** Runs `work` with pass 2's stripe buffers, and drops the FFT caches around it (see below). */
+      const withStripeBuffers = async (work: (A: WasmBlock, B: WasmBlock, C: WasmBlock) => Promise<void>): Promise<void> => {
+        releaseFftCaches();
         const A = new WasmBlock(na * w);
         const B = square ? A : new WasmBlock(nb * w);
         const C = new WasmBlock(R * w);
         try {
-          for (let q = 0; q < stripes; q++) {
-            throwIfCancelled(options, operation);
-            const unit = `columns-${q}`;
-            const record = journaled ? parse<{ hash: string; R: number }>(journal.get(key(d, unit))) : undefined;
-            if (record && record.R === R && (await hashStripe(rowFile, q, w, size, R)) === record.hash) {
-              report(++done, 'columns');
-              continue;
-            }
-            await fileA.readBytes(16 * w * q * maxA, A.bytes(0, 16 * w * na));
-            if (!square) await fileB.readBytes(16 * w * q * maxB, B.bytes(0, 16 * w * nb));
-            convolveColumnChunk(A, na, B, nb, C, w, M, q === 0);
-            for (let j = 0; j < R; j++) await rowFile.writeBytes(16 * (j * size + q * w), C.bytes(16 * w * j, 16 * w));
-            if (journaled) {
-              await rowFile.sync();
-              const rows = Array.from({ length: R }, (_, j) => C.bytes(16 * w * j, 16 * w));
-              await journal.set(key(d, unit), JSON.stringify({ R, hash: digest(rows) }));
-            }
-            report(++done, 'columns');
-          }
+          await work(A, B, C);
         } finally {
           C.free();
           if (!square) B.free();
           A.free();
           releaseFftCaches();
         }
-      }
+      };
+
+      // Pass 2: columns, one stripe at a time, into the row file. The inner transform's cached tables are dropped
+      // first and the outer ones after: a cached table left between the stripe buffers and what pass 1 or 3 frees
+      // would keep the allocator from reusing that space, and the wasm memory, which never shrinks, would creep up
+      // along a chain of products (pow). Rebuilding the tables costs milliseconds.
+      // Stripes an earlier run recorded are skipped; pass 3 checks their rows as it reads them.
+      const uncheckedStripes = new Map<number, readonly string[]>();
+      await withStripeBuffers(async (A, B, C) => {
+        for (let q = 0; q < stripes; q++) {
+          throwIfCancelled(options, operation);
+          const record = journaled ? parse<ColumnsRecord>(journal.get(key(d, `columns-${q}`))) : undefined;
+          if (record && record.R === R && Array.isArray(record.rows) && record.rows.length === R) {
+            uncheckedStripes.set(q, record.rows);
+          } else {
+            await columnStripe(q, A, B, C);
+          }
+          report(++done, 'columns');
+        }
+      });
+      /**
+       * Checks row j's pieces of the stripes an earlier run recorded (the row as read, in `block`); a stripe that does
+       * not match is computed again (pass 2's work for that stripe, which rewrites it whole). True when the row must be
+       * read again.
+       */
+      const repairRow = async (j: number, block: WasmBlock): Promise<boolean> => {
+        let repaired = false;
+        for (const [q, rows] of uncheckedStripes) {
+          if (sumOf(block, 16 * w * q, 16 * w) === rows[j]) continue;
+          uncheckedStripes.delete(q);
+          await withStripeBuffers((A, B, C) => columnStripe(q, A, B, C));
+          repairedUnits.push(`columns-${q}`);
+          repaired = true;
+        }
+        return repaired;
+      };
 
       // Pass 3: rows, into the output.
       const writer = new ProductWriter(request.out, request.offset, request.reserved, d, request.scale, p);
       const maxError = await settleRows(rowFile, R, M, size, d, writer, request, journaled ? (unit) => key(d, unit) : undefined, (rows) => {
         report(done + rows, 'rows');
-      });
-      if (!(maxError <= MAX_ROUNDING_ERROR)) continue;
+      }, uncheckedStripes.size > 0 ? repairRow : undefined);
+      if (!(maxError <= MAX_ROUNDING_ERROR)) {
+        if (journaled) await journal.forget(`${request.tag}:d${d}:`, LAZY);
+        continue;
+      }
       await writer.finish();
       const expected = mulMod(mulMod(ta.residue, tb.residue, p), request.scale % p, p);
       if (writer.residue !== expected) {
         throw new ArithmeticCheckError(`${operation}: out-of-core product failed its check modulo ${p}; the result was discarded`);
       }
       report(total, 'rows');
-      lastTransform2D = { tried, grounds: grounds ?? 'policy', maxError };
-      if (journaled) await journal.forget(`${request.tag}:`);
+      lastTransform2D = { tried, grounds: grounds ?? 'policy', maxError, repaired: repairedUnits };
+      if (journaled) await journal.forget(`${request.tag}:`, LAZY);
       return { significantDigits: writer.significantDigits };
     } catch (error) {
+      if (error instanceof UntrustedRecords && journaled) {
+        // A record that its own recomputation contradicts: this product's records are dropped and it starts over
+        // at the same digit size (its scratch files are removed below and made again).
+        await journal.forget(`${request.tag}:`);
+        tried.pop();
+        d++;
+        continue;
+      }
       // A journaled run keeps its scratch files for the rerun that resumes it.
       keep = journaled;
       throw error;
@@ -471,24 +625,13 @@ function parse<T>(text: string | undefined): T | undefined {
   }
 }
 
-/** Checksum of stripe q of the row file, rows 0..R−1 in order (what pass 2 recorded for it). */
-async function hashStripe(rowFile: RecordFile, q: number, w: number, size: number, R: number): Promise<string> {
-  const sum = new Checksum();
-  try {
-    const pieces = Array.from({ length: R }, (_, j): [number, number] => [16 * (j * size + q * w), 16 * w]);
-    await sumRanges(sum, pieces, scratchReader(rowFile));
-    return sum.digest();
-  } finally {
-    sum.free();
-  }
-}
-
 /**
  * Pass 3: row by row, the product's base-10^d digits, least significant first, into the writer. Returns the largest
  * rounding distance of the rows it settled; past MAX_ROUNDING_ERROR (or NaN) it stops at once (a fault: the caller
  * retries with smaller digits).
- * With a journal (`key`), every chunk of rows whose digits are written is flushed and recorded, and a rerun
- * resumes after the last chunk whose output still hashes to its record.
+ * With a journal (`key`), every chunk of rows whose digits are written is recorded, and a rerun resumes after the
+ * last chunk whose output still hashes to its record. `repair` (stripes an earlier run recorded) checks each row as it
+ * is read and says when it had to rewrite part of it (the row is then read again).
  */
 async function settleRows(
   rowFile: RecordFile,
@@ -500,16 +643,19 @@ async function settleRows(
   request: Transform2DRequest,
   key: ((unit: string) => string) | undefined,
   progress: (rows: number) => void,
+  repair?: (j: number, block: WasmBlock) => Promise<boolean>,
 ): Promise<number> {
   const { journal, options, operation, out } = request;
   const scale = 1 / (size * M); // the inner inverse gives size times, the outer M times the coefficient: exact
   const block = new WasmBlock(size);
   const settler = new RowSettler(size); // holds the previous row's upper half, rounded, with its carry folded in
   const rowsPerUnit = request.rowsPerRecord ?? Math.max(1, Math.floor(DIGITS_PER_ROW_UNIT / (size * d)));
+  let unitSum: Checksum | undefined; // the current chunk of rows' checksum (RowsRecord.pushed)
   try {
     /** Row j: its lower half (plus the pending upper half of row j − 1) into digits, its upper half pending. */
     const settle = async (j: number) => {
-      await rowFile.readBytes(16 * size * j, block.bytes());
+      await rowFile.readBytes(16 * size * j, block.bytes(), repair !== undefined);
+      if (await repair?.(j, block)) await rowFile.readBytes(16 * size * j, block.bytes(), true);
       inverseBlockAt(block, size);
       request.faultHook?.(d, block.doubles(), size * M);
       return settler.settle(block, scale, d, writer.multiplier, writer.multiplierCarry);
@@ -523,10 +669,10 @@ async function settleRows(
       let carry = 0;
       for (; ; unit++) {
         const record = parse<RowsRecord>(journal.get(key(`rows-${unit}`)));
-        if (!record || record.from !== writer.placed) break;
-        const top = Math.min(record.writer.written, request.reserved);
-        const length = top - Math.min(record.from, request.reserved);
-        if ((await hashOutput(out, request.offset + request.reserved - top, length)) !== record.hash) break;
+        if (!record || record.from !== writer.placed || typeof record.pushed !== 'string') break;
+        if ((record.writer.written - record.from) % (size * d) !== 0) break;
+        const pieces = rowPieces(request.offset, request.reserved, record.from, record.writer.written, size * d);
+        if ((await hashOutput(out, pieces)) !== record.pushed) break;
         writer.restore(record.writer);
         start = record.rows;
         carry = record.carry;
@@ -547,13 +693,16 @@ async function settleRows(
       const row = await settle(j);
       if (!(row.maxError <= MAX_ROUNDING_ERROR)) return row.maxError;
       maxError = Math.max(maxError, row.maxError);
-      await writer.pushText(settler.text(d), row.multCarry);
-      if (key && journal && ((j + 1 - start) % rowsPerUnit === 0 || j + 1 === R)) {
-        await out.sync();
-        const { start: at, length } = writer.rangeSince(unitFrom);
-        const hash = await hashOutput(out, at, length);
-        const record: RowsRecord = { rows: j + 1, carry: row.carry, writer: writer.state(), from: unitFrom, hash: hash ?? '' };
-        await journal.set(key(`rows-${unit++}`), JSON.stringify(record));
+      if (key && journal && !unitSum) unitSum = new Checksum(); // before the text's view: an allocation may move it
+      const text = settler.text(d);
+      // What the writer writes of it: all but the digits past the reserved top (zeros, ProductWriter checks).
+      unitSum?.update(text.subarray(Math.min(text.length, Math.max(0, writer.placed + text.length - request.reserved))));
+      await writer.pushText(text, row.multCarry);
+      if (unitSum && key && journal && ((j + 1 - start) % rowsPerUnit === 0 || j + 1 === R)) {
+        // Recorded without a flush: a rerun checks the chunk's output against the record before it resumes after it.
+        const record: RowsRecord = { rows: j + 1, carry: row.carry, writer: writer.state(), from: unitFrom, pushed: unitSum.digest() };
+        unitSum = undefined;
+        await journal.set(key(`rows-${unit++}`), JSON.stringify(record), LAZY);
         unitFrom = writer.placed;
       }
       progress(j + 1);
@@ -563,6 +712,7 @@ async function settleRows(
     progress(R + 1);
     return maxError;
   } finally {
+    unitSum?.free();
     settler.free();
     block.free();
   }

@@ -1,0 +1,99 @@
+/**
+ * The WebAssembly side of the kernel's linear passes on base-10^4 limbs (u16, least significant first) that run on
+ * every Newton step of the division and the square root: the difference of a wrapped product with the number it
+ * approximates, modulo B^k − 1 (kernel/spectra.ts natWrappedDifference). Compiled into the same module as fft.ts
+ * (`npm run build`), on the same imported shared memory, with the same rules: byte addresses come from TypeScript,
+ * no static data. Why compiled: the same loops in JS ran at 10–20 ns per limb on this machine (a typed-array loop
+ * with carries), several times the transforms' share per limb at the sizes of issue 11; here they run at ~1 ns.
+ */
+
+const B: i32 = 10000;
+
+// @ts-ignore: decorator
+@inline function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 1);
+}
+
+/** z[0, k) += s[0, n) (n <= k) in place, the carry propagated up to k: returns the carry out of the top (0 or 1). */
+function addInto(z: usize, k: i32, s: usize, n: i32): i32 {
+  let c: i32 = 0;
+  let i: i32 = 0;
+  for (; i < n; i++) {
+    const v = <i32>load<u16>(at(z, i)) + <i32>load<u16>(at(s, i)) + c;
+    c = <i32>(v >= B);
+    store<u16>(at(z, i), <u16>(v - c * B));
+  }
+  for (; c != 0 && i < k; i++) {
+    const v = <i32>load<u16>(at(z, i)) + 1;
+    c = <i32>(v >= B);
+    store<u16>(at(z, i), <u16>(v - c * B));
+  }
+  return c;
+}
+
+/** z[0, k) −= m·s[0, n) (n <= k, 1 <= m < 2^26) in place: returns the borrow out of the top (>= 0). */
+function subScaledInto(z: usize, k: i32, s: usize, n: i32, m: i32): i64 {
+  let b: i64 = 0;
+  let i: i32 = 0;
+  if (m == 1) {
+    for (; i < n; i++) {
+      const v = <i32>load<u16>(at(z, i)) - <i32>load<u16>(at(s, i)) - <i32>b;
+      const w = <i32>(v < 0);
+      store<u16>(at(z, i), <u16>(v + w * B));
+      b = w;
+    }
+  } else {
+    // v in (−m·B − b, B): floor(v / B) from the exact f64 quotient (|v| < 2^53; a correctly rounded quotient of
+    // integers never lands on an integer it does not reach).
+    for (; i < n; i++) {
+      const v = <i64>load<u16>(at(z, i)) - <i64>m * <i64>load<u16>(at(s, i)) - b;
+      const q = <i64>Math.floor(<f64>v / <f64>B);
+      store<u16>(at(z, i), <u16>(v - q * B));
+      b = -q;
+    }
+  }
+  for (; b != 0 && i < k; i++) {
+    const v = <i64>load<u16>(at(z, i)) - b;
+    const q = <i64>Math.floor(<f64>v / <f64>B);
+    store<u16>(at(z, i), <u16>(v - q * B));
+    b = -q;
+  }
+  return b;
+}
+
+/**
+ * z = x − m·y modulo B^k − 1 (B = 10^4) as the signed integer of least magnitude in its class, for y of ylen <= k
+ * limbs, any x (of xlen limbs: its k-limb pieces are summed, B^k ≡ 1) and 1 <= m < 2^26: z[0, k) receives the
+ * magnitude, and the result is 1 when the value is negative (its magnitude is B^k − 1 − z', limb by limb
+ * 9999 − z'_i, no borrows), else 0. B^k − 1 itself is 0. x, y and z must not overlap.
+ */
+export function wrappedDifference(x: usize, xlen: i32, y: usize, ylen: i32, m: i32, z: usize, k: i32): i32 {
+  const first = xlen < k ? xlen : k;
+  memory.copy(z, x, <usize>first << 1);
+  if (first < k) memory.fill(at(z, first), 0, <usize>(k - first) << 1);
+  let c: i64 = 0;
+  for (let base = k; base < xlen; base += k) c += addInto(z, k, at(x, base), xlen - base < k ? xlen - base : k);
+  c -= subScaledInto(z, k, y, ylen, m);
+  // What left the top, c·B^k ≡ c, comes back at limb 0 until none is left (a second round carries at most ±1).
+  while (c != 0) {
+    for (let i: i32 = 0; c != 0 && i < k; i++) {
+      const v = <i64>load<u16>(at(z, i)) + c;
+      const q = <i64>Math.floor(<f64>v / <f64>B);
+      store<u16>(at(z, i), <u16>(v - q * B));
+      c = q;
+    }
+  }
+  let all = true;
+  for (let i = k - 1; i >= 0 && all; i--) all = load<u16>(at(z, i)) == <u16>(B - 1);
+  if (all) {
+    memory.fill(z, 0, <usize>k << 1);
+    return 0;
+  }
+  if (<i32>load<u16>(at(z, k - 1)) < B / 2) return 0;
+  // 9999 − z_i, eight limbs at a time.
+  const nines = i16x8.splat(<i16>(B - 1));
+  let i: i32 = 0;
+  for (; i + 8 <= k; i += 8) v128.store(at(z, i), i16x8.sub(nines, v128.load(at(z, i))));
+  for (; i < k; i++) store<u16>(at(z, i), <u16>(B - 1 - <i32>load<u16>(at(z, i))));
+  return 1;
+}
