@@ -568,7 +568,23 @@ export function pack(src: usize, n: i32, d: i32, dst: usize, res: usize): void {
   let q: i32 = 0;
   let sumsq: f64 = 0;
   if (d == 4) {
-    for (let i = 0; i < n; i++) {
+    // Two sums of squares (even and odd limbs), so the additions do not wait on each other.
+    let odd: f64 = 0;
+    let i = 0;
+    for (; i + 2 <= n; i += 2) {
+      let v = <i32>load<u16>(src + (<usize>i << 1)) + carry;
+      carry = v >= 5000 ? 1 : 0;
+      v -= carry * 10000;
+      const f = <f64>v;
+      sumsq += f * f;
+      let w = <i32>load<u16>(src + (<usize>i << 1), 2) + carry;
+      carry = w >= 5000 ? 1 : 0;
+      w -= carry * 10000;
+      const g = <f64>w;
+      odd += g * g;
+      v128.store(dst + (<usize>i << 3), f64x2(f, g));
+    }
+    for (; i < n; i++) {
       let v = <i32>load<u16>(src + (<usize>i << 1)) + carry;
       carry = v >= 5000 ? 1 : 0;
       v -= carry * 10000;
@@ -576,6 +592,7 @@ export function pack(src: usize, n: i32, d: i32, dst: usize, res: usize): void {
       sumsq += f * f;
       store<f64>(dst + (<usize>i << 3), f);
     }
+    sumsq += odd;
     q = n;
   } else if (d == 3) {
     // Three limbs (12 digits) give four base-1000 digits; division by constants compiles to multiplications.
@@ -730,35 +747,20 @@ export function normSq4(src: usize, n: i32): f64 {
 
 // ------------------------------------------------------------------ unpacking
 
-/** Stores v mod B at `to` (u16) and returns floor(v / B) (reciprocal multiplication, corrected by one step). */
-// @ts-ignore: decorator
-@inline function carryStep(v: f64, B: f64, invB: f64, to: usize): f64 {
-  let c = Math.floor(v * invB);
-  let r = v - c * B;
-  if (r < 0) {
-    r += B;
-    c -= 1;
-  } else if (r >= B) {
-    r -= B;
-    c += 1;
-  }
-  store<u16>(to, <u16>(<i32>r));
-  return c;
-}
+/**
+ * The integer carry chain of unpack's base 10^4 (measured 25% faster than a float floor and its correction on the
+ * chain; an unsigned 64-bit division by a constant): the carry k is kept as C = k + BIAS_Q, and coefficient r plus
+ * carry as r + C + BIAS_K = (r + k) + BIAS_Q·10^4 > 0, so that divided by 10^4 (unsigned) is floor((r + k)/10^4) +
+ * BIAS_Q, the next C, and the remainder is the digit. Range: a product whose bound holds has |r| <= ||a||·||b|| <
+ * 1/(2·mixedBound's factor) < 10^14, and |k| < |r|/9999, far below BIAS_Q·10^4 ≈ 1.1·10^16; all stays below 2^64.
+ * (A faulty transform's huge or NaN outputs give wrong digits, not a trap: the conversions saturate, and the
+ * rounding and residue checks refuse them.) Bases 10^3 and 10^5 measured no faster this way and keep the floats.
+ */
+const BIAS_Q: u64 = 1 << 40;
+const BIAS_K: u64 = BIAS_Q * 9999;
 
-/** Largest rounding distance seen by step4/step3 since unpack reset it. */
+/** Largest rounding distance seen by step3/step5 since unpack reset it. */
 let stepErr: v128 = f64x2.splat(0.0);
-
-/** Base 10^4: digits at s, s + 8 (scaled, rounded) plus carry into limbs at to, to + 2; returns the new carry. */
-// @ts-ignore: decorator
-@inline function step4(s: usize, scale: f64, carry: f64, to: usize): f64 {
-  const X = f64x2.mul(v128.load(s), f64x2.splat(scale));
-  const R = f64x2.nearest(X);
-  stepErr = f64x2.max(stepErr, f64x2.abs(f64x2.sub(X, R)));
-  const r0 = f64x2.extract_lane(R, 0), r1 = f64x2.extract_lane(R, 1);
-  carry = carryStep(r0 + carry, 1e4, 1e-4, to);
-  return carryStep(r1 + carry, 1e4, 1e-4, to + 2);
-}
 
 /** Base 10^3: four digits at s (scaled, rounded) plus carry make three limbs at to; returns the new carry. */
 // @ts-ignore: decorator
@@ -851,14 +853,20 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
     const end = q1 - ((q1 - q0) % 2);
     const sc = f64x2.splat(scale);
     let err = f64x2.splat(0.0);
+    let c: u64 = BIAS_Q; // the carry 0, biased (BIAS_Q says why)
     for (; q < end; q += 2, o += 2) {
       const X = f64x2.mul(v128.load(src + (<usize>q << 3)), sc);
       const R = f64x2.nearest(X);
       err = f64x2.max(err, f64x2.abs(f64x2.sub(X, R)));
       const to = out + (<usize>o << 1);
-      carry = carryStep(f64x2.extract_lane(R, 0) + carry, 1e4, 1e-4, to);
-      carry = carryStep(f64x2.extract_lane(R, 1) + carry, 1e4, 1e-4, to + 2);
+      let v = <u64>(<i64>f64x2.extract_lane(R, 0)) + c + BIAS_K;
+      c = v / 10000;
+      store<u16>(to, <u16>(v - c * 10000));
+      v = <u64>(<i64>f64x2.extract_lane(R, 1)) + c + BIAS_K;
+      c = v / 10000;
+      store<u16>(to, <u16>(v - c * 10000), 2);
     }
+    carry = <f64>(<i64>(c - BIAS_Q));
     stepErr = err;
   } else if (d == 3) {
     const end = q1 - ((q1 - q0) % 4);

@@ -25,6 +25,8 @@ const args = parseArgs([1e6, 4e6, 1.6e7]);
 const DIV_TARGET = 3;
 const ISQRT_TARGET = 2;
 const verdicts: string[] = [];
+/** On a shared, loaded machine the CPU-time ratio is the steadier one: both are printed. */
+const verdict = (r: number, target: number): string => (r <= target ? 'met' : 'NOT met');
 if (!process.argv.includes('--bigint-max')) args.bigintMax = 1e6;
 const g = args.skip.has('gmp') ? undefined : await gmpBinding();
 const rows: Array<Record<string, string | number>> = [];
@@ -40,8 +42,8 @@ if (piFinal) {
     const p = Math.ceil((M + 8) / 4);
     const newRoot = timed(args.runs, () => natRsqrtSmall(10005, p));
     const newQuot = timed(args.runs, () => {
-      const num = natMul(natMulSmall(natMulSmall(newRoot.value, 426880), 10005), Q);
-      return natDivApprox(natTruncDecimal(num, 4 * p - M), T);
+      const num = natMul(natMulSmall(newRoot.value, 42_709_344), Q); // 426880·10005 = 42709344·10^2
+      return natDivApprox(natTruncDecimal(num, 4 * p - M - 2), T);
     });
     const mul = timed(args.runs, () => natMul(natFromDigits(randomAscii(M)), natFromDigits(randomAscii(M))));
     const a: Nat = oldQuot.value, b: Nat = newQuot.value;
@@ -96,7 +98,7 @@ for (const n of process.argv.includes('--sqrt-only') ? [] : args.sizes) {
       throw new Error(`bench/div: gmp-wasm disagrees at n=${n}`);
     }
   }
-  verdicts.push(`div 2n/n at n=${n}: ${(ours.s / mul.s).toFixed(2)}× mul wall, ${(ours.cpu / mul.cpu).toFixed(2)}× CPU (target <= ${DIV_TARGET}): ${ours.s / mul.s <= DIV_TARGET ? 'met' : 'NOT met'}`);
+  verdicts.push(`div 2n/n at n=${n}: ${(ours.s / mul.s).toFixed(2)}× mul wall, ${(ours.cpu / mul.cpu).toFixed(2)}× CPU (target <= ${DIV_TARGET}): wall ${verdict(ours.s / mul.s, DIV_TARGET)}, CPU ${verdict(ours.cpu / mul.cpu, DIV_TARGET)}`);
   rows.push({
     'n (2n/n)': n,
     'mathstream s': fmt(ours.s),
@@ -128,7 +130,7 @@ for (const n of args.sizes) {
     });
     if (!sameBytes(gmp.value, ours.value)) throw new Error(`bench/div: gmp-wasm isqrt disagrees at n=${n}`);
   }
-  verdicts.push(`isqrt at n=${n}: ${(ours.s / mul.s).toFixed(2)}× mul wall, ${(ours.cpu / mul.cpu).toFixed(2)}× CPU (target <= ${ISQRT_TARGET}): ${ours.s / mul.s <= ISQRT_TARGET ? 'met' : 'NOT met'}`);
+  verdicts.push(`isqrt at n=${n}: ${(ours.s / mul.s).toFixed(2)}× mul wall, ${(ours.cpu / mul.cpu).toFixed(2)}× CPU (target <= ${ISQRT_TARGET}): wall ${verdict(ours.s / mul.s, ISQRT_TARGET)}, CPU ${verdict(ours.cpu / mul.cpu, ISQRT_TARGET)}`);
   sqrtRows.push({
     'isqrt of 2n digits, n': n,
     'mathstream s': fmt(ours.s),

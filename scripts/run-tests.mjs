@@ -2,7 +2,10 @@
 // Finds compiled test files under dist/ and hands them to Node's own test runner.
 // Node 20's runner does not expand globs, so the file list is built here.
 // Default suite: every *.test.js except *.big.test.js; `--big` runs only the big ones.
-import { readdirSync, statSync } from 'node:fs';
+// The tests' temporary folders (os.tmpdir()) go into one fresh folder per run, removed when the run passes,
+// so that repeated runs leave nothing in the machine's temp folder; a failed run keeps it and says where.
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -27,9 +30,12 @@ if (files.length === 0) {
   console.error('run-tests: no test files found');
   process.exit(1);
 }
+const scratch = mkdtempSync(join(tmpdir(), 'mathstream-tests-'));
 const result = spawnSync(
   process.execPath,
   ['--expose-gc', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, MATHSTREAM_TEST: '1' } },
+  { stdio: 'inherit', env: { ...process.env, MATHSTREAM_TEST: '1', TMPDIR: scratch } },
 );
+if (result.status === 0) rmSync(scratch, { recursive: true, force: true });
+else console.error(`run-tests: the tests' temporary files are kept in ${scratch}`);
 process.exit(result.status ?? 1);

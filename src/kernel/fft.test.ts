@@ -238,9 +238,11 @@ describe('rounding error against the proven bound', () => {
       const h = 10 ** d / 2;
       // The longest operands for which the bound still admits digit size d with all digits at ±h.
       for (const n of d === 5 ? [300, 1000, 2500] : d === 4 ? [500, 3000, 20_000] : [3000, 60_000]) {
-        for (const signs of ['same', 'random'] as const) {
-          const va = Array.from({ length: n }, (_, i) => (i === n - 1 || signs === 'same' || r() < 0.5 ? h - 1 : -h));
-          const vb = Array.from({ length: n }, (_, i) => (i === n - 1 || signs === 'same' || r() < 0.5 ? h - 1 : -h));
+        // 'negative': every digit but the top one at −h, so the coefficients and the carries run large and negative.
+        for (const signs of ['same', 'random', 'negative'] as const) {
+          const digit = (i: number): number => (i === n - 1 || signs === 'same' || (signs === 'random' && r() < 0.5) ? h - 1 : -h);
+          const va = Array.from({ length: n }, (_, i) => digit(i));
+          const vb = Array.from({ length: n }, (_, i) => digit(i));
           const x = fromBalanced(va, d), y = fromBalanced(vb, d);
           const a = natFromBigInt(x), b = natFromBigInt(y);
           const z = natToBigInt(natFromLimbs(fftMulLimbs(a.limbs, b.limbs, false, d)));

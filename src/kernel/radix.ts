@@ -11,7 +11,7 @@
  * How. x's hexadecimal text is staged in the wasm memory and cut into pieces of PIECE_BITS bits from the low end.
  *   - A piece becomes decimal limbs compiled (assembly/radix.ts `radixPiece`): Σ w_i·dec(2^(15i)) over its 15-bit
  *     words, with a table of the powers, eight limb products per SIMD instruction and no carry chain; quadratic,
- *     but ~8–10 ns a digit at 2,500–3,700 digits, a third of toString's.
+ *     but ~8–12 ns a digit at 2,500–4,900 digits, a third of toString's.
  *   - Pieces are joined in decimal, dec(hi·2^k + lo) = dec(hi)·dec(2^k) + dec(lo), along a balanced tree (the low
  *     ⌊c/2⌋ of c pieces split off), each join one kernel product by a constant power dec(2^(PIECE_BITS·j)), computed
  *     once and kept for the process.
@@ -19,18 +19,21 @@
  * Choice of PIECE_BITS. The joins are kernel products of 600–2,000 limbs, which cost 50–130 µs each today, so fewer
  * and longer pieces pay until the quadratic piece catches up. CPU ms to convert a 512-term leaf's P, Q, T (6,500 +
  * 13,800 + 13,800 digits, 10^7-decimal series; loaded 2-core machine, toString 2.0–2.6 ms in the same runs):
- * 8192 bits 2.0–2.7, 12288 → 1.43–1.45, 16384 → 1.52–1.64, 20480 → 1.83, 32768 → 2.08. The table for 12288-bit
- * pieces holds ~1.5 MiB of the thread's wasm memory for good (allocated on the first conversion).
+ * 8192 bits 2.0–2.7, 12288 → 1.43–1.45, 16384 → 1.52–1.64, 20480 → 1.83, 32768 → 2.08. pi's leaves now convert
+ * halves of 128 terms (apps/pi/series.ts): Q and T of 12,200 bits at 10^7 decimals, 13,900 at 10^8, 15,100 at 10^9,
+ * so 16384-bit pieces convert each of them whole, without a join (pi 10^7 on one thread: 8.4, 8.6, 9.7 s of CPU
+ * against 8.5, 8.7, 9.3 s with 12288, alternating). A piece costs what its own words cost, not the table's size:
+ * the table only holds ~2.7 MiB of the thread's wasm memory for good (allocated on the first conversion).
  */
 import { ArithmeticCheckError } from '../errors.js';
 import { natMul } from './mul.js';
 import { type Nat, natAdd, natFromBigInt, natFromLimbs } from './nat.js';
 import { u8View, u16View, u32View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
-/** Bits of a piece (~3,700 digits; see the header). A multiple of 4: pieces are cut from the hexadecimal text. */
-const PIECE_BITS = 12288;
-/** Below this many bits toString is as cheap as the copies in and out of the wasm memory. */
-const COMPILED_MIN_BITS = 1024;
+/** Bits of a piece (~4,900 digits; see the header). A multiple of 4: pieces are cut from the hexadecimal text. */
+const PIECE_BITS = 16384;
+/** Below 2^1024 (~300 digits) toString is as cheap as the copies in and out of the wasm memory. */
+const COMPILED_MIN = 1n << 1024n;
 
 /** Bits per word of a piece (see assembly/radix.ts: a word and a limb must both fit a signed 16-bit lane). */
 const WORD_BITS = 15;
@@ -135,7 +138,7 @@ function join(t: Table, hex: number, n: number, lo: number, hi: number): Nat {
  * natToBigInt(natFromBigIntSplit(3n ** 20000n)) === 3n ** 20000n; // true
  */
 export function natFromBigIntSplit(x: bigint): Nat {
-  if (x < 1n << BigInt(COMPILED_MIN_BITS)) return natFromBigInt(x);
+  if (x < COMPILED_MIN) return natFromBigInt(x);
   const text = x.toString(16);
   const t = tableOf();
   const hex = wasmAlloc(text.length);

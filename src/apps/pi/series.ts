@@ -18,7 +18,7 @@
  * m − a even, so T1 and T2 have the same sign and |T| = |T1|·Q2 + P1·|T2|: the limb levels keep
  * only magnitudes, and a merge is a sum of two products, never a subtraction.
  *
- * Small ranges (≤ LEAF_TERMS terms, numbers of up to ~14,000 digits) are done on BigInt and
+ * Small ranges (≤ LEAF_TERMS terms, numbers of up to ~7,000 digits) are done on BigInt and
  * handed to the kernel once (kernel/radix.ts: compiled pieces joined by kernel products, not BigInt#toString);
  * everything above is decimal limbs. The recursion is a generator
  * that yields after each large merge, so the async driver can report progress and honour an
@@ -37,21 +37,26 @@ const B = 545140134n;
 const C3_OVER_24 = 10939058860032000n; // 640320^3 / 24
 
 /**
- * Ranges of at most this many terms are computed on BigInt (numbers up to ~14,000 digits, ~6,500 for P after the
- * common factors are dropped), then converted once (natFromBigIntSplit; the figures below are from toString). V8's BigInt products (Karatsuba/Toom) beat a decimal FFT up
- * to that size, but the conversion (BigInt toString, quadratic: ~30 ns a digit at 2,000 digits, ~100 at 27,000)
- * grows with it, and it converts every leaf digit. CPU time of pi to 3·10^6 decimals on one thread, per leaf size,
- * best of 2 (loaded 2-core machine): 256 → 4.17 s, 512 → 3.97 s, 1024 → 4.22 s (at 10^7 decimals with 1024-term
- * leaves and before the common factors were dropped, the conversion was a third of the series' time).
+ * Ranges of at most this many terms are leaves (`leaf`): computed on BigInt with their common factors dropped at
+ * every merge of REDUCE_TERMS or more inside them, then converted. The size trades V8's BigInt products against
+ * the kernel's and the conversion: with BigInt#toString (quadratic: ~30 ns a digit at 2,000 digits, ~100 at
+ * 27,000) pi to 3·10^6 decimals on one thread took 4.17 s of CPU at 256 terms, 3.97 s at 512, 4.22 s at 1024.
+ * With the compiled conversion (kernel/radix.ts) and each leaf's top merge in the kernel, pi to 10^7 on one thread,
+ * leaf / BigInt halves, alternating runs on the loaded 2-core machine: 512/256 → 12.70, 11.70, 8.94, 9.17 s;
+ * 256/128 → 12.08, 9.98, 8.68, 8.86 s (the halves' Q and T fit one compiled piece: no joining products);
+ * 128/64 → 10.01, 9.85 s against 9.16, 9.18 (the kernel's products of ~400 limbs cost more than V8's); and
+ * 1024/512 ≈ 512/256 (10.1–10.5 s). The common factors of the leaves' halves are dropped in `leaf`; above the
+ * leaves they stay (a decimal exact division would cost about what it saves).
  */
-const LEAF_TERMS = 512;
+const LEAF_TERMS = 256;
 /**
- * Leaves longer than this compute their two halves on BigInt and merge them in the kernel (`leaf`): at 512-term
- * leaves the halves convert in one or two compiled pieces each (kernel/radix.ts), where the whole leaf's Q and T
- * need four pieces and three kernel products to join them, and the top merge costs about the same in the kernel
- * as on BigInt (1,750-limb products: ~100 µs either way).
+ * Leaves longer than this compute their two halves on BigInt and merge them in the kernel (`leaf`): the halves
+ * convert in one compiled piece each (kernel/radix.ts), where the whole leaf's Q and T would need two pieces and a
+ * kernel product to join them, and the top merge costs about the same in the kernel as on BigInt. CPU time of a
+ * 512-term leaf of the 10^7-decimal series (best of 10 batches, loaded machine): all on BigInt 3.7–3.9 ms, halves
+ * of 256 on BigInt 2.9–3.4 ms.
  */
-const BIGINT_TERMS = 256;
+const BIGINT_TERMS = 128;
 /** Ranges of at least this many terms yield to the driver after merging (progress, abort). */
 export const YIELD_TERMS = 1024;
 
@@ -88,11 +93,13 @@ export function termsFor(digits: number): number {
 }
 
 /**
- * Ranges of at least this many terms drop the common factors of P1 and Q2 when merging inside a BigInt leaf
- * (factors.ts). Below it the factors are small and the lists and divisions would cost more than they save; at
- * 1024-term leaves the ranges from 64 terms up remove all but ~1% of what every level would.
+ * Ranges of at least this many terms drop the common factors of P1 and Q2 when merging inside a leaf (factors.ts).
+ * Measured on 512-term leaves of the 10^7-decimal series (same process, 12 alternating batches): from 4, 8, 16 or
+ * 64 terms up the leaf costs the same CPU time (best batch 2.47–2.64 ms), and its P, Q, T come out with
+ * 6772, 6780, 6792, 6908 digits (P) and 14032, 14040, 14056, 14168 (Q, T): from 16 up, every merge above the
+ * leaves works on numbers ~1% shorter than from 64; below 16 the lists cost what the last digits save.
  */
-const REDUCE_TERMS = 64;
+const REDUCE_TERMS = 16;
 
 /** A BigInt node: P, Q, T and the relevant primes' exponents in P and Q (factors.ts). */
 type BigNode = [p: bigint, q: bigint, t: bigint, fp: Factors, fq: Factors];
@@ -141,10 +148,10 @@ function magnitudeOfT(t: bigint, a: number, b: number): Nat {
 }
 
 /**
- * P, Q and |T| over [a, b), b − a ≤ LEAF_TERMS. Up to BIGINT_TERMS terms all on BigInt, converted once; longer
- * ranges compute their two halves on BigInt, drop the common factors of P1 and Q2 there (so the result is the same
- * reduced P, Q, T as if the whole range were on BigInt, up to where it is split), convert the halves and merge them
- * in the kernel (products.ts).
+ * P, Q and |T| over [a, b) (any range; `split` calls it for b − a ≤ LEAF_TERMS). Up to BIGINT_TERMS terms all on
+ * BigInt, converted once; longer ranges compute their two halves on BigInt, drop the common factors of P1 and Q2
+ * there (so the result is the same reduced P, Q, T as if the whole range were on BigInt, up to where it is split),
+ * convert the halves and merge them in the kernel (products.ts).
  */
 export function leaf(a: number, b: number, needP: boolean): Split {
   if (b - a <= BIGINT_TERMS) {
