@@ -20,10 +20,11 @@
  * and longer pieces pay until the quadratic piece catches up. CPU ms to convert a 512-term leaf's P, Q, T (6,500 +
  * 13,800 + 13,800 digits, 10^7-decimal series; loaded 2-core machine, toString 2.0–2.6 ms in the same runs):
  * 8192 bits 2.0–2.7, 12288 → 1.43–1.45, 16384 → 1.52–1.64, 20480 → 1.83, 32768 → 2.08. pi's leaves now convert
- * halves of 128 terms (apps/pi/series.ts): Q and T of 12,200 bits at 10^7 decimals, 13,900 at 10^8, 15,100 at 10^9,
- * so 16384-bit pieces convert each of them whole, without a join (pi 10^7 on one thread: 8.4, 8.6, 9.7 s of CPU
- * against 8.5, 8.7, 9.3 s with 12288, alternating). A piece costs what its own words cost, not the table's size:
- * the table only holds ~2.7 MiB of the thread's wasm memory for good (allocated on the first conversion).
+ * halves of 256 terms (apps/pi/series.ts): Q and T of ~24,400 bits at 10^7 decimals, ~27,800 at 10^8, two 16384-bit
+ * pieces and one join (three and two with 12288); pi 10^7 on one thread with 128-term halves (one piece each): 8.4,
+ * 8.6, 9.7 s of CPU against 8.5, 8.7, 9.3 s with 12288, alternating. A piece costs what its own words cost, not the
+ * table's size: the table only holds ~2.7 MiB of the thread's wasm memory for good (allocated on the first
+ * conversion).
  */
 import { ArithmeticCheckError } from '../errors.js';
 import { natMul } from './mul.js';

@@ -18,7 +18,7 @@
  * m − a even, so T1 and T2 have the same sign and |T| = |T1|·Q2 + P1·|T2|: the limb levels keep
  * only magnitudes, and a merge is a sum of two products, never a subtraction.
  *
- * Small ranges (≤ LEAF_TERMS terms, numbers of up to ~7,000 digits) are done on BigInt and
+ * Small ranges (≤ LEAF_TERMS terms, numbers of up to ~14,000 digits) are done on BigInt and
  * handed to the kernel once (kernel/radix.ts: compiled pieces joined by kernel products, not BigInt#toString);
  * everything above is decimal limbs. The recursion is a generator
  * that yields after each large merge, so the async driver can report progress and honour an
@@ -45,18 +45,21 @@ const C3_OVER_24 = 10939058860032000n; // 640320^3 / 24
  * leaf / BigInt halves, alternating runs on the loaded 2-core machine: 512/256 → 12.70, 11.70, 8.94, 9.17 s;
  * 256/128 → 12.08, 9.98, 8.68, 8.86 s (the halves' Q and T fit one compiled piece: no joining products);
  * 128/64 → 10.01, 9.85 s against 9.16, 9.18 (the kernel's products of ~400 limbs cost more than V8's); and
- * 1024/512 ≈ 512/256 (10.1–10.5 s). The common factors of the leaves' halves are dropped in `leaf`; above the
- * leaves they stay (a decimal exact division would cost about what it saves).
+ * 1024/512 ≈ 512/256 (10.1–10.5 s). But at 3·10^7 decimals 512/256 wins: 38.44, 37.02 s against 40.56, 38.72 s
+ * for 256/128 (alternating): the common factors dropped at the 512-term level (P ~8%, Q ~4% of every number
+ * above) pay more as the merges above the leaves grow, so 512/256 for pi 10^8 and beyond. The common factors of the
+ * leaves' halves are dropped in `leaf`; above the leaves they stay (a decimal exact division would cost about what
+ * it saves).
  */
-const LEAF_TERMS = 256;
+const LEAF_TERMS = 512;
 /**
  * Leaves longer than this compute their two halves on BigInt and merge them in the kernel (`leaf`): the halves
- * convert in one compiled piece each (kernel/radix.ts), where the whole leaf's Q and T would need two pieces and a
- * kernel product to join them, and the top merge costs about the same in the kernel as on BigInt. CPU time of a
- * 512-term leaf of the 10^7-decimal series (best of 10 batches, loaded machine): all on BigInt 3.7–3.9 ms, halves
- * of 256 on BigInt 2.9–3.4 ms.
+ * convert in one or two compiled pieces each (kernel/radix.ts), where the whole leaf's Q and T would need three or
+ * four pieces and kernel products to join them, and the top merge costs about the same in the kernel as on BigInt.
+ * CPU time of a 512-term leaf of the 10^7-decimal series (best of 10 batches, loaded machine): all on BigInt
+ * 3.7–3.9 ms, halves of 256 on BigInt 2.9–3.4 ms.
  */
-const BIGINT_TERMS = 128;
+const BIGINT_TERMS = 256;
 /** Ranges of at least this many terms yield to the driver after merging (progress, abort). */
 export const YIELD_TERMS = 1024;
 
