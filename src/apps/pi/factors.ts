@@ -118,6 +118,17 @@ export function divFactors(x: Factors, g: Factors): Factors {
   return r;
 }
 
+/**
+ * GMP's `fac` step at a merge: P1 and Q2 divided by their common factor (the primes both lists hold, at the smaller
+ * exponent), with that common list (empty when they share none, and then P1 and Q2 come back unchanged).
+ */
+export function dropCommonFactors(p1: bigint, q2: bigint, fp1: Factors, fq2: Factors): { p1: bigint; q2: bigint; common: Factors } {
+  const common = gcdFactors(fp1, fq2);
+  if (common.length === 0) return { p1, q2, common };
+  const d = factorsValue(common);
+  return { p1: p1 / d, q2: q2 / d, common };
+}
+
 /** The value of a list, by a product tree (balanced operand sizes for V8's BigInt products). */
 export function factorsValue(x: Factors): bigint {
   const powers: bigint[] = [];

@@ -26,7 +26,7 @@
  */
 import { type Nat, natFromBigIntSplit } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
-import { divFactors, type Factors, factorsValue, gcdFactors, mulFactors, termFactors } from './factors.js';
+import { divFactors, dropCommonFactors, type Factors, mulFactors, termFactors } from './factors.js';
 import { mergeProducts } from './products.js';
 
 /** log10(640320^3 / 1728): each term adds this many correct digits. */
@@ -124,18 +124,14 @@ function bigSplit(a: number, b: number, needP: boolean): BigNode {
       return [p, k * k * k * C3_OVER_24, lo & 1 ? -t : t, terms.p[lo - first]!, terms.q[lo - first]!];
     }
     const m = (lo + hi) >>> 1;
-    const [p1Full, q1, t1, fp1Full, fq1] = walk(lo, m, true);
-    let p1 = p1Full, fp1 = fp1Full;
-    const [p2, q2Full, t2, fp2, fq2Full] = walk(m, hi, withP);
-    let q2 = q2Full, fq2 = fq2Full;
+    let [p1, q1, t1, fp1, fq1] = walk(lo, m, true);
+    let [p2, q2, t2, fp2, fq2] = walk(m, hi, withP);
     if (hi - lo >= REDUCE_TERMS) {
-      const g = gcdFactors(fp1, fq2);
-      if (g.length > 0) {
-        const d = factorsValue(g);
-        p1 /= d;
-        q2 /= d;
-        fp1 = divFactors(fp1, g);
-        fq2 = divFactors(fq2, g);
+      const reduced = dropCommonFactors(p1, q2, fp1, fq2);
+      if (reduced.common.length > 0) {
+        ({ p1, q2 } = reduced);
+        fp1 = divFactors(fp1, reduced.common);
+        fq2 = divFactors(fq2, reduced.common);
       }
     }
     const p = withP ? p1 * p2 : 0n;
@@ -162,17 +158,9 @@ export function leaf(a: number, b: number, needP: boolean): Split {
     return { p: needP ? natFromBigIntSplit(p) : undefined, q: natFromBigIntSplit(q), t: magnitudeOfT(t, a, b) };
   }
   const m = splitPoint(a, b);
-  const [p1Full, q1, t1, fp1] = bigSplit(a, m, true);
-  const [p2, q2Full, t2, , fq2] = bigSplit(m, b, needP);
-  let p1 = p1Full, q2 = q2Full;
-  if (b - a >= REDUCE_TERMS) {
-    const g = gcdFactors(fp1, fq2);
-    if (g.length > 0) {
-      const d = factorsValue(g);
-      p1 /= d;
-      q2 /= d;
-    }
-  }
+  let [p1, q1, t1, fp1] = bigSplit(a, m, true);
+  let [p2, q2, t2, , fq2] = bigSplit(m, b, needP);
+  if (b - a >= REDUCE_TERMS) ({ p1, q2 } = dropCommonFactors(p1, q2, fp1, fq2));
   const left: Split = { p: natFromBigIntSplit(p1), q: natFromBigIntSplit(q1), t: magnitudeOfT(t1, a, m) };
   const right: Split = { p: needP ? natFromBigIntSplit(p2) : undefined, q: natFromBigIntSplit(q2), t: magnitudeOfT(t2, m, b) };
   return merge(left, right, needP);
