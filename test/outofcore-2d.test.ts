@@ -27,6 +27,48 @@ const TWO_D = { method: 'transform2d' } as const;
 /** Blocks this thread for `ms` (a progress callback that lingers in a phase, so an abort lands inside it). */
 const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
+/**
+ * Progress options that abort the run at the `at`-th report of `phase`. Each earlier report of that phase lingers
+ * 55 ms: progress is reported at most every 50 ms, so every step of the phase is seen and the abort lands inside it.
+ */
+function abortInPhase(phase: string, at: number): { onProgress: (done: number, total: number, phase?: string) => void } {
+  let seen = 0;
+  return {
+    onProgress: (_done, _total, current) => {
+      if (current !== phase) return;
+      if (++seen >= at) throw new Error('simulated abort');
+      sleep(55);
+    },
+  };
+}
+
+/**
+ * A journaled 2-D product of two seeded random operands (30,000 × 25,000 digits, blocks of 64 points, stripes of 8
+ * columns) with its scratch in `<log>/<folderName>`: `run(options)` runs or resumes it, `dispose()` aborts the output,
+ * removes the scratch and frees the operands.
+ */
+async function journaledProduct(
+  seed: number, folderName: string, journal: MemoryJournal, tag: string, records: { rowsPerRecord?: number; blocksPerRecord?: number },
+) {
+  const random = seededRandom(seed);
+  const a = randomInteger(30_000, false, random), b = randomInteger(25_000, false, random);
+  const x = await StreamNumber.fromLiteral(a), y = await StreamNumber.fromLiteral(b);
+  const folder = join(getConfig().logDir, folderName);
+  const out = await AtomicFile.create(getConfig().logDir);
+  const request = { a: x.info, b: y.info, out, offset: 0, blockSize: 64, chunkColumns: 8, method: 'transform2d', journal, tag, ...records } as const;
+  return {
+    product: String(a * b), x, folder, out,
+    run: (options: { onProgress?: (done: number, total: number, phase?: string) => void }) =>
+      convolveBlocksOnDisk({ ...request, scratch: ScratchDir.at(folder), options }),
+    dispose: async (): Promise<void> => {
+      await out.abort();
+      ScratchDir.at(folder).remove();
+      x.free();
+      y.free();
+    },
+  };
+}
+
 describe('2-D transform against BigInt', () => {
   test('random operands and signs, many blocks, several stripe widths', async () => {
     const random = seededRandom(12);
@@ -179,62 +221,35 @@ describe('2-D transform checks and resume', () => {
   });
 
   test('a journaled run aborted mid-way resumes from its finished units and gives the same product', async () => {
-    const random = seededRandom(77);
-    const a = randomInteger(30_000, false, random), b = randomInteger(25_000, false, random);
-    const x = await StreamNumber.fromLiteral(a), y = await StreamNumber.fromLiteral(b);
-    const folder = join(getConfig().logDir, '.tmp-journal-test');
     const journal = new MemoryJournal();
-    const out = await AtomicFile.create(getConfig().logDir);
-    const request = {
-      a: x.info, b: y.info, out, offset: 0, blockSize: 64, chunkColumns: 8, method: 'transform2d', journal, tag: 'mul-test', rowsPerRecord: 7,
-    } as const;
-    // Progress is reported at most every 50 ms: a callback that takes 55 ms in the phase to abort sees every step.
+    const { product, out, run, dispose } = await journaledProduct(77, '.tmp-journal-test', journal, 'mul-test', { rowsPerRecord: 7 });
     try {
       for (const [abortPhase, abortAt] of [['columns', 3], ['rows', 30]] as const) {
-        let seenInPhase = 0;
         const phasesAfter: string[] = [];
-        await assert.rejects(
-          convolveBlocksOnDisk({
-            ...request, scratch: ScratchDir.at(folder),
-            options: { onProgress: (_done, _total, phase) => {
-              if (phase !== abortPhase) return;
-              if (++seenInPhase >= abortAt) throw new Error('simulated abort');
-              sleep(55);
-            } },
-          }),
-          /simulated abort/,
-        );
+        await assert.rejects(run(abortInPhase(abortPhase, abortAt)), /simulated abort/);
         assert.ok(journal.get('mul-test:d4:spectra-a-0') ?? journal.get('mul-test:d3:spectra-a-0'), 'the spectra were recorded');
         // The rerun: spectra (and finished stripes/rows) are skipped, so it reports fewer spectra steps.
         let spectraTicks = 0;
         let columnsEnd = 0, firstRow = 0;
-        const outcome = await convolveBlocksOnDisk({
-          ...request, scratch: ScratchDir.at(folder),
-          options: { onProgress: (done, _total, phase) => {
+        const outcome = await run({
+          onProgress: (done, _total, phase) => {
             if (phase === 'spectra') spectraTicks++;
             if (phase === 'columns') columnsEnd = done;
             if (phase === 'rows' && firstRow === 0) firstRow = done;
             if (phase !== undefined && phasesAfter[phasesAfter.length - 1] !== phase) phasesAfter.push(phase);
-          } },
+          },
         });
         assert.ok(spectraTicks <= 2, `spectra were not recomputed (${spectraTicks} ticks)`);
         if (abortPhase === 'rows') assert.ok(firstRow > columnsEnd + 7, `rows resumed after the recorded ones (${firstRow} vs ${columnsEnd})`);
-        assert.equal(await productText(out, outcome.reserved, outcome.leadingZeros), String(a * b));
+        assert.equal(await productText(out, outcome.reserved, outcome.leadingZeros), product);
         assert.equal(journal.get('mul-test:d4:spectra-a-0'), undefined, 'a finished product forgets its records');
       }
     } finally {
-      await out.abort();
-      ScratchDir.at(folder).remove();
-      x.free();
-      y.free();
+      await dispose();
     }
   });
 
   test('the spectra pass is recorded in chunks: an abort mid-spectra resumes after the last recorded chunk, a damaged chunk is redone', async () => {
-    const random = seededRandom(79);
-    const a = randomInteger(30_000, false, random), b = randomInteger(25_000, false, random);
-    const x = await StreamNumber.fromLiteral(a), y = await StreamNumber.fromLiteral(b);
-    const folder = join(getConfig().logDir, '.tmp-journal-test-3');
     /** A journal that lists the keys this run records. */
     class Recording extends MemoryJournal {
       sets: string[] = [];
@@ -244,29 +259,18 @@ describe('2-D transform checks and resume', () => {
       }
     }
     const journal = new Recording();
-    const out = await AtomicFile.create(getConfig().logDir);
-    const request = {
-      a: x.info, b: y.info, out, offset: 0, blockSize: 64, chunkColumns: 8, method: 'transform2d', journal, tag: 'c', blocksPerRecord: 8,
-    } as const;
+    const { product, x, folder, out, run, dispose } = await journaledProduct(79, '.tmp-journal-test-3', journal, 'c', { blocksPerRecord: 8 });
     const spectraKeys = (keys: readonly string[]) => keys.filter((k) => /^c:d\d:spectra-a-\d+$/.test(k));
     try {
       // 30,000 digits at d = 4 are ~118 blocks of 64: an abort at the 40th block leaves chunks 0–3 (8 blocks each)
       // recorded and chunk 4 half written.
-      let ticks = 0;
-      await assert.rejects(convolveBlocksOnDisk({
-        ...request, scratch: ScratchDir.at(folder),
-        options: { onProgress: (_done, _total, phase) => {
-          if (phase !== 'spectra') return;
-          if (++ticks >= 40) throw new Error('simulated abort');
-          sleep(55); // progress is reported at most every 50 ms
-        } },
-      }), /simulated abort/);
+      await assert.rejects(run(abortInPhase('spectra', 40)), /simulated abort/);
       const recorded = spectraKeys(journal.sets);
       assert.ok(recorded.length >= 3 && recorded.length < 14, `chunks recorded before the abort: ${recorded.join()}`);
       const d = /^c:d(\d)/.exec(recorded[0]!)![1]!;
       journal.sets = [];
-      const outcome = await convolveBlocksOnDisk({ ...request, scratch: ScratchDir.at(folder), options: {} });
-      assert.equal(await productText(out, outcome.reserved, outcome.leadingZeros), String(a * b));
+      const outcome = await run({});
+      assert.equal(await productText(out, outcome.reserved, outcome.leadingZeros), product);
       const redone = spectraKeys(journal.sets);
       assert.equal(redone[0], `c:d${d}:spectra-a-${recorded.length}`, `the rerun starts at the first unrecorded chunk: ${redone.join()}`);
 
@@ -275,77 +279,45 @@ describe('2-D transform checks and resume', () => {
       // The rerun reads no chunk back before using it: pass 2 checks each chunk's piece of a stripe as it reads the
       // stripe, finds chunk 1's piece of stripe 0 torn, computes that chunk alone again, and uses it only then.
       journal.sets = [];
-      await assert.rejects(convolveBlocksOnDisk({
-        ...request, scratch: ScratchDir.at(folder),
-        options: { onProgress: (_done, _total, phase) => { if (phase === 'columns') throw new Error('simulated abort'); } },
-      }), /simulated abort/);
+      await assert.rejects(run(abortInPhase('columns', 1)), /simulated abort/);
       const all = spectraKeys(journal.sets);
       assert.ok(all.length > 10, all.join());
       const spectraFile = join(folder, `c.d${d}.spectra-a`);
       flipByte(spectraFile, 16 * 8 * (7 * blockCount(x.digitCount, Number(d), 64) + 9) + 5);
       journal.sets = [];
-      const again = await convolveBlocksOnDisk({ ...request, scratch: ScratchDir.at(folder), options: {} });
-      assert.equal(await productText(out, again.reserved, again.leadingZeros), String(a * b));
+      const again = await run({});
+      assert.equal(await productText(out, again.reserved, again.leadingZeros), product);
       assert.deepEqual(spectraKeys(journal.sets), [], 'no chunk is computed again by pass 1');
       assert.deepEqual(lastTransform2D?.repaired, ['spectra-a-1'], 'the torn chunk is found when used, and only it is redone');
     } finally {
-      await out.abort();
-      ScratchDir.at(folder).remove();
-      x.free();
-      y.free();
+      await dispose();
     }
   });
 
   test('a stripe of the row file torn after its record is found when pass 3 reads it: that stripe alone is redone', async () => {
-    const random = seededRandom(80);
-    const a = randomInteger(30_000, false, random), b = randomInteger(25_000, false, random);
-    const x = await StreamNumber.fromLiteral(a), y = await StreamNumber.fromLiteral(b);
-    const folder = join(getConfig().logDir, '.tmp-journal-test-4');
     const journal = new MemoryJournal();
-    const out = await AtomicFile.create(getConfig().logDir);
-    const request = {
-      a: x.info, b: y.info, out, offset: 0, blockSize: 64, chunkColumns: 8, method: 'transform2d', journal, tag: 'r', rowsPerRecord: 7,
-    } as const;
+    const { product, folder, out, run, dispose } = await journaledProduct(80, '.tmp-journal-test-4', journal, 'r', { rowsPerRecord: 7 });
     try {
       // Aborted early in pass 3: every stripe recorded, a chunk of rows or none.
-      let rows = 0;
-      await assert.rejects(convolveBlocksOnDisk({
-        ...request, scratch: ScratchDir.at(folder),
-        options: { onProgress: (_done, _total, phase) => {
-          if (phase !== 'rows') return;
-          if (++rows >= 2) throw new Error('simulated abort');
-          sleep(55);
-        } },
-      }), /simulated abort/);
+      await assert.rejects(run(abortInPhase('rows', 2)), /simulated abort/);
       const d = journal.get('r:d4:columns-0') ? 4 : 3;
       const record = JSON.parse(journal.get(`r:d${d}:columns-1`)!) as { R: number };
       // Damage the last row's piece of stripe 1 (columns 8..15; a row is 64 points of 16 bytes).
       flipByte(join(folder, `r.d${d}.rows`), 16 * (64 * (record.R - 1) + 8) + 3);
-      const outcome = await convolveBlocksOnDisk({ ...request, scratch: ScratchDir.at(folder), options: {} });
-      assert.equal(await productText(out, outcome.reserved, outcome.leadingZeros), String(a * b));
+      const outcome = await run({});
+      assert.equal(await productText(out, outcome.reserved, outcome.leadingZeros), product);
       assert.deepEqual(lastTransform2D?.repaired, ['columns-1'], 'the torn stripe is found when its row is read, and only it is redone');
 
       // Scratch files lost altogether (records kept): missing data reads as zeros, fails its checks, and is redone.
-      rows = 0;
-      await assert.rejects(convolveBlocksOnDisk({
-        ...request, scratch: ScratchDir.at(folder),
-        options: { onProgress: (_done, _total, phase) => {
-          if (phase !== 'rows') return;
-          if (++rows >= 2) throw new Error('simulated abort');
-          sleep(55);
-        } },
-      }), /simulated abort/);
+      await assert.rejects(run(abortInPhase('rows', 2)), /simulated abort/);
       rmSync(join(folder, `r.d${d}.rows`));
       rmSync(join(folder, `r.d${d}.spectra-b`));
-      const lost = await convolveBlocksOnDisk({ ...request, scratch: ScratchDir.at(folder), options: {} });
-      assert.equal(await productText(out, lost.reserved, lost.leadingZeros), String(a * b));
+      const lost = await run({});
+      assert.equal(await productText(out, lost.reserved, lost.leadingZeros), product);
       assert.ok(lastTransform2D!.repaired.some((u) => u.startsWith('spectra-b-')), lastTransform2D!.repaired.join());
       assert.equal(lastTransform2D!.repaired.filter((u) => u.startsWith('columns-')).length, 8, 'every stripe redone');
     } finally {
-      await out.abort();
-      ScratchDir.at(folder).remove();
-      x.free();
-      y.free();
+      await dispose();
     }
   });
 
@@ -359,7 +331,7 @@ describe('2-D transform checks and resume', () => {
     try {
       await assert.rejects(convolveBlocksOnDisk({
         a: x.info, out, offset: 0, blockSize: 64, chunkColumns: 8, method: 'transform2d', journal, tag: 't', scratch: ScratchDir.at(folder),
-        options: { onProgress: (_d, _t, phase) => { if (phase === 'rows') throw new Error('simulated abort'); } },
+        options: abortInPhase('rows', 1),
       }), /simulated abort/);
       // Tamper with records' checksums: a spectra chunk's (its recomputation contradicts the record: the product
       // starts over) and two stripes' (redone when pass 3 reads their rows); the rerun must still be right.
