@@ -8,21 +8,23 @@
  */
 import { type Nat, Multiplier, budgetFor } from '../../kernel/index.js';
 
-/** Threads sharing pi's budget now (the series' subtrees; 1 outside them). */
-let parties = 1;
+/** This thread's share for its products while other threads compute beside it (parallel.ts); unset: the whole share. */
+let limit: (() => number) | undefined;
 
 /** The multiplier of this thread's pi work: its share of the budget, read at each product. */
-export const piMultiplier = new Multiplier(() => budgetFor('piTransforms', parties));
+export const piMultiplier = new Multiplier(() => limit?.() ?? budgetFor('piTransforms'));
 
 /**
- * Divides pi's budget among `threads` computations at once (each thread's heap holds its own products), until the
- * returned function is called. A subtree thread gets its share through its configured budget instead.
+ * Has pi's products on this thread plan within `bytes()` (read at each product; kernel/budget.ts
+ * piCallerTransformBytes) instead of the whole `piTransforms` share, until the returned function is called: the
+ * series' subtree threads hold their own products meanwhile. A subtree thread gets its share through its
+ * configured budget instead.
  */
-export function sharePiBudget(threads: number): () => void {
-  const before = parties;
-  parties = before * Math.max(1, threads);
+export function limitPiBudget(bytes: () => number): () => void {
+  const before = limit;
+  limit = bytes;
   return () => {
-    parties = before;
+    limit = before;
   };
 }
 
