@@ -196,7 +196,8 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
     if (!node.children) return yield* take(node);
     const left = yield* walk(node.children[0]);
     const right = yield* walk(node.children[1]);
-    const merged = merge(left, right, node.needP);
+    // Between a large merge's products the free threads get their next leaves: such a merge lasts seconds.
+    const merged = merge(left, right, node.needP, () => tend(0));
     tend(0);
     yield mergeWeight(node.b - node.a) + progress();
     return merged;
