@@ -1,7 +1,7 @@
 /**
  * kernel/wasmheap — the compiled kernel (assembly/fft.ts, assembly/digits.ts's decimal conversions,
  * assembly/radix.ts's binary → decimal pieces, assembly/checksum.ts's checkpoint checksum, assembly/residue.ts's
- * residue of decimal text and assembly/limbs.ts's wrapped difference, built into
+ * residue of decimal text, assembly/limbs.ts's wrapped difference and assembly/natops.ts's residue of limbs, built into
  * dist/src/kernel/wasm/fft.wasm by `npm run build`), its one shared WebAssembly memory, and the allocator that owns
  * every byte of that memory.
  *
@@ -49,6 +49,8 @@ export interface KernelExports {
   asciiResidue(src: number, n: number, p: number, r0: number): number;
   radixPiece(hex: number, first: number, count: number, splats: number, table: number, stride: number, lens: number, out: number): number;
   wrappedDifference(x: number, xlen: number, y: number, ylen: number, m: number, z: number, k: number): number;
+  residueDotScratch(): number;
+  residueDot(x: number, n: number, p: number, table: number): number;
 }
 
 /** The wasm page size and the most pages a wasm32 memory may have (4 GiB). */
