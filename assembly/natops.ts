@@ -74,3 +74,39 @@ export function residueDot(x: usize, n: i32, p: f64, table: usize): f64 {
   }
   return r;
 }
+
+const BI: i32 = 10000;
+
+/**
+ * z[0, zlen) ± s[0, slen) in place (slen <= zlen; `subtract` 1 for −, 0 for +), the carry or borrow propagated up
+ * to zlen: returns what leaves the top (0 or 1). Branch-free limb steps (select, no data-dependent branch: a
+ * mispredicted carry costs more than the step). kernel/nat.ts natShiftAddLimbs: Newton's X·B^k ± correction.
+ */
+export function addOrSubInPlace(z: usize, zlen: i32, s: usize, slen: i32, subtract: i32): i32 {
+  let c: i32 = 0;
+  let i: i32 = 0;
+  if (subtract == 0) {
+    for (; i < slen; i++) {
+      const v = <i32>load<u16>(z + (<usize>i << 1)) + <i32>load<u16>(s + (<usize>i << 1)) + c;
+      c = <i32>(v >= BI);
+      store<u16>(z + (<usize>i << 1), <u16>select<i32>(v - BI, v, c));
+    }
+    for (; c != 0 && i < zlen; i++) {
+      const v = <i32>load<u16>(z + (<usize>i << 1)) + 1;
+      c = <i32>(v >= BI);
+      store<u16>(z + (<usize>i << 1), <u16>select<i32>(v - BI, v, c));
+    }
+  } else {
+    for (; i < slen; i++) {
+      const v = <i32>load<u16>(z + (<usize>i << 1)) - <i32>load<u16>(s + (<usize>i << 1)) - c;
+      c = <i32>(v < 0);
+      store<u16>(z + (<usize>i << 1), <u16>select<i32>(v + BI, v, c));
+    }
+    for (; c != 0 && i < zlen; i++) {
+      const v = <i32>load<u16>(z + (<usize>i << 1)) - 1;
+      c = <i32>(v < 0);
+      store<u16>(z + (<usize>i << 1), <u16>select<i32>(v + BI, v, c));
+    }
+  }
+  return c;
+}

@@ -51,6 +51,7 @@ export interface KernelExports {
   wrappedDifference(x: number, xlen: number, y: number, ylen: number, m: number, z: number, k: number): number;
   residueDotScratch(): number;
   residueDot(x: number, n: number, p: number, table: number): number;
+  addOrSubInPlace(z: number, zlen: number, s: number, slen: number, subtract: number): number;
 }
 
 /** The wasm page size and the most pages a wasm32 memory may have (4 GiB). */
