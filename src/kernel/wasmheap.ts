@@ -27,11 +27,13 @@ export interface KernelExports {
   ditBlocks(base: number, n: number, k0: number, k1: number, dir: number): void;
   dif3Stage(base: number, P: number, j0: number, j1: number, filled: number, HM: number): void;
   dit3Stage(base: number, P: number, j0: number, j1: number, HM: number): void;
+  dif5Stage(base: number, P: number, j0: number, j1: number, filled: number, HM: number): void;
+  dit5Stage(base: number, P: number, j0: number, j1: number, HM: number): void;
   forward(base: number, M: number, filled: number, HM: number, dir: number): void;
   inverse(base: number, M: number, HM: number, dir: number): void;
   pwSelf(out: number, A1: number, B1: number, A2: number, B2: number, off: number, n: number, lo: number, hi: number): void;
   pwLevel(out: number, A1: number, B1: number, A2: number, B2: number, off: number, n: number, lo: number, hi: number, base: number, i0: number, i1: number): void;
-  pwBlocks12(out: number, A1: number, B1: number, A2: number, B2: number, P: number, lo: number, hi: number, j0: number, j1: number): void;
+  pwBlocks(out: number, A1: number, B1: number, A2: number, B2: number, P: number, lo: number, hi: number, j0: number, j1: number, R: number, b: number): void;
   pack(src: number, n: number, d: number, dst: number, res: number): void;
   leafSize(): number;
   normSq4(src: number, n: number): number;
