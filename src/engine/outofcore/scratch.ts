@@ -6,7 +6,7 @@
  * operation removes it itself in `finally`, on success, error or cancellation alike.
  * Files inside are raw binary (cached spectra) or unpublished digit files (pow's intermediates).
  */
-import { constants, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { constants, existsSync, mkdirSync, rmSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getConfig } from '../../config.js';
@@ -130,7 +130,12 @@ export class RecordFile {
     return true;
   }
 
-  /** Writes `bytes` at byte `position`. */
+  /**
+   * Writes `bytes` at byte `position`. A direct write is synchronous: it costs about half the CPU time of one through
+   * libuv's thread pool (~40 against ~100 µs of user + system time per 128 KiB piece, measured), and the 2-D
+   * transform's passes wait for their writes anyway; at a fixed budget the pieces get smaller as the operands grow, so
+   * this per-transfer cost is what grows fastest (class comment).
+   */
   async writeBytes(position: number, bytes: Uint8Array): Promise<void> {
     let done = 0;
     try {
@@ -138,8 +143,9 @@ export class RecordFile {
         const piece = bytes.subarray(done);
         const handle = this.handleFor(position + done, piece);
         try {
-          const { bytesWritten } = await handle.write(piece, 0, piece.length, position + done);
-          done += bytesWritten;
+          done += handle === this.directHandle
+            ? writeSync(handle.fd, piece, 0, piece.length, position + done)
+            : (await handle.write(piece, 0, piece.length, position + done)).bytesWritten;
         } catch (error) {
           if (!this.refusedDirect(handle, error)) throw error;
         }
