@@ -1,7 +1,7 @@
 /**
  * kernel/wasmheap — the compiled kernel (assembly/fft.ts, assembly/digits.ts's decimal conversions,
  * assembly/radix.ts's binary → decimal pieces, assembly/checksum.ts's checkpoint checksum, assembly/residue.ts's
- * residue of decimal text and assembly/limbs.ts's wrapped difference, built into
+ * residue of decimal text, assembly/limbs.ts's wrapped difference and assembly/natops.ts's residue of limbs, built into
  * dist/src/kernel/wasm/fft.wasm by `npm run build`), its one shared WebAssembly memory, and the allocator that owns
  * every byte of that memory.
  *
@@ -27,11 +27,13 @@ export interface KernelExports {
   ditBlocks(base: number, n: number, k0: number, k1: number, dir: number): void;
   dif3Stage(base: number, P: number, j0: number, j1: number, filled: number, HM: number): void;
   dit3Stage(base: number, P: number, j0: number, j1: number, HM: number): void;
+  dif5Stage(base: number, P: number, j0: number, j1: number, filled: number, HM: number): void;
+  dit5Stage(base: number, P: number, j0: number, j1: number, HM: number): void;
   forward(base: number, M: number, filled: number, HM: number, dir: number): void;
   inverse(base: number, M: number, HM: number, dir: number): void;
   pwSelf(out: number, A1: number, B1: number, A2: number, B2: number, off: number, n: number, lo: number, hi: number): void;
   pwLevel(out: number, A1: number, B1: number, A2: number, B2: number, off: number, n: number, lo: number, hi: number, base: number, i0: number, i1: number): void;
-  pwBlocks12(out: number, A1: number, B1: number, A2: number, B2: number, P: number, lo: number, hi: number, j0: number, j1: number): void;
+  pwBlocks(out: number, A1: number, B1: number, A2: number, B2: number, P: number, lo: number, hi: number, j0: number, j1: number, R: number, b: number): void;
   pack(src: number, n: number, d: number, dst: number, res: number): void;
   leafSize(): number;
   normSq4(src: number, n: number): number;
@@ -49,6 +51,9 @@ export interface KernelExports {
   asciiResidue(src: number, n: number, p: number, r0: number): number;
   radixPiece(hex: number, first: number, count: number, splats: number, table: number, stride: number, lens: number, out: number): number;
   wrappedDifference(x: number, xlen: number, y: number, ylen: number, m: number, z: number, k: number): number;
+  residueDotScratch(): number;
+  residueDot(x: number, n: number, p: number, table: number): number;
+  addOrSubInPlace(z: number, zlen: number, s: number, slen: number, subtract: number): number;
 }
 
 /** The wasm page size and the most pages a wasm32 memory may have (4 GiB). */
