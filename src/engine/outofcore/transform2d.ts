@@ -123,8 +123,8 @@ const SPECTRA_BYTES_PER_UNIT = 1 << 24;
 /**
  * Widest stripe of a journaled run: a kill loses at most the stripe pass 2 was computing, and 2^14 columns make that
  * at most a 64th of the pass at s = 2^20 (a rerun's loss is part of its overhead over the work left, which the resume
- * target leaves no room for). Pieces of 256 KiB, written four at a time (`writePieces`), are still large I/O; a
- * record per stripe costs one unflushed journal line of R checksums.
+ * target leaves no room for). Pieces of 256 KiB are still large I/O; a record per stripe costs one unflushed journal
+ * line of R checksums.
  */
 const JOURNALED_STRIPE_COLUMNS = 1 << 14;
 
@@ -634,8 +634,9 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
 }
 
 /**
- * Writes (position, bytes) pieces to `file`, WRITES_IN_FLIGHT at a time: with direct I/O each write waits for the
- * device, and several in flight keep its queue busy (libuv runs them on its thread pool).
+ * Writes (position, bytes) pieces to `file`. Direct writes run one after another in place (scratch.ts: cheaper in CPU
+ * than the thread pool); buffered ones (test stripes, or a file system without O_DIRECT) go WRITES_IN_FLIGHT at a
+ * time through libuv's thread pool.
  */
 async function writePieces(file: RecordFile, pieces: ReadonlyArray<readonly [number, Uint8Array]>): Promise<void> {
   for (let k = 0; k < pieces.length; k += WRITES_IN_FLIGHT) {
