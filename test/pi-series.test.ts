@@ -29,7 +29,8 @@ describe('pi binary splitting', () => {
         const b = a + n;
         const m = splitPoint(a, b);
         const left = leaf(a, m, true), right = leaf(m, b, true);
-        const merged = merge(left, right, needP);
+        const merged = merge({ ...left }, { ...right }, needP); // merge empties what it is given
+        assert.equal(left.q.size > 0, true);
         const [p1, q1, t1, p2, q2, t2] = [left.p!, left.q, left.t, right.p!, right.q, right.t].map(natToBigInt);
         assert.equal(natToBigInt(merged.q), q1! * q2!);
         assert.equal(natToBigInt(merged.t), t1! * q2! + p1! * t2!);
@@ -69,11 +70,13 @@ describe('pi binary splitting', () => {
     const a = 2000, b = 6000; // ~30,000-limb operands: their shared spectra would need far more than 1 MiB
     const m = splitPoint(a, b);
     const left = leaf(a, m, true), right = leaf(m, b, true);
-    const spectral = merge(left, right, true);
+    const spectral = merge({ ...left }, { ...right }, true); // merge empties what it is given
     const saved = getConfig().memoryBudget;
     configure({ memoryBudget: '1MiB' });
     try {
-      const plain = merge(left, right, true);
+      const given = [{ ...left }, { ...right }] as const;
+      const plain = merge(given[0], given[1], true);
+      assert.ok(given.every((s) => s.p === undefined && s.q.size === 0 && s.t.size === 0), 'the operands were handed over');
       assert.equal(natToBigInt(plain.t), natToBigInt(spectral.t));
       assert.equal(natToBigInt(plain.q), natToBigInt(spectral.q));
       assert.equal(natToBigInt(plain.p!), natToBigInt(spectral.p!));

@@ -39,6 +39,11 @@ export const LIMB_BYTES_PER_DIGIT = 0.5;
  *   share; beyond it, out of core (apps/pi/plan.ts): 10^8 decimals at the default 1 GiB stay in memory as before.
  * - `piLeaf`: out of core, each binary-splitting subtree computed in memory holds its P, Q, T and its last merge's
  *   operands (PI_LEAF_BYTES_PER_TERM) within this share; the other half is its products' transforms (`piTransforms`).
+ * - `piSubtrees`: in memory, the subtree threads of pi's series together (each its own heap and wasm memory: its
+ *   numbers, its products' transforms, V8's slack; PI_THREAD_BYTES_PER_TERM per term of its leaf plus
+ *   PI_THREAD_FIXED_BYTES). The series is cut into leaves small enough for that (apps/pi/parallel.ts), and while
+ *   the threads run the caller's products plan within `piTransforms` less what the threads' own products may use
+ *   (piCallerTransformBytes).
  */
 export const BUDGET_SHARES = {
   inMemory: 1,
@@ -47,6 +52,7 @@ export const BUDGET_SHARES = {
   outOfCoreInMemory: 0.25,
   piHeld: 1,
   piLeaf: 0.5,
+  piSubtrees: 0.25,
 } as const;
 
 export type BudgetUse = keyof typeof BUDGET_SHARES;
@@ -79,21 +85,52 @@ export function heldBytes(...digitCounts: number[]): number {
 export const PI_HELD_BYTES_PER_DECIMAL = 6;
 
 /**
- * Memory each thread of pi's series adds, per decimal of its subtree, counted against the budget: subtrees are
- * alive at once, in separate heaps. Measured peak RSS, one thread → two (each a half tree): 10^7 decimals
- * 464 → 711 MiB (~26 bytes per decimal of the whole, i.e. ~52 per decimal of the second thread's half);
- * 10^8 decimals 1.97 → 2.28 GiB.
+ * Memory a subtree thread of pi's series adds per term of its leaf, counted against the `piSubtrees` share: its
+ * heap and wasm memory hold the leaf's numbers, its merges' operands and transforms and V8's slack. Measured peak
+ * RSS, one thread → two (each a half tree): 10^7 decimals (352,000 terms a half) 464 → 711 MiB, i.e. ~740 bytes per
+ * term of the second thread's half (the thread's transforms planned within half of its configured budget).
  */
-export const PI_THREAD_BYTES_PER_DECIMAL = 52;
+export const PI_THREAD_BYTES_PER_TERM = 740;
+/** What a subtree thread costs whatever its leaf: a V8 isolate, the kernel's wasm memory and tables. */
+export const PI_THREAD_FIXED_BYTES = 24 * 2 ** 20;
+/** Leaves shorter than this are not worth a thread of their own (its start, ~50 ms, and the merges above them). */
+export const PI_MIN_SUBTREE_TERMS = 8192;
 
 /**
- * Threads pi's series may use for `decimals` (at most `wanted`): t threads each compute a subtree of about 1/t of
- * the series, so the t − 1 threads beside the caller's add PI_THREAD_BYTES_PER_DECIMAL · decimals · (t − 1)/t,
- * which must fit the budget.
+ * The most terms of a leaf that each of the `threads` − 1 subtree threads beside the caller may compute at once:
+ * together they fit the `piSubtrees` share (PI_THREAD_FIXED_BYTES + PI_THREAD_BYTES_PER_TERM per term each).
+ * 0 when not even the fixed cost fits.
  */
-export function piThreadsWithinBudget(decimals: number, wanted: number): number {
+export function piSubtreeLeafTerms(threads: number): number {
+  const each = budgetFor('piSubtrees', threads - 1) - PI_THREAD_FIXED_BYTES;
+  return Math.max(0, Math.floor(each / PI_THREAD_BYTES_PER_TERM));
+}
+
+/** The memory budget a subtree thread is configured with, when `threads` threads compute pi's series. */
+export function piSubtreeThreadBudget(threads: number): number {
+  return budgetFor('piSubtrees', threads - 1);
+}
+
+/**
+ * Bytes the caller's products may plan for while `running` subtree threads compute beside it (of `threads`): the
+ * `piTransforms` share less what the threads' products plan for (each its own `piTransforms` share of its
+ * configured budget, piSubtreeThreadBudget), so the budget still bounds all products held at once.
+ */
+export function piCallerTransformBytes(threads: number, running: number): number {
+  const threadBudget = piSubtreeThreadBudget(threads);
+  return Math.max(0, budgetFor('piTransforms') - Math.floor(running * threadBudget * BUDGET_SHARES.piTransforms));
+}
+
+/**
+ * Threads pi's series may use (at most `wanted`): the series is cut into leaves of at most piSubtreeLeafTerms(t)
+ * terms (apps/pi/parallel.ts), so a thread's memory follows its leaf, not the size of pi; t is lowered while those
+ * leaves would be shorter than PI_MIN_SUBTREE_TERMS. So it no longer depends on the number of decimals.
+ * @example
+ * piThreadsWithinBudget(8); // 8 at the default 1 GiB: each of 7 threads gets leaves of up to ~17,800 terms
+ */
+export function piThreadsWithinBudget(wanted: number): number {
   let t = Math.max(1, Math.floor(wanted));
-  while (t > 1 && (PI_THREAD_BYTES_PER_DECIMAL * decimals * (t - 1)) / t > memoryBudget()) t--;
+  while (t > 1 && piSubtreeLeafTerms(t) < PI_MIN_SUBTREE_TERMS) t--;
   return t;
 }
 

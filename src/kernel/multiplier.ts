@@ -120,6 +120,18 @@ export class Multiplier {
    * @example const [t, q] = m.sumsOfProducts([[[t1, q2], [p1, t2]], [[q1, q2]]]);
    */
   sumsOfProducts(sums: ReadonlyArray<ReadonlyArray<Product>>): Nat[] {
+    if (!this.sharesTransforms(sums)) {
+      return sums.map((sum) => sum.map(([a, b]) => this.mul(a, b)).reduce((x, y) => natAdd(x, y)));
+    }
+    return natSumsOfProducts(sums, this.options());
+  }
+
+  /**
+   * Whether sumsOfProducts runs `sums` with shared transforms (their spectra fit the budget); otherwise it plans
+   * every product on its own, and a caller that can drop operands between the products (pi's largest merges) may
+   * as well run them itself, in its own order.
+   */
+  sharesTransforms(sums: ReadonlyArray<ReadonlyArray<Product>>): boolean {
     const M = natSumsWorstLength(sums, this.productOptions.fftThreshold);
     const distinct = new Set<Nat>();
     let resultDigits = 0;
@@ -129,10 +141,7 @@ export class Multiplier {
         resultDigits += natDigitCount(a) + natDigitCount(b);
       }
     }
-    if (M === 0 || !planSharedTransforms(M, distinct.size + 1, resultDigits, this.budget)) {
-      return sums.map((sum) => sum.map(([a, b]) => this.mul(a, b)).reduce((x, y) => natAdd(x, y)));
-    }
-    return natSumsOfProducts(sums, this.options());
+    return M !== 0 && planSharedTransforms(M, distinct.size + 1, resultDigits, this.budget);
   }
 }
 

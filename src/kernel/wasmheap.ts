@@ -1,7 +1,8 @@
 /**
  * kernel/wasmheap — the compiled kernel (assembly/fft.ts, assembly/digits.ts's decimal conversions,
  * assembly/radix.ts's binary → decimal pieces, assembly/checksum.ts's checkpoint checksum, assembly/residue.ts's
- * residue of decimal text, assembly/limbs.ts's wrapped difference and assembly/small.ts's products below the FFT, built into
+ * residue of decimal text, assembly/limbs.ts's wrapped difference, assembly/natops.ts's residue of limbs and
+ * assembly/small.ts's products below the FFT, built into
  * dist/src/kernel/wasm/fft.wasm by `npm run build`), its one shared WebAssembly memory, and the allocator that owns
  * every byte of that memory.
  *
@@ -51,6 +52,9 @@ export interface KernelExports {
   asciiResidue(src: number, n: number, p: number, r0: number): number;
   radixPiece(hex: number, first: number, count: number, splats: number, table: number, stride: number, lens: number, out: number): number;
   wrappedDifference(x: number, xlen: number, y: number, ylen: number, m: number, z: number, k: number): number;
+  residueDotScratch(): number;
+  residueDot(x: number, n: number, p: number, table: number): number;
+  addOrSubInPlace(z: number, zlen: number, s: number, slen: number, subtract: number): number;
   mulSmall(x: number, lx: number, y: number, ly: number, out: number, work: number, kt: number): number;
 }
 

@@ -28,7 +28,7 @@
  * 0.83 → 0.73 s (the product ≈ 0.26 s of it).
  */
 import {
-  type Nat, natDigitCount, natDivApprox, natMulSmall, natRsqrtSmall, natShiftDecimal, natToDigits, natTruncDecimal,
+  type Nat, NAT_ZERO, natDigitCount, natDivApprox, natMulSmall, natRsqrtSmall, natShiftDecimal, natToDigits, natTruncDecimal,
 } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
 import { piMultiplier } from './products.js';
@@ -65,16 +65,42 @@ function positive(x: Nat): Float {
  * P1·T2/(Q1·Q2) is the tail of the series from term m on, smaller than T1·Q2 by about
  * 14.18·m digits, so its operands need only L minus that gap (plus 3 spare) digits for its
  * absolute error to stay below 3·10^−L relative to T.
+ *
+ * Takes the two halves over and empties them (as series.ts `merge` does), each number dropped once its truncation
+ * to L digits is made: at 10^8 decimals the halves' numbers (~340 MB of limbs, Q and T ~1.3–1.6·10^8 digits) then
+ * never sit beside their truncated copies and the products. Truncating P1 and T2 to L first changes nothing:
+ * floatTruncate drops whole limbs, so truncating to L and then to fewer digits drops what one truncation would.
  */
-function rootQuotient(left: { p: Float; q: Float; t: Float }, right: { q: Float; t: Float }, precision: number): { q: Float; t: Float } {
+function rootQuotient(left: Split, right: Split, precision: number): { q: Float; t: Float } {
+  const cut = (x: Nat): Float => floatTruncate(positive(x), precision);
+  let t1: Float | undefined = cut(left.t);
+  let q1: Float | undefined = cut(left.q);
+  const p1 = cut(left.p!);
+  left.p = undefined;
+  left.q = left.t = NAT_ZERO;
+  let q2: Float | undefined = cut(right.q);
+  const t2 = cut(right.t);
+  right.q = right.t = NAT_ZERO;
+  // All positive: the products' exponents are the operands' sums.
+  const qExponent = q1.exponent + q2.exponent;
+  const mainExponent = t1.exponent + q2.exponent;
   // Q1·Q2 and T1·Q2 as floatMul makes them (operands and products truncated to `precision`), sharing Q2's transform
-  // where the budget allows (the planner's transform reuse).
-  const [q1, q2, t1] = [left.q, right.q, left.t].map((x) => floatTruncate(x, precision)) as [Float, Float, Float];
-  const [qm, mainm] = piMultiplier.sumsOfProducts([[[q1.mantissa, q2.mantissa]], [[t1.mantissa, q2.mantissa]]]);
-  const q = floatTruncate({ negative: q1.negative !== q2.negative, mantissa: qm!, exponent: q1.exponent + q2.exponent }, precision);
-  const main = floatTruncate({ negative: t1.negative !== q2.negative, mantissa: mainm!, exponent: t1.exponent + q2.exponent }, precision);
-  const gap = floatMagnitude(main) - floatMagnitude(left.p) - floatMagnitude(right.t);
-  const tail = floatMul(left.p, right.t, Math.max(1, precision - gap + 3), piMultiplier);
+  // where the budget allows (the planner's transform reuse); else one by one, Q1 dropped before T1·Q2.
+  let qm: Nat;
+  let mainm: Nat;
+  let sums: Array<Array<[Nat, Nat]>> | undefined = [[[q1.mantissa, q2.mantissa]], [[t1.mantissa, q2.mantissa]]];
+  if (piMultiplier.sharesTransforms(sums)) [qm, mainm] = piMultiplier.sumsOfProducts(sums) as [Nat, Nat];
+  else {
+    sums = undefined;
+    qm = piMultiplier.mul(q1.mantissa, q2.mantissa);
+    q1 = undefined;
+    mainm = piMultiplier.mul(t1.mantissa, q2.mantissa);
+  }
+  q1 = t1 = q2 = sums = undefined;
+  const q = floatTruncate({ negative: false, mantissa: qm, exponent: qExponent }, precision);
+  const main = floatTruncate({ negative: false, mantissa: mainm, exponent: mainExponent }, precision);
+  const gap = floatMagnitude(main) - floatMagnitude(p1) - floatMagnitude(t2);
+  const tail = floatMul(p1, t2, Math.max(1, precision - gap + 3), piMultiplier);
   return { q, t: floatAdd(main, tail, precision) };
 }
 
@@ -92,11 +118,7 @@ function* piDigitsWithGuard(decimals: number, guard: number, threads: number): G
   let [left, right]: Array<Split | undefined> =
     threads > 1 ? yield* seriesOnThreads(m, terms, threads) : [yield* split(0, m, true), yield* split(m, terms, false)];
   const precision = digits + FLOAT_EXTRA;
-  let { q, t }: { q?: Float; t?: Float } = rootQuotient(
-    { p: positive(left.p!), q: positive(left.q), t: positive(left.t) },
-    { q: positive(right.q), t: positive(right.t) },
-    precision,
-  );
+  let { q, t }: { q?: Float; t?: Float } = rootQuotient(left, right, precision);
   left = right = undefined;
   yield weights.root;
   if (t!.negative) throw new ArithmeticCheckError('pi: the Chudnovsky sum came out negative');

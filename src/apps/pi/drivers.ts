@@ -110,8 +110,8 @@ function closeDrive(drive: Drive): void {
 
 /**
  * Threads the async driver gives the series: from THREADED_DECIMALS on, as many as asked (default fftThreads()) and
- * as the memory budget holds subtrees at once (piThreadsWithinBudget: the default 1 GiB holds a second thread up to
- * about 4·10^7 decimals, so pi to 10^8 stays on one thread and under 2 GiB).
+ * as the memory budget holds subtree threads (piThreadsWithinBudget: the series is cut into leaves that fit each
+ * thread's share, so the default 1 GiB holds up to 8 threads whatever the number of decimals).
  * @throws {InvalidArgumentError} `wanted` is not a positive safe integer (checked even below THREADED_DECIMALS)
  * @example
  * piThreadsFor(1000, 8); // 1: below THREADED_DECIMALS the series stays on one thread
@@ -120,7 +120,7 @@ export function piThreadsFor(decimals: number, wanted: number = fftThreads()): n
   if (!Number.isSafeInteger(wanted) || wanted < 1) {
     throw new InvalidArgumentError(`pi: the number of threads must be a positive integer, got ${wanted}`);
   }
-  return decimals < THREADED_DECIMALS ? 1 : piThreadsWithinBudget(decimals, wanted);
+  return decimals < THREADED_DECIMALS ? 1 : piThreadsWithinBudget(wanted);
 }
 
 /** One step: the cancellation check, the work, the progress report; the digits once the generator is done. */

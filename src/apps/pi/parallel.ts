@@ -1,22 +1,28 @@
 /**
- * parallel — pi's series on t threads: the binary-splitting tree below the root is cut into t subtrees, t − 1 of
- * them computed on subtree threads (subtree.ts) while the caller computes one, then merged back up here.
+ * parallel — pi's series on t threads: the binary-splitting tree below the root is cut into leaves (subtrees), which
+ * t − 1 subtree threads (subtree.ts) and the caller compute at once, while the caller merges them back up here.
  *
  * The cut follows the tree `split` itself walks (series.ts): starting from the root's two children, the heaviest
- * subtree of the frontier (subtreeWeight) is replaced by its two children at `splitPoint` until the leaves balance
- * on t threads (cutSeries), so every merge above them is one `split` would do. P(a,b), Q(a,b) and T(a,b) are exact
+ * leaf is replaced by its two children at `splitPoint` until every leaf has at most `maxLeafTerms` terms (what a
+ * subtree thread's share of the budget holds: kernel/budget.ts piSubtreeLeafTerms) and the leaves balance on t
+ * threads (cutSeries), so every merge above them is one `split` would do. P(a,b), Q(a,b) and T(a,b) are exact
  * integers defined by the range alone, so the results — and the digits — are the same for every t.
  *
- * Choice: the merges above the leaves run on the caller, one after the other (the kernel's FFT threads serve them).
- * For a power of two t that is the tree's top log2(t) levels, as with t = 2 before; other t cut a level or two
- * deeper to balance, so their gain over the next lower power of two is smaller than t suggests.
+ * Schedule: the caller walks the cut tree in post-order, as `split` does, merging each node as soon as its two
+ * children are there. The subtree threads take the leaves in tree order, each the next one not yet started when it
+ * is free; a leaf the caller needs and no thread has started, the caller computes itself, and while it waits for a
+ * thread's leaf it computes the next unstarted one. So the bottom levels (the leaves: at 10^8 decimals 32 of ~220,000
+ * terms, each ~9 of the tree's ~14 levels) run on all t threads, and the merges above the cut run on the caller,
+ * with the kernel's FFT threads (drivers.ts keeps them on when t > 1), while the subtree threads go on with the next
+ * leaves. The threads may run at most AHEAD_PER_THREAD·t leaves ahead of the caller's walk, so the finished leaves
+ * the caller holds stay a few leaves' worth.
  *
- * Memory: at most t computations run at once, each with 1/t of pi's budget for its products' transforms (the caller's
- * through sharePiBudget, a subtree thread's through its configured budget), so the budget still bounds what all
- * products hold together; how many threads the budget allows at all is budget.ts's `piThreadsWithinBudget`.
- * The merges above the subtrees run on the caller with the whole share again.
+ * Memory: a subtree thread is configured with its part of the `piSubtrees` share, which bounds its leaf's length
+ * (not pi's size); while threads run, the caller's products plan within what the threads' products leave
+ * (piCallerTransformBytes, through limitPiBudget), and once the last leaf is taken, within the whole share again.
  */
-import { sharePiBudget } from './products.js';
+import { piCallerTransformBytes, piSubtreeLeafTerms, piSubtreeThreadBudget, suspendHelper } from '../../kernel/index.js';
+import { limitPiBudget } from './products.js';
 import { YIELD_TERMS, merge, mergeWeight, type Split, split, splitPoint, subtreeWeight } from './series.js';
 import { SubtreeJob } from './subtree.js';
 
@@ -51,16 +57,36 @@ export function scheduledMakespan(weights: readonly number[], threads: number): 
 }
 
 /**
- * The root's two children [0, m) and [m, terms), cut by replacing the heaviest leaf with its two children until
- * the leaves, scheduled longest first on `threads`, are within BALANCE of an equal share (for a power of two that
- * is exactly `threads` equal leaves; for 3 threads, eight leaves scheduled 3 + 3 + 2), or no leaf is worth cutting.
+ * The root's two children [0, m) and [m, terms), cut by replacing the longest leaf with its two children until
+ * every leaf has at most `maxLeafTerms` terms, then the heaviest until the leaves, scheduled longest first on
+ * `threads`, are within BALANCE of an equal share (for a power of two that is at least `threads` equal leaves; for 3
+ * threads, eight leaves scheduled 3 + 3 + 2), or no leaf is worth cutting. The leaves come out in tree order.
  */
-export function cutSeries(m: number, terms: number, threads: number): { roots: [Node, Node]; leaves: Node[] } {
+export function cutSeries(m: number, terms: number, threads: number, maxLeafTerms = Infinity): { roots: [Node, Node]; leaves: Node[] } {
   const roots: [Node, Node] = [
     { a: 0, b: m, needP: true },
     { a: m, b: terms, needP: false },
   ];
   const leaves: Node[] = [...roots];
+  const cut = (i: number): void => {
+    const n = leaves[i]!;
+    const c = splitPoint(n.a, n.b);
+    n.children = [
+      { a: n.a, b: c, needP: true },
+      { a: c, b: n.b, needP: n.needP },
+    ];
+    leaves.splice(i, 1, ...n.children);
+  };
+  const cuttable = (n: Node): boolean => n.b - n.a >= MIN_CUT_TERMS;
+  for (;;) {
+    let longest = -1;
+    for (let i = 0; i < leaves.length; i++) {
+      const n = leaves[i]!;
+      if (n.b - n.a > maxLeafTerms && cuttable(n) && (longest < 0 || n.b - n.a > leaves[longest]!.b - leaves[longest]!.a)) longest = i;
+    }
+    if (longest < 0) break;
+    cut(longest);
+  }
   const balanced = (): boolean => {
     if (leaves.length < threads) return false;
     const weights = leaves.map(weightOf);
@@ -69,91 +95,156 @@ export function cutSeries(m: number, terms: number, threads: number): { roots: [
   while (threads > 1 && !balanced() && leaves.length < MAX_LEAVES_PER_THREAD * threads) {
     let best = -1;
     for (let i = 0; i < leaves.length; i++) {
-      if (leaves[i]!.b - leaves[i]!.a < MIN_CUT_TERMS) continue;
+      if (!cuttable(leaves[i]!)) continue;
       if (best < 0 || weightOf(leaves[i]!) > weightOf(leaves[best]!)) best = i;
     }
     if (best < 0) break;
-    const n = leaves[best]!;
-    const c = splitPoint(n.a, n.b);
-    n.children = [
-      { a: n.a, b: c, needP: true },
-      { a: c, b: n.b, needP: n.needP },
-    ];
-    leaves.splice(best, 1, ...n.children);
+    cut(best);
   }
   return { roots, leaves };
 }
 
-/** How long one wait for the subtree threads blocks before the driver gets a step back (progress, cancellation). */
+/** How long one wait for a subtree thread blocks before the driver gets a step back (progress, cancellation). */
 const WAIT_SLICE_MS = 20;
+/** Leaves the subtree threads may have finished or started ahead of the caller's walk, per thread. */
+const AHEAD_PER_THREAD = 2;
 
 /**
- * The series' two root halves with the tree cut for `threads` (cutSeries): its leaves, longest first, go to up to
- * threads − 1 subtree threads and to this thread, each taking the next leaf when it is free. The threads' progress
- * is reported with this thread's steps; they are stopped if this generator ends early (an error here or on a
- * thread, or the driver cancelling and closing it).
+ * The series' two root halves with the tree cut for `threads` (cutSeries, leaves within the subtree threads'
+ * memory share) and scheduled as the header says. The threads' progress is reported with this thread's steps;
+ * they are stopped if this generator ends early (an error here or on a thread, or the driver cancelling and
+ * closing it).
  */
 export function* seriesOnThreads(m: number, terms: number, threads: number): Generator<number, [Split, Split]> {
-  const { roots, leaves } = cutSeries(m, terms, threads);
-  const queue = [...leaves].sort((x, y) => weightOf(y) - weightOf(x));
-  const parties = Math.min(threads, leaves.length);
+  const { roots, leaves } = cutSeries(m, terms, threads, piSubtreeLeafTerms(threads));
+  const workers = Math.min(threads, leaves.length) - 1;
+  const threadBudget = piSubtreeThreadBudget(threads);
+  const maxAhead = AHEAD_PER_THREAD * threads;
+  /** Finished leaves not yet merged (computed ahead by a thread or by this one). */
   const results = new Map<Node, Split>();
-  let running: Array<[Node, SubtreeJob]> = [];
-  const started: SubtreeJob[] = [];
-  const restoreBudget = sharePiBudget(parties);
-  try {
-    const progress = (): number => started.reduce((sum, job) => sum + job.takeProgress(), 0);
-    // Collects finished threads (waiting up to `ms` on the first) and gives free threads the next leaves.
-    const tend = (ms: number): void => {
-      running = running.filter(([leaf, job], i) => {
-        const result = job.poll(i === 0 ? ms : 0);
-        if (result) results.set(leaf, result);
-        return result === undefined;
-      });
-      while (running.length < parties - 1 && queue.length > 1) {
-        const leaf = queue.shift()!;
-        const job = new SubtreeJob(leaf.a, leaf.b, leaf.needP, parties);
-        started.push(job);
-        running.push([leaf, job]);
-      }
-    };
-    tend(0);
-    for (let leaf = queue.shift(); leaf !== undefined; leaf = queue.shift()) {
-      const steps = split(leaf.a, leaf.b, leaf.needP);
-      let step = steps.next();
-      for (; !step.done; step = steps.next()) {
-        yield step.value + progress();
-        tend(0);
-      }
-      results.set(leaf, step.value);
+  const running = new Map<Node, SubtreeJob>();
+  /** The first leaf, in tree order, that nobody has started. */
+  let next = 0;
+  /** Progress of finished threads not yet reported. */
+  let finishedProgress = 0;
+  const restoreBudget = limitPiBudget(() => piCallerTransformBytes(threads, running.size));
+
+  const progress = (): number => {
+    let sum = finishedProgress;
+    finishedProgress = 0;
+    for (const job of running.values()) sum += job.takeProgress();
+    return sum;
+  };
+  const roomAhead = (): boolean => next < leaves.length && results.size + running.size < maxAhead;
+  /** Collects finished threads (waiting up to `ms` for `awaited`'s) and gives free threads the next leaves. */
+  const tend = (ms: number, awaited?: Node): void => {
+    for (const [leaf, job] of running) {
+      const result = job.poll(leaf === awaited ? ms : 0);
+      if (result === undefined) continue;
+      finishedProgress += job.takeProgress();
+      results.set(leaf, result);
+      running.delete(leaf);
+    }
+    while (running.size < workers && roomAhead()) {
+      const leaf = leaves[next++]!;
+      running.set(leaf, new SubtreeJob(leaf.a, leaf.b, leaf.needP, threadBudget));
+    }
+  };
+  function* here(leaf: Node): Generator<number, Split> {
+    const steps = split(leaf.a, leaf.b, leaf.needP);
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) {
+      yield step.value + progress();
       tend(0);
     }
-    while (running.length > 0) {
-      tend(WAIT_SLICE_MS);
-      yield progress();
+    return step.value;
+  }
+  /** A leaf's P, Q, T: taken when finished, computed here when nobody started it, else waited for. */
+  function* take(leaf: Node): Generator<number, Split> {
+    for (;;) {
+      const done = results.get(leaf);
+      if (done !== undefined) {
+        results.delete(leaf);
+        tend(0);
+        return done;
+      }
+      if (leaves[next] === leaf) {
+        next++;
+        return yield* here(leaf);
+      }
+      // The leaf runs on a thread: compute the next unstarted one meanwhile, if the look-ahead allows.
+      if (roomAhead()) {
+        const ahead = leaves[next++]!;
+        results.set(ahead, yield* here(ahead));
+      } else {
+        tend(WAIT_SLICE_MS, leaf);
+        yield progress();
+      }
     }
-    yield progress();
+  }
+  function* walk(node: Node): Generator<number, Split> {
+    if (!node.children) return yield* take(node);
+    const left = yield* walk(node.children[0]);
+    const right = yield* walk(node.children[1]);
+    const merged = merge(left, right, node.needP);
+    tend(0);
+    yield mergeWeight(node.b - node.a) + progress();
+    return merged;
+  }
+
+  // Phase 1: the subtrees below the top levels (frontier), in tree order, each merged up as its leaves come in,
+  // with this thread and the subtree threads busy and the kernel's FFT helper kept out (both cores are taken).
+  // Phase 2: the top levels' merges from the frontier's results, once every thread is done, with the helper.
+  const frontier = topFrontier(roots, terms);
+  const done = new Map<Node, Split>();
+  try {
+    const resumeHelper = suspendHelper();
+    try {
+      tend(0);
+      for (const node of frontier) done.set(node, yield* walk(node));
+    } finally {
+      resumeHelper();
+    }
+    restoreBudget();
+    const left = yield* mergeUp(roots[0], done);
+    const right = yield* mergeUp(roots[1], done);
+    return [left, right];
   } finally {
     restoreBudget();
-    for (const job of started) job.stop();
+    for (const job of running.values()) job.stop();
   }
-  const left = yield* mergeUp(roots[0], results);
-  const right = yield* mergeUp(roots[1], results);
-  return [left, right];
+}
+
+/** Nodes of more than this fraction of the series' terms are merged only once all leaves are done (phase 2). */
+const TOP_FRACTION = 1 / 6;
+
+/**
+ * The cut tree's top levels: the nodes with more than TOP_FRACTION of the terms that have children (at 10^8
+ * decimals, the root's two children and their four). Returns the subtrees just below them (leaves included), in
+ * tree order: what phase 1 computes. A cut shallower than that keeps its leaves.
+ */
+function topFrontier(roots: readonly Node[], terms: number): Node[] {
+  const out: Node[] = [];
+  const visit = (n: Node): void => {
+    if (n.children && n.b - n.a > TOP_FRACTION * terms) n.children.forEach(visit);
+    else out.push(n);
+  };
+  roots.forEach(visit);
+  return out;
 }
 
 /**
- * The node's P, Q, T from its computed leaves, merging in the tree's order (post-order, as `split` does). A leaf's
- * result leaves the map when it is taken, so merged leaves are not kept alive.
+ * The node's P, Q, T from its computed subtrees, merging in the tree's order (post-order, as `split` does). A
+ * subtree's result leaves the map when it is taken, so merged ones are not kept alive.
  */
 function* mergeUp(node: Node, results: Map<Node, Split>): Generator<number, Split> {
-  if (!node.children) {
-    const leaf = results.get(node)!;
+  const own = results.get(node);
+  if (own !== undefined) {
     results.delete(node);
-    return leaf;
+    return own;
   }
-  const left = yield* mergeUp(node.children[0], results);
-  const right = yield* mergeUp(node.children[1], results);
+  const left = yield* mergeUp(node.children![0], results);
+  const right = yield* mergeUp(node.children![1], results);
   const merged = merge(left, right, node.needP);
   yield mergeWeight(node.b - node.a);
   return merged;

@@ -24,10 +24,10 @@
  * that yields after each large merge, so the async driver can report progress and honour an
  * AbortSignal, while the sync driver simply runs it to the end.
  */
-import { type Nat, natFromBigIntSplit } from '../../kernel/index.js';
+import { type Nat, NAT_ZERO, natFromBigIntSplit } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
 import { divFactors, dropCommonFactors, type Factors, mulFactors, termFactors } from './factors.js';
-import { mergeProducts } from './products.js';
+import { type MergeOperands, mergeProducts } from './products.js';
 
 /** log10(640320^3 / 1728): each term adds this many correct digits. */
 export const DIGITS_PER_TERM = 14.181647462725477;
@@ -63,12 +63,13 @@ const BIGINT_TERMS = 256;
 /** Ranges of at least this many terms yield to the driver after merging (progress, abort). */
 export const YIELD_TERMS = 1024;
 
+/** P, Q, |T| of a range; mutable only so that `merge` can empty the children it takes over. */
 export interface Split {
   /** P(a,b), or undefined when the caller does not need it. */
-  readonly p: Nat | undefined;
-  readonly q: Nat;
+  p: Nat | undefined;
+  q: Nat;
   /** |T(a,b)|; T(a,b) itself has the sign (−1)^a (see the header). */
-  readonly t: Nat;
+  t: Nat;
 }
 
 /**
@@ -168,10 +169,24 @@ export function leaf(a: number, b: number, needP: boolean): Split {
 
 /**
  * Merges [a,m) and [m,b), m − a even: P = P1·P2 (if needed), Q = Q1·Q2, |T| = |T1|·Q2 + P1·|T2|
- * (products.ts `mergeProducts`, which shares the transforms of Q2 where the budget allows).
+ * (products.ts `mergeProducts`, which shares the transforms of Q2 where the budget allows). Takes the children's
+ * numbers over: `left` and `right` come back emptied (P undefined, Q and T zero), so that nothing the caller still
+ * holds keeps them alive while the merge drops them.
  */
 export function merge(left: Split, right: Split, needP: boolean): Split {
-  return mergeProducts(left.p!, needP ? right.p! : undefined, left.q, right.q, left.t, right.t);
+  const ops: MergeOperands = { p1: left.p!, p2: needP ? right.p! : undefined, q1: left.q, q2: right.q, t1: left.t, t2: right.t };
+  consume(left);
+  consume(right);
+  return mergeProducts(ops);
+}
+
+/**
+ * Empties a Split whose numbers a merge has taken over (they are dropped as its products use them: products.ts
+ * mergeProducts), so that the caller's reference to it does not keep them alive.
+ */
+function consume(s: Split): void {
+  s.p = undefined;
+  s.q = s.t = NAT_ZERO;
 }
 
 /** Relative cost of merging a range of n terms (products of about 35·n digits): n log n. */

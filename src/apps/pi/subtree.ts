@@ -6,13 +6,13 @@
  * its own kernel (its FFT helper kept off: this thread is one core's work already) and sends back P, Q, |T| as
  * transferred limbs.
  *
- * Memory: all subtrees are alive at once, each with 1/t of the memory budget (the thread's configured budget), so
- * the budget still bounds what all products hold together.
+ * Memory: a thread computes one leaf of the cut tree (parallel.ts), configured with its part of the budget's
+ * `piSubtrees` share (kernel/budget.ts), which bounds the leaf's length; the caller's products plan within what the
+ * threads' products leave (piCallerTransformBytes), so the budget still bounds what all products hold together.
  */
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { getConfig } from '../../config.js';
 import { ArithmeticCheckError } from '../../errors.js';
-import { type ArithmeticThread, natImportLimbs, startThread } from '../../kernel/index.js';
+import { type ArithmeticThread, natImportLimbs, piSubtreeThreadBudget, startThread } from '../../kernel/index.js';
 import type { Split } from './series.js';
 
 /** @internal What the worker is asked (plus its port and flag). */
@@ -46,10 +46,11 @@ export class SubtreeJob {
   private progressSeen = 0;
   private reply: SubtreeReply | undefined;
   private exitCode: number | undefined;
+  private taken = false;
 
-  /** [a, b) with P if `needP`, on a thread whose budget is 1/`parties` of the configured one. */
-  constructor(a: number, b: number, needP: boolean, parties = 2) {
-    const request: SubtreeRequest = { a, b, needP, memoryBudget: Math.floor(getConfig().memoryBudget / Math.max(1, parties)) };
+  /** [a, b) with P if `needP`, on a thread configured with `memoryBudget` bytes (kernel/budget.ts piSubtreeThreadBudget). */
+  constructor(a: number, b: number, needP: boolean, memoryBudget = piSubtreeThreadBudget(2)) {
+    const request: SubtreeRequest = { a, b, needP, memoryBudget };
     this.thread = startThread(new URL('./subtreeworker.js', import.meta.url), request);
     liveThreads++;
     // A failure is reported by the thread itself, or seen as an exit without a reply (poll): the error event
@@ -82,6 +83,9 @@ export class SubtreeJob {
     }
     const result = this.reply?.result;
     if (result) {
+      // Handed over once: the job must not keep the limbs alive after the caller has merged them.
+      this.reply = { progress: 0 };
+      this.taken = true;
       return {
         p: result.p === undefined ? undefined : natImportLimbs(result.p),
         q: natImportLimbs(result.q),
@@ -90,7 +94,7 @@ export class SubtreeJob {
     }
     // A thread that ends without a reply died (e.g. out of memory); the exit event arrives between the async
     // driver's pauses.
-    if (this.exitCode !== undefined) throw new ArithmeticCheckError(`pi: a subtree thread stopped (exit code ${this.exitCode}) without a result`);
+    if (this.exitCode !== undefined && !this.taken) throw new ArithmeticCheckError(`pi: a subtree thread stopped (exit code ${this.exitCode}) without a result`);
     return undefined;
   }
 
