@@ -50,7 +50,7 @@ export interface KernelExports {
   limbsToDigits(src: number, n: number, dst: number): void;
   checksumStripes(st: number, src: number, n: number): void;
   asciiResidue(src: number, n: number, p: number, r0: number): number;
-  radixPiece(hex: number, first: number, count: number, splats: number, table: number, stride: number, lens: number, out: number): number;
+  radixPieces(desc: number, n: number, splats: number, pairsCap: number, acc: number, blocksCap: number, table: number, stride: number, lens: number): number;
   wrappedDifference(x: number, xlen: number, y: number, ylen: number, m: number, z: number, k: number): number;
   residueDotScratch(): number;
   residueDot(x: number, n: number, p: number, table: number): number;
