@@ -10,7 +10,7 @@
  * Layout. A complex vector is interleaved (re, im) doubles: one v128 = one complex point, f64x2 lanes (re, im).
  * A packed real sequence x_q (balanced digits) is therefore just the doubles x_0, x_1, x_2, … in order.
  *
- * Twiddles. Radix-4 and radix-3 stages of size n read the half-period cosine table H_n (n/2 + 1 doubles,
+ * Twiddles. Radix-4, radix-3 and radix-5 stages of size n read the half-period cosine table H_n (n/2 + 1 doubles,
  * H_n[t] = cos(2πt/n), computed in TypeScript by cosSin), located through the table directory `dir`
  * (dir + 4·log2(n) holds the address of H_n). cos(2πt/n) = H[min(t, n − t)], sin(2πt/n) = H[|t − n/4|].
  * In-cache leaf stages (n <= LEAF) read the same values laid out as ready vectors (dir + 128 + 4·log2(n): the
@@ -335,8 +335,105 @@ export function dit3Stage(base: usize, P: i32, j0: i32, j1: i32, HM: usize): voi
   dit3(base, P, HM, j0, j1);
 }
 
+// ------------------------------------------------------------------ radix 5
+
+// cos and sin of 2π/5 and 4π/5, correctly rounded (within ε relative; fftcore's radix-5 analysis charges it).
+const C51: f64 = 0.30901699437494742410229341718282; // (√5 − 1)/4
+const C52: f64 = -0.80901699437494742410229341718282; // −(√5 + 1)/4
+const S51: f64 = 0.95105651629515357211643933337938; // √(10 + 2√5)/4
+const S52: f64 = 0.58778525229247312916870595463907; // √(10 − 2√5)/4
+
+/** cos(2πt/M) and sin(2πt/M) for 0 <= t < M from H_M (cos(2πt/M) = H[min(t, M − t)], sin = cos of t − M/4). */
+// @ts-ignore: decorator
+@inline function cosM(HM: usize, M: i32, t: i32): f64 {
+  return tab(HM, min(t, M - t));
+}
+
+// @ts-ignore: decorator
+@inline function sinM(HM: usize, M: i32, t: i32): f64 {
+  const s = iabs(t - (M >> 2));
+  return tab(HM, min(s, M - s));
+}
+
+/**
+ * DIF radix-5 stage for M = 5P, butterflies [j0, j1): x_m = x[j + m·P] (m < 5), s1 = x1 + x4, d1 = x1 − x4,
+ * s2 = x2 + x3, d2 = x2 − x3, Y0 = (x0 + s1) + s2, m1 = (x0 + C51·s1) + C52·s2, m2 = (x0 + C52·s1) + C51·s2,
+ * e1 = −i·(S51·d1 + S52·d2), e2 = −i·(S52·d1 − S51·d2); Y1 = m1 + e1, Y4 = m1 − e1, Y2 = m2 + e2, Y3 = m2 − e2,
+ * each Y_k (k >= 1) then times w^{kj}, w = e^{−2πi/M}. Points from `filled` on are zero and never read.
+ */
+function dif5(base: usize, P: i32, HM: usize, j0: i32, j1: i32, filled: i32): void {
+  const M = 5 * P;
+  const Pb = <usize>P << 4;
+  const zero = f64x2.splat(0.0);
+  const c1 = f64x2.splat(C51), c2 = f64x2.splat(C52);
+  const s1v = f64x2.mul(f64x2.splat(S51), pm()), s2v = f64x2.mul(f64x2.splat(S52), pm()); // (S, −S)
+  for (let j = j0; j < j1; j++) {
+    const p0 = base + (<usize>j << 4), p1 = p0 + Pb, p2 = p1 + Pb, p3 = p2 + Pb, p4 = p3 + Pb;
+    const a = j < filled ? v128.load(p0) : zero;
+    const b = j + P < filled ? v128.load(p1) : zero;
+    const c = j + 2 * P < filled ? v128.load(p2) : zero;
+    const d = j + 3 * P < filled ? v128.load(p3) : zero;
+    const e = j + 4 * P < filled ? v128.load(p4) : zero;
+    const s1 = f64x2.add(b, e), d1 = f64x2.sub(b, e), s2 = f64x2.add(c, d), d2 = f64x2.sub(c, d);
+    v128.store(p0, f64x2.add(f64x2.add(a, s1), s2));
+    const m1 = f64x2.add(f64x2.add(a, f64x2.mul(c1, s1)), f64x2.mul(c2, s2));
+    const m2 = f64x2.add(f64x2.add(a, f64x2.mul(c2, s1)), f64x2.mul(c1, s2));
+    const sd1 = swap(d1), sd2 = swap(d2); // −i·S·d = (S·di, −S·dr) = swap(d)·(S, −S)
+    const e1 = f64x2.add(f64x2.mul(sd1, s1v), f64x2.mul(sd2, s2v));
+    const e2 = f64x2.sub(f64x2.mul(sd1, s2v), f64x2.mul(sd2, s1v));
+    const j2 = 2 * j, j3 = 3 * j, j4 = 4 * j;
+    v128.store(p1, cmulF(f64x2.add(m1, e1), cosM(HM, M, j), sinM(HM, M, j)));
+    v128.store(p2, cmulF(f64x2.add(m2, e2), cosM(HM, M, j2), sinM(HM, M, j2)));
+    v128.store(p3, cmulF(f64x2.sub(m2, e2), cosM(HM, M, j3), sinM(HM, M, j3)));
+    v128.store(p4, cmulF(f64x2.sub(m1, e1), cosM(HM, M, j4), sinM(HM, M, j4)));
+  }
+}
+
+/** Inverse of dif5 up to the factor 5: conjugate twiddles first, then the butterfly with conjugate roots. */
+function dit5(base: usize, P: i32, HM: usize, j0: i32, j1: i32): void {
+  const M = 5 * P;
+  const Pb = <usize>P << 4;
+  const c1 = f64x2.splat(C51), c2 = f64x2.splat(C52);
+  const s1v = f64x2.mul(f64x2.splat(S51), pm()), s2v = f64x2.mul(f64x2.splat(S52), pm());
+  for (let j = j0; j < j1; j++) {
+    const p0 = base + (<usize>j << 4), p1 = p0 + Pb, p2 = p1 + Pb, p3 = p2 + Pb, p4 = p3 + Pb;
+    const j2 = 2 * j, j3 = 3 * j, j4 = 4 * j;
+    const b = cmulB(v128.load(p1), cosM(HM, M, j), sinM(HM, M, j));
+    const c = cmulB(v128.load(p2), cosM(HM, M, j2), sinM(HM, M, j2));
+    const d = cmulB(v128.load(p3), cosM(HM, M, j3), sinM(HM, M, j3));
+    const e = cmulB(v128.load(p4), cosM(HM, M, j4), sinM(HM, M, j4));
+    const a = v128.load(p0);
+    const s1 = f64x2.add(b, e), d1 = f64x2.sub(b, e), s2 = f64x2.add(c, d), d2 = f64x2.sub(c, d);
+    v128.store(p0, f64x2.add(f64x2.add(a, s1), s2));
+    const m1 = f64x2.add(f64x2.add(a, f64x2.mul(c1, s1)), f64x2.mul(c2, s2));
+    const m2 = f64x2.add(f64x2.add(a, f64x2.mul(c2, s1)), f64x2.mul(c1, s2));
+    const sd1 = swap(d1), sd2 = swap(d2);
+    const e1 = f64x2.add(f64x2.mul(sd1, s1v), f64x2.mul(sd2, s2v)); // −i·(S51·d1 + S52·d2)
+    const e2 = f64x2.sub(f64x2.mul(sd1, s2v), f64x2.mul(sd2, s1v)); // −i·(S52·d1 − S51·d2)
+    v128.store(p1, f64x2.sub(m1, e1)); // conjugate roots: +i where dif5 has −i
+    v128.store(p4, f64x2.add(m1, e1));
+    v128.store(p2, f64x2.sub(m2, e2));
+    v128.store(p3, f64x2.add(m2, e2));
+  }
+}
+
+/** The radix-5 stage over butterflies [j0, j1) (a thread's share), like dif3Stage. */
+export function dif5Stage(base: usize, P: i32, j0: i32, j1: i32, filled: i32, HM: usize): void {
+  dif5(base, P, HM, j0, j1, filled);
+}
+
+export function dit5Stage(base: usize, P: i32, j0: i32, j1: i32, HM: usize): void {
+  dit5(base, P, HM, j0, j1);
+}
+
 /** Whole forward transform of M points on one thread (natural order in, block/bit-reversed out). */
 export function forward(base: usize, M: i32, filled: i32, HM: usize, dir: usize): void {
+  if (M % 5 == 0) {
+    const P = M / 5;
+    dif5(base, P, HM, 0, P, filled);
+    difBlocks(base, P, 0, 5, dir);
+    return;
+  }
   if (M % 3 != 0) {
     if (filled < M) memory.fill(base + (<usize>filled << 4), 0, <usize>(M - filled) << 4);
     difPow2(base, M, dir);
@@ -349,6 +446,12 @@ export function forward(base: usize, M: i32, filled: i32, HM: usize, dir: usize)
 
 /** Whole inverse transform (unscaled: M times the inverse DFT). */
 export function inverse(base: usize, M: i32, HM: usize, dir: usize): void {
+  if (M % 5 == 0) {
+    const P = M / 5;
+    ditBlocks(base, P, 0, 5, dir);
+    dit5(base, P, HM, 0, P);
+    return;
+  }
   if (M % 3 != 0) {
     ditPow2(base, M, dir);
     return;
@@ -474,11 +577,16 @@ export function pwLevel(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, 
   }
 }
 
-/** Blocks 1 and 2 of a length-3P spectrum: point P + j pairs with 3P − 1 − j, twiddle index 3·rev(j) + 1. */
-export function pwBlocks12(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, P: i32, lo: usize, hi: usize, j0: i32, j1: i32): void {
+/**
+ * Blocks b and R − b of a length-RP spectrum (R = 3 or 5, 1 <= b < R/2): position j of block b holds
+ * X[R·rev(j) + b], whose partner X[RP − R·rev(j) − b] = X[R·rev(P − 1 − j) + R − b] sits at position P − 1 − j of
+ * block R − b; so point bP + j pairs with (R − b + 1)P − 1 − j, twiddle index R·rev(j) + b.
+ */
+export function pwBlocks(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, P: i32, lo: usize, hi: usize, j0: i32, j1: i32, R: i32, b: i32): void {
   let r = bitReverse(j0, P);
+  const first = b * P, last = (R - b + 1) * P - 1;
   for (let j = j0; j < j1; j++) {
-    pairStep(out, A1, B1, A2, B2, P + j, 3 * P - 1 - j, lo, hi, 3 * r + 1);
+    pairStep(out, A1, B1, A2, B2, first + j, last - j, lo, hi, R * r + b);
     let bit = P >> 1;
     while (r & bit) {
       r ^= bit;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { natFromBigInt, natToBigInt } from './index.js';
 import { natFromLimbs } from './nat.js';
 import { FFT_MAX_LENGTH, fftFits, fftMulLimbs, fftWorkingBytes, lastFftDigits, lastFftLength, lastRoundingError, unpackAt, worstCasePlan } from './fft.js';
-import { cosSin, forwardAt, inverseAt, mixedBound } from './fftcore.js';
+import { cosSin, forwardAt, inverseAt, mixedBound, topRadix } from './fftcore.js';
 import { f64View, heapBytesFor, heapTop, takeHighWater, u16View, wasm, wasmAlloc, wasmFree, wasmMemoryBytes } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
@@ -48,17 +48,18 @@ function naiveDft(x: Float64Array, M: number): Float64Array {
 
 /** Which DFT index the forward transform leaves at position j (bit-reversed; 3P: block b holds X[3·rev(j') + b]). */
 function outputIndex(j: number, M: number): number {
-  if (M % 3 !== 0) return bitReverse(j, M);
-  const P = M / 3;
-  return 3 * bitReverse(j % P, P) + Math.floor(j / P);
+  const R = M % 3 === 0 ? 3 : M % 5 === 0 ? 5 : 1;
+  if (R === 1) return bitReverse(j, M);
+  const P = M / R;
+  return R * bitReverse(j % P, P) + Math.floor(j / P);
 }
 
 describe('twiddle tables', () => {
   test('cosSin(s·t, s·n) = cosSin(t, n) and cos at n/2 − t = −cos at t, bit for bit (how the tables are built)', () => {
     const r = rng(40);
     const a = new Float64Array(2), b = new Float64Array(2);
-    for (const n of [8, 64, 96, 3 << 10, 1 << 20, 3 << 21]) {
-      for (const s of [2, 3, 4, 12, 16, 48]) {
+    for (const n of [8, 64, 96, 3 << 10, 1 << 20, 3 << 21, 40, 5 << 12]) {
+      for (const s of [2, 3, 4, 5, 12, 16, 48]) {
         for (let i = 0; i < 2000; i++) {
           const t = Math.floor(r() * n);
           cosSin(t, n, a, 0);
@@ -77,8 +78,8 @@ describe('twiddle tables', () => {
 });
 
 describe('compiled transforms against a naive DFT', () => {
-  const lengths = [4, 8, 16, 32, 64, 128, 512, 2048, 24, 48, 96, 192, 384, 768, 1536, 3 * 2048];
-  test('forward transform = naive DFT (bit-reversed order), inverse = M × identity, both families', () => {
+  const lengths = [4, 8, 16, 32, 64, 128, 512, 2048, 24, 48, 96, 192, 384, 768, 1536, 3 * 2048, 40, 80, 160, 320, 640, 1280, 5 * 1024];
+  test('forward transform = naive DFT (bit-reversed order), inverse = M × identity, all three families', () => {
     const r = rng(41);
     for (const M of lengths) {
       const x = new Float64Array(2 * M);
@@ -97,9 +98,9 @@ describe('compiled transforms against a naive DFT', () => {
     }
   });
 
-  test('points from `filled` on are taken as zero whatever memory holds there, both families', () => {
+  test('points from `filled` on are taken as zero whatever memory holds there, all three families', () => {
     const r = rng(31);
-    for (const M of [96, 3 * 1024, 3 * 4096, 3 * 16384, 4096, 1 << 14, 1 << 16]) {
+    for (const M of [96, 3 * 1024, 3 * 4096, 3 * 16384, 4096, 1 << 14, 1 << 16, 80, 5 * 1024, 5 * 8192]) {
       for (const filled of [1, Math.floor(M / 5), Math.floor(M * 0.42), Math.floor(M * 0.7), M]) {
         const z = new Float64Array(2 * M);
         for (let t = 0; t < 2 * filled; t++) z[t] = Math.round(r() * 1000) - 500;
@@ -141,18 +142,18 @@ describe('unpacking a transform output', () => {
 });
 
 describe('products against BigInt', () => {
-  test('sizes from 100 to 4·10^5 digits, unbalanced, squares, both length families', () => {
+  test('sizes from 100 to 4·10^5 digits, unbalanced, squares, all three length families', () => {
     const r = rng(43);
     const families = new Set<number>();
     for (const n of [100, 777, 3000, 12_345, 50_000, 131_072, 200_000, 400_000]) {
       const x = digits(r, n), y = digits(r, Math.max(1, Math.floor(n * r())));
       const a = natFromBigInt(x), b = natFromBigInt(y);
       assert.equal(natToBigInt(natFromLimbs(fftMulLimbs(a.limbs, b.limbs, false))), x * y, `n=${n}`);
-      families.add(lastFftLength % 3 === 0 ? 3 : 2);
+      families.add(topRadix(lastFftLength));
       assert.equal(natToBigInt(natFromLimbs(fftMulLimbs(a.limbs, a.limbs, true))), x * x, `square n=${n}`);
-      families.add(lastFftLength % 3 === 0 ? 3 : 2);
+      families.add(topRadix(lastFftLength));
     }
-    assert.deepEqual([...families].sort(), [2, 3]);
+    assert.deepEqual([...families].sort(), [1, 3, 5]);
   });
 });
 
@@ -234,9 +235,11 @@ describe('rounding error against the proven bound', () => {
   test('operands whose digits are all at the extremes (±10^d/2) stay under mixedBound, at every digit size', () => {
     const r = rng(47);
     const checked = new Map<number, number>();
+    const radices = new Set<number>();
     for (const d of [5, 4, 3, 2, 1]) {
       const h = 10 ** d / 2;
       // The longest operands for which the bound still admits digit size d with all digits at ±h.
+      // All three length families: M = n complex points rounded up to 5·2^k (300, 2500, 20,000), 3·2^k (3000), 2^k.
       for (const n of d === 5 ? [300, 1000, 2500] : d === 4 ? [500, 3000, 20_000] : [3000, 60_000]) {
         // 'negative': every digit but the top one at −h, so the coefficients and the carries run large and negative.
         for (const signs of ['same', 'random', 'negative'] as const) {
@@ -253,10 +256,12 @@ describe('rounding error against the proven bound', () => {
           assert.ok(lastRoundingError <= bound, `d=${d} n=${n} ${signs}: error ${lastRoundingError} > bound ${bound}`);
           assert.ok(lastRoundingError > 0, 'the error is measured');
           checked.set(d, (checked.get(d) ?? 0) + 1);
+          radices.add(topRadix(lastFftLength));
         }
       }
     }
     for (const d of [5, 4, 3, 2, 1]) assert.ok((checked.get(d) ?? 0) >= 2, `digit size ${d} was checked against the bound`);
+    assert.deepEqual([...radices].sort(), [1, 3, 5], 'every length family was checked against the bound');
   });
 });
 

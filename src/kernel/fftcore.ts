@@ -1,5 +1,5 @@
 /**
- * kernel/fftcore — the complex FFT engine of every product: lengths M = 2^k and M = 3·2^k, radix-3 top stage,
+ * kernel/fftcore — the complex FFT engine of every product: lengths M = 2^k, 3·2^k and 5·2^k, radix-3 or radix-5 top stage,
  * radix-4 stages with per-size half-period twiddle tables, in-cache radix-4 leaves, and the real-to-complex
  * pointwise step (untangle, multiply, optional second product added, re-tangle). The butterflies run compiled, as
  * WebAssembly SIMD (assembly/fft.ts: one f64x2 = one complex point, interleaved re/im); this module keeps what is
@@ -7,19 +7,19 @@
  * `mixedBound`.
  *
  * Threads. From PARALLEL_MIN points each transform runs as a few steps shared among the N threads of threads.ts:
- * the top stage (for M = 3P the radix-3 stage) split by butterfly index, further radix-4 stages over all blocks split
+ * the top stage (for M = 3P or 5P the radix-3 or radix-5 stage) split by butterfly index, further radix-4 stages over all blocks split
  * the same way while there are fewer than 4N blocks, then the independent sub-blocks dealt out.
  * The pointwise step is split into N runs of pairs of equal count. Every element goes through the same operations
  * in the same order as in the one-thread code, so results are bit for bit the same for any N and the bound holds.
  *
  * Orderings. The forward transform (decimation in frequency) takes natural order and leaves bit-reversed order; for
- * M = 3P it first does one radix-3 stage, so block b ∈ {0,1,2} of length P holds X[3k1 + b] with k1 in
+ * M = 3P (5P) it first does one radix-3 (radix-5) stage, so block b ∈ {0,1,2} ({0,…,4}) of length P holds X[3k1 + b] (X[5k1 + b]) with k1 in
  * bit-reversed order. The inverse (decimation in time, conjugate twiddles, unscaled) undoes exactly that.
  *
  * Twiddles. Every table entry is cos/sin(2πt/n) computed by `cosSin` from the exact integer t reduced to an
  * angle in [0, π/4] (error analysis there: |ω' − ω| < 3.7ε <= β = 4ε), computed here and copied into the wasm
  * memory. Radix-4 stages of size n read the half-period cosine table H_n (n/2 + 1 doubles; cos = H[min(t, n − t)],
- * sin = H[|t − n/4|]); the radix-3 stage reads H_M. Twiddles needed in scattered order (the pointwise step) come
+ * sin = H[|t − n/4|]); the radix-3 and radix-5 stages read H_M. Twiddles needed in scattered order (the pointwise step) come
  * from a two-level product w^t = W_hi[t >> 10]·W_lo[t & 1023] of two small accurate tables: error
  * < 2β + √5ε < 10.3ε =: β2. The compiled butterflies round every product and sum once (wasm has no fused
  * multiply-add), exactly as the error analysis of `mixedBound` assumes.
@@ -70,16 +70,27 @@ function trig(t: number, n: number, sine: boolean): number {
 
 // ---------------------------------------------------------------- lengths
 
-/** Smallest supported length >= x among 2^k and 3·2^k (k >= 2 resp. 3 so that the tables' 4 | n holds). */
+/**
+ * Smallest supported length >= x among 2^k, 3·2^k and 5·2^k (the power of two at least 8 for the mixed ones, so
+ * that the tables' 4 | n holds and the blocks have a leaf). With three families a length is at most 1.25× what is
+ * needed (two: 1.5×); at pi 10^7 the merges' 3·2^k transforms were ~78% full, their 5·2^(k−1) ones are ~94%.
+ */
 export function transformLength(x: number): number {
   let p = 4;
   while (p < x) p *= 2;
-  const m3 = (3 * p) / 4;
+  const m5 = (5 * p) / 8, m3 = (3 * p) / 4;
+  if (m5 >= x && m5 >= 40) return m5;
   return m3 >= x && m3 >= 24 ? m3 : p;
 }
 
+/** The radix of the top stage of a transform of M points: 3 for 3·2^k, 5 for 5·2^k, 1 for a power of two. */
+export function topRadix(M: number): 1 | 3 | 5 {
+  return M % 3 === 0 ? 3 : M % 5 === 0 ? 5 : 1;
+}
+
+/** A mixed length: 3·2^k or 5·2^k (a radix-3 or radix-5 top stage over power-of-two blocks). */
 export function isMixed(M: number): boolean {
-  return M % 3 === 0;
+  return topRadix(M) !== 1;
 }
 
 /** Points of the compiled in-cache leaf (assembly/fft.ts LEAF). */
@@ -91,7 +102,7 @@ function leaf(): number {
 
 // ---------------------------------------------------------------- tables in wasm memory
 
-/** Address of H_n (n/2 + 1 doubles) by n, for powers of two and for mixed lengths 3P. */
+/** Address of H_n (n/2 + 1 doubles) by n, for powers of two and for mixed lengths 3P and 5P. */
 const halfTables = new Map<number, number>();
 /** Two-level tables (lo: 1024 complex, hi: n/1024 + 1 complex) by order n. */
 const twoLevelTables = new Map<number, { lo: number; hi: number }>();
@@ -203,7 +214,7 @@ function pow2Sizes(n: number): number[] {
 
 /** The tables a transform of M points reads: the directory (H_n of its power-of-two sizes) and H_M if mixed. */
 function transformTables(M: number): { dir: number; HM: number } {
-  const P = isMixed(M) ? M / 3 : M;
+  const P = M / topRadix(M);
   const HM = isMixed(M) ? halfTable(M) : 0; // first: the smaller tables are read out of the largest
   for (const n of pow2Sizes(P)) {
     halfTable(n);
@@ -229,7 +240,7 @@ export function powerOfTwoTables(M: number): number {
 export function prepareTransforms(M: number): void {
   if (M >= PARALLEL_MIN) warmThreads();
   transformTables(M);
-  if (isMixed(M)) twoLevel((2 * M) / 3);
+  if (isMixed(M)) twoLevel((2 * M) / topRadix(M));
   twoLevel(2 * M);
 }
 
@@ -251,7 +262,7 @@ export function releaseCoreTables(): void {
 
 /** Bytes of the tables a product of transform length M reads (an upper bound: cached tables are counted too). */
 export function coreTableBytes(M: number): number {
-  const P = isMixed(M) ? M / 3 : M;
+  const P = M / topRadix(M);
   let bytes = 256 + 2 * (16 * LO + 16 * (Math.ceil((2 * M) / LO) + 1)) + 48 * leaf();
   for (let n = P; n >= 8; n /= 2) bytes += 8 * (n / 2 + 1); // every power of two: covers both parities
   if (isMixed(M)) bytes += 8 * (M / 2 + 1);
@@ -287,8 +298,8 @@ interface SplitPlan {
 }
 
 function splitPlan(M: number, threads: number): SplitPlan {
-  let n = isMixed(M) ? M / 3 : M;
-  let count = isMixed(M) ? 3 : 1;
+  let n = M / topRadix(M);
+  let count = topRadix(M);
   const stages: { n: number; count: number }[] = [];
   while (n > leaf() && count < 4 * threads) {
     stages.push({ n, count });
@@ -317,8 +328,9 @@ export function forwardAt(ptr: number, M: number, filled = M): void {
     return;
   }
   if (isMixed(M)) {
-    const P = M / 3;
-    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [['dif3Stage', ptr, P, j0, j1, filled, HM]]));
+    const P = M / topRadix(M);
+    const stage = topRadix(M) === 5 ? 'dif5Stage' : 'dif3Stage';
+    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [[stage, ptr, P, j0, j1, filled, HM]]));
   } else if (filled < M) {
     f64View(ptr + 16 * filled, 2 * (M - filled)).fill(0);
   }
@@ -340,8 +352,9 @@ export function inverseAt(ptr: number, M: number): void {
   runShares(k, ranges(plan.blocks, T).map(([b0, b1]): Job[] => [['ditBlocks', ptr, plan.blockSize, b0, b1, dir]]));
   for (const { n, count } of [...plan.stages].reverse()) stageShares(k, ptr, n, count, T, 'dit4Stage', dir);
   if (isMixed(M)) {
-    const P = M / 3;
-    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [['dit3Stage', ptr, P, j0, j1, HM]]));
+    const P = M / topRadix(M);
+    const stage = topRadix(M) === 5 ? 'dit5Stage' : 'dit3Stage';
+    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [[stage, ptr, P, j0, j1, HM]]));
   }
 }
 
@@ -364,7 +377,8 @@ export type SpectrumTerm = readonly [number, number];
  * Pairs: a bit-reversed power-of-two block of n points pairs position j in [2^m, 2^{m+1}) with 3·2^m − 1 − j
  * (twiddle index n/2^{m+1} + rev(j − 2^m), table of order 2n), positions 0 and 1 with themselves. For M = 3P,
  * block 0 is such a block (order 2P) and position j of block 1 holds X[3·rev(j) + 1], whose partner
- * X[M − 3·rev(j) − 1] = X[3·rev(P − 1 − j) + 2] sits at position P − 1 − j of block 2 (order 2M).
+ * X[M − 3·rev(j) − 1] = X[3·rev(P − 1 − j) + 2] sits at position P − 1 − j of block 2 (order 2M). For M = 5P the
+ * same holds with blocks (1, 4) and (2, 3): X[5·rev(j) + b] pairs with X[5·rev(P − 1 − j) + 5 − b].
  */
 export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: number): void {
   const k = wasm();
@@ -372,6 +386,19 @@ export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: 
   const [A2, B2] = terms.length > 1 ? terms[1]! : [0, 0];
   const head = [out, A1, B1, A2, B2] as const;
   const T = M >= PARALLEL_MIN ? activeThreads() : 1;
+  const R = topRadix(M);
+  const P = M / R;
+  if (T === 1) {
+    // The same calls as the one share below, made directly (no job lists: small products run thousands of these).
+    const { lo, hi } = twoLevel(2 * P);
+    k.pwSelf(out, A1, B1, A2, B2, 0, P, lo, hi);
+    for (let base = 2; base < P; base <<= 1) k.pwLevel(out, A1, B1, A2, B2, 0, P, lo, hi, base, 0, base >> 1);
+    if (R > 1) {
+      const top = twoLevel(2 * M);
+      for (let b = 1; 2 * b < R; b++) k.pwBlocks(out, A1, B1, A2, B2, P, top.lo, top.hi, 0, P, R, b);
+    }
+    return;
+  }
   // Segments of pairs: [kind, first, count, …parameters].
   type Segment = { count: number; job: (i0: number, i1: number) => Job };
   const segments: Segment[] = [];
@@ -381,12 +408,12 @@ export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: 
       segments.push({ count: base >> 1, job: (i0, i1) => ['pwLevel', ...head, 0, n, lo, hi, base, i0, i1] });
     }
   };
-  const P = isMixed(M) ? M / 3 : M;
   const selfTables = twoLevel(2 * P);
   block(P);
-  if (isMixed(M)) {
+  if (R > 1) {
     const { lo, hi } = twoLevel(2 * M);
-    segments.push({ count: P, job: (j0, j1) => ['pwBlocks12', ...head, P, lo, hi, j0, j1] });
+    // Blocks b and R − b pair up: (1, 2) for R = 3; (1, 4) and (2, 3) for R = 5.
+    for (let b = 1; 2 * b < R; b++) segments.push({ count: P, job: (j0, j1) => ['pwBlocks', ...head, P, lo, hi, j0, j1, R, b] });
   }
   const total = segments.reduce((s, g) => s + g.count, 0);
   const shares: Job[][] = Array.from({ length: T }, () => []);
@@ -420,13 +447,25 @@ export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: 
  *    d = b−c, m = a − s/2, e = fl(√3/2)·d rounded; ||s||, ||d|| <= √2·||in||, ||m|| <= √1.5·||in||; fl(√3/2) is
  *    within ε/2 relative of √3/2), plus a twiddle product with a table twiddle (ε√5 + β): 11.9ε < two radix-2
  *    levels (2·(ε + ε√5 + β) = 14.5ε). So the radix-3 stage is charged as two levels, and 3·2^k like 2^(k+2);
+ *  - radix-5 stage (√5-scaled unitary; assembly/fft.ts dif5: s1,2 = x1 ± x4, x2 ± x3 as d1,2, then
+ *    m1 = (x0 + C51·s1) + C52·s2, m2 = (x0 + C52·s1) + C51·s2, n1 = S51·d1 + S52·d2, n2 = S52·d1 − S51·d2,
+ *    Y0 = (x0 + s1) + s2, Y1,4 = m1 ∓ i·n1, Y2,3 = m2 ∓ i·n2). First-order error, in units of ε·||x||
+ *    (||Y|| = √5·||x||): the four sums/differences (||(s, d)|| <= √2·||x||, mapped to Y by a map of norm
+ *    √5/√2) √5; the eight products by constants (each constant within ε relative, so 2ε per product;
+ *    C² + S² = 1 and Cauchy–Schwarz give |δm| + |δn| <= 2·√2·||(s, d)|| <= 4 per pair, entering two outputs)
+ *    √(4·4²) = 8; the inner additions (|x0 + C51·s1| <= 1.091, |x0 + C52·s1| <= 1.520, |x0 + s1| <= 1.732,
+ *    |m1| + |n1| <= ||(Y1, Y4)||, each entering two outputs) <= √2·||Y|| + 3.17 = 6.33; the outputs' own
+ *    rounding √5. Together < 18.9ε·||x|| = 8.5ε of the output norm, plus a twiddle product (ε√5 + β): 14.8ε
+ *    < three radix-2 levels (21.7ε). The inverse (dit5) untwiddles its inputs first and then runs the same
+ *    butterfly with conjugate roots: the same charge. So 5·2^k is charged like 2^(k+3) (5·2^(k−1) like 3·2^k);
  *  - the packing of the real sequence: one more level whose twiddle is two-level (β2 instead of β);
  *  - the final 1/M scaling (not a power of two for mixed lengths): one more (1+ε).
  * A sum of two products: the spectra add before the inverse transform; Percival's bound is linear in the
  * pointwise-product norms, and ||X1·Y1 + X2·Y2|| <= ||X1·Y1|| + ||X2·Y2||, so the bounds add (normProduct summed).
  */
 export function mixedBound(M: number, normProduct: number): number {
-  const levels = isMixed(M) ? Math.log2(M / 3) + 2 : Math.log2(M);
+  const R = topRadix(M);
+  const levels = R === 3 ? Math.log2(M / 3) + 2 : R === 5 ? Math.log2(M / 5) + 3 : Math.log2(M);
   const lvl = Math.log1p(EPS) + Math.log1p(EPS * Math.sqrt(5)) + Math.log1p(BETA);
   const pack = Math.log1p(EPS) + Math.log1p(EPS * Math.sqrt(5)) + Math.log1p(BETA2);
   const e = 3 * levels * lvl + 3 * pack + Math.log1p(EPS * Math.sqrt(5)) + Math.log1p(EPS);

@@ -12,16 +12,21 @@ import { randomNatural as digits, seededRandom as rng } from '../../test/random.
 
 
 describe('mixed-length FFT engine', () => {
-  test('transformLength picks the smallest 2^k or 3·2^k', () => {
+  test('transformLength picks the smallest 2^k, 3·2^k or 5·2^k', () => {
     assert.equal(transformLength(1000), 1024);
-    assert.equal(transformLength(1025), 1536);
+    assert.equal(transformLength(1025), 1280);
+    assert.equal(transformLength(1281), 1536);
     assert.equal(transformLength(1537), 2048);
     assert.equal(transformLength(5), 8);
+    assert.equal(transformLength(33), 40);
+    assert.equal(transformLength(17), 24);
   });
 
-  test('bound grows with length and norm; 3·2^k is charged like 2^(k+2)', () => {
+  test('bound grows with length and norm; 3·2^k is charged like 2^(k+2), 5·2^k like 2^(k+3)', () => {
     assert.ok(mixedBound(3 << 20, 1e12) > mixedBound(1 << 21, 1e12));
     assert.equal(mixedBound(1 << 22, 1e12), mixedBound(3 << 20, 1e12));
+    assert.equal(mixedBound(1 << 23, 1e12), mixedBound(5 << 20, 1e12));
+    assert.ok(mixedBound(5 << 20, 1e12) > mixedBound(1 << 22, 1e12));
     assert.ok(mixedBound(1 << 20, 2e12) > mixedBound(1 << 20, 1e12));
   });
 

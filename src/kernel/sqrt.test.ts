@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { natFromBigInt, natIsqrt, natRsqrtSmall, natToBigInt } from './index.js';
 import { InvalidArgumentError } from '../errors.js';
-import { lastIsqrtCorrections } from './sqrt.js';
+import { lastIsqrtCorrections, lastIsqrtProven } from './sqrt.js';
 import { bigintSqrt as bigIsqrt } from '../../test/helpers.js';
 import { seededRandom as rng } from '../../test/random.js';
 
@@ -42,4 +42,36 @@ test('natRsqrtSmall is within two units of B^p/√c (small c, perfect squares, t
   assert.ok(10005n * (y - 2n) ** 2n < big && 10005n * (y + 2n) ** 2n > big, 'c=10005 p=40000');
   assert.throws(() => natRsqrtSmall(0, 4), InvalidArgumentError);
   assert.throws(() => natRsqrtSmall(2 ** 26, 4), InvalidArgumentError);
+});
+
+test('natIsqrt: refinedRoot’s proven roots (no final square) are exact, also where the guard limb is at its edges', () => {
+  // a = floor(((s·B + k)/B)²): √a·B lies just below s·B + k, so the guard limb of the estimate is about k − 1 or k:
+  // k near 0 and near B put the root as close to an integer as the error bound allows (proven only beyond it).
+  const r = rng(43);
+  let proven = 0, unproven = 0;
+  for (const n of [520, 1001, 4447, 20010, 66001]) {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) b[i] = 48 + Math.floor(r() * 10);
+    if (b[0] === 48) b[0] = 49;
+    const s = bigIsqrt(BigInt(b.toString('latin1')));
+    for (const k of [0n, 1n, 2n, 3n, 4n, 5n, 5000n, 9995n, 9996n, 9997n, 9998n, 9999n, 10000n]) {
+      const x = (s * 10000n + k) ** 2n;
+      for (const a of [x / 100_000_000n, x / 100_000_000n + 1n, x / 100_000_000n - 1n]) {
+        const got = natToBigInt(natIsqrt(natFromBigInt(a)));
+        assert.equal(got, bigIsqrt(a), `n=${n} k=${k}`);
+        if (lastIsqrtProven) proven++;
+        else unproven++;
+      }
+    }
+    // A random radicand is proven with probability about 1 − 3·10^−4.
+    natIsqrt(natFromBigInt(BigInt(b.toString('latin1'))));
+    assert.ok(lastIsqrtProven || n === 520, `random radicand of ${n} digits not proven`);
+  }
+  // Radicands with long runs of zero limbs (pi's 10005·10^2M: aLow = 0) or of 9s, and powers of ten.
+  for (const M of [131n, 1001n, 8191n]) {
+    for (const a of [10005n * 10n ** (2n * M), 2n * 10n ** (2n * M), 10n ** (2n * M + 1n), 10n ** (2n * M) - 1n, 99n * 10n ** (2n * M) + 12345n]) {
+      assert.equal(natToBigInt(natIsqrt(natFromBigInt(a))), bigIsqrt(a), `M=${M}`);
+    }
+  }
+  assert.ok(proven > 0 && unproven > 0, `proven ${proven}, unproven ${unproven}`);
 });

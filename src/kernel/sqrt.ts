@@ -23,7 +23,10 @@
  * t < 2, keep the full-precision y and s̃ = x·y·B^n from the top n + 4 limbs of a). r is formed only above B^(n−3),
  * where δ needs it, so no number of a's size is made besides the final square (pi's 10^8-digit root: 200 MB less).
  *
- * The exact correction forms r = a − s̃² from a wrapped square (|r| < B^(n+1): s̃² modulo B^k − 1, k >= n + 3, with
+ * From 64 limbs the last step carries one guard limb and an a-posteriori error bound (refinedRoot,
+ * refinedErrorBound, guardedFloor): floor(√a) is then proven for all radicands but those whose root lies within
+ * ~10^−4 of an integer (about 3 in 10^4 random ones, perfect squares among them), and the final square below is
+ * skipped. Otherwise the exact correction forms r = a − s̃² from a wrapped square (|r| < B^(n+1): s̃² modulo B^k − 1, k >= n + 3, with
  * a transform for n + 3 limbs, checked modulo the prime: TransformGroup.difference) and finds the j with
  * (s̃ + j)² <= a < (s̃ + j + 1)² by comparing r with 2|j|·s̃ ± j² from the top limbs (cmpScaled). The products of each step share transforms and the others of a known magnitude are wrapped
  * too (docs/ARCHITECTURE.md, "Newton steps on transform groups"). In transforms of M(n)'s length, the step above
@@ -31,7 +34,8 @@
  * 0.5, r's top times Y 1 with Y's transform reused). From 64 limbs the root is instead refined from the root of a's
  * top half (refinedRoot: kmRoot at n/2 limbs, 3.625, then Newton's step for the root with its division by 2s' done
  * by the quarter-precision Y in two half-length steps, 2.25): 5.875 instead of 7.25. With the final wrapped square
- * (1): ≈ 6.9 transforms, 2.3·M(n) (measured at 1.6·10^7 digits: 15–20% less CPU than kmRoot alone). The unit
+ * (1): ≈ 6.9 transforms, 2.3·M(n) (measured at 1.6·10^7 digits: 15–20% less CPU than kmRoot alone); without it
+ * (proven by the guard limb) ≈ 5.9, 2.0·M(n). The unit
  * steps cost no pass (cmpScaled). The linear passes between the products (the wrapped differences) run compiled
  * (assembly/limbs.ts). If the estimate
  * were ever far off (a bug, not expected), the result is still exact: the previous division-based Newton method
@@ -57,6 +61,8 @@ const MAX_CORRECTION_STEPS = 16;
 
 /** Unit steps the last natIsqrt's correction took (−1 if it fell back to division): diagnostics and tests. */
 export let lastIsqrtCorrections = 0;
+/** Whether the last natIsqrt's root was proven by refinedRoot's error bound, without the final square (tests). */
+export let lastIsqrtProven = false;
 
 /**
  * floor(√a), every product within the budget of `m` (default: the whole memory budget).
@@ -66,7 +72,13 @@ export let lastIsqrtCorrections = 0;
 export function natIsqrt(a: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
   const x = natToNumber(a);
   if (x !== undefined && x < 2 ** 52) return natFromNumber(isqrtNumber(x));
-  let s = rootEstimate(a, m);
+  const est = rootEstimate(a, m);
+  lastIsqrtProven = est.proven;
+  if (est.proven) {
+    lastIsqrtCorrections = 0;
+    return est.s;
+  }
+  const s = est.s;
   // r = a − s², |r| <= few·2s + few² < B^(n+1) for an estimate within a few units (s < B^n): s² modulo B^k − 1 with
   // k >= n + 3 and a modulo the same determine it (a square of the transform length of n + 3 limbs, not 2n).
   const n = (a.limbs.length + 1) >> 1;
@@ -126,18 +138,35 @@ function cmpScaled(r: Nat, s: Nat, m: number, c: number): -1 | 0 | 1 {
 /** Roots of at least this many limbs are refined from a half-length root (refinedRoot); shorter ones take kmRoot. */
 const REFINE_MIN_LIMBS = 64;
 
-/** s̃ within a few units of √a (see the header: a refined half-length root, one Karp–Markstein step, or full precision for small a). */
-function rootEstimate(a: Nat, m: Multiplier): Nat {
+/**
+ * s̃ within a few units of √a (see the header: a refined half-length root, one Karp–Markstein step, or full precision
+ * for small a); `proven`: s̃ is floor(√a) itself (refinedRoot's error bound decided it).
+ */
+function rootEstimate(a: Nat, m: Multiplier): { s: Nat; proven: boolean } {
   const L = a.limbs.length;
   const n = (L + 1) >> 1; // √a < B^n
   if (n - ((n >> 1) + 3) < 2) {
     const p = n + 2;
     const Y = rsqrtFixed(a, 2 * n, p, m);
     const k = Math.max(0, L - (n + 4));
-    return natTruncLimbs(m.mul(natTruncLimbs(a, k), Y), n + p - k);
+    return { s: natTruncLimbs(m.mul(natTruncLimbs(a, k), Y), n + p - k), proven: false };
   }
-  return n >= REFINE_MIN_LIMBS ? refinedRoot(a, m) : kmRoot(a, m).s;
+  return n >= REFINE_MIN_LIMBS ? refinedRoot(a, m) : { s: kmRoot(a, m).s, proven: false };
 }
+
+/** Guard limbs of refinedRoot's estimate (it estimates √(a·B^2g) to decide floor(√a) without the final square). */
+const GUARD_LIMBS = 1;
+
+/** x within [m·B^e, (m + 1)·B^e] (m its top three limbs, e = size − 3; m = x, e = 0 below three limbs): bounds in doubles. */
+function topOf(x: Nat): { m: number; e: number } {
+  const l = x.limbs, k = Math.min(3, l.length);
+  let v = 0;
+  for (let i = l.length - 1; i >= l.length - k; i--) v = v * BASE + l[i]!;
+  return { m: v, e: l.length - k };
+}
+
+/** log10 of B^k. */
+const LOG_B = Math.log10(BASE);
 
 /**
  * s̃ within a few units of √a from the root of a's top half: with h = ⌊n/2⌋ + 3, t = n − h and a' = floor(a/B^2t),
@@ -153,7 +182,7 @@ function rootEstimate(a: Nat, m: Multiplier): Nat {
  * reciprocal square root to n/4 limbs 2.125, kmRoot's root at n/2 1.5, here 2.25 (R and P at h + 8 limbs with s'’s
  * transform shared, Q0 and Δ at about n/2 limbs with Y's shared): 5.875 against 7.25 for kmRoot on a itself.
  */
-function refinedRoot(a: Nat, m: Multiplier): Nat {
+function refinedRoot(a: Nat, m: Multiplier): { s: Nat; proven: boolean } {
   const n = (a.limbs.length + 1) >> 1;
   const h = (n >> 1) + 3;
   const t = n - h;
@@ -161,7 +190,9 @@ function refinedRoot(a: Nat, m: Multiplier): Nat {
   // kmRoot's group keeps Y's transform for Q0 and Δ below (products of hq + 2 limbs by Y, as its own r·Y).
   const { s: sHi, Y, h: hq, group } = kmRoot(aTop, m, true);
   const f = group!;
-  const u = Math.max(0, t - hq); // q0 = Q0·B^u, Q0 of about hq + 2 limbs
+  // The step estimates √(a·B^2g) = √(aTop·B^2T + aLow·B^2g), T = t + g (the guard limbs: see guardedFloor).
+  const T = t + GUARD_LIMBS;
+  const u = Math.max(0, T - hq); // q0 = Q0·B^u, Q0 of about hq + 2 limbs
   // Bounds with two limbs of margin beyond the proven |R| < B^(h+1), |P| < few·B^(h+4) (a wrong bound costs a full
   // product in TransformGroup.difference, never a digit).
   const bound = h + 6;
@@ -169,27 +200,110 @@ function refinedRoot(a: Nat, m: Multiplier): Nat {
   try {
     g = m.group([], { products: [[sHi, sHi], [sHi, { size: hq + 3, like: sHi }]], limbs: bound + 2 }, 4);
     const R = g.difference(aTop, sHi, sHi, bound);
-    if (R.magnitude.size === 0) return natShiftLimbs(sHi, t);
+    // aTop = s'² exactly: √a = s'·B^t·√(1 + aLow/(s'·B^t)²) < s'·B^t + B^t/(2s') < s'·B^t + 1, so the floor is s'·B^t.
+    if (R.magnitude.size === 0) return { s: natShiftLimbs(sHi, t), proven: true };
     const jr = Math.max(0, R.magnitude.size - (hq + 2));
     const rTop = natHighView(R.magnitude, jr);
-    // Q0 = floor(|R|·B^(t−u)·Y/(2·B^(h+hq))) from R's top hq + 2 limbs.
-    const Q0 = natDivSmall(natHighView(f.mul(rTop, Y), h + hq - t - jr + u), 2).q;
+    // Q0 = floor(|R|·B^(T−u)·Y/(2·B^(h+hq))) from R's top hq + 2 limbs.
+    const Q0 = natDivSmall(natHighView(f.mul(rTop, Y), h + hq - T - jr + u), 2).q;
     f.release(rTop);
     const P =
       Q0.size === 0
-        ? { negative: false, magnitude: natShiftLimbs(R.magnitude, t - u) }
-        : g.difference(natShiftLimbs(R.magnitude, t - u), sHi, natAdd(Q0, Q0), bound);
+        ? { negative: false, magnitude: natShiftLimbs(R.magnitude, T - u) }
+        : g.difference(natShiftLimbs(R.magnitude, T - u), sHi, natAdd(Q0, Q0), bound);
     let D = natShiftLimbs(Q0, u);
+    let jp = 0;
     if (P.magnitude.size > 0) {
-      const jp = Math.max(0, P.magnitude.size - (hq + 2));
+      jp = Math.max(0, P.magnitude.size - (hq + 2));
       const delta = natDivSmall(natHighView(f.mul(natHighView(P.magnitude, jp), Y), h + hq - u - jp), 2).q;
       D = natShiftAddLimbs(Q0, u, delta, P.negative);
     }
-    return natShiftAddLimbs(sHi, t, D, R.negative);
+    const est = natShiftAddLimbs(sHi, T, D, R.negative);
+    // A subtraction that would go negative gives zero (natShiftAddLimbs): never expected, and then nothing is proven.
+    const signsHeld = !(P.negative && D.size === 0 && Q0.size > 0) && est.size > 0;
+    const E = signsHeld ? refinedErrorBound(sHi, R.magnitude, P.magnitude, { T, u, jr, jp }) : Infinity;
+    return guardedFloor(est, E);
   } finally {
     g?.close();
     f.close();
   }
+}
+
+/**
+ * refinedRoot's a-posteriori error bound: E with |s̃ − √(a·B^2g)| < E for its estimate s̃ = s'·B^T ± D (T = t + g), from
+ * the exact numbers s', R = aTop − s'² and P = |R|·B^(T−u) − 2s'·Q0 (both formed by verified wrapped differences)
+ * and the sizes of its truncations, in doubles with a relative margin. Infinity when a premise fails (|μ| >= 1/2).
+ *
+ * Proof. Write aB^2g = s'²·B^2T·(1 + μ), μ = R/s'² + aLow·B^2g/(s'·B^T)², 0 <= aLow < B^2t, so
+ * |μ| <= (|R| + 1)/s'². Taylor with the Lagrange remainder, for |μ| < 1: √(1 + μ) = 1 + μ/2 − θ,
+ * 0 <= θ <= μ²/(8·(1 − |μ|)^1.5). Hence
+ *   √(aB^2g) = s'B^T + R·B^T/(2s') + aLow·B^(2g−T)/(2s') − s'B^T·θ,
+ * the third term in [0, B^T/(2s')) (aLow·B^2g < B^(2T)) and the fourth in [0, s'B^T·μ²/(8(1 − |μ|)^1.5)].
+ * P's definition gives |R|·B^T/(2s') = Q0·B^u + P·B^u/(2s') exactly, and D = Q0·B^u + sgn(P)·δ, so
+ * D − |R|·B^T/(2s') = sgn(P)·(δ − δ*), δ* = |P|·B^u/(2s'); the estimate's error is therefore at most
+ * |δ − δ*| + B^T/(2s') + s'B^T·μ²/(8(1 − |μ|)^1.5).
+ *
+ * |δ − δ*|: with ψ = Y·s'/B^(h+hq) (how far Y is from B^(h+hq)/s'), Q0 = floor(rTop·Y/(2B^e)), rTop = floor(|R|/B^jr),
+ * gives ψ·q*·ρ − 1 < Q0 <= ψ·q*·ρ with q* = |R|·B^(T−u)/(2s') and ρ = rTop·B^jr/|R| in (1 − λ, 1], λ = B^jr/|R|
+ * (0 when jr = 0); and Q0 = q*·(1 − π) exactly, π = P/(|R|·B^(T−u)). So 1 − π <= ψ·ρ <= ψ and
+ * ψ < (1 − π + 1/q*)/ρ < (1 − π + 1/q*)/(1 − λ): |ψ − 1| <= εψ = |π| + (λ + 1/q* + |π|·λ)/(1 − λ). Likewise
+ * δ = floor(pTop·Y/(2B^e')), pTop = floor(|P|/B^jp), lies in (ψ·δ*·ρp − 1, ψ·δ*·ρp], ρp in (1 − λp, 1],
+ * λp = B^jp/|P|: |δ − δ*| <= δ*·(εψ + λp·(1 + εψ)) + 1. Every quantity is bounded from the top three limbs of
+ * s', |R|, |P| (x in [m·B^e, (m + 1)·B^e]) as 10^(ℓ + 4K), ℓ from those limbs and K an exact integer sum of
+ * exponents, so the doubles' rounding is relative ~10^−15, far inside the margin 10^−9 added.
+ * Typical values (any size): the floor's 1 plus < 10^−3.
+ */
+function refinedErrorBound(sHi: Nat, R: Nat, P: Nat, k: { T: number; u: number; jr: number; jp: number }): number {
+  const { T, u, jr, jp } = k;
+  const S = topOf(sHi), r = topOf(R);
+  if (S.m === 0 || r.m === 0) return Infinity;
+  // Each bound is 10^(ℓ + LOG_B·K): ℓ from the top limbs (small), K an integer combination of exponents (exact), so
+  // no large logarithms cancel.
+  const bound = (l: number, K: number): number => 10 ** (l + LOG_B * K);
+  const lS = Math.log10(S.m), lS1 = Math.log10(S.m + 1), lR = Math.log10(r.m), lR2 = Math.log10(r.m + 2);
+  const L2 = Math.log10(2);
+  // |μ| <= (|R| + 1)/s'² <= (m_R + 2)·B^e_R / (m_S·B^e_S)².
+  const mu = bound(lR2 - 2 * lS, r.e - 2 * S.e);
+  if (!(mu < 0.5)) return Infinity;
+  const taylor = bound(lS1 + 2 * (lR2 - 2 * lS) - Math.log10(8) - 1.5 * Math.log10(1 - mu), S.e + T + 2 * (r.e - 2 * S.e));
+  const low = bound(-L2 - lS, T - S.e);
+  let divErr = 0;
+  if (P.size > 0) {
+    const p = topOf(P);
+    const lP = Math.log10(p.m), lP1 = Math.log10(p.m + 1);
+    // Logarithmic parts [ℓ, K] of π, λ, 1/q*, λp and δ*, multiplied by adding them (δ* is about B^(T−hq) and
+    // εψ about B^−hq: their product, not each, is what a double must hold).
+    const pi = [lP1 - lR, p.e - r.e - (T - u)] as const;
+    const lambda = jr === 0 ? undefined : ([-lR, jr - r.e] as const);
+    const invQ = [L2 + lS1 - lR, S.e - r.e - (T - u)] as const;
+    const lambdaP = jp === 0 ? undefined : ([-lP, jp - p.e] as const);
+    const dStar = [lP1 - L2 - lS, p.e + u - S.e] as const;
+    const lam = lambda === undefined ? 0 : bound(lambda[0], lambda[1]);
+    if (!(lam < 0.5)) return Infinity;
+    const times = (x: readonly [number, number], y: readonly [number, number] | undefined): number =>
+      y === undefined ? 0 : bound(x[0] + y[0], x[1] + y[1]);
+    const epsPsi = bound(pi[0], pi[1]) + (lam + bound(invQ[0], invQ[1]) + bound(pi[0], pi[1]) * lam) / (1 - lam);
+    // δ*·εψ = δ*·π + (δ*·λ + δ*/q* + δ*·π·λ)/(1 − λ), and δ*·λp·(1 + εψ).
+    const dEps =
+      times(dStar, pi) + (times(dStar, lambda) + times(dStar, invQ) + times(dStar, pi) * lam) / (1 - lam);
+    divErr = dEps + times(dStar, lambdaP) * (1 + epsPsi) + 1;
+  }
+  const E = (divErr + low + taylor) * (1 + 1e-9) + 1e-9;
+  return Number.isFinite(E) ? E : Infinity;
+}
+
+/**
+ * floor(√a) from s̃ ≈ √(a·B^2g) with |s̃ − √(a·B^2g)| < E (g = GUARD_LIMBS): with s̃ = F·B^g + φ (0 <= φ < B^g), the
+ * root lies in (s̃ − E, s̃ + E), inside [F·B^g, (F + 1)·B^g) when E <= φ and φ + E <= B^g: floor(√a) = F, proven,
+ * and no final square is needed. Otherwise (probability about 2E/B^g: perfect squares and roots within E·B^−g of an
+ * integer) F is returned unproven, within E/B^g + 1 of √a, for natIsqrt's exact correction.
+ */
+function guardedFloor(est: Nat, E: number): { s: Nat; proven: boolean } {
+  let phi = 0;
+  for (let i = GUARD_LIMBS - 1; i >= 0; i--) phi = phi * BASE + (i < est.size ? est.limbs[i]! : 0);
+  // A view of all but g limbs of est's own array: no copy (the g limbs it keeps alive are nothing).
+  const F = natHighView(est, GUARD_LIMBS);
+  return { s: F, proven: E <= phi && phi + E <= BASE ** GUARD_LIMBS };
 }
 
 /**

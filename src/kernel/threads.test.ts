@@ -11,7 +11,7 @@ import { ArithmeticCheckError } from '../errors.js';
 import { natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectra, natSpectrum, natSpectrumPlan, natDivMod, natIsqrt, type Nat } from './index.js';
 import { natMulSpectraWrapped } from './spectra.js';
 import { lastFftLength } from './fft.js';
-import { PARALLEL_MIN } from './fftcore.js';
+import { PARALLEL_MIN, topRadix } from './fftcore.js';
 import { fftThreads, runShares } from './threads.js';
 import { wasm } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
@@ -33,7 +33,7 @@ function sameLimbs(results: Nat[], what: string): void {
 }
 
 describe('N threads', () => {
-  test('products and squares at split lengths, 2^k and 3·2^k: N = 1, 2, 4 bit-identical and equal to BigInt', () => {
+  test('products and squares at split lengths, 2^k, 3·2^k and 5·2^k: N = 1, 2, 4 bit-identical and equal to BigInt', () => {
     // 180 000 digits: M = 3·2^14, a split mixed length whose P-blocks are single leaves.
     const r = rng(11);
     const families = new Set<number>();
@@ -42,14 +42,14 @@ describe('N threads', () => {
       const a = natFromBigInt(x), b = natFromBigInt(y);
       const products = onThreads([1, 2, 4], () => natMul(a, b));
       assert.ok(lastFftLength >= PARALLEL_MIN, `length ${lastFftLength} is split`);
-      families.add(lastFftLength % 3);
+      families.add(topRadix(lastFftLength));
       sameLimbs(products, `product n=${n}`);
       assert.equal(natToBigInt(products[0]!), x * y, `product n=${n}`);
       const squares = onThreads([1, 2, 4], () => natSqr(a));
       sameLimbs(squares, `square n=${n}`);
       assert.equal(natToBigInt(squares[0]!), x * x, `square n=${n}`);
     }
-    assert.deepEqual([...families].sort(), [0, 1], 'both length families were split');
+    assert.deepEqual([...families].sort(), [1, 3, 5], 'every length family was split');
   });
 
   test('a sum of products through spectra: N = 1, 2, 4 bit-identical and equal to BigInt', () => {

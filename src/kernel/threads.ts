@@ -24,8 +24,8 @@ import { wasmShared, type KernelExports } from './wasmheap.js';
 
 /** The kernel functions a share may call (their index is what crosses to the workers). */
 const JOB_FUNCTIONS = [
-  'dif4Stage', 'dit4Stage', 'difBlocks', 'ditBlocks', 'dif3Stage', 'dit3Stage',
-  'forward', 'inverse', 'pwSelf', 'pwLevel', 'pwBlocks12', 'pack', 'unpack', 'convolveColumns',
+  'dif4Stage', 'dit4Stage', 'difBlocks', 'ditBlocks', 'dif3Stage', 'dit3Stage', 'dif5Stage', 'dit5Stage',
+  'forward', 'inverse', 'pwSelf', 'pwLevel', 'pwBlocks', 'pack', 'unpack', 'convolveColumns',
 ] as const satisfies ReadonlyArray<keyof KernelExports>;
 export type JobFunction = (typeof JOB_FUNCTIONS)[number];
 /** One kernel call: the function and its numeric arguments. */

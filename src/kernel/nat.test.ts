@@ -1,0 +1,50 @@
+// kernel/nat's compiled linear passes against BigInt, at the extremes their exactness proofs are written for:
+// modLimbs's block dot products (assembly/natops.ts residueDot: every limb 9999, the largest primes up to 2^26, every
+// length around the block and staging boundaries) and natShiftAddLimbs's compiled sum (carry and borrow runs).
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { NAT_ZERO, modLimbs, natFromLimbs, natShiftAddLimbs, natToBigInt } from './nat.js';
+import { seededRandom as rng } from '../../test/random.js';
+
+const BLOCK = 256;
+const STAGE = 1 << 18;
+
+describe('modLimbs compiled (block dot products with a table of powers)', () => {
+  test('all-9999 limbs and random limbs at block and staging boundaries, primes up to 2^26, agree with BigInt', () => {
+    const r = rng(41);
+    const primes = [2, 3, 9973, 10007, 65521, 2 ** 26 - 5, 67108859, 2 ** 26];
+    for (const m of [4096, 4097, 4096 + BLOCK - 1, 16 * BLOCK + 7, 40_000 + 3, STAGE - 1, STAGE + 1, STAGE + BLOCK + 9]) {
+      for (const fill of ['max', 'random'] as const) {
+        const limbs = new Uint16Array(m);
+        for (let i = 0; i < m; i++) limbs[i] = fill === 'max' ? 9999 : Math.floor(r() * 10000);
+        if (limbs[m - 1] === 0) limbs[m - 1] = 1;
+        const value = natToBigInt(natFromLimbs(limbs));
+        for (const p of primes) assert.equal(modLimbs(limbs, m, p), Number(value % BigInt(p)), `m=${m} ${fill} p=${p}`);
+      }
+    }
+  });
+});
+
+describe('natShiftAddLimbs compiled (from 4096 limbs of lo)', () => {
+  test('hi·B^k ± lo agrees with BigInt: overlaps, carry and borrow runs through 9999s and 0s, a negative difference is zero', () => {
+    const r = rng(42);
+    const make = (m: number, fill: 'random' | 'max' | 'zero'): Uint16Array => {
+      const x = new Uint16Array(m);
+      for (let i = 0; i < m; i++) x[i] = fill === 'max' ? 9999 : fill === 'zero' ? 0 : Math.floor(r() * 10000);
+      x[m - 1] = Math.max(1, x[m - 1]!);
+      return x;
+    };
+    const B = 10000n;
+    for (const [hl, k, ll] of [[5000, 4096, 4100], [5000, 10, 4096], [4096, 0, 6000], [9000, 4500, 4600], [3, 4097, 4097], [6000, 6000, 4096]]) {
+      for (const fill of ['random', 'max', 'zero'] as const) {
+        const hi = natFromLimbs(make(hl!, fill === 'zero' ? 'zero' : fill));
+        const lo = natFromLimbs(make(ll!, fill === 'max' ? 'max' : 'random'));
+        const H = natToBigInt(hi) * B ** BigInt(k!), L = natToBigInt(lo);
+        assert.equal(natToBigInt(natShiftAddLimbs(hi, k!, lo)), H + L, `+ ${hl} ${k} ${ll} ${fill}`);
+        const d = natShiftAddLimbs(hi, k!, lo, true);
+        if (H >= L) assert.equal(natToBigInt(d), H - L, `− ${hl} ${k} ${ll} ${fill}`);
+        else assert.equal(d, NAT_ZERO, `− negative ${hl} ${k} ${ll} ${fill}`);
+      }
+    }
+  });
+});
