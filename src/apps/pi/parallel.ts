@@ -12,10 +12,11 @@
  * children are there. The subtree threads take the leaves in tree order, each the next one not yet started when it
  * is free; a leaf the caller needs and no thread has started, the caller computes itself, and while it waits for a
  * thread's leaf it computes the next unstarted one. So the bottom levels (the leaves: at 10^8 decimals 32 of ~220,000
- * terms, each ~9 of the tree's ~14 levels) run on all t threads, and the merges above the cut run on the caller,
- * with the kernel's FFT threads (drivers.ts keeps them on when t > 1), while the subtree threads go on with the next
- * leaves. The threads may run at most AHEAD_PER_THREAD·t leaves ahead of the caller's walk, so the finished leaves
- * the caller holds stay a few leaves' worth.
+ * terms, each ~9 of the tree's ~14 levels) run on all t threads, and the merges above the cut run on the caller
+ * while the subtree threads go on with the next leaves. The kernel's FFT helpers stay out while subtree threads
+ * may run (the cores are taken) and serve the caller once the last leaf is in; the root's two children are merged
+ * only then (topFrontier). The threads may run at most AHEAD_PER_THREAD·t leaves ahead of the caller's walk, so
+ * the finished leaves the caller holds stay a few leaves' worth.
  *
  * Memory: a subtree thread is configured with its part of the `piSubtrees` share, which bounds its leaf's length
  * (not pi's size); while threads run, the caller's products plan within what the threads' products leave
@@ -159,6 +160,19 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
       }
       running.set(leaf, job);
     }
+    release();
+  };
+  /** Kept off while subtree threads may still run (both cores are taken); see release. */
+  let resumeHelper: (() => void) | undefined;
+  /**
+   * Once every leaf is taken and no thread runs: the threads go (their heaps and wasm memories with them) and the
+   * kernel's FFT helper serves the caller's remaining merges (the last subtrees' and the root's children's).
+   */
+  const release = (): void => {
+    if (resumeHelper === undefined || next < leaves.length || running.size > 0) return;
+    for (const job of all) job.stop();
+    resumeHelper();
+    resumeHelper = undefined;
   };
   function* here(leaf: Node): Generator<number, Split> {
     const steps = split(leaf.a, leaf.b, leaf.needP);
@@ -203,21 +217,16 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
     return merged;
   }
 
-  // Phase 1: the subtrees below the top levels (frontier), in tree order, each merged up as its leaves come in,
-  // with this thread and the subtree threads busy and the kernel's FFT helper kept out (both cores are taken).
-  // Phase 2: the top levels' merges from the frontier's results, once every thread is done, with the helper.
+  // Phase 1: the subtrees below the top level (frontier), in tree order, each merged up as its leaves come in,
+  // with this thread and the subtree threads busy and the kernel's FFT helper kept out until the last leaf is in
+  // (release). Phase 2: the top level's merges from the frontier's results, with the helper.
   const frontier = topFrontier(roots, terms);
   const done = new Map<Node, Split>();
   try {
-    const resumeHelper = suspendHelper();
-    try {
-      tend(0);
-      for (const node of frontier) done.set(node, yield* walk(node));
-    } finally {
-      resumeHelper();
-    }
-    // Every leaf is in: the threads go (their heaps and wasm memories with them) before the largest merges.
-    for (const job of all) job.stop();
+    resumeHelper = suspendHelper();
+    tend(0);
+    for (const node of frontier) done.set(node, yield* walk(node));
+    release();
     restoreBudget();
     const left = yield* mergeUp(roots[0], done);
     const right = yield* mergeUp(roots[1], done);
@@ -225,16 +234,18 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
   } finally {
     restoreBudget();
     for (const job of all) job.stop();
+    resumeHelper?.();
   }
 }
 
 /** Nodes of more than this fraction of the series' terms are merged only once all leaves are done (phase 2). */
-const TOP_FRACTION = 1 / 6;
+const TOP_FRACTION = 1 / 3;
 
 /**
- * The cut tree's top levels: the nodes with more than TOP_FRACTION of the terms that have children (at 10^8
- * decimals, the root's two children and their four). Returns the subtrees just below them (leaves included), in
- * tree order: what phase 1 computes. A cut shallower than that keeps its leaves.
+ * The cut tree's top level: the nodes with more than TOP_FRACTION of the terms that have children (the root's two
+ * children, when they are cut). Returns the subtrees just below them (leaves included), in tree order: what phase
+ * 1 computes. Their merges are the largest; done after the last leaf, no subtree thread's memory is alive beside
+ * them (the left child's would otherwise run beside the right child's leaves).
  */
 function topFrontier(roots: readonly Node[], terms: number): Node[] {
   const out: Node[] = [];
