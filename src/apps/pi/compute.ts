@@ -32,7 +32,7 @@ import {
 } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
 import { piMultiplier } from './products.js';
-import { type Float, floatAdd, floatMagnitude, floatMul, floatOf, floatTruncate } from './signed.js';
+import { type Float, floatAdd, floatMul, floatOf, floatTruncate } from './signed.js';
 import { mergeWeight, type Split, split, splitPoint, subtreeWeight, termsFor } from './series.js';
 import { seriesOnThreads } from './parallel.js';
 
@@ -67,20 +67,26 @@ function positive(x: Nat): Float {
  * absolute error to stay below 3·10^−L relative to T.
  *
  * Takes the two halves over and empties them (as series.ts `merge` does), each number dropped once its truncation
- * to L digits is made: at 10^8 decimals the halves' numbers (~340 MB of limbs, Q and T ~1.3–1.6·10^8 digits) then
- * never sit beside their truncated copies and the products. Truncating P1 and T2 to L first changes nothing:
- * floatTruncate drops whole limbs, so truncating to L and then to fewer digits drops what one truncation would.
+ * to L digits (or the tail) is made: at 10^8 decimals the halves' numbers (~340 MB of limbs, Q and T ~1.3–1.6·10^8
+ * digits) then never sit beside their truncated copies and the long products. The gap is taken from the operands'
+ * lengths before any product (log10|T1·Q2| ≥ log10|T1| + log10|Q2|, so it is at most the gap of the product itself
+ * and the tail keeps at least L − gap + 3 digits), which lets the tail come first and P1, T2 go before the two
+ * long products.
  */
 function rootQuotient(left: Split, right: Split, precision: number): { q: Float; t: Float } {
   const cut = (x: Nat): Float => floatTruncate(positive(x), precision);
+  // The tail's precision from the operands' lengths: log10|T1·Q2| >= its operands' magnitudes summed, so this gap is
+  // at most the one measured on the product, and the tail gets at least the digits the bound asks for.
+  const gap = natDigitCount(left.t) + natDigitCount(right.q) - natDigitCount(left.p!) - natDigitCount(right.t);
   let t1: Float | undefined = cut(left.t);
   let q1: Float | undefined = cut(left.q);
-  const p1 = cut(left.p!);
-  left.p = undefined;
   left.q = left.t = NAT_ZERO;
   let q2: Float | undefined = cut(right.q);
-  const t2 = cut(right.t);
-  right.q = right.t = NAT_ZERO;
+  right.q = NAT_ZERO;
+  // The tail first, so that P1 and T2 are dropped before the two long products.
+  const tail = floatMul(positive(left.p!), positive(right.t), Math.max(1, precision - gap + 3), piMultiplier);
+  left.p = undefined;
+  right.t = NAT_ZERO;
   // All positive: the products' exponents are the operands' sums.
   const qExponent = q1.exponent + q2.exponent;
   const mainExponent = t1.exponent + q2.exponent;
@@ -99,8 +105,6 @@ function rootQuotient(left: Split, right: Split, precision: number): { q: Float;
   q1 = t1 = q2 = sums = undefined;
   const q = floatTruncate({ negative: false, mantissa: qm, exponent: qExponent }, precision);
   const main = floatTruncate({ negative: false, mantissa: mainm, exponent: mainExponent }, precision);
-  const gap = floatMagnitude(main) - floatMagnitude(p1) - floatMagnitude(t2);
-  const tail = floatMul(p1, t2, Math.max(1, precision - gap + 3), piMultiplier);
   return { q, t: floatAdd(main, tail, precision) };
 }
 
