@@ -91,20 +91,23 @@ function rootQuotient(left: Split, right: Split, precision: number): { q: Float;
   const qExponent = q1.exponent + q2.exponent;
   const mainExponent = t1.exponent + q2.exponent;
   // Q1·Q2 and T1·Q2 as floatMul makes them (operands and products truncated to `precision`), sharing Q2's transform
-  // where the budget allows (the planner's transform reuse); else one by one, Q1 dropped before T1·Q2.
-  let qm: Nat;
-  let mainm: Nat;
+  // where the budget allows (the planner's transform reuse); else one by one, Q1 and the untruncated Q1·Q2 dropped
+  // before T1·Q2.
+  const truncated = (mantissa: Nat, exponent: number): Float => floatTruncate({ negative: false, mantissa, exponent }, precision);
+  let q: Float;
+  let main: Float;
   let sums: Array<Array<[Nat, Nat]>> | undefined = [[[q1.mantissa, q2.mantissa]], [[t1.mantissa, q2.mantissa]]];
-  if (piMultiplier.sharesTransforms(sums)) [qm, mainm] = piMultiplier.sumsOfProducts(sums) as [Nat, Nat];
-  else {
+  if (piMultiplier.sharesTransforms(sums)) {
+    const [qm, mainm] = piMultiplier.sumsOfProducts(sums) as [Nat, Nat];
+    q = truncated(qm, qExponent);
+    main = truncated(mainm, mainExponent);
+  } else {
     sums = undefined;
-    qm = piMultiplier.mul(q1.mantissa, q2.mantissa);
+    q = truncated(piMultiplier.mul(q1.mantissa, q2.mantissa), qExponent);
     q1 = undefined;
-    mainm = piMultiplier.mul(t1.mantissa, q2.mantissa);
+    main = truncated(piMultiplier.mul(t1.mantissa, q2.mantissa), mainExponent);
   }
   q1 = t1 = q2 = sums = undefined;
-  const q = floatTruncate({ negative: false, mantissa: qm, exponent: qExponent }, precision);
-  const main = floatTruncate({ negative: false, mantissa: mainm, exponent: mainExponent }, precision);
   return { q, t: floatAdd(main, tail, precision) };
 }
 
