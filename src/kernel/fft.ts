@@ -140,9 +140,14 @@ export function packAll(jobs: readonly PackJob[], d: number, M: number): { normS
   const res = wasmAlloc(16 * jobs.length);
   try {
     const T = Math.min(jobs.length, M >= PARALLEL_MIN ? activeThreads() : 1);
-    const shares: Job[][] = Array.from({ length: T }, () => []);
-    jobs.forEach((j, i) => shares[i % T]!.push(['pack', j.src, j.limbs, d, j.dst, res + 16 * i]));
-    runShares(wasm(), shares);
+    if (T === 1) {
+      const k = wasm();
+      jobs.forEach((j, i) => k.pack(j.src, j.limbs, d, j.dst, res + 16 * i));
+    } else {
+      const shares: Job[][] = Array.from({ length: T }, () => []);
+      jobs.forEach((j, i) => shares[i % T]!.push(['pack', j.src, j.limbs, d, j.dst, res + 16 * i]));
+      runShares(wasm(), shares);
+    }
     const r = f64View(res, 2 * jobs.length);
     return jobs.map((_, i) => ({ normSq: r[2 * i]!, filled: Math.ceil(r[2 * i + 1]! / 2) }));
   } finally {
@@ -246,11 +251,15 @@ function unpackRuns(src: number, M: number, L: number, d: number, outLimbs: numb
   const res = wasmAlloc(40 * T);
   let runs: UnpackRun[];
   try {
-    const shares = cuts.slice(0, T).map((q0, t): Job[] => {
-      const q1 = cuts[t + 1]!;
-      return q0 < q1 ? [['unpack', src, 1 / M, q0, q1, d, scratch + 2 * ((q0 * d) / 4), res + 40 * t]] : [];
-    });
-    runShares(wasm(), shares);
+    if (T === 1) {
+      if (L > 0) wasm().unpack(src, 1 / M, 0, L, d, scratch, res);
+    } else {
+      const shares = cuts.slice(0, T).map((q0, t): Job[] => {
+        const q1 = cuts[t + 1]!;
+        return q0 < q1 ? [['unpack', src, 1 / M, q0, q1, d, scratch + 2 * ((q0 * d) / 4), res + 40 * t]] : [];
+      });
+      runShares(wasm(), shares);
+    }
     const r = f64View(res, 5 * T);
     runs = cuts.slice(0, T).map((q0, t) =>
       q0 < cuts[t + 1]! ? { o: r[5 * t]!, carry: r[5 * t + 1]!, acc: r[5 * t + 2]!, accPow: r[5 * t + 3]!, maxErr: r[5 * t + 4]! }

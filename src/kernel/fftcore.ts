@@ -386,6 +386,19 @@ export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: 
   const [A2, B2] = terms.length > 1 ? terms[1]! : [0, 0];
   const head = [out, A1, B1, A2, B2] as const;
   const T = M >= PARALLEL_MIN ? activeThreads() : 1;
+  const R = topRadix(M);
+  const P = M / R;
+  if (T === 1) {
+    // The same calls as the one share below, made directly (no job lists: small products run thousands of these).
+    const { lo, hi } = twoLevel(2 * P);
+    k.pwSelf(out, A1, B1, A2, B2, 0, P, lo, hi);
+    for (let base = 2; base < P; base <<= 1) k.pwLevel(out, A1, B1, A2, B2, 0, P, lo, hi, base, 0, base >> 1);
+    if (R > 1) {
+      const top = twoLevel(2 * M);
+      for (let b = 1; 2 * b < R; b++) k.pwBlocks(out, A1, B1, A2, B2, P, top.lo, top.hi, 0, P, R, b);
+    }
+    return;
+  }
   // Segments of pairs: [kind, first, count, …parameters].
   type Segment = { count: number; job: (i0: number, i1: number) => Job };
   const segments: Segment[] = [];
@@ -395,8 +408,6 @@ export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: 
       segments.push({ count: base >> 1, job: (i0, i1) => ['pwLevel', ...head, 0, n, lo, hi, base, i0, i1] });
     }
   };
-  const R = topRadix(M);
-  const P = M / R;
   const selfTables = twoLevel(2 * P);
   block(P);
   if (R > 1) {

@@ -11,8 +11,9 @@
 import { randomCheckPrime } from './check-prime.js';
 import { ArithmeticCheckError, InvalidArgumentError, NegativeExponentError } from '../errors.js';
 import { FFT_MAX_DIGITS, fftMulLimbs } from './fft.js';
-import { BASE, NAT_ONE, NAT_ZERO, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natShiftLimbs, natTruncLimbs, subLimbsAt } from './nat.js';
+import { NAT_ONE, NAT_ZERO, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natShiftLimbs, natTruncLimbs, subLimbsAt } from './nat.js';
 import { planProduct, resolveThresholds, type MulThresholds, type ProductPlan } from './planner.js';
+import { u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** The thresholds live with the planner; re-exported for the modules that read them here (spectra.ts, bench). */
 export { FFT_THRESHOLD, KARATSUBA_THRESHOLD, mulWorkingBytes } from './planner.js';
@@ -50,124 +51,50 @@ function checkProduct(a: Uint16Array, b: Uint16Array, prod: Uint16Array, what: s
   }
 }
 
-// ---------------------------------------------------------------- schoolbook and Karatsuba on float limbs
+// ---------------------------------------------------------------- schoolbook and Karatsuba, compiled
 
 /**
- * out[oo + i + j] += a[ao + i]·b[bo + j]. Exact: every limb product is < 10^8·(growth of Karatsuba sums) and a
- * column gathers at most min(la, lb) of them; below FFT_THRESHOLD this stays far under 2^53 (see karatsuba).
+ * The raw product limbs (la + lb, may have top zeros) of a small plan, compiled (assembly/small.ts `mulSmall`:
+ * schoolbook four rows per SIMD pass, Karatsuba from `kt` limbs, one carry pass), with the residue check run
+ * compiled on the limbs in the wasm memory unless a fault hook must see the raw limbs first (then `check` is false
+ * and the caller checks in JS).
+ *
+ * Exactness (small.ts's header): schoolbook columns are < min(la, lb)·10^8; Karatsuba's, on pieces of the shorter
+ * length s cut down to blocks of >= kt/2 limbs after t halvings (2^t <= 2s/kt), are < s·2^t·10^8 <= 2s²·10^8/kt,
+ * which must stay below 2^53 (the planner's crossovers keep s in the hundreds; this is checked, never expected).
+ * Memory: 16 bytes per limb of the product for the doubles, 8·24·s more for Karatsuba's temporaries.
  */
-function schoolbookAcc(a: Float64Array, ao: number, la: number, b: Float64Array, bo: number, lb: number, out: Float64Array, oo: number): void {
-  for (let i = 0; i < la; i++) {
-    const x = a[ao + i];
-    if (x === 0) continue;
-    const base = oo + i;
-    for (let j = 0; j < lb; j++) out[base + j] += x * b[bo + j];
-  }
-}
-
-/**
- * out[oo ..] += a·b (unnormalized float limbs). Karatsuba: a·b = z2·B^2m + (z1 − z0 − z2)·B^m + z0 with
- * z1 = (a0+a1)(b0+b1). No carries are propagated inside: at recursion depth t limbs are < 2^t·10^4 and
- * blocks are L/2^t long, so every coefficient stays < L·2^t·10^8 < 2^53 for L < FFT_THRESHOLD·2 (t <= 10).
- * Unbalanced operands are cut into pieces of the shorter length.
- */
-function karatsubaAcc(a: Float64Array, ao: number, la: number, b: Float64Array, bo: number, lb: number, out: Float64Array, oo: number, kt: number): void {
-  if (la < lb) {
-    karatsubaAcc(b, bo, lb, a, ao, la, out, oo, kt);
-    return;
-  }
-  if (lb < kt) {
-    schoolbookAcc(a, ao, la, b, bo, lb, out, oo);
-    return;
-  }
-  if (2 * lb <= la) {
-    for (let off = 0; off < la; off += lb) karatsubaAcc(a, ao + off, Math.min(lb, la - off), b, bo, lb, out, oo + off, kt);
-    return;
-  }
-  const m = (la + 1) >> 1;
-  if (lb <= m) {
-    karatsubaAcc(a, ao, m, b, bo, lb, out, oo, kt);
-    karatsubaAcc(a, ao + m, la - m, b, bo, lb, out, oo + m, kt);
-    return;
-  }
-  const la1 = la - m, lb1 = lb - m;
-  const z0 = new Float64Array(2 * m);
-  const z2 = new Float64Array(la1 + lb1);
-  karatsubaAcc(a, ao, m, b, bo, m, z0, 0, kt);
-  karatsubaAcc(a, ao + m, la1, b, bo + m, lb1, z2, 0, kt);
-  const sa = new Float64Array(m), sb = new Float64Array(m);
-  for (let i = 0; i < m; i++) sa[i] = a[ao + i] + (i < la1 ? a[ao + m + i] : 0);
-  for (let i = 0; i < m; i++) sb[i] = b[bo + i] + (i < lb1 ? b[bo + m + i] : 0);
-  const z1 = new Float64Array(2 * m);
-  karatsubaAcc(sa, 0, m, sb, 0, m, z1, 0, kt);
-  for (let i = 0; i < z0.length; i++) z1[i] -= z0[i];
-  for (let i = 0; i < z2.length; i++) z1[i] -= z2[i];
-  for (let i = 0; i < z0.length; i++) out[oo + i] += z0[i];
-  for (let i = 0; i < z2.length; i++) out[oo + 2 * m + i] += z2[i];
-  for (let i = 0; i < z1.length; i++) out[oo + m + i] += z1[i];
-}
-
-/** Reused accumulator of the small paths (products up to 4096 limbs; longer ones get their own). */
-const scratch = new Float64Array(4096);
-
-function accumulator(len: number): Float64Array {
-  if (len > scratch.length) return new Float64Array(len);
-  scratch.fill(0, 0, len);
-  return scratch;
-}
-
-/** Carries float limb columns acc[0..len) (integers < 2^53) into exactly len base-10^4 limbs. */
-function normalizeInto(acc: Float64Array, len: number): Uint16Array {
-  const out = new Uint16Array(len);
-  let carry = 0;
-  for (let i = 0; i < len; i++) {
-    const v = acc[i] + carry;
-    carry = Math.floor(v / BASE);
-    out[i] = v - carry * BASE;
-  }
-  if (carry !== 0) throw new ArithmeticCheckError('internal: small product overflows its length');
-  return out;
-}
-
-/**
- * Schoolbook straight from the limb arrays (no float copies), four rows at a time: acc[i+j] gets
- * x0·y[j] + x1·y[j−1] + x2·y[j−2] + x3·y[j−3] in one load/store (2.5–3× fewer memory operations than row by row).
- * Exact: a column gathers at most min(la, lb) < 2^20 products < 10^8.
- */
-function schoolbookLimbs(x: Uint16Array, y: Uint16Array): Uint16Array {
-  const la = x.length, lb = y.length;
-  const acc = accumulator(la + lb);
-  let i = 0;
-  for (; i + 4 <= la; i += 4) {
-    const x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
-    let y1 = 0, y2 = 0, y3 = 0;
-    for (let j = 0; j < lb; j++) {
-      const y0 = y[j];
-      acc[i + j] += x0 * y0 + x1 * y1 + x2 * y2 + x3 * y3;
-      y3 = y2;
-      y2 = y1;
-      y1 = y0;
+function smallLimbs(a: Uint16Array, b: Uint16Array, square: boolean, kt: number, check: boolean): Uint16Array {
+  const k = wasm();
+  const la = a.length, lb = b.length, n = la + lb, s = Math.min(la, lb);
+  const karatsuba = s >= kt;
+  if (karatsuba && (2 * s * s * 1e8) / kt >= 2 ** 53) throw new ArithmeticCheckError(`internal: a ${la}×${lb}-limb Karatsuba product beyond its exact range`);
+  // One block: the doubles (8-byte aligned first), the operands' limbs, the product's limbs.
+  const dbl = 8 * (2 * n + (karatsuba ? 24 * s + 64 : 0));
+  const work = wasmAlloc(dbl + 2 * (la + (square ? 0 : lb) + n));
+  const pa = work + dbl, pb = square ? pa : pa + 2 * la, out = pb + 2 * lb;
+  try {
+    const limbs = u16View(pa, (square ? la : la + lb) + n);
+    limbs.set(a);
+    if (!square) limbs.set(b, la);
+    if (k.mulSmall(pa, la, pb, lb, out, work, karatsuba ? kt : s + 1) !== 0) throw new ArithmeticCheckError('internal: small product overflows its length');
+    if (check) {
+      const p = CHECK_PRIME;
+      const ra = k.residue(pa, la, p), rb = square ? ra : k.residue(pb, lb, p);
+      const got = k.residue(out, n, p), expect = (ra * rb) % p;
+      if (got !== expect) {
+        throw new ArithmeticCheckError(`${square ? 'square' : 'product'} of ${la}×${lb} limbs failed its residue check mod ${p} (expected ${expect}, got ${got})`);
+      }
     }
-    acc[i + lb] += x1 * y1 + x2 * y2 + x3 * y3;
-    acc[i + lb + 1] += x2 * y1 + x3 * y2;
-    acc[i + lb + 2] += x3 * y1;
+    return limbs.slice(out - pa >> 1);
+  } finally {
+    wasmFree(work);
   }
-  for (; i < la; i++) {
-    const v = x[i];
-    for (let j = 0; j < lb; j++) acc[i + j] += v * y[j];
-  }
-  return normalizeInto(acc, la + lb);
 }
 
-/** Raw product limbs (may have top zeros) of a small or FFT plan. */
-function mulLimbs(a: Uint16Array, b: Uint16Array, plan: ProductPlan, kt: number): Uint16Array {
-  if (plan.method === 'fft') return fftMulLimbs(a, b, plan.square);
-  if (plan.method === 'schoolbook') return schoolbookLimbs(a, b);
-  const fa = new Float64Array(a);
-  const fb = plan.square ? fa : new Float64Array(b);
-  const acc = new Float64Array(a.length + b.length);
-  karatsubaAcc(fa, 0, a.length, fb, 0, b.length, acc, 0, kt);
-  return normalizeInto(acc, a.length + b.length);
+/** Karatsuba's leaf threshold for a small plan: none for schoolbook (every length is below it). */
+function smallThreshold(plan: ProductPlan, options: MulOptions): number {
+  return plan.method === 'karatsuba' ? resolveThresholds(options).karatsuba : Number.MAX_SAFE_INTEGER;
 }
 
 /** Low zero limbs of x (a multiple of B^k multiplies as x/B^k, then shifts: pi's 10005·10^2M costs nothing). */
@@ -192,7 +119,9 @@ function productOf(a: Nat, b: Nat, square: boolean, options: MulOptions): Nat {
   // An FFT product checks its residues compiled, on the limbs already in the wasm memory (three JS passes fewer:
   // at 10^4 digits they were a third of the product's time); a fault hook needs the raw limbs before the check.
   if (plan.method === 'fft' && !options.faultHook) return natFromLimbs(fftMulLimbs(a.limbs, b.limbs, square, FFT_MAX_DIGITS, CHECK_PRIME));
-  const raw = mulLimbs(a.limbs, b.limbs, plan, resolveThresholds(options).karatsuba);
+  // Small products check their residues compiled too (same reason), unless a fault hook must see them first.
+  if (plan.method !== 'fft' && !options.faultHook) return natFromLimbs(smallLimbs(a.limbs, b.limbs, square, smallThreshold(plan, options), true));
+  const raw = plan.method === 'fft' ? fftMulLimbs(a.limbs, b.limbs, square) : smallLimbs(a.limbs, b.limbs, square, smallThreshold(plan, options), false);
   options.faultHook?.(raw);
   checkProduct(a.limbs, b.limbs, raw, square ? 'square' : 'product');
   return natFromLimbs(raw);

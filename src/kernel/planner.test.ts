@@ -11,7 +11,7 @@ import { Multiplier } from './multiplier.js';
 import { CHUNKED_DIV_LIMBS, natDivMod } from './div.js';
 import { natFromBigInt, natToBigInt, type Nat } from './nat.js';
 import {
-  FFT_THRESHOLD, MIN_SPLIT_DIGITS, mulWorkingBytes, planOutOfCore, planProduct, planSharedTransforms, type ProductPlan,
+  FFT_THRESHOLD, KARATSUBA_THRESHOLD, MIN_SPLIT_DIGITS, mulWorkingBytes, planOutOfCore, planProduct, planSharedTransforms, type ProductPlan, usesFft,
 } from './planner.js';
 import { natIsqrt } from './sqrt.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -40,10 +40,17 @@ function observed<T>(body: (onPlan: (plan: ProductPlan) => void) => T): { value:
 }
 
 describe('planProduct picks each branch at the right sizes and budgets', () => {
-  test('schoolbook below the FFT threshold, FFT above, whatever the budget for small products', () => {
+  test('schoolbook, then Karatsuba below the FFT threshold, FFT above, whatever the budget for small products', () => {
     const small = 4 * (FFT_THRESHOLD - 1);
-    assert.equal(planProduct(small, 1e6).method, 'schoolbook');
+    assert.equal(planProduct(4 * (KARATSUBA_THRESHOLD - 1), small).method, 'schoolbook');
+    assert.equal(planProduct(small, small).method, 'karatsuba');
     assert.equal(planProduct(4 * FFT_THRESHOLD, 4 * FFT_THRESHOLD).method, 'fft');
+    // Unbalanced: from half the threshold the FFT takes products whose lengths multiply to the threshold squared.
+    const half = FFT_THRESHOLD / 2;
+    assert.equal(planProduct(4 * (half - 1), 1e6).method, 'karatsuba');
+    assert.equal(planProduct(4 * half, 4 * 2 * FFT_THRESHOLD).method, 'fft');
+    assert.equal(planProduct(4 * half, 4 * (2 * FFT_THRESHOLD - 1)).method, 'karatsuba');
+    assert.ok(usesFft(half, 2 * FFT_THRESHOLD, FFT_THRESHOLD) && !usesFft(half - 1, 1e6, FFT_THRESHOLD));
     assert.equal(planProduct(1e6, 1e6).method, 'fft');
     // Too small to split: the FFT even over a tiny budget (its working set is far below any real budget).
     assert.equal(planProduct(MIN_SPLIT_DIGITS - 1, 1e6, { budget: 1 }).method, 'fft');

@@ -1,9 +1,10 @@
 /**
  * kernel/planner — the one place where the method of a product is chosen, per size and memory budget:
  *
- *   schoolbook → (Karatsuba, off by default) → FFT → transform reuse → budget split → out of core.
+ *   schoolbook → Karatsuba → FFT → transform reuse → budget split → out of core.
  *
- * - Schoolbook below FFT_THRESHOLD limbs in the smaller operand, the FFT above (crossovers below).
+ * - Schoolbook and Karatsuba (compiled, assembly/small.ts) below the FFT, the FFT from FFT_THRESHOLD limbs in the
+ *   smaller operand, or from half that when the operands are unbalanced enough (`usesFft`; crossovers below).
  * - Transform reuse: a square transforms its operand once (fft.ts), and a group of products that share operands
  *   (pi's merge T1·Q2 + P1·T2, Q1·Q2) transforms each operand once and adds products before one inverse transform
  *   (sums.ts, in the wasm memory), when the spectra alive at once fit the budget (`planSharedTransforms`).
@@ -28,20 +29,40 @@ import { fftFits, fftWorkingBytes, spectraHeapBytes } from './fft.js';
 import { LIMB_DIGITS } from './nat.js';
 
 /**
- * Crossovers, measured with bench/mul-small.ts on Node 20 x64 (µs per product of two n-limb operands, shared and
- * noisy machine, medians of 7 batches):
- *   limbs         16    32    48    64    80    96   128   160
- *   schoolbook  0.78  3.37  3.94  9.56  12.8  16.9  20.4  33.4   (four rows per pass)
- *   Karatsuba   0.73  15.5  43.5  40.3  20.8   150   117   106   (allocating recursion: never ahead)
- *   FFT         6.51  15.7  11.0  19.9   9.9  11.9  25.0  22.0
- * Schoolbook wins up to ~100 limbs and the FFT above, so Karatsuba is off by default (its threshold equals the
- * FFT's; tests and bench/mul-small.ts exercise it through the per-call `karatsubaThreshold` option).
+ * Crossovers, measured with bench/mul-small.ts on Node 20 x64 (µs of CPU per product of two n-limb operands, best
+ * of 9 batches, shared 2-core machine at load 5–8; compiled schoolbook and Karatsuba of assembly/small.ts):
+ *   limbs             96   128   160   192   256   320   384   448
+ *   schoolbook       6.6   6.4   8.6  10.0  15.2  21.3  28.9  37.6
+ *   Karatsuba (96)   5.2   6.9   9.1   9.8  13.9  18.2  24.3  29.4
+ *   FFT              7.0  22.6  26.4  17.6  17.9  21.6  23.0  28.4
+ * Unbalanced: 256 × 1000 limbs Karatsuba 43, FFT 27; 100 × 2000 schoolbook 42, FFT 46. (The JS schoolbook these
+ * replaced: 20 at 128 limbs, 150 at 100 × 2000.) So Karatsuba from 160 limbs, the FFT from 352, or from 176 when
+ * the product of the lengths reaches 352² (the small methods' work grows with it, the FFT's with the sum).
  * These are the defaults; a caller (a test, a benchmark) overrides them per call through PlanOptions / MulOptions /
  * MultiplierOptions, never by mutating module state (docs/ARCHITECTURE.md, "Configuration and per-call knobs").
  */
-export const KARATSUBA_THRESHOLD = 112;
-/** From this many limbs in the smaller operand, the FFT is used (default). */
-export const FFT_THRESHOLD = 112;
+export const KARATSUBA_THRESHOLD = 160;
+/** From this many limbs in the smaller operand, the FFT is used (default; see `usesFft` for unbalanced operands). */
+export const FFT_THRESHOLD = 352;
+
+/**
+ * Whether a product of la × lb limbs goes to the FFT with this FFT threshold t: the smaller operand has at least t
+ * limbs, or at least t/2 and the lengths' product reaches t² (an unbalanced product: see the crossovers above).
+ */
+export function usesFft(la: number, lb: number, t: number): boolean {
+  const small = Math.min(la, lb);
+  return small >= t || (2 * small >= t && small * Math.max(la, lb) >= t * t);
+}
+
+/**
+ * The FFT threshold of a group of products that share transforms (sums.ts, spectra.ts: each operand transformed
+ * once, sums added before one inverse): half the single product's, because each transform serves more than one
+ * product (pi's merge: 7 transforms for 4 products). Measured, pi's merge shape at 300 limbs: shared transforms 58 µs,
+ * four compiled small products 71 µs.
+ */
+export function sharedFftThreshold(fftThreshold = FFT_THRESHOLD): number {
+  return Math.max(4, Math.ceil(fftThreshold / 2));
+}
 
 /** Per-call crossovers (limbs of the smaller operand); unset means the defaults above. */
 export interface MulThresholds {
@@ -104,12 +125,13 @@ function limbsOf(digits: number): number {
  * method their sizes call for. FFT: two packed complex buffers of M points (32·M bytes; M = the product's digit
  * count divided by 2d, d the FFT digit size, rounded up to 2^k or 3·2^k), the cached twiddle tables and the
  * result: 5–8 bytes per product digit with d = 4 and 7–11 with d = 3, computed for worst-case (all-extreme)
- * digits. Small paths: the float accumulator and the result (Karatsuba: ~4 levels of float temporaries).
+ * digits. Small paths (mul.ts smallLimbs): the doubles of both operands and the columns, Karatsuba's temporaries
+ * (24 doubles per limb of the smaller operand), the operands' and the product's limbs, and the result.
  */
 export function mulWorkingBytes(aDigits: number, bDigits: number, fftThreshold = FFT_THRESHOLD): number {
   const la = limbsOf(aDigits), lb = limbsOf(bDigits);
-  if (Math.min(la, lb) >= Math.max(4, fftThreshold)) return fftWorkingBytes(la, lb) + 2 * (la + lb);
-  return 8 * (la + lb) * 4 + 2 * (la + lb);
+  if (usesFft(la, lb, Math.max(4, fftThreshold))) return fftWorkingBytes(la, lb) + 2 * (la + lb);
+  return 16 * (la + lb) + 192 * Math.min(la, lb) + 512 + 6 * (la + lb);
 }
 
 /**
@@ -135,8 +157,7 @@ export function planProduct(aDigits: number, bDigits: number, options: PlanOptio
   const plan = (method: ProductMethod, splitDigits = 0): ProductPlan => ({
     method, aDigits, bDigits, square, budget, workingBytes: working, splitDigits,
   });
-  if (small < th.karatsuba) return plan('schoolbook');
-  if (small < th.fft) return plan('karatsuba');
+  if (!usesFft(limbsOf(aDigits), limbsOf(bDigits), th.fft)) return plan(small < th.karatsuba ? 'schoolbook' : 'karatsuba');
   // Never one FFT longer than the kernel's FFT_MAX_LENGTH (a wasm32 memory), whatever the budget.
   const fits = fftFits(limbsOf(aDigits), limbsOf(bDigits));
   if (working <= budget && fits) return plan('fft');

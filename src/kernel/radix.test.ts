@@ -3,7 +3,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { natFromBigIntSplit } from './radix.js';
+import { natFromBigIntSplit, natsFromBigIntSplit } from './radix.js';
 import { natToBigInt } from './nat.js';
 
 /** A random BigInt of about `bits` bits, from 32-bit words. */
@@ -44,5 +44,18 @@ describe('natFromBigIntSplit', () => {
   });
   test('a negative value is refused', () => {
     assert.throws(() => natFromBigIntSplit(-1n));
+    assert.throws(() => natsFromBigIntSplit([5n, -1n]));
+  });
+  test('several numbers in one call (pieces of all of them converted together, more than one batch of pieces)', () => {
+    fc.assert(
+      fc.property(fc.array(bigOfBits(1, 120_000), { minLength: 1, maxLength: 9 }), (xs) => {
+        assert.deepEqual(natsFromBigIntSplit(xs).map(natToBigInt), xs);
+      }),
+      { numRuns: 25 },
+    );
+    // 19 + 2 + 1 pieces and values below the compiled threshold, zero among them.
+    const xs = [3n ** 190_000n, 0n, (1n << 16_384n) + 1n, 12345n, (1n << 1024n) - 1n];
+    assert.deepEqual(natsFromBigIntSplit(xs).map(natToBigInt), xs);
+    assert.deepEqual(natsFromBigIntSplit([]), []);
   });
 });

@@ -9,9 +9,10 @@
  * for every base size tried). The hexadecimal text, on the other hand, is linear (~1 ns a digit).
  *
  * How. x's hexadecimal text is staged in the wasm memory and cut into pieces of PIECE_BITS bits from the low end.
- *   - A piece becomes decimal limbs compiled (assembly/radix.ts `radixPiece`): Σ w_i·dec(2^(15i)) over its 15-bit
- *     words, with a table of the powers, eight limb products per SIMD instruction and no carry chain; quadratic,
- *     but ~8–12 ns a digit at 2,500–4,900 digits, a third of toString's.
+ *   - A piece becomes decimal limbs compiled (assembly/radix.ts `radixPieces`, all pieces of a call together):
+ *     Σ w_i·dec(2^(14i)) over its 14-bit words, with a table of the powers, eight limb products per SIMD
+ *     instruction and no carry chain; quadratic, but ~8–12 ns a digit at 2,500–4,900 digits, a third of
+ *     toString's, and since the table is swept row by row (assembly/radix.ts) about two thirds of that.
  *   - Pieces are joined in decimal, dec(hi·2^k + lo) = dec(hi)·dec(2^k) + dec(lo), along a balanced tree (the low
  *     ⌊c/2⌋ of c pieces split off), each join one kernel product by a constant power dec(2^(PIECE_BITS·j)), computed
  *     once and kept for the process.
@@ -28,7 +29,7 @@
  */
 import { ArithmeticCheckError } from '../errors.js';
 import { natMul } from './mul.js';
-import { type Nat, natAdd, natFromBigInt, natFromLimbs } from './nat.js';
+import { NAT_ZERO, type Nat, natAdd, natFromBigInt, natFromLimbs } from './nat.js';
 import { u8View, u16View, u32View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Bits of a piece (~4,900 digits; see the header). A multiple of 4: pieces are cut from the hexadecimal text. */
@@ -36,32 +37,39 @@ const PIECE_BITS = 16384;
 /** Below 2^1024 (~300 digits) toString is as cheap as the copies in and out of the wasm memory. */
 const COMPILED_MIN = 1n << 1024n;
 
-/** Bits per word of a piece (see assembly/radix.ts: a word and a limb must both fit a signed 16-bit lane). */
-const WORD_BITS = 15;
+/**
+ * Bits per word of a piece (see assembly/radix.ts: a word and a limb must both fit a signed 16-bit lane, and six
+ * rows of dot products must add up below 2^31 in an i32 lane: 6·2·(2^14 − 1)·(10^4 − 1) < 2^31).
+ */
+const WORD_BITS = 14;
 /** Word pairs of the largest piece. */
 const MAX_PAIRS = Math.ceil(Math.ceil(PIECE_BITS / WORD_BITS) / 2);
 
 /** Hexadecimal digits per piece. */
 const PIECE_HEX = PIECE_BITS / 4;
 
-/** The conversion table and scratch in this thread's wasm memory: allocated once, kept for the process. */
+/** Table rows: MAX_PAIRS rounded up to whole groups of six (assembly/radix.ts radixPieces reads six at a time). */
+const TABLE_ROWS = Math.ceil(MAX_PAIRS / 6) * 6;
+
+/** Pieces converted by one compiled call (their scratch: ~30 KB each). */
+const BATCH = 16;
+
+/** The conversion table in this thread's wasm memory: allocated once, kept for the process. */
 interface Table {
   /** Row p of the table at data + p·stride (see assembly/radix.ts). */
   readonly data: number;
   readonly stride: number;
-  /** i32[MAX_PAIRS]: each row's length in vectors of four limbs. */
+  /** i32[TABLE_ROWS]: each row's length in vectors of four limbs. */
   readonly lens: number;
-  /** v128[MAX_PAIRS]: the piece's word pairs, splatted. */
-  readonly splats: number;
-  /** u16 limbs of the largest piece. */
-  readonly out: number;
+  /** Vectors of four limbs of the longest row (every piece's block count is at most this). */
+  readonly blocks: number;
 }
 
 let table: Table | undefined;
 
 /**
- * Row p holds, per limb n, dec(2^(30p))[n] | dec(2^(30p+15))[n] << 16, and is as long as dec(2^(30(p+1))) in whole
- * vectors (zeros beyond, up to the common stride), so the rows of pairs 0..P−1 cover every value below 2^(30P).
+ * Row p holds, per limb n, dec(2^(28p))[n] | dec(2^(28p+14))[n] << 16, and is as long as dec(2^(28(p+1))) in whole
+ * vectors (zeros beyond, up to the common stride), so the rows of pairs 0..P−1 cover every value below 2^(28P).
  */
 function tableOf(): Table {
   if (table) return table;
@@ -72,7 +80,7 @@ function tableOf(): Table {
     const next = new Uint16Array(prev.length + 2);
     let carry = 0;
     for (let n = 0; n < prev.length; n++) {
-      const v = prev[n]! * 32768 + carry;
+      const v = prev[n]! * (1 << WORD_BITS) + carry;
       carry = Math.floor(v / 10000);
       next[n] = v - carry * 10000;
     }
@@ -80,20 +88,21 @@ function tableOf(): Table {
     for (; carry > 0; carry = Math.floor(carry / 10000)) next[len++] = carry % 10000;
     powers.push(next.subarray(0, len));
   }
-  const lensHost = new Int32Array(MAX_PAIRS);
-  for (let p = 0; p < MAX_PAIRS; p++) lensHost[p] = Math.ceil(powers[2 * p + 2]!.length / 4);
-  const cellsPerRow = lensHost[MAX_PAIRS - 1]! * 4;
-  const data = wasmAlloc(MAX_PAIRS * cellsPerRow * 4);
-  const lens = wasmAlloc(MAX_PAIRS * 4);
-  const splats = wasmAlloc(MAX_PAIRS * 16);
-  const out = wasmAlloc(cellsPerRow * 2);
-  const cells = u32View(data, MAX_PAIRS * cellsPerRow);
+  // Rows beyond MAX_PAIRS (padding to a whole group) are zero and as long as the last one.
+  const lensHost = new Int32Array(TABLE_ROWS);
+  for (let p = 0; p < TABLE_ROWS; p++) lensHost[p] = Math.ceil(powers[2 * Math.min(p, MAX_PAIRS - 1) + 2]!.length / 4);
+  const blocks = lensHost[MAX_PAIRS - 1]!;
+  const cellsPerRow = blocks * 4;
+  const data = wasmAlloc(TABLE_ROWS * cellsPerRow * 4);
+  const lens = wasmAlloc(TABLE_ROWS * 4);
+  const cells = u32View(data, TABLE_ROWS * cellsPerRow);
+  cells.fill(0);
   for (let p = 0; p < MAX_PAIRS; p++) {
     const even = powers[2 * p]!, odd = powers[2 * p + 1]!;
     for (let n = 0; n < cellsPerRow; n++) cells[p * cellsPerRow + n] = (even[n] ?? 0) | ((odd[n] ?? 0) << 16);
   }
-  u32View(lens, MAX_PAIRS).set(lensHost);
-  table = { data, stride: cellsPerRow * 4, lens, splats, out };
+  u32View(lens, TABLE_ROWS).set(lensHost);
+  table = { data, stride: cellsPerRow * 4, lens, blocks };
   return table;
 }
 
@@ -109,45 +118,96 @@ function powerOfTwo(j: number): Nat {
   return p;
 }
 
-/** dec of the hex digits [first, first + count) staged at `hex` in the wasm memory (one piece), compiled. */
-function piece(t: Table, hex: number, first: number, count: number): Nat {
-  const limbs = wasm().radixPiece(hex, first, count, t.splats, t.data, t.stride, t.lens, t.out);
-  if (limbs < 0) throw new ArithmeticCheckError('natFromBigIntSplit: the compiled conversion of a piece failed');
-  return natFromLimbs(u16View(t.out, limbs).slice());
+/** A piece to convert: hex digits [first, first + count) of a text staged at `hex` (one number's piece). */
+interface Piece {
+  readonly hex: number;
+  readonly first: number;
+  readonly count: number;
 }
 
-/**
- * dec of the pieces [lo, hi) of the n hex digits at `hex` (piece i: the digits n − PIECE_HEX·(i+1) .. n − PIECE_HEX·i,
- * the top one shorter): the low ⌊c/2⌋ of the c pieces split off, so the join tree is balanced and each join
- * multiplies by a power of its own size.
- */
-function join(t: Table, hex: number, n: number, lo: number, hi: number): Nat {
-  if (hi - lo === 1) {
-    const first = Math.max(0, n - PIECE_HEX * (lo + 1));
-    return piece(t, hex, first, n - PIECE_HEX * lo - first);
+/** dec of every piece, compiled, BATCH at a time (each group of table rows read once per batch). */
+function convertPieces(t: Table, pieces: readonly Piece[]): Nat[] {
+  const k = wasm();
+  const pairsCap = TABLE_ROWS;
+  const descBytes = 32 * BATCH, splatBytes = 16 * pairsCap * BATCH, accBytes = 32 * t.blocks * BATCH;
+  const scratch = wasmAlloc(descBytes + splatBytes + accBytes + 8 * t.blocks * BATCH);
+  const desc = scratch, splats = desc + descBytes, acc = splats + splatBytes, outs = acc + accBytes;
+  const result: Nat[] = [];
+  try {
+    for (let b0 = 0; b0 < pieces.length; b0 += BATCH) {
+      const batch = pieces.slice(b0, b0 + BATCH);
+      const d = u32View(desc, 8 * batch.length);
+      batch.forEach((p, j) => d.set([p.hex, p.first, p.count, outs + 8 * t.blocks * j], 8 * j));
+      if (k.radixPieces(desc, batch.length, splats, pairsCap, acc, t.blocks, t.data, t.stride, t.lens) !== 0) {
+        throw new ArithmeticCheckError('natFromBigIntSplit: the compiled conversion of a piece failed');
+      }
+      const done = u32View(desc, 8 * batch.length);
+      batch.forEach((_, j) => result.push(natFromLimbs(u16View(outs + 8 * t.blocks * j, done[8 * j + 6]!).slice())));
+    }
+    return result;
+  } finally {
+    wasmFree(scratch);
   }
-  const mid = lo + Math.floor((hi - lo) / 2);
-  return natAdd(natMul(join(t, hex, n, mid, hi), powerOfTwo(mid - lo)), join(t, hex, n, lo, mid));
 }
 
 /**
- * The natural x (a non-negative BigInt) as decimal limbs; the same value as `natFromBigInt(x)`, in subquadratic
- * time for large x (see the header).
+ * dec of the pieces [lo, hi) of one number (piece i: its hex digits n − PIECE_HEX·(i+1) .. n − PIECE_HEX·i, the
+ * top one shorter; `dec[i]` converted): the low ⌊c/2⌋ of the c pieces split off, so the join tree is balanced and
+ * each join multiplies by a power of its own size.
+ */
+function join(dec: readonly Nat[], lo: number, hi: number): Nat {
+  if (hi - lo === 1) return dec[lo]!;
+  const mid = lo + Math.floor((hi - lo) / 2);
+  return natAdd(natMul(join(dec, mid, hi), powerOfTwo(mid - lo)), join(dec, lo, mid));
+}
+
+/**
+ * The naturals xs (non-negative BigInts) as decimal limbs, each the same value as `natFromBigInt(x)`, in
+ * subquadratic time for large ones (see the header). Converting several numbers in one call (pi's leaf: P, Q and T
+ * of both halves) reads the compiled conversion's table once for all their pieces.
+ * @throws InvalidArgumentError for a negative value.
+ * @throws ArithmeticCheckError when one of the joining products fails its residue check (a fault).
+ * @example
+ * natsFromBigIntSplit([3n ** 20000n, 7n]).map(natToBigInt); // [3n ** 20000n, 7n]
+ */
+export function natsFromBigIntSplit(xs: readonly bigint[]): Nat[] {
+  const result: Nat[] = xs.map((x) => (x < COMPILED_MIN ? natFromBigInt(x) : NAT_ZERO));
+  const texts = xs.map((x) => (x < COMPILED_MIN ? '' : x.toString(16)));
+  const bytes = texts.reduce((s, text) => s + text.length, 0);
+  if (bytes === 0) return result;
+  const t = tableOf();
+  const hex = wasmAlloc(bytes);
+  try {
+    const pieces: Piece[] = [];
+    const firstPiece: number[] = [];
+    let at = hex;
+    for (const text of texts) {
+      const staged = u8View(at, text.length);
+      Buffer.from(staged.buffer, staged.byteOffset, text.length).write(text, 'latin1');
+      firstPiece.push(pieces.length);
+      for (let i = 0; PIECE_HEX * i < text.length; i++) {
+        const first = Math.max(0, text.length - PIECE_HEX * (i + 1));
+        pieces.push({ hex: at, first, count: text.length - PIECE_HEX * i - first });
+      }
+      at += text.length;
+    }
+    const dec = convertPieces(t, pieces);
+    texts.forEach((text, i) => {
+      if (text.length > 0) result[i] = join(dec.slice(firstPiece[i]!, firstPiece[i]! + Math.ceil(text.length / PIECE_HEX)), 0, Math.ceil(text.length / PIECE_HEX));
+    });
+    return result;
+  } finally {
+    wasmFree(hex);
+  }
+}
+
+/**
+ * The natural x (a non-negative BigInt) as decimal limbs: `natsFromBigIntSplit([x])[0]`.
  * @throws InvalidArgumentError for a negative x.
  * @throws ArithmeticCheckError when one of the joining products fails its residue check (a fault).
  * @example
  * natToBigInt(natFromBigIntSplit(3n ** 20000n)) === 3n ** 20000n; // true
  */
 export function natFromBigIntSplit(x: bigint): Nat {
-  if (x < COMPILED_MIN) return natFromBigInt(x);
-  const text = x.toString(16);
-  const t = tableOf();
-  const hex = wasmAlloc(text.length);
-  try {
-    const staged = u8View(hex, text.length);
-    Buffer.from(staged.buffer, staged.byteOffset, text.length).write(text, 'latin1');
-    return join(t, hex, text.length, 0, Math.ceil(text.length / PIECE_HEX));
-  } finally {
-    wasmFree(hex);
-  }
+  return natsFromBigIntSplit([x])[0]!;
 }

@@ -24,6 +24,7 @@ import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, balancedNormSq, limbsToWasm, packAll, unpackAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, transformLength, type SpectrumTerm } from './fftcore.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
+import { sharedFftThreshold } from './planner.js';
 import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs } from './nat.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
@@ -93,7 +94,7 @@ export function natSpectrumPlan(sums: ReadonlyArray<ReadonlyArray<PlanProduct>>,
   const wrapped = wrap?.products ?? [];
   let smallest = Infinity;
   for (const s of [...sums, wrapped]) for (const [a, b] of s) smallest = Math.min(smallest, a.size, b.size);
-  if (smallest < Math.max(4, fftThreshold)) return wrap === undefined ? DIRECT : { ...DIRECT, wrapLimbs: wrap.limbs };
+  if (smallest < sharedFftThreshold(fftThreshold)) return wrap === undefined ? DIRECT : { ...DIRECT, wrapLimbs: wrap.limbs };
   const norms = new Map<PlanOperand, number>();
   for (let d = 4; d >= 1; d--) {
     norms.clear();

@@ -7,7 +7,8 @@
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, packAll, unpackAt, unpackScratchBytes, widestDigits } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, prepareTransforms, transformLength, type SpectrumTerm } from './fftcore.js';
-import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
+import { CHECK_PRIME, natMul, type MulOptions } from './mul.js';
+import { sharedFftThreshold } from './planner.js';
 import { Nat, modLimbs, natAdd, natFromLimbs } from './nat.js';
 import { wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
@@ -48,7 +49,7 @@ export function natSumsOfProducts(sums: ReadonlyArray<ReadonlyArray<Product>>, o
     sum.map(([a, b]) => natMul(a, b, options)).reduce((x, y) => natAdd(x, y));
   let smallest = Infinity;
   for (const s of sums) for (const [a, b] of s) smallest = Math.min(smallest, a.size, b.size);
-  if (smallest < Math.max(4, options.fftThreshold ?? FFT_THRESHOLD)) return sums.map(direct);
+  if (smallest < sharedFftThreshold(options.fftThreshold)) return sums.map(direct);
   const k = wasm();
   const index = new Map<Nat, number>();
   const operands: Nat[] = [];
@@ -152,10 +153,10 @@ export function natSumsOfProducts(sums: ReadonlyArray<ReadonlyArray<Product>>, o
  * extremes (±10^d/2): an upper bound of the length it uses, for planning its memory; 0 when the group goes to
  * single products (an operand below the FFT threshold).
  */
-export function natSumsWorstLength(sums: ReadonlyArray<ReadonlyArray<Product>>, fftThreshold = FFT_THRESHOLD): number {
+export function natSumsWorstLength(sums: ReadonlyArray<ReadonlyArray<Product>>, fftThreshold?: number): number {
   let smallest = Infinity;
   for (const s of sums) for (const [a, b] of s) smallest = Math.min(smallest, a.size, b.size);
-  if (smallest < Math.max(4, fftThreshold)) return 0;
+  if (smallest < sharedFftThreshold(fftThreshold)) return 0;
   for (let d = 4; d >= 1; d--) {
     const h = 10 ** d / 2;
     let M = 0;

@@ -1,7 +1,8 @@
 /**
  * kernel/wasmheap — the compiled kernel (assembly/fft.ts, assembly/digits.ts's decimal conversions,
  * assembly/radix.ts's binary → decimal pieces, assembly/checksum.ts's checkpoint checksum, assembly/residue.ts's
- * residue of decimal text, assembly/limbs.ts's wrapped difference and assembly/natops.ts's residue of limbs, built into
+ * residue of decimal text, assembly/limbs.ts's wrapped difference, assembly/natops.ts's residue of limbs and
+ * assembly/small.ts's products below the FFT, built into
  * dist/src/kernel/wasm/fft.wasm by `npm run build`), its one shared WebAssembly memory, and the allocator that owns
  * every byte of that memory.
  *
@@ -19,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { NumberTooLargeError } from '../errors.js';
 
-/** The exports of assembly/fft.ts, digits.ts, radix.ts, checksum.ts and residue.ts (byte addresses are numbers; see that file for each function's contract). */
+/** The exports of assembly/fft.ts, digits.ts, radix.ts, checksum.ts, residue.ts, limbs.ts and small.ts (byte addresses are numbers; see that file for each function's contract). */
 export interface KernelExports {
   dif4Stage(base: number, n: number, j0: number, j1: number, dir: number): void;
   dit4Stage(base: number, n: number, j0: number, j1: number, dir: number): void;
@@ -49,11 +50,12 @@ export interface KernelExports {
   limbsToDigits(src: number, n: number, dst: number): void;
   checksumStripes(st: number, src: number, n: number): void;
   asciiResidue(src: number, n: number, p: number, r0: number): number;
-  radixPiece(hex: number, first: number, count: number, splats: number, table: number, stride: number, lens: number, out: number): number;
+  radixPieces(desc: number, n: number, splats: number, pairsCap: number, acc: number, blocksCap: number, table: number, stride: number, lens: number): number;
   wrappedDifference(x: number, xlen: number, y: number, ylen: number, m: number, z: number, k: number): number;
   residueDotScratch(): number;
   residueDot(x: number, n: number, p: number, table: number): number;
   addOrSubInPlace(z: number, zlen: number, s: number, slen: number, subtract: number): number;
+  mulSmall(x: number, lx: number, y: number, ly: number, out: number, work: number, kt: number): number;
 }
 
 /** The wasm page size and the most pages a wasm32 memory may have (4 GiB). */
