@@ -11,16 +11,34 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { computePi, computePiDigits } from '../src/apps/pi/index.js';
 import { THREADED_DECIMALS, piWorkTotal } from '../src/apps/pi/compute.js';
 import { cutSeries, scheduledMakespan } from '../src/apps/pi/parallel.js';
-import { splitPoint, subtreeWeight, termsFor } from '../src/apps/pi/series.js';
+import { type Split, split, splitPoint, subtreeWeight, termsFor } from '../src/apps/pi/series.js';
 import { SubtreeJob, liveSubtreeThreads } from '../src/apps/pi/subtree.js';
 import { configure, getConfig } from '../src/config.js';
 import { ArithmeticCheckError, CancelledError } from '../src/errors.js';
-import { fftThreads } from '../src/kernel/index.js';
+import { fftThreads, natToBigInt } from '../src/kernel/index.js';
 
 /** Same constant as pi.test.ts (computed outside this project by two independent programs). */
 const MILLION_DECIMALS_SHA256 = '7806ee47461b49ef1f578e14461b2c83c09c6d7a9a914275da1d71e9cbbf7069';
 
 const twoCores = fftThreads() > 1;
+
+/** The job's result, waited for (up to 10 s). */
+function poll(job: SubtreeJob): Split {
+  for (let i = 0; i < 500; i++) {
+    const r = job.poll(20);
+    if (r) return r;
+  }
+  throw new Error('no result');
+}
+
+/** split() run to its end on this thread. */
+function computeSplit(a: number, b: number, needP: boolean): Split {
+  const steps = split(a, b, needP);
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+  }
+}
 
 /** Waits (up to 10 s) for the subtree threads to exit; thread exit is an event, so it needs a few turns. */
 async function threadsGone(): Promise<number> {
@@ -65,6 +83,12 @@ describe('pi on N threads', () => {
       const total = weights.reduce((x, y) => x + y, 0);
       assert.ok(scheduledMakespan(weights, threads) <= (1.15 * total) / threads + 1e-9 || threads === 1, `${threads} threads`);
     }
+    // Leaves within a subtree thread's share: at 10^8 decimals and ~330,000 terms a leaf, 32 leaves in tree order.
+    const big = termsFor(100_000_000);
+    const fine = cutSeries(splitPoint(0, big), big, 2, 330_000).leaves;
+    assert.equal(fine.length, 32);
+    assert.ok(fine.every((l, i) => l.b - l.a <= 330_000 && (i === 0 ? l.a === 0 : l.a === fine[i - 1]!.b)));
+    assert.equal(fine.at(-1)!.b, big);
     // A short series is not cut below 2·YIELD_TERMS terms a leaf.
     assert.ok(cutSeries(1500, 3000, 16).leaves.length < 16);
     assert.ok(piWorkTotal(10_000_000) > 0);
@@ -129,6 +153,20 @@ describe('pi on two threads by default', { skip: twoCores ? false : 'single core
     });
     await assert.rejects(run, CancelledError);
     assert.equal(threadsAtAbort, 1, 'the subtree thread was running when cancelled');
+    assert.equal(await threadsGone(), 0);
+  });
+
+  test('a subtree thread takes a second range once its first result is taken, with the same values', async () => {
+    const job = new SubtreeJob(0, 3000, true);
+    assert.throws(() => job.next(0, 10, false), /before its result was taken/);
+    const first = poll(job);
+    job.next(3000, 5000, false);
+    const second = poll(job);
+    job.stop();
+    const fresh = [computeSplit(0, 3000, true), computeSplit(3000, 5000, false)];
+    assert.deepEqual([first.p, first.q, first.t].map((x) => x && natToBigInt(x)), [fresh[0]!.p, fresh[0]!.q, fresh[0]!.t].map((x) => x && natToBigInt(x)));
+    assert.equal(second.p, undefined);
+    assert.deepEqual([second.q, second.t].map(natToBigInt), [fresh[1]!.q, fresh[1]!.t].map(natToBigInt));
     assert.equal(await threadsGone(), 0);
   });
 

@@ -80,7 +80,9 @@ test('a damaged checkpoint is discarded and the run starts over, still right', a
   bytes[Math.floor(bytes.length / 2)] = bytes[Math.floor(bytes.length / 2)] === 0x31 ? 0x32 : 0x31; // one digit changed
   writeFileSync(path, bytes);
   const { result, info } = await resumedPower(seven);
-  assert.equal(info, undefined, 'nothing was resumed from a checkpoint that fails its hash');
+  // A step file that fails its hash is never used: the run starts over (nothing resumed), unless the next step's
+  // product had recorded its whole spectra pass, which then never reads the file (power.ts, beforeRead).
+  assert.ok(info === undefined || /units of step/.test(info.detail ?? ''), `nothing was resumed from a checkpoint that fails its hash: ${JSON.stringify(info)}`);
   assert.equal(result, EXPECTED);
   assert.deepEqual(listCheckpoints(getConfig().logDir), []);
   seven.free();
@@ -260,6 +262,44 @@ test('pow stopped inside a step\'s product resumes inside it and says so; progre
   assert.deepEqual(listCheckpoints(getConfig().logDir), []);
   noTemps();
   p.free();
+  seven.free();
+});
+
+test('a restored step file is checked when first read: unread it costs nothing, damaged and needed the run starts over, right', async () => {
+  const seven = await StreamNumber.fromLiteral(7);
+  const tuning = { blockSize: 64, chunkColumns: 8, method: 'transform2d' } as const;
+  for (const damageSpectra of [false, true]) {
+    const controller = new AbortController();
+    await assert.rejects(
+      powOutOfCore(seven, EXPONENT, false, DIGITS, {
+        resume: true,
+        signal: controller.signal,
+        onProgress: (done, total, p) => {
+          if (done / total > 0.6 && p?.endsWith('columns')) controller.abort();
+        },
+      }, tuning),
+      CancelledError,
+    );
+    const [kept] = listCheckpoints(getConfig().logDir);
+    const names = readdirSync(kept!.path);
+    const step = join(kept!.path, names.find((n) => /^step-\d+\.txt$/.test(n))!);
+    const bytes = readFileSync(step);
+    bytes[5] = bytes[5] === 0x31 ? 0x32 : 0x31; // one digit changed: the file no longer matches its record
+    writeFileSync(step, bytes);
+    if (damageSpectra) {
+      // The product's recorded spectra fail their check in pass 2, so the chunk is redone from the step file: its
+      // check fails there, before any digit is used, and the run starts over.
+      const spectra = join(kept!.path, names.find((n) => /spectra-a$/.test(n))!);
+      writeFileSync(spectra, Buffer.alloc(readFileSync(spectra).length));
+    }
+    let info: ResumeInfo | undefined;
+    const p = await powOutOfCore(seven, EXPONENT, false, DIGITS, { resume: true, onResume: (i) => (info = i) }, tuning);
+    assert.ok(info?.detail !== undefined && /units of step/.test(info.detail), JSON.stringify(info));
+    assert.equal(p.toString(), EXPECTED, `damaged spectra: ${damageSpectra}`);
+    assert.deepEqual(listCheckpoints(getConfig().logDir), []);
+    noTemps();
+    p.free();
+  }
   seven.free();
 });
 

@@ -43,7 +43,9 @@ export const LIMB_BYTES_PER_DIGIT = 0.5;
  *   numbers, its products' transforms, V8's slack; PI_THREAD_BYTES_PER_TERM per term of its leaf plus
  *   PI_THREAD_FIXED_BYTES). The series is cut into leaves small enough for that (apps/pi/parallel.ts), and while
  *   the threads run the caller's products plan within `piTransforms` less what the threads' own products may use
- *   (piCallerTransformBytes).
+ *   (piCallerTransformBytes). 0.3: at the default 1 GiB one subtree thread takes leaves of up to ~400,000 terms, so
+ *   pi 10^7 (two halves of 352,000) still runs as two halves, each merged to its top on its own thread, as before
+ *   the finer cut (with 0.25, four leaves and the halves' merges left to the caller); 10^8 gets 32 leaves.
  */
 export const BUDGET_SHARES = {
   inMemory: 1,
@@ -52,7 +54,7 @@ export const BUDGET_SHARES = {
   outOfCoreInMemory: 0.25,
   piHeld: 1,
   piLeaf: 0.5,
-  piSubtrees: 0.25,
+  piSubtrees: 0.3,
 } as const;
 
 export type BudgetUse = keyof typeof BUDGET_SHARES;
@@ -126,7 +128,7 @@ export function piCallerTransformBytes(threads: number, running: number): number
  * terms (apps/pi/parallel.ts), so a thread's memory follows its leaf, not the size of pi; t is lowered while those
  * leaves would be shorter than PI_MIN_SUBTREE_TERMS. So it no longer depends on the number of decimals.
  * @example
- * piThreadsWithinBudget(8); // 8 at the default 1 GiB: each of 7 threads gets leaves of up to ~17,800 terms
+ * piThreadsWithinBudget(8); // 8 at the default 1 GiB: each of 7 threads gets leaves of up to ~28,000 terms
  */
 export function piThreadsWithinBudget(wanted: number): number {
   let t = Math.max(1, Math.floor(wanted));

@@ -67,5 +67,11 @@ test('natIsqrt: refinedRoot’s proven roots (no final square) are exact, also w
     natIsqrt(natFromBigInt(BigInt(b.toString('latin1'))));
     assert.ok(lastIsqrtProven || n === 520, `random radicand of ${n} digits not proven`);
   }
+  // Radicands with long runs of zero limbs (pi's 10005·10^2M: aLow = 0) or of 9s, and powers of ten.
+  for (const M of [131n, 1001n, 8191n]) {
+    for (const a of [10005n * 10n ** (2n * M), 2n * 10n ** (2n * M), 10n ** (2n * M + 1n), 10n ** (2n * M) - 1n, 99n * 10n ** (2n * M) + 12345n]) {
+      assert.equal(natToBigInt(natIsqrt(natFromBigInt(a))), bigIsqrt(a), `M=${M}`);
+    }
+  }
   assert.ok(proven > 0 && unproven > 0, `proven ${proven}, unproven ${unproven}`);
 });

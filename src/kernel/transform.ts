@@ -134,15 +134,24 @@ export function blockConvolutionBound(size: number, terms: number, normProduct: 
 // ---------------------------------------------------------------- two levels: the out-of-core 2-D transform
 
 /**
+ * Alignment of a WasmBlock in the wasm memory (whose base is page-aligned): 4096 bytes, what direct I/O needs of a
+ * transfer's memory (engine/outofcore/scratch.ts DIRECT_IO_ALIGN), so that stripes and rows bypass the page cache.
+ */
+export const WASM_BLOCK_ALIGN = 4096;
+
+/**
  * A block of `points` complex points (interleaved re, im doubles) in the wasm memory, for callers that read and
  * write it straight from and to files (engine/outofcore/transform2d.ts): views are taken anew on each call (a
  * growing wasm memory replaces its buffer), and the block is the caller's until `free`.
  */
 export class WasmBlock {
   readonly ptr: number;
+  /** What wasmAlloc returned (ptr is the first multiple of WASM_BLOCK_ALIGN in it). */
+  private readonly allocated: number;
 
   constructor(readonly points: number) {
-    this.ptr = wasmAlloc(16 * points);
+    this.allocated = wasmAlloc(16 * points + WASM_BLOCK_ALIGN);
+    this.ptr = Math.ceil(this.allocated / WASM_BLOCK_ALIGN) * WASM_BLOCK_ALIGN;
   }
 
   /** The block's doubles (2·points; take it after the last allocation, never keep it). */
@@ -156,7 +165,7 @@ export class WasmBlock {
   }
 
   free(): void {
-    wasmFree(this.ptr);
+    wasmFree(this.allocated);
   }
 }
 

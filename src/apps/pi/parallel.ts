@@ -123,6 +123,9 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
   /** Finished leaves not yet merged (computed ahead by a thread or by this one). */
   const results = new Map<Node, Split>();
   const running = new Map<Node, SubtreeJob>();
+  /** Threads done with their leaf, waiting for the next (a thread's start costs ~0.2 s of CPU); `all` to stop them. */
+  const idle: SubtreeJob[] = [];
+  const all: SubtreeJob[] = [];
   /** The first leaf, in tree order, that nobody has started. */
   let next = 0;
   /** Progress of finished threads not yet reported. */
@@ -144,10 +147,17 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
       finishedProgress += job.takeProgress();
       results.set(leaf, result);
       running.delete(leaf);
+      idle.push(job);
     }
     while (running.size < workers && roomAhead()) {
       const leaf = leaves[next++]!;
-      running.set(leaf, new SubtreeJob(leaf.a, leaf.b, leaf.needP, threadBudget));
+      let job = idle.pop();
+      if (job) job.next(leaf.a, leaf.b, leaf.needP);
+      else {
+        job = new SubtreeJob(leaf.a, leaf.b, leaf.needP, threadBudget);
+        all.push(job);
+      }
+      running.set(leaf, job);
     }
   };
   function* here(leaf: Node): Generator<number, Split> {
@@ -186,7 +196,8 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
     if (!node.children) return yield* take(node);
     const left = yield* walk(node.children[0]);
     const right = yield* walk(node.children[1]);
-    const merged = merge(left, right, node.needP);
+    // Between a large merge's products the free threads get their next leaves: such a merge lasts seconds.
+    const merged = merge(left, right, node.needP, () => tend(0));
     tend(0);
     yield mergeWeight(node.b - node.a) + progress();
     return merged;
@@ -205,13 +216,15 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
     } finally {
       resumeHelper();
     }
+    // Every leaf is in: the threads go (their heaps and wasm memories with them) before the largest merges.
+    for (const job of all) job.stop();
     restoreBudget();
     const left = yield* mergeUp(roots[0], done);
     const right = yield* mergeUp(roots[1], done);
     return [left, right];
   } finally {
     restoreBudget();
-    for (const job of running.values()) job.stop();
+    for (const job of all) job.stop();
   }
 }
 

@@ -61,9 +61,10 @@ export interface MergeOperands {
  * Where the spectra do not fit (the top merges at 10^8 decimals: every product is planned on its own anyway), the
  * products run one by one in the order that drops operands soonest — T1·Q2 (T1 done), Q1·Q2 (Q1, Q2), P1·T2 (T2),
  * P1·P2 (P1, P2), then the sum — so what the merge holds shrinks as it goes instead of all six operands staying
- * alive to its end (at the root's children, each operand is 20–40 MB of limbs).
+ * alive to its end (at the root's children, each operand is 20–40 MB of limbs). `between` runs after each of those
+ * products.
  */
-export function mergeProducts(ops: MergeOperands): MergedProducts {
+export function mergeProducts(ops: MergeOperands, between?: () => void): MergedProducts {
   const { p1, p2, q1, q2, t1, t2 } = ops as Required<MergeOperands>;
   if (piMultiplier.sharesTransforms([[[t1, q2], [p1, t2]], [[q1, q2]]])) {
     const [t, q] = piMultiplier.sumsOfProducts([[[t1, q2], [p1, t2]], [[q1, q2]]]);
@@ -71,23 +72,29 @@ export function mergeProducts(ops: MergeOperands): MergedProducts {
     clear(ops);
     return { t: t!, q: q!, p };
   }
-  return oneByOne(ops);
+  return oneByOne(ops, between);
 }
 
 function clear(ops: MergeOperands): void {
   ops.p1 = ops.p2 = ops.q1 = ops.q2 = ops.t1 = ops.t2 = undefined;
 }
 
-/** mergeProducts' products one by one, each operand dropped after its last use (this frame keeps none). */
-function oneByOne(ops: MergeOperands): MergedProducts {
+/**
+ * mergeProducts' products one by one, each operand dropped after its last use (this frame keeps none); `between`
+ * runs after each product (parallel.ts gives its subtree threads their next leaves there).
+ */
+function oneByOne(ops: MergeOperands, between = (): void => undefined): MergedProducts {
   const take = <K extends keyof MergeOperands>(key: K): Nat => {
     const x = ops[key]!;
     ops[key] = undefined;
     return x;
   };
   let main: Nat | undefined = piMultiplier.mul(take('t1'), ops.q2!);
+  between();
   const q = piMultiplier.mul(take('q1'), take('q2'));
+  between();
   let tail: Nat | undefined = piMultiplier.mul(ops.p1!, take('t2'));
+  between();
   const p = ops.p2 === undefined ? undefined : piMultiplier.mul(ops.p1!, take('p2'));
   ops.p1 = undefined;
   const t = natAdd(main, tail);

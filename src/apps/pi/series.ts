@@ -171,13 +171,13 @@ export function leaf(a: number, b: number, needP: boolean): Split {
  * Merges [a,m) and [m,b), m − a even: P = P1·P2 (if needed), Q = Q1·Q2, |T| = |T1|·Q2 + P1·|T2|
  * (products.ts `mergeProducts`, which shares the transforms of Q2 where the budget allows). Takes the children's
  * numbers over: `left` and `right` come back emptied (P undefined, Q and T zero), so that nothing the caller still
- * holds keeps them alive while the merge drops them.
+ * holds keeps them alive while the merge drops them. `between` runs between a large merge's products (mergeProducts).
  */
-export function merge(left: Split, right: Split, needP: boolean): Split {
+export function merge(left: Split, right: Split, needP: boolean, between?: () => void): Split {
   const ops: MergeOperands = { p1: left.p!, p2: needP ? right.p! : undefined, q1: left.q, q2: right.q, t1: left.t, t2: right.t };
   consume(left);
   consume(right);
-  return mergeProducts(ops);
+  return mergeProducts(ops, between);
 }
 
 /**

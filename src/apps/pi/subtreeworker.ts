@@ -1,10 +1,10 @@
 /**
  * subtreeworker — entry point of the thread that computes one subtree of pi's binary splitting (see subtree.ts):
  * runs `split(a, b, needP)` with its own kernel, reports progress in batches and hands back P, Q, |T| as limbs
- * (transferred, not copied). Never throws out of the thread: an error is reported, so the waiting caller is
- * always released.
+ * (transferred, not copied), then waits for the next range (SubtreeJob.next) until the caller terminates it. Never
+ * throws out of the thread: an error is reported, so the waiting caller is always released.
  */
-import { workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { configure } from '../../config.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { describeFailure, natExportLimbs, signalDone, suspendHelper } from '../../kernel/index.js';
@@ -21,15 +21,11 @@ function post(reply: SubtreeReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(reply, transfer);
 }
 
-function run(): void {
-  const { a, b } = request;
+function run({ a, b, needP }: Pick<SubtreeRequest, 'a' | 'b' | 'needP'>): void {
   if (!(Number.isSafeInteger(a) && Number.isSafeInteger(b) && 0 <= a && a < b)) {
     throw new InvalidArgumentError(`pi subtree: bad term range [${a}, ${b})`);
   }
-  configure({ memoryBudget: request.memoryBudget });
-  // This thread is one core's work already: its products must not start a kernel helper of their own.
-  suspendHelper();
-  const steps = split(request.a, request.b, request.needP);
+  const steps = split(a, b, needP);
   let pending = 0;
   let last = performance.now();
   for (;;) {
@@ -50,12 +46,20 @@ function run(): void {
   }
 }
 
-let failed = false;
-try {
-  run();
-} catch (e) {
-  failed = true;
-  post({ progress: 0, error: describeFailure(e) });
+/** One range: its result or its error posted, then the flag set, so the waiting caller is always released. */
+function handle(range: Pick<SubtreeRequest, 'a' | 'b' | 'needP'>): void {
+  let failed = false;
+  try {
+    run(range);
+  } catch (e) {
+    failed = true;
+    post({ progress: 0, error: describeFailure(e) });
+  }
+  signalDone(flag, !failed);
 }
-signalDone(flag, !failed);
-port.close();
+
+configure({ memoryBudget: request.memoryBudget });
+// This thread is one core's work already: its products must not start a kernel helper of their own.
+suspendHelper();
+handle(request);
+parentPort?.on('message', handle);

@@ -140,6 +140,12 @@ export interface MultiplyRequest {
   readonly digitSize?: number;
   /** The digit-size policy's limit on the proven bound (tests; 2-D transform only; kernel/transform.ts TRANSFORM2D_POLICY_LIMIT). */
   readonly boundLimit?: number;
+  /**
+   * Called (and awaited) once before the operands' digits are first read, if they are read at all: a resumed product
+   * whose spectra were all recorded never reads them. pow checks its restored step file there (power.ts), so a
+   * rerun pays that file's read only when it is used; the hook throws when the file must not be used.
+   */
+  readonly beforeRead?: () => Promise<void>;
 }
 
 export interface MultiplyOutcome {
@@ -174,10 +180,11 @@ export async function convolveBlocksOnDisk(request: MultiplyRequest): Promise<Mu
       a, b, scale, out, offset, reserved, scratch, size: Math.min(size, MAX_INNER_SIZE), options, operation,
       chunkColumns: request.chunkColumns, journal: request.journal, tag: request.tag, faultHook: request.faultHook,
       rowsPerRecord: request.rowsPerRecord, blocksPerRecord: request.blocksPerRecord, digitSize: request.digitSize,
-      boundLimit: request.boundLimit,
+      boundLimit: request.boundLimit, beforeRead: request.beforeRead,
     });
     return { reserved, leadingZeros: reserved - outcome.significantDigits };
   }
+  await request.beforeRead?.(); // the block convolution reads the operands at once
   const work = newSpectrum(size);
   for (let d = initialDigitSize(a.digitCount, bDigits, size); d >= 1; d--) {
     const p = randomCheckPrime();

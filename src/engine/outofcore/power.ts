@@ -14,8 +14,10 @@
  * checkpoint. It is flushed, hashed (kernel/checksum.ts), renamed to `step-<i>.txt` in the checkpoint
  * folder, and only then recorded in the journal (`pow:step` → step, size, hash); the previous one is
  * deleted after the record is on disk, so a kill at any moment leaves at least one recorded step or
- * none. A rerun re-hashes the recorded step's file before using it: a file that is missing, short or
- * different (a torn or damaged checkpoint) is discarded and the run starts over, never trusting it.
+ * none. A rerun checks the recorded step file's size at once and its hash before the first read of its digits
+ * (the next product's `beforeRead`; a product whose spectra a killed run recorded whole never reads it, and skips
+ * that 0.2 GB read in 9^(9^9)): a file that is missing, short or different (a torn or damaged checkpoint) is
+ * discarded and the run starts over, never trusting it.
  * Squaring steps double in size, so the last recorded step holds about half the remaining work's input
  * and the work done so far is about half of everything (docs/ARCHITECTURE.md, "Resumable runs").
  */
@@ -28,6 +30,7 @@ import { throwIfCancelled, type OperationOptions } from '../context.js';
 import { writeResult } from '../result.js';
 import { getConfig } from '../../config.js';
 import { convolveBlocksOnDisk, productScratchBytes, type MultiplyOutcome } from './multiply.js';
+import { spectraRecorded } from './transform2d.js';
 import type { OutOfCoreTuning } from './product.js';
 import { settleProduct } from './product.js';
 import { fileChecksum, resumableRun, type RunContext } from './resume.js';
@@ -59,6 +62,14 @@ interface StepRecord {
   readonly checksum: string;
 }
 
+function parse<T>(text: string | undefined): T | undefined {
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  } catch {
+    return undefined;
+  }
+}
+
 function intermediateInfo(path: string, outcome: MultiplyOutcome): DigitFileInfo {
   const digitCount = outcome.reserved - outcome.leadingZeros;
   return {
@@ -72,8 +83,22 @@ function intermediateInfo(path: string, outcome: MultiplyOutcome): DigitFileInfo
   };
 }
 
-/** The recorded step whose file verifies, or undefined (an unusable record and its file are dropped). */
-async function restoreStep(run: RunContext, folder: string, lastStep: number): Promise<{ record: StepRecord; info: DigitFileInfo } | undefined> {
+/** Thrown by a restored step's check when its file does not match its record: the run starts over (powOutOfCore). */
+class UntrustedStep extends Error {}
+
+/** Drops the step record, its file and every `pow:` record (the products' units came from steps no longer vouched for). */
+async function dropSteps(run: RunContext, folder: string, record: StepRecord | undefined): Promise<void> {
+  if (record && typeof record.file === 'string' && /^step-\d+\.txt$/.test(record.file)) rmSync(join(folder, record.file), { force: true });
+  await run.journal.forget('pow:');
+}
+
+/**
+ * The recorded step whose file has the recorded size, with `verify`, its checksum's check, or undefined (an unusable
+ * record and its file are dropped). The checksum is taken when the next step's product first reads the file
+ * (MultiplyRequest.beforeRead), not here: a rerun whose product had recorded all its spectra never reads it, and a
+ * file that fails there throws UntrustedStep before any digit of it is used.
+ */
+async function restoreStep(run: RunContext, folder: string, lastStep: number): Promise<{ record: StepRecord; info: DigitFileInfo; verify: () => Promise<void> } | undefined> {
   const text = run.journal.get(STEP_KEY);
   if (text === undefined) return undefined;
   let record: StepRecord | undefined;
@@ -82,16 +107,18 @@ async function restoreStep(run: RunContext, folder: string, lastStep: number): P
     const path = join(folder, record.file);
     if (
       Number.isSafeInteger(record.step) && record.step >= 1 && record.step <= lastStep &&
-      /^step-\d+\.txt$/.test(record.file) && statSync(path).size === record.bytes && (await fileChecksum(path)) === record.checksum
+      /^step-\d+\.txt$/.test(record.file) && statSync(path).size === record.bytes && typeof record.checksum === 'string'
     ) {
-      return { record, info: intermediateInfo(path, { reserved: record.bytes, leadingZeros: record.leadingZeros }) };
+      const { checksum } = record;
+      const verify = async (): Promise<void> => {
+        if ((await fileChecksum(path).catch(() => undefined)) !== checksum) throw new UntrustedStep(`pow: checkpoint ${path} does not match its record`);
+      };
+      return { record, info: intermediateInfo(path, { reserved: record.bytes, leadingZeros: record.leadingZeros }), verify };
     }
   } catch {
     // unreadable record or missing file: not trusted
   }
-  if (record && typeof record.file === 'string' && /^step-\d+\.txt$/.test(record.file)) rmSync(join(folder, record.file), { force: true });
-  // Every record goes, the products' units too: they were computed from steps this run can no longer vouch for.
-  await run.journal.forget('pow:');
+  await dropSteps(run, folder, record);
   return undefined;
 }
 
@@ -118,9 +145,17 @@ export async function powOutOfCore(
   const half = Math.ceil(estimatedDigits / 2);
   const scratchBytes = half + productScratchBytes(half, undefined, getConfig().memoryBudget, tuning.blockSize) + (1 << 20);
   const spec = { operation: 'pow', operands: [x.info], parameters: { exponent, negative } };
-  return resumableRun(spec, { digits: estimatedDigits, scratchBytes }, options, (run) =>
-    powSteps(run, x.info, exponent, negative, estimatedDigits, fold, options, tuning),
-  );
+  return resumableRun(spec, { digits: estimatedDigits, scratchBytes }, options, async (run) => {
+    for (;;) {
+      try {
+        return await powSteps(run, x.info, exponent, negative, estimatedDigits, fold, options, tuning);
+      } catch (error) {
+        if (!(error instanceof UntrustedStep)) throw error;
+        // The restored step's file failed its check when first read: nothing of it was used. Start over.
+        await dropSteps(run, run.scratch.path, parse<StepRecord>(run.journal.get(STEP_KEY)));
+      }
+    }
+  });
 }
 
 async function powSteps(
@@ -154,8 +189,27 @@ async function powSteps(
   if (finished) return finished;
   let current: Intermediate | undefined;
   let first = 1;
+  /** The restored step file's check, for the first product that reads it (MultiplyRequest.beforeRead). */
+  let verifyRestored: (() => Promise<void>) | undefined;
   if (run.durable) {
-    const saved = await restoreStep(run, scratch.path, steps - 1);
+    let saved = await restoreStep(run, scratch.path, steps - 1);
+    // Deferred only when the next step's journaled product recorded its whole spectra pass (it then reads the file
+    // only to redo a chunk that fails its check); otherwise it reads the file at once, so it is checked now, and a
+    // resume that a failed check would take back is never announced.
+    const next = saved ? saved.record.step + 1 : 0;
+    const journaledSquare = next > 0 && (fold !== undefined || bits[next] !== '1');
+    if (saved && !(journaledSquare && spectraRecorded(run.journal, stepTag(next), true))) {
+      const ok = await saved.verify().then(() => true, (error: unknown) => {
+        if (error instanceof UntrustedStep) return false;
+        throw error;
+      });
+      if (!ok) {
+        await dropSteps(run, scratch.path, saved.record);
+        saved = undefined;
+      }
+    } else if (saved) {
+      verifyRestored = saved.verify;
+    }
     if (saved) {
       const path = saved.info.path;
       current = { info: saved.info, discard: async () => rmSync(path, { force: true }) };
@@ -193,12 +247,15 @@ async function powSteps(
       throwIfCancelled(options, 'pow');
       const bit = bits[i] === '1';
       const source = current?.info ?? base;
+      // Only step `first` reads the restored file; a product that never reads it (all its spectra recorded) skips the check.
+      const beforeRead = i === first ? verifyRestored : undefined;
       const share = stepDigits[i - 1]!;
       if (bit && fold === undefined) {
         const squared = await AtomicFile.create(scratch.path);
         try {
           const outcome = await convolveBlocksOnDisk({
             a: source, out: squared, offset: 0, scratch, blockSize: tuning.blockSize, method: tuning.method, chunkColumns: tuning.chunkColumns, options: stepOptions(share / 2, i), operation: 'pow',
+            beforeRead,
           });
           workDone += share / 2;
           const result = await convolveBlocksOnDisk({
@@ -214,7 +271,7 @@ async function powSteps(
       // A resumable step's product records its own units (outofcore/transform2d.ts), so a kill inside it resumes inside it.
       return convolveBlocksOnDisk({
         a: source, scale: bit ? fold : 1, out, offset, scratch, blockSize: tuning.blockSize, method: tuning.method, chunkColumns: tuning.chunkColumns,
-        options: stepOptions(share, i), operation: 'pow', ...(run.durable ? { journal: run.journal, tag: stepTag(i) } : {}),
+        options: stepOptions(share, i), operation: 'pow', beforeRead, ...(run.durable ? { journal: run.journal, tag: stepTag(i) } : {}),
       });
     };
 

@@ -24,7 +24,10 @@
  *     rounding-distance check: > 1/4 is a fault, retried with smaller digits), add the previous row's upper half,
  *     carry, and hand s base-10^d digits to the ProductWriter, which writes them back to front at known positions.
  *  I/O per operand coefficient: pass 1 writes 16 bytes; pass 2 reads 16 and writes ~32 (the product has twice the
- *  rows); pass 3 reads ~32. Reads are sequential; writes are pieces of 16·w bytes (w >= 1024 at sane budgets).
+ *  rows); pass 3 reads ~32. Reads are sequential; writes are pieces of 16·w bytes (w >= 1024 at sane budgets). The
+ *  scratch files are written once and read once, so their transfers bypass the page cache (O_DIRECT, scratch.ts
+ *  RecordFile: a tenth or less of the system time of buffered I/O, and none of its reclaim once the scratch outgrows
+ *  the free memory); stripe buffers and rows are WasmBlocks aligned for it.
  *
  * Error bound (kernel/transform.ts `transform2DBound`, derivation there). The 2-D DFT of an s × M array is
  * (F_M ⊗ I)(I ⊗ F_s): the inner transforms' log2(s) levels and the outer transforms' log2(M) levels form one sequence
@@ -118,10 +121,12 @@ export const MAX_STRIPE_COLUMNS = 1 << 17;
 const SPECTRA_BYTES_PER_UNIT = 1 << 24;
 
 /**
- * Widest stripe of a journaled run: a kill loses at most the stripe pass 2 was computing, and 2^16 columns make that
- * at most a sixteenth of the pass at s = 2^20 (pieces of 1 MiB: still large sequential I/O).
+ * Widest stripe of a journaled run: a kill loses at most the stripe pass 2 was computing, and 2^14 columns make that
+ * at most a 64th of the pass at s = 2^20 (a rerun's loss is part of its overhead over the work left, which the resume
+ * target leaves no room for). Pieces of 256 KiB are still large I/O; a record per stripe costs one unflushed journal
+ * line of R checksums.
  */
-const JOURNALED_STRIPE_COLUMNS = 1 << 16;
+const JOURNALED_STRIPE_COLUMNS = 1 << 14;
 
 /** Output digits a journaled run writes between two records (a chunk of rows, recorded unflushed, as above). */
 const DIGITS_PER_ROW_UNIT = 1 << 24;
@@ -152,6 +157,8 @@ export interface Transform2DRequest {
   readonly digitSize?: number;
   /** The policy's limit on the proven bound (tests); default TRANSFORM2D_POLICY_LIMIT. */
   readonly boundLimit?: number;
+  /** Awaited once before the operands' digits are first read, if ever (multiply.ts MultiplyRequest.beforeRead). */
+  readonly beforeRead?: () => Promise<void>;
 }
 
 /**
@@ -350,12 +357,16 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
   const stem = (request.tag ?? '').replace(/[^A-Za-z0-9._-]/g, '_');
   const key = (d: number, unit: string) => `${request.tag}:d${d}:${unit}`;
   const path = (d: number, name: string) => (journaled ? scratch.namedPath(`${stem}.d${d}.${name}`) : scratch.newPath(name));
+  let checked: Promise<void> | undefined;
+  /** Before any read of the operands' digits (sampling, pass 1, a chunk redone): the caller's check, once. */
+  const beforeRead = (): Promise<void> => (checked ??= request.beforeRead?.() ?? Promise.resolve());
 
   // The operands' norms, sampled, choose the first digit size; pass 1 measures them exactly and may still lower it.
   // A journaled rerun takes the digit size its earlier run recorded units at (chosen the same way from the same
   // operands, or lowered by a retry): no sampling, and the units are found.
   let first = request.digitSize ?? (journaled ? [4, 3, 2, 1].find((d) => journal.get(key(d, 'spectra-a-0')) !== undefined) : undefined);
   if (first === undefined) {
+    await beforeRead();
     const candidates = [4, 3, 2];
     const sa = await sampleMeanSquares(a, candidates);
     const sb = square ? sa : await sampleMeanSquares(b, candidates);
@@ -372,9 +383,11 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
     const stripes = size / w;
     const recordA = journaled ? parse<SpectraRecord>(journal.get(key(d, 'spectra-a-0'))) : undefined;
     const p = recordA?.p ?? randomCheckPrime();
-    const fileA = await RecordFile.openOrCreate(path(d, 'spectra-a'), 16 * w);
-    const fileB = square ? fileA : await RecordFile.openOrCreate(path(d, 'spectra-b'), 16 * w);
-    const rowFile = await RecordFile.openOrCreate(path(d, 'rows'), 16 * w);
+    // Direct I/O (scratch.ts RecordFile): every stripe piece and row is an aligned view of an aligned WasmBlock once
+    // 16·w is a multiple of DIRECT_IO_ALIGN (w >= 256); narrower test stripes go through the page cache.
+    const fileA = await RecordFile.openOrCreate(path(d, 'spectra-a'), 16 * w, true);
+    const fileB = square ? fileA : await RecordFile.openOrCreate(path(d, 'spectra-b'), 16 * w, true);
+    const rowFile = await RecordFile.openOrCreate(path(d, 'rows'), 16 * w, true);
     let keep = false;
     try {
       const total = maxA + (square ? 0 : maxB) + stripes + maxA + maxB;
@@ -383,11 +396,13 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
 
       /** Writes one transformed block's pieces into the stripes of `file` (`rows` blocks a stripe), checksumming each. */
       const writeBlock = async (block: WasmBlock, file: RecordFile, rows: number, i: number, sums: readonly Checksum[] | undefined) => {
+        const pieces: Array<[number, Uint8Array]> = [];
         for (let q = 0; q < stripes; q++) {
           const piece = block.bytes(16 * w * q, 16 * w);
           sums?.[q]!.update(piece);
-          await file.writeBytes(16 * w * (q * rows + i), piece);
+          pieces.push([16 * w * (q * rows + i), piece]);
         }
+        await writePieces(file, pieces);
       };
 
       // Pass 1: spectra, in stripes; journaled, in chunks of blocks, each recorded with its pieces' checksums.
@@ -418,6 +433,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
             return { blocks: from.blocks, sumSquares: from.sumSquares, residue: from.residue, src, file, rows, unchecked };
           }
         }
+        await beforeRead();
         const perRecord = request.blocksPerRecord ?? Math.max(1, Math.floor(SPECTRA_BYTES_PER_UNIT / (16 * size)));
         const block = new WasmBlock(size);
         // The chunk's checksums: one per stripe, of the chunk's piece of that stripe (its blocks, in order).
@@ -453,6 +469,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
        * first computed; if it does not (the record itself is wrong), nothing recorded for this product is trusted.
        */
       const redoChunk = async (operand: OperandSpectra, { record, from }: UncheckedChunk): Promise<void> => {
+        await beforeRead();
         const block = new WasmBlock(size);
         const sums = Array.from({ length: stripes }, () => new Checksum());
         let end: BalancerState | undefined;
@@ -514,7 +531,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
           await checkSpectra(tb, q, B);
         }
         convolveColumnChunk(A, na, B, nb, C, w, M, q === 0);
-        for (let j = 0; j < R; j++) await rowFile.writeBytes(16 * (j * size + q * w), C.bytes(16 * w * j, 16 * w));
+        await writePieces(rowFile, Array.from({ length: R }, (_, j) => [16 * (j * size + q * w), C.bytes(16 * w * j, 16 * w)]));
         if (journaled) {
           // One checksum per row's piece, so that pass 3 can check each row as it reads it (`repairRow`).
           const rows = Array.from({ length: R }, (_, j) => sumOf(C, 16 * w * j, 16 * w));
@@ -614,6 +631,36 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
     }
   }
   throw new ArithmeticCheckError(`${operation}: out-of-core product of ${a.digitCount}×${bDigits} digits exceeds the FFT error bound at every digit size`);
+}
+
+/**
+ * Writes (position, bytes) pieces to `file`. Direct writes run one after another in place (scratch.ts: cheaper in CPU
+ * than the thread pool); buffered ones (test stripes, or a file system without O_DIRECT) go WRITES_IN_FLIGHT at a
+ * time through libuv's thread pool.
+ */
+async function writePieces(file: RecordFile, pieces: ReadonlyArray<readonly [number, Uint8Array]>): Promise<void> {
+  for (let k = 0; k < pieces.length; k += WRITES_IN_FLIGHT) {
+    await Promise.all(pieces.slice(k, k + WRITES_IN_FLIGHT).map(([position, bytes]) => file.writeBytes(position, bytes)));
+  }
+}
+
+/** Scratch writes in flight at once (libuv's thread pool has 4 threads by default). */
+const WRITES_IN_FLIGHT = 4;
+
+/**
+ * Whether a journaled product under `tag` has recorded the whole spectra pass of its first operand (of both unless
+ * `square`) at some digit size: a rerun of it then never reads the operands' digits unless a chunk fails its check
+ * (pow defers its step file's check on that, power.ts).
+ */
+export function spectraRecorded(journal: Journal, tag: string, square: boolean): boolean {
+  const complete = (d: number, unit: string): boolean => {
+    for (let chunk = 0; ; chunk++) {
+      const record = parse<SpectraRecord>(journal.get(`${tag}:d${d}:${unit}-${chunk}`));
+      if (!record) return false;
+      if (record.last) return true;
+    }
+  };
+  return [4, 3, 2, 1].some((d) => complete(d, 'spectra-a') && (square || complete(d, 'spectra-b')));
 }
 
 function parse<T>(text: string | undefined): T | undefined {
