@@ -6,7 +6,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { natFromBigInt, natToBigInt } from './index.js';
 import { natFromLimbs } from './nat.js';
-import { FFT_MAX_LENGTH, fftFits, fftMulLimbs, fftWorkingBytes, lastFftDigits, lastFftLength, lastRoundingError, unpackAt, worstCasePlan } from './fft.js';
+import { FFT_MAX_LENGTH, fftFits, fftMulLimbs, fftWorkingBytes, lastFftDigits, lastFftLength, lastRoundingError, residueAt, unpackAt, worstCasePlan } from './fft.js';
 import { cosSin, forwardAt, inverseAt, mixedBound, topRadix } from './fftcore.js';
 import { f64View, heapBytesFor, heapTop, takeHighWater, u16View, wasm, wasmAlloc, wasmFree, wasmMemoryBytes } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
@@ -202,10 +202,10 @@ function fromBalanced(v: number[], d: number): bigint {
 }
 
 describe('residue check', () => {
-  test('compiled residues of limb vectors equal BigInt mod p, every length class of the four-segment split', () => {
+  test('compiled residues of limb vectors equal BigInt mod p, every length class of the four-segment split, both methods of residueAt', () => {
     const r = rng(59);
     for (const p of [33_554_467, 67_108_859]) {
-      for (const n of [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 64, 65, 1000, 12_345]) {
+      for (const n of [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 64, 65, 1000, 4095, 4096, 4097, 12_345]) {
         const limbs = Uint16Array.from({ length: n }, () => Math.floor(r() * 10_000));
         const ptr = wasmAlloc(2 * n + 2);
         try {
@@ -213,6 +213,7 @@ describe('residue check', () => {
           let x = 0n;
           for (let i = n - 1; i >= 0; i--) x = x * 10_000n + BigInt(limbs[i]!);
           assert.equal(wasm().residue(ptr, n, p), Number(x % BigInt(p)), `n=${n} p=${p}`);
+          assert.equal(residueAt(ptr, n, p), Number(x % BigInt(p)), `residueAt n=${n} p=${p}`);
         } finally {
           wasmFree(ptr);
         }

@@ -71,7 +71,10 @@ function smallLimbs(a: Uint16Array, b: Uint16Array, square: boolean, kt: number,
   if (karatsuba && (2 * s * s * 1e8) / kt >= 2 ** 53) throw new ArithmeticCheckError(`internal: a ${la}×${lb}-limb Karatsuba product beyond its exact range`);
   // One block: the doubles (8-byte aligned first), the operands' limbs, the product's limbs.
   const dbl = 8 * (2 * n + (karatsuba ? 24 * s + 64 : 0));
-  const work = wasmAlloc(dbl + 2 * (la + (square ? 0 : lb) + n));
+  const bytes = dbl + 2 * (la + (square ? 0 : lb) + n);
+  const kept = bytes <= SMALL_BLOCK_BYTES;
+  if (kept && smallBlock === 0) smallBlock = wasmAlloc(SMALL_BLOCK_BYTES);
+  const work = kept ? smallBlock : wasmAlloc(bytes);
   const pa = work + dbl, pb = square ? pa : pa + 2 * la, out = pb + 2 * lb;
   try {
     const limbs = u16View(pa, (square ? la : la + lb) + n);
@@ -88,9 +91,17 @@ function smallLimbs(a: Uint16Array, b: Uint16Array, square: boolean, kt: number,
     }
     return limbs.slice(out - pa >> 1);
   } finally {
-    wasmFree(work);
+    if (!kept) wasmFree(work);
   }
 }
+
+/**
+ * A block of the wasm memory kept for the small products that fit it (most of them: 64 KiB holds a 2,900-limb
+ * schoolbook), so that they make no allocator calls: with a long free list an allocation and a free cost more than
+ * a 16 × 16-limb product. Allocated on first use, kept for the thread (like the twiddle tables).
+ */
+const SMALL_BLOCK_BYTES = 1 << 16;
+let smallBlock = 0;
 
 /** Karatsuba's leaf threshold for a small plan: none for schoolbook (every length is below it). */
 function smallThreshold(plan: ProductPlan, options: MulOptions): number {

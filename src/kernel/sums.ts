@@ -5,7 +5,7 @@
  * known in full at once, so nothing leaves the wasm memory between its steps.
  */
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
-import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, packAll, unpackAt, unpackScratchBytes, widestDigits } from './fft.js';
+import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, packAll, residueAt, unpackAt, unpackScratchBytes, widestDigits } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, prepareTransforms, transformLength, type SpectrumTerm } from './fftcore.js';
 import { CHECK_PRIME, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
@@ -73,7 +73,7 @@ export function natSumsOfProducts(sums: ReadonlyArray<ReadonlyArray<Product>>, o
   };
   try {
     for (const x of operands) src.push(limbsToWasm(x.limbs));
-    const residues = operands.map((x, i) => knownResidues.get(x) ?? k.residue(src[i]!, x.size, CHECK_PRIME));
+    const residues = operands.map((x, i) => knownResidues.get(x) ?? residueAt(src[i]!, x.size, CHECK_PRIME));
     const lengths = (d: number): number[] =>
       sums.map((sum) => Math.max(...sum.map(([a, b]) => balancedLength(a.size, d) + balancedLength(b.size, d))));
     const fits = (norms: readonly number[], M: number): boolean =>
@@ -123,7 +123,7 @@ export function natSumsOfProducts(sums: ReadonlyArray<ReadonlyArray<Product>>, o
               options.faultHook(raw);
               got = modLimbs(raw, raw.length, CHECK_PRIME);
             } else {
-              got = k.residue(scratch, outLimbs, CHECK_PRIME);
+              got = residueAt(scratch, outLimbs, CHECK_PRIME);
             }
             if (got !== expect) {
               throw new ArithmeticCheckError(

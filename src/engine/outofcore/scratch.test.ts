@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIRECT_IO_ALIGN, RecordFile } from './scratch.js';
+import { DIRECT_IO_ALIGN, RecordFile, scratchBypassesPageCache } from './scratch.js';
 import { WasmBlock, WASM_BLOCK_ALIGN } from '../../kernel/transform.js';
 
 function pattern(bytes: Uint8Array, seed: number): void {
@@ -58,4 +58,10 @@ test('a direct RecordFile moves aligned wasm views and unaligned pieces alike, r
     block.free();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('scratch bypasses the page cache only beyond a share of the available memory', () => {
+  assert.equal(scratchBypassesPageCache(0), false);
+  assert.equal(scratchBypassesPageCache(2 ** 20), false);
+  assert.equal(scratchBypassesPageCache(2 ** 60), process.platform === 'linux');
 });

@@ -25,9 +25,9 @@
  *     carry, and hand s base-10^d digits to the ProductWriter, which writes them back to front at known positions.
  *  I/O per operand coefficient: pass 1 writes 16 bytes; pass 2 reads 16 and writes ~32 (the product has twice the
  *  rows); pass 3 reads ~32. Reads are sequential; writes are pieces of 16·w bytes (w >= 1024 at sane budgets). The
- *  scratch files are written once and read once, so their transfers bypass the page cache (O_DIRECT, scratch.ts
- *  RecordFile: a tenth or less of the system time of buffered I/O, and none of its reclaim once the scratch outgrows
- *  the free memory); stripe buffers and rows are WasmBlocks aligned for it.
+ *  scratch files are written once and read once, so when they outgrow the page cache's room their transfers bypass
+ *  it (O_DIRECT, scratch.ts scratchBypassesPageCache and RecordFile: a tenth or less of the system time of buffered
+ *  I/O, and none of its reclaim); stripe buffers and rows are WasmBlocks aligned for it.
  *
  * Error bound (kernel/transform.ts `transform2DBound`, derivation there). The 2-D DFT of an s × M array is
  * (F_M ⊗ I)(I ⊗ F_s): the inner transforms' log2(s) levels and the outer transforms' log2(M) levels form one sequence
@@ -94,7 +94,7 @@ import {
 } from './blocks.js';
 import type { Journal } from './journal.js';
 import { mulMod } from './residue.js';
-import { RecordFile, type ScratchDir } from './scratch.js';
+import { RecordFile, scratchBypassesPageCache, type ScratchDir } from './scratch.js';
 
 /**
  * Largest inner block (points) of the 2-D transform. Its flops per point hardly depend on the split between inner
@@ -383,11 +383,13 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
     const stripes = size / w;
     const recordA = journaled ? parse<SpectraRecord>(journal.get(key(d, 'spectra-a-0'))) : undefined;
     const p = recordA?.p ?? randomCheckPrime();
-    // Direct I/O (scratch.ts RecordFile): every stripe piece and row is an aligned view of an aligned WasmBlock once
-    // 16·w is a multiple of DIRECT_IO_ALIGN (w >= 256); narrower test stripes go through the page cache.
-    const fileA = await RecordFile.openOrCreate(path(d, 'spectra-a'), 16 * w, true);
-    const fileB = square ? fileA : await RecordFile.openOrCreate(path(d, 'spectra-b'), 16 * w, true);
-    const rowFile = await RecordFile.openOrCreate(path(d, 'rows'), 16 * w, true);
+    // Direct I/O when the scratch outgrows the page cache's room (scratch.ts scratchBypassesPageCache): every stripe
+    // piece and row is then an aligned view of an aligned WasmBlock once 16·w is a multiple of DIRECT_IO_ALIGN
+    // (w >= 256); narrower test stripes go through the page cache.
+    const direct = scratchBypassesPageCache(transform2DScratchBytes(size, maxA, square ? undefined : maxB));
+    const fileA = await RecordFile.openOrCreate(path(d, 'spectra-a'), 16 * w, direct);
+    const fileB = square ? fileA : await RecordFile.openOrCreate(path(d, 'spectra-b'), 16 * w, direct);
+    const rowFile = await RecordFile.openOrCreate(path(d, 'rows'), 16 * w, direct);
     let keep = false;
     try {
       const total = maxA + (square ? 0 : maxB) + stripes + maxA + maxB;
@@ -633,19 +635,10 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
   throw new ArithmeticCheckError(`${operation}: out-of-core product of ${a.digitCount}×${bDigits} digits exceeds the FFT error bound at every digit size`);
 }
 
-/**
- * Writes (position, bytes) pieces to `file`. Direct writes run one after another in place (scratch.ts: cheaper in CPU
- * than the thread pool); buffered ones (test stripes, or a file system without O_DIRECT) go WRITES_IN_FLIGHT at a
- * time through libuv's thread pool.
- */
+/** Writes (position, bytes) pieces to `file`, one after another (a direct write runs in place: scratch.ts). */
 async function writePieces(file: RecordFile, pieces: ReadonlyArray<readonly [number, Uint8Array]>): Promise<void> {
-  for (let k = 0; k < pieces.length; k += WRITES_IN_FLIGHT) {
-    await Promise.all(pieces.slice(k, k + WRITES_IN_FLIGHT).map(([position, bytes]) => file.writeBytes(position, bytes)));
-  }
+  for (const [position, bytes] of pieces) await file.writeBytes(position, bytes);
 }
-
-/** Scratch writes in flight at once (libuv's thread pool has 4 threads by default). */
-const WRITES_IN_FLIGHT = 4;
 
 /**
  * Whether a journaled product under `tag` has recorded the whole spectra pass of its first operand (of both unless
