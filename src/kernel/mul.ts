@@ -61,14 +61,14 @@ function checkProduct(a: Uint16Array, b: Uint16Array, prod: Uint16Array, what: s
  *
  * Exactness (small.ts's header): schoolbook columns are < min(la, lb)·10^8; Karatsuba's, on pieces of the shorter
  * length s cut down to blocks of >= kt/2 limbs after t halvings (2^t <= 2s/kt), are < s·2^t·10^8 <= 2s²·10^8/kt,
- * which must stay below 2^53 (the planner's crossovers keep s in the hundreds; this is checked, never expected).
+ * which must stay below 2^53 (the planner's crossovers keep s in the hundreds; beyond it schoolbook runs instead).
  * Memory: 16 bytes per limb of the product for the doubles, 8·24·s more for Karatsuba's temporaries.
  */
 function smallLimbs(a: Uint16Array, b: Uint16Array, square: boolean, kt: number, check: boolean): Uint16Array {
   const k = wasm();
   const la = a.length, lb = b.length, n = la + lb, s = Math.min(la, lb);
-  const karatsuba = s >= kt;
-  if (karatsuba && (2 * s * s * 1e8) / kt >= 2 ** 53) throw new ArithmeticCheckError(`internal: a ${la}×${lb}-limb Karatsuba product beyond its exact range`);
+  // Karatsuba where its columns stay exact (a caller's tiny kt on long operands gets schoolbook, exact up to 9·10^7).
+  const karatsuba = s >= kt && (2 * s * s * 1e8) / kt < 2 ** 53;
   // One block: the doubles (8-byte aligned first), the operands' limbs, the product's limbs.
   const dbl = 8 * (2 * n + (karatsuba ? 24 * s + 64 : 0));
   const bytes = dbl + 2 * (la + (square ? 0 : lb) + n);
