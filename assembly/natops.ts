@@ -110,3 +110,47 @@ export function addOrSubInPlace(z: usize, zlen: i32, s: usize, slen: i32, subtra
   }
   return c;
 }
+
+/**
+ * The squared Euclidean norm of the balanced base-10^d digits (1 <= d <= 4) of the n limbs at x, as packing writes
+ * them (kernel/fft.ts `balancedNormSq` is the same walk in TypeScript): kernel/spectra.ts plans its products with it.
+ * Every digit v satisfies |v| <= 10^d/2, so v² <= 2.5·10^7 and the i64 sum is exact for any n < 2^31.
+ */
+export function balancedNormSq(x: usize, n: i32, d: i32): f64 {
+  const Bd: i32 = d == 4 ? 10000 : d == 3 ? 1000 : d == 2 ? 100 : 10;
+  const half: i32 = Bd >> 1;
+  let carry: i32 = 0;
+  let sumsq: i64 = 0;
+  if (d == 4) {
+    for (let i: i32 = 0; i < n; i++) {
+      let v = <i32>load<u16>(x + (<usize>i << 1)) + carry;
+      carry = <i32>(v >= half);
+      v -= carry * Bd;
+      sumsq += <i64>(v * v);
+    }
+    return <f64>(sumsq + carry);
+  }
+  // acc < 10^4·accPow <= 10^4·10^(d−1)·... stays below 10^(d+4) <= 10^7: i32 arithmetic.
+  let acc: i32 = 0;
+  let accPow: i32 = 1;
+  for (let i: i32 = 0; i < n; i++) {
+    acc += <i32>load<u16>(x + (<usize>i << 1)) * accPow;
+    accPow *= BI;
+    while (accPow >= Bd) {
+      const hi = acc / Bd;
+      let v = acc - hi * Bd + carry;
+      acc = hi;
+      accPow /= Bd;
+      carry = <i32>(v >= half);
+      v -= carry * Bd;
+      sumsq += <i64>(v * v);
+    }
+  }
+  if (accPow > 1) {
+    let v = acc + carry;
+    carry = <i32>(v >= half);
+    v -= carry * Bd;
+    sumsq += <i64>(v * v);
+  }
+  return <f64>(sumsq + carry);
+}

@@ -4,7 +4,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { natFromBigInt, natToBigInt, natMulSpectra, natMulAddSpectra, natSpectrum, natSpectrumPlan } from './index.js';
-import { fftMulLimbs, lastFftLength } from './fft.js';
+import { balancedNormSq, fftMulLimbs, lastFftLength } from './fft.js';
+import { u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { mixedBound, transformLength } from './fftcore.js';
 import { natFromLimbs } from './nat.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
@@ -116,5 +117,24 @@ describe('spectra API', () => {
     assert.throws(() => natMulSpectra(sa, sb, { faultHook }), ArithmeticCheckError);
     assert.equal(hits, 1);
     assert.equal(natToBigInt(natMulSpectra(sa, sb)), natToBigInt(a) * natToBigInt(b), 'the hook was per call');
+  });
+});
+
+describe('planning norms', () => {
+  test('assembly/natops.ts balancedNormSq walks the digits as fft.ts balancedNormSq does (every d, extremes)', () => {
+    const r = rng(11);
+    for (const n of [0, 1, 2, 3, 7, 97, 1000, 20000]) {
+      for (const kind of ['random', 9999, 5000, 4999, 0] as const) {
+        const x = new Uint16Array(n);
+        for (let i = 0; i < n; i++) x[i] = kind === 'random' ? Math.floor(r() * 10000) : kind;
+        const p = wasmAlloc(2 * n + 16);
+        try {
+          u16View(p, n).set(x);
+          for (let d = 1; d <= 4; d++) assert.equal(wasm().balancedNormSq(p, n, d), balancedNormSq(x, d), `n ${n}, ${kind}, d ${d}`);
+        } finally {
+          wasmFree(p);
+        }
+      }
+    }
   });
 });

@@ -54,6 +54,7 @@ export interface KernelExports {
   wrappedDifference(x: number, xlen: number, y: number, ylen: number, m: number, z: number, k: number): number;
   residueDotScratch(): number;
   residueDot(x: number, n: number, p: number, table: number): number;
+  balancedNormSq(x: number, n: number, d: number): number;
   addOrSubInPlace(z: number, zlen: number, s: number, slen: number, subtract: number): number;
   mulSmall(x: number, lx: number, y: number, ly: number, out: number, work: number, kt: number): number;
 }
