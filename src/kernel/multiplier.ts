@@ -15,7 +15,7 @@ import { NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natShiftLimb
 import { planSharedTransforms } from './planner.js';
 import {
   natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraWrapped, natSpectrum, natSpectrumPlan,
-  natWrappedDifference, type NatSpectrum, type PlanOperand, type SpectrumPlan,
+  wrappedDifference, type NatSpectrum, type PlanOperand, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
 
@@ -200,13 +200,13 @@ export class TransformGroup {
     const p = CHECK_PRIME;
     const power = c instanceof Nat ? undefined : c.power;
     if (this.plan !== undefined && k > bound) {
-      const cm = power === undefined ? (c as Nat) : natShiftLimbs(NAT_ONE, power % k);
-      const d = natWrappedDifference(cm, this.mulWrapped(a, b), k);
+      // The power B^power is never formed: natWrappedDifference writes B^(power mod k) into the wasm memory, and
+      // the magnitude's residue is taken there before it is copied out.
+      const d = wrappedDifference(power === undefined ? (c as Nat) : { power }, this.mulWrapped(a, b), k, 1, p);
       if (d.magnitude.size <= bound) {
         const rc = power === undefined ? this.residue(c as Nat) : powModB(power, p);
-        const rm = modLimbs(d.magnitude.limbs, d.magnitude.size, p);
-        const v = (rc - ((this.residue(a) * this.residue(b)) % p) + (d.negative ? rm : p - rm) + 2 * p) % p;
-        if (v === 0) return d;
+        const v = (rc - ((this.residue(a) * this.residue(b)) % p) + (d.negative ? d.residue : p - d.residue) + 2 * p) % p;
+        if (v === 0) return { negative: d.negative, magnitude: d.magnitude };
       }
     }
     const ab = this.m.mul(a, b);

@@ -21,7 +21,7 @@
  */
 
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
-import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, packAll, unpackAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
+import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, transformLength, type SpectrumTerm } from './fftcore.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
@@ -277,21 +277,45 @@ export function natModWrapped(x: Nat, k: number): Nat {
  * x >= 0 (folded in the same pass: B^k ≡ 1, so x ≡ the sum of its k-limb pieces) and 1 <= m < 2^26 (default 1):
  * what a wrapped product gives a caller who knows that the true difference is that small (Newton's D·X − B^m, a
  * remainder a − q·b, pi's B^2h − 10005·Y²). The magnitude of a negative one is B^k − 1 − z, limb by limb 9999 − z_i
- * (no borrows). One compiled pass (assembly/limbs.ts `wrappedDifference`; x and y are copied into the wasm memory).
+ * (no borrows). x may be a power of B, given by its exponent (written straight into the wasm memory, never formed).
+ * One compiled pass (assembly/limbs.ts `wrappedDifference`; x and y are copied into the wasm memory).
  * @throws InvalidArgumentError if y has more than k limbs or m is out of range.
  * @example natWrappedDifference(natFromNumber(1), natFromNumber(3), 2)  // { negative: true, magnitude: 2 }
  */
-export function natWrappedDifference(x: Nat, y: Nat, k: number, m = 1): { negative: boolean; magnitude: Nat } {
+export function natWrappedDifference(x: Nat | { readonly power: number }, y: Nat, k: number, m = 1): { negative: boolean; magnitude: Nat } {
+  return wrappedDifference(x, y, k, m, 0);
+}
+
+/**
+ * @internal natWrappedDifference, and the magnitude's residue modulo p (p > 0, <= 2^26) taken in the wasm memory
+ * before the magnitude leaves it (TransformGroup.difference checks every wrapped difference with it); residue 0
+ * when p is 0.
+ */
+export function wrappedDifference(
+  x: Nat | { readonly power: number }, y: Nat, k: number, m: number, p: number,
+): { negative: boolean; magnitude: Nat; residue: number } {
   if (y.size > k) throw new InvalidArgumentError('natWrappedDifference: y must be a residue mod B^k − 1');
   if (!(Number.isSafeInteger(m) && m >= 1 && m < 2 ** 26)) throw new InvalidArgumentError(`natWrappedDifference: multiplier ${m} out of [1, 2^26)`);
-  const xl = x.limbs, yl = y.limbs;
-  const ptr = wasmAlloc(2 * (xl.length + yl.length + k));
+  const power = x instanceof Nat ? -1 : x.power % k;
+  const xlen = x instanceof Nat ? x.limbs.length : power + 1;
+  const yl = y.limbs;
+  const ptr = wasmAlloc(2 * (xlen + yl.length + k));
   try {
-    const yp = ptr + 2 * xl.length, zp = yp + 2 * yl.length;
-    u16View(ptr, xl.length).set(xl);
+    const yp = ptr + 2 * xlen, zp = yp + 2 * yl.length;
+    const xv = u16View(ptr, xlen);
+    if (x instanceof Nat) xv.set(x.limbs);
+    else {
+      xv.fill(0);
+      xv[power] = 1; // B^power ≡ B^(power mod k)
+    }
     u16View(yp, yl.length).set(yl);
-    const negative = wasm().wrappedDifference(ptr, xl.length, yp, yl.length, m, zp, k) === 1;
-    return { negative, magnitude: natFromLimbs(u16View(zp, k).slice()) };
+    const negative = wasm().wrappedDifference(ptr, xlen, yp, yl.length, m, zp, k) === 1;
+    // Only the significant limbs leave the wasm memory (k may be far above the difference's length).
+    const z = u16View(zp, k);
+    let size = k;
+    while (size > 0 && z[size - 1] === 0) size--;
+    const residue = p > 0 ? residueAt(zp, size, p) : 0;
+    return { negative, magnitude: natFromLimbs(z.slice(0, size)), residue };
   } finally {
     wasmFree(ptr);
   }

@@ -54,7 +54,7 @@ import {
 import { natDivMod } from './div.js';
 import { CHECK_PRIME } from './mul.js';
 import { KERNEL_MULTIPLIER, powModB, type Multiplier, type TransformGroup } from './multiplier.js';
-import { natWrappedDifference } from './spectra.js';
+import { wrappedDifference } from './spectra.js';
 
 /** Estimate steps allowed before the exact fallback takes over. */
 const MAX_CORRECTION_STEPS = 16;
@@ -436,13 +436,13 @@ function smallSquareDefect(c: number, Y: Nat, h: number, m: Multiplier): { negat
   const g = m.group([], { products: [[Y, Y]], limbs: h + 3 }, 2);
   try {
     const k = g.wrapLimbs;
-    const d = natWrappedDifference(natShiftLimbs(NAT_ONE, (2 * h) % k), g.mulWrapped(Y, Y), k, c);
+    const p = CHECK_PRIME;
+    const d = wrappedDifference({ power: 2 * h }, g.mulWrapped(Y, Y), k, c, p);
     if (d.magnitude.size <= h + 2) {
-      const p = CHECK_PRIME;
       const ry = modLimbs(Y.limbs, Y.size, p);
-      const rd = modLimbs(d.magnitude.limbs, d.magnitude.size, p);
+      const rd = d.residue;
       const lhs = (powModB(2 * h, p) - ((((ry * ry) % p) * c) % p) + p) % p;
-      if (lhs === (d.negative ? (p - rd) % p : rd)) return d;
+      if (lhs === (d.negative ? (p - rd) % p : rd)) return { negative: d.negative, magnitude: d.magnitude };
     }
   } finally {
     g.close();

@@ -10,7 +10,7 @@ import { Nat, natFromBigInt, natHighView, natShiftAddLimbs, natToBigInt } from '
 import { natDivMod } from './div.js';
 import { natIsqrt } from './sqrt.js';
 import { transformLength } from './fftcore.js';
-import { natModWrapped, natMulSpectraWrapped, natSpectrum, natSpectrumPlan, natWrappedDifference, type SpectrumPlan } from './spectra.js';
+import { natModWrapped, natMulSpectraWrapped, natSpectrum, natSpectrumPlan, natWrappedDifference, wrappedDifference, type SpectrumPlan } from './spectra.js';
 import { bigintSqrt } from '../../test/helpers.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
@@ -44,6 +44,14 @@ describe('wrapped products', () => {
           assert.equal(mod(v, k), mod(x - BigInt(mult) * yy, k), `k=${k} m=${mult}`);
           assert.ok(2n * B(d.magnitude) < m + 1n, `least magnitude, k=${k} m=${mult}`);
         }
+      }
+      // x given as a power of B (never formed), and the magnitude's residue taken in the wasm memory.
+      for (const e of [0, 1, k - 1, k, 3 * k + 2]) {
+        const y = mod(digits(r, 4 * k), k);
+        const d = wrappedDifference({ power: e }, N(y), k, 3, 1000003);
+        const v = (d.negative ? -1n : 1n) * B(d.magnitude);
+        assert.equal(mod(v, k), mod(10000n ** BigInt(e) - 3n * y, k), `k=${k} power ${e}`);
+        assert.equal(BigInt(d.residue), B(d.magnitude) % 1000003n, `k=${k} power ${e}: residue`);
       }
     }
   });
