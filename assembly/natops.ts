@@ -154,3 +154,28 @@ export function balancedNormSq(x: usize, n: i32, d: i32): f64 {
   }
   return <f64>(sumsq + carry);
 }
+
+/**
+ * floor(x / 2) of the n limbs at x into z (n limbs; z may be x), returns x mod 2. B = 10^4 is even, so the
+ * remainder a limb hands down is its own parity: z_i = (x_i >> 1) + 5000·(x_{i+1} & 1), no chain from limb to limb,
+ * eight limbs at a time (x_i >> 1 <= 4999, plus 5000 <= 9999: a u16). kernel/nat.ts natDivSmall by 2 (Newton's
+ * square-root corrections).
+ */
+export function halveLimbs(x: usize, n: i32, z: usize): i32 {
+  if (n == 0) return 0;
+  const low = <i32>load<u16>(x) & 1;
+  const one = i16x8.splat(1), half = i16x8.splat(5000);
+  let i: i32 = 0;
+  // Limb i + 8 is read for every block, so the vector loop stops one block before the last limb.
+  for (; i + 9 <= n; i += 8) {
+    const v = v128.load(x + (<usize>i << 1));
+    const up = v128.load(x + (<usize>i << 1) + 2);
+    v128.store(z + (<usize>i << 1), i16x8.add(i16x8.shr_u(v, 1), i16x8.mul(v128.and(up, one), half)));
+  }
+  for (; i < n - 1; i++) {
+    const v = <i32>load<u16>(x + (<usize>i << 1));
+    store<u16>(z + (<usize>i << 1), <u16>((v >> 1) + 5000 * (<i32>load<u16>(x + (<usize>i << 1) + 2) & 1)));
+  }
+  store<u16>(z + (<usize>(n - 1) << 1), <u16>(<i32>load<u16>(x + (<usize>(n - 1) << 1)) >> 1));
+  return low;
+}

@@ -3,7 +3,7 @@
 // length around the block and staging boundaries) and natShiftAddLimbs's compiled sum (carry and borrow runs).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { NAT_ZERO, modLimbs, natFromLimbs, natShiftAddLimbs, natToBigInt } from './nat.js';
+import { NAT_ZERO, modLimbs, natDivSmall, natFromLimbs, natShiftAddLimbs, natToBigInt } from './nat.js';
 import { seededRandom as rng } from '../../test/random.js';
 
 const BLOCK = 256;
@@ -44,6 +44,22 @@ describe('natShiftAddLimbs compiled (from 4096 limbs of lo)', () => {
         const d = natShiftAddLimbs(hi, k!, lo, true);
         if (H >= L) assert.equal(natToBigInt(d), H - L, `− ${hl} ${k} ${ll} ${fill}`);
         else assert.equal(d, NAT_ZERO, `− negative ${hl} ${k} ${ll} ${fill}`);
+      }
+    }
+  });
+});
+
+describe('natDivSmall by 2 compiled (assembly/natops.ts halveLimbs)', () => {
+  test('odd and even limbs, every length around the vector blocks and the compiled threshold, agree with BigInt', () => {
+    const r = rng(43);
+    for (const n of [1, 9, 4095, 4096, 4097, 4103, 4104, 4105, 4112, 20001]) {
+      for (const kind of ['random', 9999, 1, 5000] as const) {
+        const x = new Uint16Array(n);
+        for (let i = 0; i < n; i++) x[i] = kind === 'random' ? Math.floor(r() * 10000) : kind;
+        const a = natFromLimbs(x), b = natToBigInt(a);
+        const { q, r: rem } = natDivSmall(a, 2);
+        assert.equal(natToBigInt(q), b / 2n, `n ${n}, ${kind}`);
+        assert.equal(BigInt(rem), b % 2n, `n ${n}, ${kind}: remainder`);
       }
     }
   });

@@ -484,10 +484,22 @@ export function natDivSmall(a: Nat, d: number): { q: Nat; r: number } {
   if (d === 0) throw new DivideByZeroError('natDivSmall');
   const x = a.limbs;
   const n = x.length;
-  const out = new Uint16Array(n);
   let r = 0;
   if (d === 2) {
-    // Halving (Newton's square-root corrections): r·B + limb < 2·B fits an int, so a shift instead of a division.
+    // Halving (Newton's square-root corrections): compiled for long numbers (assembly/natops.ts halveLimbs, one
+    // SIMD pass in place), else r·B + limb < 2·B fits an int, so a shift instead of a division.
+    if (n >= WASM_LIMBS_MIN) {
+      const ptr = wasmAlloc(2 * n);
+      try {
+        const view = u16View(ptr, n);
+        view.set(x);
+        const half = wasm().halveLimbs(ptr, n, ptr);
+        return { q: natFromLimbs(view.slice()), r: half };
+      } finally {
+        wasmFree(ptr);
+      }
+    }
+    const out = new Uint16Array(n);
     for (let i = n - 1; i >= 0; i--) {
       const v = r * BASE + x[i];
       out[i] = v >>> 1;
@@ -495,6 +507,7 @@ export function natDivSmall(a: Nat, d: number): { q: Nat; r: number } {
     }
     return { q: natFromLimbs(out), r };
   }
+  const out = new Uint16Array(n);
   for (let i = n - 1; i >= 0; i--) {
     const v = r * BASE + x[i];
     const q = Math.floor(v / d);

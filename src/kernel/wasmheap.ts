@@ -55,6 +55,7 @@ export interface KernelExports {
   residueDotScratch(): number;
   residueDot(x: number, n: number, p: number, table: number): number;
   balancedNormSq(x: number, n: number, d: number): number;
+  halveLimbs(x: number, n: number, z: number): number;
   addOrSubInPlace(z: number, zlen: number, s: number, slen: number, subtract: number): number;
   mulSmall(x: number, lx: number, y: number, ly: number, out: number, work: number, kt: number): number;
 }
