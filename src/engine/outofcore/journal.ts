@@ -42,6 +42,19 @@ export interface Journal {
   forget(prefix: string, options?: AppendOptions): Promise<void>;
 }
 
+/**
+ * A record's value parsed as JSON, or undefined when there is none or it does not parse (a torn or foreign record:
+ * the caller redoes or drops what it described, never trusts it).
+ */
+export function parseRecord<T>(text: string | undefined): T | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 /** How an append reaches the disk (module comment, "Durability"). */
 export interface AppendOptions {
   /** Default true: resolve only once the record (and every earlier one) is on disk. */

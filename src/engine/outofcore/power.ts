@@ -33,6 +33,7 @@ import { convolveBlocksOnDisk, productScratchBytes, type MultiplyOutcome } from 
 import { spectraRecorded } from './transform2d.js';
 import type { OutOfCoreTuning } from './product.js';
 import { settleProduct } from './product.js';
+import { parseRecord } from './journal.js';
 import { fileChecksum, resumableRun, type RunContext } from './resume.js';
 
 /** Largest base folded into the output stream (scale · base-10^4 digit + carry stays exact). */
@@ -60,14 +61,6 @@ interface StepRecord {
   readonly leadingZeros: number;
   /** kernel/checksum.ts's checksum of the file. */
   readonly checksum: string;
-}
-
-function parse<T>(text: string | undefined): T | undefined {
-  try {
-    return text === undefined ? undefined : (JSON.parse(text) as T);
-  } catch {
-    return undefined;
-  }
 }
 
 function intermediateInfo(path: string, outcome: MultiplyOutcome): DigitFileInfo {
@@ -152,7 +145,7 @@ export async function powOutOfCore(
       } catch (error) {
         if (!(error instanceof UntrustedStep)) throw error;
         // The restored step's file failed its check when first read: nothing of it was used. Start over.
-        await dropSteps(run, run.scratch.path, parse<StepRecord>(run.journal.get(STEP_KEY)));
+        await dropSteps(run, run.scratch.path, parseRecord<StepRecord>(run.journal.get(STEP_KEY)));
       }
     }
   });

@@ -92,7 +92,7 @@ import { progressReporter, throwIfCancelled, type OperationOptions } from '../co
 import {
   blockCount, readBalancedBlocks, sampleMeanSquares, ProductWriter, type BalancedOperand, type BalancerState, type WriterState,
 } from './blocks.js';
-import type { Journal } from './journal.js';
+import { parseRecord, type Journal } from './journal.js';
 import { mulMod } from './residue.js';
 import { RecordFile, scratchBypassesPageCache, type ScratchDir } from './scratch.js';
 
@@ -381,7 +381,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
     // The stripe width is planned for the largest block counts, so that it does not depend on what pass 1 finds.
     const w = Math.min(size, request.chunkColumns ?? Math.min(chunkColumns(size, maxA, maxB, square), journaled ? JOURNALED_STRIPE_COLUMNS : Infinity));
     const stripes = size / w;
-    const recordA = journaled ? parse<SpectraRecord>(journal.get(key(d, 'spectra-a-0'))) : undefined;
+    const recordA = journaled ? parseRecord<SpectraRecord>(journal.get(key(d, 'spectra-a-0'))) : undefined;
     const p = recordA?.p ?? randomCheckPrime();
     // Direct I/O when the scratch outgrows the page cache's room (scratch.ts scratchBypassesPageCache): every stripe
     // piece and row is then an aligned view of an aligned WasmBlock once 16·w is a multiple of DIRECT_IO_ALIGN
@@ -417,7 +417,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
           // chunk's piece of a stripe against the record as it reads the stripe (`checkSpectra`), and redoes a chunk
           // whose data does not match before anything uses it.
           for (; ; chunk++) {
-            const record = parse<SpectraRecord>(journal.get(key(d, `${unit}-${chunk}`)));
+            const record = parseRecord<SpectraRecord>(journal.get(key(d, `${unit}-${chunk}`)));
             if (
               !record || record.p !== p || record.size !== size || record.w !== w || record.first !== (from?.blocks ?? 0) ||
               !(record.blocks > record.first && record.blocks <= rows) || !Array.isArray(record.hashes) || record.hashes.length !== stripes
@@ -565,7 +565,7 @@ export async function multiply2D(request: Transform2DRequest): Promise<Transform
       await withStripeBuffers(async (A, B, C) => {
         for (let q = 0; q < stripes; q++) {
           throwIfCancelled(options, operation);
-          const record = journaled ? parse<ColumnsRecord>(journal.get(key(d, `columns-${q}`))) : undefined;
+          const record = journaled ? parseRecord<ColumnsRecord>(journal.get(key(d, `columns-${q}`))) : undefined;
           if (record && record.R === R && Array.isArray(record.rows) && record.rows.length === R) {
             uncheckedStripes.set(q, record.rows);
           } else {
@@ -648,21 +648,12 @@ async function writePieces(file: RecordFile, pieces: ReadonlyArray<readonly [num
 export function spectraRecorded(journal: Journal, tag: string, square: boolean): boolean {
   const complete = (d: number, unit: string): boolean => {
     for (let chunk = 0; ; chunk++) {
-      const record = parse<SpectraRecord>(journal.get(`${tag}:d${d}:${unit}-${chunk}`));
+      const record = parseRecord<SpectraRecord>(journal.get(`${tag}:d${d}:${unit}-${chunk}`));
       if (!record) return false;
       if (record.last) return true;
     }
   };
   return [4, 3, 2, 1].some((d) => complete(d, 'spectra-a') && (square || complete(d, 'spectra-b')));
-}
-
-function parse<T>(text: string | undefined): T | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return undefined; // a torn or foreign record: the unit is redone
-  }
 }
 
 /**
@@ -708,7 +699,7 @@ async function settleRows(
       // Resume after the last chunk of rows whose output is intact.
       let carry = 0;
       for (; ; unit++) {
-        const record = parse<RowsRecord>(journal.get(key(`rows-${unit}`)));
+        const record = parseRecord<RowsRecord>(journal.get(key(`rows-${unit}`)));
         if (!record || record.from !== writer.placed || typeof record.pushed !== 'string') break;
         if ((record.writer.written - record.from) % (size * d) !== 0) break;
         const pieces = rowPieces(request.offset, request.reserved, record.from, record.writer.written, size * d);
