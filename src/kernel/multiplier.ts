@@ -11,7 +11,7 @@ import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
 import { transformLength } from './fftcore.js';
 import { CHECK_PRIME } from './mul.js';
-import { NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natShiftLimbs, natSub } from './nat.js';
+import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
   natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraWrapped, natSpectrum, natSpectrumPlan,
@@ -204,7 +204,7 @@ export class TransformGroup {
       // the magnitude's residue is taken there before it is copied out.
       const d = wrappedDifference(power === undefined ? (c as Nat) : { power }, this.mulWrapped(a, b), k, 1, p);
       if (d.magnitude.size <= bound) {
-        const rc = power === undefined ? this.residue(c as Nat) : powModB(power, p);
+        const rc = power === undefined ? this.residue(c as Nat) : powMod(BASE, power, p);
         const v = (rc - ((this.residue(a) * this.residue(b)) % p) + (d.negative ? d.residue : p - d.residue) + 2 * p) % p;
         if (v === 0) return { negative: d.negative, magnitude: d.magnitude };
       }
@@ -234,15 +234,6 @@ export class TransformGroup {
   }
 }
 
-/** @internal B^e mod p for p <= 2^26 (every product < 2^52: exact). */
-export function powModB(e: number, p: number): number {
-  let r = 1;
-  for (let b = 10000 % p; e > 0; e = Math.floor(e / 2)) {
-    if (e % 2 === 1) r = (r * b) % p;
-    b = (b * b) % p;
-  }
-  return r;
-}
 
 /** The kernel's default: products within the whole memory budget (read at each product). */
 export const KERNEL_MULTIPLIER = new Multiplier();

@@ -557,8 +557,8 @@ export function modLimbs(x: Uint16Array, n: number, p: number): number {
 /** Limbs from which modLimbs runs compiled. */
 const WASM_LIMBS_MIN = 4096;
 
-/** b^e mod p for p <= 2^26 (every product < 2^52: exact in a double, % exact). */
-function powMod(b: number, e: number, p: number): number {
+/** @internal b^e mod p for p <= 2^26 (every product < 2^52: exact in a double, % exact). */
+export function powMod(b: number, e: number, p: number): number {
   let r = 1;
   for (b %= p; e > 0; e = Math.floor(e / 2)) {
     if (e % 2 === 1) r = (r * b) % p;

@@ -49,11 +49,11 @@
 import { InvalidArgumentError } from '../errors.js';
 import {
   NAT_ONE, Nat, natAdd, natFromLimbs, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
-  natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs, natMulSmall, modLimbs,
+  natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs, natMulSmall, modLimbs, powMod,
 } from './nat.js';
 import { natDivMod } from './div.js';
 import { CHECK_PRIME } from './mul.js';
-import { KERNEL_MULTIPLIER, powModB, type Multiplier, type TransformGroup } from './multiplier.js';
+import { KERNEL_MULTIPLIER, type Multiplier, type TransformGroup } from './multiplier.js';
 import { wrappedDifference } from './spectra.js';
 
 /** Estimate steps allowed before the exact fallback takes over. */
@@ -441,7 +441,7 @@ function smallSquareDefect(c: number, Y: Nat, h: number, m: Multiplier): { negat
     if (d.magnitude.size <= h + 2) {
       const ry = modLimbs(Y.limbs, Y.size, p);
       const rd = d.residue;
-      const lhs = (powModB(2 * h, p) - ((((ry * ry) % p) * c) % p) + p) % p;
+      const lhs = (powMod(BASE, 2 * h, p) - ((((ry * ry) % p) * c) % p) + p) % p;
       if (lhs === (d.negative ? (p - rd) % p : rd)) return { negative: d.negative, magnitude: d.magnitude };
     }
   } finally {
