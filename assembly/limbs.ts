@@ -62,19 +62,59 @@ function subScaledInto(z: usize, k: i32, s: usize, n: i32, m: i32): i64 {
 }
 
 /**
- * z = x − m·y modulo B^k − 1 (B = 10^4) as the signed integer of least magnitude in its class, for y of ylen <= k
- * limbs, any x (of xlen limbs: its k-limb pieces are summed, B^k ≡ 1) and 1 <= m < 2^26: z[0, k) receives the
- * magnitude, and the result is 1 when the value is negative (its magnitude is B^k − 1 − z', limb by limb
- * 9999 − z'_i, no borrows), else 0. B^k − 1 itself is 0. x, y and z must not overlap.
+ * z[0, k) = z[0, k) + s[0, n) − y[0, ny) in one pass (n, ny <= k), the carry propagated up to k: returns what leaves
+ * the top (−1, 0 or 1). Every step's v = z_i + s_i − y_i + c lies in [−B, 2B − 1] (digits <= B − 1, |c| <= 1), so
+ * its carry is (v >= B) − (v < 0) and v − carry·B is a digit: no division, no branch on the data.
  */
-export function wrappedDifference(x: usize, xlen: i32, y: usize, ylen: i32, m: i32, z: usize, k: i32): i32 {
+function addSubInto(z: usize, k: i32, s: usize, n: i32, y: usize, ny: i32): i32 {
+  let c: i32 = 0;
+  let i: i32 = 0;
+  const both = n < ny ? n : ny;
+  for (; i < both; i++) {
+    const v = <i32>load<u16>(at(z, i)) + <i32>load<u16>(at(s, i)) - <i32>load<u16>(at(y, i)) + c;
+    c = <i32>(v >= B) - <i32>(v < 0);
+    store<u16>(at(z, i), <u16>(v - c * B));
+  }
+  for (; i < n; i++) {
+    const v = <i32>load<u16>(at(z, i)) + <i32>load<u16>(at(s, i)) + c;
+    c = <i32>(v >= B) - <i32>(v < 0);
+    store<u16>(at(z, i), <u16>(v - c * B));
+  }
+  for (; i < ny; i++) {
+    const v = <i32>load<u16>(at(z, i)) - <i32>load<u16>(at(y, i)) + c;
+    c = <i32>(v >= B) - <i32>(v < 0);
+    store<u16>(at(z, i), <u16>(v - c * B));
+  }
+  for (; c != 0 && i < k; i++) {
+    const v = <i32>load<u16>(at(z, i)) + c;
+    c = <i32>(v >= B) - <i32>(v < 0);
+    store<u16>(at(z, i), <u16>(v - c * B));
+  }
+  return c;
+}
+
+/**
+ * z = x − m·y − m·c0 modulo B^k − 1 (B = 10^4) as the signed integer of least magnitude in its class, for y of
+ * ylen <= k limbs (any value below B^k: B^k − 1 ≡ 0 is folded like any other), any x (of xlen limbs: its k-limb
+ * pieces are summed, B^k ≡ 1), 1 <= m < 2^26 and an integer c0 with |m·c0| < 2^52 (kernel/spectra.ts passes the
+ * carry a wrapped unpacking left above its top limb, worth c0·B^k ≡ c0, so that y never has to be corrected first):
+ * z[0, k) receives the magnitude, and the result is 1 when the value is negative (its magnitude is B^k − 1 − z',
+ * limb by limb 9999 − z'_i, no borrows), else 0. B^k − 1 itself is 0. x, y and z must not overlap.
+ * With m = 1 and xlen <= 2k (every Newton step's) the two pieces of x and y meet in one pass (addSubInto).
+ */
+export function wrappedDifference(x: usize, xlen: i32, y: usize, ylen: i32, m: i32, z: usize, k: i32, c0: f64): i32 {
   const first = xlen < k ? xlen : k;
   memory.copy(z, x, <usize>first << 1);
   if (first < k) memory.fill(at(z, first), 0, <usize>(k - first) << 1);
-  let c: i64 = 0;
-  for (let base = k; base < xlen; base += k) c += addInto(z, k, at(x, base), xlen - base < k ? xlen - base : k);
-  c -= subScaledInto(z, k, y, ylen, m);
-  // What left the top, c·B^k ≡ c, comes back at limb 0 until none is left (a second round carries at most ±1).
+  let c: i64 = -<i64>m * <i64>c0;
+  if (m == 1 && xlen <= 2 * k) {
+    c += <i64>addSubInto(z, k, at(x, k), xlen > k ? xlen - k : 0, y, ylen);
+  } else {
+    for (let base = k; base < xlen; base += k) c += addInto(z, k, at(x, base), xlen - base < k ? xlen - base : k);
+    c -= subScaledInto(z, k, y, ylen, m);
+  }
+  // What left the top, c·B^k ≡ c, comes back at limb 0 until none is left: |c| < 2^52 + 2^27 shrinks by a factor
+  // B^k at each round (|c| < 2^53: each floor(v / B) is exact, see subScaledInto), and the last round carries ±1.
   while (c != 0) {
     for (let i: i32 = 0; c != 0 && i < k; i++) {
       const v = <i64>load<u16>(at(z, i)) + c;
