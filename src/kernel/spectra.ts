@@ -101,7 +101,7 @@ export function natSpectrumPlan(sums: ReadonlyArray<ReadonlyArray<PlanProduct>>,
     const normOf = (x: PlanOperand): number => {
       let v = norms.get(x);
       if (v === undefined) {
-        v = x instanceof Nat ? Math.sqrt(plannedNormSq(x.limbs, d)) : Math.sqrt((plannedNormSq(x.like.limbs, d) * x.size) / Math.max(1, x.like.size));
+        v = x instanceof Nat ? Math.sqrt(cachedNormSq(x.limbs, d)) : Math.sqrt((cachedNormSq(x.like.limbs, d) * x.size) / Math.max(1, x.like.size));
         norms.set(x, v);
       }
       return v;
@@ -160,6 +160,19 @@ function plannedNormSq(x: Uint16Array, d: number): number {
   } finally {
     wasmFree(buf);
   }
+}
+
+/**
+ * plannedNormSq per limb vector and digit size, kept as long as the limbs are (a Nat never changes): Newton's steps
+ * plan several groups with the same operand (the divisor and the reciprocal in every chunk of a division, an
+ * operand and the stand-ins modelled on it), and each plan sampled it again (~70 µs a plan at 10^6 digits).
+ */
+const normCache = new WeakMap<Uint16Array, number[]>();
+
+function cachedNormSq(x: Uint16Array, d: number): number {
+  let byDigits = normCache.get(x);
+  if (byDigits === undefined) normCache.set(x, (byDigits = []));
+  return (byDigits[d] ??= plannedNormSq(x, d));
 }
 
 /** Transforms a with the plan (16·M bytes for FFT plans). */
@@ -335,26 +348,19 @@ function differenceAt(
   x: Nat | { readonly power: number }, yp: number, ylen: number, k: number, m: number, p: number, c0: number,
   spare = 0, spareBytes = 0,
 ): WrappedDifference {
-  const power = x instanceof Nat ? -1 : x.power % k;
-  const xlen = x instanceof Nat ? x.limbs.length : power + 1;
+  const power = x instanceof Nat ? -1 : x.power % k; // B^power ≡ B^(power mod k)
+  const xlen = x instanceof Nat ? x.limbs.length : 0;
   const need = 2 * (xlen + k);
   const own = need > spareBytes;
   const ptr = own ? wasmAlloc(need) : spare;
   try {
     const zp = ptr + 2 * xlen;
-    const xv = u16View(ptr, xlen);
-    if (x instanceof Nat) xv.set(x.limbs);
-    else {
-      xv.fill(0);
-      xv[power] = 1; // B^power ≡ B^(power mod k)
-    }
-    const negative = wasm().wrappedDifference(ptr, xlen, yp, ylen, m, zp, k, c0) === 1;
+    if (x instanceof Nat) u16View(ptr, xlen).set(x.limbs);
+    const r = wasm().wrappedDifference(ptr, xlen, power, yp, ylen, m, zp, k, c0);
     // Only the significant limbs leave the wasm memory (k may be far above the difference's length).
-    const z = u16View(zp, k);
-    let size = k;
-    while (size > 0 && z[size - 1] === 0) size--;
+    const size = r >>> 1;
     const residue = p > 0 ? residueAt(zp, size, p) : 0;
-    return { negative, magnitude: natFromLimbs(u16View(zp, size).slice()), residue };
+    return { negative: (r & 1) === 1, magnitude: natFromLimbs(u16View(zp, size).slice()), residue };
   } finally {
     if (own) wasmFree(ptr);
   }
