@@ -273,10 +273,19 @@ export function coreTableBytes(M: number): number {
 // ---------------------------------------------------------------- transforms
 
 /**
- * Transforms from this many complex points are shared among the threads. A step costs a few microseconds of
- * hand-off; a compiled transform of 2^15 points takes about a millisecond.
+ * Transforms (and their pointwise, packing and unpacking steps) from this many complex points are shared among the
+ * threads. The rule is a cost one: a step is split only when its work is at least ~20 times what splitting it costs,
+ * so that threads never add more than ~5% of CPU. Splitting a step cost 30–100 µs of CPU here (waking the workers,
+ * and the cache lines its share moves between cores), measured as the CPU of split against unsplit transforms,
+ * pointwise steps and unpackings on 2 threads of a loaded 2-core machine: +30% at 2^15 points, +10–36% at 2^16 and
+ * 2^17, +3–13% at 2^18, ~4% at 2^19. A split step's work at M points: a forward or inverse transform ~7.5 ns·M in
+ * 2–3 steps, the pointwise step ~5.6 ns·M; at 2^17 points a step holds 0.3–0.7 ms, under the ~0.8 ms that 20 steps'
+ * cost would be, at 2^18 0.7–1.5 ms. Splitting from 2^15 (as before) gave its wall time back
+ * only where the other core was idle: Newton's division and square root at 10^6 digits, whose transforms are
+ * 2^13–2^17 points (66 split steps per division), spent ~20% more CPU on 2 threads than on one for the same wall
+ * time; from 2^18 their CPU on 2 threads is that of one thread, and products from ~10^6 digits still split.
  */
-export const PARALLEL_MIN = 1 << 15;
+export const PARALLEL_MIN = 1 << 18;
 
 /** Splits [0, n) into `parts` contiguous ranges (the first ones one longer). */
 function ranges(n: number, parts: number): [number, number][] {
