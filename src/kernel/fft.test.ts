@@ -157,6 +157,25 @@ describe('products against BigInt', () => {
   });
 });
 
+describe('unpacking with two carry chains (base 10^4, one thread)', () => {
+  test('runs of 9s and 0s across the cut between the chains, and the joined carry through the upper chain', () => {
+    // (10^n − 1)^2 = 10^2n − 2·10^n + 1 and (10^n − 1)(10^n + 1) put a 9-run or a 0-run across the middle of the
+    // product, where the upper chain starts from a zero carry and the lower chain's carry is added in afterwards.
+    const r = rng(43);
+    let base4 = 0;
+    for (const n of [45_000, 50_001, 80_002, 120_003, 200_000]) {
+      const p = 10n ** BigInt(n);
+      const y = digits(r, n);
+      for (const [x, z] of [[p - 1n, p - 1n], [p - 1n, p + 1n], [p - 1n, p / 10n + 1n], [p - 1n, y], [y, 10n ** BigInt(n - 3)]] as const) {
+        const got = natToBigInt(natFromLimbs(fftMulLimbs(natFromBigInt(x).limbs, natFromBigInt(z).limbs, false)));
+        assert.equal(got, x * z, `n=${n}`);
+        if (lastFftDigits === 4) base4++;
+      }
+    }
+    assert.ok(base4 >= 10, 'the base-10^4 unpacking ran');
+  });
+});
+
 describe('base 10^5 digits (products of up to a few 10^4 digits)', () => {
   test('every operand length class (limbs mod 5, the packing tail) and unpacking tail, against BigInt', () => {
     const r = rng(67);
