@@ -637,22 +637,33 @@ export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false):
 }
 
 /**
- * natShiftAddLimbs compiled (assembly/natops.ts addOrSubInPlace, ~1 ns a limb against 8–12 for the JS loop): the
- * sum is laid out in the wasm memory (hi·B^k, zeros elsewhere), lo added or subtracted in place, and copied out.
+ * natShiftAddLimbs compiled (assembly/natops.ts addOrSubInPlace, ~1 ns a limb against 8–12 for the JS loop): hi is
+ * placed in the result in JS, and only the limbs lo overlaps, [0, lo's length), go through the wasm memory (zeros
+ * below k, hi's low limbs above) to have lo added or subtracted in place; what carries or borrows out of them runs
+ * on in the result (it stops at the first limb that is not 9999, or not 0: usually at once). Newton's corrections
+ * are about as long as k, so this moves about half the limbs that laying the whole sum out in the wasm memory did.
  */
 function shiftAddCompiled(hi: Nat, k: number, lo: Nat, subtract: boolean, len: number): Nat {
   const y = lo.limbs;
-  const buf = wasmAlloc(2 * (len + y.length));
+  const n = y.length;
+  const out = new Uint16Array(len);
+  out.set(hi.limbs, k);
+  const buf = wasmAlloc(4 * n);
   try {
-    const z = u16View(buf, len);
-    z.fill(0, 0, Math.min(k, len));
-    z.set(hi.limbs, k);
-    z.fill(0, k + hi.limbs.length);
-    const s = buf + 2 * len;
-    u16View(s, y.length).set(y);
-    const out = wasm().addOrSubInPlace(buf, len, s, y.length, subtract ? 1 : 0);
-    if (subtract && out !== 0) return NAT_ZERO;
-    return natFromLimbs(u16View(buf, len).slice());
+    const z = u16View(buf, n);
+    z.fill(0, 0, Math.min(k, n));
+    if (n > k) z.set(out.subarray(k, n), k);
+    const s = buf + 2 * n;
+    u16View(s, n).set(y);
+    let c = wasm().addOrSubInPlace(buf, n, s, n, subtract ? 1 : 0);
+    out.set(u16View(buf, n));
+    // The carry (borrow) out of limb n − 1 runs on through 9999s (0s); len's spare top limb stops a sum's.
+    for (let i = n; c !== 0 && i < len; i++) {
+      const v = subtract ? out[i]! - 1 : out[i]! + 1;
+      c = subtract ? borrowOf(v) : carryOf(v);
+      out[i] = subtract ? v + (-c & BASE) : v - (-c & BASE);
+    }
+    return subtract && c !== 0 ? NAT_ZERO : natFromLimbs(out);
   } finally {
     wasmFree(buf);
   }
