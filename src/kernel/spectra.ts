@@ -47,7 +47,7 @@ export interface NatSpectrum {
   readonly plan: SpectrumPlan;
   /** The operand itself (direct plans, fallbacks). */
   readonly value: Nat;
-  /** value mod CHECK_PRIME (computed on first use: a spectrum used only in wrapped products never needs it). */
+  /** value mod CHECK_PRIME (taken when the spectrum is made, where the limbs are in the wasm memory). */
   readonly residue: number;
   /** Squared Euclidean norm of its balanced digits (0 for a direct plan): the bound is checked per product with it. */
   readonly normSq: number;
@@ -177,14 +177,10 @@ function cachedNormSq(x: Uint16Array, d: number): number {
 
 /** Transforms a with the plan (16·M bytes for FFT plans). */
 export function natSpectrum(a: Nat, plan: SpectrumPlan, inWasm = false): NatSpectrum {
-  let res: number | undefined;
-  const spectrumOf = (normSq: number, spectrum: Float64Array | null, ptr = 0): NatSpectrum => ({
-    plan, value: a, normSq, spectrum, ptr,
-    get residue(): number {
-      return (res ??= modLimbs(a.limbs, a.limbs.length, CHECK_PRIME));
-    },
-  });
-  if (plan.d === 0) return spectrumOf(0, null);
+  if (plan.d === 0) {
+    // A direct plan's operands are below the FFT threshold: their residue is a short Horner chain.
+    return { plan, value: a, normSq: 0, spectrum: null, ptr: 0, residue: modLimbs(a.limbs, a.limbs.length, CHECK_PRIME) };
+  }
   if (balancedLength(a.size, plan.d) > 2 * plan.M) {
     throw new InvalidArgumentError(`natSpectrum: operand of ${a.size} limbs is longer than its plan allows`);
   }
@@ -194,11 +190,12 @@ export function natSpectrum(a: Nat, plan: SpectrumPlan, inWasm = false): NatSpec
   try {
     // The residue is taken while the limbs are in the wasm memory (~0.3 ns a limb): nearly every spectrum's is
     // used (every product's check, every wrapped difference's), and later it would cost a second copy.
-    res = residueAt(src, a.limbs.length, CHECK_PRIME);
+    const residue = residueAt(src, a.limbs.length, CHECK_PRIME);
     const [{ filled, normSq }] = packAll([{ src, limbs: a.limbs.length, dst: buf }], plan.d, plan.M);
     forwardAt(buf, plan.M, filled!);
     kept = inWasm;
-    return inWasm ? spectrumOf(normSq!, null, buf) : spectrumOf(normSq!, f64View(buf, 2 * plan.M).slice());
+    // A plain object of one shape (no accessor): a Newton step makes several of these.
+    return { plan, value: a, normSq: normSq!, spectrum: inWasm ? null : f64View(buf, 2 * plan.M).slice(), ptr: inWasm ? buf : 0, residue };
   } finally {
     if (!kept) wasmFree(buf);
     wasmFree(src);
