@@ -6,7 +6,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { natFromBigInt, natToBigInt } from './index.js';
 import { natFromLimbs } from './nat.js';
-import { FFT_MAX_LENGTH, fftFits, fftMulLimbs, fftWorkingBytes, lastFftDigits, lastFftLength, lastRoundingError, residueAt, unpackAt, worstCasePlan } from './fft.js';
+import { FFT_MAX_LENGTH, releaseFftCaches, fftFits, fftMulLimbs, fftWorkingBytes, lastFftDigits, lastFftLength, lastRoundingError, residueAt, unpackAt, worstCasePlan } from './fft.js';
 import { cosSin, forwardAt, inverseAt, mixedBound, topRadix } from './fftcore.js';
 import { f64View, heapBytesFor, heapTop, takeHighWater, u16View, wasm, wasmAlloc, wasmFree, wasmMemoryBytes } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
@@ -95,6 +95,21 @@ describe('compiled transforms against a naive DFT', () => {
       }
       const back = inWasm(X, (p) => inverseAt(p, M));
       for (let i = 0; i < x.length; i++) assert.ok(Math.abs(back[i]! / M - x[i]!) < 1e-9, `M=${M} round trip at ${i}`);
+    }
+  });
+
+  test('the same bits after the tables are freed and rebuilt (the kept table addresses are dropped with them)', () => {
+    const r = rng(44);
+    for (const M of [64, 96, 2048, 5 * 1024, 1 << 15, 3 << 13]) {
+      const x = new Float64Array(2 * M);
+      for (let i = 0; i < x.length; i++) x[i] = Math.round(r() * 2000) - 1000;
+      const before = inWasm(x, (p) => forwardAt(p, M));
+      const back = inWasm(before, (p) => inverseAt(p, M));
+      releaseFftCaches();
+      // Other lengths first, so the rebuilt tables land at other addresses.
+      inWasm(new Float64Array(2 * 4096), (p) => forwardAt(p, 4096));
+      assert.deepEqual(inWasm(x, (p) => forwardAt(p, M)), before, `M=${M} forward`);
+      assert.deepEqual(inWasm(before, (p) => inverseAt(p, M)), back, `M=${M} inverse`);
     }
   });
 
