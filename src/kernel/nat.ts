@@ -637,22 +637,25 @@ export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false):
 }
 
 /**
- * natShiftAddLimbs compiled (assembly/natops.ts addOrSubInPlace, ~1 ns a limb against 8–12 for the JS loop): hi is
- * placed in the result in JS, and only the limbs lo overlaps, [0, lo's length), go through the wasm memory (zeros
- * below k, hi's low limbs above) to have lo added or subtracted in place; what carries or borrows out of them runs
- * on in the result (it stops at the first limb that is not 9999, or not 0: usually at once). Newton's corrections
- * are about as long as k, so this moves about half the limbs that laying the whole sum out in the wasm memory did.
+ * natShiftAddLimbs compiled (assembly/natops.ts addOrSubInPlace, ~1 ns a limb against 8–12 for the JS loop): only
+ * the limbs lo overlaps, [0, lo's length), go through the wasm memory (zeros below k, hi's low limbs above) to have
+ * lo added or subtracted in place, and hi's other limbs go straight into the result; what carries or borrows out of
+ * them runs on in the result (it stops at the first limb that is not 9999, or not 0: usually at once). Every limb
+ * is copied once, where laying the whole sum out in the wasm memory copied hi in and the whole sum out.
  */
 function shiftAddCompiled(hi: Nat, k: number, lo: Nat, subtract: boolean, len: number): Nat {
   const y = lo.limbs;
   const n = y.length;
+  const h = hi.limbs;
+  // hi's limbs below n go straight into the wasm memory, the rest into the result: each limb is copied once.
+  const below = Math.max(0, Math.min(h.length, n - k));
   const out = new Uint16Array(len);
-  out.set(hi.limbs, k);
+  out.set(h.subarray(below), k + below);
   const buf = wasmAlloc(4 * n);
   try {
     const z = u16View(buf, n);
-    z.fill(0, 0, Math.min(k, n));
-    if (n > k) z.set(out.subarray(k, n), k);
+    z.fill(0);
+    z.set(h.subarray(0, below), Math.min(k, n));
     const s = buf + 2 * n;
     u16View(s, n).set(y);
     let c = wasm().addOrSubInPlace(buf, n, s, n, subtract ? 1 : 0);
