@@ -624,7 +624,6 @@ export function natHighView(a: Nat, k: number): Nat {
  */
 export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false): Nat {
   const len = Math.max(hi.limbs.length + k, lo.limbs.length) + 1;
-  if (lo.limbs.length >= WASM_LIMBS_MIN && lo.limbs.length <= k + SHIFT_ADD_OVERLAP) return shiftAddBelow(hi, k, lo, subtract, len);
   if (lo.limbs.length >= WASM_LIMBS_MIN) return shiftAddCompiled(hi, k, lo, subtract, len);
   const out = new Uint16Array(len);
   out.set(hi.limbs, k);
@@ -635,42 +634,6 @@ export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false):
     return natFromLimbs(out);
   }
   return subLimbsAt(out, 0, len, y, 0, y.length) !== 0 ? NAT_ZERO : natFromLimbs(out);
-}
-
-/** Limbs of lo above B^k up to which natShiftAddLimbs takes shiftAddBelow. */
-const SHIFT_ADD_OVERLAP = 64;
-
-/**
- * natShiftAddLimbs for lo < B^(k+64) (Newton's corrections, the root's s'·B^T ± D): below limb k the sum is lo itself,
- * and hi·B^k − lo = (hi − 1)·B^k + (B^k − (lo mod B^k)) − floor(lo/B^k)·B^k, where B^k − (lo mod B^k) is, above
- * lo's lowest non-zero limb i, 9999 − lo_j, at i 10^4 − lo_i (no borrows; zero and no borrow into limb k when
- * lo mod B^k = 0). So only the few limbs where lo reaches into hi take a carry loop: one allocation and two copies
- * (a complement pass for a difference) instead of the compiled path's five passes through the wasm memory (an
- * addition at 62,500 limbs: 0.33 → 0.02 ms, a difference 0.33 → 0.11 ms).
- */
-function shiftAddBelow(hi: Nat, k: number, lo: Nat, subtract: boolean, len: number): Nat {
-  const y = lo.limbs;
-  const out = new Uint16Array(len);
-  const m = Math.min(k, y.length);
-  let borrow = 0;
-  if (!subtract) out.set(m === y.length ? y : y.subarray(0, m));
-  else {
-    let i = 0;
-    while (i < m && y[i] === 0) i++;
-    if (i < m) {
-      out[i] = BASE - y[i]!;
-      for (let j = i + 1; j < m; j++) out[j] = BASE - 1 - y[j]!;
-      out.fill(BASE - 1, m, k);
-      borrow = 1;
-    }
-  }
-  out.set(hi.limbs, k);
-  // The top limb is spare: a sum never carries out of it.
-  if (!subtract) {
-    if (y.length > k) addLimbsAt(out, k, len, y, k, y.length);
-    return natFromLimbs(out);
-  }
-  return subLimbsAt(out, k, len, y, m, y.length, borrow) !== 0 ? NAT_ZERO : natFromLimbs(out);
 }
 
 /**
