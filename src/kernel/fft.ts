@@ -245,17 +245,30 @@ export function unpackAt(src: number, M: number, L: number, d: number, outLimbs:
  */
 export function unpackWrappedAt(src: number, M: number, d: number, scratch: number): Uint16Array | null {
   const k = (d * M) / 2;
-  const runs = unpackRuns(src, M, 2 * M, d, k, scratch);
-  if (runs === null) return null;
-  // N = 2M digits of d each make whole limbs (4 | d·N since 4 | M), so nothing is pending above limb k.
-  if (runs.top !== k) throw new ArithmeticCheckError('internal: wrapped unpacking ended off a limb boundary');
-  const limbs = Uint16Array.from(runs.view.subarray(0, k));
+  const V = unpackWrappedRawAt(src, M, d, scratch);
+  if (V === null) return null;
+  const limbs = u16View(scratch, k).slice();
   // |V| < 2^53, far below B^k: at most two rounds (a carry or borrow out of the top comes back as ±1 at limb 0).
-  for (let c = runs.V; c !== 0; ) c = addCarry(limbs, 0, k, c);
+  for (let c = V; c !== 0; ) c = addCarry(limbs, 0, k, c);
   let all = true;
   for (let i = 0; i < k && all; i++) all = limbs[i] === BASE - 1;
   if (all) limbs.fill(0); // B^k − 1 ≡ 0
   return limbs;
+}
+
+/**
+ * @internal unpackWrappedAt without its last correction, for a caller that goes on in the wasm memory
+ * (spectra.ts's wrapped difference): the k = d·M/2 limbs at `scratch` and the signed carry V returned (|V| < 2^53)
+ * together are the residue, limbs + V ≡ the product modulo B^k − 1 (the limbs are any value in [0, B^k), and V·B^k ≡
+ * V). null as unpackAt.
+ */
+export function unpackWrappedRawAt(src: number, M: number, d: number, scratch: number): number | null {
+  const k = (d * M) / 2;
+  const runs = unpackRuns(src, M, 2 * M, d, k, scratch);
+  if (runs === null) return null;
+  // N = 2M digits of d each make whole limbs (4 | d·N since 4 | M), so nothing is pending above limb k.
+  if (runs.top !== k) throw new ArithmeticCheckError('internal: wrapped unpacking ended off a limb boundary');
+  return runs.V;
 }
 
 /**

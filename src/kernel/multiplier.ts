@@ -15,7 +15,7 @@ import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natShi
 import { planSharedTransforms } from './planner.js';
 import {
   natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraWrapped, natSpectrum, natSpectrumPlan,
-  wrappedDifference, type NatSpectrum, type PlanOperand, type SpectrumPlan,
+  spectraWrappedDifference, type NatSpectrum, type PlanOperand, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
 
@@ -202,8 +202,9 @@ export class TransformGroup {
     if (this.plan !== undefined && k > bound) {
       // The power B^power is never formed: natWrappedDifference writes B^(power mod k) into the wasm memory, and
       // the magnitude's residue is taken there before it is copied out.
-      const d = wrappedDifference(power === undefined ? (c as Nat) : { power }, this.mulWrapped(a, b), k, 1, p);
-      if (d.magnitude.size <= bound) {
+      // The wrapped product never leaves the wasm memory (spectraWrappedDifference); null: form the full product.
+      const d = spectraWrappedDifference(power === undefined ? (c as Nat) : { power }, this.spectrum(a), this.spectrum(b), p, this.m.productOptionsNow());
+      if (d !== null && d.magnitude.size <= bound) {
         const rc = power === undefined ? this.residue(c as Nat) : powMod(BASE, power, p);
         const v = (rc - ((this.residue(a) * this.residue(b)) % p) + (d.negative ? d.residue : p - d.residue) + 2 * p) % p;
         if (v === 0) return { negative: d.negative, magnitude: d.magnitude };
