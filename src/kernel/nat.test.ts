@@ -3,7 +3,7 @@
 // length around the block and staging boundaries) and natShiftAddLimbs's compiled sum (carry and borrow runs).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { NAT_ZERO, modLimbs, natDivSmall, natFromLimbs, natShiftAddLimbs, natToBigInt } from './nat.js';
+import { NAT_ZERO, modLimbs, natDivSmall, natFromLimbs, natHighView, natShiftAddLimbs, natToBigInt } from './nat.js';
 import { seededRandom as rng } from '../../test/random.js';
 
 const BLOCK = 256;
@@ -46,6 +46,40 @@ describe('natShiftAddLimbs compiled (from 4096 limbs of lo)', () => {
         else assert.equal(d, NAT_ZERO, `− negative ${hl} ${k} ${ll} ${fill}`);
       }
     }
+  });
+});
+
+describe('natShiftAddLimbs with lo mostly below B^k (copies and a complement, from 4096 limbs of lo)', () => {
+  test('agrees with BigInt at overlaps 0, 1, 64 and 65 limbs, lo with low zero limbs, 9999 runs, zero differences', () => {
+    const r = rng(44);
+    const B = 10000n;
+    const make = (m: number, zeros: number, fill: 'random' | 'max'): Uint16Array => {
+      const x = new Uint16Array(m);
+      for (let i = zeros; i < m; i++) x[i] = fill === 'max' ? 9999 : Math.floor(r() * 10000);
+      x[m - 1] = Math.max(1, x[m - 1]!);
+      return x;
+    };
+    const k = 4200;
+    for (const ll of [4096, k, k + 1, k + 64, k + 65]) {
+      for (const zeros of [0, 1, 4095]) {
+        for (const fill of ['random', 'max'] as const) {
+          for (const hiLimbs of [make(70, 0, fill), make(70, 0, 'random'), Uint16Array.of(1), Uint16Array.of(0, 0, 1)]) {
+            const hi = natFromLimbs(hiLimbs), lo = natFromLimbs(make(ll, zeros, fill));
+            const H = natToBigInt(hi) * B ** BigInt(k), L = natToBigInt(lo);
+            const what = `${ll} limbs, ${zeros} low zeros, ${fill}, hi of ${hiLimbs.length}`;
+            assert.equal(natToBigInt(natShiftAddLimbs(hi, k, lo)), H + L, `+ ${what}`);
+            const d = natShiftAddLimbs(hi, k, lo, true);
+            if (H >= L) assert.equal(natToBigInt(d), H - L, `− ${what}`);
+            else assert.equal(d, NAT_ZERO, `− negative ${what}`);
+          }
+        }
+      }
+    }
+    // hi·B^k − lo exactly zero, and lo = c·B^k (nothing below limb k).
+    const lo = natFromLimbs(make(k + 3, k, 'random'));
+    const hi = natHighView(lo, k);
+    assert.equal(natShiftAddLimbs(hi, k, lo, true), NAT_ZERO);
+    assert.equal(natToBigInt(natShiftAddLimbs(hi, k, lo)), 2n * natToBigInt(lo));
   });
 });
 
