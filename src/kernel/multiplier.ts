@@ -11,10 +11,10 @@ import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
 import { transformLength } from './fftcore.js';
 import { CHECK_PRIME } from './mul.js';
-import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natShiftLimbs, natSub, powMod } from './nat.js';
+import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
-  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraWrapped, natSpectrum, natSpectrumPlan,
+  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraHigh, natMulSpectraWrapped, natSpectrum, natSpectrumPlan,
   wrappedDifference, type NatSpectrum, type PlanOperand, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
@@ -179,6 +179,16 @@ export class TransformGroup {
   mul(a: Nat, b: Nat): Nat {
     if (this.plan === undefined) return this.m.mul(a, b);
     return natMulAddSpectra([[this.spectrum(a), this.spectrum(b)]], this.m.productOptionsNow());
+  }
+
+  /**
+   * floor(a·b / B^s), or one more or less (spectra.ts natMulSpectraHigh: the digits below are not unpacked and the
+   * product has no residue check), for a caller that checks its end result otherwise (div.ts's estimates). Exact
+   * when the group multiplies one by one.
+   */
+  mulHigh(a: Nat, b: Nat, s: number): Nat {
+    if (this.plan === undefined) return natHighView(this.m.mul(a, b), s);
+    return natMulSpectraHigh(this.spectrum(a), this.spectrum(b), s, this.m.productOptionsNow());
   }
 
   /** a·b mod (B^k − 1), k = wrapLimbs, in [0, B^k − 1) (not residue-checked: see natMulSpectraWrapped). */

@@ -21,11 +21,11 @@
  */
 
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
-import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
+import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, transformLength, type SpectrumTerm } from './fftcore.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
-import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs } from './nat.js';
+import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView } from './nat.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Digit size and length shared by the spectra of one group of products (opaque to callers). */
@@ -220,6 +220,39 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
   options.faultHook?.(raw);
   verify(terms, raw);
   return natFromLimbs(raw);
+}
+
+/**
+ * @internal floor(a·b / B^s) up to one unit (either way), for a caller whose result is checked elsewhere (the
+ * quotient estimates and Newton corrections of div.ts): the inverse transform as for a·b, but only the digits from
+ * `from` on are rounded and carried (fft.ts unpackHighAt), and no residue check (a partial product has none).
+ *
+ * Bound: a·b = H·B^s0 + Lo with Lo = Σ_{j < from} c_j·10^(dj), c_j the convolution coefficients of the balanced
+ * digits, |c_j| <= ‖a‖·‖b‖ = C (Cauchy–Schwarz, the norms of packing). So |Lo| < C·Σ_{j < from} 10^(dj)
+ * < C·B^s0/(10^d − 1). With s − s0 >= g limbs, B^g >= C/(10^d − 1), |a·b/B^s − H/B^(s − s0)| < 1, and the floors of
+ * two numbers closer than 1 differ by at most 1. Two more guard limbs than that make |Lo|/B^s < 10^−8, so the
+ * result is floor(a·b/B^s) itself unless a·b/B^s lies within 10^−8 of an integer.
+ * Falls back to the whole product (exact, residue-checked) when it does not pay or any check fails.
+ */
+export function natMulSpectraHigh(a: NatSpectrum, b: NatSpectrum, s: number, options: MulOptions = {}): Nat {
+  const terms = [[a, b]] as const;
+  const plan = planOf(terms);
+  const whole = (): Nat => natHighView(natMulAddSpectra(terms, options), s);
+  if (plan.d === 0 || options.faultHook !== undefined) return whole();
+  const L = balancedLength(a.value.size, plan.d) + balancedLength(b.value.size, plan.d);
+  const outLimbs = a.value.size + b.value.size + 2;
+  if (L > 2 * plan.M) throw new InvalidArgumentError('natMulSpectraHigh: product longer than its plan allows');
+  if (!withinBound(terms)) return whole();
+  const C = Math.sqrt(a.normSq * b.normSq);
+  let g = 2; // the two limbs for 10^−8 (above)
+  for (let r = C / (10 ** plan.d - 1); r > 1; r /= BASE) g++;
+  // The largest multiple of 12 digits whose limb s0 = from·d/4 leaves g limbs below s.
+  const from = 12 * Math.floor(((s - g) * 4) / (12 * plan.d));
+  if (from <= 0 || from >= L) return whole();
+  const s0 = (from * plan.d) / 4;
+  const raw = transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => unpackHighAt(out, plan.M, L, plan.d, from, outLimbs, scratch));
+  if (raw === null) return whole();
+  return natHighView(natFromLimbs(raw), s - s0);
 }
 
 /**
