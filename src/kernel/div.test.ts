@@ -61,3 +61,90 @@ test('reciprocalApprox stays within a few units of B^2n/D (natDivApprox needs fa
     }
   }
 });
+
+// natDivMod's Newton path with high products (spectra.ts natMulSpectraHigh: estimates and Newton corrections whose
+// low digits are never unpacked), against BigInt: every size threshold (schoolbook / one chunk / two chunks at
+// CHUNKED_DIV_LIMBS = 480 limbs / transform groups from about 16k limbs), all-9999 limbs, powers of B, runs of 9s,
+// quotients next to an integer; settle's subtraction paths; the high product's one-unit bound.
+import { natDivMod, natMul, natFromNumber } from './index.js';
+import { settle } from './div.js';
+import { natSpectrum, natSpectrumPlan, natMulSpectraHigh } from './spectra.js';
+
+function checkDivMod(a: bigint, b: bigint, what: string): void {
+  const { q, r } = natDivMod(natFromBigInt(a), natFromBigInt(b));
+  assert.equal(natToBigInt(q), a / b, `${what}: q`);
+  assert.equal(natToBigInt(r), a % b, `${what}: r`);
+}
+
+test('natDivMod with high-product estimates is exact at every threshold and on extreme operands', () => {
+  const r = rng(21);
+  // (dividend digits, divisor digits): one chunk, the two-chunk threshold (480 limbs of quotient), transform groups.
+  const shapes = [[1000, 500], [2 * 1916, 1916], [2 * 1924, 1924], [4000, 2000], [8001, 4000], [70000, 35000], [140000, 70000], [200000, 70001]] as const;
+  for (const [na, nb] of shapes) {
+    const a = randomDigits(r, na), b = randomDigits(r, nb);
+    checkDivMod(a, b, `random ${na}/${nb}`);
+    const k = a / b;
+    for (const x of [k * b - 1n, k * b, k * b + b - 1n, k * b + 1n]) checkDivMod(x, b, `near k·b ${na}/${nb}`);
+    const nines = 10n ** BigInt(nb) - 1n, ten = 10n ** BigInt(nb - 1);
+    for (const d of [nines, ten, ten + 1n, 10n ** BigInt(nb - 1) * 2n - 1n]) {
+      checkDivMod(a, d, `a / 10^n ± ${na}/${nb}`);
+      checkDivMod(10n ** BigInt(na) - 1n, d, `10^m − 1 / 10^n ± ${na}/${nb}`);
+      checkDivMod(10n ** BigInt(na - 1), d, `10^m / 10^n ± ${na}/${nb}`);
+    }
+    // Runs of 9s in the dividend and the divisor around the chunk boundary.
+    const runA = (a / 10n ** BigInt(na >> 1)) * 10n ** BigInt(na >> 1) + 10n ** BigInt(na >> 1) - 1n;
+    const runB = (b / 10n ** BigInt(nb >> 1)) * 10n ** BigInt(nb >> 1) + 10n ** BigInt(nb >> 1) - 1n;
+    checkDivMod(runA, runB, `runs of 9s ${na}/${nb}`);
+  }
+});
+
+test('settle: estimates off by up to SETTLE_STEPS units either way, and beyond', () => {
+  const r = rng(22);
+  for (const nb of [8, 300, 5000]) {
+    const b = randomDigits(r, nb), a = randomDigits(r, 2 * nb);
+    const q0 = a / b;
+    for (const off of [-6n, -4n, -3n, -2n, -1n, 0n, 1n, 2n, 3n, 4n, 7n]) {
+      const q = q0 + off, rem = a - q * b;
+      const s = settle(natFromBigInt(q), rem < 0n, natFromBigInt(rem < 0n ? -rem : rem), natFromBigInt(b));
+      assert.equal(natToBigInt(s.q), q0, `nb=${nb} off=${off}`);
+      assert.equal(natToBigInt(s.r), a % b, `nb=${nb} off=${off}`);
+    }
+    // Exact multiples: a negative excess of exactly j·b.
+    for (const j of [1n, 2n, 3n, 5n]) {
+      const s = settle(natFromBigInt(q0 + j), true, natFromBigInt(j * b - (a % b)), natFromBigInt(b));
+      assert.equal(natToBigInt(s.q), q0);
+      assert.equal(natToBigInt(s.r), a % b);
+    }
+  }
+});
+
+test('natMulSpectraHigh is within one unit of floor(a·b/B^s), extreme and random operands', () => {
+  const r = rng(23);
+  const B = 10000n;
+  // 150000² digits: a transform of 2^15 points or more, unpacked in parallel runs when threads are on.
+  for (const [na, nb] of [[2000, 2000], [40000, 40000], [64000, 70000], [140000, 3000], [150000, 150000]] as const) {
+    const cases: Array<[bigint, bigint]> = [
+      [randomDigits(r, na), randomDigits(r, nb)],
+      [10n ** BigInt(na) - 1n, 10n ** BigInt(nb) - 1n], // all-9999 limbs: balanced digits at the extreme
+      [10n ** BigInt(na - 1), 10n ** BigInt(nb - 1)],
+      [(10n ** BigInt(na) - 1n) / 3n * 2n, 10n ** BigInt(nb) - 1n], // 6666…: alternating balanced digits
+    ];
+    for (const [x, y] of cases) {
+      const X = natFromBigInt(x), Y = natFromBigInt(y);
+      const plan = natSpectrumPlan([[[X, Y]]]);
+      const sx = natSpectrum(X, plan), sy = natSpectrum(Y, plan);
+      const lim = X.size + Y.size;
+      for (const s of [1, 20, Math.floor(lim / 3), Math.floor(lim / 2), lim - 5, lim + 2]) {
+        const got = natToBigInt(natMulSpectraHigh(sx, sy, s));
+        const want = (x * y) / B ** BigInt(s);
+        const d = got - want;
+        assert.ok(d >= -1n && d <= 1n, `${na}×${nb} s=${s}: off by ${d}`);
+      }
+    }
+  }
+  // Direct (non-FFT) plans are exact.
+  const small = natSpectrumPlan([[[natFromNumber(12345678), natFromNumber(87654321)]]]);
+  const p = natMulSpectraHigh(natSpectrum(natFromNumber(12345678), small), natSpectrum(natFromNumber(87654321), small), 1);
+  assert.equal(natToBigInt(p), (12345678n * 87654321n) / B);
+  assert.equal(natToBigInt(natMul(natFromNumber(3), natFromNumber(4))), 12n);
+});
