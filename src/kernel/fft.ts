@@ -242,13 +242,23 @@ export function unpackAt(src: number, M: number, L: number, d: number, outLimbs:
  * H = Σ_{j >= from} c_j·10^(d(j − from)), so that the product is H·B^s0 + Σ_{j < from} c_j·10^(dj). The caller bounds
  * the second term (spectra.ts natMulSpectraHigh). null as unpackAt, and when H is negative or overflows outLimbs
  * (a caller then forms the whole product). `scratch`: unpackScratchBytes(L, d, outLimbs).
+ *
+ * `wrapped` (L = 2M, outLimbs = k = d·M/2, as unpackWrappedAt): the cyclic convolution's digits from `from` on; the
+ * carry V left above limb k, worth V·B^k ≡ V modulo B^k − 1, is dropped (|V| <= max|c_j|/(10^d − 1) + 1, which
+ * the caller bounds with the low digits): the limbs returned are then H mod B^(k − s0).
  */
-export function unpackHighAt(src: number, M: number, L: number, d: number, from: number, outLimbs: number, scratch: number): Uint16Array | null {
+export function unpackHighAt(
+  src: number, M: number, L: number, d: number, from: number, outLimbs: number, scratch: number, wrapped = false,
+): Uint16Array | null {
   const runs = unpackRuns(src, M, L, d, outLimbs, scratch, from);
   if (runs === null) return null;
   const { view, top } = runs;
   let V = runs.V;
   const s0 = (from * d) / 4;
+  if (wrapped) {
+    if (top !== outLimbs) throw new ArithmeticCheckError('internal: wrapped unpacking ended off a limb boundary');
+    return view.slice(s0, outLimbs);
+  }
   if (V < 0 || top < s0) return null;
   for (let i = outLimbs; i < top; i++) if (view[i] !== 0) return null;
   const limbs = new Uint16Array(outLimbs - s0);

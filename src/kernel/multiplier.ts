@@ -14,7 +14,8 @@ import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
-  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraHigh, natMulSpectraWrapped, natSpectrum, natSpectrumPlan,
+  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraHigh, natMulSpectraWrapped, natMulSpectraWrappedHigh, natSpectrum,
+  natSpectrumPlan, natWrappedDifference,
   wrappedDifference, type NatSpectrum, type PlanOperand, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
@@ -222,6 +223,21 @@ export class TransformGroup {
     const ab = this.m.mul(a, b);
     const cc = power === undefined ? (c as Nat) : natShiftLimbs(NAT_ONE, power);
     return natCompare(cc, ab) >= 0 ? { negative: false, magnitude: natSub(cc, ab) } : { negative: true, magnitude: natSub(ab, cc) };
+  }
+
+  /**
+   * The sign of c − a·b and floor(|c − a·b| / B^s) within one unit, for a caller who knows |c − a·b| < B^bound
+   * (wrapLimbs > bound) and checks its end result otherwise (div.ts): no residue check. From the high limbs of a·b
+   * modulo B^k − 1 (natMulSpectraWrappedHigh: a·b ≡ H·B^s0 + ε, |ε| < 2·B^(s−2)): c − H·B^s0 ≡ (c − a·b) + ε, whose
+   * representative of least magnitude (natWrappedDifference) is (c − a·b) + ε itself (both terms far below B^k/2).
+   * Its magnitude is within |ε| < B^s of |c − a·b|, so their floors over B^s differ by at most one, and its sign is
+   * c − a·b's whenever its magnitude is at least B^s. Exact (difference, then the floor) when the group has no plan.
+   */
+  differenceHigh(c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number, s: number): { negative: boolean; magnitude: Nat } {
+    const k = this.wrapLimbs;
+    const w = this.plan !== undefined && k > bound ? natMulSpectraWrappedHigh(this.spectrum(a), this.spectrum(b), s) : null;
+    const d = w === null ? this.difference(c, a, b, bound) : natWrappedDifference(c, natShiftLimbs(w.high, w.s0), k);
+    return { negative: d.negative, magnitude: natHighView(d.magnitude, s) };
   }
 
   private residue(x: Nat): number {

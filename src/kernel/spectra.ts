@@ -243,16 +243,50 @@ export function natMulSpectraHigh(a: NatSpectrum, b: NatSpectrum, s: number, opt
   const outLimbs = a.value.size + b.value.size + 2;
   if (L > 2 * plan.M) throw new InvalidArgumentError('natMulSpectraHigh: product longer than its plan allows');
   if (!withinBound(terms)) return whole();
-  const C = Math.sqrt(a.normSq * b.normSq);
-  let g = 2; // the two limbs for 10^−8 (above)
-  for (let r = C / (10 ** plan.d - 1); r > 1; r /= BASE) g++;
-  // The largest multiple of 12 digits whose limb s0 = from·d/4 leaves g limbs below s.
-  const from = 12 * Math.floor(((s - g) * 4) / (12 * plan.d));
+  const from = highFrom(terms, s);
   if (from <= 0 || from >= L) return whole();
   const s0 = (from * plan.d) / 4;
   const raw = transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => unpackHighAt(out, plan.M, L, plan.d, from, outLimbs, scratch));
   if (raw === null) return whole();
   return natHighView(natFromLimbs(raw), s - s0);
+}
+
+/**
+ * The digit from which a high product keeps the coefficients (natMulSpectraHigh, natMulSpectraWrappedHigh): the
+ * largest multiple of 12 whose limb s0 = from·d/4 leaves g limbs below s, B^(g−2) >= C/(10^d − 1) with
+ * C = ‖a‖·‖b‖ >= every coefficient's magnitude (linear or cyclic: each is a dot product of a with a permutation of
+ * b's digits, Cauchy–Schwarz). 0 or less: no room.
+ */
+function highFrom(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, s: number): number {
+  const [[a, b]] = terms;
+  const d = a.plan.d;
+  let g = 2; // the two limbs for 10^−8 (natMulSpectraHigh)
+  for (let r = Math.sqrt(a.normSq * b.normSq) / (10 ** d - 1); r > 1; r /= BASE) g++;
+  return 12 * Math.floor(((s - g) * 4) / (12 * d));
+}
+
+/**
+ * @internal The high limbs of a·b modulo B^k − 1 (k = the plan's wrapLimbs; a plan made with `wrap`), for a caller
+ * that needs only c − a·b over B^s and checks its end result otherwise (TransformGroup.differenceHigh): H and s0 <= s
+ * − 2 with a·b ≡ H·B^s0 + ε (mod B^k − 1), |ε| < 2·B^(s−2), where ε is what the cyclic coefficients below digit
+ * `from` are worth (|Lo| < C·B^s0/(10^d − 1) <= B^(s−2), natMulSpectraHigh's bound, which holds for the cyclic
+ * coefficients too) and the wrapped top carry (|V| <= C/(10^d − 1) + 1 <= B^(s−2), fft.ts unpackHighAt). No residue
+ * check. null when it does not pay or a check fails (the caller takes the exact path).
+ */
+export function natMulSpectraWrappedHigh(a: NatSpectrum, b: NatSpectrum, s: number): { high: Nat; s0: number } | null {
+  const terms = [[a, b]] as const;
+  const plan = planOf(terms);
+  if (plan.wrapLimbs === 0) throw new InvalidArgumentError('natMulSpectraWrappedHigh: the plan was made for no wrapped product');
+  if (plan.d === 0) return null;
+  if (balancedLength(a.value.size, plan.d) > 2 * plan.M || balancedLength(b.value.size, plan.d) > 2 * plan.M) {
+    throw new InvalidArgumentError('natMulSpectraWrappedHigh: operand longer than its plan allows');
+  }
+  if (!withinBound(terms)) return null;
+  const from = highFrom(terms, s);
+  if (from <= 0 || from >= 2 * plan.M) return null;
+  const k = plan.wrapLimbs;
+  const raw = transformedSum(terms, unpackScratchBytes(2 * plan.M, plan.d, k), (out, scratch) => unpackHighAt(out, plan.M, 2 * plan.M, plan.d, from, k, scratch, true));
+  return raw === null ? null : { high: natFromLimbs(raw), s0: (from * plan.d) / 4 };
 }
 
 /**
