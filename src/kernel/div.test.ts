@@ -148,3 +148,37 @@ test('natMulSpectraHigh is within one unit of floor(a·b/B^s), extreme and rando
   assert.equal(natToBigInt(p), (12345678n * 87654321n) / B);
   assert.equal(natToBigInt(natMul(natFromNumber(3), natFromNumber(4))), 12n);
 });
+
+test('twoChunksOneRemainder: exact or undefined (two remainders) whatever the reciprocal', async () => {
+  const { twoChunksOneRemainder } = await import('./div.js');
+  const { KERNEL_MULTIPLIER: m } = await import('./multiplier.js');
+  const r = rng(24);
+  let exact = 0, declined = 0;
+  for (const nb of [70001, 90000]) {
+    const b = randomDigits(r, nb), a = randomDigits(r, 2 * nb);
+    const B = natFromBigInt(b), A = natFromBigInt(a);
+    const lb = B.size, qlen = A.size - lb + 1, c = Math.ceil(qlen / 2), h = c + 3;
+    const X0 = natToBigInt(reciprocalApprox(natFromBigInt(b / 10n ** BigInt(4 * (lb - h))), h));
+    // A reciprocal a few units off, and far off either way (estimates too large: R1 < 0; too small: R1 >= b).
+    // A unit of X moves the estimates by about top/B^(h+2) ≈ 10^−16 units: offsets of 10^16 to 10^26 move them by
+    // units to 10^10 units.
+    for (const off of [0n, -3n, 3n, 10n ** 16n, -(10n ** 16n), 4n * 10n ** 16n, -4n * 10n ** 16n, 10n ** 22n, -(10n ** 22n), 10n ** 26n, -(10n ** 26n)]) {
+      const X = natFromBigInt(X0 + off);
+      const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 4);
+      const corrections = m.group([], { products: [[B, { size: qlen + 1, like: B }]], limbs: lb + 3 }, 4);
+      try {
+        const res = twoChunksOneRemainder(A, B, X, c, estimates, corrections, m);
+        if (res === undefined) declined++;
+        else {
+          exact++;
+          assert.equal(natToBigInt(res.q), a / b, `nb=${nb} off=${off}`);
+          assert.equal(natToBigInt(res.r), a % b, `nb=${nb} off=${off}`);
+        }
+      } finally {
+        estimates.close();
+        corrections.close();
+      }
+    }
+  }
+  assert.ok(exact > 0 && declined > 0, `exact ${exact}, declined ${declined}`);
+});

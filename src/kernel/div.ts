@@ -147,10 +147,12 @@ function reciprocalSteps(D: Nat, n: number, m: Multiplier, high: boolean): Nat {
   const g = m.group([[[Xh, { size: n - h + 4, like: Xh }]]], { products: [[D, Xh]], limbs: n + 3 }, 3);
   let diff, corr;
   try {
-    // E = B^(n+h) − D·Xh.
-    diff = g.difference({ power: n + h }, D, Xh, n + 2);
+    // E = B^(n+h) − D·Xh, of which only floor(|E| / B^(h−2)) is used (with `high`, within one unit: its product's
+    // digits below are never unpacked, TransformGroup.differenceHigh; that moves the correction by less than
+    // Xh/B^(h+2) < 1/B).
+    diff = high ? g.differenceHigh({ power: n + h }, D, Xh, n + 2, h - 2) : g.difference({ power: n + h }, D, Xh, n + 2);
     g.release(D);
-    const E = natHighView(diff.magnitude, h - 2);
+    const E = high ? diff.magnitude : natHighView(diff.magnitude, h - 2);
     corr = high ? g.mulHigh(Xh, E, h + 2) : natHighView(g.mul(Xh, E), h + 2);
   } finally {
     g.close();
@@ -202,17 +204,57 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
     // X serves both estimates and b both corrections: each is transformed once (liveSpectra: X or b, the other
     // operand, the output, and the other group's kept operand).
     const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 4);
-    const corrections = m.group([], { products: [[b, { size: c, like: b }]], limbs: lb + 3 }, 4);
+    // One remainder (twoChunksOneRemainder) when q fits the remainders' transform (2n/n and the like).
+    const one = qlen + 1 <= lb + 3;
+    const corrections = m.group([], { products: [[b, { size: one ? qlen + 1 : c, like: b }]], limbs: lb + 3 }, 4);
     try {
-      const high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m, true);
-      const low = quotientChunk(aboveLimbs(high.r, a, c), b, X, h, estimates, corrections, m, true);
-      result = { q: aboveLimbs(high.q, low.q, c), r: low.r };
+      result = (one ? twoChunksOneRemainder(a, b, X, c, estimates, corrections, m) : undefined) ?? (() => {
+        const high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m, true);
+        const low = quotientChunk(aboveLimbs(high.r, a, c), b, X, h, estimates, corrections, m, true);
+        return { q: aboveLimbs(high.q, low.q, c), r: low.r };
+      })();
     } finally {
       estimates.close();
       corrections.close();
     }
   }
   return result;
+}
+
+/**
+ * The two-chunk division (newtonDivMod) with one exact remainder instead of two, for qlen + 1 <= lb + 3 (h = c + 3,
+ * t = lb − 2 − c >= 0). The low chunk's estimate needs only top2 = floor(W2 / B^(lb−2)) = floor(R1 / B^t) of
+ * W2 = R1·B^c + A0 (A0 < B^c <= B^(lb−2)), R1 = W1 − q1·b: a high wrapped difference gives R1's sign and
+ * floor(|R1| / B^t) within one unit (TransformGroup.differenceHigh; |R1| < 3b < B^(lb+1), quotientChunk's bound),
+ * without R1's low limbs, their residue, its settling or W2. Then q = q1·B^c + q0 and r = a − q·b, the one exact,
+ * checked remainder (a/b = q1·B^c + W2/b, so a − q·b = W2 − q0·b), settled.
+ *
+ * Bound (|W2 − q0·b| < 3b, so the remainder's wrap holds it and settle subtracts): when R1 >= 0 (sign positive),
+ * top2 is within one of floor(W2/B^(lb−2)) and R1 < 3b + B^t, so W2 < 4b·B^c and top2 < 4·B^(h−1) + 1: estimateChunk's
+ * argument gives |v − W2/b| < 4/B and top2·|e|/B^(h+2) < 4|e|/B^3, the top's unit moves the product by
+ * X/B^(h+2) < 1/B, and the high product's floor by at most one more: |q0 − W2/b| < 2 + 6/B + 4|e|/B^3 < 3. When the
+ * magnitude is 0 (either sign), |R1| < 2·B^t, |W2| < 3·B^(lb−2) < 3b/B and q0 = 0. A negative R1 below −B^t, or a
+ * top2 longer than the estimates' plan (R1 >= b·B^... , an estimate far off): undefined, the caller divides with two
+ * remainders.
+ * @internal exported for tests.
+ */
+export function twoChunksOneRemainder(
+  a: Nat, b: Nat, X: Nat, c: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier,
+): { q: Nat; r: Nat } | undefined {
+  const lb = b.limbs.length, h = c + 3, t = lb - 2 - c;
+  const W1 = natHighView(a, c);
+  if (natCompare(W1, b) < 0) return undefined;
+  const q1 = estimateChunk(W1, b, X, h, estimates, true);
+  const R1 = corrections.differenceHigh(W1, q1, b, lb + 1, t);
+  corrections.release(q1);
+  const top2 = R1.magnitude;
+  if ((R1.negative && top2.size > 0) || top2.size > c + 2) return undefined;
+  const q0 = top2.size === 0 ? NAT_ZERO : estimates.mulHigh(top2, X, h + 2);
+  estimates.release(top2);
+  const q = natShiftAddLimbs(q1, c, q0);
+  const d = corrections.difference(a, q, b, lb + 1);
+  corrections.release(q);
+  return settle(q, d.negative, d.magnitude, b, m);
 }
 
 /**
