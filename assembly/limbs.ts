@@ -62,19 +62,67 @@ function subScaledInto(z: usize, k: i32, s: usize, n: i32, m: i32): i64 {
 }
 
 /**
- * z = x − m·y modulo B^k − 1 (B = 10^4) as the signed integer of least magnitude in its class, for y of ylen <= k
- * limbs, any x (of xlen limbs: its k-limb pieces are summed, B^k ≡ 1) and 1 <= m < 2^26: z[0, k) receives the
- * magnitude, and the result is 1 when the value is negative (its magnitude is B^k − 1 − z', limb by limb
- * 9999 − z'_i, no borrows), else 0. B^k − 1 itself is 0. x, y and z must not overlap.
+ * z[0, k) = z[0, k) + s[0, n) − y[0, ny) in one pass (n, ny <= k), the carry propagated up to k: returns what leaves
+ * the top (−1, 0 or 1). Every step's v = z_i + s_i − y_i + c lies in [−B, 2B − 1] (digits <= B − 1, |c| <= 1), so
+ * its carry is (v >= B) − (v < 0) and v − carry·B is a digit: no division, no branch on the data.
  */
-export function wrappedDifference(x: usize, xlen: i32, y: usize, ylen: i32, m: i32, z: usize, k: i32): i32 {
-  const first = xlen < k ? xlen : k;
-  memory.copy(z, x, <usize>first << 1);
-  if (first < k) memory.fill(at(z, first), 0, <usize>(k - first) << 1);
-  let c: i64 = 0;
-  for (let base = k; base < xlen; base += k) c += addInto(z, k, at(x, base), xlen - base < k ? xlen - base : k);
-  c -= subScaledInto(z, k, y, ylen, m);
-  // What left the top, c·B^k ≡ c, comes back at limb 0 until none is left (a second round carries at most ±1).
+function addSubInto(z: usize, k: i32, s: usize, n: i32, y: usize, ny: i32): i32 {
+  let c: i32 = 0;
+  let i: i32 = 0;
+  const both = n < ny ? n : ny;
+  for (; i < both; i++) {
+    const v = <i32>load<u16>(at(z, i)) + <i32>load<u16>(at(s, i)) - <i32>load<u16>(at(y, i)) + c;
+    c = <i32>(v >= B) - <i32>(v < 0);
+    store<u16>(at(z, i), <u16>(v - c * B));
+  }
+  for (; i < n; i++) {
+    const v = <i32>load<u16>(at(z, i)) + <i32>load<u16>(at(s, i)) + c;
+    c = <i32>(v >= B) - <i32>(v < 0);
+    store<u16>(at(z, i), <u16>(v - c * B));
+  }
+  for (; i < ny; i++) {
+    const v = <i32>load<u16>(at(z, i)) - <i32>load<u16>(at(y, i)) + c;
+    c = <i32>(v >= B) - <i32>(v < 0);
+    store<u16>(at(z, i), <u16>(v - c * B));
+  }
+  for (; c != 0 && i < k; i++) {
+    const v = <i32>load<u16>(at(z, i)) + c;
+    c = <i32>(v >= B) - <i32>(v < 0);
+    store<u16>(at(z, i), <u16>(v - c * B));
+  }
+  return c;
+}
+
+/**
+ * z = x − m·y − m·c0 modulo B^k − 1 (B = 10^4) as the signed integer of least magnitude in its class, for y of
+ * ylen <= k limbs (any value below B^k: B^k − 1 ≡ 0 is folded like any other), any x (of xlen limbs: its k-limb
+ * pieces are summed, B^k ≡ 1; or, when power >= 0, x = B^power with power < k, written here and never read),
+ * 1 <= m < 2^26 and an integer c0 with |m·c0| < 2^52 (kernel/spectra.ts passes the carry a wrapped unpacking left
+ * above its top limb, worth c0·B^k ≡ c0, so that y never has to be corrected first): z[0, k) receives the
+ * magnitude. Returns 2·size + sign: sign 1 when the value is negative (its magnitude is B^k − 1 − z', limb by limb
+ * 9999 − z'_i, no borrows), else 0; size the magnitude's limbs without its top zeros. B^k − 1 itself is 0.
+ * x, y and z must not overlap. With m = 1 and xlen <= 2k (every Newton step's) the two pieces of x and y meet in
+ * one pass (addSubInto).
+ */
+export function wrappedDifference(x: usize, xlen: i32, power: i32, y: usize, ylen: i32, m: i32, z: usize, k: i32, c0: f64): i32 {
+  if (power >= 0) {
+    memory.fill(z, 0, <usize>k << 1);
+    store<u16>(at(z, power), 1);
+    xlen = 0;
+  } else {
+    const first = xlen < k ? xlen : k;
+    memory.copy(z, x, <usize>first << 1);
+    if (first < k) memory.fill(at(z, first), 0, <usize>(k - first) << 1);
+  }
+  let c: i64 = -<i64>m * <i64>c0;
+  if (m == 1 && xlen <= 2 * k) {
+    c += <i64>addSubInto(z, k, at(x, k), xlen > k ? xlen - k : 0, y, ylen);
+  } else {
+    for (let base = k; base < xlen; base += k) c += addInto(z, k, at(x, base), xlen - base < k ? xlen - base : k);
+    c -= subScaledInto(z, k, y, ylen, m);
+  }
+  // What left the top, c·B^k ≡ c, comes back at limb 0 until none is left: |c| < 2^52 + 2^27 shrinks by a factor
+  // B^k at each round (|c| < 2^53: each floor(v / B) is exact, see subScaledInto), and the last round carries ±1.
   while (c != 0) {
     for (let i: i32 = 0; c != 0 && i < k; i++) {
       const v = <i64>load<u16>(at(z, i)) + c;
@@ -89,11 +137,19 @@ export function wrappedDifference(x: usize, xlen: i32, y: usize, ylen: i32, m: i
     memory.fill(z, 0, <usize>k << 1);
     return 0;
   }
-  if (<i32>load<u16>(at(z, k - 1)) < B / 2) return 0;
+  if (<i32>load<u16>(at(z, k - 1)) < B / 2) return significant(z, k) << 1;
   // 9999 − z_i, eight limbs at a time.
   const nines = i16x8.splat(<i16>(B - 1));
   let i: i32 = 0;
   for (; i + 8 <= k; i += 8) v128.store(at(z, i), i16x8.sub(nines, v128.load(at(z, i))));
   for (; i < k; i++) store<u16>(at(z, i), <u16>(B - 1 - <i32>load<u16>(at(z, i))));
-  return 1;
+  return (significant(z, k) << 1) | 1;
+}
+
+/** The limbs of z[0, k) without its top zeros (eight at a time while they are all zero). */
+function significant(z: usize, k: i32): i32 {
+  let n = k;
+  while (n >= 8 && v128.any_true(v128.load(at(z, n - 8))) == 0) n -= 8;
+  while (n > 0 && load<u16>(at(z, n - 1)) == 0) n--;
+  return n;
 }

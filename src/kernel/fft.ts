@@ -242,23 +242,13 @@ export function unpackAt(src: number, M: number, L: number, d: number, outLimbs:
  * H = Σ_{j >= from} c_j·10^(d(j − from)), so that the product is H·B^s0 + Σ_{j < from} c_j·10^(dj). The caller bounds
  * the second term (spectra.ts natMulSpectraHigh). null as unpackAt, and when H is negative or overflows outLimbs
  * (a caller then forms the whole product). `scratch`: unpackScratchBytes(L, d, outLimbs).
- *
- * `wrapped` (L = 2M, outLimbs = k = d·M/2, as unpackWrappedAt): the cyclic convolution's digits from `from` on; the
- * carry V left above limb k, worth V·B^k ≡ V modulo B^k − 1, is dropped (|V| <= max|c_j|/(10^d − 1) + 1, which
- * the caller bounds with the low digits): the limbs returned are then H mod B^(k − s0).
  */
-export function unpackHighAt(
-  src: number, M: number, L: number, d: number, from: number, outLimbs: number, scratch: number, wrapped = false,
-): Uint16Array | null {
+export function unpackHighAt(src: number, M: number, L: number, d: number, from: number, outLimbs: number, scratch: number): Uint16Array | null {
   const runs = unpackRuns(src, M, L, d, outLimbs, scratch, from);
   if (runs === null) return null;
   const { view, top } = runs;
   let V = runs.V;
   const s0 = (from * d) / 4;
-  if (wrapped) {
-    if (top !== outLimbs) throw new ArithmeticCheckError('internal: wrapped unpacking ended off a limb boundary');
-    return view.slice(s0, outLimbs);
-  }
   if (V < 0 || top < s0) return null;
   for (let i = outLimbs; i < top; i++) if (view[i] !== 0) return null;
   const limbs = new Uint16Array(outLimbs - s0);
@@ -282,17 +272,36 @@ export function unpackHighAt(
  */
 export function unpackWrappedAt(src: number, M: number, d: number, scratch: number): Uint16Array | null {
   const k = (d * M) / 2;
-  const runs = unpackRuns(src, M, 2 * M, d, k, scratch);
-  if (runs === null) return null;
-  // N = 2M digits of d each make whole limbs (4 | d·N since 4 | M), so nothing is pending above limb k.
-  if (runs.top !== k) throw new ArithmeticCheckError('internal: wrapped unpacking ended off a limb boundary');
-  const limbs = Uint16Array.from(runs.view.subarray(0, k));
+  const V = unpackWrappedRawAt(src, M, d, scratch);
+  if (V === null) return null;
+  const limbs = u16View(scratch, k).slice();
   // |V| < 2^53, far below B^k: at most two rounds (a carry or borrow out of the top comes back as ±1 at limb 0).
-  for (let c = runs.V; c !== 0; ) c = addCarry(limbs, 0, k, c);
+  for (let c = V; c !== 0; ) c = addCarry(limbs, 0, k, c);
   let all = true;
   for (let i = 0; i < k && all; i++) all = limbs[i] === BASE - 1;
   if (all) limbs.fill(0); // B^k − 1 ≡ 0
   return limbs;
+}
+
+/**
+ * @internal unpackWrappedAt without its last correction, for a caller that goes on in the wasm memory
+ * (spectra.ts's wrapped difference): the k = d·M/2 limbs at `scratch` and the signed carry V returned (|V| < 2^53)
+ * together are the residue, limbs + V ≡ the product modulo B^k − 1 (the limbs are any value in [0, B^k), and V·B^k ≡
+ * V). null as unpackAt.
+ *
+ * With `from` > 0 (a multiple of 12; s0 = from·d/4): only the digits from `from` on are rounded and carried, and
+ * the limbs below s0 are set to zero: the limbs and V are then H·B^s0 + V·B^k with H = Σ_{j >= from}
+ * c_j·10^(d(j − from)), the convolution less what its digits below `from` are worth (spectra.ts
+ * spectraWrappedDifferenceHigh bounds that).
+ */
+export function unpackWrappedRawAt(src: number, M: number, d: number, scratch: number, from = 0): number | null {
+  const k = (d * M) / 2;
+  const runs = unpackRuns(src, M, 2 * M, d, k, scratch, from);
+  if (runs === null) return null;
+  // N = 2M digits of d each make whole limbs (4 | d·N since 4 | M), so nothing is pending above limb k.
+  if (runs.top !== k) throw new ArithmeticCheckError('internal: wrapped unpacking ended off a limb boundary');
+  if (from > 0) runs.view.fill(0, 0, (from * d) / 4);
+  return runs.V;
 }
 
 /**

@@ -8,7 +8,8 @@
  *
  * Threads. From PARALLEL_MIN points each transform runs as a few steps shared among the N threads of threads.ts:
  * the top stage (for M = 3P or 5P the radix-3 or radix-5 stage) split by butterfly index, further radix-4 stages over all blocks split
- * the same way while there are fewer than 4N blocks, then the independent sub-blocks dealt out.
+ * the same way until the blocks can be dealt out evenly (a multiple of N, or at least 4N), then the independent
+ * sub-blocks dealt out (splitPlan).
  * The pointwise step is split into N runs of pairs of equal count. Every element goes through the same operations
  * in the same order as in the one-thread code, so results are bit for bit the same for any N and the bound holds.
  *
@@ -272,10 +273,19 @@ export function coreTableBytes(M: number): number {
 // ---------------------------------------------------------------- transforms
 
 /**
- * Transforms from this many complex points are shared among the threads. A step costs a few microseconds of
- * hand-off; a compiled transform of 2^15 points takes about a millisecond.
+ * Transforms (and their pointwise, packing and unpacking steps) from this many complex points are shared among the
+ * threads. The rule is a cost one: a step is split only when its work is at least ~20 times what splitting it costs,
+ * so that threads never add more than ~5% of CPU. Splitting a step cost 30–100 µs of CPU here (waking the workers,
+ * and the cache lines its share moves between cores), measured as the CPU of split against unsplit transforms,
+ * pointwise steps and unpackings on 2 threads of a loaded 2-core machine: +30% at 2^15 points, +10–36% at 2^16 and
+ * 2^17, +3–13% at 2^18, ~4% at 2^19. A split step's work at M points: a forward or inverse transform ~7.5 ns·M in
+ * 2–3 steps, the pointwise step ~5.6 ns·M; at 2^17 points a step holds 0.3–0.7 ms, under the ~0.8 ms that 20 steps'
+ * cost would be, at 2^18 0.7–1.5 ms. Splitting from 2^15 (as before) gave its wall time back
+ * only where the other core was idle: Newton's division and square root at 10^6 digits, whose transforms are
+ * 2^13–2^17 points (66 split steps per division), spent ~20% more CPU on 2 threads than on one for the same wall
+ * time; from 2^18 their CPU on 2 threads is that of one thread, and products from ~10^6 digits still split.
  */
-export const PARALLEL_MIN = 1 << 15;
+export const PARALLEL_MIN = 1 << 18;
 
 /** Splits [0, n) into `parts` contiguous ranges (the first ones one longer). */
 function ranges(n: number, parts: number): [number, number][] {
@@ -297,11 +307,18 @@ interface SplitPlan {
   blocks: number;
 }
 
+/**
+ * Shared stages run until the blocks can be dealt out evenly (a multiple of N of them) or there are at least 4N
+ * (uneven by at most one block in four): every shared stage is a step of its own (a wake-up of the workers, ~30–100 µs
+ * of CPU on a loaded machine) and one more pass over the whole transform outside the cache, while a block dealt out
+ * whole runs its remaining stages depth-first, in the cache. With N = 2 a power-of-two length shares one stage, not
+ * two (2^17 points: 3 steps → 2, and about a third less CPU over the single-thread transform).
+ */
 function splitPlan(M: number, threads: number): SplitPlan {
   let n = M / topRadix(M);
   let count = topRadix(M);
   const stages: { n: number; count: number }[] = [];
-  while (n > leaf() && count < 4 * threads) {
+  while (n > leaf() && (count < threads || (count % threads !== 0 && count < 4 * threads))) {
     stages.push({ n, count });
     n /= 4;
     count *= 4;

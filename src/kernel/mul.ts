@@ -160,16 +160,20 @@ function splitProduct(a: Nat, b: Nat, square: boolean, plan: ProductPlan, option
   } else {
     const y1 = square ? x1 : new Nat(y.limbs.subarray(h));
     const y0 = square ? x0 : natFromLimbs(y.limbs.subarray(0, h));
-    const z2 = productOf(x1, y1, square, options).limbs;
-    const z0 = productOf(x0, y0, square, options).limbs;
-    // z0 < B^2h: z0 and z2·B^2h do not overlap.
-    out.set(z0, 0);
-    out.set(z2, 2 * h);
-    const sx = natAdd(x1, x0);
+    // One part product alive at a time, each added where it goes and dropped: (x1+x0)(y1+y0)·B^h first, then
+    // z2·(B^2h − B^h), then z0·(1 − B^h). The running sum stays ≥ 0: after the second step it is
+    // (x1+x0)(y1+y0)·B^h + z2·B^h·(B^h − 1), after the third the product. (Holding z2 and z0 until the middle product
+    // was done put two half-size products beside it at every level: at pi's 10^8-digit products ~100 MB.)
+    let sx: Nat | undefined = natAdd(x1, x0);
     addAt(out, productOf(sx, square ? sx : natAdd(y1, y0), square, options).limbs, h);
-    // z1 = (x1+x0)(y1+y0) − z2 − z0 ≥ 0, subtracted from the running sum, which stays ≥ the final product.
-    subAt(out, z2, h);
-    subAt(out, z0, h);
+    sx = undefined;
+    let z: Uint16Array | undefined = productOf(x1, y1, square, options).limbs;
+    addAt(out, z, 2 * h);
+    subAt(out, z, h);
+    z = productOf(x0, y0, square, options).limbs;
+    addAt(out, z, 0);
+    subAt(out, z, h);
+    z = undefined;
   }
   const result = natFromLimbs(out);
   checkProduct(a.limbs, b.limbs, result.limbs, 'split product');

@@ -14,9 +14,8 @@ import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
-  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraHigh, natMulSpectraWrapped, natMulSpectraWrappedHigh, natSpectrum,
-  natSpectrumPlan, natWrappedDifference,
-  wrappedDifference, type NatSpectrum, type PlanOperand, type SpectrumPlan,
+  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraHigh, natMulSpectraWrapped, natSpectrum, natSpectrumPlan,
+  spectraWrappedDifference, spectraWrappedDifferenceHigh, type NatSpectrum, type PlanOperand, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
 
@@ -213,8 +212,9 @@ export class TransformGroup {
     if (this.plan !== undefined && k > bound) {
       // The power B^power is never formed: natWrappedDifference writes B^(power mod k) into the wasm memory, and
       // the magnitude's residue is taken there before it is copied out.
-      const d = wrappedDifference(power === undefined ? (c as Nat) : { power }, this.mulWrapped(a, b), k, 1, p);
-      if (d.magnitude.size <= bound) {
+      // The wrapped product never leaves the wasm memory (spectraWrappedDifference); null: form the full product.
+      const d = spectraWrappedDifference(power === undefined ? (c as Nat) : { power }, this.spectrum(a), this.spectrum(b), p, this.m.productOptionsNow());
+      if (d !== null && d.magnitude.size <= bound) {
         const rc = power === undefined ? this.residue(c as Nat) : powMod(BASE, power, p);
         const v = (rc - ((this.residue(a) * this.residue(b)) % p) + (d.negative ? d.residue : p - d.residue) + 2 * p) % p;
         if (v === 0) return { negative: d.negative, magnitude: d.magnitude };
@@ -227,17 +227,16 @@ export class TransformGroup {
 
   /**
    * The sign of c − a·b and floor(|c − a·b| / B^s) within one unit, for a caller who knows |c − a·b| < B^bound
-   * (wrapLimbs > bound) and checks its end result otherwise (div.ts): no residue check. From the high limbs of a·b
-   * modulo B^k − 1 (natMulSpectraWrappedHigh: a·b ≡ H·B^s0 + ε, |ε| < 2·B^(s−2)): c − H·B^s0 ≡ (c − a·b) + ε, whose
-   * representative of least magnitude (natWrappedDifference) is (c − a·b) + ε itself (both terms far below B^k/2).
-   * Its magnitude is within |ε| < B^s of |c − a·b|, so their floors over B^s differ by at most one, and its sign is
-   * c − a·b's whenever its magnitude is at least B^s. Exact (difference, then the floor) when the group has no plan.
+   * (wrapLimbs > bound) and checks its end result otherwise (div.ts): no residue check. From the wrapped product's
+   * digits above s (spectra.ts spectraWrappedDifferenceHigh): (c − a·b) + Lo, |Lo| < B^(s−2), as the representative
+   * of least magnitude of its class modulo B^k − 1, which is itself (both terms far below B^k/2). Its magnitude is
+   * within |Lo| < B^s of |c − a·b|, so their floors over B^s differ by at most one, and its sign is c − a·b's whenever
+   * its magnitude is at least B^s. Exact (difference, then the floor) when the group has no plan.
    */
   differenceHigh(c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number, s: number): { negative: boolean; magnitude: Nat } {
-    const k = this.wrapLimbs;
-    const w = this.plan !== undefined && k > bound ? natMulSpectraWrappedHigh(this.spectrum(a), this.spectrum(b), s) : null;
-    const d = w === null ? this.difference(c, a, b, bound) : natWrappedDifference(c, natShiftLimbs(w.high, w.s0), k);
-    return { negative: d.negative, magnitude: natHighView(d.magnitude, s) };
+    const d = this.plan !== undefined && this.wrapLimbs > bound ? spectraWrappedDifferenceHigh(c, this.spectrum(a), this.spectrum(b), s) : null;
+    const e = d ?? this.difference(c, a, b, bound);
+    return { negative: e.negative, magnitude: natHighView(e.magnitude, s) };
   }
 
   private residue(x: Nat): number {

@@ -85,6 +85,25 @@ describe('spectra API', () => {
     assert.equal(natToBigInt(natMulAddSpectra([[sx, sx], [sx, sx]])), 2n * X * X);
   });
 
+  test('plans repeat exactly with the kept norms (same operands, stand-ins modelled on them, every digit size)', () => {
+    const r = rng(41);
+    for (const n of [20000, 70000, 300000]) {
+      const x = natFromBigInt(digits(r, n)), nines = natFromBigInt(10n ** BigInt(n) - 1n);
+      const fives = natFromBigInt(BigInt('5'.repeat(n)));
+      for (const sums of [
+        [[[x, x]]],
+        [[[x, { size: x.size + 7, like: x }]]],
+        [[[fives, fives]], [[nines, { size: 3, like: fives }]]],
+      ] as const) {
+        const first = natSpectrumPlan(sums);
+        for (let i = 0; i < 3; i++) assert.deepEqual(natSpectrumPlan(sums), first, `n=${n}`);
+        // And a product made with the plan is exact (the bound is checked again with the exact norms).
+        const [a, b] = sums[0]![0]!;
+        if (a === b) assert.equal(natToBigInt(natMulSpectra(natSpectrum(a, first), natSpectrum(a, first))), natToBigInt(a) ** 2n);
+      }
+    }
+  });
+
   test('zero operands and mismatched plans', () => {
     const r = rng(3);
     const a = natFromBigInt(digits(r, 2000)), z = natFromBigInt(0n);

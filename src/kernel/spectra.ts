@@ -21,7 +21,7 @@
  */
 
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
-import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
+import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, transformLength, type SpectrumTerm } from './fftcore.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
@@ -101,7 +101,7 @@ export function natSpectrumPlan(sums: ReadonlyArray<ReadonlyArray<PlanProduct>>,
     const normOf = (x: PlanOperand): number => {
       let v = norms.get(x);
       if (v === undefined) {
-        v = x instanceof Nat ? Math.sqrt(plannedNormSq(x.limbs, d)) : Math.sqrt((plannedNormSq(x.like.limbs, d) * x.size) / Math.max(1, x.like.size));
+        v = x instanceof Nat ? Math.sqrt(cachedNormSq(x.limbs, d)) : Math.sqrt((cachedNormSq(x.like.limbs, d) * x.size) / Math.max(1, x.like.size));
         norms.set(x, v);
       }
       return v;
@@ -162,6 +162,19 @@ function plannedNormSq(x: Uint16Array, d: number): number {
   }
 }
 
+/**
+ * plannedNormSq per limb vector and digit size, kept as long as the limbs are (a Nat never changes): Newton's steps
+ * plan several groups with the same operand (the divisor and the reciprocal in every chunk of a division, an
+ * operand and the stand-ins modelled on it), and each plan sampled it again (~70 µs a plan at 10^6 digits).
+ */
+const normCache = new WeakMap<Uint16Array, number[]>();
+
+function cachedNormSq(x: Uint16Array, d: number): number {
+  let byDigits = normCache.get(x);
+  if (byDigits === undefined) normCache.set(x, (byDigits = []));
+  return (byDigits[d] ??= plannedNormSq(x, d));
+}
+
 /** Transforms a with the plan (16·M bytes for FFT plans). */
 export function natSpectrum(a: Nat, plan: SpectrumPlan, inWasm = false): NatSpectrum {
   let res: number | undefined;
@@ -179,6 +192,9 @@ export function natSpectrum(a: Nat, plan: SpectrumPlan, inWasm = false): NatSpec
   const buf = wasmAlloc(16 * plan.M);
   let kept = false;
   try {
+    // The residue is taken while the limbs are in the wasm memory (~0.3 ns a limb): nearly every spectrum's is
+    // used (every product's check, every wrapped difference's), and later it would cost a second copy.
+    res = residueAt(src, a.limbs.length, CHECK_PRIME);
     const [{ filled, normSq }] = packAll([{ src, limbs: a.limbs.length, dst: buf }], plan.d, plan.M);
     forwardAt(buf, plan.M, filled!);
     kept = inWasm;
@@ -215,10 +231,20 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
   }
   if (L > 2 * plan.M) throw new InvalidArgumentError('natMulAddSpectra: product longer than its plan allows');
   if (!withinBound(terms)) return directSum(terms, options);
-  const raw = transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => unpackAt(out, plan.M, L, plan.d, outLimbs, scratch));
+  // The product's residue is taken in the scratch, where unpackAt leaves the whole product (a fault hook, for tests,
+  // changes the limbs after it: then they are checked where they are).
+  let got = 0;
+  const raw = transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => {
+    const limbs = unpackAt(out, plan.M, L, plan.d, outLimbs, scratch);
+    if (limbs !== null && options.faultHook === undefined) got = residueAt(scratch, outLimbs, CHECK_PRIME);
+    return limbs;
+  });
   if (raw === null) return directSum(terms, options);
-  options.faultHook?.(raw);
-  verify(terms, raw);
+  if (options.faultHook !== undefined) {
+    options.faultHook(raw);
+    got = modLimbs(raw, raw.length, CHECK_PRIME);
+  }
+  verify(terms, got);
   return natFromLimbs(raw);
 }
 
@@ -252,7 +278,7 @@ export function natMulSpectraHigh(a: NatSpectrum, b: NatSpectrum, s: number, opt
 }
 
 /**
- * The digit from which a high product keeps the coefficients (natMulSpectraHigh, natMulSpectraWrappedHigh): the
+ * The digit from which a high product keeps the coefficients (natMulSpectraHigh, spectraWrappedDifferenceHigh): the
  * largest multiple of 12 whose limb s0 = from·d/4 leaves g limbs below s, B^(g−2) >= C/(10^d − 1) with
  * C = ‖a‖·‖b‖ >= every coefficient's magnitude (linear or cyclic: each is a dot product of a with a permutation of
  * b's digits, Cauchy–Schwarz). 0 or less: no room.
@@ -263,30 +289,6 @@ function highFrom(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, s: 
   let g = 2; // the two limbs for 10^−8 (natMulSpectraHigh)
   for (let r = Math.sqrt(a.normSq * b.normSq) / (10 ** d - 1); r > 1; r /= BASE) g++;
   return 12 * Math.floor(((s - g) * 4) / (12 * d));
-}
-
-/**
- * @internal The high limbs of a·b modulo B^k − 1 (k = the plan's wrapLimbs; a plan made with `wrap`), for a caller
- * that needs only c − a·b over B^s and checks its end result otherwise (TransformGroup.differenceHigh): H and s0 <= s
- * − 2 with a·b ≡ H·B^s0 + ε (mod B^k − 1), |ε| < 2·B^(s−2), where ε is what the cyclic coefficients below digit
- * `from` are worth (|Lo| < C·B^s0/(10^d − 1) <= B^(s−2), natMulSpectraHigh's bound, which holds for the cyclic
- * coefficients too) and the wrapped top carry (|V| <= C/(10^d − 1) + 1 <= B^(s−2), fft.ts unpackHighAt). No residue
- * check. null when it does not pay or a check fails (the caller takes the exact path).
- */
-export function natMulSpectraWrappedHigh(a: NatSpectrum, b: NatSpectrum, s: number): { high: Nat; s0: number } | null {
-  const terms = [[a, b]] as const;
-  const plan = planOf(terms);
-  if (plan.wrapLimbs === 0) throw new InvalidArgumentError('natMulSpectraWrappedHigh: the plan was made for no wrapped product');
-  if (plan.d === 0) return null;
-  if (balancedLength(a.value.size, plan.d) > 2 * plan.M || balancedLength(b.value.size, plan.d) > 2 * plan.M) {
-    throw new InvalidArgumentError('natMulSpectraWrappedHigh: operand longer than its plan allows');
-  }
-  if (!withinBound(terms)) return null;
-  const from = highFrom(terms, s);
-  if (from <= 0 || from >= 2 * plan.M) return null;
-  const k = plan.wrapLimbs;
-  const raw = transformedSum(terms, unpackScratchBytes(2 * plan.M, plan.d, k), (out, scratch) => unpackHighAt(out, plan.M, 2 * plan.M, plan.d, from, k, scratch, true));
-  return raw === null ? null : { high: natFromLimbs(raw), s0: (from * plan.d) / 4 };
 }
 
 /**
@@ -363,29 +365,103 @@ export function wrappedDifference(
 ): { negative: boolean; magnitude: Nat; residue: number } {
   if (y.size > k) throw new InvalidArgumentError('natWrappedDifference: y must be a residue mod B^k − 1');
   if (!(Number.isSafeInteger(m) && m >= 1 && m < 2 ** 26)) throw new InvalidArgumentError(`natWrappedDifference: multiplier ${m} out of [1, 2^26)`);
-  const power = x instanceof Nat ? -1 : x.power % k;
-  const xlen = x instanceof Nat ? x.limbs.length : power + 1;
-  const yl = y.limbs;
-  const ptr = wasmAlloc(2 * (xlen + yl.length + k));
+  const yp = limbsToWasm(y.limbs);
   try {
-    const yp = ptr + 2 * xlen, zp = yp + 2 * yl.length;
-    const xv = u16View(ptr, xlen);
-    if (x instanceof Nat) xv.set(x.limbs);
-    else {
-      xv.fill(0);
-      xv[power] = 1; // B^power ≡ B^(power mod k)
-    }
-    u16View(yp, yl.length).set(yl);
-    const negative = wasm().wrappedDifference(ptr, xlen, yp, yl.length, m, zp, k) === 1;
-    // Only the significant limbs leave the wasm memory (k may be far above the difference's length).
-    const z = u16View(zp, k);
-    let size = k;
-    while (size > 0 && z[size - 1] === 0) size--;
-    const residue = p > 0 ? residueAt(zp, size, p) : 0;
-    return { negative, magnitude: natFromLimbs(z.slice(0, size)), residue };
+    return differenceAt(x, yp, y.limbs.length, k, m, p, 0);
   } finally {
-    wasmFree(ptr);
+    wasmFree(yp);
   }
+}
+
+/** A wrapped difference: its sign, its magnitude, and the magnitude's residue modulo p (0 when p is 0). */
+export interface WrappedDifference {
+  readonly negative: boolean;
+  readonly magnitude: Nat;
+  readonly residue: number;
+}
+
+/**
+ * x − m·(y + c0) modulo B^k − 1 (as natWrappedDifference) for y the ylen <= k limbs at yp in the wasm memory (any
+ * value below B^k) and a signed integer c0 with |m·c0| < 2^52 (the carry a wrapped unpacking left above limb k,
+ * worth c0·B^k ≡ c0): one compiled pass (assembly/limbs.ts `wrappedDifference`), x written into the wasm memory
+ * (a power of B as B^(power mod k), never formed), the magnitude's residue modulo p taken there, and only its
+ * significant limbs copied out. `spare` (spareBytes long, 0 for none) is dead wasm memory that may hold x and z.
+ */
+function differenceAt(
+  x: Nat | { readonly power: number }, yp: number, ylen: number, k: number, m: number, p: number, c0: number,
+  spare = 0, spareBytes = 0,
+): WrappedDifference {
+  const power = x instanceof Nat ? -1 : x.power % k; // B^power ≡ B^(power mod k)
+  const xlen = x instanceof Nat ? x.limbs.length : 0;
+  const need = 2 * (xlen + k);
+  const own = need > spareBytes;
+  const ptr = own ? wasmAlloc(need) : spare;
+  try {
+    const zp = ptr + 2 * xlen;
+    if (x instanceof Nat) u16View(ptr, xlen).set(x.limbs);
+    const r = wasm().wrappedDifference(ptr, xlen, power, yp, ylen, m, zp, k, c0);
+    // Only the significant limbs leave the wasm memory (k may be far above the difference's length).
+    const size = r >>> 1;
+    const residue = p > 0 ? residueAt(zp, size, p) : 0;
+    return { negative: (r & 1) === 1, magnitude: natFromLimbs(u16View(zp, size).slice()), residue };
+  } finally {
+    if (own) wasmFree(ptr);
+  }
+}
+
+/**
+ * @internal x − a·b modulo B^k − 1 (k = the plan's wrapLimbs; x a Nat or a power of B) as natWrappedDifference gives
+ * it, from the spectra of a and b made with a plan for that wrapped product, without the wrapped product ever
+ * leaving the wasm memory: it is unpacked into a scratch block, and the difference is taken there with the carry
+ * the unpacking left above limb k (differenceAt), in the dead transform's memory. The magnitude's residue modulo p
+ * comes with it (TransformGroup.difference checks it). null when the operands' norms exceed the plan's bound or the
+ * rounding check fails: the caller forms the full product instead.
+ */
+export function spectraWrappedDifference(
+  x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, p: number, options: MulOptions = {},
+): WrappedDifference | null {
+  return wrappedDifferenceAbove(x, a, b, p, 0, options);
+}
+
+/**
+ * @internal spectraWrappedDifference for a caller that needs only floor(|x − a·b| / B^s) within one unit and checks
+ * its end result otherwise (TransformGroup.differenceHigh): the wrapped product's digits below `from` (highFrom: g
+ * guard limbs below s) are never rounded nor carried (fft.ts unpackWrappedRawAt), so what reaches the difference is
+ * a·b − Lo modulo B^k − 1 with |Lo| < C·B^s0/(10^d − 1) <= B^(s−2) — natMulSpectraHigh's bound, which holds for the
+ * cyclic coefficients too (each is a dot product of a with a permutation of b's digits: Cauchy–Schwarz). The result
+ * is (x − a·b) + Lo as a sign and a magnitude; no residue. null as spectraWrappedDifference, or when s leaves no room.
+ */
+export function spectraWrappedDifferenceHigh(
+  x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, s: number,
+): WrappedDifference | null {
+  return s > 0 ? wrappedDifferenceAbove(x, a, b, 0, s, {}) : null;
+}
+
+/** spectraWrappedDifference (s = 0) or spectraWrappedDifferenceHigh (s > 0). */
+function wrappedDifferenceAbove(
+  x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, p: number, s: number, options: MulOptions,
+): WrappedDifference | null {
+  const terms = [[a, b]] as const;
+  const plan = planOf(terms);
+  if (plan.wrapLimbs === 0) throw new InvalidArgumentError('spectraWrappedDifference: the plan was made for no wrapped product');
+  if (plan.d === 0) return null;
+  if (balancedLength(a.value.size, plan.d) > 2 * plan.M || balancedLength(b.value.size, plan.d) > 2 * plan.M) {
+    throw new InvalidArgumentError('spectraWrappedDifference: operand longer than its plan allows');
+  }
+  if (!withinBound(terms)) return null;
+  const from = s > 0 ? highFrom(terms, s) : 0;
+  if (s > 0 && (from <= 0 || from >= 2 * plan.M)) return null;
+  const k = plan.wrapLimbs;
+  return transformedSum(terms, unpackScratchBytes(2 * plan.M, plan.d, k), (out, scratch) => {
+    const V = unpackWrappedRawAt(out, plan.M, plan.d, scratch, from);
+    // |V| <= max |coefficient| / (10^d − 1) + 1, and every coefficient of the cyclic convolution is at most the norm
+    // product (Cauchy–Schwarz), which the bound keeps far below 2^52: the test only makes the compiled pass's
+    // precondition explicit (failing it would cost the full product, never a digit).
+    if (V === null || !(Math.abs(V) < 2 ** 52)) return null;
+    options.faultHook?.(u16View(scratch, k));
+    // The transform's output is dead once unpacked: x and the difference go there when they fit.
+    return differenceAt(x, scratch, k, k, 1, p, V, out, 16 * plan.M);
+  });
 }
 
 /** The one plan of every spectrum in `terms` (throws for a mix). */
@@ -408,11 +484,11 @@ function withinBound(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>):
  * The pointwise sum of products and the inverse transform in the wasm memory, then `finish` (the unpacking) on the
  * output and a scratch of `scratchBytes`.
  */
-function transformedSum(
+function transformedSum<T>(
   terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>,
   scratchBytes: number,
-  finish: (out: number, scratch: number) => Uint16Array | null,
-): Uint16Array | null {
+  finish: (out: number, scratch: number) => T,
+): T {
   // The distinct spectra go into the wasm memory once each (a square, or P1 in two terms, is copied once).
   const M = terms[0]![0].plan.M;
   const placed = new Map<Float64Array, number>();
@@ -451,11 +527,11 @@ function directSum(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, op
   return r;
 }
 
-function verify(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, raw: Uint16Array): void {
+/** Checks a sum of products whose residue modulo CHECK_PRIME is `got` against its operands' residues. */
+function verify(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, got: number): void {
   const p = CHECK_PRIME;
   let expect = 0;
   for (const [a, b] of terms) expect = (expect + ((a.residue * b.residue) % p)) % p;
-  const got = modLimbs(raw, raw.length, p);
   if (expect !== got) {
     throw new ArithmeticCheckError(
       `sum of ${terms.length} spectral product(s) failed its residue check mod ${p} (expected ${expect}, got ${got})`,

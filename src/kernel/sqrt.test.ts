@@ -75,3 +75,34 @@ test('natIsqrt: refinedRoot’s proven roots (no final square) are exact, also w
   }
   assert.ok(proven > 0 && unproven > 0, `proven ${proven}, unproven ${unproven}`);
 });
+
+test('natIsqrt: roots refined level by level (coupledRoot, from 2·16000 limbs) are exact at the edges', () => {
+  // Roots of 32,010 and 64,030 limbs: one and two levels refined with the reciprocal carried up (refineStep with
+  // wantY) under the guarded top level. Checked by s² <= a < (s + 1)² in BigInt.
+  const r = rng(44);
+  const check = (a: bigint, what: string): void => {
+    const s = natToBigInt(natIsqrt(natFromBigInt(a)));
+    assert.ok(s * s <= a && a < (s + 1n) * (s + 1n), what);
+  };
+  for (const limbs of [32010, 64030]) {
+    const D = 8 * limbs;
+    const b = Buffer.alloc(D);
+    for (let i = 0; i < D; i++) b[i] = 48 + Math.floor(r() * 10);
+    if (b[0] === 48) b[0] = 49;
+    const x = BigInt(b.toString('latin1'));
+    check(x, `random ${D} digits`);
+    assert.ok(lastIsqrtProven, `random radicand of ${D} digits not proven`);
+    const s = natToBigInt(natIsqrt(natFromBigInt(x)));
+    // Perfect squares and their neighbours (unproven: the exact correction), a root at the guard limb's edge,
+    // all-9999 limbs, powers of B and of ten, pi's radicand, a top limb of 1 (x near B^−3 at every level).
+    const big = 10n ** BigInt(D);
+    for (const [a, what] of [
+      [s * s, 's²'], [s * s - 1n, 's² − 1'], [(s + 1n) * (s + 1n) - 1n, '(s + 1)² − 1'],
+      [(s * 10000n + 9999n) ** 2n / 100_000_000n, 'guard edge'], [big - 1n, '10^D − 1'], [big, '10^D'],
+      [10n ** BigInt(D - 3), '10^(D−3)'], [10005n * 10n ** BigInt(D - 6), "pi's 10005·10^2M"],
+      [10n ** BigInt(D - 1) + 1n, '10^(D−1) + 1'],
+    ] as const) {
+      check(a, `${what} at ${D} digits`);
+    }
+  }
+});

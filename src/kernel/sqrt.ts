@@ -35,7 +35,10 @@
  * top half (refinedRoot: kmRoot at n/2 limbs, 3.625, then Newton's step for the root with its division by 2s' done
  * by the quarter-precision Y in two half-length steps, 2.25): 5.875 instead of 7.25. With the final wrapped square
  * (1): ≈ 6.9 transforms, 2.3·M(n) (measured at 1.6·10^7 digits: 15–20% less CPU than kmRoot alone); without it
- * (proven by the guard limb) ≈ 5.9, 2.0·M(n). The unit
+ * (proven by the guard limb) ≈ 5.9, 2.0·M(n). From 2·16000 limbs the top half's root is itself refined the same
+ * way at every level whose products share transforms (coupledRoot, refineStep: the reciprocal carried up by one
+ * Newton step for 1/s' per level, on the transforms the level already holds, instead of the reciprocal square root
+ * iteration), about 3% less transform work at 10^6 and 4·10^6 digits. The unit
  * steps cost no pass (cmpScaled). The linear passes between the products (the wrapped differences) run compiled
  * (assembly/limbs.ts). If the estimate
  * were ever far off (a bug, not expected), the result is still exact: the previous division-based Newton method
@@ -48,13 +51,13 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import {
-  NAT_ONE, Nat, natAdd, natFromLimbs, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
+  NAT_ONE, NAT_ZERO, Nat, natAdd, natFromLimbs, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
   natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs, natMulSmall, modLimbs, powMod,
 } from './nat.js';
 import { natDivMod } from './div.js';
 import { CHECK_PRIME } from './mul.js';
 import { KERNEL_MULTIPLIER, type Multiplier, type TransformGroup } from './multiplier.js';
-import { wrappedDifference } from './spectra.js';
+import { wrappedDifference, type PlanOperand } from './spectra.js';
 
 /** Estimate steps allowed before the exact fallback takes over. */
 const MAX_CORRECTION_STEPS = 16;
@@ -170,7 +173,7 @@ const LOG_B = Math.log10(BASE);
 
 /**
  * s̃ within a few units of √a from the root of a's top half: with h = ⌊n/2⌋ + 3, t = n − h and a' = floor(a/B^2t),
- * kmRoot(a') gives s' ≈ √a' (h limbs, a few units) and its Y ≈ B^hq/√x at hq ≈ n/4 limbs; then
+ * coupledRoot(a') gives s' ≈ √a' (h limbs, a few units) and Y ≈ B^(h+hq)/s' to hq = ⌊h/2⌋ + 3 limbs; then
  *   R = a' − s'²                      (exact, from a wrapped square of h + 8 limbs: |R| < B^(h+1)),
  *   D = |R|·B^t/(2s') ≈ √a − s'·B^t   (Newton's step, its error (few·B^t)²/(2√a) < B^−4 as in kmRoot; a's low 2t limbs
  *                                       move it by < B^(2t−n+1)/2 <= B^−4),
@@ -178,55 +181,143 @@ const LOG_B = Math.log10(BASE);
  * limbs (relative error that of Y, <= few·B^(2−hq)), then the exact residual P = |R|·B^(t−u) − 2s'·Q0 (a wrapped
  * product sharing s'’s transform: |P| < few·B^(h+4)) and Δ = P·B^u·Y/(2·B^(h+hq)), whose relative error ε adds
  * |Δ|·ε < few²·B^(t+7−2hq) <= few²·B^(t+2−h) <= few²·B^−3; truncations add < B^−4 and the floors < 2 units. So
- * s̃ = s'·B^t ± (Q0·B^u ± Δ) is within 2 units and a little of √a. Cost, in transforms of M(n)'s length: the
- * reciprocal square root to n/4 limbs 2.125, kmRoot's root at n/2 1.5, here 2.25 (R and P at h + 8 limbs with s'’s
- * transform shared, Q0 and Δ at about n/2 limbs with Y's shared): 5.875 against 7.25 for kmRoot on a itself.
+ * s̃ = s'·B^t ± (Q0·B^u ± Δ) is within 2 units and a little of √a. The top level (refinedRoot) carries guard limbs
+ * and bounds its error a posteriori (refinedErrorBound), so the levels below it only decide the speed, never a digit.
  */
 function refinedRoot(a: Nat, m: Multiplier): { s: Nat; proven: boolean } {
+  const r = refineStep(a, m, GUARD_LIMBS, false);
+  return r.exact ? { s: r.est, proven: true } : guardedFloor(r.est, r.E);
+}
+
+/**
+ * The root and a reciprocal for the level above, from the root of a's top half (refineStep): s̃ within a few units
+ * of √a (n limbs) and Y ≈ B^(n+h)/s̃ (h = ⌊n/2⌋ + 3) within a few units, the Y the level above divides with. Below
+ * COUPLED_MIN_LIMBS, kmRoot (its Y ≈ B^(n+h)/√a from the reciprocal square root iteration).
+ */
+function coupledRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number } {
+  const n = (a.limbs.length + 1) >> 1;
+  if (n < COUPLED_MIN_LIMBS) return kmRoot(a, m);
+  const r = refineStep(a, m, 0, true);
+  return { s: r.est, Y: r.Y!, h: r.h };
+}
+
+/**
+ * Roots of at least this many limbs come from their top half's root (coupledRoot → refineStep) at every level, with
+ * the reciprocal carried up by one Newton step per level; below, kmRoot with the reciprocal square root iteration.
+ * Transform work counted at 10^6 / 4·10^6 digits (forward and inverse transforms weighted by their cost in the n×n
+ * product): 1.675 / 1.636 products for 2000 to 8000 limbs, 1.662 / 1.633 for 16000, 1.666 / 1.634 for 32000, against
+ * 1.705 / 1.696 for kmRoot under the top level; below ~16000 limbs a level's products are too short to share
+ * transforms (Multiplier.group) and its extra products cost more than they save.
+ */
+const COUPLED_MIN_LIMBS = 16000;
+
+/**
+ * One level of refinedRoot's step (the comment above): s̃ ≈ √(a·B^2g) (g = `guard` limbs) from s' = coupledRoot(a').
+ * `exact`: R = 0, and est = s'·B^t is floor(√a) itself (√a = s'·B^t·√(1 + aLow/(s'·B^t)²) < s'·B^t + B^t/(2s') <
+ * s'·B^t + 1). E: refinedErrorBound's a-posteriori bound on |s̃ − √(a·B^2g)| (computed for guard > 0 only).
+ *
+ * With `wantY`, also Y' ≈ B^(n+h)/s̃ for the level above (coupledRoot), from Y ≈ B^(h+hq)/s' by one Newton step for
+ * the reciprocal of s' and a scalar rescaling to s̃:
+ *   ε = B^(h+hq) − s'·Y            (exact, a wrapped product sharing s'’s and Y's transforms: |ε| = s'·few < few·B^h),
+ *   Z = Y·B^(h−hq) ± floor(Y·|ε'|/B^2hq), ε' = ε without its low j >= hq − 2 limbs.
+ * "few" is Y's error in units: a few from refineStep, up to ~B² from kmRoot when x is near B^−3 (its X then holds
+ * only p − 1.5 limbs of x); the wrapped difference's bound h + 6 leaves margin for both.
+ * With e = ε/B^(h+hq), B^2h/s' = Y·B^(h−hq)/(1 − e) = Y·B^(h−hq)·(1 + e) + Y·B^(h−hq)·e²/(1 − e); |e| <= few·B^−hq, so
+ * the last term is < few²·B^(h+1−2hq) <= few²·B^−4 (2hq >= h + 5; at most a unit even for few = B²); dropping ε's low limbs moves the correction by
+ * < Y·B^(j−2hq) <= B^(j+1−hq) (= 1/B for j = hq − 2) and the floor by < 1: Z is within 3 units of B^2h/s'. Then
+ * s̃ = s'·B^t·(1 ± ρ), ρ = D/(s'·B^t) = |R|/(2s'²)·(1 + tiny) <= few·B^(1−h), so B^(n+h)/s̃ = Z/(1 ± ρ) = Z ∓ Z·ρ + O(Z·ρ²)
+ * (Z·ρ² <= few²·B^(3−h): nothing); Z·ρ <= few·B² is taken in doubles from the top four limbs of Z, D and s'
+ * (relative error < 10^−11, so < 10^−2 units) and rounded: Y' is within 4 units of B^(n+h)/s̃. (Y' only steers the
+ * level above: a worse Y there costs larger residuals, caught by the wrapped differences' bounds, never a digit.)
+ * Cost per level, in transforms of the length of the wrap (h + 8 limbs): s' and Y forward, R, Q0, P, Δ, ε and the
+ * correction each one inverse and (but R, ε) one operand forward: 12, against the reciprocal square root iteration's
+ * 17 per doubling (of half that length) plus kmRoot's 6 at the level where it stops.
+ */
+function refineStep(
+  a: Nat, m: Multiplier, guard: number, wantY: boolean,
+): { est: Nat; exact: boolean; E: number; h: number; Y?: Nat } {
   const n = (a.limbs.length + 1) >> 1;
   const h = (n >> 1) + 3;
   const t = n - h;
   const aTop = natHighView(a, 2 * t); // its root has h limbs
-  // kmRoot's group keeps Y's transform for Q0 and Δ below (products of hq + 2 limbs by Y, as its own r·Y).
-  const { s: sHi, Y, h: hq, group } = kmRoot(aTop, m, true);
-  const f = group!;
+  const { s: sHi, Y, h: hq } = coupledRoot(aTop, m);
   // The step estimates √(a·B^2g) = √(aTop·B^2T + aLow·B^2g), T = t + g (the guard limbs: see guardedFloor).
-  const T = t + GUARD_LIMBS;
+  const T = t + guard;
   const u = Math.max(0, T - hq); // q0 = Q0·B^u, Q0 of about hq + 2 limbs
-  // Bounds with two limbs of margin beyond the proven |R| < B^(h+1), |P| < few·B^(h+4) (a wrong bound costs a full
-  // product in TransformGroup.difference, never a digit).
+  // Bounds with two limbs of margin beyond the proven |R| < B^(h+1), |P| < few·B^(h+4), |ε| < B^(h+1) (a wrong bound
+  // costs a full product in TransformGroup.difference, never a digit).
   const bound = h + 6;
+  const wrapped: Array<readonly [PlanOperand, PlanOperand]> = [[sHi, sHi], [sHi, { size: hq + 3, like: sHi }]];
+  if (wantY) wrapped.push([sHi, Y]);
+  // One group: s'’s transform serves R, P and ε, Y's serves Q0, Δ and the reciprocal's correction (products of up to
+  // hq + 2 limbs by Y).
   let g: TransformGroup | undefined;
   try {
-    g = m.group([], { products: [[sHi, sHi], [sHi, { size: hq + 3, like: sHi }]], limbs: bound + 2 }, 4);
+    g = m.group([[[{ size: hq + 2, like: Y }, Y]]], { products: wrapped, limbs: bound + 2 }, 5);
     const R = g.difference(aTop, sHi, sHi, bound);
-    // aTop = s'² exactly: √a = s'·B^t·√(1 + aLow/(s'·B^t)²) < s'·B^t + B^t/(2s') < s'·B^t + 1, so the floor is s'·B^t.
-    if (R.magnitude.size === 0) return { s: natShiftLimbs(sHi, t), proven: true };
-    const jr = Math.max(0, R.magnitude.size - (hq + 2));
-    const rTop = natHighView(R.magnitude, jr);
-    // Q0 = floor(|R|·B^(T−u)·Y/(2·B^(h+hq))) from R's top hq + 2 limbs.
-    const Q0 = natDivSmall(natHighView(f.mul(rTop, Y), h + hq - T - jr + u), 2).q;
-    f.release(rTop);
-    const P =
-      Q0.size === 0
-        ? { negative: false, magnitude: natShiftLimbs(R.magnitude, T - u) }
-        : g.difference(natShiftLimbs(R.magnitude, T - u), sHi, natAdd(Q0, Q0), bound);
-    let D = natShiftLimbs(Q0, u);
-    let jp = 0;
-    if (P.magnitude.size > 0) {
-      jp = Math.max(0, P.magnitude.size - (hq + 2));
-      const delta = natDivSmall(natHighView(f.mul(natHighView(P.magnitude, jp), Y), h + hq - u - jp), 2).q;
-      D = natShiftAddLimbs(Q0, u, delta, P.negative);
+    if (R.magnitude.size === 0 && guard > 0) return { est: natShiftLimbs(sHi, t), exact: true, E: 0, h };
+    let D: Nat = NAT_ZERO;
+    let E = Infinity;
+    let est: Nat;
+    if (R.magnitude.size === 0) est = natShiftLimbs(sHi, T);
+    else {
+      const jr = Math.max(0, R.magnitude.size - (hq + 2));
+      const rTop = natHighView(R.magnitude, jr);
+      // Q0 = floor(|R|·B^(T−u)·Y/(2·B^(h+hq))) from R's top hq + 2 limbs.
+      const Q0 = natDivSmall(natHighView(g.mul(rTop, Y), h + hq - T - jr + u), 2).q;
+      g.release(rTop);
+      const P =
+        Q0.size === 0
+          ? { negative: false, magnitude: natShiftLimbs(R.magnitude, T - u) }
+          : g.difference(natShiftLimbs(R.magnitude, T - u), sHi, natShiftAddLimbs(Q0, 0, Q0), bound);
+      let jp = 0;
+      if (P.magnitude.size > 0) {
+        jp = Math.max(0, P.magnitude.size - (hq + 2));
+        const pTop = natHighView(P.magnitude, jp);
+        const delta = natDivSmall(natHighView(g.mul(pTop, Y), h + hq - u - jp), 2).q;
+        g.release(pTop);
+        D = natShiftAddLimbs(Q0, u, delta, P.negative);
+      } else D = natShiftLimbs(Q0, u);
+      est = natShiftAddLimbs(sHi, T, D, R.negative);
+      // A subtraction that would go negative gives zero (natShiftAddLimbs): never expected, and then nothing is proven.
+      const signsHeld = !(P.negative && D.size === 0 && Q0.size > 0) && est.size > 0;
+      if (guard > 0 && signsHeld) E = refinedErrorBound(sHi, R.magnitude, P.magnitude, { T, u, jr, jp });
     }
-    const est = natShiftAddLimbs(sHi, T, D, R.negative);
-    // A subtraction that would go negative gives zero (natShiftAddLimbs): never expected, and then nothing is proven.
-    const signsHeld = !(P.negative && D.size === 0 && Q0.size > 0) && est.size > 0;
-    const E = signsHeld ? refinedErrorBound(sHi, R.magnitude, P.magnitude, { T, u, jr, jp }) : Infinity;
-    return guardedFloor(est, E);
+    if (!wantY) return { est, exact: false, E, h };
+    const eps = g.difference({ power: h + hq }, sHi, Y, bound);
+    let Z = natShiftLimbs(Y, h - hq);
+    if (eps.magnitude.size > 0) {
+      const j = Math.max(hq - 2, eps.magnitude.size - (hq + 2));
+      const eTop = natHighView(eps.magnitude, j);
+      const corr = natHighView(g.mul(eTop, Y), 2 * hq - j);
+      g.release(eTop);
+      Z = natShiftAddLimbs(Y, h - hq, corr, eps.negative);
+    }
+    return { est, exact: false, E, h, Y: rescaled(Z, D, sHi, T, R.negative) };
   } finally {
     g?.close();
-    f.close();
   }
+}
+
+/** x within [m·B^e, (m + 1)·B^e] with m its top four limbs (e = size − 4; m = x, e = 0 below four limbs). */
+function top4(x: Nat): { m: number; e: number } {
+  const l = x.limbs, k = Math.min(4, l.length);
+  let v = 0;
+  for (let i = l.length - 1; i >= l.length - k; i--) v = v * BASE + l[i]!;
+  return { m: v, e: l.length - k };
+}
+
+/**
+ * Z/(1 ± ρ) rounded, ρ = D/(s'·B^T) (+ when `below`: s̃ = s'·B^T − D), as Z ∓ round(Z·ρ) (refineStep: Z·ρ² is
+ * nothing); Z·ρ from the top four limbs of each (relative error < 3·B^−3). Z unchanged if Z·ρ is out of range
+ * (never expected: it only steers the next level).
+ */
+function rescaled(Z: Nat, D: Nat, sHi: Nat, T: number, below: boolean): Nat {
+  if (D.size === 0) return Z;
+  const z = top4(Z), d = top4(D), s = top4(sHi);
+  const c = Math.round(((z.m * d.m) / s.m) * 10 ** (LOG_B * (z.e + d.e - s.e - T)));
+  if (!(c >= 1 && c < 2 ** 50)) return Z;
+  return natShiftAddLimbs(Z, 0, natFromNumber(c), !below);
 }
 
 /**
@@ -308,10 +399,9 @@ function guardedFloor(est: Nat, E: number): { s: Nat; proven: boolean } {
 
 /**
  * One Karp–Markstein step (the header): s̃ within a few units of √a for a whose root has n limbs, t = n − h >= 2,
- * h = ⌊n/2⌋ + 3, and the Y ≈ B^h/√x (x = a/B^2n) it was computed with; with `keep`, also the group holding Y's
- * transform (for products of up to h + 2 limbs by Y), which the caller must close.
+ * h = ⌊n/2⌋ + 3, and the Y ≈ B^h/√x (x = a/B^2n) it was computed with (≈ B^(n+h)/√a: coupledRoot's form).
  */
-function kmRoot(a: Nat, m: Multiplier, keep = false): { s: Nat; Y: Nat; h: number; group?: TransformGroup } {
+function kmRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number } {
   const L = a.limbs.length;
   const n = (L + 1) >> 1; // √a < B^n
   const h = (n >> 1) + 3;
@@ -322,7 +412,6 @@ function kmRoot(a: Nat, m: Multiplier, keep = false): { s: Nat; Y: Nat; h: numbe
   const j = Math.max(0, n - 3);
   const aHead = natHighView(a, k);
   const g = m.group([[[aHead, Y]], [[{ size: h + 2, like: Y }, Y]]], undefined, 3);
-  let kept = false;
   try {
     // s_hi = floor(a·Y / B^(n+h+t)) from a's top h + 3 limbs (the dropped part moves it by < B^(−1.5)).
     const sHi = natHighView(g.mul(aHead, Y), n + h + t - k);
@@ -344,10 +433,9 @@ function kmRoot(a: Nat, m: Multiplier, keep = false): { s: Nat; Y: Nat; h: numbe
     // |δ| = |r|·Y/(2·B^(n+h)) ≈ rTop·Y/(2·B^(n+h−j)).
     const delta = natDivSmall(natHighView(g.mul(rTop, Y), n + h - j), 2).q;
     g.release(rTop);
-    kept = keep;
-    return { s: natShiftAddLimbs(sHi, t, delta, above), Y, h, group: keep ? g : undefined };
+    return { s: natShiftAddLimbs(sHi, t, delta, above), Y, h };
   } finally {
-    if (!kept) g.close();
+    g.close();
   }
 }
 

@@ -34,10 +34,10 @@ function sameLimbs(results: Nat[], what: string): void {
 
 describe('N threads', () => {
   test('products and squares at split lengths, 2^k, 3·2^k and 5·2^k: N = 1, 2, 4 bit-identical and equal to BigInt', () => {
-    // 180 000 digits: M = 3·2^14, a split mixed length whose P-blocks are single leaves.
+    // From PARALLEL_MIN = 2^18 points: 10^6 digits M = 2^18, 1.2·10^6 M = 5·2^16, 1.45·10^6 M = 3·2^17.
     const r = rng(11);
     const families = new Set<number>();
-    for (const n of [180_000, 260_000, 300_000, 700_000]) {
+    for (const n of [1_000_000, 1_200_000, 1_450_000]) {
       const x = digits(r, n), y = digits(r, n - 17);
       const a = natFromBigInt(x), b = natFromBigInt(y);
       const products = onThreads([1, 2, 4], () => natMul(a, b));
@@ -54,7 +54,7 @@ describe('N threads', () => {
 
   test('a sum of products through spectra: N = 1, 2, 4 bit-identical and equal to BigInt', () => {
     const r = rng(12);
-    const [x1, y1, x2, y2] = [digits(r, 280_000), digits(r, 270_000), digits(r, 250_000), digits(r, 290_000)];
+    const [x1, y1, x2, y2] = [digits(r, 1_000_000), digits(r, 990_000), digits(r, 950_000), digits(r, 1_010_000)];
     const [a1, b1, a2, b2] = [x1, y1, x2, y2].map(natFromBigInt) as [Nat, Nat, Nat, Nat];
     const plan = natSpectrumPlan([[[a1, b1], [a2, b2]]]);
     assert.ok(plan.M >= PARALLEL_MIN);
@@ -68,9 +68,10 @@ describe('N threads', () => {
 
   test('wrapped products, Newton division and isqrt on transform groups: N = 1, 2, 4 bit-identical and exact', () => {
     const r = rng(13);
-    const x = digits(r, 600_000), y = digits(r, 300_000);
+    // 4.4·10^6 / 2.2·10^6 digits: the wrapped product, and the division's and the root's largest steps, split.
+    const x = digits(r, 4_400_000), y = digits(r, 2_200_000);
     const a = natFromBigInt(x), b = natFromBigInt(y);
-    const k = a.size + 3;
+    const k = b.size + 3;
     const plan = natSpectrumPlan([], undefined, { products: [[a, b]], limbs: k });
     assert.ok(plan.M >= PARALLEL_MIN);
     const wrapped = onThreads([1, 2, 4], () => natMulSpectraWrapped(natSpectrum(a, plan), natSpectrum(b, plan)));
@@ -90,7 +91,7 @@ describe('N threads', () => {
   test('split unpacking: carries cross the cuts through runs of 9s and 0s', () => {
     // (10^n − 1)^2 = 10^2n − 2·10^n + 1 and (10^n − 1)(10^n + 1) = 10^2n − 1 put 9-runs and 0-runs across every
     // cut, where a run starts from a zero carry and the carry below is added in afterwards (borrows included).
-    for (const n of [300_000, 300_001, 300_003]) {
+    for (const n of [1_000_000, 1_000_001, 1_000_003]) {
       const p = 10n ** BigInt(n);
       const nines = natFromBigInt(p - 1n);
       for (const threads of [2, 3, 4]) {
@@ -111,7 +112,7 @@ describe('N threads', () => {
       (e: unknown) => e instanceof ArithmeticCheckError && /worker thread failed: .*(out of bounds|RuntimeError)/i.test(e.message),
     );
     runShares(wasm(), [[], []]); // the next step runs (the error flag was cleared)
-    const x = digits(rng(13), 300_000);
+    const x = digits(rng(13), 1_000_000);
     assert.equal(natToBigInt(natSqr(natFromBigInt(x))), x * x);
   });
 });

@@ -51,7 +51,7 @@ export interface KernelExports {
   checksumStripes(st: number, src: number, n: number): void;
   asciiResidue(src: number, n: number, p: number, r0: number): number;
   radixPieces(desc: number, n: number, splats: number, pairsCap: number, acc: number, blocksCap: number, table: number, stride: number, lens: number): number;
-  wrappedDifference(x: number, xlen: number, y: number, ylen: number, m: number, z: number, k: number): number;
+  wrappedDifference(x: number, xlen: number, power: number, y: number, ylen: number, m: number, z: number, k: number, c0: number): number;
   residueDotScratch(): number;
   residueDot(x: number, n: number, p: number, table: number): number;
   balancedNormSq(x: number, n: number, d: number): number;

@@ -10,7 +10,10 @@ import { Nat, natFromBigInt, natHighView, natShiftAddLimbs, natToBigInt } from '
 import { natDivMod } from './div.js';
 import { natIsqrt } from './sqrt.js';
 import { transformLength } from './fftcore.js';
-import { natModWrapped, natMulSpectraWrapped, natSpectrum, natSpectrumPlan, natWrappedDifference, wrappedDifference, type SpectrumPlan } from './spectra.js';
+import {
+  natModWrapped, natMulSpectraWrapped, natSpectrum, natSpectrumPlan, natWrappedDifference, spectraWrappedDifference, wrappedDifference,
+  type SpectrumPlan,
+} from './spectra.js';
 import { bigintSqrt } from '../../test/helpers.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
@@ -73,6 +76,46 @@ describe('wrapped products', () => {
           const a = N(x), b = N(y);
           const got = natMulSpectraWrapped(natSpectrum(a, plan), natSpectrum(b, plan));
           assert.equal(B(got), mod(x * y, k), `d=${d} M=${M}`);
+        }
+      }
+    }
+  });
+
+  test('the wrapped difference taken in the wasm memory (unpacked limbs and their top carry, never corrected in JS)', () => {
+    const r = rng(27);
+    for (const d of [4, 3, 2]) {
+      for (const M of [64, 96, 1536, 1 << 13, 3 << 13]) {
+        const plan: SpectrumPlan = { d, M, wrapLimbs: (d * M) / 2 };
+        const k = plan.wrapLimbs;
+        const m = 10n ** BigInt(4 * k) - 1n;
+        const maxDigits = Math.min(d * (2 * M - 1) - 4, 4 * k + 40);
+        // Random, all nines (the raw limbs reach 9999 and wrap), all fives (the balanced digits at their extreme),
+        // a·b = B^k − 1 ≡ 0 (the raw limbs all 9999 or a carry onto them), and 1·1.
+        const half = 10n ** BigInt(2 * k);
+        const pairs: Array<readonly [bigint, bigint]> = [
+          [digits(r, maxDigits), digits(r, maxDigits)],
+          [10n ** BigInt(maxDigits) - 1n, 10n ** BigInt(maxDigits) - 1n],
+          [BigInt('5'.repeat(maxDigits)), BigInt('5'.repeat(maxDigits))],
+          [half - 1n, half + 1n],
+          [1n, 1n],
+        ];
+        for (const [x, y] of pairs) {
+          const sa = natSpectrum(N(x), plan), sb = natSpectrum(N(y), plan);
+          const xy = mod(x * y, k);
+          // x: near a·b (small differences of both signs), one piece, two pieces (the fused pass), more, powers of B.
+          const targets: Array<bigint | { power: number }> = [
+            xy + 12345n, xy - 1n, xy, digits(r, 4 * k - 3), digits(r, 8 * k - 2), (m + 1n) * (xy + 7n) + m - 3n,
+            digits(r, 12 * k + 5), 0n, m, { power: 0 }, { power: k - 1 }, { power: k }, { power: 3 * k + 2 },
+          ];
+          for (const t of targets) {
+            const xv = typeof t === 'bigint' ? (t < 0n ? t + m : t) : 10000n ** BigInt(t.power);
+            const got = spectraWrappedDifference(typeof t === 'bigint' ? N(xv) : t, sa, sb, 1000003);
+            assert.ok(got !== null, `d=${d} M=${M}`);
+            const v = (got.negative ? -1n : 1n) * B(got.magnitude);
+            assert.equal(mod(v, k), mod(xv - x * y, k), `d=${d} M=${M}`);
+            assert.ok(2n * B(got.magnitude) < m + 1n, `least magnitude d=${d} M=${M}`);
+            assert.equal(BigInt(got.residue), B(got.magnitude) % 1000003n, `residue d=${d} M=${M}`);
+          }
         }
       }
     }

@@ -1,6 +1,6 @@
 /**
  * compute — pi to N decimals as ASCII digits: binary splitting (series.ts, its subtrees on several threads:
- * parallel.ts), a truncated last merge, then the kernel's approximate reciprocal square root of 10005 and
+ * parallel.ts), a truncated last merge divided by Q2 (rootQuotient), then the kernel's approximate reciprocal square root of 10005 and
  * approximate division (Newton, kernel/sqrt.ts natRsqrtSmall and kernel/div.ts natDivApprox, with pi's budgeted
  * multiplier) on decimal limbs, and a guard-digit check that proves the truncation to N decimals exact.
  *
@@ -8,12 +8,12 @@
  *     Y ≈ B^p·y (B = 10^4, p = ⌈(M + 8)/4⌉ limbs, |Y − B^p·y| < 2: natRsqrtSmall),
  *     N = 426880·10005·Y·Qm,  X ≈ N·10^e / Tm  (natDivApprox, |X − N·10^e/Tm| < 1 + 2·10^−4),
  * where Q/T = Qm·10^eq / (Tm·10^et) is Q(0,n)/T(0,n) from floats with L = M + 20 digits and
- * e = eq − et + M − 4p (for e < 0, N is cut by 10^−e first, when Tm >= 10^3, else Tm is scaled instead).
+ * e = eq − et + M − 4p (for e < 0, Tm is scaled by 10^−e instead, so the division's inputs are exact).
  * Error budget for |X − pi·10^M|:
  *   - series truncation: relative < 10^−(M+1) (termsFor), i.e. < 0.32 absolute;
  *   - Y: relative < 2/(B^p·y) = 2·√10005/B^p < 201·10^−(M+8), i.e. < 10^−5;
- *   - the floats: at most ~10 truncations, each relative < 10^(1−L): < 10^−(M+17) relative;
- *   - cutting N by 10^−e: the quotient moves by < 1/Tm <= 10^−3;
+ *   - the floats: at most ~10 truncations, each relative < 10^(1−L) (rootQuotient's tail and its quotient by Q2
+ *     together < 3.3·10^−L), so < 10^−(M+17) relative;
  *   - the approximate quotient: < 1 + 2·10^−4 (kernel/div.ts natDivApprox: its high half exact, its low half one
  *     Newton estimate from a reciprocal whose error is proven far below what the bound needs).
  * So |X − pi·10^M| < 1.33 and pi·10^M lies strictly inside (X − 2, X + 2). If the G guard digits of X, read as an
@@ -28,7 +28,7 @@
  * 0.83 → 0.73 s (the product ≈ 0.26 s of it).
  */
 import {
-  type Nat, NAT_ZERO, natDigitCount, natDivApprox, natMulSmall, natRsqrtSmall, natShiftDecimal, natToDigits, natTruncDecimal,
+  type Nat, NAT_ZERO, natDigitCount, natDivApprox, natMulSmall, natRsqrtSmall, natShiftDecimal, natToDigits, releaseFftCaches,
 } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
 import { piMultiplier } from './products.js';
@@ -60,55 +60,53 @@ function positive(x: Nat): Float {
   return floatOf({ negative: false, magnitude: x });
 }
 
+/** Digits the tail P1·T2 and the quotient by Q2 keep beyond L minus the tail's gap (rootQuotient's bound). */
+const TAIL_SPARE = 3;
+
 /**
- * The last merge in truncated floats: Q = Q1·Q2 and T = T1·Q2 + P1·T2 to L digits.
- * P1·T2/(Q1·Q2) is the tail of the series from term m on, smaller than T1·Q2 by about
- * 14.18·m digits, so its operands need only L minus that gap (plus 3 spare) digits for its
- * absolute error to stay below 3·10^−L relative to T.
+ * The last merge in truncated floats, divided by Q2: Q/T = Q1·Q2 / (T1·Q2 + P1·T2) = Q1 / (T1 + U) with
+ * U = P1·T2/Q2, so it returns q = Q1 and t = T1 + U to L digits, and the two long products Q1·Q2 and T1·Q2 (at 10^8
+ * decimals each 10^8 × 10^8 digits, budget-split into nine products, with a 2·10^8-digit result) are never formed.
+ * U is the tail of the series from term m on, smaller than T1 by the gap g = d(T1) + d(Q2) − d(P1) − d(T2) digits
+ * (d = digit count; taken from the lengths, so the tail comes first): with ℓ = L − g + TAIL_SPARE, P1·T2 is formed
+ * by floatMul to ℓ digits, Q2 truncated to ℓ + 1, and U is their quotient (natDivApprox) shifted to at least ℓ + 1
+ * digits: a division of about L digits by L/2 (g ≈ L/2, the terms' ratio being ~10^−14.18 per term and m half the
+ * terms), cheaper than either long product.
  *
- * Takes the two halves over and empties them (as series.ts `merge` does), each number dropped once its truncation
- * to L digits (or the tail) is made: at 10^8 decimals the halves' numbers (~340 MB of limbs, Q and T ~1.3–1.6·10^8
- * digits) then never sit beside their truncated copies and the long products. The gap is taken from the operands'
- * lengths before any product (log10|T1·Q2| ≥ log10|T1| + log10|Q2|, so it is at most the gap of the product itself
- * and the tail keeps at least L − gap + 3 digits), which lets the tail come first and P1, T2 go before the two
- * long products.
+ * Error of U (all relative, ℓ >= 1): P1, T2 and their product truncated to >= ℓ digits, < 3·10^(1−ℓ); Q2 to >= ℓ + 1
+ * digits, < 10^−ℓ; the quotient q' of a = tail·10^s by b, with a/b >= 10^ℓ by the choice of s and
+ * |q' − a/b| < 1 + 2·10^−4 (natDivApprox), < 1.0002·10^−ℓ. In all < 3.3·10^(1−ℓ). And U < 10^(2−g)·T1, since
+ * P1·T2 < 10^(d(P1)+d(T2)), Q2 >= 10^(d(Q2)−1), T1 >= 10^(d(T1)−1). So U's absolute error is
+ * < 3.3·10^(3−g−ℓ)·T1 = 3.3·10^−L·T1 < 3.3·10^−L·T: one more term of at most 10^(1−L) in the header's "~10
+ * truncations" (the others here: Q1 and T1 cut to L, floatAdd's drops and its truncation).
+ *
+ * Takes the two halves over and empties them (as series.ts `merge` does), each number dropped once used: at 10^8
+ * decimals the halves hold ~340 MB of limbs (Q and T ~1.3–1.6·10^8 digits); the largest product left is the tail's
+ * (~L/2 digits), and Q1, T1 are only cut to L digits, at the end.
  */
 function rootQuotient(left: Split, right: Split, precision: number): { q: Float; t: Float } {
   const cut = (x: Nat): Float => floatTruncate(positive(x), precision);
-  // The tail's precision from the operands' lengths: log10|T1·Q2| >= its operands' magnitudes summed, so this gap is
-  // at most the one measured on the product, and the tail gets at least the digits the bound asks for.
   const gap = natDigitCount(left.t) + natDigitCount(right.q) - natDigitCount(left.p!) - natDigitCount(right.t);
-  let t1: Float | undefined = cut(left.t);
-  let q1: Float | undefined = cut(left.q);
-  left.q = left.t = NAT_ZERO;
-  let q2: Float | undefined = cut(right.q);
-  right.q = NAT_ZERO;
-  // The tail first, so that P1 and T2 are dropped before the two long products.
-  const tail = floatMul(positive(left.p!), positive(right.t), Math.max(1, precision - gap + 3), piMultiplier);
+  const tailPrecision = Math.max(1, precision - gap + TAIL_SPARE);
+  let tail: Float | undefined = floatMul(positive(left.p!), positive(right.t), tailPrecision, piMultiplier);
   left.p = undefined;
   right.t = NAT_ZERO;
-  // All positive: the products' exponents are the operands' sums.
-  const qExponent = q1.exponent + q2.exponent;
-  const mainExponent = t1.exponent + q2.exponent;
-  // Q1·Q2 and T1·Q2 as floatMul makes them (operands and products truncated to `precision`), sharing Q2's transform
-  // where the budget allows (the planner's transform reuse); else one by one, Q1 and the untruncated Q1·Q2 dropped
-  // before T1·Q2.
-  const truncated = (mantissa: Nat, exponent: number): Float => floatTruncate({ negative: false, mantissa, exponent }, precision);
-  let q: Float;
-  let main: Float;
-  let sums: Array<Array<[Nat, Nat]>> | undefined = [[[q1.mantissa, q2.mantissa]], [[t1.mantissa, q2.mantissa]]];
-  if (piMultiplier.sharesTransforms(sums)) {
-    const [qm, mainm] = piMultiplier.sumsOfProducts(sums) as [Nat, Nat];
-    q = truncated(qm, qExponent);
-    main = truncated(mainm, mainExponent);
-  } else {
-    sums = undefined;
-    q = truncated(piMultiplier.mul(q1.mantissa, q2.mantissa), qExponent);
-    q1 = undefined;
-    main = truncated(piMultiplier.mul(t1.mantissa, q2.mantissa), mainExponent);
-  }
-  q1 = t1 = q2 = sums = undefined;
-  return { q, t: floatAdd(main, tail, precision) };
+  let q2: Float | undefined = floatTruncate(positive(right.q), tailPrecision + 1);
+  right.q = NAT_ZERO;
+  // a = tail·10^s with d(a) − d(b) >= ℓ + 1, so a/b >= 10^ℓ (s a whole number of limbs: the shift is a copy).
+  const s = 4 * Math.ceil(Math.max(0, tailPrecision + 1 + natDigitCount(q2.mantissa) - natDigitCount(tail.mantissa)) / 4);
+  const u: Float = {
+    negative: false,
+    mantissa: natDivApprox(natShiftDecimal(tail.mantissa, s), q2.mantissa, piMultiplier),
+    exponent: tail.exponent - q2.exponent - s,
+  };
+  tail = q2 = undefined;
+  const t1 = cut(left.t);
+  left.t = NAT_ZERO;
+  const t = floatAdd(t1, u, precision);
+  const q = cut(left.q);
+  left.q = NAT_ZERO;
+  return { q, t };
 }
 
 /**
@@ -125,29 +123,31 @@ function* piDigitsWithGuard(decimals: number, guard: number, threads: number): G
   let [left, right]: Array<Split | undefined> =
     threads > 1 ? yield* seriesOnThreads(m, terms, threads) : [yield* split(0, m, true), yield* split(m, terms, false)];
   const precision = digits + FLOAT_EXTRA;
+  // Before each of the last, largest steps the FFT's cached twiddle tables are freed (see parallel.ts mergeUp).
+  releaseFftCaches();
   let { q, t }: { q?: Float; t?: Float } = rootQuotient(left, right, precision);
   left = right = undefined;
   yield weights.root;
   if (t!.negative) throw new ArithmeticCheckError('pi: the Chudnovsky sum came out negative');
 
   // X ≈ 426880·10005·Y·Qm·10^e / Tm (see the header). Every number is dropped after its last use (at 10^8 digits
-  // each is 50–100 MB).
+  // each is 50–100 MB), and what the product N and the division do not need is done before them, while pi holds
+  // little: Tm takes 10^−e (e < 0: then N itself is the numerator, neither cut nor copied, and the quotient is that
+  // of the exact N / (Tm·10^−e)), and Qm takes 42709344 (426880·10005 = 42709344·10^2, the 10^2 joining e), so that
+  // no scaled copy of Y sits beside Y during the product.
   const p = Math.ceil((digits + 8) / 4);
-  let y: Nat | undefined = natRsqrtSmall(10005, p, piMultiplier);
-  // 426880·10005 = 42709344·10^2: one small multiplication (42709344 < 2^26), the 10^2 joins the decimal shift.
-  let product: Nat | undefined = piMultiplier.mul(natMulSmall(y, 42_709_344), q!.mantissa);
   const e = q!.exponent - t!.exponent + digits - 4 * p + 2;
-  y = q = undefined;
-  let denominator: Nat = t!.mantissa;
+  const denominator: Nat = e < 0 ? natShiftDecimal(t!.mantissa, -e) : t!.mantissa;
   t = undefined;
-  let numerator: Nat | undefined;
-  if (e >= 0) numerator = natShiftDecimal(product, e);
-  else if (natDigitCount(denominator) >= 4) numerator = natTruncDecimal(product, -e);
-  else {
-    numerator = product;
-    denominator = natShiftDecimal(denominator, -e);
-  }
+  let scaled: Nat | undefined = natMulSmall(q!.mantissa, 42_709_344);
+  q = undefined;
+  let y: Nat | undefined = natRsqrtSmall(10005, p, piMultiplier);
+  releaseFftCaches();
+  let product: Nat | undefined = piMultiplier.mul(y, scaled);
+  y = scaled = undefined;
+  let numerator: Nat | undefined = e > 0 ? natShiftDecimal(product, e) : product;
   product = undefined;
+  releaseFftCaches();
   const x = natDivApprox(numerator, denominator, piMultiplier);
   numerator = undefined;
   yield weights.finish;

@@ -9,25 +9,18 @@
  * The digits' residue is computed compiled (assembly/residue.ts, 32 digits a step): over a billion digits pass here
  * in 9^(9^9), and the TypeScript Horner loop it replaces took ~10 % of the run's main thread.
  */
+import { powMod } from '../../kernel/nat.js';
 import { u8View, wasm, wasmAlloc, wasmFree, wasmShared } from '../../kernel/wasmheap.js';
+
+/** b^e mod p: the kernel's square-and-multiply, one implementation for the kernel's checks and the disk's. */
+export { powMod };
 
 /** Bytes copied into the wasm memory per call when the digits are not already there. */
 const STAGING_BYTES = 1 << 20;
 
+/** (a·b) mod p for residues below p < 2^26: the product stays below 2^52, exact in a double. */
 export function mulMod(a: number, b: number, p: number): number {
   return (a * b) % p;
-}
-
-export function powMod(base: number, exponent: number, p: number): number {
-  let result = 1 % p;
-  let b = base % p;
-  let e = exponent;
-  while (e > 0) {
-    if (e % 2 === 1) result = mulMod(result, b, p);
-    b = mulMod(b, b, p);
-    e = Math.floor(e / 2);
-  }
-  return result;
 }
 
 /**
