@@ -98,6 +98,20 @@ test('natDivMod with high-product estimates is exact at every threshold and on e
   }
 });
 
+test('natDivMod at the one-remainder boundary (qlen + 1 <= lb + 3) and just past it', () => {
+  const r = rng(25);
+  const nb = 70000; // 17500 limbs: transform groups
+  const b = randomDigits(r, nb);
+  // qlen = lb + j limbs, j = 0..4 (dividends of 2·nb − 4 + 4j digits; from j = 3 the two-remainder path), random and
+  // all-9999 dividends.
+  for (let j = 0; j <= 4; j++) {
+    const na = 2 * nb - 4 + 4 * j;
+    checkDivMod(randomDigits(r, na), b, `qlen = lb + ${j}`);
+    checkDivMod(10n ** BigInt(na) - 1n, b, `10^m − 1, qlen = lb + ${j}`);
+    checkDivMod(10n ** BigInt(na) - 1n, 10n ** BigInt(nb) - 1n, `nines / nines, qlen = lb + ${j}`);
+  }
+});
+
 test('settle: estimates off by up to SETTLE_STEPS units either way, and beyond', () => {
   const r = rng(22);
   for (const nb of [8, 300, 5000]) {
