@@ -196,3 +196,26 @@ test('twoChunksOneRemainder: exact or undefined (two remainders) whatever the re
   }
   assert.ok(exact > 0 && declined > 0, `exact ${exact}, declined ${declined}`);
 });
+
+test('natMulSpectraHigh on a transform split among threads (2^18 points and more) agrees with natMul within one unit', async () => {
+  const { natFromDigits, natSub, natCompare } = await import('./index.js');
+  const { natHighView } = await import('./nat.js');
+  const r = rng(26);
+  const digits = (n: number): Uint8Array => {
+    const s = new Uint8Array(n);
+    for (let i = 0; i < n; i++) s[i] = 48 + Math.floor(r() * 10);
+    s[0] = 49;
+    return s;
+  };
+  // 1.05·10^6 digits each: a product of 2^18 complex points at digit size 4.
+  const X = natFromDigits(digits(1_050_000)), Y = natFromDigits(digits(1_050_000));
+  const plan = natSpectrumPlan([[[X, Y]]]);
+  assert.ok(plan.M >= 1 << 18, `M = ${plan.M}`);
+  const exact = natMul(X, Y);
+  for (const s of [Math.floor(exact.size / 2), exact.size - 100_000, 12_345]) {
+    const got = natMulSpectraHigh(natSpectrum(X, plan), natSpectrum(Y, plan), s);
+    const want = natHighView(exact, s);
+    const d = natCompare(got, want) >= 0 ? natSub(got, want) : natSub(want, got);
+    assert.ok(natCompare(d, natFromNumber(1)) <= 0, `s=${s}`);
+  }
+});
