@@ -25,7 +25,7 @@ describe('modLimbs compiled (block dot products with a table of powers)', () => 
   });
 });
 
-describe('natShiftAddLimbs compiled (from 4096 limbs of lo)', () => {
+describe('natShiftAddLimbs (compiled from 4096 limbs of lo above limb k)', () => {
   test('hi·B^k ± lo agrees with BigInt: overlaps, carry and borrow runs through 9999s and 0s, a negative difference is zero', () => {
     const r = rng(42);
     const make = (m: number, fill: 'random' | 'max' | 'zero'): Uint16Array => {
@@ -35,7 +35,10 @@ describe('natShiftAddLimbs compiled (from 4096 limbs of lo)', () => {
       return x;
     };
     const B = 10000n;
-    for (const [hl, k, ll] of [[5000, 4096, 4100], [5000, 10, 4096], [4096, 0, 6000], [9000, 4500, 4600], [3, 4097, 4097], [6000, 6000, 4096]]) {
+    for (const [hl, k, ll] of [
+      [5000, 4096, 4100], [5000, 10, 4096], [4096, 0, 6000], [9000, 4500, 4600], [3, 4097, 4097], [6000, 6000, 4096],
+      [6000, 100, 4196], [6000, 100, 4195], [50, 200, 150], [50, 200, 200], [50, 200, 201], [7, 0, 3], [1, 1, 1],
+    ]) {
       for (const fill of ['random', 'max', 'zero'] as const) {
         const hi = natFromLimbs(make(hl!, fill === 'zero' ? 'zero' : fill));
         const lo = natFromLimbs(make(ll!, fill === 'max' ? 'max' : 'random'));
@@ -44,6 +47,11 @@ describe('natShiftAddLimbs compiled (from 4096 limbs of lo)', () => {
         const d = natShiftAddLimbs(hi, k!, lo, true);
         if (H >= L) assert.equal(natToBigInt(d), H - L, `− ${hl} ${k} ${ll} ${fill}`);
         else assert.equal(d, NAT_ZERO, `− negative ${hl} ${k} ${ll} ${fill}`);
+        // lo with zero limbs at the bottom (the complement starts above them) and lo = hi·B^k exactly.
+        const z = natFromLimbs(Uint16Array.from([...new Uint16Array(Math.min(ll!, 40)), ...lo.limbs]));
+        const Z = natToBigInt(z);
+        assert.equal(natToBigInt(natShiftAddLimbs(hi, k!, z, true)), H >= Z ? H - Z : 0n, `− low zeros ${hl} ${k} ${ll} ${fill}`);
+        assert.equal(natToBigInt(natShiftAddLimbs(hi, k!, natFromLimbs(Uint16Array.from([...new Uint16Array(k!), ...hi.limbs])), true)), 0n);
       }
     }
   });
