@@ -104,5 +104,12 @@ test('natIsqrt: roots refined level by level (coupledRoot, from 2·16000 limbs) 
     ] as const) {
       check(a, `${what} at ${D} digits`);
     }
+    if (limbs > 40000) continue;
+    // Roots just below and above an integer at the guard limb's edges, where the error bound (with the high products'
+    // extra unit) decides between proven and the exact correction.
+    for (const k of [0n, 1n, 2n, 5000n, 9998n, 9999n, 10000n]) {
+      const x2 = (s * 10000n + k) ** 2n;
+      for (const a of [x2 / 100_000_000n, x2 / 100_000_000n + 1n, x2 / 100_000_000n - 1n]) check(a, `guard edge k=${k} at ${D} digits`);
+    }
   }
 });

@@ -180,7 +180,8 @@ const LOG_B = Math.log10(BASE);
  * and D is divided out with the quarter-precision Y in two steps (Karp & Markstein's division): Q0 = |R|·Y·… to hq
  * limbs (relative error that of Y, <= few·B^(2−hq)), then the exact residual P = |R|·B^(t−u) − 2s'·Q0 (a wrapped
  * product sharing s'’s transform: |P| < few·B^(h+4)) and Δ = P·B^u·Y/(2·B^(h+hq)), whose relative error ε adds
- * |Δ|·ε < few²·B^(t+7−2hq) <= few²·B^(t+2−h) <= few²·B^−3; truncations add < B^−4 and the floors < 2 units. So
+ * |Δ|·ε < few²·B^(t+7−2hq) <= few²·B^(t+2−h) <= few²·B^−3; truncations add < B^−4 and the floors of the two high
+ * products (TransformGroup.mulHigh: floor(x·Y/B^e) or one more or less, then halved) < 3 units. So
  * s̃ = s'·B^t ± (Q0·B^u ± Δ) is within 2 units and a little of √a. The top level (refinedRoot) carries guard limbs
  * and bounds its error a posteriori (refinedErrorBound), so the levels below it only decide the speed, never a digit.
  */
@@ -263,8 +264,8 @@ function refineStep(
     else {
       const jr = Math.max(0, R.magnitude.size - (hq + 2));
       const rTop = natHighView(R.magnitude, jr);
-      // Q0 = floor(|R|·B^(T−u)·Y/(2·B^(h+hq))) from R's top hq + 2 limbs.
-      const Q0 = natDivSmall(natHighView(g.mul(rTop, Y), h + hq - T - jr + u), 2).q;
+      // Q0 = floor(|R|·B^(T−u)·Y/(2·B^(h+hq))) from R's top hq + 2 limbs (within one: a high product).
+      const Q0 = natDivSmall(g.mulHigh(rTop, Y, h + hq - T - jr + u), 2).q;
       g.release(rTop);
       const P =
         Q0.size === 0
@@ -274,7 +275,7 @@ function refineStep(
       if (P.magnitude.size > 0) {
         jp = Math.max(0, P.magnitude.size - (hq + 2));
         const pTop = natHighView(P.magnitude, jp);
-        const delta = natDivSmall(natHighView(g.mul(pTop, Y), h + hq - u - jp), 2).q;
+        const delta = natDivSmall(g.mulHigh(pTop, Y, h + hq - u - jp), 2).q;
         g.release(pTop);
         D = natShiftAddLimbs(Q0, u, delta, P.negative);
       } else D = natShiftLimbs(Q0, u);
@@ -284,12 +285,13 @@ function refineStep(
       if (guard > 0 && signsHeld) E = refinedErrorBound(sHi, R.magnitude, P.magnitude, { T, u, jr, jp });
     }
     if (!wantY) return { est, exact: false, E, h };
-    const eps = g.difference({ power: h + hq }, sHi, Y, bound);
+    // |ε| over B^(hq−2), within one unit (a high wrapped difference: only the limbs above are unpacked).
+    const eps = g.differenceHigh({ power: h + hq }, sHi, Y, bound, hq - 2);
     let Z = natShiftLimbs(Y, h - hq);
     if (eps.magnitude.size > 0) {
-      const j = Math.max(hq - 2, eps.magnitude.size - (hq + 2));
+      const j = Math.max(0, eps.magnitude.size - (hq + 2)); // never, but for an ε far off: ε' = eTop·B^(hq−2+j)
       const eTop = natHighView(eps.magnitude, j);
-      const corr = natHighView(g.mul(eTop, Y), 2 * hq - j);
+      const corr = g.mulHigh(eTop, Y, hq + 2 - j);
       g.release(eTop);
       Z = natShiftAddLimbs(Y, h - hq, corr, eps.negative);
     }
@@ -334,15 +336,18 @@ function rescaled(Z: Nat, D: Nat, sHi: Nat, T: number, below: boolean): Nat {
  * D − |R|·B^T/(2s') = sgn(P)·(δ − δ*), δ* = |P|·B^u/(2s'); the estimate's error is therefore at most
  * |δ − δ*| + B^T/(2s') + s'B^T·μ²/(8(1 − |μ|)^1.5).
  *
- * |δ − δ*|: with ψ = Y·s'/B^(h+hq) (how far Y is from B^(h+hq)/s'), Q0 = floor(rTop·Y/(2B^e)), rTop = floor(|R|/B^jr),
- * gives ψ·q*·ρ − 1 < Q0 <= ψ·q*·ρ with q* = |R|·B^(T−u)/(2s') and ρ = rTop·B^jr/|R| in (1 − λ, 1], λ = B^jr/|R|
- * (0 when jr = 0); and Q0 = q*·(1 − π) exactly, π = P/(|R|·B^(T−u)). So 1 − π <= ψ·ρ <= ψ and
- * ψ < (1 − π + 1/q*)/ρ < (1 − π + 1/q*)/(1 − λ): |ψ − 1| <= εψ = |π| + (λ + 1/q* + |π|·λ)/(1 − λ). Likewise
- * δ = floor(pTop·Y/(2B^e')), pTop = floor(|P|/B^jp), lies in (ψ·δ*·ρp − 1, ψ·δ*·ρp], ρp in (1 − λp, 1],
- * λp = B^jp/|P|: |δ − δ*| <= δ*·(εψ + λp·(1 + εψ)) + 1. Every quantity is bounded from the top three limbs of
+ * |δ − δ*|: with ψ = Y·s'/B^(h+hq) (how far Y is from B^(h+hq)/s'), Q0 = floor(X/2) with X = floor(rTop·Y/B^e) or
+ * one more or less (a high product: TransformGroup.mulHigh), rTop = floor(|R|/B^jr): with v = rTop·Y/(2B^e),
+ * X > 2v − 2 and X <= 2v + 1, so v − 1.5 < Q0 <= v + 0.5, i.e. ψ·q*·ρ − 1.5 < Q0 <= ψ·q*·ρ + 0.5 with
+ * q* = |R|·B^(T−u)/(2s') and ρ = rTop·B^jr/|R| in (1 − λ, 1], λ = B^jr/|R| (0 when jr = 0); and Q0 = q*·(1 − π)
+ * exactly, π = P/(|R|·B^(T−u)) (P is formed exactly from whatever Q0 is). So 1 − π − 0.5/q* <= ψ·ρ <= ψ and
+ * ψ < (1 − π + 1.5/q*)/ρ < (1 − π + 1.5/q*)/(1 − λ): |ψ − 1| <= εψ = |π| + (λ + 1.5/q* + |π|·λ)/(1 − λ). Likewise
+ * δ = floor(Xp/2), Xp = floor(pTop·Y/B^e') or one more or less, pTop = floor(|P|/B^jp), lies in
+ * (ψ·δ*·ρp − 1.5, ψ·δ*·ρp + 0.5], ρp in (1 − λp, 1], λp = B^jp/|P|: |δ − δ*| <= δ*·(εψ + λp·(1 + εψ)) + 1.5.
+ * Every quantity is bounded from the top three limbs of
  * s', |R|, |P| (x in [m·B^e, (m + 1)·B^e]) as 10^(ℓ + 4K), ℓ from those limbs and K an exact integer sum of
  * exponents, so the doubles' rounding is relative ~10^−15, far inside the margin 10^−9 added.
- * Typical values (any size): the floor's 1 plus < 10^−3.
+ * Typical values (any size): the floors' and high products' 1.5 plus < 10^−3.
  */
 function refinedErrorBound(sHi: Nat, R: Nat, P: Nat, k: { T: number; u: number; jr: number; jp: number }): number {
   const { T, u, jr, jp } = k;
@@ -373,11 +378,11 @@ function refinedErrorBound(sHi: Nat, R: Nat, P: Nat, k: { T: number; u: number; 
     if (!(lam < 0.5)) return Infinity;
     const times = (x: readonly [number, number], y: readonly [number, number] | undefined): number =>
       y === undefined ? 0 : bound(x[0] + y[0], x[1] + y[1]);
-    const epsPsi = bound(pi[0], pi[1]) + (lam + bound(invQ[0], invQ[1]) + bound(pi[0], pi[1]) * lam) / (1 - lam);
-    // δ*·εψ = δ*·π + (δ*·λ + δ*/q* + δ*·π·λ)/(1 − λ), and δ*·λp·(1 + εψ).
+    const epsPsi = bound(pi[0], pi[1]) + (lam + 1.5 * bound(invQ[0], invQ[1]) + bound(pi[0], pi[1]) * lam) / (1 - lam);
+    // δ*·εψ = δ*·π + (δ*·λ + 1.5·δ*/q* + δ*·π·λ)/(1 − λ), and δ*·λp·(1 + εψ).
     const dEps =
-      times(dStar, pi) + (times(dStar, lambda) + times(dStar, invQ) + times(dStar, pi) * lam) / (1 - lam);
-    divErr = dEps + times(dStar, lambdaP) * (1 + epsPsi) + 1;
+      times(dStar, pi) + (times(dStar, lambda) + 1.5 * times(dStar, invQ) + times(dStar, pi) * lam) / (1 - lam);
+    divErr = dEps + times(dStar, lambdaP) * (1 + epsPsi) + 1.5;
   }
   const E = (divErr + low + taylor) * (1 + 1e-9) + 1e-9;
   return Number.isFinite(E) ? E : Infinity;
@@ -413,8 +418,9 @@ function kmRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number } {
   const aHead = natHighView(a, k);
   const g = m.group([[[aHead, Y]], [[{ size: h + 2, like: Y }, Y]]], undefined, 3);
   try {
-    // s_hi = floor(a·Y / B^(n+h+t)) from a's top h + 3 limbs (the dropped part moves it by < B^(−1.5)).
-    const sHi = natHighView(g.mul(aHead, Y), n + h + t - k);
+    // s_hi = floor(a·Y / B^(n+h+t)) from a's top h + 3 limbs (the dropped part moves it by < B^(−1.5)), or one more
+    // or less (a high product: only the limbs above are unpacked): s0 is still within a few units of B^t of √a.
+    const sHi = g.mulHigh(aHead, Y, n + h + t - k);
     g.release(aHead);
     // r = a − s0², s0 = sHi·B^t, is needed only above B^j, j = n − 3 >= 2t: |r|/B^j from
     // R = floor(a/B^2t) − sHi² (= floor(r/B^2t), exactly) truncated by j − 2t limbs, off by at most one unit there,
@@ -430,8 +436,8 @@ function kmRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number } {
     }
     const above = diff.negative;
     const rTop = natHighView(diff.magnitude, j - 2 * t);
-    // |δ| = |r|·Y/(2·B^(n+h)) ≈ rTop·Y/(2·B^(n+h−j)).
-    const delta = natDivSmall(natHighView(g.mul(rTop, Y), n + h - j), 2).q;
+    // |δ| = |r|·Y/(2·B^(n+h)) ≈ rTop·Y/(2·B^(n+h−j)) (a high product: within one more unit).
+    const delta = natDivSmall(g.mulHigh(rTop, Y, n + h - j), 2).q;
     g.release(rTop);
     return { s: natShiftAddLimbs(sHi, t, delta, above), Y, h };
   } finally {
@@ -443,7 +449,9 @@ function kmRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number } {
  * Y ≈ B^p/√x, x = a/B^twoN (x in [B^-3, 1)), relative error below B^-(p+1) up to a few units in the last place.
  * Base (p <= 3): double precision from the top four limbs of a (relative error < 10^-12 < B^-3).
  * Step: Y = Y_h·B^(p−h) ± Y_h·|E|/(2·B^3h) with E = B^(p+2h) − X·Y_h², X = floor(x·B^p). E is truncated by
- * t = 2h − 2 limbs, changing the correction by < y·B^(t−2h)/2 < 1 unit.
+ * t = 2h − 2 limbs, changing the correction by < y·B^(t−2h)/2 < 1 unit; E over B^t comes from a high wrapped
+ * difference (within one unit: < y·B^(t−2h)/2 more) and the correction from a high product (TransformGroup.mulHigh,
+ * within one unit more), so Y stays within a few units.
  */
 function rsqrtFixed(a: Nat, twoN: number, p: number, m: Multiplier): Nat {
   if (p <= 3) {
@@ -471,13 +479,14 @@ function rsqrtFixed(a: Nat, twoN: number, p: number, m: Multiplier): Nat {
     const wrapped = m.group([], { products: [[X, Y2]], limbs: e + 2 }, 4); // and Yh's, kept by `own`
     let diff;
     try {
-      diff = wrapped.difference({ power: p + 2 * h }, X, Y2, e + 1);
+      // E = B^(p+2h) − X·Yh² over B^t, within one unit (a high wrapped difference).
+      diff = wrapped.differenceHigh({ power: p + 2 * h }, X, Y2, e + 1, t);
     } finally {
       wrapped.close();
     }
-    // diff = B^(p+2h) − X·Yh² = E. E is truncated by t = 2h − 2 limbs, changing the correction by < 1 unit.
-    const E = natHighView(diff.magnitude, t);
-    const corr = natDivSmall(natHighView(own.mul(Yh, E), 3 * h - t), 2).q;
+    // E is truncated by t = 2h − 2 limbs (and within one unit there), changing the correction by < 1 unit.
+    const E = diff.magnitude;
+    const corr = natDivSmall(own.mulHigh(Yh, E, 3 * h - t), 2).q;
     return natShiftAddLimbs(Yh, p - h, corr, diff.negative);
   } finally {
     own.close();
