@@ -265,12 +265,15 @@ function refineStep(
       const jr = Math.max(0, R.magnitude.size - (hq + 2));
       const rTop = natHighView(R.magnitude, jr);
       // Q0 = floor(|R|·B^(T−u)·Y/(2·B^(h+hq))) from R's top hq + 2 limbs (within one: a high product).
-      const Q0 = natDivSmall(g.mulHigh(rTop, Y, h + hq - T - jr + u), 2).q;
+      const X = g.mulHigh(rTop, Y, h + hq - T - jr + u);
+      const Q0 = natDivSmall(X, 2).q;
       g.release(rTop);
+      // 2·Q0 = X without its parity (B is even: X's parity is its lowest limb's): no doubling pass.
+      const twoQ0 = X.size > 0 && (X.limbs[0]! & 1) === 1 ? natShiftAddLimbs(X, 0, NAT_ONE, true) : X;
       const P =
         Q0.size === 0
           ? { negative: false, magnitude: natShiftLimbs(R.magnitude, T - u) }
-          : g.difference(natShiftLimbs(R.magnitude, T - u), sHi, natShiftAddLimbs(Q0, 0, Q0), bound);
+          : g.difference(natShiftLimbs(R.magnitude, T - u), sHi, twoQ0, bound);
       let jp = 0;
       if (P.magnitude.size > 0) {
         jp = Math.max(0, P.magnitude.size - (hq + 2));
