@@ -44,6 +44,14 @@
  * were ever far off (a bug, not expected), the result is still exact: the previous division-based Newton method
  * takes over.
  *
+ * What is checked: every whole product is residue-checked modulo the process's prime, and every wrapped difference
+ * (R, P, the final r) is checked the same way (its magnitude bound and c − a·b modulo the prime), so the proven root
+ * rests on the top level's exact R and P, its whole Q0 and Δ and the a-posteriori bound (refinedErrorBound), and an
+ * unproven one on the checked exact correction. The levels below the top (refineStep with wantY, kmRoot, rsqrtFixed)
+ * take high products and high wrapped differences (TransformGroup.mulHigh, differenceHigh: only the digits above
+ * the cut are unpacked; the FFT's rounding check runs on them, no residue check): they only steer the top level's
+ * s' and Y, which enter its bound through the checked R and P, so a wrong one costs time, never a digit.
+ *
  * Every product goes through a Multiplier (the planner bound to a memory budget), so the root honours the budget
  * it is given. A radicand with many low zero limbs (pi's 10005·10^2M) costs little: the planner's executor
  * multiplies such operands without their zero limbs (mul.ts), so x·Y² and the final estimate are linear there.
@@ -180,8 +188,8 @@ const LOG_B = Math.log10(BASE);
  * and D is divided out with the quarter-precision Y in two steps (Karp & Markstein's division): Q0 = |R|·Y·… to hq
  * limbs (relative error that of Y, <= few·B^(2−hq)), then the exact residual P = |R|·B^(t−u) − 2s'·Q0 (a wrapped
  * product sharing s'’s transform: |P| < few·B^(h+4)) and Δ = P·B^u·Y/(2·B^(h+hq)), whose relative error ε adds
- * |Δ|·ε < few²·B^(t+7−2hq) <= few²·B^(t+2−h) <= few²·B^−3; truncations add < B^−4 and the floors of the two high
- * products (TransformGroup.mulHigh: floor(x·Y/B^e) or one more or less, then halved) < 3 units. So
+ * |Δ|·ε < few²·B^(t+7−2hq) <= few²·B^(t+2−h) <= few²·B^−3; truncations add < B^−4 and the floors < 2 units (< 3 below
+ * the top level, whose Q0 and Δ come from high products: TransformGroup.mulHigh, floor(x·Y/B^e) or one more or less). So
  * s̃ = s'·B^t ± (Q0·B^u ± Δ) is within 2 units and a little of √a. The top level (refinedRoot) carries guard limbs
  * and bounds its error a posteriori (refinedErrorBound), so the levels below it only decide the speed, never a digit.
  */
@@ -255,6 +263,11 @@ function refineStep(
   let g: TransformGroup | undefined;
   try {
     g = m.group([[[{ size: hq + 2, like: Y }, Y]]], { products: wrapped, limbs: bound + 2 }, 5);
+    // The top level's Q0 and Δ are whole, residue-checked products: the proven root then rests only on checked
+    // products and exact, checked wrapped differences (R, P) with the a-posteriori bound. The levels below only
+    // steer (their errors cost time, never a digit) and take high products (TransformGroup.mulHigh: no residue
+    // check, the FFT rounding check on the digits unpacked).
+    const above = guard > 0 ? (x: Nat, y: Nat, e: number): Nat => natHighView(g!.mul(x, y), e) : (x: Nat, y: Nat, e: number): Nat => g!.mulHigh(x, y, e);
     const R = g.difference(aTop, sHi, sHi, bound);
     if (R.magnitude.size === 0 && guard > 0) return { est: natShiftLimbs(sHi, t), exact: true, E: 0, h };
     let D: Nat = NAT_ZERO;
@@ -265,7 +278,7 @@ function refineStep(
       const jr = Math.max(0, R.magnitude.size - (hq + 2));
       const rTop = natHighView(R.magnitude, jr);
       // Q0 = floor(|R|·B^(T−u)·Y/(2·B^(h+hq))) from R's top hq + 2 limbs (within one: a high product).
-      const X = g.mulHigh(rTop, Y, h + hq - T - jr + u);
+      const X = above(rTop, Y, h + hq - T - jr + u);
       const Q0 = natDivSmall(X, 2).q;
       g.release(rTop);
       // 2·Q0 = X without its parity (B is even: X's parity is its lowest limb's): no doubling pass.
@@ -278,7 +291,7 @@ function refineStep(
       if (P.magnitude.size > 0) {
         jp = Math.max(0, P.magnitude.size - (hq + 2));
         const pTop = natHighView(P.magnitude, jp);
-        const delta = natDivSmall(g.mulHigh(pTop, Y, h + hq - u - jp), 2).q;
+        const delta = natDivSmall(above(pTop, Y, h + hq - u - jp), 2).q;
         g.release(pTop);
         D = natShiftAddLimbs(Q0, u, delta, P.negative);
       } else D = natShiftLimbs(Q0, u);
@@ -339,8 +352,9 @@ function rescaled(Z: Nat, D: Nat, sHi: Nat, T: number, below: boolean): Nat {
  * D − |R|·B^T/(2s') = sgn(P)·(δ − δ*), δ* = |P|·B^u/(2s'); the estimate's error is therefore at most
  * |δ − δ*| + B^T/(2s') + s'B^T·μ²/(8(1 − |μ|)^1.5).
  *
- * |δ − δ*|: with ψ = Y·s'/B^(h+hq) (how far Y is from B^(h+hq)/s'), Q0 = floor(X/2) with X = floor(rTop·Y/B^e) or
- * one more or less (a high product: TransformGroup.mulHigh), rTop = floor(|R|/B^jr): with v = rTop·Y/(2B^e),
+ * |δ − δ*|: with ψ = Y·s'/B^(h+hq) (how far Y is from B^(h+hq)/s'), Q0 = floor(X/2) with X = floor(rTop·Y/B^e)
+ * (refineStep forms it from a whole, residue-checked product at the top level; the bound also allows X one more or
+ * less, as a high product TransformGroup.mulHigh would give), rTop = floor(|R|/B^jr): with v = rTop·Y/(2B^e),
  * X > 2v − 2 and X <= 2v + 1, so v − 1.5 < Q0 <= v + 0.5, i.e. ψ·q*·ρ − 1.5 < Q0 <= ψ·q*·ρ + 0.5 with
  * q* = |R|·B^(T−u)/(2s') and ρ = rTop·B^jr/|R| in (1 − λ, 1], λ = B^jr/|R| (0 when jr = 0); and Q0 = q*·(1 − π)
  * exactly, π = P/(|R|·B^(T−u)) (P is formed exactly from whatever Q0 is). So 1 − π − 0.5/q* <= ψ·ρ <= ψ and
