@@ -618,22 +618,36 @@ export function natHighView(a: Nat, k: number): Nat {
 }
 
 /**
- * @internal hi·10^4k + lo, or hi·10^4k − lo when `subtract` (zero when lo is the larger), in one allocation: the
- * shifted copy and the addition of a shorter lo in place (its carry or borrow stops where lo ends, but for runs of
- * 9999 or 0), instead of a shifted copy and a full pass for the sum (Newton's X + correction).
+ * @internal hi·10^4k + lo, or hi·10^4k − lo when `subtract` (zero when lo is the larger), in one allocation.
+ * Below limb k there is only lo: a sum copies it, and a difference takes B^k − (lo mod B^k) there — zeros below lo's
+ * lowest non-zero limb, B − y there, 9999 − y above it up to limb k (a complement: no borrow chain) — and borrows one
+ * from limb k (none when lo mod B^k = 0). Only lo's limbs from k on (Newton's X ± correction: a limb or two) are added
+ * or subtracted with carries, which stop where lo ends but for runs of 9999 or 0; from WASM_LIMBS_MIN such limbs the
+ * whole sum runs compiled.
  */
 export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false): Nat {
   const len = Math.max(hi.limbs.length + k, lo.limbs.length) + 1;
-  if (lo.limbs.length >= WASM_LIMBS_MIN) return shiftAddCompiled(hi, k, lo, subtract, len);
+  const y = lo.limbs;
+  if (y.length - k >= WASM_LIMBS_MIN) return shiftAddCompiled(hi, k, lo, subtract, len);
   const out = new Uint16Array(len);
   out.set(hi.limbs, k);
-  const y = lo.limbs;
+  const below = Math.min(k, y.length);
   // The top limb is spare: a sum never carries out of it.
   if (!subtract) {
-    addLimbsAt(out, 0, len, y, 0, y.length);
+    out.set(y.subarray(0, below));
+    if (y.length > k) addLimbsAt(out, k, len, y, k, y.length);
     return natFromLimbs(out);
   }
-  return subLimbsAt(out, 0, len, y, 0, y.length) !== 0 ? NAT_ZERO : natFromLimbs(out);
+  let i = 0;
+  while (i < below && y[i] === 0) i++;
+  let borrow = 0;
+  if (i < below) {
+    out[i] = BASE - y[i]!;
+    for (i++; i < below; i++) out[i] = BASE - 1 - y[i]!;
+    out.fill(BASE - 1, below, k);
+    borrow = 1;
+  }
+  return subLimbsAt(out, k, len, y, k, Math.max(k, y.length), borrow) !== 0 ? NAT_ZERO : natFromLimbs(out);
 }
 
 /**

@@ -29,6 +29,7 @@
  */
 import {
   type Nat, NAT_ZERO, natDigitCount, natDivApprox, natMulSmall, natRsqrtSmall, natShiftDecimal, natToDigits, releaseFftCaches,
+  natDigitPieces, natLowDigits, natToBigInt, natToNumber, natTruncDecimal,
 } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
 import { piMultiplier } from './products.js';
@@ -110,10 +111,10 @@ function rootQuotient(left: Split, right: Split, precision: number): { q: Float;
 }
 
 /**
- * The ASCII digits of X ≈ pi·10^M (M + 1 digits, "3" first), as a generator yielding work units
- * done, so callers can drive it synchronously or with pauses.
+ * X ≈ pi·10^M (M + 1 digits, 3 first), as a generator yielding work units done, so callers can drive it
+ * synchronously or with pauses.
  */
-function* piDigitsWithGuard(decimals: number, guard: number, threads: number): Generator<number, Uint8Array> {
+function* piDigitsWithGuard(decimals: number, guard: number, threads: number): Generator<number, Nat> {
   const digits = decimals + guard;
   const terms = termsFor(digits);
   const m = splitPoint(0, terms); // even: T(0,m) and T(m,terms) are both positive
@@ -155,40 +156,62 @@ function* piDigitsWithGuard(decimals: number, guard: number, threads: number): G
   if (natDigitCount(x) !== digits + 1) {
     throw new ArithmeticCheckError(`pi: expected ${digits + 1} digits before truncation, got ${natDigitCount(x)}`);
   }
-  const text = natToDigits(x);
-  yield weights.digits;
-  return text;
+  return x;
 }
 
 /** Decimals from which pi computes its series on several threads (below, a thread's start-up, ~50 ms, is not worth it). */
 export const THREADED_DECIMALS = 100_000;
 
-/** True when the guard digits text[1+decimals ..] read as g satisfy 2 ≤ g ≤ 10^G − 2 (see the header). */
-function guardIsSafe(text: Uint8Array, decimals: number): boolean {
-  const guard = text.subarray(1 + decimals);
-  let allZero = true;
-  let allNine = true;
-  for (let i = 0; i < guard.length - 1; i++) {
-    if (guard[i] !== 48) allZero = false;
-    if (guard[i] !== 57) allNine = false;
-  }
-  const last = guard[guard.length - 1]!;
-  // g < 2 iff all leading guard digits are 0 and the last is 0 or 1; g > 10^G − 2 iff all 9 but the last >= 8.
-  if (allZero && last <= 49) return false;
-  if (allNine && last >= 56) return false;
-  return true;
+/** True when X's last `guard` digits, read as an integer g, satisfy 2 ≤ g ≤ 10^G − 2 (see the header). */
+function guardIsSafe(x: Nat, guard: number): boolean {
+  const g = natToBigInt(natLowDigits(x, guard));
+  return g >= 2n && g <= 10n ** BigInt(guard) - 2n;
 }
 
 /**
  * Runs the whole computation as a generator of work units: tries GUARD_DIGITS, and in the
  * (astronomically rare) ambiguous case retries with 10 more guard digits each time.
- * Returns the N decimals (a view on the computed text, after "3"). `firstGuard` (tests) starts with fewer guard
- * digits: with one, ambiguity comes 4 times in 10 and the digits stay right only if |X − pi·10^M| < 2 holds.
+ * Returns X, whose digits 1..N (after its leading 3) are the N decimals and which has guard digits beyond them (read
+ * them with piDecimalPieces, or piDecimals for the text). `firstGuard` (tests) starts with fewer guard digits: with
+ * one, ambiguity comes 4 times in 10 and the digits stay right only if |X − pi·10^M| < 2 holds.
+ */
+export function* piDecimalsNat(decimals: number, threads = 1, firstGuard = GUARD_DIGITS): Generator<number, Nat> {
+  for (let guard = firstGuard; ; guard += 10) {
+    const x = yield* piDigitsWithGuard(decimals, guard, threads);
+    if (natToNumber(natTruncDecimal(x, decimals + guard)) !== 3) {
+      throw new ArithmeticCheckError('pi: the integer part came out different from 3');
+    }
+    if (guardIsSafe(x, guard)) return x;
+  }
+}
+
+/**
+ * The N decimals of pi as ASCII text (piDecimalsNat, then X's digits in one buffer), as a generator of work units.
+ * @example new TextDecoder().decode(run(piDecimals(5))) // '14159' (run: drive the generator to its value)
  */
 export function* piDecimals(decimals: number, threads = 1, firstGuard = GUARD_DIGITS): Generator<number, Uint8Array> {
-  for (let guard = firstGuard; ; guard += 10) {
-    const text = yield* piDigitsWithGuard(decimals, guard, threads);
-    if (text[0] !== 51) throw new ArithmeticCheckError('pi: the integer part came out different from 3');
-    if (guardIsSafe(text, decimals)) return text.subarray(1, 1 + decimals);
+  const x = yield* piDecimalsNat(decimals, threads, firstGuard);
+  const text = natToDigits(x);
+  yield finalWeights(termsFor(decimals + firstGuard)).digits;
+  return text.subarray(1, 1 + decimals);
+}
+
+/**
+ * The N decimals of X from piDecimalsNat as ASCII pieces of at most `pieceDigits` digits (natDigitPieces: a piece
+ * stays valid until the generator is resumed twice), so that a writer never holds the whole text: at 10^8 decimals
+ * that text was 100 MB beside the division's dropped numbers at the end of the run. The guard digits are never
+ * converted.
+ * @example [...piDecimalPieces(x, 5)] // the pieces of '14159' for X = 314159xxxxxxxxxxxx
+ */
+export function* piDecimalPieces(x: Nat, decimals: number, pieceDigits: number): Generator<Uint8Array, void, void> {
+  let skip = 1; // the leading 3
+  let left = decimals;
+  for (let piece of natDigitPieces(x, pieceDigits)) {
+    if (left <= 0) return;
+    const s = Math.min(skip, piece.length);
+    skip -= s;
+    piece = piece.subarray(s, s + Math.min(left, piece.length - s));
+    left -= piece.length;
+    if (piece.length > 0) yield piece;
   }
 }

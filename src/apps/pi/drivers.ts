@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { formatBytes, getConfig } from '../../config.js';
 import { CancelledError, InvalidArgumentError, ResultTooLargeError } from '../../errors.js';
 import { PI_HELD_BYTES_PER_DECIMAL, fftThreads, piThreadsWithinBudget, suspendHelper } from '../../kernel/index.js';
-import { GUARD_DIGITS, THREADED_DECIMALS, piDecimals, piWorkTotal } from './compute.js';
+import { GUARD_DIGITS, THREADED_DECIMALS, piDecimalPieces, piDecimals, piDecimalsNat, piWorkTotal } from './compute.js';
 import { writePiChunks, writePiFile, writePiStream, PI_PREFIX, PI_NEWLINE, WRITE_CHUNK } from './writer.js';
 import type { Writable } from 'node:stream';
 import { type PiPlan, type PiPlanOptions, planPi } from './plan.js';
@@ -89,23 +89,23 @@ function checkFitsMachine(decimals: number, what: string): void {
   }
 }
 
-/** A computation in progress: the work generator and the progress counted so far. */
-interface Drive {
+/** A computation in progress: the work generator (its value the digits, or X for piDecimalPieces) and the progress counted so far. */
+interface Drive<T = Uint8Array> {
   readonly decimals: number;
-  readonly steps: Generator<number, Uint8Array>;
+  readonly steps: Generator<number, T>;
   /** Work units of the computation plus `extraTotal` (work the caller does after it, e.g. writing the file). */
   readonly total: number;
   readonly extraTotal: number;
   done: number;
 }
 
-function startDrive(decimals: number, extraTotal: number, threads: number): Drive {
-  return { decimals, steps: piDecimals(decimals, threads), total: piWorkTotal(decimals) + extraTotal, extraTotal, done: 0 };
+function startDrive<T>(decimals: number, extraTotal: number, steps: Generator<number, T>): Drive<T> {
+  return { decimals, steps, total: piWorkTotal(decimals) + extraTotal, extraTotal, done: 0 };
 }
 
 /** Ends a computation that stopped early (cancelled or failed): the generator's cleanup stops the subtree threads. */
-function closeDrive(drive: Drive): void {
-  drive.steps.return(new Uint8Array(0));
+function closeDrive<T>(drive: Drive<T>): void {
+  drive.steps.return(undefined as T);
 }
 
 /**
@@ -123,8 +123,8 @@ export function piThreadsFor(decimals: number, wanted: number = fftThreads()): n
   return decimals < THREADED_DECIMALS ? 1 : piThreadsWithinBudget(wanted);
 }
 
-/** One step: the cancellation check, the work, the progress report; the digits once the generator is done. */
-function advance(drive: Drive, options: PiOptions): Uint8Array | undefined {
+/** One step: the cancellation check, the work, the progress report; the value once the generator is done. */
+function advance<T>(drive: Drive<T>, options: PiOptions): T | undefined {
   if (options.signal?.aborted) throw new CancelledError(`pi to ${drive.decimals} decimals`);
   const step = drive.steps.next();
   if (step.done) return step.value;
@@ -133,7 +133,7 @@ function advance(drive: Drive, options: PiOptions): Uint8Array | undefined {
   return undefined;
 }
 
-function finish(drive: Drive, options: PiOptions, digits: Uint8Array): { digits: Uint8Array; done: number; total: number } {
+function finish<T>(drive: Drive<T>, options: PiOptions, digits: T): { digits: T; done: number; total: number } {
   const finalTotal = Math.max(drive.total, drive.done + drive.extraTotal);
   if (drive.extraTotal === 0) options.onProgress?.(finalTotal, finalTotal);
   return { digits, done: finalTotal - drive.extraTotal, total: finalTotal };
@@ -150,7 +150,7 @@ function finish(drive: Drive, options: PiOptions, digits: Uint8Array): { digits:
  */
 
 function driveSync(decimals: number, options: PiOptions): Uint8Array {
-  const drive = startDrive(decimals, 0, 1);
+  const drive = startDrive(decimals, 0, piDecimals(decimals, 1));
   const resumeHelper = suspendHelper();
   try {
     for (;;) {
@@ -168,7 +168,11 @@ const PAUSE_MS = 50;
 
 async function driveAsync(decimals: number, options: PiOptions, extraTotal = 0): Promise<{ digits: Uint8Array; done: number; total: number }> {
   const threads = piThreadsFor(decimals, options.threads);
-  const drive = startDrive(decimals, extraTotal, threads);
+  return driveStepsAsync(startDrive(decimals, extraTotal, piDecimals(decimals, threads)), options, threads);
+}
+
+/** driveAsync's loop for any of compute.ts's generators (the text, or X for a file). */
+async function driveStepsAsync<T>(drive: Drive<T>, options: PiOptions, threads: number): Promise<{ digits: T; done: number; total: number }> {
   let lastPause = performance.now();
   // Where the budget allows subtree threads, it allows the kernel's helper too: it then serves the plain products
   // (P1·P2, the square root and the division), 10^7 decimals on 2 threads: 28.0 → 25.8 s, same peak RSS (~0.7 GiB).
@@ -263,8 +267,13 @@ export async function computePiToFile(
     return { path: written, decimals };
   }
   const writeWeight = piWorkTotal(decimals) / 50;
-  const { digits, done, total } = await driveAsync(decimals, options, writeWeight);
-  const written = await writePiFile(digits, path, {
+  // X, not its text: the decimals are converted a chunk at a time as they are written (piDecimalPieces), so the
+  // whole text is never held (100 MB at 10^8 decimals, at the run's end where the division's numbers still wait for
+  // the collector).
+  const threads = piThreadsFor(decimals, options.threads);
+  const drive = startDrive(decimals, writeWeight, piDecimalsNat(decimals, threads));
+  const { digits: x, done, total } = await driveStepsAsync(drive, options, threads);
+  const written = await writePiFile(piDecimalPieces(x, decimals, WRITE_CHUNK), path, {
     signal: options.signal,
     onWritten: (count) => options.onProgress?.(Math.min(total, done + (writeWeight * count) / decimals), total),
   });

@@ -22,7 +22,7 @@
  * (not pi's size); while threads run, the caller's products plan within what the threads' products leave
  * (piCallerTransformBytes, through limitPiBudget), and once the last leaf is taken, within the whole share again.
  */
-import { piCallerTransformBytes, piSubtreeLeafTerms, piSubtreeThreadBudget, releaseFftCaches, suspendHelper } from '../../kernel/index.js';
+import { piCallerTransformBytes, piSubtreeLeafTerms, piSubtreeThreadBudget, suspendHelper } from '../../kernel/index.js';
 import { limitPiBudget } from './products.js';
 import { YIELD_TERMS, merge, mergeWeight, type Split, split, splitPoint, subtreeWeight } from './series.js';
 import { SubtreeJob } from './subtree.js';
@@ -269,11 +269,7 @@ function* mergeUp(node: Node, results: Map<Node, Split>): Generator<number, Spli
   }
   const left = yield* mergeUp(node.children![0], results);
   const right = yield* mergeUp(node.children![1], results);
-  // The largest merges: each of their products starts with the FFT's cached twiddle tables freed, so that its
-  // transforms fill the wasm memory from the bottom instead of growing it past the tables of the lengths before
-  // (a wasm memory never shrinks; at 10^8 decimals the top merges grew it by ~60 MB that way).
-  releaseFftCaches();
-  const merged = merge(left, right, node.needP, releaseFftCaches);
+  const merged = merge(left, right, node.needP);
   yield mergeWeight(node.b - node.a);
   return merged;
 }

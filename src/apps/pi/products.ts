@@ -6,7 +6,7 @@
  * Every big product, division and square root of apps/pi goes through `piMultiplier`, so all of them honour the
  * same budget: a product whose transforms would not fit is split by the planner (kernel/planner.ts).
  */
-import { type Nat, Multiplier, budgetFor, natAdd } from '../../kernel/index.js';
+import { type Nat, Multiplier, budgetFor, natAdd, releaseFftCaches } from '../../kernel/index.js';
 
 /** This thread's share for its products while other threads compute beside it (parallel.ts); unset: the whole share. */
 let limit: (() => number) | undefined;
@@ -82,6 +82,11 @@ function clear(ops: MergeOperands): void {
 /**
  * mergeProducts' products one by one, each operand dropped after its last use (this frame keeps none); `between`
  * runs after each product (parallel.ts gives its subtree threads their next leaves there).
+ *
+ * Each product starts with the FFT's cached twiddle tables freed: these are the largest products, each of
+ * a length of its own, and a table left in the wasm memory by the one before splits its free space, so that the
+ * next product's transforms were placed above it and the memory grew (it never shrinks: at 10^8 decimals 567 MiB
+ * instead of ~510 for the rest of the run). Rebuilding a table costs a few percent of such a product.
  */
 function oneByOne(ops: MergeOperands, between = (): void => undefined): MergedProducts {
   const take = <K extends keyof MergeOperands>(key: K): Nat => {
@@ -89,12 +94,17 @@ function oneByOne(ops: MergeOperands, between = (): void => undefined): MergedPr
     ops[key] = undefined;
     return x;
   };
+  const after = (): void => {
+    between();
+    releaseFftCaches();
+  };
+  releaseFftCaches();
   let main: Nat | undefined = piMultiplier.mul(take('t1'), ops.q2!);
-  between();
+  after();
   const q = piMultiplier.mul(take('q1'), take('q2'));
-  between();
+  after();
   let tail: Nat | undefined = piMultiplier.mul(ops.p1!, take('t2'));
-  between();
+  after();
   const p = ops.p2 === undefined ? undefined : piMultiplier.mul(ops.p1!, take('p2'));
   ops.p1 = undefined;
   const t = natAdd(main, tail);

@@ -3,8 +3,8 @@
  *
  * Files go through storage's AtomicFile (temp name, flush, rename), so a file at the
  * requested path is always complete: a cancelled or failed run leaves nothing behind.
- * Digits are copied out of the in-memory ASCII buffer one chunk at a time, so the writer
- * never builds a string of the whole result.
+ * Digits are copied out of the in-memory ASCII buffer (or converted, for a file) one chunk at a time, so the
+ * writer never builds a string of the whole result.
  */
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
@@ -24,28 +24,38 @@ export const WRITE_CHUNK = 1 << 22;
 export type WriteProgress = (written: number) => void;
 
 /**
- * Writes `3.` + `decimals` + `\n` to `outPath` atomically. `decimals` holds ASCII digits.
- * Returns the absolute path written.
+ * Writes `3.` + `decimals` + `\n` to `outPath` atomically. `decimals` holds ASCII digits, in one buffer or as pieces
+ * (each written before the next is taken, so a piece may reuse an earlier one's buffer: compute.ts
+ * piDecimalPieces). Returns the absolute path written.
  * @throws {StorageError} the temp file cannot be created, written, flushed or renamed onto `outPath`
  * @throws {CancelledError} `options.signal` was aborted between chunks (the temp file is removed)
  * @example
  * await writePiFile(new TextEncoder().encode('14159'), 'pi.txt'); // pi.txt holds "3.14159\n"
  */
 export async function writePiFile(
-  decimals: Uint8Array,
+  decimals: Uint8Array | Iterable<Uint8Array>,
   outPath: string,
   options: { signal?: AbortSignal; onWritten?: WriteProgress } = {},
 ): Promise<string> {
+  const pieces = decimals instanceof Uint8Array ? chunksOf(decimals) : decimals;
   return writeFileAtomically(outPath, async (file) => {
     await file.append(PREFIX);
-    for (let start = 0; start < decimals.length; start += WRITE_CHUNK) {
+    let written = 0;
+    for (const piece of pieces) {
       if (options.signal?.aborted) throw new CancelledError('pi (writing the digits)');
-      const end = Math.min(start + WRITE_CHUNK, decimals.length);
-      await file.append(decimals.subarray(start, end));
-      options.onWritten?.(end);
+      await file.append(piece);
+      written += piece.length;
+      options.onWritten?.(written);
     }
     await file.append(NEWLINE);
   });
+}
+
+/** `decimals` in views of WRITE_CHUNK bytes. */
+function* chunksOf(decimals: Uint8Array): Generator<Uint8Array, void, void> {
+  for (let start = 0; start < decimals.length; start += WRITE_CHUNK) {
+    yield decimals.subarray(start, Math.min(start + WRITE_CHUNK, decimals.length));
+  }
 }
 
 /**
@@ -59,9 +69,7 @@ export async function writePiFile(
  */
 export async function writePiStream(decimals: Uint8Array, out: Writable, signal?: AbortSignal, name = 'stdout'): Promise<void> {
   async function* chunks(): AsyncGenerator<Uint8Array> {
-    for (let start = 0; start < decimals.length; start += WRITE_CHUNK) {
-      yield decimals.subarray(start, Math.min(start + WRITE_CHUNK, decimals.length));
-    }
+    yield* chunksOf(decimals);
   }
   await writePiChunks(chunks(), out, signal, name);
 }
