@@ -861,6 +861,8 @@ export function normSq4(src: usize, n: i32): f64 {
  * rounding and residue checks refuse them.) Bases 10^3 and 10^5 measured no faster this way and keep the floats.
  */
 const BIAS_Q: u64 = 1 << 40;
+/** Digits per chain from which unpack runs two carry chains at once (below, the join is not paid back). */
+const UNPACK_PAIR_MIN: i32 = 512;
 const BIAS_K: u64 = BIAS_Q * 9999;
 
 /** Largest rounding distance seen by step3/step5 since unpack reset it. */
@@ -958,6 +960,48 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
     const sc = f64x2.splat(scale);
     let err = f64x2.splat(0.0);
     let c: u64 = BIAS_Q; // the carry 0, biased (BIAS_Q says why)
+    // Two carry chains at once (the chain's latency, not its work, bounds the loop): digits [q, mid) and [mid, end)
+    // each from a zero carry, then the lower chain's carry is added into the upper chain's limbs (the same integer
+    // Σ limbs·B^i + carry·B^n, and limbs in [0, B) make that representation unique: the same limbs as one chain).
+    const half = ((end - q) >> 2) << 1;
+    if (half >= UNPACK_PAIR_MIN) {
+      const mid = q + half;
+      const oMid = o + half;
+      let c2: u64 = BIAS_Q;
+      for (let q2 = mid; q < mid; q += 2, q2 += 2, o += 2) {
+        const X = f64x2.mul(v128.load(src + (<usize>q << 3)), sc);
+        const X2 = f64x2.mul(v128.load(src + (<usize>q2 << 3)), sc);
+        const R = f64x2.nearest(X);
+        const R2 = f64x2.nearest(X2);
+        err = f64x2.max(err, f64x2.max(f64x2.abs(f64x2.sub(X, R)), f64x2.abs(f64x2.sub(X2, R2))));
+        const to = out + (<usize>o << 1);
+        const to2 = out + (<usize>(o + half) << 1);
+        let v = <u64>(<i64>f64x2.extract_lane(R, 0)) + c + BIAS_K;
+        let v2 = <u64>(<i64>f64x2.extract_lane(R2, 0)) + c2 + BIAS_K;
+        c = v / 10000;
+        c2 = v2 / 10000;
+        store<u16>(to, <u16>(v - c * 10000));
+        store<u16>(to2, <u16>(v2 - c2 * 10000));
+        v = <u64>(<i64>f64x2.extract_lane(R, 1)) + c + BIAS_K;
+        v2 = <u64>(<i64>f64x2.extract_lane(R2, 1)) + c2 + BIAS_K;
+        c = v / 10000;
+        c2 = v2 / 10000;
+        store<u16>(to, <u16>(v - c * 10000), 2);
+        store<u16>(to2, <u16>(v2 - c2 * 10000), 2);
+      }
+      // The lower chain's carry k (|k| < 2^40) into limbs [oMid, oMid + half), what is left into the upper carry.
+      let k = <i64>(c - BIAS_Q);
+      for (let i = oMid; k != 0 && i < oMid + half; i++) {
+        const at = out + (<usize>i << 1);
+        const v = <i64>load<u16>(at) + k + <i64>(BIAS_Q * 10000); // (limb + k) + BIAS_Q·10^4 > 0, as above
+        const hi = <i64>(<u64>v / 10000);
+        store<u16>(at, <u16>(v - hi * 10000));
+        k = hi - <i64>BIAS_Q;
+      }
+      c = <u64>(<i64>c2 + k);
+      q = mid + half;
+      o = oMid + half;
+    }
     for (; q < end; q += 2, o += 2) {
       const X = f64x2.mul(v128.load(src + (<usize>q << 3)), sc);
       const R = f64x2.nearest(X);

@@ -130,16 +130,30 @@ function scaleInto(src: Uint16Array, f: number, out: Float64Array): void {
  * instead of the 1.5·n of the full product, and Xh's transform serves both products of the step (transform reuse).
  */
 export function reciprocalApprox(D: Nat, n: number, m: Multiplier = KERNEL_MULTIPLIER): Nat {
+  return reciprocalSteps(D, n, m, false);
+}
+
+/**
+ * reciprocalApprox; with `high`, each step's correction Xh·E/B^(h+2) is TransformGroup.mulHigh's (one unit more or
+ * less, the product's digits below B^(h+2) never unpacked, no residue check): for natDivMod only, whose result is
+ * exact and checked whatever X is (quotientChunk). One more unit in the correction moves X by at most one unit, and
+ * the next level does not inherit it: the error after a Newton step is quadratic in the error before it
+ * (e²·D/B^2n < e²/B^(n−1) at the next precision), plus that level's own truncations.
+ */
+function reciprocalSteps(D: Nat, n: number, m: Multiplier, high: boolean): Nat {
   if (n <= INV_BASE_LIMBS) return schoolbookDivMod(natShiftLimbs(NAT_ONE, 2 * n), D).q;
   const h = (n >> 1) + 1;
-  const Xh = reciprocalApprox(natHighView(D, n - h), h, m);
+  const Xh = reciprocalSteps(natHighView(D, n - h), h, m, high);
   const g = m.group([[[Xh, { size: n - h + 4, like: Xh }]]], { products: [[D, Xh]], limbs: n + 3 }, 3);
   let diff, corr;
   try {
-    // E = B^(n+h) − D·Xh.
-    diff = g.difference({ power: n + h }, D, Xh, n + 2);
+    // E = B^(n+h) − D·Xh, of which only floor(|E| / B^(h−2)) is used (with `high`, within one unit: its product's
+    // digits below are never unpacked, TransformGroup.differenceHigh; that moves the correction by less than
+    // Xh/B^(h+2) < 1/B).
+    diff = high ? g.differenceHigh({ power: n + h }, D, Xh, n + 2, h - 2) : g.difference({ power: n + h }, D, Xh, n + 2);
     g.release(D);
-    corr = natHighView(g.mul(Xh, natHighView(diff.magnitude, h - 2)), h + 2);
+    const E = high ? diff.magnitude : natHighView(diff.magnitude, h - 2);
+    corr = high ? g.mulHigh(Xh, E, h + 2) : natHighView(g.mul(Xh, E), h + 2);
   } finally {
     g.close();
   }
@@ -173,12 +187,12 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
   let result: { q: Nat; r: Nat };
   if (qlen < CHUNKED_DIV_LIMBS) {
     const k = qlen + 2;
-    const X = reciprocalOf(b, k, m);
+    const X = reciprocalOf(b, k, m, true);
     // liveSpectra 4: each group's three, and the other group's kept operand (X or b).
     const estimates = m.group([[[X, { size: qlen + 1, like: X }]]], undefined, 4);
     const corrections = m.group([], { products: [[b, { size: qlen + 1, like: b }]], limbs: lb + 3 }, 4);
     try {
-      result = quotientChunk(a, b, X, k, estimates, corrections, m);
+      result = quotientChunk(a, b, X, k, estimates, corrections, m, true);
     } finally {
       estimates.close();
       corrections.close();
@@ -186,21 +200,61 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
   } else {
     const c = Math.ceil(qlen / 2);
     const h = c + 3;
-    const X = reciprocalOf(b, h, m);
+    const X = reciprocalOf(b, h, m, true);
     // X serves both estimates and b both corrections: each is transformed once (liveSpectra: X or b, the other
     // operand, the output, and the other group's kept operand).
     const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 4);
-    const corrections = m.group([], { products: [[b, { size: c, like: b }]], limbs: lb + 3 }, 4);
+    // One remainder (twoChunksOneRemainder) when q fits the remainders' transform (2n/n and the like).
+    const one = qlen + 1 <= lb + 3;
+    const corrections = m.group([], { products: [[b, { size: one ? qlen + 1 : c, like: b }]], limbs: lb + 3 }, 4);
     try {
-      const high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m);
-      const low = quotientChunk(aboveLimbs(high.r, a, c), b, X, h, estimates, corrections, m);
-      result = { q: aboveLimbs(high.q, low.q, c), r: low.r };
+      result = (one ? twoChunksOneRemainder(a, b, X, c, estimates, corrections, m) : undefined) ?? (() => {
+        const high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m, true);
+        const low = quotientChunk(aboveLimbs(high.r, a, c), b, X, h, estimates, corrections, m, true);
+        return { q: aboveLimbs(high.q, low.q, c), r: low.r };
+      })();
     } finally {
       estimates.close();
       corrections.close();
     }
   }
   return result;
+}
+
+/**
+ * The two-chunk division (newtonDivMod) with one exact remainder instead of two, for qlen + 1 <= lb + 3 (h = c + 3,
+ * t = lb − 2 − c >= 0). The low chunk's estimate needs only top2 = floor(W2 / B^(lb−2)) = floor(R1 / B^t) of
+ * W2 = R1·B^c + A0 (A0 < B^c <= B^(lb−2)), R1 = W1 − q1·b: a high wrapped difference gives R1's sign and
+ * floor(|R1| / B^t) within one unit (TransformGroup.differenceHigh; |R1| < 3b < B^(lb+1), quotientChunk's bound),
+ * without R1's low limbs, their residue, its settling or W2. Then q = q1·B^c + q0 and r = a − q·b, the one exact,
+ * checked remainder (a/b = q1·B^c + W2/b, so a − q·b = W2 − q0·b), settled.
+ *
+ * Bound (|W2 − q0·b| < 3b, so the remainder's wrap holds it and settle subtracts): when R1 >= 0 (sign positive),
+ * top2 is within one of floor(W2/B^(lb−2)) and R1 < 3b + B^t, so W2 < 4b·B^c and top2 < 4·B^(h−1) + 1: estimateChunk's
+ * argument gives |v − W2/b| < 4/B and top2·|e|/B^(h+2) < 4|e|/B^3, the top's unit moves the product by
+ * X/B^(h+2) < 1/B, and the high product's floor by at most one more: |q0 − W2/b| < 2 + 6/B + 4|e|/B^3 < 3. When the
+ * magnitude is 0 (either sign), |R1| < 2·B^t, |W2| < 3·B^(lb−2) < 3b/B and q0 = 0. A negative R1 below −B^t, or a
+ * top2 longer than the estimates' plan (R1 >= b·B^... , an estimate far off): undefined, the caller divides with two
+ * remainders.
+ * @internal exported for tests.
+ */
+export function twoChunksOneRemainder(
+  a: Nat, b: Nat, X: Nat, c: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier,
+): { q: Nat; r: Nat } | undefined {
+  const lb = b.limbs.length, h = c + 3, t = lb - 2 - c;
+  const W1 = natHighView(a, c);
+  if (natCompare(W1, b) < 0) return undefined;
+  const q1 = estimateChunk(W1, b, X, h, estimates, true);
+  const R1 = corrections.differenceHigh(W1, q1, b, lb + 1, t);
+  corrections.release(q1);
+  const top2 = R1.magnitude;
+  if ((R1.negative && top2.size > 0) || top2.size > c + 2) return undefined;
+  const q0 = top2.size === 0 ? NAT_ZERO : estimates.mulHigh(top2, X, h + 2);
+  estimates.release(top2);
+  const q = natShiftAddLimbs(q1, c, q0);
+  const d = corrections.difference(a, q, b, lb + 1);
+  corrections.release(q);
+  return settle(q, d.negative, d.magnitude, b, m);
 }
 
 /**
@@ -229,13 +283,14 @@ export function natDivApprox(a: Nat, b: Nat, m: Multiplier = KERNEL_MULTIPLIER):
     let high;
     const corrections = m.group([], { products: [[b, { size: c, like: b }]], limbs: lb + 3 }, 4);
     try {
-      high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m);
+      // The high chunk is exact whatever its estimate (quotientChunk): its product may be a high one.
+      high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m, true);
     } finally {
       corrections.close();
     }
     const W = aboveLimbs(high.r, a, c);
     // q0 may reach B^c (a/b just below an integer multiple of B^c): added with its carry, not placed.
-    const low = natCompare(W, b) < 0 ? NAT_ZERO : estimateChunk(W, b, X, h, estimates);
+    const low = natCompare(W, b) < 0 ? NAT_ZERO : estimateChunk(W, b, X, h, estimates, false);
     return natShiftAddLimbs(high.q, c, low);
   } finally {
     estimates.close();
@@ -251,9 +306,9 @@ function aboveLimbs(hi: Nat, lo: Nat, c: number): Nat {
 }
 
 /** X ≈ B^2k / (b's top k limbs, or b·B^(k−lb) when it is shorter). */
-function reciprocalOf(b: Nat, k: number, m: Multiplier): Nat {
+function reciprocalOf(b: Nat, k: number, m: Multiplier, high = false): Nat {
   const lb = b.limbs.length;
-  return reciprocalApprox(lb >= k ? natHighView(b, lb - k) : natShiftLimbs(b, k - lb), k, m);
+  return reciprocalSteps(lb >= k ? natHighView(b, lb - k) : natShiftLimbs(b, k - lb), k, m, high);
 }
 
 /**
@@ -263,40 +318,59 @@ function reciprocalOf(b: Nat, k: number, m: Multiplier): Nat {
  * top·B^(lb−2) <= W < (top + 1)·B^(lb−2) and D·B^(lb−k) <= b < (D + 1)·B^(lb−k) give
  * top·B^(k−2)/(D + 1) < W/b < (top + 1)·B^(k−2)/D, i.e. −B^(k−2)/D < v − W/b < top·B^(k−2)/(D·(D + 1)); D >= B^(k−1)
  * and top < B^(k−1) (from W < b·B^(k−3)) put both sides within 1/B. The product top·X/B^(k+2) differs from v by
- * top·|e|/B^(k+2) < |e|/B^3, and the floor by less than one.
+ * top·|e|/B^(k+2) < |e|/B^3, and the floor by less than one. With `high` the product is TransformGroup.mulHigh's,
+ * floor(top·X/B^(k+2)) or one unit more or less: |q − W/b| < 2 + 1/B + |e|/B^3.
  */
-function estimateChunk(W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup): Nat {
+function estimateChunk(W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, high: boolean): Nat {
   const top = natHighView(W, b.limbs.length - 2);
-  const q = natHighView(estimates.mul(top, X), k + 2);
+  const q = high ? estimates.mulHigh(top, X, k + 2) : natHighView(estimates.mul(top, X), k + 2);
   estimates.release(top);
   return q;
 }
 
 /**
  * Exact (q, r) = W / b for W < b·B^(k−3), from X = reciprocalOf(b, k): the estimate (estimateChunk, a product of
- * the `estimates` group), then the exact remainder W − q·b from a wrapped product of the `corrections` group, and
- * `settle`. The estimate is within 1 + 1/B + |e|/B^3 of W/b, so |W − q·b| < 2·b < B^(lb+1), which q·b modulo
- * B^k' − 1 (k' >= lb + 3) and W modulo the same determine (TransformGroup.difference).
+ * the `estimates` group, a high one when `high`), then the exact remainder W − q·b from a wrapped product of the
+ * `corrections` group, and `settle`. The estimate is within 2 + 1/B + |e|/B^3 of W/b, so |W − q·b| < 3·b < B^(lb+1)
+ * (b < B^lb), which q·b modulo B^k' − 1 (k' >= lb + 3) and W modulo the same determine (TransformGroup.difference,
+ * which checks the difference modulo its prime and forms the whole product when the bound fails). So (q, r) is
+ * exact whatever the estimate: the estimate's accuracy is only speed.
  */
 function quotientChunk(
-  W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier,
+  W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier, high: boolean,
 ): { q: Nat; r: Nat } {
   if (natCompare(W, b) < 0) return { q: NAT_ZERO, r: W };
-  const q = estimateChunk(W, b, X, k, estimates);
+  const q = estimateChunk(W, b, X, k, estimates, high);
   const diff = corrections.difference(W, q, b, b.limbs.length + 1);
   corrections.release(q);
   return settle(q, diff.negative, diff.magnitude, b, m);
 }
 
-/** Exact (q, r) from an estimate q and its remainder ±e = a − q·b (`negative`: q·b > a), by dividing e by b. */
-function settle(q: Nat, negative: boolean, e: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
+/**
+ * Exact (q, r) from an estimate q and its remainder ±e = a − q·b (`negative`: q·b > a). An estimate off by at most
+ * SETTLE_STEPS units (quotientChunk's are within 3) is settled by as many subtractions or comparisons with multiples
+ * of b: a = q·b − e with (j − 1)·b < e <= j·b gives q − j and r = j·b − e in [0, b); a = q·b + e with
+ * j·b <= e < (j + 1)·b gives q + j and r = e − j·b. A larger e (a faulty estimate) is divided by b.
+ * @internal exported for tests.
+ */
+export function settle(q: Nat, negative: boolean, e: Nat, b: Nat, m: Multiplier = KERNEL_MULTIPLIER): { q: Nat; r: Nat } {
   if (negative) {
     if (e.limbs.length === 0) return { q, r: NAT_ZERO };
+    let jb = b;
+    for (let j = 1; j <= SETTLE_STEPS; j++, jb = natAdd(jb, b)) {
+      if (natCompare(e, jb) <= 0) return { q: natSub(q, natFromNumber(j)), r: natSub(jb, e) };
+    }
     const { q: dq, r: rr } = natDivMod(e, b, m);
     if (rr.limbs.length === 0) return { q: natSub(q, dq), r: NAT_ZERO };
     return { q: natSub(q, natAdd(dq, NAT_ONE)), r: natSub(b, rr) };
   }
-  if (cmpLimbs(e.limbs, e.limbs.length, b.limbs, b.limbs.length) < 0) return { q, r: e };
-  const { q: dq, r: rr } = natDivMod(e, b, m);
-  return { q: natAdd(q, dq), r: rr };
+  let r = e;
+  for (let j = 0; j <= SETTLE_STEPS; j++, r = natSub(r, b)) {
+    if (cmpLimbs(r.limbs, r.limbs.length, b.limbs, b.limbs.length) < 0) return { q: j === 0 ? q : natAdd(q, natFromNumber(j)), r };
+  }
+  const { q: dq, r: rr } = natDivMod(r, b, m);
+  return { q: natAdd(q, natAdd(dq, natFromNumber(SETTLE_STEPS + 1))), r: rr };
 }
+
+/** Units of error in an estimate that settle takes by subtraction (beyond, it divides). */
+const SETTLE_STEPS = 3;

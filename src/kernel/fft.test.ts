@@ -6,7 +6,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { natFromBigInt, natToBigInt } from './index.js';
 import { natFromLimbs } from './nat.js';
-import { FFT_MAX_LENGTH, fftFits, fftMulLimbs, fftWorkingBytes, lastFftDigits, lastFftLength, lastRoundingError, residueAt, unpackAt, worstCasePlan } from './fft.js';
+import { FFT_MAX_LENGTH, releaseFftCaches, fftFits, fftMulLimbs, fftWorkingBytes, lastFftDigits, lastFftLength, lastRoundingError, residueAt, unpackAt, worstCasePlan } from './fft.js';
 import { cosSin, forwardAt, inverseAt, mixedBound, topRadix } from './fftcore.js';
 import { f64View, heapBytesFor, heapTop, takeHighWater, u16View, wasm, wasmAlloc, wasmFree, wasmMemoryBytes } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
@@ -98,6 +98,21 @@ describe('compiled transforms against a naive DFT', () => {
     }
   });
 
+  test('the same bits after the tables are freed and rebuilt (the kept table addresses are dropped with them)', () => {
+    const r = rng(44);
+    for (const M of [64, 96, 2048, 5 * 1024, 1 << 15, 3 << 13]) {
+      const x = new Float64Array(2 * M);
+      for (let i = 0; i < x.length; i++) x[i] = Math.round(r() * 2000) - 1000;
+      const before = inWasm(x, (p) => forwardAt(p, M));
+      const back = inWasm(before, (p) => inverseAt(p, M));
+      releaseFftCaches();
+      // Other lengths first, so the rebuilt tables land at other addresses.
+      inWasm(new Float64Array(2 * 4096), (p) => forwardAt(p, 4096));
+      assert.deepEqual(inWasm(x, (p) => forwardAt(p, M)), before, `M=${M} forward`);
+      assert.deepEqual(inWasm(before, (p) => inverseAt(p, M)), back, `M=${M} inverse`);
+    }
+  });
+
   test('points from `filled` on are taken as zero whatever memory holds there, all three families', () => {
     const r = rng(31);
     for (const M of [96, 3 * 1024, 3 * 4096, 3 * 16384, 4096, 1 << 14, 1 << 16, 80, 5 * 1024, 5 * 8192]) {
@@ -154,6 +169,25 @@ describe('products against BigInt', () => {
       families.add(topRadix(lastFftLength));
     }
     assert.deepEqual([...families].sort(), [1, 3, 5]);
+  });
+});
+
+describe('unpacking with two carry chains (base 10^4, one thread)', () => {
+  test('runs of 9s and 0s across the cut between the chains, and the joined carry through the upper chain', () => {
+    // (10^n − 1)^2 = 10^2n − 2·10^n + 1 and (10^n − 1)(10^n + 1) put a 9-run or a 0-run across the middle of the
+    // product, where the upper chain starts from a zero carry and the lower chain's carry is added in afterwards.
+    const r = rng(43);
+    let base4 = 0;
+    for (const n of [45_000, 50_001, 80_002, 120_003, 200_000]) {
+      const p = 10n ** BigInt(n);
+      const y = digits(r, n);
+      for (const [x, z] of [[p - 1n, p - 1n], [p - 1n, p + 1n], [p - 1n, p / 10n + 1n], [p - 1n, y], [y, 10n ** BigInt(n - 3)]] as const) {
+        const got = natToBigInt(natFromLimbs(fftMulLimbs(natFromBigInt(x).limbs, natFromBigInt(z).limbs, false)));
+        assert.equal(got, x * z, `n=${n}`);
+        if (lastFftDigits === 4) base4++;
+      }
+    }
+    assert.ok(base4 >= 10, 'the base-10^4 unpacking ran');
   });
 });
 

@@ -236,6 +236,33 @@ export function unpackAt(src: number, M: number, L: number, d: number, outLimbs:
 }
 
 /**
+ * @internal The high part of the packed product at `src` (as unpackAt's) from digit `from` on, the digits below
+ * never rounded nor carried: with c_j the rounded convolution coefficients (the product is Σ c_j·10^(dj)) and
+ * s0 = from·d/4 (`from` a multiple of 12, so s0 is a whole limb), returns the outLimbs − s0 limbs of
+ * H = Σ_{j >= from} c_j·10^(d(j − from)), so that the product is H·B^s0 + Σ_{j < from} c_j·10^(dj). The caller bounds
+ * the second term (spectra.ts natMulSpectraHigh). null as unpackAt, and when H is negative or overflows outLimbs
+ * (a caller then forms the whole product). `scratch`: unpackScratchBytes(L, d, outLimbs).
+ */
+export function unpackHighAt(src: number, M: number, L: number, d: number, from: number, outLimbs: number, scratch: number): Uint16Array | null {
+  const runs = unpackRuns(src, M, L, d, outLimbs, scratch, from);
+  if (runs === null) return null;
+  const { view, top } = runs;
+  let V = runs.V;
+  const s0 = (from * d) / 4;
+  if (V < 0 || top < s0) return null;
+  for (let i = outLimbs; i < top; i++) if (view[i] !== 0) return null;
+  const limbs = new Uint16Array(outLimbs - s0);
+  limbs.set(view.subarray(s0, Math.min(top, outLimbs)));
+  let o = top;
+  while (V > 0 && o < outLimbs) {
+    const hi = Math.floor(V / BASE);
+    limbs[o++ - s0] = V - hi * BASE;
+    V = hi;
+  }
+  return V > 0 ? null : limbs;
+}
+
+/**
  * The wrapped (cyclic) end of a transform: the packed product at `src` (M points, scaled by M) holds the cyclic
  * convolution of length N = 2M of the operands' balanced base-10^d digits, i.e. their product modulo
  * 10^(dN) − 1 = B^k − 1 with k = d·M/2 limbs (x^N ≡ 1 at x = 10^d). All N digits are rounded and carried like
@@ -261,30 +288,39 @@ export function unpackWrappedAt(src: number, M: number, d: number, scratch: numb
  * (spectra.ts's wrapped difference): the k = d·M/2 limbs at `scratch` and the signed carry V returned (|V| < 2^53)
  * together are the residue, limbs + V ≡ the product modulo B^k − 1 (the limbs are any value in [0, B^k), and V·B^k ≡
  * V). null as unpackAt.
+ *
+ * With `from` > 0 (a multiple of 12; s0 = from·d/4): only the digits from `from` on are rounded and carried, and
+ * the limbs below s0 are set to zero: the limbs and V are then H·B^s0 + V·B^k with H = Σ_{j >= from}
+ * c_j·10^(d(j − from)), the convolution less what its digits below `from` are worth (spectra.ts
+ * spectraWrappedDifferenceHigh bounds that).
  */
-export function unpackWrappedRawAt(src: number, M: number, d: number, scratch: number): number | null {
+export function unpackWrappedRawAt(src: number, M: number, d: number, scratch: number, from = 0): number | null {
   const k = (d * M) / 2;
-  const runs = unpackRuns(src, M, 2 * M, d, k, scratch);
+  const runs = unpackRuns(src, M, 2 * M, d, k, scratch, from);
   if (runs === null) return null;
   // N = 2M digits of d each make whole limbs (4 | d·N since 4 | M), so nothing is pending above limb k.
   if (runs.top !== k) throw new ArithmeticCheckError('internal: wrapped unpacking ended off a limb boundary');
+  if (from > 0) runs.view.fill(0, 0, (from * d) / 4);
   return runs.V;
 }
 
 /**
- * The compiled unpacking runs of digits [0, L) and their carries joined: the limbs [0, top) in the scratch (`view`),
- * and V, the signed value left at limb `top`. null when a rounding distance is beyond MAX_ROUNDING_ERROR.
+ * The compiled unpacking runs of digits [from, L) (`from` a multiple of 12, default 0) and their carries joined:
+ * the limbs [from·d/4, top) in the scratch (`view`, indexed from limb 0), and V, the signed value left at limb
+ * `top`. null when a rounding distance is beyond MAX_ROUNDING_ERROR.
  */
-function unpackRuns(src: number, M: number, L: number, d: number, outLimbs: number, scratch: number): { view: Uint16Array; top: number; V: number } | null {
+function unpackRuns(
+  src: number, M: number, L: number, d: number, outLimbs: number, scratch: number, from = 0,
+): { view: Uint16Array; top: number; V: number } | null {
   const T = M >= PARALLEL_MIN ? activeThreads() : 1;
   const cuts: number[] = [];
-  for (let t = 0; t < T; t++) cuts.push(12 * Math.floor((L * t) / (12 * T)));
+  for (let t = 0; t < T; t++) cuts.push(from + 12 * Math.floor(((L - from) * t) / (12 * T)));
   cuts.push(L);
   const res = wasmAlloc(40 * T);
   let runs: UnpackRun[];
   try {
     if (T === 1) {
-      if (L > 0) wasm().unpack(src, 1 / M, 0, L, d, scratch, res);
+      if (L > from) wasm().unpack(src, 1 / M, from, L, d, scratch + 2 * ((from * d) / 4), res);
     } else {
       const shares = cuts.slice(0, T).map((q0, t): Job[] => {
         const q1 = cuts[t + 1]!;

@@ -213,8 +213,16 @@ function pow2Sizes(n: number): number[] {
   return out;
 }
 
+/**
+ * Lengths whose tables are built, with what transformTables returned (tables are only added until
+ * releaseCoreTables frees them all): a Newton step transforms dozens of times at a few lengths.
+ */
+const readyTables = new Map<number, { dir: number; HM: number }>();
+
 /** The tables a transform of M points reads: the directory (H_n of its power-of-two sizes) and H_M if mixed. */
 function transformTables(M: number): { dir: number; HM: number } {
+  const ready = readyTables.get(M);
+  if (ready !== undefined) return ready;
   const P = M / topRadix(M);
   const HM = isMixed(M) ? halfTable(M) : 0; // first: the smaller tables are read out of the largest
   for (const n of pow2Sizes(P)) {
@@ -222,7 +230,9 @@ function transformTables(M: number): { dir: number; HM: number } {
     if (n <= leaf()) vectorTable(n);
   }
   ensureDirectory();
-  return { dir: directory, HM };
+  const tables = { dir: directory, HM };
+  readyTables.set(M, tables);
+  return tables;
 }
 
 /**
@@ -259,6 +269,7 @@ export function releaseCoreTables(): void {
   cosN = 0;
   if (directory !== 0) wasmFree(directory);
   directory = 0;
+  readyTables.clear();
 }
 
 /** Bytes of the tables a product of transform length M reads (an upper bound: cached tables are counted too). */

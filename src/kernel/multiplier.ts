@@ -11,11 +11,11 @@ import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
 import { transformLength } from './fftcore.js';
 import { CHECK_PRIME } from './mul.js';
-import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natShiftLimbs, natSub, powMod } from './nat.js';
+import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
-  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraWrapped, natSpectrum, natSpectrumPlan,
-  spectraWrappedDifference, type NatSpectrum, type PlanOperand, type SpectrumPlan,
+  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraHigh, natMulSpectraWrapped, natSpectrum, natSpectrumPlan,
+  spectraWrappedDifference, spectraWrappedDifferenceHigh, type NatSpectrum, type PlanOperand, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
 
@@ -181,6 +181,16 @@ export class TransformGroup {
     return natMulAddSpectra([[this.spectrum(a), this.spectrum(b)]], this.m.productOptionsNow());
   }
 
+  /**
+   * floor(a·b / B^s), or one more or less (spectra.ts natMulSpectraHigh: the digits below are not unpacked and the
+   * product has no residue check), for a caller that checks its end result otherwise (div.ts's estimates). Exact
+   * when the group multiplies one by one.
+   */
+  mulHigh(a: Nat, b: Nat, s: number): Nat {
+    if (this.plan === undefined) return natHighView(this.m.mul(a, b), s);
+    return natMulSpectraHigh(this.spectrum(a), this.spectrum(b), s, this.m.productOptionsNow());
+  }
+
   /** a·b mod (B^k − 1), k = wrapLimbs, in [0, B^k − 1) (not residue-checked: see natMulSpectraWrapped). */
   mulWrapped(a: Nat, b: Nat): Nat {
     if (this.plan === undefined) return natModWrapped(this.m.mul(a, b), this.wrapLimbs);
@@ -213,6 +223,20 @@ export class TransformGroup {
     const ab = this.m.mul(a, b);
     const cc = power === undefined ? (c as Nat) : natShiftLimbs(NAT_ONE, power);
     return natCompare(cc, ab) >= 0 ? { negative: false, magnitude: natSub(cc, ab) } : { negative: true, magnitude: natSub(ab, cc) };
+  }
+
+  /**
+   * The sign of c − a·b and floor(|c − a·b| / B^s) within one unit, for a caller who knows |c − a·b| < B^bound
+   * (wrapLimbs > bound) and checks its end result otherwise (div.ts): no residue check. From the wrapped product's
+   * digits above s (spectra.ts spectraWrappedDifferenceHigh): (c − a·b) + Lo, |Lo| < B^(s−2), as the representative
+   * of least magnitude of its class modulo B^k − 1, which is itself (both terms far below B^k/2). Its magnitude is
+   * within |Lo| < B^s of |c − a·b|, so their floors over B^s differ by at most one, and its sign is c − a·b's whenever
+   * its magnitude is at least B^s. Exact (difference, then the floor) when the group has no plan.
+   */
+  differenceHigh(c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number, s: number): { negative: boolean; magnitude: Nat } {
+    const d = this.plan !== undefined && this.wrapLimbs > bound ? spectraWrappedDifferenceHigh(c, this.spectrum(a), this.spectrum(b), s) : null;
+    const e = d ?? this.difference(c, a, b, bound);
+    return { negative: e.negative, magnitude: natHighView(e.magnitude, s) };
   }
 
   private residue(x: Nat): number {

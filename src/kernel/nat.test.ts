@@ -3,7 +3,7 @@
 // length around the block and staging boundaries) and natShiftAddLimbs's compiled sum (carry and borrow runs).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { NAT_ZERO, modLimbs, natDivSmall, natFromLimbs, natShiftAddLimbs, natToBigInt } from './nat.js';
+import { NAT_ZERO, modLimbs, natDivSmall, natFromLimbs, natHighView, natShiftAddLimbs, natToBigInt } from './nat.js';
 import { seededRandom as rng } from '../../test/random.js';
 
 const BLOCK = 256;
@@ -25,7 +25,7 @@ describe('modLimbs compiled (block dot products with a table of powers)', () => 
   });
 });
 
-describe('natShiftAddLimbs compiled (from 4096 limbs of lo)', () => {
+describe('natShiftAddLimbs (compiled from 4096 limbs of lo above limb k)', () => {
   test('hi·B^k ± lo agrees with BigInt: overlaps, carry and borrow runs through 9999s and 0s, a negative difference is zero', () => {
     const r = rng(42);
     const make = (m: number, fill: 'random' | 'max' | 'zero'): Uint16Array => {
@@ -35,7 +35,10 @@ describe('natShiftAddLimbs compiled (from 4096 limbs of lo)', () => {
       return x;
     };
     const B = 10000n;
-    for (const [hl, k, ll] of [[5000, 4096, 4100], [5000, 10, 4096], [4096, 0, 6000], [9000, 4500, 4600], [3, 4097, 4097], [6000, 6000, 4096]]) {
+    for (const [hl, k, ll] of [
+      [5000, 4096, 4100], [5000, 10, 4096], [4096, 0, 6000], [9000, 4500, 4600], [3, 4097, 4097], [6000, 6000, 4096],
+      [6000, 100, 4196], [6000, 100, 4195], [50, 200, 150], [50, 200, 200], [50, 200, 201], [7, 0, 3], [1, 1, 1],
+    ]) {
       for (const fill of ['random', 'max', 'zero'] as const) {
         const hi = natFromLimbs(make(hl!, fill === 'zero' ? 'zero' : fill));
         const lo = natFromLimbs(make(ll!, fill === 'max' ? 'max' : 'random'));
@@ -44,8 +47,47 @@ describe('natShiftAddLimbs compiled (from 4096 limbs of lo)', () => {
         const d = natShiftAddLimbs(hi, k!, lo, true);
         if (H >= L) assert.equal(natToBigInt(d), H - L, `− ${hl} ${k} ${ll} ${fill}`);
         else assert.equal(d, NAT_ZERO, `− negative ${hl} ${k} ${ll} ${fill}`);
+        // lo with zero limbs at the bottom (the complement starts above them) and lo = hi·B^k exactly.
+        const z = natFromLimbs(Uint16Array.from([...new Uint16Array(Math.min(ll!, 40)), ...lo.limbs]));
+        const Z = natToBigInt(z);
+        assert.equal(natToBigInt(natShiftAddLimbs(hi, k!, z, true)), H >= Z ? H - Z : 0n, `− low zeros ${hl} ${k} ${ll} ${fill}`);
+        assert.equal(natToBigInt(natShiftAddLimbs(hi, k!, natFromLimbs(Uint16Array.from([...new Uint16Array(k!), ...hi.limbs])), true)), 0n);
       }
     }
+  });
+});
+
+describe('natShiftAddLimbs with lo mostly below B^k (copies and a complement, from 4096 limbs of lo)', () => {
+  test('agrees with BigInt at overlaps 0, 1, 64 and 65 limbs, lo with low zero limbs, 9999 runs, zero differences', () => {
+    const r = rng(44);
+    const B = 10000n;
+    const make = (m: number, zeros: number, fill: 'random' | 'max'): Uint16Array => {
+      const x = new Uint16Array(m);
+      for (let i = zeros; i < m; i++) x[i] = fill === 'max' ? 9999 : Math.floor(r() * 10000);
+      x[m - 1] = Math.max(1, x[m - 1]!);
+      return x;
+    };
+    const k = 4200;
+    for (const ll of [4096, k, k + 1, k + 64, k + 65]) {
+      for (const zeros of [0, 1, 4095]) {
+        for (const fill of ['random', 'max'] as const) {
+          for (const hiLimbs of [make(70, 0, fill), make(70, 0, 'random'), Uint16Array.of(1), Uint16Array.of(0, 0, 1)]) {
+            const hi = natFromLimbs(hiLimbs), lo = natFromLimbs(make(ll, zeros, fill));
+            const H = natToBigInt(hi) * B ** BigInt(k), L = natToBigInt(lo);
+            const what = `${ll} limbs, ${zeros} low zeros, ${fill}, hi of ${hiLimbs.length}`;
+            assert.equal(natToBigInt(natShiftAddLimbs(hi, k, lo)), H + L, `+ ${what}`);
+            const d = natShiftAddLimbs(hi, k, lo, true);
+            if (H >= L) assert.equal(natToBigInt(d), H - L, `− ${what}`);
+            else assert.equal(d, NAT_ZERO, `− negative ${what}`);
+          }
+        }
+      }
+    }
+    // hi·B^k − lo exactly zero, and lo = c·B^k (nothing below limb k).
+    const lo = natFromLimbs(make(k + 3, k, 'random'));
+    const hi = natHighView(lo, k);
+    assert.equal(natShiftAddLimbs(hi, k, lo, true), NAT_ZERO);
+    assert.equal(natToBigInt(natShiftAddLimbs(hi, k, lo)), 2n * natToBigInt(lo));
   });
 });
 

@@ -618,41 +618,69 @@ export function natHighView(a: Nat, k: number): Nat {
 }
 
 /**
- * @internal hi·10^4k + lo, or hi·10^4k − lo when `subtract` (zero when lo is the larger), in one allocation: the
- * shifted copy and the addition of a shorter lo in place (its carry or borrow stops where lo ends, but for runs of
- * 9999 or 0), instead of a shifted copy and a full pass for the sum (Newton's X + correction).
+ * @internal hi·10^4k + lo, or hi·10^4k − lo when `subtract` (zero when lo is the larger), in one allocation.
+ * Below limb k there is only lo: a sum copies it, and a difference takes B^k − (lo mod B^k) there — zeros below lo's
+ * lowest non-zero limb, B − y there, 9999 − y above it up to limb k (a complement: no borrow chain) — and borrows one
+ * from limb k (none when lo mod B^k = 0). Only lo's limbs from k on (Newton's X ± correction: a limb or two) are added
+ * or subtracted with carries, which stop where lo ends but for runs of 9999 or 0; from WASM_LIMBS_MIN such limbs the
+ * whole sum runs compiled.
  */
 export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false): Nat {
   const len = Math.max(hi.limbs.length + k, lo.limbs.length) + 1;
-  if (lo.limbs.length >= WASM_LIMBS_MIN) return shiftAddCompiled(hi, k, lo, subtract, len);
+  const y = lo.limbs;
+  if (y.length - k >= WASM_LIMBS_MIN) return shiftAddCompiled(hi, k, lo, subtract, len);
   const out = new Uint16Array(len);
   out.set(hi.limbs, k);
-  const y = lo.limbs;
+  const below = Math.min(k, y.length);
   // The top limb is spare: a sum never carries out of it.
   if (!subtract) {
-    addLimbsAt(out, 0, len, y, 0, y.length);
+    out.set(y.subarray(0, below));
+    if (y.length > k) addLimbsAt(out, k, len, y, k, y.length);
     return natFromLimbs(out);
   }
-  return subLimbsAt(out, 0, len, y, 0, y.length) !== 0 ? NAT_ZERO : natFromLimbs(out);
+  let i = 0;
+  while (i < below && y[i] === 0) i++;
+  let borrow = 0;
+  if (i < below) {
+    out[i] = BASE - y[i]!;
+    for (i++; i < below; i++) out[i] = BASE - 1 - y[i]!;
+    out.fill(BASE - 1, below, k);
+    borrow = 1;
+  }
+  return subLimbsAt(out, k, len, y, k, Math.max(k, y.length), borrow) !== 0 ? NAT_ZERO : natFromLimbs(out);
 }
 
 /**
- * natShiftAddLimbs compiled (assembly/natops.ts addOrSubInPlace, ~1 ns a limb against 8–12 for the JS loop): the
- * sum is laid out in the wasm memory (hi·B^k, zeros elsewhere), lo added or subtracted in place, and copied out.
+ * natShiftAddLimbs compiled (assembly/natops.ts addOrSubInPlace, ~1 ns a limb against 8–12 for the JS loop): only
+ * the limbs lo overlaps, [0, lo's length), go through the wasm memory (zeros below k, hi's low limbs above) to have
+ * lo added or subtracted in place, and hi's other limbs go straight into the result; what carries or borrows out of
+ * them runs on in the result (it stops at the first limb that is not 9999, or not 0: usually at once). Every limb
+ * is copied once, where laying the whole sum out in the wasm memory copied hi in and the whole sum out.
  */
 function shiftAddCompiled(hi: Nat, k: number, lo: Nat, subtract: boolean, len: number): Nat {
   const y = lo.limbs;
-  const buf = wasmAlloc(2 * (len + y.length));
+  const n = y.length;
+  const h = hi.limbs;
+  // hi's limbs below n go straight into the wasm memory, the rest into the result: each limb is copied once.
+  const below = Math.max(0, Math.min(h.length, n - k));
+  const out = new Uint16Array(len);
+  out.set(h.subarray(below), k + below);
+  const buf = wasmAlloc(4 * n);
   try {
-    const z = u16View(buf, len);
-    z.fill(0, 0, Math.min(k, len));
-    z.set(hi.limbs, k);
-    z.fill(0, k + hi.limbs.length);
-    const s = buf + 2 * len;
-    u16View(s, y.length).set(y);
-    const out = wasm().addOrSubInPlace(buf, len, s, y.length, subtract ? 1 : 0);
-    if (subtract && out !== 0) return NAT_ZERO;
-    return natFromLimbs(u16View(buf, len).slice());
+    const z = u16View(buf, n);
+    z.fill(0);
+    z.set(h.subarray(0, below), Math.min(k, n));
+    const s = buf + 2 * n;
+    u16View(s, n).set(y);
+    let c = wasm().addOrSubInPlace(buf, n, s, n, subtract ? 1 : 0);
+    out.set(u16View(buf, n));
+    // The carry (borrow) out of limb n − 1 runs on through 9999s (0s); len's spare top limb stops a sum's.
+    for (let i = n; c !== 0 && i < len; i++) {
+      const v = subtract ? out[i]! - 1 : out[i]! + 1;
+      c = subtract ? borrowOf(v) : carryOf(v);
+      out[i] = subtract ? v + (-c & BASE) : v - (-c & BASE);
+    }
+    return subtract && c !== 0 ? NAT_ZERO : natFromLimbs(out);
   } finally {
     wasmFree(buf);
   }

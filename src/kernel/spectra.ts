@@ -21,11 +21,11 @@
  */
 
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
-import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt } from './fft.js';
+import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt } from './fft.js';
 import { forwardAt, inverseAt, mixedBound, pointwiseAt, transformLength, type SpectrumTerm } from './fftcore.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
-import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs } from './nat.js';
+import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView } from './nat.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Digit size and length shared by the spectra of one group of products (opaque to callers). */
@@ -47,7 +47,7 @@ export interface NatSpectrum {
   readonly plan: SpectrumPlan;
   /** The operand itself (direct plans, fallbacks). */
   readonly value: Nat;
-  /** value mod CHECK_PRIME (computed on first use: a spectrum used only in wrapped products never needs it). */
+  /** value mod CHECK_PRIME (taken when the spectrum is made, where the limbs are in the wasm memory). */
   readonly residue: number;
   /** Squared Euclidean norm of its balanced digits (0 for a direct plan): the bound is checked per product with it. */
   readonly normSq: number;
@@ -177,14 +177,10 @@ function cachedNormSq(x: Uint16Array, d: number): number {
 
 /** Transforms a with the plan (16·M bytes for FFT plans). */
 export function natSpectrum(a: Nat, plan: SpectrumPlan, inWasm = false): NatSpectrum {
-  let res: number | undefined;
-  const spectrumOf = (normSq: number, spectrum: Float64Array | null, ptr = 0): NatSpectrum => ({
-    plan, value: a, normSq, spectrum, ptr,
-    get residue(): number {
-      return (res ??= modLimbs(a.limbs, a.limbs.length, CHECK_PRIME));
-    },
-  });
-  if (plan.d === 0) return spectrumOf(0, null);
+  if (plan.d === 0) {
+    // A direct plan's operands are below the FFT threshold: their residue is a short Horner chain.
+    return { plan, value: a, normSq: 0, spectrum: null, ptr: 0, residue: modLimbs(a.limbs, a.limbs.length, CHECK_PRIME) };
+  }
   if (balancedLength(a.size, plan.d) > 2 * plan.M) {
     throw new InvalidArgumentError(`natSpectrum: operand of ${a.size} limbs is longer than its plan allows`);
   }
@@ -194,11 +190,12 @@ export function natSpectrum(a: Nat, plan: SpectrumPlan, inWasm = false): NatSpec
   try {
     // The residue is taken while the limbs are in the wasm memory (~0.3 ns a limb): nearly every spectrum's is
     // used (every product's check, every wrapped difference's), and later it would cost a second copy.
-    res = residueAt(src, a.limbs.length, CHECK_PRIME);
+    const residue = residueAt(src, a.limbs.length, CHECK_PRIME);
     const [{ filled, normSq }] = packAll([{ src, limbs: a.limbs.length, dst: buf }], plan.d, plan.M);
     forwardAt(buf, plan.M, filled!);
     kept = inWasm;
-    return inWasm ? spectrumOf(normSq!, null, buf) : spectrumOf(normSq!, f64View(buf, 2 * plan.M).slice());
+    // A plain object of one shape (no accessor): a Newton step makes several of these.
+    return { plan, value: a, normSq: normSq!, spectrum: inWasm ? null : f64View(buf, 2 * plan.M).slice(), ptr: inWasm ? buf : 0, residue };
   } finally {
     if (!kept) wasmFree(buf);
     wasmFree(src);
@@ -246,6 +243,49 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
   }
   verify(terms, got);
   return natFromLimbs(raw);
+}
+
+/**
+ * @internal floor(a·b / B^s) up to one unit (either way), for a caller whose result is checked elsewhere (the
+ * quotient estimates and Newton corrections of div.ts): the inverse transform as for a·b, but only the digits from
+ * `from` on are rounded and carried (fft.ts unpackHighAt), and no residue check (a partial product has none).
+ *
+ * Bound: a·b = H·B^s0 + Lo with Lo = Σ_{j < from} c_j·10^(dj), c_j the convolution coefficients of the balanced
+ * digits, |c_j| <= ‖a‖·‖b‖ = C (Cauchy–Schwarz, the norms of packing). So |Lo| < C·Σ_{j < from} 10^(dj)
+ * < C·B^s0/(10^d − 1). With s − s0 >= g limbs, B^g >= C/(10^d − 1), |a·b/B^s − H/B^(s − s0)| < 1, and the floors of
+ * two numbers closer than 1 differ by at most 1. Two more guard limbs than that make |Lo|/B^s < 10^−8, so the
+ * result is floor(a·b/B^s) itself unless a·b/B^s lies within 10^−8 of an integer.
+ * Falls back to the whole product (exact, residue-checked) when it does not pay or any check fails.
+ */
+export function natMulSpectraHigh(a: NatSpectrum, b: NatSpectrum, s: number, options: MulOptions = {}): Nat {
+  const terms = [[a, b]] as const;
+  const plan = planOf(terms);
+  const whole = (): Nat => natHighView(natMulAddSpectra(terms, options), s);
+  if (plan.d === 0 || options.faultHook !== undefined) return whole();
+  const L = balancedLength(a.value.size, plan.d) + balancedLength(b.value.size, plan.d);
+  const outLimbs = a.value.size + b.value.size + 2;
+  if (L > 2 * plan.M) throw new InvalidArgumentError('natMulSpectraHigh: product longer than its plan allows');
+  if (!withinBound(terms)) return whole();
+  const from = highFrom(terms, s);
+  if (from <= 0 || from >= L) return whole();
+  const s0 = (from * plan.d) / 4;
+  const raw = transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => unpackHighAt(out, plan.M, L, plan.d, from, outLimbs, scratch));
+  if (raw === null) return whole();
+  return natHighView(natFromLimbs(raw), s - s0);
+}
+
+/**
+ * The digit from which a high product keeps the coefficients (natMulSpectraHigh, spectraWrappedDifferenceHigh): the
+ * largest multiple of 12 whose limb s0 = from·d/4 leaves g limbs below s, B^(g−2) >= C/(10^d − 1) with
+ * C = ‖a‖·‖b‖ >= every coefficient's magnitude (linear or cyclic: each is a dot product of a with a permutation of
+ * b's digits, Cauchy–Schwarz). 0 or less: no room.
+ */
+function highFrom(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, s: number): number {
+  const [[a, b]] = terms;
+  const d = a.plan.d;
+  let g = 2; // the two limbs for 10^−8 (natMulSpectraHigh)
+  for (let r = Math.sqrt(a.normSq * b.normSq) / (10 ** d - 1); r > 1; r /= BASE) g++;
+  return 12 * Math.floor(((s - g) * 4) / (12 * d));
 }
 
 /**
@@ -377,6 +417,27 @@ function differenceAt(
 export function spectraWrappedDifference(
   x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, p: number, options: MulOptions = {},
 ): WrappedDifference | null {
+  return wrappedDifferenceAbove(x, a, b, p, 0, options);
+}
+
+/**
+ * @internal spectraWrappedDifference for a caller that needs only floor(|x − a·b| / B^s) within one unit and checks
+ * its end result otherwise (TransformGroup.differenceHigh): the wrapped product's digits below `from` (highFrom: g
+ * guard limbs below s) are never rounded nor carried (fft.ts unpackWrappedRawAt), so what reaches the difference is
+ * a·b − Lo modulo B^k − 1 with |Lo| < C·B^s0/(10^d − 1) <= B^(s−2) — natMulSpectraHigh's bound, which holds for the
+ * cyclic coefficients too (each is a dot product of a with a permutation of b's digits: Cauchy–Schwarz). The result
+ * is (x − a·b) + Lo as a sign and a magnitude; no residue. null as spectraWrappedDifference, or when s leaves no room.
+ */
+export function spectraWrappedDifferenceHigh(
+  x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, s: number,
+): WrappedDifference | null {
+  return s > 0 ? wrappedDifferenceAbove(x, a, b, 0, s, {}) : null;
+}
+
+/** spectraWrappedDifference (s = 0) or spectraWrappedDifferenceHigh (s > 0). */
+function wrappedDifferenceAbove(
+  x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, p: number, s: number, options: MulOptions,
+): WrappedDifference | null {
   const terms = [[a, b]] as const;
   const plan = planOf(terms);
   if (plan.wrapLimbs === 0) throw new InvalidArgumentError('spectraWrappedDifference: the plan was made for no wrapped product');
@@ -385,9 +446,11 @@ export function spectraWrappedDifference(
     throw new InvalidArgumentError('spectraWrappedDifference: operand longer than its plan allows');
   }
   if (!withinBound(terms)) return null;
+  const from = s > 0 ? highFrom(terms, s) : 0;
+  if (s > 0 && (from <= 0 || from >= 2 * plan.M)) return null;
   const k = plan.wrapLimbs;
   return transformedSum(terms, unpackScratchBytes(2 * plan.M, plan.d, k), (out, scratch) => {
-    const V = unpackWrappedRawAt(out, plan.M, plan.d, scratch);
+    const V = unpackWrappedRawAt(out, plan.M, plan.d, scratch, from);
     // |V| <= max |coefficient| / (10^d − 1) + 1, and every coefficient of the cyclic convolution is at most the norm
     // product (Cauchy–Schwarz), which the bound keeps far below 2^52: the test only makes the compiled pass's
     // precondition explicit (failing it would cost the full product, never a digit).
