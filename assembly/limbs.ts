@@ -7,6 +7,8 @@
  * with carries), several times the transforms' share per limb at the sizes of issue 11; here they run at ~1 ns.
  */
 
+import { addOrSubInPlace } from './natops';
+
 const B: i32 = 10000;
 
 // @ts-ignore: decorator
@@ -14,43 +16,20 @@ const B: i32 = 10000;
   return p + (<usize>i << 1);
 }
 
-/** z[0, k) += s[0, n) (n <= k) in place, the carry propagated up to k: returns the carry out of the top (0 or 1). */
-function addInto(z: usize, k: i32, s: usize, n: i32): i32 {
-  let c: i32 = 0;
-  let i: i32 = 0;
-  for (; i < n; i++) {
-    const v = <i32>load<u16>(at(z, i)) + <i32>load<u16>(at(s, i)) + c;
-    c = <i32>(v >= B);
-    store<u16>(at(z, i), <u16>(v - c * B));
-  }
-  for (; c != 0 && i < k; i++) {
-    const v = <i32>load<u16>(at(z, i)) + 1;
-    c = <i32>(v >= B);
-    store<u16>(at(z, i), <u16>(v - c * B));
-  }
-  return c;
-}
-
-/** z[0, k) −= m·s[0, n) (n <= k, 1 <= m < 2^26) in place: returns the borrow out of the top (>= 0). */
+/**
+ * z[0, k) −= m·s[0, n) (n <= k, 2 <= m < 2^26; m = 1 is natops.ts addOrSubInPlace's) in place: returns the borrow
+ * out of the top (>= 0).
+ */
 function subScaledInto(z: usize, k: i32, s: usize, n: i32, m: i32): i64 {
   let b: i64 = 0;
   let i: i32 = 0;
-  if (m == 1) {
-    for (; i < n; i++) {
-      const v = <i32>load<u16>(at(z, i)) - <i32>load<u16>(at(s, i)) - <i32>b;
-      const w = <i32>(v < 0);
-      store<u16>(at(z, i), <u16>(v + w * B));
-      b = w;
-    }
-  } else {
-    // v in (−m·B − b, B): floor(v / B) from the exact f64 quotient (|v| < 2^53; a correctly rounded quotient of
-    // integers never lands on an integer it does not reach).
-    for (; i < n; i++) {
-      const v = <i64>load<u16>(at(z, i)) - <i64>m * <i64>load<u16>(at(s, i)) - b;
-      const q = <i64>Math.floor(<f64>v / <f64>B);
-      store<u16>(at(z, i), <u16>(v - q * B));
-      b = -q;
-    }
+  // v in (−m·B − b, B): floor(v / B) from the exact f64 quotient (|v| < 2^53; a correctly rounded quotient of
+  // integers never lands on an integer it does not reach).
+  for (; i < n; i++) {
+    const v = <i64>load<u16>(at(z, i)) - <i64>m * <i64>load<u16>(at(s, i)) - b;
+    const q = <i64>Math.floor(<f64>v / <f64>B);
+    store<u16>(at(z, i), <u16>(v - q * B));
+    b = -q;
   }
   for (; b != 0 && i < k; i++) {
     const v = <i64>load<u16>(at(z, i)) - b;
@@ -62,38 +41,6 @@ function subScaledInto(z: usize, k: i32, s: usize, n: i32, m: i32): i64 {
 }
 
 /**
- * z[0, k) = z[0, k) + s[0, n) − y[0, ny) in one pass (n, ny <= k), the carry propagated up to k: returns what leaves
- * the top (−1, 0 or 1). Every step's v = z_i + s_i − y_i + c lies in [−B, 2B − 1] (digits <= B − 1, |c| <= 1), so
- * its carry is (v >= B) − (v < 0) and v − carry·B is a digit: no division, no branch on the data.
- */
-function addSubInto(z: usize, k: i32, s: usize, n: i32, y: usize, ny: i32): i32 {
-  let c: i32 = 0;
-  let i: i32 = 0;
-  const both = n < ny ? n : ny;
-  for (; i < both; i++) {
-    const v = <i32>load<u16>(at(z, i)) + <i32>load<u16>(at(s, i)) - <i32>load<u16>(at(y, i)) + c;
-    c = <i32>(v >= B) - <i32>(v < 0);
-    store<u16>(at(z, i), <u16>(v - c * B));
-  }
-  for (; i < n; i++) {
-    const v = <i32>load<u16>(at(z, i)) + <i32>load<u16>(at(s, i)) + c;
-    c = <i32>(v >= B) - <i32>(v < 0);
-    store<u16>(at(z, i), <u16>(v - c * B));
-  }
-  for (; i < ny; i++) {
-    const v = <i32>load<u16>(at(z, i)) - <i32>load<u16>(at(y, i)) + c;
-    c = <i32>(v >= B) - <i32>(v < 0);
-    store<u16>(at(z, i), <u16>(v - c * B));
-  }
-  for (; c != 0 && i < k; i++) {
-    const v = <i32>load<u16>(at(z, i)) + c;
-    c = <i32>(v >= B) - <i32>(v < 0);
-    store<u16>(at(z, i), <u16>(v - c * B));
-  }
-  return c;
-}
-
-/**
  * z = x − m·y − m·c0 modulo B^k − 1 (B = 10^4) as the signed integer of least magnitude in its class, for y of
  * ylen <= k limbs (any value below B^k: B^k − 1 ≡ 0 is folded like any other), any x (of xlen limbs: its k-limb
  * pieces are summed, B^k ≡ 1; or, when power >= 0, x = B^power with power < k, written here and never read),
@@ -101,8 +48,7 @@ function addSubInto(z: usize, k: i32, s: usize, n: i32, y: usize, ny: i32): i32 
  * above its top limb, worth c0·B^k ≡ c0, so that y never has to be corrected first): z[0, k) receives the
  * magnitude. Returns 2·size + sign: sign 1 when the value is negative (its magnitude is B^k − 1 − z', limb by limb
  * 9999 − z'_i, no borrows), else 0; size the magnitude's limbs without its top zeros. B^k − 1 itself is 0.
- * x, y and z must not overlap. With m = 1 and xlen <= 2k (every Newton step's) the two pieces of x and y meet in
- * one pass (addSubInto).
+ * x, y and z must not overlap.
  */
 export function wrappedDifference(x: usize, xlen: i32, power: i32, y: usize, ylen: i32, m: i32, z: usize, k: i32, c0: f64): i32 {
   if (power >= 0) {
@@ -115,12 +61,9 @@ export function wrappedDifference(x: usize, xlen: i32, power: i32, y: usize, yle
     if (first < k) memory.fill(at(z, first), 0, <usize>(k - first) << 1);
   }
   let c: i64 = -<i64>m * <i64>c0;
-  if (m == 1 && xlen <= 2 * k) {
-    c += <i64>addSubInto(z, k, at(x, k), xlen > k ? xlen - k : 0, y, ylen);
-  } else {
-    for (let base = k; base < xlen; base += k) c += addInto(z, k, at(x, base), xlen - base < k ? xlen - base : k);
-    c -= subScaledInto(z, k, y, ylen, m);
-  }
+  // x's other pieces added, then m·y subtracted, each in place (natops.ts addOrSubInPlace: eight limbs at a time).
+  for (let base = k; base < xlen; base += k) c += <i64>addOrSubInPlace(z, k, at(x, base), xlen - base < k ? xlen - base : k, 0);
+  c -= m == 1 ? <i64>addOrSubInPlace(z, k, y, ylen, 1) : subScaledInto(z, k, y, ylen, m);
   // What left the top, c·B^k ≡ c, comes back at limb 0 until none is left: |c| < 2^52 + 2^27 shrinks by a factor
   // B^k at each round (|c| < 2^53: each floor(v / B) is exact, see subScaledInto), and the last round carries ±1.
   while (c != 0) {

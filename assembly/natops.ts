@@ -85,6 +85,34 @@ const BI: i32 = 10000;
 export function addOrSubInPlace(z: usize, zlen: i32, s: usize, slen: i32, subtract: i32): i32 {
   let c: i32 = 0;
   let i: i32 = 0;
+  // Eight limbs at a time, the carries by lookahead (no chain from limb to limb): with v the lanes' sums (or
+  // differences), a lane generates a carry when v >= B (a borrow when v < 0) and passes an incoming one on when
+  // v = B − 1 (v = 0). Taking X = G | P and Y = G as 8-bit numbers of those lanes, the carries into the lanes are the
+  // bits of (X + Y + c) ^ X ^ Y: a bit of G sets both x and y (generate), of P only x (propagate), of neither none
+  // (kill), as in a binary addition; bit 8 of the sum is the carry out of the block.
+  const lanes = i16x8(1, 2, 4, 8, 16, 32, 64, 128);
+  const zero = i16x8.splat(0), base = i16x8.splat(<i16>BI), top = i16x8.splat(<i16>(BI - 1));
+  if (subtract == 0) {
+    for (; i + 8 <= slen; i += 8) {
+      const v = i16x8.add(v128.load(z + (<usize>i << 1)), v128.load(s + (<usize>i << 1))); // in [0, 2B − 2]
+      const G = i16x8.bitmask(i16x8.gt_s(v, top)), P = i16x8.bitmask(i16x8.eq(v, top));
+      const X = G | P, sum = X + G + c;
+      c = (sum >> 8) & 1;
+      const into = i16x8.ne(v128.and(i16x8.splat(<i16>((sum ^ X ^ G) & 0xff)), lanes), zero); // −1 where one comes in
+      const w = i16x8.sub(v, into);
+      v128.store(z + (<usize>i << 1), i16x8.sub(w, v128.and(i16x8.gt_s(w, top), base)));
+    }
+  } else {
+    for (; i + 8 <= slen; i += 8) {
+      const v = i16x8.sub(v128.load(z + (<usize>i << 1)), v128.load(s + (<usize>i << 1))); // in [1 − B, B − 1]
+      const G = i16x8.bitmask(i16x8.lt_s(v, zero)), P = i16x8.bitmask(i16x8.eq(v, zero));
+      const X = G | P, sum = X + G + c;
+      c = (sum >> 8) & 1;
+      const into = i16x8.ne(v128.and(i16x8.splat(<i16>((sum ^ X ^ G) & 0xff)), lanes), zero);
+      const w = i16x8.add(v, into);
+      v128.store(z + (<usize>i << 1), i16x8.add(w, v128.and(i16x8.lt_s(w, zero), base)));
+    }
+  }
   if (subtract == 0) {
     for (; i < slen; i++) {
       const v = <i32>load<u16>(z + (<usize>i << 1)) + <i32>load<u16>(s + (<usize>i << 1)) + c;

@@ -82,7 +82,9 @@ export function heldBytes(...digitCounts: number[]): number {
 /**
  * Memory pi holds per decimal outside the products' transforms: the last merge's operands and results (~6 numbers
  * of ~N digits at 0.5 byte/digit in limbs) plus the ASCII text. Used to refuse, before any work, sizes this machine
- * cannot hold.
+ * cannot hold. An upper bound since the root merge is divided by Q2 (apps/pi/compute.ts rootQuotient): at 10^8
+ * decimals the most pi holds is at the final division, its numerator N (1 byte a decimal), Tm and X (0.5 each) and
+ * the division's reciprocal and remainders, and a file is written from X in chunks, without the text.
  */
 export const PI_HELD_BYTES_PER_DECIMAL = 6;
 

@@ -57,6 +57,41 @@ describe('natShiftAddLimbs (compiled from 4096 limbs of lo above limb k)', () =>
   });
 });
 
+describe('natShiftAddLimbs compiled: the eight-limb carry lookahead', () => {
+  test('limbs of 0, 1, 9998, 9999 (carries and borrows generated, passed on and stopped inside and across blocks)', () => {
+    const r = rng(45);
+    const pick = [0, 1, 9998, 9999];
+    const make = (m: number, mix: number): Uint16Array => {
+      const x = new Uint16Array(m);
+      for (let i = 0; i < m; i++) x[i] = r() < mix ? pick[Math.floor(r() * 4)]! : Math.floor(r() * 10000);
+      x[m - 1] = Math.max(1, x[m - 1]!);
+      return x;
+    };
+    const B = 10000n;
+    for (const [hl, k, ll] of [[4096, 0, 4096], [4103, 0, 4100], [5000, 7, 4105], [4200, 0, 4199]]) {
+      for (const mix of [1, 0.9, 0.5]) {
+        for (let rep = 0; rep < 4; rep++) {
+          const hi = natFromLimbs(make(hl!, mix)), lo = natFromLimbs(make(ll!, mix));
+          const H = natToBigInt(hi) * B ** BigInt(k!), L = natToBigInt(lo);
+          assert.equal(natToBigInt(natShiftAddLimbs(hi, k!, lo)), H + L, `+ ${hl} ${k} ${ll} ${mix}`);
+          const d = natShiftAddLimbs(hi, k!, lo, true);
+          if (H >= L) assert.equal(natToBigInt(d), H - L, `− ${hl} ${k} ${ll} ${mix}`);
+          else assert.equal(d, NAT_ZERO, `− negative ${hl} ${k} ${ll} ${mix}`);
+        }
+      }
+    }
+    // One carry (borrow) through every lane of every block: (B^n − 1) + (B^4095 + 1) and B^n − (B^4095 + 1).
+    const lo = natFromLimbs(Uint16Array.from({ length: 4096 }, (_, i) => (i === 0 || i === 4095 ? 1 : 0)));
+    for (const n of [4096, 4097, 4104, 5003]) {
+      const p = 10n ** BigInt(4 * n);
+      const nines = natFromLimbs(new Uint16Array(n).fill(9999));
+      const power = natFromLimbs(Uint16Array.from({ length: n + 1 }, (_, i) => (i === n ? 1 : 0)));
+      assert.equal(natToBigInt(natShiftAddLimbs(nines, 0, lo)), p + B ** 4095n, `carry run n=${n}`);
+      assert.equal(natToBigInt(natShiftAddLimbs(power, 0, lo, true)), p - B ** 4095n - 1n, `borrow run n=${n}`);
+    }
+  });
+});
+
 describe('natShiftAddLimbs with lo mostly below B^k (copies and a complement, from 4096 limbs of lo)', () => {
   test('agrees with BigInt at overlaps 0, 1, 64 and 65 limbs, lo with low zero limbs, 9999 runs, zero differences', () => {
     const r = rng(44);

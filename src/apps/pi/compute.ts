@@ -20,7 +20,9 @@
  * integer g, satisfy 2 ≤ g ≤ 10^G − 2, that interval does not cross a multiple of 10^G, so
  * floor(pi·10^N) = floor(X / 10^G) exactly: the first N decimals are X's digits 1..N. Otherwise
  * (probability ~4·10^−G) the computation is redone with 10 more guard digits. Every product on the way is
- * residue-checked (the wrapped ones through their differences), so the proof stands on checked arithmetic; the
+ * residue-checked (the wrapped ones through their differences) or only guides an exact, checked step (the
+ * division's high-chunk estimate, a high product without a residue: that chunk's remainder is a checked wrapped
+ * difference, kernel/div.ts quotientChunk), so the proof stands on checked arithmetic; the
  * exact square root and exact division this replaced cost ≈ 2.75·M(M) + 2.5·M(M) and a full remainder, against
  * ≈ 4/3·M(M) + 2.2·M(M) here (in transforms; M(M) a product of M-digit numbers), the product N costing M(M) in
  * both. Measured (bench/div --pi-final, one thread, CPU, 2 shared cores at load 6–8): 0.75, 0.72, 0.73 of the exact

@@ -7,8 +7,9 @@
  * 2. `merge`: every node above the leaves is merged on files by the engine's operations,
  *    P = P1·P2, Q = Q1·Q2, |T| = |T1|·Q2 + P1·|T2| (all magnitudes: series.ts's split points keep T1, T2 of one
  *    sign); the engine's planner runs each product in memory or out of core;
- * 3. `root`: the root merge in truncated decimal floats, exactly as compute.ts's `rootQuotient` does in memory
- *    (its error analysis holds unchanged: the same truncations, at digit instead of limb granularity);
+ * 3. `root`: the root merge in truncated decimal floats, Q = Q1·Q2 and T = T1·Q2 + P1·T2 to L digits (`Run.root`;
+ *    in memory compute.ts's `rootQuotient` divides by Q2 instead; the float truncations are within the same bound,
+ *    at digit instead of limb granularity);
  * 4. `sqrt`: s = isqrt(10005·10^(2M)) on files (engine `isqrt`);
  * 5. `quotient`: X = floor(426880·s·Q / T) on files (engine `mul`, `div`), checked and cut to N decimals by the
  *    guard digits as in compute.ts, then `digits`: the caller's sink writes them out.
@@ -327,7 +328,13 @@ class Run {
     return result;
   }
 
-  /** The root merge in floats (compute.ts `rootQuotient`): Q = Q1·Q2 and T = T1·Q2 + P1·T2 to L digits. */
+  /**
+   * The root merge in floats: Q = Q1·Q2 and T = T1·Q2 + P1·T2 to L digits. P1·T2 is the tail of the series from
+   * term m on, smaller than T1·Q2 by the gap measured here (~14.18·m digits), so its operands need only L minus that
+   * gap plus 3 digits for its absolute error to stay below 3·10^−L relative to T: one of compute.ts's ~10 float
+   * truncations of at most 10^(1−L) each. (In memory, compute.ts `rootQuotient` divides by Q2 instead and never forms
+   * the two long products; here they are the engine's, in memory or out of core by size.)
+   */
   async root(left: Numbers, right: Numbers): Promise<{ q: FileFloat; t: FileFloat }> {
     const precision = this.plan.decimals + this.plan.guard + FLOAT_EXTRA;
     const f = (n: StreamNumber): FileFloat => ({ n, e: 0 });
