@@ -6,8 +6,8 @@
  * X' = X + X·(B^2k − D·X)/B^2k with the precision doubling at each level (Brent & Zimmermann, "Modern
  * Computer Arithmetic", §3.4.1), so its cost is a small multiple of M(k). The quotient estimate
  * q ≈ (top of a)·X is off by a few units at most; the final correction computes r = a − q·b exactly and
- * repairs q by a (small-quotient, hence schoolbook) division of the excess, so q and r are exact whatever
- * the estimate's accuracy.
+ * repairs q by a few subtractions of b, or a division of the excess when it is larger (`settle`), so q and r are
+ * exact whatever the estimate's accuracy.
  *
  * Every product goes through a Multiplier (multiplier.ts, the planner bound to a memory budget), so a division
  * honours the budget it is given: products whose transforms would not fit are split (planner.ts).
@@ -175,11 +175,13 @@ export const CHUNKED_DIV_LIMBS = 480;
  * c = ⌈qlen/2⌉): one reciprocal X of h = c + 3 limbs serves both quotient halves. With a = A1·B^c + A0:
  * (q1, R1) = A1 / b (q1 < B^(qlen−c) ≤ B^c), then (q0, r) = (R1·B^c + A0) / b (R1 < b, so q0 < B^c), and
  * q = q1·B^c + q0. Each chunk's estimate has c limbs against X's c + 3, so it is within a few units as above, and
- * `correct` makes it exact. For a 2n/n division that is a reciprocal of n/2 limbs (≈ 2.5·M(n/2)), two products
+ * `settle` makes it exact. For a 2n/n division that is a reciprocal of n/2 limbs (≈ 2.5·M(n/2)), two products
  * M(n/2) for the estimates and two n/2 × n products for the remainders: ≈ 3.75·M(n) instead of
  * 2.5·M(n) + 2·M(n) = 4.5·M(n) with one full-precision reciprocal. On transform groups (docs/ARCHITECTURE.md,
  * "Newton steps on transform groups") X's transform serves both estimates, b's both remainders, and the remainders
- * and the reciprocal's D·X are wrapped products as long as what is unknown of them: ≈ 2.5·M(n).
+ * and the reciprocal's D·X are wrapped products as long as what is unknown of them: ≈ 2.5·M(n). When q fits the
+ * remainders' transform (2n/n), only the final remainder a − q·b is exact: the high chunk's R1 is a high wrapped
+ * difference that only feeds the low chunk's estimate (twoChunksOneRemainder).
  */
 function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
   const qlen = a.limbs.length - b.limbs.length + 1;
@@ -192,7 +194,7 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
     const estimates = m.group([[[X, { size: qlen + 1, like: X }]]], undefined, 4);
     const corrections = m.group([], { products: [[b, { size: qlen + 1, like: b }]], limbs: lb + 3 }, 4);
     try {
-      result = quotientChunk(a, b, X, k, estimates, corrections, m, true);
+      result = quotientChunk(a, b, X, k, estimates, corrections, m);
     } finally {
       estimates.close();
       corrections.close();
@@ -208,11 +210,13 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
     const one = qlen + 1 <= lb + 3;
     const corrections = m.group([], { products: [[b, { size: one ? qlen + 1 : c, like: b }]], limbs: lb + 3 }, 4);
     try {
-      result = (one ? twoChunksOneRemainder(a, b, X, c, estimates, corrections, m) : undefined) ?? (() => {
-        const high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m, true);
-        const low = quotientChunk(aboveLimbs(high.r, a, c), b, X, h, estimates, corrections, m, true);
-        return { q: aboveLimbs(high.q, low.q, c), r: low.r };
-      })();
+      const single = one ? twoChunksOneRemainder(a, b, X, c, estimates, corrections, m) : undefined;
+      if (single !== undefined) result = single;
+      else {
+        const high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m);
+        const low = quotientChunk(aboveLimbs(high.r, a, c), b, X, h, estimates, corrections, m);
+        result = { q: aboveLimbs(high.q, low.q, c), r: low.r };
+      }
     } finally {
       estimates.close();
       corrections.close();
@@ -284,7 +288,7 @@ export function natDivApprox(a: Nat, b: Nat, m: Multiplier = KERNEL_MULTIPLIER):
     const corrections = m.group([], { products: [[b, { size: c, like: b }]], limbs: lb + 3 }, 4);
     try {
       // The high chunk is exact whatever its estimate (quotientChunk): its product may be a high one.
-      high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m, true);
+      high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m);
     } finally {
       corrections.close();
     }
@@ -329,18 +333,18 @@ function estimateChunk(W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGr
 }
 
 /**
- * Exact (q, r) = W / b for W < b·B^(k−3), from X = reciprocalOf(b, k): the estimate (estimateChunk, a product of
- * the `estimates` group, a high one when `high`), then the exact remainder W − q·b from a wrapped product of the
+ * Exact (q, r) = W / b for W < b·B^(k−3), from X = reciprocalOf(b, k): the estimate (estimateChunk, a high product
+ * of the `estimates` group), then the exact remainder W − q·b from a wrapped product of the
  * `corrections` group, and `settle`. The estimate is within 2 + 1/B + |e|/B^3 of W/b, so |W − q·b| < 3·b < B^(lb+1)
  * (b < B^lb), which q·b modulo B^k' − 1 (k' >= lb + 3) and W modulo the same determine (TransformGroup.difference,
  * which checks the difference modulo its prime and forms the whole product when the bound fails). So (q, r) is
  * exact whatever the estimate: the estimate's accuracy is only speed.
  */
 function quotientChunk(
-  W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier, high: boolean,
+  W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier,
 ): { q: Nat; r: Nat } {
   if (natCompare(W, b) < 0) return { q: NAT_ZERO, r: W };
-  const q = estimateChunk(W, b, X, k, estimates, high);
+  const q = estimateChunk(W, b, X, k, estimates, true);
   const diff = corrections.difference(W, q, b, b.limbs.length + 1);
   corrections.release(q);
   return settle(q, diff.negative, diff.magnitude, b, m);
