@@ -220,13 +220,7 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
   if (terms.length < 1 || terms.length > 2) throw new InvalidArgumentError('natMulAddSpectra: one or two products');
   const plan = planOf(terms);
   if (plan.d === 0) return directSum(terms, options);
-  let L = 0;
-  let outLimbs = 0;
-  for (const [a, b] of terms) {
-    L = Math.max(L, balancedLength(a.value.size, plan.d) + balancedLength(b.value.size, plan.d));
-    outLimbs = Math.max(outLimbs, a.value.size + b.value.size + 2);
-  }
-  if (L > 2 * plan.M) throw new InvalidArgumentError('natMulAddSpectra: product longer than its plan allows');
+  const { L, outLimbs } = productLengths(terms, plan, 'natMulAddSpectra');
   if (!withinBound(terms)) return directSum(terms, options);
   // The product's residue is taken in the scratch, where unpackAt leaves the whole product (a fault hook, for tests,
   // changes the limbs after it: then they are checked where they are).
@@ -247,7 +241,7 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
 
 /**
  * @internal floor(a·b / B^s) up to one unit (either way), for a caller whose result is checked elsewhere (the
- * quotient estimates and Newton corrections of div.ts): the inverse transform as for a·b, but only the digits from
+ * quotient estimates and Newton corrections of div.ts, sqrt.ts's steering levels): the inverse transform as for a·b, but only the digits from
  * `from` on are rounded and carried (fft.ts unpackHighAt), and no residue check (a partial product has none).
  *
  * Bound: a·b = H·B^s0 + Lo with Lo = Σ_{j < from} c_j·10^(dj), c_j the convolution coefficients of the balanced
@@ -262,9 +256,7 @@ export function natMulSpectraHigh(a: NatSpectrum, b: NatSpectrum, s: number, opt
   const plan = planOf(terms);
   const whole = (): Nat => natHighView(natMulAddSpectra(terms, options), s);
   if (plan.d === 0 || options.faultHook !== undefined) return whole();
-  const L = balancedLength(a.value.size, plan.d) + balancedLength(b.value.size, plan.d);
-  const outLimbs = a.value.size + b.value.size + 2;
-  if (L > 2 * plan.M) throw new InvalidArgumentError('natMulSpectraHigh: product longer than its plan allows');
+  const { L, outLimbs } = productLengths(terms, plan, 'natMulSpectraHigh');
   if (!withinBound(terms)) return whole();
   const from = highFrom(terms, s);
   if (from <= 0 || from >= L) return whole();
@@ -300,14 +292,9 @@ function highFrom(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, s: 
  */
 export function natMulSpectraWrapped(a: NatSpectrum, b: NatSpectrum, options: MulOptions = {}): Nat {
   const terms = [[a, b]] as const;
-  const plan = planOf(terms);
-  if (plan.wrapLimbs === 0) throw new InvalidArgumentError('natMulSpectraWrapped: the plan was made for no wrapped product');
+  const plan = wrappedPlanOf(terms, 'natMulSpectraWrapped');
   const direct = (): Nat => natModWrapped(natMul(a.value, b.value, options), plan.wrapLimbs);
-  if (plan.d === 0) return direct();
-  if (balancedLength(a.value.size, plan.d) > 2 * plan.M || balancedLength(b.value.size, plan.d) > 2 * plan.M) {
-    throw new InvalidArgumentError('natMulSpectraWrapped: operand longer than its plan allows');
-  }
-  if (!withinBound(terms)) return direct();
+  if (plan.d === 0 || !withinBound(terms)) return direct();
   const raw = transformedSum(terms, unpackScratchBytes(2 * plan.M, plan.d, plan.wrapLimbs), (out, scratch) => unpackWrappedAt(out, plan.M, plan.d, scratch));
   if (raw === null) return direct();
   options.faultHook?.(raw);
@@ -439,13 +426,8 @@ function wrappedDifferenceAbove(
   x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, p: number, s: number, options: MulOptions,
 ): WrappedDifference | null {
   const terms = [[a, b]] as const;
-  const plan = planOf(terms);
-  if (plan.wrapLimbs === 0) throw new InvalidArgumentError('spectraWrappedDifference: the plan was made for no wrapped product');
-  if (plan.d === 0) return null;
-  if (balancedLength(a.value.size, plan.d) > 2 * plan.M || balancedLength(b.value.size, plan.d) > 2 * plan.M) {
-    throw new InvalidArgumentError('spectraWrappedDifference: operand longer than its plan allows');
-  }
-  if (!withinBound(terms)) return null;
+  const plan = wrappedPlanOf(terms, 'spectraWrappedDifference');
+  if (plan.d === 0 || !withinBound(terms)) return null;
   const from = s > 0 ? highFrom(terms, s) : 0;
   if (s > 0 && (from <= 0 || from >= 2 * plan.M)) return null;
   const k = plan.wrapLimbs;
@@ -459,6 +441,38 @@ function wrappedDifferenceAbove(
     // The transform's output is dead once unpacked: x and the difference go there when they fit.
     return differenceAt(x, scratch, k, k, 1, p, V, out, 16 * plan.M);
   });
+}
+
+/**
+ * The digits L of a sum of products on a transform plan (the longest term's; at most the plan's 2M, else `who`
+ * throws) and the limbs its unpacking writes.
+ */
+function productLengths(
+  terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, plan: SpectrumPlan, who: string,
+): { L: number; outLimbs: number } {
+  let L = 0;
+  let outLimbs = 0;
+  for (const [a, b] of terms) {
+    L = Math.max(L, balancedLength(a.value.size, plan.d) + balancedLength(b.value.size, plan.d));
+    outLimbs = Math.max(outLimbs, a.value.size + b.value.size + 2);
+  }
+  if (L > 2 * plan.M) throw new InvalidArgumentError(`${who}: product longer than its plan allows`);
+  return { L, outLimbs };
+}
+
+/**
+ * planOf for a wrapped product (natMulSpectraWrapped, the wrapped differences): throws when the plan was made for
+ * none, or (a transform plan) when an operand is longer than the plan allows.
+ */
+function wrappedPlanOf(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, who: string): SpectrumPlan {
+  const plan = planOf(terms);
+  if (plan.wrapLimbs === 0) throw new InvalidArgumentError(`${who}: the plan was made for no wrapped product`);
+  for (const [a, b] of terms) {
+    if (plan.d !== 0 && (balancedLength(a.value.size, plan.d) > 2 * plan.M || balancedLength(b.value.size, plan.d) > 2 * plan.M)) {
+      throw new InvalidArgumentError(`${who}: operand longer than its plan allows`);
+    }
+  }
+  return plan;
 }
 
 /** The one plan of every spectrum in `terms` (throws for a mix). */
