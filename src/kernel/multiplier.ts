@@ -183,8 +183,8 @@ export class TransformGroup {
 
   /**
    * floor(a·b / B^s), or one more or less (spectra.ts natMulSpectraHigh: the digits below are not unpacked and the
-   * product has no residue check), for a caller that checks its end result otherwise (div.ts's estimates). Exact
-   * when the group multiplies one by one.
+   * product has no residue check), for a caller that checks its end result otherwise (div.ts's estimates and
+   * corrections, sqrt.ts's levels below the top, which only steer). Exact when the group multiplies one by one.
    */
   mulHigh(a: Nat, b: Nat, s: number): Nat {
     if (this.plan === undefined) return natHighView(this.m.mul(a, b), s);
@@ -199,8 +199,8 @@ export class TransformGroup {
 
   /**
    * c − a·b as a sign and a magnitude, for a caller who knows that |c − a·b| < B^bound (the group's wrap must be
-   * longer: wrapLimbs > bound): from a·b and c modulo B^k − 1 (natWrappedDifference), with the product's transform
-   * as long as the difference instead of the product. Verified like every product: the difference must be below
+   * longer: wrapLimbs > bound): from a·b and c modulo B^k − 1 (spectra.ts spectraWrappedDifference), with the
+   * product's transform as long as the difference instead of the product. Verified like every product: the difference must be below
    * B^bound and agree with c − a·b modulo the process's check prime (which also catches a residue that aliased
    * because the caller's bound was wrong); otherwise the full product is formed (residue-checked) and subtracted,
    * so the result is exact whatever the bound. `c` may be a power of B, given by its exponent.
@@ -210,9 +210,9 @@ export class TransformGroup {
     const p = CHECK_PRIME;
     const power = c instanceof Nat ? undefined : c.power;
     if (this.plan !== undefined && k > bound) {
-      // The power B^power is never formed: natWrappedDifference writes B^(power mod k) into the wasm memory, and
-      // the magnitude's residue is taken there before it is copied out.
-      // The wrapped product never leaves the wasm memory (spectraWrappedDifference); null: form the full product.
+      // Neither the wrapped product nor the power B^power leaves or enters the JS heap (spectraWrappedDifference:
+      // B^(power mod k) is written in the wasm memory, the magnitude's residue taken there before it is copied out);
+      // null: form the full product.
       const d = spectraWrappedDifference(power === undefined ? (c as Nat) : { power }, this.spectrum(a), this.spectrum(b), p, this.m.productOptionsNow());
       if (d !== null && d.magnitude.size <= bound) {
         const rc = power === undefined ? this.residue(c as Nat) : powMod(BASE, power, p);
@@ -227,11 +227,11 @@ export class TransformGroup {
 
   /**
    * The sign of c − a·b and floor(|c − a·b| / B^s) within one unit, for a caller who knows |c − a·b| < B^bound
-   * (wrapLimbs > bound) and checks its end result otherwise (div.ts): no residue check. From the wrapped product's
-   * digits above s (spectra.ts spectraWrappedDifferenceHigh): (c − a·b) + Lo, |Lo| < B^(s−2), as the representative
-   * of least magnitude of its class modulo B^k − 1, which is itself (both terms far below B^k/2). Its magnitude is
-   * within |Lo| < B^s of |c − a·b|, so their floors over B^s differ by at most one, and its sign is c − a·b's whenever
-   * its magnitude is at least B^s. Exact (difference, then the floor) when the group has no plan.
+   * (wrapLimbs > bound) and checks its end result otherwise (div.ts, sqrt.ts below the top level): no residue check.
+   * From the wrapped product's digits above s (spectra.ts spectraWrappedDifferenceHigh): (c − a·b) + Lo,
+   * |Lo| < B^(s−2), as the representative of least magnitude of its class modulo B^k − 1, which is itself (both
+   * terms far below B^k/2). Its magnitude is within |Lo| < B^s of |c − a·b|, so their floors over B^s differ by at
+   * most one, and its sign is c − a·b's whenever its magnitude is at least B^s. Exact (difference, then the floor) when the group has no plan.
    */
   differenceHigh(c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number, s: number): { negative: boolean; magnitude: Nat } {
     const d = this.plan !== undefined && this.wrapLimbs > bound ? spectraWrappedDifferenceHigh(c, this.spectrum(a), this.spectrum(b), s) : null;
