@@ -861,9 +861,9 @@ export function normSq4(src: usize, n: i32): f64 {
  * rounding and residue checks refuse them.) Bases 10^3 and 10^5 measured no faster this way and keep the floats.
  */
 const BIAS_Q: u64 = 1 << 40;
+const BIAS_K: u64 = BIAS_Q * 9999;
 /** Digits per chain from which unpack runs two carry chains at once (below, the join is not paid back). */
 const UNPACK_PAIR_MIN: i32 = 512;
-const BIAS_K: u64 = BIAS_Q * 9999;
 
 /** Largest rounding distance seen by step3/step5 since unpack reset it. */
 let stepErr: v128 = f64x2.splat(0.0);
