@@ -203,9 +203,14 @@ export class TransformGroup {
    * product's transform as long as the difference instead of the product. Verified like every product: the difference must be below
    * B^bound and agree with c − a·b modulo the process's check prime (which also catches a residue that aliased
    * because the caller's bound was wrong); otherwise the full product is formed (residue-checked) and subtracted,
-   * so the result is exact whatever the bound. `c` may be a power of B, given by its exponent.
+   * so the result is exact whatever the bound. `c` may be a power of B, given by its exponent. `cResidue`, when
+   * given, must be c's residue modulo CHECK_PRIME as computed from c's limbs (or derived exactly from residues so
+   * computed: sqrt.ts's nested tops of a, and |R|·B^s from R's `residue`); it saves the pass over c. `residue`: the
+   * magnitude's residue modulo CHECK_PRIME (taken from its limbs in the wasm memory, or by modLimbs after a full product).
    */
-  difference(c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number): { negative: boolean; magnitude: Nat } {
+  difference(
+    c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number, cResidue?: number,
+  ): { negative: boolean; magnitude: Nat; residue: number } {
     const k = this.wrapLimbs;
     const p = CHECK_PRIME;
     const power = c instanceof Nat ? undefined : c.power;
@@ -215,14 +220,17 @@ export class TransformGroup {
       // null: form the full product.
       const d = spectraWrappedDifference(power === undefined ? (c as Nat) : { power }, this.spectrum(a), this.spectrum(b), p, this.m.productOptionsNow());
       if (d !== null && d.magnitude.size <= bound) {
-        const rc = power === undefined ? this.residue(c as Nat) : powMod(BASE, power, p);
+        const rc = power !== undefined ? powMod(BASE, power, p) : cResidue ?? this.residue(c as Nat);
         const v = (rc - ((this.residue(a) * this.residue(b)) % p) + (d.negative ? d.residue : p - d.residue) + 2 * p) % p;
-        if (v === 0) return { negative: d.negative, magnitude: d.magnitude };
+        if (v === 0) return { negative: d.negative, magnitude: d.magnitude, residue: d.residue };
       }
     }
     const ab = this.m.mul(a, b);
     const cc = power === undefined ? (c as Nat) : natShiftLimbs(NAT_ONE, power);
-    return natCompare(cc, ab) >= 0 ? { negative: false, magnitude: natSub(cc, ab) } : { negative: true, magnitude: natSub(ab, cc) };
+    const negative = natCompare(cc, ab) < 0;
+    const magnitude = negative ? natSub(ab, cc) : natSub(cc, ab);
+    // The residue only when asked (sqrt.ts's P): the small groups without a plan take this path for every difference.
+    return { negative, magnitude, get residue(): number { return modLimbs(magnitude.limbs, magnitude.size, p); } };
   }
 
   /**

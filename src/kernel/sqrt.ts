@@ -203,11 +203,11 @@ function refinedRoot(a: Nat, m: Multiplier): { s: Nat; proven: boolean } {
  * of √a (n limbs) and Y ≈ B^(n+h)/s̃ (h = ⌊n/2⌋ + 3) within a few units, the Y the level above divides with. Below
  * COUPLED_MIN_LIMBS, kmRoot (its Y ≈ B^(n+h)/√a from the reciprocal square root iteration).
  */
-function coupledRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number } {
+function coupledRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number; aRes: number } {
   const n = (a.limbs.length + 1) >> 1;
-  if (n < COUPLED_MIN_LIMBS) return kmRoot(a, m);
+  if (n < COUPLED_MIN_LIMBS) return { ...kmRoot(a, m), aRes: modLimbs(a.limbs, a.size, CHECK_PRIME) };
   const r = refineStep(a, m, 0, true);
-  return { s: r.est, Y: r.Y!, h: r.h };
+  return { s: r.est, Y: r.Y!, h: r.h, aRes: r.aRes! };
 }
 
 /**
@@ -244,12 +244,13 @@ const COUPLED_MIN_LIMBS = 16000;
  */
 function refineStep(
   a: Nat, m: Multiplier, guard: number, wantY: boolean,
-): { est: Nat; exact: boolean; E: number; h: number; Y?: Nat } {
+): { est: Nat; exact: boolean; E: number; h: number; Y?: Nat; aRes?: number } {
   const n = (a.limbs.length + 1) >> 1;
   const h = (n >> 1) + 3;
   const t = n - h;
   const aTop = natHighView(a, 2 * t); // its root has h limbs
-  const { s: sHi, Y, h: hq } = coupledRoot(aTop, m);
+  // topRes: aTop's residue modulo the check prime, from the level below (coupledRoot's aRes).
+  const { s: sHi, Y, h: hq, aRes: topRes } = coupledRoot(aTop, m);
   // The step estimates √(a·B^2g) = √(aTop·B^2T + aLow·B^2g), T = t + g (the guard limbs: see guardedFloor).
   const T = t + guard;
   const u = Math.max(0, T - hq); // q0 = Q0·B^u, Q0 of about hq + 2 limbs
@@ -268,7 +269,12 @@ function refineStep(
     // steer (their errors cost time, never a digit) and take high products (TransformGroup.mulHigh: no residue
     // check, the FFT rounding check on the digits unpacked).
     const above = guard > 0 ? (x: Nat, y: Nat, e: number): Nat => natHighView(g!.mul(x, y), e) : (x: Nat, y: Nat, e: number): Nat => g!.mulHigh(x, y, e);
-    const R = g.difference(aTop, sHi, sHi, bound);
+    // The wrapped differences' checks take c's residue modulo the check prime from the residues already known instead
+    // of a pass over c (TransformGroup.difference's cResidue), each derived exactly from residues taken from limbs:
+    // aTop's from the level below, which took it as aTop' ·B^2t' + (aTop mod B^2t') with aTop' = its own top (nested
+    // tops of a: one pass over each level's low 2t limbs, not over each top); |R|·B^(T−u)'s as R's residue (taken
+    // from R's limbs in the wasm memory) times B^(T−u). The checks are the same congruences, so they prove as much.
+    const R = g.difference(aTop, sHi, sHi, bound, topRes);
     if (R.magnitude.size === 0 && guard > 0) return { est: natShiftLimbs(sHi, t), exact: true, E: 0, h };
     let D: Nat = NAT_ZERO;
     let E = Infinity;
@@ -286,7 +292,7 @@ function refineStep(
       const P =
         Q0.size === 0
           ? { negative: false, magnitude: natShiftLimbs(R.magnitude, T - u) }
-          : g.difference(natShiftLimbs(R.magnitude, T - u), sHi, twoQ0, bound);
+          : g.difference(natShiftLimbs(R.magnitude, T - u), sHi, twoQ0, bound, (R.residue * powMod(BASE, T - u, CHECK_PRIME)) % CHECK_PRIME);
       let jp = 0;
       if (P.magnitude.size > 0) {
         jp = Math.max(0, P.magnitude.size - (hq + 2));
@@ -301,6 +307,8 @@ function refineStep(
       if (guard > 0 && signsHeld) E = refinedErrorBound(sHi, R.magnitude, P.magnitude, { T, u, jr, jp });
     }
     if (!wantY) return { est, exact: false, E, h };
+    // a's residue for the level above (a = aTop·B^2t + (a mod B^2t); both residues < 2^26: exact in doubles).
+    const aRes = ((topRes * powMod(BASE, 2 * t, CHECK_PRIME)) % CHECK_PRIME + modLimbs(a.limbs, 2 * t, CHECK_PRIME)) % CHECK_PRIME;
     // |ε| over B^(hq−2), within one unit (a high wrapped difference: only the limbs above are unpacked).
     const eps = g.differenceHigh({ power: h + hq }, sHi, Y, bound, hq - 2);
     let Z = natShiftLimbs(Y, h - hq);
@@ -311,7 +319,7 @@ function refineStep(
       g.release(eTop);
       Z = natShiftAddLimbs(Y, h - hq, corr, eps.negative);
     }
-    return { est, exact: false, E, h, Y: rescaled(Z, D, sHi, T, R.negative) };
+    return { est, exact: false, E, h, Y: rescaled(Z, D, sHi, T, R.negative), aRes };
   } finally {
     g?.close();
   }

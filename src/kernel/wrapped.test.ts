@@ -10,6 +10,7 @@ import { Nat, natFromBigInt, natHighView, natShiftAddLimbs, natToBigInt } from '
 import { natDivMod } from './div.js';
 import { natIsqrt } from './sqrt.js';
 import { transformLength } from './fftcore.js';
+import { CHECK_PRIME } from './mul.js';
 import {
   natModWrapped, natMulSpectraWrapped, natSpectrum, natSpectrumPlan, natWrappedDifference, spectraWrappedDifference, wrappedDifference,
   type SpectrumPlan,
@@ -160,6 +161,37 @@ describe('transform groups', () => {
         const p = a.size + b.size + 3;
         const d = g.difference({ power: p }, a, b, bound);
         assert.equal((d.negative ? -1n : 1n) * B(d.magnitude), 10n ** BigInt(4 * p) - x * y, `power n=${n}`);
+      } finally {
+        g.close();
+      }
+    }
+  });
+
+  test('difference with the residue of c given (cResidue): the same check, and the residue it returns', () => {
+    const r = rng(26);
+    let full = 0;
+    const m = new Multiplier({ onPlan: () => full++ });
+    const P = BigInt(CHECK_PRIME);
+    // Digit counts whose groups have a plan (from GROUP_MIN_LENGTH on; shorter ones always form the full product).
+    for (const n of [100000, 200000]) {
+      const x = digits(r, n), y = digits(r, n);
+      const a = N(x), b = N(y);
+      const bound = a.size + 1;
+      const g = m.group([], { products: [[a, b]], limbs: bound + 2 }, 3);
+      try {
+        for (const c of [x * y + digits(r, 4 * a.size), x * y - digits(r, 4 * a.size), x * y]) {
+          const rc = Number(c % P);
+          full = 0;
+          const d = g.difference(N(c), a, b, bound, rc);
+          assert.equal((d.negative ? -1n : 1n) * B(d.magnitude), c - x * y, `n=${n}`);
+          assert.equal(BigInt(d.residue), B(d.magnitude) % P, `residue n=${n}`);
+          assert.equal(full, 0, `a right cResidue keeps the wrapped difference, n=${n}`);
+          // A wrong residue fails the check: the full product is formed, and the result is still exact.
+          const e = g.difference(N(c), a, b, bound, (rc + 1) % CHECK_PRIME);
+          assert.equal((e.negative ? -1n : 1n) * B(e.magnitude), c - x * y, `wrong cResidue n=${n}`);
+          assert.equal(BigInt(e.residue), B(e.magnitude) % P, `fallback residue n=${n}`);
+          assert.ok(full > 0, 'a wrong cResidue costs the full product');
+        }
       } finally {
         g.close();
       }
