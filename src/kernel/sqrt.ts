@@ -59,7 +59,7 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import {
-  NAT_ONE, NAT_ZERO, Nat, natAdd, natFromLimbs, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
+  NAT_ONE, NAT_ZERO, Nat, natAdd, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
   natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs, natMulSmall, modLimbs, powMod,
 } from './nat.js';
 import { natDivMod } from './div.js';
@@ -168,9 +168,12 @@ function rootEstimate(a: Nat, m: Multiplier): { s: Nat; proven: boolean } {
 /** Guard limbs of refinedRoot's estimate (it estimates √(a·B^2g) to decide floor(√a) without the final square). */
 const GUARD_LIMBS = 1;
 
-/** x within [m·B^e, (m + 1)·B^e] (m its top three limbs, e = size − 3; m = x, e = 0 below three limbs): bounds in doubles. */
-function topOf(x: Nat): { m: number; e: number } {
-  const l = x.limbs, k = Math.min(3, l.length);
+/**
+ * x within [m·B^e, (m + 1)·B^e] (m its top `limbs` limbs, e = size − limbs; m = x, e = 0 below that): bounds in
+ * doubles, exact up to three limbs (< 10^12); four (< 10^16) are rounded to 53 bits, a relative error below 2^−52.
+ */
+function topOf(x: Nat, limbs = 3): { m: number; e: number } {
+  const l = x.limbs, k = Math.min(limbs, l.length);
   let v = 0;
   for (let i = l.length - 1; i >= l.length - k; i--) v = v * BASE + l[i]!;
   return { m: v, e: l.length - k };
@@ -325,14 +328,6 @@ function refineStep(
   }
 }
 
-/** x within [m·B^e, (m + 1)·B^e] with m its top four limbs (e = size − 4; m = x, e = 0 below four limbs). */
-function top4(x: Nat): { m: number; e: number } {
-  const l = x.limbs, k = Math.min(4, l.length);
-  let v = 0;
-  for (let i = l.length - 1; i >= l.length - k; i--) v = v * BASE + l[i]!;
-  return { m: v, e: l.length - k };
-}
-
 /**
  * Z/(1 ± ρ) rounded, ρ = D/(s'·B^T) (+ when `below`: s̃ = s'·B^T − D), as Z ∓ round(Z·ρ) (refineStep: Z·ρ² is
  * nothing); Z·ρ from the top four limbs of each (relative error < 3·B^−3). Z unchanged if Z·ρ is out of range
@@ -340,7 +335,7 @@ function top4(x: Nat): { m: number; e: number } {
  */
 function rescaled(Z: Nat, D: Nat, sHi: Nat, T: number, below: boolean): Nat {
   if (D.size === 0) return Z;
-  const z = top4(Z), d = top4(D), s = top4(sHi);
+  const z = topOf(Z, 4), d = topOf(D, 4), s = topOf(sHi, 4);
   const c = Math.round(((z.m * d.m) / s.m) * 10 ** (LOG_B * (z.e + d.e - s.e - T)));
   if (!(c >= 1 && c < 2 ** 50)) return Z;
   return natShiftAddLimbs(Z, 0, natFromNumber(c), !below);
