@@ -675,11 +675,7 @@ function shiftAddCompiled(hi: Nat, k: number, lo: Nat, subtract: boolean, len: n
     let c = wasm().addOrSubInPlace(buf, n, s, n, subtract ? 1 : 0);
     out.set(u16View(buf, n));
     // The carry (borrow) out of limb n − 1 runs on through 9999s (0s); len's spare top limb stops a sum's.
-    for (let i = n; c !== 0 && i < len; i++) {
-      const v = subtract ? out[i]! - 1 : out[i]! + 1;
-      c = subtract ? borrowOf(v) : carryOf(v);
-      out[i] = subtract ? v + (-c & BASE) : v - (-c & BASE);
-    }
+    c = subtract ? subLimbsAt(out, n, len, y, 0, 0, c) : addLimbsAt(out, n, len, y, 0, 0, c);
     return subtract && c !== 0 ? NAT_ZERO : natFromLimbs(out);
   } finally {
     wasmFree(buf);
