@@ -28,7 +28,7 @@
 
 import { ArithmeticCheckError, NumberTooLargeError } from '../errors.js';
 import { BASE } from './nat.js';
-import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, PARALLEL_MIN, prepareTransforms, releaseCoreTables, transformLength } from './fftcore.js';
+import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, prepareTransforms, splits, releaseCoreTables, transformLength } from './fftcore.js';
 import { activeThreads, runShares, type Job } from './threads.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree, heapBytesFor } from './wasmheap.js';
 
@@ -153,12 +153,13 @@ export interface PackJob {
 
 /**
  * @internal Packs operands (limbs already in wasm memory) as balanced base-10^d digits, in parallel when there are
- * several and threads to spare. Returns per operand its squared digit norm and its filled complex points.
+ * several and threads to spare, and `concurrent` (default: from the split length on; natSpectra asks for it when
+ * the operands are then transformed concurrently, so each is packed where it is transformed). Returns per operand its squared digit norm and its filled complex points.
  */
-export function packAll(jobs: readonly PackJob[], d: number, M: number): { normSq: number; filled: number }[] {
+export function packAll(jobs: readonly PackJob[], d: number, M: number, concurrent = splits(M)): { normSq: number; filled: number }[] {
   const res = wasmAlloc(16 * jobs.length);
   try {
-    const T = Math.min(jobs.length, M >= PARALLEL_MIN ? activeThreads() : 1);
+    const T = Math.min(jobs.length, concurrent ? activeThreads() : 1);
     if (T === 1) {
       const k = wasm();
       jobs.forEach((j, i) => k.pack(j.src, j.limbs, d, j.dst, res + 16 * i));
@@ -312,7 +313,7 @@ export function unpackWrappedRawAt(src: number, M: number, d: number, scratch: n
 function unpackRuns(
   src: number, M: number, L: number, d: number, outLimbs: number, scratch: number, from = 0,
 ): { view: Uint16Array; top: number; V: number } | null {
-  const T = M >= PARALLEL_MIN ? activeThreads() : 1;
+  const T = splits(M) ? activeThreads() : 1;
   const cuts: number[] = [];
   for (let t = 0; t < T; t++) cuts.push(from + 12 * Math.floor(((L - from) * t) / (12 * T)));
   cuts.push(L);

@@ -249,7 +249,7 @@ export function powerOfTwoTables(M: number): number {
  * tables its transforms and pointwise step read.
  */
 export function prepareTransforms(M: number): void {
-  if (M >= PARALLEL_MIN) warmThreads();
+  if (splits(M)) warmThreads();
   transformTables(M);
   if (isMixed(M)) twoLevel((2 * M) / topRadix(M));
   twoLevel(2 * M);
@@ -297,6 +297,15 @@ export function coreTableBytes(M: number): number {
  * time; from 2^18 their CPU on 2 threads is that of one thread, and products from ~10^6 digits still split.
  */
 export const PARALLEL_MIN = 1 << 18;
+let parallelMin = Number(process.env.MATHSTREAM_PMIN ?? PARALLEL_MIN);
+/** @internal experiment knob */
+export function setParallelMin(m: number): void {
+  parallelMin = m;
+}
+/** Whether steps of M points are split among the threads. */
+export function splits(M: number): boolean {
+  return M >= parallelMin;
+}
 
 /** Splits [0, n) into `parts` contiguous ranges (the first ones one longer). */
 function ranges(n: number, parts: number): [number, number][] {
@@ -339,7 +348,7 @@ function splitPlan(M: number, threads: number): SplitPlan {
 
 /** Threads a transform of M points is shared among. */
 function useThreads(M: number): number {
-  return M >= PARALLEL_MIN ? activeThreads() : 1;
+  return splits(M) ? activeThreads() : 1;
 }
 
 /**
@@ -365,6 +374,23 @@ export function forwardAt(ptr: number, M: number, filled = M): void {
   const plan = splitPlan(M, T);
   for (const { n, count } of plan.stages) stageShares(k, ptr, n, count, T, 'dif4Stage', dir);
   runShares(k, ranges(plan.blocks, T).map(([b0, b1]): Job[] => [['difBlocks', ptr, plan.blockSize, b0, b1, dir]]));
+}
+
+/**
+ * Forward transforms of several independent inputs of M points ({ ptr, filled } as forwardAt's), each whole on one
+ * thread, as one step: the first here, the others on the workers at the same time (more inputs than threads: dealt
+ * out in turn). Each transform is the one-thread one (the compiled `forward`), so the bits are forwardAt's whatever
+ * the thread count. For two operands of one product on two threads this beats splitting each transform: one step
+ * instead of two or three per transform, and each thread's half stays in its own cache.
+ */
+export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; readonly filled: number }>, M: number): void {
+  const k = wasm();
+  const { dir, HM } = transformTables(M);
+  const T = Math.min(inputs.length, activeThreads());
+  const shares: Job[][] = Array.from({ length: T }, () => []);
+  inputs.forEach(({ ptr, filled }, i) => shares[i % T]!.push(['forward', ptr, M, filled, HM, dir]));
+  if (T === 1) for (const [, ...args] of shares[0]!) k.forward(...(args as [number, number, number, number, number]));
+  else runShares(k, shares);
 }
 
 /** Inverse DIT transform of the M points at ptr (unscaled: M times the inverse DFT), in the mirror order. */
@@ -413,7 +439,7 @@ export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: 
   const [A1, B1] = terms[0]!;
   const [A2, B2] = terms.length > 1 ? terms[1]! : [0, 0];
   const head = [out, A1, B1, A2, B2] as const;
-  const T = M >= PARALLEL_MIN ? activeThreads() : 1;
+  const T = splits(M) ? activeThreads() : 1;
   const R = topRadix(M);
   const P = M / R;
   if (T === 1) {

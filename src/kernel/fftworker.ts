@@ -5,7 +5,7 @@
  * It blocks in Atomics.wait between steps (it has no other work), and is unref'd: it never keeps a process alive.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { CONTROL, describeFailure, markWorker, runSlot } from './threads.js';
+import { CONTROL, describeFailure, markWorker, runSlot, spinThenWait } from './threads.js';
 import { instantiateKernel } from './wasmheap.js';
 
 const { port, module, memory, control, jobs, index } = workerData as {
@@ -25,7 +25,7 @@ Atomics.add(control, CONTROL.READY, 1);
 Atomics.notify(control, CONTROL.READY);
 
 for (;;) {
-  Atomics.wait(control, CONTROL.GEN, generation);
+  spinThenWait(control, CONTROL.GEN, generation, Atomics.load(control, CONTROL.SPIN));
   const now = Atomics.load(control, CONTROL.GEN);
   if (now === generation) continue;
   generation = now;

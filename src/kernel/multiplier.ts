@@ -14,7 +14,7 @@ import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
-  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraHigh, natMulSpectraWrapped, natSpectrum, natSpectrumPlan,
+  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraHigh, natMulSpectraWrapped, natSpectra, natSpectrum, natSpectrumPlan,
   spectraWrappedDifference, spectraWrappedDifferenceHigh, type NatSpectrum, type PlanOperand, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
@@ -175,10 +175,25 @@ export class TransformGroup {
     return s;
   }
 
+  /**
+   * The spectra of a product's two operands. When neither is transformed yet, both are transformed as one job
+   * (spectra.ts natSpectra: on two threads, each operand packed and transformed whole on its own thread, at the
+   * same time): the one place where a Newton step's chain of products has two independent transforms, so every
+   * caller's first product of two new operands gets them in parallel without asking.
+   */
+  private operands(a: Nat, b: Nat): [NatSpectrum, NatSpectrum] {
+    if (a !== b && !this.spectra.has(a) && !this.spectra.has(b)) {
+      const [sa, sb] = natSpectra([a, b], this.plan!, true) as [NatSpectrum, NatSpectrum];
+      this.spectra.set(a, sa).set(b, sb);
+      return [sa, sb];
+    }
+    return [this.spectrum(a), this.spectrum(b)];
+  }
+
   /** a·b. */
   mul(a: Nat, b: Nat): Nat {
     if (this.plan === undefined) return this.m.mul(a, b);
-    return natMulAddSpectra([[this.spectrum(a), this.spectrum(b)]], this.m.productOptionsNow());
+    return natMulAddSpectra([this.operands(a, b)], this.m.productOptionsNow());
   }
 
   /**
@@ -188,13 +203,13 @@ export class TransformGroup {
    */
   mulHigh(a: Nat, b: Nat, s: number): Nat {
     if (this.plan === undefined) return natHighView(this.m.mul(a, b), s);
-    return natMulSpectraHigh(this.spectrum(a), this.spectrum(b), s, this.m.productOptionsNow());
+    return natMulSpectraHigh(...this.operands(a, b), s, this.m.productOptionsNow());
   }
 
   /** a·b mod (B^k − 1), k = wrapLimbs, in [0, B^k − 1) (not residue-checked: see natMulSpectraWrapped). */
   mulWrapped(a: Nat, b: Nat): Nat {
     if (this.plan === undefined) return natModWrapped(this.m.mul(a, b), this.wrapLimbs);
-    return natMulSpectraWrapped(this.spectrum(a), this.spectrum(b), this.m.productOptionsNow());
+    return natMulSpectraWrapped(...this.operands(a, b), this.m.productOptionsNow());
   }
 
   /**
@@ -218,7 +233,7 @@ export class TransformGroup {
       // Neither the wrapped product nor the power B^power leaves or enters the JS heap (spectraWrappedDifference:
       // B^(power mod k) is written in the wasm memory, the magnitude's residue taken there before it is copied out);
       // null: form the full product.
-      const d = spectraWrappedDifference(power === undefined ? (c as Nat) : { power }, this.spectrum(a), this.spectrum(b), p, this.m.productOptionsNow());
+      const d = spectraWrappedDifference(power === undefined ? (c as Nat) : { power }, ...this.operands(a, b), p, this.m.productOptionsNow());
       if (d !== null && d.magnitude.size <= bound) {
         const rc = power !== undefined ? powMod(BASE, power, p) : cResidue ?? this.residue(c as Nat);
         const v = (rc - ((this.residue(a) * this.residue(b)) % p) + (d.negative ? d.residue : p - d.residue) + 2 * p) % p;
@@ -242,7 +257,7 @@ export class TransformGroup {
    * most one, and its sign is c − a·b's whenever its magnitude is at least B^s. Exact (difference, then the floor) when the group has no plan.
    */
   differenceHigh(c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number, s: number): { negative: boolean; magnitude: Nat } {
-    const d = this.plan !== undefined && this.wrapLimbs > bound ? spectraWrappedDifferenceHigh(c, this.spectrum(a), this.spectrum(b), s) : null;
+    const d = this.plan !== undefined && this.wrapLimbs > bound ? spectraWrappedDifferenceHigh(c, ...this.operands(a, b), s) : null;
     const e = d ?? this.difference(c, a, b, bound);
     return { negative: e.negative, magnitude: natHighView(e.magnitude, s) };
   }

@@ -22,7 +22,8 @@
 
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt } from './fft.js';
-import { forwardAt, inverseAt, mixedBound, pointwiseAt, transformLength, type SpectrumTerm } from './fftcore.js';
+import { forwardAt, forwardEachAt, inverseAt, mixedBound, pointwiseAt, splits, transformLength, type SpectrumTerm } from './fftcore.js';
+import { activeThreads } from './threads.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
 import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView } from './nat.js';
@@ -177,28 +178,51 @@ function cachedNormSq(x: Uint16Array, d: number): number {
 
 /** Transforms a with the plan (16·M bytes for FFT plans). */
 export function natSpectrum(a: Nat, plan: SpectrumPlan, inWasm = false): NatSpectrum {
+  return natSpectra([a], plan, inWasm)[0]!;
+}
+
+/**
+ * natSpectrum of each operand, as one job: with two or more operands and threads to spare, their packings run
+ * concurrently, one operand a thread, and then their forward transforms (fftcore forwardEachAt), each whole on the
+ * thread that packed it; from the split length on with more than two threads, each transform is split instead
+ * (forwardAt). Either way every spectrum is bit for bit natSpectrum's: the same compiled pack and forward on the
+ * same input, whichever thread runs them.
+ */
+export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = false): NatSpectrum[] {
   if (plan.d === 0) {
     // A direct plan's operands are below the FFT threshold: their residue is a short Horner chain.
-    return { plan, value: a, normSq: 0, spectrum: null, ptr: 0, residue: modLimbs(a.limbs, a.limbs.length, CHECK_PRIME) };
+    return xs.map((a) => ({ plan, value: a, normSq: 0, spectrum: null, ptr: 0, residue: modLimbs(a.limbs, a.limbs.length, CHECK_PRIME) }));
   }
-  if (balancedLength(a.size, plan.d) > 2 * plan.M) {
-    throw new InvalidArgumentError(`natSpectrum: operand of ${a.size} limbs is longer than its plan allows`);
+  for (const a of xs) {
+    if (balancedLength(a.size, plan.d) > 2 * plan.M) {
+      throw new InvalidArgumentError(`natSpectrum: operand of ${a.size} limbs is longer than its plan allows`);
+    }
   }
-  const src = limbsToWasm(a.limbs);
-  const buf = wasmAlloc(16 * plan.M);
+  const M = plan.M;
+  const srcs: number[] = [];
+  const bufs: number[] = [];
   let kept = false;
   try {
+    for (const a of xs) {
+      srcs.push(limbsToWasm(a.limbs));
+      bufs.push(wasmAlloc(16 * M));
+    }
     // The residue is taken while the limbs are in the wasm memory (~0.3 ns a limb): nearly every spectrum's is
     // used (every product's check, every wrapped difference's), and later it would cost a second copy.
-    const residue = residueAt(src, a.limbs.length, CHECK_PRIME);
-    const [{ filled, normSq }] = packAll([{ src, limbs: a.limbs.length, dst: buf }], plan.d, plan.M);
-    forwardAt(buf, plan.M, filled!);
+    const residues = xs.map((a, i) => residueAt(srcs[i]!, a.limbs.length, CHECK_PRIME));
+    const threads = activeThreads();
+    const each = xs.length > 1 && threads > 1 && (!splits(M) || threads === 2);
+    const packed = packAll(xs.map((a, i) => ({ src: srcs[i]!, limbs: a.limbs.length, dst: bufs[i]! })), plan.d, M, each || splits(M));
+    if (each) forwardEachAt(bufs.map((ptr, i) => ({ ptr, filled: packed[i]!.filled })), M);
+    else bufs.forEach((ptr, i) => forwardAt(ptr, M, packed[i]!.filled));
     kept = inWasm;
-    // A plain object of one shape (no accessor): a Newton step makes several of these.
-    return { plan, value: a, normSq: normSq!, spectrum: inWasm ? null : f64View(buf, 2 * plan.M).slice(), ptr: inWasm ? buf : 0, residue };
+    // Plain objects of one shape (no accessor): a Newton step makes several of these.
+    return xs.map((a, i) => ({
+      plan, value: a, normSq: packed[i]!.normSq, spectrum: inWasm ? null : f64View(bufs[i]!, 2 * M).slice(), ptr: inWasm ? bufs[i]! : 0, residue: residues[i]!,
+    }));
   } finally {
-    if (!kept) wasmFree(buf);
-    wasmFree(src);
+    if (!kept) for (const b of bufs) wasmFree(b);
+    for (const s of srcs) wasmFree(s);
   }
 }
 

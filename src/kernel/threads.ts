@@ -37,8 +37,32 @@ const JOB_WORDS = 2 + MAX_ARGS;
 export const MAX_JOBS = 1024;
 const SLOT_WORDS = 1 + MAX_JOBS * JOB_WORDS;
 
-/** Control words: [0] generation, [1] workers still running, [2] error flag, [3] workers started. */
-const GEN = 0, REMAINING = 1, ERROR = 2, READY = 3;
+/** Control words: [0] generation, [1] workers still running, [2] error flag, [3] workers started, [4] spin (µs). */
+const GEN = 0, REMAINING = 1, ERROR = 2, READY = 3, SPIN = 4;
+const CONTROL_WORDS = 8;
+
+/** µs a thread polls before it sleeps (see spinThenWait). */
+let spinMicros = Number(process.env.MATHSTREAM_SPIN_US ?? 0);
+
+/** @internal experiment knob */
+export function setSpinMicros(us: number): void {
+  spinMicros = us;
+  if (pool) Atomics.store(pool.control, SPIN, us);
+}
+
+/**
+ * Waits until control[index] is no longer `value`: polls it for up to `us` µs, then sleeps (Atomics.wait).
+ */
+export function spinThenWait(control: Int32Array, index: number, value: number, us: number): void {
+  if (us > 0 && Atomics.load(control, index) === value) {
+    const end = performance.now() + us / 1000;
+    for (let i = 1; ; i++) {
+      if (Atomics.load(control, index) !== value) return;
+      if ((i & 63) === 0 && performance.now() > end) break;
+    }
+  }
+  Atomics.wait(control, index, value);
+}
 
 /** How long a step waits for the workers to start before running on the threads it has. */
 const START_TIMEOUT_MS = 15_000;
@@ -128,7 +152,8 @@ export function markWorker(): void {
 }
 
 function startPool(workers: number): Pool {
-  const control = new Int32Array(new SharedArrayBuffer(4 * 4));
+  const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
+  control[SPIN] = spinMicros;
   const jobs = new Float64Array(new SharedArrayBuffer(8 * SLOT_WORDS * workers));
   const { module, memory } = wasmShared();
   const threads: ArithmeticThread[] = [];
@@ -234,7 +259,7 @@ export function runShares(k: KernelExports, shares: ReadonlyArray<readonly Job[]
   }
   // Workers always count down (their loop catches everything), so this wait ends.
   let r: number;
-  while ((r = Atomics.load(p.control, REMAINING)) !== 0) Atomics.wait(p.control, REMAINING, r);
+  while ((r = Atomics.load(p.control, REMAINING)) !== 0) spinThenWait(p.control, REMAINING, r, spinMicros);
   if (localError !== undefined) throw localError;
   if (Atomics.load(p.control, ERROR) !== 0) {
     const errors: string[] = [];
@@ -247,4 +272,4 @@ export function runShares(k: KernelExports, shares: ReadonlyArray<readonly Job[]
 }
 
 /** @internal Worker loop helpers (fftworker.ts): the control words' indices. */
-export const CONTROL = { GEN, REMAINING, ERROR, READY } as const;
+export const CONTROL = { GEN, REMAINING, ERROR, READY, SPIN } as const;
