@@ -166,7 +166,7 @@ export function packAll(jobs: readonly PackJob[], d: number, M: number, concurre
     } else {
       const shares: Job[][] = Array.from({ length: T }, () => []);
       jobs.forEach((j, i) => shares[i % T]!.push(['pack', j.src, j.limbs, d, j.dst, res + 16 * i]));
-      runShares(wasm(), shares);
+      runShares(wasm(), shares, true); // the transforms follow
     }
     const r = f64View(res, 2 * jobs.length);
     return jobs.map((_, i) => ({ normSq: r[2 * i]!, filled: Math.ceil(r[2 * i + 1]! / 2) }));

@@ -241,6 +241,11 @@ export function natMulSpectra(a: NatSpectrum, b: NatSpectrum, options: MulOption
  * direct products of a DIRECT plan and the fault hook (tests) of the transformed sum.
  */
 export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, options: MulOptions = {}): Nat {
+  return alone(mulAddSteps(terms, options));
+}
+
+/** @internal natMulAddSpectra in steps (ProductSteps). */
+export function* mulAddSteps(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, options: MulOptions = {}): ProductSteps<Nat> {
   if (terms.length < 1 || terms.length > 2) throw new InvalidArgumentError('natMulAddSpectra: one or two products');
   const plan = planOf(terms);
   if (plan.d === 0) return directSum(terms, options);
@@ -249,7 +254,7 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
   // The product's residue is taken in the scratch, where unpackAt leaves the whole product (a fault hook, for tests,
   // changes the limbs after it: then they are checked where they are).
   let got = 0;
-  const raw = transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => {
+  const raw = yield* transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => {
     const limbs = unpackAt(out, plan.M, L, plan.d, outLimbs, scratch);
     if (limbs !== null && options.faultHook === undefined) got = residueAt(scratch, outLimbs, CHECK_PRIME);
     return limbs;
@@ -276,17 +281,24 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
  * Falls back to the whole product (exact, residue-checked) when it does not pay or any check fails.
  */
 export function natMulSpectraHigh(a: NatSpectrum, b: NatSpectrum, s: number, options: MulOptions = {}): Nat {
+  return alone(mulHighSteps(a, b, s, options));
+}
+
+/** @internal natMulSpectraHigh in steps (ProductSteps). */
+export function* mulHighSteps(a: NatSpectrum, b: NatSpectrum, s: number, options: MulOptions = {}): ProductSteps<Nat> {
   const terms = [[a, b]] as const;
   const plan = planOf(terms);
-  const whole = (): Nat => natHighView(natMulAddSpectra(terms, options), s);
-  if (plan.d === 0 || options.faultHook !== undefined) return whole();
+  const whole = function* (): ProductSteps<Nat> {
+    return natHighView(yield* mulAddSteps(terms, options), s);
+  };
+  if (plan.d === 0 || options.faultHook !== undefined) return yield* whole();
   const { L, outLimbs } = productLengths(terms, plan, 'natMulSpectraHigh');
-  if (!withinBound(terms)) return whole();
+  if (!withinBound(terms)) return yield* whole();
   const from = highFrom(terms, s);
-  if (from <= 0 || from >= L) return whole();
+  if (from <= 0 || from >= L) return yield* whole();
   const s0 = (from * plan.d) / 4;
-  const raw = transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => unpackHighAt(out, plan.M, L, plan.d, from, outLimbs, scratch));
-  if (raw === null) return whole();
+  const raw = yield* transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => unpackHighAt(out, plan.M, L, plan.d, from, outLimbs, scratch));
+  if (raw === null) return yield* whole();
   return natHighView(natFromLimbs(raw), s - s0);
 }
 
@@ -315,11 +327,16 @@ function highFrom(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, s: 
  * bound, the product is made in full by natMul and reduced.
  */
 export function natMulSpectraWrapped(a: NatSpectrum, b: NatSpectrum, options: MulOptions = {}): Nat {
+  return alone(mulWrappedSteps(a, b, options));
+}
+
+/** @internal natMulSpectraWrapped in steps (ProductSteps). */
+export function* mulWrappedSteps(a: NatSpectrum, b: NatSpectrum, options: MulOptions = {}): ProductSteps<Nat> {
   const terms = [[a, b]] as const;
   const plan = wrappedPlanOf(terms, 'natMulSpectraWrapped');
   const direct = (): Nat => natModWrapped(natMul(a.value, b.value, options), plan.wrapLimbs);
   if (plan.d === 0 || !withinBound(terms)) return direct();
-  const raw = transformedSum(terms, unpackScratchBytes(2 * plan.M, plan.d, plan.wrapLimbs), (out, scratch) => unpackWrappedAt(out, plan.M, plan.d, scratch));
+  const raw = yield* transformedSum(terms, unpackScratchBytes(2 * plan.M, plan.d, plan.wrapLimbs), (out, scratch) => unpackWrappedAt(out, plan.M, plan.d, scratch));
   if (raw === null) return direct();
   options.faultHook?.(raw);
   return natFromLimbs(raw);
@@ -428,7 +445,7 @@ function differenceAt(
 export function spectraWrappedDifference(
   x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, p: number, options: MulOptions = {},
 ): WrappedDifference | null {
-  return wrappedDifferenceAbove(x, a, b, p, 0, options);
+  return alone(wrappedDifferenceSteps(x, a, b, p, 0, options));
 }
 
 /**
@@ -442,20 +459,20 @@ export function spectraWrappedDifference(
 export function spectraWrappedDifferenceHigh(
   x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, s: number,
 ): WrappedDifference | null {
-  return s > 0 ? wrappedDifferenceAbove(x, a, b, 0, s, {}) : null;
+  return s > 0 ? alone(wrappedDifferenceSteps(x, a, b, 0, s, {})) : null;
 }
 
-/** spectraWrappedDifference (s = 0) or spectraWrappedDifferenceHigh (s > 0). */
-function wrappedDifferenceAbove(
+/** @internal spectraWrappedDifference (s = 0) or spectraWrappedDifferenceHigh (s > 0, p = 0), in steps. */
+export function* wrappedDifferenceSteps(
   x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, p: number, s: number, options: MulOptions,
-): WrappedDifference | null {
+): ProductSteps<WrappedDifference | null> {
   const terms = [[a, b]] as const;
   const plan = wrappedPlanOf(terms, 'spectraWrappedDifference');
   if (plan.d === 0 || !withinBound(terms)) return null;
   const from = s > 0 ? highFrom(terms, s) : 0;
   if (s > 0 && (from <= 0 || from >= 2 * plan.M)) return null;
   const k = plan.wrapLimbs;
-  return transformedSum(terms, unpackScratchBytes(2 * plan.M, plan.d, k), (out, scratch) => {
+  return yield* transformedSum(terms, unpackScratchBytes(2 * plan.M, plan.d, k), (out, scratch) => {
     const V = unpackWrappedRawAt(out, plan.M, plan.d, scratch, from);
     // |V| <= max |coefficient| / (10^d − 1) + 1, and every coefficient of the cyclic convolution is at most the norm
     // product (Cauchy–Schwarz), which the bound keeps far below 2^52: the test only makes the compiled pass's
@@ -516,14 +533,41 @@ function withinBound(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>):
 }
 
 /**
- * The pointwise sum of products and the inverse transform in the wasm memory, then `finish` (the unpacking) on the
- * output and a scratch of `scratchBytes`.
+ * A product's pointwise step and inverse transform, out ← inverse(Σ untangle(A_t)·untangle(B_t)) in the wasm memory
+ * (fftcore pointwiseAt and inverseAt), as a product made in steps hands it to whoever runs it.
  */
-function transformedSum<T>(
+export interface ProductStep {
+  readonly out: number;
+  readonly terms: readonly SpectrumTerm[];
+  readonly M: number;
+}
+
+/**
+ * A spectral product made in steps: a generator that yields its one ProductStep (none when it is made directly: a
+ * direct plan, a fallback) and returns the result once that step has run. `alone` runs one; TransformGroup.together
+ * runs several at once, their steps side by side on the threads (fftcore productStepsAt), so products a caller knows
+ * to be independent need not wait for each other. Either way each step is the same computation: the same bits.
+ */
+export type ProductSteps<T> = Generator<ProductStep, T, void>;
+
+/** Runs a product made in steps by itself: its step's transform split among the threads when it is long. */
+export function alone<T>(g: ProductSteps<T>): T {
+  for (let r = g.next(); ; r = g.next()) {
+    if (r.done === true) return r.value;
+    pointwiseAt(r.value.out, r.value.terms, r.value.M);
+    inverseAt(r.value.out, r.value.M);
+  }
+}
+
+/**
+ * The pointwise sum of products and the inverse transform in the wasm memory (the yielded ProductStep), then
+ * `finish` (the unpacking) on the output and a scratch of `scratchBytes`.
+ */
+function* transformedSum<T>(
   terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>,
   scratchBytes: number,
   finish: (out: number, scratch: number) => T,
-): T {
+): ProductSteps<T> {
   // The distinct spectra go into the wasm memory once each (a square, or P1 in two terms, is copied once).
   const M = terms[0]![0].plan.M;
   const placed = new Map<Float64Array, number>();
@@ -540,8 +584,7 @@ function transformedSum<T>(
       return ptr;
     };
     const wasmTerms = terms.map(([a, b]): SpectrumTerm => [at(a), at(b)]);
-    pointwiseAt(out, wasmTerms, M);
-    inverseAt(out, M);
+    yield { out, terms: wasmTerms, M };
     for (const ptr of placed.values()) wasmFree(ptr);
     placed.clear();
     const scratch = wasmAlloc(scratchBytes);

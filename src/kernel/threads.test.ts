@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { configure, getConfig } from '../config.js';
 import { ArithmeticCheckError } from '../errors.js';
-import { natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectra, natSpectrum, natSpectrumPlan, natDivMod, natIsqrt, type Nat } from './index.js';
+import { Multiplier, natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectra, natSpectrum, natSpectrumPlan, natDivMod, natIsqrt, type Nat } from './index.js';
 import { natMulSpectraWrapped, natSpectra, type NatSpectrum as Spectrum, type SpectrumPlan } from './spectra.js';
 import { lastFftLength } from './fft.js';
 import { PARALLEL_MIN, forwardAt, forwardEachAt, prepareTransforms, topRadix } from './fftcore.js';
@@ -136,6 +136,47 @@ describe('N threads', () => {
       for (const threads of [1, 2, 3, 4]) {
         configure({ threads });
         run(true).forEach((b, i) => assert.ok(b.equals(ref[i]!), `M=${M} input ${i} on ${threads} threads`));
+      }
+    }
+  });
+
+  test('TransformGroup.together: independent products side by side give the single calls\' results, bits and all', () => {
+    // One product a thread: every kind of product, a difference whose bound is wrong (its full-product fallback runs
+    // inside the batch), a square, below PARALLEL_MIN (each whole on a thread) and from it (split when N > 2).
+    const r = rng(15);
+    const big = (limbs: number): Nat => natFromBigInt(digits(r, 4 * limbs));
+    for (const n of [6000, 140_000]) {
+      const x = big(n), y = big(n - 37), u = big(n / 2), v = big(n / 2 + 5), small = big(n / 4), large = big(n / 4 + 800);
+      const c = natFromBigInt(natToBigInt(natMul(x, y)) + natToBigInt(small));
+      const cWrong = natFromBigInt(natToBigInt(natMul(x, y)) + natToBigInt(large));
+      const bound = small.size + 1;
+      const s = n / 4;
+      const exact = natToBigInt(natMul(x, y));
+      const run = (batched: boolean): Nat[] => {
+        const g = new Multiplier().group([[[u, v]], [[x, y]]], { products: [[x, y]], limbs: bound + 3 }, 6);
+        try {
+          const [d, dh, dw, hi, sq, wr, xy] = batched ? g.together([
+            g.differenceWork(c, x, y, bound), g.differenceHighWork(c, x, y, bound, 3), g.differenceWork(cWrong, x, y, bound),
+            g.mulHighWork(u, v, s), g.mulWork(u, u), g.mulWrappedWork(x, y), g.mulWork(x, y),
+          ] as const) : [
+            g.difference(c, x, y, bound), g.differenceHigh(c, x, y, bound, 3), g.difference(cWrong, x, y, bound),
+            g.mulHigh(u, v, s), g.mul(u, u), g.mulWrapped(x, y), g.mul(x, y),
+          ];
+          assert.equal(d.negative, false);
+          assert.equal(dw.negative, false);
+          return [d.magnitude, dh.magnitude, dw.magnitude, hi, sq, wr, xy];
+        } finally {
+          g.close();
+        }
+      };
+      configure({ threads: 1 });
+      const ref = run(false);
+      assert.equal(natToBigInt(ref[0]!), natToBigInt(small));
+      assert.equal(natToBigInt(ref[2]!), natToBigInt(large));
+      assert.equal(natToBigInt(ref[6]!), exact);
+      for (const threads of [1, 2, 4]) {
+        configure({ threads });
+        run(true).forEach((got, i) => assert.deepEqual(got.limbs, ref[i]!.limbs, `n=${n} result ${i} on ${threads} threads`));
       }
     }
   });
