@@ -346,24 +346,12 @@ export function natAdd(a: Nat, b: Nat): Nat {
   let y = b.limbs;
   if (x.length < y.length) [x, y] = [y, x];
   const lx = x.length;
-  const ly = y.length;
-  if (ly >= WASM_ADD_MIN) return addOrSubCompiled(x, y, false);
+  if (y.length >= WASM_ADD_MIN) return addOrSubCompiled(x, y, false);
+  // x copied (a memcpy), then y added in place: the carry loop runs over y's limbs and stops where its carry dies
+  // (addLimbsAt), not over all of x.
   const out = new Uint16Array(lx + 1);
-  let carry = 0;
-  let i = 0;
-  // Branch-free carries (carryOf): on random limbs a `v >= BASE ? 1 : 0` compiles to a branch mispredicted half
-  // the time, ~5× slower per limb (measured on Node 20 x64: 1.5·10^6 limbs in 17 ms against 2.3 ms).
-  for (; i < ly; i++) {
-    const v = x[i] + y[i] + carry;
-    carry = carryOf(v);
-    out[i] = v - (-carry & BASE);
-  }
-  for (; i < lx; i++) {
-    const v = x[i] + carry;
-    carry = carryOf(v);
-    out[i] = v - (-carry & BASE);
-  }
-  out[lx] = carry;
+  out.set(x);
+  addLimbsAt(out, 0, lx + 1, y, 0, y.length);
   return natFromLimbs(out);
 }
 
@@ -412,8 +400,9 @@ export function natSub(a: Nat, b: Nat): Nat {
   const x = a.limbs;
   const y = b.limbs;
   if (y.length >= WASM_ADD_MIN) return addOrSubCompiled(x, y, true);
-  const out = new Uint16Array(x.length);
-  subLimbsInto(x, x.length, y, y.length, out);
+  // As natAdd: a copy, then the borrow loop over y's limbs only.
+  const out = x.slice();
+  subLimbsAt(out, 0, out.length, y, 0, y.length);
   return natFromLimbs(out);
 }
 
@@ -445,23 +434,6 @@ function addOrSubCompiled(x: Uint16Array, y: Uint16Array, subtract: boolean): Na
   } finally {
     wasmFree(buf);
   }
-}
-
-/** @internal out = x - y for x >= y (lengths lx >= ly), out may alias x. Returns the final borrow (0). */
-export function subLimbsInto(x: Uint16Array, lx: number, y: Uint16Array, ly: number, out: Uint16Array): number {
-  let borrow = 0;
-  let i = 0;
-  for (; i < ly; i++) {
-    const v = x[i] - y[i] - borrow;
-    borrow = borrowOf(v);
-    out[i] = v + (-borrow & BASE);
-  }
-  for (; i < lx; i++) {
-    const v = x[i] - borrow;
-    borrow = borrowOf(v);
-    out[i] = v + (-borrow & BASE);
-  }
-  return borrow;
 }
 
 /**
