@@ -130,7 +130,7 @@ describe('natShiftAddLimbs with lo mostly below B^k (copies and a complement, fr
 describe('natDivSmall by 2 compiled (assembly/natops.ts halveLimbs)', () => {
   test('odd and even limbs, every length around the vector blocks and the compiled threshold, agree with BigInt', () => {
     const r = rng(43);
-    for (const n of [1, 9, 4095, 4096, 4097, 4103, 4104, 4105, 4112, 20001]) {
+    for (const n of [1, 9, 255, 256, 257, 263, 264, 265, 272, 4095, 4096, 4097, 4103, 4104, 4105, 4112, 20001]) {
       for (const kind of ['random', 9999, 1, 5000] as const) {
         const x = new Uint16Array(n);
         for (let i = 0; i < n; i++) x[i] = kind === 'random' ? Math.floor(r() * 10000) : kind;
