@@ -501,48 +501,57 @@ export function inverse(base: usize, M: i32, HM: usize, dir: usize): void {
 }
 
 /**
- * One pair: out ← retangle(Σ untangle(A_t)·untangle(B_t)) at complex points p, p2 (indices), with the twiddle
- * w^k = hi[k >> 10]·lo[k & 1023] of the two-level table. A2 = 0: one product; B = A: a square.
- * Untangling: Â(k) = E + wO, Â(k + M) = E − wO.
+ * The packed product's twiddle t = (1 + w^2k)/4 as cmul's vectors (cc, ss), w^2k = e^{−2πi·2k/2n} read from the
+ * two-level table of order 2n (lo, hi) at index 2k < 2n: fl(1 + re) rounds once, the imaginary lane and the
+ * scaling by 1/4 are exact.
+ */
+// @ts-ignore: decorator
+@inline function halfTwiddle(lo: usize, hi: usize, k: i32): v128 {
+  const k2 = k << 1;
+  const W = cmulVec(v128.load(lo + (<usize>(k2 & 1023) << 4)), v128.load(hi + (<usize>(k2 >> 10) << 4)));
+  return f64x2.mul(f64x2.add(W, f64x2(1.0, 0.0)), f64x2.splat(0.25));
+}
+
+/**
+ * One pair: out ← retangle(Σ untangle(A_t)·untangle(B_t)) at complex points p, p2 (indices), computed directly
+ * on the packed spectra (fftcore's pointwiseAt has the identity and mixedBound its error): with D = X − conj X',
+ * out[p] = Σ X_A·X_B − t·Σ D_A·D_B and out[p2] = Σ X'_A·X'_B − conj(t·Σ D_A·D_B), t = (1 + w^2k)/4.
+ * A2 = 0: one product; B = A: a square.
  */
 // @ts-ignore: decorator
 @inline function pairStep(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, p: i32, p2: i32, lo: usize, hi: usize, k: i32): void {
-  const Hv = v128.load(hi + (<usize>(k >> 10) << 4)), Lv = v128.load(lo + (<usize>(k & 1023) << 4));
-  const W = cmulVec(Lv, Hv);
-  const cc = v128.shuffle<f64>(W, W, 0, 0), ss = f64x2.mul(v128.shuffle<f64>(W, W, 1, 1), np());
+  const t = halfTwiddle(lo, hi, k);
   const pb = <usize>p << 4, p2b = <usize>p2 << 4;
-  let X = v128.load(A1 + pb), Xm = v128.load(A1 + p2b);
-  let E = evenPart(X, Xm), T = oddPart(X, Xm, cc, ss);
-  const a1 = f64x2.add(E, T), a2 = f64x2.sub(E, T);
-  let b1 = a1, b2 = a2;
+  const X = v128.load(A1 + pb), Xm = v128.load(A1 + p2b);
+  const D = f64x2.sub(X, f64x2.mul(Xm, pm()));
+  let P1: v128, P2: v128, Q: v128;
   if (B1 != A1) {
-    X = v128.load(B1 + pb);
-    Xm = v128.load(B1 + p2b);
-    E = evenPart(X, Xm);
-    T = oddPart(X, Xm, cc, ss);
-    b1 = f64x2.add(E, T);
-    b2 = f64x2.sub(E, T);
+    const Y = v128.load(B1 + pb), Ym = v128.load(B1 + p2b);
+    P1 = cmulVec(X, Y);
+    P2 = cmulVec(Xm, Ym);
+    Q = cmulVec(D, f64x2.sub(Y, f64x2.mul(Ym, pm())));
+  } else {
+    P1 = cmulVec(X, X);
+    P2 = cmulVec(Xm, Xm);
+    Q = cmulVec(D, D);
   }
-  let C1 = cmulVec(a1, b1), C2 = cmulVec(a2, b2);
   if (A2 != 0) {
-    X = v128.load(A2 + pb);
-    Xm = v128.load(A2 + p2b);
-    E = evenPart(X, Xm);
-    T = oddPart(X, Xm, cc, ss);
-    const a3 = f64x2.add(E, T), a4 = f64x2.sub(E, T);
-    let b3 = a3, b4 = a4;
+    const X2 = v128.load(A2 + pb), Xm2 = v128.load(A2 + p2b);
+    const D2 = f64x2.sub(X2, f64x2.mul(Xm2, pm()));
     if (B2 != A2) {
-      X = v128.load(B2 + pb);
-      Xm = v128.load(B2 + p2b);
-      E = evenPart(X, Xm);
-      T = oddPart(X, Xm, cc, ss);
-      b3 = f64x2.add(E, T);
-      b4 = f64x2.sub(E, T);
+      const Y2 = v128.load(B2 + pb), Ym2 = v128.load(B2 + p2b);
+      P1 = f64x2.add(P1, cmulVec(X2, Y2));
+      P2 = f64x2.add(P2, cmulVec(Xm2, Ym2));
+      Q = f64x2.add(Q, cmulVec(D2, f64x2.sub(Y2, f64x2.mul(Ym2, pm()))));
+    } else {
+      P1 = f64x2.add(P1, cmulVec(X2, X2));
+      P2 = f64x2.add(P2, cmulVec(Xm2, Xm2));
+      Q = f64x2.add(Q, cmulVec(D2, D2));
     }
-    C1 = f64x2.add(C1, cmulVec(a3, b3));
-    C2 = f64x2.add(C2, cmulVec(a4, b4));
   }
-  retangleStore(out, pb, p2b, C1, C2, cc, ss);
+  const R = cmulVec(Q, t);
+  v128.store(out + pb, f64x2.sub(P1, R));
+  if (p2 != p) v128.store(out + p2b, f64x2.sub(P2, f64x2.mul(R, pm())));
 }
 
 /**
