@@ -89,16 +89,16 @@ export const STREAM_PIECE_DIGITS = 1 << 20;
  * Bytes a streamed file product (kernel/digitproduct.ts) holds besides its transforms and their tables, for operands
  * of a and b digits: while reading, a piece of text per operand in its staging block; while writing the a + b digits
  * of the product (engine/result.ts writeNatResult → nat.ts natDigitPieces), two pieces of text in JS (one converted
- * while the other is written) and the compiled conversion's staging (a piece as limbs and as text); and 64 KiB for
- * the small blocks of packing, unpacking and the residue check. Neither operand nor the product is held whole, in
+ * while the other is written) and the compiled conversion's staging (a piece as limbs and as text); and 8 KiB for
+ * the small blocks of packing, unpacking (40 bytes a thread) and the residue check (a 2 KiB table of powers). Neither operand nor the product is held whole, in
  * any representation (that is the point of streaming them).
- * @example streamedHeldBytes(6.4e7, 6.4e7) // 5,832,704: 5.5 MiB of pieces and 64 KiB
+ * @example streamedHeldBytes(6.4e7, 6.4e7) // 5,775,360: 5.5 MiB of pieces and 8 KiB
  */
 export function streamedHeldBytes(aDigits: number, bDigits: number): number {
   const piece = (digits: number): number => Math.min(digits, STREAM_PIECE_DIGITS);
   const read = (piece(aDigits) + piece(bDigits)) * TEXT_BYTES_PER_DIGIT;
   const write = piece(aDigits + bDigits) * (3 * TEXT_BYTES_PER_DIGIT + LIMB_BYTES_PER_DIGIT);
-  return Math.ceil(read + write) + 65536;
+  return Math.ceil(read + write) + 8192;
 }
 
 /**
