@@ -188,10 +188,10 @@ export class TransformGroup {
    * natSpectra): a Newton step's chain of products has independent transforms only there, so every caller's product
    * of two new operands gets them in parallel without asking.
    */
-  private transform(xs: readonly Nat[]): void {
+  private transform(xs: readonly Nat[], linger = false): void {
     const fresh = [...new Set(xs)].filter((x) => !this.spectra.has(x));
     if (fresh.length === 1) this.spectrum(fresh[0]!);
-    else if (fresh.length > 1) natSpectra(fresh, this.plan!, true).forEach((s, i) => this.spectra.set(fresh[i]!, s));
+    else if (fresh.length > 1) natSpectra(fresh, this.plan!, true, linger).forEach((s, i) => this.spectra.set(fresh[i]!, s));
   }
 
   /** Runs a product of this group (a GroupWork) by itself. */
@@ -228,7 +228,8 @@ export class TransformGroup {
         }
         const needs = [...open].filter((i) => Array.isArray(at[i]!.value));
         if (needs.length > 0) {
-          this.transform(needs.flatMap((i) => at[i]!.value as Nat[]));
+          // The products' steps follow on the threads when two or more are left.
+          this.transform(needs.flatMap((i) => at[i]!.value as Nat[]), open.size > 1);
           for (const i of needs) at[i] = list[i]!.next();
           continue;
         }

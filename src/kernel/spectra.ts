@@ -23,7 +23,7 @@
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt } from './fft.js';
 import { forwardAt, forwardEachAt, inverseAt, mixedBound, pointwiseAt, splits, transformLength, type SpectrumTerm } from './fftcore.js';
-import { activeThreads } from './threads.js';
+import { activeThreads, prewakeThreads } from './threads.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
 import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView } from './nat.js';
@@ -186,9 +186,10 @@ export function natSpectrum(a: Nat, plan: SpectrumPlan, inWasm = false): NatSpec
  * concurrently, one operand a thread, and then their forward transforms (fftcore forwardEachAt), each whole on the
  * thread that packed it; from the split length on with more than two threads, each transform is split instead
  * (forwardAt). Either way every spectrum is bit for bit natSpectrum's: the same compiled pack and forward on the
- * same input, whichever thread runs them.
+ * same input, whichever thread runs them. `linger`: the caller's next step runs on the threads too (TransformGroup
+ * together's products), so the workers poll for it rather than sleep.
  */
-export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = false): NatSpectrum[] {
+export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = false, linger = false): NatSpectrum[] {
   if (plan.d === 0) {
     // A direct plan's operands are below the FFT threshold: their residue is a short Horner chain.
     return xs.map((a) => ({ plan, value: a, normSq: 0, spectrum: null, ptr: 0, residue: modLimbs(a.limbs, a.limbs.length, CHECK_PRIME) }));
@@ -199,6 +200,10 @@ export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = fals
     }
   }
   const M = plan.M;
+  const threads = activeThreads();
+  const each = xs.length > 1 && threads > 1 && (!splits(M) || threads === 2);
+  // The workers wake while the operands are copied and their residues taken (~0.5 ns a limb).
+  if (each) prewakeThreads();
   const srcs: number[] = [];
   const bufs: number[] = [];
   let kept = false;
@@ -210,10 +215,8 @@ export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = fals
     // The residue is taken while the limbs are in the wasm memory (~0.3 ns a limb): nearly every spectrum's is
     // used (every product's check, every wrapped difference's), and later it would cost a second copy.
     const residues = xs.map((a, i) => residueAt(srcs[i]!, a.limbs.length, CHECK_PRIME));
-    const threads = activeThreads();
-    const each = xs.length > 1 && threads > 1 && (!splits(M) || threads === 2);
     const packed = packAll(xs.map((a, i) => ({ src: srcs[i]!, limbs: a.limbs.length, dst: bufs[i]! })), plan.d, M, each || splits(M));
-    if (each) forwardEachAt(bufs.map((ptr, i) => ({ ptr, filled: packed[i]!.filled })), M);
+    if (each) forwardEachAt(bufs.map((ptr, i) => ({ ptr, filled: packed[i]!.filled })), M, linger);
     else bufs.forEach((ptr, i) => forwardAt(ptr, M, packed[i]!.filled));
     kept = inWasm;
     // Plain objects of one shape (no accessor): a Newton step makes several of these.
