@@ -215,6 +215,9 @@ export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = fals
     // The residue is taken while the limbs are in the wasm memory (~0.3 ns a limb): nearly every spectrum's is
     // used (every product's check, every wrapped difference's), and later it would cost a second copy.
     const residues = xs.map((a, i) => residueAt(srcs[i]!, a.limbs.length, CHECK_PRIME));
+    // A lone operand packs here while the workers wake for its split transform (~0.1 ms of packing, comparable to
+    // a wake-up).
+    if (!each && splits(M)) prewakeThreads();
     const packed = packAll(xs.map((a, i) => ({ src: srcs[i]!, limbs: a.limbs.length, dst: bufs[i]! })), plan.d, M, each || splits(M));
     if (each) forwardEachAt(bufs.map((ptr, i) => ({ ptr, filled: packed[i]!.filled })), M, linger);
     else bufs.forEach((ptr, i) => forwardAt(ptr, M, packed[i]!.filled));
