@@ -501,48 +501,150 @@ export function inverse(base: usize, M: i32, HM: usize, dir: usize): void {
 }
 
 /**
- * One pair: out ← retangle(Σ untangle(A_t)·untangle(B_t)) at complex points p, p2 (indices), with the twiddle
- * w^k = hi[k >> 10]·lo[k & 1023] of the two-level table. A2 = 0: one product; B = A: a square.
- * Untangling: Â(k) = E + wO, Â(k + M) = E − wO.
+ * The packed product's twiddle t = (1 + w^2k)/4 as cmul's vectors (cc, ss), w^2k = e^{−2πi·2k/2n} read from the
+ * two-level table of order 2n (lo, hi) at index 2k < 2n: fl(1 + re) rounds once, the imaginary lane and the
+ * scaling by 1/4 are exact.
+ */
+// @ts-ignore: decorator
+@inline function halfTwiddle(lo: usize, hi: usize, k: i32): v128 {
+  const k2 = k << 1;
+  const W = cmulVec(v128.load(lo + (<usize>(k2 & 1023) << 4)), v128.load(hi + (<usize>(k2 >> 10) << 4)));
+  return f64x2.mul(f64x2.add(W, f64x2(1.0, 0.0)), f64x2.splat(0.25));
+}
+
+/**
+ * One pair: out ← retangle(Σ untangle(A_t)·untangle(B_t)) at complex points p, p2 (indices), computed directly
+ * on the packed spectra (fftcore's pointwiseAt has the identity and mixedBound its error): with D = X − conj X',
+ * out[p] = Σ X_A·X_B − t·Σ D_A·D_B and out[p2] = Σ X'_A·X'_B − conj(t·Σ D_A·D_B), t = (1 + w^2k)/4.
+ * A2 = 0: one product; B = A: a square.
  */
 // @ts-ignore: decorator
 @inline function pairStep(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, p: i32, p2: i32, lo: usize, hi: usize, k: i32): void {
-  const Hv = v128.load(hi + (<usize>(k >> 10) << 4)), Lv = v128.load(lo + (<usize>(k & 1023) << 4));
-  const W = cmulVec(Lv, Hv);
-  const cc = v128.shuffle<f64>(W, W, 0, 0), ss = f64x2.mul(v128.shuffle<f64>(W, W, 1, 1), np());
+  const t = halfTwiddle(lo, hi, k);
   const pb = <usize>p << 4, p2b = <usize>p2 << 4;
-  let X = v128.load(A1 + pb), Xm = v128.load(A1 + p2b);
-  let E = evenPart(X, Xm), T = oddPart(X, Xm, cc, ss);
-  const a1 = f64x2.add(E, T), a2 = f64x2.sub(E, T);
-  let b1 = a1, b2 = a2;
+  const X = v128.load(A1 + pb), Xm = v128.load(A1 + p2b);
+  const D = f64x2.sub(X, f64x2.mul(Xm, pm()));
+  let P1: v128, P2: v128, Q: v128;
   if (B1 != A1) {
-    X = v128.load(B1 + pb);
-    Xm = v128.load(B1 + p2b);
-    E = evenPart(X, Xm);
-    T = oddPart(X, Xm, cc, ss);
-    b1 = f64x2.add(E, T);
-    b2 = f64x2.sub(E, T);
+    const Y = v128.load(B1 + pb), Ym = v128.load(B1 + p2b);
+    P1 = cmulVec(X, Y);
+    P2 = cmulVec(Xm, Ym);
+    Q = cmulVec(D, f64x2.sub(Y, f64x2.mul(Ym, pm())));
+  } else {
+    P1 = cmulVec(X, X);
+    P2 = cmulVec(Xm, Xm);
+    Q = cmulVec(D, D);
   }
-  let C1 = cmulVec(a1, b1), C2 = cmulVec(a2, b2);
   if (A2 != 0) {
-    X = v128.load(A2 + pb);
-    Xm = v128.load(A2 + p2b);
-    E = evenPart(X, Xm);
-    T = oddPart(X, Xm, cc, ss);
-    const a3 = f64x2.add(E, T), a4 = f64x2.sub(E, T);
-    let b3 = a3, b4 = a4;
+    const X2 = v128.load(A2 + pb), Xm2 = v128.load(A2 + p2b);
+    const D2 = f64x2.sub(X2, f64x2.mul(Xm2, pm()));
     if (B2 != A2) {
-      X = v128.load(B2 + pb);
-      Xm = v128.load(B2 + p2b);
-      E = evenPart(X, Xm);
-      T = oddPart(X, Xm, cc, ss);
-      b3 = f64x2.add(E, T);
-      b4 = f64x2.sub(E, T);
+      const Y2 = v128.load(B2 + pb), Ym2 = v128.load(B2 + p2b);
+      P1 = f64x2.add(P1, cmulVec(X2, Y2));
+      P2 = f64x2.add(P2, cmulVec(Xm2, Ym2));
+      Q = f64x2.add(Q, cmulVec(D2, f64x2.sub(Y2, f64x2.mul(Ym2, pm()))));
+    } else {
+      P1 = f64x2.add(P1, cmulVec(X2, X2));
+      P2 = f64x2.add(P2, cmulVec(Xm2, Xm2));
+      Q = f64x2.add(Q, cmulVec(D2, D2));
     }
-    C1 = f64x2.add(C1, cmulVec(a3, b3));
-    C2 = f64x2.add(C2, cmulVec(a4, b4));
   }
-  retangleStore(out, pb, p2b, C1, C2, cc, ss);
+  const R = cmulVec(Q, t);
+  v128.store(out + pb, f64x2.sub(P1, R));
+  if (p2 != p) v128.store(out + p2b, f64x2.sub(P2, f64x2.mul(R, pm())));
+}
+
+/** Real parts (lanes 0) of a and b as one vector. */
+// @ts-ignore: decorator
+@inline function reOf(a: v128, b: v128): v128 {
+  return v128.shuffle<f64>(a, b, 0, 2);
+}
+
+/** Imaginary parts (lanes 1) of a and b as one vector. */
+// @ts-ignore: decorator
+@inline function imOf(a: v128, b: v128): v128 {
+  return v128.shuffle<f64>(a, b, 1, 3);
+}
+
+/**
+ * Two pairs at once, one per lane (real parts in one vector, imaginary parts in another: a complex product is four
+ * products and two sums, no shuffles): pair 0 is (p, p2) with twiddle index k, pair 1 is (p + 1, p2 − 1), whose
+ * index is k + n/2 in the table of order 2n (for pwLevel rev(i + 1) = rev(i) + n/2, i even; for pwBlocks
+ * R·rev(j + 1) = R·rev(j) + RP/2), so its w² is −w² of pair 0 and its t = (1 − w²)/4. Stores pair 0 if
+ * mask & 1, pair 1 if mask & 2: a lane's results depend on its own inputs only, so a pair gets the same bits
+ * whether its neighbour is stored, skipped or being overwritten by another thread.
+ * The arithmetic is pairStep's: each real and imaginary part of a complex product is fl(fl(a·b) ∓ fl(c·d)).
+ */
+// @ts-ignore: decorator
+@inline function pairStep2(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, p: i32, p2: i32, lo: usize, hi: usize, k: i32, mask: i32): void {
+  const k2 = k << 1;
+  const W = cmulVec(v128.load(lo + (<usize>(k2 & 1023) << 4)), v128.load(hi + (<usize>(k2 >> 10) << 4)));
+  const q = f64x2.splat(0.25);
+  const tr = f64x2.mul(f64x2.add(f64x2.splat(1.0), f64x2.mul(v128.shuffle<f64>(W, W, 0, 0), pm())), q); // (1 ± Wr)/4
+  const ti = f64x2.mul(v128.shuffle<f64>(W, W, 1, 1), f64x2(0.25, -0.25)); // ±Wi/4
+  const pb = <usize>p << 4, p2b = <usize>p2 << 4;
+  let a0 = v128.load(A1 + pb), a1 = v128.load(A1 + pb, 16), m0 = v128.load(A1 + p2b), m1 = v128.load(A1 + p2b - 16);
+  let Xr = reOf(a0, a1), Xi = imOf(a0, a1), Mr = reOf(m0, m1), Mi = imOf(m0, m1);
+  let Dr = f64x2.sub(Xr, Mr), Di = f64x2.add(Xi, Mi); // D = X − conj X'
+  let P1r: v128, P1i: v128, P2r: v128, P2i: v128, Qr: v128, Qi: v128;
+  if (B1 != A1) {
+    const b0 = v128.load(B1 + pb), b1 = v128.load(B1 + pb, 16), n0 = v128.load(B1 + p2b), n1 = v128.load(B1 + p2b - 16);
+    const Yr = reOf(b0, b1), Yi = imOf(b0, b1), Nr = reOf(n0, n1), Ni = imOf(n0, n1);
+    const Er = f64x2.sub(Yr, Nr), Ei = f64x2.add(Yi, Ni);
+    P1r = f64x2.sub(f64x2.mul(Xr, Yr), f64x2.mul(Xi, Yi));
+    P1i = f64x2.add(f64x2.mul(Xi, Yr), f64x2.mul(Xr, Yi));
+    P2r = f64x2.sub(f64x2.mul(Mr, Nr), f64x2.mul(Mi, Ni));
+    P2i = f64x2.add(f64x2.mul(Mi, Nr), f64x2.mul(Mr, Ni));
+    Qr = f64x2.sub(f64x2.mul(Dr, Er), f64x2.mul(Di, Ei));
+    Qi = f64x2.add(f64x2.mul(Di, Er), f64x2.mul(Dr, Ei));
+  } else {
+    P1r = f64x2.sub(f64x2.mul(Xr, Xr), f64x2.mul(Xi, Xi));
+    P1i = f64x2.mul(Xi, Xr);
+    P1i = f64x2.add(P1i, P1i);
+    P2r = f64x2.sub(f64x2.mul(Mr, Mr), f64x2.mul(Mi, Mi));
+    P2i = f64x2.mul(Mi, Mr);
+    P2i = f64x2.add(P2i, P2i);
+    Qr = f64x2.sub(f64x2.mul(Dr, Dr), f64x2.mul(Di, Di));
+    Qi = f64x2.mul(Di, Dr);
+    Qi = f64x2.add(Qi, Qi);
+  }
+  if (A2 != 0) {
+    a0 = v128.load(A2 + pb); a1 = v128.load(A2 + pb, 16); m0 = v128.load(A2 + p2b); m1 = v128.load(A2 + p2b - 16);
+    Xr = reOf(a0, a1); Xi = imOf(a0, a1); Mr = reOf(m0, m1); Mi = imOf(m0, m1);
+    Dr = f64x2.sub(Xr, Mr); Di = f64x2.add(Xi, Mi);
+    if (B2 != A2) {
+      const b0 = v128.load(B2 + pb), b1 = v128.load(B2 + pb, 16), n0 = v128.load(B2 + p2b), n1 = v128.load(B2 + p2b - 16);
+      const Yr = reOf(b0, b1), Yi = imOf(b0, b1), Nr = reOf(n0, n1), Ni = imOf(n0, n1);
+      const Er = f64x2.sub(Yr, Nr), Ei = f64x2.add(Yi, Ni);
+      P1r = f64x2.add(P1r, f64x2.sub(f64x2.mul(Xr, Yr), f64x2.mul(Xi, Yi)));
+      P1i = f64x2.add(P1i, f64x2.add(f64x2.mul(Xi, Yr), f64x2.mul(Xr, Yi)));
+      P2r = f64x2.add(P2r, f64x2.sub(f64x2.mul(Mr, Nr), f64x2.mul(Mi, Ni)));
+      P2i = f64x2.add(P2i, f64x2.add(f64x2.mul(Mi, Nr), f64x2.mul(Mr, Ni)));
+      Qr = f64x2.add(Qr, f64x2.sub(f64x2.mul(Dr, Er), f64x2.mul(Di, Ei)));
+      Qi = f64x2.add(Qi, f64x2.add(f64x2.mul(Di, Er), f64x2.mul(Dr, Ei)));
+    } else {
+      P1r = f64x2.add(P1r, f64x2.sub(f64x2.mul(Xr, Xr), f64x2.mul(Xi, Xi)));
+      const u = f64x2.mul(Xi, Xr);
+      P1i = f64x2.add(P1i, f64x2.add(u, u));
+      P2r = f64x2.add(P2r, f64x2.sub(f64x2.mul(Mr, Mr), f64x2.mul(Mi, Mi)));
+      const v = f64x2.mul(Mi, Mr);
+      P2i = f64x2.add(P2i, f64x2.add(v, v));
+      Qr = f64x2.add(Qr, f64x2.sub(f64x2.mul(Dr, Dr), f64x2.mul(Di, Di)));
+      const w = f64x2.mul(Di, Dr);
+      Qi = f64x2.add(Qi, f64x2.add(w, w));
+    }
+  }
+  const Rr = f64x2.sub(f64x2.mul(tr, Qr), f64x2.mul(ti, Qi)), Ri = f64x2.add(f64x2.mul(ti, Qr), f64x2.mul(tr, Qi));
+  const Or = f64x2.sub(P1r, Rr), Oi = f64x2.sub(P1i, Ri); // X_A X_B − t·Q
+  const Sr = f64x2.sub(P2r, Rr), Si = f64x2.add(P2i, Ri); // X'_A X'_B − conj(t·Q)
+  if (mask & 1) {
+    v128.store(out + pb, reOf(Or, Oi));
+    v128.store(out + p2b, reOf(Sr, Si));
+  }
+  if (mask & 2) {
+    v128.store(out + pb + 16, imOf(Or, Oi));
+    v128.store(out + p2b - 16, imOf(Sr, Si));
+  }
 }
 
 /**
@@ -575,11 +677,13 @@ export function pwSelf(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, o
  */
 export function pwLevel(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, off: i32, n: i32, lo: usize, hi: usize, base: i32, i0: i32, i1: i32): void {
   const revBase = n / (2 * base);
-  let r = bitReverse(i0, n);
-  for (let i = i0; i < i1; i++) {
+  const half = n >> 1;
+  let i = i0 & ~1;
+  let r = bitReverse(i, n);
+  for (; i < i1; i += 2) {
     const j = base + i;
-    pairStep(out, A1, B1, A2, B2, off + j, off + 3 * base - 1 - j, lo, hi, revBase + r);
-    r = revNext(r, i, n);
+    pairStep2(out, A1, B1, A2, B2, off + j, off + 3 * base - 1 - j, lo, hi, revBase + r, <i32>(i >= i0) | (<i32>(i + 1 < i1) << 1));
+    r = revNext(r ^ half, i + 1, n); // rev(i + 1) = rev(i) + n/2 (i even), then rev(i + 2)
   }
 }
 
@@ -589,11 +693,13 @@ export function pwLevel(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, 
  * block R − b; so point bP + j pairs with (R − b + 1)P − 1 − j, twiddle index R·rev(j) + b.
  */
 export function pwBlocks(out: usize, A1: usize, B1: usize, A2: usize, B2: usize, P: i32, lo: usize, hi: usize, j0: i32, j1: i32, R: i32, b: i32): void {
-  let r = bitReverse(j0, P);
+  const half = P >> 1;
+  let j = j0 & ~1;
+  let r = bitReverse(j, P);
   const first = b * P, last = (R - b + 1) * P - 1;
-  for (let j = j0; j < j1; j++) {
-    pairStep(out, A1, B1, A2, B2, first + j, last - j, lo, hi, R * r + b);
-    r = revNext(r, j, P);
+  for (; j < j1; j += 2) {
+    pairStep2(out, A1, B1, A2, B2, first + j, last - j, lo, hi, R * r + b, <i32>(j >= j0) | (<i32>(j + 1 < j1) << 1));
+    r = revNext(r ^ half, j + 1, P);
   }
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { natFromBigInt, natToBigInt } from './index.js';
 import { natFromLimbs } from './nat.js';
 import { FFT_MAX_LENGTH, releaseFftCaches, fftFits, fftMulLimbs, fftWorkingBytes, lastFftDigits, lastFftLength, lastRoundingError, residueAt, unpackAt, worstCasePlan } from './fft.js';
-import { cosSin, forwardAt, inverseAt, mixedBound, topRadix } from './fftcore.js';
+import { cosSin, forwardAt, inverseAt, mixedBound, pointwiseAt, topRadix, twoLevel, type SpectrumTerm } from './fftcore.js';
 import { f64View, heapBytesFor, heapTop, takeHighWater, u16View, wasm, wasmAlloc, wasmFree, wasmMemoryBytes } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
@@ -124,6 +124,122 @@ describe('compiled transforms against a naive DFT', () => {
         const zeroTail = inWasm(z, (p) => forwardAt(p, M));
         const garbageTail = inWasm(g, (p) => forwardAt(p, M, filled));
         assert.deepEqual(garbageTail, zeroTail, `M=${M} filled=${filled}`);
+      }
+    }
+  });
+});
+
+/**
+ * The packed product spectrum by the textbook formulas, in natural index order: untangle each packed spectrum X̃
+ * (Â(k) = E + w^k·O, Â(k + M) = E − w^k·O, E = (X̃[k] + conj X̃[M − k])/2, O = (X̃[k] − conj X̃[M − k])/(2i),
+ * w = e^{−2πi/2M}), multiply, add the terms, re-tangle (Z̃[k] = (S + i·conj(w^k)·(C(k) − C(k + M)))/2, S = C(k) + C(k + M)).
+ */
+function packedProduct(terms: [Float64Array, Float64Array][], M: number): Float64Array {
+  const z = new Float64Array(2 * M);
+  const untangle = (x: Float64Array, k: number, wr: number, wi: number): number[] => {
+    const m = (M - k) % M;
+    const er = (x[2 * k]! + x[2 * m]!) / 2, ei = (x[2 * k + 1]! - x[2 * m + 1]!) / 2;
+    const or = (x[2 * k + 1]! + x[2 * m + 1]!) / 2, oi = -(x[2 * k]! - x[2 * m]!) / 2;
+    const tr = wr * or - wi * oi, ti = wr * oi + wi * or;
+    return [er + tr, ei + ti, er - tr, ei - ti];
+  };
+  for (let k = 0; k < M; k++) {
+    const a = (Math.PI * k) / M;
+    const wr = Math.cos(a), wi = -Math.sin(a);
+    let c1r = 0, c1i = 0, c2r = 0, c2i = 0;
+    for (const [x, y] of terms) {
+      const [a1r, a1i, a2r, a2i] = untangle(x, k, wr, wi);
+      const [b1r, b1i, b2r, b2i] = untangle(y, k, wr, wi);
+      c1r += a1r! * b1r! - a1i! * b1i!;
+      c1i += a1r! * b1i! + a1i! * b1r!;
+      c2r += a2r! * b2r! - a2i! * b2i!;
+      c2i += a2r! * b2i! + a2i! * b2r!;
+    }
+    const dr = c1r - c2r, di = c1i - c2i;
+    const dcr = dr * wr + di * wi, dci = di * wr - dr * wi; // (C1 − C2)·conj(w^k)
+    z[2 * k] = (c1r + c2r - dci) / 2;
+    z[2 * k + 1] = (c1i + c2i + dcr) / 2;
+  }
+  return z;
+}
+
+/** pointwiseAt's one-thread calls with every range cut at the given fractions (odd cuts included), as threads cut them. */
+function pointwiseCut(out: number, terms: readonly SpectrumTerm[], M: number, cuts: number[]): void {
+  const k = wasm();
+  const [A1, B1] = terms[0]!;
+  const [A2, B2] = terms.length > 1 ? terms[1]! : [0, 0];
+  const R = topRadix(M);
+  const P = M / R;
+  const pieces = (n: number): [number, number][] => {
+    const at = [0, ...cuts.map((f) => Math.min(n, Math.floor(f * n) | 1)), n].sort((a, b) => a - b);
+    return at.slice(1).map((b, i) => [at[i]!, b]);
+  };
+  const { lo, hi } = twoLevel(2 * P);
+  k.pwSelf(out, A1, B1, A2, B2, 0, P, lo, hi);
+  for (let base = 2; base < P; base <<= 1) for (const [i0, i1] of pieces(base >> 1)) k.pwLevel(out, A1, B1, A2, B2, 0, P, lo, hi, base, i0, i1);
+  if (R > 1) {
+    const top = twoLevel(2 * M);
+    for (let b = 1; 2 * b < R; b++) for (const [j0, j1] of pieces(P)) k.pwBlocks(out, A1, B1, A2, B2, P, top.lo, top.hi, j0, j1, R, b);
+  }
+}
+
+describe('pointwise step', () => {
+  test('products, squares and sums of two products = untangle, multiply, re-tangle (naive formulas), all three families', () => {
+    const r = rng(53);
+    for (const M of [8, 16, 64, 2048, 1 << 14, 24, 96, 3 * 4096, 40, 160, 5 * 2048]) {
+      const spectra = Array.from({ length: 4 }, () => {
+        const x = new Float64Array(2 * M);
+        for (let i = 0; i < x.length; i++) x[i] = r() * 2000 - 1000;
+        return x;
+      });
+      // Position j of the transform's output holds X[outputIndex(j)]: the formulas run in natural order.
+      const natural = (x: Float64Array): Float64Array => {
+        const y = new Float64Array(2 * M);
+        for (let j = 0; j < M; j++) {
+          y[2 * outputIndex(j, M)] = x[2 * j]!;
+          y[2 * outputIndex(j, M) + 1] = x[2 * j + 1]!;
+        }
+        return y;
+      };
+      const [a, b, c, d] = spectra.map(natural) as [Float64Array, Float64Array, Float64Array, Float64Array];
+      const cases: [string, number[][], [Float64Array, Float64Array][]][] = [
+        ['product', [[0, 1]], [[a, b]]],
+        ['square', [[0, 0]], [[a, a]]],
+        ['sum of products', [[0, 1], [2, 3]], [[a, b], [c, d]]],
+        ['sum of squares', [[0, 0], [2, 2]], [[a, a], [c, c]]],
+        ['product plus square', [[0, 1], [2, 2]], [[a, b], [c, c]]],
+      ];
+      const ptrs = spectra.map((x) => {
+        const ptr = wasmAlloc(16 * M);
+        f64View(ptr, 2 * M).set(x);
+        return ptr;
+      });
+      const out = wasmAlloc(16 * M);
+      try {
+        for (const [name, idx, ref] of cases) {
+          const terms = idx.map(([i, j]) => [ptrs[i!]!, ptrs[j!]!] as const);
+          pointwiseAt(out, terms, M);
+          const got = f64View(out, 2 * M).slice();
+          const want = packedProduct(ref, M);
+          const tol = 1e-12 * 4e6 * idx.length;
+          for (let j = 0; j < M; j++) {
+            const k = outputIndex(j, M);
+            assert.ok(Math.abs(got[2 * j]! - want[2 * k]!) < tol && Math.abs(got[2 * j + 1]! - want[2 * k + 1]!) < tol, `M=${M} ${name} position ${j}`);
+          }
+          // The same bits whatever the cuts between threads' ranges (odd ones split a two-pair step), and in place.
+          for (const cuts of [[0.5], [0.13, 0.37, 0.71], [0.01, 0.99]]) {
+            pointwiseCut(out, terms, M, cuts);
+            assert.deepEqual(f64View(out, 2 * M).slice(), got, `M=${M} ${name} cut at ${cuts}`);
+          }
+          const first = idx[0]![0]!;
+          const keep = f64View(ptrs[first]!, 2 * M).slice();
+          pointwiseCut(ptrs[first]!, terms, M, [0.29, 0.63]);
+          assert.deepEqual(f64View(ptrs[first]!, 2 * M).slice(), got, `M=${M} ${name} in place`);
+          f64View(ptrs[first]!, 2 * M).set(keep);
+        }
+      } finally {
+        for (const ptr of ptrs) wasmFree(ptr);
+        wasmFree(out);
       }
     }
   });

@@ -33,6 +33,12 @@ const EPS = 2 ** -53;
 const BETA = 4 * EPS;
 /** Error of a twiddle built as the product of two table twiddles (2β + √5ε, rounded up). */
 const BETA2 = 10.3 * EPS;
+/**
+ * Relative error of the real-to-complex pointwise step (untangle, multiply, re-tangle; mixedBound argues it): per
+ * term of a sum of two products α + 4γ with α = (√5 + 2)ε, γ = (β2 + 2ε)/4 + (3 + 2√5)ε/2 + ε/2, = 33.5ε, rounded
+ * up to a whole ε (the terms of second order in ε are ~10^-14 of that margin).
+ */
+const POINTWISE = Math.ceil(((Math.sqrt(5) + 2) * EPS + 4 * ((BETA2 + 2 * EPS) / 4 + ((3 + 2 * Math.sqrt(5)) / 2) * EPS + EPS / 2)) / EPS) * EPS;
 const LO_BITS = 10;
 const LO = 1 << LO_BITS;
 
@@ -249,7 +255,7 @@ export function powerOfTwoTables(M: number): number {
  * tables its transforms and pointwise step read.
  */
 export function prepareTransforms(M: number): void {
-  if (M >= PARALLEL_MIN) warmThreads();
+  if (splits(M)) warmThreads();
   transformTables(M);
   if (isMixed(M)) twoLevel((2 * M) / topRadix(M));
   twoLevel(2 * M);
@@ -298,6 +304,11 @@ export function coreTableBytes(M: number): number {
  */
 export const PARALLEL_MIN = 1 << 18;
 
+/** Whether the steps of a transform of M points are split among the threads (PARALLEL_MIN). */
+export function splits(M: number): boolean {
+  return M >= PARALLEL_MIN;
+}
+
 /** Splits [0, n) into `parts` contiguous ranges (the first ones one longer). */
 function ranges(n: number, parts: number): [number, number][] {
   const out: [number, number][] = [];
@@ -339,7 +350,7 @@ function splitPlan(M: number, threads: number): SplitPlan {
 
 /** Threads a transform of M points is shared among. */
 function useThreads(M: number): number {
-  return M >= PARALLEL_MIN ? activeThreads() : 1;
+  return splits(M) ? activeThreads() : 1;
 }
 
 /**
@@ -358,13 +369,30 @@ export function forwardAt(ptr: number, M: number, filled = M): void {
   if (isMixed(M)) {
     const P = M / topRadix(M);
     const stage = topRadix(M) === 5 ? 'dif5Stage' : 'dif3Stage';
-    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [[stage, ptr, P, j0, j1, filled, HM]]));
+    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [[stage, ptr, P, j0, j1, filled, HM]]), true);
   } else if (filled < M) {
     f64View(ptr + 16 * filled, 2 * (M - filled)).fill(0);
   }
   const plan = splitPlan(M, T);
   for (const { n, count } of plan.stages) stageShares(k, ptr, n, count, T, 'dif4Stage', dir);
-  runShares(k, ranges(plan.blocks, T).map(([b0, b1]): Job[] => [['difBlocks', ptr, plan.blockSize, b0, b1, dir]]));
+  runShares(k, ranges(plan.blocks, T).map(([b0, b1]): Job[] => [['difBlocks', ptr, plan.blockSize, b0, b1, dir]]), true);
+}
+
+/**
+ * Forward transforms of several independent inputs of M points ({ ptr, filled } as forwardAt's), each whole on one
+ * thread, as one step: the first here, the others on the workers at the same time (more inputs than threads: dealt
+ * out in turn). Each transform is the one-thread one (the compiled `forward`), so the bits are forwardAt's whatever
+ * the thread count. For two operands of one product on two threads this beats splitting each transform: one step
+ * instead of two or three per transform, and each thread's half stays in its own cache.
+ */
+export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; readonly filled: number }>, M: number): void {
+  const k = wasm();
+  const { dir, HM } = transformTables(M);
+  const T = Math.min(inputs.length, activeThreads());
+  const shares: Job[][] = Array.from({ length: T }, () => []);
+  inputs.forEach(({ ptr, filled }, i) => shares[i % T]!.push(['forward', ptr, M, filled, HM, dir]));
+  if (T === 1) for (const [, ...args] of shares[0]!) k.forward(...(args as [number, number, number, number, number]));
+  else runShares(k, shares, splits(M));
 }
 
 /** Inverse DIT transform of the M points at ptr (unscaled: M times the inverse DFT), in the mirror order. */
@@ -377,18 +405,18 @@ export function inverseAt(ptr: number, M: number): void {
     return;
   }
   const plan = splitPlan(M, T);
-  runShares(k, ranges(plan.blocks, T).map(([b0, b1]): Job[] => [['ditBlocks', ptr, plan.blockSize, b0, b1, dir]]));
+  runShares(k, ranges(plan.blocks, T).map(([b0, b1]): Job[] => [['ditBlocks', ptr, plan.blockSize, b0, b1, dir]]), true);
   for (const { n, count } of [...plan.stages].reverse()) stageShares(k, ptr, n, count, T, 'dit4Stage', dir);
   if (isMixed(M)) {
     const P = M / topRadix(M);
     const stage = topRadix(M) === 5 ? 'dit5Stage' : 'dit3Stage';
-    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [[stage, ptr, P, j0, j1, HM]]));
+    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [[stage, ptr, P, j0, j1, HM]]), true);
   }
 }
 
 /** One radix-4 stage over `count` consecutive blocks of n points, butterfly range split T ways. */
 function stageShares(k: KernelExports, ptr: number, n: number, count: number, T: number, fn: 'dif4Stage' | 'dit4Stage', dir: number): void {
-  runShares(k, ranges(n / 4, T).map(([j0, j1]): Job[] => Array.from({ length: count }, (_, b): Job => [fn, ptr + 16 * n * b, n, j0, j1, dir])));
+  runShares(k, ranges(n / 4, T).map(([j0, j1]): Job[] => Array.from({ length: count }, (_, b): Job => [fn, ptr + 16 * n * b, n, j0, j1, dir])), true);
 }
 
 // ---------------------------------------------------------------- pointwise step
@@ -398,9 +426,22 @@ export type SpectrumTerm = readonly [number, number];
 
 /**
  * out ← retangle(Σ_t untangle(A_t)·untangle(B_t)) for one or two products of packed spectra at the given addresses
- * (B_t = A_t: a square). For a position pair (p, p2) holding X[k] and X[M − k] of a packed real sequence of length
- * 2M and w = e^{-2πik/2M}: E = (X + conj X')/2, O = (X − conj X')/(2i), Â(k) = E + wO, Â(k+M) = E − wO; the product
- * spectrum C is packed back by the inverse of these formulas. out may alias the first operand.
+ * (B_t = A_t: a square). For a position pair (p, p2) holding X = X[k] and X' = X[M − k] of a packed real sequence of
+ * length 2M and w = e^{-2πik/2M}: E = (X + conj X')/2, O = (X − conj X')/(2i), Â(k) = E + wO, Â(k+M) = E − wO; the
+ * product spectrum C is packed back by the inverse of these formulas (transform.ts `tangle` runs the two halves).
+ * out may alias the first operand.
+ *
+ * Computed without untangling (assembly/fft.ts pairStep): with D = X − conj X' (so E = (X + conj X')/2, −2iO = D)
+ * and t = (1 + w²)/4, the packed product is
+ *   out[p] = X_A·X_B − t·D_A·D_B,   out[p2] = X'_A·X'_B − conj(t·D_A·D_B)
+ * (expand C(k) = Â(k)B̂(k), C(k+M) = Â(k+M)B̂(k+M) in E and O and retangle: (C(k) + C(k+M))/2 = E_A E_B + w²O_A O_B,
+ * i·conj(w)(C(k) − C(k+M))/2 = i(E_A O_B + O_A E_B); with E = (X + conj X')/2 and O = (X − conj X')/(2i) their sum is
+ * X_A X_B − ((1 + w²)/4)·D_A D_B; the partner's w'² = conj(w²) and D' = −conj D give out[p2]). Three complex
+ * products and one by t per pair (a sum of two products: six and one) instead of the untangling's two twiddle
+ * products per operand and the re-tangling's one; w² is read from the same two-level table (index 2k).
+ * Positions 0 and 1 pair with themselves: there t = 1/2 and t = 0 exactly (w² = ±1 from exact table entries), and
+ * the formula gives out[p] = X_A X_B − t·D_A D_B at once, the two real values Â(0)B̂(0), Â(M)B̂(M) (point 0) and
+ * Â(M/2)B̂(M/2) (point 1).
  *
  * Pairs: a bit-reversed power-of-two block of n points pairs position j in [2^m, 2^{m+1}) with 3·2^m − 1 − j
  * (twiddle index n/2^{m+1} + rev(j − 2^m), table of order 2n), positions 0 and 1 with themselves. For M = 3P,
@@ -412,8 +453,7 @@ export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: 
   const k = wasm();
   const [A1, B1] = terms[0]!;
   const [A2, B2] = terms.length > 1 ? terms[1]! : [0, 0];
-  const head = [out, A1, B1, A2, B2] as const;
-  const T = M >= PARALLEL_MIN ? activeThreads() : 1;
+  const T = splits(M) ? activeThreads() : 1;
   const R = topRadix(M);
   const P = M / R;
   if (T === 1) {
@@ -427,6 +467,16 @@ export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: 
     }
     return;
   }
+  runShares(k, pointwiseShares(out, terms, M, T), true);
+}
+
+/** pointwiseAt's work as T shares of pairs of equal count (T = 1: its one-thread calls, in their order). */
+function pointwiseShares(out: number, terms: ReadonlyArray<SpectrumTerm>, M: number, T: number): Job[][] {
+  const [A1, B1] = terms[0]!;
+  const [A2, B2] = terms.length > 1 ? terms[1]! : [0, 0];
+  const head = [out, A1, B1, A2, B2] as const;
+  const R = topRadix(M);
+  const P = M / R;
   // Segments of pairs: [kind, first, count, …parameters].
   type Segment = { count: number; job: (i0: number, i1: number) => Job };
   const segments: Segment[] = [];
@@ -456,7 +506,42 @@ export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: 
     }
     first += g.count;
   }
-  runShares(k, shares);
+  return shares;
+}
+
+/** A product's pointwise step and inverse transform (spectra.ts ProductStep): out, its terms, its length. */
+export interface PointwiseInverse {
+  readonly out: number;
+  readonly terms: ReadonlyArray<SpectrumTerm>;
+  readonly M: number;
+}
+
+/**
+ * The pointwise steps and inverse transforms of independent products (pointwiseAt then inverseAt on each), side by
+ * side: each product's whole on one thread, the products dealt out to the threads in turn, as one step. With more
+ * than two threads and a product long enough to split (PARALLEL_MIN), one after the other, each split instead.
+ * Every product goes through its one-thread calls (pointwiseShares with T = 1, the compiled `inverse`), which give
+ * the split steps' bits: the results are those of pointwiseAt and inverseAt whatever the thread count.
+ */
+export function pointwiseInverseEachAt(products: ReadonlyArray<PointwiseInverse>): void {
+  const threads = activeThreads();
+  const long = products.some((p) => splits(p.M));
+  if (products.length === 1 || threads === 1 || (long && threads > 2)) {
+    for (const { out, terms, M } of products) {
+      pointwiseAt(out, terms, M);
+      inverseAt(out, M);
+    }
+    return;
+  }
+  const k = wasm();
+  const T = Math.min(products.length, threads);
+  const shares: Job[][] = Array.from({ length: T }, () => []);
+  products.forEach(({ out, terms, M }, i) => {
+    const { dir, HM } = transformTables(M);
+    shares[i % T]!.push(...pointwiseShares(out, terms, M, 1)[0]!, ['inverse', out, M, HM, dir]);
+  });
+  // The unpackings follow, split among the threads when long.
+  runShares(k, shares, long);
 }
 
 // ---------------------------------------------------------------- error bound
@@ -486,8 +571,24 @@ export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: 
  *    rounding √5. Together < 18.9ε·||x|| = 8.5ε of the output norm, plus a twiddle product (ε√5 + β): 14.8ε
  *    < three radix-2 levels (21.7ε). The inverse (dit5) untwiddles its inputs first and then runs the same
  *    butterfly with conjugate roots: the same charge. So 5·2^k is charged like 2^(k+3) (5·2^(k−1) like 3·2^k);
- *  - the packing of the real sequence: one more level whose twiddle is two-level (β2 instead of β);
  *  - the final 1/M scaling (not a power of two for mixed lengths): one more (1+ε).
+ * The real-to-complex step (pointwiseAt: untangle, multiply, re-tangle) is charged as one operation whose error is
+ * relative to ||X||·||Y||, the norms of the packed spectra, as the pointwise product's is in Percival's proof (the
+ * untangling and re-tangling are unitary on each pair of positions, so the exact packed product Z is the pointwise
+ * product of the untangled spectra, whose norms are ||X|| and ||Y||, moved by a unitary map; its error propagation
+ * is bilinear: (1 + e_X)(1 + e_Y)). Per pair (p, p2), with u = (|X_p|, |X_p2|), v the same of Y, x = |X_p|,
+ * y = |Y_p|, first order in ε: D = fl(X − conj X') errs by ε|D| (one rounding a lane), |D| <= x + x' <= √2|u|;
+ * every complex product errs by √5ε relative (Brent–Percival–Zimmermann, no fused multiply-add); t = fl(1 + w²)/4
+ * with w² two-level (β2) errs by (β2 + 2ε)/4 < 3.1ε absolutely, |t| <= 1/2. So t·D_A D_B errs by
+ * (3.08 + (2 + √5)/2 + √5/2)ε|D_A||D_B| = 6.31ε·|D_A||D_B|, X_A X_B by √5ε·xy, and the final subtraction rounds once
+ * (ε(xy + |D_A||D_B|/2)): |δout[p]| <= α·xy + γ·(x + x')(y + y') with α = 3.24ε, γ = 6.81ε, the same at p2 with x',
+ * y'. A sum of two products adds one rounding to the sum of the X_A X_B (α += ε) and one to that of the D_A D_B
+ * (γ += ε/2): α = 4.24ε, γ = 7.31ε per term. Summed over the pairs, with (x + x')(y + y') <= 2|u||v| and
+ * Σ_p |u_p||v_p| <= ||X||·||Y|| (Cauchy–Schwarz), Σ_p |u_p|²|v_p|² <= ||X||²||Y||²: ||δZ||_1 <= (α + 4γ)·||X||·||Y||
+ * and ||δZ||_2 <= (α + 2√2γ)·||X||·||Y||, the same two norms in which the pointwise product √5ε|X_k||Y_k| is summed.
+ * The self-paired points 0 and 1 (exact t = 1/2 and 0, D exact there) err by less than 11ε·xy. Charged:
+ * POINTWISE = α + 4γ = 33.5ε → 34ε, below the untangling, product and re-tangling as separate levels
+ * (3·(ε + √5ε + β2) + √5ε = 42.9ε).
  * A sum of two products: the spectra add before the inverse transform; Percival's bound is linear in the
  * pointwise-product norms, and ||X1·Y1 + X2·Y2|| <= ||X1·Y1|| + ||X2·Y2||, so the bounds add (normProduct summed).
  */
@@ -495,7 +596,6 @@ export function mixedBound(M: number, normProduct: number): number {
   const R = topRadix(M);
   const levels = R === 3 ? Math.log2(M / 3) + 2 : R === 5 ? Math.log2(M / 5) + 3 : Math.log2(M);
   const lvl = Math.log1p(EPS) + Math.log1p(EPS * Math.sqrt(5)) + Math.log1p(BETA);
-  const pack = Math.log1p(EPS) + Math.log1p(EPS * Math.sqrt(5)) + Math.log1p(BETA2);
-  const e = 3 * levels * lvl + 3 * pack + Math.log1p(EPS * Math.sqrt(5)) + Math.log1p(EPS);
+  const e = 3 * levels * lvl + Math.log1p(POINTWISE) + Math.log1p(EPS);
   return normProduct * Math.expm1(e);
 }
