@@ -398,6 +398,12 @@ export function wrappedDifference(
   }
 }
 
+/**
+ * The minuend x of a wrapped difference: a Nat, a power of B given by its exponent, or nat·B^shift given as both
+ * (written into the wasm memory as `shift` zero limbs and nat's, never formed: sqrt.ts's P = |R|·B^(T−u) − 2s'·Q0).
+ */
+export type WrappedMinuend = Nat | { readonly power: number } | { readonly nat: Nat; readonly shift: number };
+
 /** A wrapped difference: its sign, its magnitude, and the magnitude's residue modulo p (0 when p is 0). */
 export interface WrappedDifference {
   readonly negative: boolean;
@@ -413,17 +419,22 @@ export interface WrappedDifference {
  * significant limbs copied out. `spare` (spareBytes long, 0 for none) is dead wasm memory that may hold x and z.
  */
 function differenceAt(
-  x: Nat | { readonly power: number }, yp: number, ylen: number, k: number, m: number, p: number, c0: number,
+  x: WrappedMinuend, yp: number, ylen: number, k: number, m: number, p: number, c0: number,
   spare = 0, spareBytes = 0,
 ): WrappedDifference {
-  const power = x instanceof Nat ? -1 : x.power % k; // B^power ≡ B^(power mod k)
-  const xlen = x instanceof Nat ? x.limbs.length : 0;
+  const power = x instanceof Nat || !('power' in x) ? -1 : x.power % k; // B^power ≡ B^(power mod k)
+  const xs = x instanceof Nat ? x : 'nat' in x ? x.nat : undefined;
+  const shift = x instanceof Nat || !('nat' in x) ? 0 : x.shift;
+  const xlen = xs === undefined ? 0 : shift + xs.limbs.length;
   const need = 2 * (xlen + k);
   const own = need > spareBytes;
   const ptr = own ? wasmAlloc(need) : spare;
   try {
     const zp = ptr + 2 * xlen;
-    if (x instanceof Nat) u16View(ptr, xlen).set(x.limbs);
+    if (xs !== undefined) {
+      if (shift > 0) u16View(ptr, shift).fill(0);
+      u16View(ptr + 2 * shift, xs.limbs.length).set(xs.limbs);
+    }
     const r = wasm().wrappedDifference(ptr, xlen, power, yp, ylen, m, zp, k, c0);
     // Only the significant limbs leave the wasm memory (k may be far above the difference's length).
     const size = r >>> 1;
@@ -435,7 +446,7 @@ function differenceAt(
 }
 
 /**
- * @internal x − a·b modulo B^k − 1 (k = the plan's wrapLimbs; x a Nat or a power of B) as natWrappedDifference gives
+ * @internal x − a·b modulo B^k − 1 (k = the plan's wrapLimbs; x a WrappedMinuend) as natWrappedDifference gives
  * it, from the spectra of a and b made with a plan for that wrapped product, without the wrapped product ever
  * leaving the wasm memory: it is unpacked into a scratch block, and the difference is taken there with the carry
  * the unpacking left above limb k (differenceAt), in the dead transform's memory. The magnitude's residue modulo p
@@ -443,7 +454,7 @@ function differenceAt(
  * rounding check fails: the caller forms the full product instead.
  */
 export function spectraWrappedDifference(
-  x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, p: number, options: MulOptions = {},
+  x: WrappedMinuend, a: NatSpectrum, b: NatSpectrum, p: number, options: MulOptions = {},
 ): WrappedDifference | null {
   return alone(wrappedDifferenceSteps(x, a, b, p, 0, options));
 }
@@ -457,14 +468,14 @@ export function spectraWrappedDifference(
  * is (x − a·b) + Lo as a sign and a magnitude; no residue. null as spectraWrappedDifference, or when s leaves no room.
  */
 export function spectraWrappedDifferenceHigh(
-  x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, s: number,
+  x: WrappedMinuend, a: NatSpectrum, b: NatSpectrum, s: number,
 ): WrappedDifference | null {
   return s > 0 ? alone(wrappedDifferenceSteps(x, a, b, 0, s, {})) : null;
 }
 
 /** @internal spectraWrappedDifference (s = 0) or spectraWrappedDifferenceHigh (s > 0, p = 0), in steps. */
 export function* wrappedDifferenceSteps(
-  x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, p: number, s: number, options: MulOptions,
+  x: WrappedMinuend, a: NatSpectrum, b: NatSpectrum, p: number, s: number, options: MulOptions,
 ): ProductSteps<WrappedDifference | null> {
   const terms = [[a, b]] as const;
   const plan = wrappedPlanOf(terms, 'spectraWrappedDifference');

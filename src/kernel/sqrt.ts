@@ -279,28 +279,44 @@ function refineStep(
     // aTop's from the level below, which took it as aTop' ·B^2t' + (aTop mod B^2t') with aTop' = its own top (nested
     // tops of a: one pass over each level's low 2t limbs, not over each top); |R|·B^(T−u)'s as R's residue (taken
     // from R's limbs in the wasm memory) times B^(T−u). The checks are the same congruences, so they prove as much.
-    const R = g.difference(aTop, sHi, sHi, bound, topRes);
+    // |R|·B^(T−u) itself is never formed: the difference writes T − u zero limbs and R's into the wasm memory.
+    // R and (when the level above wants Y) ε need nothing of each other: they run together (TransformGroup.together:
+    // side by side, one product a thread), and so do Q0's product and ε's correction below. |ε| comes over B^(hq−2),
+    // within one unit (a high wrapped difference: only the limbs above are unpacked).
+    const [R, eps] = wantY
+      ? g.together([g.differenceWork(aTop, sHi, sHi, bound, topRes), g.differenceHighWork({ power: h + hq }, sHi, Y, bound, hq - 2)] as const)
+      : [g.difference(aTop, sHi, sHi, bound, topRes), undefined];
     if (R.magnitude.size === 0 && guard > 0) return { est: natShiftLimbs(sHi, t), exact: true, E: 0, h };
+    // ε' = eTop·B^(hq−2+jE): ε without its low limbs (jE = 0 but for an ε far off).
+    const jE = eps === undefined ? 0 : Math.max(0, eps.magnitude.size - (hq + 2));
+    const eTop = eps === undefined || eps.magnitude.size === 0 ? undefined : natHighView(eps.magnitude, jE);
+    // Y·ε'/B^(hq+2−jE) (a high product), alone or beside Q0's product.
+    let corrMagnitude: Nat | undefined;
     // D's top four limbs for the rescaling of the reciprocal: Q0's (δ ≈ few·B^(u+1) moves Q0·B^u ≈ B^(u+hq) by a
     // relative few·B^(1−hq)), or δ's when Q0 = 0.
     let dTop: { m: number; e: number; shift: number } | undefined;
     let E = Infinity;
     let est: Nat;
-    if (R.magnitude.size === 0) est = natShiftLimbs(sHi, T);
-    else {
+    if (R.magnitude.size === 0) {
+      est = natShiftLimbs(sHi, T);
+      if (eTop !== undefined) corrMagnitude = g.mulHigh(eTop, Y, hq + 2 - jE);
+    } else {
       const jr = Math.max(0, R.magnitude.size - (hq + 2));
       const rTop = natHighView(R.magnitude, jr);
       // Q0 = floor(|R|·B^(T−u)·Y/(2·B^(h+hq))) from R's top hq + 2 limbs (within one below the top: a high product).
       // X is a product just formed and held here alone: its parity is cleared, then it is halved, in its own limbs
       // (natHalveOwned), so 2·Q0 and Q0 cost no allocation and no doubling pass (B is even: X's parity is its lowest
       // limb's, and clearing it borrows nothing).
-      const twoQ0 = above(rTop, Y, h + hq - T - jr + u);
+      let twoQ0: Nat;
+      // (Only the levels below the top want Y, so `above` is mulHigh wherever eTop is defined.)
+      if (eTop !== undefined) [twoQ0, corrMagnitude] = g.together([g.mulHighWork(rTop, Y, h + hq - T - jr + u), g.mulHighWork(eTop, Y, hq + 2 - jE)] as const);
+      else twoQ0 = above(rTop, Y, h + hq - T - jr + u);
       g.release(rTop);
       if (twoQ0.size > 0) twoQ0.limbs[0]! &= ~1;
       const small = twoQ0.size === 0 || (twoQ0.size === 1 && twoQ0.limbs[0]! < 2); // Q0 = 0
       const P = small
         ? { negative: false, magnitude: natShiftLimbs(R.magnitude, T - u) }
-        : g.difference(natShiftLimbs(R.magnitude, T - u), sHi, twoQ0, bound, (R.residue * powMod(BASE, T - u, CHECK_PRIME)) % CHECK_PRIME);
+        : g.difference({ nat: R.magnitude, shift: T - u }, sHi, twoQ0, bound, (R.residue * powMod(BASE, T - u, CHECK_PRIME)) % CHECK_PRIME);
       g.release(twoQ0);
       const Q0 = natHalveOwned(twoQ0).q;
       let jp = 0;
@@ -322,16 +338,9 @@ function refineStep(
     if (!wantY) return { est, exact: false, E, h };
     // a's residue for the level above (a = aTop·B^2t + (a mod B^2t); both residues < 2^26: exact in doubles).
     const aRes = ((topRes * powMod(BASE, 2 * t, CHECK_PRIME)) % CHECK_PRIME + modLimbs(a.limbs, 2 * t, CHECK_PRIME)) % CHECK_PRIME;
-    // |ε| over B^(hq−2), within one unit (a high wrapped difference: only the limbs above are unpacked).
-    const eps = g.differenceHigh({ power: h + hq }, sHi, Y, bound, hq - 2);
+    if (eTop !== undefined) g.release(eTop);
     // Y' = Y·B^(h−hq) ± corr ∓ c (c = round(Z·ρ): the rescaling to s̃), laid out in one pass over Y.
-    let corr: { negative: boolean; magnitude: Nat } = { negative: false, magnitude: NAT_ZERO };
-    if (eps.magnitude.size > 0) {
-      const j = Math.max(0, eps.magnitude.size - (hq + 2)); // never, but for an ε far off: ε' = eTop·B^(hq−2+j)
-      const eTop = natHighView(eps.magnitude, j);
-      corr = { negative: eps.negative, magnitude: g.mulHigh(eTop, Y, hq + 2 - j) };
-      g.release(eTop);
-    }
+    const corr = { negative: eps!.negative, magnitude: corrMagnitude ?? NAT_ZERO };
     // s̃ = s'·B^T + D when R >= 0, so Y' = Z − Z·ρ; s̃ = s'·B^T − D when R < 0, so Y' = Z + Z·ρ.
     const c = dTop === undefined ? 0 : rescaling(Y, h - hq, dTop, sHi, T);
     const low = signedSumOwned(corr, !R.negative, c);
