@@ -963,7 +963,7 @@ export function normSq4(src: usize, n: i32): f64 {
  * carry as r + C + BIAS_K = (r + k) + BIAS_Q·10^4 > 0, so that divided by 10^4 (unsigned) is floor((r + k)/10^4) +
  * BIAS_Q, the next C, and the remainder is the digit. Range: a product whose bound holds has |r| <= ||a||·||b|| <
  * 1/(2·mixedBound's factor) < 10^14, and |k| < |r|/9999, far below BIAS_Q·10^4 ≈ 1.1·10^16; all stays below 2^64.
- * (A faulty transform's huge or NaN outputs give wrong digits, not a trap: the conversions saturate, and the
+ * (A faulty transform's huge or NaN outputs give wrong digits, not a trap: see MAGIC in unpack; the
  * rounding and residue checks refuse them.) Bases 10^3 and 10^5 measured no faster this way and keep the floats.
  */
 const BIAS_Q: u64 = 1 << 40;
@@ -1066,6 +1066,14 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
     const sc = f64x2.splat(scale);
     let err = f64x2.splat(0.0);
     let c: u64 = BIAS_Q; // the carry 0, biased (BIAS_Q says why)
+    // Rounding by the magic constant 1.5·2^52: for |x| < 2^51, x + MAGIC rounds (once, to nearest even like
+    // f64x2.nearest) to MAGIC + round(x), whose bit pattern is that of MAGIC plus round(x) as a two's complement
+    // integer: the rounded coefficient and its integer form (plus BIAS_K) come out of one SIMD add and one SIMD
+    // integer subtraction, no float-to-integer conversion per digit. A product whose bound holds has |x| < 10^14
+    // (BIAS_Q), far below 2^51. Beyond (a faulty transform) the digits are wrong and the rounding distance or the
+    // residue check refuses them, as with a saturating conversion; a NaN or infinity makes the distance NaN.
+    const MAGIC = f64x2.splat(6755399441055744.0);
+    const OFF = i64x2.splat(<i64>0x4338000000000000 - <i64>BIAS_K); // MAGIC's bits, less BIAS_K
     // Two carry chains at once (the chain's latency, not its work, bounds the loop): digits [q, mid) and [mid, end)
     // each from a zero carry, then the lower chain's carry is added into the upper chain's limbs (the same integer
     // Σ limbs·B^i + carry·B^n, and limbs in [0, B) make that representation unique: the same limbs as one chain).
@@ -1077,19 +1085,20 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
       for (let q2 = mid; q < mid; q += 2, q2 += 2, o += 2) {
         const X = f64x2.mul(v128.load(src + (<usize>q << 3)), sc);
         const X2 = f64x2.mul(v128.load(src + (<usize>q2 << 3)), sc);
-        const R = f64x2.nearest(X);
-        const R2 = f64x2.nearest(X2);
+        const Y = f64x2.add(X, MAGIC), Y2 = f64x2.add(X2, MAGIC);
+        const R = f64x2.sub(Y, MAGIC), R2 = f64x2.sub(Y2, MAGIC);
         err = f64x2.max(err, f64x2.max(f64x2.abs(f64x2.sub(X, R)), f64x2.abs(f64x2.sub(X2, R2))));
+        const V = i64x2.sub(Y, OFF), V2 = i64x2.sub(Y2, OFF);
         const to = out + (<usize>o << 1);
         const to2 = out + (<usize>(o + half) << 1);
-        let v = <u64>(<i64>f64x2.extract_lane(R, 0)) + c + BIAS_K;
-        let v2 = <u64>(<i64>f64x2.extract_lane(R2, 0)) + c2 + BIAS_K;
+        let v = <u64>i64x2.extract_lane(V, 0) + c;
+        let v2 = <u64>i64x2.extract_lane(V2, 0) + c2;
         c = v / 10000;
         c2 = v2 / 10000;
         store<u16>(to, <u16>(v - c * 10000));
         store<u16>(to2, <u16>(v2 - c2 * 10000));
-        v = <u64>(<i64>f64x2.extract_lane(R, 1)) + c + BIAS_K;
-        v2 = <u64>(<i64>f64x2.extract_lane(R2, 1)) + c2 + BIAS_K;
+        v = <u64>i64x2.extract_lane(V, 1) + c;
+        v2 = <u64>i64x2.extract_lane(V2, 1) + c2;
         c = v / 10000;
         c2 = v2 / 10000;
         store<u16>(to, <u16>(v - c * 10000), 2);
@@ -1110,13 +1119,15 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
     }
     for (; q < end; q += 2, o += 2) {
       const X = f64x2.mul(v128.load(src + (<usize>q << 3)), sc);
-      const R = f64x2.nearest(X);
+      const Y = f64x2.add(X, MAGIC);
+      const R = f64x2.sub(Y, MAGIC);
       err = f64x2.max(err, f64x2.abs(f64x2.sub(X, R)));
+      const V = i64x2.sub(Y, OFF);
       const to = out + (<usize>o << 1);
-      let v = <u64>(<i64>f64x2.extract_lane(R, 0)) + c + BIAS_K;
+      let v = <u64>i64x2.extract_lane(V, 0) + c;
       c = v / 10000;
       store<u16>(to, <u16>(v - c * 10000));
-      v = <u64>(<i64>f64x2.extract_lane(R, 1)) + c + BIAS_K;
+      v = <u64>i64x2.extract_lane(V, 1) + c;
       c = v / 10000;
       store<u16>(to, <u16>(v - c * 10000), 2);
     }
