@@ -4,7 +4,8 @@
  *  1. kernel product of two n-digit numbers (default 1.6·10^7) on ONE thread (natMul on limbs already in memory)
  *     against GMP mpz_mul on the same numbers in binary (target: ours/GMP <= 1.2); also ours on every thread, and
  *     fft.ts's fftMulLimbs with its compiled residue check (what natMul costs once it leaves the check to it);
- *  2. file → file product (the engine's `mul` on StreamNumbers: validate, load, multiply, write a tracked file)
+ *  2. file → file product (the engine's `mul` on StreamNumbers: validate, read, multiply, write a tracked file; the
+ *     `plan` column says how the planner ran it: 'fft' streamed from and to the files, 'split' or 'outOfCore')
  *     against native GMP's decimal pipeline (read, mpz_set_str, mpz_mul, mpz_get_str, write), outputs compared byte
  *     for byte (target at 1.6·10^7: ours/GMP <= 0.1);
  *  3. growth of the file → file product from 10^6 to 6.4·10^7 digits: t(4n)/t(n) (target <= 4.5);
@@ -31,6 +32,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configure, getConfig } from '../src/config.js';
 import { mul } from '../src/engine/index.js';
+import { planFileProduct } from '../src/engine/outofcore/index.js';
 import { natDigitPieces, natFromDigits, natMul, natToDigits } from '../src/kernel/index.js';
 import { modLimbs } from '../src/kernel/nat.js';
 import { fftMulLimbs, lastFftDigits, lastFftLength } from '../src/kernel/fft.js';
@@ -56,12 +58,13 @@ if (child !== undefined) {
   const c = process.cpuUsage();
   const a = await StreamNumber.fromPath(fa!);
   const b = await StreamNumber.fromPath(fb!);
+  const plan = planFileProduct(a, b).method; // 'fft': streamed (kernel/digitproduct.ts); 'split'; 'outOfCore'
   const result = await mul(a, b); // written to its (tracked) result file when this returns
   const s = (performance.now() - t) / 1000;
   const used = process.cpuUsage(c); // every thread of the process: the kernel's workers too
   const rss = peakRssMiB();
   copyFileSync(result.path, out!); // untimed: kept for the byte comparison with GMP
-  process.stdout.write(JSON.stringify({ s, cpu: (used.user + used.system) / 1e6, rss }));
+  process.stdout.write(JSON.stringify({ s, cpu: (used.user + used.system) / 1e6, rss, plan }));
   process.exit(0);
 }
 
@@ -217,6 +220,7 @@ for (const n of fileSizes) {
   writeRandomDigitFile(fb, n);
   const oursTimes: number[] = [], oursCpu: number[] = [], gmpCpu: number[] = [];
   let rss = 0;
+  let plan = '';
   const oursPath = join(home, 'ours-out.txt');
   const gmpTimes: number[] = [];
   const withGmp = exe !== undefined && n <= pipelineMax;
@@ -224,7 +228,8 @@ for (const n of fileSizes) {
   for (let r = 0; r < rounds; r++) {
     const res = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', `${fa},${fb},${join(home, `h${r}`)},${oursPath}`], { encoding: 'utf8' });
     if (res.status !== 0) throw new Error(`bench/mul: our file → file product failed at n=${n}: ${res.stderr}`);
-    const o = JSON.parse(res.stdout) as { s: number; cpu: number; rss: number };
+    const o = JSON.parse(res.stdout) as { s: number; cpu: number; rss: number; plan: string };
+    plan = o.plan;
     oursTimes.push(o.s);
     oursCpu.push(o.cpu);
     rss = Math.max(rss, o.rss);
@@ -256,6 +261,7 @@ for (const n of fileSizes) {
     // The same ratio in CPU time: on a shared machine the wall ratio measures the neighbours too.
     'CPU(n)/CPU(n/4)': quarterCpu ? (median(oursCpu) / quarterCpu).toFixed(2) : '-',
     'ours peak RSS MiB': rss,
+    plan,
     checked,
   });
   for (const f of [fa, fb, gmpOut, oursPath]) if (existsSync(f)) rmSync(f);

@@ -21,7 +21,7 @@ import { parseLiteral } from '../storage/index.js';
 import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, type OperationOptions } from './context.js';
 import { STREAMING_FACTOR_LIMIT, addSigned, compareMagnitudes, compareNumbers, copyWithSign, divSmallMagnitude, mulSmall } from './linear.js';
 import { writeDigitsResult, writeNatResult } from './result.js';
-import { divmodOutOfCore, mulInMemory, mulOutOfCore, plannedOutOfCore, powOutOfCore } from './outofcore/index.js';
+import { divmodOutOfCore, mulInMemory, mulOutOfCore, planFileProduct, plannedOutOfCore, powOutOfCore } from './outofcore/index.js';
 import { trivialPower } from './power-edges.js';
 import { loadNat } from './load.js';
 
@@ -124,7 +124,7 @@ export async function mul(a: NumberLike, b: NumberLike, options: OperationOption
     if (smallY !== undefined) return mulSmall(x!, smallY, negative, options);
     const smallX = smallMagnitude(x!);
     if (smallX !== undefined) return mulSmall(y!, smallX, negative, options);
-    if (plannedOutOfCore(x!.digitCount, y!.digitCount)) return mulOutOfCore(x!, y!, negative, options);
+    if (planFileProduct(x!, y!).method === 'outOfCore') return mulOutOfCore(x!, y!, negative, options);
     ensureResultFits('mul', x!.digitCount + y!.digitCount);
     return mulInMemory(x!, y!, negative, options);
   });

@@ -109,16 +109,22 @@ export function writeNatResult(negative: boolean, value: Nat): Promise<StreamNum
       await file.writeAt(0, MINUS);
       position = 1;
     }
+    // With two writes in flight the later one may fail first (ENOSPC), and its abort then fails the earlier one
+    // ("file closed"): the first failure is the one reported.
+    let failure: { error: unknown } | undefined;
     let inFlight: Promise<void> = Promise.resolve();
     for (const piece of natDigitPieces(value)) {
-      const write = file.writeAt(position, piece);
-      write.catch(() => undefined); // awaited below; this only keeps a failure from counting as unhandled meanwhile
+      const write = file.writeAt(position, piece).catch((error: unknown) => {
+        failure ??= { error };
+      });
       position += piece.length;
       // The generator writes piece i + 1 into piece i − 1's buffer: that write must be done before resuming it.
       await inFlight;
+      if (failure) throw failure.error;
       inFlight = write;
     }
     await inFlight;
+    if (failure) throw failure.error;
     return { negative: sign, digitCount, isZero };
   });
 }

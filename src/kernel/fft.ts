@@ -28,7 +28,7 @@
 
 import { ArithmeticCheckError, NumberTooLargeError } from '../errors.js';
 import { BASE } from './nat.js';
-import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, PARALLEL_MIN, prepareTransforms, releaseCoreTables, transformLength } from './fftcore.js';
+import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, prepareTransforms, splits, releaseCoreTables, transformLength } from './fftcore.js';
 import { activeThreads, runShares, type Job } from './threads.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree, heapBytesFor } from './wasmheap.js';
 
@@ -153,19 +153,20 @@ export interface PackJob {
 
 /**
  * @internal Packs operands (limbs already in wasm memory) as balanced base-10^d digits, in parallel when there are
- * several and threads to spare. Returns per operand its squared digit norm and its filled complex points.
+ * several and threads to spare, and `concurrent` (default: from the split length on; natSpectra asks for it when
+ * the operands are then transformed concurrently, so each is packed where it is transformed). Returns per operand its squared digit norm and its filled complex points.
  */
-export function packAll(jobs: readonly PackJob[], d: number, M: number): { normSq: number; filled: number }[] {
+export function packAll(jobs: readonly PackJob[], d: number, M: number, concurrent = splits(M)): { normSq: number; filled: number }[] {
   const res = wasmAlloc(16 * jobs.length);
   try {
-    const T = Math.min(jobs.length, M >= PARALLEL_MIN ? activeThreads() : 1);
+    const T = Math.min(jobs.length, concurrent ? activeThreads() : 1);
     if (T === 1) {
       const k = wasm();
       jobs.forEach((j, i) => k.pack(j.src, j.limbs, d, j.dst, res + 16 * i));
     } else {
       const shares: Job[][] = Array.from({ length: T }, () => []);
       jobs.forEach((j, i) => shares[i % T]!.push(['pack', j.src, j.limbs, d, j.dst, res + 16 * i]));
-      runShares(wasm(), shares);
+      runShares(wasm(), shares, true); // the transforms follow
     }
     const r = f64View(res, 2 * jobs.length);
     return jobs.map((_, i) => ({ normSq: r[2 * i]!, filled: Math.ceil(r[2 * i + 1]! / 2) }));
@@ -212,27 +213,33 @@ function addCarry(view: Uint16Array, i: number, end: number, c: number): number 
  * whatever the cut).
  */
 export function unpackAt(src: number, M: number, L: number, d: number, outLimbs: number, scratch: number): Uint16Array | null {
+  return unpackInto(src, M, L, d, outLimbs, scratch) ? u16View(scratch, outLimbs).slice() : null;
+}
+
+/**
+ * @internal unpackAt without the copy out: the product's outLimbs limbs are left in the scratch (limb i at
+ * scratch + 2i, top zeros included), for a caller that reads them there (digitproduct.ts writes them out as text).
+ * Returns false where unpackAt returns null; throws as it does.
+ */
+export function unpackInto(src: number, M: number, L: number, d: number, outLimbs: number, scratch: number): boolean {
   const runs = unpackRuns(src, M, L, d, outLimbs, scratch);
-  if (runs === null) return null;
+  if (runs === null) return false;
   const { view, top } = runs;
   let V = runs.V;
   if (top > outLimbs) {
     for (let i = outLimbs; i < top; i++) if (view[i] !== 0) throw new ArithmeticCheckError('FFT product overflows its length: internal fault');
   }
-  const limbs = new Uint16Array(outLimbs);
-  limbs.set(view.subarray(0, Math.min(top, outLimbs)));
   // What is left above the last run: V at limb `top`, which must be >= 0 and fit.
   if (V < 0) throw new ArithmeticCheckError('FFT product is negative: internal fault');
   let o = top;
   while (V > 0 && o < outLimbs) {
     const hi = Math.floor(V / BASE);
-    limbs[o++] = V - hi * BASE;
+    view[o++] = V - hi * BASE;
     V = hi;
   }
   if (V > 0) throw new ArithmeticCheckError('FFT product overflows its length: internal fault');
-  // The scratch now holds the whole product too (its residue is computed there, compiled).
-  view.set(limbs.subarray(Math.min(top, outLimbs)), Math.min(top, outLimbs));
-  return limbs;
+  if (o < outLimbs) view.fill(0, o, outLimbs); // the limbs above the product's top are zero
+  return true;
 }
 
 /**
@@ -312,7 +319,7 @@ export function unpackWrappedRawAt(src: number, M: number, d: number, scratch: n
 function unpackRuns(
   src: number, M: number, L: number, d: number, outLimbs: number, scratch: number, from = 0,
 ): { view: Uint16Array; top: number; V: number } | null {
-  const T = M >= PARALLEL_MIN ? activeThreads() : 1;
+  const T = splits(M) ? activeThreads() : 1;
   const cuts: number[] = [];
   for (let t = 0; t < T; t++) cuts.push(from + 12 * Math.floor(((L - from) * t) / (12 * T)));
   cuts.push(L);

@@ -255,7 +255,7 @@ export function powerOfTwoTables(M: number): number {
  * tables its transforms and pointwise step read.
  */
 export function prepareTransforms(M: number): void {
-  if (M >= PARALLEL_MIN) warmThreads();
+  if (splits(M)) warmThreads();
   transformTables(M);
   if (isMixed(M)) twoLevel((2 * M) / topRadix(M));
   twoLevel(2 * M);
@@ -304,6 +304,11 @@ export function coreTableBytes(M: number): number {
  */
 export const PARALLEL_MIN = 1 << 18;
 
+/** Whether the steps of a transform of M points are split among the threads (PARALLEL_MIN). */
+export function splits(M: number): boolean {
+  return M >= PARALLEL_MIN;
+}
+
 /** Splits [0, n) into `parts` contiguous ranges (the first ones one longer). */
 function ranges(n: number, parts: number): [number, number][] {
   const out: [number, number][] = [];
@@ -345,7 +350,7 @@ function splitPlan(M: number, threads: number): SplitPlan {
 
 /** Threads a transform of M points is shared among. */
 function useThreads(M: number): number {
-  return M >= PARALLEL_MIN ? activeThreads() : 1;
+  return splits(M) ? activeThreads() : 1;
 }
 
 /**
@@ -364,13 +369,30 @@ export function forwardAt(ptr: number, M: number, filled = M): void {
   if (isMixed(M)) {
     const P = M / topRadix(M);
     const stage = topRadix(M) === 5 ? 'dif5Stage' : 'dif3Stage';
-    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [[stage, ptr, P, j0, j1, filled, HM]]));
+    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [[stage, ptr, P, j0, j1, filled, HM]]), true);
   } else if (filled < M) {
     f64View(ptr + 16 * filled, 2 * (M - filled)).fill(0);
   }
   const plan = splitPlan(M, T);
   for (const { n, count } of plan.stages) stageShares(k, ptr, n, count, T, 'dif4Stage', dir);
-  runShares(k, ranges(plan.blocks, T).map(([b0, b1]): Job[] => [['difBlocks', ptr, plan.blockSize, b0, b1, dir]]));
+  runShares(k, ranges(plan.blocks, T).map(([b0, b1]): Job[] => [['difBlocks', ptr, plan.blockSize, b0, b1, dir]]), true);
+}
+
+/**
+ * Forward transforms of several independent inputs of M points ({ ptr, filled } as forwardAt's), each whole on one
+ * thread, as one step: the first here, the others on the workers at the same time (more inputs than threads: dealt
+ * out in turn). Each transform is the one-thread one (the compiled `forward`), so the bits are forwardAt's whatever
+ * the thread count. For two operands of one product on two threads this beats splitting each transform: one step
+ * instead of two or three per transform, and each thread's half stays in its own cache.
+ */
+export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; readonly filled: number }>, M: number): void {
+  const k = wasm();
+  const { dir, HM } = transformTables(M);
+  const T = Math.min(inputs.length, activeThreads());
+  const shares: Job[][] = Array.from({ length: T }, () => []);
+  inputs.forEach(({ ptr, filled }, i) => shares[i % T]!.push(['forward', ptr, M, filled, HM, dir]));
+  if (T === 1) for (const [, ...args] of shares[0]!) k.forward(...(args as [number, number, number, number, number]));
+  else runShares(k, shares, splits(M));
 }
 
 /** Inverse DIT transform of the M points at ptr (unscaled: M times the inverse DFT), in the mirror order. */
@@ -383,18 +405,18 @@ export function inverseAt(ptr: number, M: number): void {
     return;
   }
   const plan = splitPlan(M, T);
-  runShares(k, ranges(plan.blocks, T).map(([b0, b1]): Job[] => [['ditBlocks', ptr, plan.blockSize, b0, b1, dir]]));
+  runShares(k, ranges(plan.blocks, T).map(([b0, b1]): Job[] => [['ditBlocks', ptr, plan.blockSize, b0, b1, dir]]), true);
   for (const { n, count } of [...plan.stages].reverse()) stageShares(k, ptr, n, count, T, 'dit4Stage', dir);
   if (isMixed(M)) {
     const P = M / topRadix(M);
     const stage = topRadix(M) === 5 ? 'dit5Stage' : 'dit3Stage';
-    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [[stage, ptr, P, j0, j1, HM]]));
+    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [[stage, ptr, P, j0, j1, HM]]), true);
   }
 }
 
 /** One radix-4 stage over `count` consecutive blocks of n points, butterfly range split T ways. */
 function stageShares(k: KernelExports, ptr: number, n: number, count: number, T: number, fn: 'dif4Stage' | 'dit4Stage', dir: number): void {
-  runShares(k, ranges(n / 4, T).map(([j0, j1]): Job[] => Array.from({ length: count }, (_, b): Job => [fn, ptr + 16 * n * b, n, j0, j1, dir])));
+  runShares(k, ranges(n / 4, T).map(([j0, j1]): Job[] => Array.from({ length: count }, (_, b): Job => [fn, ptr + 16 * n * b, n, j0, j1, dir])), true);
 }
 
 // ---------------------------------------------------------------- pointwise step
@@ -431,8 +453,7 @@ export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: 
   const k = wasm();
   const [A1, B1] = terms[0]!;
   const [A2, B2] = terms.length > 1 ? terms[1]! : [0, 0];
-  const head = [out, A1, B1, A2, B2] as const;
-  const T = M >= PARALLEL_MIN ? activeThreads() : 1;
+  const T = splits(M) ? activeThreads() : 1;
   const R = topRadix(M);
   const P = M / R;
   if (T === 1) {
@@ -446,6 +467,16 @@ export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: 
     }
     return;
   }
+  runShares(k, pointwiseShares(out, terms, M, T), true);
+}
+
+/** pointwiseAt's work as T shares of pairs of equal count (T = 1: its one-thread calls, in their order). */
+function pointwiseShares(out: number, terms: ReadonlyArray<SpectrumTerm>, M: number, T: number): Job[][] {
+  const [A1, B1] = terms[0]!;
+  const [A2, B2] = terms.length > 1 ? terms[1]! : [0, 0];
+  const head = [out, A1, B1, A2, B2] as const;
+  const R = topRadix(M);
+  const P = M / R;
   // Segments of pairs: [kind, first, count, …parameters].
   type Segment = { count: number; job: (i0: number, i1: number) => Job };
   const segments: Segment[] = [];
@@ -475,7 +506,42 @@ export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: 
     }
     first += g.count;
   }
-  runShares(k, shares);
+  return shares;
+}
+
+/** A product's pointwise step and inverse transform (spectra.ts ProductStep): out, its terms, its length. */
+export interface PointwiseInverse {
+  readonly out: number;
+  readonly terms: ReadonlyArray<SpectrumTerm>;
+  readonly M: number;
+}
+
+/**
+ * The pointwise steps and inverse transforms of independent products (pointwiseAt then inverseAt on each), side by
+ * side: each product's whole on one thread, the products dealt out to the threads in turn, as one step. With more
+ * than two threads and a product long enough to split (PARALLEL_MIN), one after the other, each split instead.
+ * Every product goes through its one-thread calls (pointwiseShares with T = 1, the compiled `inverse`), which give
+ * the split steps' bits: the results are those of pointwiseAt and inverseAt whatever the thread count.
+ */
+export function pointwiseInverseEachAt(products: ReadonlyArray<PointwiseInverse>): void {
+  const threads = activeThreads();
+  const long = products.some((p) => splits(p.M));
+  if (products.length === 1 || threads === 1 || (long && threads > 2)) {
+    for (const { out, terms, M } of products) {
+      pointwiseAt(out, terms, M);
+      inverseAt(out, M);
+    }
+    return;
+  }
+  const k = wasm();
+  const T = Math.min(products.length, threads);
+  const shares: Job[][] = Array.from({ length: T }, () => []);
+  products.forEach(({ out, terms, M }, i) => {
+    const { dir, HM } = transformTables(M);
+    shares[i % T]!.push(...pointwiseShares(out, terms, M, 1)[0]!, ['inverse', out, M, HM, dir]);
+  });
+  // The unpackings follow, split among the threads when long.
+  runShares(k, shares, long);
 }
 
 // ---------------------------------------------------------------- error bound

@@ -2,10 +2,12 @@
  * kernel/fftworker — one of the kernel's worker threads (see threads.ts): instantiates the compiled kernel on the
  * shared wasm memory it is given, then loops: wait for a new generation, run its share of the step, count down.
  * Never throws out of its loop: an error is posted on the port and flagged, so the waiting caller is always released.
- * It blocks in Atomics.wait between steps (it has no other work), and is unref'd: it never keeps a process alive.
+ * After a step that its caller follows with another it polls for a while (threads.ts SPIN_MICROS: the next step comes
+ * within microseconds); otherwise, and then, it blocks in Atomics.wait (it has no other work). It is unref'd: it
+ * never keeps a process alive.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { CONTROL, describeFailure, markWorker, runSlot } from './threads.js';
+import { CONTROL, describeFailure, markWorker, runSlot, spinThenWait } from './threads.js';
 import { instantiateKernel } from './wasmheap.js';
 
 const { port, module, memory, control, jobs, index } = workerData as {
@@ -24,11 +26,15 @@ let generation = Atomics.load(control, CONTROL.GEN);
 Atomics.add(control, CONTROL.READY, 1);
 Atomics.notify(control, CONTROL.READY);
 
+let linger = false;
 for (;;) {
-  Atomics.wait(control, CONTROL.GEN, generation);
+  // After a step its caller follows with another (linger), poll for it first: waking from Atomics.wait takes longer.
+  if (linger) spinThenWait(control, CONTROL.GEN, generation);
+  else Atomics.wait(control, CONTROL.GEN, generation);
   const now = Atomics.load(control, CONTROL.GEN);
   if (now === generation) continue;
   generation = now;
+  linger = Atomics.load(control, CONTROL.LINGER) === 1;
   try {
     runSlot(kernel, jobs, index);
   } catch (e) {

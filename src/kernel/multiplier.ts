@@ -9,13 +9,13 @@
  */
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
-import { transformLength } from './fftcore.js';
+import { pointwiseInverseEachAt, transformLength } from './fftcore.js';
 import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
-  natFreeSpectrum, natModWrapped, natMulAddSpectra, natMulSpectraHigh, natMulSpectraWrapped, natSpectrum, natSpectrumPlan,
-  spectraWrappedDifference, spectraWrappedDifferenceHigh, type NatSpectrum, type PlanOperand, type SpectrumPlan,
+  mulAddSteps, mulHighSteps, mulWrappedSteps, natFreeSpectrum, natModWrapped, natSpectra, natSpectrum, natSpectrumPlan,
+  wrappedDifferenceSteps, type NatSpectrum, type PlanOperand, type ProductStep, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
 
@@ -146,6 +146,13 @@ export class Multiplier {
 }
 
 /**
+ * A product of a TransformGroup in steps (its `…Work` methods): it yields the operands it needs transformed, then its
+ * pointwise step and inverse transform (spectra.ts ProductStep), and returns its result. TransformGroup.together
+ * runs several side by side; the single-call methods run one.
+ */
+export type GroupWork<T> = Generator<Nat[] | ProductStep, T, void>;
+
+/**
  * Products of one step of a computation that share operands, some of them wrapped modulo B^k − 1 (Newton's
  * iterations: the divisor's or an iterate's transform serves two products, and a product whose high or low part is
  * known beforehand is computed modulo B^k − 1 with a transform as long as the part that is not). Operands are
@@ -175,10 +182,77 @@ export class TransformGroup {
     return s;
   }
 
+  /**
+   * Transforms the operands not transformed yet, as one job: two or more (a product's two new operands, or those of
+   * several products run `together`) are packed and transformed at once, one operand a thread (spectra.ts
+   * natSpectra): a Newton step's chain of products has independent transforms only there, so every caller's product
+   * of two new operands gets them in parallel without asking.
+   */
+  private transform(xs: readonly Nat[]): void {
+    const fresh = [...new Set(xs)].filter((x) => !this.spectra.has(x));
+    if (fresh.length === 1) this.spectrum(fresh[0]!);
+    else if (fresh.length > 1) natSpectra(fresh, this.plan!, true).forEach((s, i) => this.spectra.set(fresh[i]!, s));
+  }
+
+  /** Runs a product of this group (a GroupWork) by itself. */
+  private run<T>(work: GroupWork<T>): T {
+    for (let r = work.next(); ; r = work.next()) {
+      if (r.done === true) return r.value;
+      if (Array.isArray(r.value)) this.transform(r.value);
+      else pointwiseInverseEachAt([r.value]);
+    }
+  }
+
+  /**
+   * The results of several products of this group that do not depend on each other (made by the `…Work` methods),
+   * each exactly what its method (mul, mulHigh, mulWrapped, difference, differenceHigh) returns, computed together:
+   * the operands not transformed yet in one job (one operand a thread), then the products' pointwise steps and
+   * inverse transforms side by side, one product a thread (fftcore pointwiseInverseEachAt), then each product is
+   * finished in order. On two threads two products of 2^13–2^17 points then take about the time of one, where
+   * splitting each gains less (PARALLEL_MIN). The bits are those of the single calls on any number of threads.
+   * @example const [R, eps] = g.together([g.differenceWork(aTop, s, s, bound), g.differenceHighWork({ power: e }, s, Y, bound, t)]);
+   */
+  together<T extends readonly unknown[]>(works: { readonly [K in keyof T]: GroupWork<T[K]> }): T {
+    const list = works as ReadonlyArray<GroupWork<unknown>>;
+    const results: unknown[] = new Array(list.length);
+    const open = new Set<number>(list.keys());
+    try {
+      const at = list.map((w) => w.next());
+      for (;;) {
+        for (const i of open) {
+          const r = at[i]!;
+          if (r.done === true) {
+            results[i] = r.value;
+            open.delete(i);
+          }
+        }
+        const needs = [...open].filter((i) => Array.isArray(at[i]!.value));
+        if (needs.length > 0) {
+          this.transform(needs.flatMap((i) => at[i]!.value as Nat[]));
+          for (const i of needs) at[i] = list[i]!.next();
+          continue;
+        }
+        if (open.size === 0) return results as unknown as T;
+        const steps = [...open];
+        pointwiseInverseEachAt(steps.map((i) => at[i]!.value as ProductStep));
+        for (const i of steps) at[i] = list[i]!.next();
+      }
+    } finally {
+      // A product that failed leaves the others unfinished: closing them frees their wasm memory.
+      for (const i of open) list[i]!.return(undefined as never);
+    }
+  }
+
   /** a·b. */
   mul(a: Nat, b: Nat): Nat {
+    return this.run(this.mulWork(a, b));
+  }
+
+  /** mul as a GroupWork (together). */
+  *mulWork(a: Nat, b: Nat): GroupWork<Nat> {
     if (this.plan === undefined) return this.m.mul(a, b);
-    return natMulAddSpectra([[this.spectrum(a), this.spectrum(b)]], this.m.productOptionsNow());
+    yield [a, b];
+    return yield* mulAddSteps([[this.spectrum(a), this.spectrum(b)]], this.m.productOptionsNow());
   }
 
   /**
@@ -187,14 +261,26 @@ export class TransformGroup {
    * corrections, sqrt.ts's levels below the top, which only steer). Exact when the group multiplies one by one.
    */
   mulHigh(a: Nat, b: Nat, s: number): Nat {
+    return this.run(this.mulHighWork(a, b, s));
+  }
+
+  /** mulHigh as a GroupWork (together). */
+  *mulHighWork(a: Nat, b: Nat, s: number): GroupWork<Nat> {
     if (this.plan === undefined) return natHighView(this.m.mul(a, b), s);
-    return natMulSpectraHigh(this.spectrum(a), this.spectrum(b), s, this.m.productOptionsNow());
+    yield [a, b];
+    return yield* mulHighSteps(this.spectrum(a), this.spectrum(b), s, this.m.productOptionsNow());
   }
 
   /** a·b mod (B^k − 1), k = wrapLimbs, in [0, B^k − 1) (not residue-checked: see natMulSpectraWrapped). */
   mulWrapped(a: Nat, b: Nat): Nat {
+    return this.run(this.mulWrappedWork(a, b));
+  }
+
+  /** mulWrapped as a GroupWork (together). */
+  *mulWrappedWork(a: Nat, b: Nat): GroupWork<Nat> {
     if (this.plan === undefined) return natModWrapped(this.m.mul(a, b), this.wrapLimbs);
-    return natMulSpectraWrapped(this.spectrum(a), this.spectrum(b), this.m.productOptionsNow());
+    yield [a, b];
+    return yield* mulWrappedSteps(this.spectrum(a), this.spectrum(b), this.m.productOptionsNow());
   }
 
   /**
@@ -211,6 +297,13 @@ export class TransformGroup {
   difference(
     c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number, cResidue?: number,
   ): { negative: boolean; magnitude: Nat; residue: number } {
+    return this.run(this.differenceWork(c, a, b, bound, cResidue));
+  }
+
+  /** difference as a GroupWork (together). */
+  *differenceWork(
+    c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number, cResidue?: number,
+  ): GroupWork<{ negative: boolean; magnitude: Nat; residue: number }> {
     const k = this.wrapLimbs;
     const p = CHECK_PRIME;
     const power = c instanceof Nat ? undefined : c.power;
@@ -218,7 +311,8 @@ export class TransformGroup {
       // Neither the wrapped product nor the power B^power leaves or enters the JS heap (spectraWrappedDifference:
       // B^(power mod k) is written in the wasm memory, the magnitude's residue taken there before it is copied out);
       // null: form the full product.
-      const d = spectraWrappedDifference(power === undefined ? (c as Nat) : { power }, this.spectrum(a), this.spectrum(b), p, this.m.productOptionsNow());
+      yield [a, b];
+      const d = yield* wrappedDifferenceSteps(power === undefined ? (c as Nat) : { power }, this.spectrum(a), this.spectrum(b), p, 0, this.m.productOptionsNow());
       if (d !== null && d.magnitude.size <= bound) {
         const rc = power !== undefined ? powMod(BASE, power, p) : cResidue ?? this.residue(c as Nat);
         const v = (rc - ((this.residue(a) * this.residue(b)) % p) + (d.negative ? d.residue : p - d.residue) + 2 * p) % p;
@@ -242,8 +336,17 @@ export class TransformGroup {
    * most one, and its sign is c − a·b's whenever its magnitude is at least B^s. Exact (difference, then the floor) when the group has no plan.
    */
   differenceHigh(c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number, s: number): { negative: boolean; magnitude: Nat } {
-    const d = this.plan !== undefined && this.wrapLimbs > bound ? spectraWrappedDifferenceHigh(c, this.spectrum(a), this.spectrum(b), s) : null;
-    const e = d ?? this.difference(c, a, b, bound);
+    return this.run(this.differenceHighWork(c, a, b, bound, s));
+  }
+
+  /** differenceHigh as a GroupWork (together). */
+  *differenceHighWork(c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number, s: number): GroupWork<{ negative: boolean; magnitude: Nat }> {
+    let d: { negative: boolean; magnitude: Nat } | null = null;
+    if (this.plan !== undefined && this.wrapLimbs > bound) {
+      yield [a, b];
+      if (s > 0) d = yield* wrappedDifferenceSteps(c, this.spectrum(a), this.spectrum(b), 0, s, {});
+    }
+    const e = d ?? (yield* this.differenceWork(c, a, b, bound));
     return { negative: e.negative, magnitude: natHighView(e.magnitude, s) };
   }
 

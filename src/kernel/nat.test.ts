@@ -1,9 +1,10 @@
 // kernel/nat's compiled linear passes against BigInt, at the extremes their exactness proofs are written for:
 // modLimbs's block dot products (assembly/natops.ts residueDot: every limb 9999, the largest primes up to 2^26, every
-// length around the block and staging boundaries) and natShiftAddLimbs's compiled sum (carry and borrow runs).
+// length around the block and staging boundaries), natShiftAddLimbs's compiled sum (carry and borrow runs) and natAdd /
+// natSub compiled from 1024 limbs.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { NAT_ZERO, modLimbs, natDivSmall, natFromLimbs, natHighView, natShiftAddLimbs, natToBigInt } from './nat.js';
+import { NAT_ZERO, modLimbs, natAdd, natDivSmall, natFromLimbs, natHighView, natShiftAddLimbs, natSub, natToBigInt } from './nat.js';
 import { seededRandom as rng } from '../../test/random.js';
 
 const BLOCK = 256;
@@ -129,7 +130,7 @@ describe('natShiftAddLimbs with lo mostly below B^k (copies and a complement, fr
 describe('natDivSmall by 2 compiled (assembly/natops.ts halveLimbs)', () => {
   test('odd and even limbs, every length around the vector blocks and the compiled threshold, agree with BigInt', () => {
     const r = rng(43);
-    for (const n of [1, 9, 4095, 4096, 4097, 4103, 4104, 4105, 4112, 20001]) {
+    for (const n of [1, 9, 255, 256, 257, 263, 264, 265, 272, 4095, 4096, 4097, 4103, 4104, 4105, 4112, 20001]) {
       for (const kind of ['random', 9999, 1, 5000] as const) {
         const x = new Uint16Array(n);
         for (let i = 0; i < n; i++) x[i] = kind === 'random' ? Math.floor(r() * 10000) : kind;
@@ -139,5 +140,49 @@ describe('natDivSmall by 2 compiled (assembly/natops.ts halveLimbs)', () => {
         assert.equal(BigInt(rem), b % 2n, `n ${n}, ${kind}: remainder`);
       }
     }
+  });
+});
+
+describe('natAdd and natSub compiled (from 1024 limbs of the shorter operand), and natShiftAddLimbs\' compiled complement', () => {
+  test('agree with BigInt around the threshold: random limbs, 9999 runs, carries out of the top, borrows through zeros, zero results', () => {
+    const r = rng(46);
+    const B = 10000n;
+    const make = (m: number, fill: 'random' | 'max' | 'zero'): Uint16Array => {
+      const x = new Uint16Array(m);
+      for (let i = 0; i < m; i++) x[i] = fill === 'max' ? 9999 : fill === 'zero' ? 0 : Math.floor(r() * 10000);
+      x[m - 1] = Math.max(1, x[m - 1]!);
+      return x;
+    };
+    for (const ly of [1023, 1024, 1025, 1031, 1032, 1033, 3000]) {
+      for (const extra of [0, 1, 9, 700]) {
+        for (const [fx, fy] of [['random', 'random'], ['max', 'max'], ['zero', 'random'], ['zero', 'max'], ['max', 'random']] as const) {
+          const x = natFromLimbs(make(ly + extra, fx)), y = natFromLimbs(make(ly, fy));
+          const X = natToBigInt(x), Y = natToBigInt(y);
+          const what = `${ly + extra}/${ly} ${fx}/${fy}`;
+          assert.equal(natToBigInt(natAdd(x, y)), X + Y, `+ ${what}`);
+          assert.equal(natToBigInt(natAdd(y, x)), X + Y, `+ swapped ${what}`);
+          if (X >= Y) assert.equal(natToBigInt(natSub(x, y)), X - Y, `− ${what}`);
+          else assert.equal(natToBigInt(natSub(y, x)), Y - X, `− swapped ${what}`);
+          // hi·B^k − lo with lo entirely below B^k or overlapping a little (the complement, compiled from 1024 limbs).
+          for (const k of [ly + 5, ly, ly - 1, ly - 64]) {
+            const H = X * B ** BigInt(k);
+            const d = natShiftAddLimbs(x, k, y, true);
+            assert.equal(natToBigInt(d), H >= Y ? H - Y : 0n, `shift − ${what} k=${k}`);
+            assert.equal(natToBigInt(natShiftAddLimbs(x, k, y)), H + Y, `shift + ${what} k=${k}`);
+          }
+        }
+      }
+      // x − x = 0, B^n − 1 (a borrow through every limb), (B^n − 1) + 1 (a carry out of the top).
+      const x = natFromLimbs(make(ly, 'random'));
+      assert.equal(natSub(x, x), NAT_ZERO);
+      const power = natFromLimbs(Uint16Array.from({ length: ly + 1 }, (_, i) => (i === ly ? 1 : 0)));
+      const nines = natFromLimbs(new Uint16Array(ly).fill(9999));
+      const one = natFromLimbs(Uint16Array.of(1));
+      assert.equal(natToBigInt(natSub(power, nines)), 1n);
+      assert.equal(natToBigInt(natAdd(nines, natFromLimbs(Uint16Array.from({ length: ly }, (_, i) => (i === 0 ? 1 : 0))))), B ** BigInt(ly));
+      assert.equal(natToBigInt(natSub(power, natFromLimbs(Uint16Array.from({ length: ly }, (_, i) => (i === 0 || i === ly - 1 ? 1 : 0))))), B ** BigInt(ly) - B ** BigInt(ly - 1) - 1n);
+      assert.equal(natToBigInt(natAdd(nines, one)), B ** BigInt(ly));
+    }
+    assert.throws(() => natSub(natFromLimbs(make(1100, 'random')), natFromLimbs(make(1101, 'random'))));
   });
 });

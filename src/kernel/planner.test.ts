@@ -7,6 +7,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FFT_MAX_LENGTH, fftFits, fftWorkingBytes, spectraHeapBytes, worstCasePlan } from './fft.js';
+import { digitProductWorkingBytes } from './digitproduct.js';
 import { Multiplier } from './multiplier.js';
 import { CHUNKED_DIV_LIMBS, natDivMod } from './div.js';
 import { natFromBigInt, natToBigInt, type Nat } from './nat.js';
@@ -90,6 +91,34 @@ describe('planProduct picks each branch at the right sizes and budgets', () => {
     // Below that, a second split would cost more than the out-of-core product.
     assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: 12 << 20 }).method, 'outOfCore');
     assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: 4 << 20 }).method, 'outOfCore');
+  });
+
+  test('streamed file products (the engine mul): one FFT while its transforms, tables and staging fit, else as files', () => {
+    const GiB = 2 ** 30;
+    // The issue's case: 6.4·10^7 × 6.4·10^7 at the default 1 GiB is one FFT streamed, where loaded it splits.
+    const streamed = planProduct(6.4e7, 6.4e7, { operands: 'streamed', budget: GiB });
+    assert.equal(streamed.method, 'fft');
+    assert.equal(streamed.workingBytes, digitProductWorkingBytes(6.4e7, 6.4e7));
+    assert.equal(planProduct(6.4e7, 6.4e7, { operands: 'files', budget: GiB }).method, 'split');
+    // 10^8 × 10^8 at 1 GiB: its transforms alone are 1.5 GiB, so streamed or not it goes out of core.
+    assert.equal(planProduct(1e8, 1e8, { operands: 'streamed', budget: GiB }).method, 'outOfCore');
+    assert.equal(planProduct(1e8, 1e8, { operands: 'files', budget: GiB }).method, 'outOfCore');
+    // At the exact boundary, and one byte below it: then one split where its parts fit, else out of core, as for
+    // 'files' operands (whose loaded FFT, counted otherwise, is never taken for streamed ones: the engine streams
+    // every 'fft' plan, so that its count is what the budget bounds).
+    for (const [a, b] of [[1e6, 1e6], [4e6, 1e5], [3e5, 3e5]] as const) {
+      const need = digitProductWorkingBytes(a, b);
+      assert.equal(planProduct(a, b, { operands: 'streamed', budget: need }).method, 'fft', `${a}×${b} at its need`);
+      const below = planProduct(a, b, { operands: 'streamed', budget: need - 1 });
+      const files = planProduct(a, b, { operands: 'files', budget: need - 1 });
+      assert.ok(below.method === 'split' || below.method === 'outOfCore', `${a}×${b} below it: ${below.method}`);
+      if (files.method !== 'fft') assert.equal(below.method, files.method, `${a}×${b} below it, as files`);
+    }
+    // A square holds one transform and the unpacking's scratch instead of two transforms.
+    const square = planProduct(1.6e7, 1.6e7, { operands: 'streamed', square: true });
+    assert.ok(square.workingBytes < 0.8 * planProduct(1.6e7, 1.6e7, { operands: 'streamed' }).workingBytes);
+    // Small products are not streamed: the small methods as for any operands.
+    assert.equal(planProduct(400, 400, { operands: 'streamed' }).method, 'schoolbook');
   });
 
   test('squares are planned as such; bad requests are typed errors', () => {
@@ -230,6 +259,7 @@ describe('never one FFT longer than the kernel supports; the out-of-core method'
       assert.ok(worstCasePlan(Math.ceil(a / 4), Math.ceil(b / 4)).N / 2 > FFT_MAX_LENGTH);
       // Files split once only when the halves are within the kernel's length (4·10^8 halves are not).
       assert.equal(planProduct(a, b, { budget, operands: 'files' }).method, files, `${a}×${b} from files`);
+      assert.equal(planProduct(a, b, { budget, operands: 'streamed' }).method, files, `${a}×${b} streamed from files`);
       assert.equal(planProduct(a, b, { budget }).method, 'split');
     }
     assert.equal(planProduct(1e7, 1e7, { budget }).method, 'fft', 'a product that fits stays one FFT');

@@ -13,6 +13,9 @@
  *   time; mul.ts executes it), down to MIN_SPLIT_DIGITS.
  * - Operands that live in files (the engine) are split once at most, when the halves' products, the operands and the
  *   result fit the budget (`splitFitsFiles`: cheaper than out of core, which transforms twice the points).
+ * - The engine's product of two files ('streamed' operands) is one FFT whenever its transforms and their tables fit
+ *   the budget: digitproduct.ts reads the operands straight into the transform buffers and writes the product out of
+ *   them, holding nothing else (`digitProductWorkingBytes`). Otherwise it is planned as 'files' operands are.
  * - Out of core: for operands that live in files, when even one split does not fit the budget, or its halves need a
  *   transform longer than the kernel's FFT_MAX_LENGTH, the plan says so and the engine runs its
  *   out-of-core product (engine/outofcore; `planOutOfCore` picks the block convolution or the 2-D transform); the
@@ -25,6 +28,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { LIMB_BYTES_PER_DIGIT, budgetFor, heldBytes } from './budget.js';
+import { digitProductWorkingBytes } from './digitproduct.js';
 import { fftFits, fftWorkingBytes, spectraHeapBytes } from './fft.js';
 import { LIMB_DIGITS } from './nat.js';
 
@@ -88,15 +92,22 @@ export const MIN_SPLIT_DIGITS = 4096;
 
 export type ProductMethod = 'schoolbook' | 'karatsuba' | 'fft' | 'split' | 'outOfCore';
 
-/** Where the operands are: in memory as limbs (the kernel's callers), or in files the engine would read whole. */
-export type OperandHome = 'memory' | 'files';
+/**
+ * Where the operands are: in memory as limbs (the kernel's callers); in files the engine loads as limbs ('files': the
+ * in-memory division and power, the budget split); or in files whose product the engine streams through one FFT
+ * ('streamed': engine/outofcore/product.ts mulInMemory → digitproduct.ts, for a plan of method 'fft').
+ */
+export type OperandHome = 'memory' | 'files' | 'streamed';
 
 export interface PlanOptions extends MulThresholds {
   /** One operand squared (the FFT transforms it once). */
   readonly square?: boolean;
   /** Bytes the product may use; default: the whole budget (BUDGET_SHARES.inMemory). */
   readonly budget?: number;
-  /** Default 'memory'. For 'files' the operands' and result's text and limbs count against the budget too. */
+  /**
+   * Default 'memory'. For 'files' the operands' and result's text and limbs count against the budget too; for
+   * 'streamed' an FFT counts only digitproduct.ts's working set (its transforms, tables and staging).
+   */
   readonly operands?: OperandHome;
 }
 
@@ -150,17 +161,22 @@ export function planProduct(aDigits: number, bDigits: number, options: PlanOptio
   const budget = options.budget ?? budgetFor('inMemory');
   if (!(budget > 0)) throw new InvalidArgumentError(`planProduct: the budget must be positive, got ${budget}`);
   const square = options.square ?? false;
-  const files = options.operands === 'files';
+  const streamed = options.operands === 'streamed';
+  const files = streamed || options.operands === 'files';
   const small = Math.min(limbsOf(aDigits), limbsOf(bDigits));
   const th = resolveThresholds(options);
-  const working = mulWorkingBytes(aDigits, bDigits, th.fft) + (files ? heldBytes(aDigits, bDigits, aDigits + bDigits) : 0);
-  const plan = (method: ProductMethod, splitDigits = 0): ProductPlan => ({
+  const loaded = mulWorkingBytes(aDigits, bDigits, th.fft) + (files ? heldBytes(aDigits, bDigits, aDigits + bDigits) : 0);
+  const plan = (method: ProductMethod, splitDigits = 0, working = loaded): ProductPlan => ({
     method, aDigits, bDigits, square, budget, workingBytes: working, splitDigits,
   });
   if (!usesFft(limbsOf(aDigits), limbsOf(bDigits), th.fft)) return plan(small < th.karatsuba ? 'schoolbook' : 'karatsuba');
   // Never one FFT longer than the kernel's FFT_MAX_LENGTH (a wasm32 memory), whatever the budget.
   const fits = fftFits(limbsOf(aDigits), limbsOf(bDigits));
-  if (working <= budget && fits) return plan('fft');
+  // A streamed product's FFT is digitproduct.ts's (the engine runs every 'fft' plan of streamed operands there).
+  if (streamed) {
+    const working = digitProductWorkingBytes(aDigits, bDigits, square);
+    if (working <= budget && fits) return plan('fft', 0, working);
+  } else if (loaded <= budget && fits) return plan('fft');
   if (files) return splitFitsFiles(aDigits, bDigits, budget, th.fft) ? plan('split', splitDigitsOf(aDigits, bDigits)) : plan('outOfCore');
   if (fits && Math.min(aDigits, bDigits) < MIN_SPLIT_DIGITS) return plan('fft');
   return plan('split', splitDigitsOf(aDigits, bDigits));

@@ -22,7 +22,8 @@
 
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt } from './fft.js';
-import { forwardAt, inverseAt, mixedBound, pointwiseAt, transformLength, type SpectrumTerm } from './fftcore.js';
+import { forwardAt, forwardEachAt, inverseAt, mixedBound, pointwiseAt, splits, transformLength, type SpectrumTerm } from './fftcore.js';
+import { activeThreads } from './threads.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
 import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView } from './nat.js';
@@ -177,28 +178,51 @@ function cachedNormSq(x: Uint16Array, d: number): number {
 
 /** Transforms a with the plan (16·M bytes for FFT plans). */
 export function natSpectrum(a: Nat, plan: SpectrumPlan, inWasm = false): NatSpectrum {
+  return natSpectra([a], plan, inWasm)[0]!;
+}
+
+/**
+ * natSpectrum of each operand, as one job: with two or more operands and threads to spare, their packings run
+ * concurrently, one operand a thread, and then their forward transforms (fftcore forwardEachAt), each whole on the
+ * thread that packed it; from the split length on with more than two threads, each transform is split instead
+ * (forwardAt). Either way every spectrum is bit for bit natSpectrum's: the same compiled pack and forward on the
+ * same input, whichever thread runs them.
+ */
+export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = false): NatSpectrum[] {
   if (plan.d === 0) {
     // A direct plan's operands are below the FFT threshold: their residue is a short Horner chain.
-    return { plan, value: a, normSq: 0, spectrum: null, ptr: 0, residue: modLimbs(a.limbs, a.limbs.length, CHECK_PRIME) };
+    return xs.map((a) => ({ plan, value: a, normSq: 0, spectrum: null, ptr: 0, residue: modLimbs(a.limbs, a.limbs.length, CHECK_PRIME) }));
   }
-  if (balancedLength(a.size, plan.d) > 2 * plan.M) {
-    throw new InvalidArgumentError(`natSpectrum: operand of ${a.size} limbs is longer than its plan allows`);
+  for (const a of xs) {
+    if (balancedLength(a.size, plan.d) > 2 * plan.M) {
+      throw new InvalidArgumentError(`natSpectrum: operand of ${a.size} limbs is longer than its plan allows`);
+    }
   }
-  const src = limbsToWasm(a.limbs);
-  const buf = wasmAlloc(16 * plan.M);
+  const M = plan.M;
+  const srcs: number[] = [];
+  const bufs: number[] = [];
   let kept = false;
   try {
+    for (const a of xs) {
+      srcs.push(limbsToWasm(a.limbs));
+      bufs.push(wasmAlloc(16 * M));
+    }
     // The residue is taken while the limbs are in the wasm memory (~0.3 ns a limb): nearly every spectrum's is
     // used (every product's check, every wrapped difference's), and later it would cost a second copy.
-    const residue = residueAt(src, a.limbs.length, CHECK_PRIME);
-    const [{ filled, normSq }] = packAll([{ src, limbs: a.limbs.length, dst: buf }], plan.d, plan.M);
-    forwardAt(buf, plan.M, filled!);
+    const residues = xs.map((a, i) => residueAt(srcs[i]!, a.limbs.length, CHECK_PRIME));
+    const threads = activeThreads();
+    const each = xs.length > 1 && threads > 1 && (!splits(M) || threads === 2);
+    const packed = packAll(xs.map((a, i) => ({ src: srcs[i]!, limbs: a.limbs.length, dst: bufs[i]! })), plan.d, M, each || splits(M));
+    if (each) forwardEachAt(bufs.map((ptr, i) => ({ ptr, filled: packed[i]!.filled })), M);
+    else bufs.forEach((ptr, i) => forwardAt(ptr, M, packed[i]!.filled));
     kept = inWasm;
-    // A plain object of one shape (no accessor): a Newton step makes several of these.
-    return { plan, value: a, normSq: normSq!, spectrum: inWasm ? null : f64View(buf, 2 * plan.M).slice(), ptr: inWasm ? buf : 0, residue };
+    // Plain objects of one shape (no accessor): a Newton step makes several of these.
+    return xs.map((a, i) => ({
+      plan, value: a, normSq: packed[i]!.normSq, spectrum: inWasm ? null : f64View(bufs[i]!, 2 * M).slice(), ptr: inWasm ? bufs[i]! : 0, residue: residues[i]!,
+    }));
   } finally {
-    if (!kept) wasmFree(buf);
-    wasmFree(src);
+    if (!kept) for (const b of bufs) wasmFree(b);
+    for (const s of srcs) wasmFree(s);
   }
 }
 
@@ -217,6 +241,11 @@ export function natMulSpectra(a: NatSpectrum, b: NatSpectrum, options: MulOption
  * direct products of a DIRECT plan and the fault hook (tests) of the transformed sum.
  */
 export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, options: MulOptions = {}): Nat {
+  return alone(mulAddSteps(terms, options));
+}
+
+/** @internal natMulAddSpectra in steps (ProductSteps). */
+export function* mulAddSteps(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, options: MulOptions = {}): ProductSteps<Nat> {
   if (terms.length < 1 || terms.length > 2) throw new InvalidArgumentError('natMulAddSpectra: one or two products');
   const plan = planOf(terms);
   if (plan.d === 0) return directSum(terms, options);
@@ -225,7 +254,7 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
   // The product's residue is taken in the scratch, where unpackAt leaves the whole product (a fault hook, for tests,
   // changes the limbs after it: then they are checked where they are).
   let got = 0;
-  const raw = transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => {
+  const raw = yield* transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => {
     const limbs = unpackAt(out, plan.M, L, plan.d, outLimbs, scratch);
     if (limbs !== null && options.faultHook === undefined) got = residueAt(scratch, outLimbs, CHECK_PRIME);
     return limbs;
@@ -252,17 +281,24 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
  * Falls back to the whole product (exact, residue-checked) when it does not pay or any check fails.
  */
 export function natMulSpectraHigh(a: NatSpectrum, b: NatSpectrum, s: number, options: MulOptions = {}): Nat {
+  return alone(mulHighSteps(a, b, s, options));
+}
+
+/** @internal natMulSpectraHigh in steps (ProductSteps). */
+export function* mulHighSteps(a: NatSpectrum, b: NatSpectrum, s: number, options: MulOptions = {}): ProductSteps<Nat> {
   const terms = [[a, b]] as const;
   const plan = planOf(terms);
-  const whole = (): Nat => natHighView(natMulAddSpectra(terms, options), s);
-  if (plan.d === 0 || options.faultHook !== undefined) return whole();
+  const whole = function* (): ProductSteps<Nat> {
+    return natHighView(yield* mulAddSteps(terms, options), s);
+  };
+  if (plan.d === 0 || options.faultHook !== undefined) return yield* whole();
   const { L, outLimbs } = productLengths(terms, plan, 'natMulSpectraHigh');
-  if (!withinBound(terms)) return whole();
+  if (!withinBound(terms)) return yield* whole();
   const from = highFrom(terms, s);
-  if (from <= 0 || from >= L) return whole();
+  if (from <= 0 || from >= L) return yield* whole();
   const s0 = (from * plan.d) / 4;
-  const raw = transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => unpackHighAt(out, plan.M, L, plan.d, from, outLimbs, scratch));
-  if (raw === null) return whole();
+  const raw = yield* transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => unpackHighAt(out, plan.M, L, plan.d, from, outLimbs, scratch));
+  if (raw === null) return yield* whole();
   return natHighView(natFromLimbs(raw), s - s0);
 }
 
@@ -291,11 +327,16 @@ function highFrom(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, s: 
  * bound, the product is made in full by natMul and reduced.
  */
 export function natMulSpectraWrapped(a: NatSpectrum, b: NatSpectrum, options: MulOptions = {}): Nat {
+  return alone(mulWrappedSteps(a, b, options));
+}
+
+/** @internal natMulSpectraWrapped in steps (ProductSteps). */
+export function* mulWrappedSteps(a: NatSpectrum, b: NatSpectrum, options: MulOptions = {}): ProductSteps<Nat> {
   const terms = [[a, b]] as const;
   const plan = wrappedPlanOf(terms, 'natMulSpectraWrapped');
   const direct = (): Nat => natModWrapped(natMul(a.value, b.value, options), plan.wrapLimbs);
   if (plan.d === 0 || !withinBound(terms)) return direct();
-  const raw = transformedSum(terms, unpackScratchBytes(2 * plan.M, plan.d, plan.wrapLimbs), (out, scratch) => unpackWrappedAt(out, plan.M, plan.d, scratch));
+  const raw = yield* transformedSum(terms, unpackScratchBytes(2 * plan.M, plan.d, plan.wrapLimbs), (out, scratch) => unpackWrappedAt(out, plan.M, plan.d, scratch));
   if (raw === null) return direct();
   options.faultHook?.(raw);
   return natFromLimbs(raw);
@@ -404,7 +445,7 @@ function differenceAt(
 export function spectraWrappedDifference(
   x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, p: number, options: MulOptions = {},
 ): WrappedDifference | null {
-  return wrappedDifferenceAbove(x, a, b, p, 0, options);
+  return alone(wrappedDifferenceSteps(x, a, b, p, 0, options));
 }
 
 /**
@@ -418,20 +459,20 @@ export function spectraWrappedDifference(
 export function spectraWrappedDifferenceHigh(
   x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, s: number,
 ): WrappedDifference | null {
-  return s > 0 ? wrappedDifferenceAbove(x, a, b, 0, s, {}) : null;
+  return s > 0 ? alone(wrappedDifferenceSteps(x, a, b, 0, s, {})) : null;
 }
 
-/** spectraWrappedDifference (s = 0) or spectraWrappedDifferenceHigh (s > 0). */
-function wrappedDifferenceAbove(
+/** @internal spectraWrappedDifference (s = 0) or spectraWrappedDifferenceHigh (s > 0, p = 0), in steps. */
+export function* wrappedDifferenceSteps(
   x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, p: number, s: number, options: MulOptions,
-): WrappedDifference | null {
+): ProductSteps<WrappedDifference | null> {
   const terms = [[a, b]] as const;
   const plan = wrappedPlanOf(terms, 'spectraWrappedDifference');
   if (plan.d === 0 || !withinBound(terms)) return null;
   const from = s > 0 ? highFrom(terms, s) : 0;
   if (s > 0 && (from <= 0 || from >= 2 * plan.M)) return null;
   const k = plan.wrapLimbs;
-  return transformedSum(terms, unpackScratchBytes(2 * plan.M, plan.d, k), (out, scratch) => {
+  return yield* transformedSum(terms, unpackScratchBytes(2 * plan.M, plan.d, k), (out, scratch) => {
     const V = unpackWrappedRawAt(out, plan.M, plan.d, scratch, from);
     // |V| <= max |coefficient| / (10^d − 1) + 1, and every coefficient of the cyclic convolution is at most the norm
     // product (Cauchy–Schwarz), which the bound keeps far below 2^52: the test only makes the compiled pass's
@@ -492,14 +533,41 @@ function withinBound(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>):
 }
 
 /**
- * The pointwise sum of products and the inverse transform in the wasm memory, then `finish` (the unpacking) on the
- * output and a scratch of `scratchBytes`.
+ * A product's pointwise step and inverse transform, out ← inverse(Σ untangle(A_t)·untangle(B_t)) in the wasm memory
+ * (fftcore pointwiseAt and inverseAt), as a product made in steps hands it to whoever runs it.
  */
-function transformedSum<T>(
+export interface ProductStep {
+  readonly out: number;
+  readonly terms: readonly SpectrumTerm[];
+  readonly M: number;
+}
+
+/**
+ * A spectral product made in steps: a generator that yields its one ProductStep (none when it is made directly: a
+ * direct plan, a fallback) and returns the result once that step has run. `alone` runs one; TransformGroup.together
+ * runs several at once, their steps side by side on the threads (fftcore productStepsAt), so products a caller knows
+ * to be independent need not wait for each other. Either way each step is the same computation: the same bits.
+ */
+export type ProductSteps<T> = Generator<ProductStep, T, void>;
+
+/** Runs a product made in steps by itself: its step's transform split among the threads when it is long. */
+export function alone<T>(g: ProductSteps<T>): T {
+  for (let r = g.next(); ; r = g.next()) {
+    if (r.done === true) return r.value;
+    pointwiseAt(r.value.out, r.value.terms, r.value.M);
+    inverseAt(r.value.out, r.value.M);
+  }
+}
+
+/**
+ * The pointwise sum of products and the inverse transform in the wasm memory (the yielded ProductStep), then
+ * `finish` (the unpacking) on the output and a scratch of `scratchBytes`.
+ */
+function* transformedSum<T>(
   terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>,
   scratchBytes: number,
   finish: (out: number, scratch: number) => T,
-): T {
+): ProductSteps<T> {
   // The distinct spectra go into the wasm memory once each (a square, or P1 in two terms, is copied once).
   const M = terms[0]![0].plan.M;
   const placed = new Map<Float64Array, number>();
@@ -516,8 +584,7 @@ function transformedSum<T>(
       return ptr;
     };
     const wasmTerms = terms.map(([a, b]): SpectrumTerm => [at(a), at(b)]);
-    pointwiseAt(out, wasmTerms, M);
-    inverseAt(out, M);
+    yield { out, terms: wasmTerms, M };
     for (const ptr of placed.values()) wasmFree(ptr);
     placed.clear();
     const scratch = wasmAlloc(scratchBytes);

@@ -113,3 +113,21 @@ test('natIsqrt: roots refined level by level (coupledRoot, from 2·16000 limbs) 
     }
   }
 });
+
+test('natIsqrt: radicands rooted in BigInt (up to 64 limbs) and roots whose reciprocal bottoms out in BigInt (rsqrtBig, p <= 48)', () => {
+  // 252–260 digits straddle BIGINT_ROOT_LIMBS = 64 limbs; 729–749 digits put kmRoot's h at 47–50 limbs, around
+  // RSQRT_BIGINT_LIMBS = 48; 1001 and 4003 digits reach rsqrtBig through refinedRoot and kmRoot's levels.
+  const r = rng(45);
+  for (const n of [17, 252, 253, 255, 256, 257, 258, 260, 729, 733, 737, 741, 745, 749, 1001, 4003]) {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) b[i] = 48 + Math.floor(r() * 10);
+    if (b[0] === 48) b[0] = 49;
+    const x = BigInt(b.toString('latin1'));
+    const s = bigIsqrt(x);
+    const big = 10n ** BigInt(n);
+    for (const a of [x, s * s, s * s - 1n, (s + 1n) * (s + 1n) - 1n, big - 1n, big, big / 10n + 1n, 10001n * big / 10000n]) {
+      const got = natToBigInt(natIsqrt(natFromBigInt(a)));
+      assert.ok(got * got <= a && a < (got + 1n) * (got + 1n), `n=${n}`);
+    }
+  }
+});

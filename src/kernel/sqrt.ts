@@ -19,8 +19,8 @@
  * B^(−1.5)); Newton's step then leaves (s0 − √a)²/(2·s0) ≤ few²·B^(2t−n+1) ≤ few²·B^(−4) (√a ≥ B^(n−1), 2h ≥ n + 5),
  * using Y_h for 1/√a instead of 1/s0 changes it by the same order, Y_h's relative error few·B^(−h) on
  * |r/(2√a)| ≤ few·B^t adds few²·B^(t−h) ≤ few²·B^(−5), and the two truncations add < 2 units. So s̃ is within a few
- * units of √a, for about 4·M(n/2) + M(n/2) + the final square instead of 4·M(n) + M(n) + the square (small roots,
- * t < 2, keep the full-precision y and s̃ = x·y·B^n from the top n + 4 limbs of a). r is formed only above B^(n−3),
+ * units of √a, for about 4·M(n/2) + M(n/2) + the final square instead of 4·M(n) + M(n) + the square (radicands of
+ * at most 64 limbs, where the products' fixed costs dominate, are rooted in BigInt instead: isqrtBig). r is formed only above B^(n−3),
  * where δ needs it, so no number of a's size is made besides the final square (pi's 10^8-digit root: 200 MB less).
  *
  * From 64 limbs the last step carries one guard limb and an a-posteriori error bound (refinedRoot,
@@ -60,7 +60,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import {
   NAT_ONE, NAT_ZERO, Nat, natAdd, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
-  natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs, natMulSmall, modLimbs, powMod,
+  natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs, natMulSmall, modLimbs, powMod, natToBigInt,
 } from './nat.js';
 import { natDivMod } from './div.js';
 import { CHECK_PRIME } from './mul.js';
@@ -83,6 +83,11 @@ export let lastIsqrtProven = false;
 export function natIsqrt(a: Nat, m: Multiplier = KERNEL_MULTIPLIER): Nat {
   const x = natToNumber(a);
   if (x !== undefined && x < 2 ** 52) return natFromNumber(isqrtNumber(x));
+  if (a.size <= BIGINT_ROOT_LIMBS) {
+    lastIsqrtProven = true;
+    lastIsqrtCorrections = 0;
+    return natFromBigInt(isqrtBig(natToBigInt(a)));
+  }
   const est = rootEstimate(a, m);
   lastIsqrtProven = est.proven;
   if (est.proven) {
@@ -150,18 +155,11 @@ function cmpScaled(r: Nat, s: Nat, m: number, c: number): -1 | 0 | 1 {
 const REFINE_MIN_LIMBS = 64;
 
 /**
- * s̃ within a few units of √a (see the header: a refined half-length root, one Karp–Markstein step, or full precision
- * for small a); `proven`: s̃ is floor(√a) itself (refinedRoot's error bound decided it).
+ * s̃ within a few units of √a (see the header: a refined half-length root or one Karp–Markstein step); `proven`: s̃ is floor(√a) itself (refinedRoot's error bound decided it).
  */
 function rootEstimate(a: Nat, m: Multiplier): { s: Nat; proven: boolean } {
-  const L = a.limbs.length;
-  const n = (L + 1) >> 1; // √a < B^n
-  if (n - ((n >> 1) + 3) < 2) {
-    const p = n + 2;
-    const Y = rsqrtFixed(a, 2 * n, p, m);
-    const k = Math.max(0, L - (n + 4));
-    return { s: natTruncLimbs(m.mul(natTruncLimbs(a, k), Y), n + p - k), proven: false };
-  }
+  // n >= 33 (natIsqrt roots radicands of at most BIGINT_ROOT_LIMBS = 64 limbs in BigInt), so t = n − h >= 2.
+  const n = (a.limbs.length + 1) >> 1; // √a < B^n
   return n >= REFINE_MIN_LIMBS ? refinedRoot(a, m) : { s: kmRoot(a, m).s, proven: false };
 }
 
@@ -238,8 +236,9 @@ const COUPLED_MIN_LIMBS = 16000;
  * the last term is < few²·B^(h+1−2hq) <= few²·B^−4 (2hq >= h + 5; at most a unit even for few = B²); dropping ε's low limbs moves the correction by
  * < Y·B^(j−2hq) <= B^(j+1−hq) (= 1/B for j = hq − 2) and the floor by < 1: Z is within 3 units of B^2h/s'. Then
  * s̃ = s'·B^t·(1 ± ρ), ρ = D/(s'·B^t) = |R|/(2s'²)·(1 + tiny) <= few·B^(1−h), so B^(n+h)/s̃ = Z/(1 ± ρ) = Z ∓ Z·ρ + O(Z·ρ²)
- * (Z·ρ² <= few²·B^(3−h): nothing); Z·ρ <= few·B² is taken in doubles from the top four limbs of Z, D and s'
- * (relative error < 10^−11, so < 10^−2 units) and rounded: Y' is within 4 units of B^(n+h)/s̃. (Y' only steers the
+ * (Z·ρ² <= few²·B^(3−h): nothing); Z·ρ <= few·B² is taken in doubles from the top four limbs of Y·B^(h−hq) (Z's
+ * within a relative few·B^(−hq)), D and s' (relative error < 10^−11, so < 10^−2 units) and rounded, and joins the
+ * correction before the one pass that lays out Y·B^(h−hq) ± …: Y' is within 4 units of B^(n+h)/s̃. (Y' only steers the
  * level above: a worse Y there costs larger residuals, caught by the wrapped differences' bounds, never a digit.)
  * Cost per level, in transforms of the length of the wrap (h + 8 limbs): s' and Y forward, R, Q0, P, Δ, ε and the
  * correction each one inverse and (but R, ε) one operand forward: 12, against the reciprocal square root iteration's
@@ -314,31 +313,45 @@ function refineStep(
     const aRes = ((topRes * powMod(BASE, 2 * t, CHECK_PRIME)) % CHECK_PRIME + modLimbs(a.limbs, 2 * t, CHECK_PRIME)) % CHECK_PRIME;
     // |ε| over B^(hq−2), within one unit (a high wrapped difference: only the limbs above are unpacked).
     const eps = g.differenceHigh({ power: h + hq }, sHi, Y, bound, hq - 2);
-    let Z = natShiftLimbs(Y, h - hq);
+    // Y' = Y·B^(h−hq) ± corr ∓ c (c = round(Z·ρ): the rescaling to s̃), laid out in one pass over Y.
+    let corr: { negative: boolean; magnitude: Nat } = { negative: false, magnitude: NAT_ZERO };
     if (eps.magnitude.size > 0) {
       const j = Math.max(0, eps.magnitude.size - (hq + 2)); // never, but for an ε far off: ε' = eTop·B^(hq−2+j)
       const eTop = natHighView(eps.magnitude, j);
-      const corr = g.mulHigh(eTop, Y, hq + 2 - j);
+      corr = { negative: eps.negative, magnitude: g.mulHigh(eTop, Y, hq + 2 - j) };
       g.release(eTop);
-      Z = natShiftAddLimbs(Y, h - hq, corr, eps.negative);
     }
-    return { est, exact: false, E, h, Y: rescaled(Z, D, sHi, T, R.negative), aRes };
+    // s̃ = s'·B^T + D when R >= 0, so Y' = Z − Z·ρ; s̃ = s'·B^T − D when R < 0, so Y' = Z + Z·ρ.
+    const c = rescaling(Y, h - hq, D, sHi, T);
+    const low = signedSum(corr, { negative: !R.negative, magnitude: natFromNumber(c) });
+    return { est, exact: false, E, h, Y: natShiftAddLimbs(Y, h - hq, low.magnitude, low.negative), aRes };
   } finally {
     g?.close();
   }
 }
 
 /**
- * Z/(1 ± ρ) rounded, ρ = D/(s'·B^T) (+ when `below`: s̃ = s'·B^T − D), as Z ∓ round(Z·ρ) (refineStep: Z·ρ² is
- * nothing); Z·ρ from the top four limbs of each (relative error < 3·B^−3). Z unchanged if Z·ρ is out of range
- * (never expected: it only steers the next level).
+ * round(Z·ρ), ρ = D/(s'·B^T), for refineStep's rescaling of Z ≈ Y·B^k to s̃ = s'·B^T ± D (Z/(1 ± ρ) = Z ∓ Z·ρ, Z·ρ²
+ * is nothing), from the top four limbs of Y·B^k, D and s' (relative error < 3·B^−3 plus Z's distance from Y·B^k);
+ * 0 when D = 0 or Z·ρ is out of range (never expected: it only steers the next level).
  */
-function rescaled(Z: Nat, D: Nat, sHi: Nat, T: number, below: boolean): Nat {
-  if (D.size === 0) return Z;
-  const z = topOf(Z, 4), d = topOf(D, 4), s = topOf(sHi, 4);
-  const c = Math.round(((z.m * d.m) / s.m) * 10 ** (LOG_B * (z.e + d.e - s.e - T)));
-  if (!(c >= 1 && c < 2 ** 50)) return Z;
-  return natShiftAddLimbs(Z, 0, natFromNumber(c), !below);
+function rescaling(Y: Nat, k: number, D: Nat, sHi: Nat, T: number): number {
+  if (D.size === 0) return 0;
+  const z = topOf(Y, 4), d = topOf(D, 4), s = topOf(sHi, 4);
+  const c = Math.round(((z.m * d.m) / s.m) * 10 ** (LOG_B * (z.e + k + d.e - s.e - T)));
+  return c >= 1 && c < 2 ** 50 ? c : 0;
+}
+
+/** x + y for signed numbers given as a sign and a magnitude (one pass over the longer one). */
+function signedSum(
+  x: { negative: boolean; magnitude: Nat }, y: { negative: boolean; magnitude: Nat },
+): { negative: boolean; magnitude: Nat } {
+  if (y.magnitude.size === 0) return x;
+  if (x.magnitude.size === 0) return y;
+  if (x.negative === y.negative) return { negative: x.negative, magnitude: natAdd(x.magnitude, y.magnitude) };
+  return natCompare(x.magnitude, y.magnitude) >= 0
+    ? { negative: x.negative, magnitude: natSub(x.magnitude, y.magnitude) }
+    : { negative: y.negative, magnitude: natSub(y.magnitude, x.magnitude) };
 }
 
 /**
@@ -356,18 +369,20 @@ function rescaled(Z: Nat, D: Nat, sHi: Nat, T: number, below: boolean): Nat {
  * |δ − δ*| + B^T/(2s') + s'B^T·μ²/(8(1 − |μ|)^1.5).
  *
  * |δ − δ*|: with ψ = Y·s'/B^(h+hq) (how far Y is from B^(h+hq)/s'), Q0 = floor(X/2) with X = floor(rTop·Y/B^e)
- * (refineStep forms it from a whole, residue-checked product at the top level; the bound also allows X one more or
- * less, as a high product TransformGroup.mulHigh would give), rTop = floor(|R|/B^jr): with v = rTop·Y/(2B^e),
- * X > 2v − 2 and X <= 2v + 1, so v − 1.5 < Q0 <= v + 0.5, i.e. ψ·q*·ρ − 1.5 < Q0 <= ψ·q*·ρ + 0.5 with
+ * exactly (refineStep forms it from a whole, residue-checked product at the top level, the only level that bounds
+ * its error; a high product, TransformGroup.mulHigh, could be one more or less and would need 0.5 more on each side
+ * below), rTop = floor(|R|/B^jr): with v = rTop·Y/(2B^e), 2v − 1 < X <= 2v and (X − 1)/2 <= Q0 <= X/2, so
+ * v − 1 < Q0 <= v, i.e. ψ·q*·ρ − 1 < Q0 <= ψ·q*·ρ with
  * q* = |R|·B^(T−u)/(2s') and ρ = rTop·B^jr/|R| in (1 − λ, 1], λ = B^jr/|R| (0 when jr = 0); and Q0 = q*·(1 − π)
- * exactly, π = P/(|R|·B^(T−u)) (P is formed exactly from whatever Q0 is). So 1 − π − 0.5/q* <= ψ·ρ <= ψ and
- * ψ < (1 − π + 1.5/q*)/ρ < (1 − π + 1.5/q*)/(1 − λ): |ψ − 1| <= εψ = |π| + (λ + 1.5/q* + |π|·λ)/(1 − λ). Likewise
- * δ = floor(Xp/2), Xp = floor(pTop·Y/B^e') or one more or less, pTop = floor(|P|/B^jp), lies in
- * (ψ·δ*·ρp − 1.5, ψ·δ*·ρp + 0.5], ρp in (1 − λp, 1], λp = B^jp/|P|: |δ − δ*| <= δ*·(εψ + λp·(1 + εψ)) + 1.5.
+ * exactly, π = P/(|R|·B^(T−u)) (P is formed exactly from whatever Q0 is). So 1 − π <= ψ·ρ <= ψ and
+ * ψ < (1 − π + 1/q*)/ρ < (1 − π + 1/q*)/(1 − λ): |ψ − 1| <= εψ = |π| + (λ + 1/q* + |π|·λ)/(1 − λ). Likewise
+ * δ = floor(Xp/2), Xp = floor(pTop·Y/B^e') exactly, pTop = floor(|P|/B^jp), lies in (ψ·δ*·ρp − 1, ψ·δ*·ρp],
+ * ρp in (1 − λp, 1], λp = B^jp/|P|: δ − δ* <= δ*·(ψ − 1) <= δ*·εψ, and δ* − δ < δ*·(1 − ψ·ρp) + 1 with
+ * 1 − ψ·ρp <= 1 − (1 − εψ)(1 − λp) <= εψ + λp·(1 + εψ), so |δ − δ*| <= δ*·(εψ + λp·(1 + εψ)) + 1.
  * Every quantity is bounded from the top three limbs of
  * s', |R|, |P| (x in [m·B^e, (m + 1)·B^e]) as 10^(ℓ + 4K), ℓ from those limbs and K an exact integer sum of
  * exponents, so the doubles' rounding is relative ~10^−15, far inside the margin 10^−9 added.
- * Typical values (any size): the floors' and high products' 1.5 plus < 10^−3.
+ * Typical values (any size): the floors' 1 plus < 10^−3.
  */
 function refinedErrorBound(sHi: Nat, R: Nat, P: Nat, k: { T: number; u: number; jr: number; jp: number }): number {
   const { T, u, jr, jp } = k;
@@ -398,11 +413,11 @@ function refinedErrorBound(sHi: Nat, R: Nat, P: Nat, k: { T: number; u: number; 
     if (!(lam < 0.5)) return Infinity;
     const times = (x: readonly [number, number], y: readonly [number, number] | undefined): number =>
       y === undefined ? 0 : bound(x[0] + y[0], x[1] + y[1]);
-    const epsPsi = bound(pi[0], pi[1]) + (lam + 1.5 * bound(invQ[0], invQ[1]) + bound(pi[0], pi[1]) * lam) / (1 - lam);
-    // δ*·εψ = δ*·π + (δ*·λ + 1.5·δ*/q* + δ*·π·λ)/(1 − λ), and δ*·λp·(1 + εψ).
+    const epsPsi = bound(pi[0], pi[1]) + (lam + bound(invQ[0], invQ[1]) + bound(pi[0], pi[1]) * lam) / (1 - lam);
+    // δ*·εψ = δ*·π + (δ*·λ + δ*/q* + δ*·π·λ)/(1 − λ), and δ*·λp·(1 + εψ).
     const dEps =
-      times(dStar, pi) + (times(dStar, lambda) + 1.5 * times(dStar, invQ) + times(dStar, pi) * lam) / (1 - lam);
-    divErr = dEps + times(dStar, lambdaP) * (1 + epsPsi) + 1.5;
+      times(dStar, pi) + (times(dStar, lambda) + times(dStar, invQ) + times(dStar, pi) * lam) / (1 - lam);
+    divErr = dEps + times(dStar, lambdaP) * (1 + epsPsi) + 1;
   }
   const E = (divErr + low + taylor) * (1 + 1e-9) + 1e-9;
   return Number.isFinite(E) ? E : Infinity;
@@ -467,21 +482,14 @@ function kmRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number } {
 
 /**
  * Y ≈ B^p/√x, x = a/B^twoN (x in [B^-3, 1)), relative error below B^-(p+1) up to a few units in the last place.
- * Base (p <= 3): double precision from the top four limbs of a (relative error < 10^-12 < B^-3).
+ * Base (p <= RSQRT_BIGINT_LIMBS): rsqrtBig, within one unit.
  * Step: Y = Y_h·B^(p−h) ± Y_h·|E|/(2·B^3h) with E = B^(p+2h) − X·Y_h², X = floor(x·B^p). E is truncated by
  * t = 2h − 2 limbs, changing the correction by < y·B^(t−2h)/2 < 1 unit; E over B^t comes from a high wrapped
  * difference (within one unit: < y·B^(t−2h)/2 more) and the correction from a high product (TransformGroup.mulHigh,
  * within one unit more), so Y stays within a few units.
  */
 function rsqrtFixed(a: Nat, twoN: number, p: number, m: Multiplier): Nat {
-  if (p <= 3) {
-    const l = a.limbs;
-    const L = l.length;
-    let top = 0;
-    for (let i = L - 1; i >= Math.max(0, L - 4); i--) top = top * BASE + l[i];
-    const xd = top * BASE ** (Math.max(0, L - 4) - twoN);
-    return natFromBigInt(BigInt(Math.round(BASE ** p / Math.sqrt(xd))));
-  }
+  if (p <= RSQRT_BIGINT_LIMBS) return rsqrtBig(a, twoN, p);
   const h = (p >> 1) + 1 + (p & 1);
   const Yh = rsqrtFixed(a, twoN, h, m);
   const X = twoN >= p ? natHighView(a, twoN - p) : natShiftLimbs(a, p - twoN);
@@ -592,6 +600,53 @@ function newtonStep(a: Nat, s: Nat, m: Multiplier): Nat {
   if (s.limbs.length === 0) throw new InvalidArgumentError('natIsqrt: internal zero estimate');
   const next = natDivSmall(natAdd(s, natDivMod(a, s, m).q), 2).q;
   return natCompare(next, s) < 0 ? next : natSub(s, NAT_ONE);
+}
+
+/**
+ * Radicands of at most this many limbs (256 digits) take their root in BigInt (isqrtBig): below it the Newton
+ * machinery's fixed costs (a group, a plan and a few products per level, ~20–30 µs a level) exceed a BigInt root
+ * of the whole radicand, with its decimal conversions (measured on Node 20: a 40-digit root 60–80 µs → ~5 µs).
+ */
+const BIGINT_ROOT_LIMBS = 64;
+
+/**
+ * rsqrtFixed's levels of at most this many limbs are one BigInt root (rsqrtBig): a level's products and groups
+ * cost ~20–30 µs whatever their size below it, and at 10^6 digits there are about ten such levels under every root.
+ */
+const RSQRT_BIGINT_LIMBS = 48;
+
+/**
+ * floor(√x) for a BigInt x >= 0 by Newton's iteration from above: with s >= floor(√x) (s > 0), t = floor((s +
+ * floor(x/s))/2) is >= floor(√x) (AM–GM with integer floors) and < s while s > floor(√x), and t >= s once s =
+ * floor(√x); so the decreasing sequence stops exactly at floor(√x). The start is above √x: with x's top 53 or 54 bits
+ * t0 = floor(x/2^e) (e even), √x < √(t0 + 1)·2^(e/2) <= (ceil(√(t0 + 1)) + 1)·2^(e/2) (the +1 covers Math.sqrt's
+ * rounding), about 2^−26 relative above √x, so a few steps suffice.
+ */
+function isqrtBig(x: bigint): bigint {
+  if (x < 2n) return x;
+  const bits = x.toString(16).length * 4;
+  const e = Math.max(0, (bits - 52) & ~1);
+  const t0 = Number(x >> BigInt(e));
+  let s = BigInt(Math.ceil(Math.sqrt(t0 + 1)) + 1) << BigInt(e / 2);
+  for (;;) {
+    const t = (s + x / s) >> 1n;
+    if (t >= s) return s;
+    s = t;
+  }
+}
+
+/**
+ * rsqrtFixed's base: Y = floor(B^p/√x'), x' = aT·B^(j−twoN) <= x the value of a's top m = min(L, p + 3) limbs aT
+ * (j = L − m low limbs dropped), as isqrtBig(floor(B^(2p + twoN − j)/aT)) (floor(√floor(q)) = floor(√q) for real
+ * q >= 0; the exponent is >= 2p since twoN >= L). |Y − B^p/√x| < 1: the floor costs < 1 unit downwards, and x' is
+ * below x by a relative ρ < B^(1−m) (x >= B^(L−1−twoN)), which raises B^p/√x by at most B^p/√x·ρ/2·(1 + ρ)
+ * <= B^(p+1.5)·B^(1−m)/2·1.01 < 0.01 units for m = p + 3 (x >= B^−3); for m = L the top limbs are all of a (x' = x).
+ */
+function rsqrtBig(a: Nat, twoN: number, p: number): Nat {
+  const L = a.size;
+  const j = Math.max(0, L - (p + 3));
+  const aT = natToBigInt(natHighView(a, j));
+  return natFromBigInt(isqrtBig(10000n ** BigInt(2 * p + twoN - j) / aT));
 }
 
 /** floor(√x) for 0 <= x < 2^52: Math.sqrt is within one unit, fixed by exact integer comparisons. */

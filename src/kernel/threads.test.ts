@@ -8,12 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { configure, getConfig } from '../config.js';
 import { ArithmeticCheckError } from '../errors.js';
-import { natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectra, natSpectrum, natSpectrumPlan, natDivMod, natIsqrt, type Nat } from './index.js';
-import { natMulSpectraWrapped } from './spectra.js';
+import { Multiplier, natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectra, natSpectrum, natSpectrumPlan, natDivMod, natIsqrt, type Nat } from './index.js';
+import { natMulSpectraWrapped, natSpectra, type NatSpectrum as Spectrum, type SpectrumPlan } from './spectra.js';
 import { lastFftLength } from './fft.js';
-import { PARALLEL_MIN, topRadix } from './fftcore.js';
+import { PARALLEL_MIN, forwardAt, forwardEachAt, prepareTransforms, topRadix } from './fftcore.js';
 import { fftThreads, runShares } from './threads.js';
-import { wasm } from './wasmheap.js';
+import { f64View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
 const initialThreads = getConfig().threads;
@@ -86,6 +86,99 @@ describe('N threads', () => {
     sameLimbs(roots, 'root');
     const s = natToBigInt(roots[0]!);
     assert.ok(s * s <= x && (s + 1n) * (s + 1n) > x);
+  });
+
+  test('operands transformed together (natSpectra: packed and transformed one a thread) equal natSpectrum\'s bits', () => {
+    // Every length family and digit size, below and from PARALLEL_MIN (2 threads: each transform whole on its own
+    // thread; 4 threads from PARALLEL_MIN: split), operands of different lengths (different filled points, an odd
+    // and an even digit count, the pack's carry digit), and three operands on two threads (dealt out in turn).
+    const r = rng(14);
+    const bits = (s: Spectrum): Buffer => Buffer.from(s.spectrum!.buffer, s.spectrum!.byteOffset, s.spectrum!.byteLength);
+    for (const [d, M] of [[4, 1 << 13], [5, 5 * (1 << 11)], [3, 3 * (1 << 12)], [2, 1 << 12], [4, PARALLEL_MIN], [4, 3 * PARALLEL_MIN / 2], [3, 5 * PARALLEL_MIN / 4]] as const) {
+      const plan: SpectrumPlan = { d, M, wrapLimbs: 0 };
+      const most = Math.floor(((2 * M - 2) * d) / 4);
+      // The top limbs all 9s: the balanced digits end in a carry digit.
+      const ops = [most, Math.floor(most / 3) + 1, 7].map((n, i) => natFromBigInt(i === 0 ? 10n ** BigInt(4 * n) - 1n - BigInt(i) : digits(r, 4 * n)));
+      configure({ threads: 1 });
+      const alone = ops.map((x) => bits(natSpectrum(x, plan)));
+      for (const threads of [1, 2, 4]) {
+        configure({ threads });
+        const two = natSpectra(ops.slice(0, 2), plan);
+        const three = natSpectra(ops, plan);
+        two.forEach((s, i) => assert.ok(bits(s).equals(alone[i]!), `d=${d} M=${M} pair ${i} on ${threads}`));
+        three.forEach((s, i) => {
+          assert.ok(bits(s).equals(alone[i]!), `d=${d} M=${M} three ${i} on ${threads}`);
+          assert.equal(s.residue, natSpectrum(ops[i]!, plan).residue);
+        });
+      }
+    }
+  });
+
+  test('forwardEachAt: each input transformed whole, the same bits as forwardAt, for any thread count', () => {
+    for (const M of [3 << 12, 1 << 13, 5 << 11]) {
+      prepareTransforms(M);
+      const input = Array.from({ length: 5 }, (_, i) => Float64Array.from({ length: 2 * M }, (_, j) => (j * 7919 + i * 104729) % 10007 - 5003));
+      const run = (each: boolean): Buffer[] => {
+        const ptrs = input.map((x) => {
+          const p = wasmAlloc(16 * M);
+          f64View(p, 2 * M).set(x);
+          return p;
+        });
+        const filled = ptrs.map((_, i) => M - 100 * i);
+        if (each) forwardEachAt(ptrs.map((ptr, i) => ({ ptr, filled: filled[i]! })), M);
+        else ptrs.forEach((p, i) => forwardAt(p, M, filled[i]));
+        const out = ptrs.map((p) => Buffer.from(f64View(p, 2 * M).slice().buffer));
+        for (const p of ptrs) wasmFree(p);
+        return out;
+      };
+      configure({ threads: 1 });
+      const ref = run(false);
+      for (const threads of [1, 2, 3, 4]) {
+        configure({ threads });
+        run(true).forEach((b, i) => assert.ok(b.equals(ref[i]!), `M=${M} input ${i} on ${threads} threads`));
+      }
+    }
+  });
+
+  test('TransformGroup.together: independent products side by side give the single calls\' results, bits and all', () => {
+    // One product a thread: every kind of product, a difference whose bound is wrong (its full-product fallback runs
+    // inside the batch), a square, below PARALLEL_MIN (each whole on a thread) and from it (split when N > 2).
+    const r = rng(15);
+    const big = (limbs: number): Nat => natFromBigInt(digits(r, 4 * limbs));
+    for (const n of [6000, 140_000]) {
+      const x = big(n), y = big(n - 37), u = big(n / 2), v = big(n / 2 + 5), small = big(n / 4), large = big(n / 4 + 800);
+      const c = natFromBigInt(natToBigInt(natMul(x, y)) + natToBigInt(small));
+      const cWrong = natFromBigInt(natToBigInt(natMul(x, y)) + natToBigInt(large));
+      const bound = small.size + 1;
+      const s = n / 4;
+      const exact = natToBigInt(natMul(x, y));
+      const run = (batched: boolean): Nat[] => {
+        const g = new Multiplier().group([[[u, v]], [[x, y]]], { products: [[x, y]], limbs: bound + 3 }, 6);
+        try {
+          const [d, dh, dw, hi, sq, wr, xy] = batched ? g.together([
+            g.differenceWork(c, x, y, bound), g.differenceHighWork(c, x, y, bound, 3), g.differenceWork(cWrong, x, y, bound),
+            g.mulHighWork(u, v, s), g.mulWork(u, u), g.mulWrappedWork(x, y), g.mulWork(x, y),
+          ] as const) : [
+            g.difference(c, x, y, bound), g.differenceHigh(c, x, y, bound, 3), g.difference(cWrong, x, y, bound),
+            g.mulHigh(u, v, s), g.mul(u, u), g.mulWrapped(x, y), g.mul(x, y),
+          ];
+          assert.equal(d.negative, false);
+          assert.equal(dw.negative, false);
+          return [d.magnitude, dh.magnitude, dw.magnitude, hi, sq, wr, xy];
+        } finally {
+          g.close();
+        }
+      };
+      configure({ threads: 1 });
+      const ref = run(false);
+      assert.equal(natToBigInt(ref[0]!), natToBigInt(small));
+      assert.equal(natToBigInt(ref[2]!), natToBigInt(large));
+      assert.equal(natToBigInt(ref[6]!), exact);
+      for (const threads of [1, 2, 4]) {
+        configure({ threads });
+        run(true).forEach((got, i) => assert.deepEqual(got.limbs, ref[i]!.limbs, `n=${n} result ${i} on ${threads} threads`));
+      }
+    }
   });
 
   test('split unpacking: carries cross the cuts through runs of 9s and 0s', () => {

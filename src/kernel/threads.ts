@@ -6,9 +6,10 @@
  *
  * A step is a list of shares, one per thread, each a list of kernel calls (`Job`): the caller's share runs here,
  * the others on the workers, and `runShares` returns when all are done. The kernel's API stays synchronous: the
- * caller publishes the shares in shared memory, bumps a generation counter the idle workers Atomics.wait on, runs
- * its own share, then Atomics.waits until the workers have counted down (Node allows Atomics.wait on the main
- * thread). No message per step, no copy: a share is a few numbers, the data is in the shared wasm memory.
+ * caller publishes the shares in shared memory, bumps a generation counter the idle workers poll and then Atomics.wait
+ * on, runs its own share, then polls and waits until the workers have counted down (Node allows Atomics.wait on the
+ * main thread; polling first: SPIN_MICROS). No message per step, no copy: a share is a few numbers, the data is in
+ * the shared wasm memory.
  * A worker's failure comes back as an ArithmeticCheckError in the caller.
  *
  * Determinism: callers split steps only into independent pieces (butterflies, sub-blocks, pairs, digit runs whose
@@ -37,8 +38,40 @@ const JOB_WORDS = 2 + MAX_ARGS;
 export const MAX_JOBS = 1024;
 const SLOT_WORDS = 1 + MAX_JOBS * JOB_WORDS;
 
-/** Control words: [0] generation, [1] workers still running, [2] error flag, [3] workers started. */
-const GEN = 0, REMAINING = 1, ERROR = 2, READY = 3;
+/**
+ * Control words: [0] generation, [1] workers still running, [2] error flag, [3] workers started, [4] 1 when the step's
+ * caller will start another step right after it (the workers then poll for it before they sleep: runShares' `linger`).
+ */
+const GEN = 0, REMAINING = 1, ERROR = 2, READY = 3, LINGER = 4;
+const CONTROL_WORDS = 5;
+
+/**
+ * How long (µs) a thread polls a control word before it sleeps on it: the caller for the workers' count-down, a
+ * worker for the next step's generation when the caller said one follows (`linger`). Steps come in runs (a
+ * transform's stages, its pointwise step, inverse and unpacking: a few µs apart), and waking a thread that sleeps in
+ * Atomics.wait took 30–100 µs here (futex, scheduler, a virtual CPU's halt exit) while the other thread waited: that,
+ * more than the work, is what made steps of 2^15–2^17 points gain little wall time split (fftcore.ts PARALLEL_MIN).
+ * Measured on 2 threads of a 2-core machine: a forward and inverse transform of 2^16 points split ran 1.24× faster
+ * than on one thread with sleeping threads, 1.77× polling for 30 µs, for 5% more CPU. A poll that catches nothing
+ * costs this much CPU: so a worker polls only after a step the caller said is followed by another.
+ */
+export const SPIN_MICROS = 50;
+
+/**
+ * Waits until control[index] is no longer `value`: polls it for up to SPIN_MICROS, then sleeps (Atomics.wait).
+ * @internal (fftworker.ts)
+ */
+export function spinThenWait(control: Int32Array, index: number, value: number): void {
+  if (Atomics.load(control, index) !== value) return;
+  const end = performance.now() + SPIN_MICROS / 1000;
+  // performance.now() every 64 polls (~0.1–0.3 µs a poll): the clock costs more than a load.
+  for (let i = 1; Atomics.load(control, index) === value; i++) {
+    if ((i & 63) === 0 && performance.now() > end) {
+      Atomics.wait(control, index, value);
+      return;
+    }
+  }
+}
 
 /** How long a step waits for the workers to start before running on the threads it has. */
 const START_TIMEOUT_MS = 15_000;
@@ -128,7 +161,7 @@ export function markWorker(): void {
 }
 
 function startPool(workers: number): Pool {
-  const control = new Int32Array(new SharedArrayBuffer(4 * 4));
+  const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
   const jobs = new Float64Array(new SharedArrayBuffer(8 * SLOT_WORDS * workers));
   const { module, memory } = wasmShared();
   const threads: ArithmeticThread[] = [];
@@ -211,10 +244,12 @@ function runShare(k: KernelExports, share: readonly Job[]): void {
 
 /**
  * Runs shares[0] here and shares[t] on worker t − 1, all to completion (shares.length <= activeThreads(); with
- * fewer threads available, the remaining shares run here, one after the other).
+ * fewer threads available, the remaining shares run here, one after the other). `linger`: the caller starts another
+ * step right after this one (the next stage of a transform, the inverse after the pointwise step), so the workers
+ * poll for it (SPIN_MICROS) instead of going to sleep; it changes only the timing, never a result.
  * @throws ArithmeticCheckError when a worker fails (after every share has finished).
  */
-export function runShares(k: KernelExports, shares: ReadonlyArray<readonly Job[]>): void {
+export function runShares(k: KernelExports, shares: ReadonlyArray<readonly Job[]>, linger = false): void {
   const p = shares.length > 1 && activeThreads() > 1 ? readyPool(activeThreads() - 1) : null;
   if (p === null) {
     for (const s of shares) runShare(k, s);
@@ -223,6 +258,7 @@ export function runShares(k: KernelExports, shares: ReadonlyArray<readonly Job[]
   const workers = p.threads.length;
   for (let w = 0; w < workers; w++) writeShare(p.jobs, w, shares[w + 1] ?? []);
   Atomics.store(p.control, ERROR, 0);
+  Atomics.store(p.control, LINGER, linger ? 1 : 0);
   Atomics.store(p.control, REMAINING, workers);
   Atomics.add(p.control, GEN, 1);
   Atomics.notify(p.control, GEN);
@@ -234,7 +270,7 @@ export function runShares(k: KernelExports, shares: ReadonlyArray<readonly Job[]
   }
   // Workers always count down (their loop catches everything), so this wait ends.
   let r: number;
-  while ((r = Atomics.load(p.control, REMAINING)) !== 0) Atomics.wait(p.control, REMAINING, r);
+  while ((r = Atomics.load(p.control, REMAINING)) !== 0) spinThenWait(p.control, REMAINING, r);
   if (localError !== undefined) throw localError;
   if (Atomics.load(p.control, ERROR) !== 0) {
     const errors: string[] = [];
@@ -247,4 +283,4 @@ export function runShares(k: KernelExports, shares: ReadonlyArray<readonly Job[]
 }
 
 /** @internal Worker loop helpers (fftworker.ts): the control words' indices. */
-export const CONTROL = { GEN, REMAINING, ERROR, READY } as const;
+export const CONTROL = { GEN, REMAINING, ERROR, READY, LINGER } as const;

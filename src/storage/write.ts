@@ -22,6 +22,8 @@ export class AtomicFile {
   private handle: FileHandle | undefined;
   private appendPosition = 0;
   private settled = false;
+  /** The removal `abort` started, which every later `abort` waits for. */
+  private aborting: Promise<void> | undefined;
   /** Opened by `reopen`: `abort` keeps the file. */
   private kept = false;
 
@@ -174,10 +176,21 @@ export class AtomicFile {
     }
   }
 
-  /** Closes and deletes the temp file (keeps a `reopen`ed one); harmless when already published or aborted. */
-  async abort(): Promise<void> {
-    if (this.settled) return;
+  /**
+   * Closes and deletes the temp file (keeps a `reopen`ed one); harmless when already published or aborted. Every
+   * call resolves only once the file is gone: with writes in flight (engine/result.ts writeNatResult keeps one
+   * piece in flight) two failing writes both abort, and the second must not let the caller see the error, and the
+   * folder, before the first has removed the file.
+   */
+  abort(): Promise<void> {
+    if (this.aborting) return this.aborting;
+    if (this.settled) return Promise.resolve();
     this.settled = true;
+    this.aborting = this.closeAndRemove();
+    return this.aborting;
+  }
+
+  private async closeAndRemove(): Promise<void> {
     const handle = this.handle;
     this.handle = undefined;
     await handle?.close().catch(() => undefined);

@@ -6,7 +6,7 @@
  * Each runs in a scratch folder in the log folder that it removes itself, and that start-up
  * reconciliation removes if the process was killed.
  */
-export { mulInMemory, mulOutOfCore, plannedOutOfCore, type OutOfCoreTuning } from './product.js';
+export { mulInMemory, mulOutOfCore, planFileProduct, plannedOutOfCore, type OutOfCoreTuning } from './product.js';
 export { powOutOfCore } from './power.js';
 export { divmodOutOfCore } from './divide.js';
 export { blockSizeForBudget, outOfCoreProducts, productScratchBytes } from './multiply.js';

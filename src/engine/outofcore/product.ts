@@ -6,7 +6,8 @@ import type { StreamNumber } from '../../number.js';
 import { AtomicFile } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
 import { MINUS, writeNatResult, writeResult, type ResultShape } from '../result.js';
-import { natMul, planProduct } from '../../kernel/index.js';
+import { CHECK_PRIME, fftMulDigits, natMul, planProduct, type DigitSource, type ProductPlan } from '../../kernel/index.js';
+import type { DigitReader } from '../../storage/index.js';
 import { loadNat } from '../load.js';
 import { convolveBlocksOnDisk, productScratchBytes, reservedDigits, type MultiplyOutcome } from './multiply.js';
 import type { OutOfCoreMethod } from '../../kernel/planner.js';
@@ -18,20 +19,61 @@ const PRODUCT_TAG = 'mul';
 
 /**
  * Whether the product of file operands of these digit counts runs out of core (the planner's call, kernel/planner.ts):
- * the one question every engine product asks before it loads anything.
+ * the question the division and the power ask before they load anything ('files' operands: they hold them as limbs).
  * @example plannedOutOfCore(10, 10) // false
  */
 export function plannedOutOfCore(aDigits: number, bDigits: number): boolean {
   return planProduct(aDigits, bDigits, { operands: 'files' }).method === 'outOfCore';
 }
 
+/** Whether x and y are the same digits of the same file (a square: one transform, one read). */
+function sameOperand(x: StreamNumber, y: StreamNumber): boolean {
+  return x.info.path === y.info.path && x.info.start === y.info.start && x.digitCount === y.digitCount;
+}
+
 /**
- * |x|·|y| with the given sign, in memory: both operands loaded as limbs, the planner's in-memory product, one staged
- * result. For products `plannedOutOfCore` leaves in memory; progress in three steps (load, multiply, write).
+ * The plan of the engine's product x·y (kernel/planner.ts, 'streamed' operands): 'fft' runs it streamed
+ * (mulInMemory), 'outOfCore' out of core (mulOutOfCore), any other method in memory on the loaded operands.
+ * @example planFileProduct(x, y).method // 'fft' for two 10^6-digit files at the default budget
+ */
+export function planFileProduct(x: StreamNumber, y: StreamNumber): ProductPlan {
+  return planProduct(x.digitCount, y.digitCount, { operands: 'streamed', square: sameOperand(x, y) });
+}
+
+/** A file's digits as the kernel's DigitSource, through an open reader. */
+function digitSource(x: StreamNumber, reader: DigitReader): DigitSource {
+  return { digits: x.digitCount, read: (from, length, into) => reader.read(from, length, into) };
+}
+
+/**
+ * |x|·|y| with the given sign, in memory, for products that `planFileProduct` does not plan out of core (progress in
+ * three steps: read, multiply, write). A product planned as one FFT is streamed (kernel/digitproduct.ts): the
+ * operands go from their files straight into the transforms and the product from them to the result file a piece
+ * at a time, so nothing but the transforms is held (what the planner counted). Any other: both operands loaded as
+ * limbs, the planner's in-memory product (natMul: small methods or the budget split), one staged result.
  * @throws {CancelledError} when `options.signal` fires between the steps
  */
 export async function mulInMemory(x: StreamNumber, y: StreamNumber, negative: boolean, options: OperationOptions): Promise<StreamNumber> {
   const report = progressReporter(options, 3);
+  if (planFileProduct(x, y).method === 'fft') {
+    const square = sameOperand(x, y);
+    const readers = await Promise.all([x.openReader(), ...(square ? [] : [y.openReader()])]);
+    let product;
+    try {
+      product = await fftMulDigits(digitSource(x, readers[0]!), square ? undefined : digitSource(y, readers[1]!), { checkPrime: CHECK_PRIME });
+    } finally {
+      await Promise.all(readers.map((r) => r.close()));
+    }
+    try {
+      report(2);
+      throwIfCancelled(options, 'mul');
+      const result = await writeNatResult(negative, product.value);
+      report(3);
+      return result;
+    } finally {
+      product.release();
+    }
+  }
   const [p, q] = await Promise.all([loadNat(x), loadNat(y)]);
   report(1);
   throwIfCancelled(options, 'mul');
@@ -78,7 +120,7 @@ export async function mulOutOfCore(
   options: OperationOptions = {},
   tuning: OutOfCoreTuning = {},
 ): Promise<StreamNumber> {
-  const square = x.info.path === y.info.path && x.info.start === y.info.start && x.digitCount === y.digitCount;
+  const square = sameOperand(x, y);
   const scratchBytes = productScratchBytes(x.digitCount, square ? undefined : y.digitCount, getConfig().memoryBudget, tuning.blockSize);
   const spec = { operation: 'mul', operands: square ? [x.info] : [x.info, y.info], parameters: { negative, square } };
   return resumableRun(spec, { digits: x.digitCount + y.digitCount, scratchBytes }, options, async (run) => {

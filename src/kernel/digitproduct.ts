@@ -1,0 +1,225 @@
+/**
+ * kernel/digitproduct — the FFT product of two numbers given by their decimal digits (the engine's files), holding
+ * nothing but its transforms: the operands go from their text straight into the transform buffers, and the product
+ * is read out of them, so that one FFT of a file product fits a budget that the transforms alone fit
+ * (docs/ARCHITECTURE.md §5, "Streamed file products").
+ *
+ * - In: each operand's digits are read a piece at a time (PIECE_DIGITS, from the least significant end) into a
+ *   staging block of the wasm memory and converted there (assembly/digits.ts `digitsToLimbs`) into base-10^4 limbs
+ *   laid at the END of that operand's transform buffer. The residue of each operand is taken there (compiled, as
+ *   fft.ts does), then `pack` turns the limbs into balanced digits in place, from the start of the same buffer.
+ * - Out: the inverse transform is unpacked into the other (dead) transform buffer as limbs (fft.ts `unpackInto`,
+ *   compiled and threaded as for every product), the product's residue is checked there, and the caller writes the
+ *   limbs out as text a piece at a time (engine/result.ts writeNatResult) before releasing them.
+ * So neither operand's nor the product's text nor limbs are held beside the transforms: the working set is the two
+ * transform buffers (one and the unpack scratch for a square), the twiddle tables and the staging blocks.
+ *
+ * Why packing in place is safe. Let the buffer be S bytes with the operand's l limbs at [S − 2l, S). `pack` walks the
+ * limbs upward in groups of g limbs (g = 2, 3, 5, 1, 1 for d = 4, 3, 5, 2, 1) and writes each group's 4g/d digits
+ * (doubles) only after reading the group, the digits of limbs [0, j) at bytes [0, 32j/d) (the few digits of a tail
+ * shorter than a group, the top carry and the zero pad after every limb is read). So when it writes the group ending
+ * at limb j, the first limb still unread is j, at byte S − 2l + 2j, and the writes end at 32j/d: they never reach an
+ * unread limb while 32j/d <= S − 2l + 2j for all j <= l, i.e. (the left side minus 2j grows with j) while
+ * 32l/d <= S. That holds: the operand's n = ceil(4l/d) + 1 digits and the other operand's (>= 2) make the L <= 2M
+ * digits of a transform of M points, so 8·(4l/d) < 8n <= 8(L − 2) < 16M <= S.
+ */
+import { ArithmeticCheckError, InvalidArgumentError, InvalidNumberError, NumberTooLargeError } from '../errors.js';
+import { FFT_MAX_DIGITS, FFT_MAX_LENGTH, balancedLength, packAll, residueAt, unpackInto, unpackScratchBytes, widestDigits, worstCasePlan, type PackJob } from './fft.js';
+import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, prepareTransforms, transformLength } from './fftcore.js';
+import { LIMB_DIGITS, natFromLimbs, type Nat } from './nat.js';
+import { heapBytesFor, u16View, u8View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
+
+/** Digits read and converted a piece at a time (a multiple of 32: every piece but the top one is whole vector steps). */
+const PIECE_DIGITS = 1 << 20;
+
+/**
+ * Bytes the reads and the write hold besides the transforms, for operands of a and b digits: a staging block of up
+ * to PIECE_DIGITS bytes per operand while reading; while writing (engine/result.ts writeNatResult → nat.ts
+ * natDigitPieces, pieces of 2^20 digits), two text pieces in JS and the compiled conversion's staging (1.5 bytes a
+ * digit of a piece); and 64 KiB for the small blocks of packing, unpacking and the residues.
+ */
+function streamBytes(a: number, b: number): number {
+  return Math.min(a, PIECE_DIGITS) + Math.min(b, PIECE_DIGITS) + 3.5 * Math.min(a + b, PIECE_DIGITS) + 65536;
+}
+
+/** A number's decimal digits, read a piece at a time (an engine operand file: storage DigitReader). */
+export interface DigitSource {
+  /** Its digit count, >= 1 (leading zeros are allowed: they are zero limbs). */
+  readonly digits: number;
+  /** Puts digits [from, from + length) (counted from the most significant) into `into` and returns them. */
+  read(from: number, length: number, into: Uint8Array): Promise<Uint8Array>;
+}
+
+/** A product left in the wasm memory: `value` is a view of it there, valid until `release()`. */
+export interface HeldProduct {
+  readonly value: Nat;
+  release(): void;
+}
+
+export interface DigitProductOptions {
+  /** The prime of the residue check (mul.ts CHECK_PRIME); 0 = unchecked (tests only). */
+  readonly checkPrime: number;
+  /** Fault injection (tests): may corrupt the product's limbs before the residue check. */
+  readonly faultHook?: (limbs: Uint16Array) => void;
+}
+
+function limbsOf(digits: number): number {
+  return Math.ceil(digits / LIMB_DIGITS);
+}
+
+/**
+ * The bytes fftMulDigits holds at its peak for operands of these digit counts (what the planner compares with the
+ * budget for a streamed file product): its transform buffers at the worst-case length (the one the planner's
+ * `fftWorkingBytes` counts; fftMulDigits allocates them at that length, so that no digit size it tries needs more),
+ * two of them, or one and the unpack scratch for a square; the twiddle tables; and the reads' and the write's
+ * buffers (`streamBytes`).
+ * @example digitProductWorkingBytes(6.4e7, 6.4e7) // ~ 0.93 GiB: two transforms of 3·2^23 points and their tables
+ */
+export function digitProductWorkingBytes(aDigits: number, bDigits: number, square = false): number {
+  const la = limbsOf(Math.max(1, aDigits)), lb = square ? la : limbsOf(Math.max(1, bDigits));
+  const { d, N } = worstCasePlan(la, lb);
+  const M = N / 2;
+  const L = balancedLength(la, d) + balancedLength(lb, d);
+  const second = square ? unpackScratchBytes(L, d, la + lb + 1) : 16 * M;
+  return heapBytesFor([16 * M, second, coreTableBytes(M)]) + Math.ceil(streamBytes(la * LIMB_DIGITS, lb * LIMB_DIGITS));
+}
+
+/** InvalidNumberError for the first non-digit of `text` (one exists), at its offset plus `base`. */
+function badDigit(text: Uint8Array, base: number): InvalidNumberError {
+  let i = 0;
+  while (i < text.length && text[i]! >= 48 && text[i]! <= 57) i++;
+  return new InvalidNumberError('digits', base + i, `byte ${text[i]} is not a decimal digit`);
+}
+
+/** Reads `source`'s digits into its limbs at `dst` (wasm memory), through the staging block at `staging`. */
+async function loadLimbs(source: DigitSource, dst: number, staging: number): Promise<void> {
+  const k = wasm();
+  for (let e = source.digits, o = 0; e > 0; e -= PIECE_DIGITS, o += PIECE_DIGITS / LIMB_DIGITS) {
+    const b = Math.max(0, e - PIECE_DIGITS), n = e - b;
+    // A view of the shared wasm memory stays valid if another allocation grows it meanwhile (a shared buffer
+    // never detaches), so it may be read into across the await.
+    const into = u8View(staging, n);
+    const piece = await source.read(b, n, into);
+    if (piece.length !== n) throw new InvalidArgumentError(`fftMulDigits: asked for ${n} digits at ${b}, got ${piece.length}`);
+    if (piece.buffer !== into.buffer || piece.byteOffset !== into.byteOffset) into.set(piece);
+    if (!k.digitsToLimbs(staging, n, dst + 2 * o)) throw badDigit(into, b);
+  }
+}
+
+/**
+ * a·b (b undefined: a², one transform) by one FFT, from their digits, verified modulo `options.checkPrime`; the
+ * product stays in the wasm memory until released (write it out first). The digit size is chosen as fft.ts's
+ * fftMulLimbs chooses it (the largest whose proven bound holds with the operands' actual norms), and a product whose
+ * rounding check fails is redone with smaller digits, the operands read again.
+ * @throws NumberTooLargeError when the product needs a transform longer than FFT_MAX_LENGTH (plan it: planner.ts).
+ * @throws InvalidNumberError when a source holds a byte that is not a digit.
+ * @throws ArithmeticCheckError when the rounding check fails at every digit size, or the residue check fails.
+ * @example
+ *   const src = (s: string) => ({ digits: s.length, read: async (f: number, n: number, into: Uint8Array) => { into.set(Buffer.from(s.slice(f, f + n))); return into.subarray(0, n); } });
+ *   const p = await fftMulDigits(src('12345678'), src('87654321'), { checkPrime: CHECK_PRIME });
+ *   p.value.toString(); // '1082152022374638'
+ *   p.release();
+ */
+export async function fftMulDigits(a: DigitSource, b: DigitSource | undefined, options: DigitProductOptions): Promise<HeldProduct> {
+  const square = b === undefined;
+  for (const s of square ? [a] : [a, b]) {
+    if (!Number.isSafeInteger(s.digits) || s.digits < 1) throw new InvalidArgumentError(`fftMulDigits: ${s.digits} digits`);
+  }
+  const la = limbsOf(a.digits), lb = square ? la : limbsOf(b.digits);
+  const outLimbs = la + lb + 1;
+  const p = options.checkPrime;
+  const worstM = worstCasePlan(la, lb).N / 2;
+  let size = 0, A = 0, B = 0, scratch = 0;
+  const release = (): void => {
+    if (A) wasmFree(A);
+    if (B && !square) wasmFree(B);
+    A = B = size = 0;
+  };
+  let loaded = false;
+  let expected = -1;
+  try {
+    for (let d = Math.min(widestDigits(la, lb, square), FFT_MAX_DIGITS); d >= 1; d--) {
+      const na = balancedLength(la, d), nb = square ? na : balancedLength(lb, d);
+      const L = na + nb;
+      const M = transformLength(Math.ceil(L / 2));
+      if (M > FFT_MAX_LENGTH) {
+        throw new NumberTooLargeError(`FFT product of ${la}×${lb} limbs needs a transform of ${M} > ${FFT_MAX_LENGTH} points (split it)`);
+      }
+      // The buffers at the worst-case length: every digit size down to the worst case's fits them, so the
+      // operands are read once (a smaller M uses the buffers' start; the limbs stay at their end).
+      const bytes = 16 * Math.max(M, worstM);
+      if (bytes > size) {
+        release();
+        A = wasmAlloc(bytes);
+        B = square ? A : wasmAlloc(bytes);
+        size = bytes;
+        loaded = false;
+      }
+      const aSrc = A + size - 2 * la, bSrc = B + size - 2 * lb;
+      if (!loaded) {
+        const stagingA = wasmAlloc(Math.min(a.digits, PIECE_DIGITS));
+        const stagingB = square ? 0 : wasmAlloc(Math.min(b.digits, PIECE_DIGITS));
+        try {
+          await Promise.all([loadLimbs(a, aSrc, stagingA), square ? undefined : loadLimbs(b, bSrc, stagingB)]);
+        } finally {
+          wasmFree(stagingA);
+          if (!square) wasmFree(stagingB);
+        }
+        loaded = true;
+        if (p > 0 && expected < 0) {
+          const ra = residueAt(aSrc, la, p);
+          expected = (ra * (square ? ra : residueAt(bSrc, lb, p))) % p;
+        }
+      }
+      // Base 10^4: the norms take one cheap pass over the limbs, which stay for the next digit size if it fails.
+      if (d === 4) {
+        const normA = wasm().normSq4(aSrc, la);
+        if (mixedBound(M, square ? normA : Math.sqrt(normA * wasm().normSq4(bSrc, lb))) >= 0.5) continue;
+      }
+      prepareTransforms(M);
+      const jobs: PackJob[] = [{ src: aSrc, limbs: la, dst: A }];
+      if (!square) jobs.push({ src: bSrc, limbs: lb, dst: B });
+      const packed = packAll(jobs, d, M);
+      loaded = false; // the digits were written over the limbs
+      const normProduct = square ? packed[0]!.normSq : Math.sqrt(packed[0]!.normSq * packed[1]!.normSq);
+      if (mixedBound(M, normProduct) >= 0.5) continue;
+      forwardAt(A, M, packed[0]!.filled);
+      if (!square) forwardAt(B, M, packed[1]!.filled);
+      pointwiseAt(A, [[A, B]], M);
+      inverseAt(A, M);
+      scratch = square ? wasmAlloc(unpackScratchBytes(L, d, outLimbs)) : B;
+      if (unpackInto(A, M, L, d, outLimbs, scratch)) {
+        const limbs = u16View(scratch, outLimbs);
+        options.faultHook?.(limbs);
+        if (p > 0) {
+          const got = residueAt(scratch, outLimbs, p);
+          if (got !== expected) {
+            throw new ArithmeticCheckError(
+              `FFT product of ${la}×${lb} limbs from digits failed its residue check mod ${p} (expected ${expected}, got ${got})`,
+            );
+          }
+        }
+        // The product's spectrum is dead: only the limbs (in B, or the square's scratch) stay until released.
+        const held = scratch;
+        wasmFree(A);
+        A = 0;
+        if (!square) B = 0;
+        scratch = 0;
+        let live = true;
+        return {
+          value: natFromLimbs(limbs),
+          release: () => {
+            if (live) wasmFree(held);
+            live = false;
+          },
+        };
+      }
+      if (square) wasmFree(scratch);
+      scratch = 0;
+    }
+  } finally {
+    if (scratch && square) wasmFree(scratch);
+    release();
+  }
+  throw new ArithmeticCheckError(`FFT product of ${la}×${lb} limbs from digits: rounding error above the limit at every digit size`);
+}
