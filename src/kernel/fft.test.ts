@@ -272,6 +272,45 @@ describe('unpacking a transform output', () => {
   });
 });
 
+describe('unpacking large signed coefficients', () => {
+  // Coefficients up to ±10^13 (products near the bound have such), negative ones included, rounded from within
+  // ±0.1: the limbs, the pending digits and the carry left must be the integer Σ round(x_j)·10^(d·j), through one
+  // and two carry chains.
+  test('bases 10^4 and 10^3 against BigInt, with the rounding distance, runs from digit 0 and from a multiple of 12', () => {
+    const r = rng(59);
+    for (const d of [4, 3]) {
+      for (const n of [10, 513, 1024, 1030, 2051, 5001, 40_000]) {
+        const src = wasmAlloc(8 * n), out = wasmAlloc(2 * n + 64), res = wasmAlloc(40);
+        try {
+          const x = f64View(src, n);
+          const offs: number[] = [];
+          for (let i = 0; i < n; i++) {
+            offs.push((r() - 0.5) * 0.2);
+            x[i] = Math.round((r() - 0.5) * 2e13) + offs[i]!;
+          }
+          for (const q0 of [0, 12 * Math.floor(n / 36)]) {
+            const far = Math.max(...offs.slice(q0).map(Math.abs));
+            wasm().unpack(src, 1, q0, n, d, out, res);
+            const [o, carry, acc, accPow, maxErr] = f64View(res, 5) as unknown as number[];
+            let want = 0n;
+            for (let i = n - 1; i >= q0; i--) want = want * 10n ** BigInt(d) + BigInt(Math.round(x[i]!));
+            let got = BigInt(acc!) + BigInt(carry!) * BigInt(accPow!);
+            const limbs = u16View(out, o!);
+            for (let i = o! - 1; i >= 0; i--) got = got * 10000n + BigInt(limbs[i]!);
+            assert.equal(got, want, `d=${d} n=${n} q0=${q0}`);
+            assert.ok(limbs.every((l) => l < 10000), `d=${d} n=${n} q0=${q0} limbs below 10^4`);
+            assert.ok(Math.abs(maxErr! - far) < 1e-3, `d=${d} n=${n} q0=${q0} rounding distance ${maxErr} vs ${far}`);
+          }
+        } finally {
+          wasmFree(src);
+          wasmFree(out);
+          wasmFree(res);
+        }
+      }
+    }
+  });
+});
+
 describe('products against BigInt', () => {
   test('sizes from 100 to 4·10^5 digits, unbalanced, squares, all three length families', () => {
     const r = rng(43);
