@@ -290,19 +290,20 @@ export function coreTableBytes(M: number): number {
 // ---------------------------------------------------------------- transforms
 
 /**
- * Transforms (and their pointwise, packing and unpacking steps) from this many complex points are shared among the
- * threads. The rule is a cost one: a step is split only when its work is at least ~20 times what splitting it costs,
- * so that threads never add more than ~5% of CPU. Splitting a step cost 30–100 µs of CPU here (waking the workers,
- * and the cache lines its share moves between cores), measured as the CPU of split against unsplit transforms,
- * pointwise steps and unpackings on 2 threads of a loaded 2-core machine: +30% at 2^15 points, +10–36% at 2^16 and
- * 2^17, +3–13% at 2^18, ~4% at 2^19. A split step's work at M points: a forward or inverse transform ~7.5 ns·M in
- * 2–3 steps, the pointwise step ~5.6 ns·M; at 2^17 points a step holds 0.3–0.7 ms, under the ~0.8 ms that 20 steps'
- * cost would be, at 2^18 0.7–1.5 ms. Splitting from 2^15 (as before) gave its wall time back
- * only where the other core was idle: Newton's division and square root at 10^6 digits, whose transforms are
- * 2^13–2^17 points (66 split steps per division), spent ~20% more CPU on 2 threads than on one for the same wall
- * time; from 2^18 their CPU on 2 threads is that of one thread, and products from ~10^6 digits still split.
+ * Transforms (and their pointwise, packing and unpacking steps) from this many complex points use the threads: split
+ * among them, or on two threads side by side when two are independent (a product's two new operands,
+ * TransformGroup.together's products: forwardEachAt, pointwiseInverseEachAt); shorter ones run on the calling thread.
+ * The rule is a cost one. A split step or a side-by-side one costs a hand-over: waking a sleeping worker took
+ * 30–100 µs here, so steps that follow each other keep the workers polling (threads.ts SPIN_MICROS, `linger`), which
+ * costs CPU while they wait. Measured (2 threads of a 2-core machine): a forward and inverse transform of 2^16 points
+ * split ran 1.24× faster than on one thread with sleeping workers and 1.77× with polling ones, for 5% more CPU; at
+ * 2^15 1.19× for 39% more. In Newton's division at 10^6 digits (transforms of 2^13–2^17 points) splitting from 2^16
+ * instead of 2^18 cut the 2-thread wall time by ~15% (medians of 31–61 interleaved rounds on a quiet machine: the
+ * wall ratio to the n×n product 3.2–3.3 → 2.7–3.1) for ~10% more CPU; below 2^16, side by side or split, the
+ * square root's many short products (2^13–2^15) gained no wall time for 10–25% more CPU. The first split, at 2^15
+ * (until 8c2f278), cost ~20% CPU with sleeping workers.
  */
-export const PARALLEL_MIN = 1 << 18;
+export const PARALLEL_MIN = 1 << 16;
 
 /** Whether the steps of a transform of M points are split among the threads (PARALLEL_MIN). */
 export function splits(M: number): boolean {
@@ -520,15 +521,15 @@ export interface PointwiseInverse {
 
 /**
  * The pointwise steps and inverse transforms of independent products (pointwiseAt then inverseAt on each), side by
- * side: each product's whole on one thread, the products dealt out to the threads in turn, as one step. With more
- * than two threads and a product long enough to split (PARALLEL_MIN), one after the other, each split instead.
+ * side on two threads from the split length (PARALLEL_MIN): each product's whole on one thread, the products dealt
+ * out to the threads in turn, as one step. Otherwise one after the other (split, from PARALLEL_MIN, on more threads).
  * Every product goes through its one-thread calls (pointwiseShares with T = 1, the compiled `inverse`), which give
  * the split steps' bits: the results are those of pointwiseAt and inverseAt whatever the thread count.
  */
 export function pointwiseInverseEachAt(products: ReadonlyArray<PointwiseInverse>): void {
   const threads = activeThreads();
-  const long = products.some((p) => splits(p.M));
-  if (products.length === 1 || threads === 1 || (long && threads > 2)) {
+  const long = products.every((p) => splits(p.M));
+  if (products.length === 1 || threads !== 2 || !long) {
     for (const { out, terms, M } of products) {
       pointwiseAt(out, terms, M);
       inverseAt(out, M);
@@ -542,8 +543,8 @@ export function pointwiseInverseEachAt(products: ReadonlyArray<PointwiseInverse>
     const { dir, HM } = transformTables(M);
     shares[i % T]!.push(...pointwiseShares(out, terms, M, 1)[0]!, ['inverse', out, M, HM, dir]);
   });
-  // The unpackings follow, split among the threads when long.
-  runShares(k, shares, long);
+  // The unpackings follow, split among the threads.
+  runShares(k, shares, true);
 }
 
 // ---------------------------------------------------------------- error bound

@@ -182,10 +182,10 @@ export function natSpectrum(a: Nat, plan: SpectrumPlan, inWasm = false): NatSpec
 }
 
 /**
- * natSpectrum of each operand, as one job: with two or more operands and threads to spare, their packings run
- * concurrently, one operand a thread, and then their forward transforms (fftcore forwardEachAt), each whole on the
- * thread that packed it; from the split length on with more than two threads, each transform is split instead
- * (forwardAt). Either way every spectrum is bit for bit natSpectrum's: the same compiled pack and forward on the
+ * natSpectrum of each operand, as one job: from the split length (fftcore.ts PARALLEL_MIN) on two threads, their
+ * packings run concurrently, one operand a thread, and then their forward transforms (fftcore forwardEachAt), each
+ * whole on the thread that packed it; with more threads each transform is split instead (forwardAt), and below the
+ * split length they run one after the other on this thread. Either way every spectrum is bit for bit natSpectrum's: the same compiled pack and forward on the
  * same input, whichever thread runs them. `linger`: the caller's next step runs on the threads too (TransformGroup
  * together's products), so the workers poll for it rather than sleep.
  */
@@ -201,7 +201,8 @@ export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = fals
   }
   const M = plan.M;
   const threads = activeThreads();
-  const each = xs.length > 1 && threads > 1 && (!splits(M) || threads === 2);
+  // Side by side only from the split length, like every use of the threads (fftcore.ts PARALLEL_MIN).
+  const each = xs.length > 1 && threads === 2 && splits(M);
   // The workers wake while the operands are copied and their residues taken (~0.5 ns a limb).
   if (each) prewakeThreads();
   const srcs: number[] = [];
