@@ -60,7 +60,7 @@ describe('streamed file products at the planner decision', () => {
 });
 
 describe('a streamed product that fails leaves nothing behind', () => {
-  test('cancelled once the product is formed: CancelledError, no file, no row, no wasm block', async () => {
+  test('cancelled while reading or once the product is formed: CancelledError, no file, no row, no wasm block', async () => {
     const x = await StreamNumber.fromLiteral(randomInteger(200_000, false, random));
     const y = await StreamNumber.fromLiteral(randomInteger(200_000, false, random));
     const warm = await mul(x, y); // the tables and the heap grown once
@@ -74,6 +74,9 @@ describe('a streamed product that fails leaves nothing behind', () => {
     assert.equal(planFileProduct(x, y).method, 'fft');
     await assert.rejects(mul(x, y, { signal: controller.signal, onProgress }), CancelledError);
     assert.equal(heapTop(), top, 'the held product was released');
+    // Cancelled while the operands are read (checked at every piece): the transforms are given back too.
+    await assert.rejects(mul(x, y, { signal: AbortSignal.abort() }), CancelledError);
+    assert.equal(heapTop(), top, 'the transforms were released');
     x.free();
     y.free();
     assert.deepEqual(logFiles(home), []);

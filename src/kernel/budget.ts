@@ -80,6 +80,28 @@ export function heldBytes(...digitCounts: number[]): number {
 }
 
 /**
+ * Digits a streamed file product (kernel/digitproduct.ts) reads and converts at a time, and the pieces its result is
+ * written in (nat.ts natDigitPieces' default): a multiple of 32, so every piece but the top one is whole vector steps.
+ */
+export const STREAM_PIECE_DIGITS = 1 << 20;
+
+/**
+ * Bytes a streamed file product (kernel/digitproduct.ts) holds besides its transforms and their tables, for operands
+ * of a and b digits: while reading, a piece of text per operand in its staging block; while writing the a + b digits
+ * of the product (engine/result.ts writeNatResult → nat.ts natDigitPieces), two pieces of text in JS (one converted
+ * while the other is written) and the compiled conversion's staging (a piece as limbs and as text); and 8 KiB for
+ * the small blocks of packing, unpacking (40 bytes a thread) and the residue check (a 2 KiB table of powers). Neither operand nor the product is held whole, in
+ * any representation (that is the point of streaming them).
+ * @example streamedHeldBytes(6.4e7, 6.4e7) // 5,775,360: 5.5 MiB of pieces and 8 KiB
+ */
+export function streamedHeldBytes(aDigits: number, bDigits: number): number {
+  const piece = (digits: number): number => Math.min(digits, STREAM_PIECE_DIGITS);
+  const read = (piece(aDigits) + piece(bDigits)) * TEXT_BYTES_PER_DIGIT;
+  const write = piece(aDigits + bDigits) * (3 * TEXT_BYTES_PER_DIGIT + LIMB_BYTES_PER_DIGIT);
+  return Math.ceil(read + write) + 8192;
+}
+
+/**
  * Memory pi holds per decimal outside the products' transforms: the last merge's operands and results (~6 numbers
  * of ~N digits at 0.5 byte/digit in limbs) plus the ASCII text. Used to refuse, before any work, sizes this machine
  * cannot hold. An upper bound since the root merge is divided by Q2 (apps/pi/compute.ts rootQuotient): at 10^8

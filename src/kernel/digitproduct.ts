@@ -4,9 +4,9 @@
  * is read out of them, so that one FFT of a file product fits a budget that the transforms alone fit
  * (docs/ARCHITECTURE.md §5, "Streamed file products").
  *
- * - In: each operand's digits are read a piece at a time (PIECE_DIGITS, from the least significant end) into a
- *   staging block of the wasm memory and converted there (assembly/digits.ts `digitsToLimbs`) into base-10^4 limbs
- *   laid at the END of that operand's transform buffer. The residue of each operand is taken there (compiled, as
+ * - In: each operand's digits are read a piece at a time (budget.ts STREAM_PIECE_DIGITS, from the least significant
+ *   end) into a staging block of the wasm memory and converted there (assembly/digits.ts `digitsToLimbs`) into
+ *   base-10^4 limbs laid at the END of that operand's transform buffer. The residue of each operand is taken there (compiled, as
  *   fft.ts does), then `pack` turns the limbs into balanced digits in place, from the start of the same buffer.
  * - Out: the inverse transform is unpacked into the other (dead) transform buffer as limbs (fft.ts `unpackInto`,
  *   compiled and threaded as for every product), the product's residue is checked there, and the caller writes the
@@ -26,21 +26,9 @@
 import { ArithmeticCheckError, InvalidArgumentError, InvalidNumberError, NumberTooLargeError } from '../errors.js';
 import { FFT_MAX_DIGITS, FFT_MAX_LENGTH, balancedLength, packAll, residueAt, unpackInto, unpackScratchBytes, widestDigits, worstCasePlan, type PackJob } from './fft.js';
 import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, prepareTransforms, transformLength } from './fftcore.js';
+import { STREAM_PIECE_DIGITS, streamedHeldBytes } from './budget.js';
 import { LIMB_DIGITS, natFromLimbs, type Nat } from './nat.js';
 import { heapBytesFor, u16View, u8View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
-
-/** Digits read and converted a piece at a time (a multiple of 32: every piece but the top one is whole vector steps). */
-const PIECE_DIGITS = 1 << 20;
-
-/**
- * Bytes the reads and the write hold besides the transforms, for operands of a and b digits: a staging block of up
- * to PIECE_DIGITS bytes per operand while reading; while writing (engine/result.ts writeNatResult → nat.ts
- * natDigitPieces, pieces of 2^20 digits), two text pieces in JS and the compiled conversion's staging (1.5 bytes a
- * digit of a piece); and 64 KiB for the small blocks of packing, unpacking and the residues.
- */
-function streamBytes(a: number, b: number): number {
-  return Math.min(a, PIECE_DIGITS) + Math.min(b, PIECE_DIGITS) + 3.5 * Math.min(a + b, PIECE_DIGITS) + 65536;
-}
 
 /** A number's decimal digits, read a piece at a time (an engine operand file: storage DigitReader). */
 export interface DigitSource {
@@ -72,8 +60,8 @@ function limbsOf(digits: number): number {
  * budget for a streamed file product): its transform buffers at the worst-case length (the one the planner's
  * `fftWorkingBytes` counts; fftMulDigits allocates them at that length, so that no digit size it tries needs more),
  * two of them, or one and the unpack scratch for a square; the twiddle tables; and the reads' and the write's
- * buffers (`streamBytes`).
- * @example digitProductWorkingBytes(6.4e7, 6.4e7) // ~ 0.93 GiB: two transforms of 3·2^23 points and their tables
+ * buffers (budget.ts `streamedHeldBytes`).
+ * @example digitProductWorkingBytes(6.4e7, 6.4e7) // 936 MiB: two transforms of 3·2^23 points (768 MiB), their tables, the staging
  */
 export function digitProductWorkingBytes(aDigits: number, bDigits: number, square = false): number {
   const la = limbsOf(Math.max(1, aDigits)), lb = square ? la : limbsOf(Math.max(1, bDigits));
@@ -81,7 +69,7 @@ export function digitProductWorkingBytes(aDigits: number, bDigits: number, squar
   const M = N / 2;
   const L = balancedLength(la, d) + balancedLength(lb, d);
   const second = square ? unpackScratchBytes(L, d, la + lb + 1) : 16 * M;
-  return heapBytesFor([16 * M, second, coreTableBytes(M)]) + Math.ceil(streamBytes(la * LIMB_DIGITS, lb * LIMB_DIGITS));
+  return heapBytesFor([16 * M, second, coreTableBytes(M)]) + streamedHeldBytes(la * LIMB_DIGITS, lb * LIMB_DIGITS);
 }
 
 /** InvalidNumberError for the first non-digit of `text` (one exists), at its offset plus `base`. */
@@ -94,8 +82,8 @@ function badDigit(text: Uint8Array, base: number): InvalidNumberError {
 /** Reads `source`'s digits into its limbs at `dst` (wasm memory), through the staging block at `staging`. */
 async function loadLimbs(source: DigitSource, dst: number, staging: number): Promise<void> {
   const k = wasm();
-  for (let e = source.digits, o = 0; e > 0; e -= PIECE_DIGITS, o += PIECE_DIGITS / LIMB_DIGITS) {
-    const b = Math.max(0, e - PIECE_DIGITS), n = e - b;
+  for (let e = source.digits, o = 0; e > 0; e -= STREAM_PIECE_DIGITS, o += STREAM_PIECE_DIGITS / LIMB_DIGITS) {
+    const b = Math.max(0, e - STREAM_PIECE_DIGITS), n = e - b;
     // A view of the shared wasm memory stays valid if another allocation grows it meanwhile (a shared buffer
     // never detaches), so it may be read into across the await.
     const into = u8View(staging, n);
@@ -157,8 +145,8 @@ export async function fftMulDigits(a: DigitSource, b: DigitSource | undefined, o
       }
       const aSrc = A + size - 2 * la, bSrc = B + size - 2 * lb;
       if (!loaded) {
-        const stagingA = wasmAlloc(Math.min(a.digits, PIECE_DIGITS));
-        const stagingB = square ? 0 : wasmAlloc(Math.min(b.digits, PIECE_DIGITS));
+        const stagingA = wasmAlloc(Math.min(a.digits, STREAM_PIECE_DIGITS));
+        const stagingB = square ? 0 : wasmAlloc(Math.min(b.digits, STREAM_PIECE_DIGITS));
         try {
           await Promise.all([loadLimbs(a, aSrc, stagingA), square ? undefined : loadLimbs(b, bSrc, stagingB)]);
         } finally {

@@ -154,7 +154,8 @@ export interface PackJob {
 /**
  * @internal Packs operands (limbs already in wasm memory) as balanced base-10^d digits, in parallel when there are
  * several and threads to spare, and `concurrent` (default: from the split length on; natSpectra asks for it when
- * the operands are then transformed concurrently, so each is packed where it is transformed). Returns per operand its squared digit norm and its filled complex points.
+ * the operands are then transformed side by side, so each is packed where it is transformed). Returns per operand
+ * its squared digit norm and its filled complex points.
  */
 export function packAll(jobs: readonly PackJob[], d: number, M: number, concurrent = splits(M)): { normSq: number; filled: number }[] {
   const res = wasmAlloc(16 * jobs.length);

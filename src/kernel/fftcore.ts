@@ -383,16 +383,18 @@ export function forwardAt(ptr: number, M: number, filled = M): void {
  * thread, as one step: the first here, the others on the workers at the same time (more inputs than threads: dealt
  * out in turn). Each transform is the one-thread one (the compiled `forward`), so the bits are forwardAt's whatever
  * the thread count. For two operands of one product on two threads this beats splitting each transform: one step
- * instead of two or three per transform, and each thread's half stays in its own cache.
+ * instead of two or three per transform, and each thread's half stays in its own cache. `linger`: the caller's next
+ * step is shared among the threads (runShares).
  */
-export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; readonly filled: number }>, M: number): void {
+export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; readonly filled: number }>, M: number, linger = false): void {
   const k = wasm();
   const { dir, HM } = transformTables(M);
   const T = Math.min(inputs.length, activeThreads());
   const shares: Job[][] = Array.from({ length: T }, () => []);
   inputs.forEach(({ ptr, filled }, i) => shares[i % T]!.push(['forward', ptr, M, filled, HM, dir]));
   if (T === 1) for (const [, ...args] of shares[0]!) k.forward(...(args as [number, number, number, number, number]));
-  else runShares(k, shares, splits(M));
+  // The next step (a product's pointwise step) is shared too when it splits, or when the caller says so.
+  else runShares(k, shares, linger || splits(M));
 }
 
 /** Inverse DIT transform of the M points at ptr (unscaled: M times the inverse DFT), in the mirror order. */

@@ -32,7 +32,11 @@ for (;;) {
   if (linger) spinThenWait(control, CONTROL.GEN, generation);
   else Atomics.wait(control, CONTROL.GEN, generation);
   const now = Atomics.load(control, CONTROL.GEN);
-  if (now === generation) continue;
+  if (now === generation) {
+    // Woken without a step (threads.ts prewakeThreads): one is about to come, poll for it.
+    linger = true;
+    continue;
+  }
   generation = now;
   linger = Atomics.load(control, CONTROL.LINGER) === 1;
   try {

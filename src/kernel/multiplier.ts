@@ -15,7 +15,7 @@ import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHig
 import { planSharedTransforms } from './planner.js';
 import {
   mulAddSteps, mulHighSteps, mulWrappedSteps, natFreeSpectrum, natModWrapped, natSpectra, natSpectrum, natSpectrumPlan,
-  wrappedDifferenceSteps, type NatSpectrum, type PlanOperand, type ProductStep, type SpectrumPlan,
+  wrappedDifferenceSteps, type NatSpectrum, type PlanOperand, type WrappedMinuend, type ProductStep, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
 
@@ -188,10 +188,10 @@ export class TransformGroup {
    * natSpectra): a Newton step's chain of products has independent transforms only there, so every caller's product
    * of two new operands gets them in parallel without asking.
    */
-  private transform(xs: readonly Nat[]): void {
+  private transform(xs: readonly Nat[], linger = false): void {
     const fresh = [...new Set(xs)].filter((x) => !this.spectra.has(x));
     if (fresh.length === 1) this.spectrum(fresh[0]!);
-    else if (fresh.length > 1) natSpectra(fresh, this.plan!, true).forEach((s, i) => this.spectra.set(fresh[i]!, s));
+    else if (fresh.length > 1) natSpectra(fresh, this.plan!, true, linger).forEach((s, i) => this.spectra.set(fresh[i]!, s));
   }
 
   /** Runs a product of this group (a GroupWork) by itself. */
@@ -228,7 +228,8 @@ export class TransformGroup {
         }
         const needs = [...open].filter((i) => Array.isArray(at[i]!.value));
         if (needs.length > 0) {
-          this.transform(needs.flatMap((i) => at[i]!.value as Nat[]));
+          // The products' steps follow on the threads when two or more are left.
+          this.transform(needs.flatMap((i) => at[i]!.value as Nat[]), open.size > 1);
           for (const i of needs) at[i] = list[i]!.next();
           continue;
         }
@@ -289,38 +290,44 @@ export class TransformGroup {
    * product's transform as long as the difference instead of the product. Verified like every product: the difference must be below
    * B^bound and agree with c − a·b modulo the process's check prime (which also catches a residue that aliased
    * because the caller's bound was wrong); otherwise the full product is formed (residue-checked) and subtracted,
-   * so the result is exact whatever the bound. `c` may be a power of B, given by its exponent. `cResidue`, when
+   * so the result is exact whatever the bound. `c` may be a power of B, given by its exponent, or nat·B^shift (formed
+   * only if the full product is: spectra.ts WrappedMinuend). `cResidue`, when
    * given, must be c's residue modulo CHECK_PRIME as computed from c's limbs (or derived exactly from residues so
    * computed: sqrt.ts's nested tops of a, and |R|·B^s from R's `residue`); it saves the pass over c. `residue`: the
    * magnitude's residue modulo CHECK_PRIME (taken from its limbs in the wasm memory, or by modLimbs after a full product).
    */
   difference(
-    c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number, cResidue?: number,
+    c: WrappedMinuend, a: Nat, b: Nat, bound: number, cResidue?: number,
   ): { negative: boolean; magnitude: Nat; residue: number } {
     return this.run(this.differenceWork(c, a, b, bound, cResidue));
   }
 
   /** difference as a GroupWork (together). */
   *differenceWork(
-    c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number, cResidue?: number,
+    c: WrappedMinuend, a: Nat, b: Nat, bound: number, cResidue?: number,
   ): GroupWork<{ negative: boolean; magnitude: Nat; residue: number }> {
     const k = this.wrapLimbs;
     const p = CHECK_PRIME;
-    const power = c instanceof Nat ? undefined : c.power;
+    const power = c instanceof Nat || !('power' in c) ? undefined : c.power;
     if (this.plan !== undefined && k > bound) {
       // Neither the wrapped product nor the power B^power leaves or enters the JS heap (spectraWrappedDifference:
       // B^(power mod k) is written in the wasm memory, the magnitude's residue taken there before it is copied out);
       // null: form the full product.
       yield [a, b];
-      const d = yield* wrappedDifferenceSteps(power === undefined ? (c as Nat) : { power }, this.spectrum(a), this.spectrum(b), p, 0, this.m.productOptionsNow());
+      const d = yield* wrappedDifferenceSteps(c, this.spectrum(a), this.spectrum(b), p, 0, this.m.productOptionsNow());
       if (d !== null && d.magnitude.size <= bound) {
-        const rc = power !== undefined ? powMod(BASE, power, p) : cResidue ?? this.residue(c as Nat);
+        const rc =
+          power !== undefined ? powMod(BASE, power, p)
+          : cResidue !== undefined ? cResidue
+          : c instanceof Nat ? this.residue(c)
+          : 'nat' in c ? (this.residue(c.nat) * powMod(BASE, c.shift, p)) % p
+          : 0; // (a power is taken above)
         const v = (rc - ((this.residue(a) * this.residue(b)) % p) + (d.negative ? d.residue : p - d.residue) + 2 * p) % p;
         if (v === 0) return { negative: d.negative, magnitude: d.magnitude, residue: d.residue };
       }
     }
     const ab = this.m.mul(a, b);
-    const cc = power === undefined ? (c as Nat) : natShiftLimbs(NAT_ONE, power);
+    const cc = c instanceof Nat ? c : 'nat' in c ? natShiftLimbs(c.nat, c.shift) : natShiftLimbs(NAT_ONE, c.power);
     const negative = natCompare(cc, ab) < 0;
     const magnitude = negative ? natSub(ab, cc) : natSub(cc, ab);
     // The residue only when asked (sqrt.ts's P): the small groups without a plan take this path for every difference.
@@ -335,12 +342,12 @@ export class TransformGroup {
    * terms far below B^k/2). Its magnitude is within |Lo| < B^s of |c − a·b|, so their floors over B^s differ by at
    * most one, and its sign is c − a·b's whenever its magnitude is at least B^s. Exact (difference, then the floor) when the group has no plan.
    */
-  differenceHigh(c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number, s: number): { negative: boolean; magnitude: Nat } {
+  differenceHigh(c: WrappedMinuend, a: Nat, b: Nat, bound: number, s: number): { negative: boolean; magnitude: Nat } {
     return this.run(this.differenceHighWork(c, a, b, bound, s));
   }
 
   /** differenceHigh as a GroupWork (together). */
-  *differenceHighWork(c: Nat | { readonly power: number }, a: Nat, b: Nat, bound: number, s: number): GroupWork<{ negative: boolean; magnitude: Nat }> {
+  *differenceHighWork(c: WrappedMinuend, a: Nat, b: Nat, bound: number, s: number): GroupWork<{ negative: boolean; magnitude: Nat }> {
     let d: { negative: boolean; magnitude: Nat } | null = null;
     if (this.plan !== undefined && this.wrapLimbs > bound) {
       yield [a, b];

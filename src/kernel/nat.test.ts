@@ -4,7 +4,9 @@
 // natSub compiled from 1024 limbs.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { NAT_ZERO, modLimbs, natAdd, natDivSmall, natFromLimbs, natHighView, natShiftAddLimbs, natSub, natToBigInt } from './nat.js';
+import {
+  NAT_ZERO, modLimbs, natAdd, natDivSmall, natFromLimbs, natHalveOwned, natHighView, natShiftAddLimbs, natShiftAddTwo, natSub, natToBigInt,
+} from './nat.js';
 import { seededRandom as rng } from '../../test/random.js';
 
 const BLOCK = 256;
@@ -26,7 +28,7 @@ describe('modLimbs compiled (block dot products with a table of powers)', () => 
   });
 });
 
-describe('natShiftAddLimbs (compiled from 4096 limbs of lo above limb k)', () => {
+describe('natShiftAddLimbs (compiled from 1024 limbs of lo above limb k)', () => {
   test('hi·B^k ± lo agrees with BigInt: overlaps, carry and borrow runs through 9999s and 0s, a negative difference is zero', () => {
     const r = rng(42);
     const make = (m: number, fill: 'random' | 'max' | 'zero'): Uint16Array => {
@@ -93,7 +95,7 @@ describe('natShiftAddLimbs compiled: the eight-limb carry lookahead', () => {
   });
 });
 
-describe('natShiftAddLimbs with lo mostly below B^k (copies and a complement, from 4096 limbs of lo)', () => {
+describe('natShiftAddLimbs with lo mostly below B^k (a copy, or a compiled difference from 1024 limbs of lo)', () => {
   test('agrees with BigInt at overlaps 0, 1, 64 and 65 limbs, lo with low zero limbs, 9999 runs, zero differences', () => {
     const r = rng(44);
     const B = 10000n;
@@ -184,5 +186,39 @@ describe('natAdd and natSub compiled (from 1024 limbs of the shorter operand), a
       assert.equal(natToBigInt(natAdd(nines, one)), B ** BigInt(ly));
     }
     assert.throws(() => natSub(natFromLimbs(make(1100, 'random')), natFromLimbs(make(1101, 'random'))));
+  });
+});
+
+describe('natShiftAddTwo and natHalveOwned (sqrt.ts: s\'·B^T ± (Q0·B^u ± δ) in one allocation, halving in place)', () => {
+  test('agree with BigInt for every sign, short and compiled terms, carry and borrow runs, a negative step giving zero', () => {
+    const r = rng(47);
+    const B = 10000n;
+    const make = (m: number, fill: 'random' | 'max' | 'zero'): Uint16Array => {
+      const x = new Uint16Array(m);
+      for (let i = 0; i < m; i++) x[i] = fill === 'max' ? 9999 : fill === 'zero' ? 0 : Math.floor(r() * 10000);
+      x[m - 1] = Math.max(1, x[m - 1]!);
+      return x;
+    };
+    for (const [hl, k, al, j, bl] of [[3000, 2000, 1000, 1000, 1001], [300, 200, 100, 100, 101], [3000, 2000, 1500, 600, 700], [5, 3, 2, 1, 1], [2000, 1100, 1100, 0, 1024]]) {
+      for (const fill of ['random', 'max', 'zero'] as const) {
+        const hi = natFromLimbs(make(hl!, fill)), a = natFromLimbs(make(al!, fill === 'zero' ? 'max' : fill)), b = natFromLimbs(make(bl!, 'random'));
+        const H = natToBigInt(hi) * B ** BigInt(k!), A = natToBigInt(a) * B ** BigInt(j!), Bv = natToBigInt(b);
+        for (const aSub of [false, true]) {
+          for (const bSub of [false, true]) {
+            const step = aSub ? H - A : H + A;
+            const want = step < 0n ? 0n : bSub ? step - Bv : step + Bv;
+            assert.equal(natToBigInt(natShiftAddTwo(hi, k!, a, j!, aSub, b, bSub)), want < 0n ? 0n : want, `${hl} ${k} ${al} ${j} ${bl} ${fill} ${aSub} ${bSub}`);
+          }
+        }
+      }
+    }
+    for (const n of [1, 7, 255, 256, 300, 5000]) {
+      for (const fill of ['random', 'max'] as const) {
+        const x = natFromLimbs(make(n, fill)), X = natToBigInt(x);
+        const h = natHalveOwned(natFromLimbs(x.limbs.slice()));
+        assert.equal(natToBigInt(h.q), X / 2n, `halve ${n} ${fill}`);
+        assert.equal(BigInt(h.r), X % 2n);
+      }
+    }
   });
 });

@@ -525,6 +525,36 @@ export function natDivSmall(a: Nat, d: number): { q: Nat; r: number } {
   return { q: natFromLimbs(out), r };
 }
 
+/**
+ * @internal floor(x/2) and x mod 2, written over x's own limbs: for a temporary that its caller alone holds (a product
+ * just formed), so that halving it allocates nothing (sqrt.ts's Q0 and δ). x must not be used afterwards except
+ * through the result, which is a view of the same array. Compiled from WASM_HALVE_MIN limbs, as natDivSmall.
+ */
+export function natHalveOwned(x: Nat): { q: Nat; r: number } {
+  const l = x.limbs;
+  const n = l.length;
+  if (n === 0) return { q: x, r: 0 };
+  let r = 0;
+  if (n >= WASM_HALVE_MIN) {
+    const ptr = wasmAlloc(2 * n);
+    try {
+      const view = u16View(ptr, n);
+      view.set(l);
+      r = wasm().halveLimbs(ptr, n, ptr);
+      l.set(view);
+    } finally {
+      wasmFree(ptr);
+    }
+  } else {
+    for (let i = n - 1; i >= 0; i--) {
+      const v = r * BASE + l[i]!;
+      l[i] = v >>> 1;
+      r = v & 1;
+    }
+  }
+  return { q: natFromLimbs(l), r };
+}
+
 /** a mod p for an integer 1 <= p <= 2^26. */
 export function natModSmall(a: Nat, p: number): number {
   checkSmall(p, 'natModSmall');
@@ -630,18 +660,19 @@ export function natHighView(a: Nat, k: number): Nat {
  * Below limb k there is only lo: a sum copies it, and a difference takes B^k − (lo mod B^k) there — zeros below lo's
  * lowest non-zero limb, B − y there, 9999 − y above it up to limb k (a complement: no borrow chain) — and borrows one
  * from limb k (none when lo mod B^k = 0). Only lo's limbs from k on (Newton's X ± correction: a limb or two) are added
- * or subtracted with carries, which stop where lo ends but for runs of 9999 or 0; from WASM_LIMBS_MIN such limbs the
- * whole sum runs compiled.
+ * or subtracted with carries, which stop where lo ends but for runs of 9999 or 0. From WASM_ADD_MIN limbs of lo
+ * above k, or of a difference's lo, lo goes in compiled instead (addInPlaceAt).
  */
 export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false): Nat {
   const len = Math.max(hi.limbs.length + k, lo.limbs.length) + 1;
   const y = lo.limbs;
-  // A sum below limb k is a copy (fast in JS); a difference there is a complement, compiled from WASM_ADD_MIN limbs.
-  if (y.length - k >= WASM_LIMBS_MIN || (subtract && y.length >= WASM_ADD_MIN)) return shiftAddCompiled(hi, k, lo, subtract, len);
   const out = new Uint16Array(len);
   out.set(hi.limbs, k);
-  const below = Math.min(k, y.length);
   // The top limb is spare: a sum never carries out of it.
+  if (y.length - k >= WASM_ADD_MIN || (subtract && y.length >= WASM_ADD_MIN)) {
+    return addInPlaceAt(out, 0, y, subtract) !== 0 && subtract ? NAT_ZERO : natFromLimbs(out);
+  }
+  const below = Math.min(k, y.length);
   if (!subtract) {
     out.set(y.subarray(0, below));
     if (y.length > k) addLimbsAt(out, k, len, y, k, y.length);
@@ -660,32 +691,35 @@ export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false):
 }
 
 /**
- * natShiftAddLimbs compiled (assembly/natops.ts addOrSubInPlace, ~1 ns a limb against 8–12 for the JS loop): only
- * the limbs lo overlaps, [0, lo's length), go through the wasm memory (zeros below k, hi's low limbs above) to have
- * lo added or subtracted in place, and hi's other limbs go straight into the result; what carries or borrows out of
- * them runs on in the result (it stops at the first limb that is not 9999, or not 0: usually at once). Every limb
- * is copied once, where laying the whole sum out in the wasm memory copied hi in and the whole sum out.
+ * @internal hi·10^4k ± a·10^4j ± b (`aSub`, `bSub`: subtract that term) in one allocation, the terms applied in this
+ * order (zero when a step would go negative): Newton's s'·B^T ± (Q0·B^u ± δ) without forming Q0·B^u ± δ (sqrt.ts).
  */
-function shiftAddCompiled(hi: Nat, k: number, lo: Nat, subtract: boolean, len: number): Nat {
-  const y = lo.limbs;
+export function natShiftAddTwo(hi: Nat, k: number, a: Nat, j: number, aSub: boolean, b: Nat, bSub: boolean): Nat {
+  const out = new Uint16Array(Math.max(hi.limbs.length + k, a.limbs.length + j, b.limbs.length) + 1);
+  out.set(hi.limbs, k);
+  if (addInPlaceAt(out, j, a.limbs, aSub) !== 0 && aSub) return NAT_ZERO;
+  if (addInPlaceAt(out, 0, b.limbs, bSub) !== 0 && bSub) return NAT_ZERO;
+  return natFromLimbs(out);
+}
+
+/**
+ * out[at, out.length) ± y in place (y no longer than out from `at`), the carry (borrow) run on towards out's end:
+ * returns what leaves it (0 or 1). From WASM_ADD_MIN limbs of y compiled (assembly/natops.ts addOrSubInPlace, ~1 ns a
+ * limb against 5–12 for the JS loops): the limbs y overlaps go through the wasm memory and back, and the carry out of
+ * them runs on in out (it stops at the first limb that is not 9999, or not 0: usually at once); shorter y by
+ * addLimbsAt / subLimbsAt.
+ */
+function addInPlaceAt(out: Uint16Array, at: number, y: Uint16Array, subtract: boolean): number {
   const n = y.length;
-  const h = hi.limbs;
-  // hi's limbs below n go straight into the wasm memory, the rest into the result: each limb is copied once.
-  const below = Math.max(0, Math.min(h.length, n - k));
-  const out = new Uint16Array(len);
-  out.set(h.subarray(below), k + below);
+  if (n < WASM_ADD_MIN) return subtract ? subLimbsAt(out, at, out.length, y, 0, n) : addLimbsAt(out, at, out.length, y, 0, n);
   const buf = wasmAlloc(4 * n);
   try {
     const z = u16View(buf, n);
-    z.fill(0);
-    z.set(h.subarray(0, below), Math.min(k, n));
-    const s = buf + 2 * n;
-    u16View(s, n).set(y);
-    let c = wasm().addOrSubInPlace(buf, n, s, n, subtract ? 1 : 0);
-    out.set(u16View(buf, n));
-    // The carry (borrow) out of limb n − 1 runs on through 9999s (0s); len's spare top limb stops a sum's.
-    c = subtract ? subLimbsAt(out, n, len, y, 0, 0, c) : addLimbsAt(out, n, len, y, 0, 0, c);
-    return subtract && c !== 0 ? NAT_ZERO : natFromLimbs(out);
+    z.set(out.subarray(at, at + n));
+    u16View(buf + 2 * n, n).set(y);
+    const c = wasm().addOrSubInPlace(buf, n, buf + 2 * n, n, subtract ? 1 : 0);
+    out.set(z, at);
+    return subtract ? subLimbsAt(out, at + n, out.length, y, 0, 0, c) : addLimbsAt(out, at + n, out.length, y, 0, 0, c);
   } finally {
     wasmFree(buf);
   }

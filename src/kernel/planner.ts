@@ -172,7 +172,9 @@ export function planProduct(aDigits: number, bDigits: number, options: PlanOptio
   if (!usesFft(limbsOf(aDigits), limbsOf(bDigits), th.fft)) return plan(small < th.karatsuba ? 'schoolbook' : 'karatsuba');
   // Never one FFT longer than the kernel's FFT_MAX_LENGTH (a wasm32 memory), whatever the budget.
   const fits = fftFits(limbsOf(aDigits), limbsOf(bDigits));
-  // A streamed product's FFT is digitproduct.ts's (the engine runs every 'fft' plan of streamed operands there).
+  // A streamed product's FFT is digitproduct.ts's (the engine runs every 'fft' plan of streamed operands there), never
+  // the loaded one: its count is what the budget bounds. (Below 2^20 digits the two counts differ by a few KiB,
+  // the loaded one's text and limbs against the streamed one's pieces; above, the streamed one is far smaller.)
   if (streamed) {
     const working = digitProductWorkingBytes(aDigits, bDigits, square);
     if (working <= budget && fits) return plan('fft', 0, working);

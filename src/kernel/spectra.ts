@@ -23,7 +23,7 @@
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt } from './fft.js';
 import { forwardAt, forwardEachAt, inverseAt, mixedBound, pointwiseAt, splits, transformLength, type SpectrumTerm } from './fftcore.js';
-import { activeThreads } from './threads.js';
+import { activeThreads, prewakeThreads } from './threads.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
 import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView } from './nat.js';
@@ -186,9 +186,10 @@ export function natSpectrum(a: Nat, plan: SpectrumPlan, inWasm = false): NatSpec
  * concurrently, one operand a thread, and then their forward transforms (fftcore forwardEachAt), each whole on the
  * thread that packed it; from the split length on with more than two threads, each transform is split instead
  * (forwardAt). Either way every spectrum is bit for bit natSpectrum's: the same compiled pack and forward on the
- * same input, whichever thread runs them.
+ * same input, whichever thread runs them. `linger`: the caller's next step runs on the threads too (TransformGroup
+ * together's products), so the workers poll for it rather than sleep.
  */
-export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = false): NatSpectrum[] {
+export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = false, linger = false): NatSpectrum[] {
   if (plan.d === 0) {
     // A direct plan's operands are below the FFT threshold: their residue is a short Horner chain.
     return xs.map((a) => ({ plan, value: a, normSq: 0, spectrum: null, ptr: 0, residue: modLimbs(a.limbs, a.limbs.length, CHECK_PRIME) }));
@@ -199,6 +200,10 @@ export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = fals
     }
   }
   const M = plan.M;
+  const threads = activeThreads();
+  const each = xs.length > 1 && threads > 1 && (!splits(M) || threads === 2);
+  // The workers wake while the operands are copied and their residues taken (~0.5 ns a limb).
+  if (each) prewakeThreads();
   const srcs: number[] = [];
   const bufs: number[] = [];
   let kept = false;
@@ -210,10 +215,11 @@ export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = fals
     // The residue is taken while the limbs are in the wasm memory (~0.3 ns a limb): nearly every spectrum's is
     // used (every product's check, every wrapped difference's), and later it would cost a second copy.
     const residues = xs.map((a, i) => residueAt(srcs[i]!, a.limbs.length, CHECK_PRIME));
-    const threads = activeThreads();
-    const each = xs.length > 1 && threads > 1 && (!splits(M) || threads === 2);
+    // A lone operand packs here while the workers wake for its split transform (~0.1 ms of packing, comparable to
+    // a wake-up).
+    if (!each && splits(M)) prewakeThreads();
     const packed = packAll(xs.map((a, i) => ({ src: srcs[i]!, limbs: a.limbs.length, dst: bufs[i]! })), plan.d, M, each || splits(M));
-    if (each) forwardEachAt(bufs.map((ptr, i) => ({ ptr, filled: packed[i]!.filled })), M);
+    if (each) forwardEachAt(bufs.map((ptr, i) => ({ ptr, filled: packed[i]!.filled })), M, linger);
     else bufs.forEach((ptr, i) => forwardAt(ptr, M, packed[i]!.filled));
     kept = inWasm;
     // Plain objects of one shape (no accessor): a Newton step makes several of these.
@@ -398,6 +404,12 @@ export function wrappedDifference(
   }
 }
 
+/**
+ * The minuend x of a wrapped difference: a Nat, a power of B given by its exponent, or nat·B^shift given as both
+ * (written into the wasm memory as `shift` zero limbs and nat's, never formed: sqrt.ts's P = |R|·B^(T−u) − 2s'·Q0).
+ */
+export type WrappedMinuend = Nat | { readonly power: number } | { readonly nat: Nat; readonly shift: number };
+
 /** A wrapped difference: its sign, its magnitude, and the magnitude's residue modulo p (0 when p is 0). */
 export interface WrappedDifference {
   readonly negative: boolean;
@@ -413,17 +425,22 @@ export interface WrappedDifference {
  * significant limbs copied out. `spare` (spareBytes long, 0 for none) is dead wasm memory that may hold x and z.
  */
 function differenceAt(
-  x: Nat | { readonly power: number }, yp: number, ylen: number, k: number, m: number, p: number, c0: number,
+  x: WrappedMinuend, yp: number, ylen: number, k: number, m: number, p: number, c0: number,
   spare = 0, spareBytes = 0,
 ): WrappedDifference {
-  const power = x instanceof Nat ? -1 : x.power % k; // B^power ≡ B^(power mod k)
-  const xlen = x instanceof Nat ? x.limbs.length : 0;
+  const power = x instanceof Nat || !('power' in x) ? -1 : x.power % k; // B^power ≡ B^(power mod k)
+  const xs = x instanceof Nat ? x : 'nat' in x ? x.nat : undefined;
+  const shift = x instanceof Nat || !('nat' in x) ? 0 : x.shift;
+  const xlen = xs === undefined ? 0 : shift + xs.limbs.length;
   const need = 2 * (xlen + k);
   const own = need > spareBytes;
   const ptr = own ? wasmAlloc(need) : spare;
   try {
     const zp = ptr + 2 * xlen;
-    if (x instanceof Nat) u16View(ptr, xlen).set(x.limbs);
+    if (xs !== undefined) {
+      if (shift > 0) u16View(ptr, shift).fill(0);
+      u16View(ptr + 2 * shift, xs.limbs.length).set(xs.limbs);
+    }
     const r = wasm().wrappedDifference(ptr, xlen, power, yp, ylen, m, zp, k, c0);
     // Only the significant limbs leave the wasm memory (k may be far above the difference's length).
     const size = r >>> 1;
@@ -435,7 +452,7 @@ function differenceAt(
 }
 
 /**
- * @internal x − a·b modulo B^k − 1 (k = the plan's wrapLimbs; x a Nat or a power of B) as natWrappedDifference gives
+ * @internal x − a·b modulo B^k − 1 (k = the plan's wrapLimbs; x a WrappedMinuend) as natWrappedDifference gives
  * it, from the spectra of a and b made with a plan for that wrapped product, without the wrapped product ever
  * leaving the wasm memory: it is unpacked into a scratch block, and the difference is taken there with the carry
  * the unpacking left above limb k (differenceAt), in the dead transform's memory. The magnitude's residue modulo p
@@ -443,7 +460,7 @@ function differenceAt(
  * rounding check fails: the caller forms the full product instead.
  */
 export function spectraWrappedDifference(
-  x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, p: number, options: MulOptions = {},
+  x: WrappedMinuend, a: NatSpectrum, b: NatSpectrum, p: number, options: MulOptions = {},
 ): WrappedDifference | null {
   return alone(wrappedDifferenceSteps(x, a, b, p, 0, options));
 }
@@ -457,14 +474,14 @@ export function spectraWrappedDifference(
  * is (x − a·b) + Lo as a sign and a magnitude; no residue. null as spectraWrappedDifference, or when s leaves no room.
  */
 export function spectraWrappedDifferenceHigh(
-  x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, s: number,
+  x: WrappedMinuend, a: NatSpectrum, b: NatSpectrum, s: number,
 ): WrappedDifference | null {
   return s > 0 ? alone(wrappedDifferenceSteps(x, a, b, 0, s, {})) : null;
 }
 
 /** @internal spectraWrappedDifference (s = 0) or spectraWrappedDifferenceHigh (s > 0, p = 0), in steps. */
 export function* wrappedDifferenceSteps(
-  x: Nat | { readonly power: number }, a: NatSpectrum, b: NatSpectrum, p: number, s: number, options: MulOptions,
+  x: WrappedMinuend, a: NatSpectrum, b: NatSpectrum, p: number, s: number, options: MulOptions,
 ): ProductSteps<WrappedDifference | null> {
   const terms = [[a, b]] as const;
   const plan = wrappedPlanOf(terms, 'spectraWrappedDifference');

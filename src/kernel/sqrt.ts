@@ -50,7 +50,9 @@
  * unproven one on the checked exact correction. The levels below the top (refineStep with wantY, kmRoot, rsqrtFixed)
  * take high products and high wrapped differences (TransformGroup.mulHigh, differenceHigh: only the digits above
  * the cut are unpacked; the FFT's rounding check runs on them, no residue check): they only steer the top level's
- * s' and Y, which enter its bound through the checked R and P, so a wrong one costs time, never a digit.
+ * s' and Y, which enter its bound through the checked R and P, so a wrong one costs time, never a digit (the
+ * reciprocal's first 48 limbs come from BigInt, rsqrtBig, and steer likewise). Radicands of at most 64 limbs are rooted
+ * in BigInt alone (isqrtBig: exact integer arithmetic, no transform to check).
  *
  * Every product goes through a Multiplier (the planner bound to a memory budget), so the root honours the budget
  * it is given. A radicand with many low zero limbs (pi's 10005·10^2M) costs little: the planner's executor
@@ -61,6 +63,7 @@ import { InvalidArgumentError } from '../errors.js';
 import {
   NAT_ONE, NAT_ZERO, Nat, natAdd, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
   natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs, natMulSmall, modLimbs, powMod, natToBigInt,
+  natHalveOwned, natFromLimbs, addLimbsAt, subLimbsAt, natShiftAddTwo,
 } from './nat.js';
 import { natDivMod } from './div.js';
 import { CHECK_PRIME } from './mul.js';
@@ -276,54 +279,71 @@ function refineStep(
     // aTop's from the level below, which took it as aTop' ·B^2t' + (aTop mod B^2t') with aTop' = its own top (nested
     // tops of a: one pass over each level's low 2t limbs, not over each top); |R|·B^(T−u)'s as R's residue (taken
     // from R's limbs in the wasm memory) times B^(T−u). The checks are the same congruences, so they prove as much.
-    const R = g.difference(aTop, sHi, sHi, bound, topRes);
+    // |R|·B^(T−u) itself is never formed: the difference writes T − u zero limbs and R's into the wasm memory.
+    // R and (when the level above wants Y) ε need nothing of each other: they run together (TransformGroup.together:
+    // side by side, one product a thread), and so do Q0's product and ε's correction below. |ε| comes over B^(hq−2),
+    // within one unit (a high wrapped difference: only the limbs above are unpacked).
+    const [R, eps] = wantY
+      ? g.together([g.differenceWork(aTop, sHi, sHi, bound, topRes), g.differenceHighWork({ power: h + hq }, sHi, Y, bound, hq - 2)] as const)
+      : [g.difference(aTop, sHi, sHi, bound, topRes), undefined];
     if (R.magnitude.size === 0 && guard > 0) return { est: natShiftLimbs(sHi, t), exact: true, E: 0, h };
-    let D: Nat = NAT_ZERO;
+    // ε' = eTop·B^(hq−2+jE): ε without its low limbs (jE = 0 but for an ε far off).
+    const jE = eps === undefined ? 0 : Math.max(0, eps.magnitude.size - (hq + 2));
+    const eTop = eps === undefined || eps.magnitude.size === 0 ? undefined : natHighView(eps.magnitude, jE);
+    // Y·ε'/B^(hq+2−jE) (a high product), alone or beside Q0's product.
+    let corrMagnitude: Nat | undefined;
+    // D's top four limbs for the rescaling of the reciprocal: Q0's (δ ≈ few·B^(u+1) moves Q0·B^u ≈ B^(u+hq) by a
+    // relative few·B^(1−hq)), or δ's when Q0 = 0.
+    let dTop: { m: number; e: number; shift: number } | undefined;
     let E = Infinity;
     let est: Nat;
-    if (R.magnitude.size === 0) est = natShiftLimbs(sHi, T);
-    else {
+    if (R.magnitude.size === 0) {
+      est = natShiftLimbs(sHi, T);
+      if (eTop !== undefined) corrMagnitude = g.mulHigh(eTop, Y, hq + 2 - jE);
+    } else {
       const jr = Math.max(0, R.magnitude.size - (hq + 2));
       const rTop = natHighView(R.magnitude, jr);
-      // Q0 = floor(|R|·B^(T−u)·Y/(2·B^(h+hq))) from R's top hq + 2 limbs (within one: a high product).
-      const X = above(rTop, Y, h + hq - T - jr + u);
-      const Q0 = natDivSmall(X, 2).q;
+      // Q0 = floor(|R|·B^(T−u)·Y/(2·B^(h+hq))) from R's top hq + 2 limbs (within one below the top: a high product).
+      // X is a product just formed and held here alone: its parity is cleared, then it is halved, in its own limbs
+      // (natHalveOwned), so 2·Q0 and Q0 cost no allocation and no doubling pass (B is even: X's parity is its lowest
+      // limb's, and clearing it borrows nothing).
+      let twoQ0: Nat;
+      // (Only the levels below the top want Y, so `above` is mulHigh wherever eTop is defined.)
+      if (eTop !== undefined) [twoQ0, corrMagnitude] = g.together([g.mulHighWork(rTop, Y, h + hq - T - jr + u), g.mulHighWork(eTop, Y, hq + 2 - jE)] as const);
+      else twoQ0 = above(rTop, Y, h + hq - T - jr + u);
       g.release(rTop);
-      // 2·Q0 = X without its parity (B is even: X's parity is its lowest limb's): no doubling pass.
-      const twoQ0 = X.size > 0 && (X.limbs[0]! & 1) === 1 ? natShiftAddLimbs(X, 0, NAT_ONE, true) : X;
-      const P =
-        Q0.size === 0
-          ? { negative: false, magnitude: natShiftLimbs(R.magnitude, T - u) }
-          : g.difference(natShiftLimbs(R.magnitude, T - u), sHi, twoQ0, bound, (R.residue * powMod(BASE, T - u, CHECK_PRIME)) % CHECK_PRIME);
+      if (twoQ0.size > 0) twoQ0.limbs[0]! &= ~1;
+      const small = twoQ0.size === 0 || (twoQ0.size === 1 && twoQ0.limbs[0]! < 2); // Q0 = 0
+      const P = small
+        ? { negative: false, magnitude: natShiftLimbs(R.magnitude, T - u) }
+        : g.difference({ nat: R.magnitude, shift: T - u }, sHi, twoQ0, bound, (R.residue * powMod(BASE, T - u, CHECK_PRIME)) % CHECK_PRIME);
+      g.release(twoQ0);
+      const Q0 = natHalveOwned(twoQ0).q;
       let jp = 0;
+      let delta = NAT_ZERO;
       if (P.magnitude.size > 0) {
         jp = Math.max(0, P.magnitude.size - (hq + 2));
         const pTop = natHighView(P.magnitude, jp);
-        const delta = natDivSmall(above(pTop, Y, h + hq - u - jp), 2).q;
+        delta = natHalveOwned(above(pTop, Y, h + hq - u - jp)).q; // a product just formed: halved in place
         g.release(pTop);
-        D = natShiftAddLimbs(Q0, u, delta, P.negative);
-      } else D = natShiftLimbs(Q0, u);
-      est = natShiftAddLimbs(sHi, T, D, R.negative);
-      // A subtraction that would go negative gives zero (natShiftAddLimbs): never expected, and then nothing is proven.
-      const signsHeld = !(P.negative && D.size === 0 && Q0.size > 0) && est.size > 0;
+      }
+      // est = s'·B^T ± D, D = Q0·B^u ± δ, laid out in one allocation (D is not formed). D < 0 (δ > Q0·B^u with P < 0)
+      // is never expected; then est is still s'·B^T ± D, but nothing is proven.
+      const dNegative = P.negative && exceedsShifted(delta, Q0, u);
+      est = natShiftAddTwo(sHi, T, Q0, u, R.negative, delta, R.negative !== P.negative);
+      dTop = Q0.size > 0 && !dNegative ? { ...topOf(Q0, 4), shift: u } : dNegative ? undefined : { ...topOf(delta, 4), shift: 0 };
+      const signsHeld = !dNegative && est.size > 0;
       if (guard > 0 && signsHeld) E = refinedErrorBound(sHi, R.magnitude, P.magnitude, { T, u, jr, jp });
     }
     if (!wantY) return { est, exact: false, E, h };
     // a's residue for the level above (a = aTop·B^2t + (a mod B^2t); both residues < 2^26: exact in doubles).
     const aRes = ((topRes * powMod(BASE, 2 * t, CHECK_PRIME)) % CHECK_PRIME + modLimbs(a.limbs, 2 * t, CHECK_PRIME)) % CHECK_PRIME;
-    // |ε| over B^(hq−2), within one unit (a high wrapped difference: only the limbs above are unpacked).
-    const eps = g.differenceHigh({ power: h + hq }, sHi, Y, bound, hq - 2);
+    if (eTop !== undefined) g.release(eTop);
     // Y' = Y·B^(h−hq) ± corr ∓ c (c = round(Z·ρ): the rescaling to s̃), laid out in one pass over Y.
-    let corr: { negative: boolean; magnitude: Nat } = { negative: false, magnitude: NAT_ZERO };
-    if (eps.magnitude.size > 0) {
-      const j = Math.max(0, eps.magnitude.size - (hq + 2)); // never, but for an ε far off: ε' = eTop·B^(hq−2+j)
-      const eTop = natHighView(eps.magnitude, j);
-      corr = { negative: eps.negative, magnitude: g.mulHigh(eTop, Y, hq + 2 - j) };
-      g.release(eTop);
-    }
+    const corr = { negative: eps!.negative, magnitude: corrMagnitude ?? NAT_ZERO };
     // s̃ = s'·B^T + D when R >= 0, so Y' = Z − Z·ρ; s̃ = s'·B^T − D when R < 0, so Y' = Z + Z·ρ.
-    const c = rescaling(Y, h - hq, D, sHi, T);
-    const low = signedSum(corr, { negative: !R.negative, magnitude: natFromNumber(c) });
+    const c = dTop === undefined ? 0 : rescaling(Y, h - hq, dTop, sHi, T);
+    const low = signedSumOwned(corr, !R.negative, c);
     return { est, exact: false, E, h, Y: natShiftAddLimbs(Y, h - hq, low.magnitude, low.negative), aRes };
   } finally {
     g?.close();
@@ -332,26 +352,52 @@ function refineStep(
 
 /**
  * round(Z·ρ), ρ = D/(s'·B^T), for refineStep's rescaling of Z ≈ Y·B^k to s̃ = s'·B^T ± D (Z/(1 ± ρ) = Z ∓ Z·ρ, Z·ρ²
- * is nothing), from the top four limbs of Y·B^k, D and s' (relative error < 3·B^−3 plus Z's distance from Y·B^k);
- * 0 when D = 0 or Z·ρ is out of range (never expected: it only steers the next level).
+ * is nothing), from the top four limbs of Y·B^k, D (dTop: m·B^(e + shift), Q0's top for D = Q0·B^u ± δ) and s'
+ * (relative error < 3·B^−3 plus Z's distance from Y·B^k and D's from Q0·B^u); 0 when Z·ρ is out of range (never
+ * expected: it only steers the next level).
  */
-function rescaling(Y: Nat, k: number, D: Nat, sHi: Nat, T: number): number {
-  if (D.size === 0) return 0;
-  const z = topOf(Y, 4), d = topOf(D, 4), s = topOf(sHi, 4);
-  const c = Math.round(((z.m * d.m) / s.m) * 10 ** (LOG_B * (z.e + k + d.e - s.e - T)));
+function rescaling(Y: Nat, k: number, dTop: { m: number; e: number; shift: number }, sHi: Nat, T: number): number {
+  const z = topOf(Y, 4), s = topOf(sHi, 4);
+  const c = Math.round(((z.m * dTop.m) / s.m) * 10 ** (LOG_B * (z.e + k + dTop.e + dTop.shift - s.e - T)));
   return c >= 1 && c < 2 ** 50 ? c : 0;
 }
 
-/** x + y for signed numbers given as a sign and a magnitude (one pass over the longer one). */
-function signedSum(
-  x: { negative: boolean; magnitude: Nat }, y: { negative: boolean; magnitude: Nat },
+/** Whether x > y·B^k. */
+function exceedsShifted(x: Nat, y: Nat, k: number): boolean {
+  if (y.size === 0) return x.size > 0;
+  if (x.size !== y.size + k) return x.size > y.size + k;
+  const c = natCompare(natHighView(x, k), y);
+  if (c !== 0) return c > 0;
+  for (let i = 0; i < k; i++) if (x.limbs[i] !== 0) return true;
+  return false;
+}
+
+/**
+ * x + c for a signed x (a sign and a magnitude) and a signed c, |c| < 2^50 (`cNegative` its sign), where x's magnitude is
+ * a product just formed and held by the caller alone: when |x| has more limbs than |c| (so |x| > |c|), c goes into
+ * x's limbs in place (a sum cannot carry out of a top limb below 9999; a difference stays >= 0), else a new Nat.
+ */
+function signedSumOwned(
+  x: { negative: boolean; magnitude: Nat }, cNegative: boolean, c: number,
 ): { negative: boolean; magnitude: Nat } {
-  if (y.magnitude.size === 0) return x;
-  if (x.magnitude.size === 0) return y;
-  if (x.negative === y.negative) return { negative: x.negative, magnitude: natAdd(x.magnitude, y.magnitude) };
+  if (c === 0) return x;
+  const y = { negative: cNegative, magnitude: natFromNumber(c) };
+  const l = x.magnitude.limbs, n = l.length, yl = y.magnitude.limbs;
+  if (n > yl.length) {
+    if (x.negative !== cNegative) {
+      subLimbsAt(l, 0, n, yl, 0, yl.length);
+      return { negative: x.negative, magnitude: natFromLimbs(l) };
+    }
+    if (l[n - 1]! < BASE - 1) {
+      addLimbsAt(l, 0, n, yl, 0, yl.length);
+      return x;
+    }
+  }
+  if (n === 0) return y;
+  if (x.negative === cNegative) return { negative: x.negative, magnitude: natAdd(x.magnitude, y.magnitude) };
   return natCompare(x.magnitude, y.magnitude) >= 0
     ? { negative: x.negative, magnitude: natSub(x.magnitude, y.magnitude) }
-    : { negative: y.negative, magnitude: natSub(y.magnitude, x.magnitude) };
+    : { negative: cNegative, magnitude: natSub(y.magnitude, x.magnitude) };
 }
 
 /**
@@ -472,7 +518,7 @@ function kmRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number } {
     const above = diff.negative;
     const rTop = natHighView(diff.magnitude, j - 2 * t);
     // |δ| = |r|·Y/(2·B^(n+h)) ≈ rTop·Y/(2·B^(n+h−j)) (a high product: within one more unit).
-    const delta = natDivSmall(g.mulHigh(rTop, Y, n + h - j), 2).q;
+    const delta = natHalveOwned(g.mulHigh(rTop, Y, n + h - j)).q; // a product just formed: halved in place
     g.release(rTop);
     return { s: natShiftAddLimbs(sHi, t, delta, above), Y, h };
   } finally {
@@ -514,7 +560,7 @@ function rsqrtFixed(a: Nat, twoN: number, p: number, m: Multiplier): Nat {
     }
     // E is truncated by t = 2h − 2 limbs (and within one unit there), changing the correction by < 1 unit.
     const E = diff.magnitude;
-    const corr = natDivSmall(own.mulHigh(Yh, E, 3 * h - t), 2).q;
+    const corr = natHalveOwned(own.mulHigh(Yh, E, 3 * h - t)).q; // a product just formed: halved in place
     return natShiftAddLimbs(Yh, p - h, corr, diff.negative);
   } finally {
     own.close();
@@ -548,7 +594,7 @@ export function natRsqrtSmall(c: number, p: number, m: Multiplier = KERNEL_MULTI
   const Yh = natRsqrtSmall(c, h, m);
   const F = smallSquareDefect(c, Yh, h, m);
   if (F.magnitude.size <= 2) return natShiftLimbs(Yh, p - h);
-  const corr = natDivSmall(natHighView(m.mul(Yh, natHighView(F.magnitude, 2)), 3 * h - p - 2), 2).q;
+  const corr = natHalveOwned(natHighView(m.mul(Yh, natHighView(F.magnitude, 2)), 3 * h - p - 2)).q;
   return natShiftAddLimbs(Yh, p - h, corr, F.negative);
 }
 

@@ -11,6 +11,7 @@ import { ArithmeticCheckError } from '../errors.js';
 import { Multiplier, natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectra, natSpectrum, natSpectrumPlan, natDivMod, natIsqrt, type Nat } from './index.js';
 import { natMulSpectraWrapped, natSpectra, type NatSpectrum as Spectrum, type SpectrumPlan } from './spectra.js';
 import { lastFftLength } from './fft.js';
+import { natFromLimbs } from './nat.js';
 import { PARALLEL_MIN, forwardAt, forwardEachAt, prepareTransforms, topRadix } from './fftcore.js';
 import { fftThreads, runShares } from './threads.js';
 import { f64View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
@@ -97,8 +98,9 @@ describe('N threads', () => {
     for (const [d, M] of [[4, 1 << 13], [5, 5 * (1 << 11)], [3, 3 * (1 << 12)], [2, 1 << 12], [4, PARALLEL_MIN], [4, 3 * PARALLEL_MIN / 2], [3, 5 * PARALLEL_MIN / 4]] as const) {
       const plan: SpectrumPlan = { d, M, wrapLimbs: 0 };
       const most = Math.floor(((2 * M - 2) * d) / 4);
-      // The top limbs all 9s: the balanced digits end in a carry digit.
-      const ops = [most, Math.floor(most / 3) + 1, 7].map((n, i) => natFromBigInt(i === 0 ? 10n ** BigInt(4 * n) - 1n - BigInt(i) : digits(r, 4 * n)));
+      // All 9s (the balanced digits end in a carry digit), then random limbs (built as limbs: no BigInt conversion).
+      const ops = [most, Math.floor(most / 3) + 1, 7].map((n, i) =>
+        natFromLimbs(Uint16Array.from({ length: n }, (_, j) => (i === 0 ? 9999 : j === n - 1 ? 1 + Math.floor(r() * 9999) : Math.floor(r() * 10000)))));
       configure({ threads: 1 });
       const alone = ops.map((x) => bits(natSpectrum(x, plan)));
       for (const threads of [1, 2, 4]) {

@@ -167,7 +167,7 @@ describe('transform groups', () => {
     }
   });
 
-  test('difference with the residue of c given (cResidue): the same check, and the residue it returns', () => {
+  test('difference with the residue of c given (cResidue), and c = nat·B^shift: the same check, and the residue it returns', () => {
     const r = rng(26);
     let full = 0;
     const m = new Multiplier({ onPlan: () => full++ });
@@ -191,6 +191,26 @@ describe('transform groups', () => {
           assert.equal((e.negative ? -1n : 1n) * B(e.magnitude), c - x * y, `wrong cResidue n=${n}`);
           assert.equal(BigInt(e.residue), B(e.magnitude) % P, `fallback residue n=${n}`);
           assert.ok(full > 0, 'a wrong cResidue costs the full product');
+        }
+        // c = nat·B^shift, never formed (spectra.ts WrappedMinuend): with and without its residue, beyond the bound
+        // (the full product, which forms it), and differenceHigh's floor.
+        for (const shift of [1, 5, 300]) {
+          const S = 10n ** BigInt(4 * shift);
+          const q = (x * y) / S;
+          for (const [nat, given] of [[q + 12345n, true], [q - 98765n, false], [q * 10n ** 8n, false]] as const) {
+            full = 0;
+            const d = g.difference({ nat: N(nat), shift }, a, b, bound, given ? Number((nat * S) % P) : undefined);
+            assert.equal((d.negative ? -1n : 1n) * B(d.magnitude), nat * S - x * y, `shifted ${shift} n=${n}`);
+            assert.equal(BigInt(d.residue), B(d.magnitude) % P, `shifted residue ${shift} n=${n}`);
+            if (B(d.magnitude) < 10n ** BigInt(4 * bound)) assert.equal(full, 0, `shifted ${shift}: the wrapped difference`);
+            else assert.ok(full > 0, `shifted ${shift}: beyond the bound, the full product`);
+            const hi = g.differenceHigh({ nat: N(nat), shift }, a, b, bound, 3);
+            const exact = nat * S - x * y, mag = exact < 0n ? -exact : exact;
+            if (mag < 10n ** BigInt(4 * bound)) {
+              const diff = B(hi.magnitude) - mag / 10n ** 12n;
+              assert.ok(diff >= -1n && diff <= 1n, `shifted ${shift}: differenceHigh within one unit`);
+            }
+          }
         }
       } finally {
         g.close();

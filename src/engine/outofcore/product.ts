@@ -40,9 +40,15 @@ export function planFileProduct(x: StreamNumber, y: StreamNumber): ProductPlan {
   return planProduct(x.digitCount, y.digitCount, { operands: 'streamed', square: sameOperand(x, y) });
 }
 
-/** A file's digits as the kernel's DigitSource, through an open reader. */
-function digitSource(x: StreamNumber, reader: DigitReader): DigitSource {
-  return { digits: x.digitCount, read: (from, length, into) => reader.read(from, length, into) };
+/** A file's digits as the kernel's DigitSource, through an open reader; a cancelled operation stops at the next piece. */
+function digitSource(x: StreamNumber, reader: DigitReader, options: OperationOptions): DigitSource {
+  return {
+    digits: x.digitCount,
+    read: async (from, length, into) => {
+      throwIfCancelled(options, 'mul');
+      return reader.read(from, length, into);
+    },
+  };
 }
 
 /**
@@ -60,7 +66,9 @@ export async function mulInMemory(x: StreamNumber, y: StreamNumber, negative: bo
     const readers = await Promise.all([x.openReader(), ...(square ? [] : [y.openReader()])]);
     let product;
     try {
-      product = await fftMulDigits(digitSource(x, readers[0]!), square ? undefined : digitSource(y, readers[1]!), { checkPrime: CHECK_PRIME });
+      product = await fftMulDigits(digitSource(x, readers[0]!, options), square ? undefined : digitSource(y, readers[1]!, options), {
+        checkPrime: CHECK_PRIME,
+      });
     } finally {
       await Promise.all(readers.map((r) => r.close()));
     }
