@@ -964,61 +964,25 @@ export function normSq4(src: usize, n: i32): f64 {
  * BIAS_Q, the next C, and the remainder is the digit. Range: a product whose bound holds has |r| <= ||a||·||b|| <
  * 1/(2·mixedBound's factor) < 10^14, and |k| < |r|/9999, far below BIAS_Q·10^4 ≈ 1.1·10^16; all stays below 2^64.
  * (A faulty transform's huge or NaN outputs give wrong digits, not a trap: see MAGIC in unpack; the
- * rounding and residue checks refuse them.) Base 10^3 runs the same way (group3, two chains: 3.1 → 2.5 ns a digit);
- * base 10^5 (products of a few 10^4 digits) keeps the floats (step5).
+ * rounding and residue checks refuse them.) Bases 10^3 and 10^5 run the same way (group3, group5, two chains: base
+ * 10^3 3.1 → 2.5 ns a digit).
  */
 const BIAS_Q: u64 = 1 << 40;
 const BIAS_K: u64 = BIAS_Q * 9999;
 /** The same bias for base 10^3's chain: r + C + BIAS_K3 = (r + k) + BIAS_Q·10^3 > 0 (|r| < 10^14 < BIAS_Q·10^3). */
 const BIAS_K3: u64 = BIAS_Q * 999;
+/** And base 10^5's: (r + k) + BIAS_Q·10^5 > 0, below 2^57. */
+const BIAS_K5: u64 = BIAS_Q * 99999;
 /** 1.5·2^52 and its bit pattern (unpack says how it rounds). */
 const MAGIC_F: f64 = 6755399441055744.0;
 const MAGIC_BITS: i64 = 0x4338000000000000;
 /** Digits per chain from which unpack runs two carry chains at once (below, the join is not paid back). */
 const UNPACK_PAIR_MIN: i32 = 512;
 
-/** Largest rounding distance seen by step5 since unpack reset it. */
+/** Largest rounding distance seen by unpack's run. */
 let stepErr: v128 = f64x2.splat(0.0);
-/** The same for group3 (a local of unpack's base-10^3 loop; a global so that the inlined helper can update it). */
+/** The same for group3 and group5 (a global so that the inlined helpers can update it). */
 let err3: v128 = f64x2.splat(0.0);
-
-/** Base 10^5: four digits at s (scaled, rounded) plus carry make five limbs at to; returns the new carry. */
-// @ts-ignore: decorator
-@inline function step5(s: usize, scale: f64, carry: f64, to: usize): f64 {
-  const sc = f64x2.splat(scale);
-  const X01 = f64x2.mul(v128.load(s), sc), X23 = f64x2.mul(v128.load(s, 16), sc);
-  const R01 = f64x2.nearest(X01), R23 = f64x2.nearest(X23);
-  stepErr = f64x2.max(stepErr, f64x2.max(f64x2.abs(f64x2.sub(X01, R01)), f64x2.abs(f64x2.sub(X23, R23))));
-  const r0 = f64x2.extract_lane(R01, 0), r1 = f64x2.extract_lane(R01, 1);
-  const r2 = f64x2.extract_lane(R23, 0), r3 = f64x2.extract_lane(R23, 1);
-  let v = r0 + carry;
-  let c = Math.floor(v * 1e-5);
-  let g = v - c * 100000;
-  if (g < 0) { g += 100000; c -= 1; } else if (g >= 100000) { g -= 100000; c += 1; }
-  const g0 = <i32>g;
-  v = r1 + c;
-  c = Math.floor(v * 1e-5);
-  g = v - c * 100000;
-  if (g < 0) { g += 100000; c -= 1; } else if (g >= 100000) { g -= 100000; c += 1; }
-  const g1 = <i32>g;
-  v = r2 + c;
-  c = Math.floor(v * 1e-5);
-  g = v - c * 100000;
-  if (g < 0) { g += 100000; c -= 1; } else if (g >= 100000) { g -= 100000; c += 1; }
-  const g2 = <i32>g;
-  v = r3 + c;
-  c = Math.floor(v * 1e-5);
-  g = v - c * 100000;
-  if (g < 0) { g += 100000; c -= 1; } else if (g >= 100000) { g -= 100000; c += 1; }
-  const g3 = <i32>g;
-  // g0 + g1·10^5 + g2·10^10 + g3·10^15 as five base-10^4 limbs (digits 0–3, 4–7, 8–11, 12–15, 16–19).
-  store<u16>(to, <u16>(g0 % 10000));
-  store<u16>(to, <u16>(g0 / 10000 + 10 * (g1 % 1000)), 2);
-  store<u16>(to, <u16>(g1 / 1000 + 100 * (g2 % 100)), 4);
-  store<u16>(to, <u16>(g2 / 100 + 1000 * (g3 % 10)), 6);
-  store<u16>(to, <u16>(g3 / 10), 8);
-  return c;
-}
 
 /**
  * Adds the carry C (biased by BIAS_Q: k = C − BIAS_Q, |k| < 2^40) that a lower chain left at limb `from` into the
@@ -1064,6 +1028,38 @@ function joinCarry(out: usize, from: i32, to: i32, c: u64): u64 {
   store<u16>(to, <u16>(g0 + 1000 * (g1 % 10)));
   store<u16>(to, <u16>(g1 / 10 + 100 * (g2 % 100)), 2);
   store<u16>(to, <u16>(g2 / 100 + 10 * g3), 4);
+  return c;
+}
+
+/**
+ * Base 10^5, as group3: four digits make five base-10^4 limbs (g0 + g1·10^5 + g2·10^10 + g3·10^15 as the limbs of
+ * digits 0–3, 4–7, 8–11, 12–15, 16–19); returns the new biased carry.
+ */
+// @ts-ignore: decorator
+@inline function group5(s: usize, sc: v128, c: u64, to: usize): u64 {
+  const MAGIC = f64x2.splat(MAGIC_F);
+  const OFF = i64x2.splat(MAGIC_BITS - <i64>BIAS_K5);
+  const X01 = f64x2.mul(v128.load(s), sc), X23 = f64x2.mul(v128.load(s, 16), sc);
+  const Y01 = f64x2.add(X01, MAGIC), Y23 = f64x2.add(X23, MAGIC);
+  err3 = f64x2.max(err3, f64x2.max(f64x2.abs(f64x2.sub(X01, f64x2.sub(Y01, MAGIC))), f64x2.abs(f64x2.sub(X23, f64x2.sub(Y23, MAGIC)))));
+  const V01 = i64x2.sub(Y01, OFF), V23 = i64x2.sub(Y23, OFF);
+  let v = <u64>i64x2.extract_lane(V01, 0) + c;
+  c = v / 100000;
+  const g0 = <i32>(v - c * 100000);
+  v = <u64>i64x2.extract_lane(V01, 1) + c;
+  c = v / 100000;
+  const g1 = <i32>(v - c * 100000);
+  v = <u64>i64x2.extract_lane(V23, 0) + c;
+  c = v / 100000;
+  const g2 = <i32>(v - c * 100000);
+  v = <u64>i64x2.extract_lane(V23, 1) + c;
+  c = v / 100000;
+  const g3 = <i32>(v - c * 100000);
+  store<u16>(to, <u16>(g0 % 10000));
+  store<u16>(to, <u16>(g0 / 10000 + 10 * (g1 % 1000)), 2);
+  store<u16>(to, <u16>(g1 / 1000 + 100 * (g2 % 100)), 4);
+  store<u16>(to, <u16>(g2 / 100 + 1000 * (g3 % 10)), 6);
+  store<u16>(to, <u16>(g3 / 10), 8);
   return c;
 }
 
@@ -1153,31 +1149,39 @@ export function unpack(src: usize, scale: f64, q0: i32, q1: i32, d: i32, out: us
     }
     carry = <f64>(<i64>(c - BIAS_Q));
     stepErr = err;
-  } else if (d == 3) {
+  } else if (d == 3 || d == 5) {
     const end = q1 - ((q1 - q0) % 4);
     const sc = f64x2.splat(scale);
+    const lg = d == 3 ? 3 : 5; // limbs a group of four digits makes
     err3 = f64x2.splat(0.0);
     let c: u64 = BIAS_Q;
-    // Two chains, as base 10^4's: [q, mid) and [mid, mid + half) with half a multiple of 4 digits (3 limbs), then
-    // the lower chain's carry into the upper chain's limbs (digit mid is limb 3·(mid − q)/4: 1000^mid = 10^(4·…)).
+    // Two chains, as base 10^4's: [q, mid) and [mid, mid + half) with half a multiple of 4 digits (lg limbs), then
+    // the lower chain's carry into the upper chain's limbs (digit mid starts limb lg·(mid − q)/4: (10^d)^half =
+    // 10^(4·lg·half/4)).
     const half = ((end - q) >> 3) << 2;
     if (half >= UNPACK_PAIR_MIN) {
-      const mid = q + half, oMid = o + ((3 * half) >> 2);
+      const span = (lg * half) >> 2;
+      const mid = q + half, oMid = o + span;
       let c2: u64 = BIAS_Q;
-      for (let q2 = mid; q < mid; q += 4, q2 += 4, o += 3) {
-        c = group3(src + (<usize>q << 3), sc, c, out + (<usize>o << 1));
-        c2 = group3(src + (<usize>q2 << 3), sc, c2, out + (<usize>(o + ((3 * half) >> 2)) << 1));
+      if (d == 3) {
+        for (let q2 = mid; q < mid; q += 4, q2 += 4, o += 3) {
+          c = group3(src + (<usize>q << 3), sc, c, out + (<usize>o << 1));
+          c2 = group3(src + (<usize>q2 << 3), sc, c2, out + (<usize>(o + span) << 1));
+        }
+      } else {
+        for (let q2 = mid; q < mid; q += 4, q2 += 4, o += 5) {
+          c = group5(src + (<usize>q << 3), sc, c, out + (<usize>o << 1));
+          c2 = group5(src + (<usize>q2 << 3), sc, c2, out + (<usize>(o + span) << 1));
+        }
       }
-      c = c2 + joinCarry(out, oMid, oMid + ((3 * half) >> 2), c) - BIAS_Q;
+      c = c2 + joinCarry(out, oMid, oMid + span, c) - BIAS_Q;
       q = mid + half;
-      o = oMid + ((3 * half) >> 2);
+      o = oMid + span;
     }
-    for (; q < end; q += 4, o += 3) c = group3(src + (<usize>q << 3), sc, c, out + (<usize>o << 1));
+    if (d == 3) for (; q < end; q += 4, o += 3) c = group3(src + (<usize>q << 3), sc, c, out + (<usize>o << 1));
+    else for (; q < end; q += 4, o += 5) c = group5(src + (<usize>q << 3), sc, c, out + (<usize>o << 1));
     carry = <f64>(<i64>(c - BIAS_Q));
     stepErr = err3;
-  } else if (d == 5) {
-    const end = q1 - ((q1 - q0) % 4);
-    for (; q < end; q += 4, o += 5) carry = step5(src + (<usize>q << 3), scale, carry, out + (<usize>o << 1));
   }
   // f64x2.max propagates NaN like max: a NaN anywhere makes maxErr NaN.
   let maxErr = max(f64x2.extract_lane(stepErr, 0), f64x2.extract_lane(stepErr, 1));

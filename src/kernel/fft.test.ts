@@ -276,11 +276,11 @@ describe('unpacking large signed coefficients', () => {
   // Coefficients up to ±10^13 (products near the bound have such), negative ones included, rounded from within
   // ±0.1: the limbs, the pending digits and the carry left must be the integer Σ round(x_j)·10^(d·j), through one
   // and two carry chains.
-  test('bases 10^4 and 10^3 against BigInt, with the rounding distance, runs from digit 0 and from a multiple of 12', () => {
+  test('bases 10^4, 10^3 and 10^5 against BigInt, with the rounding distance, runs from digit 0 and from a multiple of 12', () => {
     const r = rng(59);
-    for (const d of [4, 3]) {
+    for (const d of [4, 3, 5]) {
       for (const n of [10, 513, 1024, 1030, 2051, 5001, 40_000]) {
-        const src = wasmAlloc(8 * n), out = wasmAlloc(2 * n + 64), res = wasmAlloc(40);
+        const src = wasmAlloc(8 * n), out = wasmAlloc(4 * n + 64), res = wasmAlloc(40); // base 10^5: 5 limbs a 4 digits
         try {
           const x = f64View(src, n);
           const offs: number[] = [];

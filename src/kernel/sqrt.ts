@@ -280,12 +280,12 @@ function refineStep(
     // tops of a: one pass over each level's low 2t limbs, not over each top); |R|·B^(T−u)'s as R's residue (taken
     // from R's limbs in the wasm memory) times B^(T−u). The checks are the same congruences, so they prove as much.
     // |R|·B^(T−u) itself is never formed: the difference writes T − u zero limbs and R's into the wasm memory.
-    // R and (when the level above wants Y) ε need nothing of each other: they run together (TransformGroup.together:
-    // side by side, one product a thread), and so do Q0's product and ε's correction below. |ε| comes over B^(hq−2),
-    // within one unit (a high wrapped difference: only the limbs above are unpacked).
-    const [R, eps] = wantY
-      ? g.together([g.differenceWork(aTop, sHi, sHi, bound, topRes), g.differenceHighWork({ power: h + hq }, sHi, Y, bound, hq - 2)] as const)
-      : [g.difference(aTop, sHi, sHi, bound, topRes), undefined];
+    // (R and ε, and below Q0's product and ε's correction, need nothing of each other; run side by side on two
+    // threads (TransformGroup.together) they bought no wall time at 10^6 digits and cost up to 16% more CPU under
+    // load, so they run one after the other.) |ε| comes over B^(hq−2), within one unit (a high wrapped difference:
+    // only the limbs above are unpacked).
+    const R = g.difference(aTop, sHi, sHi, bound, topRes);
+    const eps = wantY ? g.differenceHigh({ power: h + hq }, sHi, Y, bound, hq - 2) : undefined;
     if (R.magnitude.size === 0 && guard > 0) return { est: natShiftLimbs(sHi, t), exact: true, E: 0, h };
     // ε' = eTop·B^(hq−2+jE): ε without its low limbs (jE = 0 but for an ε far off).
     const jE = eps === undefined ? 0 : Math.max(0, eps.magnitude.size - (hq + 2));
@@ -307,11 +307,9 @@ function refineStep(
       // X is a product just formed and held here alone: its parity is cleared, then it is halved, in its own limbs
       // (natHalveOwned), so 2·Q0 and Q0 cost no allocation and no doubling pass (B is even: X's parity is its lowest
       // limb's, and clearing it borrows nothing).
-      let twoQ0: Nat;
-      // (Only the levels below the top want Y, so `above` is mulHigh wherever eTop is defined.)
-      if (eTop !== undefined) [twoQ0, corrMagnitude] = g.together([g.mulHighWork(rTop, Y, h + hq - T - jr + u), g.mulHighWork(eTop, Y, hq + 2 - jE)] as const);
-      else twoQ0 = above(rTop, Y, h + hq - T - jr + u);
+      const twoQ0 = above(rTop, Y, h + hq - T - jr + u);
       g.release(rTop);
+      if (eTop !== undefined) corrMagnitude = g.mulHigh(eTop, Y, hq + 2 - jE);
       if (twoQ0.size > 0) twoQ0.limbs[0]! &= ~1;
       const small = twoQ0.size === 0 || (twoQ0.size === 1 && twoQ0.limbs[0]! < 2); // Q0 = 0
       const P = small
