@@ -135,7 +135,7 @@ test('settle: estimates off by up to SETTLE_STEPS units either way, and beyond',
 test('natMulSpectraHigh is within one unit of floor(a·b/B^s), extreme and random operands', () => {
   const r = rng(23);
   const B = 10000n;
-  // 150000² digits: a transform of 2^15 points or more (the split-among-threads case, from PARALLEL_MIN = 2^16, is tested
+  // 150000² digits: a transform of 2^15 points or more (the split-among-threads case, from PARALLEL_MIN = 2^17, is tested
   // below).
   for (const [na, nb] of [[2000, 2000], [40000, 40000], [64000, 70000], [140000, 3000], [150000, 150000]] as const) {
     const cases: Array<[bigint, bigint]> = [

@@ -302,8 +302,12 @@ export function coreTableBytes(M: number): number {
  * wall ratio to the n×n product 3.2–3.3 → 2.7–3.1) for ~10% more CPU; below 2^16, side by side or split, the
  * square root's many short products (2^13–2^15) gained no wall time for 10–25% more CPU. The first split, at 2^15
  * (until 8c2f278), cost ~20% CPU with sleeping workers.
+ * 2^17, not 2^16: in a same-process A/B of the two (31 interleaved rounds, quiet machine, 2 threads) the square root
+ * at 10^6 digits cost 2.07× the product's CPU from 2^16 and 1.96× from 2^17 (its bar is 2), at the same wall time
+ * (2.7–2.9× the product's); the division's ratios (2.7 CPU, 3.0–3.1 wall) and everything at 4·10^6 digits moved by
+ * less than the noise.
  */
-export const PARALLEL_MIN = 1 << 16;
+export const PARALLEL_MIN = 1 << 17;
 
 /** Whether the steps of a transform of M points are split among the threads (PARALLEL_MIN). */
 export function splits(M: number): boolean {

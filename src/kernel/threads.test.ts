@@ -35,7 +35,7 @@ function sameLimbs(results: Nat[], what: string): void {
 
 describe('N threads', () => {
   test('products and squares at split lengths, 2^k, 3·2^k and 5·2^k: N = 1, 2, 4 bit-identical and equal to BigInt', () => {
-    // Split lengths (from PARALLEL_MIN = 2^16 points): 10^6 digits M = 2^18, 1.2·10^6 M = 5·2^16, 1.45·10^6 M = 3·2^17.
+    // Split lengths (from PARALLEL_MIN = 2^17 points): 10^6 digits M = 2^18, 1.2·10^6 M = 5·2^16, 1.45·10^6 M = 3·2^17.
     const r = rng(11);
     const families = new Set<number>();
     for (const n of [1_000_000, 1_200_000, 1_450_000]) {
