@@ -24,8 +24,8 @@
  * digits of a transform of M points, so 8·(4l/d) < 8n <= 8(L − 2) < 16M <= S.
  */
 import { ArithmeticCheckError, InvalidArgumentError, InvalidNumberError, NumberTooLargeError } from '../errors.js';
-import { FFT_MAX_DIGITS, FFT_MAX_LENGTH, balancedLength, packAll, residueAt, unpackInto, unpackScratchBytes, widestDigits, worstCasePlan, type PackJob } from './fft.js';
-import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, prepareTransforms, transformLength } from './fftcore.js';
+import { FFT_MAX_DIGITS, FFT_MAX_LENGTH, balancedLength, convolvePacked, residueAt, unpackInto, unpackScratchBytes, widestDigits, worstCasePlan, type PackJob } from './fft.js';
+import { coreTableBytes, mixedBound, prepareTransforms, transformLength } from './fftcore.js';
 import { STREAM_PIECE_DIGITS, streamedHeldBytes } from './budget.js';
 import { LIMB_DIGITS, natFromLimbs, type Nat } from './nat.js';
 import { heapBytesFor, u16View, u8View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
@@ -167,14 +167,8 @@ export async function fftMulDigits(a: DigitSource, b: DigitSource | undefined, o
       prepareTransforms(M);
       const jobs: PackJob[] = [{ src: aSrc, limbs: la, dst: A }];
       if (!square) jobs.push({ src: bSrc, limbs: lb, dst: B });
-      const packed = packAll(jobs, d, M);
-      loaded = false; // the digits were written over the limbs
-      const normProduct = square ? packed[0]!.normSq : Math.sqrt(packed[0]!.normSq * packed[1]!.normSq);
-      if (mixedBound(M, normProduct) >= 0.5) continue;
-      forwardAt(A, M, packed[0]!.filled);
-      if (!square) forwardAt(B, M, packed[1]!.filled);
-      pointwiseAt(A, [[A, B]], M);
-      inverseAt(A, M);
+      loaded = false; // packing writes the digits over the limbs
+      if (!convolvePacked(jobs, d, M)) continue;
       scratch = square ? wasmAlloc(unpackScratchBytes(L, d, outLimbs)) : B;
       if (unpackInto(A, M, L, d, outLimbs, scratch)) {
         const limbs = u16View(scratch, outLimbs);

@@ -426,6 +426,24 @@ export let lastFftLength = 0;
 export let faultsSeen = 0;
 
 /**
+ * One digit size of an FFT product in the transform buffers of `jobs` (one job: a square): packs each operand's
+ * limbs into d-digit balanced digits in its buffer, and unless `mixedBound` rules the packed norms out (false: try a
+ * smaller d) leaves the unscaled inverse transform of the product in the first buffer, the second one dead.
+ * The transforms' tables must be prepared (prepareTransforms). Shared by fftMulLimbs and kernel/digitproduct.
+ */
+export function convolvePacked(jobs: readonly PackJob[], d: number, M: number): boolean {
+  const packed = packAll(jobs, d, M);
+  const normProduct = jobs.length === 1 ? packed[0]!.normSq : Math.sqrt(packed[0]!.normSq * packed[1]!.normSq);
+  if (mixedBound(M, normProduct) >= 0.5) return false;
+  const A = jobs[0]!.dst;
+  forwardAt(A, M, packed[0]!.filled);
+  if (jobs.length > 1) forwardAt(jobs[1]!.dst, M, packed[1]!.filled);
+  pointwiseAt(A, [[A, jobs.length > 1 ? jobs[1]!.dst : A]], M);
+  inverseAt(A, M);
+  return true;
+}
+
+/**
  * Product of two limb vectors (base 10^4, la = a.length, lb = b.length, both non-empty) by FFT.
  * Returns base-10^4 limbs (length la + lb + 1, possibly with top zeros). `square`: b is a (one transform).
  * `checkPrime` (a prime <= 2^26, e.g. mul.ts's CHECK_PRIME; 0 = no check): the product is verified modulo it, the
@@ -463,13 +481,9 @@ export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, min
       const A = wasmAlloc(16 * M);
       const B = square ? A : wasmAlloc(16 * M);
       try {
-        const packed = packAll(square ? [{ src: aPtr, limbs: a.length, dst: A }] : [{ src: aPtr, limbs: a.length, dst: A }, { src: bPtr, limbs: b.length, dst: B }], d, M);
-        const normProduct = square ? packed[0]!.normSq : Math.sqrt(packed[0]!.normSq * packed[1]!.normSq);
-        if (mixedBound(M, normProduct) >= 0.5) continue;
-        forwardAt(A, M, packed[0]!.filled);
-        if (!square) forwardAt(B, M, packed[1]!.filled);
-        pointwiseAt(A, [[A, B]], M);
-        inverseAt(A, M);
+        const jobs: PackJob[] = [{ src: aPtr, limbs: a.length, dst: A }];
+        if (!square) jobs.push({ src: bPtr, limbs: b.length, dst: B });
+        if (!convolvePacked(jobs, d, M)) continue;
         const scratch = square ? wasmAlloc(unpackScratchBytes(L, d, outLimbs)) : B;
         try {
           const out = unpackAt(A, M, L, d, outLimbs, scratch);
