@@ -12,6 +12,16 @@ import { seededRandom as rng } from '../../test/random.js';
 const BLOCK = 256;
 const STAGE = 1 << 18;
 
+/** Makes m-limb vectors (random, all 9999 or all 0 below a nonzero top limb) from the random source r. */
+function limbMaker(r: () => number): (m: number, fill: 'random' | 'max' | 'zero') => Uint16Array {
+  return (m, fill) => {
+    const x = new Uint16Array(m);
+    for (let i = 0; i < m; i++) x[i] = fill === 'max' ? 9999 : fill === 'zero' ? 0 : Math.floor(r() * 10000);
+    x[m - 1] = Math.max(1, x[m - 1]!);
+    return x;
+  };
+}
+
 describe('modLimbs compiled (block dot products with a table of powers)', () => {
   test('all-9999 limbs and random limbs at block and staging boundaries, primes up to 2^26, agree with BigInt', () => {
     const r = rng(41);
@@ -30,13 +40,7 @@ describe('modLimbs compiled (block dot products with a table of powers)', () => 
 
 describe('natShiftAddLimbs (compiled from 1024 limbs of lo above limb k)', () => {
   test('hi·B^k ± lo agrees with BigInt: overlaps, carry and borrow runs through 9999s and 0s, a negative difference is zero', () => {
-    const r = rng(42);
-    const make = (m: number, fill: 'random' | 'max' | 'zero'): Uint16Array => {
-      const x = new Uint16Array(m);
-      for (let i = 0; i < m; i++) x[i] = fill === 'max' ? 9999 : fill === 'zero' ? 0 : Math.floor(r() * 10000);
-      x[m - 1] = Math.max(1, x[m - 1]!);
-      return x;
-    };
+    const make = limbMaker(rng(42));
     const B = 10000n;
     for (const [hl, k, ll] of [
       [5000, 4096, 4100], [5000, 10, 4096], [4096, 0, 6000], [9000, 4500, 4600], [3, 4097, 4097], [6000, 6000, 4096],
@@ -147,14 +151,8 @@ describe('natDivSmall by 2 compiled (assembly/natops.ts halveLimbs)', () => {
 
 describe('natAdd and natSub compiled (from 1024 limbs of the shorter operand), and natShiftAddLimbs\' compiled complement', () => {
   test('agree with BigInt around the threshold: random limbs, 9999 runs, carries out of the top, borrows through zeros, zero results', () => {
-    const r = rng(46);
+    const make = limbMaker(rng(46));
     const B = 10000n;
-    const make = (m: number, fill: 'random' | 'max' | 'zero'): Uint16Array => {
-      const x = new Uint16Array(m);
-      for (let i = 0; i < m; i++) x[i] = fill === 'max' ? 9999 : fill === 'zero' ? 0 : Math.floor(r() * 10000);
-      x[m - 1] = Math.max(1, x[m - 1]!);
-      return x;
-    };
     for (const ly of [1023, 1024, 1025, 1031, 1032, 1033, 3000]) {
       for (const extra of [0, 1, 9, 700]) {
         for (const [fx, fy] of [['random', 'random'], ['max', 'max'], ['zero', 'random'], ['zero', 'max'], ['max', 'random']] as const) {
@@ -191,14 +189,8 @@ describe('natAdd and natSub compiled (from 1024 limbs of the shorter operand), a
 
 describe('natShiftAddTwo and natHalveOwned (sqrt.ts: s\'·B^T ± (Q0·B^u ± δ) in one allocation, halving in place)', () => {
   test('agree with BigInt for every sign, short and compiled terms, carry and borrow runs, a negative step giving zero', () => {
-    const r = rng(47);
+    const make = limbMaker(rng(47));
     const B = 10000n;
-    const make = (m: number, fill: 'random' | 'max' | 'zero'): Uint16Array => {
-      const x = new Uint16Array(m);
-      for (let i = 0; i < m; i++) x[i] = fill === 'max' ? 9999 : fill === 'zero' ? 0 : Math.floor(r() * 10000);
-      x[m - 1] = Math.max(1, x[m - 1]!);
-      return x;
-    };
     for (const [hl, k, al, j, bl] of [[3000, 2000, 1000, 1000, 1001], [300, 200, 100, 100, 101], [3000, 2000, 1500, 600, 700], [5, 3, 2, 1, 1], [2000, 1100, 1100, 0, 1024]]) {
       for (const fill of ['random', 'max', 'zero'] as const) {
         const hi = natFromLimbs(make(hl!, fill)), a = natFromLimbs(make(al!, fill === 'zero' ? 'max' : fill)), b = natFromLimbs(make(bl!, 'random'));
