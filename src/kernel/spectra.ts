@@ -563,7 +563,7 @@ export interface ProductStep {
 /**
  * A spectral product made in steps: a generator that yields its one ProductStep (none when it is made directly: a
  * direct plan, a fallback) and returns the result once that step has run. `alone` runs one; TransformGroup.together
- * runs several at once, their steps side by side on the threads (fftcore productStepsAt), so products a caller knows
+ * runs several at once, their steps side by side on the threads (fftcore pointwiseInverseEachAt), so products a caller knows
  * to be independent need not wait for each other. Either way each step is the same computation: the same bits.
  */
 export type ProductSteps<T> = Generator<ProductStep, T, void>;
