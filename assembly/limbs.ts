@@ -96,3 +96,11 @@ function significant(z: usize, k: i32): i32 {
   while (n > 0 && load<u16>(at(z, n - 1)) == 0) n--;
   return n;
 }
+
+/**
+ * z[0, n) = 0 (kernel/spectra.ts's shifted minuends): one bulk fill, where a JS `fill` on a view of the shared
+ * memory stores limb by limb (~1 ns a limb on Node 20 x64).
+ */
+export function zeroLimbs(z: usize, n: i32): void {
+  memory.fill(z, 0, <usize>n << 1);
+}

@@ -6,9 +6,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { natFromBigInt, natToBigInt } from './index.js';
 import { natFromLimbs } from './nat.js';
-import { FFT_MAX_LENGTH, releaseFftCaches, fftFits, fftMulLimbs, fftWorkingBytes, lastFftDigits, lastFftLength, lastRoundingError, residueAt, unpackAt, worstCasePlan } from './fft.js';
+import { FFT_MAX_LENGTH, releaseFftCaches, fftFits, fftMulLimbs, fftWorkingBytes, lastFftDigits, lastFftLength, lastRoundingError, limbsToWasm, residueAt, unpackAt, worstCasePlan } from './fft.js';
 import { cosSin, forwardAt, inverseAt, mixedBound, pointwiseAt, topRadix, twoLevel, type SpectrumTerm } from './fftcore.js';
-import { f64View, heapBytesFor, heapTop, takeHighWater, u16View, wasm, wasmAlloc, wasmFree, wasmMemoryBytes } from './wasmheap.js';
+import { f64View, heapBytesFor, heapTop, takeHighWater, u16View, wasm, wasmAlloc, wasmAllocLike, wasmFree, wasmMemoryBytes } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
 /** x (interleaved re, im) copied into a fresh wasm block; run fn on its address; returns the block's contents. */
@@ -476,5 +476,23 @@ describe('memory', () => {
     assert.ok(fftFits(4_000_000, 4_000_000));
     assert.ok(!fftFits(60_000_000, 60_000_000));
     for (const limbs of [1e6, 1e7, 3e7, 4e7]) assert.equal(fftFits(limbs, limbs), worstCasePlan(limbs, limbs).N / 2 <= FFT_MAX_LENGTH);
+  });
+});
+
+describe('matched copies (wasmAllocLike)', () => {
+  test('addresses of every alignment mod 8, freed like any block; limbsToWasm copies views at any offset exactly', () => {
+    const top = heapTop();
+    for (let off = 0; off < 16; off += 2) {
+      const p = wasmAllocLike(1000, off);
+      assert.equal(p % 8, off % 8);
+      const raw = new Uint16Array(600).map((_, i) => (i * 7919) % 10000);
+      const x = raw.subarray(off / 2, off / 2 + 500);
+      const q = limbsToWasm(x);
+      assert.equal(q % 8, x.byteOffset % 8);
+      assert.deepEqual(u16View(q, 500).slice(), x.slice());
+      wasmFree(q);
+      wasmFree(p);
+    }
+    assert.equal(heapTop(), top);
   });
 });

@@ -30,7 +30,7 @@ import { ArithmeticCheckError, NumberTooLargeError } from '../errors.js';
 import { BASE } from './nat.js';
 import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, prepareTransforms, splits, releaseCoreTables, transformLength } from './fftcore.js';
 import { activeThreads, runShares, type Job } from './threads.js';
-import { f64View, u16View, wasm, wasmAlloc, wasmFree, heapBytesFor } from './wasmheap.js';
+import { f64View, u16View, wasm, wasmAlloc, wasmAllocLike, wasmFree, heapBytesFor, LIKE_PAD } from './wasmheap.js';
 
 /** Above this observed rounding error a product is considered faulty (retried with smaller digits). */
 export const MAX_ROUNDING_ERROR = 0.25;
@@ -137,9 +137,12 @@ export function residueAt(ptr: number, n: number, p: number): number {
   }
 }
 
-/** @internal Copies limbs into a fresh wasm block (free it with wasmFree). */
+/**
+ * @internal Copies limbs into a fresh wasm block (free it with wasmFree), at an address of x's alignment mod 8 (so
+ * the copy runs word by word: wasmheap.ts wasmAllocLike; the block may be LIKE_PAD bytes longer).
+ */
 export function limbsToWasm(x: Uint16Array): number {
-  const ptr = wasmAlloc(2 * x.length);
+  const ptr = wasmAllocLike(2 * x.length, x.byteOffset);
   u16View(ptr, x.length).set(x);
   return ptr;
 }
@@ -396,7 +399,7 @@ export function fftFits(la: number, lb: number): boolean {
 
 /** Wasm blocks a product of la×lb limbs at transform length M allocates (the limbs, two transforms, tables). */
 function productBlocks(la: number, lb: number, M: number): number[] {
-  return [2 * la, 2 * lb, 16 * M, 16 * M, coreTableBytes(M), 40 * activeThreads() + 64];
+  return [2 * la + LIKE_PAD, 2 * lb + LIKE_PAD, 16 * M, 16 * M, coreTableBytes(M), 40 * activeThreads() + 64];
 }
 
 /**

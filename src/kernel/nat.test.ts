@@ -214,3 +214,38 @@ describe('natShiftAddTwo and natHalveOwned (sqrt.ts: s\'·B^T ± (Q0·B^u ± δ)
     }
   });
 });
+
+describe('compiled passes on views at every alignment (copies in and out of the wasm memory at matched offsets)', () => {
+  test('natAdd, natSub, natDivSmall by 2, natHalveOwned, modLimbs, natShiftAddLimbs and natShiftAddTwo on views 0–7 limbs into their arrays agree with BigInt', () => {
+    const make = limbMaker(rng(48));
+    const B = 10000n;
+    for (let off = 0; off < 8; off++) {
+      // Each operand a view `off` limbs (2·off bytes) into a longer array whose low limbs are garbage.
+      const view = (m: number, fill: 'random' | 'max' | 'zero'): ReturnType<typeof natFromLimbs> => {
+        const raw = make(m + off, fill);
+        for (let i = 0; i < off; i++) raw[i] = 1234;
+        return natHighView(natFromLimbs(raw), off);
+      };
+      for (const fill of ['random', 'max'] as const) {
+        const x = view(3001, fill), y = view(1500 + off, fill === 'max' ? 'random' : 'max');
+        const X = natToBigInt(x), Y = natToBigInt(y);
+        assert.equal(natToBigInt(natAdd(x, y)), X + Y, `add ${off} ${fill}`);
+        assert.equal(natToBigInt(natSub(x, y)), X - Y, `sub ${off} ${fill}`);
+        assert.equal(natToBigInt(natDivSmall(x, 2).q), X / 2n, `halve ${off} ${fill}`);
+        assert.equal(modLimbs(x.limbs, x.size, 67108859), Number(X % 67108859n), `mod ${off} ${fill}`);
+        const big = view(300_000, fill);
+        assert.equal(modLimbs(big.limbs, big.size, 67108859), Number(natToBigInt(big) % 67108859n), `mod staged ${off} ${fill}`);
+        for (const k of [0, 1, 2, 3, 1501]) {
+          assert.equal(natToBigInt(natShiftAddLimbs(x, k, y)), X * B ** BigInt(k) + Y, `shiftAdd ${off} ${k}`);
+          assert.equal(natToBigInt(natShiftAddTwo(x, k + 1500, y, k, false, y, true)), X * B ** BigInt(k + 1500) + Y * B ** BigInt(k) - Y, `shiftAddTwo ${off} ${k}`);
+        }
+        const v = view(2000 + off, fill), V = natToBigInt(v);
+        const h = natHalveOwned(v);
+        assert.equal(natToBigInt(h.q), V / 2n, `halveOwned ${off} ${fill}`);
+        assert.equal(BigInt(h.r), V % 2n);
+        const below = new Uint16Array(v.limbs.buffer, 0, off);
+        assert.ok(below.every((l) => l === 1234), `halveOwned ${off}: the limbs below the view untouched`);
+      }
+    }
+  });
+});

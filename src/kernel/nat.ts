@@ -11,7 +11,7 @@
  */
 
 import { ArithmeticCheckError, DivideByZeroError, InvalidArgumentError, InvalidNumberError } from '../errors.js';
-import { u16View, u8View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
+import { alignLike, u16View, u8View, wasm, wasmAlloc, wasmAllocLike, wasmFree } from './wasmheap.js';
 
 /** Radix of one limb. */
 export const BASE = 10000;
@@ -420,12 +420,14 @@ const WASM_ADD_MIN = 1024;
  */
 function addOrSubCompiled(x: Uint16Array, y: Uint16Array, subtract: boolean): Nat {
   const lx = x.length, ly = y.length, lz = subtract ? lx : lx + 1;
-  const buf = wasmAlloc(2 * (lz + ly));
+  // z on 8 bytes (x's copy in and the sum's copy out, to a fresh array, run word by word only at matched alignments
+  // mod 8: wasmheap.ts wasmAllocLike), y at its own alignment.
+  const buf = wasmAlloc(2 * (lz + ly) + 16);
   try {
     const z = u16View(buf, lz);
     z.set(x);
     if (!subtract) z[lx] = 0;
-    const s = buf + 2 * lz;
+    const s = alignLike(buf + 2 * lz, y.byteOffset);
     u16View(s, ly).set(y);
     if (wasm().addOrSubInPlace(buf, lz, s, ly, subtract ? 1 : 0) !== 0) {
       throw new ArithmeticCheckError(subtract ? 'internal: natSub went negative' : 'internal: natAdd overflowed its spare limb');
@@ -497,13 +499,15 @@ export function natDivSmall(a: Nat, d: number): { q: Nat; r: number } {
     // halveLimbs, one SIMD pass in place; measured on Node 20 x64: ~1.5 µs whatever the length up to 3000 limbs,
     // against 5–15 ns a limb for this JS loop), else r·B + limb < 2·B fits an int, so a shift instead of a division.
     if (n >= WASM_HALVE_MIN) {
-      const ptr = wasmAlloc(2 * n);
+      // x in at its alignment, the half out of an 8-byte address (wasmheap.ts wasmAllocLike).
+      const ptr = wasmAllocLike(2 * n, x.byteOffset);
+      const q = wasmAlloc(2 * n);
       try {
-        const view = u16View(ptr, n);
-        view.set(x);
-        const half = wasm().halveLimbs(ptr, n, ptr);
-        return { q: natFromLimbs(view.slice()), r: half };
+        u16View(ptr, n).set(x);
+        const half = wasm().halveLimbs(ptr, n, q);
+        return { q: natFromLimbs(u16View(q, n).slice()), r: half };
       } finally {
+        wasmFree(q);
         wasmFree(ptr);
       }
     }
@@ -536,7 +540,7 @@ export function natHalveOwned(x: Nat): { q: Nat; r: number } {
   if (n === 0) return { q: x, r: 0 };
   let r = 0;
   if (n >= WASM_HALVE_MIN) {
-    const ptr = wasmAlloc(2 * n);
+    const ptr = wasmAllocLike(2 * n, l.byteOffset); // in and out at l's alignment (wasmheap.ts wasmAllocLike)
     try {
       const view = u16View(ptr, n);
       view.set(l);
@@ -609,15 +613,17 @@ function modLimbsCompiled(x: Uint16Array, n: number, p: number): number {
   const per = STAGE_DIGITS / LIMB_DIGITS;
   const k = wasm();
   const staged = 2 * Math.min(n, per);
-  const buf = wasmAlloc(staged + 16 + k.residueDotScratch());
+  const buf = wasmAlloc(staged + 32 + k.residueDotScratch());
   try {
-    const table = (buf + staged + 15) & ~15;
+    const table = (buf + staged + 8 + 15) & ~15;
     let r = 0;
-    // Chunks [e − c, e) from the top: the top one takes n mod per limbs (or per), every one below it per.
+    // Chunks [e − c, e) from the top: the top one takes n mod per limbs (or per), every one below it per. Each is
+    // staged at its own alignment mod 8 (a word-by-word copy: wasmheap.ts wasmAllocLike).
     const topLen = n % per || per;
     for (let e = n, c = topLen; e > 0; e -= c, c = per) {
-      u16View(buf, c).set(x.subarray(e - c, e));
-      r = ((r * powMod(BASE, c, p)) % p + k.residueDot(buf, c, p, table)) % p;
+      const at = alignLike(buf, x.byteOffset + 2 * (e - c));
+      u16View(at, c).set(x.subarray(e - c, e));
+      r = ((r * powMod(BASE, c, p)) % p + k.residueDot(at, c, p, table)) % p;
     }
     return r;
   } finally {
@@ -712,12 +718,16 @@ export function natShiftAddTwo(hi: Nat, k: number, a: Nat, j: number, aSub: bool
 function addInPlaceAt(out: Uint16Array, at: number, y: Uint16Array, subtract: boolean): number {
   const n = y.length;
   if (n < WASM_ADD_MIN) return subtract ? subLimbsAt(out, at, out.length, y, 0, n) : addLimbsAt(out, at, out.length, y, 0, n);
-  const buf = wasmAlloc(4 * n);
+  // out's limbs [at, at + n) and y each at their arrays' alignment mod 8, so that the three copies run word by word
+  // (wasmheap.ts wasmAllocLike).
+  const buf = wasmAlloc(4 * n + 16);
   try {
-    const z = u16View(buf, n);
+    const zp = alignLike(buf, out.byteOffset + 2 * at);
+    const yp = alignLike(zp + 2 * n, y.byteOffset);
+    const z = u16View(zp, n);
     z.set(out.subarray(at, at + n));
-    u16View(buf + 2 * n, n).set(y);
-    const c = wasm().addOrSubInPlace(buf, n, buf + 2 * n, n, subtract ? 1 : 0);
+    u16View(yp, n).set(y);
+    const c = wasm().addOrSubInPlace(zp, n, yp, n, subtract ? 1 : 0);
     out.set(z, at);
     return subtract ? subLimbsAt(out, at + n, out.length, y, 0, 0, c) : addLimbsAt(out, at + n, out.length, y, 0, 0, c);
   } finally {

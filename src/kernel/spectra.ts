@@ -27,7 +27,7 @@ import { activeThreads, prewakeThreads } from './threads.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
 import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView } from './nat.js';
-import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
+import { alignLike, f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Digit size and length shared by the spectra of one group of products (opaque to callers). */
 export interface SpectrumPlan {
@@ -433,16 +433,19 @@ function differenceAt(
   const xs = x instanceof Nat ? x : 'nat' in x ? x.nat : undefined;
   const shift = x instanceof Nat || !('nat' in x) ? 0 : x.shift;
   const xlen = xs === undefined ? 0 : shift + xs.limbs.length;
-  const need = 2 * (xlen + k);
+  // x's limbs go where they have their JS array's alignment mod 8 and z on 8 bytes, so that the copies in and out
+  // run word by word (wasmheap.ts wasmAllocLike): at most 7 + 6 bytes more.
+  const need = 2 * (xlen + k) + 16;
   const own = need > spareBytes;
   const ptr = own ? wasmAlloc(need) : spare;
   try {
-    const zp = ptr + 2 * xlen;
+    const xp = xs === undefined ? ptr : alignLike(ptr, xs.limbs.byteOffset - 2 * shift);
+    const zp = alignLike(xp + 2 * xlen, 0);
     if (xs !== undefined) {
-      if (shift > 0) u16View(ptr, shift).fill(0);
-      u16View(ptr + 2 * shift, xs.limbs.length).set(xs.limbs);
+      if (shift > 0) wasm().zeroLimbs(xp, shift);
+      u16View(xp + 2 * shift, xs.limbs.length).set(xs.limbs);
     }
-    const r = wasm().wrappedDifference(ptr, xlen, power, yp, ylen, m, zp, k, c0);
+    const r = wasm().wrappedDifference(xp, xlen, power, yp, ylen, m, zp, k, c0);
     // Only the significant limbs leave the wasm memory (k may be far above the difference's length).
     const size = r >>> 1;
     const residue = p > 0 ? residueAt(zp, size, p) : 0;
