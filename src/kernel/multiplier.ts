@@ -340,7 +340,8 @@ export class TransformGroup {
    * From the wrapped product's digits above s (spectra.ts spectraWrappedDifferenceHigh): (c − a·b) + Lo,
    * |Lo| < B^(s−2), as the representative of least magnitude of its class modulo B^k − 1, which is itself (both
    * terms far below B^k/2). Its magnitude is within |Lo| < B^s of |c − a·b|, so their floors over B^s differ by at
-   * most one, and its sign is c − a·b's whenever its magnitude is at least B^s. Exact (difference, then the floor) when the group has no plan.
+   * most one, and its sign is c − a·b's whenever its magnitude is at least B^s. Exact (difference, then the floor) when the group has no plan,
+   * and when the magnitude exceeds B^bound (the caller's bound was wrong: the full product, then the floor).
    */
   differenceHigh(c: WrappedMinuend, a: Nat, b: Nat, bound: number, s: number): { negative: boolean; magnitude: Nat } {
     return this.run(this.differenceHighWork(c, a, b, bound, s));
@@ -349,11 +350,22 @@ export class TransformGroup {
   /** differenceHigh as a GroupWork (together). */
   *differenceHighWork(c: WrappedMinuend, a: Nat, b: Nat, bound: number, s: number): GroupWork<{ negative: boolean; magnitude: Nat }> {
     let d: { negative: boolean; magnitude: Nat } | null = null;
+    let wrong = false;
     if (this.plan !== undefined && this.wrapLimbs > bound) {
       yield [a, b];
       if (s > 0) d = yield* wrappedDifferenceSteps(c, this.spectrum(a), this.spectrum(b), 0, s, {});
+      // The caller's bound, checked as difference checks it (there is no residue to check here): |c − a·b| < B^bound
+      // and |Lo| < B^(s−2) give a magnitude below B^bound + B^(s−2), so one of more than `bound` limbs means the bound
+      // was wrong and the wrapped value may have aliased (or, harmlessly, |c − a·b| lies within B^(s−2) of B^bound).
+      // Either way the full product decides (difference with no bound: no second wrapped attempt). A wrong bound thus
+      // costs a full product, never a digit, but where an aliased value lands below B^bound by chance (probability
+      // about B^(bound−k)): the callers only steer (their end results are checked), so that costs time at most.
+      if (d !== null && d.magnitude.size > bound) {
+        d = null;
+        wrong = true;
+      }
     }
-    const e = d ?? (yield* this.differenceWork(c, a, b, bound));
+    const e = d ?? (yield* this.differenceWork(c, a, b, wrong ? Infinity : bound));
     return { negative: e.negative, magnitude: natHighView(e.magnitude, s) };
   }
 

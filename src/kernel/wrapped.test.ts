@@ -218,6 +218,48 @@ describe('transform groups', () => {
     }
   });
 
+  test('differenceHigh: a magnitude beyond the bound (a wrong bound, an aliased value) costs the full product, never a digit', () => {
+    const r = rng(27);
+    let full = 0;
+    const m = new Multiplier({ onPlan: () => full++ });
+    // Digit counts whose groups have a plan (from GROUP_MIN_LENGTH on), and one that has none (exact anyway).
+    for (const n of [100000, 200000, 3000]) {
+      const x = digits(r, n), y = digits(r, n);
+      const a = N(x), b = N(y);
+      const bound = a.size + 1;
+      const s = 30; // far enough above the guard limbs that the high path runs (spectra.ts highFrom)
+      const g = m.group([], { products: [[a, b]], limbs: bound + 2 }, 3);
+      try {
+        const k = g.wrapLimbs;
+        const Bb = 10n ** BigInt(4 * bound);
+        const cases: Array<[bigint, boolean]> = [
+          [x * y + digits(r, 4 * a.size), false], // within the bound: the wrapped difference
+          [x * y - digits(r, 4 * a.size), false],
+          [x * y + 3n * Bb + 12345n, true], // beyond it, not aliased: its magnitude shows it
+          [x * y - 5n * Bb, true],
+          [x * y + 7n * (10n ** BigInt(4 * k) - 1n) + 10n * Bb, true], // aliases to 10·B^bound: caught by its size
+          [x * y - 3n * (10n ** BigInt(4 * k) - 1n) - 2n * Bb - 1n, true], // aliases to −2·B^bound − 1
+        ];
+        for (const [c, beyond] of cases) {
+          full = 0;
+          const hi = g.differenceHigh(N(c), a, b, bound, s);
+          const exact = c - x * y, mag = exact < 0n ? -exact : exact;
+          const got = B(hi.magnitude), want = mag / 10n ** BigInt(4 * s);
+          if (beyond) assert.ok(full > 0, `n=${n}: beyond the bound, the full product`);
+          if (beyond) {
+            assert.equal(got, want, `n=${n}: exact floor from the full product`);
+            assert.equal(hi.negative, exact < 0n);
+          } else {
+            assert.ok(got - want >= -1n && got - want <= 1n, `n=${n}: within one unit`);
+            if (got >= 1n) assert.equal(hi.negative, exact < 0n);
+          }
+        }
+      } finally {
+        g.close();
+      }
+    }
+  });
+
   test('a fault in a wrapped product is never silent', () => {
     const r = rng(25);
     const x = digits(r, 20000), y = digits(r, 20000);
