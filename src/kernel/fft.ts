@@ -242,7 +242,7 @@ export function unpackInto(src: number, M: number, L: number, d: number, outLimb
     V = hi;
   }
   if (V > 0) throw new ArithmeticCheckError('FFT product overflows its length: internal fault');
-  if (o < outLimbs) view.fill(0, o, outLimbs); // the limbs above the product's top are zero
+  if (o < outLimbs) wasm().zeroLimbs(scratch + 2 * o, outLimbs - o); // the limbs above the product's top are zero
   return true;
 }
 
@@ -311,7 +311,7 @@ export function unpackWrappedRawAt(src: number, M: number, d: number, scratch: n
   if (runs === null) return null;
   // N = 2M digits of d each make whole limbs (4 | d·N since 4 | M), so nothing is pending above limb k.
   if (runs.top !== k) throw new ArithmeticCheckError('internal: wrapped unpacking ended off a limb boundary');
-  if (from > 0) runs.view.fill(0, 0, (from * d) / 4);
+  if (from > 0) wasm().zeroLimbs(scratch, (from * d) / 4); // compiled: a JS fill on the shared memory goes limb by limb
   return runs.V;
 }
 
