@@ -30,7 +30,7 @@ import { ArithmeticCheckError, NumberTooLargeError } from '../errors.js';
 import { BASE } from './nat.js';
 import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, prepareTransforms, splits, releaseCoreTables, transformLength } from './fftcore.js';
 import { activeThreads, runShares, type Job } from './threads.js';
-import { f64View, u16View, wasm, wasmAlloc, wasmAllocLike, wasmFree, heapBytesFor, LIKE_PAD } from './wasmheap.js';
+import { f64View, u16View, wasm, wasmAlloc, wasmAllocLike, wasmFree, heapBytesFor, LIKE_PAD, residueTableFor } from './wasmheap.js';
 
 /** Above this observed rounding error a product is considered faulty (retried with smaller digits). */
 export const MAX_ROUNDING_ERROR = 0.25;
@@ -129,13 +129,10 @@ const RESIDUE_DOT_MIN = 4096;
 export function residueAt(ptr: number, n: number, p: number): number {
   const k = wasm();
   if (n < RESIDUE_DOT_MIN) return k.residue(ptr, n, p);
-  const table = wasmAlloc(k.residueDotScratch());
-  try {
-    return k.residueDot(ptr, n, p, table);
-  } finally {
-    wasmFree(table);
-  }
+  return k.residueDotWith(ptr, n, p, residueTableFor(p));
 }
+
+
 
 /**
  * @internal Copies limbs into a fresh wasm block (free it with wasmFree), at an address of x's alignment mod 8 (so

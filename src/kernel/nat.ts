@@ -11,7 +11,7 @@
  */
 
 import { ArithmeticCheckError, DivideByZeroError, InvalidArgumentError, InvalidNumberError } from '../errors.js';
-import { alignLike, u16View, u8View, wasm, wasmAlloc, wasmAllocLike, wasmFree } from './wasmheap.js';
+import { alignLike, residueTableFor, u16View, u8View, wasm, wasmAlloc, wasmAllocLike, wasmFree } from './wasmheap.js';
 
 /** Radix of one limb. */
 export const BASE = 10000;
@@ -613,9 +613,9 @@ function modLimbsCompiled(x: Uint16Array, n: number, p: number): number {
   const per = STAGE_DIGITS / LIMB_DIGITS;
   const k = wasm();
   const staged = 2 * Math.min(n, per);
-  const buf = wasmAlloc(staged + 32 + k.residueDotScratch());
+  const buf = wasmAlloc(staged + 8);
   try {
-    const table = (buf + staged + 8 + 15) & ~15;
+    const table = residueTableFor(p);
     let r = 0;
     // Chunks [e − c, e) from the top: the top one takes n mod per limbs (or per), every one below it per. Each is
     // staged at its own alignment mod 8 (a word-by-word copy: wasmheap.ts wasmAllocLike).
@@ -623,7 +623,7 @@ function modLimbsCompiled(x: Uint16Array, n: number, p: number): number {
     for (let e = n, c = topLen; e > 0; e -= c, c = per) {
       const at = alignLike(buf, x.byteOffset + 2 * (e - c));
       u16View(at, c).set(x.subarray(e - c, e));
-      r = ((r * powMod(BASE, c, p)) % p + k.residueDot(at, c, p, table)) % p;
+      r = ((r * powMod(BASE, c, p)) % p + k.residueDotWith(at, c, p, table)) % p;
     }
     return r;
   } finally {

@@ -55,6 +55,8 @@ export interface KernelExports {
   zeroLimbs(z: number, n: number): void;
   residueDotScratch(): number;
   residueDot(x: number, n: number, p: number, table: number): number;
+  residueTable(p: number, table: number): void;
+  residueDotWith(x: number, n: number, p: number, table: number): number;
   balancedNormSq(x: number, n: number, d: number): number;
   halveLimbs(x: number, n: number, z: number): number;
   addOrSubInPlace(z: number, zlen: number, s: number, slen: number, subtract: number): number;
@@ -66,8 +68,33 @@ const PAGE = 65536;
 const MAX_PAGES = 65536;
 /** Largest address range the allocator hands out (the last page stays unused: a 4 GiB view is not portable). */
 export const WASM_MEMORY_LIMIT = (MAX_PAGES - 1) * PAGE;
-/** Bytes below this address are never allocated (address 0 means "none" in the kernel's calls). */
+/**
+ * Bytes below this address are never allocated (address 0 means "none" in the kernel's calls; the module has no
+ * data segment, so nothing else lives there either), but for RESIDUE_TABLE_AT.
+ */
 const HEAP_START = PAGE;
+
+/**
+ * Where the main thread keeps assembly/natops.ts's table of powers for residues (fft.ts residueAt): 2 KB of the
+ * first page, outside the allocator (a block kept for good in the heap would split its free ranges).
+ */
+const RESIDUE_TABLE_AT = 4096;
+
+/** The prime whose table of powers is at RESIDUE_TABLE_AT (0: none yet). */
+let tablePrime = 0;
+
+/**
+ * @internal The address of assembly/natops.ts's table of powers of B modulo p (residueDotWith), built once per prime:
+ * a square root at 10^6 digits takes ~50 residues, nearly all modulo the check prime, and building the table cost
+ * about as much as the dot products of 6000 limbs. Main thread only, like every residue.
+ */
+export function residueTableFor(p: number): number {
+  if (p !== tablePrime) {
+    wasm().residueTable(p, RESIDUE_TABLE_AT);
+    tablePrime = p;
+  }
+  return RESIDUE_TABLE_AT;
+}
 const ALIGN = 64;
 
 interface Kernel {
