@@ -26,7 +26,7 @@ describe('modLimbs compiled (block dot products with a table of powers)', () => 
   test('all-9999 limbs and random limbs at block and staging boundaries, primes up to 2^26, agree with BigInt', () => {
     const r = rng(41);
     const primes = [2, 3, 9973, 10007, 65521, 2 ** 26 - 5, 67108859, 2 ** 26];
-    for (const m of [4096, 4097, 4096 + BLOCK - 1, 16 * BLOCK + 7, 40_000 + 3, STAGE - 1, STAGE + 1, STAGE + BLOCK + 9]) {
+    for (const m of [512, 513, 1000, 4095, 4096, 4097, 4096 + BLOCK - 1, 16 * BLOCK + 7, 40_000 + 3, STAGE - 1, STAGE + 1, STAGE + BLOCK + 9]) {
       for (const fill of ['max', 'random'] as const) {
         const limbs = new Uint16Array(m);
         for (let i = 0; i < m; i++) limbs[i] = fill === 'max' ? 9999 : Math.floor(r() * 10000);
