@@ -12,9 +12,9 @@ import { Multiplier, natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectr
 import { natMulSpectraWrapped, natSpectra, type NatSpectrum as Spectrum, type SpectrumPlan } from './spectra.js';
 import { lastFftLength } from './fft.js';
 import { natFromLimbs } from './nat.js';
-import { PARALLEL_MIN, forwardAt, forwardEachAt, prepareTransforms, topRadix } from './fftcore.js';
-import { fftThreads, runShares } from './threads.js';
-import { f64View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
+import { PARALLEL_MIN, forwardAt, forwardEachAt, powerOfTwoTables, prepareTransforms, topRadix } from './fftcore.js';
+import { fftThreads, runShares, type Job } from './threads.js';
+import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
 const initialThreads = getConfig().threads;
@@ -199,16 +199,53 @@ describe('N threads', () => {
     }
   });
 
-  test('a failing worker share raises ArithmeticCheckError and the pool keeps working', () => {
+  test('a failing chunk raises its error (ArithmeticCheckError when a worker ran it) after the others ran, and the pool keeps working', () => {
     configure({ threads: 2 });
-    // A share reading past the 4 GiB of the wasm memory traps in the worker.
-    assert.throws(
-      () => runShares(wasm(), [[], [['pack', 2 ** 32 - 64, 1000, 4, 2 ** 32 - 64, 0]]]),
-      (e: unknown) => e instanceof ArithmeticCheckError && /worker thread failed: .*(out of bounds|RuntimeError)/i.test(e.message),
-    );
-    runShares(wasm(), [[], []]); // the next step runs (the error flag was cleared)
+    // A chunk reading past the 4 GiB of the wasm memory traps on whichever thread claims it: the caller throws the
+    // trap itself, a worker's comes back as an ArithmeticCheckError naming it. Chunk 0 is a real transform, so the
+    // worker usually claims the bad one; either way every other chunk has run and the next step runs.
+    const M = 1 << 16;
+    prepareTransforms(M);
+    const buf = wasmAlloc(16 * M);
+    try {
+      f64View(buf, 2 * M).fill(1);
+      for (let round = 0; round < 5; round++) {
+        assert.throws(
+          () => runShares(wasm(), [[['forward', buf, M, M, 0, powerOfTwoTables(M)]], [['pack', 2 ** 32 - 64, 1000, 4, 2 ** 32 - 64, 0]], []]),
+          (e: unknown) => (e instanceof ArithmeticCheckError && /worker thread failed: .*(out of bounds|RuntimeError)/i.test(e.message))
+            || (e instanceof WebAssembly.RuntimeError && /out of bounds/.test(e.message)),
+        );
+        runShares(wasm(), [[], []]); // the next step runs (the error flag was cleared)
+      }
+    } finally {
+      wasmFree(buf);
+    }
     const x = digits(rng(13), 1_000_000);
     assert.equal(natToBigInt(natSqr(natFromBigInt(x))), x * x);
+  });
+
+  test('steps of many chunks, on 2 and 4 threads: every chunk runs, with its own arguments', () => {
+    // Chunk i packs the one limb i + 1 and writes its squared norm (i + 1)² into result slot i: a chunk skipped leaves
+    // −1, a chunk run with another's arguments a wrong square.
+    for (const threads of [2, 4]) {
+      configure({ threads });
+      const n = 300;
+      const src = wasmAlloc(2 * n), out = wasmAlloc(16 * 4 * n), res = wasmAlloc(16 * n);
+      try {
+        const limbs = u16View(src, n);
+        for (let i = 0; i < n; i++) limbs[i] = i + 1;
+        for (let rep = 0; rep < 20; rep++) {
+          f64View(res, 2 * n).fill(-1);
+          runShares(wasm(), Array.from({ length: n }, (_, i): Job[] => [['pack', src + 2 * i, 1, 4, out + 64 * i, res + 16 * i]]), rep % 2 === 0);
+          const r = f64View(res, 2 * n);
+          for (let i = 0; i < n; i++) assert.equal(r[2 * i], (i + 1) ** 2, `chunk ${i} (threads ${threads}, rep ${rep})`);
+        }
+      } finally {
+        wasmFree(src);
+        wasmFree(out);
+        wasmFree(res);
+      }
+    }
   });
 });
 
