@@ -293,8 +293,8 @@ export function coreTableBytes(M: number): number {
 
 /**
  * Transforms (and their pointwise, packing and unpacking steps) from this many complex points use the threads: split
- * among them, or on two threads side by side when two are independent (a product's two new operands,
- * TransformGroup.together's products: forwardEachAt, pointwiseInverseEachAt); shorter ones run on the calling thread.
+ * among them, or on two threads side by side when two are independent (a product's two new operands: forwardEachAt);
+ * shorter ones run on the calling thread.
  * The rule is a cost one. A split step or a side-by-side one costs a hand-over: waking a sleeping worker took
  * 30–100 µs here, so steps that follow each other keep the workers polling (threads.ts SPIN_MICROS, `linger`), which
  * costs CPU while they wait. Measured (2 threads of a 2-core machine): a forward and inverse transform of 2^16 points
@@ -517,38 +517,6 @@ function pointwiseShares(out: number, terms: ReadonlyArray<SpectrumTerm>, M: num
     first += g.count;
   }
   return shares;
-}
-
-/** A product's pointwise step and inverse transform (spectra.ts ProductStep): out, its terms, its length. */
-export interface PointwiseInverse {
-  readonly out: number;
-  readonly terms: ReadonlyArray<SpectrumTerm>;
-  readonly M: number;
-}
-
-/**
- * The pointwise steps and inverse transforms of independent products (pointwiseAt then inverseAt on each), side by
- * side on two threads from the split length (PARALLEL_MIN): each product's whole on one thread, one chunk a
- * product claimed as forwardEachAt's, as one step. Otherwise one after the other (split, from PARALLEL_MIN, on more threads).
- * Every product goes through its one-thread calls (pointwiseShares with T = 1, the compiled `inverse`), which give
- * the split steps' bits: the results are those of pointwiseAt and inverseAt whatever the thread count.
- */
-export function pointwiseInverseEachAt(products: ReadonlyArray<PointwiseInverse>): void {
-  const threads = activeThreads();
-  const long = products.every((p) => splits(p.M));
-  if (products.length === 1 || threads !== 2 || !long) {
-    for (const { out, terms, M } of products) {
-      pointwiseAt(out, terms, M);
-      inverseAt(out, M);
-    }
-    return;
-  }
-  const k = wasm();
-  // One chunk a product (claimed as forwardEachAt's); the unpackings follow, split among the threads.
-  runShares(k, products.map(({ out, terms, M }): Job[] => {
-    const { dir, HM } = transformTables(M);
-    return [...pointwiseShares(out, terms, M, 1)[0]!, ['inverse', out, M, HM, dir]];
-  }), true);
 }
 
 // ---------------------------------------------------------------- error bound

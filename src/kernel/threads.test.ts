@@ -1,7 +1,8 @@
 // The kernel's N threads (threads.ts, fftworker.ts, fftcore's split steps, fft.ts's parallel packing and split
 // unpacking): N = 1, 2 and 4 on any machine give bit-identical products, squares and spectral sums, equal to BigInt;
-// carries cross the unpacking cuts through runs of 9s and 0s; a worker's failure is an ArithmeticCheckError and the
-// pool keeps working; MATHSTREAM_THREADS is read by config.ts and bad values are refused.
+// carries cross the unpacking cuts through runs of 9s and 0s; a failing chunk is reported (a worker's as an
+// ArithmeticCheckError) and the pool keeps working; steps of many claimed chunks run each chunk with its own
+// arguments; MATHSTREAM_THREADS is read by config.ts and bad values are refused.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -142,9 +143,8 @@ describe('N threads', () => {
     }
   });
 
-  test('TransformGroup.together: independent products side by side give the single calls\' results, bits and all', () => {
-    // One product a thread: every kind of product, a difference whose bound is wrong (its full-product fallback runs
-    // inside the batch), a square, below PARALLEL_MIN (each whole on a thread) and from it (split when N > 2).
+  test('every kind of group product (and a wrong bound\'s full-product fallback): N = 1, 2, 4 bit-identical and exact', () => {
+    // Below PARALLEL_MIN (on the calling thread) and from it (split, its steps claimed by the threads).
     const r = rng(15);
     const big = (limbs: number): Nat => natFromBigInt(digits(r, 4 * limbs));
     for (const n of [6000, 140_000]) {
@@ -154,13 +154,10 @@ describe('N threads', () => {
       const bound = small.size + 1;
       const s = n / 4;
       const exact = natToBigInt(natMul(x, y));
-      const run = (batched: boolean): Nat[] => {
+      const run = (): Nat[] => {
         const g = new Multiplier().group([[[u, v]], [[x, y]]], { products: [[x, y]], limbs: bound + 3 }, 6);
         try {
-          const [d, dh, dw, hi, sq, wr, xy] = batched ? g.together([
-            g.differenceWork(c, x, y, bound), g.differenceHighWork(c, x, y, bound, 3), g.differenceWork(cWrong, x, y, bound),
-            g.mulHighWork(u, v, s), g.mulWork(u, u), g.mulWrappedWork(x, y), g.mulWork(x, y),
-          ] as const) : [
+          const [d, dh, dw, hi, sq, wr, xy] = [
             g.difference(c, x, y, bound), g.differenceHigh(c, x, y, bound, 3), g.difference(cWrong, x, y, bound),
             g.mulHigh(u, v, s), g.mul(u, u), g.mulWrapped(x, y), g.mul(x, y),
           ];
@@ -171,15 +168,11 @@ describe('N threads', () => {
           g.close();
         }
       };
-      configure({ threads: 1 });
-      const ref = run(false);
-      assert.equal(natToBigInt(ref[0]!), natToBigInt(small));
-      assert.equal(natToBigInt(ref[2]!), natToBigInt(large));
-      assert.equal(natToBigInt(ref[6]!), exact);
-      for (const threads of [1, 2, 4]) {
-        configure({ threads });
-        run(true).forEach((got, i) => assert.deepEqual(got.limbs, ref[i]!.limbs, `n=${n} result ${i} on ${threads} threads`));
-      }
+      const [ref, ...others] = onThreads([1, 2, 4], run);
+      assert.equal(natToBigInt(ref![0]!), natToBigInt(small));
+      assert.equal(natToBigInt(ref![2]!), natToBigInt(large));
+      assert.equal(natToBigInt(ref![6]!), exact);
+      others.forEach((got, t) => got.forEach((z, i) => assert.deepEqual(z.limbs, ref![i]!.limbs, `n=${n} result ${i} on ${[2, 4][t]} threads`)));
     }
   });
 
