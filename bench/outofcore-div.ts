@@ -11,11 +11,10 @@
  *     --big adds N = 4·10^8 (inputs 1.6 GB, outputs and scratch several GB more; about an hour on 2 cores)
  *   node dist/bench/outofcore-div.js --child OP FILE... (internal: one operation with the ambient budget)
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printTable, writeRandomDigitFile } from './util.js';
+import { printTable, residueMod, runTimedChild, writeRandomDigitFile } from './util.js';
 
 /** A fixed prime below 2^26 for the bench's own q·b + r ≡ a check (independent of the engine's random one). */
 const CHECK_PRIME = 67_108_859;
@@ -25,15 +24,6 @@ interface ChildResult {
   readonly cpu: number;
   readonly digits: number;
   readonly check: string;
-}
-
-async function residueOf(x: { stream(chunk?: number): AsyncGenerator<Uint8Array>; isNegative: boolean }): Promise<number> {
-  const { asciiResidue, mulMod, powMod } = await import('../src/engine/outofcore/residue.js');
-  let r = 0;
-  for await (const chunk of x.stream(1 << 22)) {
-    r = (mulMod(r, powMod(10, chunk.length, CHECK_PRIME), CHECK_PRIME) + asciiResidue(chunk, 0, chunk.length, CHECK_PRIME)) % CHECK_PRIME;
-  }
-  return x.isNegative ? (CHECK_PRIME - r) % CHECK_PRIME : r;
 }
 
 async function child(op: string, files: string[]): Promise<void> {
@@ -55,7 +45,7 @@ async function child(op: string, files: string[]): Promise<void> {
     const [q, r] = await divmod(x!, y!);
     const seconds = (performance.now() - started) / 1000;
     const cpuSeconds = cpu();
-    const [ra, rb, rq, rr] = await Promise.all([residueOf(x!), residueOf(y!), residueOf(q), residueOf(r)]);
+    const [ra, rb, rq, rr] = await Promise.all([x!, y!, q, r].map((n) => residueMod(n, CHECK_PRIME)));
     const congruent = (((rq * rb) % CHECK_PRIME) + rr) % CHECK_PRIME === ra;
     const bounded = !r.isNegative && (await compare(r, y!)) < 0;
     result = { seconds, cpu: cpuSeconds, digits: q.digitCount, check: congruent && bounded ? 'q·b + r ≡ a, 0 ≤ r < b' : 'FAILED' };
@@ -82,24 +72,8 @@ interface Run extends ChildResult {
 }
 
 function measure(op: string, files: string[], home: string, memory: string): Run {
-  const script = fileURLToPath(import.meta.url);
-  const args = ['-v', process.execPath, script, '--child', op, ...files];
-  const run = spawnSync('/usr/bin/time', args, {
-    env: { ...process.env, MATHSTREAM_HOME: home, MATHSTREAM_MEMORY: memory },
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  if (run.status !== 0) throw new Error(`${op} child failed: ${run.stderr}`);
-  const field = (name: RegExp): number => Number(name.exec(run.stderr)?.[1] ?? Number.NaN);
-  const wallText = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(run.stderr)?.[1] ?? 'NaN';
-  const wall = wallText.split(':').reduce((s, part) => s * 60 + Number(part), 0);
-  const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as ChildResult;
-  return {
-    ...result,
-    wall,
-    processCpu: field(/User time \(seconds\): ([\d.]+)/) + field(/System time \(seconds\): ([\d.]+)/),
-    rssMiB: field(/Maximum resident set size \(kbytes\): (\d+)/) / 1024,
-  };
+  const run = runTimedChild<ChildResult>(fileURLToPath(import.meta.url), [op, ...files], { MATHSTREAM_HOME: home, MATHSTREAM_MEMORY: memory });
+  return { ...run.result, wall: run.wall, processCpu: run.cpu, rssMiB: run.rssMiB };
 }
 
 function option(name: string): string | undefined {

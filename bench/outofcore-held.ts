@@ -14,12 +14,11 @@
  *     --force             split: the loaded in-memory route (mulInMemory) whatever the plan, to measure a budget split
  *   node dist/bench/outofcore-held.js --child OP ARG... (internal: one operation with the ambient budget)
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printTable, writeRandomDigitFile } from './util.js';
+import { printTable, residueMod, runTimedChild, writeRandomDigitFile } from './util.js';
 
 /** A fixed prime below 2^26 for the bench's own checks (independent of the engine's random one). */
 const CHECK_PRIME = 67_108_859;
@@ -32,21 +31,10 @@ interface ChildResult {
   readonly check: string;
 }
 
-type Residues = typeof import('../src/engine/outofcore/residue.js');
-
-async function residueOf(x: { stream(chunk?: number): AsyncGenerator<Uint8Array>; isNegative: boolean }, r: Residues): Promise<number> {
-  let v = 0;
-  for await (const chunk of x.stream(1 << 22)) {
-    v = (r.mulMod(v, r.powMod(10, chunk.length, CHECK_PRIME), CHECK_PRIME) + r.asciiResidue(chunk, 0, chunk.length, CHECK_PRIME)) % CHECK_PRIME;
-  }
-  return x.isNegative ? (CHECK_PRIME - v) % CHECK_PRIME : v;
-}
-
 async function child(op: string, args: string[]): Promise<void> {
   const { StreamNumber } = await import('../src/number.js');
   const engine = await import('../src/engine/index.js');
   const { divisionPlannedOutOfCore, mulInMemory, planFileProduct, powerPlannedOutOfCore } = await import('../src/engine/outofcore/index.js');
-  const residues = await import('../src/engine/outofcore/residue.js');
   const started = performance.now();
   const cpuAt = process.cpuUsage();
   const elapsed = (): { seconds: number; cpu: number } => {
@@ -66,7 +54,7 @@ async function child(op: string, args: string[]): Promise<void> {
     } else {
       const [q, r] = await engine.divmod(x!, y!);
       const time = elapsed();
-      const [ra, rb, rq, rr] = await Promise.all([x!, y!, q, r].map((n) => residueOf(n, residues)));
+      const [ra, rb, rq, rr] = await Promise.all([x!, y!, q, r].map((n) => residueMod(n, CHECK_PRIME)));
       const congruent = (((rq! * rb!) % CHECK_PRIME) + rr!) % CHECK_PRIME === ra;
       const bounded = !r.isNegative && (await engine.compare(r, y!)) < 0;
       result = { route, ...time, digits: q.digitCount, check: congruent && bounded ? 'q·b + r ≡ a, 0 ≤ r < b' : 'FAILED' };
@@ -90,7 +78,8 @@ async function child(op: string, args: string[]): Promise<void> {
     const route = powerPlannedOutOfCore(digits) ? 'out of core' : 'in memory';
     const p = await engine.pow(9, exponent);
     const time = elapsed();
-    const ok = (await residueOf(p, residues)) === residues.powMod(9, exponent, CHECK_PRIME);
+    const { powMod } = await import('../src/engine/outofcore/residue.js');
+    const ok = (await residueMod(p, CHECK_PRIME)) === powMod(9, exponent, CHECK_PRIME);
     result = { route, ...time, digits: p.digitCount, check: ok ? '≡ 9^e' : 'FAILED' };
     p.free();
   } else {
@@ -101,7 +90,7 @@ async function child(op: string, args: string[]): Promise<void> {
     const route = forced ? `loaded (planned ${planned})` : planned === 'fft' ? 'streamed fft' : planned === 'outOfCore' ? 'out of core' : `loaded ${planned}`;
     const p = forced ? await mulInMemory(x!, y!, false, {}) : await engine.mul(x!, y!);
     const time = elapsed();
-    const [rx, ry, rp] = await Promise.all([x!, y!, p].map((n) => residueOf(n, residues)));
+    const [rx, ry, rp] = await Promise.all([x!, y!, p].map((n) => residueMod(n, CHECK_PRIME)));
     result = { route, ...time, digits: p.digitCount, check: (rx! * ry!) % CHECK_PRIME === rp ? 'x·y ≡ p' : 'FAILED' };
     p.free();
   }
@@ -115,21 +104,8 @@ interface Run extends ChildResult {
 }
 
 function measure(op: string, args: string[], home: string, memory: string): Run {
-  const script = fileURLToPath(import.meta.url);
-  const run = spawnSync('/usr/bin/time', ['-v', process.execPath, script, '--child', op, ...args], {
-    env: { ...process.env, MATHSTREAM_HOME: home, MATHSTREAM_MEMORY: memory },
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  if (run.status !== 0) throw new Error(`${op} child failed: ${run.stderr}`);
-  const field = (name: RegExp): number => Number(name.exec(run.stderr)?.[1] ?? Number.NaN);
-  const wallText = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(run.stderr)?.[1] ?? 'NaN';
-  return {
-    ...(JSON.parse(run.stdout.trim().split('\n').pop()!) as ChildResult),
-    wall: wallText.split(':').reduce((s, part) => s * 60 + Number(part), 0),
-    processCpu: field(/User time \(seconds\): ([\d.]+)/) + field(/System time \(seconds\): ([\d.]+)/),
-    rssMiB: field(/Maximum resident set size \(kbytes\): (\d+)/) / 1024,
-  };
+  const run = runTimedChild<ChildResult>(fileURLToPath(import.meta.url), [op, ...args], { MATHSTREAM_HOME: home, MATHSTREAM_MEMORY: memory });
+  return { ...run.result, wall: run.wall, processCpu: run.cpu, rssMiB: run.rssMiB };
 }
 
 function option(name: string): string | undefined {
