@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printTable, residueMod, runTimedChild, writeRandomDigitFile } from './util.js';
+import { argOption, printTable, residueMod, rootIsFloor, runTimedChild, writeRandomDigitFile } from './util.js';
 
 /** A fixed prime below 2^26 for the bench's own q·b + r ≡ a check (independent of the engine's random one). */
 const CHECK_PRIME = 67_108_859;
@@ -28,7 +28,7 @@ interface ChildResult {
 
 async function child(op: string, files: string[]): Promise<void> {
   const { StreamNumber } = await import('../src/number.js');
-  const { mul, divmod, isqrt, add, sub, compare } = await import('../src/engine/index.js');
+  const { mul, divmod, isqrt, compare } = await import('../src/engine/index.js');
   const [x, y] = await Promise.all(files.map((f) => StreamNumber.fromPath(f)));
   const started = performance.now();
   const cpuAt = process.cpuUsage();
@@ -55,12 +55,9 @@ async function child(op: string, files: string[]): Promise<void> {
     const s = await isqrt(x!);
     const seconds = (performance.now() - started) / 1000;
     const cpuSeconds = cpu();
-    const s2 = await mul(s, s);
-    const rest = await sub(x!, s2);
-    const twice = await add(s, s);
-    const ok = !rest.isNegative && (await compare(rest, twice)) <= 0; // a − s² ≤ 2s ⟺ a < (s + 1)²
+    const ok = await rootIsFloor(x!, s);
     result = { seconds, cpu: cpuSeconds, digits: s.digitCount, check: ok ? 's² ≤ a < (s+1)²' : 'FAILED' };
-    for (const n of [s, s2, rest, twice]) n.free();
+    s.free();
   }
   console.log(JSON.stringify(result));
 }
@@ -76,21 +73,16 @@ function measure(op: string, files: string[], home: string, memory: string): Run
   return { ...run.result, wall: run.wall, processCpu: run.cpu, rssMiB: run.rssMiB };
 }
 
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv.slice(4));
-  const sizes = (option('--sizes') ?? '1e7,4e7').split(',').map(Number);
+  const sizes = (argOption('--sizes') ?? '1e7,4e7').split(',').map(Number);
   if (process.argv.includes('--big')) sizes.push(4e8);
-  const memory = option('--memory') ?? '1GiB';
+  const memory = argOption('--memory') ?? '1GiB';
   const withIsqrt = process.argv.includes('--isqrt');
   const load = (await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ');
   console.log(`MATHSTREAM_MEMORY=${memory}; load average at start ${load} (2 cores shared)`);
   for (const N of sizes) {
-    const dir = mkdtempSync(join(option('--dir') ?? '/tmp', 'ms-bench-oocdiv-'));
+    const dir = mkdtempSync(join(argOption('--dir') ?? '/tmp', 'ms-bench-oocdiv-'));
     try {
       const a = join(dir, 'a.txt');
       const b = join(dir, 'b.txt');

@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printTable, residueMod, runTimedChild, writeRandomDigitFile } from './util.js';
+import { argOption, printTable, residueMod, rootIsFloor, runTimedChild, writeRandomDigitFile } from './util.js';
 
 /** A fixed prime below 2^26 for the bench's own checks (independent of the engine's random one). */
 const CHECK_PRIME = 67_108_859;
@@ -66,12 +66,9 @@ async function child(op: string, args: string[]): Promise<void> {
     const route = engine.plannedOutOfCore(x.digitCount, x.digitCount) ? 'out of core' : 'in memory';
     const s = await engine.isqrt(x);
     const time = elapsed();
-    const square = await engine.mul(s, s);
-    const rest = await engine.sub(x, square);
-    const twice = await engine.add(s, s);
-    const ok = !rest.isNegative && (await engine.compare(rest, twice)) <= 0; // a − s² ≤ 2s ⟺ a < (s + 1)²
+    const ok = await rootIsFloor(x, s);
     result = { route, ...time, digits: s.digitCount, check: ok ? 's² ≤ a < (s+1)²' : 'FAILED' };
-    for (const n of [s, square, rest, twice]) n.free();
+    s.free();
   } else if (op === 'pow') {
     const exponent = Number(args[0]);
     const digits = Math.floor(exponent * Math.log10(9)) + 1;
@@ -108,11 +105,6 @@ function measure(op: string, args: string[], home: string, memory: string): Run 
   return { ...run.result, wall: run.wall, processCpu: run.cpu, rssMiB: run.rssMiB };
 }
 
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 /** The largest n (to 0.1%) for which `inMemory(n)` holds, assuming it holds below some n and not above. */
 function boundary(inMemory: (n: number) => boolean): number {
   let lo = 1000, hi = 1e11;
@@ -126,17 +118,17 @@ function boundary(inMemory: (n: number) => boolean): number {
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv.slice(4));
-  const memory = option('--memory') ?? '256MiB';
+  const memory = argOption('--memory') ?? '256MiB';
   process.env.MATHSTREAM_MEMORY = memory; // the planner below reads the budget the children get
   const { divisionPlannedOutOfCore, plannedOutOfCore, powerPlannedOutOfCore } = await import('../src/engine/outofcore/index.js');
   const { planProduct } = await import('../src/kernel/index.js');
   const { parseByteSize } = await import('../src/config.js');
   const budgetMiB = parseByteSize(memory) / 2 ** 20;
-  const ops = (option('--ops') ?? 'div,mod,pow,split,isqrt').split(',');
-  const at = (option('--at') ?? '0.95,1.1').split(',').map(Number);
-  const sizes = option('--sizes')?.split(',').map(Number);
+  const ops = (argOption('--ops') ?? 'div,mod,pow,split,isqrt').split(',');
+  const at = (argOption('--at') ?? '0.95,1.1').split(',').map(Number);
+  const sizes = argOption('--sizes')?.split(',').map(Number);
   const force = process.argv.includes('--force');
-  const ratio = Number(option('--ratio') ?? 2);
+  const ratio = Number(argOption('--ratio') ?? 2);
 
   const edges: Record<string, number> = {
     div: boundary((L) => !divisionPlannedOutOfCore(L, Math.ceil(L / ratio))),
@@ -155,7 +147,7 @@ async function main(): Promise<void> {
   for (const op of ops) {
     for (const f of sizes ?? at) {
       const size = sizes ? f : Math.round(edges[op]! * f);
-      const dir = mkdtempSync(join(option('--dir') ?? '/tmp', 'ms-bench-held-'));
+      const dir = mkdtempSync(join(argOption('--dir') ?? '/tmp', 'ms-bench-held-'));
       try {
         let args: string[];
         let name: string;

@@ -23,7 +23,7 @@ import { createReadStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeRandomDigitFile, printTable, runTimedChild } from './util.js';
+import { argOption, writeRandomDigitFile, printTable, runTimedChild } from './util.js';
 import { asciiResidue, mulMod, powMod } from '../src/engine/outofcore/residue.js';
 import { randomCheckPrime } from '../src/kernel/check-prime.js';
 
@@ -113,19 +113,14 @@ function measure(a: string, b: string, home: string, budget: string, p: number, 
   };
 }
 
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
-
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!);
-  const sizes = (option('--sizes') ?? '1e8,2e8,4e8').split(',').map(Number);
+  const sizes = (argOption('--sizes') ?? '1e8,2e8,4e8').split(',').map(Number);
   if (process.argv.includes('--huge')) sizes.push(8e8, 1.6e9);
-  const budgets = (option('--budgets') ?? '256MiB,1GiB').split(',');
-  const reference = option('--reference') ?? '8GiB';
+  const budgets = (argOption('--budgets') ?? '256MiB,1GiB').split(',');
+  const reference = argOption('--reference') ?? '8GiB';
   let plan: [string, number][];
-  const explicit = option('--runs');
+  const explicit = argOption('--runs');
   if (explicit) {
     plan = explicit.split(',').map((s) => {
       const [budget, n] = s.split(':');
@@ -135,7 +130,7 @@ async function main(): Promise<void> {
     plan = sizes.flatMap((n) => budgets.map((budget): [string, number] => [budget, n]));
     if (reference !== 'none') plan.push([reference, Math.max(...sizes)]);
   }
-  const dir = option('--dir') ?? mkdtempSync(join(tmpdir(), 'ms-bench-oocmul-'));
+  const dir = argOption('--dir') ?? mkdtempSync(join(tmpdir(), 'ms-bench-oocmul-'));
   mkdirSync(dir, { recursive: true });
   const p = randomCheckPrime();
   const runs: Run[] = [];
@@ -157,7 +152,7 @@ async function main(): Promise<void> {
       rmSync(b, { force: true });
     }
   } finally {
-    if (!option('--dir')) rmSync(dir, { recursive: true, force: true });
+    if (!argOption('--dir')) rmSync(dir, { recursive: true, force: true });
   }
   const refRuns = runs.filter((r) => r.budget === reference);
   printTable(runs.map((r) => {

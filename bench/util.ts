@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
+import type { StreamNumber } from '../src/number.js';
 
 /** Writes a random n-digit integer (no leading zero) to `path`, in 16 MiB pieces. */
 export function writeRandomDigitFile(path: string, digits: number, negative = false): void {
@@ -87,4 +88,26 @@ export async function residueMod(x: { stream(chunk?: number): AsyncGenerator<Uin
     r = (mulMod(r, powMod(10, chunk.length, p), p) + asciiResidue(chunk, 0, chunk.length, p)) % p;
   }
   return x.isNegative ? (p - r) % p : r;
+}
+
+/** The value after `name` on the command line (`--sizes 1e7,4e7`), or undefined. */
+export function argOption(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+/**
+ * Checks a root s of a (s² ≤ a < (s + 1)², by one more product, outside the timed part) with the engine: the benches'
+ * own check of isqrt.
+ */
+export async function rootIsFloor(a: StreamNumber, s: StreamNumber): Promise<boolean> {
+  const { add, compare, mul, sub } = await import('../src/engine/index.js');
+  const square = await mul(s, s);
+  const rest = await sub(a, square);
+  const twice = await add(s, s);
+  try {
+    return !rest.isNegative && (await compare(rest, twice)) <= 0; // a − s² ≤ 2s ⟺ a < (s + 1)²
+  } finally {
+    for (const n of [square, rest, twice]) n.free();
+  }
 }
