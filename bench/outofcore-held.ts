@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { argOption, printTable, residueMod, rootIsFloor, runTimedChild, writeRandomDigitFile } from './util.js';
+import { argOption, printTable, residueMod, rootIsFloor, runWithBudget, writeRandomDigitFile } from './util.js';
 
 /** A fixed prime below 2^26 for the bench's own checks (independent of the engine's random one). */
 const CHECK_PRIME = 67_108_859;
@@ -94,15 +94,10 @@ async function child(op: string, args: string[]): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
-interface Run extends ChildResult {
-  readonly wall: number;
-  readonly processCpu: number;
-  readonly rssMiB: number;
-}
+type Run = ReturnType<typeof runWithBudget<ChildResult>>;
 
 function measure(op: string, args: string[], home: string, memory: string): Run {
-  const run = runTimedChild<ChildResult>(fileURLToPath(import.meta.url), [op, ...args], { MATHSTREAM_HOME: home, MATHSTREAM_MEMORY: memory });
-  return { ...run.result, wall: run.wall, processCpu: run.cpu, rssMiB: run.rssMiB };
+  return runWithBudget<ChildResult>(fileURLToPath(import.meta.url), [op, ...args], home, memory);
 }
 
 /** The largest n (to 0.1%) for which `inMemory(n)` holds, assuming it holds below some n and not above. */

@@ -12,7 +12,7 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeRandomDigitFile, printTable, runTimedChild } from './util.js';
+import { writeRandomDigitFile, printTable, runWithBudget } from './util.js';
 
 async function child(a: string, b: string): Promise<void> {
   const { StreamNumber } = await import('../src/number.js');
@@ -36,8 +36,7 @@ interface Run {
 }
 
 function measure(a: string, b: string, home: string, memory: string): Run {
-  const run = runTimedChild<Omit<Run, 'rssMiB'>>(fileURLToPath(import.meta.url), [a, b], { MATHSTREAM_HOME: home, MATHSTREAM_MEMORY: memory });
-  return { ...run.result, rssMiB: run.rssMiB };
+  return runWithBudget<Omit<Run, 'rssMiB'>>(fileURLToPath(import.meta.url), [a, b], home, memory);
 }
 
 async function main(): Promise<void> {

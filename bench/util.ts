@@ -111,3 +111,12 @@ export async function rootIsFloor(a: StreamNumber, s: StreamNumber): Promise<boo
     for (const n of [square, rest, twice]) n.free();
   }
 }
+
+/**
+ * `runTimedChild` of an engine operation with its own MATHSTREAM_HOME and MATHSTREAM_MEMORY: the child's result with
+ * its process's wall time, CPU time (user + sys) and peak RSS beside it.
+ */
+export function runWithBudget<T>(script: string, args: readonly string[], home: string, memory: string): T & { wall: number; processCpu: number; rssMiB: number } {
+  const run = runTimedChild<T>(script, args, { MATHSTREAM_HOME: home, MATHSTREAM_MEMORY: memory });
+  return { ...run.result, wall: run.wall, processCpu: run.cpu, rssMiB: run.rssMiB };
+}
