@@ -1,6 +1,6 @@
 // pi's stream writer (writer.ts): one implementation for decimals in one buffer, in pieces made as they are taken
-// (an Iterable) and in pieces read from a file (an AsyncIterable); back-pressure (a piece is taken only once the
-// stream has drained the one before, where the stream asks for it), EPIPE as a quiet end, other errors typed.
+// (an Iterable) and in pieces read from a file (an AsyncIterable); back-pressure (where the stream asks to drain, the
+// next piece is taken only after it has), EPIPE as a quiet end, other errors typed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
@@ -42,7 +42,7 @@ test('a buffer, a sync and an async iterable of pieces give the same text', asyn
   assert.equal(c.text(), expected);
 });
 
-test('a piece is taken only after the stream drained the one before (a generator may reuse its buffer)', async () => {
+test('back-pressure: a stream that asks to drain after every write has each piece written before the next is taken', async () => {
   const { out, text } = sink(true);
   const buffer = new Uint8Array(4);
   function* reused(): Generator<Uint8Array> {
