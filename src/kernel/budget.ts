@@ -16,8 +16,9 @@ export const LIMB_BYTES_PER_DIGIT = 0.5;
 
 /**
  * Shares of the memory budget:
- * - `inMemory`: an engine operation done in memory may use the whole budget for its operands' text and limbs,
- *   its result and its products' working sets (that sum is what the planner compares with it).
+ * - `inMemory`: an engine operation done in memory may use the whole budget for what it holds (its operands and
+ *   result as limbs, the result's writing: loadedHeldBytes, splitHeldBytes, divisionHeldBytes) and its products'
+ *   working sets (that sum is what the planner compares with it).
  * - `outOfCoreBlocks`: the out-of-core product plans within a half: its block transforms (128 bytes per block
  *   point, multiply.ts blockSizeForBudget) and the 2-D transform's column pass (one stripe of both operands and of
  *   the product, and two columns per thread; transform2d.ts chunkColumns). The other half is what the plan does not
