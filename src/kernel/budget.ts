@@ -104,7 +104,7 @@ export function streamedHeldBytes(aDigits: number, bDigits: number): number {
  * `mulWorkingBytes`, which counts the product's limbs): both operands as limbs (engine/load.ts reads them a piece at a
  * time, so their text is never whole in memory) and the result's writing (`resultWriteBytes`). The engine's division
  * and power count their largest product this way (engine/outofcore/product.ts), with their own extra on top.
- * @example loadedHeldBytes(1e7, 1e7) // 14,194,304: 2·10^7 digits as limbs and 4 MiB of pieces
+ * @example loadedHeldBytes(1e7, 1e7) // 13,670,016: 2·10^7 digits as limbs and 3.5 MiB of pieces
  */
 export function loadedHeldBytes(aDigits: number, bDigits: number): number {
   return Math.ceil((aDigits + bDigits) * LIMB_BYTES_PER_DIGIT) + resultWriteBytes(aDigits + bDigits);
@@ -118,7 +118,7 @@ export function loadedHeldBytes(aDigits: number, bDigits: number): number {
  * 4·(a + b) limb-digits, 2 bytes a digit; and the result's writing. Measured (bench/outofcore-held.ts --ops split
  * --force, 256 MiB): peak RSS − Node's own 73 MiB − the part product's working set = 1.5, 1.9, 2.2 bytes per digit
  * of a + b at 2.1·10^7, 2.5·10^7 and 2.8·10^7 digits a side (the last with the write's pieces, 0.1).
- * @example splitHeldBytes(1e7, 1e7) // 44,194,304
+ * @example splitHeldBytes(1e7, 1e7) // 43,670,016
  */
 export function splitHeldBytes(aDigits: number, bDigits: number): number {
   return Math.ceil((aDigits + bDigits) * 4 * LIMB_BYTES_PER_DIGIT) + resultWriteBytes(aDigits + bDigits);
@@ -128,10 +128,10 @@ export function splitHeldBytes(aDigits: number, bDigits: number): number {
  * Bytes an in-memory division a / b (a of `aDigits`, b of `bDigits` digits; kernel/div.ts natDivMod) holds besides
  * its largest product's operands, result and working set (which engine/outofcore/product.ts counts with
  * `loadedHeldBytes`: the quotient-sized estimate or the remainder q·b, q = a − b + 1 digits), per digit of a + b:
- * the dividend and divisor as limbs (1·(a + b) limb-digits), the quotient, remainder and reciprocal (each at most
- * a + b together with the others' halves: 2·(a + b)), and the intermediates of the Newton levels and chunks dropped
- * but not yet collected by V8 (measured ≤ 3·(a + b) over the shapes below): 6·(a + b) limb-digits, 3 bytes a digit.
- * Measured (bench/outofcore-held.ts) at 8 GiB, where no product splits: peak RSS − Node's own 73 MiB − the largest
+ * the dividend and divisor as limbs (0.5 byte), the quotient, remainder and reciprocal (q + b + min(q, b) limb-digits
+ * ≤ 2·(a + b): 1 byte), and the intermediates of the Newton levels and chunks dropped but not yet collected by V8,
+ * which only measurement bounds: all together at most 2.98 bytes over the shapes below, so 3 bytes (6 limb-digits)
+ * a digit are charged. Measured (bench/outofcore-held.ts) at 8 GiB, where no product splits: peak RSS − Node's own 73 MiB − the largest
  * product's loaded count, per digit of a + b, for a/b = 1.25, 2, 4, 10, 100, 1000 at a = 1.6·10^7: 2.98, 2.01, 1.29,
  * 1.75, 0.51, −3.5; at a = 3.2·10^7: 1.90, 1.10, −0.4, −0.5, −1.6, −4.1 (that count over-states the short divisors'
  * products, which the division runs in two chunks of q/2).

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { FFT_MAX_LENGTH, fftFits, fftWorkingBytes, spectraHeapBytes, worstCasePlan } from './fft.js';
 import { digitProductWorkingBytes } from './digitproduct.js';
 import { Multiplier } from './multiplier.js';
-import { loadedHeldBytes } from './budget.js';
+import { divisionHeldBytes, loadedHeldBytes, splitHeldBytes, streamedHeldBytes } from './budget.js';
 import { CHUNKED_DIV_LIMBS, natDivMod } from './div.js';
 import { natFromBigInt, natToBigInt, type Nat } from './nat.js';
 import {
@@ -96,6 +96,15 @@ describe('planProduct picks each branch at the right sizes and budgets', () => {
     assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: 14 << 20 }).method, 'outOfCore');
     assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: 12 << 20 }).method, 'outOfCore');
     assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: 4 << 20 }).method, 'outOfCore');
+  });
+
+  test('budget.ts charges: limbs and the write pieces for a loaded product, 2 bytes a digit for a split, 3 for a division', () => {
+    const pieces = 3.5 * 2 ** 20; // two 2^20-digit pieces of text and the conversion's staging
+    assert.equal(loadedHeldBytes(1e7, 1e7), 1e7 + pieces);
+    assert.equal(loadedHeldBytes(1000, 1000), 1000 + 3.5 * 2000); // a short result: its own size of pieces
+    assert.equal(splitHeldBytes(1e7, 1e7), 4e7 + pieces);
+    assert.equal(divisionHeldBytes(2e7, 1e7), 9e7);
+    assert.equal(streamedHeldBytes(6.4e7, 6.4e7), 2 * 2 ** 20 + pieces + 8192);
   });
 
   test('streamed file products (the engine mul): one FFT while its transforms, tables and staging fit, else as files', () => {
