@@ -11,11 +11,10 @@
  *     --big adds N = 4·10^8 (inputs 1.6 GB, outputs and scratch several GB more; about an hour on 2 cores)
  *   node dist/bench/outofcore-div.js --child OP FILE... (internal: one operation with the ambient budget)
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printTable, writeRandomDigitFile } from './util.js';
+import { argOption, printTable, residueMod, rootIsFloor, runWithBudget, writeRandomDigitFile } from './util.js';
 
 /** A fixed prime below 2^26 for the bench's own q·b + r ≡ a check (independent of the engine's random one). */
 const CHECK_PRIME = 67_108_859;
@@ -27,18 +26,9 @@ interface ChildResult {
   readonly check: string;
 }
 
-async function residueOf(x: { stream(chunk?: number): AsyncGenerator<Uint8Array>; isNegative: boolean }): Promise<number> {
-  const { asciiResidue, mulMod, powMod } = await import('../src/engine/outofcore/residue.js');
-  let r = 0;
-  for await (const chunk of x.stream(1 << 22)) {
-    r = (mulMod(r, powMod(10, chunk.length, CHECK_PRIME), CHECK_PRIME) + asciiResidue(chunk, 0, chunk.length, CHECK_PRIME)) % CHECK_PRIME;
-  }
-  return x.isNegative ? (CHECK_PRIME - r) % CHECK_PRIME : r;
-}
-
 async function child(op: string, files: string[]): Promise<void> {
   const { StreamNumber } = await import('../src/number.js');
-  const { mul, divmod, isqrt, add, sub, compare } = await import('../src/engine/index.js');
+  const { mul, divmod, isqrt, compare } = await import('../src/engine/index.js');
   const [x, y] = await Promise.all(files.map((f) => StreamNumber.fromPath(f)));
   const started = performance.now();
   const cpuAt = process.cpuUsage();
@@ -55,7 +45,7 @@ async function child(op: string, files: string[]): Promise<void> {
     const [q, r] = await divmod(x!, y!);
     const seconds = (performance.now() - started) / 1000;
     const cpuSeconds = cpu();
-    const [ra, rb, rq, rr] = await Promise.all([residueOf(x!), residueOf(y!), residueOf(q), residueOf(r)]);
+    const [ra, rb, rq, rr] = await Promise.all([x!, y!, q, r].map((n) => residueMod(n, CHECK_PRIME)));
     const congruent = (((rq * rb) % CHECK_PRIME) + rr) % CHECK_PRIME === ra;
     const bounded = !r.isNegative && (await compare(r, y!)) < 0;
     result = { seconds, cpu: cpuSeconds, digits: q.digitCount, check: congruent && bounded ? 'q·b + r ≡ a, 0 ≤ r < b' : 'FAILED' };
@@ -65,58 +55,29 @@ async function child(op: string, files: string[]): Promise<void> {
     const s = await isqrt(x!);
     const seconds = (performance.now() - started) / 1000;
     const cpuSeconds = cpu();
-    const s2 = await mul(s, s);
-    const rest = await sub(x!, s2);
-    const twice = await add(s, s);
-    const ok = !rest.isNegative && (await compare(rest, twice)) <= 0; // a − s² ≤ 2s ⟺ a < (s + 1)²
+    const ok = await rootIsFloor(x!, s);
     result = { seconds, cpu: cpuSeconds, digits: s.digitCount, check: ok ? 's² ≤ a < (s+1)²' : 'FAILED' };
-    for (const n of [s, s2, rest, twice]) n.free();
+    s.free();
   }
   console.log(JSON.stringify(result));
 }
 
-interface Run extends ChildResult {
-  readonly wall: number;
-  readonly processCpu: number;
-  readonly rssMiB: number;
-}
+type Run = ReturnType<typeof runWithBudget<ChildResult>>;
 
 function measure(op: string, files: string[], home: string, memory: string): Run {
-  const script = fileURLToPath(import.meta.url);
-  const args = ['-v', process.execPath, script, '--child', op, ...files];
-  const run = spawnSync('/usr/bin/time', args, {
-    env: { ...process.env, MATHSTREAM_HOME: home, MATHSTREAM_MEMORY: memory },
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  if (run.status !== 0) throw new Error(`${op} child failed: ${run.stderr}`);
-  const field = (name: RegExp): number => Number(name.exec(run.stderr)?.[1] ?? Number.NaN);
-  const wallText = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(run.stderr)?.[1] ?? 'NaN';
-  const wall = wallText.split(':').reduce((s, part) => s * 60 + Number(part), 0);
-  const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as ChildResult;
-  return {
-    ...result,
-    wall,
-    processCpu: field(/User time \(seconds\): ([\d.]+)/) + field(/System time \(seconds\): ([\d.]+)/),
-    rssMiB: field(/Maximum resident set size \(kbytes\): (\d+)/) / 1024,
-  };
-}
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
+  return runWithBudget<ChildResult>(fileURLToPath(import.meta.url), [op, ...files], home, memory);
 }
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv.slice(4));
-  const sizes = (option('--sizes') ?? '1e7,4e7').split(',').map(Number);
+  const sizes = (argOption('--sizes') ?? '1e7,4e7').split(',').map(Number);
   if (process.argv.includes('--big')) sizes.push(4e8);
-  const memory = option('--memory') ?? '1GiB';
+  const memory = argOption('--memory') ?? '1GiB';
   const withIsqrt = process.argv.includes('--isqrt');
   const load = (await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ');
   console.log(`MATHSTREAM_MEMORY=${memory}; load average at start ${load} (2 cores shared)`);
   for (const N of sizes) {
-    const dir = mkdtempSync(join(option('--dir') ?? '/tmp', 'ms-bench-oocdiv-'));
+    const dir = mkdtempSync(join(argOption('--dir') ?? '/tmp', 'ms-bench-oocdiv-'));
     try {
       const a = join(dir, 'a.txt');
       const b = join(dir, 'b.txt');

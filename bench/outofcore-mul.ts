@@ -19,12 +19,11 @@
  * Operands are written once per size into --dir (default a fresh folder in the OS temp folder) and deleted with
  * each run's home (product and scratch) as soon as they are no longer needed.
  */
-import { spawnSync } from 'node:child_process';
 import { createReadStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeRandomDigitFile, printTable } from './util.js';
+import { argOption, writeRandomDigitFile, printTable, runTimedChild } from './util.js';
 import { asciiResidue, mulMod, powMod } from '../src/engine/outofcore/residue.js';
 import { randomCheckPrime } from '../src/kernel/check-prime.js';
 
@@ -88,27 +87,23 @@ function parseBytes(text: string): number {
 }
 
 function measure(a: string, b: string, home: string, budget: string, p: number, expected: number): Run {
-  const script = fileURLToPath(import.meta.url);
-  const args = ['-v', process.execPath, script, '--child', a, b];
   const load0 = loadavg()[0]!;
-  const run = spawnSync('/usr/bin/time', args, {
-    env: { ...process.env, MATHSTREAM_HOME: home, MATHSTREAM_MEMORY: budget, BENCH_PRIME: String(p) },
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  rmSync(home, { recursive: true, force: true });
-  if (run.status !== 0) throw new Error(`child (${budget}) failed: ${run.stderr.slice(-2000)}`);
-  const field = (name: string) => Number(new RegExp(`${name}: ([\\d.]+)`).exec(run.stderr)?.[1] ?? Number.NaN);
-  const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
-    seconds: number; digits: number; residue: number; outOfCore: boolean; digitSize: string; grounds: string; maxError: number;
-  };
+  let run;
+  try {
+    run = runTimedChild<{
+      seconds: number; digits: number; residue: number; outOfCore: boolean; digitSize: string; grounds: string; maxError: number;
+    }>(fileURLToPath(import.meta.url), [a, b], { MATHSTREAM_HOME: home, MATHSTREAM_MEMORY: budget, BENCH_PRIME: String(p) });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+  const result = run.result;
   return {
     budget,
     digits: 0,
     seconds: result.seconds,
-    cpuSeconds: field('User time \\(seconds\\)') + field('System time \\(seconds\\)'),
-    sysSeconds: field('System time \\(seconds\\)'),
-    rssMiB: field('Maximum resident set size \\(kbytes\\)') / 1024,
+    cpuSeconds: run.cpu,
+    sysSeconds: run.sys,
+    rssMiB: run.rssMiB,
     residueOk: result.residue === expected,
     load: `${load0.toFixed(1)}→${loadavg()[0]!.toFixed(1)}`,
     outOfCore: result.outOfCore,
@@ -118,19 +113,14 @@ function measure(a: string, b: string, home: string, budget: string, p: number, 
   };
 }
 
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
-
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!);
-  const sizes = (option('--sizes') ?? '1e8,2e8,4e8').split(',').map(Number);
+  const sizes = (argOption('--sizes') ?? '1e8,2e8,4e8').split(',').map(Number);
   if (process.argv.includes('--huge')) sizes.push(8e8, 1.6e9);
-  const budgets = (option('--budgets') ?? '256MiB,1GiB').split(',');
-  const reference = option('--reference') ?? '8GiB';
+  const budgets = (argOption('--budgets') ?? '256MiB,1GiB').split(',');
+  const reference = argOption('--reference') ?? '8GiB';
   let plan: [string, number][];
-  const explicit = option('--runs');
+  const explicit = argOption('--runs');
   if (explicit) {
     plan = explicit.split(',').map((s) => {
       const [budget, n] = s.split(':');
@@ -140,7 +130,7 @@ async function main(): Promise<void> {
     plan = sizes.flatMap((n) => budgets.map((budget): [string, number] => [budget, n]));
     if (reference !== 'none') plan.push([reference, Math.max(...sizes)]);
   }
-  const dir = option('--dir') ?? mkdtempSync(join(tmpdir(), 'ms-bench-oocmul-'));
+  const dir = argOption('--dir') ?? mkdtempSync(join(tmpdir(), 'ms-bench-oocmul-'));
   mkdirSync(dir, { recursive: true });
   const p = randomCheckPrime();
   const runs: Run[] = [];
@@ -162,7 +152,7 @@ async function main(): Promise<void> {
       rmSync(b, { force: true });
     }
   } finally {
-    if (!option('--dir')) rmSync(dir, { recursive: true, force: true });
+    if (!argOption('--dir')) rmSync(dir, { recursive: true, force: true });
   }
   const refRuns = runs.filter((r) => r.budget === reference);
   printTable(runs.map((r) => {

@@ -7,13 +7,12 @@
  *   node dist/bench/outofcore.js [DIGITS]        (default 50000000)
  *   node dist/bench/outofcore.js --child A B     (internal: one product with the ambient budget)
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeRandomDigitFile, printTable } from './util.js';
+import { writeRandomDigitFile, printTable, runWithBudget } from './util.js';
 
 async function child(a: string, b: string): Promise<void> {
   const { StreamNumber } = await import('../src/number.js');
@@ -37,17 +36,7 @@ interface Run {
 }
 
 function measure(a: string, b: string, home: string, memory: string): Run {
-  const script = fileURLToPath(import.meta.url);
-  const timed = existsSync('/usr/bin/time');
-  const args = [process.execPath, script, '--child', a, b];
-  const run = spawnSync(timed ? '/usr/bin/time' : args[0]!, timed ? ['-v', ...args] : args.slice(1), {
-    env: { ...process.env, MATHSTREAM_HOME: home, MATHSTREAM_MEMORY: memory },
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(`child failed: ${run.stderr}`);
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr);
-  const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as Omit<Run, 'rssMiB'>;
-  return { ...result, rssMiB: rss ? Number(rss[1]) / 1024 : Number.NaN };
+  return runWithBudget<Omit<Run, 'rssMiB'>>(fileURLToPath(import.meta.url), [a, b], home, memory);
 }
 
 async function main(): Promise<void> {

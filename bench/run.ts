@@ -17,6 +17,7 @@ const QUICK: ReadonlyArray<[name: string, args: string[]]> = [
   ['outofcore-mul', ['--sizes', '1e7,2e7', '--budgets', '32MiB', '--reference', '1GiB']],
   ['rounding-2d', ['--sizes', '1e6,4e6', '--digits', '3,4', '--block', '65536']],
   ['outofcore-div', ['--sizes', '2e6', '--memory', '64MiB', '--isqrt']],
+  ['outofcore-held', ['--memory', '128MiB', '--at', '0.97']],
   ['pi', ['--digits', '1e6', '--runs', '1']],
   ['find', ['1e7']],
   ['collatz', ['1']],

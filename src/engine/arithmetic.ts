@@ -14,6 +14,8 @@ import {
   natAdd,
   natFromNumber,
   natIsZero,
+  budgetFor,
+  loadedHeldBytes,
   type Nat,
 } from '../kernel/index.js';
 import { StreamNumber, type NumberLike } from '../number.js';
@@ -21,7 +23,10 @@ import { parseLiteral } from '../storage/index.js';
 import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, type OperationOptions } from './context.js';
 import { STREAMING_FACTOR_LIMIT, addSigned, compareMagnitudes, compareNumbers, copyWithSign, divSmallMagnitude, mulSmall } from './linear.js';
 import { writeDigitsResult, writeNatResult } from './result.js';
-import { divmodOutOfCore, mulInMemory, mulOutOfCore, planFileProduct, plannedOutOfCore, powOutOfCore } from './outofcore/index.js';
+import {
+  divisionMultiplier, divisionPlannedOutOfCore, divmodOutOfCore, mulInMemory, mulOutOfCore, planFileProduct, plannedOutOfCore, powOutOfCore,
+  powerPlannedOutOfCore,
+} from './outofcore/index.js';
 import { trivialPower } from './power-edges.js';
 import { loadNat } from './load.js';
 
@@ -37,7 +42,7 @@ function smallMagnitude(x: StreamNumber): number | undefined {
 }
 
 export { loadNat } from './load.js';
-export { plannedOutOfCore };
+export { plannedOutOfCore, divisionPlannedOutOfCore, powerPlannedOutOfCore };
 
 /**
  * a + b, streamed in one pass over the digits (O(chunk) memory whatever the size).
@@ -217,10 +222,9 @@ async function divmodNumbers(
     return [await StreamNumber.fromLiteral(-1), await addSigned(x, y, false, options)];
   }
   ensureResultFits(operation, x.digitCount + 1); // quotient and remainder together
-  // Newton division holds the dividend, a reciprocal and a product of about the dividend's size
-  // at once: plan it as a square of the dividend, a safe over-estimate.
+  // In memory while its largest product and what it holds beside it fit the budget (divisionPlannedOutOfCore).
   // Not resumable: its inner products' operands are its own temporaries, which a rerun never sees again.
-  if (plannedOutOfCore(x.digitCount, x.digitCount)) return divmodOutOfCore(x, y, signsDiffer, { ...options, resume: false }, operation);
+  if (divisionPlannedOutOfCore(x.digitCount, y.digitCount)) return divmodOutOfCore(x, y, signsDiffer, { ...options, resume: false }, operation);
   return divmodInMemory(x, y, signsDiffer, options, operation);
 }
 
@@ -233,7 +237,7 @@ async function divmodInMemory(
 ): Promise<[StreamNumber, StreamNumber]> {
   const [a, b] = await Promise.all([loadNat(x), loadNat(y)]);
   throwIfCancelled(options, operation);
-  let { q, r } = natDivMod(a, b);
+  let { q, r } = natDivMod(a, b, divisionMultiplier(x.digitCount, y.digitCount));
   if (signsDiffer && !natIsZero(r)) {
     q = natAdd(q, natFromNumber(1));
     r = natSub(b, r);
@@ -297,11 +301,9 @@ export async function pow(a: NumberLike, e: NumberLike, options: OperationOption
     // Refuse a result that cannot fit before planning any product: the FFT planner would
     // otherwise fail first, past its proven bound, with an internal error instead of exit 2.
     ensureResultFits('pow', digits);
-    const half = Math.ceil(digits / 2);
     if (exponent === 1) return copyWithSign(x!, negative, options);
-    if (plannedOutOfCore(half, half)) return powOutOfCore(x!, exponent, negative, digits, options);
-    ensureResultFits('pow', digits);
-    const power = await powInMemory(await loadNat(x!), exponent, options);
+    if (powerPlannedOutOfCore(digits)) return powOutOfCore(x!, exponent, negative, digits, options);
+    const power = await powInMemory(await loadNat(x!), exponent, digits, options);
     return writeNatResult(negative, power);
   });
 }
@@ -311,7 +313,11 @@ export async function pow(a: NumberLike, e: NumberLike, options: OperationOption
  * works on numbers about 2^i times the base's size, so it is weighted 2^i: the progress bar
  * then moves with time rather than with steps (the last squaring is about half the work).
  */
-async function powInMemory(base: Nat, exponent: number, options: OperationOptions): Promise<Nat> {
+async function powInMemory(base: Nat, exponent: number, digits: number, options: OperationOptions): Promise<Nat> {
+  // Each product plans within the budget less the loaded operand and result powerPlannedOutOfCore counted beside the
+  // last square, so that a square that must split does split.
+  const half = Math.ceil(digits / 2);
+  const product = { budget: Math.max(1, budgetFor('inMemory') - loadedHeldBytes(half, half)) };
   const bits = exponent.toString(2);
   const report = progressReporter(options, 2 ** bits.length - 2);
   let result = base;
@@ -319,8 +325,8 @@ async function powInMemory(base: Nat, exponent: number, options: OperationOption
   for (let i = 1; i < bits.length; i++) {
     await new Promise(setImmediate); // let an abort or a progress repaint through
     throwIfCancelled(options, 'pow');
-    result = natSqr(result);
-    if (bits[i] === '1') result = natMul(result, base);
+    result = natSqr(result, product);
+    if (bits[i] === '1') result = natMul(result, base, product);
     done += 2 ** i;
     report(done);
   }

@@ -16,8 +16,9 @@ export const LIMB_BYTES_PER_DIGIT = 0.5;
 
 /**
  * Shares of the memory budget:
- * - `inMemory`: an engine operation done in memory may use the whole budget for its operands' text and limbs,
- *   its result and its products' working sets (that sum is what the planner compares with it).
+ * - `inMemory`: an engine operation done in memory may use the whole budget for what it holds (its operands and
+ *   result as limbs, the result's writing: loadedHeldBytes, splitHeldBytes, divisionHeldBytes) and its products'
+ *   working sets (that sum is what the planner compares with it).
  * - `outOfCoreBlocks`: the out-of-core product plans within a half: its block transforms (128 bytes per block
  *   point, multiply.ts blockSizeForBudget) and the 2-D transform's column pass (one stripe of both operands and of
  *   the product, and two columns per thread; transform2d.ts chunkColumns). The other half is what the plan does not
@@ -70,35 +71,74 @@ export function budgetFor(use: BudgetUse, parties = 1): number {
 }
 
 /**
- * Bytes an in-memory engine operation holds besides its products' working sets, for operands and results of
- * these digit counts: each is held as text (read from or written to its file) and as limbs.
- */
-export function heldBytes(...digitCounts: number[]): number {
-  let digits = 0;
-  for (const d of digitCounts) digits += d;
-  return Math.ceil(digits * (TEXT_BYTES_PER_DIGIT + LIMB_BYTES_PER_DIGIT));
-}
-
-/**
  * Digits a streamed file product (kernel/digitproduct.ts) reads and converts at a time, and the pieces its result is
  * written in (nat.ts natDigitPieces' default): a multiple of 32, so every piece but the top one is whole vector steps.
  */
 export const STREAM_PIECE_DIGITS = 1 << 20;
 
 /**
+ * Bytes writing a result of `digits` digits from limbs holds besides the limbs (engine/result.ts writeNatResult →
+ * nat.ts natDigitPieces): two pieces of text in JS (one converted while the other is written) and the compiled
+ * conversion's staging (a piece as limbs and as text). The whole text is never held.
+ */
+export function resultWriteBytes(digits: number): number {
+  return Math.ceil(Math.min(digits, STREAM_PIECE_DIGITS) * (3 * TEXT_BYTES_PER_DIGIT + LIMB_BYTES_PER_DIGIT));
+}
+
+/**
  * Bytes a streamed file product (kernel/digitproduct.ts) holds besides its transforms and their tables, for operands
  * of a and b digits: while reading, a piece of text per operand in its staging block; while writing the a + b digits
- * of the product (engine/result.ts writeNatResult → nat.ts natDigitPieces), two pieces of text in JS (one converted
- * while the other is written) and the compiled conversion's staging (a piece as limbs and as text); and 8 KiB for
- * the small blocks of packing, unpacking (40 bytes a thread) and the residue check (a 2 KiB table of powers). Neither operand nor the product is held whole, in
- * any representation (that is the point of streaming them).
+ * of the product, `resultWriteBytes`; and 8 KiB for the small blocks of packing, unpacking (40 bytes a thread) and the
+ * residue check (a 2 KiB table of powers). Neither operand nor the product is held whole, in any representation (that
+ * is the point of streaming them).
  * @example streamedHeldBytes(6.4e7, 6.4e7) // 5,775,360: 5.5 MiB of pieces and 8 KiB
  */
 export function streamedHeldBytes(aDigits: number, bDigits: number): number {
   const piece = (digits: number): number => Math.min(digits, STREAM_PIECE_DIGITS);
   const read = (piece(aDigits) + piece(bDigits)) * TEXT_BYTES_PER_DIGIT;
-  const write = piece(aDigits + bDigits) * (3 * TEXT_BYTES_PER_DIGIT + LIMB_BYTES_PER_DIGIT);
-  return Math.ceil(read + write) + 8192;
+  return Math.ceil(read) + resultWriteBytes(aDigits + bDigits) + 8192;
+}
+
+/**
+ * Bytes an in-memory product of file operands of a and b digits holds besides its working set (planner.ts
+ * `mulWorkingBytes`, which counts the product's limbs): both operands as limbs (engine/load.ts reads them a piece at a
+ * time, so their text is never whole in memory) and the result's writing (`resultWriteBytes`). The engine's division
+ * and power count their largest product this way (engine/outofcore/product.ts), with their own extra on top.
+ * @example loadedHeldBytes(1e7, 1e7) // 13,670,016: 2·10^7 digits as limbs and 3.5 MiB of pieces
+ */
+export function loadedHeldBytes(aDigits: number, bDigits: number): number {
+  return Math.ceil((aDigits + bDigits) * LIMB_BYTES_PER_DIGIT) + resultWriteBytes(aDigits + bDigits);
+}
+
+/**
+ * Bytes a budget split of loaded operands (kernel/mul.ts splitProduct, x = x1·B^h + x0 and y alike) holds besides
+ * its part product's working set (which counts that part's result), per digit of a + b, as limbs: the operands
+ * (a + b digits), the copies of their low halves x0 and y0 and the sums x1 + x0 and y1 + y0 (each ≈ (a + b)/2
+ * digits together), the running sum `out` (a + b) and the result taken from it (a + b, when natFromLimbs copies it):
+ * 4·(a + b) limb-digits, 2 bytes a digit; and the result's writing. Measured (bench/outofcore-held.ts --ops split
+ * --force, 256 MiB): peak RSS − Node's own 73 MiB − the part product's working set = 1.5, 1.9, 2.2 bytes per digit
+ * of a + b at 2.1·10^7, 2.5·10^7 and 2.8·10^7 digits a side (the last with the write's pieces, 0.1).
+ * @example splitHeldBytes(1e7, 1e7) // 43,670,016
+ */
+export function splitHeldBytes(aDigits: number, bDigits: number): number {
+  return Math.ceil((aDigits + bDigits) * 4 * LIMB_BYTES_PER_DIGIT) + resultWriteBytes(aDigits + bDigits);
+}
+
+/**
+ * Bytes an in-memory division a / b (a of `aDigits`, b of `bDigits` digits; kernel/div.ts natDivMod) holds besides
+ * its largest product's operands, result and working set (which engine/outofcore/product.ts counts with
+ * `loadedHeldBytes`: the quotient-sized estimate or the remainder q·b, q = a − b + 1 digits), per digit of a + b:
+ * the dividend and divisor as limbs (0.5 byte), the quotient, remainder and reciprocal (q + b + min(q, b) limb-digits
+ * ≤ 2·(a + b): 1 byte), and the intermediates of the Newton levels and chunks dropped but not yet collected by V8,
+ * which only measurement bounds: all together at most 2.98 bytes over the shapes below, so 3 bytes (6 limb-digits)
+ * a digit are charged. Measured (bench/outofcore-held.ts) at 8 GiB, where no product splits: peak RSS − Node's own 73 MiB − the largest
+ * product's loaded count, per digit of a + b, for a/b = 1.25, 2, 4, 10, 100, 1000 at a = 1.6·10^7: 2.98, 2.01, 1.29,
+ * 1.75, 0.51, −3.5; at a = 3.2·10^7: 1.90, 1.10, −0.4, −0.5, −1.6, −4.1 (that count over-states the short divisors'
+ * products, which the division runs in two chunks of q/2).
+ * @example divisionHeldBytes(2e7, 1e7) // 90,000,000
+ */
+export function divisionHeldBytes(aDigits: number, bDigits: number): number {
+  return Math.ceil((aDigits + bDigits) * 6 * LIMB_BYTES_PER_DIGIT);
 }
 
 /**

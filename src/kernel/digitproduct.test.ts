@@ -117,11 +117,12 @@ describe('fftMulDigits in the machine', () => {
     const planned = digitProductWorkingBytes(n, n);
     assert.ok(grown <= planned, `heap grew ${grown} bytes, planned ${planned}`);
     assert.equal(planProduct(n, n, { operands: 'streamed' }).workingBytes, planned);
-    // From a few 10^6 digits on, far less than what the planner counts for the loaded product (limbs in JS and in
-    // wasm, the text, the result): at 6.4·10^7 digits, under 1 GiB where that is 1.4 GiB.
+    // From a few 10^6 digits on, less than what the planner counts for the loaded product (the operands' and the
+    // result's limbs in JS beside the transforms, budget.ts loadedHeldBytes): at 6.4·10^7 digits 936 MiB, under
+    // 1 GiB, where that is 1178 MiB.
     for (const m of [4e6, 1.6e7, 6.4e7]) {
       const streamed = digitProductWorkingBytes(m, m), loaded = planProduct(m, m, { operands: 'files' }).workingBytes;
-      assert.ok(streamed < 0.75 * loaded, `${m}: ${streamed} against ${loaded}`);
+      assert.ok(streamed < 0.85 * loaded, `${m}: ${streamed} against ${loaded}`);
     }
     assert.ok(digitProductWorkingBytes(6.4e7, 6.4e7) < 2 ** 30);
   });

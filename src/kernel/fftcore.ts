@@ -7,12 +7,14 @@
  * `mixedBound`.
  *
  * Threads. From PARALLEL_MIN points each transform runs as a few steps shared among the N threads of threads.ts:
- * the top stage (for M = 3P or 5P the radix-3 or radix-5 stage) split by butterfly index, further radix-4 stages over all blocks split
- * the same way until the blocks can be dealt out evenly (a multiple of N, or at least 4N), then the independent
- * sub-blocks dealt out (splitPlan).
- * The pointwise step is split into N runs of pairs of equal count. Every element goes through the same operations
- * in the same order as in the one-thread code, so results are bit for bit the same for any N and the bound holds.
- *
+ * the top stage (for M = 3P or 5P the radix-3 or radix-5 stage) cut by butterfly index, further radix-4 stages over
+ * all blocks cut the same way until the blocks can be dealt out evenly (a multiple of N, or at least 4N), then the
+ * independent sub-blocks, one a chunk (splitPlan). The pointwise step is cut into runs of pairs of equal count.
+ * Each step is cut into chunks that the threads claim (threads.ts runShares; stepChunks: 4 a thread), so a thread
+ * that starts late or runs slower leaves its chunks to the others. Every element goes through the same operations
+ * in the same order as in the one-thread code, so results are bit for bit the same for any N and any claiming, and
+ * the bound holds.
+
  * Orderings. The forward transform (decimation in frequency) takes natural order and leaves bit-reversed order; for
  * M = 3P (5P) it first does one radix-3 (radix-5) stage, so block b ∈ {0,1,2} ({0,…,4}) of length P holds X[3k1 + b] (X[5k1 + b]) with k1 in
  * bit-reversed order. The inverse (decimation in time, conjugate twiddles, unscaled) undoes exactly that.
@@ -26,7 +28,7 @@
  * multiply-add), exactly as the error analysis of `mixedBound` assumes.
  */
 
-import { activeThreads, runShares, warmThreads, type Job } from './threads.js';
+import { activeThreads, runShares, stepChunks, warmThreads, type Job } from './threads.js';
 import { f64View, u32View, wasm, wasmAlloc, wasmFree, type KernelExports } from './wasmheap.js';
 
 const EPS = 2 ** -53;
@@ -291,8 +293,8 @@ export function coreTableBytes(M: number): number {
 
 /**
  * Transforms (and their pointwise, packing and unpacking steps) from this many complex points use the threads: split
- * among them, or on two threads side by side when two are independent (a product's two new operands,
- * TransformGroup.together's products: forwardEachAt, pointwiseInverseEachAt); shorter ones run on the calling thread.
+ * among them, or on two threads side by side when two are independent (a product's two new operands: forwardEachAt);
+ * shorter ones run on the calling thread.
  * The rule is a cost one. A split step or a side-by-side one costs a hand-over: waking a sleeping worker took
  * 30–100 µs here, so steps that follow each other keep the workers polling (threads.ts SPIN_MICROS, `linger`), which
  * costs CPU while they wait. Measured (2 threads of a 2-core machine): a forward and inverse transform of 2^16 points
@@ -329,7 +331,7 @@ function ranges(n: number, parts: number): [number, number][] {
 interface SplitPlan {
   /** Radix-4 stages over all blocks: block size n and block count before each. */
   stages: { n: number; count: number }[];
-  /** The blocks dealt out whole at the end: size and count. */
+  /** The blocks run whole at the end, one a chunk: size and count. */
   blockSize: number;
   blocks: number;
 }
@@ -374,32 +376,33 @@ export function forwardAt(ptr: number, M: number, filled = M): void {
   if (isMixed(M)) {
     const P = M / topRadix(M);
     const stage = topRadix(M) === 5 ? 'dif5Stage' : 'dif3Stage';
-    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [[stage, ptr, P, j0, j1, filled, HM]]), true);
+    runShares(k, ranges(P, stepChunks(T)).map(([j0, j1]): Job[] => [[stage, ptr, P, j0, j1, filled, HM]]), true);
   } else if (filled < M) {
     f64View(ptr + 16 * filled, 2 * (M - filled)).fill(0);
   }
   const plan = splitPlan(M, T);
   for (const { n, count } of plan.stages) stageShares(k, ptr, n, count, T, 'dif4Stage', dir);
-  runShares(k, ranges(plan.blocks, T).map(([b0, b1]): Job[] => [['difBlocks', ptr, plan.blockSize, b0, b1, dir]]), true);
+  runShares(k, ranges(plan.blocks, plan.blocks).map(([b0, b1]): Job[] => [['difBlocks', ptr, plan.blockSize, b0, b1, dir]]), true);
 }
 
 /**
  * Forward transforms of several independent inputs of M points ({ ptr, filled } as forwardAt's), each whole on one
- * thread, as one step: the first here, the others on the workers at the same time (more inputs than threads: dealt
- * out in turn). Each transform is the one-thread one (the compiled `forward`), so the bits are forwardAt's whatever
- * the thread count. For two operands of one product on two threads this beats splitting each transform: one step
- * instead of two or three per transform, and each thread's half stays in its own cache. `linger`: the caller's next
- * step is shared among the threads (runShares).
+ * thread, as one step: each input a chunk, claimed by whichever thread is free (threads.ts runShares). Each
+ * transform is the one-thread one (the compiled `forward`), so the bits are forwardAt's whatever the thread count.
+ * For two operands of one product on two threads this beats splitting each transform: one step instead of two or
+ * three per transform, and each thread's half stays in its own cache. `linger`: the caller's next step is shared
+ * among the threads (runShares).
  */
 export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; readonly filled: number }>, M: number, linger = false): void {
   const k = wasm();
   const { dir, HM } = transformTables(M);
-  const T = Math.min(inputs.length, activeThreads());
-  const shares: Job[][] = Array.from({ length: T }, () => []);
-  inputs.forEach(({ ptr, filled }, i) => shares[i % T]!.push(['forward', ptr, M, filled, HM, dir]));
-  if (T === 1) for (const [, ...args] of shares[0]!) k.forward(...(args as [number, number, number, number, number]));
-  // The next step (a product's pointwise step) is shared too when it splits, or when the caller says so.
-  else runShares(k, shares, linger || splits(M));
+  if (inputs.length === 1 || activeThreads() === 1) {
+    for (const { ptr, filled } of inputs) k.forward(ptr, M, filled, HM, dir);
+    return;
+  }
+  // One chunk an input: claimed by whichever thread is free (threads.ts runShares). The next step (a product's
+  // pointwise step) is shared too when it splits, or when the caller says so.
+  runShares(k, inputs.map(({ ptr, filled }): Job[] => [['forward', ptr, M, filled, HM, dir]]), linger || splits(M));
 }
 
 /** Inverse DIT transform of the M points at ptr (unscaled: M times the inverse DFT), in the mirror order. */
@@ -412,18 +415,18 @@ export function inverseAt(ptr: number, M: number): void {
     return;
   }
   const plan = splitPlan(M, T);
-  runShares(k, ranges(plan.blocks, T).map(([b0, b1]): Job[] => [['ditBlocks', ptr, plan.blockSize, b0, b1, dir]]), true);
+  runShares(k, ranges(plan.blocks, plan.blocks).map(([b0, b1]): Job[] => [['ditBlocks', ptr, plan.blockSize, b0, b1, dir]]), true);
   for (const { n, count } of [...plan.stages].reverse()) stageShares(k, ptr, n, count, T, 'dit4Stage', dir);
   if (isMixed(M)) {
     const P = M / topRadix(M);
     const stage = topRadix(M) === 5 ? 'dit5Stage' : 'dit3Stage';
-    runShares(k, ranges(P, T).map(([j0, j1]): Job[] => [[stage, ptr, P, j0, j1, HM]]), true);
+    runShares(k, ranges(P, stepChunks(T)).map(([j0, j1]): Job[] => [[stage, ptr, P, j0, j1, HM]]), true);
   }
 }
 
-/** One radix-4 stage over `count` consecutive blocks of n points, butterfly range split T ways. */
+/** One radix-4 stage over `count` consecutive blocks of n points, its butterfly range cut into the step's chunks. */
 function stageShares(k: KernelExports, ptr: number, n: number, count: number, T: number, fn: 'dif4Stage' | 'dit4Stage', dir: number): void {
-  runShares(k, ranges(n / 4, T).map(([j0, j1]): Job[] => Array.from({ length: count }, (_, b): Job => [fn, ptr + 16 * n * b, n, j0, j1, dir])), true);
+  runShares(k, ranges(n / 4, stepChunks(T)).map(([j0, j1]): Job[] => Array.from({ length: count }, (_, b): Job => [fn, ptr + 16 * n * b, n, j0, j1, dir])), true);
 }
 
 // ---------------------------------------------------------------- pointwise step
@@ -474,10 +477,10 @@ export function pointwiseAt(out: number, terms: ReadonlyArray<SpectrumTerm>, M: 
     }
     return;
   }
-  runShares(k, pointwiseShares(out, terms, M, T), true);
+  runShares(k, pointwiseShares(out, terms, M, stepChunks(T)), true);
 }
 
-/** pointwiseAt's work as T shares of pairs of equal count (T = 1: its one-thread calls, in their order). */
+/** pointwiseAt's work as T chunks of pairs of equal count (T = 1: its one-thread calls, in their order). */
 function pointwiseShares(out: number, terms: ReadonlyArray<SpectrumTerm>, M: number, T: number): Job[][] {
   const [A1, B1] = terms[0]!;
   const [A2, B2] = terms.length > 1 ? terms[1]! : [0, 0];
@@ -514,41 +517,6 @@ function pointwiseShares(out: number, terms: ReadonlyArray<SpectrumTerm>, M: num
     first += g.count;
   }
   return shares;
-}
-
-/** A product's pointwise step and inverse transform (spectra.ts ProductStep): out, its terms, its length. */
-export interface PointwiseInverse {
-  readonly out: number;
-  readonly terms: ReadonlyArray<SpectrumTerm>;
-  readonly M: number;
-}
-
-/**
- * The pointwise steps and inverse transforms of independent products (pointwiseAt then inverseAt on each), side by
- * side on two threads from the split length (PARALLEL_MIN): each product's whole on one thread, the products dealt
- * out to the threads in turn, as one step. Otherwise one after the other (split, from PARALLEL_MIN, on more threads).
- * Every product goes through its one-thread calls (pointwiseShares with T = 1, the compiled `inverse`), which give
- * the split steps' bits: the results are those of pointwiseAt and inverseAt whatever the thread count.
- */
-export function pointwiseInverseEachAt(products: ReadonlyArray<PointwiseInverse>): void {
-  const threads = activeThreads();
-  const long = products.every((p) => splits(p.M));
-  if (products.length === 1 || threads !== 2 || !long) {
-    for (const { out, terms, M } of products) {
-      pointwiseAt(out, terms, M);
-      inverseAt(out, M);
-    }
-    return;
-  }
-  const k = wasm();
-  const T = Math.min(products.length, threads);
-  const shares: Job[][] = Array.from({ length: T }, () => []);
-  products.forEach(({ out, terms, M }, i) => {
-    const { dir, HM } = transformTables(M);
-    shares[i % T]!.push(...pointwiseShares(out, terms, M, 1)[0]!, ['inverse', out, M, HM, dir]);
-  });
-  // The unpackings follow, split among the threads.
-  runShares(k, shares, true);
 }
 
 // ---------------------------------------------------------------- error bound

@@ -1,22 +1,23 @@
 /**
  * kernel/fftworker — one of the kernel's worker threads (see threads.ts): instantiates the compiled kernel on the
- * shared wasm memory it is given, then loops: wait for a new generation, run its share of the step, count down.
- * Never throws out of its loop: an error is posted on the port and flagged, so the waiting caller is always released.
+ * shared wasm memory it is given, then loops: wait for a new generation, claim and run the step's chunks until none
+ * is left (threads.ts runClaimed). Never throws out of its loop: an error is posted on the port and flagged, and the
+ * chunk counted done, so the waiting caller is always released.
  * After a step that its caller follows with another it polls for a while (threads.ts SPIN_MICROS: the next step comes
  * within microseconds); otherwise, and then, it blocks in Atomics.wait (it has no other work). It is unref'd: it
  * never keeps a process alive.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { CONTROL, describeFailure, markWorker, runSlot, spinThenWait } from './threads.js';
+import { CONTROL, describeFailure, markWorker, runClaimed, spinThenWait } from './threads.js';
 import { instantiateKernel } from './wasmheap.js';
 
-const { port, module, memory, control, jobs, index } = workerData as {
+const { port, module, memory, control, jobs, starts } = workerData as {
   port: MessagePort;
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: Int32Array;
   jobs: Float64Array;
-  index: number;
+  starts: Int32Array;
 };
 
 markWorker();
@@ -39,11 +40,6 @@ for (;;) {
   }
   generation = now;
   linger = Atomics.load(control, CONTROL.LINGER) === 1;
-  try {
-    runSlot(kernel, jobs, index);
-  } catch (e) {
-    port.postMessage({ error: describeFailure(e) });
-    Atomics.store(control, CONTROL.ERROR, 1);
-  }
-  if (Atomics.sub(control, CONTROL.REMAINING, 1) === 1) Atomics.notify(control, CONTROL.REMAINING);
+  // A worker that wakes after the caller ran every chunk finds none to claim (and may claim a later step's: fine).
+  runClaimed(kernel, control, jobs, starts, (e) => port.postMessage({ error: describeFailure(e) }));
 }

@@ -18,7 +18,7 @@ export {
 export { Multiplier, KERNEL_MULTIPLIER, NEWTON_DIV_THRESHOLD, type MultiplierOptions, type Product } from './multiplier.js';
 export {
   BUDGET_SHARES, TEXT_BYTES_PER_DIGIT, LIMB_BYTES_PER_DIGIT, PI_HELD_BYTES_PER_DECIMAL, STREAM_PIECE_DIGITS, streamedHeldBytes,
-  budgetFor, heldBytes, memoryBudget, piThreadsWithinBudget, piSubtreeLeafTerms, piSubtreeThreadBudget, piCallerTransformBytes, piFitsInMemory, piLeafTermsWithinBudget, PI_LEAF_BYTES_PER_TERM, type BudgetUse,
+  budgetFor, loadedHeldBytes, splitHeldBytes, divisionHeldBytes, resultWriteBytes, memoryBudget, piThreadsWithinBudget, piSubtreeLeafTerms, piSubtreeThreadBudget, piCallerTransformBytes, piFitsInMemory, piLeafTermsWithinBudget, PI_LEAF_BYTES_PER_TERM, type BudgetUse,
 } from './budget.js';
 export { natDivMod, natDiv, natDivApprox, reciprocalApprox } from './div.js';
 export { natIsqrt, natRsqrtSmall } from './sqrt.js';

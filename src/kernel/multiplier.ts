@@ -9,7 +9,7 @@
  */
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
-import { pointwiseInverseEachAt, transformLength } from './fftcore.js';
+import { inverseAt, pointwiseAt, transformLength } from './fftcore.js';
 import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
@@ -147,11 +147,10 @@ export class Multiplier {
 
 /**
  * A product of a TransformGroup in steps (its `…Work` methods): it yields the operands it needs transformed, then its
- * pointwise step and inverse transform (spectra.ts ProductStep), and returns its result. TransformGroup.together
- * runs several side by side; the single-call methods run one.
+ * pointwise step and inverse transform (spectra.ts ProductStep), and returns its result; TransformGroup's `run`
+ * drives it. One method a kind of product, written once over spectra.ts's ProductSteps generators.
  */
-export type GroupWork<T> = Generator<Nat[] | ProductStep, T, void>;
-
+type GroupWork<T> = Generator<Nat[] | ProductStep, T, void>;
 /**
  * Products of one step of a computation that share operands, some of them wrapped modulo B^k − 1 (Newton's
  * iterations: the divisor's or an iterate's transform serves two products, and a product whose high or low part is
@@ -183,64 +182,25 @@ export class TransformGroup {
   }
 
   /**
-   * Transforms the operands not transformed yet, as one job: two or more (a product's two new operands, or those of
-   * several products run `together`) are packed and transformed at once, one operand a thread (spectra.ts
-   * natSpectra): a Newton step's chain of products has independent transforms only there, so every caller's product
-   * of two new operands gets them in parallel without asking.
+   * Transforms the operands not transformed yet, as one job: a product's two new operands are packed and transformed
+   * at once, one operand a thread (spectra.ts natSpectra): a Newton step's chain of products has independent
+   * transforms only there, so every product of two new operands gets them in parallel without asking.
    */
-  private transform(xs: readonly Nat[], linger = false): void {
+  private transform(xs: readonly Nat[]): void {
     const fresh = [...new Set(xs)].filter((x) => !this.spectra.has(x));
     if (fresh.length === 1) this.spectrum(fresh[0]!);
-    else if (fresh.length > 1) natSpectra(fresh, this.plan!, true, linger).forEach((s, i) => this.spectra.set(fresh[i]!, s));
+    else if (fresh.length > 1) natSpectra(fresh, this.plan!, true).forEach((s, i) => this.spectra.set(fresh[i]!, s));
   }
 
-  /** Runs a product of this group (a GroupWork) by itself. */
+  /** Runs a product of this group (a GroupWork): its transforms, then its pointwise step and inverse transform. */
   private run<T>(work: GroupWork<T>): T {
     for (let r = work.next(); ; r = work.next()) {
       if (r.done === true) return r.value;
       if (Array.isArray(r.value)) this.transform(r.value);
-      else pointwiseInverseEachAt([r.value]);
-    }
-  }
-
-  /**
-   * The results of several products of this group that do not depend on each other (made by the `…Work` methods),
-   * each exactly what its method (mul, mulHigh, mulWrapped, difference, differenceHigh) returns, computed together:
-   * the operands not transformed yet in one job (one operand a thread), then the products' pointwise steps and
-   * inverse transforms side by side, one product a thread (fftcore pointwiseInverseEachAt), then each product is
-   * finished in order. On two threads two products of 2^13–2^17 points then take about the time of one, where
-   * splitting each gains less (PARALLEL_MIN). The bits are those of the single calls on any number of threads.
-   * @example const [R, eps] = g.together([g.differenceWork(aTop, s, s, bound), g.differenceHighWork({ power: e }, s, Y, bound, t)]);
-   */
-  together<T extends readonly unknown[]>(works: { readonly [K in keyof T]: GroupWork<T[K]> }): T {
-    const list = works as ReadonlyArray<GroupWork<unknown>>;
-    const results: unknown[] = new Array(list.length);
-    const open = new Set<number>(list.keys());
-    try {
-      const at = list.map((w) => w.next());
-      for (;;) {
-        for (const i of open) {
-          const r = at[i]!;
-          if (r.done === true) {
-            results[i] = r.value;
-            open.delete(i);
-          }
-        }
-        const needs = [...open].filter((i) => Array.isArray(at[i]!.value));
-        if (needs.length > 0) {
-          // The products' steps follow on the threads when two or more are left.
-          this.transform(needs.flatMap((i) => at[i]!.value as Nat[]), open.size > 1);
-          for (const i of needs) at[i] = list[i]!.next();
-          continue;
-        }
-        if (open.size === 0) return results as unknown as T;
-        const steps = [...open];
-        pointwiseInverseEachAt(steps.map((i) => at[i]!.value as ProductStep));
-        for (const i of steps) at[i] = list[i]!.next();
+      else {
+        pointwiseAt(r.value.out, r.value.terms, r.value.M);
+        inverseAt(r.value.out, r.value.M);
       }
-    } finally {
-      // A product that failed leaves the others unfinished: closing them frees their wasm memory.
-      for (const i of open) list[i]!.return(undefined as never);
     }
   }
 
@@ -249,8 +209,8 @@ export class TransformGroup {
     return this.run(this.mulWork(a, b));
   }
 
-  /** mul as a GroupWork (together). */
-  *mulWork(a: Nat, b: Nat): GroupWork<Nat> {
+  /** mul as a GroupWork (its steps, for run). */
+  private *mulWork(a: Nat, b: Nat): GroupWork<Nat> {
     if (this.plan === undefined) return this.m.mul(a, b);
     yield [a, b];
     return yield* mulAddSteps([[this.spectrum(a), this.spectrum(b)]], this.m.productOptionsNow());
@@ -265,8 +225,8 @@ export class TransformGroup {
     return this.run(this.mulHighWork(a, b, s));
   }
 
-  /** mulHigh as a GroupWork (together). */
-  *mulHighWork(a: Nat, b: Nat, s: number): GroupWork<Nat> {
+  /** mulHigh as a GroupWork (its steps, for run). */
+  private *mulHighWork(a: Nat, b: Nat, s: number): GroupWork<Nat> {
     if (this.plan === undefined) return natHighView(this.m.mul(a, b), s);
     yield [a, b];
     return yield* mulHighSteps(this.spectrum(a), this.spectrum(b), s, this.m.productOptionsNow());
@@ -277,8 +237,8 @@ export class TransformGroup {
     return this.run(this.mulWrappedWork(a, b));
   }
 
-  /** mulWrapped as a GroupWork (together). */
-  *mulWrappedWork(a: Nat, b: Nat): GroupWork<Nat> {
+  /** mulWrapped as a GroupWork (its steps, for run). */
+  private *mulWrappedWork(a: Nat, b: Nat): GroupWork<Nat> {
     if (this.plan === undefined) return natModWrapped(this.m.mul(a, b), this.wrapLimbs);
     yield [a, b];
     return yield* mulWrappedSteps(this.spectrum(a), this.spectrum(b), this.m.productOptionsNow());
@@ -302,8 +262,8 @@ export class TransformGroup {
     return this.run(this.differenceWork(c, a, b, bound, cResidue));
   }
 
-  /** difference as a GroupWork (together). */
-  *differenceWork(
+  /** difference as a GroupWork (its steps, for run). */
+  private *differenceWork(
     c: WrappedMinuend, a: Nat, b: Nat, bound: number, cResidue?: number,
   ): GroupWork<{ negative: boolean; magnitude: Nat; residue: number }> {
     const k = this.wrapLimbs;

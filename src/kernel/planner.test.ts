@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { FFT_MAX_LENGTH, fftFits, fftWorkingBytes, spectraHeapBytes, worstCasePlan } from './fft.js';
 import { digitProductWorkingBytes } from './digitproduct.js';
 import { Multiplier } from './multiplier.js';
+import { divisionHeldBytes, loadedHeldBytes, splitHeldBytes, streamedHeldBytes } from './budget.js';
 import { CHUNKED_DIV_LIMBS, natDivMod } from './div.js';
 import { natFromBigInt, natToBigInt, type Nat } from './nat.js';
 import {
@@ -76,11 +77,14 @@ describe('planProduct picks each branch at the right sizes and budgets', () => {
     assert.equal(planProduct(2e5, 1e6, { budget: 1 }).splitDigits, 5e5);
   });
 
-  test('operands in files: their text and limbs count; beyond the budget one split, then out of core', () => {
+  test('operands in files: their limbs and the result writing count; beyond the budget one split, then out of core', () => {
     const memory = planProduct(1e6, 1e6);
     const files = planProduct(1e6, 1e6, { operands: 'files' });
     assert.equal(files.method, 'fft');
-    assert.equal(files.workingBytes - memory.workingBytes, 1.5 * 4e6);
+    // Both operands as limbs (0.5 byte a digit, never their whole text) and two 2^20-digit pieces of the result's text
+    // with the conversion's staging (budget.ts loadedHeldBytes).
+    assert.equal(files.workingBytes - memory.workingBytes, loadedHeldBytes(1e6, 1e6));
+    assert.equal(loadedHeldBytes(1e6, 1e6), 0.5 * 2e6 + 3.5 * 2 ** 20);
     assert.equal(planProduct(1e6, 1e6, { operands: 'memory', budget: files.workingBytes - 1 }).method, 'fft');
     // Just below one FFT's need, and down to where the halves' products, the operands, the result and the split's
     // sums still fit: one Karatsuba split in memory (~1.1–1.5× one FFT's time, where out of core costs ~2×).
@@ -89,8 +93,18 @@ describe('planProduct picks each branch at the right sizes and budgets', () => {
     assert.equal(split.splitDigits, 5e5);
     assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: 16 << 20 }).method, 'split');
     // Below that, a second split would cost more than the out-of-core product.
+    assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: 14 << 20 }).method, 'outOfCore');
     assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: 12 << 20 }).method, 'outOfCore');
     assert.equal(planProduct(1e6, 1e6, { operands: 'files', budget: 4 << 20 }).method, 'outOfCore');
+  });
+
+  test('budget.ts charges: limbs and the write pieces for a loaded product, 2 bytes a digit for a split, 3 for a division', () => {
+    const pieces = 3.5 * 2 ** 20; // two 2^20-digit pieces of text and the conversion's staging
+    assert.equal(loadedHeldBytes(1e7, 1e7), 1e7 + pieces);
+    assert.equal(loadedHeldBytes(1000, 1000), 1000 + 3.5 * 2000); // a short result: its own size of pieces
+    assert.equal(splitHeldBytes(1e7, 1e7), 4e7 + pieces);
+    assert.equal(divisionHeldBytes(2e7, 1e7), 9e7);
+    assert.equal(streamedHeldBytes(6.4e7, 6.4e7), 2 * 2 ** 20 + pieces + 8192);
   });
 
   test('streamed file products (the engine mul): one FFT while its transforms, tables and staging fit, else as files', () => {

@@ -27,7 +27,7 @@
  * The shape follows apfloat's convolution builders, which pick the strategy per size in one class.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { LIMB_BYTES_PER_DIGIT, budgetFor, heldBytes } from './budget.js';
+import { LIMB_BYTES_PER_DIGIT, budgetFor, loadedHeldBytes, splitHeldBytes } from './budget.js';
 import { digitProductWorkingBytes } from './digitproduct.js';
 import { fftFits, fftWorkingBytes, spectraHeapBytes } from './fft.js';
 import { LIMB_DIGITS } from './nat.js';
@@ -105,7 +105,8 @@ export interface PlanOptions extends MulThresholds {
   /** Bytes the product may use; default: the whole budget (BUDGET_SHARES.inMemory). */
   readonly budget?: number;
   /**
-   * Default 'memory'. For 'files' the operands' and result's text and limbs count against the budget too; for
+   * Default 'memory'. For 'files' the operands loaded as limbs and the result's writing count against the budget too
+   * (budget.ts loadedHeldBytes, or splitHeldBytes for a split); for
    * 'streamed' an FFT counts only digitproduct.ts's working set (its transforms, tables and staging).
    */
   readonly operands?: OperandHome;
@@ -165,7 +166,7 @@ export function planProduct(aDigits: number, bDigits: number, options: PlanOptio
   const files = streamed || options.operands === 'files';
   const small = Math.min(limbsOf(aDigits), limbsOf(bDigits));
   const th = resolveThresholds(options);
-  const loaded = mulWorkingBytes(aDigits, bDigits, th.fft) + (files ? heldBytes(aDigits, bDigits, aDigits + bDigits) : 0);
+  const loaded = mulWorkingBytes(aDigits, bDigits, th.fft) + (files ? loadedHeldBytes(aDigits, bDigits) : 0);
   const plan = (method: ProductMethod, splitDigits = 0, working = loaded): ProductPlan => ({
     method, aDigits, bDigits, square, budget, workingBytes: working, splitDigits,
   });
@@ -187,7 +188,7 @@ export function planProduct(aDigits: number, bDigits: number, options: PlanOptio
 /**
  * Whether file operands whose one FFT does not fit fit with one budget split (mul.ts splitProduct, cut at
  * `splitDigits`): its largest part product (the middle one, (x1+x0)(y1+y0), is one digit longer than a half), with
- * the operands' text and limbs, the result and the split's running sum held in memory. One split only: measured
+ * what the split holds beside it (budget.ts splitHeldBytes: operands, halves, sums and running sum as limbs). One split only: measured
  * at 6.4·10^7 × 6.4·10^7 digits, one split took 4.0 s of CPU (843 MiB peak at a 1 GiB budget) where one FFT took
  * 3.8 s (1.2 GiB) and the out-of-core 2-D transform 7.6 s (its zero-padded inner and outer levels transform twice
  * the points); every further level multiplies the transforms' work by about 1.5 again.
@@ -198,8 +199,7 @@ function splitFitsFiles(aDigits: number, bDigits: number, budget: number, fftThr
   const partBig = Math.max(big - h, h) + 1;
   const partSmall = small <= h ? small : Math.max(small - h, h) + 1;
   if (!fftFits(limbsOf(partBig), limbsOf(partSmall))) return false;
-  const held = heldBytes(aDigits, bDigits, aDigits + bDigits) + Math.ceil((aDigits + bDigits) * LIMB_BYTES_PER_DIGIT);
-  return mulWorkingBytes(partBig, partSmall, fftThreshold) + held <= budget;
+  return mulWorkingBytes(partBig, partSmall, fftThreshold) + splitHeldBytes(aDigits, bDigits) <= budget;
 }
 
 /** Where a budget split cuts: half the larger operand, a multiple of the 4-digit limb (the cut is a copy). */

@@ -1,7 +1,8 @@
 // The kernel's N threads (threads.ts, fftworker.ts, fftcore's split steps, fft.ts's parallel packing and split
 // unpacking): N = 1, 2 and 4 on any machine give bit-identical products, squares and spectral sums, equal to BigInt;
-// carries cross the unpacking cuts through runs of 9s and 0s; a worker's failure is an ArithmeticCheckError and the
-// pool keeps working; MATHSTREAM_THREADS is read by config.ts and bad values are refused.
+// carries cross the unpacking cuts through runs of 9s and 0s; a failing chunk is reported (a worker's as an
+// ArithmeticCheckError) and the pool keeps working; steps of many claimed chunks run each chunk with its own
+// arguments; MATHSTREAM_THREADS is read by config.ts and bad values are refused.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -12,9 +13,9 @@ import { Multiplier, natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectr
 import { natMulSpectraWrapped, natSpectra, type NatSpectrum as Spectrum, type SpectrumPlan } from './spectra.js';
 import { lastFftLength } from './fft.js';
 import { natFromLimbs } from './nat.js';
-import { PARALLEL_MIN, forwardAt, forwardEachAt, prepareTransforms, topRadix } from './fftcore.js';
-import { fftThreads, runShares } from './threads.js';
-import { f64View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
+import { PARALLEL_MIN, forwardAt, forwardEachAt, powerOfTwoTables, prepareTransforms, topRadix } from './fftcore.js';
+import { fftThreads, runShares, type Job } from './threads.js';
+import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
 const initialThreads = getConfig().threads;
@@ -142,9 +143,8 @@ describe('N threads', () => {
     }
   });
 
-  test('TransformGroup.together: independent products side by side give the single calls\' results, bits and all', () => {
-    // One product a thread: every kind of product, a difference whose bound is wrong (its full-product fallback runs
-    // inside the batch), a square, below PARALLEL_MIN (each whole on a thread) and from it (split when N > 2).
+  test('every kind of group product (and a wrong bound\'s full-product fallback): N = 1, 2, 4 bit-identical and exact', () => {
+    // Below PARALLEL_MIN (on the calling thread) and from it (split, its steps claimed by the threads).
     const r = rng(15);
     const big = (limbs: number): Nat => natFromBigInt(digits(r, 4 * limbs));
     for (const n of [6000, 140_000]) {
@@ -154,13 +154,10 @@ describe('N threads', () => {
       const bound = small.size + 1;
       const s = n / 4;
       const exact = natToBigInt(natMul(x, y));
-      const run = (batched: boolean): Nat[] => {
+      const run = (): Nat[] => {
         const g = new Multiplier().group([[[u, v]], [[x, y]]], { products: [[x, y]], limbs: bound + 3 }, 6);
         try {
-          const [d, dh, dw, hi, sq, wr, xy] = batched ? g.together([
-            g.differenceWork(c, x, y, bound), g.differenceHighWork(c, x, y, bound, 3), g.differenceWork(cWrong, x, y, bound),
-            g.mulHighWork(u, v, s), g.mulWork(u, u), g.mulWrappedWork(x, y), g.mulWork(x, y),
-          ] as const) : [
+          const [d, dh, dw, hi, sq, wr, xy] = [
             g.difference(c, x, y, bound), g.differenceHigh(c, x, y, bound, 3), g.difference(cWrong, x, y, bound),
             g.mulHigh(u, v, s), g.mul(u, u), g.mulWrapped(x, y), g.mul(x, y),
           ];
@@ -171,15 +168,11 @@ describe('N threads', () => {
           g.close();
         }
       };
-      configure({ threads: 1 });
-      const ref = run(false);
-      assert.equal(natToBigInt(ref[0]!), natToBigInt(small));
-      assert.equal(natToBigInt(ref[2]!), natToBigInt(large));
-      assert.equal(natToBigInt(ref[6]!), exact);
-      for (const threads of [1, 2, 4]) {
-        configure({ threads });
-        run(true).forEach((got, i) => assert.deepEqual(got.limbs, ref[i]!.limbs, `n=${n} result ${i} on ${threads} threads`));
-      }
+      const [ref, ...others] = onThreads([1, 2, 4], run);
+      assert.equal(natToBigInt(ref![0]!), natToBigInt(small));
+      assert.equal(natToBigInt(ref![2]!), natToBigInt(large));
+      assert.equal(natToBigInt(ref![6]!), exact);
+      others.forEach((got, t) => got.forEach((z, i) => assert.deepEqual(z.limbs, ref![i]!.limbs, `n=${n} result ${i} on ${[2, 4][t]} threads`)));
     }
   });
 
@@ -199,16 +192,53 @@ describe('N threads', () => {
     }
   });
 
-  test('a failing worker share raises ArithmeticCheckError and the pool keeps working', () => {
+  test('a failing chunk raises its error (ArithmeticCheckError when a worker ran it) after the others ran, and the pool keeps working', () => {
     configure({ threads: 2 });
-    // A share reading past the 4 GiB of the wasm memory traps in the worker.
-    assert.throws(
-      () => runShares(wasm(), [[], [['pack', 2 ** 32 - 64, 1000, 4, 2 ** 32 - 64, 0]]]),
-      (e: unknown) => e instanceof ArithmeticCheckError && /worker thread failed: .*(out of bounds|RuntimeError)/i.test(e.message),
-    );
-    runShares(wasm(), [[], []]); // the next step runs (the error flag was cleared)
+    // A chunk reading past the 4 GiB of the wasm memory traps on whichever thread claims it: the caller throws the
+    // trap itself, a worker's comes back as an ArithmeticCheckError naming it. Chunk 0 is a real transform, so the
+    // worker usually claims the bad one; either way every other chunk has run and the next step runs.
+    const M = 1 << 16;
+    prepareTransforms(M);
+    const buf = wasmAlloc(16 * M);
+    try {
+      f64View(buf, 2 * M).fill(1);
+      for (let round = 0; round < 5; round++) {
+        assert.throws(
+          () => runShares(wasm(), [[['forward', buf, M, M, 0, powerOfTwoTables(M)]], [['pack', 2 ** 32 - 64, 1000, 4, 2 ** 32 - 64, 0]], []]),
+          (e: unknown) => (e instanceof ArithmeticCheckError && /worker thread failed: .*(out of bounds|RuntimeError)/i.test(e.message))
+            || (e instanceof WebAssembly.RuntimeError && /out of bounds/.test(e.message)),
+        );
+        runShares(wasm(), [[], []]); // the next step runs (the error flag was cleared)
+      }
+    } finally {
+      wasmFree(buf);
+    }
     const x = digits(rng(13), 1_000_000);
     assert.equal(natToBigInt(natSqr(natFromBigInt(x))), x * x);
+  });
+
+  test('steps of many chunks, on 2 and 4 threads: every chunk runs, with its own arguments', () => {
+    // Chunk i packs the one limb i + 1 and writes its squared norm (i + 1)² into result slot i: a chunk skipped leaves
+    // −1, a chunk run with another's arguments a wrong square.
+    for (const threads of [2, 4]) {
+      configure({ threads });
+      const n = 300;
+      const src = wasmAlloc(2 * n), out = wasmAlloc(16 * 4 * n), res = wasmAlloc(16 * n);
+      try {
+        const limbs = u16View(src, n);
+        for (let i = 0; i < n; i++) limbs[i] = i + 1;
+        for (let rep = 0; rep < 20; rep++) {
+          f64View(res, 2 * n).fill(-1);
+          runShares(wasm(), Array.from({ length: n }, (_, i): Job[] => [['pack', src + 2 * i, 1, 4, out + 64 * i, res + 16 * i]]), rep % 2 === 0);
+          const r = f64View(res, 2 * n);
+          for (let i = 0; i < n; i++) assert.equal(r[2 * i], (i + 1) ** 2, `chunk ${i} (threads ${threads}, rep ${rep})`);
+        }
+      } finally {
+        wasmFree(src);
+        wasmFree(out);
+        wasmFree(res);
+      }
+    }
   });
 });
 

@@ -4,16 +4,21 @@
  * (kernel/wasmheap.ts), and the one way any arithmetic thread is started and reports back (`startThread`,
  * `signalDone`; pi's subtree thread uses them too).
  *
- * A step is a list of shares, one per thread, each a list of kernel calls (`Job`): the caller's share runs here,
- * the others on the workers, and `runShares` returns when all are done. The kernel's API stays synchronous: the
- * caller publishes the shares in shared memory, bumps a generation counter the idle workers poll and then Atomics.wait
- * on, runs its own share, then polls and waits until the workers have counted down (Node allows Atomics.wait on the
- * main thread; polling first: SPIN_MICROS). No message per step, no copy: a share is a few numbers, the data is in
- * the shared wasm memory.
+ * A step is a list of chunks, independent pieces of work, each a list of kernel calls (`Job`), and `runShares`
+ * returns when all are done. The kernel's API stays synchronous: the caller publishes the chunks in shared memory,
+ * bumps a generation counter the idle workers poll and then Atomics.wait on, and then the caller and every worker
+ * that is awake claim chunks one at a time from one shared claim word (compare-and-swap) until none is left; the
+ * caller then polls and waits until every claimed chunk is done (Node allows Atomics.wait on the main thread;
+ * polling first: SPIN_MICROS). No message per step, no copy: a chunk is a few numbers, the data is in the shared
+ * wasm memory. Claiming, not a fixed share a thread, because on this kind of machine a thread is often late: a
+ * sleeping worker took 0.3–1.5 ms to wake on a loaded 2-core VM, and a polling one is now and then descheduled for a
+ * time slice; with fixed shares the whole step waited for it. Claimed, the caller runs the late thread's chunks
+ * itself, so a step never takes longer than the caller alone plus one chunk.
  * A worker's failure comes back as an ArithmeticCheckError in the caller.
  *
  * Determinism: callers split steps only into independent pieces (butterflies, sub-blocks, pairs, digit runs whose
- * carries are joined exactly), so every element sees the same operations whatever N is: the same bits for any N.
+ * carries are joined exactly), so every element sees the same operations whatever N is and whichever thread claims
+ * its chunk: the same bits for any N.
  *
  * Workers start on first use (tens of ms), are unref'd (they never keep a process alive) and stay for the life of
  * the process. Only the thread that loaded the kernel allocates wasm memory; workers only compute.
@@ -34,16 +39,27 @@ export type Job = readonly [JobFunction, ...number[]];
 
 const MAX_ARGS = 12;
 const JOB_WORDS = 2 + MAX_ARGS;
-/** Jobs one share may hold. */
-export const MAX_JOBS = 1024;
-const SLOT_WORDS = 1 + MAX_JOBS * JOB_WORDS;
+/** Jobs one step may hold, all chunks together. */
+export const MAX_JOBS = 4096;
+/** Chunks one step may hold (the claim word holds a chunk index and the count in 13 bits each). */
+export const MAX_CHUNKS = 4096;
+const CHUNK_BITS = 13;
+const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
 
 /**
- * Control words: [0] generation, [1] workers still running, [2] error flag, [3] workers started, [4] 1 when the step's
- * caller will start another step right after it (the workers then poll for it before they sleep: runShares' `linger`).
+ * Control words: [0] generation, [1] the claim word (count << 13 | next unclaimed chunk), [2] chunks done,
+ * [3] error flag, [4] workers started, [5] 1 when the step's caller will start another step right after it (the
+ * workers then poll for it before they sleep: runShares' `linger`).
+ *
+ * Why the claim word needs no generation: a compare-and-swap that moves it from (c, i) to (c, i + 1), i < c, claims
+ * chunk i of the step whose chunks are in the table at that moment, whatever step the claiming thread believes it is
+ * in: the caller writes a step's table before it publishes (c, 0), and rewrites it only after all c chunks are done,
+ * which includes every chunk claimed from that word. So a stale thread that reads the word, is descheduled and
+ * comes back to a later step's word of the same value claims a chunk of that later step, exactly once, and runs
+ * it from the table as it is then. `done` counts only claimed chunks, so it reaches c exactly when the step is over.
  */
-const GEN = 0, REMAINING = 1, ERROR = 2, READY = 3, LINGER = 4;
-const CONTROL_WORDS = 5;
+const GEN = 0, CLAIM = 1, DONE = 2, ERROR = 3, READY = 4, LINGER = 5;
+const CONTROL_WORDS = 6;
 
 /**
  * How long (µs) a thread polls a control word before it sleeps on it: the caller for the workers' count-down, a
@@ -54,6 +70,13 @@ const CONTROL_WORDS = 5;
  * Measured on 2 threads of a 2-core machine: a forward and inverse transform of 2^16 points split ran 1.24× faster
  * than on one thread with sleeping threads, 1.77× polling for 30 µs, for 5% more CPU. A poll that catches nothing
  * costs this much CPU: so a worker polls only after a step the caller said is followed by another.
+ * With claimed chunks a sleeping worker no longer holds a step up (the caller runs its chunks), so polling buys less:
+ * one step of two 60 µs chunks took 36 µs with a polling worker against 83 µs with a sleeping one (medians of 1000,
+ * load ~3), while at 10^6 digits the same-process A/B of 50 against 0 µs (31 rounds, 2 threads, load ~3) moved
+ * neither the product's, the division's nor the root's CPU or wall time beyond the noise. Oversubscribed (load 5–6:
+ * other processes and one busy loop on the 2 cores), pi 10^7 on 2 threads took 3–5% more CPU polling (9.7–11.5 s
+ * against 9.3–10.6 s, four runs each, alternated) at a wall time that varied ±30% run to run either way. Kept at 50:
+ * the cost is bounded (50 µs a step run, a few % when the cores are oversubscribed) and short steps need it.
  */
 export const SPIN_MICROS = 50;
 
@@ -124,8 +147,10 @@ export function signalDone(flag: Int32Array, ok: boolean): void {
 interface Pool {
   threads: ArithmeticThread[];
   control: Int32Array;
-  /** One slot of SLOT_WORDS doubles per worker. */
+  /** The step's jobs, JOB_WORDS doubles each: function index, argument count, arguments. */
   jobs: Float64Array;
+  /** The step's chunks: chunk i is jobs [starts[i], starts[i + 1]). */
+  starts: Int32Array;
   ready: boolean;
 }
 
@@ -155,6 +180,16 @@ export function activeThreads(): number {
   return fftThreads();
 }
 
+/**
+ * Chunks a step shared among T threads is cut into (runShares): 4 a thread. A step then ends at most a quarter of a
+ * thread's share after the caller runs out of chunks, also when a worker joins late or runs slower (its core shared
+ * with another process), while a claim (one compare-and-swap on a word the threads share, well under a µs) stays
+ * far below a chunk's work (tens of µs and more from PARALLEL_MIN on).
+ */
+export function stepChunks(threads: number): number {
+  return threads > 1 ? 4 * threads : 1;
+}
+
 /** @internal Marks this thread as a pool worker (fftworker.ts). */
 export function markWorker(): void {
   isWorker = true;
@@ -162,16 +197,17 @@ export function markWorker(): void {
 
 function startPool(workers: number): Pool {
   const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
-  const jobs = new Float64Array(new SharedArrayBuffer(8 * SLOT_WORDS * workers));
+  const jobs = new Float64Array(new SharedArrayBuffer(8 * JOB_WORDS * MAX_JOBS));
+  const starts = new Int32Array(new SharedArrayBuffer(4 * (MAX_CHUNKS + 1)));
   const { module, memory } = wasmShared();
   const threads: ArithmeticThread[] = [];
   for (let w = 0; w < workers; w++) {
-    const t = startThread(new URL('./fftworker.js', import.meta.url), { module, memory, control, jobs, index: w });
+    const t = startThread(new URL('./fftworker.js', import.meta.url), { module, memory, control, jobs, starts });
     t.worker.on('error', () => dropPool(control));
     t.worker.on('exit', () => dropPool(control));
     threads.push(t);
   }
-  return { threads, control, jobs, ready: false };
+  return { threads, control, jobs, starts, ready: false };
 }
 
 function dropPool(control: Int32Array): void {
@@ -212,17 +248,37 @@ export function warmThreads(): void {
   pool = startPool(workers);
 }
 
-function writeShare(jobs: Float64Array, slot: number, share: readonly Job[]): void {
-  if (share.length > MAX_JOBS) throw new Error(`kernel threads: a share of ${share.length} jobs exceeds ${MAX_JOBS}`);
-  let o = slot * SLOT_WORDS;
-  jobs[o++] = share.length;
-  for (const [fn, ...args] of share) {
-    if (args.length > MAX_ARGS) throw new Error(`kernel threads: ${fn} with ${args.length} arguments`);
-    jobs[o] = JOB_FUNCTIONS.indexOf(fn);
-    jobs[o + 1] = args.length;
-    for (let i = 0; i < args.length; i++) jobs[o + 2 + i] = args[i]!;
-    o += JOB_WORDS;
+function writeChunks(p: Pool, chunks: ReadonlyArray<readonly Job[]>): void {
+  if (chunks.length > MAX_CHUNKS) throw new Error(`kernel threads: ${chunks.length} chunks exceed ${MAX_CHUNKS}`);
+  let j = 0;
+  for (let c = 0; c < chunks.length; c++) {
+    p.starts[c] = j;
+    for (const [fn, ...args] of chunks[c]!) {
+      if (j >= MAX_JOBS) throw new Error(`kernel threads: a step of more than ${MAX_JOBS} jobs`);
+      if (args.length > MAX_ARGS) throw new Error(`kernel threads: ${fn} with ${args.length} arguments`);
+      const o = j++ * JOB_WORDS;
+      p.jobs[o] = JOB_FUNCTIONS.indexOf(fn);
+      p.jobs[o + 1] = args.length;
+      for (let i = 0; i < args.length; i++) p.jobs[o + 2 + i] = args[i]!;
+    }
   }
+  p.starts[chunks.length] = j;
+}
+
+/** Claims the next chunk of the current step (its index), or returns -1 when all are claimed (see CLAIM). */
+function claim(control: Int32Array): number {
+  for (;;) {
+    const w = Atomics.load(control, CLAIM);
+    const i = w & CHUNK_MASK;
+    if (i >= w >>> CHUNK_BITS) return -1;
+    if (Atomics.compareExchange(control, CLAIM, w, w + 1) === w) return i;
+  }
+}
+
+/** Counts one claimed chunk done; the thread that completes the step wakes the caller if it sleeps. */
+function chunkDone(control: Int32Array): void {
+  const done = Atomics.add(control, DONE, 1) + 1;
+  if (done === Atomics.load(control, CLAIM) >>> CHUNK_BITS) Atomics.notify(control, DONE);
 }
 
 /**
@@ -235,16 +291,27 @@ export function prewakeThreads(): void {
   if (pool !== null && pool.ready && activeThreads() > 1) Atomics.notify(pool.control, GEN);
 }
 
-/** @internal Runs the share in a worker's slot (fftworker.ts) with that thread's kernel instance. */
-export function runSlot(k: KernelExports, jobs: Float64Array, slot: number): void {
-  let o = slot * SLOT_WORDS;
-  const count = jobs[o++]!;
+/**
+ * @internal A worker's part of the current step (fftworker.ts): claims chunks and runs them from the table with
+ * that thread's kernel instance until none is left. A failing chunk is reported through `fail` (and counted done:
+ * the caller is always released).
+ */
+export function runClaimed(k: KernelExports, control: Int32Array, jobs: Float64Array, starts: Int32Array, fail: (e: unknown) => void): void {
   const args: number[] = [];
-  for (let j = 0; j < count; j++, o += JOB_WORDS) {
-    const fn = JOB_FUNCTIONS[jobs[o]!]!;
-    args.length = jobs[o + 1]!;
-    for (let i = 0; i < args.length; i++) args[i] = jobs[o + 2 + i]!;
-    (k[fn] as (...a: number[]) => unknown)(...args);
+  for (let c; (c = claim(control)) >= 0; ) {
+    try {
+      for (let j = starts[c]!, end = starts[c + 1]!; j < end; j++) {
+        const o = j * JOB_WORDS;
+        const fn = JOB_FUNCTIONS[jobs[o]!]!;
+        args.length = jobs[o + 1]!;
+        for (let i = 0; i < args.length; i++) args[i] = jobs[o + 2 + i]!;
+        (k[fn] as (...a: number[]) => unknown)(...args);
+      }
+    } catch (e) {
+      fail(e);
+      Atomics.store(control, ERROR, 1);
+    }
+    chunkDone(control);
   }
 }
 
@@ -253,44 +320,50 @@ function runShare(k: KernelExports, share: readonly Job[]): void {
 }
 
 /**
- * Runs shares[0] here and shares[t] on worker t − 1, all to completion (shares.length <= activeThreads(); with
- * fewer threads available, the remaining shares run here, one after the other). `linger`: the caller starts another
- * step right after this one (the next stage of a transform, the inverse after the pointwise step), so the workers
- * poll for it (SPIN_MICROS) instead of going to sleep; it changes only the timing, never a result.
- * @throws ArithmeticCheckError when a worker fails (after every share has finished).
+ * Runs the chunks (independent pieces of one step, any number of them) to completion: this thread and every worker
+ * that is awake claim them one at a time (see CLAIM), so a late worker's chunks are run here. With one thread, or a
+ * single chunk, they all run here in order. Chunks of about equal cost, a few per thread, let the threads finish
+ * together: a step ends at most one chunk after the caller runs out of chunks to claim. `linger`: the caller starts
+ * another step right after this one (the next stage of a transform, the inverse after the pointwise step), so the
+ * workers poll for it (SPIN_MICROS) instead of going to sleep; it changes only the timing, never a result.
+ * @throws ArithmeticCheckError when a chunk fails on a worker (after every chunk has finished); a chunk failing here
+ * throws its own error, likewise after every chunk has finished.
  */
-export function runShares(k: KernelExports, shares: ReadonlyArray<readonly Job[]>, linger = false): void {
-  const p = shares.length > 1 && activeThreads() > 1 ? readyPool(activeThreads() - 1) : null;
+export function runShares(k: KernelExports, chunks: ReadonlyArray<readonly Job[]>, linger = false): void {
+  const p = chunks.length > 1 && activeThreads() > 1 ? readyPool(activeThreads() - 1) : null;
   if (p === null) {
-    for (const s of shares) runShare(k, s);
+    for (const s of chunks) runShare(k, s);
     return;
   }
-  const workers = p.threads.length;
-  for (let w = 0; w < workers; w++) writeShare(p.jobs, w, shares[w + 1] ?? []);
-  Atomics.store(p.control, ERROR, 0);
-  Atomics.store(p.control, LINGER, linger ? 1 : 0);
-  Atomics.store(p.control, REMAINING, workers);
-  Atomics.add(p.control, GEN, 1);
-  Atomics.notify(p.control, GEN);
+  const control = p.control;
+  writeChunks(p, chunks);
+  Atomics.store(control, ERROR, 0);
+  Atomics.store(control, LINGER, linger ? 1 : 0);
+  Atomics.store(control, DONE, 0);
+  Atomics.store(control, CLAIM, chunks.length << CHUNK_BITS);
+  Atomics.add(control, GEN, 1);
+  Atomics.notify(control, GEN);
   let localError: unknown;
-  try {
-    runShare(k, shares[0]!);
-  } catch (e) {
-    localError = e;
+  for (let c; (c = claim(control)) >= 0; ) {
+    try {
+      runShare(k, chunks[c]!);
+    } catch (e) {
+      localError ??= e;
+    }
+    chunkDone(control);
   }
-  // Workers always count down (their loop catches everything), so this wait ends.
-  let r: number;
-  while ((r = Atomics.load(p.control, REMAINING)) !== 0) spinThenWait(p.control, REMAINING, r);
+  // Every claimed chunk is counted done, also when it fails (runClaimed), so this wait ends.
+  let d: number;
+  while ((d = Atomics.load(control, DONE)) !== chunks.length) spinThenWait(control, DONE, d);
   if (localError !== undefined) throw localError;
-  if (Atomics.load(p.control, ERROR) !== 0) {
+  if (Atomics.load(control, ERROR) !== 0) {
     const errors: string[] = [];
     for (const t of p.threads) {
-      const m = receiveMessageOnPort(t.port)?.message as { error?: string } | undefined;
-      if (m?.error) errors.push(m.error);
+      for (let m; (m = receiveMessageOnPort(t.port)?.message as { error?: string } | undefined); ) if (m.error) errors.push(m.error);
     }
     throw new ArithmeticCheckError(`FFT worker thread failed: ${errors.join('; ') || 'unknown error'}`);
   }
 }
 
 /** @internal Worker loop helpers (fftworker.ts): the control words' indices. */
-export const CONTROL = { GEN, REMAINING, ERROR, READY, LINGER } as const;
+export const CONTROL = { GEN, CLAIM, DONE, ERROR, READY, LINGER } as const;

@@ -30,11 +30,11 @@
  * 0.83 → 0.73 s (the product ≈ 0.26 s of it).
  */
 import {
-  type Nat, NAT_ZERO, natDigitCount, natDivApprox, natMulSmall, natRsqrtSmall, natShiftDecimal, natToDigits, releaseFftCaches,
+  type Nat, NAT_ZERO, natDigitCount, natDivApprox, natMulSmall, natRsqrtSmall, natShiftDecimal, natToDigits,
   natDigitPieces, natLowDigits, natToBigInt, natToNumber, natTruncDecimal,
 } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
-import { piMultiplier } from './products.js';
+import { largeStep, piMultiplier } from './products.js';
 import { type Float, floatAdd, floatMul, floatOf, floatTruncate } from './signed.js';
 import { mergeWeight, type Split, split, splitPoint, subtreeWeight, termsFor } from './series.js';
 import { seriesOnThreads } from './parallel.js';
@@ -126,9 +126,8 @@ function* piDigitsWithGuard(decimals: number, guard: number, threads: number): G
   let [left, right]: Array<Split | undefined> =
     threads > 1 ? yield* seriesOnThreads(m, terms, threads) : [yield* split(0, m, true), yield* split(m, terms, false)];
   const precision = digits + FLOAT_EXTRA;
-  // Before each of the last, largest steps the FFT's cached twiddle tables are freed (see parallel.ts mergeUp).
-  releaseFftCaches();
-  let { q, t }: { q?: Float; t?: Float } = rootQuotient(left, right, precision);
+  // The last steps are pi's largest: each a largeStep (products.ts), which frees the FFT's cached tables first.
+  let { q, t }: { q?: Float; t?: Float } = largeStep(() => rootQuotient(left!, right!, precision));
   left = right = undefined;
   yield weights.root;
   if (t!.negative) throw new ArithmeticCheckError('pi: the Chudnovsky sum came out negative');
@@ -145,13 +144,11 @@ function* piDigitsWithGuard(decimals: number, guard: number, threads: number): G
   let scaled: Nat | undefined = natMulSmall(q!.mantissa, 42_709_344);
   q = undefined;
   let y: Nat | undefined = natRsqrtSmall(10005, p, piMultiplier);
-  releaseFftCaches();
-  let product: Nat | undefined = piMultiplier.mul(y, scaled);
+  let product: Nat | undefined = largeStep(() => piMultiplier.mul(y!, scaled!));
   y = scaled = undefined;
   let numerator: Nat | undefined = e > 0 ? natShiftDecimal(product, e) : product;
   product = undefined;
-  releaseFftCaches();
-  const x = natDivApprox(numerator, denominator, piMultiplier);
+  const x = largeStep(() => natDivApprox(numerator!, denominator, piMultiplier));
   numerator = undefined;
   yield weights.finish;
 

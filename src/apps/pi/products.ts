@@ -80,13 +80,22 @@ function clear(ops: MergeOperands): void {
 }
 
 /**
- * mergeProducts' products one by one, each operand dropped after its last use (this frame keeps none); `between`
- * runs after each product (parallel.ts gives its subtree threads their next leaves there).
- *
- * Each product starts with the FFT's cached twiddle tables freed: these are the largest products, each of
- * a length of its own, and a table left in the wasm memory by the one before splits its free space, so that the
- * next product's transforms were placed above it and the memory grew (it never shrinks: at 10^8 decimals 567 MiB
- * instead of ~510 for the rest of the run). Rebuilding a table costs a few percent of such a product.
+ * Runs one of pi's largest steps (a merge's products one by one, the root's quotient, the final product and
+ * division: compute.ts) with the FFT's cached twiddle tables freed first; the one place that decides their lifetime
+ * in pi. These steps each have a transform length of their own, and a table left in the wasm memory by the step
+ * before splits its free space, so that the next step's transforms were placed above it and the memory grew (it
+ * never shrinks: at 10^8 decimals 567 MiB instead of ~510 for the rest of the run). Rebuilding a table costs a few
+ * percent of such a step. Smaller steps (the merges below the shared-transform size) keep the tables: they reuse
+ * them.
+ */
+export function largeStep<T>(step: () => T): T {
+  releaseFftCaches();
+  return step();
+}
+
+/**
+ * mergeProducts' products one by one, each a `largeStep` and each operand dropped after its last use (this frame
+ * keeps none); `between` runs after each product (parallel.ts gives its subtree threads their next leaves there).
  */
 function oneByOne(ops: MergeOperands, between = (): void => undefined): MergedProducts {
   const take = <K extends keyof MergeOperands>(key: K): Nat => {
@@ -94,18 +103,14 @@ function oneByOne(ops: MergeOperands, between = (): void => undefined): MergedPr
     ops[key] = undefined;
     return x;
   };
-  const after = (): void => {
-    between();
-    releaseFftCaches();
-  };
-  releaseFftCaches();
-  let main: Nat | undefined = piMultiplier.mul(take('t1'), ops.q2!);
-  after();
-  const q = piMultiplier.mul(take('q1'), take('q2'));
-  after();
-  let tail: Nat | undefined = piMultiplier.mul(ops.p1!, take('t2'));
-  after();
-  const p = ops.p2 === undefined ? undefined : piMultiplier.mul(ops.p1!, take('p2'));
+  let main: Nat | undefined = largeStep(() => piMultiplier.mul(take('t1'), ops.q2!));
+  between();
+  const q = largeStep(() => piMultiplier.mul(take('q1'), take('q2')));
+  between();
+  let tail: Nat | undefined = largeStep(() => piMultiplier.mul(ops.p1!, take('t2')));
+  between();
+  // Tables freed even when P is not needed: natAdd's compiled sum then finds the wasm memory unsplit.
+  const p = largeStep(() => (ops.p2 === undefined ? undefined : piMultiplier.mul(ops.p1!, take('p2'))));
   ops.p1 = undefined;
   const t = natAdd(main, tail);
   main = tail = undefined;

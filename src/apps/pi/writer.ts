@@ -67,22 +67,26 @@ function* chunksOf(decimals: Uint8Array): Generator<Uint8Array, void, void> {
  * @example
  * await writePiStream(computePiDigits(100), process.stdout);
  */
-export async function writePiStream(decimals: Uint8Array, out: Writable, signal?: AbortSignal, name = 'stdout'): Promise<void> {
-  async function* chunks(): AsyncGenerator<Uint8Array> {
-    yield* chunksOf(decimals);
-  }
-  await writePiChunks(chunks(), out, signal, name);
+export function writePiStream(decimals: Uint8Array, out: Writable, signal?: AbortSignal, name = 'stdout'): Promise<void> {
+  return writePiChunks(chunksOf(decimals), out, signal, name);
 }
 
 /**
- * writePiStream's work for decimals that arrive in chunks (out of core they are read from a file): `3.`, the
- * chunks, `\n`, with the same back-pressure, EPIPE and error handling.
+ * writePiStream's work for decimals that arrive in chunks: `3.`, the chunks, `\n`, with the same back-pressure, EPIPE
+ * and error handling. The chunks come as they are made: views of a buffer or converted pieces (an Iterable, taken one
+ * at a time as the stream drains) or read from a file out of core (an AsyncIterable); `for await` takes either, so
+ * neither is wrapped in the other's shape.
  * @throws {StorageError} the stream reported an error other than EPIPE (named by `name`)
  * @throws {CancelledError} `signal` was aborted between chunks
  * @example
  * await writePiChunks(readForward(x.info, WRITE_CHUNK, 1, 1 + n), process.stdout);
  */
-export async function writePiChunks(decimals: AsyncIterable<Uint8Array>, out: Writable, signal?: AbortSignal, name = 'stdout'): Promise<void> {
+export async function writePiChunks(
+  decimals: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  out: Writable,
+  signal?: AbortSignal,
+  name = 'stdout',
+): Promise<void> {
   let failure: NodeJS.ErrnoException | undefined;
   const onError = (error: NodeJS.ErrnoException): void => {
     failure ??= error;

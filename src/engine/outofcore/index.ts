@@ -6,7 +6,10 @@
  * Each runs in a scratch folder in the log folder that it removes itself, and that start-up
  * reconciliation removes if the process was killed.
  */
-export { mulInMemory, mulOutOfCore, planFileProduct, plannedOutOfCore, type OutOfCoreTuning } from './product.js';
+export {
+  divisionMultiplier, divisionPlannedOutOfCore, mulInMemory, mulOutOfCore, planFileProduct, plannedOutOfCore, powerPlannedOutOfCore,
+  type OutOfCoreTuning,
+} from './product.js';
 export { powOutOfCore } from './power.js';
 export { divmodOutOfCore } from './divide.js';
 export { blockSizeForBudget, outOfCoreProducts, productScratchBytes } from './multiply.js';

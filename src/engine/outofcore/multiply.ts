@@ -37,8 +37,7 @@ import { mulMod } from './residue.js';
 import { randomCheckPrime } from '../../kernel/check-prime.js';
 import { RecordFile, type ScratchDir } from './scratch.js';
 import { blockCount, readBalancedBlocks, ProductWriter, type BalancedOperand } from './blocks.js';
-import type { Journal } from './journal.js';
-import { MAX_INNER_SIZE, initialDigitSize2D, multiply2D, transform2DScratchBytes } from './transform2d.js';
+import { MAX_INNER_SIZE, initialDigitSize2D, multiply2D, transform2DScratchBytes, type Transform2DOptions } from './transform2d.js';
 
 /** Working bytes of the block convolution per unit of block size. */
 export const BYTES_PER_BLOCK_POINT = 64;
@@ -106,7 +105,8 @@ export function reservedDigits(aDigits: number, bDigits: number, scale = 1): num
   return aDigits + bDigits + extraDigits(scale);
 }
 
-export interface MultiplyRequest {
+/** The out-of-core product's request; its Transform2DOptions (journal, read hook, test knobs) go to the 2-D transform, the read hook to the block convolution too. */
+export interface MultiplyRequest extends Transform2DOptions {
   readonly a: DigitFileInfo;
   /** Second factor; undefined squares `a`. */
   readonly b?: DigitFileInfo;
@@ -122,30 +122,6 @@ export interface MultiplyRequest {
   readonly operation?: string;
   /** Method override (tests); default: kernel/planner.ts planOutOfCore. */
   readonly method?: OutOfCoreMethod;
-  /** Columns per stripe of the 2-D transform (tests); default from the budget. */
-  readonly chunkColumns?: number;
-  /**
-   * Records the finished units of work (journal.ts) under `tag`, so that a rerun with the same journal, tag and
-   * scratch folder resumes; both or neither.
-   */
-  readonly journal?: Journal;
-  readonly tag?: string;
-  /** Rows of the product per journal record (tests; 2-D transform only). */
-  readonly rowsPerRecord?: number;
-  /** Blocks of an operand's spectra per journal record (tests; 2-D transform only). */
-  readonly blocksPerRecord?: number;
-  /** Fault injection (tests; 2-D transform only): sees, and may change, each product row's coefficients (times `unit`) before rounding. */
-  readonly faultHook?: (digitSize: number, row: Float64Array, unit: number) => void;
-  /** Digit size of the first try (tests, bench/rounding-2d.ts; 2-D transform only). */
-  readonly digitSize?: number;
-  /** The digit-size policy's limit on the proven bound (tests; 2-D transform only; kernel/transform.ts TRANSFORM2D_POLICY_LIMIT). */
-  readonly boundLimit?: number;
-  /**
-   * Called (and awaited) once before the operands' digits are first read, if they are read at all: a resumed product
-   * whose spectra were all recorded never reads them. pow checks its restored step file there (power.ts), so a
-   * rerun pays that file's read only when it is used; the hook throws when the file must not be used.
-   */
-  readonly beforeRead?: () => Promise<void>;
 }
 
 export interface MultiplyOutcome {
@@ -177,10 +153,8 @@ export async function convolveBlocksOnDisk(request: MultiplyRequest): Promise<Mu
   if (cosN > 2 * size) releaseFftCaches(); // a larger twiddle table left by an in-memory product would count against the budget
   if (planFor(a.digitCount, square ? undefined : bDigits, size, request.method) === 'transform2d') {
     const outcome = await multiply2D({
+      ...request, // its Transform2DOptions
       a, b, scale, out, offset, reserved, scratch, size: Math.min(size, MAX_INNER_SIZE), options, operation,
-      chunkColumns: request.chunkColumns, journal: request.journal, tag: request.tag, faultHook: request.faultHook,
-      rowsPerRecord: request.rowsPerRecord, blocksPerRecord: request.blocksPerRecord, digitSize: request.digitSize,
-      boundLimit: request.boundLimit, beforeRead: request.beforeRead,
     });
     return { reserved, leadingZeros: reserved - outcome.significantDigits };
   }

@@ -6,7 +6,9 @@ import type { StreamNumber } from '../../number.js';
 import { AtomicFile } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
 import { MINUS, writeNatResult, writeResult, type ResultShape } from '../result.js';
-import { CHECK_PRIME, fftMulDigits, natMul, planProduct, type DigitSource, type ProductPlan } from '../../kernel/index.js';
+import {
+  CHECK_PRIME, Multiplier, budgetFor, divisionHeldBytes, fftMulDigits, natMul, planProduct, type DigitSource, type ProductPlan,
+} from '../../kernel/index.js';
 import type { DigitReader } from '../../storage/index.js';
 import { loadNat } from '../load.js';
 import { convolveBlocksOnDisk, productScratchBytes, reservedDigits, type MultiplyOutcome } from './multiply.js';
@@ -18,12 +20,46 @@ import { getConfig } from '../../config.js';
 const PRODUCT_TAG = 'mul';
 
 /**
- * Whether the product of file operands of these digit counts runs out of core (the planner's call, kernel/planner.ts):
- * the question the division and the power ask before they load anything ('files' operands: they hold them as limbs).
+ * Whether the product of file operands of these digit counts, loaded as limbs, runs out of core (the planner's call,
+ * kernel/planner.ts, 'files' operands: budget.ts loadedHeldBytes): the question an operation that loads its operands
+ * asks before it loads anything (the square root in memory; the division's and power's largest products below), with
+ * `held` bytes beside the product.
  * @example plannedOutOfCore(10, 10) // false
  */
-export function plannedOutOfCore(aDigits: number, bDigits: number): boolean {
-  return planProduct(aDigits, bDigits, { operands: 'files' }).method === 'outOfCore';
+export function plannedOutOfCore(aDigits: number, bDigits: number, held = 0, square = false): boolean {
+  const budget = budgetFor('inMemory') - held;
+  return budget <= 0 || planProduct(aDigits, bDigits, { operands: 'files', square, budget }).method === 'outOfCore';
+}
+
+/**
+ * Whether a division of an `aDigits`-digit dividend by a `bDigits`-digit divisor runs out of core. In memory it holds
+ * its largest product, the quotient-sized estimate or the remainder q·b (q = a − b + 1 digits: q × max(q, b) bounds
+ * both), loaded, beside what budget.ts `divisionHeldBytes` counts; that product may be one FFT or one budget split.
+ * @example divisionPlannedOutOfCore(2e7, 1e7) // false at the default 1 GiB
+ */
+export function divisionPlannedOutOfCore(aDigits: number, bDigits: number): boolean {
+  const q = Math.max(1, aDigits - bDigits + 1);
+  return plannedOutOfCore(q, Math.max(q, bDigits), divisionHeldBytes(aDigits, bDigits));
+}
+
+/**
+ * The memory budget the products of an in-memory division (kernel natDivMod) plan within: the budget less what the
+ * division holds beside its largest product (divisionPlannedOutOfCore's count), so that they split rather than
+ * overrun it.
+ */
+export function divisionMultiplier(aDigits: number, bDigits: number): Multiplier {
+  return new Multiplier({ budget: Math.max(1, budgetFor('inMemory') - divisionHeldBytes(aDigits, bDigits)) });
+}
+
+/**
+ * Whether a power of `digits` digits runs out of core. In memory its largest product is the last square, of two
+ * ⌈digits/2⌉-digit halves, loaded (the previous power is its operand; the base, when it is the last multiplier, is at
+ * most that long and its product no longer); one FFT or one budget split.
+ * @example powerPlannedOutOfCore(1e8) // false at the default 1 GiB
+ */
+export function powerPlannedOutOfCore(digits: number): boolean {
+  const half = Math.ceil(digits / 2);
+  return plannedOutOfCore(half, half, 0, true);
 }
 
 /** Whether x and y are the same digits of the same file (a square: one transform, one read). */

@@ -78,7 +78,7 @@
  */
 import { ArithmeticCheckError } from '../../errors.js';
 import { budgetFor } from '../../kernel/budget.js';
-import { Checksum, checksumOf } from '../../kernel/checksum.js';
+import { Checksum } from '../../kernel/checksum.js';
 import { MAX_ROUNDING_ERROR, releaseFftCaches } from '../../kernel/fft.js';
 import { randomCheckPrime } from '../../kernel/check-prime.js';
 import {
@@ -131,20 +131,17 @@ const JOURNALED_STRIPE_COLUMNS = 1 << 14;
 /** Output digits a journaled run writes between two records (a chunk of rows, recorded unflushed, as above). */
 const DIGITS_PER_ROW_UNIT = 1 << 24;
 
-export interface Transform2DRequest {
-  readonly a: DigitFileInfo;
-  readonly b?: DigitFileInfo;
-  readonly scale: number;
-  readonly out: AtomicFile;
-  readonly offset: number;
-  readonly reserved: number;
-  readonly scratch: ScratchDir;
-  /** Inner block size s (a power of two). */
-  readonly size: number;
+/**
+ * What the out-of-core product's caller (multiply.ts MultiplyRequest) passes through to the 2-D transform: the
+ * journal, the read hook and the test knobs.
+ */
+export interface Transform2DOptions {
   /** Columns per stripe override (tests); default: the widest stripe whose pass-2 working set fits the budget. */
   readonly chunkColumns?: number;
-  readonly options: OperationOptions;
-  readonly operation: string;
+  /**
+   * Records the finished units of work (journal.ts) under `tag`, so that a rerun with the same journal, tag and
+   * scratch folder resumes; both or neither.
+   */
   readonly journal?: Journal;
   readonly tag?: string;
   /** Blocks of an operand's spectra per journal record (tests); default: about 2^26 bytes of spectra. */
@@ -155,10 +152,29 @@ export interface Transform2DRequest {
   readonly faultHook?: (digitSize: number, row: Float64Array, unit: number) => void;
   /** Digit size override (tests, bench/rounding-2d.ts): the first try uses it whatever the policy says. */
   readonly digitSize?: number;
-  /** The policy's limit on the proven bound (tests); default TRANSFORM2D_POLICY_LIMIT. */
+  /** The policy's limit on the proven bound (tests); default TRANSFORM2D_POLICY_LIMIT (kernel/transform.ts). */
   readonly boundLimit?: number;
-  /** Awaited once before the operands' digits are first read, if ever (multiply.ts MultiplyRequest.beforeRead). */
+  /**
+   * Called (and awaited) once before the operands' digits are first read, if they are read at all: a resumed product
+   * whose spectra were all recorded never reads them. pow checks its restored step file there (power.ts), so a
+   * rerun pays that file's read only when it is used; the hook throws when the file must not be used. The block
+   * convolution calls it too.
+   */
   readonly beforeRead?: () => Promise<void>;
+}
+
+export interface Transform2DRequest extends Transform2DOptions {
+  readonly a: DigitFileInfo;
+  readonly b?: DigitFileInfo;
+  readonly scale: number;
+  readonly out: AtomicFile;
+  readonly offset: number;
+  readonly reserved: number;
+  readonly scratch: ScratchDir;
+  /** Inner block size s (a power of two). */
+  readonly size: number;
+  readonly options: OperationOptions;
+  readonly operation: string;
 }
 
 /**
