@@ -390,10 +390,9 @@ export function forwardAt(ptr: number, M: number, filled = M): void {
  * thread, as one step: each input a chunk, claimed by whichever thread is free (threads.ts runShares). Each
  * transform is the one-thread one (the compiled `forward`), so the bits are forwardAt's whatever the thread count.
  * For two operands of one product on two threads this beats splitting each transform: one step instead of two or
- * three per transform, and each thread's half stays in its own cache. `linger`: the caller's next step is shared
- * among the threads (runShares).
+ * three per transform, and each thread's half stays in its own cache.
  */
-export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; readonly filled: number }>, M: number, linger = false): void {
+export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; readonly filled: number }>, M: number): void {
   const k = wasm();
   const { dir, HM } = transformTables(M);
   if (inputs.length === 1 || activeThreads() === 1) {
@@ -401,8 +400,8 @@ export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; read
     return;
   }
   // One chunk an input: claimed by whichever thread is free (threads.ts runShares). The next step (a product's
-  // pointwise step) is shared too when it splits, or when the caller says so.
-  runShares(k, inputs.map(({ ptr, filled }): Job[] => [['forward', ptr, M, filled, HM, dir]]), linger || splits(M));
+  // pointwise step) is shared too when it splits.
+  runShares(k, inputs.map(({ ptr, filled }): Job[] => [['forward', ptr, M, filled, HM, dir]]), splits(M));
 }
 
 /** Inverse DIT transform of the M points at ptr (unscaled: M times the inverse DFT), in the mirror order. */
