@@ -88,15 +88,17 @@ export function resultWriteBytes(digits: number): number {
 /**
  * Bytes a streamed file product (kernel/digitproduct.ts) holds besides its transforms and their tables, for operands
  * of a and b digits: while reading, a piece of text per operand in its staging block; while writing the a + b digits
- * of the product, `resultWriteBytes`; and 8 KiB for the small blocks of packing, unpacking (40 bytes a thread) and the
- * residue check (a 2 KiB table of powers). Neither operand nor the product is held whole, in any representation (that
- * is the point of streaming them).
- * @example streamedHeldBytes(6.4e7, 6.4e7) // 5,775,360: 5.5 MiB of pieces and 8 KiB
+ * of the product, `resultWriteBytes`; and the small blocks of packing (16 bytes an operand) and unpacking (40 bytes a
+ * run, up to 4 runs a thread: threads.ts stepChunks), each rounded up by the allocator, with 4 KiB to spare (the
+ * residue check's table of powers lives outside the allocator, in the wasm memory's first page). Neither operand nor
+ * the product is held whole, in any representation (that is the point of streaming them).
+ * @example streamedHeldBytes(6.4e7, 6.4e7) // 5,771,584 with 2 threads: 5.5 MiB of pieces and 4.3 KiB
  */
 export function streamedHeldBytes(aDigits: number, bDigits: number): number {
   const piece = (digits: number): number => Math.min(digits, STREAM_PIECE_DIGITS);
   const read = (piece(aDigits) + piece(bDigits)) * TEXT_BYTES_PER_DIGIT;
-  return Math.ceil(read) + resultWriteBytes(aDigits + bDigits) + 8192;
+  const smallBlocks = 4096 + 160 * Math.max(1, getConfig().threads);
+  return Math.ceil(read) + resultWriteBytes(aDigits + bDigits) + smallBlocks;
 }
 
 /**

@@ -29,7 +29,7 @@
 import { ArithmeticCheckError, NumberTooLargeError } from '../errors.js';
 import { BASE } from './nat.js';
 import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, prepareTransforms, splits, releaseCoreTables, transformLength } from './fftcore.js';
-import { activeThreads, runShares, type Job } from './threads.js';
+import { activeThreads, runShares, stepChunks, type Job } from './threads.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmAllocLike, wasmFree, heapBytesFor, LIKE_PAD, residueTableFor } from './wasmheap.js';
 
 /** Above this observed rounding error a product is considered faulty (retried with smaller digits). */
@@ -212,7 +212,7 @@ function addCarry(view: Uint16Array, i: number, end: number, c: number): number 
  * the limbs in wasm memory, where they stay (the product's residue can be taken there). Returns null if some output is farther than MAX_ROUNDING_ERROR from an integer (or is
  * NaN or infinite).
  *
- * With T threads the digits are cut into T runs at multiples of 12 (so every run starts on a limb boundary for every
+ * With T threads the digits are cut into stepChunks(T) runs (threads.ts: claimed, a few a thread) at multiples of 12 (so every run starts on a limb boundary for every
  * d and all but the last end on one with nothing pending); each run starts from a zero carry and writes its own
  * limbs; the runs' carries are then added in from the bottom (value = Σ 10^(4·o_t)·(run_t + c_t): the same integer,
  * whatever the cut).
@@ -324,7 +324,8 @@ export function unpackWrappedRawAt(src: number, M: number, d: number, scratch: n
 function unpackRuns(
   src: number, M: number, L: number, d: number, outLimbs: number, scratch: number, from = 0,
 ): { view: Uint16Array; top: number; V: number } | null {
-  const T = splits(M) ? activeThreads() : 1;
+  // Runs of digits claimed by the threads (threads.ts stepChunks: a few a thread, so a late one leaves its runs).
+  const T = splits(M) ? stepChunks(activeThreads()) : 1;
   const cuts: number[] = [];
   for (let t = 0; t < T; t++) cuts.push(from + 12 * Math.floor(((L - from) * t) / (12 * T)));
   cuts.push(L);
@@ -400,7 +401,7 @@ export function fftFits(la: number, lb: number): boolean {
 
 /** Wasm blocks a product of la×lb limbs at transform length M allocates (the limbs, two transforms, tables). */
 function productBlocks(la: number, lb: number, M: number): number[] {
-  return [2 * la + LIKE_PAD, 2 * lb + LIKE_PAD, 16 * M, 16 * M, coreTableBytes(M), 40 * activeThreads() + 64];
+  return [2 * la + LIKE_PAD, 2 * lb + LIKE_PAD, 16 * M, 16 * M, coreTableBytes(M), 40 * stepChunks(activeThreads()) + 64];
 }
 
 /**

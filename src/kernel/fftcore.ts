@@ -308,6 +308,12 @@ export function coreTableBytes(M: number): number {
  * at 10^6 digits cost 2.07× the product's CPU from 2^16 and 1.96× from 2^17 (its bar is 2), at the same wall time
  * (2.7–2.9× the product's); the division's ratios (2.7 CPU, 3.0–3.1 wall) and everything at 4·10^6 digits moved by
  * less than the noise.
+ * With claimed chunks (threads.ts) 2^16 gains wall time, at about the CPU cost: three same-process A/Bs of 2^16
+ * against 2^17 at 10^6 digits (31–41 rounds, 2 threads, load 0.7–3.2) gave the square root −4 to −12% median wall
+ * (best round −15 to −21% in two of them) for 0–5% more CPU, the division −5 to −9% for 2–3.5% more CPU; 2^15 cost
+ * the root 19% more CPU and no wall time. Still 2^17: the root's CPU ratio sits at its bar (1.95 → 2.04 in the
+ * quietest A/B) while its wall ratio stays above its own (2.6–2.9) either way, so 2^16 would trade a met target for
+ * none; where wall time matters more than CPU, 2^16 is the setting to take.
  */
 export const PARALLEL_MIN = 1 << 17;
 
@@ -390,10 +396,9 @@ export function forwardAt(ptr: number, M: number, filled = M): void {
  * thread, as one step: each input a chunk, claimed by whichever thread is free (threads.ts runShares). Each
  * transform is the one-thread one (the compiled `forward`), so the bits are forwardAt's whatever the thread count.
  * For two operands of one product on two threads this beats splitting each transform: one step instead of two or
- * three per transform, and each thread's half stays in its own cache. `linger`: the caller's next step is shared
- * among the threads (runShares).
+ * three per transform, and each thread's half stays in its own cache.
  */
-export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; readonly filled: number }>, M: number, linger = false): void {
+export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; readonly filled: number }>, M: number): void {
   const k = wasm();
   const { dir, HM } = transformTables(M);
   if (inputs.length === 1 || activeThreads() === 1) {
@@ -401,8 +406,8 @@ export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; read
     return;
   }
   // One chunk an input: claimed by whichever thread is free (threads.ts runShares). The next step (a product's
-  // pointwise step) is shared too when it splits, or when the caller says so.
-  runShares(k, inputs.map(({ ptr, filled }): Job[] => [['forward', ptr, M, filled, HM, dir]]), linger || splits(M));
+  // pointwise step) is shared too when it splits.
+  runShares(k, inputs.map(({ ptr, filled }): Job[] => [['forward', ptr, M, filled, HM, dir]]), splits(M));
 }
 
 /** Inverse DIT transform of the M points at ptr (unscaled: M times the inverse DFT), in the mirror order. */

@@ -307,8 +307,8 @@ export class TransformGroup {
     return this.run(this.differenceHighWork(c, a, b, bound, s));
   }
 
-  /** differenceHigh as a GroupWork (together). */
-  *differenceHighWork(c: WrappedMinuend, a: Nat, b: Nat, bound: number, s: number): GroupWork<{ negative: boolean; magnitude: Nat }> {
+  /** differenceHigh as a GroupWork (its steps, for run). */
+  private *differenceHighWork(c: WrappedMinuend, a: Nat, b: Nat, bound: number, s: number): GroupWork<{ negative: boolean; magnitude: Nat }> {
     let d: { negative: boolean; magnitude: Nat } | null = null;
     let wrong = false;
     if (this.plan !== undefined && this.wrapLimbs > bound) {

@@ -10,6 +10,7 @@ import { FFT_MAX_LENGTH, fftFits, fftWorkingBytes, spectraHeapBytes, worstCasePl
 import { digitProductWorkingBytes } from './digitproduct.js';
 import { Multiplier } from './multiplier.js';
 import { divisionHeldBytes, loadedHeldBytes, splitHeldBytes, streamedHeldBytes } from './budget.js';
+import { getConfig } from '../config.js';
 import { CHUNKED_DIV_LIMBS, natDivMod } from './div.js';
 import { natFromBigInt, natToBigInt, type Nat } from './nat.js';
 import {
@@ -104,7 +105,8 @@ describe('planProduct picks each branch at the right sizes and budgets', () => {
     assert.equal(loadedHeldBytes(1000, 1000), 1000 + 3.5 * 2000); // a short result: its own size of pieces
     assert.equal(splitHeldBytes(1e7, 1e7), 4e7 + pieces);
     assert.equal(divisionHeldBytes(2e7, 1e7), 9e7);
-    assert.equal(streamedHeldBytes(6.4e7, 6.4e7), 2 * 2 ** 20 + pieces + 8192);
+    // Small blocks: 4 KiB and 160 bytes a thread (unpacking's results, 4 runs a thread).
+    assert.equal(streamedHeldBytes(6.4e7, 6.4e7), 2 * 2 ** 20 + pieces + 4096 + 160 * getConfig().threads);
   });
 
   test('streamed file products (the engine mul): one FFT while its transforms, tables and staging fit, else as files', () => {

@@ -186,10 +186,9 @@ export function natSpectrum(a: Nat, plan: SpectrumPlan, inWasm = false): NatSpec
  * packings run concurrently, one operand a thread, and then their forward transforms (fftcore forwardEachAt), each
  * whole on the thread that packed it; with more threads each transform is split instead (forwardAt), and below the
  * split length they run one after the other on this thread. Either way every spectrum is bit for bit natSpectrum's: the same compiled pack and forward on the
- * same input, whichever thread runs them. `linger`: the caller's next step runs on the threads too (TransformGroup
- * together's products), so the workers poll for it rather than sleep.
+ * same input, whichever thread runs them.
  */
-export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = false, linger = false): NatSpectrum[] {
+export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = false): NatSpectrum[] {
   if (plan.d === 0) {
     // A direct plan's operands are below the FFT threshold: their residue is a short Horner chain.
     return xs.map((a) => ({ plan, value: a, normSq: 0, spectrum: null, ptr: 0, residue: modLimbs(a.limbs, a.limbs.length, CHECK_PRIME) }));
@@ -220,7 +219,7 @@ export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = fals
     // a wake-up).
     if (!each && splits(M)) prewakeThreads();
     const packed = packAll(xs.map((a, i) => ({ src: srcs[i]!, limbs: a.limbs.length, dst: bufs[i]! })), plan.d, M, each || splits(M));
-    if (each) forwardEachAt(bufs.map((ptr, i) => ({ ptr, filled: packed[i]!.filled })), M, linger);
+    if (each) forwardEachAt(bufs.map((ptr, i) => ({ ptr, filled: packed[i]!.filled })), M);
     else bufs.forEach((ptr, i) => forwardAt(ptr, M, packed[i]!.filled));
     kept = inWasm;
     // Plain objects of one shape (no accessor): a Newton step makes several of these.
@@ -565,9 +564,8 @@ export interface ProductStep {
 
 /**
  * A spectral product made in steps: a generator that yields its one ProductStep (none when it is made directly: a
- * direct plan, a fallback) and returns the result once that step has run. `alone` runs one; TransformGroup.together
- * runs several at once, their steps side by side on the threads (fftcore pointwiseInverseEachAt), so products a caller knows
- * to be independent need not wait for each other. Either way each step is the same computation: the same bits.
+ * direct plan, a fallback) and returns the result once that step has run (`alone`, TransformGroup's `run`), so each
+ * kind of product is written once, whoever runs its step.
  */
 export type ProductSteps<T> = Generator<ProductStep, T, void>;
 

@@ -281,8 +281,8 @@ function refineStep(
     // from R's limbs in the wasm memory) times B^(T−u). The checks are the same congruences, so they prove as much.
     // |R|·B^(T−u) itself is never formed: the difference writes T − u zero limbs and R's into the wasm memory.
     // (R and ε, and below Q0's product and ε's correction, need nothing of each other; run side by side on two
-    // threads (TransformGroup.together) they bought no wall time at 10^6 digits and cost up to 16% more CPU under
-    // load, so they run one after the other.) |ε| comes over B^(hq−2), within one unit (a high wrapped difference:
+    // threads (a TransformGroup.together, since removed) they bought no wall time at 10^6 digits and cost 13–16% more
+    // CPU, so they run one after the other: docs/ARCHITECTURE.md §6.) |ε| comes over B^(hq−2), within one unit (a high wrapped difference:
     // only the limbs above are unpacked).
     const R = g.difference(aTop, sHi, sHi, bound, topRes);
     const eps = wantY ? g.differenceHigh({ power: h + hq }, sHi, Y, bound, hq - 2) : undefined;

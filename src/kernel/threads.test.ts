@@ -13,7 +13,7 @@ import { Multiplier, natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectr
 import { natMulSpectraWrapped, natSpectra, type NatSpectrum as Spectrum, type SpectrumPlan } from './spectra.js';
 import { lastFftLength } from './fft.js';
 import { natFromLimbs } from './nat.js';
-import { PARALLEL_MIN, forwardAt, forwardEachAt, powerOfTwoTables, prepareTransforms, topRadix } from './fftcore.js';
+import { PARALLEL_MIN, forwardAt, forwardEachAt, inverseAt, powerOfTwoTables, prepareTransforms, topRadix } from './fftcore.js';
 import { fftThreads, runShares, type Job } from './threads.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
@@ -173,6 +173,32 @@ describe('N threads', () => {
       assert.equal(natToBigInt(ref![2]!), natToBigInt(large));
       assert.equal(natToBigInt(ref![6]!), exact);
       others.forEach((got, t) => got.forEach((z, i) => assert.deepEqual(z.limbs, ref![i]!.limbs, `n=${n} result ${i} on ${[2, 4][t]} threads`)));
+    }
+  });
+
+  test('17 threads: a 2^21-point transform\'s widest shared stage (64 blocks × 68 chunks) fits the step table; same bits as 1 thread', () => {
+    // splitPlan for T = 17 shares stages over 1, 4, 16 and 64 blocks (64 is neither a multiple of 17 nor 4·17): the
+    // last is 64 jobs in each of stepChunks(17) = 68 chunks, 4352 jobs (more than the 4096 of a small pool's table).
+    const M = 1 << 21;
+    prepareTransforms(M);
+    const buf = wasmAlloc(16 * M);
+    try {
+      const view = (): Float64Array => f64View(buf, 2 * M);
+      const input = new Float64Array(2 * M);
+      const r = rng(21);
+      for (let i = 0; i < input.length; i++) input[i] = Math.floor(r() * 10000) - 5000;
+      const [one, many] = onThreads([1, 17], () => {
+        view().set(input);
+        forwardAt(buf, M);
+        const fwd = view().slice();
+        inverseAt(buf, M);
+        return [fwd, view().slice()];
+      });
+      assert.ok(Buffer.from(one![0]!.buffer).equals(Buffer.from(many![0]!.buffer)), 'forward: same bits');
+      assert.ok(Buffer.from(one![1]!.buffer).equals(Buffer.from(many![1]!.buffer)), 'inverse: same bits');
+    } finally {
+      wasmFree(buf);
+      configure({ threads: 2 });
     }
   });
 

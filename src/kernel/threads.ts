@@ -39,15 +39,23 @@ export type Job = readonly [JobFunction, ...number[]];
 
 const MAX_ARGS = 12;
 const JOB_WORDS = 2 + MAX_ARGS;
-/** Jobs one step may hold, all chunks together. */
-export const MAX_JOBS = 4096;
-/** Chunks one step may hold (the claim word holds a chunk index and the count in 13 bits each). */
-export const MAX_CHUNKS = 4096;
-const CHUNK_BITS = 13;
+/**
+ * Jobs one step may hold, all chunks together, with T threads: 16·T², and at least 4096. The largest steps are
+ * fftcore's shared radix-4 stages: a stage over `count` blocks is one job a block in each of stepChunks(T) = 4T
+ * chunks, and splitPlan shares a stage only while count < 4T, so such a step has fewer than 16T² jobs; a block step
+ * has one job a chunk and fewer than 16T chunks, the pointwise step a chunk's jobs plus one a level, the unpacking
+ * and forwardEachAt one a chunk, the out-of-core column pass (transform.ts) one a thread.
+ */
+function jobCapacity(threads: number): number {
+  return Math.max(4096, 16 * threads * threads);
+}
+/** Chunks one step may hold (the claim word holds a chunk index and the count in 15 bits each). */
+export const MAX_CHUNKS = (1 << 15) - 1;
+const CHUNK_BITS = 15;
 const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
 
 /**
- * Control words: [0] generation, [1] the claim word (count << 13 | next unclaimed chunk), [2] chunks done,
+ * Control words: [0] generation, [1] the claim word (count << 15 | next unclaimed chunk), [2] chunks done,
  * [3] error flag, [4] workers started, [5] 1 when the step's caller will start another step right after it (the
  * workers then poll for it before they sleep: runShares' `linger`).
  *
@@ -151,6 +159,8 @@ interface Pool {
   jobs: Float64Array;
   /** The step's chunks: chunk i is jobs [starts[i], starts[i + 1]). */
   starts: Int32Array;
+  /** Jobs the table holds (jobCapacity). */
+  capacity: number;
   ready: boolean;
 }
 
@@ -197,7 +207,8 @@ export function markWorker(): void {
 
 function startPool(workers: number): Pool {
   const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
-  const jobs = new Float64Array(new SharedArrayBuffer(8 * JOB_WORDS * MAX_JOBS));
+  const capacity = jobCapacity(workers + 1);
+  const jobs = new Float64Array(new SharedArrayBuffer(8 * JOB_WORDS * capacity));
   const starts = new Int32Array(new SharedArrayBuffer(4 * (MAX_CHUNKS + 1)));
   const { module, memory } = wasmShared();
   const threads: ArithmeticThread[] = [];
@@ -207,7 +218,7 @@ function startPool(workers: number): Pool {
     t.worker.on('exit', () => dropPool(control));
     threads.push(t);
   }
-  return { threads, control, jobs, starts, ready: false };
+  return { threads, control, jobs, starts, capacity, ready: false };
 }
 
 function dropPool(control: Int32Array): void {
@@ -254,7 +265,7 @@ function writeChunks(p: Pool, chunks: ReadonlyArray<readonly Job[]>): void {
   for (let c = 0; c < chunks.length; c++) {
     p.starts[c] = j;
     for (const [fn, ...args] of chunks[c]!) {
-      if (j >= MAX_JOBS) throw new Error(`kernel threads: a step of more than ${MAX_JOBS} jobs`);
+      if (j >= p.capacity) throw new Error(`kernel threads: a step of more than ${p.capacity} jobs`);
       if (args.length > MAX_ARGS) throw new Error(`kernel threads: ${fn} with ${args.length} arguments`);
       const o = j++ * JOB_WORDS;
       p.jobs[o] = JOB_FUNCTIONS.indexOf(fn);
