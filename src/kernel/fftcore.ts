@@ -312,8 +312,9 @@ export function coreTableBytes(M: number): number {
  * against 2^17 at 10^6 digits (31–41 rounds, 2 threads, load 0.7–3.2) gave the square root −4 to −12% median wall
  * (best round −15 to −21% in two of them) for 0–5% more CPU, the division −5 to −9% for 2–3.5% more CPU; 2^15 cost
  * the root 19% more CPU and no wall time. Still 2^17: the root's CPU ratio sits at its bar (1.95 → 2.04 in the
- * quietest A/B) while its wall ratio stays above its own (2.6–2.9) either way, so 2^16 would trade a met target for
- * none; where wall time matters more than CPU, 2^16 is the setting to take.
+ * quietest A/B) while its wall ratio stays above its own (2.3–2.9) either way, so 2^16 would trade a met target for
+ * none. Once the root's own costs fell (the same session's later main) the split's share grew: 2^16 then cost the
+ * root 18% more CPU for 6% less median wall (41 rounds, load 1.4; the division +6% CPU, the same wall).
  */
 export const PARALLEL_MIN = 1 << 17;
 

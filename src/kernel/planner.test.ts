@@ -184,9 +184,22 @@ describe('executed plans equal BigInt', () => {
 
   test('low zero limbs are skipped: 10005·10^(2·10^5) squared costs a schoolbook product', () => {
     const a = N(10005n * 10n ** 200_000n);
-    const { value, plans } = observed((onPlan) => new Multiplier({ onPlan }).mul(a, N(7n * 10n ** 99_999n)));
-    assert.equal(B(value), 70035n * 10n ** 299_999n);
+    const { value, plans } = observed((onPlan) => new Multiplier({ onPlan }).mul(a, N(77n * 10n ** 99_999n)));
+    assert.equal(B(value), 770385n * 10n ** 299_999n);
     assert.deepEqual(plans.map((p) => p.method), ['schoolbook']);
+  });
+
+  test('a one-limb factor is one linear pass, planned nowhere (no doubles of the product held)', () => {
+    const big = digits(400_000, 9); // 10^5 limbs: a schoolbook plan would hold 1.6 MB of doubles
+    for (const m of [1n, 7n, 9999n]) {
+      for (const [x, y] of [[N(big), N(m)], [N(m), N(big)]] as const) {
+        const { value, plans } = observed((onPlan) => new Multiplier({ onPlan }).mul(x, y));
+        assert.equal(B(value), big * m);
+        assert.deepEqual(plans, []);
+      }
+    }
+    // Low zero limbs first, then the one limb left: 9999·10^(4·10^4) × 10^(4·3)·5.
+    assert.equal(B(new Multiplier().mul(N(9999n * 10n ** 40_000n), N(5n * 10n ** 12n))), 49995n * 10n ** 40_012n);
   });
 
   test('sums of products share transforms when they fit, and fall back to single plans when not', () => {

@@ -79,8 +79,8 @@ const CONTROL_WORDS = 6;
  * than on one thread with sleeping threads, 1.77× polling for 30 µs, for 5% more CPU. A poll that catches nothing
  * costs this much CPU: so a worker polls only after a step the caller said is followed by another.
  * With claimed chunks a sleeping worker no longer holds a step up (the caller runs its chunks), so polling buys less:
- * one step of two 60 µs chunks took 36 µs with a polling worker against 83 µs with a sleeping one (medians of 1000,
- * load ~3), while at 10^6 digits the same-process A/B of 50 against 0 µs (31 rounds, 2 threads, load ~3) moved
+ * one step of two 30 µs chunks took 36 µs with a polling worker against 83 µs with a sleeping one (medians of 1000,
+ * load ~3; quiet: two 17 µs chunks 34 against 73 µs, eight 17 µs chunks 97 against 203 µs, 140 µs on one thread), while at 10^6 digits the same-process A/B of 50 against 0 µs (31 rounds, 2 threads, load ~3) moved
  * neither the product's, the division's nor the root's CPU or wall time beyond the noise. Oversubscribed (load 5–6:
  * other processes and one busy loop on the 2 cores), pi 10^7 on 2 threads took 3–5% more CPU polling (9.7–11.5 s
  * against 9.3–10.6 s, four runs each, alternated) at a wall time that varied ±30% run to run either way. Kept at 50:
