@@ -17,9 +17,6 @@ import {
   budgetFor,
   loadedHeldBytes,
   releaseFftCaches,
-  natMulSmall,
-  natToNumber,
-  LIMB_FACTOR_LIMIT,
   type Nat,
 } from '../kernel/index.js';
 import { StreamNumber, type NumberLike } from '../number.js';
@@ -322,11 +319,6 @@ async function powInMemory(base: Nat, exponent: number, digits: number, options:
   // last square, so that a square that must split does split.
   const half = Math.ceil(digits / 2);
   const product = { budget: Math.max(1, budgetFor('inMemory') - loadedHeldBytes(half, half)) };
-  // A base of one factor below 2^26 multiplies in one linear pass (natMulSmall): natMul's small path would hold
-  // both operands as doubles, 16 bytes a limb of the power (measured: pow 9 63928855 at 384 MiB peaked at 505 MiB
-  // against 360 for the even exponent before it).
-  const small = natToNumber(base);
-  const times = small !== undefined && small <= LIMB_FACTOR_LIMIT ? (x: Nat) => natMulSmall(x, small) : (x: Nat) => natMul(x, base, product);
   const bits = exponent.toString(2);
   const report = progressReporter(options, 2 ** bits.length - 2);
   let result = base;
@@ -336,7 +328,7 @@ async function powInMemory(base: Nat, exponent: number, digits: number, options:
     throwIfCancelled(options, 'pow');
     releaseFftCaches(); // a table of the step before, of another length, would split the wasm memory's free space
     result = natSqr(result, product);
-    if (bits[i] === '1') result = times(result);
+    if (bits[i] === '1') result = natMul(result, base, product); // a base <= 2^26: one linear pass (kernel/mul.ts)
     done += 2 ** i;
     report(done);
   }

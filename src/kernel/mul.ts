@@ -12,7 +12,8 @@ import { randomCheckPrime } from './check-prime.js';
 import { ArithmeticCheckError, InvalidArgumentError, NegativeExponentError } from '../errors.js';
 import { FFT_MAX_DIGITS, fftMulLimbs } from './fft.js';
 import {
-  NAT_ONE, NAT_ZERO, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natMulSmall, natShiftLimbs, natTruncLimbs, subLimbsAt,
+  BASE, LIMB_FACTOR_LIMIT, NAT_ONE, NAT_ZERO, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natMulSmall, natShiftLimbs,
+  natTruncLimbs, subLimbsAt,
 } from './nat.js';
 import { planProduct, resolveThresholds, type MulThresholds, type ProductPlan } from './planner.js';
 import { u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
@@ -117,6 +118,13 @@ function lowZeroLimbs(x: Uint16Array): number {
   return k;
 }
 
+/** x as a number when x <= 2^26 (natMulSmall's factors: at most two limbs), else undefined. */
+function smallFactor(x: Nat): number | undefined {
+  if (x.size > 2) return undefined;
+  const m = x.size === 1 ? x.limbs[0]! : x.limbs[0]! + BASE * x.limbs[1]!;
+  return m <= LIMB_FACTOR_LIMIT ? m : undefined;
+}
+
 function productOf(a: Nat, b: Nat, square: boolean, options: MulOptions): Nat {
   if (a.size === 0 || b.size === 0) return NAT_ZERO;
   const za = lowZeroLimbs(a.limbs), zb = square ? za : lowZeroLimbs(b.limbs);
@@ -124,11 +132,14 @@ function productOf(a: Nat, b: Nat, square: boolean, options: MulOptions): Nat {
     const x = natTruncLimbs(a, za);
     return natShiftLimbs(productOf(x, square ? x : natTruncLimbs(b, zb), square, options), za + zb);
   }
-  // A one-limb factor is one linear pass (natMulSmall: exact, limb·m + carry < 2^53), holding only the result. The
+  // A factor m <= 2^26 is one linear pass (natMulSmall: exact, limb·m + carry < 2^53), holding only the result. The
   // small plan it would get stores 16 bytes of doubles a product limb (pow 9^63928855 at 384 MiB peaked at 505 MiB
   // through it). A fault hook wants the planned method's raw limbs, so it keeps that path.
-  if (!options.faultHook && !square && (a.size === 1 || b.size === 1)) {
-    return a.size === 1 ? natMulSmall(b, a.limbs[0]!) : natMulSmall(a, b.limbs[0]!);
+  if (!options.faultHook && !square) {
+    const mb = smallFactor(b);
+    if (mb !== undefined) return natMulSmall(a, mb);
+    const ma = smallFactor(a);
+    if (ma !== undefined) return natMulSmall(b, ma);
   }
   const plan = planProduct(4 * a.size, 4 * b.size, { ...options, square });
   options.onPlan?.(plan);

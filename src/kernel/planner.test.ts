@@ -182,22 +182,26 @@ describe('executed plans equal BigInt', () => {
     for (const p of plans) if (p.method === 'fft') assert.ok(p.workingBytes <= budget, `${p.workingBytes} > ${budget}`);
   });
 
-  test('low zero limbs are skipped: 10005·10^(2·10^5) squared costs a schoolbook product', () => {
-    const a = N(10005n * 10n ** 200_000n);
-    const { value, plans } = observed((onPlan) => new Multiplier({ onPlan }).mul(a, N(77n * 10n ** 99_999n)));
-    assert.equal(B(value), 770385n * 10n ** 299_999n);
+  test('low zero limbs are skipped: 123456789·10^(2·10^5) times 987654321·10^99999 costs a schoolbook product', () => {
+    const a = N(123_456_789n * 10n ** 200_000n); // three limbs left of each: above natMulSmall's factors
+    const { value, plans } = observed((onPlan) => new Multiplier({ onPlan }).mul(a, N(987_654_321n * 10n ** 99_999n)));
+    assert.equal(B(value), 123_456_789n * 987_654_321n * 10n ** 299_999n);
     assert.deepEqual(plans.map((p) => p.method), ['schoolbook']);
   });
 
-  test('a one-limb factor is one linear pass, planned nowhere (no doubles of the product held)', () => {
+  test('a factor <= 2^26 is one linear pass, planned nowhere (no doubles of the product held)', () => {
     const big = digits(400_000, 9); // 10^5 limbs: a schoolbook plan would hold 1.6 MB of doubles
-    for (const m of [1n, 7n, 9999n]) {
+    for (const m of [1n, 7n, 9999n, 10_000n, 2n ** 26n]) {
       for (const [x, y] of [[N(big), N(m)], [N(m), N(big)]] as const) {
         const { value, plans } = observed((onPlan) => new Multiplier({ onPlan }).mul(x, y));
         assert.equal(B(value), big * m);
         assert.deepEqual(plans, []);
       }
     }
+    // Just above 2^26 the small plan multiplies (two limbs, exact either way).
+    const above = observed((onPlan) => new Multiplier({ onPlan }).mul(N(big), N(2n ** 26n + 1n)));
+    assert.equal(B(above.value), big * (2n ** 26n + 1n));
+    assert.deepEqual(above.plans.map((p) => p.method), ['schoolbook']);
     // Low zero limbs first, then the one limb left: 9999·10^(4·10^4) × 10^(4·3)·5.
     assert.equal(B(new Multiplier().mul(N(9999n * 10n ** 40_000n), N(5n * 10n ** 12n))), 49995n * 10n ** 40_012n);
   });
