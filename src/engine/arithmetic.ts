@@ -8,14 +8,10 @@
 import { DivideByZeroError, InvalidArgumentError, NegativeExponentError } from '../errors.js';
 import {
   natDivMod,
-  natMul,
-  natSqr,
   natSub,
   natAdd,
   natFromNumber,
   natIsZero,
-  budgetFor,
-  loadedHeldBytes,
   releaseFftCaches,
   type Nat,
 } from '../kernel/index.js';
@@ -26,7 +22,7 @@ import { STREAMING_FACTOR_LIMIT, addSigned, compareMagnitudes, compareNumbers, c
 import { writeDigitsResult, writeNatResult } from './result.js';
 import {
   divisionMultiplier, divisionPlannedOutOfCore, divmodOutOfCore, mulInMemory, mulOutOfCore, planFileProduct, plannedOutOfCore, powOutOfCore,
-  powerPlannedOutOfCore,
+  powerMultiplier, powerPlannedOutOfCore,
 } from './outofcore/index.js';
 import { trivialPower } from './power-edges.js';
 import { loadNat } from './load.js';
@@ -315,10 +311,7 @@ export async function pow(a: NumberLike, e: NumberLike, options: OperationOption
  * then moves with time rather than with steps (the last squaring is about half the work).
  */
 async function powInMemory(base: Nat, exponent: number, digits: number, options: OperationOptions): Promise<Nat> {
-  // Each product plans within the budget less the loaded operand and result powerPlannedOutOfCore counted beside the
-  // last square, so that a square that must split does split.
-  const half = Math.ceil(digits / 2);
-  const product = { budget: Math.max(1, budgetFor('inMemory') - loadedHeldBytes(half, half)) };
+  const m = powerMultiplier(digits);
   const bits = exponent.toString(2);
   const report = progressReporter(options, 2 ** bits.length - 2);
   let result = base;
@@ -327,8 +320,8 @@ async function powInMemory(base: Nat, exponent: number, digits: number, options:
     await new Promise(setImmediate); // let an abort or a progress repaint through
     throwIfCancelled(options, 'pow');
     releaseFftCaches(); // a table of the step before, of another length, would split the wasm memory's free space
-    result = natSqr(result, product);
-    if (bits[i] === '1') result = natMul(result, base, product); // a base <= 2^26: one linear pass (kernel/mul.ts)
+    result = m.sqr(result);
+    if (bits[i] === '1') result = m.mul(result, base); // a base <= 2^26: one linear pass (kernel/mul.ts)
     done += 2 ** i;
     report(done);
   }

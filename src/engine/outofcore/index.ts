@@ -7,7 +7,7 @@
  * reconciliation removes if the process was killed.
  */
 export {
-  divisionMultiplier, divisionPlannedOutOfCore, mulInMemory, mulOutOfCore, planFileProduct, plannedOutOfCore, powerPlannedOutOfCore,
+  divisionMultiplier, divisionPlannedOutOfCore, mulInMemory, mulOutOfCore, planFileProduct, plannedOutOfCore, powerMultiplier, powerPlannedOutOfCore,
   type OutOfCoreTuning,
 } from './product.js';
 export { powOutOfCore } from './power.js';

@@ -7,7 +7,8 @@ import { AtomicFile } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
 import { MINUS, writeNatResult, writeResult, type ResultShape } from '../result.js';
 import {
-  CHECK_PRIME, Multiplier, budgetFor, divisionHeldBytes, fftMulDigits, natMul, planProduct, type DigitSource, type ProductPlan,
+  CHECK_PRIME, Multiplier, budgetFor, divisionHeldBytes, fftMulDigits, loadedHeldBytes, natMul, planProduct, type DigitSource,
+  type ProductPlan,
 } from '../../kernel/index.js';
 import type { DigitReader } from '../../storage/index.js';
 import { loadNat } from '../load.js';
@@ -48,7 +49,21 @@ export function divisionPlannedOutOfCore(aDigits: number, bDigits: number): bool
  * overrun it.
  */
 export function divisionMultiplier(aDigits: number, bDigits: number): Multiplier {
-  return new Multiplier({ budget: Math.max(1, budgetFor('inMemory') - divisionHeldBytes(aDigits, bDigits)) });
+  return multiplierBeside(divisionHeldBytes(aDigits, bDigits));
+}
+
+/**
+ * The Multiplier the products of an in-memory power of `digits` digits plan with: the budget less the loaded last
+ * square's operands and result (what powerPlannedOutOfCore counts beside it), so that a square that must split does.
+ */
+export function powerMultiplier(digits: number): Multiplier {
+  const half = Math.ceil(digits / 2);
+  return multiplierBeside(loadedHeldBytes(half, half));
+}
+
+/** A Multiplier whose products plan within the in-memory budget less `held` bytes (at least one byte). */
+function multiplierBeside(held: number): Multiplier {
+  return new Multiplier({ budget: Math.max(1, budgetFor('inMemory') - held) });
 }
 
 /**
