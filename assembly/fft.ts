@@ -778,21 +778,42 @@ export function pack(src: usize, n: i32, d: i32, dst: usize, res: usize): void {
   let q: i32 = 0;
   let sumsq: f64 = 0;
   if (d == 4) {
-    // Two sums of squares (even and odd limbs), so the additions do not wait on each other.
-    let odd: f64 = 0;
+    // Eight limbs a vector. The balanced digit of limb i is v = limb + c_i less 10^4·c_(i+1), with the carry
+    // c_(i+1) = [v >= 5000] = [limb >= 5000] or ([limb = 4999] and c_i). In a vector with no limb 4999 the carry
+    // into each lane is the lane below's [limb >= 5000] (the vector's carry in for lane 0), known at once: no chain
+    // from limb to limb. A vector holding a 4999 (where a carry would run on) takes the scalar steps, so every digit
+    // is the sequential walk's. The squares are integers below 2^25 and their sum stays below 2^53 (at most 2^27
+    // digits of a transform), so the sum is exact in any order: the norm is the same double as the walk's.
+    const T4999 = i16x8.splat(4999);
+    const M10000 = i16x8.splat(-10000);
+    let acc = f64x2.splat(0);
     let i = 0;
-    for (; i + 2 <= n; i += 2) {
-      let v = <i32>load<u16>(src + (<usize>i << 1)) + carry;
-      carry = v >= 5000 ? 1 : 0;
-      v -= carry * 10000;
-      const f = <f64>v;
-      sumsq += f * f;
-      let w = <i32>load<u16>(src + (<usize>i << 1), 2) + carry;
-      carry = w >= 5000 ? 1 : 0;
-      w -= carry * 10000;
-      const g = <f64>w;
-      odd += g * g;
-      v128.store(dst + (<usize>i << 3), f64x2(f, g));
+    for (; i + 8 <= n; i += 8) {
+      const L = v128.load(src + (<usize>i << 1));
+      if (v128.any_true(i16x8.eq(L, T4999))) {
+        for (let k = i; k < i + 8; k++) {
+          let v = <i32>load<u16>(src + (<usize>k << 1)) + carry;
+          carry = v >= 5000 ? 1 : 0;
+          v -= carry * 10000;
+          const f = <f64>v;
+          sumsq += f * f;
+          store<f64>(dst + (<usize>k << 3), f);
+        }
+        continue;
+      }
+      const G = i16x8.gt_s(L, T4999); // −1 where limb >= 5000: that lane carries out
+      // Carries in, as −1/0: the vector's own carry in lane 0, then G's lanes 0..6.
+      const C = v128.shuffle<i16>(i16x8.splat(<i16>-carry), G, 7, 8, 9, 10, 11, 12, 13, 14);
+      const D = i16x8.add(i16x8.sub(L, C), v128.and(G, M10000)); // in [−5000, 5000]
+      carry = i16x8.extract_lane_s(G, 7) & 1;
+      const lo = i32x4.extend_low_i16x8_s(D), hi = i32x4.extend_high_i16x8_s(D);
+      const o = dst + (<usize>i << 3);
+      v128.store(o, f64x2.convert_low_i32x4_s(lo));
+      v128.store(o, f64x2.convert_low_i32x4_s(i32x4.shuffle(lo, lo, 2, 3, 0, 1)), 16);
+      v128.store(o, f64x2.convert_low_i32x4_s(hi), 32);
+      v128.store(o, f64x2.convert_low_i32x4_s(i32x4.shuffle(hi, hi, 2, 3, 0, 1)), 48);
+      const sq = i32x4.dot_i16x8_s(D, D); // pairs of squares, each sum <= 5·10^7
+      acc = f64x2.add(acc, f64x2.add(f64x2.convert_low_i32x4_s(sq), f64x2.convert_low_i32x4_s(i32x4.shuffle(sq, sq, 2, 3, 0, 1))));
     }
     for (; i < n; i++) {
       let v = <i32>load<u16>(src + (<usize>i << 1)) + carry;
@@ -802,7 +823,7 @@ export function pack(src: usize, n: i32, d: i32, dst: usize, res: usize): void {
       sumsq += f * f;
       store<f64>(dst + (<usize>i << 3), f);
     }
-    sumsq += odd;
+    sumsq += f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
     q = n;
   } else if (d == 3) {
     // Three limbs (12 digits) give four base-1000 digits; division by constants compiles to multiplications.
