@@ -16,7 +16,7 @@
  * threshold a plan is "direct": spectra just hold the operand and products go through natMul.
  *
  * Every result is verified like natMul's: its residue modulo the process's random prime must equal Σ res(a)·res(b)
- * (operand residues are computed once, with the spectrum). If the result's rounding check fails (never seen on
+ * (an operand's residue is computed once, when a check first asks for it). If the result's rounding check fails (never seen on
  * correct hardware) the products are recomputed by natMul from the operands the spectra keep.
  */
 
@@ -48,7 +48,7 @@ export interface NatSpectrum {
   readonly plan: SpectrumPlan;
   /** The operand itself (direct plans, fallbacks). */
   readonly value: Nat;
-  /** value mod CHECK_PRIME (taken when the spectrum is made, where the limbs are in the wasm memory). */
+  /** value mod CHECK_PRIME (taken from value's limbs when first read: only checked products read it). */
   readonly residue: number;
   /** Squared Euclidean norm of its balanced digits (0 for a direct plan): the bound is checked per product with it. */
   readonly normSq: number;
@@ -210,7 +210,7 @@ export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = fals
   const threads = activeThreads();
   // Side by side only from the split length, like every use of the threads (fftcore.ts PARALLEL_MIN).
   const each = xs.length > 1 && threads === 2 && splits(M);
-  // The workers wake while the operands are copied and their residues taken (~0.5 ns a limb).
+  // The workers wake while the operands are copied (~0.2 ns a limb).
   if (each) prewakeThreads();
   const srcs: number[] = [];
   const bufs: number[] = [];
@@ -220,9 +220,6 @@ export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = fals
       srcs.push(limbsToWasm(a.limbs));
       bufs.push(wasmAlloc(16 * M));
     }
-    // The residue is taken while the limbs are in the wasm memory (~0.3 ns a limb): nearly every spectrum's is
-    // used (every product's check, every wrapped difference's), and later it would cost a second copy.
-    const residues = xs.map((a, i) => residueAt(srcs[i]!, a.limbs.length, CHECK_PRIME));
     // A lone operand packs here while the workers wake for its split transform (~0.1 ms of packing, comparable to
     // a wake-up).
     if (!each && splits(M)) prewakeThreads();
@@ -230,13 +227,34 @@ export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = fals
     if (each) forwardEachAt(bufs.map((ptr, i) => ({ ptr, filled: packed[i]!.filled })), M);
     else bufs.forEach((ptr, i) => forwardAt(ptr, M, packed[i]!.filled));
     kept = inWasm;
-    // Plain objects of one shape (no accessor): a Newton step makes several of these.
-    return xs.map((a, i) => ({
-      plan, value: a, normSq: packed[i]!.normSq, spectrum: inWasm ? null : f64View(bufs[i]!, 2 * M).slice(), ptr: inWasm ? bufs[i]! : 0, residue: residues[i]!,
-    }));
+    return xs.map((a, i) => new Transformed(plan, a, packed[i]!.normSq, inWasm ? null : f64View(bufs[i]!, 2 * M).slice(), inWasm ? bufs[i]! : 0));
   } finally {
     if (!kept) for (const b of bufs) wasmFree(b);
     for (const s of srcs) wasmFree(s);
+  }
+}
+
+/**
+ * A transform plan's spectrum, its residue taken when first asked for (modLimbs over the operand's limbs): only the
+ * checked products and wrapped differences read it (verify, TransformGroup.difference), and most operands of a
+ * Newton step feed high products and high differences, which have no residue check (div.ts's reciprocal, estimates
+ * and high remainder; sqrt.ts's levels below the top). The limbs it is taken from are the operand's own, the ones the
+ * caller holds: the check then proves the product of what the caller holds, not of a copy. A caller that changes an
+ * operand's limbs after its product (natHalveOwned) does so once the group released it, after every check read it.
+ */
+class Transformed implements NatSpectrum {
+  private res = -1;
+  constructor(
+    readonly plan: SpectrumPlan,
+    readonly value: Nat,
+    readonly normSq: number,
+    readonly spectrum: Float64Array | null,
+    readonly ptr: number,
+  ) {}
+
+  get residue(): number {
+    if (this.res < 0) this.res = modLimbs(this.value.limbs, this.value.limbs.length, CHECK_PRIME);
+    return this.res;
   }
 }
 

@@ -662,22 +662,37 @@ const RSQRT_BIGINT_LIMBS = 48;
 /**
  * floor(√x) for a BigInt x >= 0 by Newton's iteration from above: with s >= floor(√x) (s > 0), t = floor((s +
  * floor(x/s))/2) is >= floor(√x) (AM–GM with integer floors) and < s while s > floor(√x), and t >= s once s =
- * floor(√x); so the decreasing sequence stops exactly at floor(√x). The start is above √x: with x's top 53 or 54 bits
- * t0 = floor(x/2^e) (e even), √x < √(t0 + 1)·2^(e/2) <= (ceil(√(t0 + 1)) + 1)·2^(e/2) (the +1 covers Math.sqrt's
- * rounding), about 2^−26 relative above √x, so a few steps suffice.
+ * floor(√x); so the decreasing sequence stops exactly at floor(√x). The start is above √x and close to it, so that
+ * a few steps suffice: up to ISQRT_BIG_DIRECT_BITS bits, from x's top 53 or 54 bits t0 = floor(x/2^e) (e even),
+ * √x < √(t0 + 1)·2^(e/2) <= (ceil(√(t0 + 1)) + 1)·2^(e/2) (the +1 covers Math.sqrt's rounding), about 2^−26 relative
+ * above √x; beyond, from the root of x's top half, s0 = (floor(√y) + 1)·2^k with y = floor(x/4^k) (k = ⌊bits/4⌋):
+ * √x < 2^k·√(y + 1) <= s0 since y + 1 <= (floor(√y) + 1)², and s0 − √x < 2^k·(1 + √(y+1) − √y) <= 2^(k+1), a
+ * relative 2^(k+1−bits/2+1) <= 2^(2−bits/4), so two or three full-length steps finish (each step squares the relative
+ * error). The Newton steps from 53 bits cost a division of x's full length each (about log2(bits/53) of them);
+ * halving the length at each level instead, the full-length divisions are those few (rsqrtBig at 500 limbs:
+ * 960 → 250 µs on Node 20).
  */
 function isqrtBig(x: bigint): bigint {
   if (x < 2n) return x;
   const bits = x.toString(16).length * 4;
-  const e = Math.max(0, (bits - 52) & ~1);
-  const t0 = Number(x >> BigInt(e));
-  let s = BigInt(Math.ceil(Math.sqrt(t0 + 1)) + 1) << BigInt(e / 2);
+  let s: bigint;
+  if (bits <= ISQRT_BIG_DIRECT_BITS) {
+    const e = Math.max(0, (bits - 52) & ~1);
+    const t0 = Number(x >> BigInt(e));
+    s = BigInt(Math.ceil(Math.sqrt(t0 + 1)) + 1) << BigInt(e / 2);
+  } else {
+    const k = BigInt(Math.floor(bits / 4));
+    s = (isqrtBig(x >> (2n * k)) + 1n) << k;
+  }
   for (;;) {
     const t = (s + x / s) >> 1n;
     if (t >= s) return s;
     s = t;
   }
 }
+
+/** isqrtBig's radicands of at most this many bits start from a double's root; longer ones from their top half's. */
+const ISQRT_BIG_DIRECT_BITS = 200;
 
 /**
  * rsqrtFixed's base: Y = floor(B^p/√x'), x' = aT·B^(j−twoN) <= x the value of a's top m = min(L, p + 3) limbs aT
