@@ -115,12 +115,13 @@ test('natIsqrt: roots refined level by level (coupledRoot, from 2·16000 limbs) 
 });
 
 test('natIsqrt: radicands rooted in BigInt (up to 64 limbs) and roots whose reciprocal bottoms out in BigInt (rsqrtBig, p <= 48)', () => {
-  // 252–260 digits straddle BIGINT_ROOT_LIMBS = 64 limbs; 729–749 digits put kmRoot's h at 47–50 limbs, around
-  // RSQRT_BIGINT_LIMBS = 48; 1001 and 4003 digits reach rsqrtBig through refinedRoot and kmRoot's levels. 58–63 digits
+  // 252–260 digits straddle BIGINT_ROOT_LIMBS = 64 limbs; 729–749 digits put kmRoot's h at 47–50 limbs, 3881–4072
+  // digits at 126–131, around RSQRT_BIGINT_LIMBS = 128 (48 before); 1001 and 4003 digits reach rsqrtBig through
+  // refinedRoot and kmRoot's levels, 12001 through two of rsqrtFixed's levels. 58–63 digits
   // straddle isqrtBig's ISQRT_BIG_DIRECT_BITS = 200 bits (a double's start below, the top half's root above), 118–124
   // and 240–252 digits take one and two such halvings.
   const r = rng(45);
-  for (const n of [17, 58, 59, 60, 61, 62, 63, 118, 120, 121, 124, 240, 245, 252, 253, 255, 256, 257, 258, 260, 729, 733, 737, 741, 745, 749, 1001, 4003]) {
+  for (const n of [17, 58, 59, 60, 61, 62, 63, 118, 120, 121, 124, 240, 245, 252, 253, 255, 256, 257, 258, 260, 729, 733, 737, 741, 745, 749, 1001, 3881, 3920, 3945, 3960, 3976, 4003, 4040, 4072, 12001]) {
     const b = Buffer.alloc(n);
     for (let i = 0; i < n; i++) b[i] = 48 + Math.floor(r() * 10);
     if (b[0] === 48) b[0] = 49;
