@@ -22,7 +22,8 @@
  * nearest integer is also measured (> 1/4 means a fault: redo with smaller digits); and the product's residue modulo
  * a random prime must equal the product of the operands' residues (residue.ts).
  *
- * Memory: 64·size bytes (accumulator, two block spectra, carry-over half, digit buffers, twiddles); the 2-D
+ * Memory: 64·size bytes (accumulator and two block spectra, 48·size; the pending upper half, 8·size; a diagonal's
+ * text, d·size <= 4·size; pass 1's block and balancer, 28·size, freed before pass 2; twiddles); the 2-D
  * transform plans its column pass within the same share (transform2d.ts `chunkColumns`). Both work in the wasm
  * memory only (kernel/transform.ts WasmBlock, RowSettler), like the in-memory products: a division or a power runs
  * in-memory and out-of-core products one after the other, and the wasm memory never shrinks, so working sets kept
@@ -47,11 +48,18 @@ import { MAX_INNER_SIZE, initialDigitSize2D, multiply2D, transform2DScratchBytes
 /** Working bytes of the block convolution per unit of block size. */
 export const BYTES_PER_BLOCK_POINT = 64;
 const MIN_BLOCK = 1 << 10;
+/**
+ * The largest block: the block convolution's working set lives in the wasm memory (its 64·size bytes: 1 GiB at 2^24,
+ * beside the tables and whatever else the operation keeps there), whose wasm32 limit is 4 GiB; a larger block would
+ * make a budget of 8 GiB or more fail where a smaller one works. Reached from budgets of 4 GiB on (the 2-D transform
+ * caps its inner blocks far below, at MAX_INNER_SIZE).
+ */
+const MAX_BLOCK = 1 << 24;
 
-/** The largest power-of-two block size whose working set fits the budget. */
+/** The largest power-of-two block size whose working set fits the budget (at most MAX_BLOCK). */
 export function blockSizeForBudget(budget: number): number {
   let size = MIN_BLOCK;
-  while (2 * size * BYTES_PER_BLOCK_POINT <= budget * BUDGET_SHARES.outOfCoreBlocks) size *= 2;
+  while (size < MAX_BLOCK && 2 * size * BYTES_PER_BLOCK_POINT <= budget * BUDGET_SHARES.outOfCoreBlocks) size *= 2;
   return size;
 }
 
