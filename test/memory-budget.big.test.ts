@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,4 +39,80 @@ for (const budget of [128 * MiB, 256 * MiB]) {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+}
+
+/** a mod p of the decimal digits in `path` (p < 2^26: every step stays exact in a double). */
+function residueOfFile(path: string, p: number): number {
+  const text = readFileSync(path);
+  let r = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c >= 48 && c <= 57) r = (r * 10 + c - 48) % p;
+  }
+  return r;
+}
+
+test('divmod 10^8 / 5·10^7 digits out of core at 256 MiB peaks within the budget + 150 MiB', { timeout: 1_800_000, skip: !existsSync('/usr/bin/time') }, () => {
+  // The out-of-core division runs streamed in-memory products (the reciprocal's levels) and out-of-core ones (its top
+  // level, the quotient chunks) one after the other: their working sets must share the wasm memory, not add up
+  // (docs/ARCHITECTURE.md §5, "Out-of-core division"; it peaked at 485 MiB when the block convolution's were JS arrays).
+  const budget = 256 * MiB;
+  const dir = mkdtempSync(join(tmpdir(), 'ms-budget-oocdiv-'));
+  try {
+    const [a, b, q, r] = ['a', 'b', 'q', 'r'].map((name) => join(dir, `${name}.txt`));
+    writeRandomDigits(a!, 1e8, 7);
+    writeRandomDigits(b!, 5e7, 11);
+    const engine = new URL('../src/engine/index.js', import.meta.url).href;
+    const number = new URL('../src/number.js', import.meta.url).href;
+    const child = `
+      const { StreamNumber } = await import(${JSON.stringify(number)});
+      const { divmod } = await import(${JSON.stringify(engine)});
+      const { copyFileSync } = await import('node:fs');
+      const [x, y] = await Promise.all([${JSON.stringify(a)}, ${JSON.stringify(b)}].map((f) => StreamNumber.fromPath(f)));
+      const [q, r] = await divmod(x, y);
+      copyFileSync(q.info.path, ${JSON.stringify(q)});
+      copyFileSync(r.info.path, ${JSON.stringify(r)});
+      q.free(); r.free();`;
+    const started = Date.now();
+    const run = spawnSync('/usr/bin/time', ['-v', process.execPath, '--input-type=module', '-e', child], {
+      env: { ...process.env, MATHSTREAM_HOME: join(dir, 'home'), MATHSTREAM_MEMORY: `${budget / MiB}MiB`, MATHSTREAM_THREADS: '2' },
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr);
+    assert.ok(rss, 'peak RSS reported by /usr/bin/time');
+    const peak = Number(rss[1]) * 1024;
+    console.log(`div 10^8 / 5·10^7 at 256 MiB: peak RSS ${(peak / MiB).toFixed(0)} MiB, wall ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // q·b + r ≡ a modulo two primes, and 0 ≤ r < b (r has at most as many digits as b and, as long, compares below it).
+    for (const p of [67_108_859, 33_554_393]) {
+      const [ra, rb, rq, rr] = [a!, b!, q!, r!].map((f) => residueOfFile(f, p));
+      assert.equal((((rq! * rb!) % p) + rr!) % p, ra, `q·b + r ≡ a mod ${p}`);
+    }
+    const [rText, bText] = [readFileSync(r!, 'latin1').trim(), readFileSync(b!, 'latin1').trim()];
+    assert.ok(!rText.startsWith('-') && (rText.length < bText.length || (rText.length === bText.length && rText < bText)), '0 ≤ r < b');
+    assert.ok(peak <= budget + ALLOWANCE, `peak RSS ${(peak / MiB).toFixed(0)} MiB over ${(budget + ALLOWANCE) / MiB} MiB`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** `digits` pseudo-random digits (no leading zero) from `seed` into `path`. */
+function writeRandomDigits(path: string, digits: number, seed: number): void {
+  const fd = openSync(path, 'w');
+  try {
+    let s = seed >>> 0;
+    const piece = Buffer.allocUnsafe(1 << 22);
+    for (let done = 0; done < digits; done += piece.length) {
+      const part = piece.subarray(0, Math.min(piece.length, digits - done));
+      for (let i = 0; i < part.length; i++) {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+        part[i] = 48 + ((s >>> 24) % 10);
+      }
+      if (done === 0) part[0] = 49 + (part[0]! % 9);
+      writeSync(fd, part);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

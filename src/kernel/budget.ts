@@ -23,8 +23,10 @@ export const LIMB_BYTES_PER_DIGIT = 0.5;
  *   point, multiply.ts blockSizeForBudget) and the 2-D transform's column pass (one stripe of both operands and of
  *   the product, and two columns per thread; transform2d.ts chunkColumns). The other half is what the plan does not
  *   count: the wasm memory beyond the plan (twiddle tables, the outer columns' scratch, free ranges too small for
- *   the next step's blocks — it never shrinks), dropped I/O buffers and spectra V8 has not collected yet (90–170
- *   MiB measured, whatever the budget), Node itself (~55 MiB). Peak RSS of `pow 9 387420489` (every step out of
+ *   the next step's blocks — it never shrinks), dropped I/O buffers V8 has not collected yet (90–170 MiB measured,
+ *   whatever the budget, when the block convolution's spectra were still JS arrays), Node itself (~55 MiB). Both
+ *   out-of-core methods keep their working set in the wasm memory, like the in-memory products, so an operation
+ *   that runs both kinds in turn (the out-of-core division, the power) holds the largest of them, not their sum. Peak RSS of `pow 9 387420489` (every step out of
  *   core; the 2-D stripe capped at 2^17 columns) with three quarters: 320 MiB at 128 MiB, 472 MiB at 256 MiB, 634
  *   MiB at 1 GiB — over the issue's budget + 150 MiB below 512 MiB; with a half: 262, 365 and 643 MiB, same CPU
  *   time (~17 s).

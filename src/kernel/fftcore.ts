@@ -280,11 +280,23 @@ export function releaseCoreTables(): void {
   readyTables.clear();
 }
 
-/** Bytes of the tables a product of transform length M reads (an upper bound: cached tables are counted too). */
+/**
+ * Bytes of the tables a product of transform length M reads: an upper bound on what prepareTransforms(M) allocates on
+ * an empty cache, counted block by block as built: the directory (64 u32); H_M when M is mixed (M/2 + 1 doubles);
+ * H_n (n/2 + 1 doubles) for each n of pow2Sizes(P), P = M/3 or M/5 or M, i.e. n = P, P/4, P/16, …: the radix-4
+ * stages divide the block length by 4, so only that parity of exponent is ever built; the vector tables of the
+ * leaf-sized n (96·n/4 bytes each, n = leaf, leaf/4, …: 32·leaf in all, bounded by 48·leaf); two two-level tables,
+ * of orders 2M and 2M/radix (each 1024 + 2M/1024 + 1 complex, the first the larger); and the allocator's rounding
+ * of every block to 64 bytes (at most 64 bytes a block, 40 blocks counted; pow2Sizes has 13 entries at 2^26).
+ * Tables cached by other lengths are not counted, as heapBytesFor does not count what an earlier operation left in
+ * the heap: the same product gets the same plan in any process (a caller that runs a chain of lengths beside its
+ * budget frees them, releaseFftCaches). This used to count every power of two from 8 to P (both parities): 162.3 MiB
+ * at M = 3·2^23, where 139.9 MiB are allocated (Q's measurement); now 141.0 (src/kernel/tables.test.ts).
+ */
 export function coreTableBytes(M: number): number {
   const P = M / topRadix(M);
   let bytes = 256 + 2 * (16 * LO + 16 * (Math.ceil((2 * M) / LO) + 1)) + 48 * leaf();
-  for (let n = P; n >= 8; n /= 2) bytes += 8 * (n / 2 + 1); // every power of two: covers both parities
+  for (const n of pow2Sizes(P)) bytes += 8 * (n / 2 + 1);
   if (isMixed(M)) bytes += 8 * (M / 2 + 1);
   return bytes + 64 * 40;
 }

@@ -36,82 +36,6 @@ export function percivalBound(logN: number, normProduct: number): number {
   return normProduct * Math.expm1(e);
 }
 
-/** Complex vectors of `size` points: one block's spectrum (16·size bytes). */
-export interface Spectrum {
-  readonly re: Float64Array;
-  readonly im: Float64Array;
-}
-
-export function newSpectrum(size: number): Spectrum {
-  return { re: new Float64Array(size), im: new Float64Array(size) };
-}
-
-/** Points moved per copy between a block's JS arrays and the wasm memory (two 512 KiB staging arrays). */
-const STAGE = 1 << 16;
-
-/**
- * The block transform in the wasm memory (16·size bytes there, plus 1 MiB of staging and the tables): re and im are
- * copied in a stage at a time and interleaved (compiled), transformed forward and untangled (or re-tangled and
- * transformed backward), and copied back the same way.
- */
-function transformBlock(s: Spectrum, size: number, inverse: boolean): void {
-  const k = wasm();
-  const { lo, hi } = twoLevel(2 * size);
-  const work = wasmAlloc(16 * size);
-  const stage = Math.min(STAGE, size);
-  const staging = wasmAlloc(16 * stage);
-  try {
-    for (let t = 0; t < size; t += stage) {
-      f64View(staging, stage).set(s.re.subarray(t, t + stage));
-      f64View(staging + 8 * stage, stage).set(s.im.subarray(t, t + stage));
-      k.interleave(work + 16 * t, staging, staging + 8 * stage, stage);
-    }
-    if (inverse) {
-      k.tangle(work, size, lo, hi, 1);
-      inverseAt(work, size);
-    } else {
-      forwardAt(work, size);
-      k.tangle(work, size, lo, hi, 0);
-    }
-    for (let t = 0; t < size; t += stage) {
-      k.deinterleave(staging, staging + 8 * stage, work + 16 * t, stage);
-      s.re.set(f64View(staging, stage), t);
-      s.im.set(f64View(staging + 8 * stage, stage), t);
-    }
-  } finally {
-    wasmFree(staging);
-    wasmFree(work);
-  }
-}
-
-/**
- * Forward transform of one block: `s` holds the packed coefficients (re/im interleaving, zero beyond
- * size/2); on return it holds the untangled spectrum.
- */
-export function forwardBlock(s: Spectrum, size: number): void {
-  transformBlock(s, size, false);
-}
-
-/** acc += weight · a ⊙ b for untangled spectra. */
-export function multiplyAccumulate(acc: Spectrum, a: Spectrum, b: Spectrum, size: number, weight: number): void {
-  const ar = a.re, ai = a.im, br = b.re, bi = b.im, cr = acc.re, ci = acc.im;
-  cr[0] += weight * ar[0]! * br[0]!;
-  ci[0] += weight * ai[0]! * bi[0]!;
-  for (let p = 1; p < size; p++) {
-    const xr = ar[p]!, xi = ai[p]!, yr = br[p]!, yi = bi[p]!;
-    cr[p] += weight * (xr * yr - xi * yi);
-    ci[p] += weight * (xr * yi + xi * yr);
-  }
-}
-
-/**
- * Inverse transform of an accumulated untangled product spectrum: on return, coefficient q of the
- * product (times `size`) is (q even ? re : im)[q >> 1], q < 2·size.
- */
-export function inverseBlock(s: Spectrum, size: number): void {
-  transformBlock(s, size, true);
-}
-
 /**
  * Bound on |computed − exact| of any coefficient of a block convolution whose diagonals sum up to
  * `terms` block products, for operands with Euclidean norms whose product is `normProduct`.
@@ -171,7 +95,7 @@ export class WasmBlock {
 
 /**
  * Inner forward transform of a block held interleaved in the wasm memory: coefficient q of the block at double q
- * (q < size; doubles from size on are ignored) in, the untangled spectrum (as forwardBlock) out, in place.
+ * (q < size; doubles from size on are ignored) in, its untangled spectrum out, in place (point p at doubles 2p, 2p + 1).
  */
 export function forwardBlockAt(block: WasmBlock, size: number): void {
   const { lo, hi } = twoLevel(2 * size);
@@ -184,6 +108,22 @@ export function inverseBlockAt(block: WasmBlock, size: number): void {
   const { lo, hi } = twoLevel(2 * size);
   wasm().tangle(block.ptr, size, lo, hi, 1);
   inverseAt(block.ptr, size);
+}
+
+/**
+ * acc += weight · a ⊙ b for untangled block spectra (forwardBlockAt), interleaved: points p >= 1 multiply as
+ * complex numbers; point 0 carries the two real values Â(0) (re) and Â(size) (im), which multiply componentwise.
+ * The block convolution's diagonal sums (engine/outofcore/multiply.ts); weight 2 counts a square's pair i < j twice.
+ */
+export function multiplyAccumulateAt(acc: WasmBlock, a: WasmBlock, b: WasmBlock, size: number, weight: number): void {
+  const x = a.doubles(), y = b.doubles(), c = acc.doubles();
+  c[0] += weight * x[0]! * y[0]!;
+  c[1] += weight * x[1]! * y[1]!;
+  for (let p = 2; p < 2 * size; p += 2) {
+    const xr = x[p]!, xi = x[p + 1]!, yr = y[p]!, yi = y[p + 1]!;
+    c[p] += weight * (xr * yr - xi * yi);
+    c[p + 1] += weight * (xr * yi + xi * yr);
+  }
 }
 
 /**

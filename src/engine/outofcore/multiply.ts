@@ -22,15 +22,21 @@
  * nearest integer is also measured (> 1/4 means a fault: redo with smaller digits); and the product's residue modulo
  * a random prime must equal the product of the operands' residues (residue.ts).
  *
- * Memory: 64·size bytes (accumulator, two block spectra, carry-over half, digit buffers, twiddles); the 2-D
- * transform plans its column pass within the same share (transform2d.ts `chunkColumns`).
+ * Memory: 64·size bytes (accumulator and two block spectra, 48·size; the pending upper half, 8·size; a diagonal's
+ * text, d·size <= 4·size; pass 1's block and balancer, 28·size, freed before pass 2; twiddles); the 2-D
+ * transform plans its column pass within the same share (transform2d.ts `chunkColumns`). Both work in the wasm
+ * memory only (kernel/transform.ts WasmBlock, RowSettler), like the in-memory products: a division or a power runs
+ * in-memory and out-of-core products one after the other, and the wasm memory never shrinks, so working sets kept
+ * anywhere else would add to the largest one the wasm memory was grown to instead of reusing it (and, as JS arrays,
+ * stay resident until V8 collects them). The block convolution's 128 MiB of Float64Arrays at 256 MiB took the
+ * out-of-core division 10^8 / 5·10^7 to 485 MiB peak RSS (docs/ARCHITECTURE.md §5, "Out-of-core division").
  */
 import { getConfig } from '../../config.js';
 import { ArithmeticCheckError } from '../../errors.js';
 import { BUDGET_SHARES } from '../../kernel/budget.js';
 import { cosN, releaseFftCaches, MAX_ROUNDING_ERROR } from '../../kernel/fft.js';
 import { planOutOfCore, type OutOfCoreMethod } from '../../kernel/planner.js';
-import { blockConvolutionBound, forwardBlock, inverseBlock, multiplyAccumulate, newSpectrum, type Spectrum } from '../../kernel/transform.js';
+import { RowSettler, WasmBlock, blockConvolutionBound, forwardBlockAt, inverseBlockAt, multiplyAccumulateAt } from '../../kernel/transform.js';
 import type { AtomicFile, DigitFileInfo } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
 import { mulMod } from './residue.js';
@@ -42,11 +48,18 @@ import { MAX_INNER_SIZE, initialDigitSize2D, multiply2D, transform2DScratchBytes
 /** Working bytes of the block convolution per unit of block size. */
 export const BYTES_PER_BLOCK_POINT = 64;
 const MIN_BLOCK = 1 << 10;
+/**
+ * The largest block: the block convolution's working set lives in the wasm memory (its 64·size bytes: 1 GiB at 2^24,
+ * beside the tables and whatever else the operation keeps there), whose wasm32 limit is 4 GiB; a larger block would
+ * make a budget of 8 GiB or more fail where a smaller one works. Reached from budgets of 4 GiB on (the 2-D transform
+ * caps its inner blocks far below, at MAX_INNER_SIZE).
+ */
+const MAX_BLOCK = 1 << 24;
 
-/** The largest power-of-two block size whose working set fits the budget. */
+/** The largest power-of-two block size whose working set fits the budget (at most MAX_BLOCK). */
 export function blockSizeForBudget(budget: number): number {
   let size = MIN_BLOCK;
-  while (2 * size * BYTES_PER_BLOCK_POINT <= budget * BUDGET_SHARES.outOfCoreBlocks) size *= 2;
+  while (size < MAX_BLOCK && 2 * size * BYTES_PER_BLOCK_POINT <= budget * BUDGET_SHARES.outOfCoreBlocks) size *= 2;
   return size;
 }
 
@@ -159,7 +172,6 @@ export async function convolveBlocksOnDisk(request: MultiplyRequest): Promise<Mu
     return { reserved, leadingZeros: reserved - outcome.significantDigits };
   }
   await request.beforeRead?.(); // the block convolution reads the operands at once
-  const work = newSpectrum(size);
   for (let d = initialDigitSize(a.digitCount, bDigits, size); d >= 1; d--) {
     const p = randomCheckPrime();
     const cacheA = await RecordFile.create(scratch.newPath('spectra-a'), 16 * size);
@@ -171,12 +183,12 @@ export async function convolveBlocksOnDisk(request: MultiplyRequest): Promise<Mu
       const report = progressReporter(options, progressTotal);
       let done = 0;
       const tick = () => report(++done, 'spectra');
-      const ta = await transformOperand(a, d, size, cacheA, work, p, options, operation, tick);
-      const tb = square ? ta : await transformOperand(b, d, size, cacheB, work, p, options, operation, tick);
+      const ta = await transformOperand(a, d, size, cacheA, p, options, operation, tick);
+      const tb = square ? ta : await transformOperand(b, d, size, cacheB, p, options, operation, tick);
       const terms = Math.min(ta.blocks, tb.blocks);
       if (blockConvolutionBound(size, terms, Math.sqrt(ta.sumSquares * tb.sumSquares)) >= 0.5) continue;
       const writer = new ProductWriter(out, offset, reserved, d, scale, p);
-      const ok = await convolve(ta.blocks, tb.blocks, square, cacheA, cacheB, size, d, work, writer, options, operation, () => report(++done, 'rows'));
+      const ok = await convolve(ta.blocks, tb.blocks, square, cacheA, cacheB, size, d, writer, options, operation, () => report(++done, 'rows'));
       if (!ok) continue;
       await writer.finish();
       const expected = mulMod(mulMod(ta.residue, tb.residue, p), scale % p, p);
@@ -208,37 +220,38 @@ function initialDigitSize(aDigits: number, bDigits: number, size: number): numbe
 }
 
 /**
- * Pass 1: transforms every block of the operand (blocks.ts balances them) and caches its spectrum as record i.
+ * Pass 1: transforms every block of the operand (blocks.ts balances them) and caches its untangled spectrum (16·size
+ * bytes, interleaved) as record i.
  */
 async function transformOperand(
   src: DigitFileInfo,
   d: number,
   size: number,
   cache: RecordFile,
-  work: Spectrum,
   p: number,
   options: OperationOptions,
   operation: string,
   tick: () => void,
 ): Promise<BalancedOperand> {
-  return readBalancedBlocks(src, d, size, p, options, operation, async (i, coefficients) => {
-    // Packed as complex points x_j = c_2j + i·c_2j+1, zero-padded to size points (transform.ts).
-    work.re.fill(0);
-    work.im.fill(0);
-    for (let j = 0; j < size / 2; j++) {
-      work.re[j] = coefficients[2 * j]!;
-      work.im[j] = coefficients[2 * j + 1]!;
-    }
-    forwardBlock(work, size);
-    await cache.write(i, [work.re, work.im]);
-    tick();
-  });
+  const block = new WasmBlock(size);
+  try {
+    return await readBalancedBlocks(src, d, size, p, options, operation, async (i, coefficients) => {
+      // Coefficient q at double q: the complex points x_j = c_2j + i·c_2j+1, zero-padded by forwardBlockAt.
+      block.doubles().subarray(0, size).set(coefficients);
+      forwardBlockAt(block, size);
+      await cache.write(i, [block.doubles()]);
+      tick();
+    });
+  } finally {
+    block.free();
+  }
 }
 
 /**
- * Pass 2: diagonal by diagonal, the product's base-10^d digits, least significant first, into the
- * writer. Returns false when an output's rounding error exceeds MAX_ROUNDING_ERROR (a fault: the
- * caller retries with smaller digits).
+ * Pass 2: diagonal by diagonal, the product's base-10^d digits, least significant first, into the writer (rounded,
+ * overlapped with the previous diagonal's upper half and carried by the compiled RowSettler, as the 2-D transform's
+ * rows). Returns false when an output's rounding error exceeds MAX_ROUNDING_ERROR (a fault: the caller retries with
+ * smaller digits).
  */
 async function convolve(
   na: number,
@@ -248,63 +261,52 @@ async function convolve(
   cacheB: RecordFile,
   size: number,
   d: number,
-  acc: Spectrum,
   writer: ProductWriter,
   options: OperationOptions,
   operation: string,
   tick: () => void,
 ): Promise<boolean> {
-  const B = 10 ** d;
-  const x = newSpectrum(size);
-  const y = newSpectrum(size);
-  const pending = new Float64Array(size); // upper half of the previous diagonal, rounded
-  const digits = new Float64Array(size);
-  const scale = 1 / size;
-  for (let k = 0; k < na + nb - 1; k++) {
-    throwIfCancelled(options, operation);
-    acc.re.fill(0);
-    acc.im.fill(0);
-    const first = Math.max(0, k - nb + 1);
-    const last = Math.min(k, na - 1);
-    if (square) {
-      for (let i = first; i < k - i; i++) {
-        await cacheA.read(i, [x.re, x.im]);
-        await cacheA.read(k - i, [y.re, y.im]);
-        multiplyAccumulate(acc, x, y, size, 2);
+  const acc = new WasmBlock(size);
+  const x = new WasmBlock(size);
+  const y = new WasmBlock(size);
+  const settler = new RowSettler(size); // the previous diagonal's upper half, rounded, with its carry folded in
+  const scale = 1 / size; // the inverse block transform gives size times the coefficient: exact
+  try {
+    for (let k = 0; k < na + nb - 1; k++) {
+      throwIfCancelled(options, operation);
+      acc.doubles().fill(0);
+      const first = Math.max(0, k - nb + 1);
+      const last = Math.min(k, na - 1);
+      if (square) {
+        for (let i = first; i < k - i; i++) {
+          await cacheA.read(i, [x.doubles()]);
+          await cacheA.read(k - i, [y.doubles()]);
+          multiplyAccumulateAt(acc, x, y, size, 2);
+        }
+        if (k % 2 === 0 && k / 2 <= last) {
+          await cacheA.read(k / 2, [x.doubles()]);
+          multiplyAccumulateAt(acc, x, x, size, 1);
+        }
+      } else {
+        for (let i = first; i <= last; i++) {
+          await cacheA.read(i, [x.doubles()]);
+          await cacheB.read(k - i, [y.doubles()]);
+          multiplyAccumulateAt(acc, x, y, size, 1);
+        }
       }
-      if (k % 2 === 0 && k / 2 <= last) {
-        await cacheA.read(k / 2, [x.re, x.im]);
-        multiplyAccumulate(acc, x, x, size, 1);
-      }
-    } else {
-      for (let i = first; i <= last; i++) {
-        await cacheA.read(i, [x.re, x.im]);
-        await cacheB.read(k - i, [y.re, y.im]);
-        multiplyAccumulate(acc, x, y, size, 1);
-      }
+      inverseBlockAt(acc, size);
+      const row = settler.settle(acc, scale, d, writer.multiplier, writer.multiplierCarry);
+      if (!(row.maxError <= MAX_ROUNDING_ERROR)) return false; // NaN fails too
+      await writer.pushText(settler.text(d), row.multCarry);
+      tick();
     }
-    inverseBlock(acc, size);
-    let maxError = 0;
-    let carry = 0;
-    for (let q = 0; q < size; q++) {
-      const low = ((q & 1) === 0 ? acc.re[q >> 1]! : acc.im[q >> 1]!) * scale;
-      const lowRounded = Math.round(low);
-      const high = ((q & 1) === 0 ? acc.re[(q + size) >> 1]! : acc.im[(q + size) >> 1]!) * scale;
-      const highRounded = Math.round(high);
-      const error = Math.max(Math.abs(low - lowRounded), Math.abs(high - highRounded));
-      maxError = Math.max(maxError, error); // NaN propagates and fails the test below
-      const v = lowRounded + pending[q]! + carry;
-      carry = Math.floor(v / B);
-      digits[q] = v - carry * B;
-      pending[q] = highRounded;
-    }
-    if (!(maxError <= MAX_ROUNDING_ERROR)) return false;
-    pending[0] += carry;
-    await writer.push(digits, size);
-    tick();
+    // The last diagonal's upper half, carried.
+    await writer.pushCarriedTail(settler.pendingView(), size, operation);
+    return true;
+  } finally {
+    settler.free();
+    y.free();
+    x.free();
+    acc.free();
   }
-  // The last diagonal's upper half, carried.
-  await writer.pushCarriedTail(pending, size, operation);
-  return true;
 }
-

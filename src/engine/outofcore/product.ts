@@ -7,7 +7,7 @@ import { AtomicFile } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
 import { MINUS, writeNatResult, writeResult, type ResultShape } from '../result.js';
 import {
-  CHECK_PRIME, Multiplier, budgetFor, divisionHeldBytes, fftMulDigits, loadedHeldBytes, natMul, planProduct, type DigitSource,
+  CHECK_PRIME, Multiplier, budgetFor, divisionHeldBytes, fftMulDigits, loadedHeldBytes, natMul, planProduct, releaseFftCaches, type DigitSource,
   type ProductPlan,
 } from '../../kernel/index.js';
 import type { DigitReader } from '../../storage/index.js';
@@ -113,6 +113,14 @@ function digitSource(x: StreamNumber, reader: DigitReader, options: OperationOpt
 export async function mulInMemory(x: StreamNumber, y: StreamNumber, negative: boolean, options: OperationOptions): Promise<StreamNumber> {
   const report = progressReporter(options, 3);
   if (planFileProduct(x, y).method === 'fft') {
+    // The transform buffers go to the lowest free range that holds them (wasmheap.ts, first fit) and the tables above
+    // them; twiddle tables an earlier product of another length left cached sit above that product's freed buffers
+    // and pin the heap there, so longer buffers would go above them: the wasm memory would outgrow the plan by what
+    // they pin. Freed first, the tables are rebuilt for this length (milliseconds against the product's ~1 s at
+    // 10^7 digits). An operation that runs products one after the other (the out-of-core division and square root)
+    // thus holds the largest one's plan: isqrt of 10^8 digits at 256 MiB grew the wasm memory to 283 MiB for a
+    // 233 MiB product, peak RSS 450 MiB; with this, 227 MiB and 385 (docs/ARCHITECTURE.md §5, "Out-of-core division").
+    releaseFftCaches();
     const square = sameOperand(x, y);
     const readers = await Promise.all([x.openReader(), ...(square ? [] : [y.openReader()])]);
     let product;
