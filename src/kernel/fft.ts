@@ -28,7 +28,7 @@
 
 import { ArithmeticCheckError, NumberTooLargeError } from '../errors.js';
 import { BASE } from './nat.js';
-import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, prepareTransforms, splits, releaseCoreTables, transformLength } from './fftcore.js';
+import { coreTableBytes, mixedBound, prepareTransforms, productAt, splits, releaseCoreTables, transformLength } from './fftcore.js';
 import { activeThreads, runShares, stepChunks, type Job } from './threads.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmAllocLike, wasmFree, heapBytesFor, LIKE_PAD, residueTableFor } from './wasmheap.js';
 
@@ -441,10 +441,7 @@ export function convolvePacked(jobs: readonly PackJob[], d: number, M: number): 
   const normProduct = jobs.length === 1 ? packed[0]!.normSq : Math.sqrt(packed[0]!.normSq * packed[1]!.normSq);
   if (mixedBound(M, normProduct) >= 0.5) return false;
   const A = jobs[0]!.dst;
-  forwardAt(A, M, packed[0]!.filled);
-  if (jobs.length > 1) forwardAt(jobs[1]!.dst, M, packed[1]!.filled);
-  pointwiseAt(A, [[A, jobs.length > 1 ? jobs[1]!.dst : A]], M);
-  inverseAt(A, M);
+  productAt(A, [[A, jobs.length > 1 ? jobs[1]!.dst : A]], M, jobs.map((j, i) => ({ ptr: j.dst, filled: packed[i]!.filled })));
   return true;
 }
 

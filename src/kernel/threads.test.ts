@@ -13,7 +13,7 @@ import { Multiplier, natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectr
 import { natMulSpectraWrapped, natSpectra, type NatSpectrum as Spectrum, type SpectrumPlan } from './spectra.js';
 import { lastFftLength } from './fft.js';
 import { natFromLimbs } from './nat.js';
-import { PARALLEL_MIN, forwardAt, forwardEachAt, inverseAt, powerOfTwoTables, prepareTransforms, topRadix } from './fftcore.js';
+import { PARALLEL_MIN, beginForwards, forwardAt, forwardEachAt, inverseAt, pointwiseAt, powerOfTwoTables, prepareTransforms, productAt, topRadix } from './fftcore.js';
 import { fftThreads, runShares, type Job } from './threads.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
@@ -114,6 +114,58 @@ describe('N threads', () => {
           assert.equal(s.residue, natSpectrum(ops[i]!, plan).residue);
         });
       }
+    }
+  });
+
+  test('productAt (the fused step): forwardAt, pointwiseAt and inverseAt\'s bits on 1–4 threads, fresh and begun inputs', () => {
+    // Every length family from PARALLEL_MIN (fusedPlan: a power of two shares one stage on 2 and 3 threads, two on 4;
+    // 3P two; 5P none on 2, one on 4), one and two terms, a square, out aliasing the first operand, inputs with a
+    // zero tail (filled < M) and with all-extreme values.
+    for (const M of [PARALLEL_MIN, (5 * PARALLEL_MIN) / 4, (3 * PARALLEL_MIN) / 2, 2 * PARALLEL_MIN]) {
+      prepareTransforms(M);
+      const filled = [M / 2 + 3, M, M - 1000, (3 * M) / 4];
+      const input = filled.map((f, i) => Float64Array.from({ length: 2 * M }, (_, j) =>
+        j >= 2 * f ? 0 : i === 3 ? (j % 3 === 0 ? -5000 : 5000) : ((j * 7919 + i * 104729) % 10001) - 5000));
+      const place = (x: Float64Array): number => {
+        const p = wasmAlloc(16 * M);
+        f64View(p, 2 * M).set(x);
+        return p;
+      };
+      const take = (p: number): Buffer => Buffer.from(f64View(p, 2 * M).slice().buffer);
+      // Reference: one thread, the separate calls.
+      configure({ threads: 1 });
+      const spec = input.map((x, i) => {
+        const p = place(x);
+        forwardAt(p, M, filled[i]);
+        return p;
+      });
+      const refOut = (terms: [number, number][]): Buffer => {
+        const out = wasmAlloc(16 * M);
+        pointwiseAt(out, terms.map(([a, b]) => [spec[a]!, spec[b]!]), M);
+        inverseAt(out, M);
+        const r = take(out);
+        wasmFree(out);
+        return r;
+      };
+      const refs = { one: refOut([[0, 1]]), two: refOut([[0, 1], [2, 3]]), square: refOut([[3, 3]]) };
+      for (const threads of [1, 2, 3, 4]) {
+        configure({ threads });
+        const fresh = input.map(place);
+        // out aliasing a fresh first operand, both operands fresh
+        productAt(fresh[0]!, [[fresh[0]!, fresh[1]!]], M, [0, 1].map((i) => ({ ptr: fresh[i]!, filled: filled[i]! })));
+        assert.ok(take(fresh[0]!).equals(refs.one), `M=${M} fresh pair on ${threads}`);
+        // two terms: operand 2 begun, 3 fresh, 0 and 1 finished spectra; operand 3 then reused finished
+        const b = beginForwards([{ ptr: fresh[2]!, filled: filled[2]! }], M);
+        const out = wasmAlloc(16 * M);
+        productAt(out, [[spec[0]!, spec[1]!], [fresh[2]!, fresh[3]!]], M, [{ ptr: fresh[3]!, filled: filled[3]! }], b ? [b] : []);
+        assert.ok(take(out).equals(refs.two), `M=${M} begun + fresh on ${threads}`);
+        assert.ok(take(fresh[3]!).equals(Buffer.from(f64View(spec[3]!, 2 * M).slice().buffer)), `M=${M} fresh spectrum finished on ${threads}`);
+        productAt(out, [[fresh[3]!, fresh[3]!]], M);
+        assert.ok(take(out).equals(refs.square), `M=${M} square of a finished spectrum on ${threads}`);
+        wasmFree(out);
+        for (const p of fresh) wasmFree(p);
+      }
+      for (const p of spec) wasmFree(p);
     }
   });
 
