@@ -632,7 +632,7 @@ export function beginForwards(inputs: ReadonlyArray<FreshInput>, M: number): Beg
   const k = wasm();
   const { dir, HM } = transformTables(M);
   const T = useThreads(M);
-  if (T === 1) {
+  if (T === 1 || inputs.length === 0) {
     for (const { ptr, filled } of inputs) k.forward(ptr, M, filled, HM, dir);
     return null;
   }
@@ -672,7 +672,7 @@ export function productAt(
   const { dir, HM } = transformTables(M);
   const T = useThreads(M);
   const inputs = fresh.filter((f, i) => fresh.findIndex((g) => g.ptr === f.ptr) === i);
-  const started = beginForwards(inputs, M);
+  const started = inputs.length > 0 ? beginForwards(inputs, M) : null;
   const plan = started?.plan ?? (T > 1 ? fusedPlan(M, T) : null);
   const leaves: number[] = started ? [...started.ptrs] : [];
   for (const b of begun) {
