@@ -14,6 +14,11 @@
  * that starts late or runs slower leaves its chunks to the others. Every element goes through the same operations
  * in the same order as in the one-thread code, so results are bit for bit the same for any N and any claiming, and
  * the bound holds.
+ * A product (productAt) fuses the steps between the forward's top stages and the inverse's: after the top stages
+ * the blocks are independent until the inverse's, and the pointwise step pairs positions only within a unit of at
+ * most two blocks (fusedUnits), so one step whose chunks are the units runs each unit's forward leaves, pointwise
+ * pairs and inverse leaves on the thread that claimed it, in its cache: a product with one new operand takes three
+ * synchronised steps where the separate calls took five.
 
  * Orderings. The forward transform (decimation in frequency) takes natural order and leaves bit-reversed order; for
  * M = 3P (5P) it first does one radix-3 (radix-5) stage, so block b ∈ {0,1,2} ({0,…,4}) of length P holds X[3k1 + b] (X[5k1 + b]) with k1 in
@@ -667,7 +672,8 @@ export function beginForwards(inputs: ReadonlyArray<FreshInput>, M: number): Beg
  */
 export function productAt(
   out: number, terms: ReadonlyArray<SpectrumTerm>, M: number, fresh: ReadonlyArray<FreshInput> = [], begun: ReadonlyArray<BegunForwards> = [],
-): void {
+  deferLast = false,
+): boolean {
   const k = wasm();
   const { dir, HM } = transformTables(M);
   const T = useThreads(M);
@@ -683,7 +689,7 @@ export function productAt(
   if (plan === null) {
     pointwiseAt(out, terms, M);
     k.inverse(out, M, HM, dir);
-    return;
+    return false;
   }
   const n = plan.blockSize;
   runShares(k, plan.units.map((unit): Job[] => [
@@ -691,13 +697,59 @@ export function productAt(
     ...unitPointwise(out, terms, M, n, unit),
     ...unit.map((g): Job => ['ditBlocks', out, n, g, g + 1, dir]),
   ]), true);
-  for (const { n: size, count } of [...plan.stages].reverse()) stageShares(k, out, size, count, T, 'dit4Stage', dir);
   const R = topRadix(M);
-  if (R > 1) {
-    const P = M / R;
-    const stage = R === 5 ? 'dit5Stage' : 'dit3Stage';
-    runShares(k, ranges(P, stepChunks(T)).map(([j0, j1]): Job[] => [[stage, out, P, j0, j1, HM]]), true);
+  const P = M / R;
+  // The inverse's last stage: the radix-3 or radix-5 one, else the first shared radix-4 stage (n = M, one block).
+  const last: LastStage | null = R > 1
+    ? { out, M, threads: T, pieces: R, butterflies: P, job: (j0, j1) => [R === 5 ? 'dit5Stage' : 'dit3Stage', out, P, j0, j1, HM] }
+    : plan.stages.length > 0 ? { out, M, threads: T, pieces: 4, butterflies: M / 4, job: (j0, j1) => ['dit4Stage', out, M, j0, j1, dir] } : null;
+  const stages = [...plan.stages].reverse();
+  if (R === 1 && last !== null) stages.pop();
+  for (const { n: size, count } of stages) stageShares(k, out, size, count, T, 'dit4Stage', dir);
+  if (last === null) return false;
+  if (deferLast) {
+    if (pendingLast !== null) throw new Error('productAt: an earlier product\'s last inverse stage is still pending');
+    pendingLast = last;
+    return true;
   }
+  runShares(k, ranges(last.butterflies, stepChunks(T)).map(([j0, j1]): Job[] => [last.job(j0, j1)]), true);
+  return false;
+}
+
+/**
+ * The inverse transform's last stage (butterflies [0, butterflies), each of which writes its index plus
+ * 0, 1, …, pieces − 1 times `butterflies`: the stage's job(j0, j1) runs [j0, j1)), which productAt left to the
+ * unpacking of its output (deferLast): fft.ts unpackRuns runs each chunk of it with the digit runs it wrote, in the
+ * same claimed chunk, one synchronised step fewer a product.
+ */
+export interface LastStage {
+  readonly out: number;
+  readonly M: number;
+  readonly threads: number;
+  readonly pieces: number;
+  readonly butterflies: number;
+  job(j0: number, j1: number): Job;
+}
+
+/** The last stage productAt deferred and no unpacking has taken yet (at most one: it is taken right after). */
+let pendingLast: LastStage | null = null;
+
+/**
+ * The last inverse stage productAt deferred for the output at `src` (M points), now owned by the caller, who must
+ * run it before reading the output; null when none is pending.
+ * @throws Error when one is pending for another output (an internal fault: it would be lost).
+ */
+export function takeLastStage(src: number, M: number): LastStage | null {
+  const s = pendingLast;
+  if (s === null) return null;
+  if (s.out !== src || s.M !== M) throw new Error(`takeLastStage: the pending last stage is of another output (${s.out}, ${s.M} points)`);
+  pendingLast = null;
+  return s;
+}
+
+/** Drops a deferred last stage nobody took: its output was not unpacked (a product's fallback path) and is not read. */
+export function dropLastStage(): void {
+  pendingLast = null;
 }
 
 // ---------------------------------------------------------------- error bound

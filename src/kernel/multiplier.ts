@@ -9,7 +9,7 @@
  */
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
-import { beginForwards, productAt, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
+import { beginForwards, dropLastStage, productAt, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
 import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
@@ -203,9 +203,15 @@ export class TransformGroup {
     natSpectra(fresh, this.plan!, true, begin).forEach((s, i) => this.spectra.set(fresh[i]!, s));
   }
 
-  /** Runs a product of this group (a GroupWork): its transforms, then its fused step (fftcore productAt). */
+  /**
+   * Runs a product of this group (a GroupWork): its transforms, then its fused step (fftcore productAt), whose
+   * inverse's last stage runs with the unpacking of its output (fft.ts unpackRuns), the first thing every product
+   * does with it (spectra.ts transformedSum); a product that does not unpack it (a fallback) never reads it either,
+   * and the stage is dropped.
+   */
   private run<T>(work: GroupWork<T>): T {
     for (let r = work.next(); ; r = work.next()) {
+      dropLastStage();
       if (r.done === true) return r.value;
       if (Array.isArray(r.value)) this.transform(r.value);
       else {
@@ -220,7 +226,7 @@ export class TransformGroup {
             this.begun.delete(ptr);
           }
         }
-        productAt(out, terms, M, [], [...begun]);
+        productAt(out, terms, M, [], [...begun], true);
       }
     }
   }

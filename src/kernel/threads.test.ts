@@ -11,9 +11,9 @@ import { configure, getConfig } from '../config.js';
 import { ArithmeticCheckError } from '../errors.js';
 import { Multiplier, natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectra, natSpectrum, natSpectrumPlan, natDivMod, natIsqrt, type Nat } from './index.js';
 import { natMulSpectraWrapped, natSpectra, type NatSpectrum as Spectrum, type SpectrumPlan } from './spectra.js';
-import { lastFftLength } from './fft.js';
+import { lastFftLength, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
 import { natFromLimbs } from './nat.js';
-import { PARALLEL_MIN, beginForwards, forwardAt, forwardEachAt, inverseAt, pointwiseAt, powerOfTwoTables, prepareTransforms, productAt, topRadix } from './fftcore.js';
+import { PARALLEL_MIN, beginForwards, dropLastStage, forwardAt, forwardEachAt, inverseAt, pointwiseAt, powerOfTwoTables, prepareTransforms, productAt, topRadix } from './fftcore.js';
 import { fftThreads, runShares, type Job } from './threads.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
@@ -167,6 +167,80 @@ describe('N threads', () => {
       }
       for (const p of spec) wasmFree(p);
     }
+  });
+
+  test('a product\'s last inverse stage run with its unpacking (productAt deferLast): the same limbs, plain, high and wrapped, on 1–4 threads', () => {
+    // Every length family from PARALLEL_MIN, d = 4 and 3 (runs must start on limb boundaries: multiples of 4 digits
+    // for d = 3), products shorter than the transform (runs clipped at L) and high parts (clipped at `from`).
+    const r = rng(21);
+    for (const M of [PARALLEL_MIN, (5 * PARALLEL_MIN) / 4, (3 * PARALLEL_MIN) / 2, 2 * PARALLEL_MIN]) {
+      prepareTransforms(M);
+      for (const d of [4, 3]) {
+        const half = 10 ** d / 2;
+        const na = M / 2 + 7, nb = M / 2 - 5 - (M % 3);
+        const digitsOf = (n: number): Float64Array => {
+          const x = new Float64Array(2 * M);
+          for (let q = 0; q < n; q++) x[q] = Math.floor(r() * 2 * half) - half;
+          x[n - 1] = 1 + Math.floor(r() * (half - 1)); // a positive number (balanced digits, the top one positive)
+          return x;
+        };
+        const a = digitsOf(na), b = digitsOf(nb);
+        const L = na + nb - 1;
+        const outLimbs = Math.ceil((L * d) / 4) + 2;
+        const from = 12 * Math.floor(L / 36);
+        const place = (x: Float64Array): number => {
+          const p = wasmAlloc(16 * M);
+          f64View(p, 2 * M).set(x);
+          return p;
+        };
+        const unpacks: [string, (out: number) => unknown][] = [
+          ['plain', (out) => {
+            const scratch = wasmAlloc(unpackScratchBytes(L, d, outLimbs));
+            try { return unpackAt(out, M, L, d, outLimbs, scratch); } finally { wasmFree(scratch); }
+          }],
+          ['high', (out) => {
+            const scratch = wasmAlloc(unpackScratchBytes(L, d, outLimbs));
+            try { return unpackHighAt(out, M, L, d, from, outLimbs, scratch); } finally { wasmFree(scratch); }
+          }],
+          ['wrapped', (out) => {
+            const scratch = wasmAlloc(unpackScratchBytes(2 * M, d, (d * M) / 2));
+            try { return unpackWrappedAt(out, M, d, scratch); } finally { wasmFree(scratch); }
+          }],
+        ];
+        const product = (defer: boolean, unpack: (out: number) => unknown): { limbs: unknown; deferred: boolean } => {
+          const A = place(a), B = place(b);
+          try {
+            const deferred = productAt(A, [[A, B]], M, [{ ptr: A, filled: Math.ceil(na / 2) }, { ptr: B, filled: Math.ceil(nb / 2) }], [], defer);
+            return { limbs: unpack(A), deferred };
+          } finally {
+            wasmFree(A);
+            wasmFree(B);
+          }
+        };
+        configure({ threads: 1 });
+        const refs = unpacks.map(([, unpack]) => product(false, unpack).limbs);
+        refs.forEach((ref, i) => assert.ok(ref !== null, `M=${M} d=${d} ${unpacks[i]![0]} unpacks`));
+        for (const threads of [1, 2, 3, 4]) {
+          configure({ threads });
+          unpacks.forEach(([what, unpack], i) => {
+            const { limbs, deferred } = product(true, unpack);
+            assert.equal(deferred, threads > 1, `M=${M} deferred on ${threads}`);
+            assert.deepEqual(limbs, refs[i], `M=${M} d=${d} ${what} on ${threads} threads`);
+          });
+        }
+      }
+    }
+    // A deferred stage is of one output: unpacking another is an internal fault, never a silent wrong product.
+    configure({ threads: 2 });
+    const M = PARALLEL_MIN;
+    const A = wasmAlloc(16 * M), other = wasmAlloc(16 * M), scratch = wasmAlloc(unpackScratchBytes(8, 4, 4));
+    f64View(A, 2 * M).fill(0);
+    f64View(other, 2 * M).fill(0);
+    assert.equal(productAt(A, [[A, A]], M, [{ ptr: A, filled: 4 }], [], true), true);
+    assert.throws(() => unpackAt(other, M, 8, 4, 4, scratch), /pending last stage is of another output/);
+    dropLastStage();
+    assert.ok(unpackAt(other, M, 8, 4, 4, scratch) !== null, 'nothing pending once dropped');
+    for (const p of [A, other, scratch]) wasmFree(p);
   });
 
   test('forwardEachAt: each input transformed whole, the same bits as forwardAt, for any thread count', () => {
