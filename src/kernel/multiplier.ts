@@ -210,6 +210,14 @@ export class TransformGroup {
    * and the stage is dropped.
    */
   private run<T>(work: GroupWork<T>): T {
+    try {
+      return this.steps(work);
+    } finally {
+      dropLastStage(); // (a product that threw before its unpacking)
+    }
+  }
+
+  private steps<T>(work: GroupWork<T>): T {
     for (let r = work.next(); ; r = work.next()) {
       dropLastStage();
       if (r.done === true) return r.value;
