@@ -17,8 +17,9 @@
  * A product (productAt) fuses the steps between the forward's top stages and the inverse's: after the top stages
  * the blocks are independent until the inverse's, and the pointwise step pairs positions only within a unit of at
  * most two blocks (fusedUnits), so one step whose chunks are the units runs each unit's forward leaves, pointwise
- * pairs and inverse leaves on the thread that claimed it, in its cache: a product with one new operand takes three
- * synchronised steps where the separate calls took five.
+ * pairs and inverse leaves on the thread that claimed it, in its cache; the inverse's last stage can run with the
+ * unpacking (deferLast): a product with one new operand, unpacked, takes three synchronised steps where the
+ * separate calls and the unpacking took six.
 
  * Orderings. The forward transform (decimation in frequency) takes natural order and leaves bit-reversed order; for
  * M = 3P (5P) it first does one radix-3 (radix-5) stage, so block b ∈ {0,1,2} ({0,…,4}) of length P holds X[3k1 + b] (X[5k1 + b]) with k1 in
@@ -668,7 +669,8 @@ export function beginForwards(inputs: ReadonlyArray<FreshInput>, M: number): Beg
  * in the cache of the thread that claimed it; then the inverse's shared top stages. Split as forwardAt,
  * pointwiseAt and inverseAt are, a product with one fresh input took five synchronised steps (forward stage,
  * forward blocks, pointwise, inverse blocks, inverse stage), and each thread's blocks moved between the caches at
- * each; fused it takes three.
+ * each; fused it takes three. `deferLast`: the inverse's last stage is left to the unpacking of `out` (takeLastStage,
+ * fft.ts unpackRuns), which must come next; returns whether it was left (never on one thread).
  */
 export function productAt(
   out: number, terms: ReadonlyArray<SpectrumTerm>, M: number, fresh: ReadonlyArray<FreshInput> = [], begun: ReadonlyArray<BegunForwards> = [],
