@@ -28,7 +28,7 @@
 
 import { ArithmeticCheckError, NumberTooLargeError } from '../errors.js';
 import { BASE } from './nat.js';
-import { coreTableBytes, mixedBound, prepareTransforms, productAt, splits, releaseCoreTables, takeLastStage, transformLength } from './fftcore.js';
+import { coreTableBytes, dropLastStage, mixedBound, prepareTransforms, productAt, splits, releaseCoreTables, takeLastStage, transformLength } from './fftcore.js';
 import { activeThreads, runShares, stepChunks, type Job } from './threads.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmAllocLike, wasmFree, heapBytesFor, LIKE_PAD, residueTableFor } from './wasmheap.js';
 
@@ -460,13 +460,15 @@ export let faultsSeen = 0;
  * limbs into d-digit balanced digits in its buffer, and unless `mixedBound` rules the packed norms out (false: try a
  * smaller d) leaves the unscaled inverse transform of the product in the first buffer, the second one dead.
  * The transforms' tables must be prepared (prepareTransforms). Shared by fftMulLimbs and kernel/digitproduct.
+ * `deferLast`: the inverse's last stage is left to the unpacking of the first buffer, which must come next
+ * (fftcore productAt).
  */
-export function convolvePacked(jobs: readonly PackJob[], d: number, M: number): boolean {
+export function convolvePacked(jobs: readonly PackJob[], d: number, M: number, deferLast = false): boolean {
   const packed = packAll(jobs, d, M);
   const normProduct = jobs.length === 1 ? packed[0]!.normSq : Math.sqrt(packed[0]!.normSq * packed[1]!.normSq);
   if (mixedBound(M, normProduct) >= 0.5) return false;
   const A = jobs[0]!.dst;
-  productAt(A, [[A, jobs.length > 1 ? jobs[1]!.dst : A]], M, jobs.map((j, i) => ({ ptr: j.dst, filled: packed[i]!.filled })));
+  productAt(A, [[A, jobs.length > 1 ? jobs[1]!.dst : A]], M, jobs.map((j, i) => ({ ptr: j.dst, filled: packed[i]!.filled })), [], deferLast);
   return true;
 }
 
@@ -510,8 +512,14 @@ export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, min
       try {
         const jobs: PackJob[] = [{ src: aPtr, limbs: a.length, dst: A }];
         if (!square) jobs.push({ src: bPtr, limbs: b.length, dst: B });
-        if (!convolvePacked(jobs, d, M)) continue;
-        const scratch = square ? wasmAlloc(unpackScratchBytes(L, d, outLimbs)) : B;
+        if (!convolvePacked(jobs, d, M, true)) continue;
+        let scratch: number;
+        try {
+          scratch = square ? wasmAlloc(unpackScratchBytes(L, d, outLimbs)) : B;
+        } catch (e) {
+          dropLastStage(); // (never unpacked)
+          throw e;
+        }
         try {
           const out = unpackAt(A, M, L, d, outLimbs, scratch);
           if (out !== null) {
