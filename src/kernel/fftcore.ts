@@ -551,12 +551,6 @@ export interface FusedPlan {
   units: number[][];
 }
 
-/** Chunks of a product's top-stage steps (EXPERIMENT: 1 = the caller runs them alone). */
-const TOP_SHARED = true;
-function topChunks(T: number): number {
-  return TOP_SHARED ? stepChunks(T) : 1;
-}
-
 /** Shared stages stop at blocks of at least this many points (a block's work must stay far above a claim). */
 const FUSED_MIN_BLOCK = 1024;
 
@@ -653,13 +647,13 @@ export function beginForwards(inputs: ReadonlyArray<FreshInput>, M: number): Beg
   const P = M / R;
   if (R > 1) {
     const stage = R === 5 ? 'dif5Stage' : 'dif3Stage';
-    runShares(k, ranges(P, topChunks(T)).map(([j0, j1]): Job[] => inputs.map(({ ptr, filled }): Job => [stage, ptr, P, j0, j1, filled, HM])), true);
+    runShares(k, ranges(P, stepChunks(T)).map(([j0, j1]): Job[] => inputs.map(({ ptr, filled }): Job => [stage, ptr, P, j0, j1, filled, HM])), true);
   } else {
     // A power of two reads its tail: zeroed compiled (a JS fill on the shared memory stores element by element).
     for (const { ptr, filled } of inputs) if (filled < M) k.zeroLimbs(ptr + 16 * filled, 8 * (M - filled));
   }
   for (const { n, count } of plan.stages) {
-    runShares(k, ranges(n / 4, topChunks(T)).map(([j0, j1]): Job[] =>
+    runShares(k, ranges(n / 4, stepChunks(T)).map(([j0, j1]): Job[] =>
       inputs.flatMap(({ ptr }) => Array.from({ length: count }, (_, b): Job => ['dif4Stage', ptr + 16 * n * b, n, j0, j1, dir]))), true);
   }
   return { ptrs: inputs.map((f) => f.ptr), M, plan };
@@ -714,15 +708,15 @@ export function productAt(
   const stages = [...plan.stages].reverse();
   if (R === 1 && last !== null) stages.pop();
   for (const { n: size, count } of stages) {
-    runShares(k, ranges(size / 4, topChunks(T)).map(([j0, j1]): Job[] => Array.from({ length: count }, (_, b): Job => ['dit4Stage', out + 16 * size * b, size, j0, j1, dir])), true);
+    runShares(k, ranges(size / 4, stepChunks(T)).map(([j0, j1]): Job[] => Array.from({ length: count }, (_, b): Job => ['dit4Stage', out + 16 * size * b, size, j0, j1, dir])), true);
   }
   if (last === null) return false;
-  if (deferLast && topChunks(T) > 1) {
+  if (deferLast) {
     if (pendingLast !== null) throw new Error('productAt: an earlier product\'s last inverse stage is still pending');
     pendingLast = last;
     return true;
   }
-  runShares(k, ranges(last.butterflies, topChunks(T)).map(([j0, j1]): Job[] => [last.job(j0, j1)]), true);
+  runShares(k, ranges(last.butterflies, stepChunks(T)).map(([j0, j1]): Job[] => [last.job(j0, j1)]), true);
   return false;
 }
 
