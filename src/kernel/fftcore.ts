@@ -321,6 +321,14 @@ export function coreTableBytes(M: number): number {
  * quietest A/B) while its wall ratio stays above its own (2.3–2.9) either way, so 2^16 would trade a met target for
  * none. Once the root's own costs fell (the same session's later main) the split's share grew: 2^16 then cost the
  * root 18% more CPU for 6% less median wall (41 rounds, load 1.4; the division +6% CPU, the same wall).
+ * With the fused product step (productAt: three synchronised steps a group product instead of six, each unit of
+ * blocks in one thread's cache) the trade is the same: same-process A/Bs at 10^6 digits, 2 threads, load ~1
+ * (mostly the A/B's own two threads), 21–41 rounds: 2^16 gave the root −10%, −10% and 0% median wall for +11%, +11%
+ * and +17% CPU, the division −4% to +2% wall for +4% to +10% CPU; 2^15 cost the root +13% to +36% CPU for no wall
+ * time, 2^14 +43%. A step profile of the root at 2^16 shows where: of its ~16 ms on 2 threads 4.3 are split steps
+ * (caller 3.3 ms of work, worker 3.2, caller waiting 0.8, worker polling 0.45), the other ~11.5 run on one thread
+ * (the products below 2^16 and the work between products); so even free splitting could not bring the root's
+ * wall time near half.
  */
 export const PARALLEL_MIN = 1 << 17;
 
