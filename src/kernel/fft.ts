@@ -28,7 +28,7 @@
 
 import { ArithmeticCheckError, NumberTooLargeError } from '../errors.js';
 import { BASE } from './nat.js';
-import { coreTableBytes, forwardAt, inverseAt, mixedBound, pointwiseAt, prepareTransforms, splits, releaseCoreTables, transformLength } from './fftcore.js';
+import { coreTableBytes, dropLastStage, mixedBound, prepareTransforms, productAt, splits, releaseCoreTables, takeLastStage, transformLength } from './fftcore.js';
 import { activeThreads, runShares, stepChunks, type Job } from './threads.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmAllocLike, wasmFree, heapBytesFor, LIKE_PAD, residueTableFor } from './wasmheap.js';
 
@@ -320,30 +320,52 @@ export function unpackWrappedRawAt(src: number, M: number, d: number, scratch: n
  * The compiled unpacking runs of digits [from, L) (`from` a multiple of 12, default 0) and their carries joined:
  * the limbs [from·d/4, top) in the scratch (`view`, indexed from limb 0), and V, the signed value left at limb
  * `top`. null when a rounding distance is beyond MAX_ROUNDING_ERROR.
+ *
+ * When productAt left the output's last inverse stage to its unpacking (fftcore takeLastStage), each chunk runs a
+ * range [j0, j1) of that stage's butterflies (j0, j1 even) and then the digit runs those butterflies wrote: digits
+ * [2(j0 + i·S), 2(j1 + i·S)) for each piece i (S = the stage's butterfly count, even), clipped to [from, L). Every
+ * run then starts at a multiple of 4 digits, so on a limb boundary for every d, and runs of whole limbs end on one
+ * with nothing pending but the last; the runs are contiguous in digit order (piece i's last ends at 2(i + 1)S,
+ * where piece i + 1's first starts), so their carries join exactly as the plain cut's.
  */
 function unpackRuns(
   src: number, M: number, L: number, d: number, outLimbs: number, scratch: number, from = 0,
 ): { view: Uint16Array; top: number; V: number } | null {
+  const last = takeLastStage(src, M);
   // Runs of digits claimed by the threads (threads.ts stepChunks: a few a thread, so a late one leaves its runs).
-  const T = splits(M) ? stepChunks(activeThreads()) : 1;
-  const cuts: number[] = [];
-  for (let t = 0; t < T; t++) cuts.push(from + 12 * Math.floor(((L - from) * t) / (12 * T)));
-  cuts.push(L);
-  const res = wasmAlloc(40 * T);
+  const T = last !== null ? stepChunks(last.threads) : splits(M) ? stepChunks(activeThreads()) : 1;
+  const clip = (q: number): number => Math.min(L, Math.max(from, q));
+  // Run r is digits [bounds[r], bounds[r + 1]) (empty when equal).
+  const bounds: number[] = [];
+  const butterflyCuts: number[] = [];
+  if (last !== null) {
+    for (let c = 0; c <= T; c++) butterflyCuts.push(c === T ? last.butterflies : 2 * Math.floor((last.butterflies * c) / (2 * T)));
+    for (let i = 0; i < last.pieces; i++) for (let c = 0; c < T; c++) bounds.push(clip(2 * (butterflyCuts[c]! + i * last.butterflies)));
+  } else {
+    for (let t = 0; t < T; t++) bounds.push(from + 12 * Math.floor(((L - from) * t) / (12 * T)));
+  }
+  bounds.push(L);
+  const count = bounds.length - 1;
+  const res = wasmAlloc(40 * count);
   let runs: UnpackRun[];
   try {
-    if (T === 1) {
+    const unpackJob = (r: number): Job[] => {
+      const q0 = bounds[r]!, q1 = bounds[r + 1]!;
+      return q0 < q1 ? [['unpack', src, 1 / M, q0, q1, d, scratch + 2 * ((q0 * d) / 4), res + 40 * r]] : [];
+    };
+    if (last !== null) {
+      runShares(wasm(), Array.from({ length: T }, (_, c): Job[] => [
+        last.job(butterflyCuts[c]!, butterflyCuts[c + 1]!),
+        ...Array.from({ length: last.pieces }, (_, i) => unpackJob(i * T + c)).flat(),
+      ]));
+    } else if (T === 1) {
       if (L > from) wasm().unpack(src, 1 / M, from, L, d, scratch + 2 * ((from * d) / 4), res);
     } else {
-      const shares = cuts.slice(0, T).map((q0, t): Job[] => {
-        const q1 = cuts[t + 1]!;
-        return q0 < q1 ? [['unpack', src, 1 / M, q0, q1, d, scratch + 2 * ((q0 * d) / 4), res + 40 * t]] : [];
-      });
-      runShares(wasm(), shares);
+      runShares(wasm(), Array.from({ length: count }, (_, r) => unpackJob(r)));
     }
-    const r = f64View(res, 5 * T);
-    runs = cuts.slice(0, T).map((q0, t) =>
-      q0 < cuts[t + 1]! ? { o: r[5 * t]!, carry: r[5 * t + 1]!, acc: r[5 * t + 2]!, accPow: r[5 * t + 3]!, maxErr: r[5 * t + 4]! }
+    const r = f64View(res, 5 * count);
+    runs = Array.from({ length: count }, (_, t) =>
+      bounds[t]! < bounds[t + 1]! ? { o: r[5 * t]!, carry: r[5 * t + 1]!, acc: r[5 * t + 2]!, accPow: r[5 * t + 3]!, maxErr: r[5 * t + 4]! }
         : { o: 0, carry: 0, acc: 0, accPow: 1, maxErr: 0 });
   } finally {
     wasmFree(res);
@@ -352,14 +374,17 @@ function unpackRuns(
   if (!runs.every((run) => run.maxErr <= MAX_ROUNDING_ERROR)) return null;
   lastRoundingError = Math.max(...runs.map((run) => run.maxErr));
   const view = u16View(scratch, Math.max(outLimbs, Math.ceil((L * d) / 4) + 4));
+  // The carries joined from the bottom; the last non-empty run's pending digits and carry are V.
+  let lastRun = count - 1;
+  while (lastRun > 0 && bounds[lastRun]! >= bounds[lastRun + 1]!) lastRun--;
   let c = 0;
-  let top = 0;
+  let top = (bounds[0]! * d) / 4;
   let V = 0;
-  for (let t = 0; t < T; t++) {
-    const o = (cuts[t]! * d) / 4, run = runs[t]!;
+  for (let t = 0; t <= lastRun; t++) {
+    const o = (bounds[t]! * d) / 4, run = runs[t]!;
     c = addCarry(view, o, o + run.o, c);
     top = o + run.o;
-    if (t < T - 1) c += run.carry;
+    if (t < lastRun) c += run.carry;
     else V = run.acc + run.carry * run.accPow + c;
   }
   return { view, top, V };
@@ -435,16 +460,15 @@ export let faultsSeen = 0;
  * limbs into d-digit balanced digits in its buffer, and unless `mixedBound` rules the packed norms out (false: try a
  * smaller d) leaves the unscaled inverse transform of the product in the first buffer, the second one dead.
  * The transforms' tables must be prepared (prepareTransforms). Shared by fftMulLimbs and kernel/digitproduct.
+ * `deferLast`: the inverse's last stage is left to the unpacking of the first buffer, which must come next
+ * (fftcore productAt).
  */
-export function convolvePacked(jobs: readonly PackJob[], d: number, M: number): boolean {
+export function convolvePacked(jobs: readonly PackJob[], d: number, M: number, deferLast = false): boolean {
   const packed = packAll(jobs, d, M);
   const normProduct = jobs.length === 1 ? packed[0]!.normSq : Math.sqrt(packed[0]!.normSq * packed[1]!.normSq);
   if (mixedBound(M, normProduct) >= 0.5) return false;
   const A = jobs[0]!.dst;
-  forwardAt(A, M, packed[0]!.filled);
-  if (jobs.length > 1) forwardAt(jobs[1]!.dst, M, packed[1]!.filled);
-  pointwiseAt(A, [[A, jobs.length > 1 ? jobs[1]!.dst : A]], M);
-  inverseAt(A, M);
+  productAt(A, [[A, jobs.length > 1 ? jobs[1]!.dst : A]], M, jobs.map((j, i) => ({ ptr: j.dst, filled: packed[i]!.filled })), [], deferLast);
   return true;
 }
 
@@ -488,8 +512,14 @@ export function fftMulLimbs(a: Uint16Array, b: Uint16Array, square: boolean, min
       try {
         const jobs: PackJob[] = [{ src: aPtr, limbs: a.length, dst: A }];
         if (!square) jobs.push({ src: bPtr, limbs: b.length, dst: B });
-        if (!convolvePacked(jobs, d, M)) continue;
-        const scratch = square ? wasmAlloc(unpackScratchBytes(L, d, outLimbs)) : B;
+        if (!convolvePacked(jobs, d, M, true)) continue;
+        let scratch: number;
+        try {
+          scratch = square ? wasmAlloc(unpackScratchBytes(L, d, outLimbs)) : B;
+        } catch (e) {
+          dropLastStage(); // (never unpacked)
+          throw e;
+        }
         try {
           const out = unpackAt(A, M, L, d, outLimbs, scratch);
           if (out !== null) {

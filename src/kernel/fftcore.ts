@@ -14,6 +14,12 @@
  * that starts late or runs slower leaves its chunks to the others. Every element goes through the same operations
  * in the same order as in the one-thread code, so results are bit for bit the same for any N and any claiming, and
  * the bound holds.
+ * A product (productAt) fuses the steps between the forward's top stages and the inverse's: after the top stages
+ * the blocks are independent until the inverse's, and the pointwise step pairs positions only within a unit of at
+ * most two blocks (fusedUnits), so one step whose chunks are the units runs each unit's forward leaves, pointwise
+ * pairs and inverse leaves on the thread that claimed it, in its cache; the inverse's last stage can run with the
+ * unpacking (deferLast): a product with one new operand, unpacked, takes three synchronised steps where the
+ * separate calls and the unpacking took six.
 
  * Orderings. The forward transform (decimation in frequency) takes natural order and leaves bit-reversed order; for
  * M = 3P (5P) it first does one radix-3 (radix-5) stage, so block b ∈ {0,1,2} ({0,…,4}) of length P holds X[3k1 + b] (X[5k1 + b]) with k1 in
@@ -327,6 +333,14 @@ export function coreTableBytes(M: number): number {
  * quietest A/B) while its wall ratio stays above its own (2.3–2.9) either way, so 2^16 would trade a met target for
  * none. Once the root's own costs fell (the same session's later main) the split's share grew: 2^16 then cost the
  * root 18% more CPU for 6% less median wall (41 rounds, load 1.4; the division +6% CPU, the same wall).
+ * With the fused product step (productAt: three synchronised steps a group product instead of six, each unit of
+ * blocks in one thread's cache) the trade is the same: same-process A/Bs at 10^6 digits, 2 threads, load ~1
+ * (mostly the A/B's own two threads), 21–41 rounds: 2^16 gave the root −10%, −10% and 0% median wall for +11%, +11%
+ * and +17% CPU, the division −4% to +2% wall for +4% to +10% CPU; 2^15 cost the root +13% to +36% CPU for no wall
+ * time, 2^14 +43%. A step profile of the root at 2^16 shows where: of its ~16 ms on 2 threads 4.3 are split steps
+ * (caller 3.3 ms of work, worker 3.2, caller waiting 0.8, worker polling 0.45), the other ~11.5 run on one thread
+ * (the products below 2^16 and the work between products); so even free splitting could not bring the root's
+ * wall time near half.
  */
 export const PARALLEL_MIN = 1 << 17;
 
@@ -535,6 +549,231 @@ function pointwiseShares(out: number, terms: ReadonlyArray<SpectrumTerm>, M: num
     first += g.count;
   }
   return shares;
+}
+
+// ---------------------------------------------------------------- the fused product step
+
+/** An input whose forward transform productAt finishes: its address and filled points (as forwardAt's). */
+export interface FreshInput {
+  readonly ptr: number;
+  readonly filled: number;
+}
+
+/**
+ * How productAt cuts a product of M points among T threads: the shared top stages (the radix-3 or radix-5 stage of a
+ * mixed length, then `stages`, each a step over all blocks cut by butterfly index), and then the blocks of
+ * `blockSize` points grouped into `units`, the sets of blocks that the pointwise step's pairs never leave (largest
+ * first, so the last ones claimed are the short ones).
+ */
+export interface FusedPlan {
+  stages: { n: number; count: number }[];
+  blockSize: number;
+  units: number[][];
+}
+
+/** Shared stages stop at blocks of at least this many points (a block's work must stay far above a claim). */
+const FUSED_MIN_BLOCK = 1024;
+
+/**
+ * The units of blocks closed under the pointwise pairing (pointwiseAt's comment: position j in [2^m, 2^{m+1}) of a
+ * bit-reversed power-of-two block of P points pairs with 3·2^m − 1 − j; position j of block b of a mixed length with
+ * P − 1 − j of block R − b), for R top blocks of P points each cut into `per` (a power of 4) blocks of n = P/per:
+ * in top block 0, block 0 (positions [0, n): points 0 and 1 and the levels below n), block 1 (the level n, which
+ * pairs with itself) and, for 2^e < per, blocks k in [2^e, 1.5·2^e) with 3·2^e − 1 − k (level 2^e·n: positions kn + i
+ * and (3·2^e − k)n − 1 − i); block k of top block b (0 < b < R − b) with block per − 1 − k of top block R − b.
+ */
+function fusedUnits(R: number, per: number): number[][] {
+  const pairs: number[][] = [];
+  const singles: number[][] = [[0]];
+  if (per >= 2) singles.push([1]);
+  for (let e = 2; e < per; e *= 2) for (let k = e; k < (3 * e) / 2; k++) pairs.push([k, 3 * e - 1 - k]);
+  for (let b = 1; b < R - b; b++) for (let k = 0; k < per; k++) pairs.push([b * per + k, (R - b) * per + per - 1 - k]);
+  return [...pairs, ...singles];
+}
+
+/**
+ * Shared stages run until the units number at least 1.5·T (with T = 2: a power of two shares one stage, 3 units of
+ * 1, 1 and 2 blocks; 3P two, 7 units; 5P none, 3 units of 1, 2 and 2 blocks) or the blocks would fall under
+ * FUSED_MIN_BLOCK. A block at or below the leaf size is cut by the same radix-4 stages its leaf would run first
+ * (assembly/fft.ts difLeaf reads the vector table of H_n, the same values dif4 reads), so the bits are the leaf's.
+ */
+function fusedPlan(M: number, T: number): FusedPlan {
+  const R = topRadix(M);
+  const P = M / R;
+  let n = P;
+  const stages: { n: number; count: number }[] = [];
+  while (n / 4 >= FUSED_MIN_BLOCK && 2 * fusedUnits(R, P / n).length < 3 * T) {
+    stages.push({ n, count: (R * P) / n });
+    n /= 4;
+  }
+  return { stages, blockSize: n, units: fusedUnits(R, P / n) };
+}
+
+/**
+ * The pointwise step's calls for the pairs whose positions lie in `unit`'s blocks (fusedUnits), in
+ * pointwiseAt's order for each pair: the same per-pair arithmetic, so the same bits (a pair's lane depends on its own
+ * inputs only, assembly/fft.ts pairStep2).
+ */
+function unitPointwise(out: number, terms: ReadonlyArray<SpectrumTerm>, M: number, n: number, unit: readonly number[]): Job[] {
+  const [A1, B1] = terms[0]!;
+  const [A2, B2] = terms.length > 1 ? terms[1]! : [0, 0];
+  const R = topRadix(M);
+  const P = M / R;
+  const per = P / n;
+  const g = unit[0]!;
+  const b = Math.floor(g / per), k = g % per;
+  if (b > 0) {
+    const { lo, hi } = twoLevel(2 * M);
+    return [['pwBlocks', out, A1, B1, A2, B2, P, lo, hi, k * n, (k + 1) * n, R, b]];
+  }
+  const { lo, hi } = twoLevel(2 * P);
+  if (k === 0) {
+    const jobs: Job[] = [['pwSelf', out, A1, B1, A2, B2, 0, P, lo, hi]];
+    for (let base = 2; base < n; base <<= 1) jobs.push(['pwLevel', out, A1, B1, A2, B2, 0, P, lo, hi, base, 0, base >> 1]);
+    return jobs;
+  }
+  // Block 1 is the level n, its pairs i in [0, n/2); block k >= 2 holds pairs [kn − base, kn − base + n) of level base.
+  if (k === 1) return [['pwLevel', out, A1, B1, A2, B2, 0, P, lo, hi, n, 0, n >> 1]];
+  const base = n * 2 ** Math.floor(Math.log2(k));
+  return [['pwLevel', out, A1, B1, A2, B2, 0, P, lo, hi, base, k * n - base, k * n - base + n]];
+}
+
+/**
+ * Forward transforms that beginForwards took as far as their leaves: productAt finishes them (their blocks' leaves
+ * fused with the pointwise step), with the plan they were begun with.
+ */
+export interface BegunForwards {
+  readonly ptrs: readonly number[];
+  readonly M: number;
+  readonly plan: FusedPlan;
+}
+
+/**
+ * Runs the forward transforms of `inputs` (M points each, as forwardAt's) as far as productAt leaves them to its
+ * fused step: when the transforms split (T > 1 threads), their shared top stages (fusedPlan), one step a stage for
+ * all inputs, and returns what is left (pass it to productAt with the product that reads them first; until then the
+ * spectra are not finished); on one thread the whole transforms, and null.
+ */
+export function beginForwards(inputs: ReadonlyArray<FreshInput>, M: number): BegunForwards | null {
+  const k = wasm();
+  const { dir, HM } = transformTables(M);
+  const T = useThreads(M);
+  if (T === 1 || inputs.length === 0) {
+    for (const { ptr, filled } of inputs) k.forward(ptr, M, filled, HM, dir);
+    return null;
+  }
+  const plan = fusedPlan(M, T);
+  const R = topRadix(M);
+  const P = M / R;
+  if (R > 1) {
+    const stage = R === 5 ? 'dif5Stage' : 'dif3Stage';
+    runShares(k, ranges(P, stepChunks(T)).map(([j0, j1]): Job[] => inputs.map(({ ptr, filled }): Job => [stage, ptr, P, j0, j1, filled, HM])), true);
+  } else {
+    // A power of two reads its tail: zeroed compiled (a JS fill on the shared memory stores element by element).
+    for (const { ptr, filled } of inputs) if (filled < M) k.zeroLimbs(ptr + 16 * filled, 8 * (M - filled));
+  }
+  for (const { n, count } of plan.stages) {
+    runShares(k, ranges(n / 4, stepChunks(T)).map(([j0, j1]): Job[] =>
+      inputs.flatMap(({ ptr }) => Array.from({ length: count }, (_, b): Job => ['dif4Stage', ptr + 16 * n * b, n, j0, j1, dir]))), true);
+  }
+  return { ptrs: inputs.map((f) => f.ptr), M, plan };
+}
+
+/**
+ * out ← inverseAt(pointwiseAt(terms)) (out may alias the first operand), after finishing the forward transforms of
+ * the `fresh` inputs (forwardAt's) and those `begun` (beginForwards); an input in no term is just transformed.
+ * The same bits as those calls for any thread count: split among T threads it runs as few steps as it can, each
+ * element through the same operations in the same order: the forward's shared top stages of the fresh inputs
+ * (beginForwards), then one step whose chunks are the units of blocks (fusedPlan), each running its blocks' forward
+ * leaves of every fresh and begun input, the pointwise pairs of those blocks and the inverse leaves of out's blocks,
+ * in the cache of the thread that claimed it; then the inverse's shared top stages. Split as forwardAt,
+ * pointwiseAt and inverseAt are, a product with one fresh input took five synchronised steps (forward stage,
+ * forward blocks, pointwise, inverse blocks, inverse stage), and each thread's blocks moved between the caches at
+ * each; fused it takes three. `deferLast`: the inverse's last stage is left to the unpacking of `out` (takeLastStage,
+ * fft.ts unpackRuns), which must come next; returns whether it was left (never on one thread).
+ */
+export function productAt(
+  out: number, terms: ReadonlyArray<SpectrumTerm>, M: number, fresh: ReadonlyArray<FreshInput> = [], begun: ReadonlyArray<BegunForwards> = [],
+  deferLast = false,
+): boolean {
+  const k = wasm();
+  const { dir, HM } = transformTables(M);
+  const T = useThreads(M);
+  const inputs = fresh.filter((f, i) => fresh.findIndex((g) => g.ptr === f.ptr) === i);
+  const started = inputs.length > 0 ? beginForwards(inputs, M) : null;
+  const plan = started?.plan ?? (T > 1 ? fusedPlan(M, T) : null);
+  const leaves: number[] = started ? [...started.ptrs] : [];
+  for (const b of begun) {
+    if (b.M !== M) throw new Error(`productAt: a forward transform begun at ${b.M} points finished at ${M}`);
+    if (plan !== null && b.plan.blockSize === plan.blockSize) leaves.push(...b.ptrs);
+    else for (const ptr of b.ptrs) k.difBlocks(ptr, b.plan.blockSize, 0, M / b.plan.blockSize, dir); // (the thread count changed)
+  }
+  if (plan === null) {
+    pointwiseAt(out, terms, M);
+    k.inverse(out, M, HM, dir);
+    return false;
+  }
+  const n = plan.blockSize;
+  runShares(k, plan.units.map((unit): Job[] => [
+    ...leaves.flatMap((ptr) => unit.map((g): Job => ['difBlocks', ptr, n, g, g + 1, dir])),
+    ...unitPointwise(out, terms, M, n, unit),
+    ...unit.map((g): Job => ['ditBlocks', out, n, g, g + 1, dir]),
+  ]), true);
+  const R = topRadix(M);
+  const P = M / R;
+  // The inverse's last stage: the radix-3 or radix-5 one, else the first shared radix-4 stage (n = M, one block).
+  const last: LastStage | null = R > 1
+    ? { out, M, threads: T, pieces: R, butterflies: P, job: (j0, j1) => [R === 5 ? 'dit5Stage' : 'dit3Stage', out, P, j0, j1, HM] }
+    : plan.stages.length > 0 ? { out, M, threads: T, pieces: 4, butterflies: M / 4, job: (j0, j1) => ['dit4Stage', out, M, j0, j1, dir] } : null;
+  const stages = [...plan.stages].reverse();
+  if (R === 1 && last !== null) stages.pop();
+  for (const { n: size, count } of stages) {
+    runShares(k, ranges(size / 4, stepChunks(T)).map(([j0, j1]): Job[] => Array.from({ length: count }, (_, b): Job => ['dit4Stage', out + 16 * size * b, size, j0, j1, dir])), true);
+  }
+  if (last === null) return false;
+  if (deferLast) {
+    if (pendingLast !== null) throw new Error('productAt: an earlier product\'s last inverse stage is still pending');
+    pendingLast = last;
+    return true;
+  }
+  runShares(k, ranges(last.butterflies, stepChunks(T)).map(([j0, j1]): Job[] => [last.job(j0, j1)]), true);
+  return false;
+}
+
+/**
+ * The inverse transform's last stage (butterflies [0, butterflies), each of which writes its index plus
+ * 0, 1, …, pieces − 1 times `butterflies`: the stage's job(j0, j1) runs [j0, j1)), which productAt left to the
+ * unpacking of its output (deferLast): fft.ts unpackRuns runs each chunk of it with the digit runs it wrote, in the
+ * same claimed chunk, one synchronised step fewer a product.
+ */
+export interface LastStage {
+  readonly out: number;
+  readonly M: number;
+  readonly threads: number;
+  readonly pieces: number;
+  readonly butterflies: number;
+  job(j0: number, j1: number): Job;
+}
+
+/** The last stage productAt deferred and no unpacking has taken yet (at most one: it is taken right after). */
+let pendingLast: LastStage | null = null;
+
+/**
+ * The last inverse stage productAt deferred for the output at `src` (M points), now owned by the caller, who must
+ * run it before reading the output; null when none is pending.
+ * @throws Error when one is pending for another output (an internal fault: it would be lost).
+ */
+export function takeLastStage(src: number, M: number): LastStage | null {
+  const s = pendingLast;
+  if (s === null) return null;
+  if (s.out !== src || s.M !== M) throw new Error(`takeLastStage: the pending last stage is of another output (${s.out}, ${s.M} points)`);
+  pendingLast = null;
+  return s;
+}
+
+/** Drops a deferred last stage nobody took: its output was not unpacked (a product's fallback path) and is not read. */
+export function dropLastStage(): void {
+  pendingLast = null;
 }
 
 // ---------------------------------------------------------------- error bound

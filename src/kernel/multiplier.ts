@@ -9,12 +9,12 @@
  */
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
-import { inverseAt, pointwiseAt, transformLength } from './fftcore.js';
+import { beginForwards, dropLastStage, productAt, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
 import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
-  mulAddSteps, mulHighSteps, mulWrappedSteps, natFreeSpectrum, natModWrapped, natSpectra, natSpectrum, natSpectrumPlan,
+  mulAddSteps, mulHighSteps, mulWrappedSteps, natFreeSpectrum, natModWrapped, natSpectra, natSpectrumPlan,
   wrappedDifferenceSteps, type NatSpectrum, type PlanOperand, type WrappedMinuend, type ProductStep, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
@@ -172,34 +172,69 @@ export class TransformGroup {
     readonly wrapLimbs: number,
   ) {}
 
+  /**
+   * Forward transforms begun (fftcore beginForwards: their shared top stages run, their leaves not), by spectrum
+   * address: the first product that reads one finishes it, fused with its pointwise step (productAt).
+   */
+  private readonly begun = new Map<number, BegunForwards>();
+
   private spectrum(x: Nat): NatSpectrum {
     let s = this.spectra.get(x);
     if (s === undefined) {
-      s = natSpectrum(x, this.plan!, true);
-      this.spectra.set(x, s);
+      this.transform([x]);
+      s = this.spectra.get(x)!;
     }
     return s;
   }
 
   /**
-   * Transforms the operands not transformed yet, as one job: a product's two new operands are packed and transformed
-   * at once, one operand a thread (spectra.ts natSpectra): a Newton step's chain of products has independent
-   * transforms only there, so every product of two new operands gets them in parallel without asking.
+   * Transforms the operands not transformed yet, as one job (spectra.ts natSpectra: a product's two new operands
+   * are packed at once, one operand a thread), up to their leaves when the transforms split: the leaves run in the
+   * product's fused step (fftcore productAt), one synchronised step fewer a product and each block of the
+   * spectrum transformed, multiplied and transformed back in the cache of one thread.
    */
   private transform(xs: readonly Nat[]): void {
     const fresh = [...new Set(xs)].filter((x) => !this.spectra.has(x));
-    if (fresh.length === 1) this.spectrum(fresh[0]!);
-    else if (fresh.length > 1) natSpectra(fresh, this.plan!, true).forEach((s, i) => this.spectra.set(fresh[i]!, s));
+    if (fresh.length === 0) return;
+    const begin = (inputs: ReadonlyArray<FreshInput>, M: number): void => {
+      const b = beginForwards(inputs, M);
+      if (b !== null) for (const ptr of b.ptrs) this.begun.set(ptr, b);
+    };
+    natSpectra(fresh, this.plan!, true, begin).forEach((s, i) => this.spectra.set(fresh[i]!, s));
   }
 
-  /** Runs a product of this group (a GroupWork): its transforms, then its pointwise step and inverse transform. */
+  /**
+   * Runs a product of this group (a GroupWork): its transforms, then its fused step (fftcore productAt), whose
+   * inverse's last stage runs with the unpacking of its output (fft.ts unpackRuns), the first thing every product
+   * does with it (spectra.ts transformedSum); a product that does not unpack it (a fallback) never reads it either,
+   * and the stage is dropped.
+   */
   private run<T>(work: GroupWork<T>): T {
+    try {
+      return this.steps(work);
+    } finally {
+      dropLastStage(); // (a product that threw before its unpacking)
+    }
+  }
+
+  private steps<T>(work: GroupWork<T>): T {
     for (let r = work.next(); ; r = work.next()) {
+      dropLastStage();
       if (r.done === true) return r.value;
       if (Array.isArray(r.value)) this.transform(r.value);
       else {
-        pointwiseAt(r.value.out, r.value.terms, r.value.M);
-        inverseAt(r.value.out, r.value.M);
+        const { out, terms, M } = r.value;
+        // The begun transforms this step reads, each once (a spectrum begun with another is finished alone).
+        const begun = new Set<BegunForwards>();
+        for (const term of terms) {
+          for (const ptr of term) {
+            const b = this.begun.get(ptr);
+            if (b === undefined) continue;
+            begun.add(b.ptrs.length === 1 ? b : { ...b, ptrs: [ptr] });
+            this.begun.delete(ptr);
+          }
+        }
+        productAt(out, terms, M, [], [...begun], true);
       }
     }
   }
@@ -338,7 +373,10 @@ export class TransformGroup {
   release(...xs: Nat[]): void {
     for (const x of xs) {
       const s = this.spectra.get(x);
-      if (s !== undefined) natFreeSpectrum(s);
+      if (s !== undefined) {
+        this.begun.delete(s.ptr);
+        natFreeSpectrum(s);
+      }
       this.spectra.delete(x);
     }
   }

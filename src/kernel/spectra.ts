@@ -22,7 +22,7 @@
 
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt } from './fft.js';
-import { forwardAt, forwardEachAt, inverseAt, mixedBound, pointwiseAt, splits, transformLength, type SpectrumTerm } from './fftcore.js';
+import { forwardAt, forwardEachAt, inverseAt, mixedBound, pointwiseAt, splits, transformLength, type FreshInput, type SpectrumTerm } from './fftcore.js';
 import { activeThreads, prewakeThreads } from './threads.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
@@ -194,9 +194,13 @@ export function natSpectrum(a: Nat, plan: SpectrumPlan, inWasm = false): NatSpec
  * packings run concurrently, one operand a thread, and then their forward transforms (fftcore forwardEachAt), each
  * whole on the thread that packed it; with more threads each transform is split instead (forwardAt), and below the
  * split length they run one after the other on this thread. Either way every spectrum is bit for bit natSpectrum's: the same compiled pack and forward on the
- * same input, whichever thread runs them.
+ * same input, whichever thread runs them. `forward`, when given, runs the forward transforms instead (of the
+ * packed inputs, as forwardAt takes them): TransformGroup's begins them (fftcore beginForwards) and finishes them in
+ * the fused step of the product that reads them first (productAt); until then such a spectrum is not finished.
  */
-export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = false): NatSpectrum[] {
+export function natSpectra(
+  xs: readonly Nat[], plan: SpectrumPlan, inWasm = false, forward?: (inputs: ReadonlyArray<FreshInput>, M: number) => void,
+): NatSpectrum[] {
   if (plan.d === 0) {
     // A direct plan's operands are below the FFT threshold: their residue is a short Horner chain.
     return xs.map((a) => ({ plan, value: a, normSq: 0, spectrum: null, ptr: 0, residue: modLimbs(a.limbs, a.limbs.length, CHECK_PRIME) }));
@@ -209,7 +213,7 @@ export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = fals
   const M = plan.M;
   const threads = activeThreads();
   // Side by side only from the split length, like every use of the threads (fftcore.ts PARALLEL_MIN).
-  const each = xs.length > 1 && threads === 2 && splits(M);
+  const each = forward === undefined && xs.length > 1 && threads === 2 && splits(M);
   // The workers wake while the operands are copied (~0.2 ns a limb).
   if (each) prewakeThreads();
   const srcs: number[] = [];
@@ -224,7 +228,8 @@ export function natSpectra(xs: readonly Nat[], plan: SpectrumPlan, inWasm = fals
     // a wake-up).
     if (!each && splits(M)) prewakeThreads();
     const packed = packAll(xs.map((a, i) => ({ src: srcs[i]!, limbs: a.limbs.length, dst: bufs[i]! })), plan.d, M, each || splits(M));
-    if (each) forwardEachAt(bufs.map((ptr, i) => ({ ptr, filled: packed[i]!.filled })), M);
+    if (forward !== undefined) forward(bufs.map((ptr, i) => ({ ptr, filled: packed[i]!.filled })), M);
+    else if (each) forwardEachAt(bufs.map((ptr, i) => ({ ptr, filled: packed[i]!.filled })), M);
     else bufs.forEach((ptr, i) => forwardAt(ptr, M, packed[i]!.filled));
     kept = inWasm;
     return xs.map((a, i) => new Transformed(plan, a, packed[i]!.normSq, inWasm ? null : f64View(bufs[i]!, 2 * M).slice(), inWasm ? bufs[i]! : 0));

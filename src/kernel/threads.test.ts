@@ -11,9 +11,9 @@ import { configure, getConfig } from '../config.js';
 import { ArithmeticCheckError } from '../errors.js';
 import { Multiplier, natFromBigInt, natToBigInt, natMul, natSqr, natMulAddSpectra, natSpectrum, natSpectrumPlan, natDivMod, natIsqrt, type Nat } from './index.js';
 import { natMulSpectraWrapped, natSpectra, type NatSpectrum as Spectrum, type SpectrumPlan } from './spectra.js';
-import { lastFftLength } from './fft.js';
+import { lastFftLength, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
 import { natFromLimbs } from './nat.js';
-import { PARALLEL_MIN, forwardAt, forwardEachAt, inverseAt, powerOfTwoTables, prepareTransforms, topRadix } from './fftcore.js';
+import { PARALLEL_MIN, beginForwards, dropLastStage, forwardAt, forwardEachAt, inverseAt, pointwiseAt, powerOfTwoTables, prepareTransforms, productAt, topRadix } from './fftcore.js';
 import { fftThreads, runShares, type Job } from './threads.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
@@ -115,6 +115,132 @@ describe('N threads', () => {
         });
       }
     }
+  });
+
+  test('productAt (the fused step): forwardAt, pointwiseAt and inverseAt\'s bits on 1–4 threads, fresh and begun inputs', () => {
+    // Every length family from PARALLEL_MIN (fusedPlan: a power of two shares one stage on 2 and 3 threads, two on 4;
+    // 3P two; 5P none on 2, one on 4), one and two terms, a square, out aliasing the first operand, inputs with a
+    // zero tail (filled < M) and with all-extreme values.
+    for (const M of [PARALLEL_MIN, (5 * PARALLEL_MIN) / 4, (3 * PARALLEL_MIN) / 2, 2 * PARALLEL_MIN]) {
+      prepareTransforms(M);
+      const filled = [M / 2 + 3, M, M - 1000, (3 * M) / 4];
+      const input = filled.map((f, i) => Float64Array.from({ length: 2 * M }, (_, j) =>
+        j >= 2 * f ? 0 : i === 3 ? (j % 3 === 0 ? -5000 : 5000) : ((j * 7919 + i * 104729) % 10001) - 5000));
+      const place = (x: Float64Array): number => {
+        const p = wasmAlloc(16 * M);
+        f64View(p, 2 * M).set(x);
+        return p;
+      };
+      const take = (p: number): Buffer => Buffer.from(f64View(p, 2 * M).slice().buffer);
+      // Reference: one thread, the separate calls.
+      configure({ threads: 1 });
+      const spec = input.map((x, i) => {
+        const p = place(x);
+        forwardAt(p, M, filled[i]);
+        return p;
+      });
+      const refOut = (terms: [number, number][]): Buffer => {
+        const out = wasmAlloc(16 * M);
+        pointwiseAt(out, terms.map(([a, b]) => [spec[a]!, spec[b]!]), M);
+        inverseAt(out, M);
+        const r = take(out);
+        wasmFree(out);
+        return r;
+      };
+      const refs = { one: refOut([[0, 1]]), two: refOut([[0, 1], [2, 3]]), square: refOut([[3, 3]]) };
+      for (const threads of [1, 2, 3, 4]) {
+        configure({ threads });
+        const fresh = input.map(place);
+        // out aliasing a fresh first operand, both operands fresh
+        productAt(fresh[0]!, [[fresh[0]!, fresh[1]!]], M, [0, 1].map((i) => ({ ptr: fresh[i]!, filled: filled[i]! })));
+        assert.ok(take(fresh[0]!).equals(refs.one), `M=${M} fresh pair on ${threads}`);
+        // two terms: operand 2 begun, 3 fresh, 0 and 1 finished spectra; operand 3 then reused finished
+        const b = beginForwards([{ ptr: fresh[2]!, filled: filled[2]! }], M);
+        const out = wasmAlloc(16 * M);
+        productAt(out, [[spec[0]!, spec[1]!], [fresh[2]!, fresh[3]!]], M, [{ ptr: fresh[3]!, filled: filled[3]! }], b ? [b] : []);
+        assert.ok(take(out).equals(refs.two), `M=${M} begun + fresh on ${threads}`);
+        assert.ok(take(fresh[3]!).equals(Buffer.from(f64View(spec[3]!, 2 * M).slice().buffer)), `M=${M} fresh spectrum finished on ${threads}`);
+        productAt(out, [[fresh[3]!, fresh[3]!]], M);
+        assert.ok(take(out).equals(refs.square), `M=${M} square of a finished spectrum on ${threads}`);
+        wasmFree(out);
+        for (const p of fresh) wasmFree(p);
+      }
+      for (const p of spec) wasmFree(p);
+    }
+  });
+
+  test('a product\'s last inverse stage run with its unpacking (productAt deferLast): the same limbs, plain, high and wrapped, on 1–4 threads', () => {
+    // Every length family from PARALLEL_MIN, d = 4 and 3 (runs must start on limb boundaries: multiples of 4 digits
+    // for d = 3), products shorter than the transform (runs clipped at L) and high parts (clipped at `from`).
+    const r = rng(21);
+    for (const M of [PARALLEL_MIN, (5 * PARALLEL_MIN) / 4, (3 * PARALLEL_MIN) / 2, 2 * PARALLEL_MIN]) {
+      prepareTransforms(M);
+      for (const d of [4, 3]) {
+        const half = 10 ** d / 2;
+        const na = M / 2 + 7, nb = M / 2 - 5 - (M % 3);
+        const digitsOf = (n: number): Float64Array => {
+          const x = new Float64Array(2 * M);
+          for (let q = 0; q < n; q++) x[q] = Math.floor(r() * 2 * half) - half;
+          x[n - 1] = 1 + Math.floor(r() * (half - 1)); // a positive number (balanced digits, the top one positive)
+          return x;
+        };
+        const a = digitsOf(na), b = digitsOf(nb);
+        const L = na + nb - 1;
+        const outLimbs = Math.ceil((L * d) / 4) + 2;
+        const from = 12 * Math.floor(L / 36);
+        const place = (x: Float64Array): number => {
+          const p = wasmAlloc(16 * M);
+          f64View(p, 2 * M).set(x);
+          return p;
+        };
+        const unpacks: [string, (out: number) => unknown][] = [
+          ['plain', (out) => {
+            const scratch = wasmAlloc(unpackScratchBytes(L, d, outLimbs));
+            try { return unpackAt(out, M, L, d, outLimbs, scratch); } finally { wasmFree(scratch); }
+          }],
+          ['high', (out) => {
+            const scratch = wasmAlloc(unpackScratchBytes(L, d, outLimbs));
+            try { return unpackHighAt(out, M, L, d, from, outLimbs, scratch); } finally { wasmFree(scratch); }
+          }],
+          ['wrapped', (out) => {
+            const scratch = wasmAlloc(unpackScratchBytes(2 * M, d, (d * M) / 2));
+            try { return unpackWrappedAt(out, M, d, scratch); } finally { wasmFree(scratch); }
+          }],
+        ];
+        const product = (defer: boolean, unpack: (out: number) => unknown): { limbs: unknown; deferred: boolean } => {
+          const A = place(a), B = place(b);
+          try {
+            const deferred = productAt(A, [[A, B]], M, [{ ptr: A, filled: Math.ceil(na / 2) }, { ptr: B, filled: Math.ceil(nb / 2) }], [], defer);
+            return { limbs: unpack(A), deferred };
+          } finally {
+            wasmFree(A);
+            wasmFree(B);
+          }
+        };
+        configure({ threads: 1 });
+        const refs = unpacks.map(([, unpack]) => product(false, unpack).limbs);
+        refs.forEach((ref, i) => assert.ok(ref !== null, `M=${M} d=${d} ${unpacks[i]![0]} unpacks`));
+        for (const threads of [1, 2, 3, 4]) {
+          configure({ threads });
+          unpacks.forEach(([what, unpack], i) => {
+            const { limbs, deferred } = product(true, unpack);
+            assert.equal(deferred, threads > 1, `M=${M} deferred on ${threads}`);
+            assert.deepEqual(limbs, refs[i], `M=${M} d=${d} ${what} on ${threads} threads`);
+          });
+        }
+      }
+    }
+    // A deferred stage is of one output: unpacking another is an internal fault, never a silent wrong product.
+    configure({ threads: 2 });
+    const M = PARALLEL_MIN;
+    const A = wasmAlloc(16 * M), other = wasmAlloc(16 * M), scratch = wasmAlloc(unpackScratchBytes(8, 4, 4));
+    f64View(A, 2 * M).fill(0);
+    f64View(other, 2 * M).fill(0);
+    assert.equal(productAt(A, [[A, A]], M, [{ ptr: A, filled: 4 }], [], true), true);
+    assert.throws(() => unpackAt(other, M, 8, 4, 4, scratch), /pending last stage is of another output/);
+    dropLastStage();
+    assert.ok(unpackAt(other, M, 8, 4, 4, scratch) !== null, 'nothing pending once dropped');
+    for (const p of [A, other, scratch]) wasmFree(p);
   });
 
   test('forwardEachAt: each input transformed whole, the same bits as forwardAt, for any thread count', () => {
