@@ -34,7 +34,7 @@
  * multiply-add), exactly as the error analysis of `mixedBound` assumes.
  */
 
-import { activeThreads, runShares, stepChunks, warmThreads, type Job } from './threads.js';
+import { activeThreads, jobCapacity, runShares, stepChunks, warmThreads, type Job } from './threads.js';
 import { f64View, u32View, wasm, wasmAlloc, wasmFree, type KernelExports } from './wasmheap.js';
 
 const EPS = 2 ** -53;
@@ -673,8 +673,12 @@ export function beginForwards(inputs: ReadonlyArray<FreshInput>, M: number): Beg
     for (const { ptr, filled } of inputs) if (filled < M) k.zeroLimbs(ptr + 16 * filled, 8 * (M - filled));
   }
   for (const { n, count } of plan.stages) {
-    runShares(k, ranges(n / 4, stepChunks(T)).map(([j0, j1]): Job[] =>
-      inputs.flatMap(({ ptr }) => Array.from({ length: count }, (_, b): Job => ['dif4Stage', ptr + 16 * n * b, n, j0, j1, dir]))), true);
+    // All inputs in one step while the step table holds them (threads.ts jobCapacity), else one step an input.
+    const together = inputs.length * count * stepChunks(T) <= jobCapacity(T);
+    for (const group of together ? [inputs] : inputs.map((f) => [f])) {
+      runShares(k, ranges(n / 4, stepChunks(T)).map(([j0, j1]): Job[] =>
+        group.flatMap(({ ptr }) => Array.from({ length: count }, (_, b): Job => ['dif4Stage', ptr + 16 * n * b, n, j0, j1, dir]))), true);
+    }
   }
   return { ptrs: inputs.map((f) => f.ptr), M, plan };
 }
