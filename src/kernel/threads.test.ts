@@ -328,6 +328,27 @@ describe('N threads', () => {
     }
   });
 
+  test('17 threads: a fused product of two new 3·2^18-point operands (their top stage over 48 blocks: 6528 jobs for both, one step each) gives 1 thread\'s bits', () => {
+    const M = 3 << 18;
+    prepareTransforms(M);
+    const r = rng(22);
+    const inputs = [0, 1].map(() => Float64Array.from({ length: 2 * M }, (_, j) => (j < M ? Math.floor(r() * 10000) - 5000 : 0)));
+    const [one, many] = onThreads([1, 17], () => {
+      const [A, B] = inputs.map((x) => {
+        const p = wasmAlloc(16 * M);
+        f64View(p, 2 * M).set(x);
+        return p;
+      }) as [number, number];
+      productAt(A, [[A, B]], M, [{ ptr: A, filled: M / 2 }, { ptr: B, filled: M / 2 }]);
+      const out = Buffer.from(f64View(A, 2 * M).slice().buffer);
+      wasmFree(A);
+      wasmFree(B);
+      return out;
+    });
+    configure({ threads: 2 });
+    assert.ok(one!.equals(many!), 'same bits');
+  });
+
   test('split unpacking: carries cross the cuts through runs of 9s and 0s', () => {
     // (10^n − 1)^2 = 10^2n − 2·10^n + 1 and (10^n − 1)(10^n + 1) = 10^2n − 1 put 9-runs and 0-runs across every
     // cut, where a run starts from a zero carry and the carry below is added in afterwards (borrows included).

@@ -44,9 +44,11 @@ const JOB_WORDS = 2 + MAX_ARGS;
  * fftcore's shared radix-4 stages: a stage over `count` blocks is one job a block in each of stepChunks(T) = 4T
  * chunks, and splitPlan shares a stage only while count < 4T, so such a step has fewer than 16T² jobs; a block step
  * has one job a chunk and fewer than 16T chunks, the pointwise step a chunk's jobs plus one a level, the unpacking
- * and forwardEachAt one a chunk, the out-of-core column pass (transform.ts) one a thread.
+ * and forwardEachAt one a chunk, the out-of-core column pass (transform.ts) one a thread. fftcore's fusedPlan shares a
+ * stage only while its blocks form fewer than 1.5T units (about half the blocks), so over fewer than 3T blocks: a
+ * stage of one input has fewer than 12T² jobs, and beginForwards puts several inputs in one step only while they fit.
  */
-function jobCapacity(threads: number): number {
+export function jobCapacity(threads: number): number {
   return Math.max(4096, 16 * threads * threads);
 }
 /** Chunks one step may hold (the claim word holds a chunk index and the count in 15 bits each). */
