@@ -12,7 +12,9 @@
  *
  * Twiddles. Radix-4, radix-3 and radix-5 stages of size n read the half-period cosine table H_n (n/2 + 1 doubles,
  * H_n[t] = cos(2πt/n), computed in TypeScript by cosSin), located through the table directory `dir`
- * (dir + 4·log2(n) holds the address of H_n). cos(2πt/n) = H[min(t, n − t)], sin(2πt/n) = H[|t − n/4|].
+ * (dir + 4·log2(n) holds the address of H_n). cos(2πt/n) = H[min(t, n − t)], sin(2πt/n) = H[|t − n/4|]. The
+ * radix-3 and radix-5 stages' H_M (the largest table) is kept as a quarter period, M/4 + 1 doubles, and read
+ * through `cosQ`.
  * In-cache leaf stages (n <= LEAF) read the same values laid out as ready vectors (dir + 128 + 4·log2(n): the
  * vector table of n, see dif4V), which saves the index arithmetic and the splats in the innermost loops.
  *
@@ -279,6 +281,19 @@ export function dit4Stage(base: usize, n: i32, j0: i32, j1: i32, dir: usize): vo
 // ------------------------------------------------------------------ radix 3
 
 /**
+ * H_M[t] = cos(2πt/M) for 0 <= t <= M/2, from the quarter-period table of a mixed length M (H_M[0 .. M/4], fftcore.ts
+ * halfTable): H_M[t] = −H_M[M/2 − t] for t > M/4. Bit for bit the value the half-period table held there (its upper
+ * half was built as exactly that negation); the index is clamped first, so only the table is ever read.
+ */
+// @ts-ignore: decorator
+@inline function cosQ(HM: usize, M: i32, t: i32): f64 {
+  const q = M >> 2;
+  const upper = t > q;
+  const v = tab(HM, upper ? (M >> 1) - t : t);
+  return select<f64>(-v, v, upper);
+}
+
+/**
  * DIF radix-3 stage for M = 3P, butterflies [j0, j1): a, b, c = x[j + {0,1,2}·P], Y0 = a+b+c,
  * Y1 = (a − (b+c)/2 − i(√3/2)(b−c))·w^j, Y2 = (a − (b+c)/2 + i(√3/2)(b−c))·w^2j, w = e^{−2πi/M}.
  * Points from `filled` on are zero and never read (the memory may hold anything there).
@@ -298,8 +313,8 @@ function dif3(base: usize, P: i32, HM: usize, j0: i32, j1: i32, filled: i32): vo
     const m = f64x2.sub(a, f64x2.mul(f64x2.splat(0.5), s));
     const e = f64x2.mul(swap(d), h3); // −i·(√3/2)·d = (H3·di, −H3·dr)
     const j2 = 2 * j;
-    v128.store(p1, cmulF(f64x2.add(m, e), tab(HM, j), tab(HM, iabs(j - q))));
-    v128.store(p2, cmulF(f64x2.sub(m, e), tab(HM, min(j2, M - j2)), tab(HM, iabs(j2 - q))));
+    v128.store(p1, cmulF(f64x2.add(m, e), cosQ(HM, M, j), cosQ(HM, M, iabs(j - q))));
+    v128.store(p2, cmulF(f64x2.sub(m, e), cosQ(HM, M, min(j2, M - j2)), cosQ(HM, M, iabs(j2 - q))));
   }
 }
 
@@ -311,8 +326,8 @@ function dit3(base: usize, P: i32, HM: usize, j0: i32, j1: i32): void {
   for (let j = j0; j < j1; j++) {
     const p0 = base + (<usize>j << 4), p1 = p0 + Pb, p2 = p1 + Pb;
     const j2 = 2 * j;
-    const u = cmulB(v128.load(p1), tab(HM, j), tab(HM, iabs(j - q)));
-    const v = cmulB(v128.load(p2), tab(HM, min(j2, M - j2)), tab(HM, iabs(j2 - q)));
+    const u = cmulB(v128.load(p1), cosQ(HM, M, j), cosQ(HM, M, iabs(j - q)));
+    const v = cmulB(v128.load(p2), cosQ(HM, M, min(j2, M - j2)), cosQ(HM, M, iabs(j2 - q)));
     const a = v128.load(p0);
     const s = f64x2.add(u, v), d = f64x2.sub(u, v);
     v128.store(p0, f64x2.add(a, s));
@@ -346,13 +361,13 @@ const S52: f64 = 0.58778525229247312916870595463907; // √(10 − 2√5)/4
 /** cos(2πt/M) and sin(2πt/M) for 0 <= t < M from H_M (cos(2πt/M) = H[min(t, M − t)], sin = cos of t − M/4). */
 // @ts-ignore: decorator
 @inline function cosM(HM: usize, M: i32, t: i32): f64 {
-  return tab(HM, min(t, M - t));
+  return cosQ(HM, M, min(t, M - t));
 }
 
 // @ts-ignore: decorator
 @inline function sinM(HM: usize, M: i32, t: i32): f64 {
   const s = iabs(t - (M >> 2));
-  return tab(HM, min(s, M - s));
+  return cosQ(HM, M, min(s, M - s));
 }
 
 /**

@@ -61,7 +61,7 @@ function limbsOf(digits: number): number {
  * `fftWorkingBytes` counts; fftMulDigits allocates them at that length, so that no digit size it tries needs more),
  * two of them, or one and the unpack scratch for a square; the twiddle tables; and the reads' and the write's
  * buffers (budget.ts `streamedHeldBytes`).
- * @example digitProductWorkingBytes(6.4e7, 6.4e7) // 936 MiB: two transforms of 3·2^23 points (768 MiB), their tables, the staging
+ * @example digitProductWorkingBytes(6.4e7, 6.4e7) // 867 MiB: two transforms of 3·2^23 points (768 MiB), their tables (93 MiB), the staging
  */
 export function digitProductWorkingBytes(aDigits: number, bDigits: number, square = false): number {
   const la = limbsOf(Math.max(1, aDigits)), lb = square ? la : limbsOf(Math.max(1, bDigits));

@@ -28,7 +28,8 @@
  * Twiddles. Every table entry is cos/sin(2πt/n) computed by `cosSin` from the exact integer t reduced to an
  * angle in [0, π/4] (error analysis there: |ω' − ω| < 3.7ε <= β = 4ε), computed here and copied into the wasm
  * memory. Radix-4 stages of size n read the half-period cosine table H_n (n/2 + 1 doubles; cos = H[min(t, n − t)],
- * sin = H[|t − n/4|]); the radix-3 and radix-5 stages read H_M. Twiddles needed in scattered order (the pointwise step) come
+ * sin = H[|t − n/4|]); the radix-3 and radix-5 stages read H_M, kept as a quarter period (M/4 + 1 doubles; for
+ * t > M/4, H_M[t] = −H_M[M/2 − t], exactly the value the half-period table held: halfTable, tableLength). Twiddles needed in scattered order (the pointwise step) come
  * from a two-level product w^t = W_hi[t >> 10]·W_lo[t & 1023] of two small accurate tables: error
  * < 2β + √5ε < 10.3ε =: β2. The compiled butterflies round every product and sum once (wasm has no fused
  * multiply-add), exactly as the error analysis of `mixedBound` assumes.
@@ -164,7 +165,21 @@ function vectorTable(n: number): void {
 export let cosN = 0;
 
 /**
- * The address of H_n (n/2 + 1 doubles, H_n[t] = cos(2πt/n), 4 | n) in the wasm memory, built on first use.
+ * Doubles the table of n holds: H_n[0 .. n/2] for a power of two (the radix-4 stages read the whole half period),
+ * H_n[0 .. n/4] for a mixed length (the radix-3 and radix-5 stages read it through assembly/fft.ts `cosQ`, which
+ * takes H_n[t] = −H_n[n/2 − t] for t > n/4: a quarter period, half the memory of the largest table of a product).
+ */
+function tableLength(n: number): number {
+  return (isMixed(n) ? n / 4 : n / 2) + 1;
+}
+
+/** H_m[t] for 0 <= t <= m/2 from the table of m (a quarter period when m is mixed: tableLength). */
+function halfEntry(table: Float64Array, m: number, t: number): number {
+  return isMixed(m) && t > m / 4 ? -table[m / 2 - t]! : table[t]!;
+}
+
+/**
+ * The address of H_n (H_n[t] = cos(2πt/n), 4 | n; tableLength(n) doubles) in the wasm memory, built on first use.
  * H_n, from a cached H_m with n | m when there is one: H_n[t] = H_m[(m/n)·t] bit for bit, because cosSin's
  * reductions scale with (t, n) → (st, sn) and fl(2st/sn) = fl(2t/n) (the same rational, correctly rounded once).
  * So only the largest table of a product costs trigonometric calls.
@@ -173,20 +188,22 @@ function halfTable(n: number): number {
   let ptr = halfTables.get(n);
   if (ptr !== undefined) return ptr;
   cosN = Math.max(cosN, n);
-  const len = n / 2 + 1;
+  const len = tableLength(n);
   ptr = wasmAlloc(8 * len);
   const h = f64View(ptr, len);
   let source: [number, number] | undefined;
   for (const [m, at] of halfTables) if (m % n === 0 && (!source || m < source[0])) source = [m, at];
   if (source) {
-    const s = source[0] / n;
-    const from = f64View(source[1], source[0] / 2 + 1);
-    for (let t = 0; t < len; t++) h[t] = from[s * t]!;
+    const [m, at] = source;
+    const s = m / n;
+    const from = f64View(at, tableLength(m));
+    for (let t = 0; t < len; t++) h[t] = halfEntry(from, m, s * t);
   } else {
-    // H[n/2 − t] = −H[t] bit for bit: trig reduces n/2 − t (t < n/4) to t with the cosine's sign flipped.
+    // H[n/2 − t] = −H[t] bit for bit: trig reduces n/2 − t (t < n/4) to t with the cosine's sign flipped. A mixed
+    // length keeps only t <= n/4 (halfEntry and cosQ apply that negation when they read).
     const q = n / 4;
     for (let t = 0; t <= q; t++) h[t] = trig(t, n, false);
-    for (let t = 0; t < q; t++) h[n / 2 - t] = -h[t]!;
+    if (!isMixed(n)) for (let t = 0; t < q; t++) h[n / 2 - t] = -h[t]!;
   }
   halfTables.set(n, ptr);
   if (!isMixed(n)) ensureDirectory()[Math.log2(n)] = ptr;
@@ -288,7 +305,7 @@ export function releaseCoreTables(): void {
 
 /**
  * Bytes of the tables a product of transform length M reads: an upper bound on what prepareTransforms(M) allocates on
- * an empty cache, counted block by block as built: the directory (64 u32); H_M when M is mixed (M/2 + 1 doubles);
+ * an empty cache, counted block by block as built: the directory (64 u32); H_M when M is mixed (M/4 + 1 doubles);
  * H_n (n/2 + 1 doubles) for each n of pow2Sizes(P), P = M/3 or M/5 or M, i.e. n = P, P/4, P/16, …: the radix-4
  * stages divide the block length by 4, so only that parity of exponent is ever built; the vector tables of the
  * leaf-sized n (96·n/4 bytes each, n = leaf, leaf/4, …: 32·leaf in all, bounded by 48·leaf); two two-level tables,
@@ -297,13 +314,14 @@ export function releaseCoreTables(): void {
  * Tables cached by other lengths are not counted, as heapBytesFor does not count what an earlier operation left in
  * the heap: the same product gets the same plan in any process (a caller that runs a chain of lengths beside its
  * budget frees them, releaseFftCaches). This used to count every power of two from 8 to P (both parities): 162.3 MiB
- * at M = 3·2^23, where 139.9 MiB are allocated (Q's measurement); now 141.0 (src/kernel/tables.test.ts).
+ * at M = 3·2^23, where 139.9 MiB were allocated (Q's measurement); with H_M a quarter period, 91.9 MiB are
+ * allocated and 93.0 counted (src/kernel/tables.test.ts).
  */
 export function coreTableBytes(M: number): number {
   const P = M / topRadix(M);
   let bytes = 256 + 2 * (16 * LO + 16 * (Math.ceil((2 * M) / LO) + 1)) + 48 * leaf();
-  for (const n of pow2Sizes(P)) bytes += 8 * (n / 2 + 1);
-  if (isMixed(M)) bytes += 8 * (M / 2 + 1);
+  for (const n of pow2Sizes(P)) bytes += 8 * tableLength(n);
+  if (isMixed(M)) bytes += 8 * tableLength(M);
   return bytes + 64 * 40;
 }
 
