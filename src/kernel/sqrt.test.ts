@@ -114,7 +114,7 @@ test('natIsqrt: roots refined level by level (coupledRoot, from 2·16000 limbs) 
   }
 });
 
-test('natIsqrt: radicands rooted in BigInt (up to 64 limbs) and roots whose reciprocal bottoms out in BigInt (rsqrtBig, p <= 48)', () => {
+test('natIsqrt: radicands rooted in BigInt (up to 64 limbs) and roots whose reciprocal bottoms out in BigInt (rsqrtBig, p <= RSQRT_BIGINT_LIMBS = 128)', () => {
   // 252–260 digits straddle BIGINT_ROOT_LIMBS = 64 limbs; 729–749 digits put kmRoot's h at 47–50 limbs, 3881–4072
   // digits at 126–131, around RSQRT_BIGINT_LIMBS = 128 (48 before); 1001 and 4003 digits reach rsqrtBig through
   // refinedRoot and kmRoot's levels, 12001 through two of rsqrtFixed's levels. 58–63 digits
