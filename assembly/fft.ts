@@ -720,19 +720,24 @@ export function pwBlocks(out: usize, A1: usize, B1: usize, A2: usize, B2: usize,
 
 // ------------------------------------------------------------------ block spectra (kernel/transform.ts)
 
-/** x[t] ← (re[t], im[t]) for t < n: n points interleaved from two arrays of doubles (re, im may share a block). */
-export function interleave(x: usize, re: usize, im: usize, n: i32): void {
-  for (let t: usize = 0; t < <usize>n; t++) {
-    v128.store(x + (t << 4), f64x2.replace_lane(f64x2.splat(load<f64>(re + (t << 3))), 1, load<f64>(im + (t << 3))));
-  }
-}
-
-/** The inverse of interleave. */
-export function deinterleave(re: usize, im: usize, x: usize, n: i32): void {
-  for (let t: usize = 0; t < <usize>n; t++) {
-    const v = v128.load(x + (t << 4));
-    store<f64>(re + (t << 3), f64x2.extract_lane(v, 0));
-    store<f64>(im + (t << 3), f64x2.extract_lane(v, 1));
+/**
+ * acc += weight · a ⊙ b for untangled block spectra of `size` points (kernel/transform.ts multiplyAccumulateAt):
+ * point 0 holds the two real values Â(0), Â(size), multiplied componentwise as (weight·x)·y; points p >= 1 multiply
+ * as complex numbers, re = xr·yr − xi·yi and im = xi·yr + xr·yi, each product and sum rounded once in that order
+ * (negating xi·yi is exact, and a sum of two doubles is the same in either order), then times weight and added:
+ * the bits of the scalar expressions weight·(xr·yr − xi·yi) and weight·(xr·yi + xi·yr).
+ */
+export function mulAccumulate(acc: usize, a: usize, b: usize, size: i32, weight: f64): void {
+  store<f64>(acc, load<f64>(acc) + weight * load<f64>(a) * load<f64>(b));
+  store<f64>(acc, load<f64>(acc, 8) + weight * load<f64>(a, 8) * load<f64>(b, 8), 8);
+  const w = f64x2.splat(weight);
+  const flip = f64x2(-1.0, 1.0);
+  for (let o: usize = 16; o < (<usize>size << 4); o += 16) {
+    const x = v128.load(a + o), y = v128.load(b + o);
+    const p1 = f64x2.mul(x, f64x2.splat(f64x2.extract_lane(y, 0))); // (xr·yr, xi·yr)
+    const p2 = f64x2.mul(swap(x), f64x2.splat(f64x2.extract_lane(y, 1))); // (xi·yi, xr·yi)
+    const t = f64x2.add(p1, f64x2.mul(p2, flip));
+    v128.store(acc + o, f64x2.add(v128.load(acc + o), f64x2.mul(w, t)));
   }
 }
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configure, getConfig } from '../config.js';
 import {
-  WasmBlock, convolveColumnChunk, forwardBlockAt, inverseBlockAt, outerLength, percivalBound, transform2DBound,
+  WasmBlock, convolveColumnChunk, forwardBlockAt, inverseBlockAt, multiplyAccumulateAt, outerLength, percivalBound, transform2DBound,
   transform2DGrounds, TRANSFORM2D_POLICY_LIMIT,
 } from './transform.js';
 import { seededRandom } from '../../test/random.js';
@@ -86,6 +86,32 @@ test('inner forward then inverse gives back size times the coefficients', () => 
     }
   } finally {
     block.free();
+  }
+});
+
+test('multiplyAccumulateAt gives the bits of the scalar sums: point 0 componentwise, the others complex, weights 1 and 2', () => {
+  const size = 1031; // odd, so the loop's tail is covered too
+  const random = seededRandom(11);
+  const acc = new WasmBlock(size), a = new WasmBlock(size), b = new WasmBlock(size);
+  try {
+    // Spectra of real magnitudes (non-integer, both signs) and an accumulator already holding sums.
+    for (const x of [acc, a, b]) { const v = x.doubles(); for (let i = 0; i < v.length; i++) v[i] = (random() - 0.5) * 2 ** (20 + 20 * random()); }
+    const c = Float64Array.from(acc.doubles()), x = Float64Array.from(a.doubles()), y = Float64Array.from(b.doubles());
+    for (const weight of [1, 2]) {
+      multiplyAccumulateAt(acc, a, b, size, weight);
+      c[0] += weight * x[0]! * y[0]!;
+      c[1] += weight * x[1]! * y[1]!;
+      for (let p = 2; p < 2 * size; p += 2) {
+        const xr = x[p]!, xi = x[p + 1]!, yr = y[p]!, yi = y[p + 1]!;
+        c[p] += weight * (xr * yr - xi * yi);
+        c[p + 1] += weight * (xr * yi + xi * yr);
+      }
+      assert.deepEqual(acc.doubles(), c, `weight ${weight}`);
+    }
+  } finally {
+    b.free();
+    a.free();
+    acc.free();
   }
 });
 

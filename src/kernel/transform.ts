@@ -116,14 +116,7 @@ export function inverseBlockAt(block: WasmBlock, size: number): void {
  * The block convolution's diagonal sums (engine/outofcore/multiply.ts); weight 2 counts a square's pair i < j twice.
  */
 export function multiplyAccumulateAt(acc: WasmBlock, a: WasmBlock, b: WasmBlock, size: number, weight: number): void {
-  const x = a.doubles(), y = b.doubles(), c = acc.doubles();
-  c[0] += weight * x[0]! * y[0]!;
-  c[1] += weight * x[1]! * y[1]!;
-  for (let p = 2; p < 2 * size; p += 2) {
-    const xr = x[p]!, xi = x[p + 1]!, yr = y[p]!, yi = y[p + 1]!;
-    c[p] += weight * (xr * yr - xi * yi);
-    c[p + 1] += weight * (xr * yi + xi * yr);
-  }
+  wasm().mulAccumulate(acc.ptr, a.ptr, b.ptr, size, weight);
 }
 
 /**

@@ -40,8 +40,7 @@ export interface KernelExports {
   normSq4(src: number, n: number): number;
   unpack(src: number, scale: number, q0: number, q1: number, d: number, out: number, res: number): void;
   tangle(x: number, size: number, lo: number, hi: number, inv: number): void;
-  interleave(x: number, re: number, im: number, n: number): void;
-  deinterleave(re: number, im: number, x: number, n: number): void;
+  mulAccumulate(acc: number, a: number, b: number, size: number, weight: number): void;
   residue(x: number, n: number, p: number): number;
   balanceBlock(text: number, n: number, d: number, dst: number, res: number): void;
   settleRow(x: number, size: number, scale: number, pending: number, d: number, mult: number, text: number, res: number): void;
