@@ -20,6 +20,7 @@ import {
   LIMB_FACTOR_LIMIT, natToNumber, natFromNumber, natHighView, natShiftAddLimbs,
 } from './nat.js';
 import { KERNEL_MULTIPLIER, type Multiplier, type TransformGroup } from './multiplier.js';
+import type { PendingSpectrum } from './spectra.js';
 
 /** Below `m.newtonDivThreshold` limbs in min(quotient, divisor) schoolbook division is used (the default lives with
  * the Multiplier, which carries it per computation). */
@@ -140,11 +141,50 @@ export function reciprocalApprox(D: Nat, n: number, m: Multiplier = KERNEL_MULTI
  * the next level does not inherit it: the error after a Newton step is quadratic in the error before it
  * (e²·D/B^2n < e²/B^(n−1) at the next precision), plus that level's own truncations.
  */
-function reciprocalSteps(D: Nat, n: number, m: Multiplier, high: boolean): Nat {
-  if (n <= INV_BASE_LIMBS) return schoolbookDivMod(natShiftLimbs(NAT_ONE, 2 * n), D).q;
-  const h = (n >> 1) + 1;
-  const Xh = reciprocalSteps(natHighView(D, n - h), h, m, high);
-  const g = m.group([[[Xh, { size: n - h + 4, like: Xh }]]], { products: [[D, Xh]], limbs: n + 3 }, 3);
+function reciprocalSteps(D: Nat, n: number, m: Multiplier, high: boolean, atTop?: () => void): Nat {
+  // The precisions, top down: n_0 = n, n_(i+1) = floor(n_i / 2) + 1 until the schoolbook base; level i works with
+  // D_i, the top n_i limbs of D (D has exactly n limbs).
+  const sizes = [n];
+  for (let s = n; s > INV_BASE_LIMBS; ) sizes.push((s = (s >> 1) + 1));
+  const Ds = sizes.map((s) => natHighView(D, n - s));
+  const last = sizes.length - 1;
+  let X = schoolbookDivMod(natShiftLimbs(NAT_ONE, 2 * sizes[last]!), Ds[last]!).q;
+  // D_i's transform, made on the idle thread while level i + 1 runs (prefetchLevel), for level i's group.
+  let pending: PendingSpectrum | undefined;
+  try {
+    for (let i = last - 1; i >= 0; i--) {
+      const Di = Ds[i]!;
+      const g = m.group([[[X, { size: sizes[i]! - sizes[i + 1]! + 4, like: X }]]], { products: [[Di, X]], limbs: sizes[i]! + 3 }, 3);
+      g.adopt(Di, pending);
+      pending = undefined;
+      // The next level's D transform (or, at the top, the caller's) runs beside this level, unless this level's own
+      // transforms are split among the threads (a background step would only make them wait).
+      if (!g.splitsTransforms) {
+        if (i > 0) pending = prefetchLevel(Ds[i - 1]!, sizes[i - 1]!, sizes[i]!, m);
+        else atTop?.();
+      }
+      X = newtonStep(Di, sizes[i]!, X, sizes[i + 1]!, g, high);
+    }
+  } finally {
+    pending?.cancel();
+  }
+  return X;
+}
+
+/**
+ * Starts D's transform (level n, the level below at h limbs) on the idle thread for the group reciprocalSteps makes
+ * for that level, planned with X_h's stand-in: X_h ≈ B^2h/D_h has h + 1 limbs (B^h < X_h <= B^(h+1)), and its
+ * digits' norm is taken as D's. A wrong guess only costs the prefetch (the group keeps its own plan: adopt).
+ */
+function prefetchLevel(D: Nat, n: number, h: number, m: Multiplier): PendingSpectrum | undefined {
+  const Xh = { size: h + 1, like: D };
+  return m.prefetch([[[Xh, { size: n - h + 4, like: D }]]], { products: [[D, Xh]], limbs: n + 3 }, 3, D);
+}
+
+/**
+ * One Newton step of reciprocalSteps on its group g (closed here): X = Y ± Xh·E/B^(h+2) from Xh ≈ B^2h/Dh.
+ */
+function newtonStep(D: Nat, n: number, Xh: Nat, h: number, g: TransformGroup, high: boolean): Nat {
   let diff, corr;
   try {
     // E = B^(n+h) − D·Xh, of which only floor(|E| / B^(h−2)) is used (with `high`, within one unit: its product's
@@ -202,24 +242,42 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
   } else {
     const c = Math.ceil(qlen / 2);
     const h = c + 3;
-    const X = reciprocalOf(b, h, m, true);
-    // X serves both estimates and b both corrections: each is transformed once (liveSpectra: X or b, the other
-    // operand, the output, and the other group's kept operand).
-    const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 4);
     // One remainder (twoChunksOneRemainder) when q fits the remainders' transform (2n/n and the like).
     const one = qlen + 1 <= lb + 3;
-    const corrections = m.group([], { products: [[b, { size: one ? qlen + 1 : c, like: b }]], limbs: lb + 3 }, 4);
+    const remainders = { products: [[b, { size: one ? qlen + 1 : c, like: b }]] as const, limbs: lb + 3 };
+    // The operands known before the reciprocal is, transformed on the idle thread while it is built (coarse
+    // parallelism: the reciprocal's products are too short to split): b for the remainders from the start, and the
+    // high chunk's estimate operand (the top of a) beside the reciprocal's top level (Multiplier.prefetch; each
+    // group takes its spectrum only with the plan it makes itself).
+    const top1 = natHighView(a, c + lb - 2);
+    const bPending = m.prefetch([], remainders, 4, b);
+    let topPending: PendingSpectrum | undefined;
     try {
-      const single = one ? twoChunksOneRemainder(a, b, X, c, estimates, corrections, m) : undefined;
-      if (single !== undefined) result = single;
-      else {
-        const high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m);
-        const low = quotientChunk(aboveLimbs(high.r, a, c), b, X, h, estimates, corrections, m);
-        result = { q: aboveLimbs(high.q, low.q, c), r: low.r };
+      const X = reciprocalOf(b, h, m, true, () => {
+        if (one) topPending = m.prefetch([[[{ size: h + 1, like: b }, { size: c + 2, like: b }]]], undefined, 4, top1);
+      });
+      // X serves both estimates and b both corrections: each is transformed once (liveSpectra: X or b, the other
+      // operand, the output, and the other group's kept operand).
+      const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 4);
+      estimates.adopt(top1, topPending);
+      const corrections = m.group([], remainders, 4);
+      corrections.adopt(b, bPending);
+      try {
+        const single = one ? twoChunksOneRemainder(a, b, X, c, estimates, corrections, m, top1) : undefined;
+        if (single !== undefined) result = single;
+        else {
+          const high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m);
+          const low = quotientChunk(aboveLimbs(high.r, a, c), b, X, h, estimates, corrections, m);
+          result = { q: aboveLimbs(high.q, low.q, c), r: low.r };
+        }
+      } finally {
+        estimates.close();
+        corrections.close();
       }
     } finally {
-      estimates.close();
-      corrections.close();
+      // (no-ops once a group took them)
+      bPending?.cancel();
+      topPending?.cancel();
     }
   }
   return result;
@@ -244,11 +302,12 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
  */
 export function twoChunksOneRemainder(
   a: Nat, b: Nat, X: Nat, c: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier,
+  top1 = natHighView(a, c + b.limbs.length - 2),
 ): { q: Nat; r: Nat } | undefined {
   const lb = b.limbs.length, h = c + 3, t = lb - 2 - c;
   const W1 = natHighView(a, c);
   if (natCompare(W1, b) < 0) return undefined;
-  const q1 = estimateChunk(W1, b, X, h, estimates, true);
+  const q1 = estimateChunk(W1, b, X, h, estimates, true, top1);
   const R1 = corrections.differenceHigh(W1, q1, b, lb + 1, t);
   corrections.release(q1);
   const top2 = R1.magnitude;
@@ -310,9 +369,9 @@ function aboveLimbs(hi: Nat, lo: Nat, c: number): Nat {
 }
 
 /** X ≈ B^2k / (b's top k limbs, or b·B^(k−lb) when it is shorter). */
-function reciprocalOf(b: Nat, k: number, m: Multiplier, high = false): Nat {
+function reciprocalOf(b: Nat, k: number, m: Multiplier, high = false, atTop?: () => void): Nat {
   const lb = b.limbs.length;
-  return reciprocalSteps(lb >= k ? natHighView(b, lb - k) : natShiftLimbs(b, k - lb), k, m, high);
+  return reciprocalSteps(lb >= k ? natHighView(b, lb - k) : natShiftLimbs(b, k - lb), k, m, high, atTop);
 }
 
 /**
@@ -325,8 +384,9 @@ function reciprocalOf(b: Nat, k: number, m: Multiplier, high = false): Nat {
  * top·|e|/B^(k+2) < |e|/B^3, and the floor by less than one. With `high` the product is TransformGroup.mulHigh's,
  * floor(top·X/B^(k+2)) or one unit more or less: |q − W/b| < 2 + 1/B + |e|/B^3.
  */
-function estimateChunk(W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, high: boolean): Nat {
-  const top = natHighView(W, b.limbs.length - 2);
+function estimateChunk(
+  W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, high: boolean, top = natHighView(W, b.limbs.length - 2),
+): Nat {
   const q = high ? estimates.mulHigh(top, X, k + 2) : natHighView(estimates.mul(top, X), k + 2);
   estimates.release(top);
   return q;

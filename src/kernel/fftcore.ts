@@ -35,7 +35,7 @@
  * multiply-add), exactly as the error analysis of `mixedBound` assumes.
  */
 
-import { activeThreads, jobCapacity, runShares, stepChunks, warmThreads, type Job } from './threads.js';
+import { activeThreads, joinBackground, jobCapacity, runShares, stepChunks, warmThreads, type Job } from './threads.js';
 import { f64View, u32View, wasm, wasmAlloc, wasmFree, type KernelExports } from './wasmheap.js';
 
 const EPS = 2 ** -53;
@@ -288,6 +288,7 @@ export function prepareTransforms(M: number): void {
 
 /** Frees every cached table (their wasm memory is reused by later allocations; it never shrinks). */
 export function releaseCoreTables(): void {
+  joinBackground(); // a background transform reads them
   for (const ptr of halfTables.values()) wasmFree(ptr);
   for (const ptr of vectorTables.values()) wasmFree(ptr);
   vectorTables.clear();
@@ -453,6 +454,16 @@ export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; read
   // One chunk an input: claimed by whichever thread is free (threads.ts runShares). The next step (a product's
   // pointwise step) is shared too when it splits.
   runShares(k, inputs.map(({ ptr, filled }): Job[] => [['forward', ptr, M, filled, HM, dir]]), splits(M));
+}
+
+/**
+ * The one-thread forward transform of M points at `ptr` as a kernel call (forwardAt's, with its tables built here),
+ * for a step the caller publishes itself: a background transform (spectra.ts natSpectrumBegin). Its points from
+ * `filled` on must be zero or not read (forwardAt's contract).
+ */
+export function forwardJob(ptr: number, M: number, filled: number): Job {
+  const { dir, HM } = transformTables(M);
+  return ['forward', ptr, M, filled, HM, dir];
 }
 
 /** Inverse DIT transform of the M points at ptr (unscaled: M times the inverse DFT), in the mirror order. */

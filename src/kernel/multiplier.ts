@@ -9,13 +9,13 @@
  */
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
-import { beginForwards, dropLastStage, productAt, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
+import { beginForwards, dropLastStage, productAt, splits, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
 import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
-  mulAddSteps, mulHighSteps, mulWrappedSteps, natFreeSpectrum, natModWrapped, natSpectra, natSpectrumPlan,
-  wrappedDifferenceSteps, type NatSpectrum, type PlanOperand, type WrappedMinuend, type ProductStep, type SpectrumPlan,
+  mulAddSteps, mulHighSteps, mulWrappedSteps, natFreeSpectrum, natModWrapped, natSpectra, natSpectrumBegin, natSpectrumPlan,
+  wrappedDifferenceSteps, type NatSpectrum, type PendingSpectrum, type PlanOperand, type WrappedMinuend, type ProductStep, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
 
@@ -88,18 +88,44 @@ export class Multiplier {
     wrap: { products: ReadonlyArray<readonly [PlanOperand, PlanOperand]>; limbs: number } | undefined,
     liveSpectra: number,
   ): TransformGroup {
+    const plan = this.groupPlan(sums, wrap, liveSpectra);
+    return new TransformGroup(this, plan, plan?.wrapLimbs ?? wrap?.limbs ?? 0);
+  }
+
+  /** The plan `group` gives such a group, or undefined when it multiplies one by one. */
+  private groupPlan(
+    sums: ReadonlyArray<ReadonlyArray<readonly [PlanOperand, PlanOperand]>>,
+    wrap: { products: ReadonlyArray<readonly [PlanOperand, PlanOperand]>; limbs: number } | undefined,
+    liveSpectra: number,
+  ): SpectrumPlan | undefined {
     // Too short for a group whatever its digit size (base 10^4 gives the shortest transform): no plan, no norms.
     let longest = wrap?.limbs ?? 0;
     for (const sum of sums) for (const [a, b] of sum) longest = Math.max(longest, a.size + b.size);
-    if (transformLength(Math.ceil(longest / 2)) < GROUP_MIN_LENGTH) return new TransformGroup(this, undefined, wrap?.limbs ?? 0);
+    if (transformLength(Math.ceil(longest / 2)) < GROUP_MIN_LENGTH) return undefined;
     const plan = natSpectrumPlan(sums, this.productOptions.fftThreshold, wrap);
     let resultLimbs = 0;
     for (const sum of sums) for (const [a, b] of sum) resultLimbs = Math.max(resultLimbs, a.size + b.size);
     resultLimbs = Math.max(resultLimbs, plan.wrapLimbs);
-    if (plan.M < GROUP_MIN_LENGTH || !planSharedTransforms(plan.M, liveSpectra, 4 * resultLimbs, this.budget)) {
-      return new TransformGroup(this, undefined, wrap?.limbs ?? 0);
-    }
-    return new TransformGroup(this, plan, plan.wrapLimbs);
+    if (plan.M < GROUP_MIN_LENGTH || !planSharedTransforms(plan.M, liveSpectra, 4 * resultLimbs, this.budget)) return undefined;
+    return plan;
+  }
+
+  /**
+   * Starts x's spectrum on an idle thread (spectra.ts natSpectrumBegin) for the group that `group(sums, wrap,
+   * liveSpectra)` would make, its operands not known yet given as stand-ins, while the caller computes them: the
+   * group made later with the real operands takes it (TransformGroup.adopt) when its plan has the same digit size and
+   * length, and frees it otherwise, so a prefetch moves work and never changes a plan or a result. undefined when
+   * that group would multiply one by one, or natSpectrumBegin starts nothing (one thread, another background step
+   * running). Its memory (one spectrum) is held until adopted or cancelled.
+   */
+  prefetch(
+    sums: ReadonlyArray<ReadonlyArray<readonly [PlanOperand, PlanOperand]>>,
+    wrap: { products: ReadonlyArray<readonly [PlanOperand, PlanOperand]>; limbs: number } | undefined,
+    liveSpectra: number,
+    x: Nat,
+  ): PendingSpectrum | undefined {
+    const plan = this.groupPlan(sums, wrap, liveSpectra);
+    return plan === undefined ? undefined : natSpectrumBegin(x, plan);
   }
 
   /** a·b within the budget (a square when a === b). */
@@ -178,6 +204,28 @@ export class TransformGroup {
    */
   private readonly begun = new Map<number, BegunForwards>();
 
+  /** Spectra made on another thread (adopt), finished when first used. */
+  private readonly pending = new Map<Nat, PendingSpectrum>();
+
+  /**
+   * Takes a spectrum Multiplier.prefetch started for operand x: used when this group's plan has its digit size and
+   * length (x's products then read it), freed otherwise. Accepts undefined (nothing was started).
+   */
+  adopt(x: Nat, p: PendingSpectrum | undefined): void {
+    if (p === undefined) return;
+    const plan = this.plan;
+    if (plan === undefined || p.value !== x || p.d !== plan.d || p.M !== plan.M || this.spectra.has(x) || this.pending.has(x)) {
+      p.cancel();
+      return;
+    }
+    this.pending.set(x, p);
+  }
+
+  /** Whether this group's transforms are split among the threads (a background step would wait for them). */
+  get splitsTransforms(): boolean {
+    return this.plan !== undefined && splits(this.plan.M);
+  }
+
   private spectrum(x: Nat): NatSpectrum {
     let s = this.spectra.get(x);
     if (s === undefined) {
@@ -194,6 +242,12 @@ export class TransformGroup {
    * spectrum transformed, multiplied and transformed back in the cache of one thread.
    */
   private transform(xs: readonly Nat[]): void {
+    for (const x of xs) {
+      const p = this.pending.get(x);
+      if (p === undefined) continue;
+      this.pending.delete(x);
+      this.spectra.set(x, p.finish(this.plan!));
+    }
     const fresh = [...new Set(xs)].filter((x) => !this.spectra.has(x));
     if (fresh.length === 0) return;
     const begin = (inputs: ReadonlyArray<FreshInput>, M: number): void => {
@@ -372,6 +426,8 @@ export class TransformGroup {
   /** Frees the spectra of these operands (they are not used again). */
   release(...xs: Nat[]): void {
     for (const x of xs) {
+      this.pending.get(x)?.cancel();
+      this.pending.delete(x);
       const s = this.spectra.get(x);
       if (s !== undefined) {
         this.begun.delete(s.ptr);
@@ -383,7 +439,7 @@ export class TransformGroup {
 
   /** Frees every spectrum of the group. */
   close(): void {
-    this.release(...this.spectra.keys());
+    this.release(...this.spectra.keys(), ...this.pending.keys());
   }
 }
 

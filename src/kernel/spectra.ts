@@ -22,8 +22,8 @@
 
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt } from './fft.js';
-import { forwardAt, forwardEachAt, inverseAt, mixedBound, pointwiseAt, splits, transformLength, type FreshInput, type SpectrumTerm } from './fftcore.js';
-import { activeThreads, prewakeThreads } from './threads.js';
+import { forwardAt, forwardEachAt, forwardJob, inverseAt, mixedBound, pointwiseAt, splits, transformLength, type FreshInput, type SpectrumTerm } from './fftcore.js';
+import { activeThreads, backgroundBusy, joinBackground, prewakeThreads, runInBackground } from './threads.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
 import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView } from './nat.js';
@@ -237,6 +237,80 @@ export function natSpectra(
     if (!kept) for (const b of bufs) wasmFree(b);
     for (const s of srcs) wasmFree(s);
   }
+}
+
+/**
+ * A spectrum being made on another thread (natSpectrumBegin): `finish` waits for it and binds it to a plan of the
+ * same digit size and length (the one of the group that uses it; the spectrum is kept in the wasm memory, freed
+ * with natFreeSpectrum), `cancel` waits for it and frees it. Exactly one of them must be called.
+ */
+export interface PendingSpectrum {
+  readonly value: Nat;
+  readonly d: number;
+  readonly M: number;
+  finish(plan: SpectrumPlan): NatSpectrum;
+  cancel(): void;
+}
+
+/**
+ * Starts x's spectrum for `plan` (natSpectrum's: the compiled pack, then the one-thread forward transform) as a
+ * background step (threads.ts runInBackground): an idle worker makes it while the caller goes on, for a product
+ * whose operand is known before its other operand is (the divisor while the division's reciprocal is built). The
+ * same kernel calls on the same input whatever thread runs them (only `filled` is the packing's upper bound, with the
+ * points between zeroed first, which the transform then reads as the zeros they are). undefined, and nothing
+ * started, for a direct plan, on one thread (nothing to overlap), or while another background step still runs
+ * (the caller then transforms x itself when it needs it: the prefetch only moves work, never changes a result).
+ */
+export function natSpectrumBegin(x: Nat, plan: SpectrumPlan): PendingSpectrum | undefined {
+  const { d, M } = plan;
+  const n = x.limbs.length;
+  if (d === 0 || activeThreads() === 1 || backgroundBusy() || balancedLength(n, d) > 2 * M) return undefined;
+  const filled = Math.min(M, Math.ceil(balancedLength(n, d) / 2));
+  const src = limbsToWasm(x.limbs);
+  const dst = wasmAlloc(16 * M);
+  const res = wasmAlloc(16);
+  // pack writes at least floor(4n/d) − 2 digits: the rest up to 2·filled must read as zeros.
+  const low = Math.max(0, Math.floor((4 * n) / d) - 2);
+  f64View(dst + 8 * low, 2 * filled - low).fill(0);
+  const ticket = runInBackground(wasm(), [[['pack', src, n, d, dst, res], forwardJob(dst, M, filled)]]);
+  let open = true;
+  // Waits for the step (a worker's failure throws here) and frees what only the step read.
+  const join = (): void => {
+    open = false;
+    try {
+      joinBackground(ticket);
+    } finally {
+      wasmFree(src);
+    }
+  };
+  return {
+    value: x,
+    d,
+    M,
+    finish(p: SpectrumPlan): NatSpectrum {
+      if (!open || p.d !== d || p.M !== M) throw new InvalidArgumentError('natSpectrumBegin: finished twice, or with a plan of another length');
+      let normSq: number;
+      try {
+        join();
+        normSq = f64View(res, 1)[0]!;
+      } catch (e) {
+        wasmFree(dst);
+        throw e;
+      } finally {
+        wasmFree(res);
+      }
+      return new Transformed(p, x, normSq, null, dst);
+    },
+    cancel(): void {
+      if (!open) return;
+      try {
+        join();
+      } finally {
+        wasmFree(dst);
+        wasmFree(res);
+      }
+    },
+  };
 }
 
 /**

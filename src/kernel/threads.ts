@@ -232,7 +232,10 @@ function dropPool(control: Int32Array): void {
 
 /** The pool with at least `workers` workers, started and listening; null if it does not start in time. */
 function readyPool(workers: number): Pool | null {
-  if (pool && pool.threads.length < workers) dropPool(pool.control);
+  if (pool && pool.threads.length < workers) {
+    joinBackground();
+    dropPool(pool.control);
+  }
   pool ??= startPool(workers);
   const p = pool;
   if (!p.ready) {
@@ -257,6 +260,7 @@ function readyPool(workers: number): Pool | null {
 export function warmThreads(): void {
   const workers = activeThreads() - 1;
   if (workers < 1 || (pool && pool.threads.length >= workers)) return;
+  joinBackground();
   if (pool) dropPool(pool.control);
   pool = startPool(workers);
 }
@@ -343,11 +347,19 @@ function runShare(k: KernelExports, share: readonly Job[]): void {
  * throws its own error, likewise after every chunk has finished.
  */
 export function runShares(k: KernelExports, chunks: ReadonlyArray<readonly Job[]>, linger = false): void {
+  // A step run here alone leaves a background step running; one shared with the workers follows it.
+  if (chunks.length > 1 && activeThreads() > 1) joinBackground();
   const p = chunks.length > 1 && activeThreads() > 1 ? readyPool(activeThreads() - 1) : null;
   if (p === null) {
     for (const s of chunks) runShare(k, s);
     return;
   }
+  publish(p, chunks, linger);
+  finishStep(k, p, chunks, true);
+}
+
+/** Writes a step's chunks and wakes the workers for it (runShares, runInBackground). */
+function publish(p: Pool, chunks: ReadonlyArray<readonly Job[]>, linger: boolean): void {
   const control = p.control;
   writeChunks(p, chunks);
   Atomics.store(control, ERROR, 0);
@@ -356,8 +368,16 @@ export function runShares(k: KernelExports, chunks: ReadonlyArray<readonly Job[]
   Atomics.store(control, CLAIM, chunks.length << CHUNK_BITS);
   Atomics.add(control, GEN, 1);
   Atomics.notify(control, GEN);
+}
+
+/**
+ * The caller's part of a published step: with `help`, claims and runs chunks until none is left; then waits until
+ * every claimed chunk is done and reports the first failure (runShares' @throws).
+ */
+function finishStep(k: KernelExports, p: Pool, chunks: ReadonlyArray<readonly Job[]>, help: boolean): void {
+  const control = p.control;
   let localError: unknown;
-  for (let c; (c = claim(control)) >= 0; ) {
+  for (let c; help && (c = claim(control)) >= 0; ) {
     try {
       runShare(k, chunks[c]!);
     } catch (e) {
@@ -376,6 +396,53 @@ export function runShares(k: KernelExports, chunks: ReadonlyArray<readonly Job[]
     }
     throw new ArithmeticCheckError(`FFT worker thread failed: ${errors.join('; ') || 'unknown error'}`);
   }
+}
+
+// ---------------------------------------------------------------- background steps
+
+/**
+ * The background step published and not yet joined (runInBackground), with the kernel the caller would run its
+ * unclaimed chunks on, and its ticket.
+ */
+let background: { k: KernelExports; p: Pool; chunks: ReadonlyArray<readonly Job[]>; ticket: number } | null = null;
+let tickets = 0;
+
+/**
+ * Publishes `chunks` as a step that the idle workers run while the caller goes on with other work (coarse
+ * parallelism: work known in advance, such as the forward transform of an operand a later product needs, runs on
+ * the thread that a chain of short, unsplit products leaves idle). Returns a ticket for joinBackground. The
+ * chunks' memory must stay untouched by the caller until it joins; one background step at a time (a second, and
+ * every runShares, joins the pending one first, so steps never mix). With one thread, or no pool, the chunks run
+ * here at once. The chunks are the same kernel calls whichever thread runs them: the same bits for any thread count.
+ */
+export function runInBackground(k: KernelExports, chunks: ReadonlyArray<readonly Job[]>): number {
+  joinBackground();
+  const ticket = ++tickets;
+  const p = activeThreads() > 1 ? readyPool(activeThreads() - 1) : null;
+  if (p === null) {
+    for (const s of chunks) runShare(k, s);
+    return ticket;
+  }
+  publish(p, chunks, false);
+  background = { k, p, chunks, ticket };
+  return ticket;
+}
+
+/**
+ * Finishes the background step (of `ticket` only, when given; any otherwise): the caller runs the chunks no worker
+ * claimed, waits for the claimed ones and reports failures as runShares does. No-op when it is already joined.
+ */
+export function joinBackground(ticket?: number): void {
+  const b = background;
+  if (b === null || (ticket !== undefined && b.ticket !== ticket)) return;
+  background = null;
+  finishStep(b.k, b.p, b.chunks, true);
+}
+
+/** Whether a background step is still running (a caller with optional background work skips it then). */
+export function backgroundBusy(): boolean {
+  const b = background;
+  return b !== null && Atomics.load(b.p.control, DONE) !== b.chunks.length;
 }
 
 /** @internal Worker loop helpers (fftworker.ts): the control words' indices. */

@@ -1,0 +1,168 @@
+// Background steps (threads.ts runInBackground, joinBackground) and what the division builds on them (spectra.ts
+// natSpectrumBegin, Multiplier.prefetch, TransformGroup.adopt): a spectrum made on another thread has natSpectrum's
+// values and norm for every length family and digit size; a step shared with the workers waits for a pending
+// background step; a worker's failure comes back at the join; a group adopts a prefetched spectrum only with its own
+// digit size and length (else frees it), and prefetches never leak wasm memory; the division gives the same limbs on
+// 1, 2 and 4 threads at sizes where its reciprocal's levels and the divisor are prefetched.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { configure, getConfig } from '../config.js';
+import { ArithmeticCheckError } from '../errors.js';
+import { Multiplier, natDivMod, natFromBigInt, natMul, natToBigInt } from './index.js';
+import { natFreeSpectrum, natSpectrum, natSpectrumBegin, natSpectrumPlan, type NatSpectrum } from './spectra.js';
+import { forwardJob, powerOfTwoTables, prepareTransforms, topRadix } from './fftcore.js';
+import { backgroundBusy, joinBackground, runInBackground, runShares } from './threads.js';
+import { f64View, heapTop, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
+import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
+
+const initialThreads = getConfig().threads;
+after(() => configure({ threads: initialThreads }));
+
+function spectrumValues(s: NatSpectrum): Float64Array {
+  return f64View(s.ptr, 2 * s.plan.M).slice();
+}
+
+describe('background steps', () => {
+  test('a spectrum made in the background has natSpectrum\'s values and norm (2^k, 3·2^k, 5·2^k; d = 4, 3; 2 and 4 threads)', () => {
+    const r = rng(41);
+    const families = new Set<number>();
+    for (const threads of [2, 4]) {
+      configure({ threads });
+      // Digit counts that land on each length family, with an odd and an even number of packed digits.
+      for (const n of [60_000, 47_000, 39_001, 240_000]) {
+        const a = natFromBigInt(digits(r, n));
+        for (const plan of [natSpectrumPlan([[[a, a]]]), { ...natSpectrumPlan([[[a, a]]]), d: 3 }]) {
+          const M = plan.M;
+          if (Math.ceil((4 * a.size) / plan.d) + 1 > 2 * M) continue; // d = 3 may not fit the d = 4 length
+          families.add(topRadix(M));
+          const ref = natSpectrum(a, plan, true);
+          const p = natSpectrumBegin(a, plan);
+          assert.ok(p !== undefined, 'started on 2+ threads with no other background step');
+          const got = p.finish(plan);
+          try {
+            assert.equal(got.normSq, ref.normSq, `norm n=${n} d=${plan.d}`);
+            const x = spectrumValues(ref), y = spectrumValues(got);
+            let same = true;
+            for (let i = 0; i < x.length && same; i++) same = x[i] === y[i];
+            assert.ok(same, `spectrum n=${n} M=${M} d=${plan.d} T=${threads}`);
+          } finally {
+            natFreeSpectrum(ref);
+            natFreeSpectrum(got);
+          }
+        }
+      }
+    }
+    assert.deepEqual([...families].sort(), [1, 3, 5], 'every length family');
+  });
+
+  test('one thread: nothing starts in the background (no thread to overlap)', () => {
+    configure({ threads: 1 });
+    const a = natFromBigInt(digits(rng(42), 100_000));
+    assert.equal(natSpectrumBegin(a, natSpectrumPlan([[[a, a]]])), undefined);
+  });
+
+  test('runShares joins a pending background step first; a second background step joins the first; a worker\'s failure comes back at the join', () => {
+    configure({ threads: 2 });
+    const M = 1 << 16;
+    prepareTransforms(M);
+    const a = wasmAlloc(16 * M), b = wasmAlloc(16 * M), c = wasmAlloc(16 * M);
+    try {
+      const fill = (ptr: number): void => {
+        const v = f64View(ptr, 2 * M);
+        for (let i = 0; i < v.length; i++) v[i] = (i * 7919) % 10007 - 5003;
+      };
+      fill(a);
+      fill(b);
+      fill(c);
+      // a: in the background, then a shared step (b and c) that must wait for it; then compare with c's transform.
+      const t = runInBackground(wasm(), [[forwardJob(a, M, M)]]);
+      runShares(wasm(), [[forwardJob(b, M, M)], [forwardJob(c, M, M)]]);
+      assert.equal(backgroundBusy(), false, 'joined by the shared step');
+      joinBackground(t); // no-op now
+      assert.deepEqual(f64View(a, 2 * M).slice(), f64View(c, 2 * M).slice());
+      assert.deepEqual(f64View(b, 2 * M).slice(), f64View(c, 2 * M).slice());
+      // A failing background chunk (reads past the 4 GiB of the wasm memory): reported at the join, whoever ran it.
+      for (let round = 0; round < 3; round++) {
+        const bad = runInBackground(wasm(), [[['pack', 2 ** 32 - 64, 1000, 4, 2 ** 32 - 64, 0]]]);
+        assert.throws(
+          () => joinBackground(bad),
+          (e: unknown) => (e instanceof ArithmeticCheckError && /worker thread failed/i.test(e.message))
+            || (e instanceof WebAssembly.RuntimeError && /out of bounds/.test(e.message)),
+        );
+      }
+      // The pool keeps working.
+      fill(a);
+      runInBackground(wasm(), [[['forward', a, M, M, 0, powerOfTwoTables(M)]]]);
+      runInBackground(wasm(), [[]]); // joins the first
+      assert.deepEqual(f64View(a, 2 * M).slice(), f64View(c, 2 * M).slice());
+      joinBackground();
+    } finally {
+      wasmFree(a);
+      wasmFree(b);
+      wasmFree(c);
+    }
+  });
+
+  test('a group adopts a prefetched spectrum with its own plan only, frees it otherwise, and prefetches leak nothing', () => {
+    configure({ threads: 2 });
+    const r = rng(43);
+    const x = natFromBigInt(digits(r, 200_000)), y = natFromBigInt(digits(r, 190_000)), z = natFromBigInt(digits(r, 120_000));
+    const m = new Multiplier();
+    const expect = natToBigInt(natMul(x, y));
+    const once = (): void => {
+      // Planned as the group below: adopted, and the product reads it.
+      const p = m.prefetch([[[x, { size: y.size, like: x }]]], undefined, 3, x);
+      assert.ok(p !== undefined);
+      const g = m.group([[[x, y]]], undefined, 3);
+      try {
+        g.adopt(x, p);
+        assert.equal(natToBigInt(g.mul(x, y)), expect);
+      } finally {
+        g.close();
+      }
+      // Planned for a shorter transform: the group frees it and transforms x itself.
+      const q = m.prefetch([[[z, z]]], undefined, 3, x);
+      const g2 = m.group([[[x, y]]], undefined, 3);
+      try {
+        if (q !== undefined) assert.notEqual(q.M, natSpectrumPlan([[[x, y]]]).M);
+        g2.adopt(x, q);
+        assert.equal(natToBigInt(g2.mul(x, y)), expect);
+      } finally {
+        g2.close();
+      }
+      // Adopted and never used: freed by close.
+      const u = m.prefetch([[[x, { size: y.size, like: x }]]], undefined, 3, x);
+      const g3 = m.group([[[x, y]]], undefined, 3);
+      g3.adopt(x, u);
+      g3.close();
+      // Never adopted: cancelled (twice is harmless).
+      const v = m.prefetch([[[x, { size: y.size, like: x }]]], undefined, 3, x);
+      v?.cancel();
+      v?.cancel();
+    };
+    once();
+    const top = heapTop();
+    for (let i = 0; i < 10; i++) once();
+    assert.equal(heapTop(), top, 'no wasm memory kept by prefetches');
+  });
+
+  test('natDivMod with prefetched divisor and reciprocal levels: same limbs on 1, 2 and 4 threads, q·b + r = a', () => {
+    const r = rng(44);
+    // 2·10^5 and 10^6 digits of divisor: reciprocal levels from 2^13 points up, the divisor's transform beside them.
+    for (const n of [200_000, 1_000_000]) {
+      const a = natFromBigInt(digits(r, 2 * n)), b = natFromBigInt(digits(r, n));
+      const results = [1, 2, 4].map((threads) => {
+        configure({ threads });
+        return natDivMod(a, b);
+      });
+      for (const d of results.slice(1)) {
+        assert.deepEqual(d.q.limbs, results[0]!.q.limbs, `quotient n=${n}`);
+        assert.deepEqual(d.r.limbs, results[0]!.r.limbs, `remainder n=${n}`);
+      }
+      const { q, r: rem } = results[0]!;
+      assert.ok(natToBigInt(rem) < natToBigInt(b));
+      assert.equal(natToBigInt(natMul(q, b)) + natToBigInt(rem), natToBigInt(a), `q·b + r = a at n=${n}`);
+    }
+  });
+});
+
