@@ -21,6 +21,7 @@ import {
 } from './nat.js';
 import { KERNEL_MULTIPLIER, type Multiplier, type TransformGroup } from './multiplier.js';
 import type { PendingSpectrum } from './spectra.js';
+import { activeThreads, backgroundBusy } from './threads.js';
 
 /** Below `m.newtonDivThreshold` limbs in min(quotient, divisor) schoolbook division is used (the default lives with
  * the Multiplier, which carries it per computation). */
@@ -141,40 +142,95 @@ export function reciprocalApprox(D: Nat, n: number, m: Multiplier = KERNEL_MULTI
  * the next level does not inherit it: the error after a Newton step is quadratic in the error before it
  * (e²·D/B^2n < e²/B^(n−1) at the next precision), plus that level's own truncations.
  */
-function reciprocalSteps(D: Nat, n: number, m: Multiplier, high: boolean, atTop?: () => void): Nat {
+function reciprocalSteps(D: Nat, n: number, m: Multiplier, high: boolean, pre?: Prefetches): Nat {
   // The precisions, top down: n_0 = n, n_(i+1) = floor(n_i / 2) + 1 until the schoolbook base; level i works with
   // D_i, the top n_i limbs of D (D has exactly n limbs).
   const sizes = [n];
   for (let s = n; s > INV_BASE_LIMBS; ) sizes.push((s = (s >> 1) + 1));
   const Ds = sizes.map((s) => natHighView(D, n - s));
   const last = sizes.length - 1;
-  let X = schoolbookDivMod(natShiftLimbs(NAT_ONE, 2 * sizes[last]!), Ds[last]!).q;
-  // D_i's transform, made on the idle thread while level i + 1 runs (prefetchLevel), for level i's group.
-  let pending: PendingSpectrum | undefined;
+  // Every level's D is known now: their transforms are wanted first, in the order the levels need them.
+  const own = pre === undefined;
+  const queue = pre ?? new Prefetches();
+  for (let i = last - 1; i >= 0; i--) queue.first(Ds[i]!, () => prefetchLevel(Ds[i]!, sizes[i]!, sizes[i + 1]!, m));
   try {
+    queue.pump();
+    let X = schoolbookDivMod(natShiftLimbs(NAT_ONE, 2 * sizes[last]!), Ds[last]!).q;
     for (let i = last - 1; i >= 0; i--) {
       const Di = Ds[i]!;
       const g = m.group([[[X, { size: sizes[i]! - sizes[i + 1]! + 4, like: X }]]], { products: [[Di, X]], limbs: sizes[i]! + 3 }, 3);
-      g.adopt(Di, pending);
-      pending = undefined;
-      // The next level's D transform (or, at the top, the caller's) runs beside this level, unless this level's own
-      // transforms are split among the threads (a background step would only make them wait).
-      if (!g.splitsTransforms) {
-        if (i > 0) pending = prefetchLevel(Ds[i - 1]!, sizes[i - 1]!, sizes[i]!, m);
-        else atTop?.();
-      }
-      X = newtonStep(Di, sizes[i]!, X, sizes[i + 1]!, g, high);
+      g.adopt(Di, queue.take(Di));
+      // The idle thread takes the next wanted transform while this level's products run, unless they are split
+      // among the threads (a background step would only make them wait).
+      const pump = (): void => {
+        if (!g.splitsTransforms) queue.pump();
+      };
+      pump();
+      X = newtonStep(Di, sizes[i]!, X, sizes[i + 1]!, g, high, pump);
     }
+    return X;
   } finally {
-    pending?.cancel();
+    if (own) queue.cancel();
   }
-  return X;
 }
 
 /**
- * Starts D's transform (level n, the level below at h limbs) on the idle thread for the group reciprocalSteps makes
- * for that level, planned with X_h's stand-in: X_h ≈ B^2h/D_h has h + 1 limbs (B^h < X_h <= B^(h+1)), and its
- * digits' norm is taken as D's. A wrong guess only costs the prefetch (the group keeps its own plan: adopt).
+ * Transforms a computation will need, of operands it already holds, made one at a time on the idle thread
+ * (Multiplier.prefetch) whenever the caller `pump`s and no background step is running: those wanted `first` (the
+ * reciprocal's levels, in the order they come), then the others (the division's remainders and first estimate).
+ * The caller `take`s each for the group that uses it (TransformGroup.adopt), and `cancel`s the rest.
+ */
+class Prefetches {
+  private readonly head: { x: Nat; start: () => PendingSpectrum | undefined }[] = [];
+  private readonly tail: { x: Nat; start: () => PendingSpectrum | undefined }[] = [];
+  private readonly started = new Map<Nat, PendingSpectrum>();
+
+  first(x: Nat, start: () => PendingSpectrum | undefined): void {
+    this.head.push({ x, start });
+  }
+
+  then(x: Nat, start: () => PendingSpectrum | undefined): void {
+    this.tail.push({ x, start });
+  }
+
+  /** Starts the next wanted transform when the background is free (those that start nothing are dropped). */
+  pump(): void {
+    if (activeThreads() === 1) return; // (no thread to overlap: natSpectrumBegin would start nothing)
+    while (!backgroundBusy()) {
+      const w = this.head.shift() ?? this.tail.shift();
+      if (w === undefined) return;
+      const p = w.start();
+      if (p !== undefined) {
+        this.started.set(w.x, p);
+        return;
+      }
+    }
+  }
+
+  /** x's started transform (the caller owns it now), or undefined; x is no longer wanted. */
+  take(x: Nat): PendingSpectrum | undefined {
+    for (const list of [this.head, this.tail]) {
+      const i = list.findIndex((w) => w.x === x);
+      if (i >= 0) list.splice(i, 1);
+    }
+    const p = this.started.get(x);
+    this.started.delete(x);
+    return p;
+  }
+
+  /** Frees every started transform not taken, and wants nothing more. */
+  cancel(): void {
+    this.head.length = 0;
+    this.tail.length = 0;
+    for (const p of this.started.values()) p.cancel();
+    this.started.clear();
+  }
+}
+
+/**
+ * Starts D's transform (level n, the level below at h limbs) for the group reciprocalSteps makes for that level,
+ * planned with X_h's stand-in: X_h ≈ B^2h/D_h has h + 1 limbs (B^h < X_h <= B^(h+1)), and its digits' norm is
+ * taken as D's. A wrong guess only costs the prefetch (the group keeps its own plan: adopt).
  */
 function prefetchLevel(D: Nat, n: number, h: number, m: Multiplier): PendingSpectrum | undefined {
   const Xh = { size: h + 1, like: D };
@@ -182,9 +238,10 @@ function prefetchLevel(D: Nat, n: number, h: number, m: Multiplier): PendingSpec
 }
 
 /**
- * One Newton step of reciprocalSteps on its group g (closed here): X = Y ± Xh·E/B^(h+2) from Xh ≈ B^2h/Dh.
+ * One Newton step of reciprocalSteps on its group g (closed here): X = Y ± Xh·E/B^(h+2) from Xh ≈ B^2h/Dh;
+ * `between` runs between its two products.
  */
-function newtonStep(D: Nat, n: number, Xh: Nat, h: number, g: TransformGroup, high: boolean): Nat {
+function newtonStep(D: Nat, n: number, Xh: Nat, h: number, g: TransformGroup, high: boolean, between: () => void): Nat {
   let diff, corr;
   try {
     // E = B^(n+h) − D·Xh, of which only floor(|E| / B^(h−2)) is used (with `high`, within one unit: its product's
@@ -192,6 +249,7 @@ function newtonStep(D: Nat, n: number, Xh: Nat, h: number, g: TransformGroup, hi
     // Xh/B^(h+2) < 1/B).
     diff = high ? g.differenceHigh({ power: n + h }, D, Xh, n + 2, h - 2) : g.difference({ power: n + h }, D, Xh, n + 2);
     g.release(D);
+    between();
     const E = high ? diff.magnitude : natHighView(diff.magnitude, h - 2);
     corr = high ? g.mulHigh(Xh, E, h + 2) : natHighView(g.mul(Xh, E), h + 2);
   } finally {
@@ -250,18 +308,17 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
     // high chunk's estimate operand (the top of a) beside the reciprocal's top level (Multiplier.prefetch; each
     // group takes its spectrum only with the plan it makes itself).
     const top1 = natHighView(a, c + lb - 2);
-    const bPending = m.prefetch([], remainders, 4, b);
-    let topPending: PendingSpectrum | undefined;
+    const pre = new Prefetches();
+    pre.then(b, () => m.prefetch([], remainders, 4, b));
+    if (one) pre.then(top1, () => m.prefetch([[[{ size: h + 1, like: b }, { size: c + 2, like: b }]]], undefined, 4, top1));
     try {
-      const X = reciprocalOf(b, h, m, true, () => {
-        if (one) topPending = m.prefetch([[[{ size: h + 1, like: b }, { size: c + 2, like: b }]]], undefined, 4, top1);
-      });
+      const X = reciprocalOf(b, h, m, true, pre);
       // X serves both estimates and b both corrections: each is transformed once (liveSpectra: X or b, the other
       // operand, the output, and the other group's kept operand).
       const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 4);
-      estimates.adopt(top1, topPending);
+      estimates.adopt(top1, pre.take(top1));
       const corrections = m.group([], remainders, 4);
-      corrections.adopt(b, bPending);
+      corrections.adopt(b, pre.take(b));
       try {
         const single = one ? twoChunksOneRemainder(a, b, X, c, estimates, corrections, m, top1) : undefined;
         if (single !== undefined) result = single;
@@ -275,9 +332,7 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
         corrections.close();
       }
     } finally {
-      // (no-ops once a group took them)
-      bPending?.cancel();
-      topPending?.cancel();
+      pre.cancel();
     }
   }
   return result;
@@ -369,9 +424,9 @@ function aboveLimbs(hi: Nat, lo: Nat, c: number): Nat {
 }
 
 /** X ≈ B^2k / (b's top k limbs, or b·B^(k−lb) when it is shorter). */
-function reciprocalOf(b: Nat, k: number, m: Multiplier, high = false, atTop?: () => void): Nat {
+function reciprocalOf(b: Nat, k: number, m: Multiplier, high = false, pre?: Prefetches): Nat {
   const lb = b.limbs.length;
-  return reciprocalSteps(lb >= k ? natHighView(b, lb - k) : natShiftLimbs(b, k - lb), k, m, high, atTop);
+  return reciprocalSteps(lb >= k ? natHighView(b, lb - k) : natShiftLimbs(b, k - lb), k, m, high, pre);
 }
 
 /**
