@@ -444,7 +444,7 @@ export function forwardAt(ptr: number, M: number, filled = M): void {
  * For two operands of one product on two threads this beats splitting each transform: one step instead of two or
  * three per transform, and each thread's half stays in its own cache.
  */
-export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; readonly filled: number }>, M: number): void {
+export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; readonly filled: number }>, M: number, linger = splits(M)): void {
   const k = wasm();
   const { dir, HM } = transformTables(M);
   if (inputs.length === 1 || activeThreads() === 1) {
@@ -453,7 +453,17 @@ export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; read
   }
   // One chunk an input: claimed by whichever thread is free (threads.ts runShares). The next step (a product's
   // pointwise step) is shared too when it splits.
-  runShares(k, inputs.map(({ ptr, filled }): Job[] => [['forward', ptr, M, filled, HM, dir]]), splits(M));
+  runShares(k, inputs.map(({ ptr, filled }): Job[] => [['forward', ptr, M, filled, HM, dir]]), linger);
+}
+
+/**
+ * A product's pointwise step and inverse transform as one chunk for one thread (out ← inverse(Σ A_t·B_t), as
+ * pointwiseAt then inverseAt run it on one thread: the same calls in the same order, so the same bits), for
+ * products run side by side, each whole on its own thread (kernel/multiplier.ts TransformGroup.together).
+ */
+export function productJobs(out: number, terms: ReadonlyArray<SpectrumTerm>, M: number): Job[] {
+  const { dir, HM } = transformTables(M);
+  return [...pointwiseShares(out, terms, M, 1)[0]!, ['inverse', out, M, HM, dir]];
 }
 
 /**

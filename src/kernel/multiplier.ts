@@ -9,7 +9,9 @@
  */
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
-import { beginForwards, dropLastStage, productAt, splits, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
+import { beginForwards, dropLastStage, forwardEachAt, productAt, productJobs, splits, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
+import { activeThreads, joinBackground, prewakeThreads, runInBackground, type Job } from './threads.js';
+import { wasm } from './wasmheap.js';
 import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
@@ -174,9 +176,10 @@ export class Multiplier {
 /**
  * A product of a TransformGroup in steps (its `…Work` methods): it yields the operands it needs transformed, then its
  * pointwise step and inverse transform (spectra.ts ProductStep), and returns its result; TransformGroup's `run`
- * drives it. One method a kind of product, written once over spectra.ts's ProductSteps generators.
+ * drives it, or `together` with another. One method a kind of product, written once over spectra.ts's ProductSteps
+ * generators. Made by a group's `…Work` method, it must be run by that group (run it once: a generator).
  */
-type GroupWork<T> = Generator<Nat[] | ProductStep, T, void>;
+export type GroupWork<T> = Generator<Nat[] | ProductStep, T, void>;
 /**
  * Products of one step of a computation that share operands, some of them wrapped modulo B^k − 1 (Newton's
  * iterations: the divisor's or an iterate's transform serves two products, and a product whose high or low part is
@@ -241,7 +244,7 @@ export class TransformGroup {
    * product's fused step (fftcore productAt), one synchronised step fewer a product and each block of the
    * spectrum transformed, multiplied and transformed back in the cache of one thread.
    */
-  private transform(xs: readonly Nat[]): void {
+  private transform(xs: readonly Nat[], side = false): void {
     for (const x of xs) {
       const p = this.pending.get(x);
       if (p === undefined) continue;
@@ -250,11 +253,28 @@ export class TransformGroup {
     }
     const fresh = [...new Set(xs)].filter((x) => !this.spectra.has(x));
     if (fresh.length === 0) return;
+    // Side by side (transformAll, together): below the split length each forward transform whole on a thread, one
+    // step for all (fftcore forwardEachAt, the one-thread `forward`: the same bits); the workers wake while this
+    // thread copies and packs the operands.
+    const each = side && sideBySide(this.plan!.M);
+    if (each) prewakeThreads();
     const begin = (inputs: ReadonlyArray<FreshInput>, M: number): void => {
+      if (each) return forwardEachAt(inputs, M, true);
       const b = beginForwards(inputs, M);
       if (b !== null) for (const ptr of b.ptrs) this.begun.set(ptr, b);
     };
     natSpectra(fresh, this.plan!, true, begin).forEach((s, i) => this.spectra.set(fresh[i]!, s));
+  }
+
+  /**
+   * Transforms these operands now, as one step (products that read them later find them done): below the split
+   * length each transform whole on its own thread, side by side; from it as every group transform (shared top
+   * stages, leaves in the first product's step). For a caller whose next products read several operands that are
+   * all known already (sqrt.ts's top level: s' for R, Y for Q0): their transforms then take the time of one.
+   * Nothing without a plan (the products are planned one by one).
+   */
+  transformAll(...xs: Nat[]): void {
+    if (this.plan !== undefined) this.transform(xs, true);
   }
 
   /**
@@ -276,20 +296,85 @@ export class TransformGroup {
       dropLastStage();
       if (r.done === true) return r.value;
       if (Array.isArray(r.value)) this.transform(r.value);
-      else {
-        const { out, terms, M } = r.value;
-        // The begun transforms this step reads, each once (a spectrum begun with another is finished alone).
-        const begun = new Set<BegunForwards>();
-        for (const term of terms) {
-          for (const ptr of term) {
-            const b = this.begun.get(ptr);
-            if (b === undefined) continue;
-            begun.add(b.ptrs.length === 1 ? b : { ...b, ptrs: [ptr] });
-            this.begun.delete(ptr);
-          }
-        }
-        productAt(out, terms, M, [], [...begun], true);
+      else this.productStep(r.value);
+    }
+  }
+
+  /** Whether a product step reads a forward transform begun and not finished (beginForwards). */
+  private readsBegun(step: ProductStep): boolean {
+    return step.terms.some((term) => term.some((ptr) => this.begun.has(ptr)));
+  }
+
+  /** A product's fused step (fftcore productAt), with the begun transforms it reads. */
+  private productStep({ out, terms, M }: ProductStep): void {
+    // The begun transforms this step reads, each once (a spectrum begun with another is finished alone).
+    const begun = new Set<BegunForwards>();
+    for (const term of terms) {
+      for (const ptr of term) {
+        const b = this.begun.get(ptr);
+        if (b === undefined) continue;
+        begun.add(b.ptrs.length === 1 ? b : { ...b, ptrs: [ptr] });
+        this.begun.delete(ptr);
       }
+    }
+    productAt(out, terms, M, [], [...begun], true);
+  }
+
+  /**
+   * Two products of this group that need nothing of each other (made by its `…Work` methods), each exactly what its
+   * method (mul, mulHigh, mulWrapped, difference, differenceHigh) returns, computed at once on two threads where
+   * splitting one product gains nothing (below fftcore's PARALLEL_MIN): their new operands' forward transforms in one
+   * step, each whole on a thread (transformAll), then the second product's pointwise step and inverse transform
+   * whole on the idle worker (fftcore productJobs, threads.ts runInBackground) while this thread runs the first's
+   * and unpacks and checks it; then the second is joined, unpacked and checked. Each product goes through the compiled
+   * calls it makes alone, so the bits, the rounding checks and the residue checks are the single calls' on any number
+   * of threads, whichever thread runs which. From the split length, on one thread or without a plan, the two run one
+   * after the other (each split as usual).
+   * @example const [R, eps] = g.together(g.differenceWork(aTop, s, s, bound), g.differenceHighWork({ power: e }, s, Y, bound, k));
+   */
+  together<A, B>(a: GroupWork<A>, b: GroupWork<B>): [A, B] {
+    if (this.plan === undefined || !sideBySide(this.plan.M)) return [this.run(a), this.run(b)];
+    // (Side by side, no forward transform is begun: transform() runs them whole, forwardEachAt.)
+    const works: ReadonlyArray<GroupWork<unknown>> = [a, b];
+    const at: Array<IteratorResult<Nat[] | ProductStep, unknown>> = [];
+    let ticket: number | undefined;
+    try {
+      for (const w of works) at.push(w.next());
+      for (;;) {
+        const open = [0, 1].filter((i) => at[i]!.done !== true);
+        if (open.length === 0) return [at[0]!.value as A, at[1]!.value as B];
+        const needs = open.filter((i) => Array.isArray(at[i]!.value));
+        if (needs.length > 0) {
+          this.transform(needs.flatMap((i) => at[i]!.value as Nat[]), true);
+          for (const i of needs) at[i] = works[i]!.next();
+        } else if (open.length === 1 || this.readsBegun(at[0]!.value as ProductStep) || this.readsBegun(at[1]!.value as ProductStep)) {
+          // One finished without a transform (a fallback), or a product reads a transform begun by an earlier call
+          // (its leaves are left to its fused step): each runs as run() runs it.
+          for (const i of open) {
+            this.productStep(at[i]!.value as ProductStep);
+            at[i] = works[i]!.next();
+            dropLastStage();
+          }
+        } else {
+          const [jobsA, jobsB] = [0, 1].map((i) => {
+            const p = at[i]!.value as ProductStep;
+            return productJobs(p.out, p.terms, p.M);
+          }) as [Job[], Job[]];
+          // B on the idle worker (threads.ts runInBackground; run here by joinBackground when no worker took it), A
+          // here, then A is unpacked and checked while B may still run; B's output is read only after the join.
+          const k = wasm();
+          ticket = runInBackground(k, [jobsB]);
+          for (const [fn, ...args] of jobsA) (k[fn] as (...x: number[]) => unknown)(...args);
+          at[0] = works[0]!.next();
+          joinBackground(ticket);
+          ticket = undefined;
+          at[1] = works[1]!.next();
+        }
+      }
+    } finally {
+      // A worker may still write a product's output: it ends before any work frees its memory.
+      if (ticket !== undefined) joinBackground(ticket);
+      for (const w of works) w.return(undefined);
     }
   }
 
@@ -298,8 +383,8 @@ export class TransformGroup {
     return this.run(this.mulWork(a, b));
   }
 
-  /** mul as a GroupWork (its steps, for run). */
-  private *mulWork(a: Nat, b: Nat): GroupWork<Nat> {
+  /** mul as a GroupWork (its steps, for run or together). */
+  *mulWork(a: Nat, b: Nat): GroupWork<Nat> {
     if (this.plan === undefined) return this.m.mul(a, b);
     yield [a, b];
     return yield* mulAddSteps([[this.spectrum(a), this.spectrum(b)]], this.m.productOptionsNow());
@@ -314,8 +399,8 @@ export class TransformGroup {
     return this.run(this.mulHighWork(a, b, s));
   }
 
-  /** mulHigh as a GroupWork (its steps, for run). */
-  private *mulHighWork(a: Nat, b: Nat, s: number): GroupWork<Nat> {
+  /** mulHigh as a GroupWork (its steps, for run or together). */
+  *mulHighWork(a: Nat, b: Nat, s: number): GroupWork<Nat> {
     if (this.plan === undefined) return natHighView(this.m.mul(a, b), s);
     yield [a, b];
     return yield* mulHighSteps(this.spectrum(a), this.spectrum(b), s, this.m.productOptionsNow());
@@ -326,8 +411,8 @@ export class TransformGroup {
     return this.run(this.mulWrappedWork(a, b));
   }
 
-  /** mulWrapped as a GroupWork (its steps, for run). */
-  private *mulWrappedWork(a: Nat, b: Nat): GroupWork<Nat> {
+  /** mulWrapped as a GroupWork (its steps, for run or together). */
+  *mulWrappedWork(a: Nat, b: Nat): GroupWork<Nat> {
     if (this.plan === undefined) return natModWrapped(this.m.mul(a, b), this.wrapLimbs);
     yield [a, b];
     return yield* mulWrappedSteps(this.spectrum(a), this.spectrum(b), this.m.productOptionsNow());
@@ -351,8 +436,8 @@ export class TransformGroup {
     return this.run(this.differenceWork(c, a, b, bound, cResidue));
   }
 
-  /** difference as a GroupWork (its steps, for run). */
-  private *differenceWork(
+  /** difference as a GroupWork (its steps, for run or together). */
+  *differenceWork(
     c: WrappedMinuend, a: Nat, b: Nat, bound: number, cResidue?: number,
   ): GroupWork<{ negative: boolean; magnitude: Nat; residue: number }> {
     const k = this.wrapLimbs;
@@ -396,8 +481,8 @@ export class TransformGroup {
     return this.run(this.differenceHighWork(c, a, b, bound, s));
   }
 
-  /** differenceHigh as a GroupWork (its steps, for run). */
-  private *differenceHighWork(c: WrappedMinuend, a: Nat, b: Nat, bound: number, s: number): GroupWork<{ negative: boolean; magnitude: Nat }> {
+  /** differenceHigh as a GroupWork (its steps, for run or together). */
+  *differenceHighWork(c: WrappedMinuend, a: Nat, b: Nat, bound: number, s: number): GroupWork<{ negative: boolean; magnitude: Nat }> {
     let d: { negative: boolean; magnitude: Nat } | null = null;
     let wrong = false;
     if (this.plan !== undefined && this.wrapLimbs > bound) {
@@ -443,6 +528,29 @@ export class TransformGroup {
   }
 }
 
+
+/**
+ * TransformGroup.together (and transformAll) run two products (transforms) side by side, each whole on a thread, from
+ * this complex length: below it a product's transforms take 0.1–0.3 ms, which the worker's wake-up (0.03–0.3 ms on
+ * the 2-core VM, far more under load) and the other core's cache (the caller unpacks the worker's output) eat up:
+ * same-process A/B of the root at 10^6 digits, 2 threads, quiet slot, 21 rounds: pairs from 2^14 points 13.8 →
+ * 13.8 ms wall for 17.1 → 20.0 ms CPU (as the removed side-by-side products had measured). From 2^16 the root's
+ * pairs (4·10^6 digits and up) are 0.5–2 ms a product.
+ */
+export const SIDE_BY_SIDE_MIN = 1 << 16;
+
+/**
+ * On two threads, pairs up to this length also run side by side rather than each split among the threads (from
+ * fftcore.ts PARALLEL_MIN): one step a product instead of three or four synchronised ones, each product's blocks in
+ * one thread's cache. With more threads, split products use them all.
+ */
+export const SIDE_BY_SIDE_MAX = 1 << 17;
+
+/** Whether two independent products of M points run side by side (TransformGroup.together, transformAll). */
+function sideBySide(M: number): boolean {
+  const T = activeThreads();
+  return M >= SIDE_BY_SIDE_MIN && T > 1 && (!splits(M) || (T === 2 && M <= SIDE_BY_SIDE_MAX));
+}
 
 /** The kernel's default: products within the whole memory budget (read at each product). */
 export const KERNEL_MULTIPLIER = new Multiplier();

@@ -280,12 +280,20 @@ function refineStep(
     // tops of a: one pass over each level's low 2t limbs, not over each top); |R|·B^(T−u)'s as R's residue (taken
     // from R's limbs in the wasm memory) times B^(T−u). The checks are the same congruences, so they prove as much.
     // |R|·B^(T−u) itself is never formed: the difference writes T − u zero limbs and R's into the wasm memory.
-    // (R and ε, and below Q0's product and ε's correction, need nothing of each other; run side by side on two
-    // threads (a TransformGroup.together, since removed) they bought no wall time at 10^6 digits and cost 13–16% more
-    // CPU, so they run one after the other: docs/ARCHITECTURE.md §6.) |ε| comes over B^(hq−2), within one unit (a high wrapped difference:
-    // only the limbs above are unpacked).
-    const R = g.difference(aTop, sHi, sHi, bound, topRes);
-    const eps = wantY ? g.differenceHigh({ power: h + hq }, sHi, Y, bound, hq - 2) : undefined;
+    // |ε| comes over B^(hq−2), within one unit (a high wrapped difference: only the limbs above are unpacked).
+    // R and ε, and below Q0's product and ε's correction, need nothing of each other: TransformGroup.together runs
+    // each pair at once on two threads, each product whole on its own, where that pays (multiplier.ts
+    // SIDE_BY_SIDE_MIN: from 2^16 points; shorter pairs bought no wall time, docs/ARCHITECTURE.md §6), and one after
+    // the other otherwise; either way the same bits and checks. Without ε (the top level), s'’s and Y's forward
+    // transforms run at once the same way (transformAll; Y's serves Q0 next).
+    let R: { negative: boolean; magnitude: Nat; residue: number };
+    let eps: { negative: boolean; magnitude: Nat } | undefined;
+    if (wantY) {
+      [R, eps] = g.together(g.differenceWork(aTop, sHi, sHi, bound, topRes), g.differenceHighWork({ power: h + hq }, sHi, Y, bound, hq - 2));
+    } else {
+      g.transformAll(sHi, Y);
+      R = g.difference(aTop, sHi, sHi, bound, topRes);
+    }
     if (R.magnitude.size === 0 && guard > 0) return { est: natShiftLimbs(sHi, t), exact: true, E: 0, h };
     // ε' = eTop·B^(hq−2+jE): ε without its low limbs (jE = 0 but for an ε far off).
     const jE = eps === undefined ? 0 : Math.max(0, eps.magnitude.size - (hq + 2));
@@ -307,9 +315,15 @@ function refineStep(
       // X is a product just formed and held here alone: its parity is cleared, then it is halved, in its own limbs
       // (natHalveOwned), so 2·Q0 and Q0 cost no allocation and no doubling pass (B is even: X's parity is its lowest
       // limb's, and clearing it borrows nothing).
-      const twoQ0 = above(rTop, Y, h + hq - T - jr + u);
+      // Q0's product and the reciprocal's correction need nothing of each other: at once on two threads (together).
+      let twoQ0: Nat;
+      if (eTop !== undefined && guard === 0) {
+        [twoQ0, corrMagnitude] = g.together(g.mulHighWork(rTop, Y, h + hq - T - jr + u), g.mulHighWork(eTop, Y, hq + 2 - jE));
+      } else {
+        twoQ0 = above(rTop, Y, h + hq - T - jr + u);
+        if (eTop !== undefined) corrMagnitude = g.mulHigh(eTop, Y, hq + 2 - jE);
+      }
       g.release(rTop);
-      if (eTop !== undefined) corrMagnitude = g.mulHigh(eTop, Y, hq + 2 - jE);
       if (twoQ0.size > 0) twoQ0.limbs[0]! &= ~1;
       const small = twoQ0.size === 0 || (twoQ0.size === 1 && twoQ0.limbs[0]! < 2); // Q0 = 0
       const P = small

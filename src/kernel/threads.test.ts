@@ -15,6 +15,7 @@ import { lastFftLength, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappe
 import { natFromLimbs } from './nat.js';
 import { PARALLEL_MIN, beginForwards, dropLastStage, forwardAt, forwardEachAt, inverseAt, pointwiseAt, powerOfTwoTables, prepareTransforms, productAt, topRadix } from './fftcore.js';
 import { fftThreads, runShares, type Job } from './threads.js';
+import type { TransformGroup } from './multiplier.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
@@ -299,6 +300,62 @@ describe('N threads', () => {
       assert.equal(natToBigInt(ref![2]!), natToBigInt(large));
       assert.equal(natToBigInt(ref![6]!), exact);
       others.forEach((got, t) => got.forEach((z, i) => assert.deepEqual(z.limbs, ref![i]!.limbs, `n=${n} result ${i} on ${[2, 4][t]} threads`)));
+    }
+  });
+
+  test('TransformGroup.together: two products of every kind at once give the single calls\' results on 1, 2, 4 threads', () => {
+    // 60000 limbs: 2^16–2^17 points (SIDE_BY_SIDE_MIN to SIDE_BY_SIDE_MAX: each product whole on a thread, on 4
+    // threads split from PARALLEL_MIN); 140000: 2^18, split, one after the other. Pairs of every kind, a pair sharing an operand, and one whose difference falls back to the
+    // full product (a wrong bound) beside a product that does not.
+    const r = rng(16);
+    const big = (limbs: number): Nat => natFromBigInt(digits(r, 4 * limbs));
+    for (const n of [60_000, 140_000]) {
+      const x = big(n), y = big(n - 37), u = big(n / 2), v = big(n / 2 + 5), small = big(n / 4), large = big(n / 4 + 800);
+      const c = natFromBigInt(natToBigInt(natMul(x, y)) + natToBigInt(small));
+      const cWrong = natFromBigInt(natToBigInt(natMul(x, y)) + natToBigInt(large));
+      const bound = small.size + 1;
+      const s = n / 4;
+      // Products planned one by one (onPlan): only the wrong bound's full product, in both runs; a pair whose
+      // rounding check failed would fall back to one more (its digits would still be right).
+      let planned = 0;
+      const group = (): TransformGroup =>
+        new Multiplier({ onPlan: () => planned++ }).group([[[u, v]], [[x, y]]], { products: [[x, y]], limbs: bound + 3 }, 6);
+      const single = (): Nat[] => {
+        const g = group();
+        try {
+          return [
+            g.difference(c, x, y, bound).magnitude, g.differenceHigh(c, x, y, bound, 3).magnitude, g.mulHigh(u, v, s),
+            g.mul(u, u), g.difference(cWrong, x, y, bound).magnitude, g.mulWrapped(x, y), g.mul(x, y), g.mul(u, v),
+          ];
+        } finally {
+          g.close();
+        }
+      };
+      const paired = (): Nat[] => {
+        const g = group();
+        try {
+          const [d, dh] = g.together(g.differenceWork(c, x, y, bound), g.differenceHighWork(c, x, y, bound, 3));
+          const [hi, sq] = g.together(g.mulHighWork(u, v, s), g.mulWork(u, u));
+          const [dw, wr] = g.together(g.differenceWork(cWrong, x, y, bound), g.mulWrappedWork(x, y));
+          const [xy, uv] = g.together(g.mulWork(x, y), g.mulWork(u, v));
+          return [d.magnitude, dh.magnitude, hi, sq, dw.magnitude, wr, xy, uv];
+        } finally {
+          g.close();
+        }
+      };
+      configure({ threads: 1 });
+      planned = 0;
+      const ref = single();
+      const plannedAlone = planned;
+      assert.equal(natToBigInt(ref[0]!), natToBigInt(small));
+      assert.equal(natToBigInt(ref[4]!), natToBigInt(large));
+      assert.equal(natToBigInt(ref[6]!), natToBigInt(x) * natToBigInt(y));
+      for (const threads of [1, 2, 4]) {
+        planned = 0;
+        const [got] = onThreads([threads], paired);
+        got!.forEach((z, i) => assert.deepEqual(z.limbs, ref[i]!.limbs, `n=${n} result ${i} on ${threads} threads`));
+        assert.equal(planned, plannedAlone, `n=${n} on ${threads} threads: no fallback product`);
+      }
     }
   });
 
