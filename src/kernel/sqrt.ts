@@ -38,7 +38,11 @@
  * (proven by the guard limb) ≈ 5.9, 2.0·M(n). From 2·16000 limbs the top half's root is itself refined the same
  * way at every level whose products share transforms (coupledRoot, refineStep: the reciprocal carried up by one
  * Newton step for 1/s' per level, on the transforms the level already holds, instead of the reciprocal square root
- * iteration), about 3% less transform work at 10^6 and 4·10^6 digits. The unit
+ * iteration), about 3% less transform work at 10^6 and 4·10^6 digits. Threads: a level's products form the chain
+ * R → Q0 → P → Δ, beside which only ε and the reciprocal's correction run (R ∥ ε, Q0 ∥ correction); from 2^16 points
+ * each pair runs at once on two threads, each product whole on its own (TransformGroup.together: the same bits and
+ * checks, so nothing below changes), and the top level transforms s' and Y at once; the chain itself, the top
+ * level's four products, bounds the two-thread wall time (docs/ARCHITECTURE.md §6). The unit
  * steps cost no pass (cmpScaled). The linear passes between the products (the wrapped differences) run compiled
  * (assembly/limbs.ts). If the estimate
  * were ever far off (a bug, not expected), the result is still exact: the previous division-based Newton method
