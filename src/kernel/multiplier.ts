@@ -253,9 +253,9 @@ export class TransformGroup {
     }
     const fresh = [...new Set(xs)].filter((x) => !this.spectra.has(x));
     if (fresh.length === 0) return;
-    // Side by side (transformAll, together): below the split length each forward transform whole on a thread, one
-    // step for all (fftcore forwardEachAt, the one-thread `forward`: the same bits); the workers wake while this
-    // thread copies and packs the operands.
+    // Side by side (transformAll, together; lengths where that pays: sideBySide): each forward transform whole on a
+    // thread, one step for all (fftcore forwardEachAt, the one-thread `forward`: the same bits); the workers wake while
+    // this thread copies and packs the operands.
     const each = side && sideBySide(this.plan!.M);
     if (each) prewakeThreads();
     const begin = (inputs: ReadonlyArray<FreshInput>, M: number): void => {
@@ -267,9 +267,9 @@ export class TransformGroup {
   }
 
   /**
-   * Transforms these operands now, as one step (products that read them later find them done): below the split
-   * length each transform whole on its own thread, side by side; from it as every group transform (shared top
-   * stages, leaves in the first product's step). For a caller whose next products read several operands that are
+   * Transforms these operands now, as one step (products that read them later find them done): where products run
+   * side by side (SIDE_BY_SIDE_MIN to SIDE_BY_SIDE_MAX) each transform whole on its own thread; otherwise as every
+   * group transform (from the split length shared top stages, the leaves in the first product's step). For a caller whose next products read several operands that are
    * all known already (sqrt.ts's top level: s' for R, Y for Q0): their transforms then take the time of one.
    * Nothing without a plan (the products are planned one by one).
    */
@@ -322,14 +322,14 @@ export class TransformGroup {
 
   /**
    * Two products of this group that need nothing of each other (made by its `…Work` methods), each exactly what its
-   * method (mul, mulHigh, mulWrapped, difference, differenceHigh) returns, computed at once on two threads where
-   * splitting one product gains nothing (below fftcore's PARALLEL_MIN): their new operands' forward transforms in one
+   * method (mul, mulHigh, mulWrapped, difference, differenceHigh) returns, computed at once on two threads where that
+   * pays (sideBySide: SIDE_BY_SIDE_MIN to SIDE_BY_SIDE_MAX points): their new operands' forward transforms in one
    * step, each whole on a thread (transformAll), then the second product's pointwise step and inverse transform
    * whole on the idle worker (fftcore productJobs, threads.ts runInBackground) while this thread runs the first's
    * and unpacks and checks it; then the second is joined, unpacked and checked. Each product goes through the compiled
    * calls it makes alone, so the bits, the rounding checks and the residue checks are the single calls' on any number
-   * of threads, whichever thread runs which. From the split length, on one thread or without a plan, the two run one
-   * after the other (each split as usual).
+   * of threads, whichever thread runs which. At other lengths, on one thread or without a plan, the two run one
+   * after the other (each split as usual from the split length).
    * @example const [R, eps] = g.together(g.differenceWork(aTop, s, s, bound), g.differenceHighWork({ power: e }, s, Y, bound, k));
    */
   together<A, B>(a: GroupWork<A>, b: GroupWork<B>): [A, B] {
