@@ -1,5 +1,5 @@
 // Background steps (threads.ts runInBackground, joinBackground) and what the division builds on them (spectra.ts
-// natSpectrumBegin, Multiplier.prefetch, TransformGroup.adopt): a spectrum made on another thread has natSpectrum's
+// natSpectrumBegin, Multiplier.prefetchPlan, TransformGroup.adopt): a spectrum made on another thread has natSpectrum's
 // values and norm for every length family and digit size; a step shared with the workers waits for a pending
 // background step; a worker's failure comes back at the join; a group adopts a prefetched spectrum only with its own
 // digit size and length (else frees it), and prefetches never leak wasm memory; the division gives the same limbs on
@@ -61,7 +61,7 @@ describe('background steps', () => {
     assert.equal(natSpectrumBegin(a, natSpectrumPlan([[[a, a]]])), undefined);
   });
 
-  test('runShares joins a pending background step first; a second background step joins the first; a worker\'s failure comes back at the join', () => {
+  test('steps run while a background step does (their own lane); a second background step joins the first; a worker\'s failure comes back at the join', () => {
     configure({ threads: 2 });
     const M = 1 << 16;
     prepareTransforms(M);
@@ -74,12 +74,23 @@ describe('background steps', () => {
       fill(a);
       fill(b);
       fill(c);
-      // a: in the background, then a shared step (b and c) that must wait for it; then compare with c's transform.
+      // a: in the background, and meanwhile shared steps (b and c, then c again and back); then a's transform is c's.
       const t = runInBackground(wasm(), [[forwardJob(a, M, M)]]);
       runShares(wasm(), [[forwardJob(b, M, M)], [forwardJob(c, M, M)]]);
-      assert.equal(backgroundBusy(), false, 'joined by the shared step');
+      joinBackground(t);
+      assert.equal(backgroundBusy(), false, 'joined');
       joinBackground(t); // no-op now
       assert.deepEqual(f64View(a, 2 * M).slice(), f64View(c, 2 * M).slice());
+      // Many short steps while one long background chunk runs: none waits for it (its worker is a late worker).
+      fill(a);
+      const long = runInBackground(wasm(), [[forwardJob(a, M, M), ['inverse', a, M, 0, powerOfTwoTables(M)], forwardJob(a, M, M)]]);
+      const v = wasmAlloc(16 * 64);
+      try {
+        for (let i = 0; i < 50; i++) runShares(wasm(), [[['pack', v, 4, 4, v + 64, v + 512]], [['pack', v, 4, 4, v + 128, v + 768]]]);
+      } finally {
+        joinBackground(long);
+        wasmFree(v);
+      }
       assert.deepEqual(f64View(b, 2 * M).slice(), f64View(c, 2 * M).slice());
       // A failing background chunk (reads past the 4 GiB of the wasm memory): reported at the join, whoever ran it.
       for (let round = 0; round < 3; round++) {
@@ -109,9 +120,13 @@ describe('background steps', () => {
     const x = natFromBigInt(digits(r, 200_000)), y = natFromBigInt(digits(r, 190_000)), z = natFromBigInt(digits(r, 120_000));
     const m = new Multiplier();
     const expect = natToBigInt(natMul(x, y));
+    const prefetch = (sums: Parameters<Multiplier['prefetchPlan']>[0], x: typeof z) => {
+      const plan = m.prefetchPlan(sums, undefined, 3);
+      return plan === undefined ? undefined : natSpectrumBegin(x, plan);
+    };
     const once = (): void => {
       // Planned as the group below: adopted, and the product reads it.
-      const p = m.prefetch([[[x, { size: y.size, like: x }]]], undefined, 3, x);
+      const p = prefetch([[[x, { size: y.size, like: x }]]], x);
       assert.ok(p !== undefined);
       const g = m.group([[[x, y]]], undefined, 3);
       try {
@@ -121,7 +136,7 @@ describe('background steps', () => {
         g.close();
       }
       // Planned for a shorter transform: the group frees it and transforms x itself.
-      const q = m.prefetch([[[z, z]]], undefined, 3, x);
+      const q = prefetch([[[z, z]]], x);
       const g2 = m.group([[[x, y]]], undefined, 3);
       try {
         if (q !== undefined) assert.notEqual(q.M, natSpectrumPlan([[[x, y]]]).M);
@@ -131,12 +146,12 @@ describe('background steps', () => {
         g2.close();
       }
       // Adopted and never used: freed by close.
-      const u = m.prefetch([[[x, { size: y.size, like: x }]]], undefined, 3, x);
+      const u = prefetch([[[x, { size: y.size, like: x }]]], x);
       const g3 = m.group([[[x, y]]], undefined, 3);
       g3.adopt(x, u);
       g3.close();
       // Never adopted: cancelled (twice is harmless).
-      const v = m.prefetch([[[x, { size: y.size, like: x }]]], undefined, 3, x);
+      const v = prefetch([[[x, { size: y.size, like: x }]]], x);
       v?.cancel();
       v?.cancel();
     };

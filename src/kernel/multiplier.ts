@@ -9,12 +9,12 @@
  */
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
-import { beginForwards, dropLastStage, productAt, splits, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
+import { beginForwards, dropLastStage, productAt, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
 import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
-  mulAddSteps, mulHighSteps, mulWrappedSteps, natFreeSpectrum, natModWrapped, natSpectra, natSpectrumBegin, natSpectrumPlan,
+  mulAddSteps, mulHighSteps, mulWrappedSteps, natFreeSpectrum, natModWrapped, natSpectra, natSpectrumPlan,
   wrappedDifferenceSteps, type NatSpectrum, type PendingSpectrum, type PlanOperand, type WrappedMinuend, type ProductStep, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
@@ -111,21 +111,18 @@ export class Multiplier {
   }
 
   /**
-   * Starts x's spectrum on an idle thread (spectra.ts natSpectrumBegin) for the group that `group(sums, wrap,
-   * liveSpectra)` would make, its operands not known yet given as stand-ins, while the caller computes them: the
-   * group made later with the real operands takes it (TransformGroup.adopt) when its plan has the same digit size and
-   * length, and frees it otherwise, so a prefetch moves work and never changes a plan or a result. undefined when
-   * that group would multiply one by one, or natSpectrumBegin starts nothing (one thread, another background step
-   * running). Its memory (one spectrum) is held until adopted or cancelled.
+   * The plan that `group(sums, wrap, liveSpectra)` would make, or undefined when that group would multiply one by
+   * one: for an operand's transform started on an idle thread (spectra.ts natSpectrumBegin) before the group exists,
+   * its other operands not computed yet and given as stand-ins. The group made later with the real operands takes it
+   * (TransformGroup.adopt) when its own plan has the same digit size and length, and frees it otherwise, so a
+   * prefetch moves work and never changes a plan or a result.
    */
-  prefetch(
+  prefetchPlan(
     sums: ReadonlyArray<ReadonlyArray<readonly [PlanOperand, PlanOperand]>>,
     wrap: { products: ReadonlyArray<readonly [PlanOperand, PlanOperand]>; limbs: number } | undefined,
     liveSpectra: number,
-    x: Nat,
-  ): PendingSpectrum | undefined {
-    const plan = this.groupPlan(sums, wrap, liveSpectra);
-    return plan === undefined ? undefined : natSpectrumBegin(x, plan);
+  ): SpectrumPlan | undefined {
+    return this.groupPlan(sums, wrap, liveSpectra);
   }
 
   /** a·b within the budget (a square when a === b). */
@@ -221,10 +218,6 @@ export class TransformGroup {
     this.pending.set(x, p);
   }
 
-  /** Whether this group's transforms are split among the threads (a background step would wait for them). */
-  get splitsTransforms(): boolean {
-    return this.plan !== undefined && splits(this.plan.M);
-  }
 
   private spectrum(x: Nat): NatSpectrum {
     let s = this.spectra.get(x);
