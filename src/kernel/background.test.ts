@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { configure, getConfig } from '../config.js';
 import { ArithmeticCheckError } from '../errors.js';
 import { Multiplier, natDivMod, natFromBigInt, natMul, natToBigInt } from './index.js';
-import { natFreeSpectrum, natSpectrum, natSpectrumBegin, natSpectrumPlan, type NatSpectrum } from './spectra.js';
+import { natFreeSpectrum, natReapBackground, natSpectrum, natSpectrumBegin, natSpectrumPlan, type NatSpectrum } from './spectra.js';
 import { forwardJob, powerOfTwoTables, prepareTransforms, topRadix } from './fftcore.js';
-import { backgroundBusy, joinBackground, runInBackground, runShares } from './threads.js';
+import { backgroundBusy, backgroundInFlight, joinBackground, runInBackground, runShares } from './threads.js';
 import { f64View, heapTop, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
@@ -38,7 +38,9 @@ describe('background steps', () => {
           const ref = natSpectrum(a, plan, true);
           const p = natSpectrumBegin(a, plan);
           assert.ok(p !== undefined, 'started on 2+ threads with no other background step');
+          joinBackground(); // (finish gives undefined while a worker is still on it)
           const got = p.finish(plan);
+          assert.ok(got !== undefined);
           try {
             assert.equal(got.normSq, ref.normSq, `norm n=${n} d=${plan.d}`);
             const x = spectrumValues(ref), y = spectrumValues(got);
@@ -53,6 +55,34 @@ describe('background steps', () => {
       }
     }
     assert.deepEqual([...families].sort(), [1, 3, 5], 'every length family');
+  });
+
+  test('a spectrum still being made by a worker is given up without waiting, its memory freed once the worker is done', () => {
+    configure({ threads: 2 });
+    const a = natFromBigInt(digits(rng(45), 1_000_000));
+    const plan = natSpectrumPlan([[[a, a]]]);
+    let seen = 0;
+    let top = -1; // the heap's top once the first attempt built its tables: given-up spectra must not raise it
+    for (let attempt = 0; attempt < 40 && seen < 4; attempt++) {
+      const p = natSpectrumBegin(a, plan);
+      assert.ok(p !== undefined);
+      // Wait until a worker has claimed it (or it is over already: then this attempt shows nothing).
+      const end = performance.now() + 50;
+      while (!backgroundInFlight(p.ticket) && backgroundBusy() && performance.now() < end);
+      if (!backgroundInFlight(p.ticket)) {
+        joinBackground();
+        p.cancel();
+        continue;
+      }
+      seen++;
+      assert.equal(attempt % 2 === 0 ? p.finish(plan) : (p.cancel(), undefined), undefined, 'given up, not waited for');
+      p.cancel(); // closed: a no-op
+      joinBackground();
+      natReapBackground();
+      if (top < 0) top = heapTop();
+      else assert.equal(heapTop(), top, 'its memory is back once the worker is done');
+    }
+    assert.ok(seen > 0, 'a worker was seen making a background spectrum');
   });
 
   test('one thread: nothing starts in the background (no thread to overlap)', () => {

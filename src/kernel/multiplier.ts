@@ -14,7 +14,7 @@ import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
-  mulAddSteps, mulHighSteps, mulWrappedSteps, natFreeSpectrum, natModWrapped, natSpectra, natSpectrumPlan,
+  mulAddSteps, mulHighSteps, mulWrappedSteps, natFreeSpectrum, natModWrapped, natReapBackground, natSpectra, natSpectrumPlan,
   wrappedDifferenceSteps, type NatSpectrum, type PendingSpectrum, type PlanOperand, type WrappedMinuend, type ProductStep, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
@@ -239,7 +239,8 @@ export class TransformGroup {
       const p = this.pending.get(x);
       if (p === undefined) continue;
       this.pending.delete(x);
-      this.spectra.set(x, p.finish(this.plan!));
+      const s = p.finish(this.plan!);
+      if (s !== undefined) this.spectra.set(x, s); // (else still being made on a worker: transformed here)
     }
     const fresh = [...new Set(xs)].filter((x) => !this.spectra.has(x));
     if (fresh.length === 0) return;
@@ -433,6 +434,7 @@ export class TransformGroup {
   /** Frees every spectrum of the group. */
   close(): void {
     this.release(...this.spectra.keys(), ...this.pending.keys());
+    natReapBackground();
   }
 }
 

@@ -478,6 +478,18 @@ export function joinBackground(ticket?: number): void {
   finishStep(b.k, b.p, b.p.background, b.chunks);
 }
 
+/**
+ * Whether the background step of `ticket` is pending with every chunk claimed and not all done: joining it now would
+ * only wait for a worker (which, on a loaded machine, may be descheduled for a time slice); a caller that can do
+ * without its result does (spectra.ts natSpectrumBegin).
+ */
+export function backgroundInFlight(ticket: number): boolean {
+  const b = background;
+  if (b === null || b.ticket !== ticket) return false;
+  const w = Atomics.load(b.p.control, BG_CLAIM);
+  return (w & CHUNK_MASK) >= w >>> CHUNK_BITS && Atomics.load(b.p.control, BG_DONE) !== b.chunks.length;
+}
+
 /** Whether a background step is still running (a caller with optional background work skips it then). */
 export function backgroundBusy(): boolean {
   const b = background;
