@@ -17,7 +17,9 @@
  * the divisor itself (the remainders' operand) and the top of a (the first estimate's) — are packed and transformed
  * on it meanwhile (Prefetches, threads.ts background steps), each group taking its spectrum only with the plan it
  * makes itself (TransformGroup.adopt): the same plans, the same products, the same digits for any thread count; only
- * which thread made a spectrum, and when, changes. Memory: a prefetched spectrum is held from its start to its
+ * which thread made a spectrum, and when, changes. Every bound below is therefore unchanged: a prefetched spectrum
+ * has natSpectrum's values and norm (the same compiled pack and forward transform; background.test), and every
+ * product still checks the proven bound with the norms its packing measured. Memory: a prefetched spectrum is held from its start to its
  * group. What can be held at once — the next levels' D (each half the length of the one above), b and the top of a
  * (one spectrum each of the final step's length) beside a level's group (three spectra of at most half that length)
  * — stays below the final step's two groups of chunk products, the division's peak; and a group that would not fit
