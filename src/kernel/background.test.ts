@@ -8,7 +8,7 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { configure, getConfig } from '../config.js';
 import { ArithmeticCheckError } from '../errors.js';
-import { Multiplier, natDivMod, natFromBigInt, natMul, natToBigInt } from './index.js';
+import { Multiplier, natDivApprox, natDivMod, natFromBigInt, natMul, natToBigInt } from './index.js';
 import { natFreeSpectrum, natReapBackground, natSpectrum, natSpectrumBegin, natSpectrumPlan, type NatSpectrum } from './spectra.js';
 import { forwardJob, powerOfTwoTables, prepareTransforms, topRadix } from './fftcore.js';
 import { backgroundBusy, backgroundInFlight, joinBackground, runInBackground, runShares } from './threads.js';
@@ -191,7 +191,7 @@ describe('background steps', () => {
     assert.equal(heapTop(), top, 'no wasm memory kept by prefetches');
   });
 
-  test('natDivMod with prefetched divisor and reciprocal levels: same limbs on 1, 2 and 4 threads, q·b + r = a', () => {
+  test('natDivMod and natDivApprox with prefetched divisor and reciprocal levels: same limbs on 1, 2 and 4 threads, q·b + r = a', () => {
     const r = rng(44);
     // 2·10^5 and 10^6 digits of divisor: reciprocal levels from 2^13 points up, the divisor's transform beside them.
     for (const n of [200_000, 1_000_000]) {
@@ -200,6 +200,13 @@ describe('background steps', () => {
         configure({ threads });
         return natDivMod(a, b);
       });
+      const approx = [1, 2, 4].map((threads) => {
+        configure({ threads });
+        return natDivApprox(a, b);
+      });
+      for (const q of approx.slice(1)) assert.deepEqual(q.limbs, approx[0]!.limbs, `approximate quotient n=${n}`);
+      const gap = natToBigInt(approx[0]!) - natToBigInt(results[0]!.q);
+      assert.ok(gap >= -1n && gap <= 1n, `natDivApprox within one of the quotient at n=${n}`);
       for (const d of results.slice(1)) {
         assert.deepEqual(d.q.limbs, results[0]!.q.limbs, `quotient n=${n}`);
         assert.deepEqual(d.r.limbs, results[0]!.r.limbs, `remainder n=${n}`);

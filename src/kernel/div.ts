@@ -415,23 +415,35 @@ export function natDivApprox(a: Nat, b: Nat, m: Multiplier = KERNEL_MULTIPLIER):
   if (qlen < CHUNKED_DIV_LIMBS || Math.min(qlen, lb) <= m.newtonDivThreshold) return natDivMod(a, b, m).q;
   const c = Math.ceil(qlen / 2);
   const h = c + 3;
-  const X = reciprocalOf(b, h, m);
-  const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 4);
+  // As in natDivMod: b and the top of a are transformed on the idle thread while the reciprocal is built.
+  const top1 = natHighView(a, c + lb - 2);
+  const remainders = { products: [[b, { size: c, like: b }]] as const, limbs: lb + 3 };
+  const pre = new Prefetches();
+  pre.then(b, () => m.prefetchPlan([], remainders, 4));
+  pre.then(top1, () => m.prefetchPlan([[[{ size: h + 1, like: b }, { size: c + 2, like: b }]]], undefined, 4));
   try {
-    let high;
-    const corrections = m.group([], { products: [[b, { size: c, like: b }]], limbs: lb + 3 }, 4);
+    const X = reciprocalOf(b, h, m, false, pre);
+    const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 4);
+    estimates.adopt(top1, pre.take(top1));
     try {
-      // The high chunk is exact whatever its estimate (quotientChunk): its product may be a high one.
-      high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m);
+      let high;
+      const corrections = m.group([], remainders, 4);
+      corrections.adopt(b, pre.take(b));
+      try {
+        // The high chunk is exact whatever its estimate (quotientChunk): its product may be a high one.
+        high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m, top1);
+      } finally {
+        corrections.close();
+      }
+      const W = aboveLimbs(high.r, a, c);
+      // q0 may reach B^c (a/b just below an integer multiple of B^c): added with its carry, not placed.
+      const low = natCompare(W, b) < 0 ? NAT_ZERO : estimateChunk(W, b, X, h, estimates, false);
+      return natShiftAddLimbs(high.q, c, low);
     } finally {
-      corrections.close();
+      estimates.close();
     }
-    const W = aboveLimbs(high.r, a, c);
-    // q0 may reach B^c (a/b just below an integer multiple of B^c): added with its carry, not placed.
-    const low = natCompare(W, b) < 0 ? NAT_ZERO : estimateChunk(W, b, X, h, estimates, false);
-    return natShiftAddLimbs(high.q, c, low);
   } finally {
-    estimates.close();
+    pre.cancel();
   }
 }
 
@@ -477,9 +489,10 @@ function estimateChunk(
  */
 function quotientChunk(
   W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier,
+  top = natHighView(W, b.limbs.length - 2),
 ): { q: Nat; r: Nat } {
   if (natCompare(W, b) < 0) return { q: NAT_ZERO, r: W };
-  const q = estimateChunk(W, b, X, k, estimates, true);
+  const q = estimateChunk(W, b, X, k, estimates, true, top);
   const diff = corrections.difference(W, q, b, b.limbs.length + 1);
   corrections.release(q);
   return settle(q, diff.negative, diff.magnitude, b, m);
