@@ -12,11 +12,16 @@
  * forward scan decides the final carry), an upper bound for subtraction and small
  * multiplication, where leftover leading zeros are squeezed out by one `moveDown` (which moves
  * only the surviving digits, so it is cheap unless the leading digits cancel unusually).
+ *
+ * Every pass reads and writes its chunks through buffers borrowed for the pass (storage/chunkpool.ts), never a fresh
+ * buffer per chunk: dead chunks stayed resident until V8's external-memory limit, tens of MiB beside an operation's
+ * own memory (docs/ARCHITECTURE.md §5, "Streaming passes"). A chunk read into a borrowed buffer is used before the
+ * next is read, and each write is awaited before its buffer is filled again.
  */
 import { getConfig } from '../config.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { StreamNumber } from '../number.js';
-import { DigitReader, readBackward, readForward, type AtomicFile } from '../storage/index.js';
+import { DigitReader, readBackward, readForward, withChunkBuffers, type AtomicFile } from '../storage/index.js';
 import { ensureResultFits, progressReporter, throwIfCancelled, type OperationOptions } from './context.js';
 import { MINUS, writeResult, writeDigitsResult, type ResultShape } from './result.js';
 
@@ -37,26 +42,28 @@ export async function compareMagnitudes(
   if (a.digitCount !== b.digitCount) return { order: a.digitCount < b.digitCount ? -1 : 1, firstDifference: 0 };
   const report = progressReporter(options, a.digitCount);
   const chunk = getConfig().chunkSize;
-  const left = readForward(a.info, chunk);
-  const right = readForward(b.info, chunk);
-  let offset = 0;
-  try {
-    for (;;) {
-      throwIfCancelled(options, 'compare');
-      const [x, y] = await Promise.all([left.next(), right.next()]);
-      if (x.done || y.done) return { order: 0, firstDifference: a.digitCount };
-      const order = Buffer.compare(x.value, y.value);
-      if (order !== 0) {
-        let i = 0;
-        while (x.value[i] === y.value[i]) i++;
-        return { order: order < 0 ? -1 : 1, firstDifference: offset + i };
+  return withChunkBuffers(2, chunk, async ([intoA, intoB]) => {
+    const left = readForward(a.info, chunk, 0, a.digitCount, intoA);
+    const right = readForward(b.info, chunk, 0, b.digitCount, intoB);
+    let offset = 0;
+    try {
+      for (;;) {
+        throwIfCancelled(options, 'compare');
+        const [x, y] = await Promise.all([left.next(), right.next()]);
+        if (x.done || y.done) return { order: 0, firstDifference: a.digitCount };
+        const order = Buffer.compare(x.value, y.value);
+        if (order !== 0) {
+          let i = 0;
+          while (x.value[i] === y.value[i]) i++;
+          return { order: order < 0 ? -1 : 1, firstDifference: offset + i };
+        }
+        offset += x.value.length;
+        report(offset);
       }
-      offset += x.value.length;
-      report(offset);
+    } finally {
+      await Promise.all([left.return(undefined), right.return(undefined)]);
     }
-  } finally {
-    await Promise.all([left.return(undefined), right.return(undefined)]);
-  }
+  });
 }
 
 /** Signed comparison: -1, 0 or 1. */
@@ -117,28 +124,30 @@ async function writeLinear(
   await file.truncate(sign + reserved);
   const chunk = getConfig().chunkSize;
   const report = progressReporter(options, la);
-  const longChunks = readBackward(long.info, chunk);
-  const shortChunks = readBackward(short.info, chunk);
-  let carry = 0;
-  let done = 0; // low digits written so far
-  try {
-    for await (const a of longChunks) {
-      throwIfCancelled(options, operation);
-      const next = await shortChunks.next();
-      const b = next.done ? EMPTY : next.value;
-      // Drop digits of the common prefix (they are zero in the difference).
-      const keep = Math.min(a.length, la - skipTop - done);
-      if (keep <= 0) break;
-      const out = Buffer.allocUnsafe(keep);
-      const aBase = a.length - keep;
-      carry = subtract ? subtractChunk(a, aBase, b, out, carry) : addChunk(a, aBase, b, out, carry);
-      done += keep;
-      await file.writeAt(sign + reserved - done, out);
-      report(done);
+  await withChunkBuffers(3, chunk, async ([intoLong, intoShort, outBuffer]) => {
+    const longChunks = readBackward(long.info, chunk, intoLong);
+    const shortChunks = readBackward(short.info, chunk, intoShort);
+    let carry = 0;
+    let done = 0; // low digits written so far
+    try {
+      for await (const a of longChunks) {
+        throwIfCancelled(options, operation);
+        const next = await shortChunks.next();
+        const b = next.done ? EMPTY : next.value;
+        // Drop digits of the common prefix (they are zero in the difference).
+        const keep = Math.min(a.length, la - skipTop - done);
+        if (keep <= 0) break;
+        const out = outBuffer!.subarray(0, keep);
+        const aBase = a.length - keep;
+        carry = subtract ? subtractChunk(a, aBase, b, out, carry) : addChunk(a, aBase, b, out, carry);
+        done += keep;
+        await file.writeAt(sign + reserved - done, out);
+        report(done);
+      }
+    } finally {
+      await Promise.all([longChunks.return(undefined), shortChunks.return(undefined)]);
     }
-  } finally {
-    await Promise.all([longChunks.return(undefined), shortChunks.return(undefined)]);
-  }
+  });
   if (carryOut) await file.writeAt(sign, ONE);
   if (!subtract) return { negative, digitCount: reserved, isZero: false };
   return squeezeLeadingZeros(file, sign, reserved, negative);
@@ -223,12 +232,15 @@ export async function copyWithSign(x: StreamNumber, negative: boolean, options: 
   return writeResult(async (file) => {
     if (isNegative) await file.append(MINUS);
     let done = 0;
-    for await (const chunk of readForward(x.info, getConfig().chunkSize)) {
-      throwIfCancelled(options, 'copy');
-      await file.append(chunk);
-      done += chunk.length;
-      report(done);
-    }
+    const size = getConfig().chunkSize;
+    await withChunkBuffers(1, size, async ([into]) => {
+      for await (const chunk of readForward(x.info, size, 0, x.digitCount, into)) {
+        throwIfCancelled(options, 'copy');
+        await file.append(chunk);
+        done += chunk.length;
+        report(done);
+      }
+    });
     return { negative: isNegative, digitCount: x.digitCount, isZero: x.isZero };
   });
 }
@@ -256,18 +268,21 @@ export async function mulSmall(x: StreamNumber, m: number, negative: boolean, op
     await file.truncate(sign + reserved);
     let carry = 0;
     let done = 0;
-    for await (const a of readBackward(x.info, getConfig().chunkSize)) {
-      throwIfCancelled(options, 'mul');
-      const out = Buffer.allocUnsafe(a.length);
-      for (let i = a.length - 1; i >= 0; i--) {
-        const t = (a[i]! - ZERO) * m + carry; // < 10·STREAMING_FACTOR_LIMIT < 2^31
-        carry = (t / 10) | 0;
-        out[i] = t - carry * 10 + ZERO;
-      }
-      done += a.length;
-      await file.writeAt(sign + reserved - done, out);
-      report(done);
-    }
+    const size = getConfig().chunkSize;
+    await withChunkBuffers(2, size, async ([into, outBuffer]) => {
+        for await (const a of readBackward(x.info, size, into)) {
+          throwIfCancelled(options, 'mul');
+          const out = outBuffer!.subarray(0, a.length);
+          for (let i = a.length - 1; i >= 0; i--) {
+            const t = (a[i]! - ZERO) * m + carry; // < 10·STREAMING_FACTOR_LIMIT < 2^31
+            carry = (t / 10) | 0;
+            out[i] = t - carry * 10 + ZERO;
+          }
+          done += a.length;
+          await file.writeAt(sign + reserved - done, out);
+          report(done);
+        }
+    });
     const top = Buffer.from(String(carry).padStart(extra, '0'));
     await file.writeAt(sign, top);
     return squeezeLeadingZeros(file, sign, reserved, negative);
@@ -292,25 +307,28 @@ export async function divSmallMagnitude(
     let started = false;
     let written = 0;
     let done = 0;
-    for await (const a of readForward(x.info, getConfig().chunkSize)) {
-      throwIfCancelled(options, 'div');
-      const out = Buffer.allocUnsafe(a.length);
-      let n = 0;
-      for (let i = 0; i < a.length; i++) {
-        const t = remainder * 10 + a[i]! - ZERO; // < 10·d < 2^31
-        const q = (t / d) | 0;
-        remainder = t - q * d;
-        if (q !== 0 || started) {
-          if (!started && negative) await file.append(MINUS);
-          started = true;
-          out[n++] = q + ZERO;
+    const size = getConfig().chunkSize;
+    await withChunkBuffers(2, size, async ([into, outBuffer]) => {
+      for await (const a of readForward(x.info, size, 0, x.digitCount, into)) {
+        throwIfCancelled(options, 'div');
+        const out = outBuffer!;
+        let n = 0;
+        for (let i = 0; i < a.length; i++) {
+          const t = remainder * 10 + a[i]! - ZERO; // < 10·d < 2^31
+          const q = (t / d) | 0;
+          remainder = t - q * d;
+          if (q !== 0 || started) {
+            if (!started && negative) await file.append(MINUS);
+            started = true;
+            out[n++] = q + ZERO;
+          }
         }
+        if (n > 0) await file.append(out.subarray(0, n));
+        written += n;
+        done += a.length;
+        report(done);
       }
-      if (n > 0) await file.append(out.subarray(0, n));
-      written += n;
-      done += a.length;
-      report(done);
-    }
+    });
     if (!started) {
       await file.append(Buffer.from('0'));
       return { negative: false, digitCount: 1, isZero: true };
@@ -325,26 +343,32 @@ export async function truncateDecimal(x: StreamNumber, k: number, options: Opera
   const keep = x.digitCount - k;
   if (keep <= 0 || x.isZero) return writeDigitsResult(false, Buffer.from('0'));
   ensureResultFits('truncate', keep);
-  return writeResult(async (file) => {
-    for await (const chunk of readForward(x.info, getConfig().chunkSize, 0, keep)) {
-      throwIfCancelled(options, 'truncate');
-      await file.append(chunk);
-    }
-    return { negative: false, digitCount: keep, isZero: false };
-  });
+  const size = getConfig().chunkSize;
+  return writeResult((file) =>
+    withChunkBuffers(1, size, async ([into]) => {
+      for await (const chunk of readForward(x.info, size, 0, keep, into)) {
+        throwIfCancelled(options, 'truncate');
+        await file.append(chunk);
+      }
+      return { negative: false, digitCount: keep, isZero: false };
+    }),
+  );
 }
 
 /** |x| · 10^k: the digits of |x| followed by k zeros. */
 export async function shiftDecimal(x: StreamNumber, k: number, options: OperationOptions): Promise<StreamNumber> {
   if (x.isZero || k === 0) return copyWithSign(x, false, options);
   ensureResultFits('shift', x.digitCount + k);
-  return writeResult(async (file) => {
-    for await (const chunk of readForward(x.info, getConfig().chunkSize)) {
-      throwIfCancelled(options, 'shift');
-      await file.append(chunk);
-    }
-    const zeros = Buffer.alloc(Math.min(k, 1 << 20), ZERO);
-    for (let done = 0; done < k; done += zeros.length) await file.append(zeros.subarray(0, Math.min(zeros.length, k - done)));
-    return { negative: false, digitCount: x.digitCount + k, isZero: false };
-  });
+  const size = getConfig().chunkSize;
+  return writeResult((file) =>
+    withChunkBuffers(1, size, async ([into]) => {
+      for await (const chunk of readForward(x.info, size, 0, x.digitCount, into)) {
+        throwIfCancelled(options, 'shift');
+        await file.append(chunk);
+      }
+      const zeros = into!.fill(ZERO, 0, Math.min(k, size)).subarray(0, Math.min(k, size));
+      for (let done = 0; done < k; done += zeros.length) await file.append(zeros.subarray(0, Math.min(zeros.length, k - done)));
+      return { negative: false, digitCount: x.digitCount + k, isZero: false };
+    }),
+  );
 }

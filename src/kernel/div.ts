@@ -11,6 +11,19 @@
  *
  * Every product goes through a Multiplier (multiplier.ts, the planner bound to a memory budget), so a division
  * honours the budget it is given: products whose transforms would not fit are split (planner.ts).
+ *
+ * Two threads: the reciprocal's products are too short to split (fftcore.ts PARALLEL_MIN), so the second thread
+ * would idle through them. The operands known in advance — every Newton level's D (the top limbs of the divisor),
+ * the divisor itself (the remainders' operand) and the top of a (the first estimate's) — are packed and transformed
+ * on it meanwhile (Prefetches, threads.ts background steps), each group taking its spectrum only with the plan it
+ * makes itself (TransformGroup.adopt): the same plans, the same products, the same digits for any thread count; only
+ * which thread made a spectrum, and when, changes. Every bound below is therefore unchanged: a prefetched spectrum
+ * has natSpectrum's values and norm (the same compiled pack and forward transform; background.test), and every
+ * product still checks the proven bound with the norms its packing measured. Memory: a prefetched spectrum is held from its start to its
+ * group. What can be held at once — the next levels' D (each half the length of the one above), b and the top of a
+ * (one spectrum each of the final step's length) beside a level's group (three spectra of at most half that length)
+ * — stays below the final step's two groups of chunk products, the division's peak; and a group that would not fit
+ * the budget gets no prefetch (Multiplier.prefetchPlan is the group's own planning).
  */
 
 import { DivideByZeroError } from '../errors.js';
@@ -20,7 +33,7 @@ import {
   LIMB_FACTOR_LIMIT, natToNumber, natFromNumber, natHighView, natShiftAddLimbs,
 } from './nat.js';
 import { KERNEL_MULTIPLIER, type Multiplier, type TransformGroup } from './multiplier.js';
-import type { PendingSpectrum } from './spectra.js';
+import { natSpectrumBegin, type PendingSpectrum, type SpectrumPlan } from './spectra.js';
 import { activeThreads, backgroundBusy } from './threads.js';
 
 /** Below `m.newtonDivThreshold` limbs in min(quotient, divisor) schoolbook division is used (the default lives with
@@ -152,7 +165,7 @@ function reciprocalSteps(D: Nat, n: number, m: Multiplier, high: boolean, pre?: 
   // Every level's D is known now: their transforms are wanted first, in the order the levels need them.
   const own = pre === undefined;
   const queue = pre ?? new Prefetches();
-  for (let i = last - 1; i >= 0; i--) queue.first(Ds[i]!, () => prefetchLevel(Ds[i]!, sizes[i]!, sizes[i + 1]!, m));
+  for (let i = last - 1; i >= 0; i--) queue.first(Ds[i]!, () => levelPlan(Ds[i]!, sizes[i]!, sizes[i + 1]!, m));
   try {
     queue.pump();
     let X = schoolbookDivMod(natShiftLimbs(NAT_ONE, 2 * sizes[last]!), Ds[last]!).q;
@@ -160,13 +173,9 @@ function reciprocalSteps(D: Nat, n: number, m: Multiplier, high: boolean, pre?: 
       const Di = Ds[i]!;
       const g = m.group([[[X, { size: sizes[i]! - sizes[i + 1]! + 4, like: X }]]], { products: [[Di, X]], limbs: sizes[i]! + 3 }, 3);
       g.adopt(Di, queue.take(Di));
-      // The idle thread takes the next wanted transform while this level's products run, unless they are split
-      // among the threads (a background step would only make them wait).
-      const pump = (): void => {
-        if (!g.splitsTransforms) queue.pump();
-      };
-      pump();
-      X = newtonStep(Di, sizes[i]!, X, sizes[i + 1]!, g, high, pump);
+      // A free thread takes the next wanted transform while this level's products run.
+      queue.pump();
+      X = newtonStep(Di, sizes[i]!, X, sizes[i + 1]!, g, high, () => queue.pump());
     }
     return X;
   } finally {
@@ -181,25 +190,30 @@ function reciprocalSteps(D: Nat, n: number, m: Multiplier, high: boolean, pre?: 
  * The caller `take`s each for the group that uses it (TransformGroup.adopt), and `cancel`s the rest.
  */
 class Prefetches {
-  private readonly head: { x: Nat; start: () => PendingSpectrum | undefined }[] = [];
-  private readonly tail: { x: Nat; start: () => PendingSpectrum | undefined }[] = [];
+  private readonly head: Wanted[] = [];
+  private readonly tail: Wanted[] = [];
   private readonly started = new Map<Nat, PendingSpectrum>();
 
-  first(x: Nat, start: () => PendingSpectrum | undefined): void {
-    this.head.push({ x, start });
+  first(x: Nat, plan: () => SpectrumPlan | undefined): void {
+    this.head.push({ x, plan });
   }
 
-  then(x: Nat, start: () => PendingSpectrum | undefined): void {
-    this.tail.push({ x, start });
+  then(x: Nat, plan: () => SpectrumPlan | undefined): void {
+    this.tail.push({ x, plan });
   }
 
-  /** Starts the next wanted transform when the background is free (those that start nothing are dropped). */
+  /**
+   * Starts the next wanted transform when the background is free (threads.ts runInBackground: the caller's own
+   * steps never wait for it, a worker running it is only a late worker for them). Wanted transforms whose group
+   * would multiply one by one are dropped.
+   */
   pump(): void {
     if (activeThreads() === 1) return; // (no thread to overlap: natSpectrumBegin would start nothing)
     while (!backgroundBusy()) {
       const w = this.head.shift() ?? this.tail.shift();
       if (w === undefined) return;
-      const p = w.start();
+      const plan = w.plan();
+      const p = plan === undefined ? undefined : natSpectrumBegin(w.x, plan);
       if (p !== undefined) {
         this.started.set(w.x, p);
         return;
@@ -227,14 +241,20 @@ class Prefetches {
   }
 }
 
+/** A transform Prefetches may start: its operand and the plan of the group that will use it. */
+interface Wanted {
+  readonly x: Nat;
+  readonly plan: () => SpectrumPlan | undefined;
+}
+
 /**
- * Starts D's transform (level n, the level below at h limbs) for the group reciprocalSteps makes for that level,
- * planned with X_h's stand-in: X_h ≈ B^2h/D_h has h + 1 limbs (B^h < X_h <= B^(h+1)), and its digits' norm is
- * taken as D's. A wrong guess only costs the prefetch (the group keeps its own plan: adopt).
+ * The plan of the group reciprocalSteps makes for level n (the level below at h limbs), for D's prefetch, made
+ * with X_h's stand-in: X_h ≈ B^2h/D_h has h + 1 limbs (B^h < X_h <= B^(h+1)), and its digits' norm is taken as
+ * D's. A wrong guess only costs the prefetch (the group keeps its own plan: TransformGroup.adopt).
  */
-function prefetchLevel(D: Nat, n: number, h: number, m: Multiplier): PendingSpectrum | undefined {
+function levelPlan(D: Nat, n: number, h: number, m: Multiplier): SpectrumPlan | undefined {
   const Xh = { size: h + 1, like: D };
-  return m.prefetch([[[Xh, { size: n - h + 4, like: D }]]], { products: [[D, Xh]], limbs: n + 3 }, 3, D);
+  return m.prefetchPlan([[[Xh, { size: n - h + 4, like: D }]]], { products: [[D, Xh]], limbs: n + 3 }, 3);
 }
 
 /**
@@ -309,8 +329,8 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
     // group takes its spectrum only with the plan it makes itself).
     const top1 = natHighView(a, c + lb - 2);
     const pre = new Prefetches();
-    pre.then(b, () => m.prefetch([], remainders, 4, b));
-    if (one) pre.then(top1, () => m.prefetch([[[{ size: h + 1, like: b }, { size: c + 2, like: b }]]], undefined, 4, top1));
+    pre.then(b, () => m.prefetchPlan([], remainders, 4));
+    if (one) pre.then(top1, () => m.prefetchPlan([[[{ size: h + 1, like: b }, { size: c + 2, like: b }]]], undefined, 4));
     try {
       const X = reciprocalOf(b, h, m, true, pre);
       // X serves both estimates and b both corrections: each is transformed once (liveSpectra: X or b, the other
@@ -395,23 +415,35 @@ export function natDivApprox(a: Nat, b: Nat, m: Multiplier = KERNEL_MULTIPLIER):
   if (qlen < CHUNKED_DIV_LIMBS || Math.min(qlen, lb) <= m.newtonDivThreshold) return natDivMod(a, b, m).q;
   const c = Math.ceil(qlen / 2);
   const h = c + 3;
-  const X = reciprocalOf(b, h, m);
-  const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 4);
+  // As in natDivMod: b and the top of a are transformed on the idle thread while the reciprocal is built.
+  const top1 = natHighView(a, c + lb - 2);
+  const remainders = { products: [[b, { size: c, like: b }]] as const, limbs: lb + 3 };
+  const pre = new Prefetches();
+  pre.then(b, () => m.prefetchPlan([], remainders, 4));
+  pre.then(top1, () => m.prefetchPlan([[[{ size: h + 1, like: b }, { size: c + 2, like: b }]]], undefined, 4));
   try {
-    let high;
-    const corrections = m.group([], { products: [[b, { size: c, like: b }]], limbs: lb + 3 }, 4);
+    const X = reciprocalOf(b, h, m, false, pre);
+    const estimates = m.group([[[X, { size: c + 2, like: X }]]], undefined, 4);
+    estimates.adopt(top1, pre.take(top1));
     try {
-      // The high chunk is exact whatever its estimate (quotientChunk): its product may be a high one.
-      high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m);
+      let high;
+      const corrections = m.group([], remainders, 4);
+      corrections.adopt(b, pre.take(b));
+      try {
+        // The high chunk is exact whatever its estimate (quotientChunk): its product may be a high one.
+        high = quotientChunk(natHighView(a, c), b, X, h, estimates, corrections, m, top1);
+      } finally {
+        corrections.close();
+      }
+      const W = aboveLimbs(high.r, a, c);
+      // q0 may reach B^c (a/b just below an integer multiple of B^c): added with its carry, not placed.
+      const low = natCompare(W, b) < 0 ? NAT_ZERO : estimateChunk(W, b, X, h, estimates, false);
+      return natShiftAddLimbs(high.q, c, low);
     } finally {
-      corrections.close();
+      estimates.close();
     }
-    const W = aboveLimbs(high.r, a, c);
-    // q0 may reach B^c (a/b just below an integer multiple of B^c): added with its carry, not placed.
-    const low = natCompare(W, b) < 0 ? NAT_ZERO : estimateChunk(W, b, X, h, estimates, false);
-    return natShiftAddLimbs(high.q, c, low);
   } finally {
-    estimates.close();
+    pre.cancel();
   }
 }
 
@@ -457,9 +489,10 @@ function estimateChunk(
  */
 function quotientChunk(
   W: Nat, b: Nat, X: Nat, k: number, estimates: TransformGroup, corrections: TransformGroup, m: Multiplier,
+  top = natHighView(W, b.limbs.length - 2),
 ): { q: Nat; r: Nat } {
   if (natCompare(W, b) < 0) return { q: NAT_ZERO, r: W };
-  const q = estimateChunk(W, b, X, k, estimates, true);
+  const q = estimateChunk(W, b, X, k, estimates, true, top);
   const diff = corrections.difference(W, q, b, b.limbs.length + 1);
   corrections.release(q);
   return settle(q, diff.negative, diff.magnitude, b, m);

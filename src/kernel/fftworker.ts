@@ -8,16 +8,16 @@
  * never keeps a process alive.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { CONTROL, describeFailure, markWorker, runClaimed, spinThenWait } from './threads.js';
+import { CONTROL, describeFailure, markWorker, runClaimed, spinThenWait, type Lane } from './threads.js';
 import { instantiateKernel } from './wasmheap.js';
 
-const { port, module, memory, control, jobs, starts } = workerData as {
+const { port, module, memory, control, main, background } = workerData as {
   port: MessagePort;
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: Int32Array;
-  jobs: Float64Array;
-  starts: Int32Array;
+  main: Lane;
+  background: Lane;
 };
 
 markWorker();
@@ -41,5 +41,9 @@ for (;;) {
   generation = now;
   linger = Atomics.load(control, CONTROL.LINGER) === 1;
   // A worker that wakes after the caller ran every chunk finds none to claim (and may claim a later step's: fine).
-  runClaimed(kernel, control, jobs, starts, (e) => port.postMessage({ error: describeFailure(e) }));
+  // The caller's steps first (the caller waits for them), then a background step's (threads.ts runInBackground);
+  // a step published meanwhile has bumped GEN, so the loop comes straight back for it.
+  const fail = (e: unknown): void => port.postMessage({ error: describeFailure(e) });
+  runClaimed(kernel, control, main, fail);
+  runClaimed(kernel, control, background, fail);
 }

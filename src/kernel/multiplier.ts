@@ -16,7 +16,7 @@ import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
-  mulAddSteps, mulHighSteps, mulWrappedSteps, natFreeSpectrum, natModWrapped, natSpectra, natSpectrumBegin, natSpectrumPlan,
+  mulAddSteps, mulHighSteps, mulWrappedSteps, natFreeSpectrum, natModWrapped, natReapBackground, natSpectra, natSpectrumPlan,
   wrappedDifferenceSteps, type NatSpectrum, type PendingSpectrum, type PlanOperand, type WrappedMinuend, type ProductStep, type SpectrumPlan,
 } from './spectra.js';
 import { natSumsOfProducts, natSumsWorstLength } from './sums.js';
@@ -113,21 +113,18 @@ export class Multiplier {
   }
 
   /**
-   * Starts x's spectrum on an idle thread (spectra.ts natSpectrumBegin) for the group that `group(sums, wrap,
-   * liveSpectra)` would make, its operands not known yet given as stand-ins, while the caller computes them: the
-   * group made later with the real operands takes it (TransformGroup.adopt) when its plan has the same digit size and
-   * length, and frees it otherwise, so a prefetch moves work and never changes a plan or a result. undefined when
-   * that group would multiply one by one, or natSpectrumBegin starts nothing (one thread, another background step
-   * running). Its memory (one spectrum) is held until adopted or cancelled.
+   * The plan that `group(sums, wrap, liveSpectra)` would make, or undefined when that group would multiply one by
+   * one: for an operand's transform started on an idle thread (spectra.ts natSpectrumBegin) before the group exists,
+   * its other operands not computed yet and given as stand-ins. The group made later with the real operands takes it
+   * (TransformGroup.adopt) when its own plan has the same digit size and length, and frees it otherwise, so a
+   * prefetch moves work and never changes a plan or a result.
    */
-  prefetch(
+  prefetchPlan(
     sums: ReadonlyArray<ReadonlyArray<readonly [PlanOperand, PlanOperand]>>,
     wrap: { products: ReadonlyArray<readonly [PlanOperand, PlanOperand]>; limbs: number } | undefined,
     liveSpectra: number,
-    x: Nat,
-  ): PendingSpectrum | undefined {
-    const plan = this.groupPlan(sums, wrap, liveSpectra);
-    return plan === undefined ? undefined : natSpectrumBegin(x, plan);
+  ): SpectrumPlan | undefined {
+    return this.groupPlan(sums, wrap, liveSpectra);
   }
 
   /** a·b within the budget (a square when a === b). */
@@ -224,10 +221,6 @@ export class TransformGroup {
     this.pending.set(x, p);
   }
 
-  /** Whether this group's transforms are split among the threads (a background step would wait for them). */
-  get splitsTransforms(): boolean {
-    return this.plan !== undefined && splits(this.plan.M);
-  }
 
   private spectrum(x: Nat): NatSpectrum {
     let s = this.spectra.get(x);
@@ -249,7 +242,8 @@ export class TransformGroup {
       const p = this.pending.get(x);
       if (p === undefined) continue;
       this.pending.delete(x);
-      this.spectra.set(x, p.finish(this.plan!));
+      const s = p.finish(this.plan!);
+      if (s !== undefined) this.spectra.set(x, s); // (else still being made on a worker: transformed here)
     }
     const fresh = [...new Set(xs)].filter((x) => !this.spectra.has(x));
     if (fresh.length === 0) return;
@@ -525,6 +519,7 @@ export class TransformGroup {
   /** Frees every spectrum of the group. */
   close(): void {
     this.release(...this.spectra.keys(), ...this.pending.keys());
+    natReapBackground();
   }
 }
 

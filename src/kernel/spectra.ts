@@ -23,7 +23,7 @@
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt } from './fft.js';
 import { forwardAt, forwardEachAt, forwardJob, inverseAt, mixedBound, pointwiseAt, splits, transformLength, type FreshInput, type SpectrumTerm } from './fftcore.js';
-import { activeThreads, backgroundBusy, joinBackground, prewakeThreads, runInBackground } from './threads.js';
+import { activeThreads, backgroundBusy, backgroundInFlight, joinBackground, prewakeThreads, runInBackground } from './threads.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
 import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView } from './nat.js';
@@ -240,16 +240,46 @@ export function natSpectra(
 }
 
 /**
- * A spectrum being made on another thread (natSpectrumBegin): `finish` waits for it and binds it to a plan of the
- * same digit size and length (the one of the group that uses it; the spectrum is kept in the wasm memory, freed
- * with natFreeSpectrum), `cancel` waits for it and frees it. Exactly one of them must be called.
+ * A spectrum being made on another thread (natSpectrumBegin). `finish` binds it to a plan of the same digit size and
+ * length (the one of the group that uses it; the spectrum is kept in the wasm memory, freed with natFreeSpectrum):
+ * it waits for a step that no worker has started (the caller runs it) and gives undefined, without waiting, while a
+ * worker is still making it (the caller then transforms the operand itself: on a loaded machine that worker may be
+ * off its core for a time slice). `cancel` gives it up. After either it is closed; cancel again is a no-op.
  */
 export interface PendingSpectrum {
   readonly value: Nat;
   readonly d: number;
   readonly M: number;
-  finish(plan: SpectrumPlan): NatSpectrum;
+  /** Its background step (threads.ts runInBackground's ticket). */
+  readonly ticket: number;
+  finish(plan: SpectrumPlan): NatSpectrum | undefined;
   cancel(): void;
+}
+
+/**
+ * Background spectra given up while a worker was still making them: their memory is freed once the worker is done,
+ * at the next natSpectrumBegin or natReapBackground (never waited for). At most one is in flight at a time (one
+ * background step at a time).
+ */
+const orphans: { ticket: number; free: () => void }[] = [];
+
+/** @internal Frees the given-up background spectra whose step is over (nothing waits). */
+export function natReapBackground(): void {
+  for (let i = 0; i < orphans.length; ) {
+    const o = orphans[i]!;
+    if (backgroundInFlight(o.ticket)) {
+      i++;
+      continue;
+    }
+    orphans.splice(i, 1);
+    try {
+      joinBackground(o.ticket); // over: no wait (a failure is of no use: its spectrum is dropped)
+    } catch {
+      // (dropped with it)
+    } finally {
+      o.free();
+    }
+  }
 }
 
 /**
@@ -257,11 +287,12 @@ export interface PendingSpectrum {
  * background step (threads.ts runInBackground): an idle worker makes it while the caller goes on, for a product
  * whose operand is known before its other operand is (the divisor while the division's reciprocal is built). The
  * same kernel calls on the same input whatever thread runs them (only `filled` is the packing's upper bound, with the
- * points between zeroed first, which the transform then reads as the zeros they are). undefined, and nothing
- * started, for a direct plan, on one thread (nothing to overlap), or while another background step still runs
- * (the caller then transforms x itself when it needs it: the prefetch only moves work, never changes a result).
+ * points between zeroed first, which the transform then reads as the zeros they are): natSpectrum's values. undefined,
+ * and nothing started, for a direct plan, on one thread (nothing to overlap), or while another background step still
+ * runs (the caller then transforms x itself when it needs it: a prefetch only moves work, never changes a result).
  */
 export function natSpectrumBegin(x: Nat, plan: SpectrumPlan): PendingSpectrum | undefined {
+  natReapBackground();
   const { d, M } = plan;
   const n = x.limbs.length;
   if (d === 0 || activeThreads() === 1 || backgroundBusy() || balancedLength(n, d) > 2 * M) return undefined;
@@ -274,40 +305,46 @@ export function natSpectrumBegin(x: Nat, plan: SpectrumPlan): PendingSpectrum | 
   f64View(dst + 8 * low, 2 * filled - low).fill(0);
   const ticket = runInBackground(wasm(), [[['pack', src, n, d, dst, res], forwardJob(dst, M, filled)]]);
   let open = true;
-  // Waits for the step (a worker's failure throws here) and frees what only the step read.
-  const join = (): void => {
+  const freeAll = (): void => {
+    wasmFree(src);
+    wasmFree(dst);
+    wasmFree(res);
+  };
+  // A worker still on it: its memory goes when it is done (natReapBackground); nobody waits.
+  const abandoned = (): boolean => {
+    if (!backgroundInFlight(ticket)) return false;
     open = false;
-    try {
-      joinBackground(ticket);
-    } finally {
-      wasmFree(src);
-    }
+    orphans.push({ ticket, free: freeAll });
+    return true;
   };
   return {
     value: x,
     d,
     M,
-    finish(p: SpectrumPlan): NatSpectrum {
+    ticket,
+    finish(p: SpectrumPlan): NatSpectrum | undefined {
       if (!open || p.d !== d || p.M !== M) throw new InvalidArgumentError('natSpectrumBegin: finished twice, or with a plan of another length');
+      if (abandoned()) return undefined;
+      open = false;
       let normSq: number;
       try {
-        join();
+        joinBackground(ticket); // (runs it here if no worker took it; a worker's failure throws)
         normSq = f64View(res, 1)[0]!;
       } catch (e) {
-        wasmFree(dst);
+        freeAll();
         throw e;
-      } finally {
-        wasmFree(res);
       }
+      wasmFree(src);
+      wasmFree(res);
       return new Transformed(p, x, normSq, null, dst);
     },
     cancel(): void {
-      if (!open) return;
+      if (!open || abandoned()) return;
+      open = false;
       try {
-        join();
+        joinBackground(ticket);
       } finally {
-        wasmFree(dst);
-        wasmFree(res);
+        freeAll();
       }
     },
   };

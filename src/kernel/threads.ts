@@ -16,6 +16,13 @@
  * itself, so a step never takes longer than the caller alone plus one chunk.
  * A worker's failure comes back as an ArithmeticCheckError in the caller.
  *
+ * Background steps (runInBackground, joinBackground): chunks the caller publishes and does not wait for, in a lane of
+ * their own (claim, done and error words and a chunk table), for work known before it is needed (div.ts transforms
+ * its divisor and each Newton level's D on the idle worker while the reciprocal's unsplit products run on the caller).
+ * A worker looks at the caller's lane first and then at the background lane; a worker busy with a background chunk
+ * is only a late worker for the caller's steps (their chunks are claimed by the others), so no thread waits for the
+ * other kind of step. The caller joins a background step before it reads what the step wrote.
+ *
  * Determinism: callers split steps only into independent pieces (butterflies, sub-blocks, pairs, digit runs whose
  * carries are joined exactly), so every element sees the same operations whatever N is and whichever thread claims
  * its chunk: the same bits for any N.
@@ -69,7 +76,35 @@ const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
  * it from the table as it is then. `done` counts only claimed chunks, so it reaches c exactly when the step is over.
  */
 const GEN = 0, CLAIM = 1, DONE = 2, ERROR = 3, READY = 4, LINGER = 5;
-const CONTROL_WORDS = 6;
+/** The background lane's claim, done and error words (runInBackground): the same protocol as CLAIM, DONE, ERROR. */
+const BG_CLAIM = 6, BG_DONE = 7, BG_ERROR = 8;
+const CONTROL_WORDS = 9;
+
+/**
+ * A lane of steps: its claim, done and error words and its chunk table. The caller's steps (runShares) use one,
+ * background steps (runInBackground) the other, so a step can start while a background step still runs: a worker
+ * busy with a background chunk is just a late worker for it (its chunks are claimed by the others and the caller).
+ */
+export interface Lane {
+  readonly claim: number;
+  readonly done: number;
+  readonly error: number;
+  /** The step's jobs, JOB_WORDS doubles each: function index, argument count, arguments. */
+  readonly jobs: Float64Array;
+  /** The step's chunks: chunk i is jobs [starts[i], starts[i + 1]). */
+  readonly starts: Int32Array;
+}
+
+/** A lane's words and a fresh table of `capacity` jobs. */
+function newLane(claimWord: number, doneWord: number, errorWord: number, capacity: number): Lane {
+  return {
+    claim: claimWord,
+    done: doneWord,
+    error: errorWord,
+    jobs: new Float64Array(new SharedArrayBuffer(8 * JOB_WORDS * capacity)),
+    starts: new Int32Array(new SharedArrayBuffer(4 * (MAX_CHUNKS + 1))),
+  };
+}
 
 /**
  * How long (µs) a thread polls a control word before it sleeps on it: the caller for the workers' count-down, a
@@ -157,11 +192,11 @@ export function signalDone(flag: Int32Array, ok: boolean): void {
 interface Pool {
   threads: ArithmeticThread[];
   control: Int32Array;
-  /** The step's jobs, JOB_WORDS doubles each: function index, argument count, arguments. */
-  jobs: Float64Array;
-  /** The step's chunks: chunk i is jobs [starts[i], starts[i + 1]). */
-  starts: Int32Array;
-  /** Jobs the table holds (jobCapacity). */
+  /** The caller's steps (runShares). */
+  main: Lane;
+  /** Background steps (runInBackground). */
+  background: Lane;
+  /** Jobs a lane's table holds (jobCapacity). */
   capacity: number;
   ready: boolean;
 }
@@ -210,17 +245,17 @@ export function markWorker(): void {
 function startPool(workers: number): Pool {
   const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
   const capacity = jobCapacity(workers + 1);
-  const jobs = new Float64Array(new SharedArrayBuffer(8 * JOB_WORDS * capacity));
-  const starts = new Int32Array(new SharedArrayBuffer(4 * (MAX_CHUNKS + 1)));
+  const main = newLane(CLAIM, DONE, ERROR, capacity);
+  const background = newLane(BG_CLAIM, BG_DONE, BG_ERROR, capacity);
   const { module, memory } = wasmShared();
   const threads: ArithmeticThread[] = [];
   for (let w = 0; w < workers; w++) {
-    const t = startThread(new URL('./fftworker.js', import.meta.url), { module, memory, control, jobs, starts });
+    const t = startThread(new URL('./fftworker.js', import.meta.url), { module, memory, control, main, background });
     t.worker.on('error', () => dropPool(control));
     t.worker.on('exit', () => dropPool(control));
     threads.push(t);
   }
-  return { threads, control, jobs, starts, capacity, ready: false };
+  return { threads, control, main, background, capacity, ready: false };
 }
 
 function dropPool(control: Int32Array): void {
@@ -265,37 +300,37 @@ export function warmThreads(): void {
   pool = startPool(workers);
 }
 
-function writeChunks(p: Pool, chunks: ReadonlyArray<readonly Job[]>): void {
+function writeChunks(p: Pool, lane: Lane, chunks: ReadonlyArray<readonly Job[]>): void {
   if (chunks.length > MAX_CHUNKS) throw new Error(`kernel threads: ${chunks.length} chunks exceed ${MAX_CHUNKS}`);
   let j = 0;
   for (let c = 0; c < chunks.length; c++) {
-    p.starts[c] = j;
+    lane.starts[c] = j;
     for (const [fn, ...args] of chunks[c]!) {
       if (j >= p.capacity) throw new Error(`kernel threads: a step of more than ${p.capacity} jobs`);
       if (args.length > MAX_ARGS) throw new Error(`kernel threads: ${fn} with ${args.length} arguments`);
       const o = j++ * JOB_WORDS;
-      p.jobs[o] = JOB_FUNCTIONS.indexOf(fn);
-      p.jobs[o + 1] = args.length;
-      for (let i = 0; i < args.length; i++) p.jobs[o + 2 + i] = args[i]!;
+      lane.jobs[o] = JOB_FUNCTIONS.indexOf(fn);
+      lane.jobs[o + 1] = args.length;
+      for (let i = 0; i < args.length; i++) lane.jobs[o + 2 + i] = args[i]!;
     }
   }
-  p.starts[chunks.length] = j;
+  lane.starts[chunks.length] = j;
 }
 
 /** Claims the next chunk of the current step (its index), or returns -1 when all are claimed (see CLAIM). */
-function claim(control: Int32Array): number {
+function claim(control: Int32Array, lane: Lane): number {
   for (;;) {
-    const w = Atomics.load(control, CLAIM);
+    const w = Atomics.load(control, lane.claim);
     const i = w & CHUNK_MASK;
     if (i >= w >>> CHUNK_BITS) return -1;
-    if (Atomics.compareExchange(control, CLAIM, w, w + 1) === w) return i;
+    if (Atomics.compareExchange(control, lane.claim, w, w + 1) === w) return i;
   }
 }
 
 /** Counts one claimed chunk done; the thread that completes the step wakes the caller if it sleeps. */
-function chunkDone(control: Int32Array): void {
-  const done = Atomics.add(control, DONE, 1) + 1;
-  if (done === Atomics.load(control, CLAIM) >>> CHUNK_BITS) Atomics.notify(control, DONE);
+function chunkDone(control: Int32Array, lane: Lane): void {
+  const done = Atomics.add(control, lane.done, 1) + 1;
+  if (done === Atomics.load(control, lane.claim) >>> CHUNK_BITS) Atomics.notify(control, lane.done);
 }
 
 /**
@@ -313,9 +348,10 @@ export function prewakeThreads(): void {
  * that thread's kernel instance until none is left. A failing chunk is reported through `fail` (and counted done:
  * the caller is always released).
  */
-export function runClaimed(k: KernelExports, control: Int32Array, jobs: Float64Array, starts: Int32Array, fail: (e: unknown) => void): void {
+export function runClaimed(k: KernelExports, control: Int32Array, lane: Lane, fail: (e: unknown) => void): void {
+  const { jobs, starts } = lane;
   const args: number[] = [];
-  for (let c; (c = claim(control)) >= 0; ) {
+  for (let c; (c = claim(control, lane)) >= 0; ) {
     try {
       for (let j = starts[c]!, end = starts[c + 1]!; j < end; j++) {
         const o = j * JOB_WORDS;
@@ -326,9 +362,9 @@ export function runClaimed(k: KernelExports, control: Int32Array, jobs: Float64A
       }
     } catch (e) {
       fail(e);
-      Atomics.store(control, ERROR, 1);
+      Atomics.store(control, lane.error, 1);
     }
-    chunkDone(control);
+    chunkDone(control, lane);
   }
 }
 
@@ -347,49 +383,50 @@ function runShare(k: KernelExports, share: readonly Job[]): void {
  * throws its own error, likewise after every chunk has finished.
  */
 export function runShares(k: KernelExports, chunks: ReadonlyArray<readonly Job[]>, linger = false): void {
-  // A step run here alone leaves a background step running; one shared with the workers follows it.
-  if (chunks.length > 1 && activeThreads() > 1) joinBackground();
   const p = chunks.length > 1 && activeThreads() > 1 ? readyPool(activeThreads() - 1) : null;
   if (p === null) {
     for (const s of chunks) runShare(k, s);
     return;
   }
-  publish(p, chunks, linger);
-  finishStep(k, p, chunks, true);
+  publish(p, p.main, chunks, linger);
+  finishStep(k, p, p.main, chunks);
 }
 
-/** Writes a step's chunks and wakes the workers for it (runShares, runInBackground). */
-function publish(p: Pool, chunks: ReadonlyArray<readonly Job[]>, linger: boolean): void {
+/**
+ * Writes a step's chunks into its lane and wakes the workers for it (runShares, runInBackground): every step bumps
+ * GEN, and a worker woken or done with a chunk looks at both lanes (fftworker.ts).
+ */
+function publish(p: Pool, lane: Lane, chunks: ReadonlyArray<readonly Job[]>, linger: boolean): void {
   const control = p.control;
-  writeChunks(p, chunks);
-  Atomics.store(control, ERROR, 0);
-  Atomics.store(control, LINGER, linger ? 1 : 0);
-  Atomics.store(control, DONE, 0);
-  Atomics.store(control, CLAIM, chunks.length << CHUNK_BITS);
+  writeChunks(p, lane, chunks);
+  Atomics.store(control, lane.error, 0);
+  if (lane === p.main) Atomics.store(control, LINGER, linger ? 1 : 0);
+  Atomics.store(control, lane.done, 0);
+  Atomics.store(control, lane.claim, chunks.length << CHUNK_BITS);
   Atomics.add(control, GEN, 1);
   Atomics.notify(control, GEN);
 }
 
 /**
- * The caller's part of a published step: with `help`, claims and runs chunks until none is left; then waits until
- * every claimed chunk is done and reports the first failure (runShares' @throws).
+ * The caller's part of a step published in `lane`: claims and runs chunks until none is left, then waits until every
+ * claimed chunk is done and reports the first failure (runShares' @throws).
  */
-function finishStep(k: KernelExports, p: Pool, chunks: ReadonlyArray<readonly Job[]>, help: boolean): void {
+function finishStep(k: KernelExports, p: Pool, lane: Lane, chunks: ReadonlyArray<readonly Job[]>): void {
   const control = p.control;
   let localError: unknown;
-  for (let c; help && (c = claim(control)) >= 0; ) {
+  for (let c; (c = claim(control, lane)) >= 0; ) {
     try {
       runShare(k, chunks[c]!);
     } catch (e) {
       localError ??= e;
     }
-    chunkDone(control);
+    chunkDone(control, lane);
   }
   // Every claimed chunk is counted done, also when it fails (runClaimed), so this wait ends.
   let d: number;
-  while ((d = Atomics.load(control, DONE)) !== chunks.length) spinThenWait(control, DONE, d);
+  while ((d = Atomics.load(control, lane.done)) !== chunks.length) spinThenWait(control, lane.done, d);
   if (localError !== undefined) throw localError;
-  if (Atomics.load(control, ERROR) !== 0) {
+  if (Atomics.load(control, lane.error) !== 0) {
     const errors: string[] = [];
     for (const t of p.threads) {
       for (let m; (m = receiveMessageOnPort(t.port)?.message as { error?: string } | undefined); ) if (m.error) errors.push(m.error);
@@ -411,9 +448,11 @@ let tickets = 0;
  * Publishes `chunks` as a step that the idle workers run while the caller goes on with other work (coarse
  * parallelism: work known in advance, such as the forward transform of an operand a later product needs, runs on
  * the thread that a chain of short, unsplit products leaves idle). Returns a ticket for joinBackground. The
- * chunks' memory must stay untouched by the caller until it joins; one background step at a time (a second, and
- * every runShares, joins the pending one first, so steps never mix). With one thread, or no pool, the chunks run
- * here at once. The chunks are the same kernel calls whichever thread runs them: the same bits for any thread count.
+ * chunks' memory must stay untouched by the caller until it joins. Background steps have their own lane: the
+ * caller's steps (runShares) go on meanwhile, a worker running a background chunk being for them a late worker
+ * (their chunks are claimed by the caller and the other workers), so no thread ever waits for the other kind of
+ * step. One background step at a time (a second joins the first). With one thread, or no pool, the chunks run here
+ * at once. The chunks are the same kernel calls whichever thread runs them: the same bits for any thread count.
  */
 export function runInBackground(k: KernelExports, chunks: ReadonlyArray<readonly Job[]>): number {
   joinBackground();
@@ -423,7 +462,7 @@ export function runInBackground(k: KernelExports, chunks: ReadonlyArray<readonly
     for (const s of chunks) runShare(k, s);
     return ticket;
   }
-  publish(p, chunks, false);
+  publish(p, p.background, chunks, false);
   background = { k, p, chunks, ticket };
   return ticket;
 }
@@ -436,14 +475,26 @@ export function joinBackground(ticket?: number): void {
   const b = background;
   if (b === null || (ticket !== undefined && b.ticket !== ticket)) return;
   background = null;
-  finishStep(b.k, b.p, b.chunks, true);
+  finishStep(b.k, b.p, b.p.background, b.chunks);
+}
+
+/**
+ * Whether the background step of `ticket` is pending with every chunk claimed and not all done: joining it now would
+ * only wait for a worker (which, on a loaded machine, may be descheduled for a time slice); a caller that can do
+ * without its result does (spectra.ts natSpectrumBegin).
+ */
+export function backgroundInFlight(ticket: number): boolean {
+  const b = background;
+  if (b === null || b.ticket !== ticket) return false;
+  const w = Atomics.load(b.p.control, BG_CLAIM);
+  return (w & CHUNK_MASK) >= w >>> CHUNK_BITS && Atomics.load(b.p.control, BG_DONE) !== b.chunks.length;
 }
 
 /** Whether a background step is still running (a caller with optional background work skips it then). */
 export function backgroundBusy(): boolean {
   const b = background;
-  return b !== null && Atomics.load(b.p.control, DONE) !== b.chunks.length;
+  return b !== null && Atomics.load(b.p.control, BG_DONE) !== b.chunks.length;
 }
 
 /** @internal Worker loop helpers (fftworker.ts): the control words' indices. */
-export const CONTROL = { GEN, CLAIM, DONE, ERROR, READY, LINGER } as const;
+export const CONTROL = { GEN, READY, LINGER } as const;

@@ -5,6 +5,7 @@
  */
 export * from './digits.js';
 export * from './read.js';
+export * from './chunkpool.js';
 export * from './write.js';
 export * from './literal.js';
 export * from './owner.js';

@@ -49,17 +49,21 @@ export class DigitReader {
   }
 }
 
-/** Chunks of `chunkSize` digits, most significant first, over digits [from, to). */
+/**
+ * Chunks of `chunkSize` digits, most significant first, over digits [from, to); with `into` (at least `chunkSize`
+ * bytes), each chunk is a view of it, overwritten by the next.
+ */
 export async function* readForward(
   info: DigitFileInfo,
   chunkSize: number,
   from = 0,
   to = info.digitCount,
+  into?: Uint8Array,
 ): AsyncGenerator<Uint8Array> {
   const reader = await DigitReader.open(info);
   try {
     for (let position = from; position < to; position += chunkSize) {
-      yield await reader.read(position, Math.min(chunkSize, to - position));
+      yield await reader.read(position, Math.min(chunkSize, to - position), into);
     }
   } finally {
     await reader.close();
@@ -70,12 +74,12 @@ export async function* readForward(
  * Chunks of `chunkSize` digits, least significant chunk first; each chunk is in file order.
  * The first chunk yielded ends with the units digit.
  */
-export async function* readBackward(info: DigitFileInfo, chunkSize: number): AsyncGenerator<Uint8Array> {
+export async function* readBackward(info: DigitFileInfo, chunkSize: number, into?: Uint8Array): AsyncGenerator<Uint8Array> {
   const reader = await DigitReader.open(info);
   try {
     for (let end = info.digitCount; end > 0; end -= chunkSize) {
       const start = Math.max(0, end - chunkSize);
-      yield await reader.read(start, end - start);
+      yield await reader.read(start, end - start, into);
     }
   } finally {
     await reader.close();

@@ -16,6 +16,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, unlinkSync }
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { StorageError } from '../errors.js';
+import { withChunkBuffers } from './chunkpool.js';
 import { exactTempOwner, isOwnerAlive, tempName } from './owner.js';
 
 export class AtomicFile {
@@ -120,12 +121,14 @@ export class AtomicFile {
    * file at `to + length`. Used when a result written back to front turned out shorter than
    * the room reserved for it (leading zeros after a subtraction).
    */
-  async moveDown(from: number, length: number, to: number, chunk = 1 << 22): Promise<void> {
-    const buffer = Buffer.allocUnsafe(Math.min(chunk, Math.max(length, 1)));
-    for (let done = 0; done < length; done += buffer.length) {
-      const part = await this.readAt(from + done, buffer.subarray(0, Math.min(buffer.length, length - done)));
-      await this.writeAt(to + done, part);
-    }
+  async moveDown(from: number, length: number, to: number, chunk = 1 << 20): Promise<void> {
+    // A pooled buffer (chunkpool.ts): a fresh one per call (of 4 MiB then) was garbage left by every squeezed result.
+    await withChunkBuffers(1, Math.min(chunk, Math.max(length, 1)), async ([buffer]) => {
+      for (let done = 0; done < length; done += buffer!.length) {
+        const part = await this.readAt(from + done, buffer!.subarray(0, Math.min(buffer!.length, length - done)));
+        await this.writeAt(to + done, part);
+      }
+    });
     await this.truncate(to + length);
   }
 

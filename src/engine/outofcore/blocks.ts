@@ -4,7 +4,7 @@
  * digits into the output file back to front.
  */
 import { ArithmeticCheckError } from '../../errors.js';
-import { DigitReader, type AtomicFile, type DigitFileInfo } from '../../storage/index.js';
+import { DigitReader, withChunkBuffers, type AtomicFile, type DigitFileInfo } from '../../storage/index.js';
 import { throwIfCancelled, type OperationOptions } from '../context.js';
 import { BackwardResidue } from './residue.js';
 import { BlockBalancer } from '../../kernel/transform.js';
@@ -105,9 +105,23 @@ export async function readBalancedBlocks(
   sink: (index: number, coefficients: Float64Array, state: BalancerState) => Promise<void>,
   from?: BalancerState,
 ): Promise<BalancedOperand> {
+  return withChunkBuffers(1, d * size, (buffers) => balanceBlocks(src, d, size, p, options, operation, sink, buffers[0]!, from));
+}
+
+/** readBalancedBlocks through `buffer` (d·size bytes, pooled: a fresh one was d·size bytes of garbage per operand). */
+async function balanceBlocks(
+  src: DigitFileInfo,
+  d: number,
+  size: number,
+  p: number,
+  options: OperationOptions,
+  operation: string,
+  sink: (index: number, coefficients: Float64Array, state: BalancerState) => Promise<void>,
+  buffer: Buffer,
+  from?: BalancerState,
+): Promise<BalancedOperand> {
   const residue = new BackwardResidue(p);
   const reader = await DigitReader.open(src);
-  const buffer = Buffer.allocUnsafe(d * size);
   const balancer = new BlockBalancer(size, d);
   let blocks = 0;
   if (from) {
@@ -203,20 +217,20 @@ export class ProductWriter {
 
   /**
    * Pushes the pending upper half of the product's last row (or diagonal): exact integers, carried here into
-   * base-10^d digits. A carry out of its top would mean the reserved length was wrong.
+   * base-10^d digits, in place (it is the pending half's last use; a copy was 8·count bytes of garbage per product,
+   * 8 MiB at s = 2^20). A carry out of its top would mean the reserved length was wrong.
    * @throws {ArithmeticCheckError} on a carry out of the top (an internal fault, never a wrong digit written).
    */
-  async pushCarriedTail(pending: ArrayLike<number>, count: number, operation: string): Promise<void> {
+  async pushCarriedTail(pending: Float64Array, count: number, operation: string): Promise<void> {
     const B = 10 ** this.d;
-    const digits = new Float64Array(count);
     let carry = 0;
     for (let q = 0; q < count; q++) {
       const v = pending[q]! + carry;
       carry = Math.floor(v / B);
-      digits[q] = v - carry * B;
+      pending[q] = v - carry * B;
     }
     if (carry !== 0) throw new ArithmeticCheckError(`${operation}: out-of-core product overflows its length: internal fault`);
-    await this.push(digits, count);
+    await this.push(pending, count);
   }
 
   /**

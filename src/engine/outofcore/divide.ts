@@ -43,7 +43,7 @@ import { getConfig } from '../../config.js';
 import { ArithmeticCheckError } from '../../errors.js';
 import { Multiplier, NAT_ONE, budgetFor, natDivMod, natShiftDecimal, planProduct } from '../../kernel/index.js';
 import type { StreamNumber } from '../../number.js';
-import type { AtomicFile } from '../../storage/index.js';
+import { readForward, withChunkBuffers, type AtomicFile } from '../../storage/index.js';
 import { ensureResultFits, progressReporter, throwIfCancelled, withOperands, type OperationOptions } from '../context.js';
 import { addSigned, compareMagnitudes, copyWithSign, shiftDecimal, truncateDecimal } from '../linear.js';
 import { loadNat } from '../load.js';
@@ -165,10 +165,10 @@ function swap(old: StreamNumber, next: StreamNumber): StreamNumber {
   return next;
 }
 
-/** R·10^c + digits [from, from + c) of a, canonical. */
+/** R·10^c + digits [from, from + c) of a, canonical; through one pooled chunk buffer (storage/chunkpool.ts). */
 async function bringDown(r: StreamNumber | undefined, a: StreamNumber, from: number, c: number): Promise<StreamNumber> {
   const chunk = getConfig().chunkSize;
-  return writeResult(async (file) => {
+  return writeResult((file) => withChunkBuffers(1, chunk, async ([into]) => {
     let count = 0;
     const put = async (bytes: Uint8Array): Promise<void> => {
       let i = 0;
@@ -178,16 +178,16 @@ async function bringDown(r: StreamNumber | undefined, a: StreamNumber, from: num
         count += bytes.length - i;
       }
     };
-    if (r && !r.isZero) for await (const part of r.stream(chunk)) await put(part);
+    if (r && !r.isZero) for await (const part of readForward(r.info, chunk, 0, r.digitCount, into)) await put(part);
     const reader = await a.openReader();
     try {
-      for (let p = from; p < from + c; p += chunk) await put(await reader.read(p, Math.min(chunk, from + c - p)));
+      for (let p = from; p < from + c; p += chunk) await put(await reader.read(p, Math.min(chunk, from + c - p), into));
     } finally {
       await reader.close();
     }
     if (count === 0) await file.append(Buffer.from('0'));
     return { negative: false, digitCount: Math.max(count, 1), isZero: count === 0 };
-  });
+  }));
 }
 
 /**
@@ -317,14 +317,20 @@ function addOne(x: StreamNumber, minus: boolean, options: OperationOptions): Pro
   return withOperands([1], ([one]) => addSigned(x, one!, minus, options));
 }
 
-/** Appends chunk q (< 10^c) as c digits, zero-padded, except that the quotient never starts with a zero. */
+/**
+ * Appends chunk q (< 10^c) as c digits, zero-padded, except that the quotient never starts with a zero; the padding
+ * (up to c digits: a zero chunk) and q's digits go through one pooled chunk buffer.
+ */
 async function appendChunk(file: AtomicFile, q: StreamNumber, c: number, written: number): Promise<number> {
-  if (q.isZero) {
-    if (written > 0) await file.append(Buffer.alloc(c, 48));
-    return written > 0 ? written + c : 0;
-  }
-  if (written > 0 && q.digitCount < c) await file.append(Buffer.alloc(c - q.digitCount, 48));
   const chunk = getConfig().chunkSize;
-  for await (const part of q.stream(chunk)) await file.append(part);
+  const zeros = written === 0 ? 0 : q.isZero ? c : Math.max(0, c - q.digitCount);
+  await withChunkBuffers(1, chunk, async ([into]) => {
+    if (zeros > 0) {
+      const pad = into!.fill(48);
+      for (let done = 0; done < zeros; done += pad.length) await file.append(pad.subarray(0, Math.min(pad.length, zeros - done)));
+    }
+    if (!q.isZero) for await (const part of readForward(q.info, chunk, 0, q.digitCount, into)) await file.append(part);
+  });
+  if (q.isZero) return written > 0 ? written + c : 0;
   return written > 0 ? written + c : q.digitCount;
 }
