@@ -442,7 +442,8 @@ export function forwardAt(ptr: number, M: number, filled = M): void {
  * thread, as one step: each input a chunk, claimed by whichever thread is free (threads.ts runShares). Each
  * transform is the one-thread one (the compiled `forward`), so the bits are forwardAt's whatever the thread count.
  * For two operands of one product on two threads this beats splitting each transform: one step instead of two or
- * three per transform, and each thread's half stays in its own cache.
+ * three per transform, and each thread's half stays in its own cache. `linger`: a step follows at once (runShares'),
+ * by default when the transforms split (their product's pointwise step is shared too).
  */
 export function forwardEachAt(inputs: ReadonlyArray<{ readonly ptr: number; readonly filled: number }>, M: number, linger = splits(M)): void {
   const k = wasm();

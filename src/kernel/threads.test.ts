@@ -305,8 +305,8 @@ describe('N threads', () => {
 
   test('TransformGroup.together: two products of every kind at once give the single calls\' results on 1, 2, 4 threads', () => {
     // 60000 limbs: 2^16–2^17 points (SIDE_BY_SIDE_MIN to SIDE_BY_SIDE_MAX: each product whole on a thread, on 4
-    // threads split from PARALLEL_MIN); 140000: 2^18, split, one after the other. Pairs of every kind, a pair sharing an operand, and one whose difference falls back to the
-    // full product (a wrong bound) beside a product that does not.
+    // threads split from PARALLEL_MIN); 140000: 2^18, split, one after the other. Pairs of every kind, a pair sharing
+    // an operand, and one whose difference falls back to the full product (a wrong bound) beside one that does not.
     const r = rng(16);
     const big = (limbs: number): Nat => natFromBigInt(digits(r, 4 * limbs));
     for (const n of [60_000, 140_000]) {
