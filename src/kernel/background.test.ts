@@ -155,7 +155,9 @@ describe('background steps', () => {
       return plan === undefined ? undefined : natSpectrumBegin(x, plan);
     };
     const once = (): void => {
-      // Planned as the group below: adopted, and the product reads it.
+      // Planned as the group below: adopted, and the product reads it (after the last round's given-up spectrum,
+      // if a worker was still on it: one background step at a time).
+      joinBackground();
       const p = prefetch([[[x, { size: y.size, like: x }]]], x);
       assert.ok(p !== undefined);
       const g = m.group([[[x, y]]], undefined, 3);

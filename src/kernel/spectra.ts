@@ -244,7 +244,8 @@ export function natSpectra(
  * length (the one of the group that uses it; the spectrum is kept in the wasm memory, freed with natFreeSpectrum):
  * it waits for a step that no worker has started (the caller runs it) and gives undefined, without waiting, while a
  * worker is still making it (the caller then transforms the operand itself: on a loaded machine that worker may be
- * off its core for a time slice). `cancel` gives it up. After either it is closed; cancel again is a no-op.
+ * off its core for a time slice). `cancel` gives it up (never throws). After either it is closed; cancel again is a
+ * no-op.
  */
 export interface PendingSpectrum {
   readonly value: Nat;
@@ -343,6 +344,9 @@ export function natSpectrumBegin(x: Nat, plan: SpectrumPlan): PendingSpectrum | 
       open = false;
       try {
         joinBackground(ticket);
+      } catch {
+        // A worker's failure in a spectrum nobody will read: dropped with it (cancel runs in callers' finally
+        // blocks, where throwing would hide their own error and leave the rest uncancelled).
       } finally {
         freeAll();
       }
