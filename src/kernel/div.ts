@@ -32,7 +32,7 @@ import {
   natSub,
   LIMB_FACTOR_LIMIT, natToNumber, natFromNumber, natHighView, natShiftAddLimbs,
 } from './nat.js';
-import { GROUP_MIN_LENGTH, KERNEL_MULTIPLIER, type Multiplier, type TransformGroup } from './multiplier.js';
+import { KERNEL_MULTIPLIER, type Multiplier, type TransformGroup } from './multiplier.js';
 import { natSpectrumBegin, type PendingSpectrum, type SpectrumPlan } from './spectra.js';
 import { activeThreads, backgroundBusy } from './threads.js';
 
@@ -167,23 +167,19 @@ function reciprocalSteps(D: Nat, n: number, m: Multiplier, high: boolean, pre?: 
   const queue = pre ?? new Prefetches();
   for (let i = last - 1; i >= 0; i--) queue.first(Ds[i]!, () => levelPlan(Ds[i]!, sizes[i]!, sizes[i + 1]!, m));
   try {
-    queue.pump(GROUP_MIN_LENGTH);
+    queue.pump();
     let X = schoolbookDivMod(natShiftLimbs(NAT_ONE, 2 * sizes[last]!), Ds[last]!).q;
     for (let i = last - 1; i >= 0; i--) {
       const Di = Ds[i]!;
       const g = m.group([[[X, { size: sizes[i]! - sizes[i + 1]! + 4, like: X }]]], { products: [[Di, X]], limbs: sizes[i]! + 3 }, 3);
       g.adopt(Di, queue.take(Di));
-      // A free thread takes the next wanted transform while this level's products run, if they are not split (then
-      // the worker is theirs) and it is at most twice their length (about what is left of this level's work at
-      // either pump). Measured at 4·10^6 digits on 2 quiet cores without these two limits: the divisor's and the top
-      // of a's 2^19 transforms, and the 2^18 level's D, made on the worker while the split 2^17 and 2^18 levels ran
-      // on the caller alone, made the reciprocal 20.4 → 24.0 ms (the lower levels slower too: memory shared with the
-      // worker's long transforms), for 0.9 ms less in the chunk products.
-      const pump = (): void => {
-        if (!g.splitsTransforms) queue.pump(2 * Math.max(g.transformLength, GROUP_MIN_LENGTH / 2));
-      };
-      pump();
-      X = newtonStep(Di, sizes[i]!, X, sizes[i + 1]!, g, high, pump);
+      // A free thread takes the next wanted transform while this level's products run, split levels included (a
+      // worker on a background transform is only a late worker for their split steps). Tried and measured worse:
+      // starting one only beside unsplit levels and up to twice their length, which at 4·10^6 digits leaves the
+      // 2^18 level's D and the 2^19 transforms of b and the top of a to the caller (same-process A/B, 2 threads,
+      // quiet minute, 21 rounds: division 56.6 ms wall without the limits, 58.4 with them).
+      queue.pump();
+      X = newtonStep(Di, sizes[i]!, X, sizes[i + 1]!, g, high, () => queue.pump());
     }
     return X;
   } finally {
@@ -212,19 +208,17 @@ class Prefetches {
   }
 
   /**
-   * Starts the next wanted transform when the background is free, if it has at most `longest` points; a longer one
-   * waits (and so do those behind it). Wanted transforms whose group would multiply one by one are dropped.
+   * Starts the next wanted transform when the background is free (threads.ts runInBackground: the caller's own
+   * steps never wait for it, a worker running it is only a late worker for them). Wanted transforms whose group
+   * would multiply one by one are dropped.
    */
-  pump(longest: number): void {
+  pump(): void {
     if (activeThreads() === 1) return; // (no thread to overlap: natSpectrumBegin would start nothing)
     while (!backgroundBusy()) {
-      const list = this.head.length > 0 ? this.head : this.tail;
-      const w = list[0];
+      const w = this.head.shift() ?? this.tail.shift();
       if (w === undefined) return;
-      const plan = (w.planned ??= w.plan() ?? null);
-      if (plan !== null && plan.M > longest) return;
-      list.shift();
-      const p = plan === null ? undefined : natSpectrumBegin(w.x, plan);
+      const plan = w.plan();
+      const p = plan === undefined ? undefined : natSpectrumBegin(w.x, plan);
       if (p !== undefined) {
         this.started.set(w.x, p);
         return;
@@ -252,11 +246,10 @@ class Prefetches {
   }
 }
 
-/** A transform Prefetches may start: its operand and the plan of the group that will use it (made once). */
+/** A transform Prefetches may start: its operand and the plan of the group that will use it. */
 interface Wanted {
   readonly x: Nat;
   readonly plan: () => SpectrumPlan | undefined;
-  planned?: SpectrumPlan | null;
 }
 
 /**

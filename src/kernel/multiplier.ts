@@ -9,7 +9,7 @@
  */
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
-import { beginForwards, dropLastStage, productAt, splits, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
+import { beginForwards, dropLastStage, productAt, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
 import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
@@ -217,16 +217,6 @@ export class TransformGroup {
       return;
     }
     this.pending.set(x, p);
-  }
-
-  /** The complex length of this group's transforms (0 when it multiplies one by one). */
-  get transformLength(): number {
-    return this.plan?.M ?? 0;
-  }
-
-  /** Whether this group's transforms are split among the threads (fftcore.ts PARALLEL_MIN). */
-  get splitsTransforms(): boolean {
-    return this.plan !== undefined && splits(this.plan.M);
   }
 
   private spectrum(x: Nat): NatSpectrum {
