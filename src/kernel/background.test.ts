@@ -11,12 +11,18 @@ import { ArithmeticCheckError } from '../errors.js';
 import { Multiplier, natDivApprox, natDivMod, natFromBigInt, natMul, natToBigInt } from './index.js';
 import { natFreeSpectrum, natReapBackground, natSpectrum, natSpectrumBegin, natSpectrumPlan, type NatSpectrum } from './spectra.js';
 import { forwardJob, powerOfTwoTables, prepareTransforms, topRadix } from './fftcore.js';
-import { backgroundBusy, backgroundInFlight, joinBackground, runInBackground, runShares } from './threads.js';
+import { backgroundBusy, backgroundInFlight, joinBackground, runInBackground, runShares, threadsReady } from './threads.js';
 import { f64View, heapTop, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
 
 const initialThreads = getConfig().threads;
 after(() => configure({ threads: initialThreads }));
+
+/** The kernel on `threads` threads, its workers up (a background step is skipped while they boot). */
+function onThreads(threads: number): void {
+  configure({ threads });
+  runShares(wasm(), [[], []]);
+}
 
 function spectrumValues(s: NatSpectrum): Float64Array {
   return f64View(s.ptr, 2 * s.plan.M).slice();
@@ -27,7 +33,7 @@ describe('background steps', () => {
     const r = rng(41);
     const families = new Set<number>();
     for (const threads of [2, 4]) {
-      configure({ threads });
+      onThreads(threads);
       // Digit counts that land on each length family, with an odd and an even number of packed digits.
       for (const n of [60_000, 47_000, 39_001, 240_000]) {
         const a = natFromBigInt(digits(r, n));
@@ -58,7 +64,7 @@ describe('background steps', () => {
   });
 
   test('a spectrum still being made by a worker is given up without waiting, its memory freed once the worker is done', () => {
-    configure({ threads: 2 });
+    onThreads(2);
     const a = natFromBigInt(digits(rng(45), 1_000_000));
     const plan = natSpectrumPlan([[[a, a]]]);
     let seen = 0;
@@ -85,10 +91,20 @@ describe('background steps', () => {
     assert.ok(seen > 0, 'a worker was seen making a background spectrum');
   });
 
-  test('one thread: nothing starts in the background (no thread to overlap)', () => {
+  test('one thread: nothing starts in the background (no thread to overlap); nor while the workers boot', () => {
     configure({ threads: 1 });
     const a = natFromBigInt(digits(rng(42), 100_000));
     assert.equal(natSpectrumBegin(a, natSpectrumPlan([[[a, a]]])), undefined);
+    // More workers than the pool has: the first prefetch starts them and skips (it would wait for their boot).
+    configure({ threads: 6 });
+    assert.equal(threadsReady(), false);
+    assert.equal(natSpectrumBegin(a, natSpectrumPlan([[[a, a]]])), undefined);
+    onThreads(6);
+    assert.equal(threadsReady(), true);
+    const p = natSpectrumBegin(a, natSpectrumPlan([[[a, a]]]));
+    assert.ok(p !== undefined);
+    p.cancel();
+    joinBackground();
   });
 
   test('steps run while a background step does (their own lane); a second background step joins the first; a worker\'s failure comes back at the join', () => {
@@ -145,7 +161,7 @@ describe('background steps', () => {
   });
 
   test('a group adopts a prefetched spectrum with its own plan only, frees it otherwise, and prefetches leak nothing', () => {
-    configure({ threads: 2 });
+    onThreads(2);
     const r = rng(43);
     const x = natFromBigInt(digits(r, 200_000)), y = natFromBigInt(digits(r, 190_000)), z = natFromBigInt(digits(r, 120_000));
     const m = new Multiplier();
@@ -155,7 +171,9 @@ describe('background steps', () => {
       return plan === undefined ? undefined : natSpectrumBegin(x, plan);
     };
     const once = (): void => {
-      // Planned as the group below: adopted, and the product reads it.
+      // Planned as the group below: adopted, and the product reads it (after the last round's given-up spectrum,
+      // if a worker was still on it: one background step at a time).
+      joinBackground();
       const p = prefetch([[[x, { size: y.size, like: x }]]], x);
       assert.ok(p !== undefined);
       const g = m.group([[[x, y]]], undefined, 3);
@@ -197,11 +215,11 @@ describe('background steps', () => {
     for (const n of [200_000, 1_000_000]) {
       const a = natFromBigInt(digits(r, 2 * n)), b = natFromBigInt(digits(r, n));
       const results = [1, 2, 4].map((threads) => {
-        configure({ threads });
+        onThreads(threads);
         return natDivMod(a, b);
       });
       const approx = [1, 2, 4].map((threads) => {
-        configure({ threads });
+        onThreads(threads);
         return natDivApprox(a, b);
       });
       for (const q of approx.slice(1)) assert.deepEqual(q.limbs, approx[0]!.limbs, `approximate quotient n=${n}`);

@@ -19,11 +19,11 @@
  * makes itself (TransformGroup.adopt): the same plans, the same products, the same digits for any thread count; only
  * which thread made a spectrum, and when, changes. Every bound below is therefore unchanged: a prefetched spectrum
  * has natSpectrum's values and norm (the same compiled pack and forward transform; background.test), and every
- * product still checks the proven bound with the norms its packing measured. Memory: a prefetched spectrum is held from its start to its
- * group. What can be held at once — the next levels' D (each half the length of the one above), b and the top of a
- * (one spectrum each of the final step's length) beside a level's group (three spectra of at most half that length)
- * — stays below the final step's two groups of chunk products, the division's peak; and a group that would not fit
- * the budget gets no prefetch (Multiplier.prefetchPlan is the group's own planning).
+ * product still checks the proven bound with the norms its packing measured. Memory: a prefetched spectrum is held
+ * from its start to its group. What can be held at once — the next levels' D (each half the length of the one
+ * above), b and the top of a (one spectrum each of the final step's length) beside a level's group (three spectra
+ * of at most half that length) — stays below the final step's two groups of chunk products, the division's peak;
+ * and a group that would not fit the budget gets no prefetch (Multiplier.prefetchPlan is the group's own planning).
  */
 
 import { DivideByZeroError } from '../errors.js';
@@ -173,7 +173,11 @@ function reciprocalSteps(D: Nat, n: number, m: Multiplier, high: boolean, pre?: 
       const Di = Ds[i]!;
       const g = m.group([[[X, { size: sizes[i]! - sizes[i + 1]! + 4, like: X }]]], { products: [[Di, X]], limbs: sizes[i]! + 3 }, 3);
       g.adopt(Di, queue.take(Di));
-      // A free thread takes the next wanted transform while this level's products run.
+      // A free thread takes the next wanted transform while this level's products run, split levels included (a
+      // worker on a background transform is only a late worker for their split steps). Tried and measured worse:
+      // starting one only beside unsplit levels and up to twice their length, which at 4·10^6 digits leaves the
+      // 2^18 level's D and the 2^19 transforms of b and the top of a to the caller (same-process A/B, 2 threads,
+      // quiet minute, 21 rounds: division 56.6 ms wall without the limits, 58.4 with them).
       queue.pump();
       X = newtonStep(Di, sizes[i]!, X, sizes[i + 1]!, g, high, () => queue.pump());
     }
@@ -185,7 +189,8 @@ function reciprocalSteps(D: Nat, n: number, m: Multiplier, high: boolean, pre?: 
 
 /**
  * Transforms a computation will need, of operands it already holds, made one at a time on the idle thread
- * (Multiplier.prefetch) whenever the caller `pump`s and no background step is running: those wanted `first` (the
+ * (spectra.ts natSpectrumBegin, with Multiplier.prefetchPlan's plan) whenever the caller `pump`s and no background
+ * step is running: those wanted `first` (the
  * reciprocal's levels, in the order they come), then the others (the division's remainders and first estimate).
  * The caller `take`s each for the group that uses it (TransformGroup.adopt), and `cancel`s the rest.
  */
@@ -324,9 +329,9 @@ function newtonDivMod(a: Nat, b: Nat, m: Multiplier): { q: Nat; r: Nat } {
     const one = qlen + 1 <= lb + 3;
     const remainders = { products: [[b, { size: one ? qlen + 1 : c, like: b }]] as const, limbs: lb + 3 };
     // The operands known before the reciprocal is, transformed on the idle thread while it is built (coarse
-    // parallelism: the reciprocal's products are too short to split): b for the remainders from the start, and the
-    // high chunk's estimate operand (the top of a) beside the reciprocal's top level (Multiplier.prefetch; each
-    // group takes its spectrum only with the plan it makes itself).
+    // parallelism: the reciprocal's products are too short to split): after the reciprocal's own levels, b for the
+    // remainders and the high chunk's estimate operand (the top of a), each group taking its spectrum only with the
+    // plan it makes itself (Prefetches, TransformGroup.adopt).
     const top1 = natHighView(a, c + lb - 2);
     const pre = new Prefetches();
     pre.then(b, () => m.prefetchPlan([], remainders, 4));

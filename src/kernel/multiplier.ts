@@ -208,8 +208,9 @@ export class TransformGroup {
   private readonly pending = new Map<Nat, PendingSpectrum>();
 
   /**
-   * Takes a spectrum Multiplier.prefetch started for operand x: used when this group's plan has its digit size and
-   * length (x's products then read it), freed otherwise. Accepts undefined (nothing was started).
+   * Takes a spectrum started on another thread for operand x (spectra.ts natSpectrumBegin, planned by
+   * Multiplier.prefetchPlan): used when this group's plan has its digit size and length (x's products then read it),
+   * freed otherwise. Accepts undefined (nothing was started).
    */
   adopt(x: Nat, p: PendingSpectrum | undefined): void {
     if (p === undefined) return;
@@ -220,7 +221,6 @@ export class TransformGroup {
     }
     this.pending.set(x, p);
   }
-
 
   private spectrum(x: Nat): NatSpectrum {
     let s = this.spectra.get(x);

@@ -23,7 +23,7 @@
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
 import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt } from './fft.js';
 import { forwardAt, forwardEachAt, forwardJob, inverseAt, mixedBound, pointwiseAt, splits, transformLength, type FreshInput, type SpectrumTerm } from './fftcore.js';
-import { activeThreads, backgroundBusy, backgroundInFlight, joinBackground, prewakeThreads, runInBackground } from './threads.js';
+import { activeThreads, backgroundBusy, backgroundInFlight, joinBackground, prewakeThreads, runInBackground, threadsReady, warmThreads } from './threads.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
 import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView } from './nat.js';
@@ -244,7 +244,8 @@ export function natSpectra(
  * length (the one of the group that uses it; the spectrum is kept in the wasm memory, freed with natFreeSpectrum):
  * it waits for a step that no worker has started (the caller runs it) and gives undefined, without waiting, while a
  * worker is still making it (the caller then transforms the operand itself: on a loaded machine that worker may be
- * off its core for a time slice). `cancel` gives it up. After either it is closed; cancel again is a no-op.
+ * off its core for a time slice). `cancel` gives it up (never throws). After either it is closed; cancel again is a
+ * no-op.
  */
 export interface PendingSpectrum {
   readonly value: Nat;
@@ -288,14 +289,20 @@ export function natReapBackground(): void {
  * whose operand is known before its other operand is (the divisor while the division's reciprocal is built). The
  * same kernel calls on the same input whatever thread runs them (only `filled` is the packing's upper bound, with the
  * points between zeroed first, which the transform then reads as the zeros they are): natSpectrum's values. undefined,
- * and nothing started, for a direct plan, on one thread (nothing to overlap), or while another background step still
- * runs (the caller then transforms x itself when it needs it: a prefetch only moves work, never changes a result).
+ * and nothing started, for a direct plan, on one thread (nothing to overlap), while the workers still boot, or while
+ * another background step still runs (the caller then transforms x itself when it needs it: a prefetch only moves work, never changes a result).
  */
 export function natSpectrumBegin(x: Nat, plan: SpectrumPlan): PendingSpectrum | undefined {
   natReapBackground();
   const { d, M } = plan;
   const n = x.limbs.length;
   if (d === 0 || activeThreads() === 1 || backgroundBusy() || balancedLength(n, d) > 2 * M) return undefined;
+  if (!threadsReady()) {
+    // The first call of a process: the workers boot while the caller computes (waiting for them here would lose
+    // that overlap); this transform is made where it is needed.
+    warmThreads();
+    return undefined;
+  }
   const filled = Math.min(M, Math.ceil(balancedLength(n, d) / 2));
   const src = limbsToWasm(x.limbs);
   const dst = wasmAlloc(16 * M);
@@ -343,6 +350,9 @@ export function natSpectrumBegin(x: Nat, plan: SpectrumPlan): PendingSpectrum | 
       open = false;
       try {
         joinBackground(ticket);
+      } catch {
+        // A worker's failure in a spectrum nobody will read: dropped with it (cancel runs in callers' finally
+        // blocks, where throwing would hide their own error and leave the rest uncancelled).
       } finally {
         freeAll();
       }

@@ -490,6 +490,15 @@ export function backgroundInFlight(ticket: number): boolean {
   return (w & CHUNK_MASK) >= w >>> CHUNK_BITS && Atomics.load(b.p.control, BG_DONE) !== b.chunks.length;
 }
 
+/**
+ * Whether the workers are up (started and listening), without waiting for them: a caller with optional work for
+ * them (a background step) skips it while they boot (tens of ms) instead of waiting there (warmThreads starts them).
+ */
+export function threadsReady(): boolean {
+  const p = pool;
+  return p !== null && p.threads.length >= activeThreads() - 1 && (p.ready || Atomics.load(p.control, READY) === p.threads.length);
+}
+
 /** Whether a background step is still running (a caller with optional background work skips it then). */
 export function backgroundBusy(): boolean {
   const b = background;

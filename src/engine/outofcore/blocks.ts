@@ -159,6 +159,9 @@ async function balanceBlocks(
   }
 }
 
+/** Base-10^d digits ProductWriter.push converts to text at a time (at most 1 MiB of text, the streaming chunk). */
+const PUSH_PIECE = 1 << 18;
+
 /** Where a ProductWriter stands (a journal records it after each finished chunk of rows, transform2d.ts). */
 export interface WriterState {
   readonly written: number;
@@ -176,8 +179,6 @@ export interface WriterState {
 export class ProductWriter {
   private written = 0; // decimal digits placed, counted from the units digit
   private scaleCarry = 0;
-  /** The text `push` converts into, kept from one push to the next (one allocation per product, not per row). */
-  private textBuffer: Buffer | undefined;
   private readonly residueOfOutput: BackwardResidue;
   /** Decimal digits up to and including the highest non-zero one. */
   significantDigits = 0;
@@ -243,25 +244,35 @@ export class ProductWriter {
     return { start: this.offset + this.reserved - top, length: top - bottom };
   }
 
+  /**
+   * Places `count` base-10^d digits, least significant first, times the multiplier: converted to text PUSH_PIECE
+   * digits at a time (each piece is placed below the next, as if the whole text had been placed at once) through a
+   * pooled buffer (storage/chunkpool.ts), not a text buffer of the whole count per product (3 MiB at s = 2^20, d = 3).
+   */
   async push(digits: Float64Array, count: number): Promise<void> {
     const d = this.d;
     const B = 10 ** d;
-    if (!this.textBuffer || this.textBuffer.length < count * d) this.textBuffer = Buffer.allocUnsafe(count * d);
-    const text = this.textBuffer.subarray(0, count * d);
-    let carry = this.scaleCarry;
     const scale = this.scale;
-    for (let q = 0; q < count; q++) {
-      let v = digits[q]! * scale + carry;
-      carry = Math.floor(v / B);
-      v -= carry * B;
-      for (let i = (count - q) * d - 1, j = 0; j < d; j++, i--) {
-        const r = v % 10;
-        text[i] = 48 + r;
-        v = (v - r) / 10;
+    const piece = Math.max(1, Math.min(count, PUSH_PIECE));
+    await withChunkBuffers(1, piece * d, async ([buffer]) => {
+      for (let q0 = 0; q0 < count; q0 += piece) {
+        const n = Math.min(piece, count - q0);
+        const text = buffer!.subarray(0, n * d);
+        let carry = this.scaleCarry;
+        for (let q = 0; q < n; q++) {
+          let v = digits[q0 + q]! * scale + carry;
+          carry = Math.floor(v / B);
+          v -= carry * B;
+          for (let i = (n - q) * d - 1, j = 0; j < d; j++, i--) {
+            const r = v % 10;
+            text[i] = 48 + r;
+            v = (v - r) / 10;
+          }
+        }
+        this.scaleCarry = carry;
+        await this.place(text);
       }
-    }
-    this.scaleCarry = carry;
-    await this.place(text);
+    });
   }
 
   /** The small multiplier folded into the stream and its carry now (for a caller that converts digits itself). */
