@@ -21,24 +21,31 @@ const ALLOWANCE = 150 * MiB;
 const SQRT_ALLOWANCE = 125 * MiB;
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
+/**
+ * Runs node with `args` under /usr/bin/time -v and returns its peak RSS (bytes) and wall time (s); asserts it exited 0.
+ */
+function measuredRun(args: string[], env: Record<string, string>): { peak: number; seconds: number } {
+  const started = Date.now();
+  const run = spawnSync('/usr/bin/time', ['-v', process.execPath, ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  assert.equal(run.status, 0, run.stderr);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr);
+  assert.ok(rss, 'peak RSS reported by /usr/bin/time');
+  return { peak: Number(rss[1]) * 1024, seconds: (Date.now() - started) / 1000 };
+}
+
 for (const budget of [128 * MiB, 256 * MiB]) {
   test(`pow 9 387420489 at ${budget / MiB} MiB peaks within the budget + 150 MiB`, { timeout: 1_800_000, skip: !existsSync('/usr/bin/time') }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'ms-budget-'));
     const home = join(dir, 'home'); // the result goes outside the home, which mathstream manages
     const output = join(dir, 'nine.txt');
-    const started = Date.now();
-    const run = spawnSync('/usr/bin/time', ['-v', process.execPath, CLI, 'pow', '9', '387420489', '-o', output], {
-      env: { ...process.env, MATHSTREAM_HOME: home, MATHSTREAM_MEMORY: `${budget / MiB}MiB` },
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    });
     try {
-      assert.equal(run.status, 0, run.stderr);
+      const { peak, seconds } = measuredRun([CLI, 'pow', '9', '387420489', '-o', output], { MATHSTREAM_HOME: home, MATHSTREAM_MEMORY: `${budget / MiB}MiB` });
       assert.equal(statSync(output).size, 369_693_100 + 1, 'digits and a final newline');
-      const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr);
-      assert.ok(rss, 'peak RSS reported by /usr/bin/time');
-      const peak = Number(rss[1]) * 1024;
-      console.log(`${budget / MiB} MiB: peak RSS ${(peak / MiB).toFixed(0)} MiB, wall ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      console.log(`${budget / MiB} MiB: peak RSS ${(peak / MiB).toFixed(0)} MiB, wall ${seconds.toFixed(1)} s`);
       assert.ok(peak <= budget + ALLOWANCE, `peak RSS ${(peak / MiB).toFixed(0)} MiB over ${(budget + ALLOWANCE) / MiB} MiB`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -78,17 +85,10 @@ test('divmod 10^8 / 5·10^7 digits out of core at 256 MiB peaks within the budge
       copyFileSync(q.info.path, ${JSON.stringify(q)});
       copyFileSync(r.info.path, ${JSON.stringify(r)});
       q.free(); r.free();`;
-    const started = Date.now();
-    const run = spawnSync('/usr/bin/time', ['-v', process.execPath, '--input-type=module', '-e', child], {
-      env: { ...process.env, MATHSTREAM_HOME: join(dir, 'home'), MATHSTREAM_MEMORY: `${budget / MiB}MiB`, MATHSTREAM_THREADS: '2' },
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
+    const { peak, seconds } = measuredRun(['--input-type=module', '-e', child], {
+      MATHSTREAM_HOME: join(dir, 'home'), MATHSTREAM_MEMORY: `${budget / MiB}MiB`, MATHSTREAM_THREADS: '2',
     });
-    assert.equal(run.status, 0, run.stderr);
-    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr);
-    assert.ok(rss, 'peak RSS reported by /usr/bin/time');
-    const peak = Number(rss[1]) * 1024;
-    console.log(`div 10^8 / 5·10^7 at 256 MiB: peak RSS ${(peak / MiB).toFixed(0)} MiB, wall ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`div 10^8 / 5·10^7 at 256 MiB: peak RSS ${(peak / MiB).toFixed(0)} MiB, wall ${seconds.toFixed(1)} s`);
     // q·b + r ≡ a modulo two primes, and 0 ≤ r < b (r has at most as many digits as b and, as long, compares below it).
     for (const p of [67_108_859, 33_554_393]) {
       const [ra, rb, rq, rr] = [a!, b!, q!, r!].map((f) => residueOfFile(f, p));
@@ -123,17 +123,10 @@ for (const budget of [128 * MiB, 256 * MiB]) {
         const s = await isqrt(x);
         copyFileSync(s.info.path, ${JSON.stringify(s)});
         s.free();`;
-      const started = Date.now();
-      const run = spawnSync('/usr/bin/time', ['-v', process.execPath, '--input-type=module', '-e', child], {
-        env: { ...process.env, MATHSTREAM_HOME: join(dir, 'home'), MATHSTREAM_MEMORY: `${budget / MiB}MiB`, MATHSTREAM_THREADS: '2' },
-        encoding: 'utf8',
-        maxBuffer: 1 << 24,
+      const { peak, seconds } = measuredRun(['--input-type=module', '-e', child], {
+        MATHSTREAM_HOME: join(dir, 'home'), MATHSTREAM_MEMORY: `${budget / MiB}MiB`, MATHSTREAM_THREADS: '2',
       });
-      assert.equal(run.status, 0, run.stderr);
-      const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr);
-      assert.ok(rss, 'peak RSS reported by /usr/bin/time');
-      const peak = Number(rss[1]) * 1024;
-      console.log(`isqrt 2·10^8 at ${budget / MiB} MiB: peak RSS ${(peak / MiB).toFixed(0)} MiB, wall ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      console.log(`isqrt 2·10^8 at ${budget / MiB} MiB: peak RSS ${(peak / MiB).toFixed(0)} MiB, wall ${seconds.toFixed(1)} s`);
       // The root has 10^8 digits, and its top 20 are ⌊√H⌋ for H the radicand's top 40 digits: they are
       // ⌊√(a/10^(2·10^8 − 40))⌋, and ⌊√x⌋ = ⌊√⌊x⌋⌋ for every real x ≥ 0.
       const root = readFileSync(s!, 'latin1').trim();
