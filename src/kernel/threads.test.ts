@@ -31,6 +31,18 @@ function onThreads<T>(counts: number[], fn: () => T): T[] {
   });
 }
 
+/**
+ * A group test's operands at n limbs: x·y and the halves u·v; c = x·y + small, whose difference fits `bound` limbs,
+ * and cWrong = x·y + large, whose does not (the full-product fallback); s, a high product's cut.
+ */
+function groupOperands(r: () => number, n: number) {
+  const big = (limbs: number): Nat => natFromBigInt(digits(r, 4 * limbs));
+  const x = big(n), y = big(n - 37), u = big(n / 2), v = big(n / 2 + 5), small = big(n / 4), large = big(n / 4 + 800);
+  const c = natFromBigInt(natToBigInt(natMul(x, y)) + natToBigInt(small));
+  const cWrong = natFromBigInt(natToBigInt(natMul(x, y)) + natToBigInt(large));
+  return { x, y, u, v, small, large, c, cWrong, bound: small.size + 1, s: n / 4 };
+}
+
 function sameLimbs(results: Nat[], what: string): void {
   for (const r of results.slice(1)) assert.deepEqual(r.limbs, results[0]!.limbs, `${what}: same limbs for every thread count`);
 }
@@ -273,13 +285,8 @@ describe('N threads', () => {
   test('every kind of group product (and a wrong bound\'s full-product fallback): N = 1, 2, 4 bit-identical and exact', () => {
     // Below PARALLEL_MIN (on the calling thread) and from it (split, its steps claimed by the threads).
     const r = rng(15);
-    const big = (limbs: number): Nat => natFromBigInt(digits(r, 4 * limbs));
     for (const n of [6000, 140_000]) {
-      const x = big(n), y = big(n - 37), u = big(n / 2), v = big(n / 2 + 5), small = big(n / 4), large = big(n / 4 + 800);
-      const c = natFromBigInt(natToBigInt(natMul(x, y)) + natToBigInt(small));
-      const cWrong = natFromBigInt(natToBigInt(natMul(x, y)) + natToBigInt(large));
-      const bound = small.size + 1;
-      const s = n / 4;
+      const { x, y, u, v, small, large, c, cWrong, bound, s } = groupOperands(r, n);
       const exact = natToBigInt(natMul(x, y));
       const run = (): Nat[] => {
         const g = new Multiplier().group([[[u, v]], [[x, y]]], { products: [[x, y]], limbs: bound + 3 }, 6);
@@ -308,13 +315,8 @@ describe('N threads', () => {
     // threads split from PARALLEL_MIN); 140000: 2^18, split, one after the other. Pairs of every kind, a pair sharing
     // an operand, and one whose difference falls back to the full product (a wrong bound) beside one that does not.
     const r = rng(16);
-    const big = (limbs: number): Nat => natFromBigInt(digits(r, 4 * limbs));
     for (const n of [60_000, 140_000]) {
-      const x = big(n), y = big(n - 37), u = big(n / 2), v = big(n / 2 + 5), small = big(n / 4), large = big(n / 4 + 800);
-      const c = natFromBigInt(natToBigInt(natMul(x, y)) + natToBigInt(small));
-      const cWrong = natFromBigInt(natToBigInt(natMul(x, y)) + natToBigInt(large));
-      const bound = small.size + 1;
-      const s = n / 4;
+      const { x, y, u, v, small, large, c, cWrong, bound, s } = groupOperands(r, n);
       // Products planned one by one (onPlan): only the wrong bound's full product, in both runs; a pair whose
       // rounding check failed would fall back to one more (its digits would still be right).
       let planned = 0;
