@@ -10,7 +10,7 @@
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
 import { beginForwards, dropLastStage, forwardEachAt, productAt, productJobs, splits, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
-import { activeThreads, joinBackground, prewakeThreads, runInBackground, type Job } from './threads.js';
+import { activeThreads, joinBackground, prewakeThreads, runInBackground, runShare, type Job } from './threads.js';
 import { wasm } from './wasmheap.js';
 import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
@@ -358,7 +358,7 @@ export class TransformGroup {
           // here, then A is unpacked and checked while B may still run; B's output is read only after the join.
           const k = wasm();
           ticket = runInBackground(k, [jobsB]);
-          for (const [fn, ...args] of jobsA) (k[fn] as (...x: number[]) => unknown)(...args);
+          runShare(k, jobsA);
           at[0] = works[0]!.next();
           joinBackground(ticket);
           ticket = undefined;

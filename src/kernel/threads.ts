@@ -368,7 +368,8 @@ export function runClaimed(k: KernelExports, control: Int32Array, lane: Lane, fa
   }
 }
 
-function runShare(k: KernelExports, share: readonly Job[]): void {
+/** Runs one chunk's kernel calls in order on this thread (a chunk run inline, or a caller's own share). */
+export function runShare(k: KernelExports, share: readonly Job[]): void {
   for (const [fn, ...args] of share) (k[fn] as (...a: number[]) => unknown)(...args);
 }
 
