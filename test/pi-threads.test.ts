@@ -1,8 +1,8 @@
 /**
  * pi-threads — the async driver computes the series' subtrees on N threads at once (apps/pi/parallel.ts,
  * subtree.ts): the digits are the same for N = 1, 2, 4 and as the independent 10^6 hash of pi.test.ts, progress
- * stays monotone, a small memory budget keeps one thread, cancelling stops the subtree threads, and a failure there
- * surfaces as ArithmeticCheckError.
+ * stays monotone, a small memory budget keeps one thread, cancelling stops the subtree threads, a failure there
+ * surfaces as ArithmeticCheckError, and the side root (1/√10005 on a thread with no leaf left) equals this thread's.
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,12 +10,12 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { computePi, computePiDigits } from '../src/apps/pi/index.js';
 import { THREADED_DECIMALS, piWorkTotal } from '../src/apps/pi/compute.js';
-import { cutSeries, scheduledMakespan } from '../src/apps/pi/parallel.js';
+import { cutSeries, scheduledMakespan, sideRootFits } from '../src/apps/pi/parallel.js';
 import { type Split, split, splitPoint, subtreeWeight, termsFor } from '../src/apps/pi/series.js';
 import { SubtreeJob, liveSubtreeThreads } from '../src/apps/pi/subtree.js';
 import { configure, getConfig } from '../src/config.js';
 import { ArithmeticCheckError, CancelledError } from '../src/errors.js';
-import { fftThreads, natToBigInt } from '../src/kernel/index.js';
+import { fftThreads, natRsqrtSmall, natToBigInt, type Nat } from '../src/kernel/index.js';
 
 /** Same constant as pi.test.ts (computed outside this project by two independent programs). */
 const MILLION_DECIMALS_SHA256 = '7806ee47461b49ef1f578e14461b2c83c09c6d7a9a914275da1d71e9cbbf7069';
@@ -29,6 +29,15 @@ function poll(job: SubtreeJob): Split {
     if (r) return r;
   }
   throw new Error('no result');
+}
+
+/** The job's queued root, waited for (up to 10 s). */
+function pollRoot(job: SubtreeJob): Nat {
+  for (let i = 0; i < 500; i++) {
+    const r = job.pollRoot(20);
+    if (r) return r;
+  }
+  throw new Error('no root');
 }
 
 /** split() run to its end on this thread. */
@@ -92,6 +101,12 @@ describe('pi on N threads', () => {
     // A short series is not cut below 2·YIELD_TERMS terms a leaf.
     assert.ok(cutSeries(1500, 3000, 16).leaves.length < 16);
     assert.ok(piWorkTotal(10_000_000) > 0);
+  });
+
+  test('the side root goes to a subtree thread where its numbers are no larger than a leaf (10^7 on 2 threads), not at 10^8', () => {
+    const limbs = (decimals: number): number => Math.ceil((decimals + 12 + 8) / 4); // compute.ts's p
+    assert.ok(sideRootFits({ c: 10005, limbs: limbs(10_000_000) }, 2));
+    assert.ok(!sideRootFits({ c: 10005, limbs: limbs(100_000_000) }, 2));
   });
 
   test('a thread count that is not a positive integer is refused', async () => {
@@ -167,6 +182,23 @@ describe('pi on two threads by default', { skip: twoCores ? false : 'single core
     assert.deepEqual([first.p, first.q, first.t].map((x) => x && natToBigInt(x)), [fresh[0]!.p, fresh[0]!.q, fresh[0]!.t].map((x) => x && natToBigInt(x)));
     assert.equal(second.p, undefined);
     assert.deepEqual([second.q, second.t].map(natToBigInt), [fresh[1]!.q, fresh[1]!.t].map(natToBigInt));
+    assert.equal(await threadsGone(), 0);
+  });
+
+  test('a root queued behind a range comes after its result, equal to the one computed here; a failing root is named', async () => {
+    const job = new SubtreeJob(0, 2000, true);
+    job.queueRoot(10005, 3000);
+    const range = poll(job);
+    const fresh = computeSplit(0, 2000, true);
+    assert.deepEqual([range.p!, range.q, range.t].map(natToBigInt), [fresh.p!, fresh.q, fresh.t].map(natToBigInt));
+    assert.equal(natToBigInt(pollRoot(job)), natToBigInt(natRsqrtSmall(10005, 3000)));
+    job.stop();
+    // Queued on an idle thread it starts at once; natRsqrtSmall refuses c = 0 there.
+    const idle = new SubtreeJob(0, 10, false);
+    poll(idle);
+    idle.queueRoot(0, 10);
+    assert.throws(() => pollRoot(idle), (e: unknown) => e instanceof ArithmeticCheckError && /subtree thread failed: InvalidArgumentError/.test(e.message));
+    idle.stop();
     assert.equal(await threadsGone(), 0);
   });
 

@@ -37,7 +37,7 @@ import { ArithmeticCheckError } from '../../errors.js';
 import { largeStep, piMultiplier } from './products.js';
 import { type Float, floatAdd, floatMul, floatOf, floatTruncate } from './signed.js';
 import { mergeWeight, type Split, split, splitPoint, subtreeWeight, termsFor } from './series.js';
-import { seriesOnThreads } from './parallel.js';
+import { type PendingRoot, seriesOnThreads } from './parallel.js';
 
 /** Default guard digits beyond the requested decimals. */
 export const GUARD_DIGITS = 12;
@@ -120,15 +120,31 @@ function* piDigitsWithGuard(decimals: number, guard: number, threads: number): G
   const digits = decimals + guard;
   const terms = termsFor(digits);
   const m = splitPoint(0, terms); // even: T(0,m) and T(m,terms) are both positive
-  const weights = finalWeights(terms);
+  const p = Math.ceil((digits + 8) / 4);
+  // Y ≈ B^p/√10005 does not depend on the series: on several threads, a thread left without a leaf computes it
+  // while this one finishes (parallel.ts, the side root), and it is taken after the root merge.
+  let pendingRoot: PendingRoot | undefined;
+  try {
+    // Locals are dropped as soon as they are used: at 10^8 digits each is tens of MB.
+    let left: Split | undefined;
+    let right: Split | undefined;
+    if (threads > 1) [left, right, pendingRoot] = yield* seriesOnThreads(m, terms, threads, { c: 10005, limbs: p });
+    else [left, right] = [yield* split(0, m, true), yield* split(m, terms, false)];
+    return yield* finalSteps(left, right, digits, p, pendingRoot);
+  } finally {
+    pendingRoot?.stop();
+  }
+}
 
-  // Locals are dropped as soon as they are used: at 10^8 digits each is tens of MB.
-  let [left, right]: Array<Split | undefined> =
-    threads > 1 ? yield* seriesOnThreads(m, terms, threads) : [yield* split(0, m, true), yield* split(m, terms, false)];
+/**
+ * From the series' two halves (taken over) to X (see piDigitsWithGuard): the root merge, Y (taken from `pendingRoot`
+ * or computed here), the product N and the quotient.
+ */
+function* finalSteps(left: Split, right: Split, digits: number, p: number, pendingRoot: PendingRoot | undefined): Generator<number, Nat> {
+  const weights = finalWeights(termsFor(digits));
   const precision = digits + FLOAT_EXTRA;
   // The last steps are pi's largest: each a largeStep (products.ts), which frees the FFT's cached tables first.
-  let { q, t }: { q?: Float; t?: Float } = largeStep(() => rootQuotient(left!, right!, precision));
-  left = right = undefined;
+  let { q, t }: { q?: Float; t?: Float } = largeStep(() => rootQuotient(left, right, precision));
   yield weights.root;
   if (t!.negative) throw new ArithmeticCheckError('pi: the Chudnovsky sum came out negative');
 
@@ -137,13 +153,12 @@ function* piDigitsWithGuard(decimals: number, guard: number, threads: number): G
   // little: Tm takes 10^−e (e < 0: then N itself is the numerator, neither cut nor copied, and the quotient is that
   // of the exact N / (Tm·10^−e)), and Qm takes 42709344 (426880·10005 = 42709344·10^2, the 10^2 joining e), so that
   // no scaled copy of Y sits beside Y during the product.
-  const p = Math.ceil((digits + 8) / 4);
   const e = q!.exponent - t!.exponent + digits - 4 * p + 2;
   const denominator: Nat = e < 0 ? natShiftDecimal(t!.mantissa, -e) : t!.mantissa;
   t = undefined;
   let scaled: Nat | undefined = natMulSmall(q!.mantissa, 42_709_344);
   q = undefined;
-  let y: Nat | undefined = natRsqrtSmall(10005, p, piMultiplier);
+  let y: Nat | undefined = pendingRoot ? yield* pendingRoot.take() : natRsqrtSmall(10005, p, piMultiplier);
   let product: Nat | undefined = largeStep(() => piMultiplier.mul(y!, scaled!));
   y = scaled = undefined;
   let numerator: Nat | undefined = e > 0 ? natShiftDecimal(product, e) : product;

@@ -21,8 +21,16 @@
  * Memory: a subtree thread is configured with its part of the `piSubtrees` share, which bounds its leaf's length
  * (not pi's size); while threads run, the caller's products plan within what the threads' products leave
  * (piCallerTransformBytes, through limitPiBudget), and once the last leaf is taken, within the whole share again.
+ *
+ * The side root: a thread with no leaf left computes pi's 1/√10005 (compute.ts), which does not depend on the
+ * series, while the caller finishes its last subtree (at 10^7 decimals on 2 threads, two halves, the thread's half
+ * ends ~0.7–1 s before the caller's; the root costs ~0.3–0.4 s of one core), and the caller takes it only after the
+ * root merge (PendingRoot), so that the thread has that merge's time too. While it runs it counts as a running
+ * thread: the helper stays off and the caller's products stay within what it leaves. Only where its numbers are no
+ * larger than the thread's leaves (sideRootFits), so the thread's memory share still holds it; otherwise (pi 10^8)
+ * the caller computes the root after the series, as on one thread.
  */
-import { piCallerTransformBytes, piSubtreeLeafTerms, piSubtreeThreadBudget, suspendHelper } from '../../kernel/index.js';
+import { type Nat, piCallerTransformBytes, piSubtreeLeafTerms, piSubtreeThreadBudget, suspendHelper } from '../../kernel/index.js';
 import { limitPiBudget } from './products.js';
 import { YIELD_TERMS, merge, mergeWeight, type Split, split, splitPoint, subtreeWeight } from './series.js';
 import { SubtreeJob } from './subtree.js';
@@ -105,6 +113,30 @@ export function cutSeries(m: number, terms: number, threads: number, maxLeafTerm
   return { roots, leaves };
 }
 
+/** A task for a subtree thread with no leaf left: Y ≈ B^limbs/√c (kernel natRsqrtSmall, B = 10^4; compute.ts). */
+export interface SideRoot {
+  readonly c: number;
+  readonly limbs: number;
+}
+
+/** The side root given to a subtree thread: `take` waits for it (and then lets the threads go); `stop` gives it up. */
+export interface PendingRoot {
+  take(): Generator<number, Nat>;
+  stop(): void;
+}
+
+/**
+ * Limbs of the side root per term of a subtree thread's leaf: the root's largest products have results of about
+ * its `limbs` (the wrapped square of Y_h, and Y_h times the difference: kernel/sqrt.ts natRsqrtSmall), a leaf's top
+ * merge of n terms has results of ~11.5·n limbs (T, 46 digits a term); 8 keeps the root below the leaf with margin.
+ */
+const ROOT_LIMBS_PER_LEAF_TERM = 8;
+
+/** Whether a subtree thread's memory share holds the side root (its numbers no larger than a leaf's). */
+export function sideRootFits(side: SideRoot, threads: number): boolean {
+  return side.limbs <= ROOT_LIMBS_PER_LEAF_TERM * piSubtreeLeafTerms(threads);
+}
+
 /** How long one wait for a subtree thread blocks before the driver gets a step back (progress, cancellation). */
 const WAIT_SLICE_MS = 20;
 /** Leaves the subtree threads may have finished or started ahead of the caller's walk, per thread. */
@@ -112,11 +144,17 @@ const AHEAD_PER_THREAD = 2;
 
 /**
  * The series' two root halves with the tree cut for `threads` (cutSeries, leaves within the subtree threads'
- * memory share) and scheduled as the header says. The threads' progress is reported with this thread's steps;
+ * memory share) and scheduled as the header says, and the side root if one was given, fits and a thread was free
+ * for it (else undefined: the caller computes it). The threads' progress is reported with this thread's steps;
  * they are stopped if this generator ends early (an error here or on a thread, or the driver cancelling and
- * closing it).
+ * closing it); the caller must take or stop a PendingRoot it gets.
  */
-export function* seriesOnThreads(m: number, terms: number, threads: number): Generator<number, [Split, Split]> {
+export function* seriesOnThreads(
+  m: number,
+  terms: number,
+  threads: number,
+  side?: SideRoot,
+): Generator<number, [Split, Split, PendingRoot | undefined]> {
   const { roots, leaves } = cutSeries(m, terms, threads, piSubtreeLeafTerms(threads));
   const workers = Math.min(threads, leaves.length) - 1;
   const threadBudget = piSubtreeThreadBudget(threads);
@@ -131,7 +169,14 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
   let next = 0;
   /** Progress of finished threads not yet reported. */
   let finishedProgress = 0;
-  const restoreBudget = limitPiBudget(() => piCallerTransformBytes(threads, running.size));
+  /** The thread computing the side root (not in `running`), and the root once it came back. */
+  let sideJob: SubtreeJob | undefined;
+  let sideResult: Nat | undefined;
+  const sideWanted = side !== undefined && sideRootFits(side, threads);
+  const sideRunning = (): boolean => sideJob !== undefined && sideResult === undefined;
+  /** Threads computing beside this one: those on leaves, and the side root's if it is on none. */
+  const busyThreads = (): number => running.size + (sideRunning() && ![...running.values()].includes(sideJob!) ? 1 : 0);
+  const restoreBudget = limitPiBudget(() => piCallerTransformBytes(threads, busyThreads()));
 
   const progress = (): number => {
     let sum = finishedProgress;
@@ -148,7 +193,7 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
       finishedProgress += job.takeProgress();
       results.set(leaf, result);
       running.delete(leaf);
-      idle.push(job);
+      if (job !== sideJob) idle.push(job);
     }
     while (running.size < workers && roomAhead()) {
       const leaf = leaves[next++]!;
@@ -160,7 +205,20 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
       }
       running.set(leaf, job);
     }
+    tendSide();
     release();
+  };
+  /**
+   * Once every leaf is given out, queues the side root on the thread likely free first (an idle one, else the one on
+   * the earliest-given leaf: the root then starts the moment that leaf is done, not when this thread next looks), and
+   * collects it when done.
+   */
+  const tendSide = (ms = 0): void => {
+    if (sideWanted && sideJob === undefined && next === leaves.length) {
+      sideJob = idle.pop() ?? running.values().next().value;
+      sideJob?.queueRoot(side!.c, side!.limbs);
+    }
+    if (sideRunning()) sideResult = sideJob!.pollRoot(ms);
   };
   /** Kept off while subtree threads may still run (both cores are taken); see release. */
   let resumeHelper: (() => void) | undefined;
@@ -169,9 +227,16 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
    * kernel's FFT helper serves the caller's remaining merges (the last subtrees' and the root's children's).
    */
   const release = (): void => {
-    if (resumeHelper === undefined || next < leaves.length || running.size > 0) return;
+    if (resumeHelper === undefined || next < leaves.length || running.size > 0 || sideRunning()) return;
     for (const job of all) job.stop();
     resumeHelper();
+    resumeHelper = undefined;
+  };
+  /** Everything this generator started is let go: the threads, the helper's suspension, the caller's budget limit. */
+  const cleanUp = (): void => {
+    restoreBudget();
+    for (const job of all) job.stop();
+    resumeHelper?.();
     resumeHelper = undefined;
   };
   function* here(leaf: Node): Generator<number, Split> {
@@ -222,20 +287,53 @@ export function* seriesOnThreads(m: number, terms: number, threads: number): Gen
   // (release). Phase 2: the top level's merges from the frontier's results, with the helper.
   const frontier = topFrontier(roots, terms);
   const done = new Map<Node, Split>();
+  /** Set when the side root is still running at the end: the PendingRoot then cleans up. */
+  let handedOver = false;
   try {
     resumeHelper = suspendHelper();
     tend(0);
     for (const node of frontier) done.set(node, yield* walk(node));
+    tendSide();
     release();
-    restoreBudget();
+    if (!sideRunning()) restoreBudget();
     const left = yield* mergeUp(roots[0], done);
     const right = yield* mergeUp(roots[1], done);
-    return [left, right];
+    tendSide();
+    if (sideJob === undefined) return [left, right, undefined];
+    handedOver = true;
+    return [left, right, pendingRoot(() => {
+      tendSide(WAIT_SLICE_MS);
+      return sideResult;
+    }, cleanUp)];
   } finally {
-    restoreBudget();
-    for (const job of all) job.stop();
-    resumeHelper?.();
+    if (!handedOver) cleanUp();
   }
+}
+
+/**
+ * The side root as a PendingRoot: `poll` returns it once there (each call waiting up to WAIT_SLICE_MS); `cleanUp`
+ * runs once, when it is taken or given up.
+ */
+function pendingRoot(poll: () => Nat | undefined, cleanUp: () => void): PendingRoot {
+  let open = true;
+  const stop = (): void => {
+    if (open) cleanUp();
+    open = false;
+  };
+  return {
+    *take(): Generator<number, Nat> {
+      try {
+        for (;;) {
+          const y = poll();
+          if (y !== undefined) return y;
+          yield 0;
+        }
+      } finally {
+        stop();
+      }
+    },
+    stop,
+  };
 }
 
 /** Nodes of more than this fraction of the series' terms are merged only once all leaves are done (phase 2). */

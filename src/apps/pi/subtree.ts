@@ -9,13 +9,21 @@
  * Memory: a thread computes one leaf of the cut tree (parallel.ts), configured with its part of the budget's
  * `piSubtrees` share (kernel/budget.ts), which bounds the leaf's length; the caller's products plan within what the
  * threads' products leave (piCallerTransformBytes), so the budget still bounds what all products hold together.
+ *
+ * Once the series has no leaf left to give, a thread may also be queued pi's one computation that does not depend
+ * on the series, the reciprocal square root of 10005 (`queueRoot`; parallel.ts decides when, and only where its
+ * numbers are no larger than a leaf's), so that it starts the moment the thread's last leaf is done and runs while
+ * the caller finishes its own subtree instead of after it.
  */
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { ArithmeticCheckError } from '../../errors.js';
-import { type ArithmeticThread, natImportLimbs, piSubtreeThreadBudget, startThread } from '../../kernel/index.js';
+import { type ArithmeticThread, type Nat, natImportLimbs, piSubtreeThreadBudget, startThread } from '../../kernel/index.js';
 import type { Split } from './series.js';
 
-/** @internal What the worker is asked first (plus its port and flag); later ranges come as {a, b, needP} messages. */
+/** @internal A range of the series, or Y ≈ B^limbs/√rootOf (kernel natRsqrtSmall, B = 10^4) for compute.ts. */
+export type SubtreeTask = { a: number; b: number; needP: boolean } | { rootOf: number; limbs: number };
+
+/** @internal What the worker is asked first (plus its port and flag); later tasks come as SubtreeTask messages. */
 export interface SubtreeRequest {
   a: number;
   b: number;
@@ -23,12 +31,15 @@ export interface SubtreeRequest {
   memoryBudget: number;
 }
 
-/** @internal What the worker says: progress weights, and once, a result or an error. */
+/** @internal What the worker says: progress weights, and once per task, a result (a range's or a root's) or an error. */
 export interface SubtreeReply {
   progress: number;
   result?: { p: Uint16Array | undefined; q: Uint16Array; t: Uint16Array };
+  root?: Uint16Array;
   /** The thread's failure, as describeFailure words it. */
   error?: string;
+  /** The failure was the root's (queueRoot), not a range's. */
+  rootFailed?: boolean;
 }
 
 /** Threads started and not yet exited (for tests: a stopped computation leaves none behind). */
@@ -45,10 +56,14 @@ export function liveSubtreeThreads(): number {
  * thread).
  */
 export class SubtreeJob {
-  /** flag[0]: 0 while the thread works, 1 when it has posted its result, 2 when it has posted an error. */
+  /**
+   * flag[0]: 0 while the thread works on a range, 1 when it has posted its result, 2 when it has posted an error;
+   * flag[1]: the same for the queued root (0 until then).
+   */
   private readonly thread: ArithmeticThread;
   private progressSeen = 0;
   private reply: SubtreeReply | undefined;
+  private rootReply: SubtreeReply | undefined;
   private exitCode: number | undefined;
   private taken = false;
 
@@ -71,11 +86,25 @@ export class SubtreeJob {
    * @throws ArithmeticCheckError when the last result was not taken yet
    */
   next(a: number, b: number, needP: boolean): void {
-    if (!this.taken) throw new ArithmeticCheckError('pi: a subtree thread was given a range before its result was taken');
+    this.give({ a, b, needP });
+  }
+
+  /**
+   * Queues Y ≈ B^limbs/√c (natRsqrtSmall with the thread's budgeted multiplier) behind the thread's current range,
+   * or starts it if the thread is idle; pollRoot takes it. Once per thread, and no range may follow it. It is
+   * signalled through flag[1], so the current range's result is still taken with poll.
+   */
+  queueRoot(c: number, limbs: number): void {
+    const task: SubtreeTask = { rootOf: c, limbs };
+    this.thread.worker.postMessage(task);
+  }
+
+  private give(task: SubtreeTask): void {
+    if (!this.taken) throw new ArithmeticCheckError('pi: a subtree thread was given a task before its result was taken');
     this.taken = false;
     this.reply = undefined;
     Atomics.store(this.thread.flag, 0, 0);
-    this.thread.worker.postMessage({ a, b, needP });
+    this.thread.worker.postMessage(task);
   }
 
   /** Work units the thread has reported since the last call. */
@@ -91,22 +120,43 @@ export class SubtreeJob {
    * ArithmeticCheckError if the thread failed or died.
    */
   poll(ms: number): Split | undefined {
+    const result = this.takeReply(ms)?.result;
+    return result && {
+      p: result.p === undefined ? undefined : natImportLimbs(result.p),
+      q: natImportLimbs(result.q),
+      t: natImportLimbs(result.t),
+    };
+  }
+
+  /** Like poll, for the root queued with queueRoot: Y once the thread is done with it, undefined until then. */
+  pollRoot(ms: number): Nat | undefined {
+    const { flag } = this.thread;
+    if (Atomics.load(flag, 1) === 0) Atomics.wait(flag, 1, 0, ms);
+    this.drain();
+    if (this.rootReply?.error) throw new ArithmeticCheckError(`pi: a subtree thread failed: ${this.rootReply.error}`);
+    const root = this.rootReply?.root;
+    if (root) {
+      this.rootReply = { progress: 0 };
+      return natImportLimbs(root);
+    }
+    if (this.exitCode !== undefined) throw new ArithmeticCheckError(`pi: a subtree thread stopped (exit code ${this.exitCode}) without the root`);
+    return undefined;
+  }
+
+  /** The finished range's reply, taken once (waiting up to `ms`); undefined while the thread works. */
+  private takeReply(ms: number): SubtreeReply | undefined {
     const { flag } = this.thread;
     if (Atomics.load(flag, 0) === 0) Atomics.wait(flag, 0, 0, ms);
     this.drain();
     if (this.reply?.error) {
       throw new ArithmeticCheckError(`pi: a subtree thread failed: ${this.reply.error}`);
     }
-    const result = this.reply?.result;
-    if (result) {
-      // Handed over once: the job must not keep the limbs alive after the caller has merged them.
+    const reply = this.reply;
+    if (reply?.result) {
+      // Handed over once: the job must not keep the limbs alive after the caller has used them.
       this.reply = { progress: 0 };
       this.taken = true;
-      return {
-        p: result.p === undefined ? undefined : natImportLimbs(result.p),
-        q: natImportLimbs(result.q),
-        t: natImportLimbs(result.t),
-      };
+      return reply;
     }
     // A thread that ends without a reply died (e.g. out of memory); the exit event arrives between the async
     // driver's pauses.
@@ -123,7 +173,8 @@ export class SubtreeJob {
     for (let m = receiveMessageOnPort(this.thread.port); m !== undefined; m = receiveMessageOnPort(this.thread.port)) {
       const reply = m.message as SubtreeReply;
       this.progressSeen += reply.progress;
-      if (reply.result || reply.error) this.reply = reply;
+      if (reply.root || reply.rootFailed) this.rootReply = reply;
+      else if (reply.result || reply.error) this.reply = reply;
     }
   }
 }

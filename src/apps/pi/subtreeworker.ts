@@ -1,15 +1,17 @@
 /**
  * subtreeworker — entry point of the thread that computes one subtree of pi's binary splitting (see subtree.ts):
  * runs `split(a, b, needP)` with its own kernel, reports progress in batches and hands back P, Q, |T| as limbs
- * (transferred, not copied), then waits for the next range (SubtreeJob.next) until the caller terminates it. Never
- * throws out of the thread: an error is reported, so the waiting caller is always released.
+ * (transferred, not copied), then waits for the next task (SubtreeJob.next, or queueRoot: pi's 1/√10005 by
+ * natRsqrtSmall, queued behind a range) until the caller terminates it. Never throws out of the thread: an error is
+ * reported, so the waiting caller is always released.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { configure } from '../../config.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { describeFailure, natExportLimbs, signalDone, suspendHelper } from '../../kernel/index.js';
+import { describeFailure, natExportLimbs, natRsqrtSmall, signalDone, suspendHelper } from '../../kernel/index.js';
+import { piMultiplier } from './products.js';
 import { split } from './series.js';
-import type { SubtreeReply, SubtreeRequest } from './subtree.js';
+import type { SubtreeReply, SubtreeRequest, SubtreeTask } from './subtree.js';
 
 const request = workerData as SubtreeRequest & { port: MessagePort; flag: Int32Array };
 const { port, flag } = request;
@@ -46,11 +48,32 @@ function run({ a, b, needP }: Pick<SubtreeRequest, 'a' | 'b' | 'needP'>): void {
   }
 }
 
-/** One range: its result or its error posted, then the flag set, so the waiting caller is always released. */
-function handle(range: Pick<SubtreeRequest, 'a' | 'b' | 'needP'>): void {
+/** Y ≈ B^limbs/√c, its limbs transferred (pi's budgeted multiplier: this thread's configured share). */
+function root(c: number, limbs: number): void {
+  const y = natExportLimbs(natRsqrtSmall(c, limbs, piMultiplier));
+  post({ progress: 0, root: y }, [y.buffer as ArrayBuffer]);
+}
+
+/**
+ * One task: its result or its error posted, then its flag set (flag[0] for a range, flag[1] for the root: see
+ * SubtreeJob), so the waiting caller is always released.
+ */
+function handle(task: SubtreeTask): void {
+  if ('rootOf' in task) {
+    let ok = true;
+    try {
+      root(task.rootOf, task.limbs);
+    } catch (e) {
+      ok = false;
+      post({ progress: 0, error: describeFailure(e), rootFailed: true });
+    }
+    Atomics.store(flag, 1, ok ? 1 : 2);
+    Atomics.notify(flag, 1);
+    return;
+  }
   let failed = false;
   try {
-    run(range);
+    run(task);
   } catch (e) {
     failed = true;
     post({ progress: 0, error: describeFailure(e) });
