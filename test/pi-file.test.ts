@@ -1,9 +1,11 @@
 /**
  * pi-file — computePiToFile writes "3." + N decimals + "\n" atomically, reports progress to the
- * end, and a cancelled run (during the computation or during the write) leaves no file.
+ * end, a cancelled run (during the computation or during the write) leaves no file, and an in-memory run never
+ * loads the out-of-core code (its start-up is part of every pi's time).
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,20 @@ describe('pi to a file', () => {
     assert.equal(text, `3.${Buffer.from(computePiDigits(5000)).toString('latin1')}\n`);
     assert.match(text, /^3\.14159265358979323846[0-9]{4980}\n$/);
     assert.deepEqual(readdirSync(join(dir, 'sub')), ['pi.txt'], 'no temp file left');
+  });
+
+  test('an in-memory run to a file never loads the out-of-core engine and tracker (SQLite)', () => {
+    // In a fresh process: what this one already loaded does not count. The CommonJS cache lists native modules.
+    const index = new URL('../src/apps/pi/index.js', import.meta.url).href;
+    const path = join(freshDir(), 'pi.txt');
+    const script =
+      `import { createRequire } from 'node:module';` +
+      `const { computePiToFile } = await import(${JSON.stringify(index)});` +
+      `await computePiToFile(200000, ${JSON.stringify(path)});` +
+      `console.log(JSON.stringify(Object.keys(createRequire(${JSON.stringify(index)}).cache)));`;
+    const loaded = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as string[];
+    assert.match(readFileSync(path, 'latin1'), /^3\.14159265358979323846[0-9]{199980}\n$/);
+    assert.deepEqual(loaded.filter((p) => p.includes('better-sqlite3')), []);
   });
 
   test('progress is monotone, never above its total, and ends at the total', async () => {

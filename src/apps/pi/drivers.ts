@@ -13,7 +13,6 @@ import { GUARD_DIGITS, THREADED_DECIMALS, piDecimalPieces, piDecimals, piDecimal
 import { writePiChunks, writePiFile, writePiStream, PI_PREFIX, PI_NEWLINE, WRITE_CHUNK } from './writer.js';
 import type { Writable } from 'node:stream';
 import { type PiPlan, type PiPlanOptions, planPi } from './plan.js';
-import { runPiOutOfCore } from './outofcore.js';
 import type { ResumeOptions } from '../../engine/context.js';
 import { readForward, writeFileAtomically } from '../../storage/index.js';
 import type { StreamNumber } from '../../number.js';
@@ -324,6 +323,9 @@ async function writeDigitsFile(x: StreamNumber, decimals: number, path: string, 
  * the guard digits do not prove the truncation (probability ~4·10^−12 per run).
  */
 async function piOutOfCore<T>(plan: PiPlan, options: PiOptions, sink: (x: StreamNumber) => Promise<T>): Promise<T> {
+  // Loaded here, not at the top: the out-of-core run brings the engine and the tracker (SQLite, a native module),
+  // start-up an in-memory run (every pi up to ~10^8 decimals at the default budget) never needs.
+  const { runPiOutOfCore } = await import('./outofcore.js');
   for (let current = plan; ; current = planPi(plan.decimals, current.guard + 10, { ...options.plan, method: 'outOfCore' })) {
     const outcome = await runPiOutOfCore(current, options, sink);
     if (outcome) return outcome.value;
