@@ -25,7 +25,8 @@
  */
 import { ArithmeticCheckError, InvalidArgumentError, InvalidNumberError, NumberTooLargeError } from '../errors.js';
 import { FFT_MAX_DIGITS, FFT_MAX_LENGTH, balancedLength, convolvePacked, residueAt, unpackInto, unpackScratchBytes, widestDigits, worstCasePlan, type PackJob } from './fft.js';
-import { coreTableBytes, mixedBound, prepareTransforms, transformLength } from './fftcore.js';
+import { coreTableBytes, mixedBound, prepareTransforms, splits, transformLength } from './fftcore.js';
+import { warmThreads } from './threads.js';
 import { STREAM_PIECE_DIGITS, streamedHeldBytes } from './budget.js';
 import { LIMB_DIGITS, natFromLimbs, type Nat } from './nat.js';
 import { heapBytesFor, u16View, u8View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
@@ -117,6 +118,8 @@ export async function fftMulDigits(a: DigitSource, b: DigitSource | undefined, o
   const outLimbs = la + lb + 1;
   const p = options.checkPrime;
   const worstM = worstCasePlan(la, lb).N / 2;
+  // The workers boot (tens of ms) while the operands are read, not while prepareTransforms builds the tables.
+  if (splits(worstM)) warmThreads();
   let size = 0, A = 0, B = 0, scratch = 0;
   const release = (): void => {
     if (A) wasmFree(A);
