@@ -29,7 +29,7 @@ import { coreTableBytes, mixedBound, prepareTransforms, splits, transformLength 
 import { warmThreads } from './threads.js';
 import { STREAM_PIECE_DIGITS, streamedHeldBytes } from './budget.js';
 import { LIMB_DIGITS, natFromLimbs, type Nat } from './nat.js';
-import { heapBytesFor, u16View, u8View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
+import { heapBytesFor, loadKernelForLargeWork, u16View, u8View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** A number's decimal digits, read a piece at a time (an engine operand file: storage DigitReader). */
 export interface DigitSource {
@@ -71,6 +71,20 @@ export function digitProductWorkingBytes(aDigits: number, bDigits: number, squar
   const L = balancedLength(la, d) + balancedLength(lb, d);
   const second = square ? unpackScratchBytes(L, d, la + lb + 1) : 16 * M;
   return heapBytesFor([16 * M, second, coreTableBytes(M)]) + streamedHeldBytes(la * LIMB_DIGITS, lb * LIMB_DIGITS);
+}
+
+/**
+ * Gets a process ready for the digit product of operands of these digit counts, before it plans or reads anything,
+ * when its transform may be long enough to split among the threads (fftcore.ts `splits` at the worst-case length):
+ * loads the kernel compiled for eager tier-up (wasmheap.ts `loadKernelForLargeWork`; a no-op once loaded: a file
+ * product is often a process's first kernel work, and the planner's byte counts load it) and starts the workers,
+ * which then boot (tens of ms) while the operands are read instead of while prepareTransforms builds the tables.
+ */
+export function prepareDigitProduct(aDigits: number, bDigits: number): void {
+  const { N } = worstCasePlan(limbsOf(Math.max(1, aDigits)), limbsOf(Math.max(1, bDigits)));
+  if (!splits(N / 2)) return;
+  loadKernelForLargeWork();
+  warmThreads();
 }
 
 /** InvalidNumberError for the first non-digit of `text` (one exists), at its offset plus `base`. */
@@ -118,8 +132,7 @@ export async function fftMulDigits(a: DigitSource, b: DigitSource | undefined, o
   const outLimbs = la + lb + 1;
   const p = options.checkPrime;
   const worstM = worstCasePlan(la, lb).N / 2;
-  // The workers boot (tens of ms) while the operands are read, not while prepareTransforms builds the tables.
-  if (splits(worstM)) warmThreads();
+  prepareDigitProduct(a.digits, square ? a.digits : b.digits);
   let size = 0, A = 0, B = 0, scratch = 0;
   const release = (): void => {
     if (A) wasmFree(A);
