@@ -7,8 +7,8 @@
  * in the tracker and allocates nothing per chunk. Why: `StreamNumber.stream` hands out
  * a fresh buffer a chunk (callers may keep it), and fresh memory is what an export of a long result paid for most:
  * on the 2-core VM (first touch of a page ~3–5 ms a MiB) `mathstream mul @a @b -o out` of two 1.6·10^7-digit files
- * spent 170–210 ms wall, 110–137 ms CPU in exportToFile copying the 3.2·10^7 digits; with the pooled buffer,
- * 26–32 ms (9 ms CPU; a warm process, 32 and 10 ms before).
+ * spent 150–171 ms wall, 112–123 ms CPU in exportToFile copying the 3.2·10^7 digits; with the pooled buffer
+ * 49–102 ms wall, 16–29 ms CPU (fresh processes, base and new alternated, 3 each).
  */
 import { getConfig } from '../config.js';
 import type { StreamNumber } from '../number.js';
