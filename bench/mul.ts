@@ -225,7 +225,9 @@ for (const n of fileSizes) {
   const oursPath = join(home, 'ours-out.txt');
   const gmpTimes: number[] = [];
   const withGmp = exe !== undefined && n <= pipelineMax;
-  const rounds = n > 1.6e7 ? 1 : runs;
+  // Every size `runs` times, the largest too: with one run the growth ratio t(6.4e7)/t(1.6e7) rested on one sample
+  // of a shared machine (4.59 in one run, 3.61 the session before). A median of 3 costs ~7 s more.
+  const rounds = runs;
   for (let r = 0; r < rounds; r++) {
     const res = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', `${fa},${fb},${join(home, `h${r}`)},${oursPath}`], { encoding: 'utf8' });
     if (res.status !== 0) throw new Error(`bench/mul: our file → file product failed at n=${n}: ${res.stderr}`);

@@ -39,6 +39,7 @@ import { wasmShared, type KernelExports } from './wasmheap.js';
 const JOB_FUNCTIONS = [
   'dif4Stage', 'dit4Stage', 'difBlocks', 'ditBlocks', 'dif3Stage', 'dit3Stage', 'dif5Stage', 'dit5Stage',
   'forward', 'inverse', 'pwSelf', 'pwLevel', 'pwBlocks', 'pack', 'unpack', 'convolveColumns',
+  'touchPages', // digitproduct.ts: the first touch of the transform buffers, in the background while it reads
 ] as const satisfies ReadonlyArray<keyof KernelExports>;
 export type JobFunction = (typeof JOB_FUNCTIONS)[number];
 /** One kernel call: the function and its numeric arguments. */

@@ -49,6 +49,7 @@ export interface KernelExports {
   convolveColumns(A: number, na: number, B: number, nb: number, C: number, w: number, c0: number, c1: number, M: number, X: number, dir: number, special: number): void;
   digitsToLimbs(src: number, n: number, dst: number): number;
   limbsToDigits(src: number, n: number, dst: number): void;
+  touchPages(p: number, n: number): void;
   checksumStripes(st: number, src: number, n: number): void;
   asciiResidue(src: number, n: number, p: number, r0: number): number;
   radixPieces(desc: number, n: number, splats: number, pairsCap: number, acc: number, blocksCap: number, table: number, stride: number, lens: number): number;
