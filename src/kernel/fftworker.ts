@@ -4,12 +4,11 @@
  * is left (threads.ts runClaimed). Never throws out of its loop: an error is posted on the port and flagged, and the
  * chunk counted done, so the waiting caller is always released.
  * After a step that its caller follows with another it polls for a while (threads.ts SPIN_MICROS: the next step comes
- * within microseconds); then it naps in short timed waits for a few ms (WAKE_WINDOW_MS: a step published meanwhile
- * needs no notify), then it blocks in Atomics.wait, announced (it has no other work). It is unref'd: it never keeps
- * a process alive.
+ * within microseconds); otherwise, and then, it blocks in Atomics.wait (it has no other work). It is unref'd: it
+ * never keeps a process alive.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { CONTROL, awaitStep, describeFailure, markWorker, runClaimed, type Lane } from './threads.js';
+import { CONTROL, describeFailure, markWorker, runClaimed, spinThenWait, type Lane } from './threads.js';
 import { instantiateKernel } from './wasmheap.js';
 
 const { port, module, memory, control, main, background } = workerData as {
@@ -30,9 +29,16 @@ Atomics.notify(control, CONTROL.READY);
 
 let linger = false;
 for (;;) {
-  // Polls after a step its caller follows with another (linger), naps for a few ms, then sleeps (threads.ts awaitStep).
-  awaitStep(control, generation, linger);
-  generation = Atomics.load(control, CONTROL.GEN);
+  // After a step its caller follows with another (linger), poll for it first: waking from Atomics.wait takes longer.
+  if (linger) spinThenWait(control, CONTROL.GEN, generation);
+  else Atomics.wait(control, CONTROL.GEN, generation);
+  const now = Atomics.load(control, CONTROL.GEN);
+  if (now === generation) {
+    // Woken without a step (threads.ts prewakeThreads): one is about to come, poll for it.
+    linger = true;
+    continue;
+  }
+  generation = now;
   linger = Atomics.load(control, CONTROL.LINGER) === 1;
   // A worker that wakes after the caller ran every chunk finds none to claim (and may claim a later step's: fine).
   // The caller's steps first (the caller waits for them), then a background step's (threads.ts runInBackground);

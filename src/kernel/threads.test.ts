@@ -14,7 +14,7 @@ import { natMulSpectraWrapped, natSpectra, type NatSpectrum as Spectrum, type Sp
 import { lastFftLength, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
 import { natFromLimbs } from './nat.js';
 import { PARALLEL_MIN, beginForwards, dropLastStage, forwardAt, forwardEachAt, inverseAt, pointwiseAt, powerOfTwoTables, prepareTransforms, productAt, topRadix } from './fftcore.js';
-import { WAKE_WINDOW_MS, backgroundBusy, fftThreads, joinBackground, runInBackground, runShares, wakeNotifies, type Job } from './threads.js';
+import { SPIN_MICROS, backgroundBusy, backgroundInFlight, fftThreads, joinBackground, runInBackground, runShares, type Job } from './threads.js';
 import type { TransformGroup } from './multiplier.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
@@ -47,10 +47,8 @@ function sameLimbs(results: Nat[], what: string): void {
   for (const r of results.slice(1)) assert.deepEqual(r.limbs, results[0]!.limbs, `${what}: same limbs for every thread count`);
 }
 
-// First in this file: the pool is then no larger than the thread counts used here (a pool never shrinks, and a
-// 17-thread test below starts 16 workers, which on 2 cores cannot all poll through their window).
-describe('waking the workers (threads.ts awaitStep: poll, nap, sleep announced)', () => {
-  /** Busy-waits `ms` (the caller does other work: the workers poll, nap or fall asleep meanwhile). */
+describe('waking the workers (threads.ts: a step notifies the sleeping workers; the completing thread, a sleeping caller)', () => {
+  /** Busy-waits `ms` (the caller does other work: the workers poll or fall asleep meanwhile). */
   const busy = (ms: number): void => {
     const end = performance.now() + ms;
     while (performance.now() < end);
@@ -70,34 +68,10 @@ describe('waking the workers (threads.ts awaitStep: poll, nap, sleep announced)'
     return { chunks, clear, check, free };
   }
 
-  test('steps close together cost no notify; 1, 2 and 4 threads run every chunk of many tiny steps', () => {
-    const steps = tinySteps(16);
-    try {
-      for (const threads of [1, 2, 4]) {
-        configure({ threads });
-        runShares(wasm(), steps.chunks);
-        const before = wakeNotifies();
-        for (let rep = 0; rep < 400; rep++) {
-          steps.clear();
-          runShares(wasm(), steps.chunks, rep % 2 === 0);
-          steps.check(`threads ${threads}, rep ${rep}`);
-        }
-        // Each step follows the last within far less than WAKE_WINDOW_MS: the workers are polling or napping, none
-        // announced its sleep, so publishing needs no notify, but for a worker kept off its core past its window
-        // (a loaded machine; with more threads than cores, as 4 here on 2, that is common: not asserted then).
-        const notifies = wakeNotifies() - before;
-        if (threads === 1) assert.equal(notifies, 0, 'one thread: no pool, no notify');
-        if (threads === 2) assert.ok(notifies <= 200, `${notifies} notifies for 400 steps close together on 2 threads`);
-      }
-    } finally {
-      steps.free();
-    }
-  });
-
-  test('no lost wake-up: background steps that only a worker runs are run, published as the workers poll, nap or fall asleep (2 and 4 threads)', () => {
-    // The caller never joins before the step is done, so only a worker can run it: a worker that announced its sleep
-    // just as the step was published and was not notified would leave it pending until the deadline. The gaps sweep
-    // the moments a worker goes from polling to napping to sleeping (around WAKE_WINDOW_MS), and beyond.
+  test('no lost wake-up: background steps that only a worker runs are run, published as the workers poll or fall asleep (2 and 4 threads)', () => {
+    // The caller never joins before the step is done, so only a worker can run it: a worker that went to sleep just
+    // as the step was published and was not woken would leave it pending until the deadline. The gaps sweep the
+    // moment a worker goes from polling (SPIN_MICROS after a step its caller follows with another) to sleeping.
     const r = rng(61);
     for (const threads of [2, 4]) {
       configure({ threads });
@@ -105,7 +79,8 @@ describe('waking the workers (threads.ts awaitStep: poll, nap, sleep announced)'
       try {
         runShares(wasm(), steps.chunks); // the pool, started
         for (let rep = 0; rep < 120; rep++) {
-          const gap = rep % 3 === 0 ? r() * 0.2 : WAKE_WINDOW_MS * (0.7 + 0.8 * r());
+          const gap = rep % 3 === 0 ? 2 * r() : (SPIN_MICROS / 1000) * 3 * r();
+          runShares(wasm(), steps.chunks, rep % 2 === 0); // a step first, followed (linger) or not
           busy(gap);
           steps.clear();
           const ticket = runInBackground(wasm(), steps.chunks);
@@ -121,9 +96,9 @@ describe('waking the workers (threads.ts awaitStep: poll, nap, sleep announced)'
     }
   });
 
-  test('the caller sleeping on a background step is woken when a worker completes it (its wait announced)', () => {
+  test('the caller sleeping on a background step is woken when a worker completes it', () => {
     // One chunk long enough that the caller's join outlasts its polling (SPIN_MICROS) and sleeps, with lengths that
-    // put the worker's completion near the moment the caller announces its sleep: a lost wake-up hangs the test (the
+    // put the worker's completion near the moment the caller goes to sleep: a lost wake-up hangs the test (the
     // caller blocks in Atomics.wait; checked: dropping chunkDone's notify hangs it at once).
     configure({ threads: 2 });
     const steps = tinySteps(8);
@@ -132,7 +107,8 @@ describe('waking the workers (threads.ts awaitStep: poll, nap, sleep announced)'
         steps.clear();
         const repeat = 1 + (rep % 40);
         const ticket = runInBackground(wasm(), [steps.chunks.slice(0, repeat % 8 + 1).flat().concat(...Array.from({ length: repeat }, () => steps.chunks.flat()))]);
-        busy(0.005 * (rep % 7));
+        // Joined once a worker has claimed the chunk (else the caller would run it itself and never wait).
+        while (!backgroundInFlight(ticket) && backgroundBusy());
         joinBackground(ticket);
         steps.check(`rep ${rep}`);
       }
@@ -140,7 +116,6 @@ describe('waking the workers (threads.ts awaitStep: poll, nap, sleep announced)'
       steps.free();
     }
   });
-
 });
 
 describe('N threads', () => {

@@ -78,17 +78,7 @@ const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
 const GEN = 0, CLAIM = 1, DONE = 2, ERROR = 3, READY = 4, LINGER = 5;
 /** The background lane's claim, done and error words (runInBackground): the same protocol as CLAIM, DONE, ERROR. */
 const BG_CLAIM = 6, BG_DONE = 7, BG_ERROR = 8;
-/**
- * [9] SLEEPING: how many workers sleep (or are about to) in an untimed Atomics.wait on GEN, the only ones a new step
- * must notify (awaitStep); [10], [11] WAITING, BG_WAITING: 1 while the caller sleeps (or is about to) on that
- * lane's done word, the only time the thread that completes a step must notify it (chunkDone, finishStep).
- * Why no wake-up is lost: both sides are sequentially consistent (Atomics), a sleeper announces itself before it
- * waits, and Atomics.wait re-reads the word before it sleeps; the publisher changes the word before it reads the
- * announcement. So either the publisher sees the announcement (and notifies), or the sleeper's wait sees the new
- * value (and does not sleep): in the one total order of these four operations one of the two comes first.
- */
-const SLEEPING = 9, WAITING = 10, BG_WAITING = 11;
-const CONTROL_WORDS = 12;
+const CONTROL_WORDS = 9;
 
 /**
  * A lane of steps: its claim, done and error words and its chunk table. The caller's steps (runShares) use one,
@@ -99,8 +89,6 @@ export interface Lane {
   readonly claim: number;
   readonly done: number;
   readonly error: number;
-  /** The word the caller sets while it sleeps on `done` (WAITING). */
-  readonly waiting: number;
   /** The step's jobs, JOB_WORDS doubles each: function index, argument count, arguments. */
   readonly jobs: Float64Array;
   /** The step's chunks: chunk i is jobs [starts[i], starts[i + 1]). */
@@ -108,12 +96,11 @@ export interface Lane {
 }
 
 /** A lane's words and a fresh table of `capacity` jobs. */
-function newLane(claimWord: number, doneWord: number, errorWord: number, waitingWord: number, capacity: number): Lane {
+function newLane(claimWord: number, doneWord: number, errorWord: number, capacity: number): Lane {
   return {
     claim: claimWord,
     done: doneWord,
     error: errorWord,
-    waiting: waitingWord,
     jobs: new Float64Array(new SharedArrayBuffer(8 * JOB_WORDS * capacity)),
     starts: new Int32Array(new SharedArrayBuffer(4 * (MAX_CHUNKS + 1))),
   };
@@ -138,58 +125,19 @@ function newLane(claimWord: number, doneWord: number, errorWord: number, waiting
  */
 export const SPIN_MICROS = 50;
 
-/** Polls control[index] for up to `micros` µs; whether it stopped being `value`. */
-function pollFor(control: Int32Array, index: number, value: number, micros: number): boolean {
-  const end = performance.now() + micros / 1000;
+/**
+ * Waits until control[index] is no longer `value`: polls it for up to SPIN_MICROS, then sleeps (Atomics.wait).
+ * @internal (fftworker.ts)
+ */
+export function spinThenWait(control: Int32Array, index: number, value: number): void {
+  if (Atomics.load(control, index) !== value) return;
+  const end = performance.now() + SPIN_MICROS / 1000;
   // performance.now() every 64 polls (~0.1–0.3 µs a poll): the clock costs more than a load.
   for (let i = 1; Atomics.load(control, index) === value; i++) {
-    if ((i & 63) === 0 && performance.now() > end) return false;
-  }
-  return true;
-}
-
-/**
- * Sleeps in Atomics.wait until control[index] is no longer `value`, announced in control[announce] (SLEEPING,
- * WAITING): only an announced sleeper is notified, so this announcement is what keeps the wake-up from being lost.
- */
-function sleepAnnounced(control: Int32Array, index: number, value: number, announce: number): void {
-  Atomics.add(control, announce, 1);
-  Atomics.wait(control, index, value);
-  Atomics.sub(control, announce, 1);
-}
-
-/**
- * After a step, how long (ms) a worker keeps looking for the next one in short timed waits (NAP_MS) before it sleeps
- * for good, announced (SLEEPING): a step published in that window costs its caller no Atomics.notify. The notify, not
- * the waking, was the cost: under load a notify that woke a worker cost the caller 0.3–0.5 ms (futex wake, the
- * woken thread scheduled, on a virtual CPU an interrupt between cores), 2.6 ms of a 10^6-digit square root's 9 steps
- * and 21 ms of a 4·10^6-digit one's 43. The window bounds what the naps cost an idle worker (each a timed futex wait,
- * a few µs of CPU): nothing polls once it has passed.
- */
-export const WAKE_WINDOW_MS = 3;
-/**
- * One timed wait of the window (ms): how late a napping worker may see a step (plus the kernel's timer slack, ~50 µs
- * on Linux). It joins that late; the caller claims its chunks meanwhile (runShares), so a nap delays no step.
- */
-export const NAP_MS = 0.03;
-
-/**
- * @internal A worker's wait for the step after `generation` (fftworker.ts): polls for SPIN_MICROS when its caller said
- * one follows at once (`linger`), naps through WAKE_WINDOW_MS, then sleeps announced until a step (or a prewake,
- * after which it polls and naps again) comes.
- */
-export function awaitStep(control: Int32Array, generation: number, linger: boolean): void {
-  if (linger && pollFor(control, GEN, generation, SPIN_MICROS)) return;
-  for (;;) {
-    const end = performance.now() + WAKE_WINDOW_MS;
-    while (Atomics.load(control, GEN) === generation) {
-      if (performance.now() > end) break;
-      Atomics.wait(control, GEN, generation, NAP_MS);
+    if ((i & 63) === 0 && performance.now() > end) {
+      Atomics.wait(control, index, value);
+      return;
     }
-    if (Atomics.load(control, GEN) !== generation) return;
-    sleepAnnounced(control, GEN, generation, SLEEPING);
-    // Woken without a step (prewakeThreads): one is about to come.
-    if (Atomics.load(control, GEN) !== generation || pollFor(control, GEN, generation, SPIN_MICROS)) return;
   }
 }
 
@@ -297,8 +245,8 @@ export function markWorker(): void {
 function startPool(workers: number): Pool {
   const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
   const capacity = jobCapacity(workers + 1);
-  const main = newLane(CLAIM, DONE, ERROR, WAITING, capacity);
-  const background = newLane(BG_CLAIM, BG_DONE, BG_ERROR, BG_WAITING, capacity);
+  const main = newLane(CLAIM, DONE, ERROR, capacity);
+  const background = newLane(BG_CLAIM, BG_DONE, BG_ERROR, capacity);
   const { module, memory } = wasmShared();
   const threads: ArithmeticThread[] = [];
   for (let w = 0; w < workers; w++) {
@@ -379,12 +327,10 @@ function claim(control: Int32Array, lane: Lane): number {
   }
 }
 
-/** Counts one claimed chunk done; the thread that completes the step wakes the caller if it sleeps (WAITING). */
+/** Counts one claimed chunk done; the thread that completes the step wakes the caller if it sleeps. */
 function chunkDone(control: Int32Array, lane: Lane): void {
   const done = Atomics.add(control, lane.done, 1) + 1;
-  if (done === Atomics.load(control, lane.claim) >>> CHUNK_BITS && Atomics.load(control, lane.waiting) !== 0) {
-    Atomics.notify(control, lane.done);
-  }
+  if (done === Atomics.load(control, lane.claim) >>> CHUNK_BITS) Atomics.notify(control, lane.done);
 }
 
 /**
@@ -394,20 +340,7 @@ function chunkDone(control: Int32Array, lane: Lane): void {
  * following it. No-op when no pool is running or steps would run on one thread.
  */
 export function prewakeThreads(): void {
-  if (pool !== null && pool.ready && activeThreads() > 1) wakeSleepers(pool.control);
-}
-
-/** Notifies the workers sleeping on GEN, if any announced it (SLEEPING): napping and polling ones need none. */
-function wakeSleepers(control: Int32Array): void {
-  if (Atomics.load(control, SLEEPING) === 0) return;
-  notifies++;
-  Atomics.notify(control, GEN);
-}
-
-let notifies = 0;
-/** @internal The Atomics.notify calls made on GEN so far (tests: a run of steps close together makes none). */
-export function wakeNotifies(): number {
-  return notifies;
+  if (pool !== null && pool.ready && activeThreads() > 1) Atomics.notify(pool.control, GEN);
 }
 
 /**
@@ -472,7 +405,7 @@ function publish(p: Pool, lane: Lane, chunks: ReadonlyArray<readonly Job[]>, lin
   Atomics.store(control, lane.done, 0);
   Atomics.store(control, lane.claim, chunks.length << CHUNK_BITS);
   Atomics.add(control, GEN, 1);
-  wakeSleepers(control);
+  Atomics.notify(control, GEN);
 }
 
 /**
@@ -492,9 +425,7 @@ function finishStep(k: KernelExports, p: Pool, lane: Lane, chunks: ReadonlyArray
   }
   // Every claimed chunk is counted done, also when it fails (runClaimed), so this wait ends.
   let d: number;
-  while ((d = Atomics.load(control, lane.done)) !== chunks.length) {
-    if (!pollFor(control, lane.done, d, SPIN_MICROS)) sleepAnnounced(control, lane.done, d, lane.waiting);
-  }
+  while ((d = Atomics.load(control, lane.done)) !== chunks.length) spinThenWait(control, lane.done, d);
   if (localError !== undefined) throw localError;
   if (Atomics.load(control, lane.error) !== 0) {
     const errors: string[] = [];
