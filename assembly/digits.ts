@@ -101,3 +101,15 @@ export function limbsToDigits(src: usize, n: i32, dst: usize): void {
     store<u8>(p, <u8>(48 + r % 10), 3);
   }
 }
+
+/**
+ * Writes a zero byte at every 4096th byte of [p, p + n): the first touch of each page of a range of the wasm memory
+ * that is dead until something writes all of it (kernel/digitproduct.ts: the transform buffers before `pack` fills
+ * them), run on an idle worker while the main thread reads the operands. The first touch of a page is a page fault,
+ * and on this 2-core VM faults cost ~3–5 ms a MiB (more than the transforms' own work on it at 10^7 digits): taken
+ * here, that cost leaves the product's critical path. On pages already resident a store costs a cache miss.
+ */
+export function touchPages(p: usize, n: usize): void {
+  const end = p + n;
+  for (let a = p; a < end; a += 4096) store<u8>(a, 0);
+}

@@ -58,13 +58,14 @@ if (child !== undefined) {
   const c = process.cpuUsage();
   const a = await StreamNumber.fromPath(fa!);
   const b = await StreamNumber.fromPath(fb!);
+  const opened = (performance.now() - t) / 1000; // validating both files: what fromPath costs before any product
   const plan = planFileProduct(a, b).method; // 'fft': streamed (kernel/digitproduct.ts); 'split'; 'outOfCore'
   const result = await mul(a, b); // written to its (tracked) result file when this returns
   const s = (performance.now() - t) / 1000;
   const used = process.cpuUsage(c); // every thread of the process: the kernel's workers too
   const rss = peakRssMiB();
   copyFileSync(result.path, out!); // untimed: kept for the byte comparison with GMP
-  process.stdout.write(JSON.stringify({ s, cpu: (used.user + used.system) / 1e6, rss, plan }));
+  process.stdout.write(JSON.stringify({ s, opened, cpu: (used.user + used.system) / 1e6, rss, plan }));
   process.exit(0);
 }
 
@@ -218,19 +219,22 @@ for (const n of fileSizes) {
   const fa = join(home, `a-${n}.txt`), fb = join(home, `b-${n}.txt`), gmpOut = join(home, 'gmp-out.txt');
   writeRandomDigitFile(fa, n);
   writeRandomDigitFile(fb, n);
-  const oursTimes: number[] = [], oursCpu: number[] = [], gmpCpu: number[] = [];
+  const oursTimes: number[] = [], oursOpened: number[] = [], oursCpu: number[] = [], gmpCpu: number[] = [];
   let rss = 0;
   let plan = '';
   const oursPath = join(home, 'ours-out.txt');
   const gmpTimes: number[] = [];
   const withGmp = exe !== undefined && n <= pipelineMax;
-  const rounds = n > 1.6e7 ? 1 : runs;
+  // Every size `runs` times, the largest too: with one run the growth ratio t(6.4e7)/t(1.6e7) rested on one sample
+  // of a shared machine (4.59 in one run, 3.61 the session before). A median of 3 costs ~7 s more.
+  const rounds = runs;
   for (let r = 0; r < rounds; r++) {
     const res = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', `${fa},${fb},${join(home, `h${r}`)},${oursPath}`], { encoding: 'utf8' });
     if (res.status !== 0) throw new Error(`bench/mul: our file → file product failed at n=${n}: ${res.stderr}`);
-    const o = JSON.parse(res.stdout) as { s: number; cpu: number; rss: number; plan: string };
+    const o = JSON.parse(res.stdout) as { s: number; opened: number; cpu: number; rss: number; plan: string };
     plan = o.plan;
     oursTimes.push(o.s);
+    oursOpened.push(o.opened);
     oursCpu.push(o.cpu);
     rss = Math.max(rss, o.rss);
     if (withGmp) {
@@ -253,6 +257,8 @@ for (const n of fileSizes) {
   fileRows.push({
     digits: n,
     'ours s': fmt(s),
+    // Of which opening the operands (StreamNumber.fromPath validates each file in one pass): the rest is mul.
+    'of which open s': fmt(median(oursOpened)),
     'GMP pipeline s': fmt(g),
     'ours/GMP': ratio(s, g),
     'CPU s ours / GMP': `${fmt(median(oursCpu))} / ${fmt(gmpCpu.length ? median(gmpCpu) : undefined)}`,

@@ -1,17 +1,18 @@
 // The streamed FFT product (digitproduct.ts: operands read from their digits straight into the transform buffers,
 // packed in place, the product left as limbs in the dead transform) against BigInt at the shapes that stress it:
 // runs of nines (all-9999 limbs, the largest balanced digits), powers of ten, unbalanced operands down to one digit,
-// digit counts on every side of a limb and of a read piece, squares; the same digits on 1, 2 and 4 threads; the
-// residue check catching a corrupted product; a bad byte reported where it is; every wasm block given back.
+// digit counts on every side of a limb and of a read piece, squares; the same digits on 1, 2 and 4 threads, and with
+// the buffers first touched by the workers in the background (assembly touchPages); the residue check catching a
+// corrupted product; a bad byte reported where it is; every wasm block given back.
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { configure, getConfig } from '../config.js';
 import { ArithmeticCheckError, InvalidNumberError } from '../errors.js';
 import { CHECK_PRIME, natMul } from './mul.js';
 import { natFromDigits, natToBigInt } from './nat.js';
-import { digitProductWorkingBytes, fftMulDigits, type DigitSource } from './digitproduct.js';
+import { digitProductWorkingBytes, fftMulDigits, pretouchedBytes, type DigitSource } from './digitproduct.js';
 import { planProduct } from './planner.js';
-import { heapTop, takeHighWater } from './wasmheap.js';
+import { heapTop, takeHighWater, u8View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural, seededRandom } from '../../test/random.js';
 
 const initialThreads = getConfig().threads;
@@ -84,6 +85,39 @@ describe('fftMulDigits in the machine', () => {
     }
     configure({ threads: initialThreads });
     assert.equal(BigInt(expected.slice(-30)), (BigInt(a.slice(-30)) * BigInt(b.slice(-30))) % 10n ** 30n, 'low digits');
+  });
+
+  test('with the workers up, the transform buffers are first touched in the background: same digits, no block left', async () => {
+    configure({ threads: 2 });
+    const a = rnd(600_000), b = rnd(500_001);
+    const expected = natMul(natFromDigits(Buffer.from(a)), natFromDigits(Buffer.from(b))).toString();
+    assert.equal(await product(a, b), expected, 'first product (the workers may still be booting)');
+    const top = heapTop();
+    const before = pretouchedBytes;
+    assert.equal(await product(a, b), expected);
+    assert.ok(pretouchedBytes > before, 'the second product handed its buffers to the workers');
+    // A bad byte in the last piece read: the touch in flight is joined before the buffers go back to the heap.
+    const bad = a.slice(0, 10) + 'x' + a.slice(11);
+    await assert.rejects(product(bad, b), (e: unknown) => e instanceof InvalidNumberError && e.offset === 10);
+    assert.equal(heapTop(), top, 'no block left allocated after the failure');
+    assert.equal(await product(b, a), expected, 'and the next product is right');
+    configure({ threads: initialThreads });
+  });
+
+  test('touchPages zeroes one byte a page from its start, and nothing else', () => {
+    const n = 3 * 4096 + 100;
+    const p = wasmAlloc(n + 64);
+    try {
+      const view = u8View(p, n + 64);
+      view.fill(0x37);
+      wasm().touchPages(p + 10, n);
+      for (let i = 0; i < n + 64; i++) {
+        const touched = i >= 10 && i < 10 + n && (i - 10) % 4096 === 0;
+        assert.equal(view[i], touched ? 0 : 0x37, `byte ${i}`);
+      }
+    } finally {
+      wasmFree(p);
+    }
   });
 
   test('a corrupted product fails its residue check; every block goes back to the heap', async () => {

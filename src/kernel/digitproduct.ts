@@ -13,6 +13,10 @@
  *   limbs out as text a piece at a time (engine/result.ts writeNatResult) before releasing them.
  * So neither operand's nor the product's text nor limbs are held beside the transforms: the working set is the two
  * transform buffers (one and the unpack scratch for a square), the twiddle tables and the staging blocks.
+ * - First touch: a process's first large product pays for its memory's first touch (page faults: ~3–5 ms a MiB on
+ *   the 2-core VM, ~0.3–0.9 s CPU for the 216 MiB of the 1.6·10^7-digit product), so the idle workers touch the
+ *   buffers' pages that `pack` will write while the main thread reads the operands and builds the tables (pretouch),
+ *   and `prepareDigitProduct` has the kernel compiled for eager tier-up and the workers booting before any of it.
  *
  * Why packing in place is safe. Let the buffer be S bytes with the operand's l limbs at [S − 2l, S). `pack` walks the
  * limbs upward in groups of g limbs (g = 2, 3, 5, 1, 1 for d = 4, 3, 5, 2, 1) and writes each group's 4g/d digits
@@ -25,10 +29,11 @@
  */
 import { ArithmeticCheckError, InvalidArgumentError, InvalidNumberError, NumberTooLargeError } from '../errors.js';
 import { FFT_MAX_DIGITS, FFT_MAX_LENGTH, balancedLength, convolvePacked, residueAt, unpackInto, unpackScratchBytes, widestDigits, worstCasePlan, type PackJob } from './fft.js';
-import { coreTableBytes, mixedBound, prepareTransforms, transformLength } from './fftcore.js';
+import { coreTableBytes, mixedBound, prepareTransforms, splits, transformLength } from './fftcore.js';
+import { activeThreads, backgroundBusy, joinBackground, runInBackground, threadsReady, warmThreads, type Job } from './threads.js';
 import { STREAM_PIECE_DIGITS, streamedHeldBytes } from './budget.js';
 import { LIMB_DIGITS, natFromLimbs, type Nat } from './nat.js';
-import { heapBytesFor, u16View, u8View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
+import { heapBytesFor, loadKernelForLargeWork, u16View, u8View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** A number's decimal digits, read a piece at a time (an engine operand file: storage DigitReader). */
 export interface DigitSource {
@@ -72,6 +77,20 @@ export function digitProductWorkingBytes(aDigits: number, bDigits: number, squar
   return heapBytesFor([16 * M, second, coreTableBytes(M)]) + streamedHeldBytes(la * LIMB_DIGITS, lb * LIMB_DIGITS);
 }
 
+/**
+ * Gets a process ready for the digit product of operands of these digit counts, before it plans or reads anything,
+ * when its transform may be long enough to split among the threads (fftcore.ts `splits` at the worst-case length):
+ * loads the kernel compiled for eager tier-up (wasmheap.ts `loadKernelForLargeWork`; a no-op once loaded: a file
+ * product is often a process's first kernel work, and the planner's byte counts load it) and starts the workers,
+ * which then boot (tens of ms) while the operands are read instead of while prepareTransforms builds the tables.
+ */
+export function prepareDigitProduct(aDigits: number, bDigits: number): void {
+  const { N } = worstCasePlan(limbsOf(Math.max(1, aDigits)), limbsOf(Math.max(1, bDigits)));
+  if (!splits(N / 2)) return;
+  loadKernelForLargeWork();
+  warmThreads();
+}
+
 /** InvalidNumberError for the first non-digit of `text` (one exists), at its offset plus `base`. */
 function badDigit(text: Uint8Array, base: number): InvalidNumberError {
   let i = 0;
@@ -79,10 +98,14 @@ function badDigit(text: Uint8Array, base: number): InvalidNumberError {
   return new InvalidNumberError('digits', base + i, `byte ${text[i]} is not a decimal digit`);
 }
 
-/** Reads `source`'s digits into its limbs at `dst` (wasm memory), through the staging block at `staging`. */
-async function loadLimbs(source: DigitSource, dst: number, staging: number): Promise<void> {
+/**
+ * Reads `source`'s digits into its limbs at `dst` (wasm memory), through the staging block at `staging`; `onPiece`
+ * runs before each piece is asked for.
+ */
+async function loadLimbs(source: DigitSource, dst: number, staging: number, onPiece: () => void): Promise<void> {
   const k = wasm();
   for (let e = source.digits, o = 0; e > 0; e -= STREAM_PIECE_DIGITS, o += STREAM_PIECE_DIGITS / LIMB_DIGITS) {
+    onPiece();
     const b = Math.max(0, e - STREAM_PIECE_DIGITS), n = e - b;
     // A view of the shared wasm memory stays valid if another allocation grows it meanwhile (a shared buffer
     // never detaches), so it may be read into across the await.
@@ -92,6 +115,50 @@ async function loadLimbs(source: DigitSource, dst: number, staging: number): Pro
     if (piece.buffer !== into.buffer || piece.byteOffset !== into.byteOffset) into.set(piece);
     if (!k.digitsToLimbs(staging, n, dst + 2 * o)) throw badDigit(into, b);
   }
+}
+
+/** Bytes of one background chunk of the first touch (Pretouch): 64 chunks for the 1.6·10^7-digit product. */
+const TOUCH_CHUNK = 1 << 21;
+
+/** Diagnostics (tests): bytes handed to the workers' first touch (pretouch) in this thread so far. */
+export let pretouchedBytes = 0;
+
+/** The first touch of transform buffers on the idle workers (pretouch). */
+interface Pretouch {
+  /** Starts it once the workers are up (call it often: between the pieces read). */
+  poll(): void;
+  /** Finishes it (this thread runs the chunks no worker took): before anything else writes the ranges or frees them. */
+  join(): void;
+}
+
+/**
+ * The first touch (assembly/digits.ts `touchPages`) of `ranges` of the wasm memory, dead until `pack` writes them, as a
+ * background step (threads.ts runInBackground) that the idle workers run while this thread reads the operands,
+ * converts them and builds the tables. Why: on the 2-core VM a page's first touch costs ~3–5 ms a MiB, and the
+ * 1.6·10^7-digit file product's two transform buffers (96 MiB each) took it inside `pack`, after the reading and the
+ * tables, which only the main thread works on. Not started with one thread, or before the workers are up (waiting
+ * for them to boot would stall the reads); the ranges must not be written by anyone else until `join`.
+ */
+function pretouch(ranges: ReadonlyArray<readonly [number, number]>): Pretouch {
+  let pending = activeThreads() > 1 && ranges.some(([, n]) => n > 0);
+  let ticket = 0;
+  return {
+    poll: () => {
+      if (!pending || !threadsReady() || backgroundBusy()) return;
+      pending = false;
+      const chunks: Job[][] = [];
+      for (const [at, n] of ranges) {
+        for (let o = 0; o < n; o += TOUCH_CHUNK) chunks.push([['touchPages', at + o, Math.min(TOUCH_CHUNK, n - o)]]);
+        pretouchedBytes += n;
+      }
+      ticket = runInBackground(wasm(), chunks);
+    },
+    join: () => {
+      pending = false;
+      if (ticket) joinBackground(ticket);
+      ticket = 0;
+    },
+  };
 }
 
 /**
@@ -117,8 +184,15 @@ export async function fftMulDigits(a: DigitSource, b: DigitSource | undefined, o
   const outLimbs = la + lb + 1;
   const p = options.checkPrime;
   const worstM = worstCasePlan(la, lb).N / 2;
+  prepareDigitProduct(a.digits, square ? a.digits : b.digits);
   let size = 0, A = 0, B = 0, scratch = 0;
+  let touch: Pretouch | undefined;
+  // The pages every digit size's `pack` writes: the transform of the widest digits is the shortest.
+  const d0 = Math.min(widestDigits(la, lb, square), FFT_MAX_DIGITS);
+  const minBytes = 16 * transformLength(Math.ceil((balancedLength(la, d0) + balancedLength(lb, d0)) / 2));
   const release = (): void => {
+    touch?.join();
+    touch = undefined;
     if (A) wasmFree(A);
     if (B && !square) wasmFree(B);
     A = B = size = 0;
@@ -126,7 +200,7 @@ export async function fftMulDigits(a: DigitSource, b: DigitSource | undefined, o
   let loaded = false;
   let expected = -1;
   try {
-    for (let d = Math.min(widestDigits(la, lb, square), FFT_MAX_DIGITS); d >= 1; d--) {
+    for (let d = d0; d >= 1; d--) {
       const na = balancedLength(la, d), nb = square ? na : balancedLength(lb, d);
       const L = na + nb;
       const M = transformLength(Math.ceil(L / 2));
@@ -142,13 +216,18 @@ export async function fftMulDigits(a: DigitSource, b: DigitSource | undefined, o
         B = square ? A : wasmAlloc(bytes);
         size = bytes;
         loaded = false;
+        // Below the limbs (laid at each buffer's end), up to what pack certainly writes.
+        const ranges: Array<[number, number]> = [[A, Math.min(minBytes, size - 2 * la)]];
+        if (!square) ranges.push([B, Math.min(minBytes, size - 2 * lb)]);
+        if (splits(worstM)) touch = pretouch(ranges); // smaller products: their transforms run on one thread anyway
       }
       const aSrc = A + size - 2 * la, bSrc = B + size - 2 * lb;
+      const poll = touch ? touch.poll : () => {};
       if (!loaded) {
         const stagingA = wasmAlloc(Math.min(a.digits, STREAM_PIECE_DIGITS));
         const stagingB = square ? 0 : wasmAlloc(Math.min(b.digits, STREAM_PIECE_DIGITS));
         try {
-          await Promise.all([loadLimbs(a, aSrc, stagingA), square ? undefined : loadLimbs(b, bSrc, stagingB)]);
+          await Promise.all([loadLimbs(a, aSrc, stagingA, poll), square ? undefined : loadLimbs(b, bSrc, stagingB, poll)]);
         } finally {
           wasmFree(stagingA);
           if (!square) wasmFree(stagingB);
@@ -164,7 +243,9 @@ export async function fftMulDigits(a: DigitSource, b: DigitSource | undefined, o
         const normA = wasm().normSq4(aSrc, la);
         if (mixedBound(M, square ? normA : Math.sqrt(normA * wasm().normSq4(bSrc, lb))) >= 0.5) continue;
       }
+      poll();
       prepareTransforms(M);
+      touch?.join(); // pack writes the touched ranges
       const jobs: PackJob[] = [{ src: aSrc, limbs: la, dst: A }];
       if (!square) jobs.push({ src: bSrc, limbs: lb, dst: B });
       loaded = false; // packing writes the digits over the limbs

@@ -360,6 +360,14 @@ export function coreTableBytes(M: number): number {
  * (caller 3.3 ms of work, worker 3.2, caller waiting 0.8, worker polling 0.45), the other ~11.5 run on one thread
  * (the products below 2^16 and the work between products); so even free splitting could not bring the root's
  * wall time near half.
+ * Retried with the machine quiet (2026-12-07, own process each, 2 threads, medians of 200): a product of 2^16 points
+ * (250000 × 250000 digits) split took 2.82 ms wall and 4.40 ms CPU against 3.12 and 3.13 unsplit (1.1× for 1.4×
+ * the CPU); of its 2.3 ms (instrumented) 1.1 ms are its four split steps (the caller ran 5.7 of the top stage's 8
+ * chunks, 1.3 of the fused step's 3 units: the worker joins each step late) and 1.2 ms the caller's own work
+ * (packing, residue checks, unpacking). 2^15: no wall time for +50% CPU. Same-process A/Bs of 2^16 against 2^17
+ * (21 rounds, 5 ms between operations): the root at 10^6 digits 15.3 → 15.3 ms wall for 16.9 → 19.8 ms CPU, the
+ * division 16.6 → 17.3 ms wall; at 4·10^6 digits both within 1%. Workers that nap instead of sleeping between steps
+ * (threads.ts SPIN_MICROS) did not change this.
  */
 export const PARALLEL_MIN = 1 << 17;
 

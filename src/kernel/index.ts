@@ -23,6 +23,6 @@ export {
 export { natDivMod, natDiv, natDivApprox, reciprocalApprox } from './div.js';
 export { natIsqrt, natRsqrtSmall } from './sqrt.js';
 export { releaseFftCaches } from './fft.js';
-export { fftMulDigits, digitProductWorkingBytes, type DigitSource, type HeldProduct, type DigitProductOptions } from './digitproduct.js';
+export { fftMulDigits, digitProductWorkingBytes, prepareDigitProduct, type DigitSource, type HeldProduct, type DigitProductOptions } from './digitproduct.js';
 export { suspendHelper, fftThreads, startThread, signalDone, describeFailure, type ArithmeticThread } from './threads.js';
 export { natSpectrumPlan, natSpectrum, natMulSpectra, natMulAddSpectra, type NatSpectrum, type SpectrumPlan } from './spectra.js';

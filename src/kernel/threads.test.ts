@@ -14,7 +14,7 @@ import { natMulSpectraWrapped, natSpectra, type NatSpectrum as Spectrum, type Sp
 import { lastFftLength, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
 import { natFromLimbs } from './nat.js';
 import { PARALLEL_MIN, beginForwards, dropLastStage, forwardAt, forwardEachAt, inverseAt, pointwiseAt, powerOfTwoTables, prepareTransforms, productAt, topRadix } from './fftcore.js';
-import { fftThreads, runShares, type Job } from './threads.js';
+import { SPIN_MICROS, backgroundBusy, backgroundInFlight, fftThreads, joinBackground, runInBackground, runShares, type Job } from './threads.js';
 import type { TransformGroup } from './multiplier.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
@@ -46,6 +46,77 @@ function groupOperands(r: () => number, n: number) {
 function sameLimbs(results: Nat[], what: string): void {
   for (const r of results.slice(1)) assert.deepEqual(r.limbs, results[0]!.limbs, `${what}: same limbs for every thread count`);
 }
+
+describe('waking the workers (threads.ts: a step notifies the sleeping workers; the completing thread, a sleeping caller)', () => {
+  /** Busy-waits `ms` (the caller does other work: the workers poll or fall asleep meanwhile). */
+  const busy = (ms: number): void => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  /** n one-limb chunks (chunk i writes (i + 1)² into result slot i: see 'steps of many chunks'), their buffers. */
+  function tinySteps(n: number) {
+    const src = wasmAlloc(2 * n), out = wasmAlloc(64 * n), res = wasmAlloc(16 * n);
+    const limbs = u16View(src, n);
+    for (let i = 0; i < n; i++) limbs[i] = i + 1;
+    const chunks = Array.from({ length: n }, (_, i): Job[] => [['pack', src + 2 * i, 1, 4, out + 64 * i, res + 16 * i]]);
+    const clear = (): void => void f64View(res, 2 * n).fill(-1);
+    const check = (what: string): void => {
+      const r = f64View(res, 2 * n);
+      for (let i = 0; i < n; i++) assert.equal(r[2 * i], (i + 1) ** 2, `chunk ${i}: ${what}`);
+    };
+    const free = (): void => [src, out, res].forEach(wasmFree);
+    return { chunks, clear, check, free };
+  }
+
+  test('no lost wake-up: background steps that only a worker runs are run, published as the workers poll or fall asleep (2 and 4 threads)', () => {
+    // The caller never joins before the step is done, so only a worker can run it: a worker that went to sleep just
+    // as the step was published and was not woken would leave it pending until the deadline. The gaps sweep the
+    // moment a worker goes from polling (SPIN_MICROS after a step its caller follows with another) to sleeping.
+    const r = rng(61);
+    for (const threads of [2, 4]) {
+      configure({ threads });
+      const steps = tinySteps(4 * threads);
+      try {
+        runShares(wasm(), steps.chunks); // the pool, started
+        for (let rep = 0; rep < 120; rep++) {
+          const gap = rep % 3 === 0 ? 2 * r() : (SPIN_MICROS / 1000) * 3 * r();
+          runShares(wasm(), steps.chunks, rep % 2 === 0); // a step first, followed (linger) or not
+          busy(gap);
+          steps.clear();
+          const ticket = runInBackground(wasm(), steps.chunks);
+          const deadline = performance.now() + 5000;
+          while (backgroundBusy() && performance.now() < deadline);
+          assert.equal(backgroundBusy(), false, `a worker ran the step published after ${gap.toFixed(3)} ms (threads ${threads}, rep ${rep})`);
+          joinBackground(ticket);
+          steps.check(`threads ${threads}, rep ${rep}`);
+        }
+      } finally {
+        steps.free();
+      }
+    }
+  });
+
+  test('the caller sleeping on a background step is woken when a worker completes it', () => {
+    // One chunk long enough that the caller's join outlasts its polling (SPIN_MICROS) and sleeps, with lengths that
+    // put the worker's completion near the moment the caller goes to sleep: a lost wake-up hangs the test (the
+    // caller blocks in Atomics.wait; checked: dropping chunkDone's notify hangs it at once).
+    configure({ threads: 2 });
+    const steps = tinySteps(8);
+    try {
+      for (let rep = 0; rep < 200; rep++) {
+        steps.clear();
+        const repeat = 1 + (rep % 40);
+        const ticket = runInBackground(wasm(), [steps.chunks.slice(0, repeat % 8 + 1).flat().concat(...Array.from({ length: repeat }, () => steps.chunks.flat()))]);
+        // Joined once a worker has claimed the chunk (else the caller would run it itself and never wait).
+        while (!backgroundInFlight(ticket) && backgroundBusy());
+        joinBackground(ticket);
+        steps.check(`rep ${rep}`);
+      }
+    } finally {
+      steps.free();
+    }
+  });
+});
 
 describe('N threads', () => {
   test('products and squares at split lengths, 2^k, 3·2^k and 5·2^k: N = 1, 2, 4 bit-identical and equal to BigInt', () => {

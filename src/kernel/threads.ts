@@ -39,6 +39,7 @@ import { wasmShared, type KernelExports } from './wasmheap.js';
 const JOB_FUNCTIONS = [
   'dif4Stage', 'dit4Stage', 'difBlocks', 'ditBlocks', 'dif3Stage', 'dit3Stage', 'dif5Stage', 'dit5Stage',
   'forward', 'inverse', 'pwSelf', 'pwLevel', 'pwBlocks', 'pack', 'unpack', 'convolveColumns',
+  'touchPages', // digitproduct.ts: the first touch of the transform buffers, in the background while it reads
 ] as const satisfies ReadonlyArray<keyof KernelExports>;
 export type JobFunction = (typeof JOB_FUNCTIONS)[number];
 /** One kernel call: the function and its numeric arguments. */
@@ -122,6 +123,13 @@ function newLane(claimWord: number, doneWord: number, errorWord: number, capacit
  * other processes and one busy loop on the 2 cores), pi 10^7 on 2 threads took 3–5% more CPU polling (9.7–11.5 s
  * against 9.3–10.6 s, four runs each, alternated) at a wall time that varied ±30% run to run either way. Kept at 50:
  * the cost is bounded (50 µs a step run, a few % when the cores are oversubscribed) and short steps need it.
+ * Tried and removed (2026-12-07): workers that after a step nap in timed waits (Atomics.wait with a 30 or 100 µs
+ * timeout) for 3 ms before they sleep, announcing their sleep so that a step notifies only sleepers. A V8 timed wait
+ * took ~110–130 µs of wall time and ~25 µs of CPU whatever its timeout up to 50 µs, so a napping worker held ~24% of
+ * a core; same-process A/Bs on a quiet machine (2 threads, 21–41 rounds) moved the product, the division and the root
+ * at 10^6 and 4·10^6 digits by less than the noise (the root +3–6% CPU); with one busy loop beside them the division
+ * at 10^6 digits took 17–18% more wall time and the root at 4·10^6 6–8% more (naps taking the CPU the caller needs).
+ * Notifying only announced sleepers, without naps, also measured the same as notifying every step.
  */
 export const SPIN_MICROS = 50;
 

@@ -7,7 +7,7 @@ import { AtomicFile } from '../../storage/index.js';
 import { progressReporter, throwIfCancelled, type OperationOptions } from '../context.js';
 import { MINUS, writeNatResult, writeResult, type ResultShape } from '../result.js';
 import {
-  CHECK_PRIME, Multiplier, budgetFor, divisionHeldBytes, fftMulDigits, loadedHeldBytes, natMul, planProduct, releaseFftCaches, type DigitSource,
+  CHECK_PRIME, Multiplier, budgetFor, divisionHeldBytes, fftMulDigits, loadedHeldBytes, natMul, planProduct, prepareDigitProduct, releaseFftCaches, type DigitSource,
   type ProductPlan,
 } from '../../kernel/index.js';
 import type { DigitReader } from '../../storage/index.js';
@@ -88,6 +88,7 @@ function sameOperand(x: StreamNumber, y: StreamNumber): boolean {
  * @example planFileProduct(x, y).method // 'fft' for two 10^6-digit files at the default budget
  */
 export function planFileProduct(x: StreamNumber, y: StreamNumber): ProductPlan {
+  prepareDigitProduct(x.digitCount, y.digitCount); // before planning, which loads the kernel
   return planProduct(x.digitCount, y.digitCount, { operands: 'streamed', square: sameOperand(x, y) });
 }
 
