@@ -10,7 +10,7 @@
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
 import { beginForwards, dropLastStage, forwardEachAt, productAt, productJobs, splits, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
-import { activeThreads, backgroundBusy, joinBackground, prewakeThreads, runInBackground, runShare, threadsReady, type Job } from './threads.js';
+import { activeThreads, joinBackground, prewakeThreads, runInBackground, runShare, type Job } from './threads.js';
 import { wasm } from './wasmheap.js';
 import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
@@ -285,8 +285,8 @@ export class TransformGroup {
     }
   }
 
-  private steps<T>(work: GroupWork<T>, first?: IteratorResult<Nat[] | ProductStep, T>): T {
-    for (let r = first ?? work.next(); ; r = work.next()) {
+  private steps<T>(work: GroupWork<T>): T {
+    for (let r = work.next(); ; r = work.next()) {
       dropLastStage();
       if (r.done === true) return r.value;
       if (Array.isArray(r.value)) this.transform(r.value);
@@ -327,7 +327,7 @@ export class TransformGroup {
    * @example const [R, eps] = g.together(g.differenceWork(aTop, s, s, bound), g.differenceHighWork({ power: e }, s, Y, bound, k));
    */
   together<A, B>(a: GroupWork<A>, b: GroupWork<B>): [A, B] {
-    if (!this.sideBySide) return [this.run(a), this.run(b)];
+    if (this.plan === undefined || !sideBySide(this.plan.M)) return [this.run(a), this.run(b)];
     // (Side by side, no forward transform is begun: transform() runs them whole, forwardEachAt.)
     const works: ReadonlyArray<GroupWork<unknown>> = [a, b];
     const at: Array<IteratorResult<Nat[] | ProductStep, unknown>> = [];
@@ -369,59 +369,6 @@ export class TransformGroup {
       // A worker may still write a product's output: it ends before any work frees its memory.
       if (ticket !== undefined) joinBackground(ticket);
       for (const w of works) w.return(undefined);
-    }
-  }
-
-  /** Whether `together` runs two products of this group side by side (sideBySide: SIDE_BY_SIDE_MIN to SIDE_BY_SIDE_MAX). */
-  get sideBySide(): boolean {
-    return this.plan !== undefined && sideBySide(this.plan.M);
-  }
-
-  /**
-   * Starts a product of this group (made by its `…Work` methods) whose result the caller needs only later, after other
-   * products of the group: its new operands are transformed here, its pointwise step and inverse transform run on the
-   * idle worker (fftcore productJobs, threads.ts runInBackground) while this thread goes on, and `finish` joins it
-   * and unpacks and checks it there, so it returns exactly what the method returns. Unlike `together`, whose second
-   * product must be done when the first is, the worker has the time of all the products run before `finish` to wake
-   * up and run it (sqrt.ts: the reciprocal's correction, needed only at the end of its level, beside Q0, P and Δ).
-   * On one thread, without a plan, from the split length (its transforms are shared among the threads anyway) or
-   * while another background step runs, the product runs here at once. The caller must reach `finish` or `close`
-   * (close joins it): a worker may be writing its output.
-   */
-  begin<T>(work: GroupWork<T>): { finish(): T } {
-    if (this.plan === undefined || activeThreads() < 2 || splits(this.plan.M) || !threadsReady() || backgroundBusy()) {
-      const value = this.run(work);
-      return { finish: () => value };
-    }
-    let r = work.next();
-    try {
-      for (; r.done !== true && Array.isArray(r.value); r = work.next()) this.transform(r.value);
-    } finally {
-      dropLastStage();
-    }
-    if (r.done === true || this.readsBegun(r.value as ProductStep)) return { finish: () => this.runFrom(work, r) };
-    const step = r.value as ProductStep;
-    const ticket = runInBackground(wasm(), [productJobs(step.out, step.terms, step.M)]);
-    const pending = { ticket, work: work as GroupWork<unknown> };
-    this.inBackground.add(pending);
-    return {
-      finish: () => {
-        this.inBackground.delete(pending);
-        joinBackground(ticket);
-        return this.run(work);
-      },
-    };
-  }
-
-  /** Products begun (begin) and not finished: close joins them before it frees what they read. */
-  private readonly inBackground = new Set<{ ticket: number; work: GroupWork<unknown> }>();
-
-  /** run() from a result the caller already took from `work`. */
-  private runFrom<T>(work: GroupWork<T>, first: IteratorResult<Nat[] | ProductStep, T>): T {
-    try {
-      return this.steps(work, first);
-    } finally {
-      dropLastStage();
     }
   }
 
@@ -569,17 +516,8 @@ export class TransformGroup {
     }
   }
 
-  /** Frees every spectrum of the group, once the products begun on a worker (begin) are done. */
+  /** Frees every spectrum of the group. */
   close(): void {
-    for (const b of this.inBackground) {
-      try {
-        joinBackground(b.ticket);
-      } catch {
-        // (closing after another error, or abandoning the product: its result, and so its failure, is not read)
-      }
-      b.work.return(undefined);
-    }
-    this.inBackground.clear();
     this.release(...this.spectra.keys(), ...this.pending.keys());
     natReapBackground();
   }

@@ -304,7 +304,6 @@ function refineStep(
     const eTop = eps === undefined || eps.magnitude.size === 0 ? undefined : natHighView(eps.magnitude, jE);
     // Y·ε'/B^(hq+2−jE) (a high product), alone or beside Q0's product.
     let corrMagnitude: Nat | undefined;
-    let corrLater: { finish(): Nat } | undefined;
     // D's top four limbs for the rescaling of the reciprocal: Q0's (δ ≈ few·B^(u+1) moves Q0·B^u ≈ B^(u+hq) by a
     // relative few·B^(1−hq)), or δ's when Q0 = 0.
     let dTop: { m: number; e: number; shift: number } | undefined;
@@ -322,12 +321,8 @@ function refineStep(
       // limb's, and clearing it borrows nothing).
       // Q0's product and the reciprocal's correction need nothing of each other: at once on two threads (together).
       let twoQ0: Nat;
-      if (eTop !== undefined && guard === 0 && g.sideBySide) {
+      if (eTop !== undefined && guard === 0) {
         [twoQ0, corrMagnitude] = g.together(g.mulHighWork(rTop, Y, h + hq - T - jr + u), g.mulHighWork(eTop, Y, hq + 2 - jE));
-      } else if (eTop !== undefined && guard === 0) {
-        // Shorter: the correction on the idle worker until the level's end (needed only for Y'), beside Q0, P and Δ.
-        corrLater = g.begin(g.mulHighWork(eTop, Y, hq + 2 - jE));
-        twoQ0 = above(rTop, Y, h + hq - T - jr + u);
       } else {
         twoQ0 = above(rTop, Y, h + hq - T - jr + u);
         if (eTop !== undefined) corrMagnitude = g.mulHigh(eTop, Y, hq + 2 - jE);
@@ -359,7 +354,6 @@ function refineStep(
     if (!wantY) return { est, exact: false, E, h };
     // a's residue for the level above (a = aTop·B^2t + (a mod B^2t); both residues < 2^26: exact in doubles).
     const aRes = ((topRes * powMod(BASE, 2 * t, CHECK_PRIME)) % CHECK_PRIME + modLimbs(a.limbs, 2 * t, CHECK_PRIME)) % CHECK_PRIME;
-    corrMagnitude ??= corrLater?.finish(); // (before eTop's spectrum, which it reads, is freed)
     if (eTop !== undefined) g.release(eTop);
     // Y' = Y·B^(h−hq) ± corr ∓ c (c = round(Z·ρ): the rescaling to s̃), laid out in one pass over Y.
     const corr = { negative: eps!.negative, magnitude: corrMagnitude ?? NAT_ZERO };

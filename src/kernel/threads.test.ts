@@ -14,7 +14,7 @@ import { natMulSpectraWrapped, natSpectra, type NatSpectrum as Spectrum, type Sp
 import { lastFftLength, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt } from './fft.js';
 import { natFromLimbs } from './nat.js';
 import { PARALLEL_MIN, beginForwards, dropLastStage, forwardAt, forwardEachAt, inverseAt, pointwiseAt, powerOfTwoTables, prepareTransforms, productAt, topRadix } from './fftcore.js';
-import { SPIN_MICROS, backgroundBusy, backgroundInFlight, fftThreads, joinBackground, runInBackground, runShares, threadsReady, warmThreads, type Job } from './threads.js';
+import { SPIN_MICROS, backgroundBusy, backgroundInFlight, fftThreads, joinBackground, runInBackground, runShares, type Job } from './threads.js';
 import type { TransformGroup } from './multiplier.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { randomNatural as digits, seededRandom as rng } from '../../test/random.js';
@@ -428,77 +428,6 @@ describe('N threads', () => {
         const [got] = onThreads([threads], paired);
         got!.forEach((z, i) => assert.deepEqual(z.limbs, ref[i]!.limbs, `n=${n} result ${i} on ${threads} threads`));
         assert.equal(planned, plannedAlone, `n=${n} on ${threads} threads: no fallback product`);
-      }
-    }
-  });
-
-  test('TransformGroup.begin: a product begun on the worker and finished after others gives the single call\'s result on 1, 2, 4 threads; close joins one never finished', () => {
-    // 15000 limbs: 2^14–2^15 points (below the split length: begun on the worker); 60000: 2^16–2^17 (2^17 splits:
-    // run at once). Every kind of product begun, the group's other products run meanwhile, then finished.
-    const r = rng(17);
-    for (const n of [15_000, 60_000]) {
-      const { x, y, u, v, small, c, cWrong, bound, s } = groupOperands(r, n);
-      let planned = 0;
-      const group = (): TransformGroup =>
-        new Multiplier({ onPlan: () => planned++ }).group([[[u, v]], [[x, y]]], { products: [[x, y]], limbs: bound + 3 }, 6);
-      // Each kind as its single call and as its GroupWork (begun).
-      const value = (z: Nat | { magnitude: Nat }): Nat => ('magnitude' in z ? z.magnitude : z);
-      const kinds = (g: TransformGroup, begun: boolean): Array<() => Nat> => {
-        const at = <T extends Nat | { magnitude: Nat }>(single: () => T, work: () => Generator<unknown, T, void>) => (): Nat => {
-          if (!begun) return value(single());
-          const b = g.begin(work() as Parameters<TransformGroup['begin']>[0]);
-          if (meanwhile++ % 2 === 1) {
-            const other = g.mul(u, v); // meanwhile, here (every other kind; the others finished at once)
-            assert.equal(natToBigInt(other), natToBigInt(u) * natToBigInt(v));
-          }
-          return value(b.finish() as T);
-        };
-        let meanwhile = 0;
-        return [
-          at(() => g.mulHigh(u, v, s), () => g.mulHighWork(u, v, s)),
-          at(() => g.difference(c, x, y, bound), () => g.differenceWork(c, x, y, bound)),
-          at(() => g.differenceHigh(c, x, y, bound, 3), () => g.differenceHighWork(c, x, y, bound, 3)),
-          at(() => g.mul(u, u), () => g.mulWork(u, u)),
-          at(() => g.mulWrapped(x, y), () => g.mulWrappedWork(x, y)),
-          at(() => g.difference(cWrong, x, y, bound), () => g.differenceWork(cWrong, x, y, bound)),
-        ];
-      };
-      const run = (begun: boolean): Nat[] => {
-        const g = group();
-        try {
-          g.mul(u, v); // the pool up and the operands' transforms made, as in a Newton level
-          // (begin runs a product here while the workers boot: threadsReady)
-          if (begun && fftThreads() > 1) {
-            warmThreads();
-            for (const end = Date.now() + 15_000; !threadsReady() && Date.now() < end; );
-          }
-          return kinds(g, begun).map((f) => f());
-        } finally {
-          g.close();
-        }
-      };
-      configure({ threads: 1 });
-      planned = 0;
-      const ref = run(false);
-      const plannedAlone = planned;
-      assert.equal(natToBigInt(ref[1]!), natToBigInt(small));
-      for (const threads of [1, 2, 4]) {
-        planned = 0;
-        const [got] = onThreads([threads], () => run(true));
-        got!.forEach((z, i) => assert.deepEqual(z.limbs, ref[i]!.limbs, `n=${n} result ${i} on ${threads} threads`));
-        assert.equal(planned, plannedAlone, `n=${n} on ${threads} threads: no fallback product`);
-      }
-      // Begun and never finished: close waits for the worker before it frees what the product reads.
-      configure({ threads: 2 });
-      for (let rep = 0; rep < 5; rep++) {
-        const g = group();
-        try {
-          g.mul(u, v);
-          g.begin(g.mulWork(x, y));
-        } finally {
-          g.close();
-        }
-        assert.equal(backgroundBusy(), false, 'joined by close');
       }
     }
   });
