@@ -103,13 +103,14 @@ export function limbsToDigits(src: usize, n: i32, dst: usize): void {
 }
 
 /**
- * Writes a zero byte at every 4096th byte of [p, p + n): the first touch of each page of a range of the wasm memory
- * that is dead until something writes all of it (kernel/digitproduct.ts: the transform buffers before `pack` fills
- * them), run on an idle worker while the main thread reads the operands. The first touch of a page is a page fault,
- * and on this 2-core VM faults cost ~3–5 ms a MiB (more than the transforms' own work on it at 10^7 digits): taken
- * here, that cost leaves the product's critical path. On pages already resident a store costs a cache miss.
+ * The first touch of every page that begins in [p, p + n): an atomic add of 0 to the word at each page-aligned
+ * address, which leaves the memory as it was, also beside another thread writing the same bytes meanwhile (the add
+ * reads and writes back in one indivisible step). Run on an idle worker (kernel/digitproduct.ts pretouch) on the
+ * transform buffers while the main thread reads the operands into them: the first touch of a page is a page fault,
+ * and on this 2-core VM faults cost ~3–5 ms a MiB (more than the transforms' own work on it at 10^7 digits), so
+ * taken here that cost leaves the product's critical path. On pages already resident an add costs a cache miss.
  */
 export function touchPages(p: usize, n: usize): void {
   const end = p + n;
-  for (let a = p; a < end; a += 4096) store<u8>(a, 0);
+  for (let a = (p + 4095) & ~(<usize>4095); a < end; a += 4096) atomic.add<u32>(a, 0);
 }

@@ -15,7 +15,7 @@
  * transform buffers (one and the unpack scratch for a square), the twiddle tables and the staging blocks.
  * - First touch: a process's first large product pays for its memory's first touch (page faults: ~3–5 ms a MiB on
  *   the 2-core VM, ~0.3–0.9 s CPU for the 216 MiB of the 1.6·10^7-digit product), so the idle workers touch the
- *   buffers' pages that `pack` will write while the main thread reads the operands and builds the tables (pretouch),
+ *   buffers' pages, the limbs' first, while the main thread reads the operands and builds the tables (pretouch),
  *   and `prepareDigitProduct` has the kernel compiled for eager tier-up and the workers booting before any of it.
  *
  * Why packing in place is safe. Let the buffer be S bytes with the operand's l limbs at [S − 2l, S). `pack` walks the
@@ -132,26 +132,33 @@ interface Pretouch {
 }
 
 /**
- * The first touch (assembly/digits.ts `touchPages`) of `ranges` of the wasm memory, dead until `pack` writes them, as a
- * background step (threads.ts runInBackground) that the idle workers run while this thread reads the operands,
- * converts them and builds the tables. Why: on the 2-core VM a page's first touch costs ~3–5 ms a MiB, and the
- * 1.6·10^7-digit file product's two transform buffers (96 MiB each) took it inside `pack`, after the reading and the
- * tables, which only the main thread works on. Not started with one thread, or before the workers are up (waiting
- * for them to boot would stall the reads); the ranges must not be written by anyone else until `join`.
+ * The first touch (assembly/digits.ts `touchPages`, which leaves the memory as it was) of the transform buffers'
+ * pages, as a background step (threads.ts runInBackground) that the idle workers run while this thread reads the
+ * operands into `limbRanges`, converts them and builds the tables; then of `ranges`, which `pack` writes later. Why:
+ * on the 2-core VM a page's first touch costs ~3–5 ms a MiB, and the 1.6·10^7-digit file product took it on the main
+ * thread for its limbs (16 MiB) and inside `pack` for its two transform buffers (96 MiB each), after the reading and
+ * the tables, which only the main thread works on. Not started with one thread, or before the workers are up
+ * (waiting for them to boot would stall the reads).
  */
-function pretouch(ranges: ReadonlyArray<readonly [number, number]>): Pretouch {
-  let pending = activeThreads() > 1 && ranges.some(([, n]) => n > 0);
+function pretouch(limbRanges: ReadonlyArray<readonly [number, number]>, ranges: ReadonlyArray<readonly [number, number]>): Pretouch {
+  let pending = activeThreads() > 1;
   let ticket = 0;
   return {
     poll: () => {
       if (!pending || !threadsReady() || backgroundBusy()) return;
       pending = false;
       const chunks: Job[][] = [];
+      // The limbs' pages first, from their top down: the main thread writes them from their bottom up as it reads
+      // (a fault it would take itself, alone), so the two meet; then the pages pack alone writes (on every thread).
+      for (const [at, n] of limbRanges) {
+        for (let o = n; o > 0; o -= TOUCH_CHUNK) chunks.push([['touchPages', at + Math.max(0, o - TOUCH_CHUNK), Math.min(TOUCH_CHUNK, o)]]);
+        pretouchedBytes += n;
+      }
       for (const [at, n] of ranges) {
         for (let o = 0; o < n; o += TOUCH_CHUNK) chunks.push([['touchPages', at + o, Math.min(TOUCH_CHUNK, n - o)]]);
         pretouchedBytes += n;
       }
-      ticket = runInBackground(wasm(), chunks);
+      if (chunks.length > 0) ticket = runInBackground(wasm(), chunks);
     },
     join: () => {
       pending = false;
@@ -216,10 +223,14 @@ export async function fftMulDigits(a: DigitSource, b: DigitSource | undefined, o
         B = square ? A : wasmAlloc(bytes);
         size = bytes;
         loaded = false;
-        // Below the limbs (laid at each buffer's end), up to what pack certainly writes.
+        // The limbs (laid at each buffer's end), and below them up to what pack certainly writes.
+        const limbRanges: Array<[number, number]> = [[A + size - 2 * la, 2 * la]];
         const ranges: Array<[number, number]> = [[A, Math.min(minBytes, size - 2 * la)]];
-        if (!square) ranges.push([B, Math.min(minBytes, size - 2 * lb)]);
-        if (splits(worstM)) touch = pretouch(ranges); // smaller products: their transforms run on one thread anyway
+        if (!square) {
+          limbRanges.push([B + size - 2 * lb, 2 * lb]);
+          ranges.push([B, Math.min(minBytes, size - 2 * lb)]);
+        }
+        if (splits(worstM)) touch = pretouch(limbRanges, ranges); // smaller products: their transforms run on one thread anyway
       }
       const aSrc = A + size - 2 * la, bSrc = B + size - 2 * lb;
       const poll = touch ? touch.poll : () => {};

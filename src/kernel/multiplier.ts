@@ -531,6 +531,11 @@ export class TransformGroup {
  * same-process A/B of the root at 10^6 digits, 2 threads, quiet slot, 21 rounds: pairs from 2^14 points 13.8 →
  * 13.8 ms wall for 17.1 → 20.0 ms CPU (as the removed side-by-side products had measured). From 2^16 the root's
  * pairs (4·10^6 digits and up) are 0.5–2 ms a product.
+ * Retried 2026-12-07 (quiet window, 21 rounds, 5 ms between operations): 2^15 gave the root at 10^6 digits 16.5 →
+ * 16.6 ms wall for 19.2 → 20.2 CPU, 2^14 16.0 → 15.5 for 18.0 → 20.0. Nor did slack help: the reciprocal's
+ * correction begun on the worker right after ε and joined only at its level's end (beside Q0, P and Δ: the worker
+ * had three products' time, and 0.33 of 3 corrections a root were unfinished at the join) moved the root's wall
+ * time by −1% to +3% for 5–13% more CPU (31 rounds, 10^6 and 4·10^6 digits; ε begun beside R too: the same).
  */
 export const SIDE_BY_SIDE_MIN = 1 << 16;
 
