@@ -24,7 +24,8 @@
  *
  * The side root: a thread with no leaf left computes pi's 1/√10005 (compute.ts), which does not depend on the
  * series, while the caller finishes its last subtree (at 10^7 decimals on 2 threads, two halves, the thread's half
- * ends ~0.7–1 s before the caller's; the root costs ~0.3–0.4 s of one core), and the caller takes it only after the
+ * ends 0.35–0.7 s before the caller's on a quiet machine; the root costs 0.35–0.45 s of one core, and ~0.2 s of the
+ * caller's wall with the helper after the series, as it was computed before), and the caller takes it only after the
  * root merge (PendingRoot), so that the thread has that merge's time too. While it runs it counts as a running
  * thread: the helper stays off and the caller's products stay within what it leaves. Only where its numbers are no
  * larger than the thread's leaves (sideRootFits), so the thread's memory share still holds it; otherwise (pi 10^8)
@@ -169,7 +170,7 @@ export function* seriesOnThreads(
   let next = 0;
   /** Progress of finished threads not yet reported. */
   let finishedProgress = 0;
-  /** The thread computing the side root (not in `running`), and the root once it came back. */
+  /** The thread the side root is queued on (still in `running` while it ends its leaf), and the root once back. */
   let sideJob: SubtreeJob | undefined;
   let sideResult: Nat | undefined;
   const sideWanted = side !== undefined && sideRootFits(side, threads);
