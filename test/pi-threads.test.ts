@@ -2,7 +2,8 @@
  * pi-threads — the async driver computes the series' subtrees on N threads at once (apps/pi/parallel.ts,
  * subtree.ts): the digits are the same for N = 1, 2, 4 and as the independent 10^6 hash of pi.test.ts, progress
  * stays monotone, a small memory budget keeps one thread, cancelling stops the subtree threads, a failure there
- * surfaces as ArithmeticCheckError, and the side root (1/√10005 on a thread with no leaf left) equals this thread's.
+ * surfaces as ArithmeticCheckError, and the side root (1/√10005 on a thread with no leaf left) equals this thread's,
+ * as does its product N = Y·⌊Q1⌋·k formed on the thread that computed Q1.
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,8 @@ import { type Split, split, splitPoint, subtreeWeight, termsFor } from '../src/a
 import { SubtreeJob, liveSubtreeThreads } from '../src/apps/pi/subtree.js';
 import { configure, getConfig } from '../src/config.js';
 import { ArithmeticCheckError, CancelledError } from '../src/errors.js';
-import { fftThreads, natRsqrtSmall, natToBigInt, type Nat } from '../src/kernel/index.js';
+import { fftThreads, natMulSmall, natRsqrtSmall, natToBigInt, type Nat } from '../src/kernel/index.js';
+import { type Float, floatOf, floatTruncate } from '../src/apps/pi/signed.js';
 
 /** Same constant as pi.test.ts (computed outside this project by two independent programs). */
 const MILLION_DECIMALS_SHA256 = '7806ee47461b49ef1f578e14461b2c83c09c6d7a9a914275da1d71e9cbbf7069';
@@ -32,7 +34,7 @@ function poll(job: SubtreeJob): Split {
 }
 
 /** The job's queued root, waited for (up to 10 s). */
-function pollRoot(job: SubtreeJob): Nat {
+function pollRoot(job: SubtreeJob): Float {
   for (let i = 0; i < 500; i++) {
     const r = job.pollRoot(20);
     if (r) return r;
@@ -191,7 +193,9 @@ describe('pi on two threads by default', { skip: twoCores ? false : 'single core
     const range = poll(job);
     const fresh = computeSplit(0, 2000, true);
     assert.deepEqual([range.p!, range.q, range.t].map(natToBigInt), [fresh.p!, fresh.q, fresh.t].map(natToBigInt));
-    assert.equal(natToBigInt(pollRoot(job)), natToBigInt(natRsqrtSmall(10005, 3000)));
+    const y = pollRoot(job);
+    assert.equal(natToBigInt(y.mantissa), natToBigInt(natRsqrtSmall(10005, 3000)));
+    assert.equal(y.exponent, 0);
     job.stop();
     // Queued on an idle thread it starts at once; natRsqrtSmall refuses c = 0 there.
     const idle = new SubtreeJob(0, 10, false);
@@ -199,6 +203,32 @@ describe('pi on two threads by default', { skip: twoCores ? false : 'single core
     idle.queueRoot(0, 10);
     assert.throws(() => pollRoot(idle), (e: unknown) => e instanceof ArithmeticCheckError && /subtree thread failed: InvalidArgumentError/.test(e.message));
     idle.stop();
+    assert.equal(await threadsGone(), 0);
+  });
+
+  test('the root\'s product with the thread\'s own Q (compute.ts\'s N) equals the one formed here; without a Q it fails, named', async () => {
+    // Long enough that P and T are handed over in their own buffers (subtreeworker.ts handOver), Q copied and kept.
+    const [a, b, limbs, precision, factor] = [0, 3000, 2500, 9001, 42_709_344];
+    const job = new SubtreeJob(a, b, true);
+    job.queueRoot(10005, limbs, { precision, factor });
+    const range = poll(job);
+    const fresh = computeSplit(a, b, true);
+    assert.ok(fresh.t.size > 4096, 'T is long enough to be handed over');
+    assert.deepEqual([range.p!, range.q, range.t].map(natToBigInt), [fresh.p!, fresh.q, fresh.t].map(natToBigInt));
+    const n = pollRoot(job);
+    // A root is a thread's last task: the thread ends by itself once it is posted (its memory goes with it).
+    assert.equal(await threadsGone(), 0);
+    job.stop();
+    const cut = floatTruncate(floatOf({ negative: false, magnitude: fresh.q }), precision);
+    assert.ok(cut.exponent > 0, 'Q was cut');
+    assert.equal(n.exponent, cut.exponent);
+    assert.equal(natToBigInt(n.mantissa), natToBigInt(natRsqrtSmall(10005, limbs)) * natToBigInt(natMulSmall(cut.mantissa, factor)));
+    // A thread whose range failed holds no Q: the product is refused there, as a named failure.
+    const failed = new SubtreeJob(5, 3, false);
+    assert.throws(() => poll(failed), ArithmeticCheckError);
+    failed.queueRoot(10005, 10, { precision: 10, factor: 1 });
+    assert.throws(() => pollRoot(failed), (e: unknown) => e instanceof ArithmeticCheckError && /subtree thread failed: InvalidArgumentError: .*holds no range/.test(e.message));
+    failed.stop();
     assert.equal(await threadsGone(), 0);
   });
 

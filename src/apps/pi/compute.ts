@@ -85,9 +85,10 @@ const TAIL_SPARE = 3;
  *
  * Takes the two halves over and empties them (as series.ts `merge` does), each number dropped once used: at 10^8
  * decimals the halves hold ~340 MB of limbs (Q and T ~1.3–1.6·10^8 digits); the largest product left is the tail's
- * (~L/2 digits), and Q1, T1 are only cut to L digits, at the end.
+ * (~L/2 digits), and Q1, T1 are only cut to L digits, at the end. q is undefined when left.q was taken already (a
+ * subtree thread forms the product of Q1's cut: parallel.ts, the side root's product).
  */
-function rootQuotient(left: Split, right: Split, precision: number): { q: Float; t: Float } {
+function rootQuotient(left: Split, right: Split, precision: number): { q: Float | undefined; t: Float } {
   const cut = (x: Nat): Float => floatTruncate(positive(x), precision);
   const gap = natDigitCount(left.t) + natDigitCount(right.q) - natDigitCount(left.p!) - natDigitCount(right.t);
   const tailPrecision = Math.max(1, precision - gap + TAIL_SPARE);
@@ -107,7 +108,7 @@ function rootQuotient(left: Split, right: Split, precision: number): { q: Float;
   const t1 = cut(left.t);
   left.t = NAT_ZERO;
   const t = floatAdd(t1, u, precision);
-  const q = cut(left.q);
+  const q = left.q === NAT_ZERO ? undefined : cut(left.q);
   left.q = NAT_ZERO;
   return { q, t };
 }
@@ -122,13 +123,15 @@ function* piDigitsWithGuard(decimals: number, guard: number, threads: number): G
   const m = splitPoint(0, terms); // even: T(0,m) and T(m,terms) are both positive
   const p = Math.ceil((digits + 8) / 4);
   // Y ≈ B^p/√10005 does not depend on the series: on several threads, a thread left without a leaf computes it
-  // while this one finishes (parallel.ts, the side root), and it is taken after the root merge.
+  // while this one finishes (parallel.ts, the side root), and it is taken after the root merge; where that thread
+  // computed the left half, it also forms the product N = Y·⌊Q1⌋·42709344 (finalSteps) from its own Q1.
   let pendingRoot: PendingRoot | undefined;
   try {
     // Locals are dropped as soon as they are used: at 10^8 digits each is tens of MB.
     let left: Split | undefined;
     let right: Split | undefined;
-    if (threads > 1) [left, right, pendingRoot] = yield* seriesOnThreads(m, terms, threads, { c: 10005, limbs: p });
+    const side = { c: 10005, limbs: p, times: { precision: digits + FLOAT_EXTRA, factor: N_FACTOR } };
+    if (threads > 1) [left, right, pendingRoot] = yield* seriesOnThreads(m, terms, threads, side);
     else [left, right] = [yield* split(0, m, true), yield* split(m, terms, false)];
     return yield* finalSteps(left, right, digits, p, pendingRoot);
   } finally {
@@ -136,13 +139,18 @@ function* piDigitsWithGuard(decimals: number, guard: number, threads: number): G
   }
 }
 
+/** 426880·10005 = 42709344·10^2: Qm's factor in N, the 10^2 joining the exponent e (finalSteps). */
+const N_FACTOR = 42_709_344;
+
 /**
- * From the series' two halves (taken over) to X (see piDigitsWithGuard): the root merge, Y (taken from `pendingRoot`
- * or computed here), the product N and the quotient.
+ * From the series' two halves (taken over) to X (see piDigitsWithGuard): the root merge, the product N (taken from
+ * `pendingRoot` when its thread forms it, else from Y, taken from `pendingRoot` or computed here) and the quotient.
  */
 function* finalSteps(left: Split, right: Split, digits: number, p: number, pendingRoot: PendingRoot | undefined): Generator<number, Nat> {
   const weights = finalWeights(termsFor(digits));
   const precision = digits + FLOAT_EXTRA;
+  // The thread that computed the left half forms N from its own Q1: this one drops Q1 unused.
+  if (pendingRoot?.product) left.q = NAT_ZERO;
   // The last steps are pi's largest: each a largeStep (products.ts), which frees the FFT's cached tables first.
   let { q, t }: { q?: Float; t?: Float } = largeStep(() => rootQuotient(left, right, precision));
   yield weights.root;
@@ -151,18 +159,22 @@ function* finalSteps(left: Split, right: Split, digits: number, p: number, pendi
   // X ≈ 426880·10005·Y·Qm·10^e / Tm (see the header). Every number is dropped after its last use (at 10^8 digits
   // each is 50–100 MB), and what the product N and the division do not need is done before them, while pi holds
   // little: Tm takes 10^−e (e < 0: then N itself is the numerator, neither cut nor copied, and the quotient is that
-  // of the exact N / (Tm·10^−e)), and Qm takes 42709344 (426880·10005 = 42709344·10^2, the 10^2 joining e), so that
-  // no scaled copy of Y sits beside Y during the product.
-  const e = q!.exponent - t!.exponent + digits - 4 * p + 2;
+  // of the exact N / (Tm·10^−e)), and Qm takes 42709344 (N_FACTOR), so that no scaled copy of Y sits beside Y during
+  // the product. N = Y·Qm·42709344 with Qm's exponent, from the side root's thread or formed here.
+  let n: Float | undefined = pendingRoot?.product ? yield* pendingRoot.take() : undefined;
+  const e = (n ?? q!).exponent - t!.exponent + digits - 4 * p + 2;
   const denominator: Nat = e < 0 ? natShiftDecimal(t!.mantissa, -e) : t!.mantissa;
   t = undefined;
-  let scaled: Nat | undefined = natMulSmall(q!.mantissa, 42_709_344);
-  q = undefined;
-  let y: Nat | undefined = pendingRoot ? yield* pendingRoot.take() : natRsqrtSmall(10005, p, piMultiplier);
-  let product: Nat | undefined = largeStep(() => piMultiplier.mul(y!, scaled!));
-  y = scaled = undefined;
-  let numerator: Nat | undefined = e > 0 ? natShiftDecimal(product, e) : product;
-  product = undefined;
+  if (n === undefined) {
+    let scaled: Nat | undefined = natMulSmall(q!.mantissa, N_FACTOR);
+    const exponent = q!.exponent;
+    q = undefined;
+    let y: Nat | undefined = pendingRoot ? (yield* pendingRoot.take()).mantissa : natRsqrtSmall(10005, p, piMultiplier);
+    n = { negative: false, mantissa: largeStep(() => piMultiplier.mul(y!, scaled!)), exponent };
+    y = scaled = undefined;
+  }
+  let numerator: Nat | undefined = e > 0 ? natShiftDecimal(n.mantissa, e) : n.mantissa;
+  n = undefined;
   const x = largeStep(() => natDivApprox(numerator!, denominator, piMultiplier));
   numerator = undefined;
   yield weights.finish;

@@ -29,12 +29,16 @@
  * root merge (PendingRoot), so that the thread has that merge's time too. While it runs it counts as a running
  * thread: the helper stays off and the caller's products stay within what it leaves. Only where its numbers are no
  * larger than the thread's leaves (sideRootFits), so the thread's memory share still holds it; otherwise (pi 10^8)
- * the caller computes the root after the series, as on one thread.
+ * the caller computes the root after the series, as on one thread. Where that thread's last leaf was the root's left
+ * child [0, m) (two halves: 10^7 on 2 threads), it also forms compute.ts's product N = Y·⌊Q1⌋·k from its own Q1
+ * (SideRoot `times`, subtree.ts RootProduct), which needs nothing of the caller's, so the caller's serial tail after
+ * the series is the root merge and the division only.
  */
-import { type Nat, piCallerTransformBytes, piSubtreeLeafTerms, piSubtreeThreadBudget, suspendHelper } from '../../kernel/index.js';
+import { piCallerTransformBytes, piSubtreeLeafTerms, piSubtreeThreadBudget, suspendHelper } from '../../kernel/index.js';
 import { limitPiBudget } from './products.js';
 import { YIELD_TERMS, merge, mergeWeight, type Split, split, splitPoint, subtreeWeight } from './series.js';
-import { SubtreeJob } from './subtree.js';
+import type { Float } from './signed.js';
+import { type RootProduct, SubtreeJob } from './subtree.js';
 
 /** A node of the cut tree: a term range, whether its P is needed, and its children once cut. */
 export interface Node {
@@ -114,15 +118,24 @@ export function cutSeries(m: number, terms: number, threads: number, maxLeafTerm
   return { roots, leaves };
 }
 
-/** A task for a subtree thread with no leaf left: Y ≈ B^limbs/√c (kernel natRsqrtSmall, B = 10^4; compute.ts). */
+/**
+ * A task for a subtree thread with no leaf left: Y ≈ B^limbs/√c (kernel natRsqrtSmall, B = 10^4; compute.ts), and
+ * with `times`, where that thread computed the left half [0, m), Y·⌊Q1⌋·factor instead (subtree.ts RootProduct).
+ */
 export interface SideRoot {
   readonly c: number;
   readonly limbs: number;
+  readonly times?: RootProduct;
 }
 
-/** The side root given to a subtree thread: `take` waits for it (and then lets the threads go); `stop` gives it up. */
+/**
+ * The side root given to a subtree thread: `take` waits for it (and then lets the threads go); `stop` gives it up.
+ * `product`: the thread forms the SideRoot's `times` product (take gives Y·⌊Q1⌋·factor with ⌊Q1⌋'s exponent), else
+ * take gives Y (exponent 0).
+ */
 export interface PendingRoot {
-  take(): Generator<number, Nat>;
+  readonly product: boolean;
+  take(): Generator<number, Float>;
   stop(): void;
 }
 
@@ -133,7 +146,12 @@ export interface PendingRoot {
  */
 const ROOT_LIMBS_PER_LEAF_TERM = 8;
 
-/** Whether a subtree thread's memory share holds the side root (its numbers no larger than a leaf's). */
+/**
+ * Whether a subtree thread's memory share holds the side root (its numbers no larger than a leaf's). Also its
+ * product: Y, ⌊Q1⌋·factor (~limbs each) and their product (2·limbs) are 4·limbs ≤ 32 limbs (64 bytes) a leaf term,
+ * and Q1 kept for it ~10 limbs a term (38 digits), below the ~108 bytes a term a leaf's top merge holds (its
+ * children's P, Q, T and its own); its transforms are planned within the thread's share as the leaves' are.
+ */
 export function sideRootFits(side: SideRoot, threads: number): boolean {
   return side.limbs <= ROOT_LIMBS_PER_LEAF_TERM * piSubtreeLeafTerms(threads);
 }
@@ -172,7 +190,11 @@ export function* seriesOnThreads(
   let finishedProgress = 0;
   /** The thread the side root is queued on (still in `running` while it ends its leaf), and the root once back. */
   let sideJob: SubtreeJob | undefined;
-  let sideResult: Nat | undefined;
+  let sideResult: Float | undefined;
+  /** Whether the side root's thread forms the product too (its last leaf was the left half, roots[0]). */
+  let sideProduct = false;
+  /** Each thread's last leaf given. */
+  const leafOf = new Map<SubtreeJob, Node>();
   const sideWanted = side !== undefined && sideRootFits(side, threads);
   const sideRunning = (): boolean => sideJob !== undefined && sideResult === undefined;
   /** Threads computing beside this one: those on leaves, and the side root's if it is on none. */
@@ -205,19 +227,23 @@ export function* seriesOnThreads(
         all.push(job);
       }
       running.set(leaf, job);
+      leafOf.set(job, leaf);
     }
     tendSide();
     release();
   };
   /**
    * Once every leaf is given out, queues the side root on the thread likely free first (an idle one, else the one on
-   * the earliest-given leaf: the root then starts the moment that leaf is done, not when this thread next looks), and
-   * collects it when done.
+   * the earliest-given leaf: the root then starts the moment that leaf is done, not when this thread next looks), with
+   * the product if that thread's last leaf is the left half (it then holds Q1), and collects it when done.
    */
   const tendSide = (ms = 0): void => {
     if (sideWanted && sideJob === undefined && next === leaves.length) {
       sideJob = idle.pop() ?? running.values().next().value;
-      sideJob?.queueRoot(side!.c, side!.limbs);
+      if (sideJob) {
+        sideProduct = side!.times !== undefined && leafOf.get(sideJob) === roots[0];
+        sideJob.queueRoot(side!.c, side!.limbs, sideProduct ? side!.times : undefined);
+      }
     }
     if (sideRunning()) sideResult = sideJob!.pollRoot(ms);
   };
@@ -302,7 +328,7 @@ export function* seriesOnThreads(
     tendSide();
     if (sideJob === undefined) return [left, right, undefined];
     handedOver = true;
-    return [left, right, pendingRoot(() => {
+    return [left, right, pendingRoot(sideProduct, () => {
       tendSide(WAIT_SLICE_MS);
       return sideResult;
     }, cleanUp)];
@@ -315,14 +341,15 @@ export function* seriesOnThreads(
  * The side root as a PendingRoot: `poll` returns it once there (each call waiting up to WAIT_SLICE_MS); `cleanUp`
  * runs once, when it is taken or given up.
  */
-function pendingRoot(poll: () => Nat | undefined, cleanUp: () => void): PendingRoot {
+function pendingRoot(product: boolean, poll: () => Float | undefined, cleanUp: () => void): PendingRoot {
   let open = true;
   const stop = (): void => {
     if (open) cleanUp();
     open = false;
   };
   return {
-    *take(): Generator<number, Nat> {
+    product,
+    *take(): Generator<number, Float> {
       try {
         for (;;) {
           const y = poll();

@@ -13,15 +13,27 @@
  * Once the series has no leaf left to give, a thread may also be queued pi's one computation that does not depend
  * on the series, the reciprocal square root of 10005 (`queueRoot`; parallel.ts decides when, and only where its
  * numbers are no larger than a leaf's), so that it starts the moment the thread's last leaf is done and runs while
- * the caller finishes its own subtree instead of after it.
+ * the caller finishes its own subtree instead of after it. Where the thread's last range was the series' left half
+ * [0, m), it keeps that range's Q (= compute.ts's Q1) and may be asked to go on to compute.ts's product N = Y·⌊Q1⌋·k
+ * (`RootProduct`), which depends on nothing of the caller's: that product then leaves the caller's serial tail.
  */
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { ArithmeticCheckError } from '../../errors.js';
-import { type ArithmeticThread, type Nat, natImportLimbs, piSubtreeThreadBudget, startThread } from '../../kernel/index.js';
+import { type ArithmeticThread, natImportLimbs, piSubtreeThreadBudget, startThread } from '../../kernel/index.js';
 import type { Split } from './series.js';
+import type { Float } from './signed.js';
 
-/** @internal A range of the series, or Y ≈ B^limbs/√rootOf (kernel natRsqrtSmall, B = 10^4) for compute.ts. */
-export type SubtreeTask = { a: number; b: number; needP: boolean } | { rootOf: number; limbs: number };
+/**
+ * With a queued root: the product Y·⌊Q⌋·factor instead of Y, ⌊Q⌋ the Q of the thread's last range truncated to
+ * `precision` digits (signed.ts floatTruncate), so the result is a Float with ⌊Q⌋'s exponent (compute.ts's N).
+ */
+export interface RootProduct {
+  readonly precision: number;
+  readonly factor: number;
+}
+
+/** @internal A range of the series, or Y ≈ B^limbs/√rootOf (kernel natRsqrtSmall, B = 10^4) for compute.ts, optionally times ⌊Q⌋ (`times`). */
+export type SubtreeTask = { a: number; b: number; needP: boolean } | { rootOf: number; limbs: number; times?: RootProduct };
 
 /** @internal What the worker is asked first (plus its port and flag); later tasks come as SubtreeTask messages. */
 export interface SubtreeRequest {
@@ -36,6 +48,8 @@ export interface SubtreeReply {
   progress: number;
   result?: { p: Uint16Array | undefined; q: Uint16Array; t: Uint16Array };
   root?: Uint16Array;
+  /** The exponent of the root's value (that of ⌊Q⌋ when the task had `times`, else 0). */
+  rootExponent?: number;
   /** The thread's failure, as describeFailure words it. */
   error?: string;
   /** The failure was the root's (queueRoot), not a range's. */
@@ -91,11 +105,12 @@ export class SubtreeJob {
 
   /**
    * Queues Y ≈ B^limbs/√c (natRsqrtSmall with the thread's budgeted multiplier) behind the thread's current range,
-   * or starts it if the thread is idle; pollRoot takes it. Once per thread, and no range may follow it. It is
-   * signalled through flag[1], so the current range's result is still taken with poll.
+   * or starts it if the thread is idle; pollRoot takes it. With `times`, the thread goes on to Y·⌊Q⌋·factor, Q its
+   * last range's (RootProduct; the thread fails if it has computed no range). Once per thread, and no range may
+   * follow it. It is signalled through flag[1], so the current range's result is still taken with poll.
    */
-  queueRoot(c: number, limbs: number): void {
-    const task: SubtreeTask = { rootOf: c, limbs };
+  queueRoot(c: number, limbs: number, times?: RootProduct): void {
+    const task: SubtreeTask = times ? { rootOf: c, limbs, times } : { rootOf: c, limbs };
     this.thread.worker.postMessage(task);
   }
 
@@ -128,16 +143,19 @@ export class SubtreeJob {
     };
   }
 
-  /** Like poll, for the root queued with queueRoot: Y once the thread is done with it, undefined until then. */
-  pollRoot(ms: number): Nat | undefined {
+  /**
+   * Like poll, for the root queued with queueRoot: Y (exponent 0), or Y·⌊Q⌋·factor with ⌊Q⌋'s exponent, once the
+   * thread is done with it; undefined until then.
+   */
+  pollRoot(ms: number): Float | undefined {
     const { flag } = this.thread;
     if (Atomics.load(flag, 1) === 0) Atomics.wait(flag, 1, 0, ms);
     this.drain();
     if (this.rootReply?.error) throw new ArithmeticCheckError(`pi: a subtree thread failed: ${this.rootReply.error}`);
-    const root = this.rootReply?.root;
-    if (root) {
+    const reply = this.rootReply;
+    if (reply?.root) {
       this.rootReply = { progress: 0 };
-      return natImportLimbs(root);
+      return { negative: false, mantissa: natImportLimbs(reply.root), exponent: reply.rootExponent ?? 0 };
     }
     if (this.exitCode !== undefined) throw new ArithmeticCheckError(`pi: a subtree thread stopped (exit code ${this.exitCode}) without the root`);
     return undefined;
