@@ -207,14 +207,15 @@ describe('pi on two threads by default', { skip: twoCores ? false : 'single core
   });
 
   test('the root\'s product with the thread\'s own Q (compute.ts\'s N) equals the one formed here; without a Q it fails, named', async () => {
-    // Long enough that P and T are handed over in their own buffers (subtreeworker.ts handOver), Q copied and kept.
+    // Long enough that P and T are handed over in their own buffers (subtreeworker.ts handOver); Q kept there, not sent.
     const [a, b, limbs, precision, factor] = [0, 3000, 2500, 9001, 42_709_344];
-    const job = new SubtreeJob(a, b, true);
+    const job = new SubtreeJob(a, b, true, undefined, true);
     job.queueRoot(10005, limbs, { precision, factor });
     const range = poll(job);
     const fresh = computeSplit(a, b, true);
-    assert.ok(fresh.t.size > 4096, 'T is long enough to be handed over');
-    assert.deepEqual([range.p!, range.q, range.t].map(natToBigInt), [fresh.p!, fresh.q, fresh.t].map(natToBigInt));
+    assert.ok(fresh.t.size > 4096 && fresh.p!.size > 4096, 'P and T are long enough to be handed over');
+    assert.deepEqual([range.p!, range.t].map(natToBigInt), [fresh.p!, fresh.t].map(natToBigInt));
+    assert.equal(range.q.size, 0, 'Q stays on the thread');
     const n = pollRoot(job);
     // A root is a thread's last task: the thread ends by itself once it is posted (its memory goes with it).
     assert.equal(await threadsGone(), 0);
@@ -223,11 +224,17 @@ describe('pi on two threads by default', { skip: twoCores ? false : 'single core
     assert.ok(cut.exponent > 0, 'Q was cut');
     assert.equal(n.exponent, cut.exponent);
     assert.equal(natToBigInt(n.mantissa), natToBigInt(natRsqrtSmall(10005, limbs)) * natToBigInt(natMulSmall(cut.mantissa, factor)));
-    // A thread whose range failed holds no Q: the product is refused there, as a named failure.
-    const failed = new SubtreeJob(5, 3, false);
+    // A thread that sent its Q (no keepQ), or whose range failed, holds none: the product is refused there, named.
+    const refused = (e: unknown): boolean => e instanceof ArithmeticCheckError && /subtree thread failed: InvalidArgumentError: .*holds no range/.test(e.message);
+    const sent = new SubtreeJob(0, 100, false);
+    assert.ok(poll(sent).q.size > 0);
+    sent.queueRoot(10005, 10, { precision: 10, factor: 1 });
+    assert.throws(() => pollRoot(sent), refused);
+    sent.stop();
+    const failed = new SubtreeJob(5, 3, false, undefined, true);
     assert.throws(() => poll(failed), ArithmeticCheckError);
     failed.queueRoot(10005, 10, { precision: 10, factor: 1 });
-    assert.throws(() => pollRoot(failed), (e: unknown) => e instanceof ArithmeticCheckError && /subtree thread failed: InvalidArgumentError: .*holds no range/.test(e.message));
+    assert.throws(() => pollRoot(failed), refused);
     failed.stop();
     assert.equal(await threadsGone(), 0);
   });

@@ -30,7 +30,7 @@
  * 0.83 → 0.73 s (the product ≈ 0.26 s of it).
  */
 import {
-  type Nat, NAT_ZERO, natDigitCount, natDivApprox, natMulSmall, natRsqrtSmall, natShiftDecimal, natToDigits,
+  type Nat, NAT_ZERO, natDigitCount, natIsZero, natDivApprox, natMulSmall, natRsqrtSmall, natShiftDecimal, natToDigits,
   natDigitPieces, natLowDigits, natToBigInt, natToNumber, natTruncDecimal,
 } from '../../kernel/index.js';
 import { ArithmeticCheckError } from '../../errors.js';
@@ -149,8 +149,9 @@ const N_FACTOR = 42_709_344;
 function* finalSteps(left: Split, right: Split, digits: number, p: number, pendingRoot: PendingRoot | undefined): Generator<number, Nat> {
   const weights = finalWeights(termsFor(digits));
   const precision = digits + FLOAT_EXTRA;
-  // The thread that computed the left half forms N from its own Q1: this one drops Q1 unused.
+  // The thread that computed the left half forms N from its own Q1, which it kept (the half came without it).
   if (pendingRoot?.product) left.q = NAT_ZERO;
+  else if (natIsZero(left.q)) throw new ArithmeticCheckError('pi: the left half came without Q1 and no thread forms N');
   // The last steps are pi's largest: each a largeStep (products.ts), which frees the FFT's cached tables first.
   let { q, t }: { q?: Float; t?: Float } = largeStep(() => rootQuotient(left, right, precision));
   yield weights.root;

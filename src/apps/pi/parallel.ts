@@ -191,12 +191,17 @@ export function* seriesOnThreads(
   /** The thread the side root is queued on (still in `running` while it ends its leaf), and the root once back. */
   let sideJob: SubtreeJob | undefined;
   let sideResult: Float | undefined;
-  /** Whether the side root's thread forms the product too (its last leaf was the left half, roots[0]). */
-  let sideProduct = false;
-  /** Each thread's last leaf given. */
-  const leafOf = new Map<SubtreeJob, Node>();
   const sideWanted = side !== undefined && sideRootFits(side, threads);
   const sideRunning = (): boolean => sideJob !== undefined && sideResult === undefined;
+  /**
+   * The thread that keeps Q1 for the side root's product: the one given the left half roots[0] as a leaf, where it is
+   * the only subtree thread and the cut is the two halves (10^7 on 2 threads), so no other leaf follows there and
+   * the side root goes to it; it then sends no Q1 (subtree.ts keepQ).
+   */
+  const keepsQ = sideWanted && side.times !== undefined && workers === 1 && leaves.length === 2 && leaves[0] === roots[0];
+  let qKeeper: SubtreeJob | undefined;
+  /** Whether the side root's thread forms the product too (it is the qKeeper). */
+  let sideProduct = false;
   /** Threads computing beside this one: those on leaves, and the side root's if it is on none. */
   const busyThreads = (): number => running.size + (sideRunning() && ![...running.values()].includes(sideJob!) ? 1 : 0);
   const restoreBudget = limitPiBudget(() => piCallerTransformBytes(threads, busyThreads()));
@@ -221,29 +226,28 @@ export function* seriesOnThreads(
     while (running.size < workers && roomAhead()) {
       const leaf = leaves[next++]!;
       let job = idle.pop();
-      if (job) job.next(leaf.a, leaf.b, leaf.needP);
+      const keepQ = keepsQ && leaf === roots[0];
+      if (job) job.next(leaf.a, leaf.b, leaf.needP, keepQ);
       else {
-        job = new SubtreeJob(leaf.a, leaf.b, leaf.needP, threadBudget);
+        job = new SubtreeJob(leaf.a, leaf.b, leaf.needP, threadBudget, keepQ);
         all.push(job);
       }
       running.set(leaf, job);
-      leafOf.set(job, leaf);
+      if (keepQ) qKeeper = job;
     }
     tendSide();
     release();
   };
   /**
-   * Once every leaf is given out, queues the side root on the thread likely free first (an idle one, else the one on
-   * the earliest-given leaf: the root then starts the moment that leaf is done, not when this thread next looks), with
-   * the product if that thread's last leaf is the left half (it then holds Q1), and collects it when done.
+   * Once every leaf is given out, queues the side root on the thread that keeps Q1, with the product, or else on the
+   * thread likely free first (an idle one, else the one on the earliest-given leaf: the root then starts the moment
+   * that leaf is done, not when this thread next looks), and collects it when done.
    */
   const tendSide = (ms = 0): void => {
     if (sideWanted && sideJob === undefined && next === leaves.length) {
-      sideJob = idle.pop() ?? running.values().next().value;
-      if (sideJob) {
-        sideProduct = side!.times !== undefined && leafOf.get(sideJob) === roots[0];
-        sideJob.queueRoot(side!.c, side!.limbs, sideProduct ? side!.times : undefined);
-      }
+      sideProduct = qKeeper !== undefined;
+      sideJob = qKeeper ?? idle.pop() ?? running.values().next().value;
+      sideJob?.queueRoot(side!.c, side!.limbs, sideProduct ? side!.times : undefined);
     }
     if (sideRunning()) sideResult = sideJob!.pollRoot(ms);
   };

@@ -13,9 +13,10 @@
  * Once the series has no leaf left to give, a thread may also be queued pi's one computation that does not depend
  * on the series, the reciprocal square root of 10005 (`queueRoot`; parallel.ts decides when, and only where its
  * numbers are no larger than a leaf's), so that it starts the moment the thread's last leaf is done and runs while
- * the caller finishes its own subtree instead of after it. Where the thread's last range was the series' left half
- * [0, m), it keeps that range's Q (= compute.ts's Q1) and may be asked to go on to compute.ts's product N = Y·⌊Q1⌋·k
- * (`RootProduct`), which depends on nothing of the caller's: that product then leaves the caller's serial tail.
+ * the caller finishes its own subtree instead of after it. A thread given the series' left half [0, m) as its last
+ * range may keep that range's Q (= compute.ts's Q1, `keepQ`: then not sent) and go on after the root to compute.ts's
+ * product N = Y·⌊Q1⌋·k (`RootProduct`), which depends on nothing of the caller's: that product then leaves the
+ * caller's serial tail.
  */
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { ArithmeticCheckError } from '../../errors.js';
@@ -32,14 +33,18 @@ export interface RootProduct {
   readonly factor: number;
 }
 
-/** @internal A range of the series, or Y ≈ B^limbs/√rootOf (kernel natRsqrtSmall, B = 10^4) for compute.ts, optionally times ⌊Q⌋ (`times`). */
-export type SubtreeTask = { a: number; b: number; needP: boolean } | { rootOf: number; limbs: number; times?: RootProduct };
+/**
+ * @internal A range of the series (with `keepQ`, its Q stays on the thread for a RootProduct and the result's q is
+ * zero), or Y ≈ B^limbs/√rootOf (kernel natRsqrtSmall, B = 10^4) for compute.ts, optionally times ⌊Q⌋ (`times`).
+ */
+export type SubtreeTask = { a: number; b: number; needP: boolean; keepQ?: boolean } | { rootOf: number; limbs: number; times?: RootProduct };
 
 /** @internal What the worker is asked first (plus its port and flag); later tasks come as SubtreeTask messages. */
 export interface SubtreeRequest {
   a: number;
   b: number;
   needP: boolean;
+  keepQ?: boolean;
   memoryBudget: number;
 }
 
@@ -81,9 +86,12 @@ export class SubtreeJob {
   private exitCode: number | undefined;
   private taken = false;
 
-  /** [a, b) with P if `needP`, on a thread configured with `memoryBudget` bytes (kernel/budget.ts piSubtreeThreadBudget). */
-  constructor(a: number, b: number, needP: boolean, memoryBudget = piSubtreeThreadBudget(2)) {
-    const request: SubtreeRequest = { a, b, needP, memoryBudget };
+  /**
+   * [a, b) with P if `needP`, on a thread configured with `memoryBudget` bytes (kernel/budget.ts
+   * piSubtreeThreadBudget); with `keepQ` the thread keeps Q for a RootProduct (queueRoot) and poll's q is zero.
+   */
+  constructor(a: number, b: number, needP: boolean, memoryBudget = piSubtreeThreadBudget(2), keepQ = false) {
+    const request: SubtreeRequest = { a, b, needP, keepQ, memoryBudget };
     this.thread = startThread(new URL('./subtreeworker.js', import.meta.url), request);
     liveThreads++;
     // A failure is reported by the thread itself, or seen as an exit without a reply (poll): the error event
@@ -96,18 +104,19 @@ export class SubtreeJob {
   }
 
   /**
-   * Gives the thread [a, b) (with P if `needP`) once the last range's result has been taken (poll returned it).
+   * Gives the thread [a, b) (with P if `needP`, keeping Q if `keepQ`) once the last range's result has been taken
+   * (poll returned it).
    * @throws ArithmeticCheckError when the last result was not taken yet
    */
-  next(a: number, b: number, needP: boolean): void {
-    this.give({ a, b, needP });
+  next(a: number, b: number, needP: boolean, keepQ = false): void {
+    this.give({ a, b, needP, keepQ });
   }
 
   /**
    * Queues Y ≈ B^limbs/√c (natRsqrtSmall with the thread's budgeted multiplier) behind the thread's current range,
    * or starts it if the thread is idle; pollRoot takes it. With `times`, the thread goes on to Y·⌊Q⌋·factor, Q its
-   * last range's (RootProduct; the thread fails if it has computed no range). Once per thread, and no range may
-   * follow it. It is signalled through flag[1], so the current range's result is still taken with poll.
+   * last range's, kept there (`keepQ`; RootProduct; the thread fails if it holds none). Once per thread, and no
+   * range may follow it. It is signalled through flag[1], so the current range's result is still taken with poll.
    */
   queueRoot(c: number, limbs: number, times?: RootProduct): void {
     const task: SubtreeTask = times ? { rootOf: c, limbs, times } : { rootOf: c, limbs };

@@ -6,16 +6,16 @@
  * caller terminates it. Never throws out of the thread: an error is reported, so the waiting caller is always
  * released.
  *
- * P and T go out in their own buffers where a Nat's limbs fill its buffer (a product's or a sum's result, trimmed
+ * P, Q and T go out in their own buffers where a Nat's limbs fill its buffer (a product's or a sum's result, trimmed
  * by at most a few limbs): the thread drops them once posted, so a copy would only add fresh pages (at 10^7
- * decimals ~12 MB, ~3,000 first-touch faults of ~13 µs on the measuring VM) and a pass over them. Q is copied: the
- * thread keeps it for a RootProduct until its next range starts.
+ * decimals ~19 MB, ~4,700 first-touch faults of ~13 µs on the measuring VM) and a pass over them. A range asked to
+ * keep its Q (a RootProduct follows) keeps it here instead of sending it.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { configure } from '../../config.js';
 import { InvalidArgumentError } from '../../errors.js';
 import {
-  type Nat, describeFailure, natExportLimbs, natImportLimbs, natMulSmall, natRsqrtSmall, signalDone, suspendHelper,
+  type Nat, describeFailure, natExportLimbs, natMulSmall, natRsqrtSmall, signalDone, suspendHelper,
 } from '../../kernel/index.js';
 import { largeStep, piMultiplier } from './products.js';
 import { split } from './series.js';
@@ -32,7 +32,7 @@ function post(reply: SubtreeReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(reply, transfer);
 }
 
-/** The Q of the last range computed here, kept for a RootProduct (dropped when the next range starts or when used). */
+/** The Q of the last range computed here with `keepQ`, kept for a RootProduct (dropped when the next range starts or when used). */
 let lastQ: Nat | undefined;
 
 /** Limbs a whole buffer may have beyond its Nat's (a trimmed top) and still be handed over instead of copied. */
@@ -45,20 +45,20 @@ const HANDOVER_MIN_LIMBS = 4096;
 
 /**
  * x's limbs to post: its own array where it is long (HANDOVER_MIN_LIMBS), starts its buffer and fills it but for
- * HANDOVER_SLACK_LIMBS, and no other posted array uses that buffer (x is dropped after posting), else a copy
- * (natExportLimbs). Its buffer joins `transfer`.
+ * HANDOVER_SLACK_LIMBS, and neither another posted array nor a Nat kept here (`kept`) uses that buffer (x is dropped
+ * after posting), else a copy (natExportLimbs). Its buffer joins `transfer`.
  */
-function handOver(x: Nat, transfer: ArrayBuffer[]): Uint16Array {
+function handOver(x: Nat, transfer: ArrayBuffer[], kept?: Nat): Uint16Array {
   const { limbs } = x;
   const buffer = limbs.buffer;
   const whole = buffer instanceof ArrayBuffer && limbs.length >= HANDOVER_MIN_LIMBS && limbs.byteOffset === 0
     && buffer.byteLength - limbs.byteLength <= 2 * HANDOVER_SLACK_LIMBS;
-  const out = whole && !transfer.includes(buffer) ? limbs : natExportLimbs(x);
+  const out = whole && !transfer.includes(buffer) && kept?.limbs.buffer !== buffer ? limbs : natExportLimbs(x);
   transfer.push(out.buffer as ArrayBuffer);
   return out;
 }
 
-function run({ a, b, needP }: Pick<SubtreeRequest, 'a' | 'b' | 'needP'>): void {
+function run({ a, b, needP, keepQ }: Pick<SubtreeRequest, 'a' | 'b' | 'needP' | 'keepQ'>): void {
   lastQ = undefined;
   if (!(Number.isSafeInteger(a) && Number.isSafeInteger(b) && 0 <= a && a < b)) {
     throw new InvalidArgumentError(`pi subtree: bad term range [${a}, ${b})`);
@@ -70,12 +70,13 @@ function run({ a, b, needP }: Pick<SubtreeRequest, 'a' | 'b' | 'needP'>): void {
     const step = steps.next();
     if (step.done) {
       const { p, q, t } = step.value;
-      const copyOfQ = natExportLimbs(q);
-      const transfer: ArrayBuffer[] = [copyOfQ.buffer as ArrayBuffer];
-      const limbsOf = (x: Nat | undefined): Uint16Array | undefined => (x === undefined ? undefined : handOver(x, transfer));
-      const result = { p: limbsOf(p), q: copyOfQ, t: limbsOf(t)! };
-      // Q stays here only if its buffer is not one handed over (then it would be detached): else a copy of it.
-      lastQ = transfer.includes(q.limbs.buffer as ArrayBuffer) ? natImportLimbs(natExportLimbs(q)) : q;
+      if (keepQ) lastQ = q;
+      const transfer: ArrayBuffer[] = [];
+      const result = {
+        p: p === undefined ? undefined : handOver(p, transfer, lastQ),
+        q: keepQ ? new Uint16Array(0) : handOver(q, transfer),
+        t: handOver(t, transfer, lastQ),
+      };
       post({ progress: pending, result }, transfer);
       return;
     }
