@@ -95,11 +95,11 @@ function run({ a, b, needP, keepQ }: Pick<SubtreeRequest, 'a' | 'b' | 'needP' | 
  * transferred with the exponent.
  */
 function root(c: number, limbs: number, times: RootProduct | undefined): void {
+  if (times && lastQ === undefined) throw new InvalidArgumentError('pi subtree: a root product asked of a thread that holds no range\'s Q');
   const y = natRsqrtSmall(c, limbs, piMultiplier);
   let value = y;
   let exponent = 0;
-  if (times) {
-    if (lastQ === undefined) throw new InvalidArgumentError('pi subtree: a root product asked of a thread that holds no range\'s Q');
+  if (times && lastQ !== undefined) {
     const cut = floatTruncate(floatOf({ negative: false, magnitude: lastQ }), times.precision);
     lastQ = undefined;
     const scaled = natMulSmall(cut.mantissa, times.factor);
