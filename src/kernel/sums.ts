@@ -55,7 +55,9 @@ export function natSumsOfProducts(sums: Sums, options: MulOptions = {}): Nat[] {
   try {
     copyIn(g);
     const residues = operandResidues(g);
-    for (let d = widestOf(sums); d >= 1; d--) {
+    const widest = widestOf(sums);
+    for (const d of DIGIT_SIZES) {
+      if (d > widest) continue;
       const pass = transformed(g, d);
       if (pass !== undefined) return sumsFromSpectra(g, pass, residues, options);
     }
@@ -64,6 +66,12 @@ export function natSumsOfProducts(sums: Sums, options: MulOptions = {}): Nat[] {
   }
   throw new ArithmeticCheckError('natSumsOfProducts: products beyond the proven FFT error bound at every digit size');
 }
+
+/**
+ * The digit sizes tried, widest first. A loop over this list has no step that only a second try runs (as `d--`
+ * had): the first group whose first size fails after V8 optimized the loop does not deopt it for want of feedback.
+ */
+const DIGIT_SIZES: readonly number[] = [5, 4, 3, 2, 1];
 
 /** Rejects a group of no sums or a sum of no or more than two products (nothing is allocated yet). */
 function checkShape(sums: Sums): void {
@@ -328,7 +336,8 @@ function residueMismatch(products: number, expect: number, got: number): Arithme
  */
 export function natSumsWorstLength(sums: Sums, fftThreshold?: number): number {
   if (smallestOperand(sums) < sharedFftThreshold(fftThreshold)) return 0;
-  for (let d = 4; d >= 1; d--) {
+  for (const d of DIGIT_SIZES) {
+    if (d > 4) continue;
     const M = worstLengthAt(sums, d);
     if (worstFitsAt(sums, d, M)) return M;
   }
