@@ -11,7 +11,7 @@
  */
 
 import { ArithmeticCheckError, DivideByZeroError, InvalidArgumentError, InvalidNumberError } from '../errors.js';
-import { alignLike, residueTableFor, u16View, u8View, wasm, wasmAlloc, wasmAllocLike, wasmFree } from './wasmheap.js';
+import { alignLike, residueTableFor, u16View, u8View, wasm, wasmAlloc, wasmAllocLike, wasmFree, wasmShared } from './wasmheap.js';
 
 /** Radix of one limb. */
 export const BASE = 10000;
@@ -539,7 +539,10 @@ export function natHalveOwned(x: Nat): { q: Nat; r: number } {
   const n = l.length;
   if (n === 0) return { q: x, r: 0 };
   let r = 0;
-  if (n >= WASM_HALVE_MIN) {
+  const at = wasmAddress(l);
+  if (at >= 0 && n >= WASM_HALVE_MIN) {
+    r = wasm().halveLimbs(at, n, at); // limbs held in the wasm memory (multiplier.ts TransformGroup `held`): in place
+  } else if (n >= WASM_HALVE_MIN) {
     const ptr = wasmAllocLike(2 * n, l.byteOffset); // in and out at l's alignment (wasmheap.ts wasmAllocLike)
     try {
       const view = u16View(ptr, n);
@@ -603,6 +606,15 @@ export function modLimbs(x: Uint16Array, n: number, p: number): number {
  */
 const WASM_LIMBS_MIN = 512;
 
+/**
+ * @internal The address of limbs that are a view of the wasm memory (a TransformGroup's held results, multiplier.ts),
+ * so that compiled passes read and write them in place; −1 for a JS array (and for a view made before the memory last
+ * grew: its buffer is the old one, and the caller copies as for a JS array).
+ */
+export function wasmAddress(x: Uint16Array): number {
+  return x.buffer === wasmShared().memory.buffer ? x.byteOffset : -1;
+}
+
 /** @internal b^e mod p for p <= 2^26 (every product < 2^52: exact in a double, % exact). */
 export function powMod(b: number, e: number, p: number): number {
   let r = 1;
@@ -616,6 +628,8 @@ export function powMod(b: number, e: number, p: number): number {
 function modLimbsCompiled(x: Uint16Array, n: number, p: number): number {
   const per = STAGE_DIGITS / LIMB_DIGITS;
   const k = wasm();
+  const at = wasmAddress(x);
+  if (at >= 0) return k.residueDotWith(at, n, p, residueTableFor(p)); // held in the wasm memory: read where they are
   const staged = 2 * Math.min(n, per);
   const buf = wasmAlloc(staged + 8);
   try {

@@ -269,10 +269,13 @@ function refineStep(
   const wrapped: Array<readonly [PlanOperand, PlanOperand]> = [[sHi, sHi], [sHi, { size: hq + 3, like: sHi }]];
   if (wantY) wrapped.push([sHi, Y]);
   // One group: s'’s transform serves R, P and ε, Y's serves Q0, Δ and the reciprocal's correction (products of up to
-  // hq + 2 limbs by Y).
+  // hq + 2 limbs by Y). Its results are held in the wasm memory (Multiplier.group's `held`): R, ε, Q0, P, Δ and the
+  // correction all die with it, and what the step returns is laid out in new arrays (natShiftAddTwo, natShiftLimbs,
+  // natShiftAddLimbs) before it closes. That spares each of them a fresh JS array (zeroed and faulted in: at 10^6
+  // digits 60k–250k limbs each) and the copies back into the wasm memory for the next product are memory-to-memory.
   let g: TransformGroup | undefined;
   try {
-    g = m.group([[[{ size: hq + 2, like: Y }, Y]]], { products: wrapped, limbs: bound + 2 }, 5);
+    g = m.group([[[{ size: hq + 2, like: Y }, Y]]], { products: wrapped, limbs: bound + 2 }, 5, true);
     // The top level's Q0 and Δ are whole, residue-checked products: the proven root then rests only on checked
     // products and exact, checked wrapped differences (R, P) with the a-posteriori bound. The levels below only
     // steer (their errors cost time, never a digit) and take high products (TransformGroup.mulHigh: no residue
@@ -513,7 +516,9 @@ function kmRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number } {
   const k = Math.max(0, L - (h + 3));
   const j = Math.max(0, n - 3);
   const aHead = natHighView(a, k);
-  const g = m.group([[[aHead, Y]], [[{ size: h + 2, like: Y }, Y]]], undefined, 3);
+  // Its results (sHi, δ's product) are held in the wasm memory until it closes (Multiplier.group `held`): the root is
+  // laid out in a new array (natShiftAddLimbs) first.
+  const g = m.group([[[aHead, Y]], [[{ size: h + 2, like: Y }, Y]]], undefined, 3, true);
   try {
     // s_hi = floor(a·Y / B^(n+h+t)) from a's top h + 3 limbs (the dropped part moves it by < B^(−1.5)), or one more
     // or less (a high product: only the limbs above are unpacked): s0 is still within a few units of B^t of √a.
@@ -563,7 +568,9 @@ function rsqrtFixed(a: Nat, twoN: number, p: number, m: Multiplier): Nat {
   // p + 2h of the full product). "few" is not small at the first levels (X holds only p − 1.5 limbs of x there):
   // two limbs of margin, and TransformGroup.difference forms the full product if ever the bound fails.
   const e = Math.max(p + h, 2 * h + 3) + 2;
-  const own = m.group([[[Yh, Yh]], [[Yh, { size: e + 3 - t, like: Yh }]]], undefined, 3);
+  // `own`'s results (Yh², the correction) are held in the wasm memory until it closes (Multiplier.group `held`): Y is
+  // laid out in a new array (natShiftAddLimbs) first. (`wrapped`'s are not: E is read after it closes.)
+  const own = m.group([[[Yh, Yh]], [[Yh, { size: e + 3 - t, like: Yh }]]], undefined, 3, true);
   try {
     const Y2 = own.mul(Yh, Yh);
     const wrapped = m.group([], { products: [[X, Y2]], limbs: e + 2 }, 4); // and Yh's, kept by `own`
