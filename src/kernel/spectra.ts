@@ -26,7 +26,7 @@ import { forwardAt, forwardEachAt, forwardJob, inverseAt, mixedBound, pointwiseA
 import { activeThreads, backgroundBusy, backgroundInFlight, joinBackground, prewakeThreads, runInBackground, threadsReady, warmThreads } from './threads.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
-import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView } from './nat.js';
+import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView, wasmAddress } from './nat.js';
 import { alignLike, f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Digit size and length shared by the spectra of one group of products (opaque to callers). */
@@ -217,11 +217,16 @@ export function natSpectra(
   // The workers wake while the operands are copied (~0.2 ns a limb).
   if (each) prewakeThreads();
   const srcs: number[] = [];
+  // Operands held in the wasm memory (a held group's results, multiplier.ts) are packed where they are; the others
+  // are copied in first (and that copy freed after the packing).
+  const copied: number[] = [];
   const bufs: number[] = [];
   let kept = false;
   try {
     for (const a of xs) {
-      srcs.push(limbsToWasm(a.limbs));
+      const at = wasmAddress(a.limbs);
+      srcs.push(at >= 0 ? at : limbsToWasm(a.limbs));
+      if (at < 0) copied.push(srcs[srcs.length - 1]!);
       bufs.push(wasmAlloc(16 * M));
     }
     // A lone operand packs here while the workers wake for its split transform (~0.1 ms of packing, comparable to
@@ -235,7 +240,7 @@ export function natSpectra(
     return xs.map((a, i) => new Transformed(plan, a, packed[i]!.normSq, inWasm ? null : f64View(bufs[i]!, 2 * M).slice(), inWasm ? bufs[i]! : 0));
   } finally {
     if (!kept) for (const b of bufs) wasmFree(b);
-    for (const s of srcs) wasmFree(s);
+    for (const s of copied) wasmFree(s);
   }
 }
 
