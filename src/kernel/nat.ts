@@ -651,6 +651,14 @@ function modLimbsCompiled(x: Uint16Array, n: number, p: number): number {
 
 // ---------------------------------------------------------------- decimal shifts
 
+/**
+ * natShiftAddLimbs' and natShiftAddTwo's default for their result's limbs: a new (zeroed) JS array. sqrt.ts lays out
+ * the numbers one level of its root hands the next in zeroed wasm memory instead (refineStep).
+ */
+function newLimbs(n: number): Uint16Array {
+  return new Uint16Array(n);
+}
+
 /** @internal a·10^4k (limb shift). */
 export function natShiftLimbs(a: Nat, k: number): Nat {
   const n = a.limbs.length;
@@ -685,12 +693,13 @@ export function natHighView(a: Nat, k: number): Nat {
  * lowest non-zero limb, B − y there, 9999 − y above it up to limb k (a complement: no borrow chain) — and borrows one
  * from limb k (none when lo mod B^k = 0). Only lo's limbs from k on (Newton's X ± correction: a limb or two) are added
  * or subtracted with carries, which stop where lo ends but for runs of 9999 or 0. From WASM_ADD_MIN limbs of lo
- * above k, or of a difference's lo, lo goes in compiled instead (addInPlaceAt).
+ * above k, or of a difference's lo, lo goes in compiled instead (addInPlaceAt). `zeroed(n)` gives the result's n
+ * limbs, all zero (default: a new JS array).
  */
-export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false): Nat {
+export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false, zeroed: (n: number) => Uint16Array = newLimbs): Nat {
   const len = Math.max(hi.limbs.length + k, lo.limbs.length) + 1;
   const y = lo.limbs;
-  const out = new Uint16Array(len);
+  const out = zeroed(len);
   out.set(hi.limbs, k);
   // The top limb is spare: a sum never carries out of it.
   if (y.length - k >= WASM_ADD_MIN || (subtract && y.length >= WASM_ADD_MIN)) {
@@ -717,9 +726,12 @@ export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false):
 /**
  * @internal hi·10^4k ± a·10^4j ± b (`aSub`, `bSub`: subtract that term) in one allocation, the terms applied in this
  * order (zero when a step would go negative): Newton's s'·B^T ± (Q0·B^u ± δ) without forming Q0·B^u ± δ (sqrt.ts).
+ * `zeroed` (as natShiftAddLimbs') gives the result's limbs.
  */
-export function natShiftAddTwo(hi: Nat, k: number, a: Nat, j: number, aSub: boolean, b: Nat, bSub: boolean): Nat {
-  const out = new Uint16Array(Math.max(hi.limbs.length + k, a.limbs.length + j, b.limbs.length) + 1);
+export function natShiftAddTwo(
+  hi: Nat, k: number, a: Nat, j: number, aSub: boolean, b: Nat, bSub: boolean, zeroed: (n: number) => Uint16Array = newLimbs,
+): Nat {
+  const out = zeroed(Math.max(hi.limbs.length + k, a.limbs.length + j, b.limbs.length) + 1);
   out.set(hi.limbs, k);
   if (addInPlaceAt(out, j, a.limbs, aSub) !== 0 && aSub) return NAT_ZERO;
   if (addInPlaceAt(out, 0, b.limbs, bSub) !== 0 && bSub) return NAT_ZERO;
@@ -736,6 +748,12 @@ export function natShiftAddTwo(hi: Nat, k: number, a: Nat, j: number, aSub: bool
 function addInPlaceAt(out: Uint16Array, at: number, y: Uint16Array, subtract: boolean): number {
   const n = y.length;
   if (n < WASM_ADD_MIN) return subtract ? subLimbsAt(out, at, out.length, y, 0, n) : addLimbsAt(out, at, out.length, y, 0, n);
+  const zo = wasmAddress(out), yo = wasmAddress(y);
+  if (zo >= 0 && yo >= 0) {
+    // Both in the wasm memory (sqrt.ts's levels below the top): in place, no copies.
+    const c = wasm().addOrSubInPlace(zo + 2 * at, n, yo, n, subtract ? 1 : 0);
+    return subtract ? subLimbsAt(out, at + n, out.length, y, 0, 0, c) : addLimbsAt(out, at + n, out.length, y, 0, 0, c);
+  }
   // out's limbs [at, at + n) and y each at their arrays' alignment mod 8, so that the three copies run word by word
   // (wasmheap.ts wasmAllocLike).
   const buf = wasmAlloc(4 * n + 16);

@@ -73,6 +73,7 @@ import { natDivMod } from './div.js';
 import { CHECK_PRIME } from './mul.js';
 import { KERNEL_MULTIPLIER, type Multiplier, type TransformGroup } from './multiplier.js';
 import { wrappedDifference, type PlanOperand } from './spectra.js';
+import { u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Estimate steps allowed before the exact fallback takes over. */
 const MAX_CORRECTION_STEPS = 16;
@@ -211,11 +212,11 @@ function refinedRoot(a: Nat, m: Multiplier): { s: Nat; proven: boolean } {
  * of √a (n limbs) and Y ≈ B^(n+h)/s̃ (h = ⌊n/2⌋ + 3) within a few units, the Y the level above divides with. Below
  * COUPLED_MIN_LIMBS, kmRoot (its Y ≈ B^(n+h)/√a from the reciprocal square root iteration).
  */
-function coupledRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number; aRes: number } {
+function coupledRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number; aRes: number; blocks: number[] } {
   const n = (a.limbs.length + 1) >> 1;
-  if (n < COUPLED_MIN_LIMBS) return { ...kmRoot(a, m), aRes: modLimbs(a.limbs, a.size, CHECK_PRIME) };
+  if (n < COUPLED_MIN_LIMBS) return { ...kmRoot(a, m), aRes: modLimbs(a.limbs, a.size, CHECK_PRIME), blocks: [] };
   const r = refineStep(a, m, 0, true);
-  return { s: r.est, Y: r.Y!, h: r.h, aRes: r.aRes! };
+  return { s: r.est, Y: r.Y!, h: r.h, aRes: r.aRes!, blocks: r.blocks };
 }
 
 /**
@@ -253,13 +254,27 @@ const COUPLED_MIN_LIMBS = 16000;
  */
 function refineStep(
   a: Nat, m: Multiplier, guard: number, wantY: boolean,
-): { est: Nat; exact: boolean; E: number; h: number; Y?: Nat; aRes?: number } {
+): { est: Nat; exact: boolean; E: number; h: number; Y?: Nat; aRes?: number; blocks: number[] } {
   const n = (a.limbs.length + 1) >> 1;
   const h = (n >> 1) + 3;
   const t = n - h;
   const aTop = natHighView(a, 2 * t); // its root has h limbs
   // topRes: aTop's residue modulo the check prime, from the level below (coupledRoot's aRes).
-  const { s: sHi, Y, h: hq, aRes: topRes } = coupledRoot(aTop, m);
+  const { s: sHi, Y, h: hq, aRes: topRes, blocks: below } = coupledRoot(aTop, m);
+  // With wantY, the step's est and Y' (the level above's s' and Y, which die with that level) are laid out in zeroed
+  // wasm memory, `blocks`, which the level above frees when its step is done (as this one frees `below`'s): no fresh
+  // JS arrays for them (at 10^6 digits 30k–125k limbs each), and their additions run in place (nat.ts addInPlaceAt).
+  // The top level's est, the root itself, is a JS array.
+  const blocks: number[] = [];
+  const zeroed = wantY
+    ? (len: number): Uint16Array => {
+        const ptr = wasmAlloc(2 * len);
+        blocks.push(ptr);
+        wasm().zeroLimbs(ptr, len);
+        return u16View(ptr, len);
+      }
+    : undefined;
+  let handed = false;
   // The step estimates √(a·B^2g) = √(aTop·B^2T + aLow·B^2g), T = t + g (the guard limbs: see guardedFloor).
   const T = t + guard;
   const u = Math.max(0, T - hq); // q0 = Q0·B^u, Q0 of about hq + 2 limbs
@@ -301,7 +316,7 @@ function refineStep(
       g.transformAll(sHi, Y);
       R = g.difference(aTop, sHi, sHi, bound, topRes);
     }
-    if (R.magnitude.size === 0 && guard > 0) return { est: natShiftLimbs(sHi, t), exact: true, E: 0, h };
+    if (R.magnitude.size === 0 && guard > 0) return { est: natShiftLimbs(sHi, t), exact: true, E: 0, h, blocks };
     // ε' = eTop·B^(hq−2+jE): ε without its low limbs (jE = 0 but for an ε far off).
     const jE = eps === undefined ? 0 : Math.max(0, eps.magnitude.size - (hq + 2));
     const eTop = eps === undefined || eps.magnitude.size === 0 ? undefined : natHighView(eps.magnitude, jE);
@@ -349,12 +364,12 @@ function refineStep(
       // est = s'·B^T ± D, D = Q0·B^u ± δ, laid out in one allocation (D is not formed). D < 0 (δ > Q0·B^u with P < 0)
       // is never expected; then est is still s'·B^T ± D, but nothing is proven.
       const dNegative = P.negative && exceedsShifted(delta, Q0, u);
-      est = natShiftAddTwo(sHi, T, Q0, u, R.negative, delta, R.negative !== P.negative);
+      est = natShiftAddTwo(sHi, T, Q0, u, R.negative, delta, R.negative !== P.negative, zeroed);
       dTop = Q0.size > 0 && !dNegative ? { ...topOf(Q0, 4), shift: u } : dNegative ? undefined : { ...topOf(delta, 4), shift: 0 };
       const signsHeld = !dNegative && est.size > 0;
       if (guard > 0 && signsHeld) E = refinedErrorBound(sHi, R.magnitude, P.magnitude, { T, u, jr, jp });
     }
-    if (!wantY) return { est, exact: false, E, h };
+    if (!wantY) return { est, exact: false, E, h, blocks };
     // a's residue for the level above (a = aTop·B^2t + (a mod B^2t); both residues < 2^26: exact in doubles).
     const aRes = ((topRes * powMod(BASE, 2 * t, CHECK_PRIME)) % CHECK_PRIME + modLimbs(a.limbs, 2 * t, CHECK_PRIME)) % CHECK_PRIME;
     if (eTop !== undefined) g.release(eTop);
@@ -363,9 +378,13 @@ function refineStep(
     // s̃ = s'·B^T + D when R >= 0, so Y' = Z − Z·ρ; s̃ = s'·B^T − D when R < 0, so Y' = Z + Z·ρ.
     const c = dTop === undefined ? 0 : rescaling(Y, h - hq, dTop, sHi, T);
     const low = signedSumOwned(corr, !R.negative, c);
-    return { est, exact: false, E, h, Y: natShiftAddLimbs(Y, h - hq, low.magnitude, low.negative), aRes };
+    const Yn = natShiftAddLimbs(Y, h - hq, low.magnitude, low.negative, zeroed);
+    handed = true;
+    return { est, exact: false, E, h, Y: Yn, aRes, blocks };
   } finally {
     g?.close();
+    for (const ptr of below) wasmFree(ptr); // s' and Y: their last reader was this step
+    if (!handed) for (const ptr of blocks) wasmFree(ptr); // a throw: nothing was handed over
   }
 }
 
