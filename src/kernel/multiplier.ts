@@ -216,7 +216,7 @@ export class TransformGroup {
     readonly wrapLimbs: number,
     held = false,
   ) {
-    this.alloc = held && plan !== undefined ? (n) => this.hold(n) : jsLimbs;
+    this.alloc = held && plan !== undefined && plan.M <= HELD_MAX_LENGTH ? (n) => this.hold(n) : jsLimbs;
   }
 
   /** n limbs of the wasm memory held until close (any content: the unpacking writes them all). */
@@ -553,6 +553,16 @@ export class TransformGroup {
   }
 }
 
+
+/**
+ * A `held` group keeps its results in the wasm memory only up to this complex length (the products of a Newton step
+ * at 10^6 digits are 2^13–2^17 points): there a fresh JS array for an intermediate number costs about what its
+ * product's unpacking does (perf cpu-clock samples of the 10^6-digit root on one thread, main thread: zeroing, page
+ * faults, allocation and copies between the JS heap and the shared memory 10% of the CPU, wasm 75%; with held results
+ * 27% fewer non-wasm samples), while beyond it the arrays are a small part of each product, and held blocks would
+ * sit in the wasm memory, which never shrinks, beside the largest transforms (pi 10^8's final division peaks there).
+ */
+export const HELD_MAX_LENGTH = 1 << 17;
 
 /**
  * TransformGroup.together (and transformAll) run two products (transforms) side by side, each whole on a thread, from

@@ -700,7 +700,7 @@ export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false, 
   const len = Math.max(hi.limbs.length + k, lo.limbs.length) + 1;
   const y = lo.limbs;
   const out = zeroed(len);
-  out.set(hi.limbs, k);
+  placeLimbs(out, k, hi.limbs);
   // The top limb is spare: a sum never carries out of it.
   if (y.length - k >= WASM_ADD_MIN || (subtract && y.length >= WASM_ADD_MIN)) {
     return addInPlaceAt(out, 0, y, subtract) !== 0 && subtract ? NAT_ZERO : natFromLimbs(out);
@@ -732,10 +732,21 @@ export function natShiftAddTwo(
   hi: Nat, k: number, a: Nat, j: number, aSub: boolean, b: Nat, bSub: boolean, zeroed: (n: number) => Uint16Array = newLimbs,
 ): Nat {
   const out = zeroed(Math.max(hi.limbs.length + k, a.limbs.length + j, b.limbs.length) + 1);
-  out.set(hi.limbs, k);
+  placeLimbs(out, k, hi.limbs);
   if (addInPlaceAt(out, j, a.limbs, aSub) !== 0 && aSub) return NAT_ZERO;
   if (addInPlaceAt(out, 0, b.limbs, bSub) !== 0 && bSub) return NAT_ZERO;
   return natFromLimbs(out);
+}
+
+/**
+ * out[k, k + x.length) = x, for out zero there (natShiftAddLimbs, natShiftAddTwo). Both in the wasm memory (sqrt.ts's
+ * levels): compiled, as x added into the zeros (addInPlaceAt), since a JS copy between two views of the shared
+ * memory is a relaxed one that goes byte by byte unless both sides have the same alignment mod 8 (here 2k bytes
+ * apart: a 125k-limb copy took ~0.3 ms); otherwise TypedArray.set.
+ */
+function placeLimbs(out: Uint16Array, k: number, x: Uint16Array): void {
+  if (x.length >= WASM_ADD_MIN && wasmAddress(out) >= 0 && wasmAddress(x) >= 0) addInPlaceAt(out, k, x, false);
+  else out.set(x, k);
 }
 
 /**

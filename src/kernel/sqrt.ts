@@ -261,19 +261,18 @@ function refineStep(
   const aTop = natHighView(a, 2 * t); // its root has h limbs
   // topRes: aTop's residue modulo the check prime, from the level below (coupledRoot's aRes).
   const { s: sHi, Y, h: hq, aRes: topRes, blocks: below } = coupledRoot(aTop, m);
-  // With wantY, the step's est and Y' (the level above's s' and Y, which die with that level) are laid out in zeroed
-  // wasm memory, `blocks`, which the level above frees when its step is done (as this one frees `below`'s): no fresh
-  // JS arrays for them (at 10^6 digits 30k–125k limbs each), and their additions run in place (nat.ts addInPlaceAt).
-  // The top level's est, the root itself, is a JS array.
+  // The step's est and Y' are laid out in zeroed wasm memory, `blocks`, where s' and Y (held by the level below) and
+  // Q0, δ and the correction (held by this level's group) are added in place (nat.ts addInPlaceAt): with wantY they
+  // are the level above's s' and Y, and the level above frees them when its step is done (as this one frees
+  // `below`'s); the top level's est, the root itself, is copied out to a JS array (one aligned copy) and its block
+  // freed here. No fresh JS arrays for the numbers the levels hand each other (at 10^6 digits 30k–125k limbs each).
   const blocks: number[] = [];
-  const zeroed = wantY
-    ? (len: number): Uint16Array => {
-        const ptr = wasmAlloc(2 * len);
-        blocks.push(ptr);
-        wasm().zeroLimbs(ptr, len);
-        return u16View(ptr, len);
-      }
-    : undefined;
+  const zeroed = (len: number): Uint16Array => {
+    const ptr = wasmAlloc(2 * len);
+    blocks.push(ptr);
+    wasm().zeroLimbs(ptr, len);
+    return u16View(ptr, len);
+  };
   let handed = false;
   // The step estimates √(a·B^2g) = √(aTop·B^2T + aLow·B^2g), T = t + g (the guard limbs: see guardedFloor).
   const T = t + guard;
@@ -316,7 +315,7 @@ function refineStep(
       g.transformAll(sHi, Y);
       R = g.difference(aTop, sHi, sHi, bound, topRes);
     }
-    if (R.magnitude.size === 0 && guard > 0) return { est: natShiftLimbs(sHi, t), exact: true, E: 0, h, blocks };
+    if (R.magnitude.size === 0 && guard > 0) return { est: natShiftLimbs(sHi, t), exact: true, E: 0, h, blocks: [] };
     // ε' = eTop·B^(hq−2+jE): ε without its low limbs (jE = 0 but for an ε far off).
     const jE = eps === undefined ? 0 : Math.max(0, eps.magnitude.size - (hq + 2));
     const eTop = eps === undefined || eps.magnitude.size === 0 ? undefined : natHighView(eps.magnitude, jE);
@@ -365,11 +364,12 @@ function refineStep(
       // is never expected; then est is still s'·B^T ± D, but nothing is proven.
       const dNegative = P.negative && exceedsShifted(delta, Q0, u);
       est = natShiftAddTwo(sHi, T, Q0, u, R.negative, delta, R.negative !== P.negative, zeroed);
+      if (!wantY) est = natFromLimbs(est.limbs.slice()); // the root: out of the wasm memory
       dTop = Q0.size > 0 && !dNegative ? { ...topOf(Q0, 4), shift: u } : dNegative ? undefined : { ...topOf(delta, 4), shift: 0 };
       const signsHeld = !dNegative && est.size > 0;
       if (guard > 0 && signsHeld) E = refinedErrorBound(sHi, R.magnitude, P.magnitude, { T, u, jr, jp });
     }
-    if (!wantY) return { est, exact: false, E, h, blocks };
+    if (!wantY) return { est, exact: false, E, h, blocks: [] };
     // a's residue for the level above (a = aTop·B^2t + (a mod B^2t); both residues < 2^26: exact in doubles).
     const aRes = ((topRes * powMod(BASE, 2 * t, CHECK_PRIME)) % CHECK_PRIME + modLimbs(a.limbs, 2 * t, CHECK_PRIME)) % CHECK_PRIME;
     if (eTop !== undefined) g.release(eTop);
