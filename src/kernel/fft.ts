@@ -174,7 +174,11 @@ export function packAll(jobs: readonly PackJob[], d: number, M: number, concurre
       runShares(wasm(), shares, true); // the transforms follow
     }
     const r = f64View(res, 2 * jobs.length);
-    return jobs.map((_, i) => ({ normSq: r[2 * i]!, filled: Math.ceil(r[2 * i + 1]! / 2) }));
+    // A push loop, not jobs.map: V8's builtin map and its inlined map make arrays of different maps, and the callers
+    // then deoptimise once a thread on the "wrong map" (J's trace of pi 10^7).
+    const out: { normSq: number; filled: number }[] = [];
+    for (let i = 0; i < jobs.length; i++) out.push({ normSq: r[2 * i]!, filled: Math.ceil(r[2 * i + 1]! / 2) });
+    return out;
   } finally {
     wasmFree(res);
   }
