@@ -171,7 +171,8 @@ function reciprocalSteps(D: Nat, n: number, m: Multiplier, high: boolean, pre?: 
     let X = schoolbookDivMod(natShiftLimbs(NAT_ONE, 2 * sizes[last]!), Ds[last]!).q;
     for (let i = last - 1; i >= 0; i--) {
       const Di = Ds[i]!;
-      const g = m.group([[[X, { size: sizes[i]! - sizes[i + 1]! + 4, like: X }]]], { products: [[Di, X]], limbs: sizes[i]! + 3 }, 3);
+      // Its results (E, the correction) stay in the wasm memory until newtonStep closes it (Multiplier.group `held`).
+      const g = m.group([[[X, { size: sizes[i]! - sizes[i + 1]! + 4, like: X }]]], { products: [[Di, X]], limbs: sizes[i]! + 3 }, 3, true);
       g.adopt(Di, queue.take(Di));
       // A free thread takes the next wanted transform while this level's products run, split levels included (a
       // worker on a background transform is only a late worker for their split steps). Tried and measured worse:
@@ -267,22 +268,22 @@ function levelPlan(D: Nat, n: number, h: number, m: Multiplier): SpectrumPlan | 
  * `between` runs between its two products.
  */
 function newtonStep(D: Nat, n: number, Xh: Nat, h: number, g: TransformGroup, high: boolean, between: () => void): Nat {
-  let diff, corr;
   try {
     // E = B^(n+h) − D·Xh, of which only floor(|E| / B^(h−2)) is used (with `high`, within one unit: its product's
     // digits below are never unpacked, TransformGroup.differenceHigh; that moves the correction by less than
     // Xh/B^(h+2) < 1/B).
-    diff = high ? g.differenceHigh({ power: n + h }, D, Xh, n + 2, h - 2) : g.difference({ power: n + h }, D, Xh, n + 2);
+    const diff = high ? g.differenceHigh({ power: n + h }, D, Xh, n + 2, h - 2) : g.difference({ power: n + h }, D, Xh, n + 2);
     g.release(D);
     between();
     const E = high ? diff.magnitude : natHighView(diff.magnitude, h - 2);
-    corr = high ? g.mulHigh(Xh, E, h + 2) : natHighView(g.mul(Xh, E), h + 2);
+    const corr = high ? g.mulHigh(Xh, E, h + 2) : natHighView(g.mul(Xh, E), h + 2);
+    // Y = Xh·B^(n−h) ± corr (a correction larger than Y, never seen, leaves Y), laid out in a new array before the
+    // group closes: E and corr are held in its wasm memory (reciprocalSteps' `held` group) and die with it.
+    const X = natShiftAddLimbs(Xh, n - h, corr, diff.negative);
+    return X.limbs.length === 0 ? natShiftLimbs(Xh, n - h) : X;
   } finally {
     g.close();
   }
-  // Y = Xh·B^(n−h) ± corr (a correction larger than Y, never seen, leaves Y).
-  const X = natShiftAddLimbs(Xh, n - h, corr, diff.negative);
-  return X.limbs.length === 0 ? natShiftLimbs(Xh, n - h) : X;
 }
 
 /** Quotients of at least this many limbs are computed in two chunks from one reciprocal of half their length. */

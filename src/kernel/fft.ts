@@ -174,7 +174,11 @@ export function packAll(jobs: readonly PackJob[], d: number, M: number, concurre
       runShares(wasm(), shares, true); // the transforms follow
     }
     const r = f64View(res, 2 * jobs.length);
-    return jobs.map((_, i) => ({ normSq: r[2 * i]!, filled: Math.ceil(r[2 * i + 1]! / 2) }));
+    // A push loop, not jobs.map: V8's builtin map and its inlined map make arrays of different maps, and the callers
+    // then deoptimise once a thread on the "wrong map" (J's trace of pi 10^7).
+    const out: { normSq: number; filled: number }[] = [];
+    for (let i = 0; i < jobs.length; i++) out.push({ normSq: r[2 * i]!, filled: Math.ceil(r[2 * i + 1]! / 2) });
+    return out;
   } finally {
     wasmFree(res);
   }
@@ -209,17 +213,35 @@ function addCarry(view: Uint16Array, i: number, end: number, c: number): number 
 /**
  * Rounds the packed product at `src` (M points, scaled by M), propagates carries in base 10^d and regroups into
  * base-10^4 limbs (outLimbs of them). `scratch` (unpackScratchBytes, may be a dead transform buffer) receives
- * the limbs in wasm memory, where they stay (the product's residue can be taken there). Returns null if some output is farther than MAX_ROUNDING_ERROR from an integer (or is
- * NaN or infinite).
+ * the limbs in wasm memory, where they stay (the product's residue can be taken there); the result is a copy of them
+ * in `alloc`'s limbs (LimbsAlloc: a new JS array by default). Returns null if some output is farther than
+ * MAX_ROUNDING_ERROR from an integer (or is NaN or infinite).
  *
  * With T threads the digits are cut into stepChunks(T) runs (threads.ts: claimed, a few a thread) at multiples of 12 (so every run starts on a limb boundary for every
  * d and all but the last end on one with nothing pending); each run starts from a zero carry and writes its own
  * limbs; the runs' carries are then added in from the bottom (value = Σ 10^(4·o_t)·(run_t + c_t): the same integer,
  * whatever the cut).
  */
-export function unpackAt(src: number, M: number, L: number, d: number, outLimbs: number, scratch: number): Uint16Array | null {
-  return unpackInto(src, M, L, d, outLimbs, scratch) ? u16View(scratch, outLimbs).slice() : null;
+export function unpackAt(
+  src: number, M: number, L: number, d: number, outLimbs: number, scratch: number, alloc: LimbsAlloc = jsLimbs,
+): Uint16Array | null {
+  if (!unpackInto(src, M, L, d, outLimbs, scratch)) return null;
+  const out = alloc(outLimbs);
+  out.set(u16View(scratch, outLimbs));
+  return out;
 }
+
+/**
+ * Where the limbs of a product (or a wrapped difference) go when they leave the unpacking scratch: n limbs of any
+ * content, which the caller then fills. `jsLimbs`, the default, is a new array of the JS heap; a TransformGroup
+ * made with `held` gives blocks of the wasm memory it holds until it closes (multiplier.ts), so that a Newton step's
+ * intermediate numbers cost no allocation of fresh JS memory (zeroed and, for a few hundred kB, faulted in page by
+ * page: ~100 µs for 512 kB on Node 20, against ~15 µs for copying them) and are read by its next products in place.
+ */
+export type LimbsAlloc = (n: number) => Uint16Array;
+
+/** LimbsAlloc's default: a new (zeroed) array of the JS heap. */
+export const jsLimbs: LimbsAlloc = (n) => new Uint16Array(n);
 
 /**
  * @internal unpackAt without the copy out: the product's outLimbs limbs are left in the scratch (limb i at
@@ -253,9 +275,12 @@ export function unpackInto(src: number, M: number, L: number, d: number, outLimb
  * s0 = from·d/4 (`from` a multiple of 12, so s0 is a whole limb), returns the outLimbs − s0 limbs of
  * H = Σ_{j >= from} c_j·10^(d(j − from)), so that the product is H·B^s0 + Σ_{j < from} c_j·10^(dj). The caller bounds
  * the second term (spectra.ts natMulSpectraHigh). null as unpackAt, and when H is negative or overflows outLimbs
- * (a caller then forms the whole product). `scratch`: unpackScratchBytes(L, d, outLimbs).
+ * (a caller then forms the whole product). `scratch`: unpackScratchBytes(L, d, outLimbs); the limbs are `alloc`'s
+ * (LimbsAlloc).
  */
-export function unpackHighAt(src: number, M: number, L: number, d: number, from: number, outLimbs: number, scratch: number): Uint16Array | null {
+export function unpackHighAt(
+  src: number, M: number, L: number, d: number, from: number, outLimbs: number, scratch: number, alloc: LimbsAlloc = jsLimbs,
+): Uint16Array | null {
   const runs = unpackRuns(src, M, L, d, outLimbs, scratch, from);
   if (runs === null) return null;
   const { view, top } = runs;
@@ -263,7 +288,7 @@ export function unpackHighAt(src: number, M: number, L: number, d: number, from:
   const s0 = (from * d) / 4;
   if (V < 0 || top < s0) return null;
   for (let i = outLimbs; i < top; i++) if (view[i] !== 0) return null;
-  const limbs = new Uint16Array(outLimbs - s0);
+  const limbs = alloc(outLimbs - s0);
   limbs.set(view.subarray(s0, Math.min(top, outLimbs)));
   let o = top;
   while (V > 0 && o < outLimbs) {
@@ -271,7 +296,9 @@ export function unpackHighAt(src: number, M: number, L: number, d: number, from:
     limbs[o++ - s0] = V - hi * BASE;
     V = hi;
   }
-  return V > 0 ? null : limbs;
+  if (V > 0) return null;
+  limbs.fill(0, o - s0); // above the product's top (alloc's limbs may hold anything): a limb or two
+  return limbs;
 }
 
 /**

@@ -142,23 +142,34 @@ function ensureDirectory(): Uint32Array {
 function vectorTable(n: number): void {
   if (vectorTables.has(n)) return;
   const H = f64View(halfTable(n), n / 2 + 1).slice();
-  const q = n / 4;
-  const ptr = wasmAlloc(96 * q);
-  const v = f64View(ptr, 12 * q);
-  const put = (o: number, c: number, s: number): void => {
-    v[o] = c;
-    v[o + 1] = c;
-    v[o + 2] = s;
-    v[o + 3] = -s;
-  };
-  for (let j = 0; j < q; j++) {
-    const o = 12 * j;
-    put(o, H[2 * j]!, H[Math.abs(2 * j - q)]!);
-    put(o + 4, H[j]!, H[q - j]!);
-    put(o + 8, H[Math.min(3 * j, n - 3 * j)]!, H[Math.abs(3 * j - q)]!);
-  }
+  const ptr = wasmAlloc(96 * (n / 4));
+  fillVectorTable(f64View(ptr, 12 * (n / 4)), H, n);
   vectorTables.set(n, ptr);
   ensureDirectory()[32 + Math.log2(n)] = ptr;
+}
+
+/**
+ * The table builders' loops (this one, halfTable's and twoLevel's) are functions of their own, called once per
+ * table: a loop long enough for V8 to compile it while it runs (on-stack replacement) then leaves nothing after it
+ * that had not run yet, where such a statement in the builder threw that compile away (a deopt for want of type
+ * feedback, then another compile). Per pi 10^7 run that was halfTable 6–9 compiles, vectorTable 3–5, twoLevel 4.
+ */
+function fillVectorTable(v: Float64Array, H: Float64Array, n: number): void {
+  const q = n / 4;
+  for (let j = 0; j < q; j++) {
+    const o = 12 * j;
+    putTwiddle(v, o, H[2 * j]!, H[Math.abs(2 * j - q)]!);
+    putTwiddle(v, o + 4, H[j]!, H[q - j]!);
+    putTwiddle(v, o + 8, H[Math.min(3 * j, n - 3 * j)]!, H[Math.abs(3 * j - q)]!);
+  }
+}
+
+/** One twiddle of a vector table: (c, c) and (s, −s) at v[o]. */
+function putTwiddle(v: Float64Array, o: number, c: number, s: number): void {
+  v[o] = c;
+  v[o + 1] = c;
+  v[o + 2] = s;
+  v[o + 3] = -s;
 }
 
 /** Order of the largest cached twiddle table (the out-of-core engine drops tables larger than it needs). */
@@ -191,23 +202,34 @@ function halfTable(n: number): number {
   const len = tableLength(n);
   ptr = wasmAlloc(8 * len);
   const h = f64View(ptr, len);
-  let source: [number, number] | undefined;
-  for (const [m, at] of halfTables) if (m % n === 0 && (!source || m < source[0])) source = [m, at];
-  if (source) {
-    const [m, at] = source;
-    const s = m / n;
-    const from = f64View(at, tableLength(m));
-    for (let t = 0; t < len; t++) h[t] = halfEntry(from, m, s * t);
-  } else {
-    // H[n/2 − t] = −H[t] bit for bit: trig reduces n/2 − t (t < n/4) to t with the cosine's sign flipped. A mixed
-    // length keeps only t <= n/4 (halfEntry and cosQ apply that negation when they read).
-    const q = n / 4;
-    for (let t = 0; t <= q; t++) h[t] = trig(t, n, false);
-    if (!isMixed(n)) for (let t = 0; t < q; t++) h[n / 2 - t] = -h[t]!;
-  }
+  const m = sourceOrder(n);
+  if (m > 0) copyScaled(h, f64View(halfTables.get(m)!, tableLength(m)), m, m / n);
+  else trigTable(h, n);
   halfTables.set(n, ptr);
   if (!isMixed(n)) ensureDirectory()[Math.log2(n)] = ptr;
   return ptr;
+}
+
+/** The smallest order m of a cached table with n | m (H_n's values are read out of it: halfTable), 0 if none. */
+function sourceOrder(n: number): number {
+  let best = 0;
+  for (const m of halfTables.keys()) if (m % n === 0 && (best === 0 || m < best)) best = m;
+  return best;
+}
+
+/** h[t] = H_m[s·t] for every t of h, from the table of m (halfEntry). */
+function copyScaled(h: Float64Array, from: Float64Array, m: number, s: number): void {
+  for (let t = 0; t < h.length; t++) h[t] = halfEntry(from, m, s * t);
+}
+
+/**
+ * H_n by trig. H[n/2 − t] = −H[t] bit for bit: trig reduces n/2 − t (t < n/4) to t with the cosine's sign flipped.
+ * A mixed length keeps only t <= n/4 (halfEntry and cosQ apply that negation when they read).
+ */
+function trigTable(h: Float64Array, n: number): void {
+  const q = n / 4;
+  for (let t = 0; t <= q; t++) h[t] = trig(t, n, false);
+  if (!isMixed(n)) for (let t = 0; t < q; t++) h[n / 2 - t] = -h[t]!;
 }
 
 /** w^t = e^{-2πit/n}: lo holds (cos, −sin) of t < 1024, hi of multiples of 1024 (complex, interleaved). */
@@ -216,14 +238,8 @@ export function twoLevel(n: number): { lo: number; hi: number } {
   if (t) return t;
   const lo = new Float64Array(2 * LO);
   const hi = new Float64Array(2 * (Math.ceil(n / LO) + 1));
-  for (let i = 0; i < LO; i++) {
-    cosSin(i % n, n, lo, 2 * i);
-    lo[2 * i + 1] = -lo[2 * i + 1]!;
-  }
-  for (let i = 0; 2 * i < hi.length; i++) {
-    cosSin((i * LO) % n, n, hi, 2 * i);
-    hi[2 * i + 1] = -hi[2 * i + 1]!;
-  }
+  conjugateTwiddles(lo, 1, n);
+  conjugateTwiddles(hi, LO, n);
   const loPtr = wasmAlloc(8 * lo.length);
   const hiPtr = wasmAlloc(8 * hi.length);
   f64View(loPtr, lo.length).set(lo);
@@ -231,6 +247,14 @@ export function twoLevel(n: number): { lo: number; hi: number } {
   t = { lo: loPtr, hi: hiPtr };
   twoLevelTables.set(n, t);
   return t;
+}
+
+/** out[2i], out[2i + 1] = (cos, −sin) of 2π·(i·step mod n)/n for every i the array holds (twoLevel). */
+function conjugateTwiddles(out: Float64Array, step: number, n: number): void {
+  for (let i = 0; 2 * i < out.length; i++) {
+    cosSin((i * step) % n, n, out, 2 * i);
+    out[2 * i + 1] = -out[2 * i + 1]!;
+  }
 }
 
 /** Power-of-two sizes whose H_n the transform of a power-of-two block of n points reads. */

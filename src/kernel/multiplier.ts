@@ -9,9 +9,10 @@
  */
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
+import { jsLimbs, type LimbsAlloc } from './fft.js';
 import { beginForwards, dropLastStage, forwardEachAt, productAt, productJobs, splits, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
 import { activeThreads, joinBackground, prewakeThreads, runInBackground, runShare, type Job } from './threads.js';
-import { wasm } from './wasmheap.js';
+import { u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { CHECK_PRIME } from './mul.js';
 import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
 import { planSharedTransforms } from './planner.js';
@@ -83,15 +84,19 @@ export class Multiplier {
    * A group of products that share transforms: `sums` and the `wrap`ped products (modulo B^k − 1, k >= wrap.limbs)
    * as natSpectrumPlan takes them (operands not computed yet as stand-ins), with at most `liveSpectra` spectra alive
    * at once. When they do not fit the budget (or are too small for the FFT), the group multiplies one by one.
+   * `held`: its spectral results (products, and the magnitudes of differences) are left in the wasm memory, valid
+   * only until the group closes (TransformGroup's `held`): for a caller whose intermediate numbers all die with the
+   * group (sqrt.ts refineStep).
    * @example const g = m.group([[[xh, e]]], { products: [[d, xh]], limbs: k + 3 }, 3);
    */
   group(
     sums: ReadonlyArray<ReadonlyArray<readonly [PlanOperand, PlanOperand]>>,
     wrap: { products: ReadonlyArray<readonly [PlanOperand, PlanOperand]>; limbs: number } | undefined,
     liveSpectra: number,
+    held = false,
   ): TransformGroup {
     const plan = this.groupPlan(sums, wrap, liveSpectra);
-    return new TransformGroup(this, plan, plan?.wrapLimbs ?? wrap?.limbs ?? 0);
+    return new TransformGroup(this, plan, plan?.wrapLimbs ?? wrap?.limbs ?? 0, held);
   }
 
   /** The plan `group` gives such a group, or undefined when it multiplies one by one. */
@@ -189,14 +194,37 @@ export class TransformGroup {
   private readonly spectra = new Map<Nat, NatSpectrum>();
 
   /**
+   * Where its spectral products and differences put their limbs (fft.ts LimbsAlloc): new JS arrays, or with `held`
+   * blocks of the wasm memory (heldBlocks) freed by close. Held results cost no fresh JS memory (an intermediate
+   * number of a 10^6-digit root is 60k–250k limbs: zeroed and faulted in, ~0.2–0.4 µs a kB, about what its product's
+   * unpacking costs) and their next products copy them within the wasm memory.
+   */
+  private readonly alloc: LimbsAlloc;
+
+  /** The wasm blocks of held results (freed by close). */
+  private readonly heldBlocks: number[] = [];
+
+  /**
    * @param plan the shared plan, or undefined to multiply one by one
    * @param wrapLimbs k of the wrapped products' modulus B^k − 1 (>= the requested limbs; the plan's when it has one)
+   * @param held whether its results stay in the wasm memory until close (Multiplier.group); a group without a plan
+   *   returns the planner's products, in JS memory, either way
    */
   constructor(
     private readonly m: Multiplier,
     private readonly plan: SpectrumPlan | undefined,
     readonly wrapLimbs: number,
-  ) {}
+    held = false,
+  ) {
+    this.alloc = held && plan !== undefined && plan.M <= HELD_MAX_LENGTH ? (n) => this.hold(n) : jsLimbs;
+  }
+
+  /** n limbs of the wasm memory held until close (any content: the unpacking writes them all). */
+  private hold(n: number): Uint16Array {
+    const ptr = wasmAlloc(2 * n);
+    this.heldBlocks.push(ptr);
+    return u16View(ptr, n);
+  }
 
   /**
    * Forward transforms begun (fftcore beginForwards: their shared top stages run, their leaves not), by spectrum
@@ -381,7 +409,7 @@ export class TransformGroup {
   *mulWork(a: Nat, b: Nat): GroupWork<Nat> {
     if (this.plan === undefined) return this.m.mul(a, b);
     yield [a, b];
-    return yield* mulAddSteps([[this.spectrum(a), this.spectrum(b)]], this.m.productOptionsNow());
+    return yield* mulAddSteps([[this.spectrum(a), this.spectrum(b)]], this.m.productOptionsNow(), this.alloc);
   }
 
   /**
@@ -397,7 +425,7 @@ export class TransformGroup {
   *mulHighWork(a: Nat, b: Nat, s: number): GroupWork<Nat> {
     if (this.plan === undefined) return natHighView(this.m.mul(a, b), s);
     yield [a, b];
-    return yield* mulHighSteps(this.spectrum(a), this.spectrum(b), s, this.m.productOptionsNow());
+    return yield* mulHighSteps(this.spectrum(a), this.spectrum(b), s, this.m.productOptionsNow(), this.alloc);
   }
 
   /** a·b mod (B^k − 1), k = wrapLimbs, in [0, B^k − 1) (not residue-checked: see natMulSpectraWrapped). */
@@ -442,7 +470,7 @@ export class TransformGroup {
       // B^(power mod k) is written in the wasm memory, the magnitude's residue taken there before it is copied out);
       // null: form the full product.
       yield [a, b];
-      const d = yield* wrappedDifferenceSteps(c, this.spectrum(a), this.spectrum(b), p, 0, this.m.productOptionsNow());
+      const d = yield* wrappedDifferenceSteps(c, this.spectrum(a), this.spectrum(b), p, 0, this.m.productOptionsNow(), this.alloc);
       if (d !== null && d.magnitude.size <= bound) {
         const rc =
           power !== undefined ? powMod(BASE, power, p)
@@ -481,7 +509,7 @@ export class TransformGroup {
     let wrong = false;
     if (this.plan !== undefined && this.wrapLimbs > bound) {
       yield [a, b];
-      if (s > 0) d = yield* wrappedDifferenceSteps(c, this.spectrum(a), this.spectrum(b), 0, s, {});
+      if (s > 0) d = yield* wrappedDifferenceSteps(c, this.spectrum(a), this.spectrum(b), 0, s, {}, this.alloc);
       // The caller's bound, checked as difference checks it (there is no residue to check here): |c − a·b| < B^bound
       // and |Lo| < B^(s−2) give a magnitude below B^bound + B^(s−2), so one of more than `bound` limbs means the bound
       // was wrong and the wrapped value may have aliased (or, harmlessly, |c − a·b| lies within B^(s−2) of B^bound).
@@ -516,13 +544,25 @@ export class TransformGroup {
     }
   }
 
-  /** Frees every spectrum of the group. */
+  /** Frees every spectrum of the group, and the results it held (`held`: their limbs are dead from here). */
   close(): void {
     this.release(...this.spectra.keys(), ...this.pending.keys());
     natReapBackground();
+    for (const ptr of this.heldBlocks) wasmFree(ptr);
+    this.heldBlocks.length = 0;
   }
 }
 
+
+/**
+ * A `held` group keeps its results in the wasm memory only up to this complex length (the products of a Newton step
+ * at 10^6 digits are 2^13–2^17 points): there a fresh JS array for an intermediate number costs about what its
+ * product's unpacking does (perf cpu-clock samples of the 10^6-digit root on one thread, main thread: zeroing, page
+ * faults, allocation and copies between the JS heap and the shared memory 10% of the CPU, wasm 75%; with held results
+ * 27% fewer non-wasm samples), while beyond it the arrays are a small part of each product, and held blocks would
+ * sit in the wasm memory, which never shrinks, beside the largest transforms (pi 10^8's final division peaks there).
+ */
+export const HELD_MAX_LENGTH = 1 << 17;
 
 /**
  * TransformGroup.together (and transformAll) run two products (transforms) side by side, each whole on a thread, from

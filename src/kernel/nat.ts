@@ -11,7 +11,7 @@
  */
 
 import { ArithmeticCheckError, DivideByZeroError, InvalidArgumentError, InvalidNumberError } from '../errors.js';
-import { alignLike, residueTableFor, u16View, u8View, wasm, wasmAlloc, wasmAllocLike, wasmFree } from './wasmheap.js';
+import { alignLike, residueTableFor, u16View, u8View, wasm, wasmAlloc, wasmAllocLike, wasmFree, wasmShared } from './wasmheap.js';
 
 /** Radix of one limb. */
 export const BASE = 10000;
@@ -539,7 +539,10 @@ export function natHalveOwned(x: Nat): { q: Nat; r: number } {
   const n = l.length;
   if (n === 0) return { q: x, r: 0 };
   let r = 0;
-  if (n >= WASM_HALVE_MIN) {
+  const at = wasmAddress(l);
+  if (at >= 0 && n >= WASM_HALVE_MIN) {
+    r = wasm().halveLimbs(at, n, at); // limbs held in the wasm memory (multiplier.ts TransformGroup `held`): in place
+  } else if (n >= WASM_HALVE_MIN) {
     const ptr = wasmAllocLike(2 * n, l.byteOffset); // in and out at l's alignment (wasmheap.ts wasmAllocLike)
     try {
       const view = u16View(ptr, n);
@@ -603,6 +606,15 @@ export function modLimbs(x: Uint16Array, n: number, p: number): number {
  */
 const WASM_LIMBS_MIN = 512;
 
+/**
+ * @internal The address of limbs that are a view of the wasm memory (a TransformGroup's held results, multiplier.ts),
+ * so that compiled passes read and write them in place; −1 for a JS array (and for a view made before the memory last
+ * grew: its buffer is the old one, and the caller copies as for a JS array).
+ */
+export function wasmAddress(x: Uint16Array): number {
+  return x.buffer === wasmShared().memory.buffer ? x.byteOffset : -1;
+}
+
 /** @internal b^e mod p for p <= 2^26 (every product < 2^52: exact in a double, % exact). */
 export function powMod(b: number, e: number, p: number): number {
   let r = 1;
@@ -616,6 +628,8 @@ export function powMod(b: number, e: number, p: number): number {
 function modLimbsCompiled(x: Uint16Array, n: number, p: number): number {
   const per = STAGE_DIGITS / LIMB_DIGITS;
   const k = wasm();
+  const at = wasmAddress(x);
+  if (at >= 0) return k.residueDotWith(at, n, p, residueTableFor(p)); // held in the wasm memory: read where they are
   const staged = 2 * Math.min(n, per);
   const buf = wasmAlloc(staged + 8);
   try {
@@ -636,6 +650,14 @@ function modLimbsCompiled(x: Uint16Array, n: number, p: number): number {
 }
 
 // ---------------------------------------------------------------- decimal shifts
+
+/**
+ * natShiftAddLimbs' and natShiftAddTwo's default for their result's limbs: a new (zeroed) JS array. sqrt.ts lays out
+ * the numbers one level of its root hands the next in zeroed wasm memory instead (refineStep).
+ */
+function newLimbs(n: number): Uint16Array {
+  return new Uint16Array(n);
+}
 
 /** @internal a·10^4k (limb shift). */
 export function natShiftLimbs(a: Nat, k: number): Nat {
@@ -671,13 +693,14 @@ export function natHighView(a: Nat, k: number): Nat {
  * lowest non-zero limb, B − y there, 9999 − y above it up to limb k (a complement: no borrow chain) — and borrows one
  * from limb k (none when lo mod B^k = 0). Only lo's limbs from k on (Newton's X ± correction: a limb or two) are added
  * or subtracted with carries, which stop where lo ends but for runs of 9999 or 0. From WASM_ADD_MIN limbs of lo
- * above k, or of a difference's lo, lo goes in compiled instead (addInPlaceAt).
+ * above k, or of a difference's lo, lo goes in compiled instead (addInPlaceAt). `zeroed(n)` gives the result's n
+ * limbs, all zero (default: a new JS array).
  */
-export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false): Nat {
+export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false, zeroed: (n: number) => Uint16Array = newLimbs): Nat {
   const len = Math.max(hi.limbs.length + k, lo.limbs.length) + 1;
   const y = lo.limbs;
-  const out = new Uint16Array(len);
-  out.set(hi.limbs, k);
+  const out = zeroed(len);
+  placeLimbs(out, k, hi.limbs);
   // The top limb is spare: a sum never carries out of it.
   if (y.length - k >= WASM_ADD_MIN || (subtract && y.length >= WASM_ADD_MIN)) {
     return addInPlaceAt(out, 0, y, subtract) !== 0 && subtract ? NAT_ZERO : natFromLimbs(out);
@@ -703,13 +726,27 @@ export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false):
 /**
  * @internal hi·10^4k ± a·10^4j ± b (`aSub`, `bSub`: subtract that term) in one allocation, the terms applied in this
  * order (zero when a step would go negative): Newton's s'·B^T ± (Q0·B^u ± δ) without forming Q0·B^u ± δ (sqrt.ts).
+ * `zeroed` (as natShiftAddLimbs') gives the result's limbs.
  */
-export function natShiftAddTwo(hi: Nat, k: number, a: Nat, j: number, aSub: boolean, b: Nat, bSub: boolean): Nat {
-  const out = new Uint16Array(Math.max(hi.limbs.length + k, a.limbs.length + j, b.limbs.length) + 1);
-  out.set(hi.limbs, k);
+export function natShiftAddTwo(
+  hi: Nat, k: number, a: Nat, j: number, aSub: boolean, b: Nat, bSub: boolean, zeroed: (n: number) => Uint16Array = newLimbs,
+): Nat {
+  const out = zeroed(Math.max(hi.limbs.length + k, a.limbs.length + j, b.limbs.length) + 1);
+  placeLimbs(out, k, hi.limbs);
   if (addInPlaceAt(out, j, a.limbs, aSub) !== 0 && aSub) return NAT_ZERO;
   if (addInPlaceAt(out, 0, b.limbs, bSub) !== 0 && bSub) return NAT_ZERO;
   return natFromLimbs(out);
+}
+
+/**
+ * out[k, k + x.length) = x, for out zero there (natShiftAddLimbs, natShiftAddTwo). Both in the wasm memory (sqrt.ts's
+ * levels): compiled, as x added into the zeros (addInPlaceAt), since a JS copy between two views of the shared
+ * memory is a relaxed one that goes byte by byte unless both sides have the same alignment mod 8 (here 2k bytes
+ * apart: a 125k-limb copy took ~0.3 ms); otherwise TypedArray.set.
+ */
+function placeLimbs(out: Uint16Array, k: number, x: Uint16Array): void {
+  if (x.length >= WASM_ADD_MIN && wasmAddress(out) >= 0 && wasmAddress(x) >= 0) addInPlaceAt(out, k, x, false);
+  else out.set(x, k);
 }
 
 /**
@@ -722,6 +759,12 @@ export function natShiftAddTwo(hi: Nat, k: number, a: Nat, j: number, aSub: bool
 function addInPlaceAt(out: Uint16Array, at: number, y: Uint16Array, subtract: boolean): number {
   const n = y.length;
   if (n < WASM_ADD_MIN) return subtract ? subLimbsAt(out, at, out.length, y, 0, n) : addLimbsAt(out, at, out.length, y, 0, n);
+  const zo = wasmAddress(out), yo = wasmAddress(y);
+  if (zo >= 0 && yo >= 0) {
+    // Both in the wasm memory (sqrt.ts's levels below the top): in place, no copies.
+    const c = wasm().addOrSubInPlace(zo + 2 * at, n, yo, n, subtract ? 1 : 0);
+    return subtract ? subLimbsAt(out, at + n, out.length, y, 0, 0, c) : addLimbsAt(out, at + n, out.length, y, 0, 0, c);
+  }
   // out's limbs [at, at + n) and y each at their arrays' alignment mod 8, so that the three copies run word by word
   // (wasmheap.ts wasmAllocLike).
   const buf = wasmAlloc(4 * n + 16);

@@ -73,7 +73,26 @@ let table: Table | undefined;
  */
 function tableOf(): Table {
   if (table) return table;
-  const words = 2 * MAX_PAIRS + 1;
+  const powers = wordPowers(2 * MAX_PAIRS + 1);
+  // Rows beyond MAX_PAIRS (padding to a whole group) are zero and as long as the last one.
+  const lensHost = new Int32Array(TABLE_ROWS);
+  for (let p = 0; p < TABLE_ROWS; p++) lensHost[p] = Math.ceil(powers[2 * Math.min(p, MAX_PAIRS - 1) + 2]!.length / 4);
+  const blocks = lensHost[MAX_PAIRS - 1]!;
+  const cellsPerRow = blocks * 4;
+  const data = wasmAlloc(TABLE_ROWS * cellsPerRow * 4);
+  const lens = wasmAlloc(TABLE_ROWS * 4);
+  fillRows(u32View(data, TABLE_ROWS * cellsPerRow), powers, cellsPerRow);
+  u32View(lens, TABLE_ROWS).set(lensHost);
+  table = { data, stride: cellsPerRow * 4, lens, blocks };
+  return table;
+}
+
+/**
+ * dec(2^(14i)) for i < words. This loop and fillRows's run once per thread, long enough for V8 to compile them
+ * mid-loop (on-stack replacement): each in a function of its own, whose code after the loop is a return, so that
+ * compile is not thrown away on the first statement after the loop that had not run yet.
+ */
+function wordPowers(words: number): Uint16Array[] {
   const powers: Uint16Array[] = [Uint16Array.of(1)];
   for (let i = 1; i < words; i++) {
     const prev = powers[i - 1]!;
@@ -88,22 +107,16 @@ function tableOf(): Table {
     for (; carry > 0; carry = Math.floor(carry / 10000)) next[len++] = carry % 10000;
     powers.push(next.subarray(0, len));
   }
-  // Rows beyond MAX_PAIRS (padding to a whole group) are zero and as long as the last one.
-  const lensHost = new Int32Array(TABLE_ROWS);
-  for (let p = 0; p < TABLE_ROWS; p++) lensHost[p] = Math.ceil(powers[2 * Math.min(p, MAX_PAIRS - 1) + 2]!.length / 4);
-  const blocks = lensHost[MAX_PAIRS - 1]!;
-  const cellsPerRow = blocks * 4;
-  const data = wasmAlloc(TABLE_ROWS * cellsPerRow * 4);
-  const lens = wasmAlloc(TABLE_ROWS * 4);
-  const cells = u32View(data, TABLE_ROWS * cellsPerRow);
+  return powers;
+}
+
+/** The table's cells (see tableOf): row p, limb n holds dec(2^(28p))[n] | dec(2^(28p+14))[n] << 16. */
+function fillRows(cells: Uint32Array, powers: readonly Uint16Array[], cellsPerRow: number): void {
   cells.fill(0);
   for (let p = 0; p < MAX_PAIRS; p++) {
     const even = powers[2 * p]!, odd = powers[2 * p + 1]!;
     for (let n = 0; n < cellsPerRow; n++) cells[p * cellsPerRow + n] = (even[n] ?? 0) | ((odd[n] ?? 0) << 16);
   }
-  u32View(lens, TABLE_ROWS).set(lensHost);
-  table = { data, stride: cellsPerRow * 4, lens, blocks };
-  return table;
 }
 
 /** dec(2^(PIECE_BITS·j)) by j: constants, computed on first use (each from two smaller ones) and kept. */
@@ -135,14 +148,20 @@ function convertPieces(t: Table, pieces: readonly Piece[]): Nat[] {
   const result: Nat[] = [];
   try {
     for (let b0 = 0; b0 < pieces.length; b0 += BATCH) {
-      const batch = pieces.slice(b0, b0 + BATCH);
-      const d = u32View(desc, 8 * batch.length);
-      batch.forEach((p, j) => d.set([p.hex, p.first, p.count, outs + 8 * t.blocks * j], 8 * j));
-      if (k.radixPieces(desc, batch.length, splats, pairsCap, acc, t.blocks, t.data, t.stride, t.lens) !== 0) {
+      const count = Math.min(BATCH, pieces.length - b0);
+      const d = u32View(desc, 8 * count);
+      for (let j = 0; j < count; j++) {
+        const p = pieces[b0 + j]!;
+        d[8 * j] = p.hex;
+        d[8 * j + 1] = p.first;
+        d[8 * j + 2] = p.count;
+        d[8 * j + 3] = outs + 8 * t.blocks * j;
+      }
+      if (k.radixPieces(desc, count, splats, pairsCap, acc, t.blocks, t.data, t.stride, t.lens) !== 0) {
         throw new ArithmeticCheckError('natFromBigIntSplit: the compiled conversion of a piece failed');
       }
-      const done = u32View(desc, 8 * batch.length);
-      batch.forEach((_, j) => result.push(natFromLimbs(u16View(outs + 8 * t.blocks * j, done[8 * j + 6]!).slice())));
+      const done = u32View(desc, 8 * count); // a fresh view: the call may have grown the memory
+      for (let j = 0; j < count; j++) result.push(natFromLimbs(u16View(outs + 8 * t.blocks * j, done[8 * j + 6]!).slice()));
     }
     return result;
   } finally {
@@ -151,8 +170,8 @@ function convertPieces(t: Table, pieces: readonly Piece[]): Nat[] {
 }
 
 /**
- * dec of the pieces [lo, hi) of one number (piece i: its hex digits n − PIECE_HEX·(i+1) .. n − PIECE_HEX·i, the
- * top one shorter; `dec[i]` converted): the low ⌊c/2⌋ of the c pieces split off, so the join tree is balanced and
+ * dec of the pieces [lo, hi) of one number (its piece lo + i: its hex digits n − PIECE_HEX·(i+1) .. n − PIECE_HEX·i,
+ * the top one shorter; `dec[lo + i]` converted): the low ⌊c/2⌋ of the c pieces split off, so the join tree is balanced and
  * each join multiplies by a power of its own size.
  */
 function join(dec: readonly Nat[], lo: number, hi: number): Nat {
@@ -171,9 +190,16 @@ function join(dec: readonly Nat[], lo: number, hi: number): Nat {
  * natsFromBigIntSplit([3n ** 20000n, 7n]).map(natToBigInt); // [3n ** 20000n, 7n]
  */
 export function natsFromBigIntSplit(xs: readonly bigint[]): Nat[] {
-  const result: Nat[] = xs.map((x) => (x < COMPILED_MIN ? natFromBigInt(x) : NAT_ZERO));
-  const texts = xs.map((x) => (x < COMPILED_MIN ? '' : x.toString(16)));
-  const bytes = texts.reduce((s, text) => s + text.length, 0);
+  const result: Nat[] = [];
+  const texts: string[] = [];
+  let bytes = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    const small = x < COMPILED_MIN;
+    result.push(small ? natFromBigInt(x) : NAT_ZERO);
+    texts.push(small ? '' : x.toString(16));
+    bytes += texts[i]!.length;
+  }
   if (bytes === 0) return result;
   const t = tableOf();
   const hex = wasmAlloc(bytes);
@@ -181,7 +207,8 @@ export function natsFromBigIntSplit(xs: readonly bigint[]): Nat[] {
     const pieces: Piece[] = [];
     const firstPiece: number[] = [];
     let at = hex;
-    for (const text of texts) {
+    for (let n = 0; n < texts.length; n++) {
+      const text = texts[n]!;
       const staged = u8View(at, text.length);
       Buffer.from(staged.buffer, staged.byteOffset, text.length).write(text, 'latin1');
       firstPiece.push(pieces.length);
@@ -192,9 +219,10 @@ export function natsFromBigIntSplit(xs: readonly bigint[]): Nat[] {
       at += text.length;
     }
     const dec = convertPieces(t, pieces);
-    texts.forEach((text, i) => {
-      if (text.length > 0) result[i] = join(dec.slice(firstPiece[i]!, firstPiece[i]! + Math.ceil(text.length / PIECE_HEX)), 0, Math.ceil(text.length / PIECE_HEX));
-    });
+    for (let n = 0; n < texts.length; n++) {
+      const count = Math.ceil(texts[n]!.length / PIECE_HEX);
+      if (count > 0) result[n] = join(dec, firstPiece[n]!, firstPiece[n]! + count);
+    }
     return result;
   } finally {
     wasmFree(hex);

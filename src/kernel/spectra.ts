@@ -21,12 +21,12 @@
  */
 
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
-import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt } from './fft.js';
+import { FFT_MAX_LENGTH, balancedLength, jsLimbs, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt, type LimbsAlloc } from './fft.js';
 import { forwardAt, forwardEachAt, forwardJob, inverseAt, mixedBound, pointwiseAt, splits, transformLength, type FreshInput, type SpectrumTerm } from './fftcore.js';
 import { activeThreads, backgroundBusy, backgroundInFlight, joinBackground, prewakeThreads, runInBackground, threadsReady, warmThreads } from './threads.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
-import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView } from './nat.js';
+import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView, wasmAddress } from './nat.js';
 import { alignLike, f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Digit size and length shared by the spectra of one group of products (opaque to callers). */
@@ -217,11 +217,16 @@ export function natSpectra(
   // The workers wake while the operands are copied (~0.2 ns a limb).
   if (each) prewakeThreads();
   const srcs: number[] = [];
+  // Operands held in the wasm memory (a held group's results, multiplier.ts) are packed where they are; the others
+  // are copied in first (and that copy freed after the packing).
+  const copied: number[] = [];
   const bufs: number[] = [];
   let kept = false;
   try {
     for (const a of xs) {
-      srcs.push(limbsToWasm(a.limbs));
+      const at = wasmAddress(a.limbs);
+      srcs.push(at >= 0 ? at : limbsToWasm(a.limbs));
+      if (at < 0) copied.push(srcs[srcs.length - 1]!);
       bufs.push(wasmAlloc(16 * M));
     }
     // A lone operand packs here while the workers wake for its split transform (~0.1 ms of packing, comparable to
@@ -235,7 +240,7 @@ export function natSpectra(
     return xs.map((a, i) => new Transformed(plan, a, packed[i]!.normSq, inWasm ? null : f64View(bufs[i]!, 2 * M).slice(), inWasm ? bufs[i]! : 0));
   } finally {
     if (!kept) for (const b of bufs) wasmFree(b);
-    for (const s of srcs) wasmFree(s);
+    for (const s of copied) wasmFree(s);
   }
 }
 
@@ -402,8 +407,13 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
   return alone(mulAddSteps(terms, options));
 }
 
-/** @internal natMulAddSpectra in steps (ProductSteps). */
-export function* mulAddSteps(terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, options: MulOptions = {}): ProductSteps<Nat> {
+/**
+ * @internal natMulAddSpectra in steps (ProductSteps); the product's limbs are `alloc`'s (fft.ts LimbsAlloc: a
+ * TransformGroup that holds its results gives wasm memory).
+ */
+export function* mulAddSteps(
+  terms: ReadonlyArray<readonly [NatSpectrum, NatSpectrum]>, options: MulOptions = {}, alloc: LimbsAlloc = jsLimbs,
+): ProductSteps<Nat> {
   if (terms.length < 1 || terms.length > 2) throw new InvalidArgumentError('natMulAddSpectra: one or two products');
   const plan = planOf(terms);
   if (plan.d === 0) return directSum(terms, options);
@@ -413,7 +423,7 @@ export function* mulAddSteps(terms: ReadonlyArray<readonly [NatSpectrum, NatSpec
   // changes the limbs after it: then they are checked where they are).
   let got = 0;
   const raw = yield* transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => {
-    const limbs = unpackAt(out, plan.M, L, plan.d, outLimbs, scratch);
+    const limbs = unpackAt(out, plan.M, L, plan.d, outLimbs, scratch, alloc);
     if (limbs !== null && options.faultHook === undefined) got = residueAt(scratch, outLimbs, CHECK_PRIME);
     return limbs;
   });
@@ -442,12 +452,14 @@ export function natMulSpectraHigh(a: NatSpectrum, b: NatSpectrum, s: number, opt
   return alone(mulHighSteps(a, b, s, options));
 }
 
-/** @internal natMulSpectraHigh in steps (ProductSteps). */
-export function* mulHighSteps(a: NatSpectrum, b: NatSpectrum, s: number, options: MulOptions = {}): ProductSteps<Nat> {
+/** @internal natMulSpectraHigh in steps (ProductSteps); the limbs are `alloc`'s (as mulAddSteps'). */
+export function* mulHighSteps(
+  a: NatSpectrum, b: NatSpectrum, s: number, options: MulOptions = {}, alloc: LimbsAlloc = jsLimbs,
+): ProductSteps<Nat> {
   const terms = [[a, b]] as const;
   const plan = planOf(terms);
   const whole = function* (): ProductSteps<Nat> {
-    return natHighView(yield* mulAddSteps(terms, options), s);
+    return natHighView(yield* mulAddSteps(terms, options, alloc), s);
   };
   if (plan.d === 0 || options.faultHook !== undefined) return yield* whole();
   const { L, outLimbs } = productLengths(terms, plan, 'natMulSpectraHigh');
@@ -455,7 +467,7 @@ export function* mulHighSteps(a: NatSpectrum, b: NatSpectrum, s: number, options
   const from = highFrom(terms, s);
   if (from <= 0 || from >= L) return yield* whole();
   const s0 = (from * plan.d) / 4;
-  const raw = yield* transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => unpackHighAt(out, plan.M, L, plan.d, from, outLimbs, scratch));
+  const raw = yield* transformedSum(terms, unpackScratchBytes(L, plan.d, outLimbs), (out, scratch) => unpackHighAt(out, plan.M, L, plan.d, from, outLimbs, scratch, alloc));
   if (raw === null) return yield* whole();
   return natHighView(natFromLimbs(raw), s - s0);
 }
@@ -574,11 +586,12 @@ export interface WrappedDifference {
  * value below B^k) and a signed integer c0 with |m·c0| < 2^52 (the carry a wrapped unpacking left above limb k,
  * worth c0·B^k ≡ c0): one compiled pass (assembly/limbs.ts `wrappedDifference`), x written into the wasm memory
  * (a power of B as B^(power mod k), never formed), the magnitude's residue modulo p taken there, and only its
- * significant limbs copied out. `spare` (spareBytes long, 0 for none) is dead wasm memory that may hold x and z.
+ * significant limbs copied out (into `alloc`'s limbs). `spare` (spareBytes long, 0 for none) is dead wasm memory
+ * that may hold x and z.
  */
 function differenceAt(
   x: WrappedMinuend, yp: number, ylen: number, k: number, m: number, p: number, c0: number,
-  spare = 0, spareBytes = 0,
+  spare = 0, spareBytes = 0, alloc: LimbsAlloc = jsLimbs,
 ): WrappedDifference {
   const power = x instanceof Nat || !('power' in x) ? -1 : x.power % k; // B^power ≡ B^(power mod k)
   const xs = x instanceof Nat ? x : 'nat' in x ? x.nat : undefined;
@@ -600,7 +613,9 @@ function differenceAt(
     // Only the significant limbs leave the wasm memory (k may be far above the difference's length).
     const size = r >>> 1;
     const residue = p > 0 ? residueAt(zp, size, p) : 0;
-    return { negative: (r & 1) === 1, magnitude: natFromLimbs(u16View(zp, size).slice()), residue };
+    const magnitude = alloc(size);
+    magnitude.set(u16View(zp, size));
+    return { negative: (r & 1) === 1, magnitude: natFromLimbs(magnitude), residue };
   } finally {
     if (own) wasmFree(ptr);
   }
@@ -634,9 +649,12 @@ export function spectraWrappedDifferenceHigh(
   return s > 0 ? alone(wrappedDifferenceSteps(x, a, b, 0, s, {})) : null;
 }
 
-/** @internal spectraWrappedDifference (s = 0) or spectraWrappedDifferenceHigh (s > 0, p = 0), in steps. */
+/**
+ * @internal spectraWrappedDifference (s = 0) or spectraWrappedDifferenceHigh (s > 0, p = 0), in steps; the
+ * magnitude's limbs are `alloc`'s (as mulAddSteps').
+ */
 export function* wrappedDifferenceSteps(
-  x: WrappedMinuend, a: NatSpectrum, b: NatSpectrum, p: number, s: number, options: MulOptions,
+  x: WrappedMinuend, a: NatSpectrum, b: NatSpectrum, p: number, s: number, options: MulOptions, alloc: LimbsAlloc = jsLimbs,
 ): ProductSteps<WrappedDifference | null> {
   const terms = [[a, b]] as const;
   const plan = wrappedPlanOf(terms, 'spectraWrappedDifference');
@@ -652,7 +670,7 @@ export function* wrappedDifferenceSteps(
     if (V === null || !(Math.abs(V) < 2 ** 52)) return null;
     options.faultHook?.(u16View(scratch, k));
     // The transform's output is dead once unpacked: x and the difference go there when they fit.
-    return differenceAt(x, scratch, k, k, 1, p, V, out, 16 * plan.M);
+    return differenceAt(x, scratch, k, k, 1, p, V, out, 16 * plan.M, alloc);
   });
 }
 

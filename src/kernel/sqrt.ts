@@ -44,7 +44,9 @@
  * checks, so nothing below changes), and the top level transforms s' and Y at once; the chain itself, the top
  * level's four products, bounds the two-thread wall time (docs/ARCHITECTURE.md §6). The unit
  * steps cost no pass (cmpScaled). The linear passes between the products (the wrapped differences) run compiled
- * (assembly/limbs.ts). If the estimate
+ * (assembly/limbs.ts), and the intermediate numbers stay in the wasm memory (TransformGroup `held`, refineStep's
+ * blocks: no fresh JS arrays, copies within the wasm memory; at 10^6 digits 14.9 → 14.5 ms on two threads,
+ * docs/ARCHITECTURE.md "Results held in the wasm memory"). If the estimate
  * were ever far off (a bug, not expected), the result is still exact: the previous division-based Newton method
  * takes over.
  *
@@ -73,6 +75,7 @@ import { natDivMod } from './div.js';
 import { CHECK_PRIME } from './mul.js';
 import { KERNEL_MULTIPLIER, type Multiplier, type TransformGroup } from './multiplier.js';
 import { wrappedDifference, type PlanOperand } from './spectra.js';
+import { u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Estimate steps allowed before the exact fallback takes over. */
 const MAX_CORRECTION_STEPS = 16;
@@ -211,11 +214,11 @@ function refinedRoot(a: Nat, m: Multiplier): { s: Nat; proven: boolean } {
  * of √a (n limbs) and Y ≈ B^(n+h)/s̃ (h = ⌊n/2⌋ + 3) within a few units, the Y the level above divides with. Below
  * COUPLED_MIN_LIMBS, kmRoot (its Y ≈ B^(n+h)/√a from the reciprocal square root iteration).
  */
-function coupledRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number; aRes: number } {
+function coupledRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number; aRes: number; blocks: number[] } {
   const n = (a.limbs.length + 1) >> 1;
-  if (n < COUPLED_MIN_LIMBS) return { ...kmRoot(a, m), aRes: modLimbs(a.limbs, a.size, CHECK_PRIME) };
+  if (n < COUPLED_MIN_LIMBS) return { ...kmRoot(a, m), aRes: modLimbs(a.limbs, a.size, CHECK_PRIME), blocks: [] };
   const r = refineStep(a, m, 0, true);
-  return { s: r.est, Y: r.Y!, h: r.h, aRes: r.aRes! };
+  return { s: r.est, Y: r.Y!, h: r.h, aRes: r.aRes!, blocks: r.blocks };
 }
 
 /**
@@ -253,13 +256,26 @@ const COUPLED_MIN_LIMBS = 16000;
  */
 function refineStep(
   a: Nat, m: Multiplier, guard: number, wantY: boolean,
-): { est: Nat; exact: boolean; E: number; h: number; Y?: Nat; aRes?: number } {
+): { est: Nat; exact: boolean; E: number; h: number; Y?: Nat; aRes?: number; blocks: number[] } {
   const n = (a.limbs.length + 1) >> 1;
   const h = (n >> 1) + 3;
   const t = n - h;
   const aTop = natHighView(a, 2 * t); // its root has h limbs
   // topRes: aTop's residue modulo the check prime, from the level below (coupledRoot's aRes).
-  const { s: sHi, Y, h: hq, aRes: topRes } = coupledRoot(aTop, m);
+  const { s: sHi, Y, h: hq, aRes: topRes, blocks: below } = coupledRoot(aTop, m);
+  // The step's est and Y' are laid out in zeroed wasm memory, `blocks`, where s' and Y (held by the level below) and
+  // Q0, δ and the correction (held by this level's group) are added in place (nat.ts addInPlaceAt): with wantY they
+  // are the level above's s' and Y, and the level above frees them when its step is done (as this one frees
+  // `below`'s); the top level's est, the root itself, is copied out to a JS array (one aligned copy) and its block
+  // freed here. No fresh JS arrays for the numbers the levels hand each other (at 10^6 digits 30k–125k limbs each).
+  const blocks: number[] = [];
+  const zeroed = (len: number): Uint16Array => {
+    const ptr = wasmAlloc(2 * len);
+    blocks.push(ptr);
+    wasm().zeroLimbs(ptr, len);
+    return u16View(ptr, len);
+  };
+  let handed = false;
   // The step estimates √(a·B^2g) = √(aTop·B^2T + aLow·B^2g), T = t + g (the guard limbs: see guardedFloor).
   const T = t + guard;
   const u = Math.max(0, T - hq); // q0 = Q0·B^u, Q0 of about hq + 2 limbs
@@ -269,10 +285,13 @@ function refineStep(
   const wrapped: Array<readonly [PlanOperand, PlanOperand]> = [[sHi, sHi], [sHi, { size: hq + 3, like: sHi }]];
   if (wantY) wrapped.push([sHi, Y]);
   // One group: s'’s transform serves R, P and ε, Y's serves Q0, Δ and the reciprocal's correction (products of up to
-  // hq + 2 limbs by Y).
+  // hq + 2 limbs by Y). Its results are held in the wasm memory (Multiplier.group's `held`): R, ε, Q0, P, Δ and the
+  // correction all die with it, and what the step returns is laid out in new arrays (natShiftAddTwo, natShiftLimbs,
+  // natShiftAddLimbs) before it closes. That spares each of them a fresh JS array (zeroed and faulted in: at 10^6
+  // digits 60k–250k limbs each) and the copies back into the wasm memory for the next product are memory-to-memory.
   let g: TransformGroup | undefined;
   try {
-    g = m.group([[[{ size: hq + 2, like: Y }, Y]]], { products: wrapped, limbs: bound + 2 }, 5);
+    g = m.group([[[{ size: hq + 2, like: Y }, Y]]], { products: wrapped, limbs: bound + 2 }, 5, true);
     // The top level's Q0 and Δ are whole, residue-checked products: the proven root then rests only on checked
     // products and exact, checked wrapped differences (R, P) with the a-posteriori bound. The levels below only
     // steer (their errors cost time, never a digit) and take high products (TransformGroup.mulHigh: no residue
@@ -298,7 +317,7 @@ function refineStep(
       g.transformAll(sHi, Y);
       R = g.difference(aTop, sHi, sHi, bound, topRes);
     }
-    if (R.magnitude.size === 0 && guard > 0) return { est: natShiftLimbs(sHi, t), exact: true, E: 0, h };
+    if (R.magnitude.size === 0 && guard > 0) return { est: natShiftLimbs(sHi, t), exact: true, E: 0, h, blocks: [] };
     // ε' = eTop·B^(hq−2+jE): ε without its low limbs (jE = 0 but for an ε far off).
     const jE = eps === undefined ? 0 : Math.max(0, eps.magnitude.size - (hq + 2));
     const eTop = eps === undefined || eps.magnitude.size === 0 ? undefined : natHighView(eps.magnitude, jE);
@@ -346,12 +365,13 @@ function refineStep(
       // est = s'·B^T ± D, D = Q0·B^u ± δ, laid out in one allocation (D is not formed). D < 0 (δ > Q0·B^u with P < 0)
       // is never expected; then est is still s'·B^T ± D, but nothing is proven.
       const dNegative = P.negative && exceedsShifted(delta, Q0, u);
-      est = natShiftAddTwo(sHi, T, Q0, u, R.negative, delta, R.negative !== P.negative);
+      est = natShiftAddTwo(sHi, T, Q0, u, R.negative, delta, R.negative !== P.negative, zeroed);
+      if (!wantY) est = natFromLimbs(est.limbs.slice()); // the root: out of the wasm memory
       dTop = Q0.size > 0 && !dNegative ? { ...topOf(Q0, 4), shift: u } : dNegative ? undefined : { ...topOf(delta, 4), shift: 0 };
       const signsHeld = !dNegative && est.size > 0;
       if (guard > 0 && signsHeld) E = refinedErrorBound(sHi, R.magnitude, P.magnitude, { T, u, jr, jp });
     }
-    if (!wantY) return { est, exact: false, E, h };
+    if (!wantY) return { est, exact: false, E, h, blocks: [] };
     // a's residue for the level above (a = aTop·B^2t + (a mod B^2t); both residues < 2^26: exact in doubles).
     const aRes = ((topRes * powMod(BASE, 2 * t, CHECK_PRIME)) % CHECK_PRIME + modLimbs(a.limbs, 2 * t, CHECK_PRIME)) % CHECK_PRIME;
     if (eTop !== undefined) g.release(eTop);
@@ -360,9 +380,13 @@ function refineStep(
     // s̃ = s'·B^T + D when R >= 0, so Y' = Z − Z·ρ; s̃ = s'·B^T − D when R < 0, so Y' = Z + Z·ρ.
     const c = dTop === undefined ? 0 : rescaling(Y, h - hq, dTop, sHi, T);
     const low = signedSumOwned(corr, !R.negative, c);
-    return { est, exact: false, E, h, Y: natShiftAddLimbs(Y, h - hq, low.magnitude, low.negative), aRes };
+    const Yn = natShiftAddLimbs(Y, h - hq, low.magnitude, low.negative, zeroed);
+    handed = true;
+    return { est, exact: false, E, h, Y: Yn, aRes, blocks };
   } finally {
     g?.close();
+    for (const ptr of below) wasmFree(ptr); // s' and Y: their last reader was this step
+    if (!handed) for (const ptr of blocks) wasmFree(ptr); // a throw: nothing was handed over
   }
 }
 
@@ -513,7 +537,9 @@ function kmRoot(a: Nat, m: Multiplier): { s: Nat; Y: Nat; h: number } {
   const k = Math.max(0, L - (h + 3));
   const j = Math.max(0, n - 3);
   const aHead = natHighView(a, k);
-  const g = m.group([[[aHead, Y]], [[{ size: h + 2, like: Y }, Y]]], undefined, 3);
+  // Its results (sHi, δ's product) are held in the wasm memory until it closes (Multiplier.group `held`): the root is
+  // laid out in a new array (natShiftAddLimbs) first.
+  const g = m.group([[[aHead, Y]], [[{ size: h + 2, like: Y }, Y]]], undefined, 3, true);
   try {
     // s_hi = floor(a·Y / B^(n+h+t)) from a's top h + 3 limbs (the dropped part moves it by < B^(−1.5)), or one more
     // or less (a high product: only the limbs above are unpacked): s0 is still within a few units of B^t of √a.
@@ -563,7 +589,9 @@ function rsqrtFixed(a: Nat, twoN: number, p: number, m: Multiplier): Nat {
   // p + 2h of the full product). "few" is not small at the first levels (X holds only p − 1.5 limbs of x there):
   // two limbs of margin, and TransformGroup.difference forms the full product if ever the bound fails.
   const e = Math.max(p + h, 2 * h + 3) + 2;
-  const own = m.group([[[Yh, Yh]], [[Yh, { size: e + 3 - t, like: Yh }]]], undefined, 3);
+  // `own`'s results (Yh², the correction) are held in the wasm memory until it closes (Multiplier.group `held`): Y is
+  // laid out in a new array (natShiftAddLimbs) first. (`wrapped`'s are not: E is read after it closes.)
+  const own = m.group([[[Yh, Yh]], [[Yh, { size: e + 3 - t, like: Yh }]]], undefined, 3, true);
   try {
     const Y2 = own.mul(Yh, Yh);
     const wrapped = m.group([], { products: [[X, Y2]], limbs: e + 2 }, 4); // and Yh's, kept by `own`

@@ -29,6 +29,17 @@ describe('natSumsOfProducts (the group in the wasm memory)', () => {
     assert.equal(natToBigInt(y!), nines * nines);
   });
 
+  test('digits at the extremes of base 10^5 fail the bound once packed: the group is packed again at base 10^4', () => {
+    // 30,000 digits: fft.ts widestDigits guesses 5 for two squares, but balanced base-10^5 digits of 50000…50000 are
+    // all near ±10^5/2 (three times the average squared norm), beyond the bound at 6144 points: the spectra of the
+    // first pass are freed and the operands repacked (a pass that kept them would read stale spectra).
+    const x = BigInt('50000'.repeat(6000)), y = BigInt('49999'.repeat(6000));
+    const [a, b] = [natFromBigInt(x), natFromBigInt(y)];
+    const [s, t] = natSumsOfProducts([[[a, a], [b, b]], [[a, b]]]);
+    assert.equal(natToBigInt(s!), x * x + y * y);
+    assert.equal(natToBigInt(t!), x * y);
+  });
+
   test('frees all it allocates; the worst-case length bounds the one used; bad groups are typed errors', () => {
     const r = rng(17);
     const [a, b, c] = [50000, 40000, 45000].map((n) => natFromBigInt(digits(r, n)));

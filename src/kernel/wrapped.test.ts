@@ -6,7 +6,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArithmeticCheckError } from '../errors.js';
 import { Multiplier } from './multiplier.js';
-import { Nat, natFromBigInt, natHighView, natShiftAddLimbs, natToBigInt } from './nat.js';
+import { Nat, modLimbs, natFromBigInt, natHalveOwned, natHighView, natShiftAddLimbs, natToBigInt, wasmAddress } from './nat.js';
+import { heapTop } from './wasmheap.js';
 import { natDivMod } from './div.js';
 import { natIsqrt } from './sqrt.js';
 import { transformLength } from './fftcore.js';
@@ -271,6 +272,67 @@ describe('transform groups', () => {
     const g = m.group([], { products: [[a, b]], limbs: a.size + 3 }, 3);
     try {
       assert.throws(() => g.difference(N(x * y + 12345n), a, b, a.size + 1), ArithmeticCheckError);
+    } finally {
+      g.close();
+    }
+  });
+
+  test('held results (Multiplier.group held): in the wasm memory, the same values and residues, freed by close', () => {
+    const r = rng(28);
+    const m = new Multiplier();
+    const P = BigInt(CHECK_PRIME);
+    // Digit counts whose groups have a plan (from GROUP_MIN_LENGTH on), and one that has none (its products are the
+    // planner's, in JS memory).
+    for (const n of [100000, 3000]) {
+      const x = digits(r, n), y = digits(r, n);
+      const a = N(x), b = N(y);
+      const bound = a.size + 1;
+      const c = x * y + digits(r, 4 * a.size);
+      const run = (held: boolean): { top: number; values: bigint[] } => {
+        const g = m.group([[[a, b]]], { products: [[a, b]], limbs: bound + 2 }, 3, held);
+        try {
+          const prod = g.mul(a, b);
+          const high = g.mulHigh(a, b, 40);
+          const d = g.difference(N(c), a, b, bound);
+          const dh = g.differenceHigh(N(c), a, b, bound, 30);
+          for (const v of [prod, high, d.magnitude, dh.magnitude]) {
+            assert.equal(wasmAddress(v.limbs) >= 0, held && n === 100000, `n=${n} held=${held}: where the limbs live`);
+          }
+          assert.equal(B(prod), x * y, `n=${n}`);
+          assert.equal(BigInt(modLimbs(prod.limbs, prod.size, CHECK_PRIME)), (x * y) % P, `n=${n}: residue read in place`);
+          assert.equal(BigInt(d.residue), B(d.magnitude) % P);
+          assert.equal((d.negative ? -1n : 1n) * B(d.magnitude), c - x * y);
+          const hw = B(high) - (x * y) / 10n ** 160n;
+          assert.ok(hw >= -1n && hw <= 1n, `n=${n}: mulHigh within one unit`);
+          const half = natHalveOwned(prod); // in place on held limbs
+          assert.equal(B(half.q), (x * y) / 2n);
+          assert.equal(half.r, Number((x * y) % 2n));
+          return { top: heapTop(), values: [B(half.q), B(d.magnitude), B(dh.magnitude)] };
+        } finally {
+          g.close();
+        }
+      };
+      const plain = run(false);
+      const first = run(true);
+      assert.deepEqual(first.values, plain.values, `n=${n}: held or not, the same results`);
+      // close frees what it held: the same groups again do not grow the heap.
+      for (let i = 0; i < 5; i++) assert.equal(run(true).top, first.top, `n=${n}: round ${i}, the heap does not grow`);
+    }
+  });
+
+  test('a fault in a held product is never silent (its residue is read where it is held)', () => {
+    const r = rng(29);
+    const x = digits(r, 100000), y = digits(r, 100000);
+    let seen = 0;
+    const faultHook = (l: Uint16Array): void => {
+      if (wasmAddress(l) >= 0) seen++;
+      l[3] = (l[3]! + 1) % 10000;
+    };
+    const a = N(x), b = N(y);
+    const g = new Multiplier({ faultHook }).group([[[a, b]]], undefined, 3, true);
+    try {
+      assert.throws(() => g.mul(a, b), ArithmeticCheckError);
+      assert.equal(seen, 1, 'the corrupted limbs were the held ones');
     } finally {
       g.close();
     }

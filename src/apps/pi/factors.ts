@@ -131,23 +131,42 @@ export function dropCommonFactors(p1: bigint, q2: bigint, fp1: Factors, fq2: Fac
 
 /** The value of a list, by a product tree (balanced operand sizes for V8's BigInt products). */
 export function factorsValue(x: Factors): bigint {
-  const powers: bigint[] = [];
+  let powers: bigint[] = [];
   for (let i = 0; i < x.length; i += 2) powers.push(BigInt(x[i]!) ** BigInt(x[i + 1]!));
   if (powers.length === 0) return 1n;
   while (powers.length > 1) {
     const next: bigint[] = [];
     for (let i = 0; i + 1 < powers.length; i += 2) next.push(powers[i]! * powers[i + 1]!);
     if (powers.length % 2 === 1) next.push(powers[powers.length - 1]!);
-    powers.splice(0, powers.length, ...next);
+    powers = next;
   }
   return powers[0]!;
 }
 
-/** n empty lists (a plain loop: Array.from with a mapping function costs an iterator step per element). */
+/**
+ * n empty lists. Every list here is built by push from [] (never by Array#map, whose result's element kind differs
+ * between V8's builtin and its inlined copy), so the functions reading them see one array shape and do not deopt
+ * on "wrong map".
+ */
 function emptyLists(n: number): Factors[] {
-  const lists: Factors[] = new Array<Factors>(n);
-  for (let i = 0; i < n; i++) lists[i] = [];
+  const lists: Factors[] = [];
+  for (let i = 0; i < n; i++) lists.push([]);
   return lists;
+}
+
+/** q(k)'s list from k's own factorization kf: k^3 (exponents tripled) times the odd part of 640320^3/24. */
+function qFactors(kf: Factors): Factors {
+  const cube: Factors = [];
+  for (let j = 0; j < kf.length; j += 2) cube.push(kf[j]!, 3 * kf[j + 1]!);
+  return mulFactors(cube, Q_CONSTANT);
+}
+
+/**
+ * Adds ℓ's exponent in m·k − s to p[k − a] for the k of [a, b) with k ≡ c (mod ℓ), those where ℓ divides m·k − s
+ * (termFactors); the value m·k − s < 6·2^31 is exact in a double.
+ */
+function addClass(p: Factors[], a: number, b: number, l: number, c: number, m: number, s: number): void {
+  for (let k = a + ((((c - a) % l) + l) % l); k < b; k += l) p[k - a]!.push(l, valuation(m * k - s, l));
 }
 
 /**
@@ -188,14 +207,11 @@ export function termFactors(a: number, b: number): { p: Factors[]; q: Factors[] 
       relevant.push(rest[i]!);
     }
   }
-  const q = kf.map((f) => mulFactors(f.map((v, j) => (j % 2 === 1 ? 3 * v : v)), Q_CONSTANT));
+  const q: Factors[] = [];
+  for (let i = 0; i < n; i++) q.push(qFactors(kf[i]!));
   // p(k) = (6k−5)(2k−1)(6k−1): ℓ | 2k−1 iff k ≡ 2^−1, ℓ | 6k−5 iff k ≡ 5·6^−1 and ℓ | 6k−1 iff k ≡ 6^−1 (mod ℓ;
   // 6 has no inverse mod 3, and 3 divides neither 6k−5 nor 6k−1): each class is walked directly, n/ℓ steps.
   const p = emptyLists(n);
-  // k ≡ c (mod ℓ) for the k of [a, b) where ℓ divides m·k − s; the value m·k − s < 6·2^31 is exact in a double.
-  const visit = (l: number, c: number, m: number, s: number): void => {
-    for (let k = a + ((((c - a) % l) + l) % l); k < b; k += l) p[k - a]!.push(l, valuation(m * k - s, l));
-  };
   const sorted = Int32Array.from(relevant).sort();
   for (let i = 0; i < sorted.length; i++) {
     const l = sorted[i]!;
@@ -203,10 +219,10 @@ export function termFactors(a: number, b: number): { p: Factors[]; q: Factors[] 
     const inv2 = (l + 1) / 2;
     if (l !== 3) {
       const inv6 = inverseMod(6 % l, l);
-      visit(l, (5 * inv6) % l, 6, 5);
-      visit(l, inv6, 6, 1);
+      addClass(p, a, b, l, (5 * inv6) % l, 6, 5);
+      addClass(p, a, b, l, inv6, 6, 1);
     }
-    visit(l, inv2, 2, 1);
+    addClass(p, a, b, l, inv2, 2, 1);
   }
   // Primes are visited in increasing order, each adding at most one pair per term (see the header): lists sorted.
   return { p, q };

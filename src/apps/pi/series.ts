@@ -105,8 +105,27 @@ export function termsFor(digits: number): number {
  */
 const REDUCE_TERMS = 16;
 
-/** A BigInt node: P, Q, T and the relevant primes' exponents in P and Q (factors.ts). */
-type BigNode = [p: bigint, q: bigint, t: bigint, fp: Factors, fq: Factors];
+/**
+ * A BigInt node: P, Q, T and the relevant primes' exponents in P and Q (factors.ts). One class with every field set
+ * by its constructor, so V8 sees one shape at every use (a tuple destructured here was an array iterator loop and
+ * deopted on "wrong map" when lists of two element kinds met).
+ */
+class BigNode {
+  constructor(
+    readonly p: bigint,
+    readonly q: bigint,
+    readonly t: bigint,
+    readonly fp: Factors,
+    readonly fq: Factors,
+  ) {}
+}
+
+/** What `walk` reads besides its range: per term k ≥ first, the relevant primes of p(k) and q(k) (factors.ts). */
+interface TermLists {
+  readonly first: number;
+  readonly p: readonly Factors[];
+  readonly q: readonly Factors[];
+}
 
 /**
  * Binary splitting on BigInt for a small range, with the common factors of P1 and Q2 dropped at merges of
@@ -116,29 +135,41 @@ type BigNode = [p: bigint, q: bigint, t: bigint, fp: Factors, fq: Factors];
 function bigSplit(a: number, b: number, needP: boolean): BigNode {
   const first = Math.max(a, 1);
   const terms = first < b ? termFactors(first, b) : { p: [], q: [] };
-  const walk = (lo: number, hi: number, withP: boolean): BigNode => {
-    if (hi - lo === 1) {
-      if (lo === 0) return [1n, 1n, A, [], []];
-      const k = BigInt(lo);
-      const p = (6n * k - 5n) * (2n * k - 1n) * (6n * k - 1n);
-      const t = p * (A + B * k);
-      return [p, k * k * k * C3_OVER_24, lo & 1 ? -t : t, terms.p[lo - first]!, terms.q[lo - first]!];
+  return walk(a, b, needP, { first, p: terms.p, q: terms.q });
+}
+
+/**
+ * The BigInt node of [lo, hi). A top-level function (not a closure made per bigSplit), with the term and the
+ * merge in functions of their own: TurboFan compiles each small graph once per thread.
+ */
+function walk(lo: number, hi: number, withP: boolean, terms: TermLists): BigNode {
+  if (hi - lo === 1) return termNode(lo, terms);
+  const m = (lo + hi) >>> 1;
+  return mergeNodes(walk(lo, m, true, terms), walk(m, hi, withP, terms), hi - lo, withP);
+}
+
+/** The node of the one term k: p(k), q(k) and T(k, k+1) = (−1)^k p(k)(A + Bk) (see the header). */
+function termNode(k: number, terms: TermLists): BigNode {
+  if (k === 0) return new BigNode(1n, 1n, A, [], []);
+  const K = BigInt(k);
+  const p = (6n * K - 5n) * (2n * K - 1n) * (6n * K - 1n);
+  const t = p * (A + B * K);
+  return new BigNode(p, K * K * K * C3_OVER_24, k & 1 ? -t : t, terms.p[k - terms.first]!, terms.q[k - terms.first]!);
+}
+
+/** Merges the nodes of [lo, m) and [m, hi) (n = hi − lo terms), dropping P1's and Q2's common factor from REDUCE_TERMS. */
+function mergeNodes(left: BigNode, right: BigNode, n: number, withP: boolean): BigNode {
+  let p1 = left.p, q2 = right.q, fp1 = left.fp, fq2 = right.fq;
+  if (n >= REDUCE_TERMS) {
+    const reduced = dropCommonFactors(p1, q2, fp1, fq2);
+    if (reduced.common.length > 0) {
+      ({ p1, q2 } = reduced);
+      fp1 = divFactors(fp1, reduced.common);
+      fq2 = divFactors(fq2, reduced.common);
     }
-    const m = (lo + hi) >>> 1;
-    let [p1, q1, t1, fp1, fq1] = walk(lo, m, true);
-    let [p2, q2, t2, fp2, fq2] = walk(m, hi, withP);
-    if (hi - lo >= REDUCE_TERMS) {
-      const reduced = dropCommonFactors(p1, q2, fp1, fq2);
-      if (reduced.common.length > 0) {
-        ({ p1, q2 } = reduced);
-        fp1 = divFactors(fp1, reduced.common);
-        fq2 = divFactors(fq2, reduced.common);
-      }
-    }
-    const p = withP ? p1 * p2 : 0n;
-    return [p, q1 * q2, t1 * q2 + p1 * t2, withP ? mulFactors(fp1, fp2) : [], mulFactors(fq1, fq2)];
-  };
-  return walk(a, b, needP);
+  }
+  const p = withP ? p1 * right.p : 0n;
+  return new BigNode(p, left.q * q2, left.t * q2 + p1 * right.t, withP ? mulFactors(fp1, right.fp) : [], mulFactors(left.fq, fq2));
 }
 
 /** |t| as decimal limbs, after checking that t has the sign (−1)^a of its range's first term (see the header). */
@@ -155,15 +186,16 @@ function magnitudeOfT(t: bigint, a: number, b: number): Nat {
  */
 export function leaf(a: number, b: number, needP: boolean): Split {
   if (b - a <= BIGINT_TERMS) {
-    const [p, q, t] = bigSplit(a, b, needP);
+    const { p, q, t } = bigSplit(a, b, needP);
     return { p: needP ? natFromBigIntSplit(p) : undefined, q: natFromBigIntSplit(q), t: magnitudeOfT(t, a, b) };
   }
   const m = splitPoint(a, b);
-  let [p1, q1, t1, fp1] = bigSplit(a, m, true);
-  let [p2, q2, t2, , fq2] = bigSplit(m, b, needP);
-  if (b - a >= REDUCE_TERMS) ({ p1, q2 } = dropCommonFactors(p1, q2, fp1, fq2));
-  const left: Split = { p: natFromBigIntSplit(p1), q: natFromBigIntSplit(q1), t: magnitudeOfT(t1, a, m) };
-  const right: Split = { p: needP ? natFromBigIntSplit(p2) : undefined, q: natFromBigIntSplit(q2), t: magnitudeOfT(t2, m, b) };
+  const l = bigSplit(a, m, true);
+  const r = bigSplit(m, b, needP);
+  let p1 = l.p, q2 = r.q;
+  if (b - a >= REDUCE_TERMS) ({ p1, q2 } = dropCommonFactors(p1, q2, l.fp, r.fq));
+  const left: Split = { p: natFromBigIntSplit(p1), q: natFromBigIntSplit(l.q), t: magnitudeOfT(l.t, a, m) };
+  const right: Split = { p: needP ? natFromBigIntSplit(r.p) : undefined, q: natFromBigIntSplit(q2), t: magnitudeOfT(r.t, m, b) };
   return merge(left, right, needP);
 }
 
