@@ -27,7 +27,7 @@
  */
 
 import { ArithmeticCheckError, NumberTooLargeError } from '../errors.js';
-import { BASE } from './nat.js';
+import { BASE, jsLimbs, type LimbsAlloc } from './nat.js';
 import { coreTableBytes, dropLastStage, mixedBound, prepareTransforms, productAt, splits, releaseCoreTables, takeLastStage, transformLength } from './fftcore.js';
 import { activeThreads, runShares, stepChunks, type Job } from './threads.js';
 import { f64View, u16View, wasm, wasmAlloc, wasmAllocLike, wasmFree, heapBytesFor, LIKE_PAD, residueTableFor } from './wasmheap.js';
@@ -214,7 +214,7 @@ function addCarry(view: Uint16Array, i: number, end: number, c: number): number 
  * Rounds the packed product at `src` (M points, scaled by M), propagates carries in base 10^d and regroups into
  * base-10^4 limbs (outLimbs of them). `scratch` (unpackScratchBytes, may be a dead transform buffer) receives
  * the limbs in wasm memory, where they stay (the product's residue can be taken there); the result is a copy of them
- * in `alloc`'s limbs (LimbsAlloc: a new JS array by default). Returns null if some output is farther than
+ * in `alloc`'s limbs (nat.ts LimbsAlloc: a new JS array by default). Returns null if some output is farther than
  * MAX_ROUNDING_ERROR from an integer (or is NaN or infinite).
  *
  * With T threads the digits are cut into stepChunks(T) runs (threads.ts: claimed, a few a thread) at multiples of 12 (so every run starts on a limb boundary for every
@@ -230,18 +230,6 @@ export function unpackAt(
   out.set(u16View(scratch, outLimbs));
   return out;
 }
-
-/**
- * Where the limbs of a product (or a wrapped difference) go when they leave the unpacking scratch: n limbs of any
- * content, which the caller then fills. `jsLimbs`, the default, is a new array of the JS heap; a TransformGroup
- * made with `held` gives blocks of the wasm memory it holds until it closes (multiplier.ts), so that a Newton step's
- * intermediate numbers cost no allocation of fresh JS memory (zeroed and, for a few hundred kB, faulted in page by
- * page: ~100 µs for 512 kB on Node 20, against ~15 µs for copying them) and are read by its next products in place.
- */
-export type LimbsAlloc = (n: number) => Uint16Array;
-
-/** LimbsAlloc's default: a new (zeroed) array of the JS heap. */
-export const jsLimbs: LimbsAlloc = (n) => new Uint16Array(n);
 
 /**
  * @internal unpackAt without the copy out: the product's outLimbs limbs are left in the scratch (limb i at

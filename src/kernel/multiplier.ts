@@ -9,12 +9,11 @@
  */
 import { budgetFor } from './budget.js';
 import { natMul, natSqr, type MulOptions } from './mul.js';
-import { jsLimbs, type LimbsAlloc } from './fft.js';
 import { beginForwards, dropLastStage, forwardEachAt, productAt, productJobs, splits, transformLength, type BegunForwards, type FreshInput } from './fftcore.js';
 import { activeThreads, joinBackground, prewakeThreads, runInBackground, runShare, type Job } from './threads.js';
 import { u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 import { CHECK_PRIME } from './mul.js';
-import { BASE, NAT_ONE, Nat, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod } from './nat.js';
+import { BASE, NAT_ONE, Nat, jsLimbs, modLimbs, natAdd, natCompare, natDigitCount, natHighView, natShiftLimbs, natSub, powMod, type LimbsAlloc } from './nat.js';
 import { planSharedTransforms } from './planner.js';
 import {
   mulAddSteps, mulHighSteps, mulWrappedSteps, natFreeSpectrum, natModWrapped, natReapBackground, natSpectra, natSpectrumPlan,
@@ -194,7 +193,7 @@ export class TransformGroup {
   private readonly spectra = new Map<Nat, NatSpectrum>();
 
   /**
-   * Where its spectral products and differences put their limbs (fft.ts LimbsAlloc): new JS arrays, or with `held`
+   * Where its spectral products and differences put their limbs (nat.ts LimbsAlloc): new JS arrays, or with `held`
    * blocks of the wasm memory (heldBlocks) freed by close. Held results cost no fresh JS memory (an intermediate
    * number of a 10^6-digit root is 60k–250k limbs: zeroed and faulted in, ~0.2–0.4 µs a kB, about what its product's
    * unpacking costs) and their next products copy them within the wasm memory.

@@ -652,12 +652,17 @@ function modLimbsCompiled(x: Uint16Array, n: number, p: number): number {
 // ---------------------------------------------------------------- decimal shifts
 
 /**
- * natShiftAddLimbs' and natShiftAddTwo's default for their result's limbs: a new (zeroed) JS array. sqrt.ts lays out
- * the numbers one level of its root hands the next in zeroed wasm memory instead (refineStep).
+ * @internal Where a result's n limbs come from: the kernel's products and wrapped differences (fft.ts unpackAt and
+ * its kin: any content, the unpacking writes them all) and natShiftAddLimbs / natShiftAddTwo (which need them zeroed).
+ * `jsLimbs`, the default everywhere, is a new array of the JS heap; a TransformGroup made with `held` (multiplier.ts)
+ * and sqrt.ts's levels (refineStep) give blocks of the wasm memory instead, so that a Newton step's intermediate
+ * numbers cost no fresh JS memory (zeroed and, for a few hundred kB, faulted in page by page: ~100 µs for 512 kB on
+ * Node 20, against ~15 µs for copying them) and are read by its next products in place.
  */
-function newLimbs(n: number): Uint16Array {
-  return new Uint16Array(n);
-}
+export type LimbsAlloc = (n: number) => Uint16Array;
+
+/** @internal LimbsAlloc's default: a new (zeroed) array of the JS heap. */
+export const jsLimbs: LimbsAlloc = (n) => new Uint16Array(n);
 
 /** @internal a·10^4k (limb shift). */
 export function natShiftLimbs(a: Nat, k: number): Nat {
@@ -696,7 +701,7 @@ export function natHighView(a: Nat, k: number): Nat {
  * above k, or of a difference's lo, lo goes in compiled instead (addInPlaceAt). `zeroed(n)` gives the result's n
  * limbs, all zero (default: a new JS array).
  */
-export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false, zeroed: (n: number) => Uint16Array = newLimbs): Nat {
+export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false, zeroed: LimbsAlloc = jsLimbs): Nat {
   const len = Math.max(hi.limbs.length + k, lo.limbs.length) + 1;
   const y = lo.limbs;
   const out = zeroed(len);
@@ -729,7 +734,7 @@ export function natShiftAddLimbs(hi: Nat, k: number, lo: Nat, subtract = false, 
  * `zeroed` (as natShiftAddLimbs') gives the result's limbs.
  */
 export function natShiftAddTwo(
-  hi: Nat, k: number, a: Nat, j: number, aSub: boolean, b: Nat, bSub: boolean, zeroed: (n: number) => Uint16Array = newLimbs,
+  hi: Nat, k: number, a: Nat, j: number, aSub: boolean, b: Nat, bSub: boolean, zeroed: LimbsAlloc = jsLimbs,
 ): Nat {
   const out = zeroed(Math.max(hi.limbs.length + k, a.limbs.length + j, b.limbs.length) + 1);
   placeLimbs(out, k, hi.limbs);

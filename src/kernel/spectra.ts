@@ -21,12 +21,12 @@
  */
 
 import { ArithmeticCheckError, InvalidArgumentError } from '../errors.js';
-import { FFT_MAX_LENGTH, balancedLength, jsLimbs, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt, type LimbsAlloc } from './fft.js';
+import { FFT_MAX_LENGTH, balancedLength, limbsToWasm, residueAt, packAll, unpackAt, unpackHighAt, unpackScratchBytes, unpackWrappedAt, unpackWrappedRawAt } from './fft.js';
 import { forwardAt, forwardEachAt, forwardJob, inverseAt, mixedBound, pointwiseAt, splits, transformLength, type FreshInput, type SpectrumTerm } from './fftcore.js';
 import { activeThreads, backgroundBusy, backgroundInFlight, joinBackground, prewakeThreads, runInBackground, threadsReady, warmThreads } from './threads.js';
 import { CHECK_PRIME, FFT_THRESHOLD, natMul, type MulOptions } from './mul.js';
 import { sharedFftThreshold } from './planner.js';
-import { BASE, Nat, addLimbsAt, modLimbs, natAdd, natFromLimbs, natHighView, wasmAddress } from './nat.js';
+import { BASE, Nat, addLimbsAt, jsLimbs, modLimbs, natAdd, natFromLimbs, natHighView, wasmAddress, type LimbsAlloc } from './nat.js';
 import { alignLike, f64View, u16View, wasm, wasmAlloc, wasmFree } from './wasmheap.js';
 
 /** Digit size and length shared by the spectra of one group of products (opaque to callers). */
@@ -408,7 +408,7 @@ export function natMulAddSpectra(terms: ReadonlyArray<readonly [NatSpectrum, Nat
 }
 
 /**
- * @internal natMulAddSpectra in steps (ProductSteps); the product's limbs are `alloc`'s (fft.ts LimbsAlloc: a
+ * @internal natMulAddSpectra in steps (ProductSteps); the product's limbs are `alloc`'s (nat.ts LimbsAlloc: a
  * TransformGroup that holds its results gives wasm memory).
  */
 export function* mulAddSteps(
