@@ -9,6 +9,7 @@
  *   node dist/bench/collatz.js [runs]        (default 3 runs; plain runs once per start)
  */
 import { collatzSync, plainCollatz } from '../src/apps/collatz/index.js';
+import { median } from './kernel-util.js';
 
 interface Row {
   start: string;
@@ -17,11 +18,6 @@ interface Row {
   steps: number;
   oddSteps: number;
   maxDigits: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function time<T>(runs: number, fn: () => T): { ms: number; value: T } {

@@ -44,6 +44,7 @@ import { fileURLToPath } from 'node:url';
 import { init as initGmp } from 'gmp-wasm';
 import { computePi, computePiDigits, computePiToFile } from '../src/apps/pi/index.js';
 import { planPi } from '../src/apps/pi/plan.js';
+import { median } from './kernel-util.js';
 
 type Competitor = (decimals: number) => Promise<Uint8Array>;
 
@@ -312,11 +313,6 @@ function pairedRatios(a: Sample[], b: Sample[]): number[] {
   return a.slice(0, b.length).map((s, i) => s.seconds / b[i]!.seconds);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
