@@ -218,6 +218,11 @@ export class TransformGroup {
     this.alloc = held && plan !== undefined && plan.M <= HELD_MAX_LENGTH ? (n) => this.hold(n) : jsLimbs;
   }
 
+  /** Whether its results are held in the wasm memory (`held`, up to HELD_MAX_LENGTH points) or are new JS arrays. */
+  get holdsResults(): boolean {
+    return this.alloc !== jsLimbs;
+  }
+
   /** n limbs of the wasm memory held until close (any content: the unpacking writes them all). */
   private hold(n: number): Uint16Array {
     const ptr = wasmAlloc(2 * n);

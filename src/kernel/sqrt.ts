@@ -69,7 +69,7 @@ import { InvalidArgumentError } from '../errors.js';
 import {
   NAT_ONE, NAT_ZERO, Nat, natAdd, natCompare, natDivSmall, natFromBigInt, natFromNumber, natShiftLimbs,
   natSub, natToNumber, natTruncLimbs, BASE, natHighView, natShiftAddLimbs, natMulSmall, modLimbs, powMod, natToBigInt,
-  natHalveOwned, natFromLimbs, addLimbsAt, subLimbsAt, natShiftAddTwo,
+  natHalveOwned, natFromLimbs, addLimbsAt, subLimbsAt, natShiftAddTwo, jsLimbs,
 } from './nat.js';
 import { natDivMod } from './div.js';
 import { CHECK_PRIME } from './mul.js';
@@ -268,8 +268,12 @@ function refineStep(
   // are the level above's s' and Y, and the level above frees them when its step is done (as this one frees
   // `below`'s); the top level's est, the root itself, is copied out to a JS array (one aligned copy) and its block
   // freed here. No fresh JS arrays for the numbers the levels hand each other (at 10^6 digits 30k–125k limbs each).
+  // Only where the group holds its results (up to HELD_MAX_LENGTH points, multiplier.ts): above it the blocks would
+  // sit in the wasm memory, which never shrinks, beside the largest transforms (the root of 1.6·10^7 digits peaked
+  // 313 MB instead of 294), while new arrays cost little there next to the products.
   const blocks: number[] = [];
   const zeroed = (len: number): Uint16Array => {
+    if (!g!.holdsResults) return jsLimbs(len);
     const ptr = wasmAlloc(2 * len);
     blocks.push(ptr);
     wasm().zeroLimbs(ptr, len);
@@ -366,7 +370,7 @@ function refineStep(
       // is never expected; then est is still s'·B^T ± D, but nothing is proven.
       const dNegative = P.negative && exceedsShifted(delta, Q0, u);
       est = natShiftAddTwo(sHi, T, Q0, u, R.negative, delta, R.negative !== P.negative, zeroed);
-      if (!wantY) est = natFromLimbs(est.limbs.slice()); // the root: out of the wasm memory
+      if (!wantY && g.holdsResults) est = natFromLimbs(est.limbs.slice()); // the root: out of the wasm memory
       dTop = Q0.size > 0 && !dNegative ? { ...topOf(Q0, 4), shift: u } : dNegative ? undefined : { ...topOf(delta, 4), shift: 0 };
       const signsHeld = !dNegative && est.size > 0;
       if (guard > 0 && signsHeld) E = refinedErrorBound(sHi, R.magnitude, P.magnitude, { T, u, jr, jp });
