@@ -99,9 +99,10 @@ export function prepareDigitProduct(aDigits: number, bDigits: number): void {
  * the 2-core VM (Node's worker start, module loading, beside the kernel's optimising compile), and started at the
  * product it was not up until the operands were half read, so the first touch of the transform buffers (pretouch)
  * started late and the second core idled meanwhile; started here it boots while the operands are validated.
- * Measured (bench/mul.ts child at 1.6·10^7 digits, alternated fresh processes, 10 + 10, load ~1.5): wall median
- * 0.765 → 0.726 s at the same CPU (1.334 → 1.332 s). What it costs when no large product follows: the eager compile
- * (~80 ms CPU, on V8's background threads) and an idle worker.
+ * Measured (bench/mul.ts child at 1.6·10^7 digits, alternated fresh processes, 12 + 12, quiet): wall median
+ * 0.722 → 0.699 s, CPU 1.287 → 1.270 s. What it costs when no large product follows: the eager compile (~80 ms CPU,
+ * on V8's background threads) and an idle worker: `mathstream cmp` of two 1.6·10^7-digit files took ~40 ms more
+ * wall, ~0.1 s more CPU and 10 MiB more peak RSS (docs/ARCHITECTURE.md §5, "What a file product costs").
  */
 export function prepareForOperand(digits: number): void {
   try {
