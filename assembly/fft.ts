@@ -11,7 +11,7 @@
  * A packed real sequence x_q (balanced digits) is therefore just the doubles x_0, x_1, x_2, … in order.
  *
  * Twiddles. Radix-4, radix-3 and radix-5 stages of size n read the half-period cosine table H_n (n/2 + 1 doubles,
- * H_n[t] = cos(2πt/n), computed in TypeScript by cosSin), located through the table directory `dir`
+ * H_n[t] = cos(2πt/n), computed here by `trig`, `cosTable` and `scaledCopy` at fftcore.ts's request), located through the table directory `dir`
  * (dir + 4·log2(n) holds the address of H_n). cos(2πt/n) = H[min(t, n − t)], sin(2πt/n) = H[|t − n/4|]. The
  * radix-3 and radix-5 stages' H_M (the largest table) is kept as a quarter period, M/4 + 1 doubles, and read
  * through `cosQ`.
@@ -778,6 +778,85 @@ export function tangle(x: usize, size: i32, lo: usize, hi: usize, inv: i32): voi
       }
       r = revNext(r, i, size);
     }
+  }
+}
+
+// ------------------------------------------------------------------ twiddle tables
+
+/**
+ * cos x for 0 <= x <= π/4 (high word <= 0x3FE921FB): fdlibm's __kernel_cos(x, 0), the operations V8's Math.cos
+ * runs for such x (its src/base/ieee754.cc is fdlibm's; src/kernel/fft.test.ts checks whole tables bit for bit
+ * against Math.cos). Error < 1 ulp (fdlibm: the polynomial's remez error is below 2^-58, and for x > 0.3 the
+ * subtraction of qx is exact). Every operation rounds once (no fused multiply-add in wasm), as in V8's build.
+ */
+// @ts-ignore: decorator
+@inline function kernelCos(x: f64): f64 {
+  const ix = <u32>(reinterpret<u64>(x) >> 32) & 0x7fffffff;
+  if (ix < 0x3e400000) return 1.0; // x < 2^-27: cos x rounds to 1
+  const z = x * x;
+  const r = z * (4.16666666666666019037e-02 + z * (-1.38888888888741095749e-03 + z * (2.48015872894767294178e-05 +
+    z * (-2.75573143513906633035e-07 + z * (2.08757232129817482790e-09 + z * -1.13596475577881948265e-11)))));
+  if (ix < 0x3fd33333) return 1.0 - (0.5 * z - z * r); // x < 0.3
+  // qx = x/4 with its low word cleared (0.28125 above 0.78125): 1 − qx and z/2 − qx are exact.
+  const qx = ix > 0x3fe90000 ? 0.28125 : reinterpret<f64>(<u64>(ix - 0x00200000) << 32);
+  return (1.0 - qx) - ((0.5 * z - qx) - z * r);
+}
+
+/** sin x for 0 <= x <= π/4: fdlibm's __kernel_sin(x, 0, 0), as V8's Math.sin for such x (kernelCos). */
+// @ts-ignore: decorator
+@inline function kernelSin(x: f64): f64 {
+  const ix = <u32>(reinterpret<u64>(x) >> 32) & 0x7fffffff;
+  if (ix < 0x3e400000) return x; // x < 2^-27: sin x rounds to x
+  const z = x * x;
+  const v = z * x;
+  const r = 8.33333333332248946124e-03 + z * (-1.98412698298579493134e-04 + z * (2.75573137070700676789e-06 +
+    z * (-2.50507602534068634195e-08 + z * 1.58969099521155010221e-10)));
+  return x + v * (-1.66666666666666324348e-01 + z * r);
+}
+
+/**
+ * cos (sine != 0: sin) of 2πt/n for integers 0 <= t < n, 4 | n (both below 2^53): src/kernel/fftcore.ts `cosSin`
+ * (its header has the error analysis). The symmetries are applied on the exact integer t, leaving
+ * a = fl(π)·fl(2t/n) <= π/4, where kernelCos and kernelSin hold.
+ */
+export function trig(t: f64, n: f64, sine: i32): f64 {
+  let sinSign: f64 = 1.0;
+  let cosSign: f64 = 1.0;
+  let swap = false;
+  if (2 * t > n) {
+    t = n - t;
+    sinSign = -1.0;
+  }
+  if (4 * t > n) {
+    t = n / 2 - t;
+    cosSign = -1.0;
+  }
+  if (8 * t > n) {
+    t = n / 4 - t;
+    swap = true;
+  }
+  const a = Math.PI * ((2 * t) / n);
+  return sine ? sinSign * (swap ? kernelCos(a) : kernelSin(a)) : cosSign * (swap ? kernelSin(a) : kernelCos(a));
+}
+
+/**
+ * H[t] = cos(2πt/n) (trig) for t in [t0, t1), H the doubles at h: fftcore.ts `trigTable` (tables of millions of
+ * entries; Math.cos from JavaScript cost ~30 ns an entry, 46 ms of the 1.6·10^7-digit file product).
+ */
+export function cosTable(h: usize, n: f64, t0: i32, t1: i32): void {
+  for (let t = t0; t < t1; t++) store<f64>(h + (<usize>t << 3), trig(<f64>t, n, 0));
+}
+
+/**
+ * h[t] = H_m[s·t] for t in [0, len), from the table of m at `from` holding H_m[0 .. q] (q = m/4 for a mixed m, a
+ * quarter period, m/2 otherwise): above q, H_m[u] = −H_m[m/2 − u] (cosQ). fftcore.ts `copyScaled`.
+ */
+export function scaledCopy(h: usize, len: i32, from: usize, m: i32, q: i32, s: i32): void {
+  const half = m >> 1;
+  for (let t = 0, u = 0; t < len; t++, u += s) {
+    const upper = u > q;
+    const v = load<f64>(from + (<usize>(upper ? half - u : u) << 3));
+    store<f64>(h + (<usize>t << 3), upper ? -v : v);
   }
 }
 

@@ -16,7 +16,8 @@
  * - First touch: a process's first large product pays for its memory's first touch (page faults: ~3–5 ms a MiB on
  *   the 2-core VM, ~0.3–0.9 s CPU for the 216 MiB of the 1.6·10^7-digit product), so the idle workers touch the
  *   buffers' pages, the limbs' first, while the main thread reads the operands and builds the tables (pretouch),
- *   and `prepareDigitProduct` has the kernel compiled for eager tier-up and the workers booting before any of it.
+ *   and `prepareDigitProduct` has the kernel compiled for eager tier-up and the workers booting before any of it
+   (`prepareForOperand`: from the open of an operand file, so while the files are validated).
  *
  * Why packing in place is safe. Let the buffer be S bytes with the operand's l limbs at [S − 2l, S). `pack` walks the
  * limbs upward in groups of g limbs (g = 2, 3, 5, 1, 1 for d = 4, 3, 5, 2, 1) and writes each group's 4g/d digits
@@ -89,6 +90,28 @@ export function prepareDigitProduct(aDigits: number, bDigits: number): void {
   if (!splits(N / 2)) return;
   loadKernelForLargeWork();
   warmThreads();
+}
+
+/**
+ * Gets the process ready for the products of a number of about `digits` digits that is being opened, before it is
+ * validated (number.ts `StreamNumber.fromPath` calls it with the file's size): prepareDigitProduct for its square,
+ * i.e. only when that product's transform splits among the threads. Why at the open: a worker boots in 50–150 ms on
+ * the 2-core VM (Node's worker start, module loading, beside the kernel's optimising compile), and started at the
+ * product it was not up until the operands were half read, so the first touch of the transform buffers (pretouch)
+ * started late and the second core idled meanwhile; started here it boots while the operands are validated.
+ * Measured (bench/mul.ts child at 1.6·10^7 digits, alternated fresh processes, 12 + 12, quiet): wall median
+ * 0.722 → 0.699 s, CPU 1.287 → 1.270 s. What it costs when no large product follows: the eager compile (~80 ms CPU,
+ * on V8's background threads) and an idle worker: `mathstream cmp` of two 1.6·10^7-digit files took ~40 ms more
+ * wall, ~0.1 s more CPU and 10 MiB more peak RSS (docs/ARCHITECTURE.md §5, "What a file product costs").
+ */
+export function prepareForOperand(digits: number): void {
+  try {
+    prepareDigitProduct(digits, digits);
+  } catch (error) {
+    // A square beyond one FFT's proven bound (worstCasePlan, ~10^12 digits): its products are split or run out of
+    // core, and get ready when planned. Opening the file must not fail for it.
+    if (!(error instanceof ArithmeticCheckError)) throw error;
+  }
 }
 
 /** InvalidNumberError for the first non-digit of `text` (one exists), at its offset plus `base`. */

@@ -54,6 +54,29 @@ function outputIndex(j: number, M: number): number {
   return R * bitReverse(j % P, P) + Math.floor(j / P);
 }
 
+/**
+ * The tables' values as they were built in JavaScript before they were compiled (fftcore.ts cosSin's reduction, then
+ * Math.cos or Math.sin): the oracle of the compiled `trig`, which must give the same bits (the proven bound and the
+ * recorded transform digests of tables.test.ts rest on them).
+ */
+function jsTrig(t: number, n: number, sine: boolean): number {
+  let sinSign = 1, cosSign = 1, swap = false;
+  if (2 * t > n) {
+    t = n - t;
+    sinSign = -1;
+  }
+  if (4 * t > n) {
+    t = n / 2 - t;
+    cosSign = -1;
+  }
+  if (8 * t > n) {
+    t = n / 4 - t;
+    swap = true;
+  }
+  const a = Math.PI * ((2 * t) / n);
+  return sine ? sinSign * (swap ? Math.cos(a) : Math.sin(a)) : cosSign * (swap ? Math.sin(a) : Math.cos(a));
+}
+
 describe('twiddle tables', () => {
   test('cosSin(s·t, s·n) = cosSin(t, n) and cos at n/2 − t = −cos at t, bit for bit (how the tables are built)', () => {
     const r = rng(40);
@@ -72,6 +95,53 @@ describe('twiddle tables', () => {
         cosSin(t, n, a, 0);
         cosSin(n / 2 - t, n, b, 0);
         assert.equal(b[0], -a[0]!, `cos(2π(n/2 − t)/n) = −cos(2πt/n) bit for bit, t=${t} n=${n}`);
+      }
+    }
+  });
+
+  test('compiled trig and cosTable = Math.cos / Math.sin bit for bit: whole tables and random angles', () => {
+    const k = wasm();
+    // Whole quarter periods: the 1.6·10^7-digit file product's H_M (3·2^21), a 5·2^k and a 2^k one, small ones.
+    for (const n of [8, 24, 40, 1024, 3 << 10, 5 << 12, 1 << 16, 5 << 20, 3 << 21]) {
+      const q = n / 4;
+      const ptr = wasmAlloc(8 * (q + 1));
+      try {
+        k.cosTable(ptr, n, 0, q + 1);
+        const h = f64View(ptr, q + 1);
+        let bad = -1;
+        for (let t = 0; t <= q && bad < 0; t++) if (!Object.is(h[t], jsTrig(t, n, false))) bad = t;
+        assert.equal(bad, -1, `cosTable n=${n}: entry ${bad}`);
+      } finally {
+        wasmFree(ptr);
+      }
+    }
+    // Every octant, both functions, at lengths up to 2^50 (angles not on the tables' grids too).
+    const r = rng(43);
+    for (let i = 0; i < 200000; i++) {
+      const n = 4 * Math.floor(1 + r() * 2 ** (2 + (i % 48)));
+      const t = Math.floor(r() * n);
+      const sine = (i & 1) === 1;
+      const got = k.trig(t, n, sine ? 1 : 0);
+      if (!Object.is(got, jsTrig(t, n, sine))) assert.fail(`trig(${t}, ${n}, ${sine ? 'sin' : 'cos'}) = ${got}, Math gives ${jsTrig(t, n, sine)}`);
+    }
+  });
+
+  test('scaledCopy(s) reads H_m[s·t] through the quarter period (−H_m[m/2 − s·t] above m/4) for a mixed m', () => {
+    const k = wasm();
+    for (const [m, n] of [[3 << 12, 1 << 12], [3 << 12, 1 << 10], [5 << 10, 1 << 8], [1 << 12, 1 << 10]] as const) {
+      const mixed = m % 3 === 0 || m % 5 === 0;
+      const mLen = (mixed ? m / 4 : m / 2) + 1, nLen = n / 2 + 1;
+      const from = wasmAlloc(8 * mLen), to = wasmAlloc(8 * nLen);
+      try {
+        k.cosTable(from, m, 0, m / 4 + 1);
+        const H = f64View(from, mLen);
+        for (let t = m / 4 + 1; t < mLen; t++) H[t] = -H[m / 2 - t]!; // a power of two's second quarter
+        k.scaledCopy(to, nLen, from, m, mLen - 1, m / n);
+        const h = f64View(to, nLen);
+        for (let t = 0; t < nLen; t++) assert.ok(Object.is(h[t], jsTrig(t, n, false)), `m=${m} n=${n} t=${t}`);
+      } finally {
+        wasmFree(from);
+        wasmFree(to);
       }
     }
   });

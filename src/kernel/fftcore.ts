@@ -26,8 +26,8 @@
  * bit-reversed order. The inverse (decimation in time, conjugate twiddles, unscaled) undoes exactly that.
  *
  * Twiddles. Every table entry is cos/sin(2πt/n) computed by `cosSin` from the exact integer t reduced to an
- * angle in [0, π/4] (error analysis there: |ω' − ω| < 3.7ε <= β = 4ε), computed here and copied into the wasm
- * memory. Radix-4 stages of size n read the half-period cosine table H_n (n/2 + 1 doubles; cos = H[min(t, n − t)],
+ * angle in [0, π/4] (error analysis there: |ω' − ω| < 3.7ε <= β = 4ε), computed by the compiled kernel into the
+ * wasm memory (the large tables: cosTable, scaledCopy; the small ones through cosSin). Radix-4 stages of size n read the half-period cosine table H_n (n/2 + 1 doubles; cos = H[min(t, n − t)],
  * sin = H[|t − n/4|]); the radix-3 and radix-5 stages read H_M, kept as a quarter period (M/4 + 1 doubles; for
  * t > M/4, H_M[t] = −H_M[M/2 − t], exactly the value the half-period table held: halfTable, tableLength). Twiddles needed in scattered order (the pointwise step) come
  * from a two-level product w^t = W_hi[t >> 10]·W_lo[t & 1023] of two small accurate tables: error
@@ -52,36 +52,18 @@ const LO_BITS = 10;
 const LO = 1 << LO_BITS;
 
 /**
- * cos and sin of 2πt/n for integers 0 <= t < n, 4 | n, into out[o], out[o+1].
+ * cos and sin of 2πt/n for integers 0 <= t < n, 4 | n, into out[o], out[o+1] (compiled: assembly/fft.ts `trig`).
  * The symmetries θ → 2π − θ, π − θ, π/2 − θ are applied on the exact integer t (n/2, n/4 exact), leaving an angle
  * a = π·(2t/n) <= π/4. 2t/n rounds once (exact for n a power of two), the product with fl(π) (relative error
- * 0.39ε) once: relative error < 2.4ε, absolute < (π/4)·2.4ε < 1.9ε. Math.cos/sin (fdlibm) err < 1 ulp <= ε on
- * values < 1, so |cos' − cos| < sin(π/4)·1.9ε + ε < 2.4ε, |sin' − sin| < 2.9ε, |ω' − ω| < 3.7ε <= β.
+ * 0.39ε) once: relative error < 2.4ε, absolute < (π/4)·2.4ε < 1.9ε. cos and sin of a are fdlibm's kernels
+ * (__kernel_cos, __kernel_sin: the operations V8's Math.cos and Math.sin run for |a| <= π/4, so the tables hold the
+ * same bits as when they were built with Math.cos/sin in JavaScript; fft.test.ts compares whole tables), which err
+ * < 1 ulp <= ε on values < 1, so |cos' − cos| < sin(π/4)·1.9ε + ε < 2.4ε, |sin' − sin| < 2.9ε, |ω' − ω| < 3.7ε <= β.
  */
 export function cosSin(t: number, n: number, out: Float64Array, o: number): void {
-  out[o] = trig(t, n, false);
-  out[o + 1] = trig(t, n, true);
-}
-
-/** cos (sin: sine) of 2πt/n as cosSin computes it, with the one trigonometric call that value needs. */
-function trig(t: number, n: number, sine: boolean): number {
-  let sinSign = 1;
-  let cosSign = 1;
-  let swap = false;
-  if (2 * t > n) {
-    t = n - t;
-    sinSign = -1;
-  }
-  if (4 * t > n) {
-    t = n / 2 - t;
-    cosSign = -1;
-  }
-  if (8 * t > n) {
-    t = n / 4 - t;
-    swap = true;
-  }
-  const a = Math.PI * ((2 * t) / n);
-  return sine ? sinSign * (swap ? Math.cos(a) : Math.sin(a)) : cosSign * (swap ? Math.sin(a) : Math.cos(a));
+  const k = wasm();
+  out[o] = k.trig(t, n, 0);
+  out[o + 1] = k.trig(t, n, 1);
 }
 
 // ---------------------------------------------------------------- lengths
@@ -184,11 +166,6 @@ function tableLength(n: number): number {
   return (isMixed(n) ? n / 4 : n / 2) + 1;
 }
 
-/** H_m[t] for 0 <= t <= m/2 from the table of m (a quarter period when m is mixed: tableLength). */
-function halfEntry(table: Float64Array, m: number, t: number): number {
-  return isMixed(m) && t > m / 4 ? -table[m / 2 - t]! : table[t]!;
-}
-
 /**
  * The address of H_n (H_n[t] = cos(2πt/n), 4 | n; tableLength(n) doubles) in the wasm memory, built on first use.
  * H_n, from a cached H_m with n | m when there is one: H_n[t] = H_m[(m/n)·t] bit for bit, because cosSin's
@@ -201,10 +178,9 @@ function halfTable(n: number): number {
   cosN = Math.max(cosN, n);
   const len = tableLength(n);
   ptr = wasmAlloc(8 * len);
-  const h = f64View(ptr, len);
   const m = sourceOrder(n);
-  if (m > 0) copyScaled(h, f64View(halfTables.get(m)!, tableLength(m)), m, m / n);
-  else trigTable(h, n);
+  if (m > 0) copyScaled(ptr, len, halfTables.get(m)!, m, m / n);
+  else trigTable(ptr, n);
   halfTables.set(n, ptr);
   if (!isMixed(n)) ensureDirectory()[Math.log2(n)] = ptr;
   return ptr;
@@ -217,19 +193,30 @@ function sourceOrder(n: number): number {
   return best;
 }
 
-/** h[t] = H_m[s·t] for every t of h, from the table of m (halfEntry). */
-function copyScaled(h: Float64Array, from: Float64Array, m: number, s: number): void {
-  for (let t = 0; t < h.length; t++) h[t] = halfEntry(from, m, s * t);
+/**
+ * h[t] = H_m[s·t] for every t of h (`len` doubles at `h`), from the table of m (H_m[u] = −H_m[m/2 − u] above a quarter period's end, as cosQ reads it), compiled
+ * (assembly/fft.ts scaledCopy): ~1 ms for the 1.4·10^6 entries of the tables a 3·2^21-point transform reads out of
+ * H_M, where the JavaScript loop over halfEntry took ~18 ms in a fresh process.
+ */
+function copyScaled(h: number, len: number, from: number, m: number, s: number): void {
+  wasm().scaledCopy(h, len, from, m, tableLength(m) - 1, s);
 }
 
 /**
- * H_n by trig. H[n/2 − t] = −H[t] bit for bit: trig reduces n/2 − t (t < n/4) to t with the cosine's sign flipped.
- * A mixed length keeps only t <= n/4 (halfEntry and cosQ apply that negation when they read).
+ * H_n by trig (compiled: assembly/fft.ts cosTable, ~5.5 ns an entry; Math.cos from JavaScript took ~30 ns in a fresh
+ * process, 46 ms for the 1.6·10^6 entries of H_M at M = 3·2^21). H[n/2 − t] = −H[t] bit for bit: trig reduces
+ * n/2 − t (t < n/4) to t with the cosine's sign flipped. A mixed length keeps only t <= n/4 (copyScaled and cosQ
+ * apply that negation when they read).
  */
-function trigTable(h: Float64Array, n: number): void {
+function trigTable(h: number, n: number): void {
   const q = n / 4;
-  for (let t = 0; t <= q; t++) h[t] = trig(t, n, false);
-  if (!isMixed(n)) for (let t = 0; t < q; t++) h[n / 2 - t] = -h[t]!;
+  wasm().cosTable(h, n, 0, q + 1);
+  if (!isMixed(n)) mirrorHalf(f64View(h, n / 2 + 1), q);
+}
+
+/** h[2q − t] = −h[t] for t < q (the second quarter of a half-period table). */
+function mirrorHalf(h: Float64Array, q: number): void {
+  for (let t = 0; t < q; t++) h[2 * q - t] = -h[t]!;
 }
 
 /** w^t = e^{-2πit/n}: lo holds (cos, −sin) of t < 1024, hi of multiples of 1024 (complex, interleaved). */

@@ -39,6 +39,9 @@ export interface KernelExports {
   pwBlocks(out: number, A1: number, B1: number, A2: number, B2: number, P: number, lo: number, hi: number, j0: number, j1: number, R: number, b: number): void;
   pack(src: number, n: number, d: number, dst: number, res: number): void;
   leafSize(): number;
+  trig(t: number, n: number, sine: number): number;
+  cosTable(h: number, n: number, t0: number, t1: number): void;
+  scaledCopy(h: number, len: number, from: number, m: number, q: number, s: number): void;
   normSq4(src: number, n: number): number;
   unpack(src: number, scale: number, q0: number, q1: number, d: number, out: number, res: number): void;
   tangle(x: number, size: number, lo: number, hi: number, inv: number): void;

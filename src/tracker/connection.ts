@@ -10,6 +10,7 @@
  * SQLITE_BUSY half-way through (it waits up to the busy timeout at BEGIN instead).
  */
 import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import { getConfig, onConfigChange } from '../config.js';
 import { MathStreamError, TrackerError } from '../errors.js';
 import { applyPragmas, BUSY_TIMEOUT_MS, ensureSchema, wipeTables } from './schema.js';
@@ -51,12 +52,28 @@ export function asTrackerError(error: unknown, dbPath: string): unknown {
   return error;
 }
 
+/**
+ * The path of better-sqlite3's compiled addon, or undefined where it is not at its usual place (then better-sqlite3
+ * finds it itself). Why: without `nativeBinding`, better-sqlite3 loads its addon through the `bindings` package,
+ * which loads and compiles its own modules, reads package.json files and tries a dozen candidate paths: ~20 ms of the
+ * 27 ms the tracker's first open cost at the end of the 1.6·10^7-digit file product (bench/mul.ts child, --cpu-prof),
+ * where nothing else runs. Given the path, it is one require (dlopen).
+ */
+function addonPath(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+  } catch {
+    return undefined;
+  }
+}
+
 function open(): TrackerContext {
   const { home, logDir, dbPath, resetOnStart } = getConfig();
   let db: Database.Database | undefined;
   try {
     ensureRealLogDir(logDir);
-    db = new Database(dbPath, { timeout: BUSY_TIMEOUT_MS });
+    const nativeBinding = addonPath();
+    db = new Database(dbPath, nativeBinding === undefined ? { timeout: BUSY_TIMEOUT_MS } : { timeout: BUSY_TIMEOUT_MS, nativeBinding });
     applyPragmas(db);
     ensureSchema(db);
     const ctx: TrackerContext = { db, sql: prepareStatements(db), home, logDir, dbPath };
