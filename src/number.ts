@@ -27,7 +27,6 @@ import {
   type DigitFileInfo,
 } from './storage/index.js';
 import { isInsideLogDir } from './tracker/paths.js';
-import { prepareForOperand } from './kernel/digitproduct.js';
 import { registerLogFile, registerReference, releaseReference, touchLogFile } from './tracker/references.js';
 import { withTrackerLock } from './tracker/connection.js';
 
@@ -91,9 +90,6 @@ export class StreamNumber {
   /**
    * A handle on an existing digit file (validated in one streaming pass). Files in the log folder
    * get a tracker reference; user files are only read, never tracked or deleted.
-   * Opening a file large enough that its products run split among the threads starts the kernel's
-   * worker threads (without waiting for them: kernel/digitproduct.ts `prepareForOperand` decides):
-   * a worker takes 50–150 ms to boot, which then overlaps the validation instead of the product.
    * @throws {InvalidNumberError} the file is empty or holds anything but `-?[0-9]+` and one final newline
    *   (the message names the file and the byte offset)
    * @throws {StorageError} the file cannot be opened or read, or is not a regular file
@@ -103,7 +99,7 @@ export class StreamNumber {
    */
   static async fromPath(path: string): Promise<StreamNumber> {
     const absolute = resolve(path);
-    const info = await inspectDigitFile(absolute, prepareForOperand);
+    const info = await inspectDigitFile(absolute);
     if (!isInsideLogDir(absolute, getConfig().logDir)) return new StreamNumber(info, false);
     withTrackerLock(() => {
       // An unreferenced staged file may be collected (by any process) between the validation

@@ -92,28 +92,6 @@ export function prepareDigitProduct(aDigits: number, bDigits: number): void {
   warmThreads();
 }
 
-/**
- * Gets the process ready for the products of a number of about `digits` digits that is being opened, before it is
- * validated (number.ts `StreamNumber.fromPath` calls it with the file's size): prepareDigitProduct for its square,
- * i.e. only when that product's transform splits among the threads. Why at the open: a worker boots in 50–150 ms on
- * the 2-core VM (Node's worker start, module loading, beside the kernel's optimising compile), and started at the
- * product it was not up until the operands were half read, so the first touch of the transform buffers (pretouch)
- * started late and the second core idled meanwhile; started here it boots while the operands are validated.
- * Measured (bench/mul.ts child at 1.6·10^7 digits, alternated fresh processes, 12 + 12, quiet): wall median
- * 0.722 → 0.699 s, CPU 1.287 → 1.270 s. What it costs when no large product follows: the eager compile (~80 ms CPU,
- * on V8's background threads) and an idle worker: `mathstream cmp` of two 1.6·10^7-digit files took ~40 ms more
- * wall, ~0.1 s more CPU and 10 MiB more peak RSS (docs/ARCHITECTURE.md §5, "What a file product costs").
- */
-export function prepareForOperand(digits: number): void {
-  try {
-    prepareDigitProduct(digits, digits);
-  } catch (error) {
-    // A square beyond one FFT's proven bound (worstCasePlan, ~10^12 digits): its products are split or run out of
-    // core, and get ready when planned. Opening the file must not fail for it.
-    if (!(error instanceof ArithmeticCheckError)) throw error;
-  }
-}
-
 /** InvalidNumberError for the first non-digit of `text` (one exists), at its offset plus `base`. */
 function badDigit(text: Uint8Array, base: number): InvalidNumberError {
   let i = 0;

@@ -508,11 +508,6 @@ export function threadsReady(): boolean {
   return p !== null && p.threads.length >= activeThreads() - 1 && (p.ready || Atomics.load(p.control, READY) === p.threads.length);
 }
 
-/** Diagnostics (tests): how many workers this thread has started and not dropped (0 before the first warmThreads). */
-export function startedWorkers(): number {
-  return pool?.threads.length ?? 0;
-}
-
 /** Whether a background step is still running (a caller with optional background work skips it then). */
 export function backgroundBusy(): boolean {
   const b = background;

@@ -138,15 +138,13 @@ const SCAN_CHUNK = 1 << 22;
 
 /**
  * Validates a digit file in one streaming pass (4 MiB at a time) and locates its significant
- * digits. Memory: one chunk, whatever the file's size. `onSize` is told the file's size before
- * the pass: what will use the number can get ready while it is validated (number.ts fromPath).
+ * digits. Memory: one chunk, whatever the file's size.
  */
-export async function inspectDigitFile(path: string, onSize?: (bytes: number) => void): Promise<DigitFileInfo> {
+export async function inspectDigitFile(path: string): Promise<DigitFileInfo> {
   const handle = await openRegularFile(path, 'open digit file');
   try {
     const { size } = await handle.stat();
     if (size === 0) throw new InvalidNumberError(path, 0, 'empty file');
-    onSize?.(size);
     // A pooled buffer (chunkpool.ts): the operands of one operation are validated one after the other, and fresh
     // memory costs its first touch (~3–5 ms a MiB on the 2-core VM), so they share one, as do the passes after them.
     return await withChunkBuffers(1, Math.min(SCAN_CHUNK, size), ([buffer]) => scanDigitFile(path, handle, size, buffer!));
