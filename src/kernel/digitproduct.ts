@@ -16,8 +16,7 @@
  * - First touch: a process's first large product pays for its memory's first touch (page faults: ~3–5 ms a MiB on
  *   the 2-core VM, ~0.3–0.9 s CPU for the 216 MiB of the 1.6·10^7-digit product), so the idle workers touch the
  *   buffers' pages, the limbs' first, while the main thread reads the operands and builds the tables (pretouch),
- *   and `prepareDigitProduct` has the kernel compiled for eager tier-up and the workers booting before any of it
-   (`prepareForOperand`: from the open of an operand file, so while the files are validated).
+ *   and `prepareDigitProduct` has the kernel compiled for eager tier-up and the workers booting before any of it.
  *
  * Why packing in place is safe. Let the buffer be S bytes with the operand's l limbs at [S − 2l, S). `pack` walks the
  * limbs upward in groups of g limbs (g = 2, 3, 5, 1, 1 for d = 4, 3, 5, 2, 1) and writes each group's 4g/d digits
