@@ -270,7 +270,7 @@ function refineStep(
   // freed here. No fresh JS arrays for the numbers the levels hand each other (at 10^6 digits 30k–125k limbs each).
   // Only where the group holds its results (up to HELD_MAX_LENGTH points, multiplier.ts): above it the blocks would
   // sit in the wasm memory, which never shrinks, beside the largest transforms (the root of 1.6·10^7 digits peaked
-  // 313 MB instead of 294), while new arrays cost little there next to the products.
+  // 312–320 MB instead of 287–290), while new arrays cost little there next to the products.
   const blocks: number[] = [];
   const zeroed = (len: number): Uint16Array => {
     if (!g!.holdsResults) return jsLimbs(len);
